@@ -1,0 +1,37 @@
+# The top-level entry points. CMake does the building; this file only names
+# the jobs. BUILD selects the build folder, so that several builds (say, an
+# ASan one) can live side by side.
+BUILD ?= build
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure check demo bench install clean asan
+
+all: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@sh scripts/deps.sh
+
+configure: deps
+	@test -f $(BUILD)/CMakeCache.txt || \
+	  cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+
+check: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: all
+	$(BUILD)/cartel --db $(BUILD)/demo.db demo
+
+bench: all
+	sh bench/run.sh $(BUILD)
+
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+asan:
+	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DCARTEL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" check
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,15 @@
+/*
+ * libcartel: the register of prisoners of war, matching across scripts,
+ * exchange planning and signed lists. This header includes the others.
+ */
+#ifndef CARTEL_CARTEL_H
+#define CARTEL_CARTEL_H
+
+#include "csv.h"
+#include "date.h"
+#include "error.h"
+#include "person.h"
+
+#define CARTEL_VERSION "0.1.0"
+
+#endif

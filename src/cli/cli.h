@@ -1,0 +1,56 @@
+/*
+ * What the command's parts share: global options and the command table.
+ * Each command family lives in its own cmd_*.c and only parses arguments,
+ * calls libcartel and prints.
+ */
+#ifndef CARTEL_CLI_H
+#define CARTEL_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes (documented in docs/cartel.1). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+};
+
+struct cli {
+	const char *db_path; /* --db, CARTEL_DB, or ./cartel.db */
+	int json;            /* --json given before the command */
+	const char *prog;    /* argv[0] */
+};
+
+/* A command: argv[0] is the command's own name; returns an exit code. */
+typedef int (*cli_fn)(struct cli *cli, int argc, char **argv);
+
+struct cli_command {
+	const char *name;
+	cli_fn fn;
+	const char *summary; /* one line for `cartel --help` */
+	const char *usage;   /* full text for `cartel help NAME` */
+};
+
+/* Prints "cartel: " and the message to stderr; returns EXIT_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints a usage error and a pointer to `cartel help NAME`; returns
+ * EXIT_USAGE. */
+int cli_usage(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prints err's words and, when why is set, the detail; frees why. Returns
+ * EXIT_FAIL. */
+int cli_error(int err, char *why, const char *doing);
+
+/* Commands, one family per file. */
+int cmd_init(struct cli *, int, char **);
+int cmd_import(struct cli *, int, char **);
+int cmd_export(struct cli *, int, char **);
+int cmd_person(struct cli *, int, char **);
+int cmd_event(struct cli *, int, char **);
+int cmd_audit(struct cli *, int, char **);
+int cmd_stats(struct cli *, int, char **);
+int cmd_demo(struct cli *, int, char **);
+
+#endif

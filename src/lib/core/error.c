@@ -1,0 +1,85 @@
+/*
+ * Error codes in words, and the helpers that build `why` messages.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cartel/error.h>
+
+#include "core/why.h"
+
+const char *
+cartel_strerror(int err)
+{
+	switch (err) {
+	case CARTEL_OK: return "success";
+	case CARTEL_ENOMEM: return "out of memory";
+	case CARTEL_EINVAL: return "invalid value";
+	case CARTEL_EIO: return "input/output error";
+	case CARTEL_EDB: return "database error";
+	case CARTEL_ENOTFOUND: return "not found";
+	case CARTEL_EEXIST: return "already exists";
+	case CARTEL_ETAMPER: return "integrity check failed";
+	case CARTEL_EBUSY: return "database is busy";
+	case CARTEL_EFORMAT: return "malformed input";
+	case CARTEL_ERANGE: return "value out of range";
+	case CARTEL_ESTATE: return "not allowed in the current state";
+	case CARTEL_EREADONLY: return "read-only";
+	case CARTEL_EFULL: return "disk or database full";
+	case CARTEL_EVERSION: return "database made by a newer cartel";
+	}
+	return "unknown error";
+}
+
+int
+cartel__vwhy(char **why, int err, const char *fmt, va_list ap)
+{
+	if (why == NULL)
+		return err;
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return err;
+	char *s = malloc((size_t)n + 1);
+	if (s == NULL)
+		return err;
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	free(*why);
+	*why = s;
+	return err;
+}
+
+int
+cartel__why(char **why, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cartel__vwhy(why, err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+char *
+cartel__asprintf(const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	char *s = n < 0 ? NULL : malloc((size_t)n + 1);
+	if (s != NULL)
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+char *
+cartel__strdup(const char *s)
+{
+	return s == NULL ? NULL : strdup(s);
+}

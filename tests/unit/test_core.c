@@ -1,0 +1,238 @@
+/*
+ * Unit tests for the core pieces: partial dates, the CSV reader and writer,
+ * the person's enumerations and the status lifecycle.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <cartel/cartel.h>
+
+static void
+date_shapes(void **state)
+{
+	(void)state;
+	struct cartel_date d;
+	char buf[16];
+	assert_int_equal(cartel_date_parse("1994-03-02", &d, NULL), 0);
+	assert_string_equal(cartel_date_format(&d, buf, sizeof buf),
+			    "1994-03-02");
+	assert_int_equal(cartel_date_parse("02.03.1994", &d, NULL), 0);
+	assert_string_equal(cartel_date_format(&d, buf, sizeof buf),
+			    "1994-03-02");
+	assert_int_equal(cartel_date_parse(" 1994-03 ", &d, NULL), 0);
+	assert_string_equal(cartel_date_format(&d, buf, sizeof buf),
+			    "1994-03");
+	assert_int_equal(cartel_date_parse("1994", &d, NULL), 0);
+	assert_int_equal(d.month, 0);
+	assert_int_equal(cartel_date_parse("", &d, NULL), 0);
+	assert_false(cartel_date_known(&d));
+	assert_int_equal(cartel_date_parse("2024-02-29", &d, NULL), 0);
+}
+
+static void
+date_impossible(void **state)
+{
+	(void)state;
+	struct cartel_date d;
+	char *why = NULL;
+	assert_int_equal(cartel_date_parse("2023-02-30", &d, &why),
+			 CARTEL_ERANGE);
+	assert_non_null(strstr(why, "2023-02-30"));
+	free(why);
+	why = NULL;
+	assert_int_equal(cartel_date_parse("1994-13", &d, &why),
+			 CARTEL_ERANGE);
+	free(why);
+	why = NULL;
+	assert_int_equal(cartel_date_parse("3/2/1994", &d, &why),
+			 CARTEL_EFORMAT);
+	free(why);
+	assert_int_equal(cartel_date_parse("2023-02-3x", &d, NULL),
+			 CARTEL_EFORMAT);
+}
+
+static void
+date_compare(void **state)
+{
+	(void)state;
+	struct cartel_date a = {1994, 0, 0}, b = {1994, 3, 2},
+			   c = {1995, 1, 1};
+	assert_int_equal(cartel_date_cmp(&a, &b), 0);
+	assert_true(cartel_date_cmp(&b, &c) < 0);
+	struct cartel_date epoch = {1970, 1, 1}, leap = {2000, 3, 1};
+	assert_int_equal(cartel_date_days(&epoch), 0);
+	assert_int_equal(cartel_date_days(&leap), 11017);
+}
+
+static void
+app(char *out, size_t cap, const char *s)
+{
+	size_t used = strlen(out);
+	snprintf(out + used, cap - used, "%s", s);
+}
+
+/* Reads all of text as CSV; returns records in a flat "a|b;c|d;" string,
+ * with "!" for a record that failed. */
+static char *
+read_all(const char *text, size_t len, size_t max_field)
+{
+	FILE *fp = fmemopen((void *)text, len, "r");
+	assert_non_null(fp);
+	struct cartel_csv *csv;
+	assert_int_equal(cartel_csv_open(&csv, fp, "t.csv", max_field), 0);
+	static char out[4096];
+	out[0] = '\0';
+	char **f;
+	size_t n;
+	int rc;
+	char *why = NULL;
+	while ((rc = cartel_csv_next(csv, &f, &n, &why)) != 0) {
+		if (rc < 0) {
+			app(out, sizeof out, "!;");
+			free(why);
+			why = NULL;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			app(out, sizeof out, f[i]);
+			app(out, sizeof out, i + 1 < n ? "|" : ";");
+		}
+	}
+	cartel_csv_close(csv);
+	fclose(fp);
+	return out;
+}
+
+static void
+csv_quoting(void **state)
+{
+	(void)state;
+	const char *t = "\xEF\xBB\xBFid,name\r\n1,\"Ivanov, Ivan\"\r\n"
+			"2,\"say \"\"hi\"\"\nthere\"\r\n\r\n3,\n";
+	assert_string_equal(read_all(t, strlen(t), 0),
+			    "id|name;1|Ivanov, Ivan;2|say \"hi\"\nthere;3|;");
+}
+
+static void
+csv_bad_rows_cost_one_row(void **state)
+{
+	(void)state;
+	/* Invalid UTF-8, a stray quote, an over-long field, then good. */
+	const char *t = "a,b\n1,\xC3\x28\n2,x\"y\n3,\"abcdefghijk\"\n4,ok\n"
+			"5,\"never closed\n";
+	assert_string_equal(read_all(t, strlen(t), 8),
+			    "a|b;!;!;!;4|ok;!;");
+}
+
+static void
+csv_error_names_row_and_column(void **state)
+{
+	(void)state;
+	const char *t = "a,b\n1,\xFF\n";
+	FILE *fp = fmemopen((void *)t, strlen(t), "r");
+	struct cartel_csv *csv;
+	assert_int_equal(cartel_csv_open(&csv, fp, "list.csv", 0), 0);
+	char **f;
+	size_t n;
+	char *why = NULL;
+	assert_int_equal(cartel_csv_next(csv, &f, &n, &why), 1);
+	assert_int_equal(cartel_csv_next(csv, &f, &n, &why), CARTEL_EFORMAT);
+	assert_non_null(strstr(why, "list.csv: row 2 (line 2), column 2"));
+	free(why);
+	cartel_csv_close(csv);
+	fclose(fp);
+}
+
+static void
+csv_write_round_trip(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	const char *row[] = {"plain", "a,b", "q\"q", "multi\nline", " pad",
+			     ""};
+	assert_int_equal(cartel_csv_write_row(fp, row, 6), 0);
+	fclose(fp);
+	assert_string_equal(buf, "plain,\"a,b\",\"q\"\"q\",\"multi\nline\","
+				 "\" pad\",\n");
+	assert_string_equal(read_all(buf, len, 0),
+			    "plain|a,b|q\"q|multi\nline| pad|;");
+	free(buf);
+}
+
+static void
+utf8_validation(void **state)
+{
+	(void)state;
+	assert_true(cartel_utf8_valid("Олександр", strlen("Олександр")));
+	assert_false(cartel_utf8_valid("\xC0\xAF", 2));     /* overlong */
+	assert_false(cartel_utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
+	assert_false(cartel_utf8_valid("\xD0", 1));         /* truncated */
+	assert_true(cartel_utf8_valid("\xF0\x9F\x98\x80", 4));
+}
+
+static void
+enums(void **state)
+{
+	(void)state;
+	int v;
+	char *why = NULL;
+	assert_int_equal(cartel_enum_parse(CARTEL_ENUM_CONSENT, " Willing ",
+					   &v, NULL), 0);
+	assert_int_equal(v, CARTEL_CONSENT_WILLING);
+	assert_int_equal(cartel_enum_parse(CARTEL_ENUM_LEGAL_HOLD, "jailed",
+					   &v, &why), CARTEL_EINVAL);
+	assert_non_null(strstr(why, "none, proceedings, convicted"));
+	free(why);
+	assert_string_equal(cartel_enum_name(CARTEL_ENUM_HEALTH,
+					     CARTEL_HEALTH_SERIOUSLY_WOUNDED),
+			    "seriously_wounded");
+	assert_int_equal(cartel_enum_parse(CARTEL_ENUM_DIRECT_REP, "yes", &v,
+					   NULL), 0);
+	assert_int_equal(v, CARTEL_DIRECT_YES);
+}
+
+static void
+lifecycle(void **state)
+{
+	(void)state;
+	assert_true(cartel_status_can_move(CARTEL_STATUS_REPORTED_MISSING,
+					   CARTEL_STATUS_CONFIRMED_CAPTIVE));
+	assert_true(cartel_status_can_move(CARTEL_STATUS_AGREED,
+					   CARTEL_STATUS_REPATRIATED));
+	assert_false(cartel_status_can_move(CARTEL_STATUS_REPATRIATED,
+					    CARTEL_STATUS_CONFIRMED_CAPTIVE));
+	assert_false(cartel_status_can_move(CARTEL_STATUS_DECEASED,
+					    CARTEL_STATUS_RELEASED));
+	/* Nobody is agreed without first being proposed. */
+	assert_false(cartel_status_can_move(CARTEL_STATUS_CONFIRMED_CAPTIVE,
+					    CARTEL_STATUS_AGREED));
+	assert_true(cartel_status_is_final(CARTEL_STATUS_DECEASED));
+	assert_false(cartel_status_is_final(CARTEL_STATUS_PROPOSED));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(date_shapes),
+		cmocka_unit_test(date_impossible),
+		cmocka_unit_test(date_compare),
+		cmocka_unit_test(csv_quoting),
+		cmocka_unit_test(csv_bad_rows_cost_one_row),
+		cmocka_unit_test(csv_error_names_row_and_column),
+		cmocka_unit_test(csv_write_round_trip),
+		cmocka_unit_test(utf8_validation),
+		cmocka_unit_test(enums),
+		cmocka_unit_test(lifecycle),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
