@@ -1,0 +1,394 @@
+/*
+ * Opening the register, migrations, transactions and the statement cache.
+ *
+ * One handle is one SQLite connection, meant for one thread. Writers take
+ * the write lock at the start (BEGIN IMMEDIATE), so two writers never both
+ * read and then fail to upgrade their locks; waiting is left to SQLite's
+ * busy timeout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cartel/error.h>
+#include <cartel/store.h>
+
+#include "core/why.h"
+#include "store/store_int.h"
+
+struct cartel_db {
+	sqlite3 *sql;
+	char *path;
+	unsigned flags;
+	int depth;   /* nesting of cartel_db_begin; 0 = no transaction */
+	int version; /* migrations applied */
+	sqlite3_stmt *stmts[CARTEL__ST_N];
+};
+
+sqlite3 *
+cartel__db_sqlite(struct cartel_db *db)
+{
+	return db->sql;
+}
+
+const char *
+cartel__db_path(struct cartel_db *db)
+{
+	return db->path;
+}
+
+int
+cartel__db_in_write(struct cartel_db *db)
+{
+	return db->depth > 0;
+}
+
+int
+cartel__db_err(struct cartel_db *db, int rc, const char *doing, char **why)
+{
+	int err;
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM: err = CARTEL_ENOMEM; break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: err = CARTEL_EBUSY; break;
+	case SQLITE_FULL: err = CARTEL_EFULL; break;
+	case SQLITE_READONLY: err = CARTEL_EREADONLY; break;
+	case SQLITE_CONSTRAINT: err = CARTEL_EEXIST; break;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN: err = CARTEL_EIO; break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB: err = CARTEL_EFORMAT; break;
+	default: err = CARTEL_EDB; break;
+	}
+	const char *msg = db != NULL && db->sql != NULL ? sqlite3_errmsg(db->sql)
+							: sqlite3_errstr(rc);
+	if (err == CARTEL_EFULL)
+		return cartel__why(why, err,
+				   "%s: the database or disk is full "
+				   "(nothing was written)",
+				   doing);
+	if (err == CARTEL_EREADONLY)
+		return cartel__why(why, err,
+				   "%s: the register is read-only "
+				   "(nothing was written)",
+				   doing);
+	return cartel__why(why, err, "%s: %s", doing, msg);
+}
+
+const char *
+cartel__now(char *buf, size_t size)
+{
+	const char *fixed = getenv("CARTEL_NOW");
+	if (fixed != NULL && fixed[0] != '\0') {
+		snprintf(buf, size, "%s", fixed);
+		return buf;
+	}
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static int
+exec(struct cartel_db *db, const char *sql, const char *doing, char **why)
+{
+	int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, doing, why);
+	return 0;
+}
+
+static int
+user_version(struct cartel_db *db, int *v, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st,
+				    NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, "reading the schema version",
+				      why);
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return cartel__db_err(db, rc, "reading the schema version",
+				      why);
+	return 0;
+}
+
+/* Applies the migrations the file lacks, each in its own transaction, so
+ * that a failure leaves the file at the last complete version. */
+static int
+migrate(struct cartel_db *db, char **why)
+{
+	int v;
+	int err = user_version(db, &v, why);
+	if (err != 0)
+		return err;
+	if (v < 0 || (size_t)v > cartel__n_migrations)
+		return cartel__why(why, CARTEL_EVERSION,
+				   "%s has schema version %d; this build of "
+				   "cartel knows versions up to %zu (use a "
+				   "newer cartel)",
+				   db->path, v, cartel__n_migrations);
+	if ((size_t)v < cartel__n_migrations &&
+	    (db->flags & CARTEL_DB_READONLY))
+		return cartel__why(why, CARTEL_ESTATE,
+				   "%s has schema version %d and needs "
+				   "upgrading to %zu; open it writable once",
+				   db->path, v, cartel__n_migrations);
+	while ((size_t)v < cartel__n_migrations) {
+		/* Re-read inside the write lock: another process may have
+		 * migrated meanwhile. */
+		err = exec(db, "BEGIN IMMEDIATE", "upgrading the schema", why);
+		if (err != 0)
+			return err;
+		err = user_version(db, &v, why);
+		if (err != 0 || (size_t)v >= cartel__n_migrations) {
+			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+			break;
+		}
+		const struct cartel__migration *m = &cartel__migrations[v];
+		char *doing = cartel__asprintf("schema migration %d (%s)",
+					       v + 1, m->name);
+		err = exec(db, m->sql, doing ? doing : "schema migration",
+			   why);
+		if (err == 0) {
+			char pragma[64];
+			snprintf(pragma, sizeof pragma,
+				 "PRAGMA user_version = %d", v + 1);
+			err = exec(db, pragma, "schema migration", why);
+		}
+		free(doing);
+		if (err == 0)
+			err = exec(db, "COMMIT", "schema migration", why);
+		if (err != 0) {
+			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+			return err;
+		}
+		v++;
+	}
+	if (err != 0)
+		return err;
+	db->version = v;
+	return 0;
+}
+
+int
+cartel_db_schema_version(struct cartel_db *db)
+{
+	return db->version;
+}
+
+int
+cartel_db_schema_latest(void)
+{
+	return (int)cartel__n_migrations;
+}
+
+int
+cartel_db_open(struct cartel_db **out, const char *path, unsigned flags,
+	       char **why)
+{
+	*out = NULL;
+	if (path == NULL || path[0] == '\0')
+		return cartel__why(why, CARTEL_EINVAL, "no database path");
+	struct stat sb;
+	int exists = stat(path, &sb) == 0;
+	if (!exists && !(flags & CARTEL_DB_CREATE))
+		return cartel__why(why, CARTEL_ENOTFOUND,
+				   "no register at %s (run 'cartel init' "
+				   "first, or give --db PATH)",
+				   path);
+	if (!exists && (flags & CARTEL_DB_READONLY))
+		return cartel__why(why, CARTEL_ENOTFOUND, "no register at %s",
+				   path);
+
+	struct cartel_db *db = calloc(1, sizeof(*db));
+	if (db == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	db->flags = flags;
+	db->path = strdup(path);
+	if (db->path == NULL) {
+		free(db);
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	int oflags = (flags & CARTEL_DB_READONLY)
+			     ? SQLITE_OPEN_READONLY
+			     : SQLITE_OPEN_READWRITE |
+				       ((flags & CARTEL_DB_CREATE)
+						? SQLITE_OPEN_CREATE
+						: 0);
+	/* One connection per thread: no need for SQLite's own mutexes. */
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	int rc = sqlite3_open_v2(path, &db->sql, oflags, NULL);
+	int err = 0;
+	if (rc != SQLITE_OK) {
+		err = cartel__db_err(db, rc, path, why);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->sql, 1);
+	sqlite3_busy_timeout(db->sql, CARTEL_DB_BUSY_MS);
+	/* Reading the schema first tells a non-database file apart. */
+	int v;
+	err = user_version(db, &v, why);
+	if (err != 0) {
+		if (err == CARTEL_EFORMAT)
+			cartel__why(why, err, "%s is not a cartel register "
+					      "(not an SQLite database)",
+				    path);
+		goto fail;
+	}
+	if (!(flags & CARTEL_DB_READONLY)) {
+		err = exec(db, "PRAGMA journal_mode = WAL", "turning on WAL",
+			   why);
+		if (err != 0)
+			goto fail;
+	}
+	err = exec(db,
+		   "PRAGMA foreign_keys = ON;"
+		   "PRAGMA synchronous = FULL;"
+		   "PRAGMA cache_size = -32768;",
+		   "setting up the connection", why);
+	if (err != 0)
+		goto fail;
+	const char *cap = getenv("CARTEL_DB_MAX_PAGES");
+	if (cap != NULL && cap[0] != '\0') {
+		char *end;
+		long long pages = strtoll(cap, &end, 10);
+		if (*end != '\0' || pages <= 0) {
+			err = cartel__why(why, CARTEL_EINVAL,
+					  "CARTEL_DB_MAX_PAGES must be a "
+					  "positive number of pages");
+			goto fail;
+		}
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA max_page_count = %lld",
+			 pages);
+		err = exec(db, pragma, "capping the database size", why);
+		if (err != 0)
+			goto fail;
+	}
+	err = migrate(db, why);
+	if (err != 0)
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	cartel_db_close(db);
+	return err;
+}
+
+void
+cartel_db_close(struct cartel_db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->depth > 0 && db->sql != NULL)
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < CARTEL__ST_N; i++)
+		sqlite3_finalize(db->stmts[i]);
+	if (db->sql != NULL)
+		sqlite3_close_v2(db->sql);
+	free(db->path);
+	free(db);
+}
+
+int
+cartel_db_begin(struct cartel_db *db, char **why)
+{
+	if (db->depth > 0) {
+		db->depth++;
+		return 0;
+	}
+	if (db->flags & CARTEL_DB_READONLY)
+		return cartel__why(why, CARTEL_EREADONLY,
+				   "%s is open read-only", db->path);
+	int err = exec(db, "BEGIN IMMEDIATE", "starting a transaction", why);
+	if (err != 0)
+		return err;
+	db->depth = 1;
+	return 0;
+}
+
+int
+cartel_db_commit(struct cartel_db *db, char **why)
+{
+	if (db->depth == 0)
+		return cartel__why(why, CARTEL_ESTATE,
+				   "commit without a transaction");
+	if (db->depth > 1) {
+		db->depth--;
+		return 0;
+	}
+	int err = exec(db, "COMMIT", "committing", why);
+	if (err != 0) {
+		/* A failed COMMIT (SQLITE_FULL while writing the WAL, say)
+		 * may leave the transaction open: end it, so that nothing
+		 * half-written survives. */
+		if (!sqlite3_get_autocommit(db->sql))
+			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	}
+	db->depth = 0;
+	return err;
+}
+
+void
+cartel_db_rollback(struct cartel_db *db)
+{
+	if (db->depth == 0)
+		return;
+	if (!sqlite3_get_autocommit(db->sql))
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	db->depth = 0;
+}
+
+int
+cartel__db_write_begin(struct cartel_db *db, int *own, char **why)
+{
+	*own = 0;
+	if (db->depth > 0)
+		return 0;
+	int err = cartel_db_begin(db, why);
+	if (err == 0)
+		*own = 1;
+	return err;
+}
+
+int
+cartel__db_write_end(struct cartel_db *db, int own, int err, char **why)
+{
+	if (!own)
+		return err;
+	if (err != 0) {
+		cartel_db_rollback(db);
+		return err;
+	}
+	return cartel_db_commit(db, why);
+}
+
+sqlite3_stmt *
+cartel__db_stmt(struct cartel_db *db, int slot, const char *sql, char **why)
+{
+	if (slot < 0 || slot >= CARTEL__ST_N) {
+		cartel__why(why, CARTEL_EINVAL, "bad statement slot");
+		return NULL;
+	}
+	sqlite3_stmt *st = db->stmts[slot];
+	if (st == NULL) {
+		int rc = sqlite3_prepare_v3(db->sql, sql, -1,
+					    SQLITE_PREPARE_PERSISTENT, &st,
+					    NULL);
+		if (rc != SQLITE_OK) {
+			cartel__db_err(db, rc, "preparing a statement", why);
+			return NULL;
+		}
+		db->stmts[slot] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}

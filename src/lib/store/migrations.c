@@ -1,0 +1,72 @@
+/*
+ * The schema, as an ordered list of forward migrations.
+ *
+ * A file's schema version is the number of migrations applied to it
+ * (SQLite's user_version); opening a file applies the ones it lacks, in
+ * order, each in its own transaction, and refuses a file with more than
+ * this build knows. To change the schema, APPEND an entry with a new,
+ * unique name; never edit or reorder one that has shipped, because files
+ * in the field have already applied it.
+ */
+#include "store/store_int.h"
+
+const struct cartel__migration cartel__migrations[] = {
+	/*
+	 * The register. persons is the current state derived from events
+	 * (its columns follow cartel_fields(): text forms, NULL when
+	 * unknown); events is the truth; audit is the hash chain and
+	 * audit_head its last link, kept apart so that deleting the last
+	 * entry is seen.
+	 */
+	{"0001-register",
+	 "CREATE TABLE persons ("
+	 " pk INTEGER PRIMARY KEY,"
+	 " id TEXT NOT NULL UNIQUE,"
+	 " family_name TEXT, given_name TEXT, patronymic TEXT,"
+	 " birth_date TEXT, birth_place TEXT, sex TEXT, rank TEXT,"
+	 " service_number TEXT, unit TEXT, depends_on TEXT, held_by TEXT,"
+	 " category TEXT, captured_on TEXT, captured_at TEXT,"
+	 " internment_place TEXT, health TEXT, direct_repatriation TEXT,"
+	 " consent TEXT, legal_hold TEXT, status TEXT, source TEXT,"
+	 " notes TEXT, father_name TEXT, mother_maiden_name TEXT,"
+	 " inform_person TEXT, held_since TEXT, direct_rep_by TEXT,"
+	 " direct_rep_on TEXT, consent_by TEXT, consent_on TEXT);"
+	 "CREATE INDEX persons_held_by ON persons(held_by);"
+	 "CREATE TABLE person_attrs ("
+	 " person INTEGER NOT NULL REFERENCES persons(pk),"
+	 " key TEXT NOT NULL,"
+	 " value TEXT NOT NULL,"
+	 " UNIQUE (person, key));"
+	 "CREATE TABLE events ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " person INTEGER NOT NULL REFERENCES persons(pk),"
+	 " field TEXT NOT NULL,"
+	 " old_value TEXT,"
+	 " new_value TEXT,"
+	 " actor TEXT NOT NULL,"
+	 " at TEXT NOT NULL,"
+	 " source TEXT NOT NULL,"
+	 " source_ref TEXT,"
+	 " note TEXT,"
+	 " audit INTEGER NOT NULL);"
+	 "CREATE INDEX events_person ON events(person, seq);"
+	 "CREATE TABLE audit ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " at TEXT NOT NULL,"
+	 " actor TEXT NOT NULL,"
+	 " action TEXT NOT NULL,"
+	 " subject TEXT,"
+	 " detail TEXT,"
+	 " n_events INTEGER NOT NULL,"
+	 " events_hash TEXT NOT NULL,"
+	 " prev TEXT NOT NULL,"
+	 " hash TEXT NOT NULL);"
+	 "CREATE TABLE audit_head ("
+	 " one INTEGER PRIMARY KEY CHECK (one = 1),"
+	 " seq INTEGER NOT NULL,"
+	 " hash TEXT NOT NULL);"},
+	/* Append new migrations here, each with a unique name. */
+};
+
+const size_t cartel__n_migrations =
+	sizeof(cartel__migrations) / sizeof(cartel__migrations[0]);

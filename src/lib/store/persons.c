@@ -1,0 +1,171 @@
+/*
+ * Reading the current state of persons from the persons and person_attrs
+ * tables into struct cartel_person.
+ *
+ * The stored values are the fields' text forms (cartel_person_field_text),
+ * so reading a row back is setting each field from its text.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cartel/error.h>
+#include <cartel/register.h>
+#include <cartel/store.h>
+
+#include "core/why.h"
+#include "store/store_cols.h"
+#include "store/store_int.h"
+
+int
+cartel__person_from_row(sqlite3_stmt *st, int col, struct cartel_person *p,
+			char **why)
+{
+	size_t n;
+	const struct cartel_field *f = cartel_fields(&n);
+	for (size_t i = 0; i < n; i++) {
+		const char *text =
+			(const char *)sqlite3_column_text(st, col + (int)i);
+		if (text == NULL)
+			continue;
+		int err = cartel_person_set_field(p, &f[i], text, why);
+		if (err != 0)
+			return err;
+	}
+	return 0;
+}
+
+/* Attaches the extra attributes to persons[0..n), which are ordered by id
+ * as the attribute query is. */
+static int
+load_attrs(struct cartel_db *db, struct cartel_person *persons, size_t n,
+	   const char *only_id, char **why)
+{
+	sqlite3 *sql = cartel__db_sqlite(db);
+	sqlite3_stmt *st;
+	const char *q =
+		only_id != NULL
+			? "SELECT p.id, a.key, a.value FROM person_attrs a "
+			  "JOIN persons p ON p.pk = a.person WHERE p.id = ?1 "
+			  "ORDER BY a.rowid"
+			: "SELECT p.id, a.key, a.value FROM person_attrs a "
+			  "JOIN persons p ON p.pk = a.person "
+			  "ORDER BY p.id, a.rowid";
+	int rc = sqlite3_prepare_v2(sql, q, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, "reading attributes", why);
+	if (only_id != NULL)
+		sqlite3_bind_text(st, 1, only_id, -1, SQLITE_STATIC);
+	size_t i = 0;
+	int err = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		while (i < n && strcmp(persons[i].id, id) < 0)
+			i++;
+		if (i == n || strcmp(persons[i].id, id) != 0)
+			continue;
+		err = cartel_person_set_attr(
+			&persons[i], (const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2));
+		if (err != 0) {
+			cartel__why(why, err, "out of memory");
+			break;
+		}
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = cartel__db_err(db, rc, "reading attributes", why);
+	sqlite3_finalize(st);
+	return err;
+}
+
+int
+cartel_db_persons(struct cartel_db *db, struct cartel_person **out,
+		  size_t *n_out, char **why)
+{
+	*out = NULL;
+	*n_out = 0;
+	sqlite3 *sql = cartel__db_sqlite(db);
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(sql,
+				    "SELECT pk, " CARTEL__PERSON_COLS
+				    " FROM persons ORDER BY id",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, "reading persons", why);
+	struct cartel_person *p = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct cartel_person *g =
+				realloc(p, ncap * sizeof(*p));
+			if (g == NULL) {
+				err = cartel__why(why, CARTEL_ENOMEM,
+						  "out of memory");
+				break;
+			}
+			p = g;
+			cap = ncap;
+		}
+		memset(&p[n], 0, sizeof(p[n]));
+		n++;
+		err = cartel__person_from_row(st, 1, &p[n - 1], why);
+		if (err != 0)
+			break;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = cartel__db_err(db, rc, "reading persons", why);
+	sqlite3_finalize(st);
+	if (err == 0)
+		err = load_attrs(db, p, n, NULL, why);
+	if (err != 0) {
+		cartel_persons_free(p, n);
+		return err;
+	}
+	*out = p;
+	*n_out = n;
+	return 0;
+}
+
+void
+cartel_persons_free(struct cartel_person *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		cartel_person_clear(&p[i]);
+	free(p);
+}
+
+int
+cartel_person_get(struct cartel_db *db, const char *id,
+		  struct cartel_person *out, char **why)
+{
+	memset(out, 0, sizeof(*out));
+	if (id == NULL)
+		return cartel__why(why, CARTEL_EINVAL, "no person id");
+	sqlite3 *sql = cartel__db_sqlite(db);
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(sql,
+				    "SELECT pk, " CARTEL__PERSON_COLS
+				    " FROM persons WHERE id = ?1",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, "reading a person", why);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	int err = 0;
+	if (rc == SQLITE_ROW)
+		err = cartel__person_from_row(st, 1, out, why);
+	else if (rc == SQLITE_DONE)
+		err = cartel__why(why, CARTEL_ENOTFOUND, "no person with id %s",
+				  id);
+	else
+		err = cartel__db_err(db, rc, "reading a person", why);
+	sqlite3_finalize(st);
+	if (err == 0)
+		err = load_attrs(db, out, 1, id, why);
+	if (err != 0)
+		cartel_person_clear(out);
+	return err;
+}

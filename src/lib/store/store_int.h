@@ -1,0 +1,163 @@
+/*
+ * What the store's files share, and what other modules that keep their own
+ * tables may use (through their own src/lib/store/<module>_store.c).
+ *
+ * A module that persists data appends one migration to migrations.c (never
+ * editing an earlier one), prepares its statements on cartel__db_sqlite(),
+ * and records each change with cartel_audit_append() inside the same
+ * transaction (cartel_db_begin/commit, or cartel__db_write_begin/end).
+ */
+#ifndef CARTEL_STORE_INT_H
+#define CARTEL_STORE_INT_H
+
+#include <stddef.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <cartel/store.h>
+
+/* One forward migration: applied once, in array order, in its own
+ * transaction. The schema version of a file is the number applied. */
+struct cartel__migration {
+	const char *name; /* unique, e.g. "0001-register" */
+	const char *sql;  /* one or more statements */
+};
+
+extern const struct cartel__migration cartel__migrations[];
+extern const size_t cartel__n_migrations;
+
+/* The handle's SQLite connection (owned by the handle: do not close it). */
+sqlite3 *cartel__db_sqlite(struct cartel_db *db);
+
+/* The file's path as given to cartel_db_open. */
+const char *cartel__db_path(struct cartel_db *db);
+
+/*
+ * Maps an SQLite result code to an enum cartel_err and sets *why to
+ * "doing: sqlite's message". Returns the cartel error.
+ */
+int cartel__db_err(struct cartel_db *db, int rc, const char *doing,
+		   char **why);
+
+/*
+ * Starts a write transaction unless one is open; *own says whether this
+ * call started it. cartel__db_write_end(db, own, err, why) commits when
+ * own and err == 0, rolls back when own and err != 0, and returns the
+ * final error (a failed commit turns 0 into an error).
+ */
+int cartel__db_write_begin(struct cartel_db *db, int *own, char **why);
+int cartel__db_write_end(struct cartel_db *db, int own, int err,
+			 char **why);
+
+/* 1 while a write transaction is open on the handle. */
+int cartel__db_in_write(struct cartel_db *db);
+
+/*
+ * A prepared statement cached on the handle under a small integer slot
+ * (see enum in store.c), prepared on first use and reset before it is
+ * handed out. Returns NULL and sets *why on failure.
+ */
+sqlite3_stmt *cartel__db_stmt(struct cartel_db *db, int slot,
+			      const char *sql, char **why);
+
+/* Slots of cartel__db_stmt; modules outside the store proper use their
+ * own statements instead. */
+enum {
+	CARTEL__ST_AUDIT_LAST,
+	CARTEL__ST_AUDIT_INSERT,
+	CARTEL__ST_HEAD_SET,
+	CARTEL__ST_PERSON_INSERT,
+	CARTEL__ST_EVENT_INSERT,
+	CARTEL__ST_ATTR_SET,
+	CARTEL__ST_ATTR_DEL,
+	CARTEL__ST_PERSON_PK,
+	CARTEL__ST_N
+};
+
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes);
+ * CARTEL_NOW in the environment overrides it (reproducible tests). */
+const char *cartel__now(char *buf, size_t size);
+
+/*
+ * The audit chain's hashing (audit.c). Event rows are hashed into a
+ * running state as they are written; cartel__audit_close then appends the
+ * entry that covers them.
+ */
+struct cartel__event_row {
+	long long seq;
+	const char *person_id;
+	const char *field;
+	const char *old_value;
+	const char *new_value;
+	const char *actor;
+	const char *at;
+	const char *source;
+	const char *source_ref;
+	const char *note;
+	long long audit;
+};
+
+/* Feeds one event row's canonical encoding into *st. */
+void cartel__event_hash(crypto_hash_sha256_state *st,
+			const struct cartel__event_row *ev);
+
+/*
+ * The seq the next audit entry will get (the events written before it
+ * carry it in their `audit` column). Reads the chain's last entry.
+ */
+int cartel__audit_next(struct cartel_db *db, long long *seq, char **why);
+
+/*
+ * Appends the audit entry `seq` (as returned by cartel__audit_next) that
+ * covers n_events event rows hashed into *events (NULL when none), with the
+ * chain link to the previous entry, and moves the chain's head to it. Must
+ * run inside a write transaction.
+ */
+int cartel__audit_close(struct cartel_db *db, long long seq,
+			const char *actor, const char *action,
+			const char *subject, const char *detail,
+			long long n_events, crypto_hash_sha256_state *events,
+			char **why);
+
+/*
+ * Writes one event row (and hashes it into *st). person_pk is the persons
+ * table key, person_id its id (hashed). at is the time. Returns the seq in
+ * *seq_out when not NULL.
+ */
+int cartel__event_insert(struct cartel_db *db, long long person_pk,
+			 const char *person_id, const char *field,
+			 const char *old_value, const char *new_value,
+			 const struct cartel_provenance *prov, const char *at,
+			 long long audit, crypto_hash_sha256_state *st,
+			 long long *seq_out, char **why);
+
+/*
+ * Writes a new person row (every field of *p) and its extra attributes,
+ * and its "created" event; sets *pk. CARTEL_EEXIST when the id is taken
+ * (nothing written then).
+ */
+int cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
+			  const struct cartel_provenance *prov, const char *at,
+			  long long audit, crypto_hash_sha256_state *st,
+			  long long *pk, char **why);
+
+/* Reads one persons row from a statement whose columns are pk, then the
+ * fields in cartel_fields() order, starting at column `col`. */
+int cartel__person_from_row(sqlite3_stmt *st, int col,
+			    struct cartel_person *p, char **why);
+
+/* The JSON object (compact, fields in table order) of a person's known
+ * fields and extra attributes ("attr:KEY"), which the "created" event
+ * carries. malloc'd; NULL when out of memory. */
+char *cartel__person_created_json(const struct cartel_person *p);
+
+/* Applies a "created" event's JSON to *p. */
+int cartel__person_apply_created(struct cartel_person *p, const char *json,
+				 char **why);
+
+/* Applies one field event (field name or "attr:KEY") to *p. */
+int cartel__person_apply(struct cartel_person *p, const char *field,
+			 const char *value, char **why);
+
+#endif
