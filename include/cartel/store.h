@@ -93,6 +93,23 @@ int cartel_db_persons(struct cartel_db *db, struct cartel_person **out,
 void cartel_persons_free(struct cartel_person *p, size_t n);
 
 /*
+ * Calls fn(ctx, p) for every person, ordered by id, without loading the
+ * register into memory (p, extra attributes included, is valid during the
+ * call only). A non-zero return from fn stops the walk and is returned.
+ */
+int cartel_db_persons_each(struct cartel_db *db,
+			   int (*fn)(void *ctx, const struct cartel_person *p),
+			   void *ctx, char **why);
+
+/*
+ * The names of all extra attributes in the register, in the order they
+ * first appeared, as a new array *keys of *n malloc'd strings (free each
+ * and the array).
+ */
+int cartel_db_attr_keys(struct cartel_db *db, char ***keys, size_t *n,
+			char **why);
+
+/*
  * Loads the current state of person `id` into *out (which the caller clears
  * with cartel_person_clear). CARTEL_ENOTFOUND when there is none.
  */

@@ -169,3 +169,102 @@ cartel_person_get(struct cartel_db *db, const char *id,
 		cartel_person_clear(out);
 	return err;
 }
+
+int
+cartel_db_persons_each(struct cartel_db *db,
+		       int (*fn)(void *ctx, const struct cartel_person *p),
+		       void *ctx, char **why)
+{
+	sqlite3 *sql = cartel__db_sqlite(db);
+	sqlite3_stmt *ps = NULL, *at = NULL;
+	int rc = sqlite3_prepare_v2(sql,
+				    "SELECT pk, " CARTEL__PERSON_COLS
+				    " FROM persons ORDER BY id",
+				    -1, &ps, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(
+			sql,
+			"SELECT p.id, a.key, a.value FROM person_attrs a "
+			"JOIN persons p ON p.pk = a.person "
+			"ORDER BY p.id, a.rowid",
+			-1, &at, NULL);
+	int err = 0;
+	if (rc != SQLITE_OK) {
+		err = cartel__db_err(db, rc, "reading persons", why);
+		goto done;
+	}
+	/* Both walks are in id order, so the attributes are merged in as
+	 * each person goes by. */
+	int at_rc = sqlite3_step(at);
+	while ((rc = sqlite3_step(ps)) == SQLITE_ROW) {
+		struct cartel_person p = {0};
+		err = cartel__person_from_row(ps, 1, &p, why);
+		while (err == 0 && at_rc == SQLITE_ROW) {
+			const char *id = (const char *)sqlite3_column_text(at, 0);
+			int c = strcmp(id, p.id);
+			if (c > 0)
+				break;
+			if (c == 0 &&
+			    cartel_person_set_attr(
+				    &p, (const char *)sqlite3_column_text(at, 1),
+				    (const char *)sqlite3_column_text(at, 2)) !=
+				    0)
+				err = cartel__why(why, CARTEL_ENOMEM,
+						  "out of memory");
+			at_rc = sqlite3_step(at);
+		}
+		if (err == 0)
+			err = fn(ctx, &p);
+		cartel_person_clear(&p);
+		if (err != 0)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		err = cartel__db_err(db, rc, "reading persons", why);
+done:
+	sqlite3_finalize(ps);
+	sqlite3_finalize(at);
+	return err;
+}
+
+int
+cartel_db_attr_keys(struct cartel_db *db, char ***keys_out, size_t *n_out,
+		    char **why)
+{
+	*keys_out = NULL;
+	*n_out = 0;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
+				    "SELECT key FROM person_attrs GROUP BY key "
+				    "ORDER BY min(rowid)",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, "reading attributes", why);
+	char **keys = NULL;
+	size_t n = 0;
+	int err = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char **g = realloc(keys, (n + 1) * sizeof(*g));
+		char *k = cartel__strdup((const char *)sqlite3_column_text(st, 0));
+		if (g != NULL)
+			keys = g;
+		if (g == NULL || k == NULL) {
+			free(k);
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
+		keys[n++] = k;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = cartel__db_err(db, rc, "reading attributes", why);
+	sqlite3_finalize(st);
+	if (err != 0) {
+		for (size_t i = 0; i < n; i++)
+			free(keys[i]);
+		free(keys);
+		return err;
+	}
+	*keys_out = keys;
+	*n_out = n;
+	return 0;
+}

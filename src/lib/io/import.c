@@ -1,0 +1,465 @@
+/*
+ * Importing the register's CSV (docs/import.md).
+ *
+ * The file is streamed record by record (io/csv.c); each row becomes a
+ * person (register/fields.c checks every value and the cross-field rules)
+ * and is written by the store in one transaction for the whole file, with
+ * its "created" event. Audit entries are appended per batch of rows, each
+ * holding the hash of its rows' events, so the audit costs one row per
+ * BATCH persons rather than one per field.
+ *
+ * Duplicate ids (within the file, or already in the register) are found by
+ * the persons table's unique index when the row is written: no lookup per
+ * row. A row is written only when the whole row is valid, and the person
+ * row and its event are written together, so a rejected row leaves
+ * nothing behind.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cartel/csv.h>
+#include <cartel/error.h>
+#include <cartel/register.h>
+#include <cartel/store.h>
+
+#include "core/why.h"
+#include "store/store_int.h"
+
+/* Persons per audit entry: small enough that an entry names a stretch of
+ * rows a person can look at, large enough that the audit costs nothing. */
+#define BATCH 1000
+
+/* What each column of the file is. */
+struct column {
+	const struct cartel_field *field; /* NULL for an extra attribute */
+	char *name;                       /* as written in the header */
+};
+
+void
+cartel_import_result_clear(struct cartel_import_result *res)
+{
+	for (size_t i = 0; i < res->n_unknown; i++)
+		free(res->unknown_columns[i]);
+	free(res->unknown_columns);
+	memset(res, 0, sizeof(*res));
+}
+
+static char *
+trimmed(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	char *out = malloc(n + 1);
+	if (out != NULL) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+	}
+	return out;
+}
+
+static void
+free_columns(struct column *cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(cols[i].name);
+	free(cols);
+}
+
+/* Reads the header into cols; records the unknown columns in res. */
+static int
+read_header(struct cartel_csv *csv, const char *name, struct column **out,
+	    size_t *n_out, struct cartel_import_result *res, char **why)
+{
+	char **fields;
+	size_t n;
+	int rc = cartel_csv_next(csv, &fields, &n, why);
+	if (rc == 0)
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "%s: the file is empty (it needs a header "
+				   "row naming the columns; see "
+				   "docs/import.md)",
+				   name);
+	if (rc < 0)
+		return rc;
+	struct column *cols = calloc(n, sizeof(*cols));
+	if (cols == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	int err = 0;
+	for (size_t i = 0; i < n && err == 0; i++) {
+		cols[i].name = trimmed(fields[i]);
+		if (cols[i].name == NULL) {
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
+		if (cols[i].name[0] == '\0') {
+			err = cartel__why(why, CARTEL_EFORMAT,
+					  "%s: header, column %zu has no name",
+					  name, i + 1);
+			break;
+		}
+		cols[i].field = cartel_field_find(cols[i].name);
+		for (size_t j = 0; j < i; j++) {
+			if (strcasecmp(cols[j].name, cols[i].name) == 0) {
+				err = cartel__why(
+					why, CARTEL_EFORMAT,
+					"%s: header, column %zu: '%.40s' "
+					"appears twice (columns %zu and %zu)",
+					name, i + 1, cols[i].name, j + 1,
+					i + 1);
+				break;
+			}
+		}
+		if (err == 0 && cols[i].field == NULL) {
+			if (strncmp(cols[i].name, "attr:", 5) == 0 ||
+			    strcmp(cols[i].name, "*") == 0) {
+				err = cartel__why(why, CARTEL_EFORMAT,
+						  "%s: header, column %zu: "
+						  "'%.40s' is not a usable "
+						  "column name",
+						  name, i + 1, cols[i].name);
+				break;
+			}
+			char **g = realloc(res->unknown_columns,
+					   (res->n_unknown + 1) * sizeof(*g));
+			char *copy = strdup(cols[i].name);
+			if (g == NULL || copy == NULL) {
+				if (g != NULL)
+					res->unknown_columns = g;
+				free(copy);
+				err = cartel__why(why, CARTEL_ENOMEM,
+						  "out of memory");
+				break;
+			}
+			res->unknown_columns = g;
+			res->unknown_columns[res->n_unknown++] = copy;
+		}
+	}
+	if (err != 0) {
+		free_columns(cols, n);
+		return err;
+	}
+	*out = cols;
+	*n_out = n;
+	return 0;
+}
+
+static int
+write_reject(FILE *fp, size_t row, const char *column, const char *reason)
+{
+	if (fp == NULL)
+		return 0;
+	char rowbuf[32];
+	snprintf(rowbuf, sizeof rowbuf, "%zu", row);
+	const char *f[3] = {rowbuf, column != NULL ? column : "",
+			    reason != NULL ? reason : ""};
+	return cartel_csv_write_row(fp, f, 3);
+}
+
+/* Splits a reader message "file: row R (line L), column C: reason" into
+ * the column's header name and the reason. */
+static const char *
+csv_reason(const char *msg, const struct column *cols, size_t n_cols,
+	   const char **column)
+{
+	*column = "";
+	const char *c = msg != NULL ? strstr(msg, ", column ") : NULL;
+	if (c == NULL)
+		return msg != NULL ? msg : "malformed row";
+	char *end;
+	unsigned long k = strtoul(c + 9, &end, 10);
+	if (k >= 1 && k <= n_cols)
+		*column = cols[k - 1].name;
+	if (end[0] == ':' && end[1] == ' ')
+		return end + 2;
+	return msg;
+}
+
+/* Builds *p from one row; on a bad value returns the error with *column
+ * naming the column and *why the reason (no file or row: the caller adds
+ * them). */
+static int
+build_person(struct cartel_person *p, char **fields,
+	     const struct column *cols, size_t n_cols,
+	     const struct cartel_import_opts *opts,
+	     const struct cartel_date *today, const char **column, char **why)
+{
+	int have_source = 0, have_status = 0;
+	for (size_t i = 0; i < n_cols; i++) {
+		const char *v = fields[i];
+		*column = cols[i].name;
+		if (cols[i].field == NULL) {
+			if (v[0] != '\0' &&
+			    cartel_person_set_attr(p, cols[i].name, v) != 0)
+				return cartel__why(why, CARTEL_ENOMEM,
+						   "out of memory");
+			continue;
+		}
+		const struct cartel_field *f = cols[i].field;
+		/* Status and source have no "unknown" value: an empty cell
+		 * takes the default below. */
+		if (f->type == CARTEL_FIELD_ENUM &&
+		    (f->kind == CARTEL_ENUM_STATUS ||
+		     f->kind == CARTEL_ENUM_SOURCE)) {
+			if (v[strspn(v, " \t")] == '\0')
+				continue;
+			if (f->kind == CARTEL_ENUM_STATUS)
+				have_status = 1;
+			else
+				have_source = 1;
+		}
+		int err = cartel_person_set_field(p, f, v, why);
+		if (err != 0)
+			return err;
+	}
+	if (!have_source)
+		p->source = opts->source_set ? opts->source
+					     : CARTEL_SRC_OFFICIAL_LIST;
+	if (!have_status)
+		p->status = p->held_by != NULL
+				    ? CARTEL_STATUS_CONFIRMED_CAPTIVE
+				    : CARTEL_STATUS_REPORTED_MISSING;
+	return cartel_person_check(p, today, column, why);
+}
+
+struct batch {
+	long long audit; /* seq of the entry that will cover the batch */
+	crypto_hash_sha256_state hs;
+	long long n;     /* persons in the batch */
+	size_t first_row, last_row;
+};
+
+static int
+close_batch(struct cartel_db *db, struct batch *b, const char *actor,
+	    const char *name, const char *summary, char **why)
+{
+	char *detail;
+	if (b->n > 0)
+		detail = cartel__asprintf("rows %zu-%zu: %lld persons%s%s",
+					  b->first_row, b->last_row, b->n,
+					  summary ? "; " : "",
+					  summary ? summary : "");
+	else
+		detail = cartel__asprintf("%s", summary ? summary : "");
+	if (detail == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	int err = cartel__audit_close(db, b->audit, actor, "import", name,
+				      detail, b->n, &b->hs, why);
+	free(detail);
+	if (err != 0)
+		return err;
+	b->audit++;
+	b->n = 0;
+	crypto_hash_sha256_init(&b->hs);
+	return 0;
+}
+
+static int
+next_pk(struct cartel_db *db, long long *pk, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
+				    "SELECT coalesce(max(pk), 0) + 1 "
+				    "FROM persons",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, "reading persons", why);
+	rc = sqlite3_step(st);
+	*pk = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0
+				: cartel__db_err(db, rc, "reading persons", why);
+}
+
+int
+cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
+		  const struct cartel_import_opts *opts_in,
+		  struct cartel_import_result *res, char **why)
+{
+	struct cartel_import_opts opts = {0};
+	if (opts_in != NULL)
+		opts = *opts_in;
+	if (opts.actor == NULL || opts.actor[0] == '\0')
+		opts.actor = "import";
+	if (name == NULL)
+		name = "-";
+	memset(res, 0, sizeof(*res));
+
+	struct cartel_csv *csv;
+	int err = cartel_csv_open(&csv, in, name, opts.max_field);
+	if (err != 0)
+		return cartel__why(why, err, "out of memory");
+	struct column *cols = NULL;
+	size_t n_cols = 0;
+	err = read_header(csv, name, &cols, &n_cols, res, why);
+	if (err != 0) {
+		cartel_csv_close(csv);
+		return err;
+	}
+	if (opts.rejects != NULL) {
+		const char *h[3] = {"row", "column", "reason"};
+		cartel_csv_write_row(opts.rejects, h, 3);
+	}
+
+	int own;
+	err = cartel__db_write_begin(db, &own, why);
+	struct batch b = {0};
+	crypto_hash_sha256_init(&b.hs);
+	long long pk = 0;
+	if (err == 0)
+		err = cartel__audit_next(db, &b.audit, why);
+	if (err == 0)
+		err = next_pk(db, &pk, why);
+	struct cartel_date today = cartel_date_today();
+	char now[32];
+	cartel__now(now, sizeof now);
+	struct cartel_provenance prov = {opts.actor, 0, name, NULL, now};
+
+	/* A row that fails aborts the file under all_or_nothing; *why then
+	 * says which row and why. */
+	while (err == 0) {
+		char **fields;
+		size_t n;
+		char *rwhy = NULL;
+		int rc = cartel_csv_next(csv, &fields, &n, &rwhy);
+		if (rc == 0)
+			break;
+		if (rc == CARTEL_EIO || rc == CARTEL_ENOMEM) {
+			err = rc;
+			cartel__why(why, rc, "%s",
+				    rwhy != NULL ? rwhy : "read error");
+			free(rwhy);
+			break;
+		}
+		size_t row = cartel_csv_record_no(csv);
+		res->rows_read++;
+		const char *column = "";
+		const char *reason = NULL;
+		struct cartel_person p = {0};
+		if (rc < 0) {
+			reason = csv_reason(rwhy, cols, n_cols, &column);
+		} else if (n != n_cols) {
+			free(rwhy);
+			rwhy = cartel__asprintf("the row has %zu fields; the "
+						"header has %zu",
+						n, n_cols);
+			reason = rwhy != NULL ? rwhy : "wrong number of fields";
+		} else {
+			rc = build_person(&p, fields, cols, n_cols, &opts,
+					  &today, &column, &rwhy);
+			if (rc == CARTEL_ENOMEM) {
+				err = cartel__why(why, rc, "out of memory");
+				free(rwhy);
+				cartel_person_clear(&p);
+				break;
+			}
+			if (rc != 0) {
+				reason = rwhy != NULL ? rwhy : "invalid value";
+			} else {
+				int auto_id = p.id == NULL;
+				long long use = pk;
+				for (int tries = 0;; tries++) {
+					if (auto_id) {
+						free(p.id);
+						p.id = cartel__asprintf(
+							"P%07lld", use);
+						if (p.id == NULL) {
+							rc = CARTEL_ENOMEM;
+							break;
+						}
+					}
+					prov.source = p.source;
+					rc = cartel__person_insert(
+						db, &p, &prov, now, b.audit,
+						&b.hs, &use, &rwhy);
+					/* An assigned id may clash with one
+					 * given in the file: take the next. */
+					if (rc == CARTEL_EEXIST && auto_id &&
+					    tries < 1000) {
+						use = ++pk;
+						continue;
+					}
+					break;
+				}
+				if (rc == CARTEL_EEXIST) {
+					free(rwhy);
+					rwhy = cartel__asprintf(
+						"id %.64s is already in the "
+						"register or earlier in this "
+						"file",
+						p.id);
+					column = "id";
+					reason = rwhy != NULL ? rwhy
+							      : "duplicate id";
+				} else if (rc != 0) {
+					/* The database failed (full, read-
+					 * only, ...): the whole import
+					 * goes. */
+					err = rc;
+					cartel__why(why, rc, "%s: row %zu: %s",
+						    name, row,
+						    rwhy ? rwhy : "write failed");
+					free(rwhy);
+					cartel_person_clear(&p);
+					break;
+				} else {
+					pk = use + 1;
+					if (b.n == 0)
+						b.first_row = row;
+					b.last_row = row;
+					b.n++;
+					res->imported++;
+				}
+			}
+		}
+		cartel_person_clear(&p);
+		if (reason != NULL) {
+			res->rejected++;
+			if (write_reject(opts.rejects, row, column, reason) !=
+			    0) {
+				err = cartel__why(why, CARTEL_EIO,
+						  "writing the reject file: "
+						  "%s",
+						  strerror(errno));
+				free(rwhy);
+				break;
+			}
+			if (opts.all_or_nothing) {
+				err = cartel__why(
+					why, CARTEL_EINVAL,
+					"%s: row %zu%s%s: %s (nothing was "
+					"imported: --all-or-nothing)",
+					name, row, column[0] ? ", column " : "",
+					column, reason);
+				free(rwhy);
+				break;
+			}
+		}
+		free(rwhy);
+		if (err == 0 && b.n >= BATCH)
+			err = close_batch(db, &b, opts.actor, name, NULL, why);
+	}
+	if (err == 0) {
+		char *summary = cartel__asprintf(
+			"file done: %zu rows read, %zu imported, %zu rejected",
+			res->rows_read, res->imported, res->rejected);
+		if (summary == NULL)
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+		else
+			err = close_batch(db, &b, opts.actor, name, summary,
+					  why);
+		free(summary);
+	}
+	if (own || err == 0)
+		err = cartel__db_write_end(db, own, err, why);
+	if (err != 0)
+		res->imported = 0;
+	free_columns(cols, n_cols);
+	cartel_csv_close(csv);
+	return err;
+}
