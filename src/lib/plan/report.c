@@ -1,0 +1,426 @@
+/*
+ * What a plan says to the world: the plan document (JSON, the contract of
+ * docs/policy.md that the round module signs) and the mediator's summary.
+ *
+ * jansson ownership: every json_t built here is owned by the object it is
+ * set into (json_object_set_new / json_array_append_new steal the
+ * reference); plan__document returns the one reference to the root, which
+ * the caller releases with json_decref. A failed allocation anywhere makes
+ * the document NULL.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/why.h"
+#include "plan/plan_int.h"
+
+static const char *const code_names[PC_N] = {
+	[PC_LISTED] = "listed",
+	[PC_DIRECT] = "direct_repatriation",
+	[PC_WITHHELD] = "withheld",
+	[PC_DECEASED] = "deceased",
+	[PC_RELEASED] = "released",
+	[PC_REPATRIATED] = "repatriated",
+	[PC_ESCAPED] = "escaped",
+	[PC_TRANSFERRED] = "transferred",
+	[PC_NOT_CONFIRMED] = "not_confirmed",
+	[PC_NOT_HELD] = "not_held_by_party",
+	[PC_AGREED] = "on_agreed_list",
+	[PC_REFUSES] = "refuses",
+	[PC_NOT_IN_CATEGORIES] = "not_in_categories",
+	[PC_NO_RANK] = "no_rank",
+	[PC_RANK_NOT_ON_SCALE] = "rank_not_on_scale",
+	[PC_OVER_CAP] = "over_cap",
+	[PC_BALANCE] = "balance",
+	[PC_ELIGIBLE] = "eligible",
+};
+
+const char *
+plan__code_name(enum plan_code c)
+{
+	return c < PC_N ? code_names[c] : "";
+}
+
+const char *
+plan__tier_label(const struct cartel_plan *plan, int t)
+{
+	if (t >= 0 && (size_t)t < plan->pol->n_priorities)
+		return plan->pol->priorities[t].label;
+	return "others";
+}
+
+const char *
+plan__ordinal(size_t n, char *buf, size_t size)
+{
+	const char *suf = "th";
+	if (n % 100 < 11 || n % 100 > 13) {
+		if (n % 10 == 1)
+			suf = "st";
+		else if (n % 10 == 2)
+			suf = "nd";
+		else if (n % 10 == 3)
+			suf = "rd";
+	}
+	snprintf(buf, size, "%zu%s", n, suf);
+	return buf;
+}
+
+/* Builders that tolerate a NULL from a failed allocation: the first
+ * failure marks the whole document failed. */
+struct jb {
+	int failed;
+};
+
+static json_t *
+put(struct jb *b, json_t *obj, const char *key, json_t *v)
+{
+	if (v == NULL || obj == NULL || json_object_set_new(obj, key, v) != 0)
+		b->failed = 1;
+	return v;
+}
+
+static json_t *
+push(struct jb *b, json_t *arr, json_t *v)
+{
+	if (v == NULL || arr == NULL || json_array_append_new(arr, v) != 0)
+		b->failed = 1;
+	return v;
+}
+
+static json_t *
+jstr_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+ids_of(struct jb *b, const struct cartel_plan *plan, const size_t *idx,
+       size_t from, size_t to)
+{
+	json_t *a = json_array();
+	for (size_t i = from; i < to; i++)
+		push(b, a, json_string(plan->e[idx[i]].id));
+	if (a == NULL)
+		b->failed = 1;
+	return a;
+}
+
+static json_t *
+person_obj(struct jb *b, const struct cartel_plan *plan,
+	   const struct plan_entry *e)
+{
+	const struct cartel_policy *pol = plan->pol;
+	json_t *o = json_object();
+	put(b, o, "id", json_string(e->id));
+	put(b, o, "position", json_integer((json_int_t)e->pos));
+	put(b, o, "tier", json_integer(e->tier));
+	put(b, o, "category", json_string(plan__tier_label(plan, e->tier)));
+	put(b, o, "stage", json_integer(e->stage));
+	put(b, o, "value", json_integer(e->value));
+	if (pol->scale != NULL)
+		put(b, o, "rank_class",
+		    json_string(e->cls >= 0
+					? pol->scale->classes[e->cls].name
+					: "civilian"));
+	put(b, o, "civilian", json_boolean(e->category == CARTEL_CAT_CIVILIAN));
+	put(b, o, "consent_not_asked", json_boolean(e->consent_not_asked));
+	put(b, o, "handover_ready", json_boolean(!e->consent_not_asked));
+	return o;
+}
+
+json_t *
+plan__document(const struct cartel_plan *plan, int with_digest)
+{
+	const struct cartel_policy *pol = plan->pol;
+	struct jb b = {0};
+	json_t *doc = json_object();
+	char buf[64];
+	put(&b, doc, "format", json_string("cartel-plan/1"));
+	json_t *jp = put(&b, doc, "policy", json_object());
+	put(&b, jp, "file", json_string(pol->file));
+	put(&b, jp, "name", jstr_or_null(pol->title));
+	put(&b, jp, "digest", json_string(pol->digest));
+	put(&b, doc, "today",
+	    json_string(cartel_date_format(&plan->today, buf, sizeof buf)));
+	json_t *parties = put(&b, doc, "parties", json_array());
+	push(&b, parties, json_string(pol->parties[0]));
+	push(&b, parties, json_string(pol->parties[1]));
+	int balanced = pol->mode == PLAN_MODE_BALANCED;
+	put(&b, doc, "mode",
+	    json_string(balanced ? "balanced" : "all_for_all"));
+	snprintf(buf, sizeof buf, "%ld:%ld", pol->ratio[0], pol->ratio[1]);
+	put(&b, doc, "ratio", balanced ? json_string(buf) : json_null());
+	put(&b, doc, "scale",
+	    pol->scale ? json_string(pol->scale->name) : json_null());
+	put(&b, doc, "max_per_side",
+	    pol->max_per_side ? json_integer(pol->max_per_side)
+			      : json_null());
+	put(&b, doc, "civilians_for_civilians",
+	    json_boolean(pol->civilians_for_civilians));
+	json_t *tiers = put(&b, doc, "tiers", json_array());
+	for (int t = 0; t < plan->n_tiers; t++)
+		push(&b, tiers, json_string(plan__tier_label(plan, t)));
+
+	json_t *sides = put(&b, doc, "sides", json_object());
+	json_t *direct = put(&b, doc, "direct_repatriation", json_object());
+	json_t *cna = json_array();
+	for (int s = 0; s < 2; s++) {
+		const struct plan_side *sd = &plan->side[s];
+		json_t *o = put(&b, sides, pol->parties[s], json_object());
+		put(&b, o, "gives", ids_of(&b, plan, sd->list, 0, sd->n_list));
+		put(&b, o, "value", json_integer(sd->value));
+		put(&b, o, "count", json_integer((json_int_t)sd->n_list));
+		put(&b, o, "civilians",
+		    json_integer((json_int_t)sd->n_civilians));
+		put(&b, o, "eligible", json_integer((json_int_t)sd->eligible));
+		json_t *pl = put(&b, o, "persons", json_array());
+		for (size_t i = 0; i < sd->n_list; i++) {
+			const struct plan_entry *e = &plan->e[sd->list[i]];
+			push(&b, pl, person_obj(&b, plan, e));
+			if (e->consent_not_asked)
+				push(&b, cna, json_string(e->id));
+		}
+		put(&b, direct, pol->parties[s],
+		    ids_of(&b, plan, sd->direct, 0, sd->n_direct));
+		for (size_t i = 0; i < sd->n_direct; i++)
+			if (plan->e[sd->direct[i]].consent_not_asked)
+				push(&b, cna,
+				     json_string(plan->e[sd->direct[i]].id));
+	}
+	json_t *withheld = put(&b, doc, "withheld", json_array());
+	json_t *excluded = put(&b, doc, "excluded", json_array());
+	size_t counts[PC_N] = {0};
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_entry *e = &plan->e[i];
+		if (e->code == PC_LISTED || e->code == PC_DIRECT)
+			continue;
+		json_t *o = json_object();
+		put(&b, o, "id", json_string(e->id));
+		put(&b, o, "party", jstr_or_null(e->party));
+		if (e->code == PC_WITHHELD) {
+			put(&b, o, "code",
+			    json_string(cartel_enum_name(
+				    CARTEL_ENUM_LEGAL_HOLD, (int)e->hold)));
+			put(&b, o, "reason", json_string(e->reason));
+			put(&b, o, "told_to",
+			    json_string(pol->parties[1 - e->side]));
+			put(&b, o, "name", json_string(e->name));
+			put(&b, o, "rank", jstr_or_null(e->rank));
+			put(&b, o, "birth_date",
+			    json_string(cartel_date_format(&e->birth_date,
+							   buf, sizeof buf)));
+			put(&b, o, "direct_repatriation",
+			    json_boolean(e->direct_too));
+			push(&b, withheld, o);
+		} else {
+			counts[e->code]++;
+			put(&b, o, "code",
+			    json_string(plan__code_name(e->code)));
+			put(&b, o, "reason", json_string(e->reason));
+			push(&b, excluded, o);
+		}
+	}
+	json_t *xc = put(&b, doc, "excluded_counts", json_object());
+	for (int c = 0; c < PC_N; c++)
+		if (counts[c])
+			put(&b, xc, plan__code_name((enum plan_code)c),
+			    json_integer((json_int_t)counts[c]));
+	json_t *flags = put(&b, doc, "flags", json_object());
+	put(&b, flags, "consent_not_asked", cna);
+
+	json_t *stages = put(&b, doc, "stages", json_array());
+	for (int k = 0; k < pol->n_stages; k++) {
+		json_t *st = push(&b, stages, json_object());
+		put(&b, st, "stage", json_integer(k + 1));
+		json_t *g = put(&b, st, "gives", json_object());
+		json_t *v = put(&b, st, "value", json_object());
+		for (int s = 0; s < 2; s++) {
+			const struct plan_side *sd = &plan->side[s];
+			size_t from = k ? sd->stage_end[k - 1] : 0;
+			put(&b, g, pol->parties[s],
+			    ids_of(&b, plan, sd->list, from,
+				   sd->stage_end[k]));
+			put(&b, v, pol->parties[s],
+			    json_integer(sd->stage_value[k]));
+		}
+	}
+	put(&b, doc, "optimal", json_boolean(plan->solve.optimal));
+	put(&b, doc, "gap", json_real(plan->solve.optimal ? 0.0
+							  : plan->solve.gap));
+	json_t *sv = put(&b, doc, "solver", json_object());
+	put(&b, sv, "status", json_string(plan->solve.status));
+	json_t *steps = put(&b, sv, "steps", json_array());
+	for (size_t i = 0; i < plan->solve.n_steps; i++) {
+		const struct plan_solve_step *st = &plan->solve.steps[i];
+		json_t *o = push(&b, steps, json_object());
+		put(&b, o, "tier", json_integer(st->tier));
+		put(&b, o, "taken", json_integer(st->objective));
+		put(&b, o, "bound", json_real(st->bound));
+		put(&b, o, "proven", json_boolean(st->proven));
+	}
+	if (with_digest)
+		put(&b, doc, "digest", json_string(plan->digest));
+	if (b.failed) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int
+cartel_plan_json(const struct cartel_plan *plan, int pretty, char **out,
+		 char **why)
+{
+	*out = NULL;
+	json_t *doc = plan__document(plan, 1);
+	if (doc == NULL)
+		return cartel__why(why, CARTEL_ENOMEM,
+				   "out of memory building the plan document");
+	*out = json_dumps(doc, pretty ? JSON_INDENT(2) | JSON_SORT_KEYS
+				      : JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(doc);
+	return *out == NULL ? CARTEL_ENOMEM : 0;
+}
+
+/* A growing text buffer for the summary. */
+struct tb {
+	char *s;
+	size_t len, cap;
+	int failed;
+};
+
+static void
+tb_add(struct tb *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+tb_add(struct tb *t, const char *fmt, ...)
+{
+	if (t->failed)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int w = vsnprintf(t->s ? t->s + t->len : NULL,
+				  t->s ? t->cap - t->len : 0, fmt, ap);
+		va_end(ap);
+		if (w < 0) {
+			t->failed = 1;
+			return;
+		}
+		if (t->s != NULL && (size_t)w < t->cap - t->len) {
+			t->len += (size_t)w;
+			return;
+		}
+		size_t ncap = (t->cap ? t->cap * 2 : 1024) + (size_t)w;
+		char *ns = realloc(t->s, ncap);
+		if (ns == NULL) {
+			t->failed = 1;
+			return;
+		}
+		t->s = ns;
+		t->cap = ncap;
+	}
+}
+
+int
+cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
+{
+	const struct cartel_policy *pol = plan->pol;
+	const char *A = pol->parties[0], *B = pol->parties[1];
+	const struct plan_side *a = &plan->side[0], *b = &plan->side[1];
+	struct tb t = {0};
+	char buf[32];
+	*out = NULL;
+	tb_add(&t, "Proposed round under policy %s%s%s%s (sha256 %.16s...)\n",
+	       pol->file, pol->title ? " ('" : "",
+	       pol->title ? pol->title : "", pol->title ? "')" : "",
+	       pol->digest);
+	tb_add(&t, "Date %s. ",
+	       cartel_date_format(&plan->today, buf, sizeof buf));
+	if (pol->mode == PLAN_MODE_ALL_FOR_ALL) {
+		tb_add(&t, "All for all: everyone eligible, no balance.\n");
+	} else {
+		tb_add(&t, "Balanced %ld:%ld", pol->ratio[0], pol->ratio[1]);
+		if (pol->scale)
+			tb_add(&t, " by scale '%s'", pol->scale->name);
+		else
+			tb_add(&t, " by headcount");
+		if (pol->max_per_side)
+			tb_add(&t, ", at most %ld per side",
+			       pol->max_per_side);
+		if (pol->civilians_for_civilians)
+			tb_add(&t, ", civilians for civilians");
+		tb_add(&t, ".\n");
+	}
+	tb_add(&t, "\n%-34s %10s %10s\n", "", A, B);
+	tb_add(&t, "%-34s %10zu %10zu\n", "gives (persons)", a->n_list,
+	       b->n_list);
+	tb_add(&t, "%-34s %10ld %10ld\n",
+	       pol->scale ? "value on the scale" : "value (headcount)",
+	       a->value, b->value);
+	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom civilians",
+	       a->n_civilians, b->n_civilians);
+	tb_add(&t, "%-34s %10zu %10zu\n", "eligible under the deal",
+	       a->eligible, b->eligible);
+	tb_add(&t, "%-34s %10zu %10zu\n", "direct repatriation (Art. 110)",
+	       a->n_direct, b->n_direct);
+	size_t wh[2] = {0, 0}, cna[2] = {0, 0};
+	size_t counts[PC_N] = {0};
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_entry *e = &plan->e[i];
+		if (e->code == PC_WITHHELD)
+			wh[e->side]++;
+		if ((e->code == PC_LISTED || e->code == PC_DIRECT) &&
+		    e->consent_not_asked)
+			cna[e->side]++;
+		counts[e->code]++;
+	}
+	tb_add(&t, "%-34s %10zu %10zu\n", "withheld (Arts. 115, 119)", wh[0],
+	       wh[1]);
+	tb_add(&t, "%-34s %10zu %10zu\n", "listed, consent not yet asked",
+	       cna[0], cna[1]);
+	if (pol->n_stages > 1 || a->n_list + b->n_list > 0) {
+		tb_add(&t, "\nStages (%s / %s):", A, B);
+		for (int k = 0; k < pol->n_stages; k++) {
+			size_t fa = k ? a->stage_end[k - 1] : 0;
+			size_t fb = k ? b->stage_end[k - 1] : 0;
+			tb_add(&t, "  %d: %zu/%zu", k + 1,
+			       a->stage_end[k] - fa, b->stage_end[k] - fb);
+		}
+		tb_add(&t, "\n");
+	}
+	tb_add(&t, "\nNot in this round, by reason:\n");
+	int any = 0;
+	for (int c = PC_DECEASED; c < PC_ELIGIBLE; c++) {
+		if (!counts[c])
+			continue;
+		any = 1;
+		tb_add(&t, "  %-24s %zu\n", plan__code_name((enum plan_code)c),
+		       counts[c]);
+	}
+	if (counts[PC_WITHHELD]) {
+		any = 1;
+		tb_add(&t, "  %-24s %zu (names listed for the other party)\n",
+		       "withheld", counts[PC_WITHHELD]);
+	}
+	if (!any)
+		tb_add(&t, "  nobody\n");
+	if (plan->solve.optimal)
+		tb_add(&t, "\nBalance: proven optimal (%s).\n",
+		       plan->solve.status);
+	else
+		tb_add(&t, "\nBalance: NOT proven optimal (%s); gap %.2f%%.\n",
+		       plan->solve.status, plan->solve.gap * 100.0);
+	tb_add(&t, "Plan digest: sha256 %s\n", plan->digest);
+	tb_add(&t, "Persons whose consent was never asked may be proposed but "
+		   "are not handed over until a recorded 'willing'.\n");
+	if (t.failed) {
+		free(t.s);
+		return cartel__why(why, CARTEL_ENOMEM,
+				   "out of memory writing the summary");
+	}
+	*out = t.s;
+	return 0;
+}
