@@ -97,6 +97,13 @@ int cartel_person_copy(struct cartel_person *dst,
 int cartel_person_equal(const struct cartel_person *a,
 			const struct cartel_person *b);
 
+/*
+ * The person as compact JSON text: every field by name (null when
+ * unknown), extra attributes under "extra". malloc'd; NULL when out of
+ * memory.
+ */
+char *cartel_person_json(const struct cartel_person *p);
+
 #ifdef __cplusplus
 }
 #endif

@@ -242,9 +242,12 @@ void cartel_import_result_clear(struct cartel_import_result *res);
  * "created" event; audit entries are appended per batch of rows, each with
  * the hash of its rows. Rows that fail validation (or whose id is taken,
  * in the file or the register) are rejected: written to opts->rejects as
- * "row,column,reason" and counted. With all_or_nothing, the first rejected
- * row aborts the import (CARTEL_EINVAL, nothing written); otherwise the
- * valid rows are committed and 0 is returned even when rows were rejected.
+ * "row,column,reason" and counted. With all_or_nothing, any rejected row
+ * aborts the import (CARTEL_EINVAL, nothing written; the file is still
+ * read to its end so that the reject file lists every bad row); otherwise
+ * the valid rows are committed and 0 is returned even when rows were
+ * rejected. When the caller has a transaction open, the import joins it
+ * and on failure the caller must roll back.
  * A file without a header is CARTEL_EFORMAT. A failure of the database
  * (CARTEL_EFULL, CARTEL_EREADONLY, ...) rolls everything back. *res is
  * filled in either case (clear it with cartel_import_result_clear).

@@ -53,4 +53,25 @@ int cmd_audit(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);
 
+/* Shared by the register's commands (defined in cmd_init.c). */
+struct cartel_db;
+
+/*
+ * Takes an option every command accepts after its name (--json, --db PATH,
+ * --db=PATH) at argv[*i]: returns 1 when it took one (advancing *i past
+ * its value), 0 when argv[*i] is not one, or EXIT_USAGE (after printing)
+ * when --db lacks its path.
+ */
+int cli_common_opt(struct cli *cli, const char *cmd, int argc, char **argv,
+		   int *i);
+
+/* Opens the register at cli->db_path with cartel_db_open flags; on failure
+ * prints why and returns EXIT_FAIL, else 0. */
+int cli_open_db(struct cli *cli, unsigned flags, struct cartel_db **db);
+
+/* Prints the register's statistics (a table, or JSON with cli->json) to
+ * stdout; `cartel stats` and `cartel demo` both use it. Returns an exit
+ * code. */
+int cli_stats_print(struct cli *cli, struct cartel_db *db);
+
 #endif

@@ -16,6 +16,87 @@
  */
 static const struct cli_command commands[] = {
 	/* CARTEL_COMMANDS_BEGIN (one row per command, in help order) */
+	{"init", cmd_init, "create the register (or upgrade an older one)",
+	 "usage: cartel [--db PATH] init [--json]\n"
+	 "\n"
+	 "Creates the register file (default ./cartel.db, or $CARTEL_DB) with\n"
+	 "the current schema, or applies the schema migrations an older file\n"
+	 "lacks. Running it on an up-to-date register changes nothing.\n"
+	 "A register made by a newer cartel is refused.\n"},
+	{"import", cmd_import, "import a CSV list of persons",
+	 "usage: cartel import csv FILE|- [--all-or-nothing] [--rejects FILE]\n"
+	 "                    [--actor WHO] [--source KIND] [--json]\n"
+	 "\n"
+	 "Reads the import CSV (docs/import.md): UTF-8, a header row, column\n"
+	 "names case-insensitive in any order; unknown columns are kept as\n"
+	 "extra attributes. Every valid row is written in one transaction with\n"
+	 "its event and audit entries; the other rows go to the reject file\n"
+	 "(row, column, reason; default FILE.rejects.csv, or\n"
+	 "import.rejects.csv for standard input), which exists only when a\n"
+	 "row was rejected.\n"
+	 "  --all-or-nothing  any bad row aborts the whole file (nothing is\n"
+	 "                    written; the reject file lists every bad row)\n"
+	 "  --rejects FILE    where to write the rejected rows\n"
+	 "  --actor WHO       who is recorded on the events (default import)\n"
+	 "  --source KIND     reliability of rows without a source cell\n"
+	 "                    (default official_list)\n"
+	 "Exit status: 0 all rows imported, 1 some rows rejected (the valid\n"
+	 "ones are in) or the import failed, 2 usage error.\n"},
+	{"export", cmd_export, "export the register as CSV or JSON",
+	 "usage: cartel export csv|json [-o FILE]\n"
+	 "\n"
+	 "Writes every person, ordered by id, to standard output or FILE (written\n"
+	 "under a temporary name and renamed when complete). The CSV uses the\n"
+	 "import columns, then one column per extra attribute, so that an\n"
+	 "export imports back unchanged. The JSON is an array of objects, one\n"
+	 "per person, extra attributes under \"extra\".\n"},
+	{"person", cmd_person, "add, show or list persons",
+	 "usage: cartel person add FIELD=VALUE... --by WHO --source KIND\n"
+	 "                         [--ref TEXT] [--note TEXT]\n"
+	 "       cartel person show ID [--json]\n"
+	 "       cartel person list [--held-by PARTY] [--status STATUS] [--json]\n"
+	 "\n"
+	 "add records a new person from FIELD=VALUE pairs, FIELD being an\n"
+	 "import column (family_name=..., birth_date=1994-03, held_by=RU, ...;\n"
+	 "see docs/import.md); other names become extra attributes. No field\n"
+	 "is required; without id= the register assigns one, which is printed.\n"
+	 "--by names who records it, --source the kind of source\n"
+	 "(official_list, capture_card, icrc_visit, counterpart_list,\n"
+	 "video_testimony, family_report), --ref the document.\n"
+	 "show prints the current state and every event, oldest first.\n"
+	 "list prints one line per person, ordered by id.\n"},
+	{"event", cmd_event, "record a change to a person",
+	 "usage: cartel event add PERSON_ID FIELD VALUE --by WHO --source KIND\n"
+	 "                        [--ref TEXT] [--note TEXT] [--at TIME]\n"
+	 "\n"
+	 "Appends one change (FIELD from old value to VALUE) to the person's\n"
+	 "history and updates the current state, with its audit entry. FIELD is\n"
+	 "an import column (status, health, consent, held_by, ...) or one of\n"
+	 "father_name, mother_maiden_name, inform_person, held_since,\n"
+	 "direct_rep_by, direct_rep_on, consent_by, consent_on, or attr:NAME for\n"
+	 "an extra attribute. An empty VALUE clears the field. A status change\n"
+	 "must follow the lifecycle (docs/data-model.md); dates and enum values\n"
+	 "are checked. The id cannot change.\n"},
+	{"audit", cmd_audit, "verify the audit hash chain",
+	 "usage: cartel audit verify [--head HASH] [--json]\n"
+	 "\n"
+	 "Walks the audit chain from its first entry: each entry's hash,\n"
+	 "its link to the one before, the event rows it covers, the chain's\n"
+	 "head, and the current state of every person against its events.\n"
+	 "Prints the head hash when all holds (exit 0); otherwise names the\n"
+	 "first entry or person that does not hold (exit 1). --head HASH also\n"
+	 "requires the head to be HASH, noted earlier outside the register, which\n"
+	 "catches entries removed from the end together with the head.\n"},
+	{"stats", cmd_stats, "what a mediator reads first (aggregates only)",
+	 "usage: cartel stats [--json]\n"
+	 "\n"
+	 "Per detaining party: how many are held now (confirmed captive,\n"
+	 "proposed or agreed), by category, by health, by time held (<3,\n"
+	 "3-6, 6-12, 12-24, >24 months, from held_since or captured_on), how\n"
+	 "many await direct repatriation (Art. 110 determination yes), whose\n"
+	 "consent was never asked, legal holds, and every status. Counts only,\n"
+	 "never a name. CARTEL_TODAY=YYYY-MM-DD fixes the date time is\n"
+	 "measured to.\n"},
 	/* CARTEL_COMMANDS_END */
 	{NULL, NULL, NULL, NULL},
 };

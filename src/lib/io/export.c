@@ -113,6 +113,17 @@ fail:
 	return NULL;
 }
 
+char *
+cartel_person_json(const struct cartel_person *p)
+{
+	json_t *j = person_json(p);
+	if (j == NULL)
+		return NULL;
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	return s;
+}
+
 struct json_out {
 	FILE *fp;
 	size_t n;

@@ -319,9 +319,10 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	char now[32];
 	cartel__now(now, sizeof now);
 	struct cartel_provenance prov = {opts.actor, 0, name, NULL, now};
+	char *first_reject = NULL;
 
-	/* A row that fails aborts the file under all_or_nothing; *why then
-	 * says which row and why. */
+	/* A failure of the database or of reading ends the loop with err
+	 * set; a bad row is only counted and reported. */
 	while (err == 0) {
 		char **fields;
 		size_t n;
@@ -429,21 +430,27 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 				free(rwhy);
 				break;
 			}
-			if (opts.all_or_nothing) {
-				err = cartel__why(
-					why, CARTEL_EINVAL,
-					"%s: row %zu%s%s: %s (nothing was "
-					"imported: --all-or-nothing)",
-					name, row, column[0] ? ", column " : "",
-					column, reason);
-				free(rwhy);
-				break;
-			}
+			/* Under all_or_nothing the file is still read to
+			 * its end, so that the reject file lists every
+			 * problem at once; the transaction is dropped
+			 * below. */
+			if (first_reject == NULL)
+				first_reject = cartel__asprintf(
+					"%s: row %zu%s%s: %s", name, row,
+					column[0] ? ", column " : "", column,
+					reason);
 		}
 		free(rwhy);
 		if (err == 0 && b.n >= BATCH)
 			err = close_batch(db, &b, opts.actor, name, NULL, why);
 	}
+	if (err == 0 && opts.all_or_nothing && res->rejected > 0)
+		err = cartel__why(why, CARTEL_EINVAL,
+				  "%zu of %zu rows rejected, nothing imported "
+				  "(all or nothing); the first: %s",
+				  res->rejected, res->rows_read,
+				  first_reject ? first_reject : "?");
+	free(first_reject);
 	if (err == 0) {
 		char *summary = cartel__asprintf(
 			"file done: %zu rows read, %zu imported, %zu rejected",

@@ -438,8 +438,9 @@ verify_state(struct cartel_db *db, struct cartel_audit_report *rep,
 				-1, &ps, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(sql,
-					"SELECT person, field, new_value FROM "
-					"events ORDER BY person, seq",
+					"SELECT person, field, new_value, "
+					"source FROM events "
+					"ORDER BY person, seq",
 					-1, &ev, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(sql,
@@ -487,6 +488,10 @@ verify_state(struct cartel_db *db, struct cartel_audit_report *rep,
 			else
 				err = cartel__person_apply(&built, field,
 							   value, &inner);
+			/* The stored source is that of the newest claim. */
+			if (err == 0 && field != NULL && strcmp(field, "*"))
+				err = cartel__person_apply(
+					&built, "source", col(ev, 3), &inner);
 			n_ev++;
 			ev_rc = sqlite3_step(ev);
 		}

@@ -600,8 +600,8 @@ cartel_db_rebuild_state(struct cartel_db *db, const char *actor, char **why)
 	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *ev = NULL;
 	int rc = sqlite3_prepare_v2(sql,
-				    "SELECT person, field, new_value FROM "
-				    "events ORDER BY person, seq",
+				    "SELECT person, field, new_value, source "
+				    "FROM events ORDER BY person, seq",
 				    -1, &ev, NULL);
 	if (rc != SQLITE_OK)
 		err = cartel__db_err(db, rc, "reading events", why);
@@ -629,6 +629,11 @@ cartel_db_rebuild_state(struct cartel_db *db, const char *actor, char **why)
 			else
 				err = cartel__person_apply(&p, field, value,
 							   why);
+			if (err == 0 && field != NULL && strcmp(field, "*"))
+				err = cartel__person_apply(
+					&p, "source",
+					(const char *)sqlite3_column_text(ev, 3),
+					why);
 			rc = sqlite3_step(ev);
 		}
 		if (err == 0)

@@ -1,0 +1,91 @@
+/*
+ * cartel export csv|json [-o FILE]: the whole register, to standard output
+ * or a file. A file is written under a temporary name and renamed at the
+ * end, so a failed export never leaves half a file under the real name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cartel/cartel.h>
+#include <cartel/store.h>
+
+#include "cli.h"
+
+int
+cmd_export(struct cli *cli, int argc, char **argv)
+{
+	const char *format = NULL, *out_path = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r = cli_common_opt(cli, "export", argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
+		if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("export", "%s needs a file", a);
+			out_path = argv[++i];
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return cli_usage("export", "unknown option '%s'", a);
+		} else if (format == NULL) {
+			format = a;
+		} else {
+			return cli_usage("export", "unexpected argument '%s'",
+					 a);
+		}
+	}
+	if (format == NULL)
+		format = cli->json ? "json" : NULL;
+	if (format == NULL)
+		return cli_usage("export", "usage: cartel export csv|json "
+					   "[-o FILE]");
+	int csv = strcmp(format, "csv") == 0;
+	if (!csv && strcmp(format, "json") != 0)
+		return cli_usage("export", "unknown format '%s' (csv or json)",
+				 format);
+
+	struct cartel_db *db;
+	int rc = cli_open_db(cli, CARTEL_DB_READONLY, &db);
+	if (rc != 0)
+		return rc;
+	FILE *out = stdout;
+	char *tmp = NULL;
+	if (out_path != NULL && strcmp(out_path, "-") != 0) {
+		size_t n = strlen(out_path) + 16;
+		tmp = malloc(n);
+		if (tmp == NULL) {
+			cartel_db_close(db);
+			return cli_fail("out of memory");
+		}
+		snprintf(tmp, n, "%s.tmp%ld", out_path, (long)getpid());
+		out = fopen(tmp, "w");
+		if (out == NULL) {
+			int e = errno;
+			cartel_db_close(db);
+			rc = cli_fail("export: cannot write %s: %s", out_path,
+				      strerror(e));
+			free(tmp);
+			return rc;
+		}
+	}
+	char *why = NULL;
+	int err = csv ? cartel_export_csv(db, out, &why)
+		      : cartel_export_json(db, out, &why);
+	cartel_db_close(db);
+	if (tmp != NULL) {
+		if (fclose(out) != 0 && err == 0)
+			err = CARTEL_EIO;
+		if (err == 0 && rename(tmp, out_path) != 0)
+			err = CARTEL_EIO;
+		if (err != 0)
+			unlink(tmp);
+		free(tmp);
+	}
+	if (err != 0)
+		return cli_error(err, why, "export");
+	return EXIT_OK;
+}

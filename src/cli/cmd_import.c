@@ -1,0 +1,181 @@
+/*
+ * cartel import csv FILE|-: load a list into the register.
+ *
+ * Rejected rows go to a reject file (row, column, reason): by default
+ * FILE.rejects.csv next to the input (import.rejects.csv in the current
+ * folder for standard input), written only when some row was rejected.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include <cartel/cartel.h>
+#include <cartel/store.h>
+
+#include "cli.h"
+
+static int
+print_result(struct cli *cli, const char *file, const char *rejects_path,
+	     const struct cartel_import_result *res, int ok)
+{
+	if (cli->json) {
+		json_t *u = json_array();
+		for (size_t i = 0; u != NULL && i < res->n_unknown; i++)
+			json_array_append_new(
+				u, json_string(res->unknown_columns[i]));
+		json_t *o = json_pack(
+			"{s:s, s:b, s:I, s:I, s:I, s:s?, s:o}", "file", file,
+			"ok", ok, "rows_read", (json_int_t)res->rows_read,
+			"imported", (json_int_t)res->imported, "rejected",
+			(json_int_t)res->rejected, "rejects_file",
+			res->rejected ? rejects_path : NULL,
+			"unknown_columns", u);
+		if (o == NULL)
+			return cli_fail("out of memory");
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(o);
+		return 0;
+	}
+	printf("%s: %zu rows read, %zu imported, %zu rejected\n", file,
+	       res->rows_read, res->imported, res->rejected);
+	if (res->rejected)
+		printf("rejected rows (row, column, reason) are in %s\n",
+		       rejects_path);
+	if (res->n_unknown) {
+		printf("columns kept as extra attributes:");
+		for (size_t i = 0; i < res->n_unknown; i++)
+			printf("%s %s", i ? "," : "", res->unknown_columns[i]);
+		putchar('\n');
+	}
+	return 0;
+}
+
+int
+cmd_import(struct cli *cli, int argc, char **argv)
+{
+	const char *format = NULL, *file = NULL, *rejects_path = NULL;
+	struct cartel_import_opts opts = {0};
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r = cli_common_opt(cli, "import", argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
+		if (strcmp(a, "--all-or-nothing") == 0) {
+			opts.all_or_nothing = 1;
+		} else if (strcmp(a, "--rejects") == 0 ||
+			   strcmp(a, "--actor") == 0 ||
+			   strcmp(a, "--source") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("import", "%s needs a value",
+						 a);
+			const char *v = argv[++i];
+			if (strcmp(a, "--rejects") == 0) {
+				rejects_path = v;
+			} else if (strcmp(a, "--actor") == 0) {
+				opts.actor = v;
+			} else {
+				int s;
+				char *why = NULL;
+				if (cartel_enum_parse(CARTEL_ENUM_SOURCE, v, &s,
+						      &why) != 0) {
+					int rc = cli_usage("import", "--source: %s",
+							   why);
+					free(why);
+					return rc;
+				}
+				opts.source = (enum cartel_source)s;
+				opts.source_set = 1;
+			}
+		} else if (a[0] == '-' && a[1] == '-') {
+			return cli_usage("import", "unknown option '%s'", a);
+		} else if (format == NULL) {
+			format = a;
+		} else if (file == NULL) {
+			file = a;
+		} else {
+			return cli_usage("import", "unexpected argument '%s'",
+					 a);
+		}
+	}
+	if (format == NULL || file == NULL)
+		return cli_usage("import", "usage: cartel import csv FILE|-");
+	if (strcmp(format, "csv") != 0)
+		return cli_usage("import", "unknown format '%s' (only csv)",
+				 format);
+
+	int from_stdin = strcmp(file, "-") == 0;
+	FILE *in = from_stdin ? stdin : fopen(file, "rb");
+	if (in == NULL)
+		return cli_fail("import: cannot open %s: %s", file,
+				strerror(errno));
+	char *default_rejects = NULL;
+	if (rejects_path == NULL) {
+		size_t n = strlen(file) + 16;
+		default_rejects = malloc(n);
+		if (default_rejects == NULL) {
+			if (!from_stdin)
+				fclose(in);
+			return cli_fail("out of memory");
+		}
+		snprintf(default_rejects, n, "%s.rejects.csv",
+			 from_stdin ? "import" : file);
+		rejects_path = default_rejects;
+	}
+	/* The reject file is written beside, then kept only when a row was
+	 * rejected, so that a clean import leaves no stale one behind. */
+	FILE *rej = fopen(rejects_path, "w");
+	if (rej == NULL) {
+		int e = errno;
+		if (!from_stdin)
+			fclose(in);
+		free(default_rejects);
+		return cli_fail("import: cannot write the reject file %s: %s",
+				rejects_path, strerror(e));
+	}
+	opts.rejects = rej;
+
+	struct cartel_db *db;
+	int rc = cli_open_db(cli, 0, &db);
+	struct cartel_import_result res = {0};
+	char *why = NULL;
+	int err = 0;
+	if (rc == 0) {
+		err = cartel_import_csv(db, in, from_stdin ? "stdin" : file,
+					&opts, &res, &why);
+		cartel_db_close(db);
+	}
+	if (!from_stdin)
+		fclose(in);
+	int closed = fclose(rej);
+	if (rc == 0 && res.rejected == 0)
+		unlink(rejects_path);
+	else if (rc == 0 && closed != 0 && err == 0)
+		err = CARTEL_EIO;
+	if (rc == 0) {
+		if (err != 0) {
+			if (cli->json)
+				print_result(cli, file, rejects_path, &res, 0);
+			rc = cli_error(err, why, "import");
+			if (res.rejected && !cli->json)
+				fprintf(stderr,
+					"cartel: every rejected row is listed "
+					"in %s\n",
+					rejects_path);
+		} else {
+			print_result(cli, file, rejects_path, &res, 1);
+			/* Some rows did not make it: say so in the exit
+			 * status, although the valid ones are in. */
+			rc = res.rejected ? EXIT_FAIL : EXIT_OK;
+		}
+	}
+	cartel_import_result_clear(&res);
+	free(default_rejects);
+	return rc;
+}

@@ -1,0 +1,425 @@
+/*
+ * cartel person add|show|list: one person at a time.
+ *
+ *   person add FIELD=VALUE... --by WHO --source KIND [--ref TEXT]
+ *              [--note TEXT]
+ *   person show ID
+ *   person list [--held-by PARTY] [--status STATUS]
+ *
+ * Fields are the import CSV's column names (docs/import.md); a name that is
+ * not a field becomes an extra attribute, as an unknown import column does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <cartel/cartel.h>
+#include <cartel/register.h>
+#include <cartel/store.h>
+
+#include "cli.h"
+
+/* Options shared by the writing commands: who, on what authority. */
+struct prov_opts {
+	const char *by, *source, *ref, *note, *at;
+};
+
+/* Takes --by/--source/--ref/--note/--at at argv[*i]: 1 taken, 0 not one,
+ * or an exit code. */
+static int
+prov_opt(const char *cmd, struct prov_opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	const char **slot = NULL;
+	if (strcmp(a, "--by") == 0)
+		slot = &o->by;
+	else if (strcmp(a, "--source") == 0)
+		slot = &o->source;
+	else if (strcmp(a, "--ref") == 0)
+		slot = &o->ref;
+	else if (strcmp(a, "--note") == 0)
+		slot = &o->note;
+	else if (strcmp(a, "--at") == 0)
+		slot = &o->at;
+	if (slot == NULL)
+		return 0;
+	if (*i + 1 >= argc)
+		return cli_usage(cmd, "%s needs a value", a);
+	*slot = argv[++*i];
+	return 1;
+}
+
+static int
+prov_make(const char *cmd, const struct prov_opts *o,
+	  struct cartel_provenance *p)
+{
+	if (o->by == NULL || o->by[0] == '\0')
+		return cli_usage(cmd, "--by WHO is required (who records "
+				      "this)");
+	if (o->source == NULL)
+		return cli_usage(cmd, "--source KIND is required (official_list, "
+				      "capture_card, icrc_visit, "
+				      "counterpart_list, video_testimony, "
+				      "family_report)");
+	int s;
+	char *why = NULL;
+	if (cartel_enum_parse(CARTEL_ENUM_SOURCE, o->source, &s, &why) != 0) {
+		int rc = cli_usage(cmd, "--source: %s", why);
+		free(why);
+		return rc;
+	}
+	memset(p, 0, sizeof(*p));
+	p->actor = o->by;
+	p->source = (enum cartel_source)s;
+	p->source_ref = o->ref;
+	p->note = o->note;
+	p->at = o->at;
+	return 0;
+}
+
+static int
+person_add(struct cli *cli, int argc, char **argv)
+{
+	struct prov_opts po = {0};
+	struct cartel_person p = {0};
+	int rc = 0;
+	for (int i = 2; i < argc && rc == 0; i++) {
+		int r = cli_common_opt(cli, "person", argc, argv, &i);
+		if (r == 0)
+			r = prov_opt("person", &po, argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0) {
+			rc = r;
+			break;
+		}
+		const char *a = argv[i];
+		const char *eq = strchr(a, '=');
+		if (a[0] == '-' || eq == NULL || eq == a) {
+			rc = cli_usage("person", "expected FIELD=VALUE, not "
+						 "'%s'",
+				       a);
+			break;
+		}
+		char key[64];
+		size_t klen = (size_t)(eq - a);
+		if (klen >= sizeof key) {
+			rc = cli_usage("person", "field name too long");
+			break;
+		}
+		memcpy(key, a, klen);
+		key[klen] = '\0';
+		const struct cartel_field *f = cartel_field_find(key);
+		char *why = NULL;
+		int err;
+		if (f == NULL)
+			err = cartel_person_set_attr(&p, key, eq + 1);
+		else
+			err = cartel_person_set_field(&p, f, eq + 1, &why);
+		if (err != 0) {
+			rc = cli_usage("person", "%s",
+				       why ? why : cartel_strerror(err));
+			free(why);
+		}
+	}
+	struct cartel_provenance prov;
+	if (rc == 0)
+		rc = prov_make("person", &po, &prov);
+	if (rc != 0) {
+		cartel_person_clear(&p);
+		return rc;
+	}
+	/* Without a status, a person held by a party is a confirmed
+	 * captive, as on import. */
+	int status_given = 0;
+	for (int i = 2; i < argc; i++)
+		if (strncmp(argv[i], "status=", 7) == 0)
+			status_given = 1;
+	if (!status_given && p.held_by != NULL)
+		p.status = CARTEL_STATUS_CONFIRMED_CAPTIVE;
+
+	struct cartel_db *db;
+	rc = cli_open_db(cli, 0, &db);
+	if (rc != 0) {
+		cartel_person_clear(&p);
+		return rc;
+	}
+	char *id = NULL, *why = NULL;
+	int err = cartel_person_add(db, &p, &prov, &id, &why);
+	cartel_db_close(db);
+	cartel_person_clear(&p);
+	if (err != 0)
+		return cli_error(err, why, "person add");
+	if (cli->json) {
+		json_t *o = json_pack("{s:s}", "id", id);
+		json_dumpf(o, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else
+		printf("%s\n", id);
+	free(id);
+	return EXIT_OK;
+}
+
+static void
+print_person(const struct cartel_person *p)
+{
+	size_t n;
+	const struct cartel_field *f = cartel_fields(&n);
+	char buf[CARTEL_FIELD_TEXT_MAX];
+	for (size_t i = 0; i < n; i++) {
+		const char *t = cartel_person_field_text(p, &f[i], buf,
+							 sizeof buf);
+		if (t[0] != '\0')
+			printf("%-20s %s\n", f[i].name, t);
+	}
+	for (size_t i = 0; i < p->n_extra; i++)
+		printf("%-20s %s (extra)\n", p->extra[i].key,
+		       p->extra[i].value);
+}
+
+static int
+person_show(struct cli *cli, int argc, char **argv)
+{
+	const char *id = NULL;
+	for (int i = 2; i < argc; i++) {
+		int r = cli_common_opt(cli, "person", argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
+		if (argv[i][0] == '-' || id != NULL)
+			return cli_usage("person", "unexpected argument '%s'",
+					 argv[i]);
+		id = argv[i];
+	}
+	if (id == NULL)
+		return cli_usage("person", "usage: cartel person show ID");
+	struct cartel_db *db;
+	int rc = cli_open_db(cli, CARTEL_DB_READONLY, &db);
+	if (rc != 0)
+		return rc;
+	struct cartel_person p;
+	struct cartel_event *ev = NULL;
+	size_t n_ev = 0;
+	char *why = NULL;
+	int err = cartel_person_get(db, id, &p, &why);
+	if (err == 0)
+		err = cartel_person_events(db, id, &ev, &n_ev, &why);
+	cartel_db_close(db);
+	if (err != 0) {
+		cartel_person_clear(&p);
+		return cli_error(err, why, "person show");
+	}
+	if (cli->json) {
+		char *pj = cartel_person_json(&p);
+		json_t *o = json_object();
+		json_t *evs = json_array();
+		json_object_set_new(o, "person",
+				    pj ? json_loads(pj, 0, NULL) : json_null());
+		free(pj);
+		for (size_t i = 0; i < n_ev; i++)
+			json_array_append_new(
+				evs,
+				json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, "
+					  "s:s, s:s?, s:s?}",
+					  "seq", (json_int_t)ev[i].seq, "field",
+					  ev[i].field, "old", ev[i].old_value,
+					  "new", ev[i].new_value, "by",
+					  ev[i].prov.actor, "at", ev[i].prov.at,
+					  "source",
+					  cartel_enum_name(CARTEL_ENUM_SOURCE,
+							   (int)ev[i].prov.source),
+					  "ref", ev[i].prov.source_ref, "note",
+					  ev[i].prov.note));
+		json_object_set_new(o, "events", evs);
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else {
+		print_person(&p);
+		printf("\nhistory (%zu events, oldest first):\n", n_ev);
+		for (size_t i = 0; i < n_ev; i++) {
+			const struct cartel_event *e = &ev[i];
+			printf("  #%lld %s by %s, %s%s%s: ", e->seq,
+			       e->prov.at, e->prov.actor,
+			       cartel_enum_name(CARTEL_ENUM_SOURCE,
+						(int)e->prov.source),
+			       e->prov.source_ref ? " " : "",
+			       e->prov.source_ref ? e->prov.source_ref : "");
+			if (strcmp(e->field, "*") == 0)
+				printf("created\n");
+			else
+				printf("%s '%s' -> '%s'\n", e->field,
+				       e->old_value ? e->old_value : "",
+				       e->new_value ? e->new_value : "");
+			if (e->prov.note)
+				printf("      note: %s\n", e->prov.note);
+		}
+	}
+	cartel_events_free(ev, n_ev);
+	cartel_person_clear(&p);
+	return EXIT_OK;
+}
+
+struct list_ctx {
+	struct cli *cli;
+	const char *held_by;
+	int status; /* -1: any */
+	size_t n;
+};
+
+static int
+list_one(void *vctx, const struct cartel_person *p)
+{
+	struct list_ctx *c = vctx;
+	if (c->held_by != NULL &&
+	    (p->held_by == NULL || strcmp(p->held_by, c->held_by) != 0))
+		return 0;
+	if (c->status >= 0 && (int)p->status != c->status)
+		return 0;
+	if (c->cli->json) {
+		char *j = cartel_person_json(p);
+		if (j == NULL)
+			return CARTEL_ENOMEM;
+		printf("%s\n  %s", c->n ? "," : "", j);
+		free(j);
+	} else {
+		char born[16];
+		printf("%-12s %-20s %-20s %-10s %-4s %s\n", p->id,
+		       p->family_name ? p->family_name : "-",
+		       p->given_name ? p->given_name : "-",
+		       cartel_date_known(&p->birth_date)
+			       ? cartel_date_format(&p->birth_date, born,
+						    sizeof born)
+			       : "-",
+		       p->held_by ? p->held_by : "-",
+		       cartel_enum_name(CARTEL_ENUM_STATUS, (int)p->status));
+	}
+	c->n++;
+	return 0;
+}
+
+static int
+person_list(struct cli *cli, int argc, char **argv)
+{
+	struct list_ctx c = {cli, NULL, -1, 0};
+	for (int i = 2; i < argc; i++) {
+		int r = cli_common_opt(cli, "person", argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
+		const char *a = argv[i];
+		if ((strcmp(a, "--held-by") == 0 || strcmp(a, "--status") == 0)) {
+			if (i + 1 >= argc)
+				return cli_usage("person", "%s needs a value",
+						 a);
+			const char *v = argv[++i];
+			if (a[2] == 'h') {
+				c.held_by = v;
+			} else {
+				char *why = NULL;
+				if (cartel_enum_parse(CARTEL_ENUM_STATUS, v,
+						      &c.status, &why) != 0) {
+					int rc = cli_usage("person", "%s", why);
+					free(why);
+					return rc;
+				}
+			}
+		} else {
+			return cli_usage("person", "unexpected argument '%s'",
+					 a);
+		}
+	}
+	struct cartel_db *db;
+	int rc = cli_open_db(cli, CARTEL_DB_READONLY, &db);
+	if (rc != 0)
+		return rc;
+	if (cli->json)
+		fputs("[", stdout);
+	else
+		printf("%-12s %-20s %-20s %-10s %-4s %s\n", "id",
+		       "family_name", "given_name", "born", "held",
+		       "status");
+	char *why = NULL;
+	int err = cartel_db_persons_each(db, list_one, &c, &why);
+	cartel_db_close(db);
+	if (cli->json)
+		fputs(c.n ? "\n]\n" : "]\n", stdout);
+	if (err != 0)
+		return cli_error(err, why, "person list");
+	if (!cli->json)
+		printf("(%zu persons)\n", c.n);
+	return EXIT_OK;
+}
+
+int
+cmd_person(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage("person", "usage: cartel person add|show|list");
+	if (strcmp(argv[1], "add") == 0)
+		return person_add(cli, argc, argv);
+	if (strcmp(argv[1], "show") == 0)
+		return person_show(cli, argc, argv);
+	if (strcmp(argv[1], "list") == 0)
+		return person_list(cli, argc, argv);
+	return cli_usage("person", "unknown subcommand '%s' (add, show, list)",
+			 argv[1]);
+}
+
+/* cartel event add PERSON_ID FIELD VALUE --by WHO --source KIND ... lives
+ * here too: it shares the provenance options. */
+int
+cmd_event(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "add") != 0)
+		return cli_usage("event", "usage: cartel event add PERSON_ID "
+					  "FIELD VALUE --by WHO --source KIND");
+	struct prov_opts po = {0};
+	const char *pos[3] = {NULL, NULL, NULL};
+	int n_pos = 0;
+	for (int i = 2; i < argc; i++) {
+		int r = cli_common_opt(cli, "event", argc, argv, &i);
+		if (r == 0)
+			r = prov_opt("event", &po, argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
+		if (argv[i][0] == '-' && argv[i][1] == '-')
+			return cli_usage("event", "unknown option '%s'",
+					 argv[i]);
+		if (n_pos == 3)
+			return cli_usage("event", "unexpected argument '%s'",
+					 argv[i]);
+		pos[n_pos++] = argv[i];
+	}
+	if (n_pos != 3)
+		return cli_usage("event", "usage: cartel event add PERSON_ID "
+					  "FIELD VALUE --by WHO --source KIND");
+	struct cartel_event ev = {0};
+	int rc = prov_make("event", &po, &ev.prov);
+	if (rc != 0)
+		return rc;
+	ev.person_id = pos[0];
+	ev.field = pos[1];
+	ev.new_value = pos[2];
+	struct cartel_db *db;
+	rc = cli_open_db(cli, 0, &db);
+	if (rc != 0)
+		return rc;
+	char *why = NULL;
+	int err = cartel_event_add(db, &ev, &why);
+	cartel_db_close(db);
+	if (err != 0)
+		return cli_error(err, why, "event add");
+	if (cli->json)
+		printf("{\"ok\": true}\n");
+	else
+		printf("recorded: %s %s\n", ev.person_id, ev.field);
+	return EXIT_OK;
+}
