@@ -52,6 +52,9 @@ int cmd_event(struct cli *, int, char **);
 int cmd_audit(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);
+int cmd_key(struct cli *, int, char **);
+int cmd_round(struct cli *, int, char **);
+int cmd_handover(struct cli *, int, char **);
 
 /* Shared by the register's commands (defined in cmd_init.c). */
 struct cartel_db;

@@ -97,6 +97,44 @@ static const struct cli_command commands[] = {
 	 "consent was never asked, legal holds, and every status. Counts only,\n"
 	 "never a name. CARTEL_TODAY=YYYY-MM-DD fixes the date time is\n"
 	 "measured to.\n"},
+	{"key", cmd_key, "signing keys: make yours, pin the other party's",
+	 "usage: cartel key new --party CODE [-o DIR] [--no-pin] [--by NAME]\n"
+	 "       cartel key import FILE.pub --party CODE [--replace] [--by NAME]\n"
+	 "       cartel key list [--json]\n"
+	 "\n"
+	 "new writes DIR/CODE.key (the Ed25519 secret key, mode 0600, never\n"
+	 "printed) and DIR/CODE.pub, and pins the public key for CODE in the\n"
+	 "register. import pins the other party's public key; a second, different\n"
+	 "key for a pinned party is refused unless --replace is given. Every pin\n"
+	 "is audited. See docs/rounds.md.\n"},
+	{"round", cmd_round, "list documents: make, sign, verify, compare",
+	 "usage: cartel round new --plan PLAN.json [--kind proposal|counter|agreed]\n"
+	 "                        [--supersedes FILE] [--id ID] -o ROUND.json\n"
+	 "       cartel round sign FILE --key CODE.key [-o OUT]\n"
+	 "       cartel round verify FILE [--json]\n"
+	 "       cartel round diff A B [--json]\n"
+	 "\n"
+	 "new turns a plan (cartel plan --json) into a list document with the\n"
+	 "persons' identifying fields from the register, a manifest and the\n"
+	 "SHA-256 digest of its RFC 8785 canonical form. sign adds this party's\n"
+	 "Ed25519 signature. verify checks the manifest, the digest and both\n"
+	 "signatures under the pinned keys, and names each field or signature\n"
+	 "that does not hold (exit 1). diff lists who was added, removed or\n"
+	 "changed between two versions. Each is audited. See docs/rounds.md.\n"},
+	{"handover", cmd_handover, "run an agreed round at the exchange point",
+	 "usage: cartel handover start ROUND.json [--by NAME]\n"
+	 "       cartel handover check ROUND_ID PERSON_ID --as OUTCOME --by NAME\n"
+	 "                             [--at TIME]\n"
+	 "       cartel handover check ROUND_ID --sheet FILE.csv --by NAME\n"
+	 "       cartel handover status ROUND_ID [--persons] [--json]\n"
+	 "       cartel handover stage ROUND_ID N --close --by NAME [--mark-absent]\n"
+	 "\n"
+	 "start loads an agreed document whose signatures verify and moves the\n"
+	 "listed persons to 'agreed'. OUTCOME is handed_over, received (both\n"
+	 "need a recorded consent 'willing'; status becomes repatriated), refused\n"
+	 "or absent (status back to confirmed_captive). Each check-off is one\n"
+	 "transaction with its event and audit entry; a sheet (CSV: person_id,\n"
+	 "outcome[,at][,by]) cut short is run again to resume. See docs/rounds.md.\n"},
 	/* CARTEL_COMMANDS_END */
 	{NULL, NULL, NULL, NULL},
 };

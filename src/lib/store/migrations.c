@@ -65,6 +65,48 @@ const struct cartel__migration cartel__migrations[] = {
 	 " one INTEGER PRIMARY KEY CHECK (one = 1),"
 	 " seq INTEGER NOT NULL,"
 	 " hash TEXT NOT NULL);"},
+	/*
+	 * Exchange rounds (src/lib/store/round_store.c): each party's pinned
+	 * public key (old pins kept, marked replaced), the agreed rounds loaded
+	 * for handover with their canonical document, their stages, and one
+	 * row per listed person with its check-off.
+	 */
+	{"0100-rounds",
+	 "CREATE TABLE round_key_pin ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " party TEXT NOT NULL,"
+	 " public_key BLOB NOT NULL CHECK (length(public_key) = 32),"
+	 " fingerprint TEXT NOT NULL,"
+	 " pinned_at TEXT NOT NULL,"
+	 " pinned_by TEXT NOT NULL,"
+	 " replaced_at TEXT);"
+	 "CREATE UNIQUE INDEX round_key_pin_current ON round_key_pin(party)"
+	 " WHERE replaced_at IS NULL;"
+	 "CREATE TABLE round_doc ("
+	 " round_id TEXT PRIMARY KEY,"
+	 " version INTEGER NOT NULL,"
+	 " digest TEXT NOT NULL,"
+	 " document TEXT NOT NULL,"
+	 " started_at TEXT NOT NULL,"
+	 " started_by TEXT NOT NULL);"
+	 "CREATE TABLE round_stage ("
+	 " round_id TEXT NOT NULL REFERENCES round_doc(round_id),"
+	 " stage INTEGER NOT NULL,"
+	 " closed_at TEXT,"
+	 " closed_by TEXT,"
+	 " PRIMARY KEY (round_id, stage));"
+	 "CREATE TABLE round_handover ("
+	 " round_id TEXT NOT NULL REFERENCES round_doc(round_id),"
+	 " person_id TEXT NOT NULL,"
+	 " ord INTEGER NOT NULL,"
+	 " side TEXT NOT NULL,"
+	 " stage INTEGER NOT NULL,"
+	 " direct INTEGER NOT NULL,"
+	 " outcome TEXT NOT NULL DEFAULT 'pending',"
+	 " checked_at TEXT,"
+	 " checked_by TEXT,"
+	 " PRIMARY KEY (round_id, person_id),"
+	 " FOREIGN KEY (round_id, stage) REFERENCES round_stage(round_id, stage));"},
 	/* Append new migrations here, each with a unique name. */
 };
 

@@ -1,0 +1,374 @@
+/*
+ * Exchange rounds: signed list documents, the staged handover, and the
+ * reconciliation of the other side's lists (docs/rounds.md).
+ *
+ * A round's list travels between the parties as a JSON document. Each
+ * version (proposal, counter-proposal, agreed) carries the round id, its
+ * version number, the digest of the version it replaces, each side's list
+ * of persons with the identifying fields both parties need and their stage,
+ * the direct-repatriation lists, the withheld list with reasons, a manifest
+ * of per-field digests (so that a failed check can say which field no
+ * longer holds), the SHA-256 digest of its canonical form (RFC 8785), and
+ * one Ed25519 signature per party. Keys are pinned in the register per
+ * party; a document verifies only when both signatures hold under the
+ * pinned keys.
+ *
+ * An agreed, verified document is loaded into the register and run stage
+ * by stage: each person is checked off once (handed over, received,
+ * refused at the point of exchange, absent), each check-off in one
+ * transaction with its status event and audit entry.
+ *
+ * Conventions (those of <cartel/error.h>): functions return 0 or a negative
+ * enum cartel_err; `why`, when not NULL, receives a malloc'd message on
+ * failure, which the caller frees. Messages name fields, ids and parties,
+ * never a captive's name. Strings handed back are malloc'd and owned by the
+ * structure that holds them; each structure has its own clear/free.
+ */
+#ifndef CARTEL_ROUND_H
+#define CARTEL_ROUND_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A party code ("UA", "RU"): 1 to 15 of A-Z, 0-9, '-', '_'. */
+#define CARTEL_PARTY_MAX 16
+
+/* "sha256:" and 64 hex digits, plus the NUL. */
+#define CARTEL_DIGEST_LEN 72
+
+/* 1 when s is a valid party code. */
+int cartel_party_valid(const char *s);
+
+/*
+ * Writes the RFC 8785 canonical form of the JSON text json[0..len) into a
+ * new malloc'd NUL-terminated *out of *out_len bytes. Duplicate member
+ * names are refused (RFC 8785 needs I-JSON); numbers are read as IEEE
+ * doubles. Returns 0, CARTEL_EFORMAT (not JSON: *why gives line and
+ * column) or CARTEL_ENOMEM.
+ */
+int cartel_jcs_canonicalize(const char *json, size_t len, char **out,
+			    size_t *out_len, char **why);
+
+/* ---- Keys ---------------------------------------------------------- */
+
+struct cartel_key {
+	char party[CARTEL_PARTY_MAX];
+	unsigned char public_key[32]; /* Ed25519 */
+	unsigned char secret_key[64]; /* libsodium's form; zero when absent */
+	int has_secret;
+};
+
+/* Makes a new Ed25519 key pair for party. Returns 0 or CARTEL_EINVAL (a
+ * bad party code). Wipe it with cartel_key_wipe when done. */
+int cartel_key_generate(struct cartel_key *out, const char *party,
+			char **why);
+
+/*
+ * Writes DIR/PARTY.key (the secret key, mode 0600) and DIR/PARTY.pub (the
+ * public key) for a key with its secret. Neither file is overwritten:
+ * CARTEL_EEXIST when one is there; nothing is left behind on failure.
+ * *secret_path and *public_path (when not NULL) receive the malloc'd paths.
+ */
+int cartel_key_save(const struct cartel_key *k, const char *dir,
+		    char **secret_path, char **public_path, char **why);
+
+/* Reads a key file written by cartel_key_save (either one). A secret key
+ * file whose public half does not match its secret half is CARTEL_ETAMPER;
+ * a file that is not a key file is CARTEL_EFORMAT. */
+int cartel_key_load(struct cartel_key *out, const char *path, char **why);
+
+/* Zeroes the key (the secret half with sodium_memzero). */
+void cartel_key_wipe(struct cartel_key *k);
+
+/* "sha256:" and the hex SHA-256 of the 32-byte public key. */
+void cartel_key_fingerprint(const unsigned char public_key[32],
+			    char out[CARTEL_DIGEST_LEN]);
+
+/*
+ * Pins `public_key` as party's key in the register, with an audit entry.
+ * Pinning the key already pinned is a no-op (returns 0, *changed 0). A
+ * different key for a party already pinned is CARTEL_EEXIST unless
+ * `replace` is set, in which case the old pin is kept as replaced and the
+ * audit entry names both fingerprints. *changed (when not NULL) is 1 when
+ * a pin was written.
+ */
+int cartel_key_pin(struct cartel_db *db, const char *party,
+		   const unsigned char public_key[32], int replace,
+		   const char *actor, int *changed, char **why);
+
+/* The key pinned for party; CARTEL_ENOTFOUND when there is none. */
+int cartel_key_pinned(struct cartel_db *db, const char *party,
+		      unsigned char public_key[32], char **why);
+
+/* One pin, as `cartel key list` shows it. */
+struct cartel_key_pin {
+	char party[CARTEL_PARTY_MAX];
+	char fingerprint[CARTEL_DIGEST_LEN];
+	char *pinned_at;
+	char *pinned_by;
+	int replaced; /* 1 for a pin a later one replaced */
+};
+
+/* Every pin, current ones first; free with cartel_key_pins_free. */
+int cartel_key_pins(struct cartel_db *db, struct cartel_key_pin **out,
+		    size_t *n, char **why);
+void cartel_key_pins_free(struct cartel_key_pin *p, size_t n);
+
+/* ---- List documents ------------------------------------------------ */
+
+enum cartel_round_kind {
+	CARTEL_ROUND_PROPOSAL = 0,
+	CARTEL_ROUND_COUNTER,
+	CARTEL_ROUND_AGREED,
+};
+
+/* "proposal", "counter", "agreed". */
+const char *cartel_round_kind_name(enum cartel_round_kind k);
+int cartel_round_kind_parse(const char *s, enum cartel_round_kind *k,
+			    char **why);
+
+/* A list document read into memory. Opaque. */
+struct cartel_round;
+
+struct cartel_round_opts {
+	const char *round_id; /* NULL: derived from the date and the plan */
+	enum cartel_round_kind kind;
+	/* The version this one replaces (same round id, version + 1, its
+	 * digest recorded), or NULL for version 1. Its digest and manifest
+	 * must hold. */
+	const struct cartel_round *supersedes;
+	const char *actor; /* recorded in the audit entry; required */
+};
+
+/*
+ * Builds a new unsigned document from a plan (the JSON of `cartel plan
+ * --json`, docs/policy.md) held in plan_json[0..len); `plan_name` is what
+ * messages call it. Person fields come from the register; a plan that
+ * names a person the register does not hold is CARTEL_ENOTFOUND naming the
+ * id. Appends an audit entry "round.new". Returns 0 and sets *out (free
+ * with cartel_round_free), or an error with nothing written.
+ */
+int cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
+			   size_t len, const char *plan_name,
+			   const struct cartel_round_opts *opts,
+			   struct cartel_round **out, char **why);
+
+/*
+ * Reads a document from text (or from the file at path) and checks its
+ * shape: every required field there with the right type. Does not check
+ * digests or signatures (cartel_round_verify does). CARTEL_EFORMAT with
+ * *why naming the field (or the line and column for bad JSON).
+ */
+int cartel_round_parse(struct cartel_round **out, const char *text,
+		       size_t len, const char *name, char **why);
+int cartel_round_read(struct cartel_round **out, const char *path,
+		      char **why);
+
+/* Writes the document to path through a temporary file renamed into place,
+ * so a failure leaves the old file (or none) and never half of one. */
+int cartel_round_write(const struct cartel_round *r, const char *path,
+		       char **why);
+
+void cartel_round_free(struct cartel_round *r);
+
+const char *cartel_round_id(const struct cartel_round *r);
+int cartel_round_version(const struct cartel_round *r);
+enum cartel_round_kind cartel_round_kind(const struct cartel_round *r);
+/* The digest the document records ("sha256:..."). */
+const char *cartel_round_digest(const struct cartel_round *r);
+/* The two parties, in the document's order (i = 0 or 1). */
+const char *cartel_round_party(const struct cartel_round *r, int i);
+/* Persons in all lists (gives, direct repatriation, withheld). */
+size_t cartel_round_n_persons(const struct cartel_round *r);
+/* The canonical form (RFC 8785) of the whole document; malloc'd. */
+int cartel_round_canonical(const struct cartel_round *r, char **out,
+			   size_t *len, char **why);
+
+/*
+ * Adds key's signature over the canonical form of the document without
+ * its signatures block. Refused (CARTEL_ETAMPER) when the document's
+ * digest or manifest does not hold; CARTEL_EINVAL when key's party is not
+ * one of the round's parties or the key has no secret; CARTEL_ESTATE when
+ * a key is pinned for the party and it is not this key. A signature the
+ * party made before is replaced. Appends an audit entry "round.sign".
+ */
+int cartel_round_sign(struct cartel_db *db, struct cartel_round *r,
+		      const struct cartel_key *key, const char *actor,
+		      char **why);
+
+struct cartel_round_sig_status {
+	char party[CARTEL_PARTY_MAX];
+	char fingerprint[CARTEL_DIGEST_LEN]; /* of the key in the document */
+	int present; /* the document has this party's signature */
+	int pinned;  /* the register has a key pinned for the party */
+	int key_is_pinned; /* the document's key is the pinned one */
+	int valid;   /* the signature holds over this document */
+};
+
+struct cartel_round_check {
+	int manifest_ok;
+	int digest_ok;
+	struct cartel_round_sig_status sig[2];
+	char **problems; /* one sentence each, naming field or party */
+	size_t n_problems;
+};
+
+/*
+ * Checks a document: each field against the manifest, the digest, and for
+ * both parties that a signature is there, made with the key pinned for
+ * that party, and holds. Fills *chk (clear with cartel_round_check_clear)
+ * and returns 0 when everything holds, else CARTEL_ETAMPER with *why
+ * listing the problems one per line. `db` may be NULL (no pins: the
+ * signatures are then checked against the keys they carry, and
+ * key_is_pinned stays 0, which counts as a problem).
+ */
+int cartel_round_verify(struct cartel_db *db, const struct cartel_round *r,
+			struct cartel_round_check *chk, char **why);
+void cartel_round_check_clear(struct cartel_round_check *chk);
+
+/* Appends an audit entry for a verification or comparison the operator
+ * made ("round.verify", "round.diff"), naming the digest(s) and outcome. */
+int cartel_round_audit(struct cartel_db *db, const char *actor,
+		       const char *action, const struct cartel_round *r,
+		       const char *detail, char **why);
+
+enum cartel_round_change {
+	CARTEL_ROUND_ADDED = 0,
+	CARTEL_ROUND_REMOVED,
+	CARTEL_ROUND_CHANGED,
+};
+
+struct cartel_round_field_change {
+	char *field;     /* "family_name", "stage", "list", ... */
+	char *old_value; /* canonical JSON text of the value, "null" */
+	char *new_value;
+};
+
+struct cartel_round_diff_entry {
+	enum cartel_round_change change;
+	char *id;
+	char *old_list; /* "sides.UA.gives", "withheld", ...; NULL if added */
+	char *new_list; /* NULL when removed */
+	struct cartel_round_field_change *fields; /* for CHANGED */
+	size_t n_fields;
+};
+
+struct cartel_round_diff {
+	/* Top-level fields that differ (kind, version, stages, ...). */
+	struct cartel_round_field_change *header;
+	size_t n_header;
+	struct cartel_round_diff_entry *entries; /* by id */
+	size_t n_entries;
+	size_t n_added, n_removed, n_changed;
+};
+
+/* Compares two versions by person id. Fills *d (clear with
+ * cartel_round_diff_clear). Returns 0 or CARTEL_ENOMEM. */
+int cartel_round_diff(const struct cartel_round *a,
+		      const struct cartel_round *b, struct cartel_round_diff *d,
+		      char **why);
+void cartel_round_diff_clear(struct cartel_round_diff *d);
+
+/* ---- Handover ------------------------------------------------------ */
+
+enum cartel_handover_outcome {
+	CARTEL_HANDOVER_PENDING = 0,
+	CARTEL_HANDOVER_HANDED_OVER,
+	CARTEL_HANDOVER_RECEIVED,
+	CARTEL_HANDOVER_REFUSED, /* refused at the point of exchange */
+	CARTEL_HANDOVER_ABSENT,
+};
+#define CARTEL_HANDOVER_N 5
+
+/* "pending", "handed_over", "received", "refused", "absent". */
+const char *cartel_handover_outcome_name(enum cartel_handover_outcome o);
+int cartel_handover_outcome_parse(const char *s,
+				  enum cartel_handover_outcome *o,
+				  char **why);
+
+/*
+ * Loads an agreed document into the register for its handover: refused
+ * (CARTEL_ETAMPER) unless cartel_round_verify holds, CARTEL_ESTATE unless
+ * its kind is agreed, CARTEL_EEXIST when the round is already loaded.
+ * Every listed person (sides' lists and direct repatriation; the withheld
+ * stay) must be in the register and able to move to "agreed"; their
+ * statuses move there (through "proposed" where the lifecycle needs it).
+ * One transaction: all of it or nothing.
+ */
+int cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
+			  const char *actor, char **why);
+
+struct cartel_checkoff {
+	const char *round_id;
+	const char *person_id;
+	enum cartel_handover_outcome outcome;
+	const char *by; /* who checked; required */
+	const char *at; /* ISO 8601 UTC; NULL = now */
+};
+
+/*
+ * Checks one person off, in one transaction with its status event
+ * (handed_over and received -> repatriated; refused and absent ->
+ * confirmed_captive) and its audit entry. Refused with CARTEL_ESTATE when
+ * the person's recorded consent is not "willing" and the outcome is
+ * handed_over or received, when the person's stage is closed, or when the
+ * person was already checked off with another outcome. Checking again with
+ * the outcome already recorded changes nothing and sets *already to 1 (so
+ * a resumed stage neither loses nor doubles a check-off).
+ */
+int cartel_handover_check(struct cartel_db *db,
+			  const struct cartel_checkoff *c, int *already,
+			  char **why);
+
+struct cartel_handover_person {
+	char *id;
+	char *side; /* the party that gives the person */
+	int stage;
+	int direct; /* on a direct-repatriation list */
+	enum cartel_handover_outcome outcome;
+	char *checked_at, *checked_by; /* NULL while pending */
+};
+
+struct cartel_handover_stage {
+	int stage;
+	long n_listed;
+	long n[CARTEL_HANDOVER_N]; /* by outcome */
+	int closed;
+	char *closed_at, *closed_by;
+};
+
+struct cartel_handover_status {
+	char *round_id;
+	int version;
+	char digest[CARTEL_DIGEST_LEN];
+	char *started_at;
+	struct cartel_handover_stage *stages;
+	size_t n_stages;
+	struct cartel_handover_person *persons; /* by stage, then list order */
+	size_t n_persons;
+};
+
+/* The state of a loaded round; CARTEL_ENOTFOUND when it is not loaded. */
+int cartel_handover_status(struct cartel_db *db, const char *round_id,
+			   struct cartel_handover_status *st, char **why);
+void cartel_handover_status_clear(struct cartel_handover_status *st);
+
+/*
+ * Closes stage `stage`: no check-off in it afterwards. CARTEL_ESTATE when
+ * persons are still pending, unless mark_absent is set, which checks each
+ * of them off as absent in the same transaction.
+ */
+int cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
+				int stage, const char *by, int mark_absent,
+				char **why);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,552 @@
+/*
+ * cartel round: make a list document from a plan, sign it, verify it,
+ * compare two versions. docs/rounds.md describes the document.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <cartel/cartel.h>
+#include <cartel/round.h>
+#include <cartel/store.h>
+
+#include "cli.h"
+
+#define PLAN_MAX (256u << 20)
+
+static const char *
+actor_of(const char *by)
+{
+	if (by != NULL && by[0] != '\0')
+		return by;
+	const char *u = getenv("USER");
+	return u != NULL && u[0] != '\0' ? u : "cartel";
+}
+
+static int
+open_db(struct cli *cli, struct cartel_db **db)
+{
+	char *why = NULL;
+	int rc = cartel_db_open(db, cli->db_path, 0, &why);
+	if (rc)
+		return cli_error(rc, why, "opening the register");
+	return 0;
+}
+
+static char *
+read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL)
+		return NULL;
+	size_t cap = 65536, n = 0;
+	char *p = malloc(cap);
+	while (p != NULL) {
+		if (n + 1 >= cap) {
+			if (cap > PLAN_MAX) {
+				free(p);
+				p = NULL;
+				break;
+			}
+			char *q = realloc(p, cap * 2);
+			if (q == NULL) {
+				free(p);
+				p = NULL;
+				break;
+			}
+			p = q;
+			cap *= 2;
+		}
+		size_t got = fread(p + n, 1, cap - n - 1, fp);
+		if (got == 0)
+			break;
+		n += got;
+	}
+	if (p != NULL && ferror(fp)) {
+		free(p);
+		p = NULL;
+	}
+	fclose(fp);
+	if (p != NULL) {
+		p[n] = '\0';
+		*len = n;
+	}
+	return p;
+}
+
+static int
+round_new(struct cli *cli, int argc, char **argv)
+{
+	const char *plan = NULL, *out = NULL, *sup = NULL, *id = NULL,
+		   *by = NULL, *kind = "proposal";
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
+			plan = argv[++i];
+		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc)
+			kind = argv[++i];
+		else if (strcmp(argv[i], "--supersedes") == 0 && i + 1 < argc)
+			sup = argv[++i];
+		else if (strcmp(argv[i], "--id") == 0 && i + 1 < argc)
+			id = argv[++i];
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			by = argv[++i];
+		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			cli->db_path = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else
+			return cli_usage("round", "unexpected '%s'", argv[i]);
+	}
+	if (plan == NULL || out == NULL)
+		return cli_usage("round", "round new needs --plan PLAN.json "
+					  "and -o ROUND.json");
+	char *why = NULL;
+	struct cartel_round_opts opts = {id, CARTEL_ROUND_PROPOSAL, NULL,
+					 actor_of(by)};
+	int rc = cartel_round_kind_parse(kind, &opts.kind, &why);
+	if (rc) {
+		fprintf(stderr, "cartel round: %s\n", why);
+		free(why);
+		return EXIT_USAGE;
+	}
+	size_t len = 0;
+	char *text = read_file(plan, &len);
+	if (text == NULL)
+		return cli_fail("%s: cannot read the plan", plan);
+	struct cartel_round *prev = NULL, *r = NULL;
+	if (sup != NULL) {
+		rc = cartel_round_read(&prev, sup, &why);
+		if (rc) {
+			free(text);
+			return cli_error(rc, why, "reading the version it "
+						  "supersedes");
+		}
+		opts.supersedes = prev;
+	}
+	struct cartel_db *db;
+	if (open_db(cli, &db)) {
+		free(text);
+		cartel_round_free(prev);
+		return EXIT_FAIL;
+	}
+	/* The audit entry commits only when the file is in place. */
+	rc = cartel_db_begin(db, &why);
+	if (rc == 0)
+		rc = cartel_round_from_plan(db, text, len, plan, &opts, &r,
+					    &why);
+	free(text);
+	if (rc == 0)
+		rc = cartel_round_write(r, out, &why);
+	if (rc == 0) {
+		rc = cartel_db_commit(db, &why);
+		if (rc)
+			remove(out);
+	}
+	if (rc) {
+		cartel_db_rollback(db);
+		cartel_db_close(db);
+		cartel_round_free(prev);
+		cartel_round_free(r);
+		return cli_error(rc, why, "making the round");
+	}
+	if (cli->json)
+		printf("{\"round_id\":\"%s\",\"version\":%d,\"kind\":\"%s\","
+		       "\"persons\":%zu,\"digest\":\"%s\"}\n",
+		       cartel_round_id(r), cartel_round_version(r),
+		       cartel_round_kind_name(cartel_round_kind(r)),
+		       cartel_round_n_persons(r), cartel_round_digest(r));
+	else
+		printf("round %s version %d (%s): %zu persons, digest %s\n"
+		       "written to %s; unsigned\n",
+		       cartel_round_id(r), cartel_round_version(r),
+		       cartel_round_kind_name(cartel_round_kind(r)),
+		       cartel_round_n_persons(r), cartel_round_digest(r), out);
+	cartel_db_close(db);
+	cartel_round_free(prev);
+	cartel_round_free(r);
+	return EXIT_OK;
+}
+
+static int
+round_sign(struct cli *cli, int argc, char **argv)
+{
+	const char *file = NULL, *keyf = NULL, *out = NULL, *by = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+			keyf = argv[++i];
+		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			by = argv[++i];
+		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			cli->db_path = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else if (argv[i][0] != '-' && file == NULL)
+			file = argv[i];
+		else
+			return cli_usage("round", "unexpected '%s'", argv[i]);
+	}
+	if (file == NULL || keyf == NULL)
+		return cli_usage("round", "round sign needs FILE and --key "
+					  "SECRET");
+	if (out == NULL)
+		out = file;
+	char *why = NULL;
+	struct cartel_key k;
+	int rc = cartel_key_load(&k, keyf, &why);
+	if (rc)
+		return cli_error(rc, why, "reading the key");
+	struct cartel_round *r = NULL;
+	rc = cartel_round_read(&r, file, &why);
+	if (rc) {
+		cartel_key_wipe(&k);
+		return cli_error(rc, why, "reading the round");
+	}
+	size_t old_len = 0;
+	char *old = read_file(out, &old_len); /* to restore on failure */
+	struct cartel_db *db;
+	if (open_db(cli, &db)) {
+		cartel_key_wipe(&k);
+		cartel_round_free(r);
+		free(old);
+		return EXIT_FAIL;
+	}
+	rc = cartel_db_begin(db, &why);
+	if (rc == 0)
+		rc = cartel_round_sign(db, r, &k, actor_of(by), &why);
+	if (rc == 0)
+		rc = cartel_round_write(r, out, &why);
+	if (rc == 0) {
+		rc = cartel_db_commit(db, &why);
+		if (rc) {
+			/* Put the file back as it was, or remove a new one. */
+			FILE *fp = old != NULL ? fopen(out, "wb") : NULL;
+			if (fp != NULL) {
+				fwrite(old, 1, old_len, fp);
+				fclose(fp);
+			} else {
+				remove(out);
+			}
+		}
+	}
+	char fp[CARTEL_DIGEST_LEN];
+	cartel_key_fingerprint(k.public_key, fp);
+	char party[CARTEL_PARTY_MAX];
+	snprintf(party, sizeof party, "%s", k.party);
+	cartel_key_wipe(&k);
+	free(old);
+	if (rc) {
+		cartel_db_rollback(db);
+		cartel_db_close(db);
+		cartel_round_free(r);
+		return cli_error(rc, why, "signing the round");
+	}
+	if (cli->json)
+		printf("{\"round_id\":\"%s\",\"version\":%d,\"party\":\"%s\","
+		       "\"key\":\"%s\",\"digest\":\"%s\"}\n",
+		       cartel_round_id(r), cartel_round_version(r), party, fp,
+		       cartel_round_digest(r));
+	else
+		printf("signed round %s version %d as %s (key %s)\n",
+		       cartel_round_id(r), cartel_round_version(r), party, fp);
+	cartel_db_close(db);
+	cartel_round_free(r);
+	return EXIT_OK;
+}
+
+static int
+round_verify(struct cli *cli, int argc, char **argv)
+{
+	const char *file = NULL, *by = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			cli->db_path = argv[++i];
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			by = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else if (argv[i][0] != '-' && file == NULL)
+			file = argv[i];
+		else
+			return cli_usage("round", "unexpected '%s'", argv[i]);
+	}
+	if (file == NULL)
+		return cli_usage("round", "round verify needs FILE");
+	char *why = NULL;
+	struct cartel_round *r = NULL;
+	int rc = cartel_round_read(&r, file, &why);
+	if (rc) {
+		if (cli->json) {
+			json_t *o = json_pack("{sbss}", "ok", 0, "error",
+					      why ? why : cartel_strerror(rc));
+			json_dumpf(o, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(o);
+		}
+		return cli_error(rc, why, "verifying");
+	}
+	struct cartel_db *db;
+	if (open_db(cli, &db)) {
+		cartel_round_free(r);
+		return EXIT_FAIL;
+	}
+	struct cartel_round_check chk;
+	char *vwhy = NULL;
+	int vrc = cartel_round_verify(db, r, &chk, &vwhy);
+	if (vrc != 0 && vrc != CARTEL_ETAMPER) {
+		cartel_db_close(db);
+		cartel_round_free(r);
+		return cli_error(vrc, vwhy, "verifying");
+	}
+	char detail[64];
+	snprintf(detail, sizeof detail, "outcome=%s problems=%zu",
+		 vrc ? "fails" : "holds", chk.n_problems);
+	rc = cartel_round_audit(db, actor_of(by), "round.verify", r, detail,
+				&why);
+	cartel_db_close(db);
+	if (rc) {
+		cartel_round_check_clear(&chk);
+		cartel_round_free(r);
+		free(vwhy);
+		return cli_error(rc, why, "recording the verification");
+	}
+	if (cli->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "ok", json_boolean(vrc == 0));
+		json_object_set_new(o, "round_id",
+				    json_string(cartel_round_id(r)));
+		json_object_set_new(o, "version",
+				    json_integer(cartel_round_version(r)));
+		json_object_set_new(
+			o, "kind",
+			json_string(cartel_round_kind_name(
+				cartel_round_kind(r))));
+		json_object_set_new(o, "digest",
+				    json_string(cartel_round_digest(r)));
+		json_object_set_new(o, "manifest_ok",
+				    json_boolean(chk.manifest_ok));
+		json_object_set_new(o, "digest_ok",
+				    json_boolean(chk.digest_ok));
+		json_t *sigs = json_array();
+		for (int i = 0; i < 2; i++)
+			json_array_append_new(
+				sigs,
+				json_pack("{sssssbsbsbsb}", "party",
+					  chk.sig[i].party, "fingerprint",
+					  chk.sig[i].fingerprint, "present",
+					  chk.sig[i].present, "pinned",
+					  chk.sig[i].pinned, "key_is_pinned",
+					  chk.sig[i].key_is_pinned, "valid",
+					  chk.sig[i].valid));
+		json_object_set_new(o, "signatures", sigs);
+		json_t *pr = json_array();
+		for (size_t i = 0; i < chk.n_problems; i++)
+			json_array_append_new(pr,
+					      json_string(chk.problems[i]));
+		json_object_set_new(o, "problems", pr);
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("round %s version %d (%s), %zu persons\n  digest %s\n",
+		       cartel_round_id(r), cartel_round_version(r),
+		       cartel_round_kind_name(cartel_round_kind(r)),
+		       cartel_round_n_persons(r), cartel_round_digest(r));
+		printf("  manifest: %s\n  digest: %s\n",
+		       chk.manifest_ok ? "holds" : "DOES NOT HOLD",
+		       chk.digest_ok ? "holds" : "DOES NOT HOLD");
+		for (int i = 0; i < 2; i++) {
+			const struct cartel_round_sig_status *s = &chk.sig[i];
+			if (!s->present) {
+				printf("  signature %s: missing\n", s->party);
+				continue;
+			}
+			printf("  signature %s: %s, key %s (%s)\n", s->party,
+			       s->valid ? "holds" : "DOES NOT HOLD",
+			       s->fingerprint,
+			       s->key_is_pinned ? "pinned"
+			       : s->pinned	? "NOT the pinned key"
+						: "no key pinned");
+		}
+	}
+	cartel_round_check_clear(&chk);
+	cartel_round_free(r);
+	if (vrc) {
+		fprintf(stderr, "cartel: %s\n", vwhy ? vwhy : "does not verify");
+		free(vwhy);
+		return EXIT_FAIL;
+	}
+	if (!cli->json)
+		puts("verified: both signatures hold under the pinned keys");
+	return EXIT_OK;
+}
+
+static json_t *
+value_of(const char *canon)
+{
+	json_t *v = json_loads(canon, JSON_DECODE_ANY, NULL);
+	return v ? v : json_string(canon);
+}
+
+static json_t *
+fields_json(const struct cartel_round_field_change *f, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{sssoso}", "field",
+						   f[i].field, "old",
+						   value_of(f[i].old_value),
+						   "new",
+						   value_of(f[i].new_value)));
+	return a;
+}
+
+static int
+round_diff(struct cli *cli, int argc, char **argv)
+{
+	const char *fa = NULL, *fb = NULL, *by = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			cli->db_path = argv[++i];
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			by = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else if (argv[i][0] != '-' && fa == NULL)
+			fa = argv[i];
+		else if (argv[i][0] != '-' && fb == NULL)
+			fb = argv[i];
+		else
+			return cli_usage("round", "unexpected '%s'", argv[i]);
+	}
+	if (fa == NULL || fb == NULL)
+		return cli_usage("round", "round diff needs two files");
+	char *why = NULL;
+	struct cartel_round *a = NULL, *b = NULL;
+	int rc = cartel_round_read(&a, fa, &why);
+	if (rc)
+		return cli_error(rc, why, "reading the first version");
+	rc = cartel_round_read(&b, fb, &why);
+	if (rc) {
+		cartel_round_free(a);
+		return cli_error(rc, why, "reading the second version");
+	}
+	struct cartel_round_diff d;
+	rc = cartel_round_diff(a, b, &d, &why);
+	if (rc) {
+		cartel_round_free(a);
+		cartel_round_free(b);
+		return cli_error(rc, why, "comparing");
+	}
+	struct cartel_db *db;
+	if (open_db(cli, &db)) {
+		cartel_round_diff_clear(&d);
+		cartel_round_free(a);
+		cartel_round_free(b);
+		return EXIT_FAIL;
+	}
+	char detail[200];
+	snprintf(detail, sizeof detail,
+		 "against version=%d digest=%s added=%zu removed=%zu "
+		 "changed=%zu",
+		 cartel_round_version(b), cartel_round_digest(b), d.n_added,
+		 d.n_removed, d.n_changed);
+	rc = cartel_round_audit(db, actor_of(by), "round.diff", a, detail,
+				&why);
+	cartel_db_close(db);
+	if (rc) {
+		cartel_round_diff_clear(&d);
+		cartel_round_free(a);
+		cartel_round_free(b);
+		return cli_error(rc, why, "recording the comparison");
+	}
+	if (cli->json) {
+		json_t *o = json_object(), *add = json_array(),
+		       *rem = json_array(), *chg = json_array();
+		for (size_t i = 0; i < d.n_entries; i++) {
+			const struct cartel_round_diff_entry *e = &d.entries[i];
+			if (e->change == CARTEL_ROUND_ADDED)
+				json_array_append_new(
+					add, json_pack("{ssss}", "id", e->id,
+						       "list", e->new_list));
+			else if (e->change == CARTEL_ROUND_REMOVED)
+				json_array_append_new(
+					rem, json_pack("{ssss}", "id", e->id,
+						       "list", e->old_list));
+			else
+				json_array_append_new(
+					chg,
+					json_pack("{sssssssO}", "id", e->id,
+						  "old_list", e->old_list,
+						  "new_list", e->new_list,
+						  "fields",
+						  fields_json(e->fields,
+							      e->n_fields)));
+		}
+		json_object_set_new(o, "header",
+				    fields_json(d.header, d.n_header));
+		json_object_set_new(o, "added", add);
+		json_object_set_new(o, "removed", rem);
+		json_object_set_new(o, "changed", chg);
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("round %s version %d (%s) -> round %s version %d "
+		       "(%s)\n",
+		       cartel_round_id(a), cartel_round_version(a),
+		       cartel_round_kind_name(cartel_round_kind(a)),
+		       cartel_round_id(b), cartel_round_version(b),
+		       cartel_round_kind_name(cartel_round_kind(b)));
+		for (size_t i = 0; i < d.n_header; i++)
+			printf("  %s: %s -> %s\n", d.header[i].field,
+			       d.header[i].old_value, d.header[i].new_value);
+		for (size_t i = 0; i < d.n_entries; i++) {
+			const struct cartel_round_diff_entry *e = &d.entries[i];
+			if (e->change == CARTEL_ROUND_ADDED) {
+				printf("+ %s added to %s\n", e->id,
+				       e->new_list);
+				continue;
+			}
+			if (e->change == CARTEL_ROUND_REMOVED) {
+				printf("- %s removed from %s\n", e->id,
+				       e->old_list);
+				continue;
+			}
+			printf("~ %s changed:", e->id);
+			for (size_t k = 0; k < e->n_fields; k++)
+				printf("%s %s %s -> %s", k ? ";" : "",
+				       e->fields[k].field,
+				       e->fields[k].old_value,
+				       e->fields[k].new_value);
+			putchar('\n');
+		}
+		printf("%zu added, %zu removed, %zu changed\n", d.n_added,
+		       d.n_removed, d.n_changed);
+	}
+	cartel_round_diff_clear(&d);
+	cartel_round_free(a);
+	cartel_round_free(b);
+	return EXIT_OK;
+}
+
+int
+cmd_round(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage("round", "which: new, sign, verify or diff?");
+	if (strcmp(argv[1], "new") == 0)
+		return round_new(cli, argc, argv);
+	if (strcmp(argv[1], "sign") == 0)
+		return round_sign(cli, argc, argv);
+	if (strcmp(argv[1], "verify") == 0)
+		return round_verify(cli, argc, argv);
+	if (strcmp(argv[1], "diff") == 0)
+		return round_diff(cli, argc, argv);
+	return cli_usage("round", "unknown subcommand '%s'", argv[1]);
+}

@@ -1,0 +1,1588 @@
+/*
+ * List documents: building one from a plan, reading and checking its
+ * shape, the manifest and digest, signing, verifying, and comparing two
+ * versions. docs/rounds.md describes the format field by field.
+ *
+ * Three layers of integrity, each named in a failed verification:
+ *   - the manifest maps each field (and each person entry, by id) to a
+ *     short SHA-256 of its canonical form, so a changed field is named;
+ *   - the digest is the SHA-256 of the canonical form of the document
+ *     without `digest` and `signatures`;
+ *   - each party's Ed25519 signature covers the canonical form of the
+ *     document without `signatures` (so the digest and manifest too),
+ *     under the key pinned for that party in the register.
+ *
+ * jansson ownership: json_t values built here are owned by the document
+ * (r->doc) once set into it; borrowed references (json_object_get) are
+ * never decref'd.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include <cartel/error.h>
+#include <cartel/round.h>
+#include <cartel/store.h>
+
+#include "core/why.h"
+#include "round/jcs.h"
+#include "round/round_int.h"
+
+#define ROUND_FORMAT "cartel-round/1"
+#define ROUND_FILE_MAX (256u << 20)
+#define ROUND_ID_MAX 64
+/* Manifest entries keep 128 bits of SHA-256: they locate a change; the
+ * full digest and the signatures are what secure the document. */
+#define MANIFEST_HEX 32
+
+static const char *kind_names[] = {"proposal", "counter", "agreed"};
+
+const char *
+cartel_round_kind_name(enum cartel_round_kind k)
+{
+	return (unsigned)k < 3 ? kind_names[k] : "";
+}
+
+int
+cartel_round_kind_parse(const char *s, enum cartel_round_kind *k, char **why)
+{
+	for (int i = 0; i < 3; i++)
+		if (s != NULL && strcmp(s, kind_names[i]) == 0) {
+			*k = (enum cartel_round_kind)i;
+			return 0;
+		}
+	return cartel__why(why, CARTEL_EINVAL,
+			   "kind '%.20s' is not one of: proposal, counter, "
+			   "agreed",
+			   s ? s : "");
+}
+
+/* The person fields a list entry carries (besides id, stage, reason). */
+static const char *const person_fields[] = {
+	"family_name", "given_name", "patronymic", "birth_date", "rank",
+	"service_number", "category", "consent", NULL};
+
+/* ---- Canonical forms, manifest, digest ---- */
+
+/* The canonical form of object `doc` without the named top-level
+ * members. */
+static int
+canon_without(const json_t *doc, const char *const *drop, char **out,
+	      size_t *len, char **why)
+{
+	json_t *c = json_copy((json_t *)doc);
+	if (c == NULL)
+		return CARTEL_ENOMEM;
+	for (; *drop; drop++)
+		json_object_del(c, *drop);
+	int rc = cartel__jcs(c, out, len, why);
+	json_decref(c);
+	return rc;
+}
+
+static int
+short_hash(const json_t *v, char out[MANIFEST_HEX + 1], char **why)
+{
+	char *canon;
+	size_t len;
+	int rc = cartel__jcs(v, &canon, &len, why);
+	if (rc)
+		return rc;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)canon, len);
+	free(canon);
+	sodium_bin2hex(out, MANIFEST_HEX + 1, h, MANIFEST_HEX / 2);
+	return 0;
+}
+
+/* 1 when v is a non-empty array of objects that each have a string id:
+ * a person list, whose entries the manifest covers one by one. */
+static int
+is_person_list(const json_t *v)
+{
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return 0;
+	for (size_t i = 0; i < json_array_size(v); i++)
+		if (!json_is_string(
+			    json_object_get(json_array_get(v, i), "id")))
+			return 0;
+	return 1;
+}
+
+static int
+manifest_put(json_t *m, const char *path, const json_t *v, char **why)
+{
+	char h[MANIFEST_HEX + 1];
+	int rc = short_hash(v, h, why);
+	if (rc)
+		return rc;
+	return json_object_set_new(m, path, json_string(h)) ? CARTEL_ENOMEM
+							     : 0;
+}
+
+static int
+manifest_walk(json_t *m, const char *path, const json_t *v, char **why)
+{
+	int rc = 0;
+	if (json_is_object(v) && json_object_size(v) > 0) {
+		const char *key;
+		json_t *val;
+		json_object_foreach((json_t *)v, key, val)
+		{
+			char *p = path[0] ? cartel__asprintf("%s.%s", path, key)
+					  : cartel__strdup(key);
+			if (p == NULL)
+				return CARTEL_ENOMEM;
+			rc = manifest_walk(m, p, val, why);
+			free(p);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	if (is_person_list(v)) {
+		/* The list of ids in order covers membership and order; each
+		 * entry then has its own line. */
+		json_t *ids = json_array();
+		if (ids == NULL)
+			return CARTEL_ENOMEM;
+		for (size_t i = 0; i < json_array_size(v); i++)
+			json_array_append(ids, json_object_get(
+						       json_array_get(v, i),
+						       "id"));
+		rc = manifest_put(m, path, ids, why);
+		json_decref(ids);
+		for (size_t i = 0; rc == 0 && i < json_array_size(v); i++) {
+			json_t *e = json_array_get(v, i);
+			char *p = cartel__asprintf(
+				"%s[%s]", path,
+				json_string_value(json_object_get(e, "id")));
+			if (p == NULL)
+				return CARTEL_ENOMEM;
+			rc = manifest_put(m, p, e, why);
+			free(p);
+		}
+		return rc;
+	}
+	return manifest_put(m, path, v, why);
+}
+
+static int
+compute_manifest(const json_t *doc, json_t **out, char **why)
+{
+	*out = NULL;
+	json_t *m = json_object();
+	if (m == NULL)
+		return CARTEL_ENOMEM;
+	const char *key;
+	json_t *val;
+	int rc = 0;
+	json_object_foreach((json_t *)doc, key, val)
+	{
+		if (strcmp(key, "manifest") == 0 ||
+		    strcmp(key, "digest") == 0 ||
+		    strcmp(key, "signatures") == 0)
+			continue;
+		rc = manifest_walk(m, key, val, why);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		json_decref(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+static const char *const drop_for_digest[] = {"digest", "signatures", NULL};
+static const char *const drop_for_signing[] = {"signatures", NULL};
+
+static int
+compute_digest(const json_t *doc, char out[CARTEL_DIGEST_LEN], char **why)
+{
+	char *canon;
+	size_t len;
+	int rc = canon_without(doc, drop_for_digest, &canon, &len, why);
+	if (rc)
+		return rc;
+	cartel__round_sha256(canon, len, out);
+	free(canon);
+	return 0;
+}
+
+int
+cartel__round_seal(json_t *doc, char **why)
+{
+	json_object_del(doc, "manifest");
+	json_object_del(doc, "digest");
+	json_t *m;
+	int rc = compute_manifest(doc, &m, why);
+	if (rc)
+		return rc;
+	json_object_set_new(doc, "manifest", m);
+	char d[CARTEL_DIGEST_LEN];
+	rc = compute_digest(doc, d, why);
+	if (rc)
+		return rc;
+	return json_object_set_new(doc, "digest", json_string(d))
+		       ? CARTEL_ENOMEM
+		       : 0;
+}
+
+/* ---- Problems list ---- */
+
+struct problems {
+	char **v;
+	size_t n;
+};
+
+static void
+problem(struct problems *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+problem(struct problems *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	cartel__vwhy(&s, 0, fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return;
+	char **v = realloc(p->v, (p->n + 1) * sizeof *v);
+	if (v == NULL) {
+		free(s);
+		return;
+	}
+	p->v = v;
+	p->v[p->n++] = s;
+}
+
+/* Compares the recorded manifest with a recomputed one; each difference
+ * becomes a problem naming the field. Returns the number found. */
+static size_t
+manifest_compare(const json_t *recorded, const json_t *fresh,
+		 struct problems *pr)
+{
+	size_t before = pr->n;
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)fresh, key, val)
+	{
+		json_t *r = json_object_get(recorded, key);
+		if (r == NULL)
+			problem(pr,
+				"field '%s' is not in the manifest: it was "
+				"added after the document was made",
+				key);
+		else if (!json_equal(r, val))
+			problem(pr,
+				"field '%s' does not match its manifest "
+				"digest: it was changed after the document "
+				"was made",
+				key);
+	}
+	json_object_foreach((json_t *)recorded, key, val)
+	{
+		if (json_object_get(fresh, key) == NULL)
+			problem(pr,
+				"field '%s' is in the manifest but not in the "
+				"document: it was removed",
+				key);
+	}
+	return pr->n - before;
+}
+
+/* ---- Reading and shape ---- */
+
+static int
+shape_err(const char *name, char **why, const char *field, const char *what)
+{
+	return cartel__why(why, CARTEL_EFORMAT, "%s: field '%s': %s", name,
+			   field, what);
+}
+
+static int
+check_person(const char *name, const json_t *e, const char *list, size_t i,
+	     long stages, int want_stage, int want_reason, json_t *seen,
+	     char **why)
+{
+	char field[320];
+	snprintf(field, sizeof field, "%s[%zu]", list, i);
+	if (!json_is_object(e))
+		return shape_err(name, why, field, "expected an object");
+	const char *id = json_string_value(json_object_get(e, "id"));
+	if (id == NULL || id[0] == '\0' || strlen(id) > 200)
+		return shape_err(name, why, field,
+				 "expected a non-empty string 'id'");
+	snprintf(field, sizeof field, "%s[%s]", list, id);
+	if (json_object_get(seen, id) != NULL)
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "%s: person %s is listed twice ('%s' and "
+				   "'%s')",
+				   name, id,
+				   json_string_value(json_object_get(seen, id)),
+				   list);
+	json_object_set_new(seen, id, json_string(list));
+	for (const char *const *f = person_fields; *f; f++) {
+		json_t *v = json_object_get(e, *f);
+		if (v != NULL && !json_is_string(v) && !json_is_null(v)) {
+			char sub[360];
+			snprintf(sub, sizeof sub, "%s.%s", field, *f);
+			return shape_err(name, why, sub,
+					 "expected a string or null");
+		}
+	}
+	if (want_stage) {
+		json_t *s = json_object_get(e, "stage");
+		if (!json_is_integer(s) || json_integer_value(s) < 1 ||
+		    json_integer_value(s) > stages) {
+			char sub[360], what[80];
+			snprintf(sub, sizeof sub, "%s.stage", field);
+			snprintf(what, sizeof what,
+				 "expected an integer from 1 to %ld", stages);
+			return shape_err(name, why, sub, what);
+		}
+	}
+	if (want_reason) {
+		if (!json_is_string(json_object_get(e, "reason"))) {
+			char sub[360];
+			snprintf(sub, sizeof sub, "%s.reason", field);
+			return shape_err(name, why, sub, "expected a string");
+		}
+	}
+	return 0;
+}
+
+static int
+check_list(const char *name, const json_t *v, const char *list, long stages,
+	   int want_stage, int want_reason, json_t *seen, char **why)
+{
+	if (!json_is_array(v))
+		return shape_err(name, why, list, "expected an array");
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		int rc = check_person(name, json_array_get(v, i), list, i,
+				      stages, want_stage, want_reason, seen,
+				      why);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+check_shape(const char *name, const json_t *d, char **why)
+{
+	if (!json_is_object(d))
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "%s: not a list document (expected a JSON "
+				   "object)",
+				   name);
+	const char *format = json_string_value(json_object_get(d, "format"));
+	if (format == NULL || strcmp(format, ROUND_FORMAT) != 0)
+		return shape_err(name, why, "format",
+				 "expected \"" ROUND_FORMAT "\"");
+	const char *id = json_string_value(json_object_get(d, "round_id"));
+	if (id == NULL || id[0] == '\0' || strlen(id) > ROUND_ID_MAX)
+		return shape_err(name, why, "round_id",
+				 "expected a string of 1 to 64 bytes");
+	json_t *v = json_object_get(d, "version");
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > 1000000)
+		return shape_err(name, why, "version",
+				 "expected a positive integer");
+	enum cartel_round_kind k;
+	if (cartel_round_kind_parse(
+		    json_string_value(json_object_get(d, "kind")), &k, NULL))
+		return shape_err(name, why, "kind",
+				 "expected proposal, counter or agreed");
+	json_t *parties = json_object_get(d, "parties");
+	if (!json_is_array(parties) || json_array_size(parties) != 2 ||
+	    !cartel_party_valid(
+		    json_string_value(json_array_get(parties, 0))) ||
+	    !cartel_party_valid(
+		    json_string_value(json_array_get(parties, 1))) ||
+	    strcmp(json_string_value(json_array_get(parties, 0)),
+		   json_string_value(json_array_get(parties, 1))) == 0)
+		return shape_err(name, why, "parties",
+				 "expected two different party codes");
+	if (!json_is_string(json_object_get(d, "created")))
+		return shape_err(name, why, "created", "expected a string");
+	json_t *st = json_object_get(d, "stages");
+	if (!json_is_integer(st) || json_integer_value(st) < 1 ||
+	    json_integer_value(st) > 1000)
+		return shape_err(name, why, "stages",
+				 "expected an integer from 1 to 1000");
+	long stages = (long)json_integer_value(st);
+	json_t *prev = json_object_get(d, "previous_digest");
+	if (json_integer_value(v) == 1 ? !json_is_null(prev)
+				       : !json_is_string(prev))
+		return shape_err(name, why, "previous_digest",
+				 "expected null in version 1 and the "
+				 "previous version's digest after it");
+	json_t *seen = json_object();
+	if (seen == NULL)
+		return CARTEL_ENOMEM;
+	int rc = 0;
+	json_t *sides = json_object_get(d, "sides");
+	json_t *direct = json_object_get(d, "direct_repatriation");
+	if (!json_is_object(sides) || json_object_size(sides) != 2) {
+		rc = shape_err(name, why, "sides",
+			       "expected an object with one member per "
+			       "party");
+		goto out;
+	}
+	if (!json_is_object(direct) || json_object_size(direct) != 2) {
+		rc = shape_err(name, why, "direct_repatriation",
+			       "expected an object with one member per "
+			       "party");
+		goto out;
+	}
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		const char *p = json_string_value(json_array_get(parties, i));
+		char f[64];
+		json_t *side = json_object_get(sides, p);
+		snprintf(f, sizeof f, "sides.%s", p);
+		if (!json_is_object(side)) {
+			rc = shape_err(name, why, f, "expected an object");
+			break;
+		}
+		snprintf(f, sizeof f, "sides.%s.value", p);
+		if (!json_is_number(json_object_get(side, "value"))) {
+			rc = shape_err(name, why, f, "expected a number");
+			break;
+		}
+		snprintf(f, sizeof f, "sides.%s.gives", p);
+		rc = check_list(name, json_object_get(side, "gives"), f,
+				stages, 1, 0, seen, why);
+		if (rc)
+			break;
+		snprintf(f, sizeof f, "direct_repatriation.%s", p);
+		rc = check_list(name, json_object_get(direct, p), f, stages,
+				1, 0, seen, why);
+	}
+	if (rc == 0)
+		rc = check_list(name, json_object_get(d, "withheld"),
+				"withheld", stages, 0, 1, seen, why);
+	if (rc)
+		goto out;
+	json_t *m = json_object_get(d, "manifest");
+	const char *key;
+	json_t *val;
+	if (!json_is_object(m)) {
+		rc = shape_err(name, why, "manifest", "expected an object");
+		goto out;
+	}
+	json_object_foreach(m, key, val)
+	{
+		if (!json_is_string(val)) {
+			rc = shape_err(name, why, "manifest",
+				       "expected strings as values");
+			goto out;
+		}
+	}
+	if (!json_is_string(json_object_get(d, "digest"))) {
+		rc = shape_err(name, why, "digest", "expected a string");
+		goto out;
+	}
+	json_t *sigs = json_object_get(d, "signatures");
+	if (sigs != NULL && !json_is_object(sigs)) {
+		rc = shape_err(name, why, "signatures", "expected an object");
+		goto out;
+	}
+	json_object_foreach(sigs, key, val)
+	{
+		char f[64];
+		snprintf(f, sizeof f, "signatures.%.20s", key);
+		if (!json_is_object(val) ||
+		    !json_is_string(json_object_get(val, "public_key")) ||
+		    !json_is_string(json_object_get(val, "signature"))) {
+			rc = shape_err(name, why, f,
+				       "expected an object with strings "
+				       "'public_key' and 'signature'");
+			goto out;
+		}
+	}
+out:
+	json_decref(seen);
+	return rc;
+}
+
+int
+cartel_round_parse(struct cartel_round **out, const char *text, size_t len,
+		   const char *name, char **why)
+{
+	*out = NULL;
+	json_error_t jerr;
+	json_t *d = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (d == NULL)
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "%s: not JSON: line %d column %d: %s", name,
+				   jerr.line, jerr.column, jerr.text);
+	int rc = check_shape(name, d, why);
+	if (rc) {
+		json_decref(d);
+		return rc;
+	}
+	struct cartel_round *r = calloc(1, sizeof *r);
+	if (r == NULL || (r->name = strdup(name)) == NULL) {
+		free(r);
+		json_decref(d);
+		return CARTEL_ENOMEM;
+	}
+	r->doc = d;
+	*out = r;
+	return 0;
+}
+
+int
+cartel_round_read(struct cartel_round **out, const char *path, char **why)
+{
+	*out = NULL;
+	char *text;
+	size_t len;
+	int rc = cartel__round_slurp(path, ROUND_FILE_MAX, &text, &len, why);
+	if (rc)
+		return rc;
+	rc = cartel_round_parse(out, text, len, path, why);
+	free(text);
+	return rc;
+}
+
+int
+cartel_round_write(const struct cartel_round *r, const char *path, char **why)
+{
+	/* Indented for people who open the file; what is signed is the
+	 * canonical form, so the layout of the file does not matter. */
+	char *text = json_dumps(r->doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+	if (text == NULL)
+		return CARTEL_ENOMEM;
+	size_t len = strlen(text);
+	char *with_nl = realloc(text, len + 2);
+	if (with_nl == NULL) {
+		free(text);
+		return CARTEL_ENOMEM;
+	}
+	with_nl[len] = '\n';
+	with_nl[len + 1] = '\0';
+	int rc = cartel__round_write_atomic(path, with_nl, len + 1, 0644, why);
+	free(with_nl);
+	return rc;
+}
+
+void
+cartel_round_free(struct cartel_round *r)
+{
+	if (r == NULL)
+		return;
+	json_decref(r->doc);
+	free(r->name);
+	free(r);
+}
+
+const char *
+cartel_round_id(const struct cartel_round *r)
+{
+	return json_string_value(json_object_get(r->doc, "round_id"));
+}
+
+int
+cartel_round_version(const struct cartel_round *r)
+{
+	return (int)json_integer_value(json_object_get(r->doc, "version"));
+}
+
+enum cartel_round_kind
+cartel_round_kind(const struct cartel_round *r)
+{
+	enum cartel_round_kind k = CARTEL_ROUND_PROPOSAL;
+	cartel_round_kind_parse(
+		json_string_value(json_object_get(r->doc, "kind")), &k, NULL);
+	return k;
+}
+
+const char *
+cartel_round_digest(const struct cartel_round *r)
+{
+	return json_string_value(json_object_get(r->doc, "digest"));
+}
+
+const char *
+cartel_round_party(const struct cartel_round *r, int i)
+{
+	return json_string_value(
+		json_array_get(json_object_get(r->doc, "parties"), (size_t)i));
+}
+
+size_t
+cartel_round_n_persons(const struct cartel_round *r)
+{
+	size_t n = json_array_size(json_object_get(r->doc, "withheld"));
+	for (int i = 0; i < 2; i++) {
+		const char *p = cartel_round_party(r, i);
+		n += json_array_size(json_object_get(
+			json_object_get(json_object_get(r->doc, "sides"), p),
+			"gives"));
+		n += json_array_size(json_object_get(
+			json_object_get(r->doc, "direct_repatriation"), p));
+	}
+	return n;
+}
+
+int
+cartel_round_canonical(const struct cartel_round *r, char **out, size_t *len,
+		       char **why)
+{
+	return cartel__jcs(r->doc, out, len, why);
+}
+
+/* Manifest and digest only (no signatures): the problems found. */
+static int
+check_integrity(const struct cartel_round *r, struct problems *pr,
+		int *manifest_ok, int *digest_ok, char **why)
+{
+	json_t *fresh;
+	int rc = compute_manifest(r->doc, &fresh, why);
+	if (rc)
+		return rc;
+	*manifest_ok = manifest_compare(json_object_get(r->doc, "manifest"),
+					fresh, pr) == 0;
+	json_decref(fresh);
+	char d[CARTEL_DIGEST_LEN];
+	rc = compute_digest(r->doc, d, why);
+	if (rc)
+		return rc;
+	*digest_ok = strcmp(d, cartel_round_digest(r)) == 0;
+	if (!*digest_ok)
+		problem(pr,
+			"field 'digest' does not hold: the document's "
+			"canonical form hashes to %s, the document says %s",
+			d, cartel_round_digest(r));
+	return 0;
+}
+
+static int
+problems_why(struct problems *pr, char **why, const char *name)
+{
+	size_t total = strlen(name) + 64;
+	for (size_t i = 0; i < pr->n; i++)
+		total += strlen(pr->v[i]) + 8;
+	char *s = malloc(total);
+	if (s == NULL)
+		return CARTEL_ETAMPER;
+	size_t used = (size_t)snprintf(s, total,
+				       "%s does not verify (%zu problem%s):",
+				       name, pr->n, pr->n == 1 ? "" : "s");
+	for (size_t i = 0; i < pr->n; i++)
+		used += (size_t)snprintf(s + used, total - used, "\n  %s",
+					 pr->v[i]);
+	if (why) {
+		free(*why);
+		*why = s;
+	} else {
+		free(s);
+	}
+	return CARTEL_ETAMPER;
+}
+
+static void
+problems_free(struct problems *pr)
+{
+	for (size_t i = 0; i < pr->n; i++)
+		free(pr->v[i]);
+	free(pr->v);
+	pr->v = NULL;
+	pr->n = 0;
+}
+
+/* ---- Building from a plan ---- */
+
+static json_t *
+str_or_null(const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		return json_null();
+	json_t *v = json_string(s);
+	return v ? v : json_null();
+}
+
+static json_t *
+person_entry(const struct cartel_person *p)
+{
+	char date[16];
+	json_t *e = json_object();
+	if (e == NULL)
+		return NULL;
+	json_object_set_new(e, "id", json_string(p->id));
+	json_object_set_new(e, "family_name", str_or_null(p->family_name));
+	json_object_set_new(e, "given_name", str_or_null(p->given_name));
+	json_object_set_new(e, "patronymic", str_or_null(p->patronymic));
+	json_object_set_new(
+		e, "birth_date",
+		str_or_null(cartel_date_format(&p->birth_date, date,
+					       sizeof date)));
+	json_object_set_new(e, "rank", str_or_null(p->rank));
+	json_object_set_new(e, "service_number",
+			    str_or_null(p->service_number));
+	json_object_set_new(
+		e, "category",
+		str_or_null(cartel_enum_name(CARTEL_ENUM_CATEGORY,
+					     (int)p->category)));
+	json_object_set_new(
+		e, "consent",
+		str_or_null(cartel_enum_name(CARTEL_ENUM_CONSENT,
+					     (int)p->consent)));
+	return e;
+}
+
+/* The id of a plan list element: a string, or an object's "id". */
+static const char *
+plan_elem_id(const json_t *e)
+{
+	if (json_is_string(e))
+		return json_string_value(e);
+	return json_string_value(json_object_get(e, "id"));
+}
+
+/* A stage number for element i of n in a list, from the element itself
+ * ("stage"), else from the plan's stage table, else by cutting the list
+ * into `stages` consecutive runs as even as can be (earlier stages take
+ * the remainder), which keeps the priority order across stages. */
+static long
+plan_stage(const json_t *plan, const json_t *elem, const char *party,
+	   const char *id, size_t i, size_t n, long stages)
+{
+	json_t *s = json_object_get(elem, "stage");
+	if (json_is_integer(s))
+		return (long)json_integer_value(s);
+	json_t *table = json_object_get(plan, "stage_of");
+	s = json_object_get(table, id);
+	if (json_is_integer(s))
+		return (long)json_integer_value(s);
+	/* "stages": [{"stage": 1, "UA": [ids], "RU": [ids]} ...] */
+	json_t *arr = json_object_get(plan, "stages");
+	for (size_t k = 0; json_is_array(arr) && k < json_array_size(arr);
+	     k++) {
+		json_t *st = json_array_get(arr, k);
+		json_t *ids = json_object_get(st, party);
+		if (!json_is_array(ids))
+			ids = json_object_get(json_object_get(st, "gives"),
+					      party);
+		for (size_t j = 0; j < json_array_size(ids); j++) {
+			const char *x = plan_elem_id(json_array_get(ids, j));
+			if (x && strcmp(x, id) == 0) {
+				json_t *no = json_object_get(st, "stage");
+				return json_is_integer(no)
+					       ? (long)json_integer_value(no)
+					       : (long)k + 1;
+			}
+		}
+	}
+	if (n == 0 || stages <= 1)
+		return 1;
+	size_t base = n / (size_t)stages, extra = n % (size_t)stages;
+	size_t start = 0;
+	for (long k = 0; k < stages; k++) {
+		size_t len = base + ((size_t)k < extra ? 1 : 0);
+		if (i < start + len)
+			return k + 1;
+		start += len;
+	}
+	return stages;
+}
+
+static long
+plan_n_stages(const json_t *plan)
+{
+	json_t *s = json_object_get(plan, "stages");
+	if (json_is_integer(s) && json_integer_value(s) >= 1)
+		return (long)json_integer_value(s);
+	if (json_is_array(s) && json_array_size(s) > 0)
+		return (long)json_array_size(s);
+	s = json_object_get(json_object_get(plan, "policy"), "stages");
+	if (json_is_integer(s) && json_integer_value(s) >= 1)
+		return (long)json_integer_value(s);
+	return 1;
+}
+
+/* Builds one list of the document from a plan list of ids. */
+static int
+build_list(struct cartel_db *db, const json_t *plan, const char *plan_name,
+	   const json_t *src, const char *where, const char *party,
+	   long stages, int with_stage, json_t *seen, json_t **out, char **why)
+{
+	*out = json_array();
+	if (*out == NULL)
+		return CARTEL_ENOMEM;
+	if (src == NULL || json_is_null(src))
+		return 0;
+	if (!json_is_array(src))
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "%s: '%s' is not an array", plan_name,
+				   where);
+	size_t n = json_array_size(src);
+	for (size_t i = 0; i < n; i++) {
+		json_t *el = json_array_get(src, i);
+		const char *id = plan_elem_id(el);
+		if (id == NULL || id[0] == '\0')
+			return cartel__why(why, CARTEL_EFORMAT,
+					   "%s: '%s[%zu]' has no id", plan_name,
+					   where, i);
+		if (json_object_get(seen, id))
+			return cartel__why(why, CARTEL_EFORMAT,
+					   "%s: person %s appears twice in the "
+					   "plan (%s and %s)",
+					   plan_name, id,
+					   json_string_value(
+						   json_object_get(seen, id)),
+					   where);
+		json_object_set_new(seen, id, json_string(where));
+		struct cartel_person p;
+		memset(&p, 0, sizeof p);
+		char *w2 = NULL;
+		int rc = cartel_person_get(db, id, &p, &w2);
+		if (rc) {
+			free(w2);
+			cartel_person_clear(&p);
+			if (rc == CARTEL_ENOTFOUND)
+				return cartel__why(
+					why, CARTEL_ENOTFOUND,
+					"%s: '%s[%zu]': person %s is not in "
+					"the register",
+					plan_name, where, i, id);
+			return cartel__why(why, rc,
+					   "%s: reading person %s failed",
+					   plan_name, id);
+		}
+		json_t *e = person_entry(&p);
+		cartel_person_clear(&p);
+		if (e == NULL)
+			return CARTEL_ENOMEM;
+		if (with_stage) {
+			long s = plan_stage(plan, el, party, id, i, n, stages);
+			if (s < 1 || s > stages) {
+				json_decref(e);
+				return cartel__why(
+					why, CARTEL_EFORMAT,
+					"%s: '%s[%zu]': stage %ld is not "
+					"between 1 and %ld",
+					plan_name, where, i, s, stages);
+			}
+			json_object_set_new(e, "stage", json_integer(s));
+		} else {
+			const char *reason = json_string_value(
+				json_object_get(el, "reason"));
+			json_object_set_new(e, "reason",
+					    json_string(reason ? reason : ""));
+			json_object_set_new(e, "held_by", json_null());
+		}
+		json_array_append_new(*out, e);
+	}
+	return 0;
+}
+
+int
+cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
+		       size_t len, const char *plan_name,
+		       const struct cartel_round_opts *opts,
+		       struct cartel_round **out, char **why)
+{
+	*out = NULL;
+	if (opts == NULL || opts->actor == NULL)
+		return cartel__why(why, CARTEL_EINVAL, "no actor given");
+	json_error_t jerr;
+	json_t *plan = json_loadb(plan_json, len, JSON_REJECT_DUPLICATES,
+				  &jerr);
+	if (plan == NULL)
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "%s: not JSON: line %d column %d: %s",
+				   plan_name, jerr.line, jerr.column,
+				   jerr.text);
+	int rc = 0;
+	json_t *doc = NULL, *seen = json_object();
+	struct cartel_round *r = NULL;
+	json_t *sides = json_object_get(plan, "sides");
+	if (!json_is_object(sides)) {
+		rc = cartel__why(why, CARTEL_EFORMAT,
+				 "%s: no 'sides' object: not a plan of "
+				 "'cartel plan --json'",
+				 plan_name);
+		goto out;
+	}
+	/* The parties: the plan's "parties", else its sides' names. */
+	const char *party[2] = {NULL, NULL};
+	json_t *pl = json_object_get(plan, "parties");
+	if (json_is_array(pl) && json_array_size(pl) == 2) {
+		party[0] = json_string_value(json_array_get(pl, 0));
+		party[1] = json_string_value(json_array_get(pl, 1));
+	} else if (json_object_size(sides) == 2) {
+		const char *key;
+		json_t *val;
+		int k = 0;
+		json_object_foreach(sides, key, val) party[k++] = key;
+		if (strcmp(party[0], party[1]) > 0) {
+			const char *t = party[0];
+			party[0] = party[1];
+			party[1] = t;
+		}
+	}
+	if (!cartel_party_valid(party[0]) || !cartel_party_valid(party[1]) ||
+	    strcmp(party[0], party[1]) == 0) {
+		rc = cartel__why(why, CARTEL_EFORMAT,
+				 "%s: 'parties' must name two different "
+				 "parties",
+				 plan_name);
+		goto out;
+	}
+	long stages = plan_n_stages(plan);
+	if (stages > 1000) {
+		rc = cartel__why(why, CARTEL_EFORMAT,
+				 "%s: 'stages' is over 1000", plan_name);
+		goto out;
+	}
+	const struct cartel_round *prev = opts->supersedes;
+	char prev_digest[CARTEL_DIGEST_LEN] = "";
+	if (prev != NULL) {
+		struct problems pr = {NULL, 0};
+		int mok = 0, dok = 0;
+		rc = check_integrity(prev, &pr, &mok, &dok, why);
+		if (rc == 0 && pr.n > 0)
+			rc = problems_why(&pr, why, prev->name);
+		problems_free(&pr);
+		if (rc)
+			goto out;
+		if (!((strcmp(cartel_round_party(prev, 0), party[0]) == 0 &&
+		       strcmp(cartel_round_party(prev, 1), party[1]) == 0) ||
+		      (strcmp(cartel_round_party(prev, 0), party[1]) == 0 &&
+		       strcmp(cartel_round_party(prev, 1), party[0]) == 0))) {
+			rc = cartel__why(why, CARTEL_EINVAL,
+					 "%s is a round between %s and %s, "
+					 "the plan between %s and %s",
+					 prev->name, cartel_round_party(prev, 0),
+					 cartel_round_party(prev, 1), party[0],
+					 party[1]);
+			goto out;
+		}
+		/* Keep the order of the parties the round began with. */
+		party[0] = cartel_round_party(prev, 0);
+		party[1] = cartel_round_party(prev, 1);
+		snprintf(prev_digest, sizeof prev_digest, "%s",
+			 cartel_round_digest(prev));
+	}
+	char now[32];
+	cartel__round_now(now);
+	char round_id[ROUND_ID_MAX + 1];
+	if (opts->round_id != NULL) {
+		if (opts->round_id[0] == '\0' ||
+		    strlen(opts->round_id) > ROUND_ID_MAX) {
+			rc = cartel__why(why, CARTEL_EINVAL,
+					 "a round id has 1 to 64 bytes");
+			goto out;
+		}
+		snprintf(round_id, sizeof round_id, "%s", opts->round_id);
+	} else if (prev != NULL) {
+		snprintf(round_id, sizeof round_id, "%s",
+			 cartel_round_id(prev));
+	} else {
+		/* Derived: the day and a short digest of the plan, so two
+		 * rounds made the same day from different plans differ. */
+		char h[CARTEL_DIGEST_LEN];
+		cartel__round_sha256(plan_json, len, h);
+		snprintf(round_id, sizeof round_id, "R-%.4s%.2s%.2s-%.8s",
+			 now, now + 5, now + 8, h + 7);
+	}
+	if (prev != NULL && strcmp(round_id, cartel_round_id(prev)) != 0) {
+		rc = cartel__why(why, CARTEL_EINVAL,
+				 "a new version keeps its round's id (%s)",
+				 cartel_round_id(prev));
+		goto out;
+	}
+	doc = json_object();
+	json_t *dsides = json_object(), *ddirect = json_object();
+	if (doc == NULL || dsides == NULL || ddirect == NULL || seen == NULL) {
+		json_decref(dsides);
+		json_decref(ddirect);
+		rc = CARTEL_ENOMEM;
+		goto out;
+	}
+	json_object_set_new(doc, "format", json_string(ROUND_FORMAT));
+	json_object_set_new(doc, "round_id", json_string(round_id));
+	json_object_set_new(
+		doc, "version",
+		json_integer(prev ? cartel_round_version(prev) + 1 : 1));
+	json_object_set_new(doc, "kind",
+			    json_string(cartel_round_kind_name(opts->kind)));
+	json_t *parties = json_array();
+	json_array_append_new(parties, json_string(party[0]));
+	json_array_append_new(parties, json_string(party[1]));
+	json_object_set_new(doc, "parties", parties);
+	json_object_set_new(doc, "created", json_string(now));
+	json_object_set_new(doc, "stages", json_integer(stages));
+	json_object_set_new(doc, "previous_digest",
+			    prev ? json_string(prev_digest) : json_null());
+	json_object_set_new(doc, "sides", dsides);
+	json_object_set_new(doc, "direct_repatriation", ddirect);
+	const char *pdigest = json_string_value(json_object_get(plan,
+								"digest"));
+	json_object_set_new(doc, "plan_digest", str_or_null(pdigest));
+	json_t *direct = json_object_get(plan, "direct_repatriation");
+	for (int i = 0; i < 2; i++) {
+		char where[64];
+		json_t *src_side = json_object_get(sides, party[i]);
+		if (!json_is_object(src_side)) {
+			rc = cartel__why(why, CARTEL_EFORMAT,
+					 "%s: no 'sides.%s' object", plan_name,
+					 party[i]);
+			goto out;
+		}
+		snprintf(where, sizeof where, "sides.%s.gives", party[i]);
+		json_t *list;
+		rc = build_list(db, plan, plan_name,
+				json_object_get(src_side, "gives"), where,
+				party[i], stages, 1, seen, &list, why);
+		if (rc) {
+			json_decref(list);
+			goto out;
+		}
+		json_t *side = json_object();
+		json_object_set_new(side, "gives", list);
+		json_t *value = json_object_get(src_side, "value");
+		json_object_set_new(
+			side, "value",
+			json_is_number(value)
+				? json_copy(value)
+				: json_integer((json_int_t)json_array_size(
+					  list)));
+		json_object_set_new(dsides, party[i], side);
+		snprintf(where, sizeof where, "direct_repatriation.%s",
+			 party[i]);
+		rc = build_list(db, plan, plan_name,
+				json_object_get(direct, party[i]), where,
+				party[i], stages, 1, seen, &list, why);
+		json_object_set_new(ddirect, party[i], list);
+		if (rc)
+			goto out;
+	}
+	json_t *withheld;
+	rc = build_list(db, plan, plan_name,
+			json_object_get(plan, "withheld"), "withheld", NULL,
+			stages, 0, seen, &withheld, why);
+	json_object_set_new(doc, "withheld", withheld);
+	if (rc)
+		goto out;
+	/* The withheld's detaining party, from the register. */
+	for (size_t i = 0; i < json_array_size(withheld); i++) {
+		json_t *e = json_array_get(withheld, i);
+		struct cartel_person p;
+		memset(&p, 0, sizeof p);
+		if (cartel_person_get(db,
+				      json_string_value(
+					      json_object_get(e, "id")),
+				      &p, NULL) == 0)
+			json_object_set_new(e, "held_by",
+					    str_or_null(p.held_by));
+		cartel_person_clear(&p);
+	}
+	rc = cartel__round_seal(doc, why);
+	if (rc)
+		goto out;
+	r = calloc(1, sizeof *r);
+	if (r == NULL) {
+		rc = CARTEL_ENOMEM;
+		goto out;
+	}
+	r->doc = doc;
+	doc = NULL;
+	r->name = cartel__asprintf("round %s version %d", round_id,
+				   cartel_round_version(r));
+	if (r->name == NULL) {
+		rc = CARTEL_ENOMEM;
+		goto out;
+	}
+	char *detail = cartel__asprintf(
+		"version=%d kind=%s digest=%s persons=%zu previous=%s",
+		cartel_round_version(r), cartel_round_kind_name(opts->kind),
+		cartel_round_digest(r), cartel_round_n_persons(r),
+		prev ? prev_digest : "none");
+	rc = detail ? cartel_audit_append(db, opts->actor, "round.new",
+					  round_id, detail, why)
+		    : CARTEL_ENOMEM;
+	free(detail);
+out:
+	json_decref(plan);
+	json_decref(seen);
+	json_decref(doc);
+	if (rc) {
+		cartel_round_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+/* ---- Signing and verifying ---- */
+
+int
+cartel_round_sign(struct cartel_db *db, struct cartel_round *r,
+		  const struct cartel_key *key, const char *actor, char **why)
+{
+	if (!key->has_secret)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "the key of %s has no secret half: sign "
+				   "with the .key file, not the .pub",
+				   key->party);
+	if (strcmp(key->party, cartel_round_party(r, 0)) != 0 &&
+	    strcmp(key->party, cartel_round_party(r, 1)) != 0)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "the key is %s's, but the round is between "
+				   "%s and %s",
+				   key->party, cartel_round_party(r, 0),
+				   cartel_round_party(r, 1));
+	struct problems pr = {NULL, 0};
+	int mok, dok;
+	int rc = check_integrity(r, &pr, &mok, &dok, why);
+	if (rc == 0 && pr.n > 0)
+		rc = problems_why(&pr, why, r->name);
+	problems_free(&pr);
+	if (rc)
+		return rc;
+	char fp[CARTEL_DIGEST_LEN];
+	cartel_key_fingerprint(key->public_key, fp);
+	unsigned char pinned[32];
+	rc = cartel_key_pinned(db, key->party, pinned, why);
+	if (rc == CARTEL_ENOTFOUND)
+		return cartel__why(why, CARTEL_ESTATE,
+				   "no key is pinned for %s in this register; "
+				   "pin this key first (cartel key import "
+				   "%s.pub --party %s)",
+				   key->party, key->party, key->party);
+	if (rc)
+		return rc;
+	if (memcmp(pinned, key->public_key, 32) != 0) {
+		char pfp[CARTEL_DIGEST_LEN];
+		cartel_key_fingerprint(pinned, pfp);
+		return cartel__why(why, CARTEL_ESTATE,
+				   "this key of %s (%s) is not the one pinned "
+				   "for %s (%s)",
+				   key->party, fp, key->party, pfp);
+	}
+	char *canon;
+	size_t len;
+	rc = canon_without(r->doc, drop_for_signing, &canon, &len, why);
+	if (rc)
+		return rc;
+	unsigned char sig[crypto_sign_BYTES];
+	crypto_sign_detached(sig, NULL, (const unsigned char *)canon, len,
+			     key->secret_key);
+	free(canon);
+	char sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES,
+					     sodium_base64_VARIANT_ORIGINAL)];
+	char pk64[sodium_base64_ENCODED_LEN(32,
+					    sodium_base64_VARIANT_ORIGINAL)];
+	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig,
+			  sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(pk64, sizeof pk64, key->public_key, 32,
+			  sodium_base64_VARIANT_ORIGINAL);
+	json_t *entry = json_object();
+	if (entry == NULL)
+		return CARTEL_ENOMEM;
+	json_object_set_new(entry, "algorithm", json_string("ed25519"));
+	json_object_set_new(entry, "public_key", json_string(pk64));
+	json_object_set_new(entry, "fingerprint", json_string(fp));
+	json_object_set_new(entry, "signature", json_string(sig64));
+	/* Audit first: if it fails the document is left as it was. */
+	char *detail = cartel__asprintf("version=%d party=%s key=%s digest=%s",
+					cartel_round_version(r), key->party,
+					fp, cartel_round_digest(r));
+	rc = detail ? cartel_audit_append(db, actor, "round.sign",
+					  cartel_round_id(r), detail, why)
+		    : CARTEL_ENOMEM;
+	free(detail);
+	if (rc) {
+		json_decref(entry);
+		return rc;
+	}
+	json_t *sigs = json_object_get(r->doc, "signatures");
+	if (sigs == NULL) {
+		sigs = json_object();
+		json_object_set_new(r->doc, "signatures", sigs);
+	}
+	json_object_set_new(sigs, key->party, entry);
+	return 0;
+}
+
+int
+cartel_round_verify(struct cartel_db *db, const struct cartel_round *r,
+		    struct cartel_round_check *chk, char **why)
+{
+	memset(chk, 0, sizeof *chk);
+	struct problems pr = {NULL, 0};
+	int rc = check_integrity(r, &pr, &chk->manifest_ok, &chk->digest_ok,
+				 why);
+	if (rc)
+		return rc;
+	char *canon = NULL;
+	size_t len = 0;
+	rc = canon_without(r->doc, drop_for_signing, &canon, &len, why);
+	if (rc) {
+		problems_free(&pr);
+		return rc;
+	}
+	json_t *sigs = json_object_get(r->doc, "signatures");
+	const char *key;
+	json_t *val;
+	json_object_foreach(sigs, key, val)
+	{
+		if (strcmp(key, cartel_round_party(r, 0)) != 0 &&
+		    strcmp(key, cartel_round_party(r, 1)) != 0)
+			problem(&pr,
+				"signatures.%s: %s is not a party of this "
+				"round",
+				key, key);
+	}
+	for (int i = 0; i < 2; i++) {
+		struct cartel_round_sig_status *s = &chk->sig[i];
+		const char *party = cartel_round_party(r, i);
+		snprintf(s->party, sizeof s->party, "%s", party);
+		json_t *e = json_object_get(sigs, party);
+		unsigned char pinned[32];
+		int prc = db ? cartel_key_pinned(db, party, pinned, NULL)
+			     : CARTEL_ENOTFOUND;
+		s->pinned = prc == 0;
+		if (e == NULL) {
+			problem(&pr, "signature of %s: missing", party);
+			continue;
+		}
+		s->present = 1;
+		unsigned char pk[32], sig[crypto_sign_BYTES];
+		size_t got = 0;
+		const char *pk64 =
+			json_string_value(json_object_get(e, "public_key"));
+		const char *sig64 =
+			json_string_value(json_object_get(e, "signature"));
+		if (sodium_base642bin(pk, sizeof pk, pk64, strlen(pk64), NULL,
+				      &got, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    got != sizeof pk) {
+			problem(&pr,
+				"signature of %s: field "
+				"'signatures.%s.public_key' is not a base64 "
+				"Ed25519 key",
+				party, party);
+			continue;
+		}
+		cartel_key_fingerprint(pk, s->fingerprint);
+		if (sodium_base642bin(sig, sizeof sig, sig64, strlen(sig64),
+				      NULL, &got, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		    got != sizeof sig) {
+			problem(&pr,
+				"signature of %s: field "
+				"'signatures.%s.signature' is not a base64 "
+				"Ed25519 signature",
+				party, party);
+			continue;
+		}
+		if (prc != 0) {
+			problem(&pr,
+				"signature of %s: no key is pinned for %s in "
+				"this register (the document's key is %s; "
+				"pin it with cartel key import)",
+				party, party, s->fingerprint);
+		} else if (memcmp(pinned, pk, 32) != 0) {
+			char pfp[CARTEL_DIGEST_LEN];
+			cartel_key_fingerprint(pinned, pfp);
+			problem(&pr,
+				"signature of %s: made with key %s, but the "
+				"key pinned for %s is %s",
+				party, s->fingerprint, party, pfp);
+		} else {
+			s->key_is_pinned = 1;
+		}
+		s->valid = crypto_sign_verify_detached(
+				   sig, (const unsigned char *)canon, len,
+				   pk) == 0;
+		if (!s->valid)
+			problem(&pr,
+				"signature of %s does not hold: the document "
+				"was changed after %s signed it, or the "
+				"signature was altered",
+				party, party);
+	}
+	free(canon);
+	chk->problems = pr.v;
+	chk->n_problems = pr.n;
+	if (pr.n == 0)
+		return 0;
+	struct problems copy = pr;
+	return problems_why(&copy, why, r->name);
+}
+
+void
+cartel_round_check_clear(struct cartel_round_check *chk)
+{
+	for (size_t i = 0; i < chk->n_problems; i++)
+		free(chk->problems[i]);
+	free(chk->problems);
+	memset(chk, 0, sizeof *chk);
+}
+
+int
+cartel_round_audit(struct cartel_db *db, const char *actor,
+		   const char *action, const struct cartel_round *r,
+		   const char *detail, char **why)
+{
+	char *d = cartel__asprintf("version=%d digest=%s %s",
+				   cartel_round_version(r),
+				   cartel_round_digest(r), detail ? detail : "");
+	if (d == NULL)
+		return CARTEL_ENOMEM;
+	int rc = cartel_audit_append(db, actor, action, cartel_round_id(r), d,
+				     why);
+	free(d);
+	return rc;
+}
+
+/* ---- Diff ---- */
+
+/* Every person entry of a document: id -> [list name, entry]. */
+static json_t *
+persons_by_id(const struct cartel_round *r)
+{
+	json_t *m = json_object();
+	if (m == NULL)
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		const char *p = cartel_round_party(r, i);
+		char where[64];
+		json_t *lists[2] = {
+			json_object_get(
+				json_object_get(json_object_get(r->doc,
+								"sides"),
+						p),
+				"gives"),
+			json_object_get(json_object_get(r->doc,
+							"direct_repatriation"),
+					p)};
+		for (int l = 0; l < 2; l++) {
+			snprintf(where, sizeof where,
+				 l == 0 ? "sides.%s.gives"
+					: "direct_repatriation.%s",
+				 p);
+			for (size_t k = 0; k < json_array_size(lists[l]); k++) {
+				json_t *e = json_array_get(lists[l], k);
+				json_object_set_new(
+					m,
+					json_string_value(
+						json_object_get(e, "id")),
+					json_pack("[sO]", where, e));
+			}
+		}
+	}
+	json_t *w = json_object_get(r->doc, "withheld");
+	for (size_t k = 0; k < json_array_size(w); k++) {
+		json_t *e = json_array_get(w, k);
+		json_object_set_new(
+			m, json_string_value(json_object_get(e, "id")),
+			json_pack("[sO]", "withheld", e));
+	}
+	return m;
+}
+
+static char *
+canon_text(const json_t *v)
+{
+	if (v == NULL)
+		return strdup("null");
+	char *s = NULL;
+	size_t len;
+	if (cartel__jcs(v, &s, &len, NULL))
+		return NULL;
+	return s;
+}
+
+static int
+add_field(struct cartel_round_field_change **v, size_t *n, const char *field,
+	  const json_t *a, const json_t *b)
+{
+	struct cartel_round_field_change *nv =
+		realloc(*v, (*n + 1) * sizeof **v);
+	if (nv == NULL)
+		return CARTEL_ENOMEM;
+	*v = nv;
+	struct cartel_round_field_change *f = &nv[*n];
+	f->field = strdup(field);
+	f->old_value = canon_text(a);
+	f->new_value = canon_text(b);
+	(*n)++;
+	if (f->field == NULL || f->old_value == NULL || f->new_value == NULL)
+		return CARTEL_ENOMEM;
+	return 0;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct cartel_round_diff_entry *x = a, *y = b;
+	return strcmp(x->id, y->id);
+}
+
+static int
+add_entry(struct cartel_round_diff *d, enum cartel_round_change c,
+	  const char *id, const char *old_list, const char *new_list)
+{
+	struct cartel_round_diff_entry *nv =
+		realloc(d->entries, (d->n_entries + 1) * sizeof *nv);
+	if (nv == NULL)
+		return CARTEL_ENOMEM;
+	d->entries = nv;
+	struct cartel_round_diff_entry *e = &nv[d->n_entries++];
+	memset(e, 0, sizeof *e);
+	e->change = c;
+	e->id = strdup(id);
+	e->old_list = cartel__strdup(old_list);
+	e->new_list = cartel__strdup(new_list);
+	if (e->id == NULL || (old_list && !e->old_list) ||
+	    (new_list && !e->new_list))
+		return CARTEL_ENOMEM;
+	return 0;
+}
+
+int
+cartel_round_diff(const struct cartel_round *a, const struct cartel_round *b,
+		  struct cartel_round_diff *d, char **why)
+{
+	(void)why;
+	memset(d, 0, sizeof *d);
+	int rc = 0;
+	/* The header: every top-level field but the lists and the seals. */
+	static const char *const header[] = {
+		"format", "round_id", "version", "kind", "parties", "created",
+		"stages", "previous_digest", "plan_digest", "digest", NULL};
+	for (const char *const *h = header; *h && rc == 0; h++) {
+		json_t *x = json_object_get(a->doc, *h);
+		json_t *y = json_object_get(b->doc, *h);
+		if (!json_equal(x, y) && (x || y))
+			rc = add_field(&d->header, &d->n_header, *h, x, y);
+	}
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		const char *p = cartel_round_party(a, i);
+		char f[64];
+		snprintf(f, sizeof f, "sides.%s.value", p);
+		json_t *x = json_object_get(
+			json_object_get(json_object_get(a->doc, "sides"), p),
+			"value");
+		json_t *y = json_object_get(
+			json_object_get(json_object_get(b->doc, "sides"), p),
+			"value");
+		if (!json_equal(x, y) && (x || y))
+			rc = add_field(&d->header, &d->n_header, f, x, y);
+	}
+	json_t *pa = persons_by_id(a), *pb = persons_by_id(b);
+	if (pa == NULL || pb == NULL) {
+		rc = CARTEL_ENOMEM;
+		goto out;
+	}
+	const char *id;
+	json_t *va;
+	json_object_foreach(pa, id, va)
+	{
+		if (rc)
+			break;
+		json_t *vb = json_object_get(pb, id);
+		const char *la = json_string_value(json_array_get(va, 0));
+		if (vb == NULL) {
+			rc = add_entry(d, CARTEL_ROUND_REMOVED, id, la, NULL);
+			d->n_removed++;
+			continue;
+		}
+		const char *lb = json_string_value(json_array_get(vb, 0));
+		json_t *ea = json_array_get(va, 1), *eb = json_array_get(vb, 1);
+		if (strcmp(la, lb) == 0 && json_equal(ea, eb))
+			continue;
+		rc = add_entry(d, CARTEL_ROUND_CHANGED, id, la, lb);
+		if (rc)
+			break;
+		d->n_changed++;
+		struct cartel_round_diff_entry *e =
+			&d->entries[d->n_entries - 1];
+		if (strcmp(la, lb) != 0) {
+			json_t *x = json_string(la), *y = json_string(lb);
+			rc = add_field(&e->fields, &e->n_fields, "list", x, y);
+			json_decref(x);
+			json_decref(y);
+		}
+		/* Fields of either entry, each once, in the order of the old
+		 * entry then the new one's extras. */
+		const char *f;
+		json_t *fv;
+		json_object_foreach(ea, f, fv)
+		{
+			if (rc)
+				break;
+			json_t *y = json_object_get(eb, f);
+			if (!json_equal(fv, y))
+				rc = add_field(&e->fields, &e->n_fields, f, fv,
+					       y);
+		}
+		json_object_foreach(eb, f, fv)
+		{
+			if (rc)
+				break;
+			if (json_object_get(ea, f) == NULL)
+				rc = add_field(&e->fields, &e->n_fields, f,
+					       NULL, fv);
+		}
+	}
+	json_t *vb;
+	json_object_foreach(pb, id, vb)
+	{
+		if (rc)
+			break;
+		if (json_object_get(pa, id) == NULL) {
+			rc = add_entry(d, CARTEL_ROUND_ADDED, id, NULL,
+				       json_string_value(
+					       json_array_get(vb, 0)));
+			d->n_added++;
+		}
+	}
+	if (rc == 0 && d->n_entries > 1)
+		qsort(d->entries, d->n_entries, sizeof *d->entries, entry_cmp);
+out:
+	json_decref(pa);
+	json_decref(pb);
+	if (rc)
+		cartel_round_diff_clear(d);
+	return rc;
+}
+
+static void
+fields_free(struct cartel_round_field_change *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].field);
+		free(f[i].old_value);
+		free(f[i].new_value);
+	}
+	free(f);
+}
+
+void
+cartel_round_diff_clear(struct cartel_round_diff *d)
+{
+	fields_free(d->header, d->n_header);
+	for (size_t i = 0; i < d->n_entries; i++) {
+		free(d->entries[i].id);
+		free(d->entries[i].old_list);
+		free(d->entries[i].new_list);
+		fields_free(d->entries[i].fields, d->entries[i].n_fields);
+	}
+	free(d->entries);
+	memset(d, 0, sizeof *d);
+}

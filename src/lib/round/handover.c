@@ -1,0 +1,449 @@
+/*
+ * The handover: an agreed, verified list document loaded into the register
+ * and run stage by stage at the exchange point.
+ *
+ * Each check-off is one transaction holding the check-off row, the
+ * person's status event (which carries its own audit entry) and an audit
+ * entry for the check-off. So a crash loses at most the check-off being
+ * written, never half of one, and a stage resumes where it stopped:
+ * checking a person again with the outcome already recorded changes
+ * nothing, so replaying a stage's sheet neither loses nor doubles a name.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cartel/error.h>
+#include <cartel/round.h>
+#include <cartel/store.h>
+
+#include "core/why.h"
+#include "round/round_int.h"
+
+static const char *outcome_names[CARTEL_HANDOVER_N] = {
+	"pending", "handed_over", "received", "refused", "absent"};
+
+const char *
+cartel_handover_outcome_name(enum cartel_handover_outcome o)
+{
+	return (unsigned)o < CARTEL_HANDOVER_N ? outcome_names[o] : "";
+}
+
+int
+cartel_handover_outcome_parse(const char *s, enum cartel_handover_outcome *o,
+			      char **why)
+{
+	for (int i = 0; i < CARTEL_HANDOVER_N; i++)
+		if (s != NULL && strcmp(s, outcome_names[i]) == 0) {
+			*o = (enum cartel_handover_outcome)i;
+			return 0;
+		}
+	return cartel__why(why, CARTEL_EINVAL,
+			   "outcome '%.20s' is not one of: handed_over, "
+			   "received, refused, absent",
+			   s ? s : "");
+}
+
+static int
+status_event(struct cartel_db *db, const char *person_id, const char *to,
+	     const char *actor, const char *ref, const char *at, char **why)
+{
+	struct cartel_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.person_id = person_id;
+	ev.field = "status";
+	ev.new_value = to;
+	ev.prov.actor = actor;
+	/* A list both parties signed is the most reliable source there is. */
+	ev.prov.source = CARTEL_SRC_OFFICIAL_LIST;
+	ev.prov.source_ref = ref;
+	ev.prov.at = at;
+	return cartel_event_add(db, &ev, why);
+}
+
+/* Lists one document list into the handover and moves each person to
+ * "agreed". */
+static int
+load_list(struct cartel_db *db, const struct cartel_round *r,
+	  const json_t *list, const char *side, int direct, long *ord,
+	  const char *actor, const char *ref, char **why)
+{
+	const char *round_id = cartel_round_id(r);
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *e = json_array_get(list, i);
+		const char *id = json_string_value(json_object_get(e, "id"));
+		int stage = (int)json_integer_value(json_object_get(e,
+								   "stage"));
+		struct cartel_person p;
+		memset(&p, 0, sizeof p);
+		char *w = NULL;
+		int rc = cartel_person_get(db, id, &p, &w);
+		if (rc) {
+			free(w);
+			if (rc == CARTEL_ENOTFOUND)
+				return cartel__why(
+					why, CARTEL_ENOTFOUND,
+					"person %s is on the agreed list but "
+					"not in this register; import them "
+					"before the handover starts",
+					id);
+			return cartel__why(why, rc,
+					   "reading person %s failed", id);
+		}
+		enum cartel_status st = p.status;
+		cartel_person_clear(&p);
+		if (st != CARTEL_STATUS_PROPOSED &&
+		    cartel_status_can_move(st, CARTEL_STATUS_PROPOSED)) {
+			rc = status_event(db, id, "proposed", actor, ref, NULL,
+					  why);
+			if (rc)
+				return rc;
+			st = CARTEL_STATUS_PROPOSED;
+		}
+		if (!cartel_status_can_move(st, CARTEL_STATUS_AGREED))
+			return cartel__why(
+				why, CARTEL_ESTATE,
+				"person %s: status %s cannot move to agreed; "
+				"the list needs a new version without them",
+				id, cartel_enum_name(CARTEL_ENUM_STATUS,
+						     (int)st));
+		rc = status_event(db, id, "agreed", actor, ref, NULL, why);
+		if (rc)
+			return rc;
+		rc = cartel__round_ho_put(db, round_id, id, (*ord)++, side,
+					  stage, direct, why);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int
+cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
+		      const char *actor, char **why)
+{
+	if (actor == NULL || actor[0] == '\0')
+		return cartel__why(why, CARTEL_EINVAL, "no actor given");
+	struct cartel_round_check chk;
+	int rc = cartel_round_verify(db, r, &chk, why);
+	cartel_round_check_clear(&chk);
+	if (rc)
+		return rc;
+	if (cartel_round_kind(r) != CARTEL_ROUND_AGREED)
+		return cartel__why(why, CARTEL_ESTATE,
+				   "round %s version %d is a %s, not an agreed "
+				   "list: only an agreed list is handed over",
+				   cartel_round_id(r), cartel_round_version(r),
+				   cartel_round_kind_name(cartel_round_kind(r)));
+	char *canon = NULL;
+	size_t len;
+	rc = cartel_round_canonical(r, &canon, &len, why);
+	if (rc)
+		return rc;
+	char *ref = cartel__asprintf("round %s v%d %s", cartel_round_id(r),
+				     cartel_round_version(r),
+				     cartel_round_digest(r));
+	if (ref == NULL) {
+		free(canon);
+		return CARTEL_ENOMEM;
+	}
+	char now[32];
+	cartel__round_now(now);
+	rc = cartel_db_begin(db, why);
+	if (rc)
+		goto out;
+	const char *round_id = cartel_round_id(r);
+	rc = cartel__round_doc_put(db, round_id, cartel_round_version(r),
+				   cartel_round_digest(r), canon, now, actor,
+				   why);
+	long stages = (long)json_integer_value(json_object_get(r->doc,
+							       "stages"));
+	for (long s = 1; rc == 0 && s <= stages; s++)
+		rc = cartel__round_stage_put(db, round_id, (int)s, why);
+	long ord = 0;
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		const char *party = cartel_round_party(r, i);
+		json_t *gives = json_object_get(
+			json_object_get(json_object_get(r->doc, "sides"),
+					party),
+			"gives");
+		rc = load_list(db, r, gives, party, 0, &ord, actor, ref, why);
+		if (rc == 0)
+			rc = load_list(
+				db, r,
+				json_object_get(json_object_get(
+							r->doc,
+							"direct_repatriation"),
+						party),
+				party, 1, &ord, actor, ref, why);
+	}
+	if (rc == 0) {
+		char *detail = cartel__asprintf(
+			"version=%d digest=%s persons=%ld stages=%ld",
+			cartel_round_version(r), cartel_round_digest(r), ord,
+			stages);
+		rc = detail ? cartel_audit_append(db, actor, "handover.start",
+						  round_id, detail, why)
+			    : CARTEL_ENOMEM;
+		free(detail);
+	}
+	if (rc == 0)
+		rc = cartel_db_commit(db, why);
+	if (rc)
+		cartel_db_rollback(db);
+out:
+	free(canon);
+	free(ref);
+	return rc;
+}
+
+int
+cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
+		      int *already, char **why)
+{
+	if (already)
+		*already = 0;
+	if (c->outcome == CARTEL_HANDOVER_PENDING ||
+	    (unsigned)c->outcome >= CARTEL_HANDOVER_N)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "a check-off is handed_over, received, "
+				   "refused or absent");
+	if (c->by == NULL || c->by[0] == '\0')
+		return cartel__why(why, CARTEL_EINVAL,
+				   "a check-off names who checked (--by)");
+	char at[32];
+	if (c->at != NULL && c->at[0] != '\0')
+		snprintf(at, sizeof at, "%s", c->at);
+	else
+		cartel__round_now(at);
+	int version = 0;
+	char digest[CARTEL_DIGEST_LEN];
+	struct cartel_handover_person hp;
+	memset(&hp, 0, sizeof hp);
+	char *ref = NULL, *detail = NULL;
+	int rc = cartel_db_begin(db, why);
+	if (rc)
+		return rc;
+	rc = cartel__round_doc_get(db, c->round_id, &version, digest, NULL,
+				   why);
+	if (rc)
+		goto fail;
+	rc = cartel__round_ho_get(db, c->round_id, c->person_id, &hp, why);
+	if (rc)
+		goto fail;
+	if (hp.outcome != CARTEL_HANDOVER_PENDING) {
+		if (hp.outcome == c->outcome) {
+			/* Already done: a resumed stage replays its sheet. */
+			if (already)
+				*already = 1;
+			/* Nothing was written; commit (not roll back) so a
+			 * caller's enclosing transaction stays open. */
+			rc = cartel_db_commit(db, why);
+			cartel__round_ho_person_clear(&hp);
+			return rc;
+		}
+		rc = cartel__why(why, CARTEL_ESTATE,
+				 "person %s was already checked off as %s at "
+				 "%s by %s",
+				 c->person_id,
+				 cartel_handover_outcome_name(hp.outcome),
+				 hp.checked_at ? hp.checked_at : "?",
+				 hp.checked_by ? hp.checked_by : "?");
+		goto fail;
+	}
+	int closed = 0;
+	rc = cartel__round_stage_get(db, c->round_id, hp.stage, &closed, why);
+	if (rc)
+		goto fail;
+	if (closed) {
+		rc = cartel__why(why, CARTEL_ESTATE,
+				 "person %s is in stage %d, which is closed",
+				 c->person_id, hp.stage);
+		goto fail;
+	}
+	int handing = c->outcome == CARTEL_HANDOVER_HANDED_OVER ||
+		      c->outcome == CARTEL_HANDOVER_RECEIVED;
+	if (handing) {
+		struct cartel_person p;
+		memset(&p, 0, sizeof p);
+		rc = cartel_person_get(db, c->person_id, &p, why);
+		enum cartel_consent consent = p.consent;
+		cartel_person_clear(&p);
+		if (rc)
+			goto fail;
+		/* Art. 109(3): nobody goes back against his will. */
+		if (consent != CARTEL_CONSENT_WILLING) {
+			rc = cartel__why(
+				why, CARTEL_ESTATE,
+				"person %s cannot be checked off as %s: "
+				"their recorded consent is '%s', not "
+				"'willing'. Record the interview first (cartel "
+				"event add %s consent willing), or check them "
+				"off as refused",
+				c->person_id,
+				cartel_handover_outcome_name(c->outcome),
+				cartel_enum_name(CARTEL_ENUM_CONSENT,
+						 (int)consent),
+				c->person_id);
+			goto fail;
+		}
+	}
+	rc = cartel__round_ho_set(db, c->round_id, c->person_id,
+				  cartel_handover_outcome_name(c->outcome), at,
+				  c->by, why);
+	if (rc)
+		goto fail;
+	ref = cartel__asprintf("round %s v%d stage %d: %s", c->round_id,
+			       version, hp.stage,
+			       cartel_handover_outcome_name(c->outcome));
+	if (ref == NULL) {
+		rc = CARTEL_ENOMEM;
+		goto fail;
+	}
+	rc = status_event(db, c->person_id,
+			  handing ? "repatriated" : "confirmed_captive", c->by,
+			  ref, at, why);
+	if (rc)
+		goto fail;
+	detail = cartel__asprintf("person=%s outcome=%s stage=%d at=%s by=%s",
+				  c->person_id,
+				  cartel_handover_outcome_name(c->outcome),
+				  hp.stage, at, c->by);
+	if (detail == NULL) {
+		rc = CARTEL_ENOMEM;
+		goto fail;
+	}
+	rc = cartel_audit_append(db, c->by, "handover.check", c->round_id,
+				 detail, why);
+	if (rc)
+		goto fail;
+	rc = cartel_db_commit(db, why);
+	if (rc)
+		goto fail;
+	free(ref);
+	free(detail);
+	cartel__round_ho_person_clear(&hp);
+	return 0;
+fail:
+	cartel_db_rollback(db);
+	free(ref);
+	free(detail);
+	cartel__round_ho_person_clear(&hp);
+	return rc;
+}
+
+int
+cartel_handover_status(struct cartel_db *db, const char *round_id,
+		       struct cartel_handover_status *st, char **why)
+{
+	memset(st, 0, sizeof *st);
+	int rc = cartel__round_doc_get(db, round_id, &st->version, st->digest,
+				       &st->started_at, why);
+	if (rc)
+		return rc;
+	st->round_id = strdup(round_id);
+	if (st->round_id == NULL) {
+		cartel_handover_status_clear(st);
+		return CARTEL_ENOMEM;
+	}
+	rc = cartel__round_stage_list(db, round_id, &st->stages, &st->n_stages,
+				      why);
+	if (rc == 0)
+		rc = cartel__round_ho_list(db, round_id, 0, &st->persons,
+					   &st->n_persons, why);
+	if (rc) {
+		cartel_handover_status_clear(st);
+		return rc;
+	}
+	for (size_t i = 0; i < st->n_persons; i++) {
+		struct cartel_handover_person *p = &st->persons[i];
+		for (size_t k = 0; k < st->n_stages; k++)
+			if (st->stages[k].stage == p->stage) {
+				st->stages[k].n_listed++;
+				st->stages[k].n[p->outcome]++;
+			}
+	}
+	return 0;
+}
+
+void
+cartel_handover_status_clear(struct cartel_handover_status *st)
+{
+	free(st->round_id);
+	free(st->started_at);
+	for (size_t i = 0; i < st->n_stages; i++) {
+		free(st->stages[i].closed_at);
+		free(st->stages[i].closed_by);
+	}
+	free(st->stages);
+	for (size_t i = 0; i < st->n_persons; i++)
+		cartel__round_ho_person_clear(&st->persons[i]);
+	free(st->persons);
+	memset(st, 0, sizeof *st);
+}
+
+int
+cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
+			    int stage, const char *by, int mark_absent,
+			    char **why)
+{
+	if (by == NULL || by[0] == '\0')
+		return cartel__why(why, CARTEL_EINVAL,
+				   "closing a stage names who closed it");
+	struct cartel_handover_person *ps = NULL;
+	size_t n = 0;
+	char now[32];
+	cartel__round_now(now);
+	int rc = cartel_db_begin(db, why);
+	if (rc)
+		return rc;
+	int closed = 0;
+	rc = cartel__round_doc_get(db, round_id, NULL, NULL, NULL, why);
+	if (rc == 0)
+		rc = cartel__round_stage_get(db, round_id, stage, &closed, why);
+	if (rc == 0 && closed)
+		rc = cartel__why(why, CARTEL_ESTATE,
+				 "stage %d of round %s is already closed",
+				 stage, round_id);
+	if (rc == 0)
+		rc = cartel__round_ho_list(db, round_id, stage, &ps, &n, why);
+	size_t pending = 0, absent = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (ps[i].outcome != CARTEL_HANDOVER_PENDING)
+			continue;
+		pending++;
+		if (!mark_absent)
+			continue;
+		struct cartel_checkoff c = {round_id, ps[i].id,
+					    CARTEL_HANDOVER_ABSENT, by, now};
+		rc = cartel_handover_check(db, &c, NULL, why);
+		absent++;
+	}
+	if (rc == 0 && pending > 0 && !mark_absent)
+		rc = cartel__why(why, CARTEL_ESTATE,
+				 "stage %d of round %s still has %zu person%s "
+				 "pending; check them off, or close with "
+				 "--mark-absent to record them absent",
+				 stage, round_id, pending,
+				 pending == 1 ? "" : "s");
+	if (rc == 0)
+		rc = cartel__round_stage_close(db, round_id, stage, now, by,
+					       why);
+	if (rc == 0) {
+		char *detail = cartel__asprintf(
+			"stage=%d persons=%zu marked_absent=%zu at=%s", stage,
+			n, absent, now);
+		rc = detail ? cartel_audit_append(db, by, "handover.close",
+						  round_id, detail, why)
+			    : CARTEL_ENOMEM;
+		free(detail);
+	}
+	if (rc == 0)
+		rc = cartel_db_commit(db, why);
+	if (rc)
+		cartel_db_rollback(db);
+	for (size_t i = 0; i < n; i++)
+		cartel__round_ho_person_clear(&ps[i]);
+	free(ps);
+	return rc;
+}

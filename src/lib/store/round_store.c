@@ -1,0 +1,502 @@
+/*
+ * The round module's tables (migration "0100-rounds"): the parties' pinned
+ * public keys, the agreed rounds loaded for handover, their stages, and one
+ * row per listed person with the check-off. The logic lives in
+ * src/lib/round/; this file only moves rows, with bound parameters.
+ *
+ * Every function here runs inside the caller's write transaction when it
+ * writes (the round module groups a check-off, its status event and its
+ * audit entry into one).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include <cartel/error.h>
+#include <cartel/round.h>
+
+#include "core/why.h"
+#include "round/round_int.h"
+#include "store/store_int.h"
+
+static int
+prep(struct cartel_db *db, const char *sql, sqlite3_stmt **st,
+     const char *doing, char **why)
+{
+	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db), sql, -1, st, NULL);
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return cartel__db_err(db, rc, doing, why);
+	}
+	return 0;
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? strdup((const char *)s) : NULL;
+}
+
+int
+cartel__round_pin_get(struct cartel_db *db, const char *party,
+		      unsigned char pk[32], char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT public_key FROM round_key_pin"
+		      " WHERE party = ?1 AND replaced_at IS NULL",
+		      &st, "reading a pinned key", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+		memcpy(pk, sqlite3_column_blob(st, 0), 32);
+		rc = 0;
+	} else if (s == SQLITE_ROW || s == SQLITE_DONE) {
+		rc = CARTEL_ENOTFOUND;
+	} else {
+		rc = cartel__db_err(db, s, "reading a pinned key", why);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+cartel__round_pin_put(struct cartel_db *db, const char *party,
+		      const unsigned char pk[32], const char *fingerprint,
+		      const char *at, const char *by, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "UPDATE round_key_pin SET replaced_at = ?2"
+		      " WHERE party = ?1 AND replaced_at IS NULL",
+		      &st, "replacing a pinned key", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return cartel__db_err(db, s, "replacing a pinned key", why);
+	rc = prep(db,
+		  "INSERT INTO round_key_pin (party, public_key, fingerprint,"
+		  " pinned_at, pinned_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+		  &st, "pinning a key", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, pk, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return cartel__db_err(db, s, "pinning a key", why);
+	return 0;
+}
+
+int
+cartel__round_pin_list(struct cartel_db *db, struct cartel_key_pin **out,
+		       size_t *n, char **why)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT party, fingerprint, pinned_at, pinned_by,"
+		      " replaced_at IS NOT NULL FROM round_key_pin"
+		      " ORDER BY replaced_at IS NOT NULL, party, seq",
+		      &st, "listing pinned keys", why);
+	if (rc)
+		return rc;
+	struct cartel_key_pin *v = NULL;
+	size_t len = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cartel_key_pin *nv = realloc(v, (len + 1) * sizeof *v);
+		if (nv == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		v = nv;
+		struct cartel_key_pin *p = &v[len++];
+		memset(p, 0, sizeof *p);
+		snprintf(p->party, sizeof p->party, "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		snprintf(p->fingerprint, sizeof p->fingerprint, "%s",
+			 (const char *)sqlite3_column_text(st, 1));
+		p->pinned_at = col_dup(st, 2);
+		p->pinned_by = col_dup(st, 3);
+		p->replaced = sqlite3_column_int(st, 4);
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = cartel__db_err(db, s, "listing pinned keys", why);
+	sqlite3_finalize(st);
+	if (rc) {
+		cartel_key_pins_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int
+cartel__round_doc_put(struct cartel_db *db, const char *round_id,
+		      int version, const char *digest, const char *canon,
+		      const char *at, const char *by, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "INSERT INTO round_doc (round_id, version, digest,"
+		      " document, started_at, started_by)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		      &st, "loading a round", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, version);
+	sqlite3_bind_text(st, 3, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, canon, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, by, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s == SQLITE_CONSTRAINT)
+		return cartel__why(why, CARTEL_EEXIST,
+				   "round %s is already loaded", round_id);
+	if (s != SQLITE_DONE)
+		return cartel__db_err(db, s, "loading a round", why);
+	return 0;
+}
+
+int
+cartel__round_doc_get(struct cartel_db *db, const char *round_id,
+		      int *version, char digest[CARTEL_DIGEST_LEN],
+		      char **started_at, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT version, digest, started_at FROM round_doc"
+		      " WHERE round_id = ?1",
+		      &st, "reading a round", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		if (version)
+			*version = sqlite3_column_int(st, 0);
+		if (digest)
+			snprintf(digest, CARTEL_DIGEST_LEN, "%s",
+				 (const char *)sqlite3_column_text(st, 1));
+		if (started_at)
+			*started_at = col_dup(st, 2);
+		rc = 0;
+	} else if (s == SQLITE_DONE) {
+		rc = cartel__why(why, CARTEL_ENOTFOUND,
+				 "round %.64s is not loaded in this register "
+				 "(cartel handover start)",
+				 round_id);
+	} else {
+		rc = cartel__db_err(db, s, "reading a round", why);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+cartel__round_stage_put(struct cartel_db *db, const char *round_id,
+			int stage, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "INSERT OR IGNORE INTO round_stage (round_id, stage)"
+		      " VALUES (?1, ?2)",
+		      &st, "adding a stage", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, stage);
+	int s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return cartel__db_err(db, s, "adding a stage", why);
+	return 0;
+}
+
+int
+cartel__round_stage_get(struct cartel_db *db, const char *round_id,
+			int stage, int *closed, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT closed_at IS NOT NULL FROM round_stage"
+		      " WHERE round_id = ?1 AND stage = ?2",
+		      &st, "reading a stage", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, stage);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*closed = sqlite3_column_int(st, 0);
+		rc = 0;
+	} else if (s == SQLITE_DONE) {
+		rc = cartel__why(why, CARTEL_ENOTFOUND,
+				 "round %.64s has no stage %d", round_id,
+				 stage);
+	} else {
+		rc = cartel__db_err(db, s, "reading a stage", why);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+cartel__round_stage_close(struct cartel_db *db, const char *round_id,
+			  int stage, const char *at, const char *by,
+			  char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "UPDATE round_stage SET closed_at = ?3, closed_by = ?4"
+		      " WHERE round_id = ?1 AND stage = ?2"
+		      " AND closed_at IS NULL",
+		      &st, "closing a stage", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, stage);
+	sqlite3_bind_text(st, 3, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	int changed = sqlite3_changes(cartel__db_sqlite(db));
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return cartel__db_err(db, s, "closing a stage", why);
+	if (changed != 1)
+		return cartel__why(why, CARTEL_ESTATE,
+				   "stage %d of round %.64s is already closed",
+				   stage, round_id);
+	return 0;
+}
+
+int
+cartel__round_ho_put(struct cartel_db *db, const char *round_id,
+		     const char *person_id, long ord, const char *side,
+		     int stage, int direct, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "INSERT INTO round_handover (round_id, person_id, ord,"
+		      " side, stage, direct) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		      &st, "listing a person for handover", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, person_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ord);
+	sqlite3_bind_text(st, 4, side, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, stage);
+	sqlite3_bind_int(st, 6, direct);
+	int s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return cartel__db_err(db, s, "listing a person for handover",
+				      why);
+	return 0;
+}
+
+static int
+outcome_of(const char *s)
+{
+	enum cartel_handover_outcome o = CARTEL_HANDOVER_PENDING;
+	cartel_handover_outcome_parse(s, &o, NULL);
+	return (int)o;
+}
+
+static void
+ho_from_row(sqlite3_stmt *st, struct cartel_handover_person *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = col_dup(st, 0);
+	p->side = col_dup(st, 1);
+	p->stage = sqlite3_column_int(st, 2);
+	p->direct = sqlite3_column_int(st, 3);
+	p->outcome = (enum cartel_handover_outcome)outcome_of(
+		(const char *)sqlite3_column_text(st, 4));
+	p->checked_at = col_dup(st, 5);
+	p->checked_by = col_dup(st, 6);
+}
+
+int
+cartel__round_ho_get(struct cartel_db *db, const char *round_id,
+		     const char *person_id, struct cartel_handover_person *p,
+		     char **why)
+{
+	sqlite3_stmt *st;
+	memset(p, 0, sizeof *p);
+	int rc = prep(db,
+		      "SELECT person_id, side, stage, direct, outcome,"
+		      " checked_at, checked_by FROM round_handover"
+		      " WHERE round_id = ?1 AND person_id = ?2",
+		      &st, "reading a check-off", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, person_id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		ho_from_row(st, p);
+		rc = p->id ? 0 : CARTEL_ENOMEM;
+	} else if (s == SQLITE_DONE) {
+		rc = cartel__why(why, CARTEL_ENOTFOUND,
+				 "person %.64s is not on round %.64s's lists",
+				 person_id, round_id);
+	} else {
+		rc = cartel__db_err(db, s, "reading a check-off", why);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+cartel__round_ho_set(struct cartel_db *db, const char *round_id,
+		     const char *person_id, const char *outcome,
+		     const char *at, const char *by, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "UPDATE round_handover SET outcome = ?3,"
+		      " checked_at = ?4, checked_by = ?5"
+		      " WHERE round_id = ?1 AND person_id = ?2"
+		      " AND outcome = 'pending'",
+		      &st, "recording a check-off", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, person_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	int changed = sqlite3_changes(cartel__db_sqlite(db));
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return cartel__db_err(db, s, "recording a check-off", why);
+	if (changed != 1)
+		return cartel__why(why, CARTEL_ESTATE,
+				   "person %.64s is not pending any more",
+				   person_id);
+	return 0;
+}
+
+int
+cartel__round_ho_list(struct cartel_db *db, const char *round_id, int stage,
+		      struct cartel_handover_person **out, size_t *n,
+		      char **why)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT person_id, side, stage, direct, outcome,"
+		      " checked_at, checked_by FROM round_handover"
+		      " WHERE round_id = ?1 AND (?2 = 0 OR stage = ?2)"
+		      " ORDER BY stage, ord",
+		      &st, "listing check-offs", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, stage);
+	struct cartel_handover_person *v = NULL;
+	size_t len = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cartel_handover_person *nv =
+			realloc(v, (len + 1) * sizeof *v);
+		if (nv == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		v = nv;
+		ho_from_row(st, &v[len++]);
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = cartel__db_err(db, s, "listing check-offs", why);
+	sqlite3_finalize(st);
+	if (rc) {
+		for (size_t i = 0; i < len; i++)
+			cartel__round_ho_person_clear(&v[i]);
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+int
+cartel__round_stage_list(struct cartel_db *db, const char *round_id,
+			 struct cartel_handover_stage **out, size_t *n,
+			 char **why)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT stage, closed_at, closed_by FROM round_stage"
+		      " WHERE round_id = ?1 ORDER BY stage",
+		      &st, "listing stages", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	struct cartel_handover_stage *v = NULL;
+	size_t len = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cartel_handover_stage *nv =
+			realloc(v, (len + 1) * sizeof *v);
+		if (nv == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		v = nv;
+		struct cartel_handover_stage *g = &v[len++];
+		memset(g, 0, sizeof *g);
+		g->stage = sqlite3_column_int(st, 0);
+		g->closed_at = col_dup(st, 1);
+		g->closed_by = col_dup(st, 2);
+		g->closed = g->closed_at != NULL;
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = cartel__db_err(db, s, "listing stages", why);
+	sqlite3_finalize(st);
+	if (rc) {
+		for (size_t i = 0; i < len; i++) {
+			free(v[i].closed_at);
+			free(v[i].closed_by);
+		}
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void
+cartel__round_ho_person_clear(struct cartel_handover_person *p)
+{
+	free(p->id);
+	free(p->side);
+	free(p->checked_at);
+	free(p->checked_by);
+	memset(p, 0, sizeof *p);
+}
