@@ -52,9 +52,14 @@ int cmd_event(struct cli *, int, char **);
 int cmd_audit(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);
+int cmd_generate(struct cli *, int, char **);
+int cmd_plan(struct cli *, int, char **);
 int cmd_key(struct cli *, int, char **);
 int cmd_round(struct cli *, int, char **);
 int cmd_handover(struct cli *, int, char **);
+int cmd_link(struct cli *, int, char **);
+int cmd_dedupe(struct cli *, int, char **);
+int cmd_search(struct cli *, int, char **);
 
 /* Shared by the register's commands (defined in cmd_init.c). */
 struct cartel_db;

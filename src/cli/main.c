@@ -97,6 +97,20 @@ static const struct cli_command commands[] = {
 	 "consent was never asked, legal holds, and every status. Counts only,\n"
 	 "never a name. CARTEL_TODAY=YYYY-MM-DD fixes the date time is\n"
 	 "measured to.\n"},
+	{"plan", cmd_plan, "propose an exchange round under a policy; explain it",
+	 "usage: cartel plan --policy FILE [--json] [-o PLAN.json] [--by NAME]\n"
+	 "                   [--time-limit SECONDS]\n"
+	 "       cartel plan explain ID --policy FILE [--json] [--by NAME]\n"
+	 "\n"
+	 "plan reads the policy (YAML, docs/policy.md) and the register, applies\n"
+	 "the rules no policy overrides (GC III Arts. 109-119: direct repatriation\n"
+	 "apart and uncounted, refusals never listed, holds named in 'withhold'\n"
+	 "kept back and named for the other party), then the deal's priorities,\n"
+	 "cap, civilians for civilians and balance (a rank scale is solved\n"
+	 "exactly as an integer programme; default time limit 9 s). Prints a\n"
+	 "mediator's summary, or with --json the plan document; -o writes the\n"
+	 "document to a file. explain tells one captive's place and why. Each\n"
+	 "computation is recorded in the audit chain with both digests.\n"},
 	{"key", cmd_key, "signing keys: make yours, pin the other party's",
 	 "usage: cartel key new --party CODE [-o DIR] [--no-pin] [--by NAME]\n"
 	 "       cartel key import FILE.pub --party CODE [--replace] [--by NAME]\n"
@@ -135,6 +149,54 @@ static const struct cli_command commands[] = {
 	 "or absent (status back to confirmed_captive). Each check-off is one\n"
 	 "transaction with its event and audit entry; a sheet (CSV: person_id,\n"
 	 "outcome[,at][,by]) cut short is run again to resume. See docs/rounds.md.\n"},
+	{"demo", cmd_demo, "build a realistic demo register and print its statistics",
+	 "usage: cartel [--db PATH] demo [--per-side N] [--seed S] [--today DATE]\n"
+	 "                              [--json]\n"
+	 "\n"
+	 "Generates two parties' registers (UA and RU, N captives held by each,\n"
+	 "default 10000) from the shipped name data, imports them through the\n"
+	 "register's validating import into a fresh register at --db, and prints\n"
+	 "what a mediator reads first (the statistics of 'cartel stats'), then\n"
+	 "the time taken. An existing --db file is replaced only when it is an\n"
+	 "earlier demo register (or empty); any other file is refused. The same\n"
+	 "seed gives the same register; --today fixes the reference date\n"
+	 "(default today, or $CARTEL_TODAY). See docs/demo.md.\n"},
+	{"generate", cmd_generate, "write a generated register as the import CSV",
+	 "usage: cartel generate [--per-side N] [--seed S] [--today DATE] [-o FILE]\n"
+	 "\n"
+	 "Writes 2 x N generated captives (default N 100) as the import CSV of\n"
+	 "docs/import.md to standard output or FILE: those held by UA written\n"
+	 "in Ukrainian, those held by RU in Russian, as each side's clerks\n"
+	 "write. Deterministic: the same seed and date give the same bytes.\n"
+	 "See docs/demo.md.\n"},
+	{"link", cmd_link, "link two lists: the same persons across spellings",
+	 "usage: cartel link LEFT.csv RIGHT.csv [-o OUT.csv] [--review REVIEW.csv]\n"
+	 "                   [--threshold P] [--review-threshold P] [--all]\n"
+	 "                   [--threads N] [--stats]\n"
+	 "\n"
+	 "Reads two lists in the import CSV format (only 'id' is required;\n"
+	 "family_name, given_name, patronymic, birth_date, birth_place and\n"
+	 "service_number are used when present) and writes the pairs judged to\n"
+	 "be the same person to OUT (default standard output) as\n"
+	 "left_id,right_id,score,explanation; pairs for a person to review go to\n"
+	 "REVIEW in the same form. Names may be in Ukrainian or Russian Cyrillic\n"
+	 "or any Latin spelling. score is a probability: at or above P (default\n"
+	 "0.90) a match, at or above the review threshold (default 0.20) review.\n"
+	 "Each record is linked at most once (best overall assignment) unless\n"
+	 "--all is given. See docs/matching.md.\n"},
+	{"dedupe", cmd_dedupe, "find the records of one list that are one person",
+	 "usage: cartel dedupe FILE.csv [-o OUT.csv] [--threshold P]\n"
+	 "\n"
+	 "Writes id,cluster_id for every record: records judged to be the same\n"
+	 "person share a cluster_id, the id of the cluster's first record in the\n"
+	 "file. See docs/matching.md.\n"},
+	{"search", cmd_search, "find a person in the register by a typed name",
+	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json] NAME...\n"
+	 "\n"
+	 "Ranks the register's persons against NAME, typed in any script and any\n"
+	 "order (\"Ковальчук Олександр Петрович\", \"Oleksandr Kovalchuk\"), with\n"
+	 "the probability, band and an explanation for each (default the best\n"
+	 "10). See docs/matching.md.\n"},
 	/* CARTEL_COMMANDS_END */
 	{NULL, NULL, NULL, NULL},
 };
