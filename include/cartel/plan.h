@@ -137,6 +137,9 @@ int cartel_plan_place(const struct cartel_plan *plan, const char *id,
 const char *const *cartel_plan_gives(const struct cartel_plan *plan,
 				     const char *party, size_t *n);
 
+/* The code of party i (0 or 1) of the round, as the policy names it. */
+const char *cartel_plan_party(const struct cartel_plan *plan, int i);
+
 /* The side's value: its headcount, or its total scale value. */
 long cartel_plan_value(const struct cartel_plan *plan, const char *party);
 

@@ -355,17 +355,21 @@ reason_words(struct cartel_plan *plan, struct plan_entry *e)
 	case PC_BALANCE: {
 		const struct plan_side *me = &plan->side[e->side];
 		const struct plan_side *them = &plan->side[1 - e->side];
+		char worth[64] = "";
+		if (pol->scale != NULL)
+			snprintf(worth, sizeof worth,
+				 " (his worth on the scale is %ld)", e->value);
 		return set_reason(
 			e, "not in this round: in category '%s', %s of %zu on "
 			   "side %s; side %s gives %ld %s, so the balance "
-			   "(ratio %ld:%ld%s%s) lets side %s give %ld",
+			   "(ratio %ld:%ld%s%s) lets side %s give %ld%s",
 			label, plan__ordinal(e->tier_pos, o1, sizeof o1),
 			e->tier_size, pol->parties[e->side], other,
 			them->value, pol->scale ? "in value" : "persons",
 			pol->ratio[0], pol->ratio[1],
 			pol->scale ? ", scale " : "",
 			pol->scale ? pol->scale->name : "",
-			pol->parties[e->side], me->value);
+			pol->parties[e->side], me->value, worth);
 	}
 	default:
 		return set_reason(e, "eligible");
@@ -730,6 +734,12 @@ cartel_plan_gives(const struct cartel_plan *plan, const char *party,
 	int s = side_of(plan, party);
 	*n = s >= 0 ? plan->side[s].n_list : 0;
 	return s >= 0 ? plan->side[s].gives : NULL;
+}
+
+const char *
+cartel_plan_party(const struct cartel_plan *plan, int i)
+{
+	return plan->pol->parties[i ? 1 : 0];
 }
 
 long

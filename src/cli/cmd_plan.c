@@ -1,0 +1,290 @@
+/*
+ * cartel plan: the register and a policy in, a proposed round out (a
+ * mediator's summary, or the plan document of docs/policy.md with --json);
+ * cartel plan explain: one captive's place in it. Each computation is
+ * recorded in the audit chain with the policy's and the plan's digests.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <cartel/cartel.h>
+#include <cartel/plan.h>
+#include <cartel/store.h>
+
+#include "cli.h"
+
+struct plan_args {
+	const char *policy;
+	const char *by;
+	const char *out;  /* -o FILE: the JSON document */
+	const char *id;   /* explain */
+	int time_limit_ms;
+};
+
+static const char *
+actor_of(const char *by)
+{
+	if (by != NULL && by[0] != '\0')
+		return by;
+	const char *u = getenv("USER");
+	return u != NULL && u[0] != '\0' ? u : "cartel";
+}
+
+static int
+parse_args(struct cli *cli, const char *cmd, int argc, char **argv, int first,
+	   struct plan_args *a, int want_id)
+{
+	for (int i = first; i < argc; i++) {
+		int r = cli_common_opt(cli, cmd, argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
+		const char *o = argv[i];
+		const char **dst = NULL;
+		if (strcmp(o, "--policy") == 0)
+			dst = &a->policy;
+		else if (strcmp(o, "--by") == 0)
+			dst = &a->by;
+		else if (strcmp(o, "-o") == 0 && !want_id)
+			dst = &a->out;
+		if (dst != NULL) {
+			if (i + 1 >= argc)
+				return cli_usage(cmd, "%s needs a value", o);
+			*dst = argv[++i];
+			continue;
+		}
+		if (strcmp(o, "--time-limit") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage(cmd, "%s needs seconds", o);
+			char *end = NULL;
+			double s = strtod(argv[++i], &end);
+			if (end == argv[i] || *end != '\0' || s <= 0 ||
+			    s > 86400)
+				return cli_usage(cmd,
+						 "--time-limit takes seconds "
+						 "(0 < s <= 86400), not '%s'",
+						 argv[i]);
+			a->time_limit_ms = (int)(s * 1000.0);
+			if (a->time_limit_ms < 1)
+				a->time_limit_ms = 1;
+			continue;
+		}
+		if (want_id && a->id == NULL && o[0] != '-') {
+			a->id = o;
+			continue;
+		}
+		return cli_usage(cmd, "unexpected argument '%s'", o);
+	}
+	if (a->policy == NULL)
+		return cli_usage(cmd, "--policy FILE is required");
+	if (want_id && a->id == NULL)
+		return cli_usage(cmd, "which person? give the register's id");
+	return 0;
+}
+
+/* Loads, plans, and records the computation in the audit chain. On
+ * success the caller frees *pol and *plan. */
+static int
+compute(struct cli *cli, const struct plan_args *a, const char *action,
+	const char *subject, struct cartel_policy **pol,
+	struct cartel_plan **plan)
+{
+	char *why = NULL;
+	*pol = NULL;
+	*plan = NULL;
+	int rc = cartel_policy_load(pol, a->policy, &why);
+	if (rc != 0)
+		return cli_error(rc, why, "reading the policy");
+	struct cartel_db *db = NULL;
+	if ((rc = cli_open_db(cli, 0, &db)) != 0) {
+		cartel_policy_free(*pol);
+		return rc;
+	}
+	struct cartel_person *persons = NULL;
+	size_t n = 0;
+	rc = cartel_db_persons(db, &persons, &n, &why);
+	if (rc != 0) {
+		cartel_db_close(db);
+		cartel_policy_free(*pol);
+		return cli_error(rc, why, "loading the register");
+	}
+	struct cartel_plan_opts opts = {{0, 0, 0}, a->time_limit_ms};
+	rc = cartel_plan_make(plan, *pol, persons, n, &opts, &why);
+	cartel_persons_free(persons, n);
+	if (rc != 0) {
+		cartel_db_close(db);
+		cartel_policy_free(*pol);
+		return cli_error(rc, why, "planning the round");
+	}
+	/* The audit entry names the policy and the plan by digest, and
+	 * counts only; the plan itself is the document. */
+	const char *A = cartel_plan_party(*plan, 0);
+	const char *B = cartel_plan_party(*plan, 1);
+	size_t na = 0, nb = 0;
+	cartel_plan_gives(*plan, A, &na);
+	cartel_plan_gives(*plan, B, &nb);
+	char detail[512];
+	snprintf(detail, sizeof detail,
+		 "policy sha256:%s; plan sha256:%s; %s gives %zu (value %ld), "
+		 "%s gives %zu (value %ld); %s",
+		 cartel_policy_digest(*pol), cartel_plan_digest(*plan), A, na,
+		 cartel_plan_value(*plan, A), B, nb,
+		 cartel_plan_value(*plan, B),
+		 cartel_plan_optimal(*plan, NULL) ? "proven optimal"
+						  : "not proven optimal");
+	rc = cartel_audit_append(db, actor_of(a->by), action,
+				 subject != NULL ? subject
+						 : cartel_plan_digest(*plan),
+				 detail, &why);
+	cartel_db_close(db);
+	if (rc != 0) {
+		cartel_plan_free(*plan);
+		cartel_policy_free(*pol);
+		*plan = NULL;
+		*pol = NULL;
+		return cli_error(rc, why, "recording the plan in the audit "
+					  "chain");
+	}
+	return 0;
+}
+
+/* Writes text to path through a temporary file and a rename, so that a
+ * failure leaves no half-written document. */
+static int
+write_file(const char *path, const char *text)
+{
+	size_t len = strlen(path) + 8;
+	char *tmp = malloc(len);
+	if (tmp == NULL)
+		return cli_fail("out of memory");
+	snprintf(tmp, len, "%s.tmpXX", path);
+	FILE *fp = fopen(tmp, "wb");
+	int ok = fp != NULL && fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
+	if (fp != NULL && fclose(fp) != 0)
+		ok = 0;
+	if (ok && rename(tmp, path) != 0)
+		ok = 0;
+	if (!ok) {
+		remove(tmp);
+		free(tmp);
+		return cli_fail("%s: cannot be written", path);
+	}
+	free(tmp);
+	return 0;
+}
+
+static int
+cmd_plan_explain(struct cli *cli, int argc, char **argv)
+{
+	struct plan_args a = {0};
+	int rc = parse_args(cli, "plan", argc, argv, 2, &a, 1);
+	if (rc != 0)
+		return rc;
+	struct cartel_policy *pol = NULL;
+	struct cartel_plan *plan = NULL;
+	struct cartel_plan_place pc;
+	/* Say "no such person" before recording anything. */
+	{
+		struct cartel_db *db = NULL;
+		if ((rc = cli_open_db(cli, CARTEL_DB_READONLY, &db)) != 0)
+			return rc;
+		struct cartel_person p;
+		memset(&p, 0, sizeof p);
+		char *why = NULL;
+		rc = cartel_person_get(db, a.id, &p, &why);
+		cartel_db_close(db);
+		if (rc != 0)
+			return cli_error(rc, why, "finding the person");
+		cartel_person_clear(&p);
+	}
+	if ((rc = compute(cli, &a, "plan.explain", a.id, &pol, &plan)) != 0)
+		return rc;
+	char *text = NULL, *why = NULL;
+	rc = cartel_plan_explain(plan, a.id, &text, &why);
+	if (rc == 0)
+		rc = cartel_plan_place(plan, a.id, &pc);
+	if (rc != 0) {
+		cartel_plan_free(plan);
+		cartel_policy_free(pol);
+		return cli_error(rc, why, "explaining");
+	}
+	if (cli->json) {
+		json_t *o = json_pack(
+			"{s:s, s:s, s:s, s:s?, s:i, s:s?, s:I, s:I, s:I, s:I, "
+			"s:i, s:I, s:b, s:s, s:s}",
+			"id", a.id, "code", pc.code, "reason", pc.reason,
+			"party", pc.party, "tier", pc.tier, "category",
+			pc.tier_label, "tier_position",
+			(json_int_t)pc.tier_position, "tier_size",
+			(json_int_t)pc.tier_size, "position",
+			(json_int_t)pc.position, "list_size",
+			(json_int_t)pc.list_size, "stage", pc.stage, "value",
+			(json_int_t)pc.value, "consent_not_asked",
+			pc.consent_not_asked, "plan_digest",
+			cartel_plan_digest(plan), "policy_digest",
+			cartel_policy_digest(pol));
+		if (o == NULL) {
+			rc = cli_fail("out of memory");
+		} else {
+			json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+			fputc('\n', stdout);
+			json_decref(o);
+		}
+	} else {
+		printf("%s\n", text);
+	}
+	free(text);
+	cartel_plan_free(plan);
+	cartel_policy_free(pol);
+	return rc;
+}
+
+int
+cmd_plan(struct cli *cli, int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "explain") == 0)
+		return cmd_plan_explain(cli, argc, argv);
+	struct plan_args a = {0};
+	int rc = parse_args(cli, "plan", argc, argv, 1, &a, 0);
+	if (rc != 0)
+		return rc;
+	struct cartel_policy *pol = NULL;
+	struct cartel_plan *plan = NULL;
+	if ((rc = compute(cli, &a, "plan", NULL, &pol, &plan)) != 0)
+		return rc;
+	char *text = NULL, *why = NULL;
+	if (cli->json || a.out != NULL) {
+		rc = cartel_plan_json(plan, 1, &text, &why);
+		if (rc != 0) {
+			rc = cli_error(rc, why, "writing the plan");
+			goto done;
+		}
+		if (a.out != NULL && (rc = write_file(a.out, text)) != 0)
+			goto done;
+		if (cli->json) {
+			fputs(text, stdout);
+			fputc('\n', stdout);
+		}
+		free(text);
+		text = NULL;
+	}
+	if (!cli->json) {
+		rc = cartel_plan_summary(plan, &text, &why);
+		if (rc != 0) {
+			rc = cli_error(rc, why, "writing the summary");
+			goto done;
+		}
+		fputs(text, stdout);
+		if (a.out != NULL)
+			printf("Plan document written to %s.\n", a.out);
+	}
+done:
+	free(text);
+	cartel_plan_free(plan);
+	cartel_policy_free(pol);
+	return rc;
+}
