@@ -71,15 +71,19 @@ ho_start(struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	rc = cartel_handover_start(db, r, actor_of(by), &why);
+	struct cartel_handover_status st;
+	if (rc == 0)
+		rc = cartel_handover_status(db, cartel_round_id(r), &st, &why);
 	cartel_db_close(db);
 	if (rc) {
 		cartel_round_free(r);
 		return cli_error(rc, why, "starting the handover");
 	}
-	printf("round %s version %d loaded for handover: %zu persons "
-	       "(withheld not counted) now agreed\n",
-	       cartel_round_id(r), cartel_round_version(r),
-	       cartel_round_n_persons(r));
+	printf("round %s version %d loaded for handover: %zu persons in %zu "
+	       "stage%s, now agreed\n",
+	       cartel_round_id(r), cartel_round_version(r), st.n_persons,
+	       st.n_stages, st.n_stages == 1 ? "" : "s");
+	cartel_handover_status_clear(&st);
 	cartel_round_free(r);
 	return EXIT_OK;
 }
