@@ -375,6 +375,195 @@ feminine_surnames(void **state)
 	}
 }
 
+struct corpus {
+	char *buf[3];
+	size_t len[3];
+};
+
+static int
+make_corpus(struct corpus *c, const struct cartel_corpus_opts *o)
+{
+	FILE *fp[3];
+	for (int k = 0; k < 3; k++) {
+		c->buf[k] = NULL;
+		fp[k] = open_memstream(&c->buf[k], &c->len[k]);
+	}
+	char *why = NULL;
+	int rc = cartel_gen_corpus(names, o, fp[0], fp[1], fp[2], &why);
+	for (int k = 0; k < 3; k++)
+		fclose(fp[k]);
+	free(why);
+	return rc;
+}
+
+static void
+corpus_free(struct corpus *c)
+{
+	for (int k = 0; k < 3; k++)
+		free(c->buf[k]);
+}
+
+/* Reads a CSV buffer into rows of fields (copies); returns the count. */
+struct table {
+	char ***rows;
+	size_t n, n_cols;
+};
+
+static void
+read_table(const char *buf, size_t len, struct table *t)
+{
+	FILE *fp = fmemopen((void *)buf, len, "r");
+	struct cartel_csv *csv;
+	assert_int_equal(cartel_csv_open(&csv, fp, "corpus", 0), 0);
+	char **f;
+	size_t n;
+	t->rows = NULL;
+	t->n = 0;
+	while (cartel_csv_next(csv, &f, &n, NULL) == 1) {
+		t->rows = realloc(t->rows, (t->n + 1) * sizeof *t->rows);
+		t->rows[t->n] = calloc(n + 1, sizeof(char *));
+		for (size_t i = 0; i < n; i++)
+			t->rows[t->n][i] = strdup(f[i]);
+		t->n_cols = n;
+		t->n++;
+	}
+	cartel_csv_close(csv);
+	fclose(fp);
+}
+
+static void
+free_table(struct table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		for (size_t k = 0; t->rows[i][k]; k++)
+			free(t->rows[i][k]);
+		free(t->rows[i]);
+	}
+	free(t->rows);
+}
+
+/* Row index of id in t (ids are "L000017": the number is the row). */
+static size_t
+row_of(const struct table *t, const char *id)
+{
+	size_t k = (size_t)strtoul(id + 1, NULL, 10);
+	assert_true(k >= 1 && k < t->n);
+	assert_string_equal(t->rows[k][0], id);
+	return k;
+}
+
+static void
+corpus_deterministic_and_true(void **state)
+{
+	(void)state;
+	struct cartel_corpus_opts o = {0};
+	cartel_corpus_rates_default(&o.rates);
+	o.seed = 5;
+	o.n = 2000;
+	o.today = ref_day;
+	struct corpus a, b;
+	assert_int_equal(make_corpus(&a, &o), 0);
+	assert_int_equal(make_corpus(&b, &o), 0);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(a.len[k], b.len[k]);
+		assert_memory_equal(a.buf[k], b.buf[k], a.len[k]);
+	}
+	struct table l, r, t;
+	read_table(a.buf[0], a.len[0], &l);
+	read_table(a.buf[1], a.len[1], &r);
+	read_table(a.buf[2], a.len[2], &t);
+	assert_string_equal(l.rows[0][1], "family_name");
+	assert_string_equal(t.rows[0][0], "left_id");
+	/* Some people are in one list only; the truth is one-to-one. */
+	assert_true(t.n - 1 < l.n - 1 && t.n - 1 < r.n - 1);
+	assert_true(t.n - 1 > 1400);
+	char *seen_r = calloc(r.n, 1);
+	long latin = 0, caps = 0, ukr_left_for_ru_right = 0, checked = 0;
+	for (size_t i = 1; i < t.n; i++) {
+		size_t li = row_of(&l, t.rows[i][0]);
+		size_t ri = row_of(&r, t.rows[i][1]);
+		assert_false(seen_r[ri]);
+		seen_r[ri] = 1;
+		const char *lf = l.rows[li][1], *rf = r.rows[ri][1];
+		if (*rf >= 'A' && *rf <= 'z')
+			latin++;
+		char *u = gen_upper(lf);
+		caps += strcmp(u, lf) == 0;
+		free(u);
+		/* The clerk writes the other language: a family writing
+		 * Ukrainian letters is paired with a clerk who does not. */
+		if (has_any(r.rows[ri][2], uk_only)) {
+			checked++;
+			ukr_left_for_ru_right += has_any(l.rows[li][2],
+							 uk_only);
+		}
+	}
+	double n_pairs = (double)(t.n - 1);
+	assert_true(latin / n_pairs > 0.15 && latin / n_pairs < 0.35);
+	assert_true(caps / n_pairs > 0.25 && caps / n_pairs < 0.45);
+	assert_true(checked > 50);
+	/* Only a typo could bring a Ukrainian letter in by chance. */
+	assert_true(ukr_left_for_ru_right < checked / 20 + 1);
+	free(seen_r);
+	free_table(&l);
+	free_table(&r);
+	free_table(&t);
+	corpus_free(&a);
+	corpus_free(&b);
+}
+
+static void
+corpus_twins_are_not_pairs(void **state)
+{
+	(void)state;
+	/* No noise at all, many brothers, all of them twins: the truth must
+	 * still pair each person with himself, and twins share surname,
+	 * patronymic and birth date while their given names differ. */
+	struct cartel_corpus_opts o = {0};
+	o.rates.brother = 0.5;
+	o.rates.twin = 1;
+	o.rates.family_patronymic = 1;
+	o.seed = 9;
+	o.n = 400;
+	o.today = ref_day;
+	struct corpus c;
+	assert_int_equal(make_corpus(&c, &o), 0);
+	struct table l, r, t;
+	read_table(c.buf[0], c.len[0], &l);
+	read_table(c.buf[1], c.len[1], &r);
+	read_table(c.buf[2], c.len[2], &t);
+	assert_int_equal(t.n, l.n);
+	assert_int_equal(t.n, r.n);
+	for (size_t i = 1; i < t.n; i++) {
+		size_t li = row_of(&l, t.rows[i][0]);
+		size_t ri = row_of(&r, t.rows[i][1]);
+		struct cartel_date a, b;
+		assert_int_equal(cartel_date_parse(l.rows[li][4], &a, NULL), 0);
+		assert_int_equal(cartel_date_parse(r.rows[ri][4], &b, NULL), 0);
+		assert_int_equal(cartel_date_cmp(&a, &b), 0);
+	}
+	long twins = 0;
+	for (size_t i = 1; i < l.n; i++)
+		for (size_t j = i + 1; j < l.n; j++)
+			if (strcmp(l.rows[i][1], l.rows[j][1]) == 0 &&
+			    strcmp(l.rows[i][3], l.rows[j][3]) == 0 &&
+			    strcmp(l.rows[i][4], l.rows[j][4]) == 0 &&
+			    strcmp(l.rows[i][2], l.rows[j][2]) != 0)
+				twins++;
+	assert_true(twins > 50);
+	free_table(&l);
+	free_table(&r);
+	free_table(&t);
+	corpus_free(&c);
+
+	o.rates.typo = 1.5;
+	char *why = NULL;
+	assert_int_equal(cartel_gen_corpus(names, &o, stdout, stdout, stdout,
+					   &why),
+			 CARTEL_EINVAL);
+	free(why);
+}
+
 int
 main(void)
 {
@@ -385,6 +574,8 @@ main(void)
 		cmocka_unit_test(bad_options),
 		cmocka_unit_test(latin_systems),
 		cmocka_unit_test(feminine_surnames),
+		cmocka_unit_test(corpus_deterministic_and_true),
+		cmocka_unit_test(corpus_twins_are_not_pairs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -78,6 +78,24 @@ int gen_pick_init(struct gen_pick *p, size_t n_items,
 size_t gen_pick(const struct gen_pick *p, struct gen_rng *r);
 void gen_pick_free(struct gen_pick *p);
 
+/* The weighted choices both generators make from the name data: given
+ * names by sex (Zipf over the file's order), surnames for a person from
+ * party A (Ukrainian-type favoured) or B (Russian-type favoured), ranks,
+ * and places by kind. */
+enum {
+	GEN_P_BIRTH_A, GEN_P_BIRTH_B, GEN_P_CAPTURE_OF_A, GEN_P_CAPTURE_OF_B,
+	GEN_P_CAMP_A, GEN_P_CAMP_B, GEN_P_N
+};
+struct gen_tables {
+	struct gen_pick male, female;
+	struct gen_pick sur_from[2];
+	struct gen_pick rank;
+	struct gen_pick place[GEN_P_N];
+};
+int gen_tables_init(struct gen_tables *t, const struct cartel_names *nd,
+		    char **why);
+void gen_tables_free(struct gen_tables *t);
+
 /* Reads one UTF-8 code point at *s, advancing *s; returns -1 on a bad
  * sequence (and advances one byte). */
 long gen_utf8_next(const char **s);

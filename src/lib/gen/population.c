@@ -79,20 +79,21 @@ enum {
 struct pop {
 	const struct cartel_names *nd;
 	struct gen_rng rng;
-	struct gen_pick male, female;
-	struct gen_pick sur_from_a, sur_from_b;
-	struct gen_pick rank;
-	struct gen_pick place[6]; /* by kind, in place_kind order */
-	long today;               /* days since 1970 */
+	struct gen_tables t;
+	long today; /* days since 1970 */
 	long war_start;
 };
 
-static const char *const place_kind[6] = {
+static const char *const place_kind[GEN_P_N] = {
 	"birth_ua", "birth_ru", "capture_of_ua", "capture_of_ru", "camp_ua",
 	"camp_ru",
 };
-enum { P_BIRTH_A, P_BIRTH_B, P_CAPTURE_OF_A, P_CAPTURE_OF_B, P_CAMP_A,
-       P_CAMP_B };
+#define P_BIRTH_A GEN_P_BIRTH_A
+#define P_BIRTH_B GEN_P_BIRTH_B
+#define P_CAPTURE_OF_A GEN_P_CAPTURE_OF_A
+#define P_CAPTURE_OF_B GEN_P_CAPTURE_OF_B
+#define P_CAMP_A GEN_P_CAMP_A
+#define P_CAMP_B GEN_P_CAMP_B
 
 struct sexctx {
 	const struct cartel_names *nd;
@@ -146,16 +147,52 @@ place_weight(size_t i, void *v)
 		       : 0;
 }
 
+void
+gen_tables_free(struct gen_tables *t)
+{
+	gen_pick_free(&t->male);
+	gen_pick_free(&t->female);
+	gen_pick_free(&t->sur_from[0]);
+	gen_pick_free(&t->sur_from[1]);
+	gen_pick_free(&t->rank);
+	for (int i = 0; i < GEN_P_N; i++)
+		gen_pick_free(&t->place[i]);
+}
+
+int
+gen_tables_init(struct gen_tables *t, const struct cartel_names *nd,
+		char **why)
+{
+	memset(t, 0, sizeof *t);
+	struct sexctx m = {nd, 'm'}, f = {nd, 'f'};
+	struct surctx sa = {nd, 1.0, 3.0}, sb = {nd, 5.0, 1.0};
+	int rc = gen_pick_init(&t->male, nd->n_given, given_weight, &m, why);
+	if (!rc)
+		rc = gen_pick_init(&t->female, nd->n_given, given_weight, &f,
+				   why);
+	if (!rc)
+		rc = gen_pick_init(&t->sur_from[0], nd->n_surnames,
+				   surname_weight, &sa, why);
+	if (!rc)
+		rc = gen_pick_init(&t->sur_from[1], nd->n_surnames,
+				   surname_weight, &sb, why);
+	if (!rc)
+		rc = gen_pick_init(&t->rank, nd->n_ranks, rank_weight,
+				   (void *)nd, why);
+	for (int i = 0; !rc && i < GEN_P_N; i++) {
+		struct placectx pc = {nd, place_kind[i]};
+		rc = gen_pick_init(&t->place[i], nd->n_places, place_weight,
+				   &pc, why);
+	}
+	if (rc)
+		gen_tables_free(t);
+	return rc;
+}
+
 static void
 pop_free(struct pop *p)
 {
-	gen_pick_free(&p->male);
-	gen_pick_free(&p->female);
-	gen_pick_free(&p->sur_from_a);
-	gen_pick_free(&p->sur_from_b);
-	gen_pick_free(&p->rank);
-	for (int i = 0; i < 6; i++)
-		gen_pick_free(&p->place[i]);
+	gen_tables_free(&p->t);
 }
 
 static int
@@ -165,30 +202,8 @@ pop_init(struct pop *p, const struct cartel_names *nd, uint64_t seed,
 	memset(p, 0, sizeof *p);
 	p->nd = nd;
 	gen_rng_seed(&p->rng, seed);
-	struct sexctx m = {nd, 'm'}, f = {nd, 'f'};
-	struct surctx sa = {nd, 1.0, 3.0}, sb = {nd, 5.0, 1.0};
-	int rc = gen_pick_init(&p->male, nd->n_given, given_weight, &m, why);
-	if (!rc)
-		rc = gen_pick_init(&p->female, nd->n_given, given_weight, &f,
-				   why);
-	if (!rc)
-		rc = gen_pick_init(&p->sur_from_a, nd->n_surnames,
-				   surname_weight, &sa, why);
-	if (!rc)
-		rc = gen_pick_init(&p->sur_from_b, nd->n_surnames,
-				   surname_weight, &sb, why);
-	if (!rc)
-		rc = gen_pick_init(&p->rank, nd->n_ranks, rank_weight,
-				   (void *)nd, why);
-	for (int i = 0; !rc && i < 6; i++) {
-		struct placectx pc = {nd, place_kind[i]};
-		rc = gen_pick_init(&p->place[i], nd->n_places, place_weight,
-				   &pc, why);
-	}
-	if (rc)
-		pop_free(p);
 	p->war_start = gen_days(2022, 2, 24);
-	return rc;
+	return gen_tables_init(&p->t, nd, why);
 }
 
 /* Picks an index from a table of (probability, value) rows summing to 1. */
@@ -292,11 +307,11 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 	int female = gen_rng_chance(r, 0.02);
 	v[C_SEX] = female ? "female" : "male";
 	const struct gen_given *g =
-		&nd->given[gen_pick(female ? &p->female : &p->male, r)];
-	const struct gen_given *fa = &nd->given[gen_pick(&p->male, r)];
+		&nd->given[gen_pick(female ? &p->t.female : &p->t.male, r)];
+	const struct gen_given *fa = &nd->given[gen_pick(&p->t.male, r)];
 	const struct gen_surname *s =
-		&nd->surnames[gen_pick(from == 0 ? &p->sur_from_a
-						 : &p->sur_from_b,
+		&nd->surnames[gen_pick(from == 0 ? &p->t.sur_from[0]
+						 : &p->t.sur_from[1],
 				       r)];
 	const char *sur = clerk_uk ? s->uk : s->ru;
 	char *fem = NULL;
@@ -334,7 +349,7 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 					       "medical", "chaplain"};
 	v[C_CATEGORY] = cat_name[cat];
 	if (cat == 0 || cat == 2) {
-		const struct gen_rank *rk = &nd->ranks[gen_pick(&p->rank, r)];
+		const struct gen_rank *rk = &nd->ranks[gen_pick(&p->t.rank, r)];
 		const char *rt = clerk_uk ? rk->uk : rk->ru;
 		if (cat == 2 && rk->officer)
 			snprintf(rank, sizeof rank, "%s %s", rt,
@@ -405,7 +420,7 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 	v[C_BIRTH] = birth;
 	if (gen_rng_chance(r, 0.70)) {
 		const struct gen_place *pl =
-			&nd->places[gen_pick(&p->place[from == 0 ? P_BIRTH_A
+			&nd->places[gen_pick(&p->t.place[from == 0 ? P_BIRTH_A
 								 : P_BIRTH_B],
 					     r)];
 		const char *town = clerk_uk ? pl->uk : pl->ru;
@@ -444,7 +459,7 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 	}
 	if (gen_rng_chance(r, 0.75)) {
 		const struct gen_place *pl = &nd->places[gen_pick(
-			&p->place[from == 0 ? P_CAPTURE_OF_A : P_CAPTURE_OF_B],
+			&p->t.place[from == 0 ? P_CAPTURE_OF_A : P_CAPTURE_OF_B],
 			r)];
 		v[C_CAPTURED_AT] = clerk_uk ? pl->uk : pl->ru;
 	}
@@ -463,7 +478,7 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 	}
 	if (gen_rng_chance(r, 0.8)) {
 		const struct gen_place *pl = &nd->places[gen_pick(
-			&p->place[holder == 0 ? P_CAMP_A : P_CAMP_B], r)];
+			&p->t.place[holder == 0 ? P_CAMP_A : P_CAMP_B], r)];
 		v[C_INTERNMENT] = clerk_uk ? pl->uk : pl->ru;
 	}
 
