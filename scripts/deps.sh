@@ -19,6 +19,7 @@ libmicrohttpd-dev
 libcmocka-dev
 libyaml-dev
 libglpk-dev
+time
 "
 
 missing=""
