@@ -368,6 +368,89 @@ int cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
 				int stage, const char *by, int mark_absent,
 				char **why);
 
+/* ---- Reconciliation ------------------------------------------------ */
+
+struct cartel_match_opts; /* <cartel/match.h> */
+
+enum cartel_reconcile_verdict {
+	CARTEL_RECONCILE_MATCHED = 0,
+	CARTEL_RECONCILE_AMBIGUOUS, /* for review: see the candidates */
+	CARTEL_RECONCILE_NOT_HELD,  /* nobody held by us is that person */
+};
+
+/* "matched", "ambiguous", "not_held". */
+const char *cartel_reconcile_verdict_name(enum cartel_reconcile_verdict v);
+
+struct cartel_reconcile_candidate {
+	char *id;
+	double probability;
+	int band;       /* enum cartel_match_band */
+	char *status;   /* the register's status of that person */
+	char *held_by;  /* NULL when unknown */
+	char *explanation; /* NULL when none */
+};
+
+struct cartel_reconcile_row {
+	size_t row;     /* the row of their file (1 is the header) */
+	char *their_id;
+	enum cartel_reconcile_verdict verdict;
+	char *our_id;   /* MATCHED: the register's id; else NULL */
+	double probability; /* of the best candidate; 0 when none */
+	char *note;     /* why, in words (no names); NULL when matched */
+	struct cartel_reconcile_candidate *cands; /* best first */
+	size_t n_cands;
+};
+
+struct cartel_reconcile {
+	struct cartel_reconcile_row *rows; /* in the file's order */
+	size_t n_rows, n_matched, n_ambiguous, n_not_held;
+	size_t n_register; /* persons in the register */
+	double seconds_load, seconds_index, seconds_query;
+};
+
+/*
+ * Reconciles the other side's list (the import CSV format, read from `in`;
+ * `name` is what messages call it) against the whole register with the
+ * matching engine: each row matched, ambiguous or not held by us. "Held by
+ * us" is status confirmed_captive, proposed or agreed, and held by `party`
+ * when party is not NULL. opts may be NULL (the engine's defaults). Fills
+ * *res (clear with cartel_reconcile_clear). Returns 0; CARTEL_EFORMAT or
+ * CARTEL_ERANGE for a list the reader refuses (*why names file, row and
+ * column); CARTEL_ENOMEM; or the engine's or the database's error.
+ */
+int cartel_reconcile_list(struct cartel_db *db, FILE *in, const char *name,
+			  const char *party,
+			  const struct cartel_match_opts *opts,
+			  struct cartel_reconcile *res, char **why);
+void cartel_reconcile_clear(struct cartel_reconcile *res);
+
+struct cartel_reconcile_pair {
+	size_t theirs, ours; /* positions in the two lists */
+	double probability;
+	int review; /* 1: the pair is in the review band */
+};
+
+struct cartel_reconcile_counts {
+	struct cartel_person *theirs, *ours; /* the lists as read */
+	size_t n_theirs, n_ours;
+	struct cartel_reconcile_pair *pairs; /* one-to-one, by theirs */
+	size_t n_pairs, n_both, n_review;
+	size_t *only_theirs, *only_ours; /* positions */
+	size_t n_only_theirs, n_only_ours;
+};
+
+/*
+ * Reconciles two published lists of one handover by linking them
+ * one-to-one with the matching engine: who is on both (match band), who
+ * needs review, who is only on theirs, who only on ours. Fills *out (clear
+ * with cartel_reconcile_counts_clear). Errors as cartel_reconcile_list.
+ */
+int cartel_reconcile_counts(FILE *theirs, const char *theirs_name,
+			    FILE *ours, const char *ours_name,
+			    const struct cartel_match_opts *opts,
+			    struct cartel_reconcile_counts *out, char **why);
+void cartel_reconcile_counts_clear(struct cartel_reconcile_counts *c);
+
 #ifdef __cplusplus
 }
 #endif

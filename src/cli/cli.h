@@ -57,6 +57,7 @@ int cmd_plan(struct cli *, int, char **);
 int cmd_key(struct cli *, int, char **);
 int cmd_round(struct cli *, int, char **);
 int cmd_handover(struct cli *, int, char **);
+int cmd_reconcile(struct cli *, int, char **);
 int cmd_link(struct cli *, int, char **);
 int cmd_dedupe(struct cli *, int, char **);
 int cmd_search(struct cli *, int, char **);

@@ -149,6 +149,18 @@ static const struct cli_command commands[] = {
 	 "or absent (status back to confirmed_captive). Each check-off is one\n"
 	 "transaction with its event and audit entry; a sheet (CSV: person_id,\n"
 	 "outcome[,at][,by]) cut short is run again to resume. See docs/rounds.md.\n"},
+	{"reconcile", cmd_reconcile, "the other side's lists against ours, by identity",
+	 "usage: cartel reconcile LIST.csv [--party CODE] [--all] [--json]\n"
+	 "                        [-o OUT.csv] [--threshold P] [--by NAME]\n"
+	 "       cartel reconcile counts THEIRS.csv OURS.csv [--json] [-o OUT.csv]\n"
+	 "\n"
+	 "The first reads the other side's requested list (the import CSV format)\n"
+	 "and matches each row against the register across scripts and spellings:\n"
+	 "matched, ambiguous (for review, with the candidates) or not held by us\n"
+	 "(held: confirmed_captive, proposed or agreed, and held by --party CODE\n"
+	 "when given), with the nearest candidates. The second links two lists of\n"
+	 "one handover one-to-one and says who is on both, on yours only, on ours\n"
+	 "only. See docs/rounds.md.\n"},
 	{"demo", cmd_demo, "build a realistic demo register and print its statistics",
 	 "usage: cartel [--db PATH] demo [--per-side N] [--seed S] [--today DATE]\n"
 	 "                              [--json]\n"

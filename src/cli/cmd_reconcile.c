@@ -1,0 +1,411 @@
+/*
+ * cartel reconcile: the other side's requested list against the register,
+ * and two published counts of one handover against each other, by
+ * matching identities (docs/rounds.md, "Reconciliation").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <cartel/cartel.h>
+#include <cartel/match.h>
+#include <cartel/round.h>
+#include <cartel/store.h>
+
+#include "cli.h"
+
+static const char *
+actor_of(const char *by)
+{
+	if (by != NULL && by[0] != '\0')
+		return by;
+	const char *u = getenv("USER");
+	return u != NULL && u[0] != '\0' ? u : "cartel";
+}
+
+static FILE *
+open_in(const char *path)
+{
+	return strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+}
+
+static void
+close_in(FILE *fp)
+{
+	if (fp != NULL && fp != stdin)
+		fclose(fp);
+}
+
+static int
+parse_p(const char *s, double *p)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || v <= 0 || v >= 1)
+		return -1;
+	*p = v;
+	return 0;
+}
+
+static void
+cands_text(const struct cartel_reconcile_row *r, char *buf, size_t size)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < r->n_cands && used < size; k++) {
+		int w = snprintf(buf + used, size - used, "%s%s:%.3f",
+				 k ? ";" : "", r->cands[k].id,
+				 r->cands[k].probability);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+static int
+write_list_csv(const char *path, const struct cartel_reconcile *res)
+{
+	FILE *fp = fopen(path, "w");
+	if (fp == NULL)
+		return cli_fail("%s: %s", path, strerror(errno));
+	const char *head[] = {"row",	     "their_id",   "verdict",
+			      "our_id",	     "probability", "candidates",
+			      "note"};
+	int bad = cartel_csv_write_row(fp, head, 7) != 0;
+	for (size_t i = 0; i < res->n_rows && !bad; i++) {
+		const struct cartel_reconcile_row *r = &res->rows[i];
+		char row[32], prob[32], cands[1024];
+		snprintf(row, sizeof row, "%zu", r->row);
+		snprintf(prob, sizeof prob, "%.4f", r->probability);
+		cands_text(r, cands, sizeof cands);
+		const char *f[] = {row,
+				   r->their_id,
+				   cartel_reconcile_verdict_name(r->verdict),
+				   r->our_id ? r->our_id : "",
+				   prob,
+				   cands,
+				   r->note ? r->note : ""};
+		bad = cartel_csv_write_row(fp, f, 7) != 0;
+	}
+	if (fclose(fp) != 0 || bad) {
+		remove(path);
+		return cli_fail("%s: writing failed", path);
+	}
+	return 0;
+}
+
+static int
+reconcile_list(struct cli *cli, const char *file, const char *party,
+	       const char *out, const char *by, double threshold,
+	       int show_all)
+{
+	FILE *in = open_in(file);
+	if (in == NULL)
+		return cli_fail("%s: %s", file, strerror(errno));
+	struct cartel_db *db;
+	char *why = NULL;
+	int rc = cartel_db_open(&db, cli->db_path, 0, &why);
+	if (rc) {
+		close_in(in);
+		return cli_error(rc, why, "opening the register");
+	}
+	struct cartel_match_opts opts;
+	cartel_match_opts_init(&opts);
+	if (threshold > 0)
+		opts.threshold = threshold;
+	struct cartel_reconcile res;
+	rc = cartel_reconcile_list(db, in, file, party, &opts, &res, &why);
+	close_in(in);
+	if (rc) {
+		cartel_db_close(db);
+		return cli_error(rc, why, "reconciling");
+	}
+	char detail[200];
+	snprintf(detail, sizeof detail,
+		 "rows=%zu matched=%zu ambiguous=%zu not_held=%zu party=%s",
+		 res.n_rows, res.n_matched, res.n_ambiguous, res.n_not_held,
+		 party ? party : "any");
+	rc = cartel_audit_append(db, actor_of(by), "reconcile", file, detail,
+				 &why);
+	cartel_db_close(db);
+	if (rc) {
+		cartel_reconcile_clear(&res);
+		return cli_error(rc, why, "recording the reconciliation");
+	}
+	if (out != NULL && write_list_csv(out, &res)) {
+		cartel_reconcile_clear(&res);
+		return EXIT_FAIL;
+	}
+	if (cli->json) {
+		json_t *o = json_pack("{sssIsIsIsI}", "file", file, "rows",
+				      (json_int_t)res.n_rows, "matched",
+				      (json_int_t)res.n_matched, "ambiguous",
+				      (json_int_t)res.n_ambiguous, "not_held",
+				      (json_int_t)res.n_not_held);
+		json_t *rows = json_array();
+		for (size_t i = 0; i < res.n_rows; i++) {
+			const struct cartel_reconcile_row *r = &res.rows[i];
+			json_t *e = json_pack(
+				"{sIsssssosfso}", "row", (json_int_t)r->row,
+				"their_id", r->their_id, "verdict",
+				cartel_reconcile_verdict_name(r->verdict),
+				"our_id",
+				r->our_id ? json_string(r->our_id)
+					  : json_null(),
+				"probability", r->probability, "note",
+				r->note ? json_string(r->note) : json_null());
+			json_t *cs = json_array();
+			for (size_t k = 0; k < r->n_cands; k++) {
+				const struct cartel_reconcile_candidate *c =
+					&r->cands[k];
+				json_array_append_new(
+					cs,
+					json_pack("{sssfsssssoso}", "id", c->id,
+						  "probability",
+						  c->probability, "band",
+						  c->band == CARTEL_BAND_MATCH
+							  ? "match"
+						  : c->band ==
+								  CARTEL_BAND_REVIEW
+							  ? "review"
+							  : "nonmatch",
+						  "status", c->status,
+						  "held_by",
+						  c->held_by
+							  ? json_string(
+								    c->held_by)
+							  : json_null(),
+						  "explanation",
+						  c->explanation
+							  ? json_string(
+								    c->explanation)
+							  : json_null()));
+			}
+			json_object_set_new(e, "candidates", cs);
+			json_array_append_new(rows, e);
+		}
+		json_object_set_new(o, "results", rows);
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(o);
+		cartel_reconcile_clear(&res);
+		return EXIT_OK;
+	}
+	printf("%s: %zu rows against %zu persons in the register\n"
+	       "  matched    %6zu\n  ambiguous  %6zu  (for review)\n"
+	       "  not held   %6zu\n",
+	       file, res.n_rows, res.n_register, res.n_matched,
+	       res.n_ambiguous, res.n_not_held);
+	for (size_t i = 0; i < res.n_rows; i++) {
+		const struct cartel_reconcile_row *r = &res.rows[i];
+		if (r->verdict == CARTEL_RECONCILE_MATCHED) {
+			if (show_all)
+				printf("row %zu, their id %s: matched %s "
+				       "(p=%.3f)\n",
+				       r->row, r->their_id, r->our_id,
+				       r->probability);
+			continue;
+		}
+		printf("row %zu, their id %s: %s: %s\n", r->row, r->their_id,
+		       r->verdict == CARTEL_RECONCILE_AMBIGUOUS ? "ambiguous"
+								: "not held",
+		       r->note ? r->note : "");
+		for (size_t k = 0; k < r->n_cands; k++)
+			printf("    %-16s p=%.3f  %s%s%s\n", r->cands[k].id,
+			       r->cands[k].probability, r->cands[k].status,
+			       r->cands[k].held_by ? ", held by " : "",
+			       r->cands[k].held_by ? r->cands[k].held_by
+						   : "");
+	}
+	cartel_reconcile_clear(&res);
+	return EXIT_OK;
+}
+
+static void
+print_person(const char *tag, size_t pos, const struct cartel_person *p)
+{
+	char date[16];
+	printf("  row %-6zu %-16s %s %s %s %s%s\n", pos + 2, p->id,
+	       p->family_name ? p->family_name : "",
+	       p->given_name ? p->given_name : "",
+	       p->patronymic ? p->patronymic : "",
+	       cartel_date_format(&p->birth_date, date, sizeof date), tag);
+}
+
+static int
+write_counts_csv(const char *path, const struct cartel_reconcile_counts *c)
+{
+	FILE *fp = fopen(path, "w");
+	if (fp == NULL)
+		return cli_fail("%s: %s", path, strerror(errno));
+	const char *head[] = {"side",	     "row",	   "id",
+			      "other_id", "probability", "status"};
+	int bad = cartel_csv_write_row(fp, head, 6) != 0;
+	char row[32], prob[32];
+	for (size_t i = 0; i < c->n_pairs && !bad; i++) {
+		const struct cartel_reconcile_pair *p = &c->pairs[i];
+		snprintf(row, sizeof row, "%zu", p->theirs + 2);
+		snprintf(prob, sizeof prob, "%.4f", p->probability);
+		const char *f[] = {"theirs", row, c->theirs[p->theirs].id,
+				   c->ours[p->ours].id, prob,
+				   p->review ? "review" : "both"};
+		bad = cartel_csv_write_row(fp, f, 6) != 0;
+	}
+	for (size_t i = 0; i < c->n_only_theirs && !bad; i++) {
+		snprintf(row, sizeof row, "%zu", c->only_theirs[i] + 2);
+		const char *f[] = {"theirs", row, c->theirs[c->only_theirs[i]].id,
+				   "", "", "only_theirs"};
+		bad = cartel_csv_write_row(fp, f, 6) != 0;
+	}
+	for (size_t i = 0; i < c->n_only_ours && !bad; i++) {
+		snprintf(row, sizeof row, "%zu", c->only_ours[i] + 2);
+		const char *f[] = {"ours", row, c->ours[c->only_ours[i]].id,
+				   "", "", "only_ours"};
+		bad = cartel_csv_write_row(fp, f, 6) != 0;
+	}
+	if (fclose(fp) != 0 || bad) {
+		remove(path);
+		return cli_fail("%s: writing failed", path);
+	}
+	return 0;
+}
+
+static int
+reconcile_counts(struct cli *cli, const char *ft, const char *fo,
+		 const char *out, double threshold)
+{
+	FILE *t = open_in(ft);
+	if (t == NULL)
+		return cli_fail("%s: %s", ft, strerror(errno));
+	FILE *o = open_in(fo);
+	if (o == NULL) {
+		close_in(t);
+		return cli_fail("%s: %s", fo, strerror(errno));
+	}
+	struct cartel_match_opts opts;
+	cartel_match_opts_init(&opts);
+	if (threshold > 0)
+		opts.threshold = threshold;
+	struct cartel_reconcile_counts c;
+	char *why = NULL;
+	int rc = cartel_reconcile_counts(t, ft, o, fo, &opts, &c, &why);
+	close_in(t);
+	close_in(o);
+	if (rc)
+		return cli_error(rc, why, "reconciling the counts");
+	if (out != NULL && write_counts_csv(out, &c)) {
+		cartel_reconcile_counts_clear(&c);
+		return EXIT_FAIL;
+	}
+	if (cli->json) {
+		json_t *j = json_pack("{sIsIsIsIsIsI}", "theirs",
+				      (json_int_t)c.n_theirs, "ours",
+				      (json_int_t)c.n_ours, "both",
+				      (json_int_t)c.n_both, "review",
+				      (json_int_t)c.n_review, "only_theirs_n",
+				      (json_int_t)c.n_only_theirs,
+				      "only_ours_n", (json_int_t)c.n_only_ours);
+		json_t *a = json_array(), *b = json_array(), *r = json_array();
+		for (size_t i = 0; i < c.n_only_theirs; i++)
+			json_array_append_new(
+				a, json_string(c.theirs[c.only_theirs[i]].id));
+		for (size_t i = 0; i < c.n_only_ours; i++)
+			json_array_append_new(
+				b, json_string(c.ours[c.only_ours[i]].id));
+		for (size_t i = 0; i < c.n_pairs; i++)
+			if (c.pairs[i].review)
+				json_array_append_new(
+					r,
+					json_pack("{sssssf}", "theirs",
+						  c.theirs[c.pairs[i].theirs].id,
+						  "ours",
+						  c.ours[c.pairs[i].ours].id,
+						  "probability",
+						  c.pairs[i].probability));
+		json_object_set_new(j, "only_theirs", a);
+		json_object_set_new(j, "only_ours", b);
+		json_object_set_new(j, "review_pairs", r);
+		json_dumpf(j, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(j);
+		cartel_reconcile_counts_clear(&c);
+		return EXIT_OK;
+	}
+	printf("you report %zu, we count %zu: %zu on both lists, %zu for "
+	       "review, %zu only on yours, %zu only on ours\n",
+	       c.n_theirs, c.n_ours, c.n_both, c.n_review, c.n_only_theirs,
+	       c.n_only_ours);
+	if (c.n_only_theirs)
+		printf("only on yours (%zu):\n", c.n_only_theirs);
+	for (size_t i = 0; i < c.n_only_theirs; i++)
+		print_person("", c.only_theirs[i],
+			     &c.theirs[c.only_theirs[i]]);
+	if (c.n_only_ours)
+		printf("only on ours (%zu):\n", c.n_only_ours);
+	for (size_t i = 0; i < c.n_only_ours; i++)
+		print_person("", c.only_ours[i], &c.ours[c.only_ours[i]]);
+	if (c.n_review)
+		printf("for review (%zu), probably one person written two "
+		       "ways:\n",
+		       c.n_review);
+	for (size_t i = 0; i < c.n_pairs; i++)
+		if (c.pairs[i].review)
+			printf("  yours %s = ours %s ? (p=%.3f)\n",
+			       c.theirs[c.pairs[i].theirs].id,
+			       c.ours[c.pairs[i].ours].id,
+			       c.pairs[i].probability);
+	cartel_reconcile_counts_clear(&c);
+	return EXIT_OK;
+}
+
+int
+cmd_reconcile(struct cli *cli, int argc, char **argv)
+{
+	const char *pos[3] = {NULL, NULL, NULL}, *party = NULL, *out = NULL,
+		   *by = NULL;
+	int npos = 0, all = 0;
+	double threshold = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--party") == 0 && i + 1 < argc)
+			party = argv[++i];
+		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			by = argv[++i];
+		else if (strcmp(argv[i], "--all") == 0)
+			all = 1;
+		else if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
+			if (parse_p(argv[++i], &threshold))
+				return cli_usage("reconcile",
+						 "--threshold takes a "
+						 "probability between 0 and "
+						 "1");
+		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			cli->db_path = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			cli->json = 1;
+		else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) &&
+			 npos < 3)
+			pos[npos++] = argv[i];
+		else
+			return cli_usage("reconcile", "unexpected '%s'",
+					 argv[i]);
+	}
+	if (npos >= 1 && strcmp(pos[0], "counts") == 0) {
+		if (npos != 3)
+			return cli_usage("reconcile", "reconcile counts "
+						      "THEIRS.csv OURS.csv");
+		return reconcile_counts(cli, pos[1], pos[2], out, threshold);
+	}
+	if (npos != 1)
+		return cli_usage("reconcile", "reconcile LIST.csv, or reconcile "
+					      "counts THEIRS.csv OURS.csv");
+	if (party != NULL && !cartel_party_valid(party))
+		return cli_usage("reconcile", "'%s' is not a party code",
+				 party);
+	return reconcile_list(cli, pos[0], party, out, by, threshold, all);
+}

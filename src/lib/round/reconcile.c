@@ -1,0 +1,381 @@
+/*
+ * Reconciling the other side's lists with the register by identity, not
+ * by string: their requested list (who is matched, who needs a person to
+ * look, who we do not hold), and two published counts of one handover
+ * ("you report 189, we count 150: here are the 39").
+ *
+ * All the matching is the matching engine's (<cartel/match.h>): the
+ * register is normalised and indexed once, then each of their rows is one
+ * query; queries run on several threads because the index is read-only.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cartel/error.h>
+#include <cartel/match.h>
+#include <cartel/round.h>
+#include <cartel/store.h>
+
+#include "core/why.h"
+
+/* Candidates asked of the engine per row; the nearest few are shown. */
+#define N_CANDIDATES 5
+#define N_NEAREST 3
+/* A runner-up this close (in bits of match weight) to the best makes a
+ * match ambiguous: brothers and twins differ by little. */
+#define AMBIGUOUS_BITS 3.0
+
+static const char *verdict_names[] = {"matched", "ambiguous", "not_held"};
+
+const char *
+cartel_reconcile_verdict_name(enum cartel_reconcile_verdict v)
+{
+	return (unsigned)v < 3 ? verdict_names[v] : "";
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+is_held(const struct cartel_person *p, const char *party)
+{
+	if (p->status != CARTEL_STATUS_CONFIRMED_CAPTIVE &&
+	    p->status != CARTEL_STATUS_PROPOSED &&
+	    p->status != CARTEL_STATUS_AGREED)
+		return 0;
+	if (party == NULL)
+		return 1;
+	return p->held_by != NULL && strcmp(p->held_by, party) == 0;
+}
+
+struct job {
+	const struct cartel_match_index *ix;
+	const struct cartel_person *theirs, *ours;
+	const char *party;
+	struct cartel_reconcile_row *rows;
+	size_t from, to;
+	int rc;
+	char *why;
+};
+
+static int
+add_cand(struct cartel_reconcile_row *r, const struct cartel_person *ours,
+	 const struct cartel_match_candidate *c)
+{
+	struct cartel_reconcile_candidate *x = &r->cands[r->n_cands++];
+	const struct cartel_person *p = &ours[c->index];
+	x->id = strdup(c->id);
+	x->probability = c->probability;
+	x->band = (int)c->band;
+	x->status = strdup(cartel_enum_name(CARTEL_ENUM_STATUS,
+					    (int)p->status));
+	x->held_by = p->held_by ? strdup(p->held_by) : NULL;
+	x->explanation = c->explanation ? strdup(c->explanation) : NULL;
+	if (x->id == NULL || x->status == NULL ||
+	    (p->held_by && !x->held_by) || (c->explanation && !x->explanation))
+		return CARTEL_ENOMEM;
+	return 0;
+}
+
+/* Decides one row from its ranked candidates. */
+static int
+classify(struct cartel_reconcile_row *r, const struct cartel_person *ours,
+	 const char *party, const struct cartel_match_candidate *c, size_t n)
+{
+	r->cands = calloc(n ? n : 1, sizeof *r->cands);
+	if (r->cands == NULL)
+		return CARTEL_ENOMEM;
+	r->probability = n ? c[0].probability : 0;
+	if (n == 0) {
+		r->verdict = CARTEL_RECONCILE_NOT_HELD;
+		r->note = strdup("nobody in the register comes near");
+		return r->note ? 0 : CARTEL_ENOMEM;
+	}
+	size_t n_match = 0, n_review = 0;
+	for (size_t i = 0; i < n; i++) {
+		n_match += c[i].band == CARTEL_BAND_MATCH;
+		n_review += c[i].band == CARTEL_BAND_REVIEW;
+	}
+	int close_second = n > 1 && c[1].band != CARTEL_BAND_NONMATCH &&
+			   c[0].weight - c[1].weight < AMBIGUOUS_BITS;
+	int rc = 0;
+	if (c[0].band == CARTEL_BAND_MATCH && n_match == 1 && !close_second) {
+		const struct cartel_person *p = &ours[c[0].index];
+		rc = add_cand(r, ours, &c[0]);
+		if (rc)
+			return rc;
+		if (is_held(p, party)) {
+			r->verdict = CARTEL_RECONCILE_MATCHED;
+			r->our_id = strdup(c[0].id);
+			return r->our_id ? 0 : CARTEL_ENOMEM;
+		}
+		r->verdict = CARTEL_RECONCILE_NOT_HELD;
+		r->note = cartel__asprintf(
+			"the same person as %s, whose status is %s%s%s", c[0].id,
+			cartel_enum_name(CARTEL_ENUM_STATUS, (int)p->status),
+			p->held_by ? ", held by " : "",
+			p->held_by ? p->held_by : "");
+		return r->note ? 0 : CARTEL_ENOMEM;
+	}
+	if (n_match + n_review > 0) {
+		r->verdict = CARTEL_RECONCILE_AMBIGUOUS;
+		for (size_t i = 0; i < n && rc == 0; i++)
+			if (c[i].band != CARTEL_BAND_NONMATCH)
+				rc = add_cand(r, ours, &c[i]);
+		if (rc)
+			return rc;
+		if (n_match > 1)
+			r->note = cartel__asprintf(
+				"%zu persons of the register match", n_match);
+		else if (n_match == 1)
+			r->note = strdup("the best candidate has a close "
+					 "runner-up");
+		else
+			r->note = cartel__asprintf(
+				"%zu candidate%s in the review band only",
+				n_review, n_review == 1 ? "" : "s");
+		return r->note ? 0 : CARTEL_ENOMEM;
+	}
+	r->verdict = CARTEL_RECONCILE_NOT_HELD;
+	for (size_t i = 0; i < n && i < N_NEAREST && rc == 0; i++)
+		rc = add_cand(r, ours, &c[i]);
+	if (rc)
+		return rc;
+	r->note = strdup("no match in the register; the nearest are shown");
+	return r->note ? 0 : CARTEL_ENOMEM;
+}
+
+static void *
+run_job(void *arg)
+{
+	struct job *j = arg;
+	for (size_t i = j->from; i < j->to && j->rc == 0; i++) {
+		struct cartel_match_candidate *c = NULL;
+		size_t n = 0;
+		j->rc = cartel_match_query(j->ix, &j->theirs[i], N_CANDIDATES,
+					   0, &c, &n, &j->why);
+		if (j->rc == 0)
+			j->rc = classify(&j->rows[i], j->ours, j->party, c, n);
+		cartel_match_candidates_free(c, n);
+	}
+	return NULL;
+}
+
+static int
+n_threads_of(const struct cartel_match_opts *opts)
+{
+	int n = opts ? opts->n_threads : 0;
+	if (n <= 0) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		n = c > 0 ? (int)c : 1;
+	}
+	return n > 64 ? 64 : n;
+}
+
+int
+cartel_reconcile_list(struct cartel_db *db, FILE *in, const char *name,
+		      const char *party, const struct cartel_match_opts *opts,
+		      struct cartel_reconcile *res, char **why)
+{
+	memset(res, 0, sizeof *res);
+	struct cartel_match_opts o;
+	if (opts == NULL) {
+		cartel_match_opts_init(&o);
+		opts = &o;
+	}
+	double t0 = now_s();
+	struct cartel_person *theirs = NULL, *ours = NULL;
+	size_t n_theirs = 0, n_ours = 0;
+	struct cartel_match_index *ix = NULL;
+	int rc = cartel_match_read_csv(in, name, 0, &theirs, &n_theirs, NULL,
+				       why);
+	if (rc == 0)
+		rc = cartel_db_persons(db, &ours, &n_ours, why);
+	double t1 = now_s();
+	if (rc == 0)
+		rc = cartel_match_index_build(&ix, ours, n_ours, opts, why);
+	double t2 = now_s();
+	if (rc)
+		goto out;
+	res->rows = calloc(n_theirs ? n_theirs : 1, sizeof *res->rows);
+	if (res->rows == NULL) {
+		rc = CARTEL_ENOMEM;
+		goto out;
+	}
+	res->n_rows = n_theirs;
+	res->n_register = n_ours;
+	for (size_t i = 0; i < n_theirs; i++) {
+		res->rows[i].row = i + 2;
+		res->rows[i].their_id = strdup(theirs[i].id);
+		if (res->rows[i].their_id == NULL) {
+			rc = CARTEL_ENOMEM;
+			goto out;
+		}
+	}
+	int nt = n_threads_of(opts);
+	if ((size_t)nt > n_theirs / 64 + 1)
+		nt = (int)(n_theirs / 64 + 1);
+	struct job jobs[64];
+	pthread_t tid[64];
+	int started[64] = {0};
+	for (int k = 0; k < nt; k++) {
+		jobs[k] = (struct job){ix,
+				       theirs,
+				       ours,
+				       party,
+				       res->rows,
+				       n_theirs * (size_t)k / (size_t)nt,
+				       n_theirs * (size_t)(k + 1) / (size_t)nt,
+				       0,
+				       NULL};
+		if (k > 0 && pthread_create(&tid[k], NULL, run_job,
+					    &jobs[k]) == 0)
+			started[k] = 1;
+		else if (k > 0)
+			run_job(&jobs[k]);
+	}
+	run_job(&jobs[0]);
+	for (int k = 0; k < nt; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		if (jobs[k].rc && rc == 0) {
+			rc = jobs[k].rc;
+			if (why) {
+				free(*why);
+				*why = jobs[k].why;
+				jobs[k].why = NULL;
+			}
+		}
+		free(jobs[k].why);
+	}
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < n_theirs; i++) {
+		switch (res->rows[i].verdict) {
+		case CARTEL_RECONCILE_MATCHED: res->n_matched++; break;
+		case CARTEL_RECONCILE_AMBIGUOUS: res->n_ambiguous++; break;
+		case CARTEL_RECONCILE_NOT_HELD: res->n_not_held++; break;
+		}
+	}
+	res->seconds_load = t1 - t0;
+	res->seconds_index = t2 - t1;
+	res->seconds_query = now_s() - t2;
+out:
+	cartel_match_index_free(ix);
+	cartel_persons_free(ours, n_ours);
+	cartel_match_persons_free(theirs, n_theirs);
+	if (rc)
+		cartel_reconcile_clear(res);
+	return rc;
+}
+
+void
+cartel_reconcile_clear(struct cartel_reconcile *res)
+{
+	for (size_t i = 0; i < res->n_rows; i++) {
+		struct cartel_reconcile_row *r = &res->rows[i];
+		free(r->their_id);
+		free(r->our_id);
+		free(r->note);
+		for (size_t k = 0; k < r->n_cands; k++) {
+			free(r->cands[k].id);
+			free(r->cands[k].status);
+			free(r->cands[k].held_by);
+			free(r->cands[k].explanation);
+		}
+		free(r->cands);
+	}
+	free(res->rows);
+	memset(res, 0, sizeof *res);
+}
+
+int
+cartel_reconcile_counts(FILE *theirs, const char *theirs_name, FILE *ours,
+			const char *ours_name,
+			const struct cartel_match_opts *opts,
+			struct cartel_reconcile_counts *out, char **why)
+{
+	memset(out, 0, sizeof *out);
+	struct cartel_match_opts o;
+	if (opts == NULL)
+		cartel_match_opts_init(&o);
+	else
+		o = *opts;
+	/* One person appears once on each list: one-to-one, and no text. */
+	o.one_to_one = 1;
+	o.explain = 0;
+	struct cartel_match_pair *pairs = NULL;
+	size_t n_pairs = 0;
+	int rc = cartel_match_read_csv(theirs, theirs_name, 0, &out->theirs,
+				       &out->n_theirs, NULL, why);
+	if (rc == 0)
+		rc = cartel_match_read_csv(ours, ours_name, 0, &out->ours,
+					   &out->n_ours, NULL, why);
+	if (rc == 0)
+		rc = cartel_match_link(out->theirs, out->n_theirs, out->ours,
+				       out->n_ours, &o, &pairs, &n_pairs, NULL,
+				       why);
+	if (rc)
+		goto fail;
+	out->pairs = calloc(n_pairs ? n_pairs : 1, sizeof *out->pairs);
+	char *seen_t = calloc(out->n_theirs + 1, 1);
+	char *seen_o = calloc(out->n_ours + 1, 1);
+	out->only_theirs = calloc(out->n_theirs + 1, sizeof(size_t));
+	out->only_ours = calloc(out->n_ours + 1, sizeof(size_t));
+	if (out->pairs == NULL || seen_t == NULL || seen_o == NULL ||
+	    out->only_theirs == NULL || out->only_ours == NULL) {
+		free(seen_t);
+		free(seen_o);
+		rc = CARTEL_ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < n_pairs; i++) {
+		if (pairs[i].band == CARTEL_BAND_NONMATCH ||
+		    seen_t[pairs[i].left] || seen_o[pairs[i].right])
+			continue;
+		struct cartel_reconcile_pair *p = &out->pairs[out->n_pairs++];
+		p->theirs = pairs[i].left;
+		p->ours = pairs[i].right;
+		p->probability = pairs[i].probability;
+		p->review = pairs[i].band == CARTEL_BAND_REVIEW;
+		seen_t[p->theirs] = seen_o[p->ours] = 1;
+		if (p->review)
+			out->n_review++;
+		else
+			out->n_both++;
+	}
+	for (size_t i = 0; i < out->n_theirs; i++)
+		if (!seen_t[i])
+			out->only_theirs[out->n_only_theirs++] = i;
+	for (size_t i = 0; i < out->n_ours; i++)
+		if (!seen_o[i])
+			out->only_ours[out->n_only_ours++] = i;
+	free(seen_t);
+	free(seen_o);
+	cartel_match_pairs_free(pairs, n_pairs);
+	return 0;
+fail:
+	cartel_match_pairs_free(pairs, n_pairs);
+	cartel_reconcile_counts_clear(out);
+	return rc;
+}
+
+void
+cartel_reconcile_counts_clear(struct cartel_reconcile_counts *c)
+{
+	cartel_match_persons_free(c->theirs, c->n_theirs);
+	cartel_match_persons_free(c->ours, c->n_ours);
+	free(c->pairs);
+	free(c->only_theirs);
+	free(c->only_ours);
+	memset(c, 0, sizeof *c);
+}
