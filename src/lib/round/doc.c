@@ -750,41 +750,81 @@ plan_elem_id(const json_t *e)
 	return json_string_value(json_object_get(e, "id"));
 }
 
-/* A stage number for element i of n in a list, from the element itself
- * ("stage"), else from the plan's stage table, else by cutting the list
- * into `stages` consecutive runs as even as can be (earlier stages take
- * the remainder), which keeps the priority order across stages. */
-static long
-plan_stage(const json_t *plan, const json_t *elem, const char *party,
-	   const char *id, size_t i, size_t n, long stages)
+/* The plan's stage of each listed person, id -> stage, gathered once:
+ * from "stage_of" (id -> n), from the "stages" table ([{"stage": n,
+ * "gives": {PARTY: [ids]}}], or PARTY: [ids] directly), and from the
+ * sides' "persons" entries. */
+static json_t *
+plan_stage_map(const json_t *plan)
 {
-	json_t *s = json_object_get(elem, "stage");
-	if (json_is_integer(s))
-		return (long)json_integer_value(s);
-	json_t *table = json_object_get(plan, "stage_of");
-	s = json_object_get(table, id);
-	if (json_is_integer(s))
-		return (long)json_integer_value(s);
-	/* "stages": [{"stage": 1, "UA": [ids], "RU": [ids]} ...] */
+	json_t *m = json_object();
+	if (m == NULL)
+		return NULL;
 	json_t *arr = json_object_get(plan, "stages");
 	for (size_t k = 0; json_is_array(arr) && k < json_array_size(arr);
 	     k++) {
 		json_t *st = json_array_get(arr, k);
-		json_t *ids = json_object_get(st, party);
-		if (!json_is_array(ids))
-			ids = json_object_get(json_object_get(st, "gives"),
-					      party);
-		for (size_t j = 0; j < json_array_size(ids); j++) {
-			const char *x = plan_elem_id(json_array_get(ids, j));
-			if (x && strcmp(x, id) == 0) {
-				json_t *no = json_object_get(st, "stage");
-				return json_is_integer(no)
-					       ? (long)json_integer_value(no)
-					       : (long)k + 1;
+		json_t *no = json_object_get(st, "stage");
+		json_int_t n = json_is_integer(no) ? json_integer_value(no)
+						   : (json_int_t)k + 1;
+		json_t *g = json_object_get(st, "gives");
+		if (!json_is_object(g))
+			g = st;
+		const char *party;
+		json_t *ids;
+		json_object_foreach(g, party, ids)
+		{
+			for (size_t j = 0; json_is_array(ids) &&
+					   j < json_array_size(ids);
+			     j++) {
+				const char *id =
+					plan_elem_id(json_array_get(ids, j));
+				if (id != NULL)
+					json_object_set_new(m, id,
+							    json_integer(n));
 			}
 		}
 	}
-	if (n == 0 || stages <= 1)
+	const char *party;
+	json_t *side;
+	json_object_foreach(json_object_get(plan, "sides"), party, side)
+	{
+		json_t *ps = json_object_get(side, "persons");
+		for (size_t j = 0; json_is_array(ps) && j < json_array_size(ps);
+		     j++) {
+			json_t *e = json_array_get(ps, j);
+			const char *id = plan_elem_id(e);
+			json_t *no = json_object_get(e, "stage");
+			if (id != NULL && json_is_integer(no))
+				json_object_set(m, id, no);
+		}
+	}
+	const char *id;
+	json_t *no;
+	json_object_foreach(json_object_get(plan, "stage_of"), id, no)
+	{
+		if (json_is_integer(no))
+			json_object_set(m, id, no);
+	}
+	return m;
+}
+
+/* A stage number for element i of n in a list: the element's own
+ * "stage", else the plan's (stage_map), else for a direct-repatriation
+ * list stage 1 (Art. 110: as soon as possible), else by cutting the list
+ * into `stages` consecutive runs as even as can be (earlier stages take
+ * the remainder), which keeps the priority order across stages. */
+static long
+plan_stage(const json_t *stage_map, const json_t *elem, const char *id,
+	   size_t i, size_t n, long stages, int direct)
+{
+	json_t *s = json_object_get(elem, "stage");
+	if (json_is_integer(s))
+		return (long)json_integer_value(s);
+	s = json_object_get(stage_map, id);
+	if (json_is_integer(s))
+		return (long)json_integer_value(s);
+	if (direct || n == 0 || stages <= 1)
 		return 1;
 	size_t base = n / (size_t)stages, extra = n % (size_t)stages;
 	size_t start = 0;
@@ -813,9 +853,10 @@ plan_n_stages(const json_t *plan)
 
 /* Builds one list of the document from a plan list of ids. */
 static int
-build_list(struct cartel_db *db, const json_t *plan, const char *plan_name,
-	   const json_t *src, const char *where, const char *party,
-	   long stages, int with_stage, json_t *seen, json_t **out, char **why)
+build_list(struct cartel_db *db, const json_t *stage_map,
+	   const char *plan_name, const json_t *src, const char *where,
+	   int direct, long stages, int with_stage, json_t *seen,
+	   json_t **out, char **why)
 {
 	*out = json_array();
 	if (*out == NULL)
@@ -865,7 +906,8 @@ build_list(struct cartel_db *db, const json_t *plan, const char *plan_name,
 		if (e == NULL)
 			return CARTEL_ENOMEM;
 		if (with_stage) {
-			long s = plan_stage(plan, el, party, id, i, n, stages);
+			long s = plan_stage(stage_map, el, id, i, n, stages,
+					    direct);
 			if (s < 1 || s > stages) {
 				json_decref(e);
 				return cartel__why(
@@ -906,6 +948,7 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 				   jerr.text);
 	int rc = 0;
 	json_t *doc = NULL, *seen = json_object();
+	json_t *stage_map = plan_stage_map(plan);
 	struct cartel_round *r = NULL;
 	json_t *sides = json_object_get(plan, "sides");
 	if (!json_is_object(sides)) {
@@ -1005,7 +1048,8 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 	}
 	doc = json_object();
 	json_t *dsides = json_object(), *ddirect = json_object();
-	if (doc == NULL || dsides == NULL || ddirect == NULL || seen == NULL) {
+	if (doc == NULL || dsides == NULL || ddirect == NULL || seen == NULL ||
+	    stage_map == NULL) {
 		json_decref(dsides);
 		json_decref(ddirect);
 		rc = CARTEL_ENOMEM;
@@ -1043,9 +1087,9 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 		}
 		snprintf(where, sizeof where, "sides.%s.gives", party[i]);
 		json_t *list;
-		rc = build_list(db, plan, plan_name,
-				json_object_get(src_side, "gives"), where,
-				party[i], stages, 1, seen, &list, why);
+		rc = build_list(db, stage_map, plan_name,
+				json_object_get(src_side, "gives"), where, 0,
+				stages, 1, seen, &list, why);
 		if (rc) {
 			json_decref(list);
 			goto out;
@@ -1062,16 +1106,16 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 		json_object_set_new(dsides, party[i], side);
 		snprintf(where, sizeof where, "direct_repatriation.%s",
 			 party[i]);
-		rc = build_list(db, plan, plan_name,
-				json_object_get(direct, party[i]), where,
-				party[i], stages, 1, seen, &list, why);
+		rc = build_list(db, stage_map, plan_name,
+				json_object_get(direct, party[i]), where, 1,
+				stages, 1, seen, &list, why);
 		json_object_set_new(ddirect, party[i], list);
 		if (rc)
 			goto out;
 	}
 	json_t *withheld;
-	rc = build_list(db, plan, plan_name,
-			json_object_get(plan, "withheld"), "withheld", NULL,
+	rc = build_list(db, stage_map, plan_name,
+			json_object_get(plan, "withheld"), "withheld", 0,
 			stages, 0, seen, &withheld, why);
 	json_object_set_new(doc, "withheld", withheld);
 	if (rc)
@@ -1117,6 +1161,7 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 out:
 	json_decref(plan);
 	json_decref(seen);
+	json_decref(stage_map);
 	json_decref(doc);
 	if (rc) {
 		cartel_round_free(r);
