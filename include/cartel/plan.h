@@ -109,12 +109,15 @@ int cartel_plan_summary(const struct cartel_plan *plan, char **out,
 int cartel_plan_explain(const struct cartel_plan *plan, const char *id,
 			char **out, char **why);
 
+/* The longest reason in words, with its NUL. */
+#define CARTEL_PLAN_REASON_MAX 512
+
 /* One person's place, for programs. Strings are owned by the plan. */
 struct cartel_plan_place {
 	/* "listed", "direct_repatriation", "withheld", or the exclusion's
 	 * reason code (docs/policy.md). */
 	const char *code;
-	const char *reason;    /* the reason in words */
+	char reason[CARTEL_PLAN_REASON_MAX]; /* the reason in words */
 	const char *party;     /* the detaining party, or NULL */
 	int tier;              /* priority tier, 0 first; -1 when none */
 	const char *tier_label;

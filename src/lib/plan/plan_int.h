@@ -171,8 +171,9 @@ enum plan_code {
 };
 
 struct plan_entry {
-	char *id;
-	char *party;       /* held_by, or NULL */
+	const char *id;    /* in the plan's arena */
+	const char *party; /* held_by (the policy's string or in the
+			    * arena), or NULL */
 	char *name;        /* withheld only: told to the other party */
 	char *rank;        /* withheld only, and for rank reasons */
 	struct cartel_date birth_date; /* withheld only */
@@ -190,7 +191,6 @@ struct plan_entry {
 	size_t tier_pos, tier_size; /* 1-based, in the side's tier */
 	size_t pos;        /* 1-based on the side's list */
 	int stage;         /* 1-based */
-	char *reason;      /* words */
 };
 
 struct plan_side {
@@ -210,19 +210,29 @@ struct cartel_plan {
 	const struct cartel_policy *pol;
 	struct cartel_date today;
 	struct plan_entry *e; /* sorted by id */
+	char *arena;        /* the entries' ids and third-party codes */
 	size_t n;
 	int n_tiers;        /* priorities (+1 for 'others' unless the last
 			     * priority takes everybody) */
 	struct plan_side side[2];
 	struct plan_solve solve;
-	char *json_compact; /* the document, digest included */
-	char digest[65];
+	json_t *doc;        /* the document, digest included; built on
+			     * first need */
+	char digest[65];    /* "" until the document is built */
 };
+
+/* The reason for e's place, in words, into buf. */
+void plan__reason(const struct cartel_plan *plan, const struct plan_entry *e,
+		  char *buf, size_t size);
 
 /* report.c */
 
-/* Builds the plan document (without the digest when with_digest is 0). */
-json_t *plan__document(const struct cartel_plan *plan, int with_digest);
+/* Builds the plan document without its digest field; the caller owns
+ * the reference. NULL when out of memory. */
+json_t *plan__document(const struct cartel_plan *plan);
+
+/* Builds and caches plan->doc with its digest (and plan->digest). */
+int plan__ensure_document(const struct cartel_plan *plan);
 
 /* The label of tier t ("others" for the implicit last tier). */
 const char *plan__tier_label(const struct cartel_plan *plan, int t);

@@ -120,7 +120,7 @@ full_name(const struct cartel_person *p)
 /* Step 1 and 2: what no policy overrides, then the deal's filters. */
 static int
 classify(struct cartel_plan *plan, struct plan_entry *e,
-	 const struct cartel_person *p)
+	 const struct cartel_person *p, char **arena)
 {
 	const struct cartel_policy *pol = plan->pol;
 	e->side = -1;
@@ -129,12 +129,17 @@ classify(struct cartel_plan *plan, struct plan_entry *e,
 	e->value = 1;
 	e->category = p->category;
 	if (p->held_by != NULL && p->held_by[0] != '\0') {
-		e->party = cartel__strdup(p->held_by);
-		if (e->party == NULL)
-			return CARTEL_ENOMEM;
 		for (int s = 0; s < 2; s++)
 			if (strcmp(p->held_by, pol->parties[s]) == 0)
 				e->side = s;
+		if (e->side >= 0) {
+			e->party = pol->parties[e->side];
+		} else {
+			size_t len = strlen(p->held_by) + 1;
+			memcpy(*arena, p->held_by, len);
+			e->party = *arena;
+			*arena += len;
+		}
 	}
 	const struct cartel_date *since = cartel_date_known(&p->held_since)
 						  ? &p->held_since
@@ -244,135 +249,150 @@ classify(struct cartel_plan *plan, struct plan_entry *e,
 	return 0;
 }
 
-static int
-set_reason(struct plan_entry *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void
+set_reason(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static int
-set_reason(struct plan_entry *e, const char *fmt, ...)
+static void
+set_reason(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	free(e->reason);
-	e->reason = NULL;
-	char *w = NULL;
-	cartel__vwhy(&w, 0, fmt, ap);
+	vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
-	e->reason = w;
-	return w == NULL ? CARTEL_ENOMEM : 0;
 }
 
-static int
-reason_words(struct cartel_plan *plan, struct plan_entry *e)
+void
+plan__reason(const struct cartel_plan *plan, const struct plan_entry *e,
+	     char *buf, size_t size)
 {
 	const struct cartel_policy *pol = plan->pol;
 	char o1[24];
 	const char *label = e->tier >= 0 ? plan__tier_label(plan, e->tier)
 					 : "";
 	const char *other = e->side >= 0 ? pol->parties[1 - e->side] : "";
+	const char *not_asked = e->consent_not_asked
+					? "; consent not yet asked: not "
+					  "handed over until a recorded "
+					  "'willing'"
+					: "";
 	switch (e->code) {
 	case PC_LISTED: {
-		const struct plan_side *sd = &plan->side[e->side];
 		char st[48] = "";
 		if (pol->n_stages > 1)
 			snprintf(st, sizeof st, ", stage %d of %d", e->stage,
 				 pol->n_stages);
-		return set_reason(
-			e, "in the proposed round%s, side %s gives, %s of %zu, "
+		set_reason(buf, size,
+			   "in the proposed round%s, side %s gives, %s of %zu, "
 			   "category '%s'%s%s",
-			pol->mode == PLAN_MODE_ALL_FOR_ALL ? " (all for all)"
-							   : "",
-			pol->parties[e->side],
-			plan__ordinal(e->pos, o1, sizeof o1), sd->n_list,
-			label, st,
-			e->consent_not_asked
-				? "; consent not yet asked: not handed over "
-				  "until a recorded 'willing'"
-				: "");
+			   pol->mode == PLAN_MODE_ALL_FOR_ALL
+				   ? " (all for all)"
+				   : "",
+			   pol->parties[e->side],
+			   plan__ordinal(e->pos, o1, sizeof o1),
+			   plan->side[e->side].n_list, label, st, not_asked);
+		return;
 	}
 	case PC_DIRECT:
-		return set_reason(
-			e, "direct repatriation (Art. 110): repatriated by "
+		set_reason(buf, size,
+			   "direct repatriation (Art. 110): repatriated by "
 			   "side %s regardless of number or rank, outside the "
-			   "balance%s", pol->parties[e->side],
-			e->consent_not_asked
-				? "; consent not yet asked: not handed over "
-				  "until a recorded 'willing'"
-				: "");
+			   "balance%s",
+			   pol->parties[e->side], not_asked);
+		return;
 	case PC_WITHHELD:
-		return set_reason(
-			e, "withheld: %s (Art. %s); the other party (%s) is "
+		set_reason(buf, size,
+			   "withheld: %s (Art. %s); the other party (%s) is "
 			   "told his name%s",
-			e->hold == CARTEL_HOLD_PROCEEDINGS
-				? "under criminal proceedings"
-				: "convicted, serving a sentence",
-			e->hold == CARTEL_HOLD_PROCEEDINGS ? "115" : "119",
-			other,
-			e->direct_too
-				? "; designated for direct repatriation "
-				  "(Art. 110), held back under Art. 115"
-				: "");
+			   e->hold == CARTEL_HOLD_PROCEEDINGS
+				   ? "under criminal proceedings"
+				   : "convicted, serving a sentence",
+			   e->hold == CARTEL_HOLD_PROCEEDINGS ? "115" : "119",
+			   other,
+			   e->direct_too
+				   ? "; designated for direct repatriation "
+				     "(Art. 110), held back under Art. 115"
+				   : "");
+		return;
 	case PC_DECEASED:
-		return set_reason(e, "deceased: never listed");
+		set_reason(buf, size, "deceased: never listed");
+		return;
 	case PC_RELEASED:
-		return set_reason(e, "released: no longer held");
+		set_reason(buf, size, "released: no longer held");
+		return;
 	case PC_REPATRIATED:
-		return set_reason(e, "already repatriated");
+		set_reason(buf, size, "already repatriated");
+		return;
 	case PC_ESCAPED:
-		return set_reason(e, "escaped: no longer held");
+		set_reason(buf, size, "escaped: no longer held");
+		return;
 	case PC_TRANSFERRED:
-		return set_reason(e, "transferred to another power: no "
-				     "longer held by this party");
+		set_reason(buf, size,
+			   "transferred to another power: no longer held by "
+			   "this party");
+		return;
 	case PC_NOT_CONFIRMED:
-		return set_reason(e, "reported missing, not confirmed as held: "
-				     "only confirmed captives are listed");
+		set_reason(buf, size,
+			   "reported missing, not confirmed as held: only "
+			   "confirmed captives are listed");
+		return;
 	case PC_NOT_HELD:
-		return set_reason(e, "not held by either party of the round "
-				     "(%s, %s)", pol->parties[0],
-				  pol->parties[1]);
+		set_reason(buf, size,
+			   "not held by either party of the round (%s, %s)",
+			   pol->parties[0], pol->parties[1]);
+		return;
 	case PC_AGREED:
-		return set_reason(e, "already on an agreed list awaiting "
-				     "handover");
+		set_reason(buf, size,
+			   "already on an agreed list awaiting handover");
+		return;
 	case PC_REFUSES:
-		return set_reason(e, "refused repatriation (Art. 109): never "
-				     "listed against his will");
+		set_reason(buf, size,
+			   "refused repatriation (Art. 109): never listed "
+			   "against his will");
+		return;
 	case PC_NOT_IN_CATEGORIES:
-		return set_reason(e, "not in the categories of this deal");
+		set_reason(buf, size, "not in the categories of this deal");
+		return;
 	case PC_NO_RANK:
-		return set_reason(e, "no rank recorded, and the policy gives "
-				     "no value to the unranked on scale '%s' "
-				     "(see 'unranked')", pol->scale->name);
+		set_reason(buf, size,
+			   "no rank recorded, and the policy gives no value "
+			   "to the unranked on scale '%s' (see 'unranked')",
+			   pol->scale->name);
+		return;
 	case PC_RANK_NOT_ON_SCALE:
-		return set_reason(e, "rank '%.60s' is not on scale '%s'",
-				  e->rank ? e->rank : "", pol->scale->name);
+		set_reason(buf, size, "rank '%.60s' is not on scale '%s'",
+			   e->rank ? e->rank : "", pol->scale->name);
+		return;
 	case PC_OVER_CAP:
-		return set_reason(
-			e, "not in this round: in category '%s', %s of %zu on "
+		set_reason(buf, size,
+			   "not in this round: in category '%s', %s of %zu on "
 			   "side %s; the cap is %ld",
-			label, plan__ordinal(e->tier_pos, o1, sizeof o1),
-			e->tier_size, pol->parties[e->side],
-			pol->max_per_side);
+			   label, plan__ordinal(e->tier_pos, o1, sizeof o1),
+			   e->tier_size, pol->parties[e->side],
+			   pol->max_per_side);
+		return;
 	case PC_BALANCE: {
-		const struct plan_side *me = &plan->side[e->side];
-		const struct plan_side *them = &plan->side[1 - e->side];
 		char worth[64] = "";
 		if (pol->scale != NULL)
 			snprintf(worth, sizeof worth,
 				 " (his worth on the scale is %ld)", e->value);
-		return set_reason(
-			e, "not in this round: in category '%s', %s of %zu on "
+		set_reason(buf, size,
+			   "not in this round: in category '%s', %s of %zu on "
 			   "side %s; side %s gives %ld %s, so the balance "
 			   "(ratio %ld:%ld%s%s) lets side %s give %ld%s",
-			label, plan__ordinal(e->tier_pos, o1, sizeof o1),
-			e->tier_size, pol->parties[e->side], other,
-			them->value, pol->scale ? "in value" : "persons",
-			pol->ratio[0], pol->ratio[1],
-			pol->scale ? ", scale " : "",
-			pol->scale ? pol->scale->name : "",
-			pol->parties[e->side], me->value, worth);
+			   label, plan__ordinal(e->tier_pos, o1, sizeof o1),
+			   e->tier_size, pol->parties[e->side], other,
+			   plan->side[1 - e->side].value,
+			   pol->scale ? "in value" : "persons", pol->ratio[0],
+			   pol->ratio[1], pol->scale ? ", scale " : "",
+			   pol->scale ? pol->scale->name : "",
+			   pol->parties[e->side], plan->side[e->side].value,
+			   worth);
+		return;
 	}
 	default:
-		return set_reason(e, "eligible");
+		set_reason(buf, size, "eligible");
+		return;
 	}
 }
 
@@ -392,17 +412,15 @@ cartel_plan_free(struct cartel_plan *plan)
 	if (plan == NULL)
 		return;
 	for (size_t i = 0; i < plan->n; i++) {
-		free(plan->e[i].id);
-		free(plan->e[i].party);
 		free(plan->e[i].name);
 		free(plan->e[i].rank);
-		free(plan->e[i].reason);
 	}
 	free(plan->e);
+	free(plan->arena);
 	side_free(&plan->side[0]);
 	side_free(&plan->side[1]);
 	plan__solve_clear(&plan->solve);
-	free(plan->json_compact);
+	json_decref(plan->doc);
 	free(plan);
 }
 
@@ -557,9 +575,6 @@ lay_out(struct cartel_plan *plan, size_t *elig, size_t n_elig)
 			}
 			sd->direct[sd->n_direct++] = i;
 		}
-		int rc = reason_words(plan, x);
-		if (rc != 0)
-			return rc;
 	}
 	return 0;
 }
@@ -614,16 +629,28 @@ cartel_plan_make(struct cartel_plan **out, const struct cartel_policy *pol,
 			goto done;
 		}
 	}
+	/* One block for every id and third-party code: 200,000 small
+	 * allocations cost more than the rest of the planning. */
+	size_t bytes = 1;
+	for (size_t i = 0; i < n; i++)
+		bytes += strlen(persons[i].id) + 1 +
+			 (persons[i].held_by ? strlen(persons[i].held_by) + 1
+					     : 0);
+	plan->arena = malloc(bytes);
+	if (plan->arena == NULL) {
+		rc = CARTEL_ENOMEM;
+		goto done;
+	}
+	char *cur = plan->arena;
 	size_t n_elig = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct plan_entry *e = &plan->e[i];
 		plan->n++;
-		e->id = cartel__strdup(persons[idx[i]].id);
-		if (e->id == NULL) {
-			rc = CARTEL_ENOMEM;
-			goto done;
-		}
-		if ((rc = classify(plan, e, &persons[idx[i]])) != 0)
+		size_t len = strlen(persons[idx[i]].id) + 1;
+		memcpy(cur, persons[idx[i]].id, len);
+		e->id = cur;
+		cur += len;
+		if ((rc = classify(plan, e, &persons[idx[i]], &cur)) != 0)
 			goto done;
 		if (e->code == PC_ELIGIBLE)
 			elig[n_elig++] = i;
@@ -633,21 +660,6 @@ cartel_plan_make(struct cartel_plan **out, const struct cartel_policy *pol,
 		goto done;
 	if ((rc = lay_out(plan, elig, n_elig)) != 0)
 		goto done;
-	/* The digest covers the document without its own field. */
-	json_t *doc = plan__document(plan, 0);
-	char *compact = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS)
-			    : NULL;
-	if (compact == NULL) {
-		json_decref(doc);
-		rc = CARTEL_ENOMEM;
-		goto done;
-	}
-	unsigned char hash[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(hash, (const unsigned char *)compact,
-			   strlen(compact));
-	sodium_bin2hex(plan->digest, sizeof plan->digest, hash, sizeof hash);
-	free(compact);
-	json_decref(doc);
 done:
 	free(idx);
 	free(elig);
@@ -687,7 +699,7 @@ cartel_plan_place(const struct cartel_plan *plan, const char *id,
 	place->code = e->code == PC_WITHHELD
 			      ? "withheld"
 			      : plan__code_name(e->code);
-	place->reason = e->reason;
+	plan__reason(plan, e, place->reason, sizeof place->reason);
 	place->party = e->party;
 	place->tier = e->tier;
 	place->tier_label = e->tier >= 0 ? plan__tier_label(plan, e->tier)
@@ -714,7 +726,9 @@ cartel_plan_explain(const struct cartel_plan *plan, const char *id,
 		return cartel__why(why, CARTEL_ENOTFOUND,
 				   "no person with id %.80s in the register",
 				   id ? id : "");
-	*out = cartel__asprintf("%s: %s", e->id, e->reason);
+	char words[CARTEL_PLAN_REASON_MAX];
+	plan__reason(plan, e, words, sizeof words);
+	*out = cartel__asprintf("%s: %s", e->id, words);
 	return *out == NULL ? CARTEL_ENOMEM : 0;
 }
 
@@ -760,5 +774,10 @@ cartel_plan_optimal(const struct cartel_plan *plan, double *gap)
 const char *
 cartel_plan_digest(const struct cartel_plan *plan)
 {
+	/* Computed on first use: the document costs as much to build as
+	 * the plan itself, and a caller that only asks for places needs
+	 * neither. The cache is the one thing a const plan changes. */
+	if (plan__ensure_document(plan) != 0)
+		return "";
 	return plan->digest;
 }

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/why.h"
 #include "plan/plan_int.h"
 
@@ -73,10 +75,12 @@ struct jb {
 	int failed;
 };
 
+/* Keys are this file's literals or party codes, already valid UTF-8. */
 static json_t *
 put(struct jb *b, json_t *obj, const char *key, json_t *v)
 {
-	if (v == NULL || obj == NULL || json_object_set_new(obj, key, v) != 0)
+	if (v == NULL || obj == NULL ||
+	    json_object_set_new_nocheck(obj, key, v) != 0)
 		b->failed = 1;
 	return v;
 }
@@ -100,8 +104,9 @@ ids_of(struct jb *b, const struct cartel_plan *plan, const size_t *idx,
        size_t from, size_t to)
 {
 	json_t *a = json_array();
+	/* Ids come from the register, which stores valid UTF-8 only. */
 	for (size_t i = from; i < to; i++)
-		push(b, a, json_string(plan->e[idx[i]].id));
+		push(b, a, json_string_nocheck(plan->e[idx[i]].id));
 	if (a == NULL)
 		b->failed = 1;
 	return a;
@@ -113,10 +118,8 @@ person_obj(struct jb *b, const struct cartel_plan *plan,
 {
 	const struct cartel_policy *pol = plan->pol;
 	json_t *o = json_object();
-	put(b, o, "id", json_string(e->id));
-	put(b, o, "position", json_integer((json_int_t)e->pos));
+	put(b, o, "id", json_string_nocheck(e->id));
 	put(b, o, "tier", json_integer(e->tier));
-	put(b, o, "category", json_string(plan__tier_label(plan, e->tier)));
 	put(b, o, "stage", json_integer(e->stage));
 	put(b, o, "value", json_integer(e->value));
 	if (pol->scale != NULL)
@@ -130,8 +133,15 @@ person_obj(struct jb *b, const struct cartel_plan *plan,
 	return o;
 }
 
+static int
+hash_chunk(const char *buf, size_t size, void *data)
+{
+	crypto_hash_sha256_update(data, (const unsigned char *)buf, size);
+	return 0;
+}
+
 json_t *
-plan__document(const struct cartel_plan *plan, int with_digest)
+plan__document(const struct cartel_plan *plan)
 {
 	const struct cartel_policy *pol = plan->pol;
 	struct jb b = {0};
@@ -192,6 +202,7 @@ plan__document(const struct cartel_plan *plan, int with_digest)
 	json_t *withheld = put(&b, doc, "withheld", json_array());
 	json_t *excluded = put(&b, doc, "excluded", json_array());
 	size_t counts[PC_N] = {0};
+	char why[CARTEL_PLAN_REASON_MAX];
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_entry *e = &plan->e[i];
 		if (e->code == PC_LISTED || e->code == PC_DIRECT)
@@ -203,7 +214,8 @@ plan__document(const struct cartel_plan *plan, int with_digest)
 			put(&b, o, "code",
 			    json_string(cartel_enum_name(
 				    CARTEL_ENUM_LEGAL_HOLD, (int)e->hold)));
-			put(&b, o, "reason", json_string(e->reason));
+			plan__reason(plan, e, why, sizeof why);
+			put(&b, o, "reason", json_string(why));
 			put(&b, o, "told_to",
 			    json_string(pol->parties[1 - e->side]));
 			put(&b, o, "name", json_string(e->name));
@@ -218,7 +230,8 @@ plan__document(const struct cartel_plan *plan, int with_digest)
 			counts[e->code]++;
 			put(&b, o, "code",
 			    json_string(plan__code_name(e->code)));
-			put(&b, o, "reason", json_string(e->reason));
+			plan__reason(plan, e, why, sizeof why);
+			put(&b, o, "reason", json_string(why));
 			push(&b, excluded, o);
 		}
 	}
@@ -260,8 +273,6 @@ plan__document(const struct cartel_plan *plan, int with_digest)
 		put(&b, o, "bound", json_real(st->bound));
 		put(&b, o, "proven", json_boolean(st->proven));
 	}
-	if (with_digest)
-		put(&b, doc, "digest", json_string(plan->digest));
 	if (b.failed) {
 		json_decref(doc);
 		return NULL;
@@ -269,18 +280,54 @@ plan__document(const struct cartel_plan *plan, int with_digest)
 	return doc;
 }
 
+/*
+ * The document is built once, on first need, and kept: its digest is the
+ * SHA-256 of its compact form (keys in insertion order) without the digest
+ * field, streamed into the hash; then the field is added. Building the
+ * document for 200,000 persons costs several times the planning, so a
+ * caller that asks only for places never pays for it. The cache is the one
+ * thing a const plan changes (not thread-safe on one plan).
+ */
+int
+plan__ensure_document(const struct cartel_plan *plan)
+{
+	struct cartel_plan *mut = (struct cartel_plan *)plan;
+	if (mut->doc != NULL)
+		return 0;
+	json_t *doc = plan__document(plan);
+	if (doc == NULL)
+		return CARTEL_ENOMEM;
+	crypto_hash_sha256_state hs;
+	crypto_hash_sha256_init(&hs);
+	if (json_dump_callback(doc, hash_chunk, &hs, JSON_COMPACT) != 0) {
+		json_decref(doc);
+		return CARTEL_ENOMEM;
+	}
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&hs, hash);
+	sodium_bin2hex(mut->digest, sizeof mut->digest, hash, sizeof hash);
+	if (json_object_set_new_nocheck(doc, "digest",
+					json_string(mut->digest)) != 0) {
+		json_decref(doc);
+		mut->digest[0] = '\0';
+		return CARTEL_ENOMEM;
+	}
+	mut->doc = doc;
+	return 0;
+}
+
 int
 cartel_plan_json(const struct cartel_plan *plan, int pretty, char **out,
 		 char **why)
 {
 	*out = NULL;
-	json_t *doc = plan__document(plan, 1);
-	if (doc == NULL)
+	if (plan__ensure_document(plan) != 0)
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "out of memory building the plan document");
-	*out = json_dumps(doc, pretty ? JSON_INDENT(2) | JSON_SORT_KEYS
-				      : JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(doc);
+	json_t *doc = plan->doc;
+	/* Keys stay in the order they were set (jansson keeps insertion
+	 * order), which is the order docs/policy.md describes. */
+	*out = json_dumps(doc, pretty ? JSON_INDENT(2) : JSON_COMPACT);
 	return *out == NULL ? CARTEL_ENOMEM : 0;
 }
 
