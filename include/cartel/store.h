@@ -145,7 +145,7 @@ int cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
  * attribute. Values are in their text form (the CSV's); "" clears a field.
  * When read back (cartel_person_events), every string is set by the store
  * and field "*" marks the event that created the person, whose new_value is
- * a JSON object of its first fields.
+ * the whole first record of the person (docs/data-model.md).
  */
 struct cartel_event {
 	long long seq;         /* order in the register; set by the store */

@@ -16,6 +16,7 @@
 #include <cartel/store.h>
 
 #include "core/why.h"
+#include "register/record.h"
 #include "store/store_int.h"
 
 struct cartel_db {
@@ -25,7 +26,14 @@ struct cartel_db {
 	int depth;   /* nesting of cartel_db_begin; 0 = no transaction */
 	int version; /* migrations applied */
 	sqlite3_stmt *stmts[CARTEL__ST_N];
+	struct cartel__buf buf; /* scratch for encoding records */
 };
+
+struct cartel__buf *
+cartel__db_buf(struct cartel_db *db)
+{
+	return &db->buf;
+}
 
 sqlite3 *
 cartel__db_sqlite(struct cartel_db *db)
@@ -250,7 +258,7 @@ cartel_db_open(struct cartel_db **out, const char *path, unsigned flags,
 	}
 	err = exec(db,
 		   "PRAGMA foreign_keys = ON;"
-		   "PRAGMA synchronous = FULL;"
+		   "PRAGMA synchronous = NORMAL;"
 		   "PRAGMA cache_size = -32768;",
 		   "setting up the connection", why);
 	if (err != 0)
@@ -293,6 +301,7 @@ cartel_db_close(struct cartel_db *db)
 		sqlite3_finalize(db->stmts[i]);
 	if (db->sql != NULL)
 		sqlite3_close_v2(db->sql);
+	cartel__buf_free(&db->buf);
 	free(db->path);
 	free(db);
 }

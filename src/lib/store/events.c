@@ -3,9 +3,9 @@
  * derived, and the writes that keep the persons table (the derived state)
  * in step with them.
  *
- * A person is created by one event with field "*", whose new value is a
- * JSON object of every known field (text forms) and extra attribute
- * ("attr:KEY"); each later change is one event naming one field. Applying
+ * A person is created by one event with field "*", whose new value is the
+ * whole person as a record (register/record.h: every field's text form
+ * and the extra attributes); each later change is one event naming one field. Applying
  * a person's events in order to an empty person gives the current state;
  * cartel_audit_verify checks that it does.
  */
@@ -13,13 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include <cartel/error.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
 
 #include "core/why.h"
+#include "register/record.h"
 #include "store/store_cols.h"
 #include "store/store_int.h"
 
@@ -72,39 +71,6 @@ cartel__event_insert(struct cartel_db *db, long long person_pk,
 	return 0;
 }
 
-char *
-cartel__person_created_json(const struct cartel_person *p)
-{
-	size_t n;
-	const struct cartel_field *f = cartel_fields(&n);
-	json_t *o = json_object();
-	if (o == NULL)
-		return NULL;
-	char buf[CARTEL_FIELD_TEXT_MAX];
-	int ok = 1;
-	for (size_t i = 0; i < n && ok; i++) {
-		const char *t = cartel_person_field_text(p, &f[i], buf,
-							 sizeof buf);
-		if (t[0] == '\0')
-			continue;
-		json_t *s = json_string(t);
-		ok = s != NULL && json_object_set_new(o, f[i].name, s) == 0;
-	}
-	for (size_t i = 0; i < p->n_extra && ok; i++) {
-		char *k = cartel__asprintf(ATTR_PREFIX "%s", p->extra[i].key);
-		json_t *s = json_string(p->extra[i].value);
-		ok = k != NULL && s != NULL &&
-		     json_object_set_new(o, k, s) == 0;
-		if (!ok && k == NULL)
-			json_decref(s);
-		free(k);
-	}
-	char *out = ok ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)
-		       : NULL;
-	json_decref(o);
-	return out;
-}
-
 int
 cartel__person_apply(struct cartel_person *p, const char *field,
 		     const char *value, char **why)
@@ -127,33 +93,10 @@ cartel__person_apply(struct cartel_person *p, const char *field,
 }
 
 int
-cartel__person_apply_created(struct cartel_person *p, const char *text,
+cartel__person_apply_created(struct cartel_person *p, const char *rec,
 			     char **why)
 {
-	json_error_t jerr;
-	json_t *o = text != NULL ? json_loads(text, 0, &jerr) : NULL;
-	if (o == NULL || !json_is_object(o)) {
-		json_decref(o);
-		return cartel__why(why, CARTEL_EFORMAT,
-				   "a creation event is not a JSON object");
-	}
-	const char *key;
-	json_t *v;
-	int err = 0;
-	json_object_foreach(o, key, v)
-	{
-		if (!json_is_string(v)) {
-			err = cartel__why(why, CARTEL_EFORMAT,
-					  "creation event: %.40s is not text",
-					  key);
-			break;
-		}
-		err = cartel__person_apply(p, key, json_string_value(v), why);
-		if (err != 0)
-			break;
-	}
-	json_decref(o);
-	return err;
+	return cartel__record_decode(p, rec, why);
 }
 
 /* Binds the 31 field columns of *p as ?1..?31; bufs holds the text forms
@@ -245,15 +188,11 @@ cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 		if (err != 0)
 			return err;
 	}
-	char *json = cartel__person_created_json(p);
-	if (json == NULL)
-		return cartel__why(why, CARTEL_ENOMEM,
-				   "cannot encode the person (out of memory "
-				   "or invalid UTF-8)");
-	int err = cartel__event_insert(db, *pk, p->id, "*", NULL, json, prov,
-				       at, audit, hs, NULL, why);
-	free(json);
-	return err;
+	struct cartel__buf *rec = cartel__db_buf(db);
+	if (cartel__record_encode(p, rec) != 0)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	return cartel__event_insert(db, *pk, p->id, "*", NULL, rec->data,
+				    prov, at, audit, hs, NULL, why);
 }
 
 static int

@@ -31,7 +31,6 @@ const struct cartel__migration cartel__migrations[] = {
 	 " notes TEXT, father_name TEXT, mother_maiden_name TEXT,"
 	 " inform_person TEXT, held_since TEXT, direct_rep_by TEXT,"
 	 " direct_rep_on TEXT, consent_by TEXT, consent_on TEXT);"
-	 "CREATE INDEX persons_held_by ON persons(held_by);"
 	 "CREATE TABLE person_attrs ("
 	 " person INTEGER NOT NULL REFERENCES persons(pk),"
 	 " key TEXT NOT NULL,"

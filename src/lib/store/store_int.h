@@ -147,14 +147,12 @@ int cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 int cartel__person_from_row(sqlite3_stmt *st, int col,
 			    struct cartel_person *p, char **why);
 
-/* The JSON object (compact, fields in table order) of a person's known
- * fields and extra attributes ("attr:KEY"), which the "created" event
- * carries. malloc'd; NULL when out of memory. */
-char *cartel__person_created_json(const struct cartel_person *p);
-
-/* Applies a "created" event's JSON to *p. */
-int cartel__person_apply_created(struct cartel_person *p, const char *json,
+/* Applies a "created" event's record (register/record.h) to *p. */
+int cartel__person_apply_created(struct cartel_person *p, const char *rec,
 				 char **why);
+
+/* A scratch buffer owned by the handle, for encoding records. */
+struct cartel__buf *cartel__db_buf(struct cartel_db *db);
 
 /* Applies one field event (field name or "attr:KEY") to *p. */
 int cartel__person_apply(struct cartel_person *p, const char *field,
