@@ -1,0 +1,255 @@
+/*
+ * Identity matching across scripts and spellings: the same captive written
+ * in Ukrainian Cyrillic, Russian Cyrillic or any of the Latin systems met in
+ * the field, with typos, swapped fields and wrong dates.
+ *
+ * How it works (docs/matching.md has the whole story):
+ *   - every record is normalised ONCE (NFKC, case folding, look-alike
+ *     letters repaired, patronymic and swapped fields put back) into keys:
+ *     a transliteration-invariant skeleton per name, Daitch-Mokotoff codes
+ *     for the surname, the given name's and the father's identity in the
+ *     shipped name table (data/given_names.tsv), the birth date;
+ *   - blocking (a union of several passes over those keys) proposes
+ *     candidate pairs;
+ *   - each pair is compared field by field into levels and scored with a
+ *     Fellegi-Sunter model whose m and u probabilities are estimated from
+ *     the data (EM; u from random pairs), surnames adjusted for frequency;
+ *   - results carry a probability, a band and an explanation in words.
+ *
+ * Ownership: every function that hands out an array says how to free it.
+ * An index BORROWS the array of persons it was built over: the array must
+ * stay alive and unchanged until cartel_match_index_free. Result ids point
+ * into those persons (or into the arrays given to cartel_match_link) and are
+ * valid as long as they are. Explanations are malloc'd and freed with their
+ * result array.
+ *
+ * Threads: an index is read-only once built; several threads may query one
+ * index at the same time. Building, linking and deduplicating use up to
+ * opts->n_threads threads internally.
+ *
+ * Conventions of <cartel/error.h>: functions return 0 or a negative enum
+ * cartel_err, and set *why (malloc'd, caller frees) on failure when why is
+ * not NULL. Nothing here prints, and no message carries a name.
+ */
+#ifndef CARTEL_MATCH_H
+#define CARTEL_MATCH_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "person.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The three decision bands. */
+enum cartel_match_band {
+	CARTEL_BAND_NONMATCH = 0,
+	CARTEL_BAND_REVIEW,  /* a person must look at it */
+	CARTEL_BAND_MATCH,   /* the same person */
+};
+
+/* Default thresholds on the match probability (docs/matching.md says how
+ * they were chosen). */
+#define CARTEL_MATCH_DEFAULT_THRESHOLD 0.90
+#define CARTEL_MATCH_DEFAULT_REVIEW 0.20
+
+/* Options shared by every entry point. Fill with cartel_match_opts_init,
+ * then change what you need. */
+struct cartel_match_opts {
+	/* Folder holding given_names.tsv and surnames.tsv. NULL: $CARTEL_DATA,
+	 * else the source tree's data/, else the installed share/cartel. */
+	const char *data_dir;
+	/* Probability at or above which a pair is a match. */
+	double threshold;
+	/* Probability at or above which (and below threshold) a pair goes to
+	 * review. */
+	double review;
+	/* Threads to use; 0 means every online core. */
+	int n_threads;
+	/* 1: fit m and u by EM on the data (link, dedupe). 0: use the
+	 * built-in parameters (also used when there is too little data). */
+	int em;
+	/* 1: fill explanations. 0 saves time when only scores are wanted. */
+	int explain;
+	/* link: 1 (default) for one-to-one linking by the best overall
+	 * assignment; 0 keeps every pair at or above the review threshold. */
+	int one_to_one;
+};
+
+/* Sets the defaults: thresholds above, all cores, EM on, explanations on,
+ * one-to-one on, data_dir NULL. */
+void cartel_match_opts_init(struct cartel_match_opts *opts);
+
+/* What a run did: for benchmarks and for the curious. */
+struct cartel_match_stats {
+	size_t n_left, n_right;   /* records (dedupe: both = n) */
+	size_t n_candidates;      /* candidate pairs compared after blocking */
+	size_t n_scored_review;   /* pairs at or above the review threshold */
+	size_t n_components;      /* connected components assigned */
+	size_t largest_component; /* records in the largest one */
+	size_t n_greedy;          /* components too big for the exact
+				   * assignment, done greedily */
+	int em_iterations;        /* 0 when EM did not run */
+	double em_lambda;         /* estimated share of matches among
+				   * candidate pairs */
+	double seconds_normalise, seconds_candidates, seconds_em,
+		seconds_assign;
+};
+
+/* ---- The index: build once, query many times ---- */
+
+struct cartel_match_index;
+
+/*
+ * Normalises every person of persons[0..n) and builds the blocking index
+ * over them (BORROWED: keep the array alive and unchanged). The model's u
+ * probabilities are estimated from random pairs of the array itself when it
+ * holds at least 1000 persons, else the built-in values are used. opts may
+ * be NULL (defaults). Returns 0 and sets *out; CARTEL_ENOMEM; CARTEL_EIO or
+ * CARTEL_EFORMAT when the name tables cannot be read (*why names the file
+ * and line).
+ */
+int cartel_match_index_build(struct cartel_match_index **out,
+			     const struct cartel_person *persons, size_t n,
+			     const struct cartel_match_opts *opts, char **why);
+
+/* Frees the index (not the persons). NULL is allowed. */
+void cartel_match_index_free(struct cartel_match_index *ix);
+
+/* One ranked candidate. */
+struct cartel_match_candidate {
+	size_t index;       /* position in the indexed array */
+	const char *id;     /* that person's id (borrowed) */
+	double probability; /* of being the same person, 0..1 */
+	double weight;      /* the match weight in bits (log2 odds) */
+	enum cartel_match_band band;
+	char *explanation;  /* "family name: ..., +8.2; given name: ..." or
+			     * NULL when explanations are off */
+};
+
+/*
+ * Finds the persons of the index that may be *q (any fields may be NULL or
+ * unknown; the names may be in any script and family/given may be
+ * swapped). Returns up to max_results candidates (0 = no limit) at or above
+ * the index's review threshold when strict is 1, or the best ones whatever
+ * their band when strict is 0, best first, in a new array *out of *n_out
+ * (free with cartel_match_candidates_free; *out may be NULL when *n_out is
+ * 0). Safe to call from several threads at once. Returns 0 or
+ * CARTEL_ENOMEM.
+ */
+int cartel_match_query(const struct cartel_match_index *ix,
+		       const struct cartel_person *q, size_t max_results,
+		       int strict, struct cartel_match_candidate **out,
+		       size_t *n_out, char **why);
+
+void cartel_match_candidates_free(struct cartel_match_candidate *c,
+				  size_t n);
+
+/*
+ * Reads a name typed in one line, in any script and any order ("Ковальчук
+ * Олександр Петрович", "Oleksandr Kovalchuk", "KOVALCHUK, Oleksandr") and
+ * fills q->family_name, q->given_name and q->patronymic (malloc'd; the
+ * caller clears q with cartel_person_clear) using the name table to tell
+ * which word is which. Words it cannot place go to the family name.
+ * Returns 0, CARTEL_EINVAL when the text holds no letters, or an error from
+ * loading the name table.
+ */
+int cartel_match_parse_name(const char *text,
+			    const struct cartel_match_opts *opts,
+			    struct cartel_person *q, char **why);
+
+/* ---- Linking two lists ---- */
+
+struct cartel_match_pair {
+	size_t left, right;       /* positions in the two arrays */
+	const char *left_id, *right_id; /* borrowed from the arrays */
+	double probability;
+	double weight;            /* bits */
+	enum cartel_match_band band; /* MATCH or REVIEW */
+	char *explanation;        /* NULL when explanations are off */
+};
+
+/*
+ * Links left[0..n_left) with right[0..n_right): every pair judged to be the
+ * same person (band MATCH) and every pair for review (band REVIEW), in a
+ * new array *out of *n_out ordered by left position (free with
+ * cartel_match_pairs_free). With opts->one_to_one (the default) each
+ * record appears in at most one pair, chosen as the assignment with the
+ * greatest total match weight on each connected component of the
+ * candidate graph (exact up to CARTEL_MATCH_EXACT_MAX records per
+ * component, greedy by weight beyond; stats->n_greedy counts those). stats
+ * may be NULL. Returns 0, CARTEL_ENOMEM, or a name-table error.
+ */
+int cartel_match_link(const struct cartel_person *left, size_t n_left,
+		      const struct cartel_person *right, size_t n_right,
+		      const struct cartel_match_opts *opts,
+		      struct cartel_match_pair **out, size_t *n_out,
+		      struct cartel_match_stats *stats, char **why);
+
+/* Components with more records than this are assigned greedily. */
+#define CARTEL_MATCH_EXACT_MAX 400
+
+void cartel_match_pairs_free(struct cartel_match_pair *p, size_t n);
+
+/*
+ * Deduplicates persons[0..n): cluster[i] receives, for each person, the
+ * position of the first person (lowest position) of its cluster; a person
+ * alone is its own cluster. Persons join a cluster through pairs in the
+ * MATCH band (transitively). cluster must hold n entries. stats may be
+ * NULL. Returns 0, CARTEL_ENOMEM, or a name-table error.
+ */
+int cartel_match_dedupe(const struct cartel_person *persons, size_t n,
+			const struct cartel_match_opts *opts, size_t *cluster,
+			struct cartel_match_stats *stats, char **why);
+
+/* ---- Lists as files ---- */
+
+/*
+ * Reads a list in the import CSV format (docs/import.md) for matching: only
+ * `id` is required; family_name, given_name, patronymic, birth_date,
+ * birth_place, service_number and sex are read when present; other
+ * columns are ignored. Refuses (CARTEL_EFORMAT, *why naming the file, row
+ * and column) an empty file, a file without an `id` column, a row with an
+ * empty or duplicate id, invalid UTF-8 and a field over max_field bytes
+ * (0 = CARTEL_CSV_MAX_FIELD; CARTEL_ERANGE). A birth_date that is not a
+ * date is kept as unknown and counted in *n_bad_dates (may be NULL). A
+ * header alone gives 0 persons. On success *out holds *n persons (free
+ * with cartel_match_persons_free); on failure *out is NULL.
+ */
+int cartel_match_read_csv(FILE *fp, const char *name, size_t max_field,
+			  struct cartel_person **out, size_t *n,
+			  size_t *n_bad_dates, char **why);
+
+void cartel_match_persons_free(struct cartel_person *p, size_t n);
+
+/* ---- Lower-level pieces, public for tests and tools ---- */
+
+/*
+ * The transliteration-invariant skeleton of one name (any script) into buf
+ * (NUL-terminated, truncated to size). The same for Олександр's surname
+ * Ковальчук, Kovalchuk and Kowaltschuk; different for Жукова and Зукова.
+ * Returns the length written, or CARTEL_ENOMEM.
+ */
+int cartel_match_skeleton(const char *name, char *buf, size_t size);
+
+/*
+ * The Daitch-Mokotoff codes of a surname (any script: Cyrillic is
+ * transliterated first), each a 6-digit number, into codes[0..max);
+ * returns how many (0 for a name without letters).
+ */
+int cartel_match_dm(const char *name, unsigned *codes, int max);
+
+/*
+ * The given-name identity of a given name or diminutive in the shipped
+ * table: 1-based row of data/given_names.tsv, 0 when unknown, or a negative
+ * error when the table cannot be loaded.
+ */
+int cartel_match_given_id(const char *name,
+			  const struct cartel_match_opts *opts, char **why);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,456 @@
+/*
+ * The matching commands: link two lists, deduplicate one, search the
+ * register by a typed name, and the register's inquiries and their review.
+ * All the work is in libcartel (<cartel/match.h>); this file parses
+ * arguments, reads and writes files and prints.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include <cartel/cartel.h>
+#include <cartel/match.h>
+#include <cartel/store.h>
+
+#include "cli.h"
+
+/* Reads a probability argument. */
+static int
+parse_prob(const char *cmd, const char *opt, const char *s, double *out)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v > 0 && v <= 1)) {
+		cli_usage(cmd, "%s needs a probability in (0, 1], not '%s'",
+			  opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_count(const char *cmd, const char *opt, const char *s, long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1000000) {
+		cli_usage(cmd, "%s needs a whole number, not '%s'", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+read_list(const char *path, struct cartel_person **p, size_t *n)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (fp == NULL)
+		return cli_fail("cannot open %s: %s", path, strerror(errno));
+	char *why = NULL;
+	size_t bad_dates = 0;
+	int rc = cartel_match_read_csv(fp, path, 0, p, n, &bad_dates, &why);
+	if (fp != stdin)
+		fclose(fp);
+	if (rc != 0)
+		return cli_error(rc, why, "reading a list");
+	if (*n == 0)
+		fprintf(stderr, "cartel: %s holds no records\n", path);
+	if (bad_dates > 0)
+		fprintf(stderr,
+			"cartel: %s: %zu birth_date value%s not read as a "
+			"date (treated as unknown)\n",
+			path, bad_dates, bad_dates == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+/* An output file written whole or not at all: a temporary file beside
+ * the target, renamed into place at the end. */
+struct outfile {
+	const char *path; /* NULL: stdout */
+	char *tmp;
+	FILE *fp;
+};
+
+static int
+out_open(struct outfile *o, const char *path)
+{
+	o->path = path;
+	o->tmp = NULL;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		o->path = NULL;
+		o->fp = stdout;
+		return 0;
+	}
+	size_t n = strlen(path) + 16;
+	o->tmp = malloc(n);
+	if (o->tmp == NULL)
+		return -1;
+	snprintf(o->tmp, n, "%s.tmp%ld", path, (long)getpid());
+	o->fp = fopen(o->tmp, "wb");
+	if (o->fp == NULL) {
+		cli_fail("cannot write %s: %s", path, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+out_close(struct outfile *o, int ok)
+{
+	int rc = 0;
+	if (o->fp == NULL)
+		return 0;
+	if (o->path == NULL) {
+		if (fflush(stdout) != 0)
+			rc = -1;
+		o->fp = NULL;
+		return rc;
+	}
+	if (fclose(o->fp) != 0)
+		ok = 0, rc = -1;
+	o->fp = NULL;
+	if (ok && rename(o->tmp, o->path) != 0)
+		rc = -1;
+	if (!ok || rc != 0)
+		remove(o->tmp);
+	if (rc != 0)
+		cli_fail("cannot write %s: %s", o->path, strerror(errno));
+	free(o->tmp);
+	o->tmp = NULL;
+	return rc;
+}
+
+static int
+write_pair(FILE *fp, const struct cartel_match_pair *p)
+{
+	char score[32];
+	snprintf(score, sizeof score, "%.4f", p->probability);
+	const char *row[4] = {p->left_id, p->right_id, score,
+			      p->explanation ? p->explanation : ""};
+	return cartel_csv_write_row(fp, row, 4);
+}
+
+static const char *const pair_header[4] = {"left_id", "right_id", "score",
+					   "explanation"};
+
+int
+cmd_link(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	const char *files[2] = {NULL, NULL}, *out_path = NULL,
+		   *review_path = NULL;
+	int n_files = 0, show_stats = 0;
+	struct cartel_match_opts opts;
+	cartel_match_opts_init(&opts);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+		if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) &&
+		    more) {
+			out_path = argv[++i];
+		} else if (strcmp(a, "--review") == 0 && more) {
+			review_path = argv[++i];
+		} else if (strcmp(a, "--threshold") == 0 && more) {
+			if (parse_prob("link", a, argv[++i], &opts.threshold))
+				return EXIT_USAGE;
+		} else if (strcmp(a, "--review-threshold") == 0 && more) {
+			if (parse_prob("link", a, argv[++i], &opts.review))
+				return EXIT_USAGE;
+		} else if (strcmp(a, "--threads") == 0 && more) {
+			long t;
+			if (parse_count("link", a, argv[++i], &t))
+				return EXIT_USAGE;
+			opts.n_threads = (int)t;
+		} else if (strcmp(a, "--all") == 0) {
+			opts.one_to_one = 0;
+		} else if (strcmp(a, "--stats") == 0) {
+			show_stats = 1;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return cli_usage("link", "unknown option '%s'", a);
+		} else if (n_files < 2) {
+			files[n_files++] = a;
+		} else {
+			return cli_usage("link", "too many files ('%s')", a);
+		}
+	}
+	if (n_files != 2)
+		return cli_usage("link", "needs two files, LEFT.csv and "
+					 "RIGHT.csv");
+	if (opts.review > opts.threshold)
+		return cli_usage("link", "--review-threshold must not be "
+					 "above --threshold");
+	struct cartel_person *left = NULL, *right = NULL;
+	size_t n_left = 0, n_right = 0;
+	int rc = read_list(files[0], &left, &n_left);
+	if (rc == EXIT_OK)
+		rc = read_list(files[1], &right, &n_right);
+	if (rc != EXIT_OK) {
+		cartel_match_persons_free(left, n_left);
+		return rc;
+	}
+	struct cartel_match_pair *pairs = NULL;
+	size_t n_pairs = 0;
+	struct cartel_match_stats st;
+	char *why = NULL;
+	int err = cartel_match_link(left, n_left, right, n_right, &opts,
+				    &pairs, &n_pairs, &st, &why);
+	if (err != 0) {
+		cartel_match_persons_free(left, n_left);
+		cartel_match_persons_free(right, n_right);
+		return cli_error(err, why, "linking");
+	}
+	struct outfile out = {0}, rev = {0};
+	int ok = out_open(&out, out_path) == 0;
+	if (ok && review_path != NULL)
+		ok = out_open(&rev, review_path) == 0;
+	size_t n_match = 0, n_review = 0;
+	if (ok)
+		ok = cartel_csv_write_row(out.fp, pair_header, 4) == 0;
+	if (ok && rev.fp)
+		ok = cartel_csv_write_row(rev.fp, pair_header, 4) == 0;
+	for (size_t i = 0; ok && i < n_pairs; i++) {
+		if (pairs[i].band == CARTEL_BAND_MATCH) {
+			ok = write_pair(out.fp, &pairs[i]) == 0;
+			n_match++;
+		} else {
+			if (rev.fp)
+				ok = write_pair(rev.fp, &pairs[i]) == 0;
+			n_review++;
+		}
+	}
+	int rc_out = out_close(&out, ok);
+	int rc_rev = out_close(&rev, ok && rc_out == 0);
+	fprintf(stderr,
+		"cartel: %zu x %zu records: %zu matched, %zu for review%s\n",
+		n_left, n_right, n_match, n_review,
+		review_path == NULL && n_review > 0
+			? " (use --review FILE to keep them)"
+			: "");
+	if (show_stats)
+		fprintf(stderr,
+			"cartel: %zu candidate pairs (%.1f per record), EM %d "
+			"iterations, lambda %.4f, %zu components (largest "
+			"%zu, greedy %zu); %.2fs normalise, %.2fs block and "
+			"score, %.2fs EM, %.2fs assign\n",
+			st.n_candidates,
+			n_left ? (double)st.n_candidates / (double)n_left : 0,
+			st.em_iterations, st.em_lambda, st.n_components,
+			st.largest_component, st.n_greedy,
+			st.seconds_normalise, st.seconds_candidates,
+			st.seconds_em, st.seconds_assign);
+	cartel_match_pairs_free(pairs, n_pairs);
+	cartel_match_persons_free(left, n_left);
+	cartel_match_persons_free(right, n_right);
+	if (!ok || rc_out != 0 || rc_rev != 0)
+		return ok ? EXIT_FAIL : cli_fail("writing the results failed");
+	return EXIT_OK;
+}
+
+int
+cmd_dedupe(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	const char *file = NULL, *out_path = NULL;
+	struct cartel_match_opts opts;
+	cartel_match_opts_init(&opts);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+		if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) &&
+		    more) {
+			out_path = argv[++i];
+		} else if (strcmp(a, "--threshold") == 0 && more) {
+			if (parse_prob("dedupe", a, argv[++i], &opts.threshold))
+				return EXIT_USAGE;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return cli_usage("dedupe", "unknown option '%s'", a);
+		} else if (file == NULL) {
+			file = a;
+		} else {
+			return cli_usage("dedupe", "takes one file");
+		}
+	}
+	if (file == NULL)
+		return cli_usage("dedupe", "needs a file");
+	struct cartel_person *p = NULL;
+	size_t n = 0;
+	int rc = read_list(file, &p, &n);
+	if (rc != EXIT_OK)
+		return rc;
+	size_t *cluster = malloc((n ? n : 1) * sizeof *cluster);
+	if (cluster == NULL) {
+		cartel_match_persons_free(p, n);
+		return cli_fail("out of memory");
+	}
+	char *why = NULL;
+	struct cartel_match_stats st;
+	int err = cartel_match_dedupe(p, n, &opts, cluster, &st, &why);
+	if (err != 0) {
+		free(cluster);
+		cartel_match_persons_free(p, n);
+		return cli_error(err, why, "deduplicating");
+	}
+	struct outfile out = {0};
+	int ok = out_open(&out, out_path) == 0;
+	static const char *const hdr[2] = {"id", "cluster_id"};
+	if (ok)
+		ok = cartel_csv_write_row(out.fp, hdr, 2) == 0;
+	size_t n_clusters = 0;
+	for (size_t i = 0; ok && i < n; i++) {
+		const char *row[2] = {p[i].id, p[cluster[i]].id};
+		n_clusters += cluster[i] == i;
+		ok = cartel_csv_write_row(out.fp, row, 2) == 0;
+	}
+	int rc_out = out_close(&out, ok);
+	fprintf(stderr, "cartel: %zu records in %zu clusters\n", n,
+		n_clusters);
+	free(cluster);
+	cartel_match_persons_free(p, n);
+	if (!ok || rc_out != 0)
+		return ok ? EXIT_FAIL : cli_fail("writing the results failed");
+	return EXIT_OK;
+}
+
+static const char *
+band_name(enum cartel_match_band b)
+{
+	return b == CARTEL_BAND_MATCH	 ? "match"
+	       : b == CARTEL_BAND_REVIEW ? "review"
+					 : "non-match";
+}
+
+static const char *
+str_or(const char *s)
+{
+	return s ? s : "";
+}
+
+int
+cmd_search(struct cli *cli, int argc, char **argv)
+{
+	const char *born = NULL, *db_path = cli->db_path;
+	int json = cli->json;
+	long limit = 10;
+	char name[1024];
+	size_t name_len = 0;
+	name[0] = '\0';
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+		if (strcmp(a, "--born") == 0 && more) {
+			born = argv[++i];
+		} else if (strcmp(a, "--db") == 0 && more) {
+			db_path = argv[++i];
+		} else if (strcmp(a, "--json") == 0) {
+			json = 1;
+		} else if (strcmp(a, "--limit") == 0 && more) {
+			if (parse_count("search", a, argv[++i], &limit))
+				return EXIT_USAGE;
+		} else if (a[0] == '-' && a[1] == '-') {
+			return cli_usage("search", "unknown option '%s'", a);
+		} else {
+			size_t l = strlen(a);
+			if (name_len + l + 2 > sizeof name)
+				return cli_usage("search", "the name is too long");
+			if (name_len > 0)
+				name[name_len++] = ' ';
+			memcpy(name + name_len, a, l + 1);
+			name_len += l;
+		}
+	}
+	if (name_len == 0)
+		return cli_usage("search", "needs a name");
+	struct cartel_person q;
+	char *why = NULL;
+	int err = cartel_match_parse_name(name, NULL, &q, &why);
+	if (err != 0)
+		return cli_error(err, why, "reading the name");
+	if (born != NULL &&
+	    (err = cartel_date_parse(born, &q.birth_date, &why)) != 0) {
+		cartel_person_clear(&q);
+		return cli_error(err, why, "reading --born");
+	}
+	struct cartel_db *db = NULL;
+	err = cartel_db_open(&db, db_path, CARTEL_DB_READONLY, &why);
+	if (err != 0) {
+		cartel_person_clear(&q);
+		return cli_error(err, why, "opening the register");
+	}
+	struct cartel_person *all = NULL;
+	size_t n = 0;
+	err = cartel_db_persons(db, &all, &n, &why);
+	cartel_db_close(db);
+	if (err != 0) {
+		cartel_person_clear(&q);
+		return cli_error(err, why, "loading the register");
+	}
+	struct cartel_match_index *ix = NULL;
+	err = cartel_match_index_build(&ix, all, n, NULL, &why);
+	struct cartel_match_candidate *c = NULL;
+	size_t nc = 0;
+	if (err == 0)
+		err = cartel_match_query(ix, &q, (size_t)limit, 0, &c, &nc,
+					 &why);
+	if (err != 0) {
+		cartel_match_index_free(ix);
+		cartel_persons_free(all, n);
+		cartel_person_clear(&q);
+		return cli_error(err, why, "searching");
+	}
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr && i < nc; i++) {
+			const struct cartel_person *p = &all[c[i].index];
+			char d[16];
+			json_t *o = json_pack(
+				"{s:s, s:f, s:f, s:s, s:s?, s:s?, s:s?, s:s, "
+				"s:s?}",
+				"id", p->id, "score", c[i].probability,
+				"weight", c[i].weight, "band",
+				band_name(c[i].band), "family_name",
+				p->family_name, "given_name", p->given_name,
+				"patronymic", p->patronymic, "birth_date",
+				cartel_date_format(&p->birth_date, d, sizeof d),
+				"explanation", c[i].explanation);
+			if (o != NULL)
+				json_array_append_new(arr, o);
+		}
+		if (arr != NULL) {
+			json_dumpf(arr, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+			json_decref(arr);
+		}
+	} else {
+		printf("searched %zu persons as family '%s', given '%s', "
+		       "patronymic '%s'\n",
+		       n, str_or(q.family_name), str_or(q.given_name),
+		       str_or(q.patronymic));
+		if (nc == 0)
+			printf("no candidates\n");
+		for (size_t i = 0; i < nc; i++) {
+			const struct cartel_person *p = &all[c[i].index];
+			char d[16];
+			printf("%2zu. %-12s %.3f %-9s %s %s %s %s\n    %s\n",
+			       i + 1, p->id, c[i].probability,
+			       band_name(c[i].band), str_or(p->family_name),
+			       str_or(p->given_name), str_or(p->patronymic),
+			       cartel_date_format(&p->birth_date, d, sizeof d),
+			       str_or(c[i].explanation));
+		}
+	}
+	cartel_match_candidates_free(c, nc);
+	cartel_match_index_free(ix);
+	cartel_persons_free(all, n);
+	cartel_person_clear(&q);
+	return EXIT_OK;
+}

@@ -1,0 +1,589 @@
+/*
+ * The blocking index and the query: records are normalised once (in
+ * parallel), each gets a handful of blocking keys, and the index maps every
+ * key to the records that carry it. A query gathers the union of the
+ * records under its own keys (skipping keys shared by too many records: a
+ * common name and a birth year is not a block), compares each candidate
+ * and scores it.
+ *
+ * The passes, each selective on its own and each surviving an error the
+ * others do not (docs/matching.md has the measured recall):
+ *   A surname + given name + birth year      (day or month wrong)
+ *   B surname + given name + patronymic      (date wrong or missing)
+ *   C surname + full birth date              (given name spelled apart)
+ *   D given name + full birth date           (surname spelled apart)
+ *   E surname sound (D-M) + given + year     (surname typo)
+ *   F patronymic + full birth date           (both names apart)
+ *   G surname + given name                   (no date at all)
+ *   H surname sound + given + patronymic     (surname typo, no date)
+ *   I service number
+ *   J surname + initial + year               (given name unknown to the
+ *                                             table and misspelled)
+ *   K surname + given name + birth place     (no date, common name)
+ * "surname" is the masculine skeleton, "given name" the table identity
+ * (or the skeleton when the name is not in the table). Search adds wide
+ * keys (surname alone, sound + given, given + patronymic) with a high cap.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cartel/error.h>
+
+#include "core/why.h"
+#include "match/match_int.h"
+#include "match/index_int.h"
+
+static uint64_t
+mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static uint64_t
+k3(int pass, uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t h = mix((uint64_t)pass * 0x100000001b3ull + 1);
+	h = mix(h ^ a);
+	h = mix(h ^ (b + 0x51));
+	h = mix(h ^ (c + 0x77));
+	return h | 1; /* 0 marks an empty slot */
+}
+
+static uint64_t
+given_key(const struct match_rec *r, const struct match_arena *a)
+{
+	if (r->given_id)
+		return (uint64_t)r->given_id;
+	if (r->giv == 0)
+		return 0;
+	const char *s = match_str(a, r->giv);
+	return match_hash(s, strlen(s), 11) | (1ull << 63);
+}
+
+static uint64_t
+patr_key(const struct match_rec *r, const struct match_arena *a)
+{
+	if (r->patr_id)
+		return (uint64_t)r->patr_id;
+	if (r->patr == 0)
+		return 0;
+	const char *s = match_str(a, r->patr);
+	return match_hash(s, strlen(s), 13) | (1ull << 63);
+}
+
+int
+match_block_keys(const struct match_rec *r, const struct match_arena *a,
+		 uint64_t *keys, int wide)
+{
+	int narrow;
+	return match_block_keys2(r, a, keys, wide, &narrow);
+}
+
+int
+match_block_keys2(const struct match_rec *r, const struct match_arena *a,
+		  uint64_t *keys, int wide, int *n_narrow)
+{
+	int n = 0;
+	uint64_t fam = r->fam_h, giv = given_key(r, a), pat = patr_key(r, a);
+	uint64_t year = (uint64_t)r->year;
+	uint64_t date = r->day ? (uint64_t)(r->year * 10000 + r->month * 100 +
+					    r->day)
+			       : 0;
+	uint64_t dm = r->n_dm ? r->dm[0] : 0;
+	if (fam && giv && year)
+		keys[n++] = k3(1, fam, giv, year);
+	if (fam && giv && pat)
+		keys[n++] = k3(2, fam, giv, pat);
+	if (fam && date)
+		keys[n++] = k3(3, fam, date, 0);
+	if (giv && date)
+		keys[n++] = k3(4, giv, date, 0);
+	if (dm && giv && year)
+		keys[n++] = k3(5, dm, giv, year);
+	if (pat && date)
+		keys[n++] = k3(6, pat, date, 0);
+	if (fam && giv)
+		keys[n++] = k3(7, fam, giv, 0);
+	if (dm && giv && pat)
+		keys[n++] = k3(8, dm, giv, pat);
+	if (r->svc) {
+		const char *s = match_str(a, r->svc);
+		if (strlen(s) >= 4)
+			keys[n++] = k3(9, match_hash(s, strlen(s), 17), 0, 0);
+	}
+	if (fam && r->giv && year) {
+		const char *g = match_str(a, r->giv);
+		keys[n++] = k3(10, fam, (uint64_t)(unsigned char)g[0], year);
+	}
+	if (fam && giv && r->place) {
+		const char *pl = match_str(a, r->place);
+		keys[n++] = k3(11, fam, giv, match_hash(pl, strlen(pl), 19));
+	}
+	*n_narrow = n;
+	if (wide) {
+		if (fam)
+			keys[n++] = k3(20, fam, 0, 0);
+		for (int i = 0; i < r->n_dm && i < 2; i++)
+			if (giv)
+				keys[n++] = k3(21, r->dm[i], giv, 0);
+		if (giv && pat)
+			keys[n++] = k3(22, giv, pat, 0);
+	}
+	return n;
+}
+
+uint64_t
+match_surname_key(uint64_t fam_h)
+{
+	return k3(20, fam_h, 0, 0);
+}
+
+/* ---- Threads ---- */
+
+int
+match_threads(int want)
+{
+	if (want > 0)
+		return want > 64 ? 64 : want;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+struct par {
+	void (*fn)(void *ctx, size_t from, size_t to, int worker);
+	void *ctx;
+	size_t n, chunk;
+	atomic_size_t next;
+	int worker;
+};
+
+struct par_arg {
+	struct par *p;
+	int worker;
+};
+
+static void *
+par_run(void *arg)
+{
+	struct par_arg *a = arg;
+	struct par *p = a->p;
+	for (;;) {
+		size_t from = atomic_fetch_add(&p->next, p->chunk);
+		if (from >= p->n)
+			break;
+		size_t to = from + p->chunk < p->n ? from + p->chunk : p->n;
+		p->fn(p->ctx, from, to, a->worker);
+	}
+	return NULL;
+}
+
+void
+match_parallel(int n_threads, size_t n, size_t chunk,
+	       void (*fn)(void *, size_t, size_t, int), void *ctx)
+{
+	struct par p = {fn, ctx, n, chunk ? chunk : 1, 0, 0};
+	atomic_init(&p.next, 0);
+	pthread_t th[64];
+	struct par_arg args[64];
+	int started = 0;
+	for (int t = 1; t < n_threads && (size_t)t * p.chunk < n; t++) {
+		args[t].p = &p;
+		args[t].worker = t;
+		if (pthread_create(&th[t], NULL, par_run, &args[t]) != 0)
+			break;
+		started = t;
+	}
+	args[0].p = &p;
+	args[0].worker = 0;
+	par_run(&args[0]);
+	for (int t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+}
+
+/* ---- Sides: normalised records ---- */
+
+struct side_job {
+	struct match_side *s;
+	const struct match_names *nt;
+	struct match_arena *arenas; /* one per chunk */
+	size_t chunk;
+	atomic_int failed;
+};
+
+static void
+side_chunk(void *ctx, size_t from, size_t to, int worker)
+{
+	(void)worker;
+	struct side_job *j = ctx;
+	struct match_arena *a = &j->arenas[from / j->chunk];
+	for (size_t i = from; i < to; i++)
+		if (match_rec_make(j->nt, &j->s->persons[i], &j->s->recs[i],
+				   a) != 0)
+			atomic_store(&j->failed, 1);
+}
+
+int
+match_side_build(struct match_side *s, const struct match_names *nt,
+		 const struct cartel_person *persons, size_t n, int n_threads)
+{
+	memset(s, 0, sizeof *s);
+	s->persons = persons;
+	s->n = n;
+	s->recs = calloc(n ? n : 1, sizeof *s->recs);
+	size_t chunk = 4096;
+	size_t n_chunks = (n + chunk - 1) / chunk;
+	struct side_job j = {s, nt, calloc(n_chunks ? n_chunks : 1,
+					   sizeof(struct match_arena)),
+			     chunk, 0};
+	atomic_init(&j.failed, 0);
+	if (s->recs == NULL || j.arenas == NULL) {
+		free(j.arenas);
+		match_side_free(s);
+		return CARTEL_ENOMEM;
+	}
+	match_parallel(n_threads, n, chunk, side_chunk, &j);
+	/* One arena: the chunks' arenas laid end to end, offsets moved. */
+	size_t total = 1;
+	for (size_t c = 0; c < n_chunks; c++)
+		total += j.arenas[c].len;
+	int rc = atomic_load(&j.failed) ? CARTEL_ENOMEM : 0;
+	if (total > UINT32_MAX)
+		rc = CARTEL_ERANGE;
+	if (rc == 0 && (s->arena.buf = malloc(total)) == NULL)
+		rc = CARTEL_ENOMEM;
+	if (rc == 0) {
+		s->arena.buf[0] = '\0';
+		s->arena.len = 1;
+		s->arena.cap = total;
+		for (size_t c = 0; c < n_chunks; c++) {
+			struct match_arena *a = &j.arenas[c];
+			uint32_t base = (uint32_t)s->arena.len;
+			if (a->len > 0)
+				memcpy(s->arena.buf + s->arena.len, a->buf,
+				       a->len);
+			s->arena.len += a->len;
+			size_t to = (c + 1) * chunk < n ? (c + 1) * chunk : n;
+			for (size_t i = c * chunk; i < to; i++) {
+				struct match_rec *r = &s->recs[i];
+				uint32_t *offs[] = {&r->fam, &r->fam_masc,
+						    &r->giv, &r->patr,
+						    &r->place, &r->svc};
+				for (size_t k = 0; k < 6; k++)
+					if (*offs[k] != 0)
+						*offs[k] += base;
+			}
+		}
+	}
+	for (size_t c = 0; c < n_chunks; c++)
+		free(j.arenas[c].buf);
+	free(j.arenas);
+	if (rc != 0)
+		match_side_free(s);
+	return rc;
+}
+
+void
+match_side_free(struct match_side *s)
+{
+	free(s->recs);
+	free(s->arena.buf);
+	memset(s, 0, sizeof *s);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sets fam_tf on every record of the sides: the share of all records
+ * bearing the same masculine surname, when there are enough records to
+ * tell; else the name table's frequency; else 0 (the model's own u). */
+int
+match_sides_tf(const struct match_names *nt, struct match_side **sides,
+	       int n_sides)
+{
+	size_t total = 0;
+	for (int s = 0; s < n_sides; s++)
+		total += sides[s]->n;
+	if (total < 2000) {
+		for (int s = 0; s < n_sides; s++)
+			for (size_t i = 0; i < sides[s]->n; i++) {
+				struct match_rec *r = &sides[s]->recs[i];
+				double f = match_names_surname_freq(
+					nt, r->surname_id);
+				/* The table's shares are among its listed
+				 * names; real lists hold many more. */
+				r->fam_tf = (float)(f * 0.5);
+			}
+		return 0;
+	}
+	uint64_t *h = malloc(total * sizeof *h);
+	if (h == NULL)
+		return CARTEL_ENOMEM;
+	/* Two rounds: surnames, then given names. */
+	for (int round = 0; round < 2; round++) {
+		size_t k = 0;
+		for (int s = 0; s < n_sides; s++)
+			for (size_t i = 0; i < sides[s]->n; i++) {
+				const struct match_rec *r = &sides[s]->recs[i];
+				h[k++] = round == 0 ? r->fam_h
+						    : given_key(r, &sides[s]->arena);
+			}
+		qsort(h, total, sizeof *h, cmp_u64);
+		for (int s = 0; s < n_sides; s++)
+			for (size_t i = 0; i < sides[s]->n; i++) {
+				struct match_rec *r = &sides[s]->recs[i];
+				uint64_t key = round == 0
+						       ? r->fam_h
+						       : given_key(r, &sides[s]->arena);
+				if (key == 0)
+					continue;
+				size_t lo = 0, hi = total;
+				while (lo < hi) {
+					size_t mid = lo + (hi - lo) / 2;
+					if (h[mid] < key)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				size_t e = lo;
+				while (e < total && h[e] == key)
+					e++;
+				float tf = (float)((double)(e - lo) /
+						   (double)total);
+				if (round == 0)
+					r->fam_tf = tf;
+				else
+					r->giv_tf = tf;
+			}
+	}
+	free(h);
+	return 0;
+}
+
+/* ---- The posting index ---- */
+
+struct key_job {
+	const struct match_side *s;
+	uint64_t *keys; /* MATCH_KEYS_MAX per record */
+	uint8_t *n_keys;
+	int wide;
+};
+
+static void
+key_chunk(void *ctx, size_t from, size_t to, int worker)
+{
+	(void)worker;
+	struct key_job *j = ctx;
+	for (size_t i = from; i < to; i++)
+		j->n_keys[i] = (uint8_t)match_block_keys(
+			&j->s->recs[i], &j->s->arena,
+			j->keys + i * MATCH_KEYS_MAX, j->wide);
+}
+
+static size_t
+slot_of(const struct match_post *tab, size_t mask, uint64_t key)
+{
+	size_t i = (size_t)(key ^ (key >> 29)) & mask;
+	while (tab[i].key != 0 && tab[i].key != key)
+		i = (i + 1) & mask;
+	return i;
+}
+
+int
+match_post_build(struct match_posting *px, const struct match_side *s,
+		 int wide, int n_threads)
+{
+	memset(px, 0, sizeof *px);
+	size_t n = s->n;
+	struct key_job j = {s, malloc((n ? n : 1) * MATCH_KEYS_MAX *
+				      sizeof(uint64_t)),
+			    malloc(n ? n : 1), wide};
+	if (j.keys == NULL || j.n_keys == NULL) {
+		free(j.keys);
+		free(j.n_keys);
+		return CARTEL_ENOMEM;
+	}
+	match_parallel(n_threads, n, 8192, key_chunk, &j);
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += j.n_keys[i];
+	size_t cap = 1024;
+	while (cap < total + total / 2 + 16)
+		cap *= 2;
+	px->tab = calloc(cap, sizeof *px->tab);
+	px->post = malloc((total ? total : 1) * sizeof *px->post);
+	if (px->tab == NULL || px->post == NULL) {
+		free(j.keys);
+		free(j.n_keys);
+		match_post_free(px);
+		return CARTEL_ENOMEM;
+	}
+	px->mask = cap - 1;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < j.n_keys[i]; k++) {
+			uint64_t key = j.keys[i * MATCH_KEYS_MAX + k];
+			size_t sl = slot_of(px->tab, px->mask, key);
+			px->tab[sl].key = key;
+			px->tab[sl].n++;
+		}
+	uint32_t off = 0;
+	for (size_t sl = 0; sl < cap; sl++) {
+		px->tab[sl].off = off;
+		off += px->tab[sl].n;
+		px->tab[sl].n = 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < j.n_keys[i]; k++) {
+			uint64_t key = j.keys[i * MATCH_KEYS_MAX + k];
+			size_t sl = slot_of(px->tab, px->mask, key);
+			/* The same key twice in one record (two D-M codes
+			 * that agree on the pass) is posted once. */
+			if (px->tab[sl].n > 0 &&
+			    px->post[px->tab[sl].off + px->tab[sl].n - 1] ==
+				    (uint32_t)i)
+				continue;
+			px->post[px->tab[sl].off + px->tab[sl].n++] =
+				(uint32_t)i;
+		}
+	px->n_post = total;
+	free(j.keys);
+	free(j.n_keys);
+	return 0;
+}
+
+void
+match_post_free(struct match_posting *px)
+{
+	free(px->tab);
+	free(px->post);
+	memset(px, 0, sizeof *px);
+}
+
+const uint32_t *
+match_post_get(const struct match_posting *px, uint64_t key, uint32_t *n)
+{
+	*n = 0;
+	if (px->tab == NULL)
+		return NULL;
+	size_t sl = slot_of(px->tab, px->mask, key);
+	if (px->tab[sl].key != key)
+		return NULL;
+	*n = px->tab[sl].n;
+	return px->post + px->tab[sl].off;
+}
+
+/* ---- Candidates ---- */
+
+int
+match_candidates(const struct match_posting *px, const struct match_rec *q,
+		 const struct match_arena *qa, int wide, uint32_t cap,
+		 uint32_t wide_cap, struct match_seen *seen,
+		 struct match_cands *out)
+{
+	uint64_t keys[MATCH_KEYS_MAX];
+	int narrow;
+	int nk = match_block_keys2(q, qa, keys, wide, &narrow);
+	out->n = 0;
+	seen->stamp++;
+	if (seen->stamp == 0) {
+		memset(seen->mark, 0, seen->n * sizeof *seen->mark);
+		seen->stamp = 1;
+	}
+	for (int k = 0; k < nk; k++) {
+		uint32_t n;
+		const uint32_t *p = match_post_get(px, keys[k], &n);
+		/* The wide keys are the last ones; they get the high cap. */
+		uint32_t limit = k >= narrow ? wide_cap : cap;
+		if (n > limit)
+			continue;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t c = p[i];
+			if (seen->mark[c] == seen->stamp)
+				continue;
+			seen->mark[c] = seen->stamp;
+			if (out->n == out->cap) {
+				size_t nc = out->cap ? out->cap * 2 : 64;
+				uint32_t *v = realloc(out->v, nc * sizeof *v);
+				if (v == NULL)
+					return CARTEL_ENOMEM;
+				out->v = v;
+				out->cap = nc;
+			}
+			out->v[out->n++] = c;
+		}
+	}
+	return 0;
+}
+
+/* ---- u from random pairs ---- */
+
+struct u_job {
+	const struct match_side *a, *b;
+	uint64_t seed;
+	double (*cnt)[F_N][LV_MAX]; /* per worker */
+	int same; /* a == b: skip i == j */
+};
+
+static void
+u_chunk(void *ctx, size_t from, size_t to, int worker)
+{
+	struct u_job *j = ctx;
+	for (size_t s = from; s < to; s++) {
+		uint64_t r1 = mix(j->seed ^ (s * 2 + 1)),
+			 r2 = mix(j->seed ^ (s * 2 + 2));
+		size_t ia = (size_t)(r1 % j->a->n), ib = (size_t)(r2 % j->b->n);
+		if (j->same && ia == ib)
+			continue;
+		uint8_t lv[F_N];
+		int sw;
+		match_compare(&j->a->recs[ia], &j->a->arena, &j->b->recs[ib],
+			      &j->b->arena, lv, &sw);
+		for (int f = 0; f < F_N; f++)
+			j->cnt[worker][f][lv[f]] += 1;
+	}
+}
+
+void
+match_estimate_u(struct match_model *mm, const struct match_side *a,
+		 const struct match_side *b, size_t n_samples, int n_threads)
+{
+	if (a->n == 0 || b->n == 0 || (a == b && a->n < 2))
+		return;
+	struct u_job j = {a, b, 0x5eed, calloc((size_t)n_threads,
+					       sizeof *j.cnt),
+			  a == b};
+	if (j.cnt == NULL)
+		return;
+	match_parallel(n_threads, n_samples, 16384, u_chunk, &j);
+	for (int f = 0; f < F_N; f++) {
+		double c[LV_MAX] = {0}, tot = 0;
+		for (int w = 0; w < n_threads; w++)
+			for (int l = 1; l < match_n_levels[f]; l++)
+				c[l] += j.cnt[w][f][l];
+		for (int l = 1; l < match_n_levels[f]; l++)
+			tot += c[l];
+		if (tot < 1000)
+			continue; /* too few non-missing: keep the default */
+		for (int l = 1; l < match_n_levels[f]; l++) {
+			/* Half a count of smoothing, but never above the
+			 * built-in value for levels no random pair reached:
+			 * a rare level stays strong evidence. */
+			double u = (c[l] + 0.5) / (tot + 0.5 * match_n_levels[f]);
+			if (c[l] == 0 && mm->u[f][l] < u)
+				u = mm->u[f][l];
+			mm->u[f][l] = u;
+		}
+	}
+	free(j.cnt);
+	match_model_weights(mm);
+}

@@ -1,0 +1,79 @@
+/*
+ * Internals of the blocking index, shared by index.c (building, gathering
+ * candidates, estimating u) and match.c (the public entry points).
+ */
+#ifndef CARTEL_MATCH_INDEX_INT_H
+#define CARTEL_MATCH_INDEX_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match/match_int.h"
+
+/* Most blocking keys one record can have (narrow and wide). */
+#define MATCH_KEYS_MAX 24
+
+/* A key's run of record positions in the posting array. */
+struct match_post {
+	uint64_t key; /* 0: empty slot */
+	uint32_t off, n;
+};
+
+struct match_posting {
+	struct match_post *tab; /* open addressing, mask + 1 slots */
+	size_t mask;
+	uint32_t *post;
+	size_t n_post;
+};
+
+/* Marks records already gathered for the current query. */
+struct match_seen {
+	uint32_t *mark; /* n entries */
+	size_t n;
+	uint32_t stamp;
+};
+
+struct match_cands {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+/* Keys of r; *n_narrow receives how many of them are the narrow ones (the
+ * wide keys follow). */
+int match_block_keys2(const struct match_rec *r, const struct match_arena *a,
+		      uint64_t *keys, int wide, int *n_narrow);
+
+/* The key of the wide "surname alone" pass: its posting length is how
+ * many indexed records bear that surname. */
+uint64_t match_surname_key(uint64_t fam_h);
+
+int match_threads(int want);
+
+/* Runs fn over [0, n) in chunks on n_threads threads (the caller's thread
+ * is one of them). */
+void match_parallel(int n_threads, size_t n, size_t chunk,
+		    void (*fn)(void *, size_t, size_t, int), void *ctx);
+
+int match_sides_tf(const struct match_names *nt, struct match_side **sides,
+		   int n_sides);
+
+int match_post_build(struct match_posting *px, const struct match_side *s,
+		     int wide, int n_threads);
+void match_post_free(struct match_posting *px);
+const uint32_t *match_post_get(const struct match_posting *px, uint64_t key,
+			       uint32_t *n);
+
+/* Gathers the distinct records under q's keys into out (keys whose
+ * posting is longer than cap, or wide_cap for the wide keys, are skipped).
+ * Returns 0 or CARTEL_ENOMEM. */
+int match_candidates(const struct match_posting *px, const struct match_rec *q,
+		     const struct match_arena *qa, int wide, uint32_t cap,
+		     uint32_t wide_cap, struct match_seen *seen,
+		     struct match_cands *out);
+
+/* Replaces mm's u by the level shares of n_samples random pairs of a x b. */
+void match_estimate_u(struct match_model *mm, const struct match_side *a,
+		      const struct match_side *b, size_t n_samples,
+		      int n_threads);
+
+#endif

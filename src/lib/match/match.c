@@ -1,0 +1,833 @@
+/*
+ * The public entry points of <cartel/match.h>: the index and its query,
+ * linking two lists one-to-one, deduplicating one list, reading a typed
+ * name. The pieces live in the other files of this folder: normalise.c and
+ * record.c (records to keys), names.c (the name table), dm.c
+ * (Daitch-Mokotoff), compare.c (levels), model.c (Fellegi-Sunter and EM),
+ * index.c (blocking), assign.c (one-to-one assignment and clusters).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cartel/error.h>
+#include <cartel/match.h>
+
+#include "core/why.h"
+#include "match/assign.h"
+#include "match/index_int.h"
+#include "match/match_int.h"
+
+/* A posting longer than this is not a block (a common name and a year). */
+#define CAP_LINK 200
+/* The wide keys of a search may gather this many. */
+#define CAP_WIDE 200000
+/* EM is fitted on the candidates of at most this many records. */
+#define EM_SAMPLE 100000
+
+struct cartel_match_index {
+	struct match_side side;
+	struct match_posting px;
+	struct match_model mm;
+	const struct match_names *nt;
+	struct cartel_match_opts opts;
+	float *giv_share; /* by given-name id: share of the indexed records */
+	size_t n_giv;
+};
+
+void
+cartel_match_opts_init(struct cartel_match_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->threshold = CARTEL_MATCH_DEFAULT_THRESHOLD;
+	o->review = CARTEL_MATCH_DEFAULT_REVIEW;
+	o->em = 1;
+	o->explain = 1;
+	o->one_to_one = 1;
+}
+
+static void
+opts_fix(struct cartel_match_opts *o, const struct cartel_match_opts *in)
+{
+	if (in != NULL)
+		*o = *in;
+	else
+		cartel_match_opts_init(o);
+	if (!(o->threshold > 0 && o->threshold <= 1))
+		o->threshold = CARTEL_MATCH_DEFAULT_THRESHOLD;
+	if (!(o->review > 0 && o->review <= o->threshold))
+		o->review = o->threshold < CARTEL_MATCH_DEFAULT_REVIEW
+				    ? o->threshold
+				    : CARTEL_MATCH_DEFAULT_REVIEW;
+	o->n_threads = match_threads(o->n_threads);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double
+prob_of(double w)
+{
+	return 1 / (1 + exp2(-w));
+}
+
+static double
+log2_odds(double p)
+{
+	return log2(p / (1 - p));
+}
+
+static enum cartel_match_band
+band_of(const struct cartel_match_opts *o, double p)
+{
+	return p >= o->threshold ? CARTEL_BAND_MATCH
+	       : p >= o->review  ? CARTEL_BAND_REVIEW
+				 : CARTEL_BAND_NONMATCH;
+}
+
+/* ---- Index and query ---- */
+
+int
+cartel_match_index_build(struct cartel_match_index **out,
+			 const struct cartel_person *persons, size_t n,
+			 const struct cartel_match_opts *opts, char **why)
+{
+	*out = NULL;
+	struct cartel_match_index *ix = calloc(1, sizeof *ix);
+	if (ix == NULL)
+		return CARTEL_ENOMEM;
+	opts_fix(&ix->opts, opts);
+	int rc = match_names_get(ix->opts.data_dir, &ix->nt, why);
+	if (rc == 0)
+		rc = match_side_build(&ix->side, ix->nt, persons, n,
+				      ix->opts.n_threads);
+	if (rc == 0) {
+		struct match_side *s[1] = {&ix->side};
+		rc = match_sides_tf(ix->nt, s, 1);
+	}
+	if (rc == 0)
+		rc = match_post_build(&ix->px, &ix->side, 1, ix->opts.n_threads);
+	if (rc == 0) {
+		ix->n_giv = match_names_n_given(ix->nt) + 1;
+		ix->giv_share = calloc(ix->n_giv, sizeof *ix->giv_share);
+		if (ix->giv_share == NULL)
+			rc = CARTEL_ENOMEM;
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			int32_t g = ix->side.recs[i].given_id;
+			if (g > 0 && (size_t)g < ix->n_giv)
+				ix->giv_share[g] += 1.0f / (float)n;
+		}
+	}
+	if (rc != 0) {
+		cartel_match_index_free(ix);
+		if (rc == CARTEL_ENOMEM)
+			cartel__why(why, rc, "out of memory building the index");
+		return rc;
+	}
+	match_model_defaults(&ix->mm);
+	if (n >= 1000)
+		match_estimate_u(&ix->mm, &ix->side, &ix->side, 400000,
+				 ix->opts.n_threads);
+	/* The prior: the person sought is in the register at even odds, and
+	 * then as likely to be any one of its records. */
+	ix->mm.lambda = 0.5 / (double)(n > 1 ? n : 1);
+	if (ix->mm.lambda > 0.25)
+		ix->mm.lambda = 0.25;
+	match_model_weights(&ix->mm);
+	*out = ix;
+	return 0;
+}
+
+void
+cartel_match_index_free(struct cartel_match_index *ix)
+{
+	if (ix == NULL)
+		return;
+	match_side_free(&ix->side);
+	match_post_free(&ix->px);
+	free(ix->giv_share);
+	free(ix);
+}
+
+static int
+cmp_cand(const void *a, const void *b)
+{
+	const struct cartel_match_candidate *x = a, *y = b;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+void
+cartel_match_candidates_free(struct cartel_match_candidate *c, size_t n)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(c[i].explanation);
+	free(c);
+}
+
+int
+cartel_match_query(const struct cartel_match_index *ix,
+		   const struct cartel_person *q, size_t max_results,
+		   int strict, struct cartel_match_candidate **out,
+		   size_t *n_out, char **why)
+{
+	*out = NULL;
+	*n_out = 0;
+	struct match_arena qa = {0};
+	struct match_rec qr;
+	int rc = match_rec_make(ix->nt, q, &qr, &qa);
+	if (rc != 0 || qa.buf == NULL) {
+		/* No name at all: an empty arena still needs its empty
+		 * string. */
+		if (rc == 0) {
+			qa.buf = calloc(1, 1);
+			rc = qa.buf ? 0 : CARTEL_ENOMEM;
+		}
+		if (rc != 0) {
+			free(qa.buf);
+			return cartel__why(why, rc, "out of memory");
+		}
+	}
+	size_t n = ix->side.n;
+	if (n >= 2000) {
+		uint32_t cnt = 0;
+		if (qr.fam_h)
+			match_post_get(&ix->px, match_surname_key(qr.fam_h),
+				       &cnt);
+		qr.fam_tf = (float)((cnt ? cnt : 1) / (double)n);
+		if (qr.given_id > 0 && (size_t)qr.given_id < ix->n_giv)
+			qr.giv_tf = ix->giv_share[qr.given_id];
+		else if (qr.giv != 0)
+			qr.giv_tf = (float)(1.0 / (double)n);
+	} else {
+		qr.fam_tf = (float)(match_names_surname_freq(ix->nt,
+							     qr.surname_id) *
+				    0.5);
+	}
+	struct match_seen seen = {calloc(n ? n : 1, sizeof(uint32_t)), n, 0};
+	struct match_cands cands = {0};
+	if (seen.mark == NULL) {
+		free(qa.buf);
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	rc = match_candidates(&ix->px, &qr, &qa, 1, CAP_LINK, CAP_WIDE, &seen,
+			      &cands);
+	free(seen.mark);
+	struct cartel_match_candidate *res = NULL;
+	size_t n_res = 0;
+	if (rc == 0 && cands.n > 0) {
+		res = calloc(cands.n, sizeof *res);
+		if (res == NULL)
+			rc = CARTEL_ENOMEM;
+	}
+	double prior = ix->mm.log2_prior;
+	uint8_t (*lvs)[F_N] = NULL;
+	int *sws = NULL;
+	if (rc == 0 && cands.n > 0) {
+		lvs = malloc(cands.n * sizeof *lvs);
+		sws = malloc(cands.n * sizeof *sws);
+		if (lvs == NULL || sws == NULL)
+			rc = CARTEL_ENOMEM;
+	}
+	for (size_t i = 0; rc == 0 && i < cands.n; i++) {
+		const struct match_rec *r = &ix->side.recs[cands.v[i]];
+		match_compare(&qr, &qa, r, &ix->side.arena, lvs[n_res],
+			      &sws[n_res]);
+		double w = prior + match_weight(&ix->mm, lvs[n_res], &qr, r);
+		double p = prob_of(w);
+		if (strict && p < ix->opts.review)
+			continue;
+		res[n_res].index = cands.v[i];
+		res[n_res].id = r->p->id;
+		res[n_res].weight = w;
+		res[n_res].probability = p;
+		res[n_res].band = band_of(&ix->opts, p);
+		res[n_res].explanation = (char *)(uintptr_t)n_res;
+		n_res++;
+	}
+	if (rc == 0) {
+		/* Each result's explanation field holds, until the sort is
+		 * done, the position of its levels in lvs. */
+		qsort(res, n_res, sizeof *res, cmp_cand);
+		if (max_results > 0 && n_res > max_results)
+			n_res = max_results;
+		for (size_t i = 0; i < n_res; i++) {
+			size_t k = (size_t)(uintptr_t)res[i].explanation;
+			res[i].explanation = NULL;
+			if (ix->opts.explain)
+				res[i].explanation = match_explain(
+					&ix->mm, lvs[k], sws[k], &qr, &qa,
+					&ix->side.recs[res[i].index],
+					&ix->side.arena, res[i].weight,
+					res[i].probability);
+		}
+	}
+	free(lvs);
+	free(sws);
+	free(cands.v);
+	free(qa.buf);
+	if (rc != 0) {
+		free(res);
+		return cartel__why(why, rc, "out of memory");
+	}
+	if (n_res == 0) {
+		free(res);
+		res = NULL;
+	}
+	*out = res;
+	*n_out = n_res;
+	return 0;
+}
+
+/* ---- Typed names ---- */
+
+static char *
+join_words(char **w, size_t n)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(w[i]) + 1;
+	char *s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(w[i]);
+		if (k > 0)
+			s[k++] = ' ';
+		memcpy(s + k, w[i], l);
+		k += l;
+	}
+	s[k] = '\0';
+	return s;
+}
+
+int
+cartel_match_parse_name(const char *text, const struct cartel_match_opts *opts,
+			struct cartel_person *q, char **why)
+{
+	const struct match_names *nt;
+	int rc = match_names_get(opts ? opts->data_dir : NULL, &nt, why);
+	if (rc != 0)
+		return rc;
+	/* Words as typed (for display), split at spaces and commas. */
+	char *copy = cartel__strdup(text ? text : "");
+	if (copy == NULL)
+		return CARTEL_ENOMEM;
+	char *words[16];
+	size_t nw = 0;
+	char *p = copy;
+	while (*p != '\0' && nw < 16) {
+		while (*p == ' ' || *p == ',' || *p == '\t' || *p == ';')
+			*p++ = '\0';
+		if (*p == '\0')
+			break;
+		char *start = p;
+		while (*p != '\0' && *p != ' ' && *p != ',' && *p != '\t' &&
+		       *p != ';')
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+		char sk[MATCH_SKEL];
+		cartel_match_skeleton(start, sk, sizeof sk);
+		if (sk[0] != '\0')
+			words[nw++] = start;
+	}
+	if (nw == 0) {
+		free(copy);
+		return cartel__why(why, CARTEL_EINVAL,
+				   "the name holds no letters");
+	}
+	int given = -1, patr = -1;
+	for (size_t i = 0; i < nw; i++) {
+		char sk[MATCH_SKEL];
+		cartel_match_skeleton(words[i], sk, sizeof sk);
+		enum given_how how;
+		if (patr < 0 && (match_patr_suffix(sk) ||
+				 (match_names_patr(nt, sk, NULL) &&
+				  strlen(sk) > 5))) {
+			patr = (int)i;
+			continue;
+		}
+		if (given < 0 && match_names_given(nt, sk, &how, NULL) &&
+		    how != GIVEN_FUZZY) {
+			char masc[MATCH_SKEL];
+			match_masc(sk, masc, sizeof masc);
+			/* A word that is both (Роман, Денис) is the given
+			 * name only when no other word is. */
+			if (match_names_surname(nt, masc) && given < 0 &&
+			    i + 1 < nw)
+				continue;
+			given = (int)i;
+		}
+	}
+	if (given < 0 && nw >= 2) {
+		/* Try again, allowing the words that are also surnames. */
+		for (size_t i = 0; i < nw && given < 0; i++) {
+			char sk[MATCH_SKEL];
+			cartel_match_skeleton(words[i], sk, sizeof sk);
+			if ((int)i != patr && match_names_given(nt, sk, NULL,
+								NULL))
+				given = (int)i;
+		}
+	}
+	char *fam[16];
+	size_t nf = 0;
+	for (size_t i = 0; i < nw; i++)
+		if ((int)i != given && (int)i != patr)
+			fam[nf++] = words[i];
+	memset(q, 0, sizeof *q);
+	rc = 0;
+	if (nf > 0 && (q->family_name = join_words(fam, nf)) == NULL)
+		rc = CARTEL_ENOMEM;
+	if (given >= 0 && (q->given_name = cartel__strdup(words[given])) == NULL)
+		rc = CARTEL_ENOMEM;
+	if (patr >= 0 && (q->patronymic = cartel__strdup(words[patr])) == NULL)
+		rc = CARTEL_ENOMEM;
+	free(copy);
+	if (rc != 0)
+		cartel_person_clear(q);
+	return rc;
+}
+
+/* ---- Linking and deduplicating ---- */
+
+struct run {
+	const struct cartel_match_opts *o;
+	const struct match_side *a, *b; /* queries, index */
+	const struct match_posting *px;
+	struct match_model *mm;
+	int same;          /* dedupe: a == b, pairs (i, j) with j > i */
+	size_t stride;     /* EM: every stride-th query */
+	double **hists;    /* EM: per worker pattern counts */
+	struct match_seen *seen;   /* per worker */
+	struct match_cands *cands; /* per worker */
+	struct assign_pairs *kept; /* per worker */
+	size_t *n_cand;    /* per worker */
+	double min_w;      /* keep pairs at or above this weight */
+	int failed;
+};
+
+static void
+em_chunk(void *ctx, size_t from, size_t to, int worker)
+{
+	struct run *r = ctx;
+	for (size_t qi = from; qi < to; qi++) {
+		size_t i = qi * r->stride;
+		if (i >= r->a->n)
+			break;
+		struct match_cands *c = &r->cands[worker];
+		if (match_candidates(r->px, &r->a->recs[i], &r->a->arena, 0,
+				     CAP_LINK, 0, &r->seen[worker], c) != 0) {
+			r->failed = 1;
+			return;
+		}
+		for (size_t k = 0; k < c->n; k++) {
+			if (r->same && c->v[k] <= i)
+				continue;
+			uint8_t lv[F_N];
+			int sw;
+			match_compare(&r->a->recs[i], &r->a->arena,
+				      &r->b->recs[c->v[k]], &r->b->arena, lv,
+				      &sw);
+			r->hists[worker][match_pattern(lv)] += 1;
+			r->n_cand[worker]++;
+		}
+	}
+}
+
+static void
+score_chunk(void *ctx, size_t from, size_t to, int worker)
+{
+	struct run *r = ctx;
+	for (size_t i = from; i < to; i++) {
+		struct match_cands *c = &r->cands[worker];
+		if (match_candidates(r->px, &r->a->recs[i], &r->a->arena, 0,
+				     CAP_LINK, 0, &r->seen[worker], c) != 0) {
+			r->failed = 1;
+			return;
+		}
+		for (size_t k = 0; k < c->n; k++) {
+			if (r->same && c->v[k] <= i)
+				continue;
+			uint8_t lv[F_N];
+			int sw;
+			const struct match_rec *x = &r->a->recs[i],
+					       *y = &r->b->recs[c->v[k]];
+			match_compare(x, &r->a->arena, y, &r->b->arena, lv, &sw);
+			r->n_cand[worker]++;
+			double w = r->mm->log2_prior +
+				   match_weight(r->mm, lv, x, y);
+			if (w < r->min_w)
+				continue;
+			if (assign_pairs_add(&r->kept[worker], (uint32_t)i,
+					     c->v[k], w) != 0) {
+				r->failed = 1;
+				return;
+			}
+		}
+	}
+}
+
+static void
+run_free(struct run *r, int nt)
+{
+	for (int t = 0; t < nt; t++) {
+		if (r->hists)
+			free(r->hists[t]);
+		if (r->seen)
+			free(r->seen[t].mark);
+		if (r->cands)
+			free(r->cands[t].v);
+		if (r->kept)
+			assign_pairs_free(&r->kept[t]);
+	}
+	free(r->hists);
+	free(r->seen);
+	free(r->cands);
+	free(r->kept);
+	free(r->n_cand);
+}
+
+/*
+ * Shared by link and dedupe: normalises, blocks, fits the model and keeps
+ * the pairs at or above the review threshold in *kept.
+ */
+static int
+score_all(const struct cartel_match_opts *o, const struct match_names *nt,
+	  struct match_side *a, struct match_side *b, int same,
+	  struct match_model *mm, struct assign_pairs *kept,
+	  struct cartel_match_stats *st, char **why)
+{
+	(void)nt;
+	int T = o->n_threads;
+	double t0 = now();
+	struct match_posting px;
+	int rc = match_post_build(&px, b, 0, T);
+	if (rc != 0)
+		return cartel__why(why, rc, "out of memory building the index");
+	match_model_defaults(mm);
+	size_t nsamp = 4 * (a->n + b->n);
+	if (nsamp < 200000)
+		nsamp = 200000;
+	if (nsamp > 1000000)
+		nsamp = 1000000;
+	match_estimate_u(mm, a, b, nsamp, T);
+
+	struct run r = {0};
+	r.o = o;
+	r.a = a;
+	r.b = b;
+	r.px = &px;
+	r.mm = mm;
+	r.same = same;
+	r.hists = calloc((size_t)T, sizeof *r.hists);
+	r.seen = calloc((size_t)T, sizeof *r.seen);
+	r.cands = calloc((size_t)T, sizeof *r.cands);
+	r.kept = calloc((size_t)T, sizeof *r.kept);
+	r.n_cand = calloc((size_t)T, sizeof *r.n_cand);
+	rc = (r.hists && r.seen && r.cands && r.kept && r.n_cand)
+		     ? 0
+		     : CARTEL_ENOMEM;
+	size_t np = match_n_patterns();
+	for (int t = 0; rc == 0 && t < T; t++) {
+		r.hists[t] = calloc(np, sizeof(double));
+		r.seen[t].mark = calloc(b->n ? b->n : 1, sizeof(uint32_t));
+		r.seen[t].n = b->n;
+		if (r.hists[t] == NULL || r.seen[t].mark == NULL)
+			rc = CARTEL_ENOMEM;
+	}
+	double t1 = now();
+	if (st)
+		st->seconds_candidates = 0;
+	/* EM on (a sample of) the candidate pairs. */
+	if (rc == 0) {
+		r.stride = a->n > EM_SAMPLE ? (a->n + EM_SAMPLE - 1) / EM_SAMPLE
+					    : 1;
+		size_t nq = (a->n + r.stride - 1) / r.stride;
+		match_parallel(T, nq, 512, em_chunk, &r);
+		if (r.failed)
+			rc = CARTEL_ENOMEM;
+		for (int t = 1; rc == 0 && t < T; t++)
+			for (size_t p = 0; p < np; p++)
+				r.hists[0][p] += r.hists[t][p];
+		for (int t = 0; t < T; t++)
+			r.n_cand[t] = 0;
+	}
+	double t2 = now();
+	if (rc == 0) {
+		/* The prior over all pairs: about half the smaller list is
+		 * in the other, until EM says better. */
+		double n_q = (double)((a->n + r.stride - 1) / r.stride);
+		double n_pairs = same ? n_q * ((double)b->n - 1) / 2
+				      : n_q * (double)b->n;
+		double n_small = (double)(a->n < b->n ? a->n : b->n);
+		if (n_pairs < 1)
+			n_pairs = 1;
+		mm->lambda = 0.5 * (n_small > 1 ? n_small : 1) /
+			     (same ? (double)a->n * ((double)a->n - 1) / 2 + 1
+				   : (double)a->n * (double)b->n + 1);
+		if (mm->lambda >= 0.5)
+			mm->lambda = 0.25;
+		match_model_weights(mm);
+		int it = o->em ? match_em(mm, r.hists[0], n_pairs) : 0;
+		if (st) {
+			st->em_iterations = it;
+			st->em_lambda = mm->lambda;
+		}
+	}
+	double t3 = now();
+	if (rc == 0) {
+		r.min_w = log2_odds(o->review);
+		match_parallel(T, a->n, 512, score_chunk, &r);
+		if (r.failed)
+			rc = CARTEL_ENOMEM;
+	}
+	size_t n_cand = 0;
+	for (int t = 0; rc == 0 && t < T; t++) {
+		n_cand += r.n_cand[t];
+		if (assign_pairs_move(kept, &r.kept[t]) != 0)
+			rc = CARTEL_ENOMEM;
+	}
+	if (st) {
+		st->n_candidates = n_cand;
+		st->n_scored_review = kept->n;
+		st->seconds_candidates = (t1 - t0) + (now() - t3);
+		st->seconds_em = t3 - t1;
+		(void)t2;
+	}
+	run_free(&r, T);
+	match_post_free(&px);
+	if (rc != 0)
+		return cartel__why(why, rc, "out of memory scoring pairs");
+	return 0;
+}
+
+void
+cartel_match_pairs_free(struct cartel_match_pair *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(p[i].explanation);
+	free(p);
+}
+
+int
+cartel_match_link(const struct cartel_person *left, size_t n_left,
+		  const struct cartel_person *right, size_t n_right,
+		  const struct cartel_match_opts *opts,
+		  struct cartel_match_pair **out, size_t *n_out,
+		  struct cartel_match_stats *stats, char **why)
+{
+	*out = NULL;
+	*n_out = 0;
+	struct cartel_match_opts o;
+	opts_fix(&o, opts);
+	struct cartel_match_stats st = {0};
+	st.n_left = n_left;
+	st.n_right = n_right;
+	const struct match_names *nt;
+	int rc = match_names_get(o.data_dir, &nt, why);
+	if (rc != 0)
+		return rc;
+	double t0 = now();
+	struct match_side a, b;
+	memset(&b, 0, sizeof b);
+	rc = match_side_build(&a, nt, left, n_left, o.n_threads);
+	if (rc == 0 &&
+	    (rc = match_side_build(&b, nt, right, n_right, o.n_threads)) != 0)
+		match_side_free(&a);
+	if (rc != 0)
+		return cartel__why(why, rc, "out of memory normalising");
+	struct match_side *sides[2] = {&a, &b};
+	rc = match_sides_tf(nt, sides, 2);
+	st.seconds_normalise = now() - t0;
+	struct match_model mm;
+	struct assign_pairs kept = {0};
+	if (rc == 0)
+		rc = score_all(&o, nt, &a, &b, 0, &mm, &kept, &st, why);
+	double t1 = now();
+	struct cartel_match_pair *res = NULL;
+	size_t n_res = 0;
+	if (rc == 0) {
+		double base = log2_odds(o.review);
+		if (o.one_to_one)
+			rc = assign_one_to_one(&kept, n_left, n_right, base,
+					       CARTEL_MATCH_EXACT_MAX, &st);
+	}
+	if (rc == 0 && kept.n > 0) {
+		res = calloc(kept.n, sizeof *res);
+		if (res == NULL)
+			rc = CARTEL_ENOMEM;
+	}
+	for (size_t i = 0; rc == 0 && i < kept.n; i++) {
+		const struct assign_pair *p = &kept.v[i];
+		const struct match_rec *x = &a.recs[p->l], *y = &b.recs[p->r];
+		struct cartel_match_pair *q = &res[n_res++];
+		q->left = p->l;
+		q->right = p->r;
+		q->left_id = left[p->l].id;
+		q->right_id = right[p->r].id;
+		q->weight = p->w;
+		q->probability = prob_of(p->w);
+		q->band = band_of(&o, q->probability);
+		if (o.explain) {
+			uint8_t lv[F_N];
+			int sw;
+			match_compare(x, &a.arena, y, &b.arena, lv, &sw);
+			q->explanation = match_explain(&mm, lv, sw, x, &a.arena,
+						       y, &b.arena, p->w,
+						       q->probability);
+		}
+	}
+	st.seconds_assign = now() - t1;
+	assign_pairs_free(&kept);
+	match_side_free(&a);
+	match_side_free(&b);
+	if (rc != 0) {
+		cartel_match_pairs_free(res, n_res);
+		return cartel__why(why, rc, "out of memory linking");
+	}
+	if (stats)
+		*stats = st;
+	*out = res;
+	*n_out = n_res;
+	return 0;
+}
+
+int
+cartel_match_dedupe(const struct cartel_person *persons, size_t n,
+		    const struct cartel_match_opts *opts, size_t *cluster,
+		    struct cartel_match_stats *stats, char **why)
+{
+	struct cartel_match_opts o;
+	opts_fix(&o, opts);
+	struct cartel_match_stats st = {0};
+	st.n_left = st.n_right = n;
+	const struct match_names *nt;
+	int rc = match_names_get(o.data_dir, &nt, why);
+	if (rc != 0)
+		return rc;
+	double t0 = now();
+	struct match_side a;
+	rc = match_side_build(&a, nt, persons, n, o.n_threads);
+	if (rc != 0)
+		return cartel__why(why, rc, "out of memory normalising");
+	struct match_side *sides[1] = {&a};
+	rc = match_sides_tf(nt, sides, 1);
+	st.seconds_normalise = now() - t0;
+	struct match_model mm;
+	struct assign_pairs kept = {0};
+	if (rc == 0)
+		rc = score_all(&o, nt, &a, &a, 1, &mm, &kept, &st, why);
+	double t1 = now();
+	if (rc == 0)
+		rc = assign_clusters(&kept, n, log2_odds(o.threshold), cluster);
+	st.seconds_assign = now() - t1;
+	assign_pairs_free(&kept);
+	match_side_free(&a);
+	if (rc != 0)
+		return cartel__why(why, rc, "out of memory deduplicating");
+	if (stats)
+		*stats = st;
+	return 0;
+}
+
+/* ---- For benchmarks: the candidate pairs alone ---- */
+
+struct cand_job {
+	const struct match_side *a;
+	const struct match_posting *px;
+	struct match_seen *seen;
+	struct match_cands *cands;
+	struct assign_pairs *out;
+	int failed;
+};
+
+static void
+cand_chunk(void *ctx, size_t from, size_t to, int worker)
+{
+	struct cand_job *j = ctx;
+	for (size_t i = from; i < to; i++) {
+		struct match_cands *c = &j->cands[worker];
+		if (match_candidates(j->px, &j->a->recs[i], &j->a->arena, 0,
+				     CAP_LINK, 0, &j->seen[worker], c) != 0) {
+			j->failed = 1;
+			return;
+		}
+		for (size_t k = 0; k < c->n; k++)
+			if (assign_pairs_add(&j->out[worker], (uint32_t)i,
+					     c->v[k], 0) != 0) {
+				j->failed = 1;
+				return;
+			}
+	}
+}
+
+int
+match_link_candidates(const struct cartel_person *left, size_t n_left,
+		      const struct cartel_person *right, size_t n_right,
+		      const struct cartel_match_opts *opts,
+		      struct assign_pairs *out, char **why)
+{
+	struct cartel_match_opts o;
+	opts_fix(&o, opts);
+	const struct match_names *nt;
+	int rc = match_names_get(o.data_dir, &nt, why);
+	if (rc != 0)
+		return rc;
+	struct match_side a, b;
+	if ((rc = match_side_build(&a, nt, left, n_left, o.n_threads)) != 0)
+		return rc;
+	if ((rc = match_side_build(&b, nt, right, n_right, o.n_threads))) {
+		match_side_free(&a);
+		return rc;
+	}
+	struct match_posting px;
+	rc = match_post_build(&px, &b, 0, o.n_threads);
+	int T = o.n_threads;
+	struct cand_job j = {&a, &px, calloc((size_t)T, sizeof *j.seen),
+			     calloc((size_t)T, sizeof *j.cands),
+			     calloc((size_t)T, sizeof *j.out), 0};
+	if (rc == 0 && (!j.seen || !j.cands || !j.out))
+		rc = CARTEL_ENOMEM;
+	for (int t = 0; rc == 0 && t < T; t++) {
+		j.seen[t].mark = calloc(b.n ? b.n : 1, sizeof(uint32_t));
+		j.seen[t].n = b.n;
+		if (j.seen[t].mark == NULL)
+			rc = CARTEL_ENOMEM;
+	}
+	if (rc == 0) {
+		match_parallel(T, a.n, 512, cand_chunk, &j);
+		if (j.failed)
+			rc = CARTEL_ENOMEM;
+	}
+	for (int t = 0; t < T; t++) {
+		if (rc == 0 && j.out)
+			rc = assign_pairs_move(out, &j.out[t]);
+		else if (j.out)
+			assign_pairs_free(&j.out[t]);
+		if (j.seen)
+			free(j.seen[t].mark);
+		if (j.cands)
+			free(j.cands[t].v);
+	}
+	free(j.seen);
+	free(j.cands);
+	free(j.out);
+	if (rc == 0 || px.tab != NULL)
+		match_post_free(&px);
+	match_side_free(&a);
+	match_side_free(&b);
+	return rc;
+}

@@ -1,0 +1,232 @@
+/*
+ * Internals shared by the files of the match module: the normalised record,
+ * the name tables, comparison levels, the Fellegi-Sunter model and the
+ * blocking index. Nothing here is public; <cartel/match.h> is the API.
+ */
+#ifndef CARTEL_MATCH_INT_H
+#define CARTEL_MATCH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cartel/match.h>
+#include <cartel/person.h>
+
+/* Longest name text considered, in bytes; the rest of a longer field is
+ * ignored (a name is never this long; the CSV limit stops real abuse). */
+#define MATCH_MAX_NAME 512
+/* Skeleton and phonetic buffers. */
+#define MATCH_SKEL 128
+
+/* ---- normalise.c ---- */
+
+/* Language hints counted while transliterating. */
+struct match_lang {
+	int uk;  /* і ї є ґ seen */
+	int ru;  /* ы э ъ ё seen */
+	int cyr; /* Cyrillic letters */
+	int lat; /* Latin letters */
+	int other; /* letters of other scripts (ICU Any-Latin used) */
+	int repaired; /* look-alike letters repaired */
+};
+
+/*
+ * NFKC, look-alike repair, case folding and transliteration of `in` into a
+ * phonetic Latin string in out: lowercase ASCII words separated by single
+ * spaces, no punctuation. Returns the length. lang may be NULL.
+ */
+size_t match_phonetic(const char *in, char *out, size_t size,
+		      struct match_lang *lang);
+
+/* Skeleton of one phonetic string (all its words, space-separated). */
+size_t match_skel_of_phon(const char *phon, char *out, size_t size);
+
+/* Masculine form of a surname skeleton (feminine endings folded). */
+size_t match_masc(const char *skel, char *out, size_t size);
+
+/* Letters rendered for Daitch-Mokotoff from a skeleton. */
+size_t match_dm_render(const char *skel, char *out, size_t size);
+
+/* 64-bit FNV-1a. */
+uint64_t match_hash(const void *p, size_t n, uint64_t seed);
+
+/* ---- dm.c ---- */
+
+/* Codes of a lowercase Latin word; returns how many (deduplicated). */
+int match_dm_codes(const char *latin, unsigned *codes, int max);
+
+/* ---- names.c ---- */
+
+enum given_how {
+	GIVEN_NONE = 0,
+	GIVEN_FORM,   /* a full form (uk, ru or a listed Latin spelling) */
+	GIVEN_DIM,    /* a diminutive */
+	GIVEN_FUZZY,  /* one edit away from a known form */
+};
+
+struct match_names;
+
+/* The table for opts (loaded once per folder, kept for the process).
+ * Returns 0 and sets *out, or an error with *why. */
+int match_names_get(const char *dir, const struct match_names **out,
+		    char **why);
+
+/* Given-name id (1-based) of a skeleton word, or 0; *how says how found,
+ * *sex 'm'/'f'. */
+int match_names_given(const struct match_names *nt, const char *skel,
+		      enum given_how *how, char *sex);
+
+/* Father's given-name id of a patronymic skeleton word, or 0. *fem 1 when
+ * the feminine patronymic. */
+int match_names_patr(const struct match_names *nt, const char *skel,
+		     int *fem);
+
+/* Surname id of a masculine skeleton in data/surnames.tsv, or 0. */
+int match_names_surname(const struct match_names *nt, const char *masc);
+
+/* Canonical display form (Ukrainian) of a given-name id. */
+const char *match_names_given_form(const struct match_names *nt, int id);
+
+/* Relative frequency of surname id (0 when unknown). */
+double match_names_surname_freq(const struct match_names *nt, int id);
+
+size_t match_names_n_given(const struct match_names *nt);
+
+/* 1 when a skeleton word looks like a patronymic by its ending. */
+int match_patr_suffix(const char *skel);
+
+/* ---- record.c: one normalised record ---- */
+
+/* Field ids. */
+enum {
+	F_FAMILY = 0,
+	F_GIVEN,
+	F_PATR,
+	F_DATE,
+	F_PLACE,
+	F_SERVICE,
+	F_N
+};
+
+#define REC_DM_MAX 4
+
+struct match_rec {
+	const struct cartel_person *p; /* the original (borrowed) */
+	/* Skeletons (offsets into the owner's string arena; 0 = empty). */
+	uint32_t fam, fam_masc, giv, patr, place, svc;
+	uint64_t fam_h;   /* hash of the masculine family skeleton */
+	float fam_tf;      /* share of records with this surname (term frequency) */
+	float giv_tf;      /* share of records with this given name */
+	unsigned dm[REC_DM_MAX];
+	uint8_t n_dm;
+	uint8_t given_how, swapped, patr_moved;
+	char sex;         /* from the given-name table: 'm', 'f' or 0 */
+	char lang;        /* 'u', 'r', 'l' (Latin) or 0 */
+	int32_t given_id, patr_id, surname_id;
+	int16_t year;
+	int8_t month, day;
+};
+
+/* A string arena: records point into it by offset. */
+struct match_arena {
+	char *buf;
+	size_t len, cap;
+};
+
+/* Normalises one person into *r (strings appended to arena). Returns 0 or
+ * CARTEL_ENOMEM. */
+int match_rec_make(const struct match_names *nt, const struct cartel_person *p,
+		   struct match_rec *r, struct match_arena *a);
+
+static inline const char *
+match_str(const struct match_arena *a, uint32_t off)
+{
+	return a->buf + off;
+}
+
+/* ---- compare.c ---- */
+
+/* Levels per field: 0 is always "missing" (no evidence). */
+#define LV_MAX 8
+extern const int match_n_levels[F_N];
+
+double match_jw(const char *a, const char *b);
+
+/* Compares two records into levels[F_N]; *swapped set when family and
+ * given agree only crosswise. */
+void match_compare(const struct match_rec *a, const struct match_arena *aa,
+		   const struct match_rec *b, const struct match_arena *ba,
+		   uint8_t levels[F_N], int *swapped);
+
+/* Level of two dates. */
+int match_date_level(const struct match_rec *a, const struct match_rec *b);
+
+/* ---- model.c: Fellegi-Sunter ---- */
+
+struct match_model {
+	double m[F_N][LV_MAX], u[F_N][LV_MAX];
+	double w[F_N][LV_MAX]; /* log2(m/u) */
+	double log2_prior;     /* log2(lambda/(1-lambda)); NAN: per query */
+	double lambda;
+	int em_iter;
+	double n_total;        /* records the surname counts are over */
+};
+
+void match_model_defaults(struct match_model *mm);
+void match_model_weights(struct match_model *mm);
+
+/* Pattern code of a level vector (for EM histograms). */
+unsigned match_pattern(const uint8_t lv[F_N]);
+size_t match_n_patterns(void);
+void match_unpattern(unsigned code, uint8_t lv[F_N]);
+
+/* EM with u fixed; counts[pattern] over the candidate pairs, which are
+ * part of n_pairs pairs in all (the rest taken as non-matches). mm->lambda
+ * is the starting prior. Returns iterations run (0 when it declined and
+ * kept mm as it was). */
+int match_em(struct match_model *mm, const double *counts, double n_pairs);
+
+/* Weight of a level vector for a pair (term frequency applied to the
+ * family-name exact level). */
+double match_weight(const struct match_model *mm, const uint8_t lv[F_N],
+		    const struct match_rec *a, const struct match_rec *b);
+
+/* Explanation text (malloc'd) for a scored pair. */
+char *match_explain(const struct match_model *mm, const uint8_t lv[F_N],
+		    int swapped, const struct match_rec *a,
+		    const struct match_arena *aa, const struct match_rec *b,
+		    const struct match_arena *ba, double weight, double prob);
+
+/* ---- index.c ---- */
+
+struct match_side {
+	const struct cartel_person *persons;
+	size_t n;
+	struct match_rec *recs;
+	struct match_arena arena;
+};
+
+/* Normalises persons into side (threads). */
+int match_side_build(struct match_side *s, const struct match_names *nt,
+		     const struct cartel_person *persons, size_t n,
+		     int n_threads);
+void match_side_free(struct match_side *s);
+
+/* Blocking keys of a record; returns how many (<= 16). `wide` adds the
+ * keys used for search only. */
+int match_block_keys(const struct match_rec *r, const struct match_arena *a,
+		     uint64_t *keys, int wide);
+
+
+/* ---- match.c, for benchmarks ---- */
+
+struct assign_pairs;
+
+/* The candidate pairs blocking proposes for linking left with right (each
+ * pair's w is 0), appended to *out. Returns 0 or an error. */
+int match_link_candidates(const struct cartel_person *left, size_t n_left,
+			  const struct cartel_person *right, size_t n_right,
+			  const struct cartel_match_opts *opts,
+			  struct assign_pairs *out, char **why);
+
+#endif

@@ -1,0 +1,434 @@
+/*
+ * The Fellegi-Sunter model: for each field and level, m (the chance of that
+ * level when the two records are the same person) and u (the chance when
+ * they are not). A pair's weight is the sum of log2(m/u) over its fields,
+ * plus the prior log-odds; the probability follows. u comes from random
+ * pairs of the data (index.c), m from EM over the candidate pairs with u
+ * held fixed, computed on a histogram of level patterns (a few thousand
+ * distinct patterns stand for millions of pairs, so EM takes milliseconds).
+ *
+ * The family name's exact level is adjusted for the surname's frequency:
+ * its u is the share of records bearing that surname, so that a shared
+ * Коваленко counts for less than a shared Гайдамака.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/why.h"
+#include "match/match_int.h"
+
+/* Built-in parameters: the starting point of EM, and the model used when
+ * there is too little data to fit one (hand-set from the error rates met in
+ * real lists; docs/matching.md). Level 0 is unused. */
+static const double m0[F_N][LV_MAX] = {
+	{0, .80, .04, .07, .04, .05},
+	{0, .82, .09, .04, .05},
+	{0, .85, .07, .08},
+	{0, .78, .03, .03, .05, .02, .05, .04},
+	{0, .75, .10, .15},
+	{0, .90, .05, .05},
+};
+static const double u0[F_N][LV_MAX] = {
+	{0, .005, .0005, .002, .01, .9825},
+	{0, .02, .005, .01, .965},
+	{0, .02, .01, .97},
+	{0, .00006, .00005, .0001, .0015, .0003, .02, .978},
+	{0, .05, .02, .93},
+	{0, .0001, .0005, .9994},
+};
+
+void
+match_model_weights(struct match_model *mm)
+{
+	for (int f = 0; f < F_N; f++) {
+		mm->w[f][0] = 0;
+		for (int l = 1; l < match_n_levels[f]; l++) {
+			double w = log2(mm->m[f][l] / mm->u[f][l]);
+			if (w > 24)
+				w = 24;
+			if (w < -16)
+				w = -16;
+			mm->w[f][l] = w;
+		}
+	}
+	if (mm->lambda > 0 && mm->lambda < 1)
+		mm->log2_prior = log2(mm->lambda / (1 - mm->lambda));
+}
+
+void
+match_model_defaults(struct match_model *mm)
+{
+	memset(mm, 0, sizeof *mm);
+	memcpy(mm->m, m0, sizeof m0);
+	memcpy(mm->u, u0, sizeof u0);
+	mm->lambda = 0.05;
+	match_model_weights(mm);
+}
+
+size_t
+match_n_patterns(void)
+{
+	size_t n = 1;
+	for (int f = 0; f < F_N; f++)
+		n *= (size_t)match_n_levels[f];
+	return n;
+}
+
+unsigned
+match_pattern(const uint8_t lv[F_N])
+{
+	unsigned c = 0;
+	for (int f = 0; f < F_N; f++)
+		c = c * (unsigned)match_n_levels[f] + lv[f];
+	return c;
+}
+
+void
+match_unpattern(unsigned code, uint8_t lv[F_N])
+{
+	for (int f = F_N - 1; f >= 0; f--) {
+		lv[f] = (uint8_t)(code % (unsigned)match_n_levels[f]);
+		code /= (unsigned)match_n_levels[f];
+	}
+}
+
+int
+match_em(struct match_model *mm, const double *counts, double n_pairs)
+{
+	size_t np = match_n_patterns();
+	double total = 0;
+	for (size_t p = 0; p < np; p++)
+		total += counts[p];
+	if (total < 200 || !(n_pairs >= total))
+		return 0; /* too little to fit: keep the built-in m */
+	/* The prior is over all pairs, not over the candidates: the pairs
+	 * blocking left out are non-matches (blocking keeps nearly every true
+	 * pair), so lambda = expected matches / all pairs. Over candidates
+	 * alone, EM with u fixed from random pairs would call every candidate
+	 * a match. */
+	struct match_model fit = *mm;
+	double (*acc)[LV_MAX] = calloc(F_N, sizeof *acc);
+	if (acc == NULL)
+		return 0;
+	int it;
+	for (it = 1; it <= 200; it++) {
+		match_model_weights(&fit);
+		memset(acc, 0, F_N * sizeof *acc);
+		double sum_p = 0;
+		for (size_t p = 0; p < np; p++) {
+			if (counts[p] == 0)
+				continue;
+			uint8_t lv[F_N];
+			match_unpattern((unsigned)p, lv);
+			double lo = fit.log2_prior;
+			for (int f = 0; f < F_N; f++)
+				lo += fit.w[f][lv[f]];
+			double pr = 1 / (1 + exp2(-lo));
+			double c = counts[p] * pr;
+			sum_p += c;
+			for (int f = 0; f < F_N; f++)
+				acc[f][lv[f]] += c;
+		}
+		double change = 0;
+		for (int f = 0; f < F_N; f++) {
+			double s = 0;
+			for (int l = 1; l < match_n_levels[f]; l++)
+				s += acc[f][l];
+			if (s <= 0)
+				continue;
+			for (int l = 1; l < match_n_levels[f]; l++) {
+				/* A light prior towards the built-in m keeps
+				 * rare levels from collapsing to zero. */
+				double m = (acc[f][l] + 2.0 * m0[f][l]) /
+					   (s + 2.0);
+				change += fabs(m - fit.m[f][l]);
+				fit.m[f][l] = m;
+			}
+		}
+		double lambda = sum_p / n_pairs;
+		change += fabs(lambda - fit.lambda);
+		fit.lambda = lambda;
+		if (change < 1e-7)
+			break;
+	}
+	free(acc);
+	if (getenv("CARTEL_MATCH_DEBUG")) {
+		fprintf(stderr, "EM it=%d lambda=%g\n", it, fit.lambda);
+		for (int f = 0; f < F_N; f++) {
+			for (int l = 1; l < match_n_levels[f]; l++)
+				fprintf(stderr, " %d:%.4f/%.5f(%+.1f)", l, fit.m[f][l], fit.u[f][l], fit.w[f][l]);
+			fprintf(stderr, "\n");
+		}
+	}
+	/* Sanity: EM must find some matches and agreement must remain
+	 * evidence for a match; otherwise the data did not support a fit. */
+	if (!(fit.lambda > 0 && fit.lambda < 0.5) ||
+	    fit.m[F_FAMILY][1] < fit.u[F_FAMILY][1] ||
+	    fit.m[F_GIVEN][1] < fit.u[F_GIVEN][1])
+		return 0;
+	fit.em_iter = it > 200 ? 200 : it;
+	match_model_weights(&fit);
+	*mm = fit;
+	return mm->em_iter;
+}
+
+/* The family name's exact-level weight for this pair. */
+static double
+family_exact(const struct match_model *mm, int lv, const struct match_rec *a,
+	     const struct match_rec *b)
+{
+	double tf = a->fam_tf > b->fam_tf ? a->fam_tf : b->fam_tf;
+	if (!(tf > 0))
+		return mm->w[F_FAMILY][lv];
+	if (tf < 1e-7)
+		tf = 1e-7;
+	/* The level's own weight, moved by how much rarer (or commoner)
+	 * this surname is than the average agreement: for the exact level
+	 * this is log2(m / tf). */
+	double w = mm->w[F_FAMILY][lv] + log2(mm->u[F_FAMILY][1] / tf);
+	if (w < 0.5)
+		w = 0.5;
+	if (w > 24)
+		w = 24;
+	return w;
+}
+
+/* The given name's agreement weight (levels 1 and 2) for this pair: a
+ * shared Олександр says less than a shared Августин. */
+static double
+given_exact(const struct match_model *mm, int lv, const struct match_rec *a,
+	    const struct match_rec *b)
+{
+	double tf = a->giv_tf > b->giv_tf ? a->giv_tf : b->giv_tf;
+	if (!(tf > 0))
+		return mm->w[F_GIVEN][lv];
+	if (tf < 1e-6)
+		tf = 1e-6;
+	double w = mm->w[F_GIVEN][lv] + log2(mm->u[F_GIVEN][1] / tf);
+	if (w < 0.5)
+		w = 0.5;
+	if (w > 20)
+		w = 20;
+	return w;
+}
+
+static double
+level_weight(const struct match_model *mm, int f, int lv,
+	     const struct match_rec *a, const struct match_rec *b)
+{
+	if (f == F_FAMILY && (lv == 1 || lv == 2))
+		return family_exact(mm, lv, a, b);
+	if (f == F_GIVEN && (lv == 1 || lv == 2))
+		return given_exact(mm, lv, a, b);
+	return mm->w[f][lv];
+}
+
+double
+match_weight(const struct match_model *mm, const uint8_t lv[F_N],
+	     const struct match_rec *a, const struct match_rec *b)
+{
+	double w = 0;
+	for (int f = 0; f < F_N; f++)
+		w += level_weight(mm, f, lv[f], a, b);
+	return w;
+}
+
+/* A growing string for explanations. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	int bad;
+};
+
+static void
+sb_add(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	if (b->bad)
+		return;
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		size_t room = b->cap - b->len;
+		int n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->bad = 1;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		char *s = realloc(b->s, cap);
+		if (s == NULL) {
+			b->bad = 1;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+}
+
+static const char *
+show(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : "?";
+}
+
+/* The text shown for a field of a record: its own words, as written. */
+static const char *
+field_text(const struct match_rec *r, int f)
+{
+	const struct cartel_person *p = r->p;
+	switch (f) {
+	case F_FAMILY: return r->swapped ? p->given_name : p->family_name;
+	case F_GIVEN: return r->swapped ? p->family_name : p->given_name;
+	case F_PATR:
+		return p->patronymic != NULL && p->patronymic[0] ? p->patronymic
+		       : r->patr_moved ? "(within another field)"
+				       : p->patronymic;
+	case F_PLACE: return p->birth_place;
+	case F_SERVICE: return p->service_number;
+	default: return NULL;
+	}
+}
+
+static const char *const field_name[F_N] = {
+	"family name", "given name", "patronymic",
+	"birth date",  "birth place", "service number",
+};
+
+static const char *
+how_text(int f, int lv, const struct match_rec *a, const struct match_rec *b,
+	 const char *ta, const char *tb)
+{
+	int same_text = ta && tb && strcmp(ta, tb) == 0;
+	switch (f) {
+	case F_FAMILY:
+		switch (lv) {
+		case 1:
+			if (same_text)
+				return "identical";
+			return a->surname_id && a->surname_id == b->surname_id
+				       ? "the same surname in either language "
+					 "(name table)"
+				       : "the same name across scripts";
+		case 2: return "feminine and masculine forms of one surname";
+		case 3: return "nearly the same spelling";
+		case 4: return "similar, sounds alike (Daitch-Mokotoff)";
+		default: return "different";
+		}
+	case F_GIVEN:
+		switch (lv) {
+		case 1:
+			if (same_text)
+				return "identical";
+			return a->given_id ? "via the name table"
+					   : "the same name across scripts";
+		case 2:
+			return (a->given_how == GIVEN_DIM ||
+				b->given_how == GIVEN_DIM)
+				       ? "via the name table (diminutive)"
+				       : "via the name table (one letter off)";
+		case 3: return "similar spelling or initial";
+		default: return "different";
+		}
+	case F_PATR:
+		switch (lv) {
+		case 1:
+			if (same_text)
+				return "identical";
+			return a->patr_id ? "the same father's name via the "
+					    "name table"
+					  : "the same name across scripts";
+		case 2: return "nearly the same";
+		default: return "different";
+		}
+	case F_DATE: {
+		static const char *const t[] = {
+			"", "exact", "day and month swapped",
+			"one year apart", "one digit differs",
+			"1 January placeholder", "partial dates agree",
+			"different"};
+		return t[lv];
+	}
+	case F_PLACE:
+		return lv == 1 ? "same place"
+		       : lv == 2 ? "similar spelling"
+				 : "different";
+	default:
+		return lv == 1 ? "same number"
+		       : lv == 2 ? "one character differs"
+				 : "different";
+	}
+}
+
+char *
+match_explain(const struct match_model *mm, const uint8_t lv[F_N],
+	      int swapped, const struct match_rec *a,
+	      const struct match_arena *aa, const struct match_rec *b,
+	      const struct match_arena *ba, double weight, double prob)
+{
+	(void)aa;
+	(void)ba;
+	struct sbuf sb = {0};
+	for (int f = 0; f < F_N; f++) {
+		char da[16], db[16];
+		const char *ta, *tb;
+		if (f == F_DATE) {
+			ta = cartel_date_format(&a->p->birth_date, da, sizeof da);
+			tb = cartel_date_format(&b->p->birth_date, db, sizeof db);
+			if (ta[0] == '\0')
+				ta = NULL;
+			if (tb[0] == '\0')
+				tb = NULL;
+		} else {
+			ta = field_text(a, f);
+			tb = field_text(b, f);
+			if (ta != NULL && ta[0] == '\0')
+				ta = NULL;
+			if (tb != NULL && tb[0] == '\0')
+				tb = NULL;
+		}
+		if (ta == NULL && tb == NULL)
+			continue;
+		if (sb.len > 0)
+			sb_add(&sb, "; ");
+		if (lv[f] == 0) {
+			sb_add(&sb, "%s: missing on one side, 0", field_name[f]);
+			continue;
+		}
+		double w = level_weight(mm, f, lv[f], a, b);
+		int agree = w >= 0;
+		sb_add(&sb, "%s: %s %s %s %s", field_name[f], show(ta),
+		       agree ? "=" : "\xe2\x89\xa0", show(tb),
+		       how_text(f, lv[f], a, b, ta, tb));
+		if (f == F_FAMILY && lv[f] == 1) {
+			double base = mm->w[F_FAMILY][1];
+			if (w < base - 1.5)
+				sb_add(&sb, " (a common surname)");
+			else if (w > base + 1.5)
+				sb_add(&sb, " (a rare surname)");
+		}
+		sb_add(&sb, ", %+.1f", w);
+	}
+	if (swapped || a->swapped || b->swapped)
+		sb_add(&sb, "; family and given names were swapped in one "
+			    "record");
+	sb_add(&sb, "; total %+.1f bits, probability %.3f", weight, prob);
+	if (sb.bad) {
+		free(sb.s);
+		return NULL;
+	}
+	return sb.s;
+}
