@@ -405,7 +405,9 @@ struct cartel_reconcile {
 	struct cartel_reconcile_row *rows; /* in the file's order */
 	size_t n_rows, n_matched, n_ambiguous, n_not_held;
 	size_t n_register; /* persons in the register */
-	double seconds_load, seconds_index, seconds_query;
+	/* Wall time of reading both lists, of the engine's matching, and of
+	 * deciding the verdicts. */
+	double seconds_load, seconds_match, seconds_decide;
 };
 
 /*

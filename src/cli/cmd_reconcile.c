@@ -189,6 +189,11 @@ reconcile_list(struct cli *cli, const char *file, const char *party,
 			json_array_append_new(rows, e);
 		}
 		json_object_set_new(o, "results", rows);
+		json_object_set_new(o, "seconds",
+				    json_pack("{sfsfsf}", "load",
+					      res.seconds_load, "match",
+					      res.seconds_match, "decide",
+					      res.seconds_decide));
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(o);

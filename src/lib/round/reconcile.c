@@ -4,11 +4,14 @@
  * look, who we do not hold), and two published counts of one handover
  * ("you report 189, we count 150: here are the 39").
  *
- * All the matching is the matching engine's (<cartel/match.h>): the
- * register is normalised and indexed once, then each of their rows is one
- * query; queries run on several threads because the index is read-only.
+ * All the matching is the matching engine's (<cartel/match.h>). Their list
+ * is linked with the whole register in one call (each record normalised
+ * once, blocking, scoring, on every core), keeping every pair rather than
+ * a one-to-one assignment, and with the review threshold lowered to
+ * NEAR_P, so that the same call yields the candidates of an ambiguous row
+ * and the nearest candidates of a row nobody matches. The bands are then
+ * put back at the real thresholds here.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +25,11 @@
 
 #include "core/why.h"
 
-/* Candidates asked of the engine per row; the nearest few are shown. */
-#define N_CANDIDATES 5
+/* The nearest few candidates are shown for a row nobody matches: pairs
+ * whose probability is at least NEAR_P. */
 #define N_NEAREST 3
+#define N_AMBIGUOUS 5
+#define NEAR_P 0.01
 /* A runner-up this close (in bits of match weight) to the best makes a
  * match ambiguous: brothers and twins differ by little. */
 #define AMBIGUOUS_BITS 3.0
@@ -57,25 +62,25 @@ is_held(const struct cartel_person *p, const char *party)
 	return p->held_by != NULL && strcmp(p->held_by, party) == 0;
 }
 
-struct job {
-	const struct cartel_match_index *ix;
-	const struct cartel_person *theirs, *ours;
-	const char *party;
-	struct cartel_reconcile_row *rows;
-	size_t from, to;
-	int rc;
-	char *why;
+/* One scored pair seen from their row: the register's person, best
+ * first. */
+struct cand {
+	size_t index; /* in the register's array */
+	const char *id;
+	double probability, weight;
+	int band; /* enum cartel_match_band at the real thresholds */
+	const char *explanation;
 };
 
 static int
 add_cand(struct cartel_reconcile_row *r, const struct cartel_person *ours,
-	 const struct cartel_match_candidate *c)
+	 const struct cand *c)
 {
 	struct cartel_reconcile_candidate *x = &r->cands[r->n_cands++];
 	const struct cartel_person *p = &ours[c->index];
 	x->id = strdup(c->id);
 	x->probability = c->probability;
-	x->band = (int)c->band;
+	x->band = c->band;
 	x->status = strdup(cartel_enum_name(CARTEL_ENUM_STATUS,
 					    (int)p->status));
 	x->held_by = p->held_by ? strdup(p->held_by) : NULL;
@@ -89,7 +94,7 @@ add_cand(struct cartel_reconcile_row *r, const struct cartel_person *ours,
 /* Decides one row from its ranked candidates. */
 static int
 classify(struct cartel_reconcile_row *r, const struct cartel_person *ours,
-	 const char *party, const struct cartel_match_candidate *c, size_t n)
+	 const char *party, const struct cand *c, size_t n)
 {
 	r->cands = calloc(n ? n : 1, sizeof *r->cands);
 	if (r->cands == NULL)
@@ -128,7 +133,7 @@ classify(struct cartel_reconcile_row *r, const struct cartel_person *ours,
 	}
 	if (n_match + n_review > 0) {
 		r->verdict = CARTEL_RECONCILE_AMBIGUOUS;
-		for (size_t i = 0; i < n && rc == 0; i++)
+		for (size_t i = 0; i < n && i < N_AMBIGUOUS && rc == 0; i++)
 			if (c[i].band != CARTEL_BAND_NONMATCH)
 				rc = add_cand(r, ours, &c[i]);
 		if (rc)
@@ -154,31 +159,13 @@ classify(struct cartel_reconcile_row *r, const struct cartel_person *ours,
 	return r->note ? 0 : CARTEL_ENOMEM;
 }
 
-static void *
-run_job(void *arg)
-{
-	struct job *j = arg;
-	for (size_t i = j->from; i < j->to && j->rc == 0; i++) {
-		struct cartel_match_candidate *c = NULL;
-		size_t n = 0;
-		j->rc = cartel_match_query(j->ix, &j->theirs[i], N_CANDIDATES,
-					   0, &c, &n, &j->why);
-		if (j->rc == 0)
-			j->rc = classify(&j->rows[i], j->ours, j->party, c, n);
-		cartel_match_candidates_free(c, n);
-	}
-	return NULL;
-}
-
 static int
-n_threads_of(const struct cartel_match_opts *opts)
+cand_cmp(const void *a, const void *b)
 {
-	int n = opts ? opts->n_threads : 0;
-	if (n <= 0) {
-		long c = sysconf(_SC_NPROCESSORS_ONLN);
-		n = c > 0 ? (int)c : 1;
-	}
-	return n > 64 ? 64 : n;
+	const struct cand *x = a, *y = b;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return strcmp(x->id, y->id);
 }
 
 int
@@ -188,74 +175,87 @@ cartel_reconcile_list(struct cartel_db *db, FILE *in, const char *name,
 {
 	memset(res, 0, sizeof *res);
 	struct cartel_match_opts o;
-	if (opts == NULL) {
+	if (opts == NULL)
 		cartel_match_opts_init(&o);
-		opts = &o;
-	}
+	else
+		o = *opts;
+	double threshold = o.threshold, review = o.review;
+	o.one_to_one = 0;
+	if (o.review > NEAR_P)
+		o.review = NEAR_P;
 	double t0 = now_s();
 	struct cartel_person *theirs = NULL, *ours = NULL;
 	size_t n_theirs = 0, n_ours = 0;
-	struct cartel_match_index *ix = NULL;
+	struct cartel_match_pair *pairs = NULL;
+	size_t n_pairs = 0;
+	struct cand *cs = NULL;
+	size_t *start = NULL, *order = NULL;
 	int rc = cartel_match_read_csv(in, name, 0, &theirs, &n_theirs, NULL,
 				       why);
 	if (rc == 0)
 		rc = cartel_db_persons(db, &ours, &n_ours, why);
 	double t1 = now_s();
 	if (rc == 0)
-		rc = cartel_match_index_build(&ix, ours, n_ours, opts, why);
+		rc = cartel_match_link(theirs, n_theirs, ours, n_ours, &o,
+				       &pairs, &n_pairs, NULL, why);
 	double t2 = now_s();
 	if (rc)
 		goto out;
 	res->rows = calloc(n_theirs ? n_theirs : 1, sizeof *res->rows);
-	if (res->rows == NULL) {
+	cs = calloc(n_pairs ? n_pairs : 1, sizeof *cs);
+	if (res->rows == NULL || cs == NULL) {
 		rc = CARTEL_ENOMEM;
 		goto out;
 	}
 	res->n_rows = n_theirs;
 	res->n_register = n_ours;
-	for (size_t i = 0; i < n_theirs; i++) {
-		res->rows[i].row = i + 2;
-		res->rows[i].their_id = strdup(theirs[i].id);
-		if (res->rows[i].their_id == NULL) {
+	/* Group the pairs by their row (a counting sort: the engine's order
+	 * without the one-to-one assignment is not promised). */
+	start = calloc(n_theirs + 1, sizeof *start);
+	order = malloc((n_pairs ? n_pairs : 1) * sizeof *order);
+	if (start == NULL || order == NULL) {
+		rc = CARTEL_ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < n_pairs; k++)
+		start[pairs[k].left + 1]++;
+	for (size_t i = 0; i < n_theirs; i++)
+		start[i + 1] += start[i];
+	{
+		size_t *fill = calloc(n_theirs + 1, sizeof *fill);
+		if (fill == NULL) {
 			rc = CARTEL_ENOMEM;
 			goto out;
 		}
-	}
-	int nt = n_threads_of(opts);
-	if ((size_t)nt > n_theirs / 64 + 1)
-		nt = (int)(n_theirs / 64 + 1);
-	struct job jobs[64];
-	pthread_t tid[64];
-	int started[64] = {0};
-	for (int k = 0; k < nt; k++) {
-		jobs[k] = (struct job){ix,
-				       theirs,
-				       ours,
-				       party,
-				       res->rows,
-				       n_theirs * (size_t)k / (size_t)nt,
-				       n_theirs * (size_t)(k + 1) / (size_t)nt,
-				       0,
-				       NULL};
-		if (k > 0 && pthread_create(&tid[k], NULL, run_job,
-					    &jobs[k]) == 0)
-			started[k] = 1;
-		else if (k > 0)
-			run_job(&jobs[k]);
-	}
-	run_job(&jobs[0]);
-	for (int k = 0; k < nt; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		if (jobs[k].rc && rc == 0) {
-			rc = jobs[k].rc;
-			if (why) {
-				free(*why);
-				*why = jobs[k].why;
-				jobs[k].why = NULL;
-			}
+		for (size_t k = 0; k < n_pairs; k++) {
+			size_t l = pairs[k].left;
+			order[start[l] + fill[l]++] = k;
 		}
-		free(jobs[k].why);
+		free(fill);
+	}
+	for (size_t i = 0; i < n_theirs && rc == 0; i++) {
+		struct cartel_reconcile_row *r = &res->rows[i];
+		r->row = i + 2;
+		r->their_id = strdup(theirs[i].id);
+		if (r->their_id == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		size_t n = 0;
+		for (size_t k = start[i]; k < start[i + 1]; k++) {
+			const struct cartel_match_pair *p = &pairs[order[k]];
+			cs[n] = (struct cand){
+				p->right, p->right_id, p->probability,
+				p->weight,
+				p->probability >= threshold ? CARTEL_BAND_MATCH
+				: p->probability >= review
+					? CARTEL_BAND_REVIEW
+					: CARTEL_BAND_NONMATCH,
+				p->explanation};
+			n++;
+		}
+		qsort(cs, n, sizeof *cs, cand_cmp);
+		rc = classify(r, ours, party, cs, n);
 	}
 	if (rc)
 		goto out;
@@ -267,10 +267,13 @@ cartel_reconcile_list(struct cartel_db *db, FILE *in, const char *name,
 		}
 	}
 	res->seconds_load = t1 - t0;
-	res->seconds_index = t2 - t1;
-	res->seconds_query = now_s() - t2;
+	res->seconds_match = t2 - t1;
+	res->seconds_decide = now_s() - t2;
 out:
-	cartel_match_index_free(ix);
+	free(cs);
+	free(start);
+	free(order);
+	cartel_match_pairs_free(pairs, n_pairs);
 	cartel_persons_free(ours, n_ours);
 	cartel_match_persons_free(theirs, n_theirs);
 	if (rc)
