@@ -249,6 +249,75 @@ int cartel_match_dm(const char *name, unsigned *codes, int max);
 int cartel_match_given_id(const char *name,
 			  const struct cartel_match_opts *opts, char **why);
 
+/* ---- Inquiries in the register (src/lib/store/match_store.c) ----
+ *
+ * An inquiry is a person sought (by a family, a bureau, a hotline). It is
+ * matched against the register when it arrives, and again on demand (after
+ * new lists are imported); each potential match at or above the review
+ * threshold is kept, pending, until someone confirms or rejects it. Every
+ * change is in the audit chain with who did it and why; a confirmation is
+ * also an event on the person (extra attribute "inquiry" = the inquiry's
+ * id), so the person's history shows who was found for whom.
+ */
+
+struct cartel_db;
+
+/*
+ * Records an inquiry for the person described by q (id ignored; names,
+ * birth date, place and service number used) by `actor`, with an optional
+ * contact (kept in the register, never in the audit detail), and sets
+ * *out_id (malloc'd, "INQ-000001" ...). Then matches it at once (as
+ * cartel_inquiry_match) and sets *n_found to the potential matches kept.
+ * Returns 0, CARTEL_EINVAL (no name at all, no actor) or a database error.
+ */
+int cartel_inquiry_add(struct cartel_db *db, const struct cartel_person *q,
+		       const char *actor, const char *contact,
+		       const struct cartel_match_opts *opts, char **out_id,
+		       size_t *n_found, char **why);
+
+/*
+ * Matches inquiry `id` (or every open inquiry when id is NULL) against the
+ * register's current persons and keeps each new potential match at or
+ * above the review threshold (a pair already kept, or already decided, is
+ * left as it is). *n_found (may be NULL) receives how many were added.
+ * Returns 0, CARTEL_ENOTFOUND for an unknown id, or an error.
+ */
+int cartel_inquiry_match(struct cartel_db *db, const char *id,
+			 const char *actor,
+			 const struct cartel_match_opts *opts,
+			 size_t *n_found, char **why);
+
+/* One potential match. Strings are malloc'd (NULL when unset). */
+struct cartel_review_item {
+	char *inquiry_id, *person_id;
+	double score;
+	char *band;        /* "match" or "review" */
+	char *state;       /* "pending", "confirmed" or "rejected" */
+	char *explanation;
+	char *found_at;
+	char *decided_by, *decided_at, *reason;
+};
+
+/* The kept potential matches, best first within each inquiry; only the
+ * pending ones unless all is 1. Free with cartel_review_items_free. */
+int cartel_review_list(struct cartel_db *db, int all,
+		       struct cartel_review_item **out, size_t *n,
+		       char **why);
+
+void cartel_review_items_free(struct cartel_review_item *it, size_t n);
+
+/*
+ * Confirms (confirm = 1) or rejects (0) the pending potential match of
+ * person_id for inquiry_id, by actor, for reason (both required). A
+ * confirmation resolves the inquiry and records the event on the person.
+ * One transaction with its audit entry. Returns 0, CARTEL_ENOTFOUND (no
+ * such pending match), CARTEL_ESTATE (already decided), CARTEL_EINVAL (no
+ * actor or reason) or a database error.
+ */
+int cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
+			 const char *person_id, int confirm,
+			 const char *actor, const char *reason, char **why);
+
 #ifdef __cplusplus
 }
 #endif

@@ -454,3 +454,237 @@ cmd_search(struct cli *cli, int argc, char **argv)
 	cartel_person_clear(&q);
 	return EXIT_OK;
 }
+
+/* ---- Inquiries and their review ---- */
+
+/* Prints the potential matches (of inquiry id, or all when NULL; pending
+ * ones only unless all) as a table or JSON. */
+static int
+inquiry_print_found(struct cartel_db *db, const char *id, int json, int all)
+{
+	struct cartel_review_item *it = NULL;
+	size_t n = 0;
+	char *why = NULL;
+	int err = cartel_review_list(db, all, &it, &n, &why);
+	if (err != 0)
+		return cli_error(err, why, "reading potential matches");
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr && i < n; i++) {
+			if (id != NULL && strcmp(it[i].inquiry_id, id) != 0)
+				continue;
+			json_t *o = json_pack(
+				"{s:s, s:s, s:f, s:s, s:s, s:s?, s:s?, s:s?, "
+				"s:s?}",
+				"inquiry_id", it[i].inquiry_id, "person_id",
+				it[i].person_id, "score", it[i].score, "band",
+				it[i].band, "state", it[i].state,
+				"explanation", it[i].explanation,
+				"decided_by", it[i].decided_by, "decided_at",
+				it[i].decided_at, "reason", it[i].reason);
+			if (o != NULL)
+				json_array_append_new(arr, o);
+		}
+		if (arr != NULL) {
+			json_dumpf(arr, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+			json_decref(arr);
+		}
+	} else {
+		if (n == 0)
+			printf("nothing to review\n");
+		for (size_t i = 0; i < n; i++) {
+			if (id != NULL && strcmp(it[i].inquiry_id, id) != 0)
+				continue;
+			printf("%s %-12s %.3f %-6s %-9s %s\n", it[i].inquiry_id,
+			       it[i].person_id, it[i].score, it[i].band,
+			       it[i].state, str_or(it[i].explanation));
+			if (it[i].decided_by != NULL)
+				printf("    %s by %s at %s: %s\n", it[i].state,
+				       it[i].decided_by,
+				       str_or(it[i].decided_at),
+				       str_or(it[i].reason));
+		}
+	}
+	cartel_review_items_free(it, n);
+	return EXIT_OK;
+}
+
+int
+cmd_inquiry(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage("inquiry", "needs 'add', 'match' or 'show'");
+	const char *sub = argv[1];
+	struct cartel_person q;
+	memset(&q, 0, sizeof q);
+	const char *by = NULL, *contact = NULL, *name = NULL, *born = NULL,
+		   *id = NULL;
+	for (int i = 2; i < argc; i++) {
+		int took = cli_common_opt(cli, "inquiry", argc, argv, &i);
+		if (took == EXIT_USAGE)
+			return EXIT_USAGE;
+		if (took)
+			continue;
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+		const char **dst = NULL;
+		if (strcmp(a, "--family") == 0)
+			dst = (const char **)&q.family_name;
+		else if (strcmp(a, "--given") == 0)
+			dst = (const char **)&q.given_name;
+		else if (strcmp(a, "--patronymic") == 0)
+			dst = (const char **)&q.patronymic;
+		else if (strcmp(a, "--place") == 0)
+			dst = (const char **)&q.birth_place;
+		else if (strcmp(a, "--service") == 0)
+			dst = (const char **)&q.service_number;
+		else if (strcmp(a, "--name") == 0)
+			dst = &name;
+		else if (strcmp(a, "--born") == 0)
+			dst = &born;
+		else if (strcmp(a, "--by") == 0)
+			dst = &by;
+		else if (strcmp(a, "--contact") == 0)
+			dst = &contact;
+		if (dst != NULL) {
+			if (!more)
+				return cli_usage("inquiry", "%s needs a value",
+						 a);
+			*dst = argv[++i];
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return cli_usage("inquiry", "unknown option '%s'", a);
+		} else if (id == NULL) {
+			id = a;
+		} else {
+			return cli_usage("inquiry", "unexpected '%s'", a);
+		}
+	}
+	int is_add = strcmp(sub, "add") == 0, is_match = strcmp(sub, "match") == 0,
+	    is_show = strcmp(sub, "show") == 0;
+	if (!is_add && !is_match && !is_show)
+		return cli_usage("inquiry", "unknown subcommand '%s'", sub);
+	if ((is_add || is_match) && (by == NULL || by[0] == '\0'))
+		return cli_usage("inquiry", "%s needs --by NAME (who records "
+					    "it)", sub);
+	char *why = NULL;
+	struct cartel_person parsed;
+	memset(&parsed, 0, sizeof parsed);
+	if (is_add && name != NULL) {
+		int err = cartel_match_parse_name(name, NULL, &parsed, &why);
+		if (err != 0)
+			return cli_error(err, why, "reading --name");
+		if (q.family_name == NULL)
+			q.family_name = parsed.family_name;
+		if (q.given_name == NULL)
+			q.given_name = parsed.given_name;
+		if (q.patronymic == NULL)
+			q.patronymic = parsed.patronymic;
+	}
+	if (is_add && born != NULL) {
+		int err = cartel_date_parse(born, &q.birth_date, &why);
+		if (err != 0) {
+			cartel_person_clear(&parsed);
+			return cli_error(err, why, "reading --born");
+		}
+	}
+	struct cartel_db *db = NULL;
+	if (cli_open_db(cli, is_show ? CARTEL_DB_READONLY : 0, &db) != 0) {
+		cartel_person_clear(&parsed);
+		return EXIT_FAIL;
+	}
+	int rc = EXIT_OK;
+	if (is_add) {
+		char *new_id = NULL;
+		size_t found = 0;
+		int err = cartel_inquiry_add(db, &q, by, contact, NULL, &new_id,
+					     &found, &why);
+		if (err != 0 && new_id == NULL) {
+			rc = cli_error(err, why, "recording the inquiry");
+		} else {
+			if (!cli->json)
+				printf("%s recorded, %zu potential match%s\n",
+				       new_id, found, found == 1 ? "" : "es");
+			if (err != 0)
+				rc = cli_error(err, why, "matching the inquiry");
+			else
+				rc = inquiry_print_found(db, new_id, cli->json, 1);
+		}
+		free(new_id);
+	} else if (is_match) {
+		size_t found = 0;
+		int err = cartel_inquiry_match(db, id, by, NULL, &found, &why);
+		if (err != 0)
+			rc = cli_error(err, why, "matching inquiries");
+		else
+			printf("%zu new potential match%s kept for review\n",
+			       found, found == 1 ? "" : "es");
+	} else {
+		rc = inquiry_print_found(db, id, cli->json, 1);
+	}
+	cartel_db_close(db);
+	cartel_person_clear(&parsed);
+	return rc;
+}
+
+int
+cmd_review(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage("review", "needs 'list', 'confirm' or "
+					   "'reject'");
+	const char *sub = argv[1];
+	const char *by = NULL, *reason = NULL, *pos[2] = {NULL, NULL};
+	int n_pos = 0, all = 0;
+	for (int i = 2; i < argc; i++) {
+		int took = cli_common_opt(cli, "review", argc, argv, &i);
+		if (took == EXIT_USAGE)
+			return EXIT_USAGE;
+		if (took)
+			continue;
+		const char *a = argv[i];
+		int more = i + 1 < argc;
+		if (strcmp(a, "--by") == 0 && more)
+			by = argv[++i];
+		else if (strcmp(a, "--why") == 0 && more)
+			reason = argv[++i];
+		else if (strcmp(a, "--all") == 0)
+			all = 1;
+		else if (a[0] == '-' && a[1] != '\0')
+			return cli_usage("review", "unknown option '%s'", a);
+		else if (n_pos < 2)
+			pos[n_pos++] = a;
+		else
+			return cli_usage("review", "unexpected '%s'", a);
+	}
+	int is_list = strcmp(sub, "list") == 0;
+	int confirm = strcmp(sub, "confirm") == 0;
+	if (!is_list && !confirm && strcmp(sub, "reject") != 0)
+		return cli_usage("review", "unknown subcommand '%s'", sub);
+	if (!is_list) {
+		if (n_pos != 2)
+			return cli_usage("review", "%s needs INQUIRY_ID "
+						   "PERSON_ID", sub);
+		if (by == NULL || reason == NULL)
+			return cli_usage("review", "%s needs --by NAME and "
+						   "--why TEXT", sub);
+	}
+	struct cartel_db *db = NULL;
+	if (cli_open_db(cli, is_list ? CARTEL_DB_READONLY : 0, &db) != 0)
+		return EXIT_FAIL;
+	int rc = EXIT_OK;
+	char *why = NULL;
+	if (is_list) {
+		rc = inquiry_print_found(db, NULL, cli->json, all);
+	} else {
+		int err = cartel_review_decide(db, pos[0], pos[1], confirm, by,
+					       reason, &why);
+		if (err != 0)
+			rc = cli_error(err, why, "recording the decision");
+		else
+			printf("%s/%s %s\n", pos[0], pos[1],
+			       confirm ? "confirmed" : "rejected");
+	}
+	cartel_db_close(db);
+	return rc;
+}

@@ -209,6 +209,28 @@ static const struct cli_command commands[] = {
 	 "order (\"Ковальчук Олександр Петрович\", \"Oleksandr Kovalchuk\"), with\n"
 	 "the probability, band and an explanation for each (default the best\n"
 	 "10). See docs/matching.md.\n"},
+	{"inquiry", cmd_inquiry, "record an inquiry; match it against the register",
+	 "usage: cartel inquiry add --by NAME [--family F] [--given G]\n"
+	 "                          [--patronymic P] [--name \"TEXT\"] [--born DATE]\n"
+	 "                          [--place P] [--service N] [--contact TEXT]\n"
+	 "       cartel inquiry match [ID] --by NAME\n"
+	 "       cartel inquiry show [ID] [--json]\n"
+	 "\n"
+	 "add records who is sought (the name in any script; --name takes it in\n"
+	 "one line, in any order) and matches it against the register at once;\n"
+	 "each potential match at or above the review threshold is kept, pending\n"
+	 "review. match runs one inquiry (or every open one) again, for persons\n"
+	 "imported since. show lists the potential matches found. Audited. See\n"
+	 "docs/matching.md.\n"},
+	{"review", cmd_review, "confirm or reject potential matches of inquiries",
+	 "usage: cartel review list [--all] [--json]\n"
+	 "       cartel review confirm INQUIRY_ID PERSON_ID --by NAME --why TEXT\n"
+	 "       cartel review reject INQUIRY_ID PERSON_ID --by NAME --why TEXT\n"
+	 "\n"
+	 "list shows the pending potential matches (--all: decided ones too, with\n"
+	 "who decided, when and why). confirm and reject record the decision with\n"
+	 "who and why in the audit chain; a confirmation resolves the inquiry and\n"
+	 "is an event on the person (attribute 'inquiry'). See docs/matching.md.\n"},
 	/* CARTEL_COMMANDS_END */
 	{NULL, NULL, NULL, NULL},
 };

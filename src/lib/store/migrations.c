@@ -106,6 +106,31 @@ const struct cartel__migration cartel__migrations[] = {
 	 " checked_by TEXT,"
 	 " PRIMARY KEY (round_id, person_id),"
 	 " FOREIGN KEY (round_id, stage) REFERENCES round_stage(round_id, stage));"},
+	{"0200-match",
+	 /* Inquiries (a family or bureau asking about a person) and the
+	  * potential matches found for them in the register, each kept
+	  * until a person confirms or rejects it (docs/matching.md). */
+	 "CREATE TABLE match_inquiry ("
+	 " id TEXT PRIMARY KEY,"
+	 " created_at TEXT NOT NULL,"
+	 " created_by TEXT NOT NULL,"
+	 " family_name TEXT, given_name TEXT, patronymic TEXT,"
+	 " birth_date TEXT, birth_place TEXT, service_number TEXT,"
+	 " contact TEXT,"
+	 " status TEXT NOT NULL DEFAULT 'open'"
+	 "  CHECK (status IN ('open', 'resolved')));"
+	 "CREATE TABLE match_candidate ("
+	 " inquiry_id TEXT NOT NULL REFERENCES match_inquiry(id),"
+	 " person_id TEXT NOT NULL,"
+	 " score REAL NOT NULL,"
+	 " band TEXT NOT NULL,"
+	 " explanation TEXT,"
+	 " found_at TEXT NOT NULL,"
+	 " state TEXT NOT NULL DEFAULT 'pending'"
+	 "  CHECK (state IN ('pending', 'confirmed', 'rejected')),"
+	 " decided_by TEXT, decided_at TEXT, reason TEXT,"
+	 " PRIMARY KEY (inquiry_id, person_id));"
+	 "CREATE INDEX match_candidate_state ON match_candidate(state);"},
 	/* Append new migrations here, each with a unique name. */
 };
 

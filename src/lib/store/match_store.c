@@ -1,0 +1,473 @@
+/*
+ * The register's side of matching: inquiries, the potential matches found
+ * for them, and the review decisions (tables of migration "0200-match").
+ * The matching itself is <cartel/match.h>'s index and query; this file
+ * holds the SQL (prepared statements, bound parameters) and the audit
+ * entries that every change here appends.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cartel/error.h>
+#include <cartel/match.h>
+#include <cartel/store.h>
+
+#include "core/why.h"
+#include "store/store_int.h"
+
+static int
+prep(struct cartel_db *db, const char *q, sqlite3_stmt **st, const char *doing,
+     char **why)
+{
+	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db), q, -1, st, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, doing, why);
+	return 0;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL && s[0] != '\0')
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return s ? cartel__strdup(s) : NULL;
+}
+
+static int
+has_name(const struct cartel_person *q)
+{
+	const char *f[] = {q->family_name, q->given_name, q->patronymic};
+	for (size_t i = 0; i < 3; i++)
+		if (f[i] != NULL && f[i][0] != '\0')
+			return 1;
+	return 0;
+}
+
+int
+cartel_inquiry_add(struct cartel_db *db, const struct cartel_person *q,
+		   const char *actor, const char *contact,
+		   const struct cartel_match_opts *opts, char **out_id,
+		   size_t *n_found, char **why)
+{
+	*out_id = NULL;
+	if (n_found)
+		*n_found = 0;
+	if (actor == NULL || actor[0] == '\0')
+		return cartel__why(why, CARTEL_EINVAL,
+				   "an inquiry needs who records it (--by)");
+	if (!has_name(q))
+		return cartel__why(why, CARTEL_EINVAL,
+				   "an inquiry needs a family, given name or "
+				   "patronymic");
+	int own;
+	int err = cartel__db_write_begin(db, &own, why);
+	if (err != 0)
+		return err;
+	sqlite3_stmt *st = NULL;
+	char id[32];
+	err = prep(db, "SELECT coalesce(max(rowid), 0) + 1 FROM match_inquiry",
+		   &st, "numbering the inquiry", why);
+	if (err == 0) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(id, sizeof id, "INQ-%06lld",
+				 (long long)sqlite3_column_int64(st, 0));
+		else
+			err = cartel__db_err(db, sqlite3_errcode(
+							 cartel__db_sqlite(db)),
+					     "numbering the inquiry", why);
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (err == 0)
+		err = prep(db,
+			   "INSERT INTO match_inquiry (id, created_at, "
+			   "created_by, family_name, given_name, patronymic, "
+			   "birth_date, birth_place, service_number, contact) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			   &st, "recording the inquiry", why);
+	if (err == 0) {
+		char now[32], born[16];
+		cartel__now(now, sizeof now);
+		cartel_date_format(&q->birth_date, born, sizeof born);
+		bind_text(st, 1, id);
+		bind_text(st, 2, now);
+		bind_text(st, 3, actor);
+		bind_text(st, 4, q->family_name);
+		bind_text(st, 5, q->given_name);
+		bind_text(st, 6, q->patronymic);
+		bind_text(st, 7, born);
+		bind_text(st, 8, q->birth_place);
+		bind_text(st, 9, q->service_number);
+		bind_text(st, 10, contact);
+		int rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE)
+			err = cartel__db_err(db, rc, "recording the inquiry",
+					     why);
+		sqlite3_finalize(st);
+	}
+	if (err == 0)
+		err = cartel_audit_append(db, actor, "inquiry.add", id,
+					  "inquiry recorded", why);
+	err = cartel__db_write_end(db, own, err, why);
+	if (err != 0)
+		return err;
+	*out_id = cartel__strdup(id);
+	if (*out_id == NULL)
+		return CARTEL_ENOMEM;
+	/* Matched as it arrives. The inquiry stays recorded even when this
+	 * fails; `cartel inquiry match` runs it again. */
+	return cartel_inquiry_match(db, id, actor, opts, n_found, why);
+}
+
+struct inq {
+	char *id;
+	struct cartel_person q;
+};
+
+static void
+inqs_free(struct inq *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].id);
+		cartel_person_clear(&v[i].q);
+	}
+	free(v);
+}
+
+static int
+inqs_load(struct cartel_db *db, const char *id, struct inq **out, size_t *n,
+	  char **why)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int err = prep(db,
+		       id != NULL
+			       ? "SELECT id, family_name, given_name, "
+				 "patronymic, birth_date, birth_place, "
+				 "service_number FROM match_inquiry WHERE id = ?1"
+			       : "SELECT id, family_name, given_name, "
+				 "patronymic, birth_date, birth_place, "
+				 "service_number FROM match_inquiry "
+				 "WHERE status = 'open' ORDER BY rowid",
+		       &st, "reading inquiries", why);
+	if (err != 0)
+		return err;
+	if (id != NULL)
+		bind_text(st, 1, id);
+	struct inq *v = NULL;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct inq *nv = realloc(v, cap * sizeof *nv);
+			if (nv == NULL) {
+				err = CARTEL_ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		struct inq *it = &v[(*n)++];
+		memset(it, 0, sizeof *it);
+		it->id = col_dup(st, 0);
+		it->q.id = col_dup(st, 0);
+		it->q.family_name = col_dup(st, 1);
+		it->q.given_name = col_dup(st, 2);
+		it->q.patronymic = col_dup(st, 3);
+		const char *born = (const char *)sqlite3_column_text(st, 4);
+		if (born != NULL)
+			cartel_date_parse(born, &it->q.birth_date, NULL);
+		it->q.birth_place = col_dup(st, 5);
+		it->q.service_number = col_dup(st, 6);
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = cartel__db_err(db, rc, "reading inquiries", why);
+	sqlite3_finalize(st);
+	if (err == 0 && id != NULL && *n == 0)
+		err = cartel__why(why, CARTEL_ENOTFOUND, "no inquiry '%s'",
+				  id);
+	if (err != 0) {
+		inqs_free(v, *n);
+		*n = 0;
+		return err;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
+		     const struct cartel_match_opts *opts, size_t *n_found,
+		     char **why)
+{
+	if (n_found)
+		*n_found = 0;
+	if (actor == NULL || actor[0] == '\0')
+		return cartel__why(why, CARTEL_EINVAL,
+				   "matching needs who runs it (--by)");
+	struct inq *inqs;
+	size_t n_inq;
+	int err = inqs_load(db, id, &inqs, &n_inq, why);
+	if (err != 0)
+		return err;
+	if (n_inq == 0) {
+		inqs_free(inqs, n_inq);
+		return 0;
+	}
+	struct cartel_person *persons = NULL;
+	size_t n = 0;
+	err = cartel_db_persons(db, &persons, &n, why);
+	struct cartel_match_index *ix = NULL;
+	if (err == 0)
+		err = cartel_match_index_build(&ix, persons, n, opts, why);
+	int own = 0;
+	if (err == 0)
+		err = cartel__db_write_begin(db, &own, why);
+	sqlite3_stmt *ins = NULL;
+	if (err == 0)
+		err = prep(db,
+			   "INSERT OR IGNORE INTO match_candidate (inquiry_id, "
+			   "person_id, score, band, explanation, found_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			   &ins, "keeping potential matches", why);
+	size_t found = 0;
+	char now[32];
+	cartel__now(now, sizeof now);
+	for (size_t i = 0; err == 0 && i < n_inq; i++) {
+		struct cartel_match_candidate *c = NULL;
+		size_t nc = 0;
+		err = cartel_match_query(ix, &inqs[i].q, 20, 1, &c, &nc, why);
+		size_t added = 0;
+		for (size_t k = 0; err == 0 && k < nc; k++) {
+			sqlite3_reset(ins);
+			bind_text(ins, 1, inqs[i].id);
+			bind_text(ins, 2, c[k].id);
+			sqlite3_bind_double(ins, 3, c[k].probability);
+			bind_text(ins, 4,
+				  c[k].band == CARTEL_BAND_MATCH ? "match"
+								 : "review");
+			bind_text(ins, 5, c[k].explanation);
+			bind_text(ins, 6, now);
+			int rc = sqlite3_step(ins);
+			if (rc != SQLITE_DONE)
+				err = cartel__db_err(db, rc,
+						     "keeping potential matches",
+						     why);
+			else
+				added += (size_t)sqlite3_changes(
+					cartel__db_sqlite(db));
+		}
+		cartel_match_candidates_free(c, nc);
+		if (err == 0 && added > 0) {
+			char detail[96];
+			snprintf(detail, sizeof detail,
+				 "%zu potential match%s kept for review",
+				 added, added == 1 ? "" : "es");
+			err = cartel_audit_append(db, actor, "inquiry.match",
+						  inqs[i].id, detail, why);
+		}
+		found += added;
+	}
+	if (ins != NULL)
+		sqlite3_finalize(ins);
+	if (own)
+		err = cartel__db_write_end(db, own, err, why);
+	cartel_match_index_free(ix);
+	cartel_persons_free(persons, n);
+	inqs_free(inqs, n_inq);
+	if (err == 0 && n_found)
+		*n_found = found;
+	return err;
+}
+
+void
+cartel_review_items_free(struct cartel_review_item *it, size_t n)
+{
+	if (it == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(it[i].inquiry_id);
+		free(it[i].person_id);
+		free(it[i].band);
+		free(it[i].state);
+		free(it[i].explanation);
+		free(it[i].found_at);
+		free(it[i].decided_by);
+		free(it[i].decided_at);
+		free(it[i].reason);
+	}
+	free(it);
+}
+
+int
+cartel_review_list(struct cartel_db *db, int all,
+		   struct cartel_review_item **out, size_t *n, char **why)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int err = prep(db,
+		       all ? "SELECT inquiry_id, person_id, score, band, state, "
+			     "explanation, found_at, decided_by, decided_at, "
+			     "reason FROM match_candidate "
+			     "ORDER BY inquiry_id, score DESC, person_id"
+			   : "SELECT inquiry_id, person_id, score, band, state, "
+			     "explanation, found_at, decided_by, decided_at, "
+			     "reason FROM match_candidate WHERE state = "
+			     "'pending' ORDER BY inquiry_id, score DESC, "
+			     "person_id",
+		       &st, "reading potential matches", why);
+	if (err != 0)
+		return err;
+	struct cartel_review_item *v = NULL;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct cartel_review_item *nv =
+				realloc(v, cap * sizeof *nv);
+			if (nv == NULL) {
+				err = CARTEL_ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		struct cartel_review_item *it = &v[(*n)++];
+		memset(it, 0, sizeof *it);
+		it->inquiry_id = col_dup(st, 0);
+		it->person_id = col_dup(st, 1);
+		it->score = sqlite3_column_double(st, 2);
+		it->band = col_dup(st, 3);
+		it->state = col_dup(st, 4);
+		it->explanation = col_dup(st, 5);
+		it->found_at = col_dup(st, 6);
+		it->decided_by = col_dup(st, 7);
+		it->decided_at = col_dup(st, 8);
+		it->reason = col_dup(st, 9);
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = cartel__db_err(db, rc, "reading potential matches", why);
+	sqlite3_finalize(st);
+	if (err != 0) {
+		cartel_review_items_free(v, *n);
+		*n = 0;
+		return err;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
+		     const char *person_id, int confirm, const char *actor,
+		     const char *reason, char **why)
+{
+	if (actor == NULL || actor[0] == '\0')
+		return cartel__why(why, CARTEL_EINVAL,
+				   "a decision needs who makes it (--by)");
+	if (reason == NULL || reason[0] == '\0')
+		return cartel__why(why, CARTEL_EINVAL,
+				   "a decision needs its reason (--why)");
+	int own;
+	int err = cartel__db_write_begin(db, &own, why);
+	if (err != 0)
+		return err;
+	sqlite3_stmt *st = NULL;
+	err = prep(db,
+		   "SELECT state FROM match_candidate WHERE inquiry_id = ?1 "
+		   "AND person_id = ?2",
+		   &st, "reading the potential match", why);
+	if (err == 0) {
+		bind_text(st, 1, inquiry_id);
+		bind_text(st, 2, person_id);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			err = cartel__why(why, CARTEL_ENOTFOUND,
+					  "no potential match of person '%s' "
+					  "for inquiry '%s'",
+					  person_id, inquiry_id);
+		else if (rc != SQLITE_ROW)
+			err = cartel__db_err(db, rc,
+					     "reading the potential match", why);
+		else if (strcmp((const char *)sqlite3_column_text(st, 0),
+				"pending") != 0)
+			err = cartel__why(why, CARTEL_ESTATE,
+					  "the match of person '%s' for "
+					  "inquiry '%s' is already %s",
+					  person_id, inquiry_id,
+					  (const char *)sqlite3_column_text(st,
+									    0));
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	char now[32];
+	cartel__now(now, sizeof now);
+	if (err == 0)
+		err = prep(db,
+			   "UPDATE match_candidate SET state = ?3, "
+			   "decided_by = ?4, decided_at = ?5, reason = ?6 "
+			   "WHERE inquiry_id = ?1 AND person_id = ?2",
+			   &st, "recording the decision", why);
+	if (err == 0) {
+		bind_text(st, 1, inquiry_id);
+		bind_text(st, 2, person_id);
+		bind_text(st, 3, confirm ? "confirmed" : "rejected");
+		bind_text(st, 4, actor);
+		bind_text(st, 5, now);
+		bind_text(st, 6, reason);
+		int rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE)
+			err = cartel__db_err(db, rc, "recording the decision",
+					     why);
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (err == 0 && confirm) {
+		err = prep(db,
+			   "UPDATE match_inquiry SET status = 'resolved' "
+			   "WHERE id = ?1",
+			   &st, "resolving the inquiry", why);
+		if (err == 0) {
+			bind_text(st, 1, inquiry_id);
+			int rc = sqlite3_step(st);
+			if (rc != SQLITE_DONE)
+				err = cartel__db_err(db, rc,
+						     "resolving the inquiry",
+						     why);
+			sqlite3_finalize(st);
+		}
+		if (err == 0) {
+			struct cartel_event ev = {0};
+			ev.person_id = person_id;
+			ev.field = "attr:inquiry";
+			ev.new_value = inquiry_id;
+			ev.prov.actor = actor;
+			ev.prov.source = CARTEL_SRC_FAMILY_REPORT;
+			ev.prov.source_ref = inquiry_id;
+			ev.prov.note = reason;
+			err = cartel_event_add(db, &ev, why);
+		}
+	}
+	if (err == 0) {
+		char *subject = cartel__asprintf("%s/%s", inquiry_id,
+						 person_id);
+		err = subject ? cartel_audit_append(db, actor,
+						    confirm ? "review.confirm"
+							    : "review.reject",
+						    subject, reason, why)
+			      : CARTEL_ENOMEM;
+		free(subject);
+	}
+	return cartel__db_write_end(db, own, err, why);
+}
