@@ -193,6 +193,13 @@ check_replaceable(const char *path)
 	struct cartel_db *db;
 	char *why = NULL;
 	int rc = cartel_db_open(&db, path, CARTEL_DB_READONLY, &why);
+	if (rc == CARTEL_ESTATE) {
+		/* A register of an older schema cannot be read without its
+		 * migrations; apply them, as any writing command would. */
+		free(why);
+		why = NULL;
+		rc = cartel_db_open(&db, path, 0, &why);
+	}
 	if (rc != 0) {
 		free(why);
 		return cli_fail("%s exists and is not a cartel register this "
