@@ -342,11 +342,14 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep,
 		long long n = 0;
 		while (have == 1 && row.audit <= e.seq) {
 			if (row.audit < e.seq) {
+				/* An event added later that claims an
+				 * earlier entry: that entry is the one
+				 * that does not hold. */
 				char *msg = cartel__asprintf(
-					"event %lld is out of place (claims "
-					"entry %lld)",
-					row.seq, row.audit);
-				err = tamper(rep, e.seq, why, msg != NULL ? msg : "an event is "
+					"event %lld claims it but was written "
+					"after entry %lld",
+					row.seq, e.seq - 1);
+				err = tamper(rep, row.audit, why, msg != NULL ? msg : "an event is "
 							       "out of place");
 				free(msg);
 				goto done;
