@@ -481,7 +481,7 @@ round_diff(struct cli *cli, int argc, char **argv)
 			else
 				json_array_append_new(
 					chg,
-					json_pack("{sssssssO}", "id", e->id,
+					json_pack("{ssssssso}", "id", e->id,
 						  "old_list", e->old_list,
 						  "new_list", e->new_list,
 						  "fields",
