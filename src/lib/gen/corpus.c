@@ -138,7 +138,7 @@ valid_day(int y, int m, int d)
  * buf. */
 static void
 write_date(struct gen_rng *r, const struct cartel_corpus_rates *rt,
-	   long born, int dotted, char *buf, size_t size)
+	   long born, long today, int dotted, char *buf, size_t size)
 {
 	int y, m, d, year_only = 0;
 	gen_civil(born, &y, &m, &d);
@@ -168,8 +168,11 @@ write_date(struct gen_rng *r, const struct cartel_corpus_rates *rt,
 					break;
 				default: mm = digit * 10 + mm % 10; break;
 				}
+				/* A wrong digit never makes a birth in the
+				 * future, which any register would refuse. */
 				if ((yy != y || mm != m || dd != d) &&
-				    valid_day(yy, mm, dd)) {
+				    valid_day(yy, mm, dd) &&
+				    gen_days(yy, mm, dd) <= today) {
 					y = yy, m = mm, d = dd;
 					break;
 				}
@@ -237,8 +240,8 @@ to_latin(enum cartel_latin sys, int uk, char *s, int *oom)
  */
 static int
 render(const struct cartel_names *nd, const struct cartel_corpus_rates *rt,
-       struct gen_rng *r, const struct person *p, int clerk, FILE *out,
-       char **why)
+       struct gen_rng *r, const struct person *p, int clerk, long today,
+       FILE *out, char **why)
 {
 	/* The clerk writes the other language, the family its own. */
 	int uk = clerk ? p->origin == 1 : p->origin == 0;
@@ -274,7 +277,7 @@ render(const struct cartel_names *nd, const struct cartel_corpus_rates *rt,
 	int dotted = clerk ? gen_rng_chance(r, rt->dotted_date)
 			   : gen_rng_chance(r, rt->dotted_date / 2);
 	if (!gen_rng_chance(r, rt->missing)) {
-		write_date(r, rt, p->born, dotted, date, sizeof date);
+		write_date(r, rt, p->born, today, dotted, date, sizeof date);
 		v[F_BIRTH] = dup_or_oom(date, &oom);
 	} else {
 		v[F_BIRTH] = dup_or_oom("", &oom);
@@ -391,6 +394,9 @@ new_person(const struct cartel_names *nd, const struct gen_tables *t,
 		long gap = 365 + (long)gen_rng_below(r, 9 * 365);
 		p->born = sibling_of->born + (gen_rng_chance(r, 0.5) ? gap
 								     : -gap);
+		/* A younger brother is an adult too (and born already). */
+		if (p->born > today - (long)(18 * 365.2425))
+			p->born = sibling_of->born - gap;
 	} else {
 		int age = 18 + (int)gen_rng_below(r, 43);
 		p->born = today - (long)(age * 365.2425) -
@@ -499,9 +505,11 @@ cartel_gen_corpus(const struct cartel_names *nd,
 		goto done;
 	}
 	for (size_t k = 0; !rc && k < nl; k++)
-		rc = render(nd, rt, &r, &pp[lorder[k]], 1, left, why);
+		rc = render(nd, rt, &r, &pp[lorder[k]], 1, today_days, left,
+			    why);
 	for (size_t k = 0; !rc && k < nr; k++)
-		rc = render(nd, rt, &r, &pp[rorder[k]], 0, right, why);
+		rc = render(nd, rt, &r, &pp[rorder[k]], 0, today_days,
+			    right, why);
 	if (!rc && fputs("left_id,right_id\n", truth) < 0)
 		rc = cartel__why(why, CARTEL_EIO, "writing the truth failed");
 	for (size_t k = 0; !rc && k < nl; k++) {
