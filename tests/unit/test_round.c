@@ -130,6 +130,38 @@ make(struct fx *f, const char *plan, enum cartel_round_kind kind,
 }
 
 static void
+bad_round_ids(void **state)
+{
+	struct fx *f = *state;
+	const char *bad[] = {"", "R 1", "R\n1", "Р-1",
+			     "R-12345678901234567890123456789012345678901234567890"
+			     "1234567890123"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct cartel_round_opts o = {bad[i], CARTEL_ROUND_PROPOSAL,
+					      NULL, "t"};
+		struct cartel_round *r = NULL;
+		char *why = NULL;
+		assert_int_equal(cartel_round_from_plan(f->db, plan_v1,
+							strlen(plan_v1), "p",
+							&o, &r, &why),
+				 CARTEL_EINVAL);
+		assert_null(r);
+		free(why);
+	}
+	/* A plan naming someone the register does not hold. */
+	const char *ghost = "{\"parties\":[\"UA\",\"RU\"],\"sides\":{\"UA\":"
+			    "{\"gives\":[\"NOBODY\"]},\"RU\":{\"gives\":[]}}}";
+	struct cartel_round_opts o = {NULL, CARTEL_ROUND_PROPOSAL, NULL, "t"};
+	struct cartel_round *r = NULL;
+	char *why = NULL;
+	assert_int_equal(cartel_round_from_plan(f->db, ghost, strlen(ghost),
+						"p", &o, &r, &why),
+			 CARTEL_ENOTFOUND);
+	assert_non_null(strstr(why, "NOBODY"));
+	free(why);
+}
+
+static void
 sign_both(struct fx *f, struct cartel_round *r)
 {
 	char *why = NULL;
@@ -615,6 +647,18 @@ handover(void **state)
 			 CARTEL_ESTATE);
 	free(why);
 	why = NULL;
+	/* A time that is not UTC ISO 8601 is refused. */
+	struct cartel_checkoff bad_at = {rid, "UA-3", CARTEL_HANDOVER_RECEIVED,
+					 "officer", "16.05.2026 10:00"};
+	assert_int_equal(cartel_handover_check(f->db, &bad_at, NULL, &why),
+			 CARTEL_EINVAL);
+	free(why);
+	why = NULL;
+	bad_at.at = "2026-02-30T10:00:00Z";
+	assert_int_equal(cartel_handover_check(f->db, &bad_at, NULL, &why),
+			 CARTEL_EINVAL);
+	free(why);
+	why = NULL;
 	/* Not on the lists. */
 	c.person_id = "RU-3";
 	assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why),
@@ -685,6 +729,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(diff_versions, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(handover, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_round_ids, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,22 @@ cartel_round_kind_parse(const char *s, enum cartel_round_kind *k, char **why)
 			   s ? s : "");
 }
 
+/* 1 when s is a round id: 1 to 64 of A-Z a-z 0-9 and . _ : - (it travels
+ * on command lines and in messages). */
+static int
+round_id_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > ROUND_ID_MAX)
+		return 0;
+	for (const char *c = s; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' ||
+		      *c == ':' || *c == '-'))
+			return 0;
+	return 1;
+}
+
 /* The person fields a list entry carries (besides id, stage, reason). */
 static const char *const person_fields[] = {
 	"family_name", "given_name", "patronymic", "birth_date", "rank",
@@ -389,9 +405,10 @@ check_shape(const char *name, const json_t *d, char **why)
 		return shape_err(name, why, "format",
 				 "expected \"" ROUND_FORMAT "\"");
 	const char *id = json_string_value(json_object_get(d, "round_id"));
-	if (id == NULL || id[0] == '\0' || strlen(id) > ROUND_ID_MAX)
+	if (!round_id_valid(id))
 		return shape_err(name, why, "round_id",
-				 "expected a string of 1 to 64 bytes");
+				 "expected 1 to 64 of A-Z, a-z, 0-9, '.', "
+				 "'_', ':', '-'");
 	json_t *v = json_object_get(d, "version");
 	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 	    json_integer_value(v) > 1000000)
@@ -1022,10 +1039,10 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 	cartel__round_now(now);
 	char round_id[ROUND_ID_MAX + 1];
 	if (opts->round_id != NULL) {
-		if (opts->round_id[0] == '\0' ||
-		    strlen(opts->round_id) > ROUND_ID_MAX) {
+		if (!round_id_valid(opts->round_id)) {
 			rc = cartel__why(why, CARTEL_EINVAL,
-					 "a round id has 1 to 64 bytes");
+					 "a round id is 1 to 64 of A-Z, a-z, "
+					 "0-9, '.', '_', ':', '-'");
 			goto out;
 		}
 		snprintf(round_id, sizeof round_id, "%s", opts->round_id);

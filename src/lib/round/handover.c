@@ -44,6 +44,29 @@ cartel_handover_outcome_parse(const char *s, enum cartel_handover_outcome *o,
 			   s ? s : "");
 }
 
+/* 1 for "YYYY-MM-DDTHH:MM:SSZ" with a real date and time. */
+static int
+time_valid(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	if (strlen(s) != sizeof shape - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9')
+				    : s[i] != shape[i])
+			return 0;
+	char date[11];
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	struct cartel_date d;
+	if (cartel_date_parse(date, &d, NULL) != 0)
+		return 0;
+	int hh = (s[11] - '0') * 10 + (s[12] - '0');
+	int mm = (s[14] - '0') * 10 + (s[15] - '0');
+	int ss = (s[17] - '0') * 10 + (s[18] - '0');
+	return hh < 24 && mm < 60 && ss < 61;
+}
+
 static int
 status_event(struct cartel_db *db, const char *person_id, const char *to,
 	     const char *actor, const char *ref, const char *at, char **why)
@@ -212,10 +235,16 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 		return cartel__why(why, CARTEL_EINVAL,
 				   "a check-off names who checked (--by)");
 	char at[32];
-	if (c->at != NULL && c->at[0] != '\0')
+	if (c->at != NULL && c->at[0] != '\0') {
+		if (!time_valid(c->at))
+			return cartel__why(why, CARTEL_EINVAL,
+					   "time '%.40s' is not "
+					   "YYYY-MM-DDTHH:MM:SSZ (UTC)",
+					   c->at);
 		snprintf(at, sizeof at, "%s", c->at);
-	else
+	} else {
 		cartel__round_now(at);
+	}
 	int version = 0;
 	char digest[CARTEL_DIGEST_LEN];
 	struct cartel_handover_person hp;
