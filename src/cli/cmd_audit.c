@@ -48,15 +48,18 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (cli->json) {
 		json_t *o = json_pack(
-			"{s:b, s:I, s:I, s:I, s:s, s:I?, s:s?}", "ok", err == 0,
+			"{s:b, s:I, s:I, s:I, s:s}", "ok", err == 0,
 			"entries", (json_int_t)rep.n_entries, "events",
 			(json_int_t)rep.n_events, "persons",
-			(json_int_t)rep.n_persons, "head", rep.head,
-			"bad_entry", (json_int_t)rep.bad_entry, "error",
-			err != 0 ? (why ? why : cartel_strerror(err)) : NULL);
+			(json_int_t)rep.n_persons, "head", rep.head);
+		if (o != NULL && rep.bad_entry != 0)
+			json_object_set_new(o, "bad_entry",
+					    json_integer(rep.bad_entry));
+		if (o != NULL && err != 0)
+			json_object_set_new(
+				o, "error",
+				json_string(why ? why : cartel_strerror(err)));
 		if (o != NULL) {
-			if (rep.bad_entry == 0)
-				json_object_del(o, "bad_entry");
 			json_dumpf(o, stdout,
 				   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 			fputc('\n', stdout);
