@@ -30,9 +30,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/cartel-bench-reconcile.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
 echo "reconcile a counterpart list against the register ($(nproc) cores)"
-printf '%9s %7s %8s %8s %8s %8s %8s %9s %9s %9s %10s\n' register list \
-	wall_s load_s match_s decide_s matched correct ambiguous not_held \
-	peak_RSS_MB
+printf '%9s %7s %7s %7s %7s %8s %8s %8s %8s %9s %9s %7s\n' register list \
+	wall_s cpu_s load_s match_s decide_s matched correct ambiguous \
+	not_held RSS_MB
 for size in $SIZES; do
 	reg=${size%%:*}
 	list=${size##*:}
@@ -56,9 +56,10 @@ for size in $SIZES; do
 	[ -n "$got_reg" ] ||
 		{ echo "bench_reconcile: import failed" >&2; exit 1; }
 	got_list=$(($(wc -l <"$T/list.csv") - 1))
-	/usr/bin/time -f "%e %M" -o "$T/time" "$CARTEL" --db "$T/r.db" \
+	/usr/bin/time -f "%e %M %U %S" -o "$T/time" "$CARTEL" --db "$T/r.db" \
 		reconcile "$T/list.csv" --json -o "$T/out.csv" >"$T/out.json"
-	read -r wall rss <"$T/time"
+	read -r wall rss usr sys <"$T/time"
+	cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }')
 	secs=$(sed 's/.*"seconds":{"load":\([0-9.e-]*\),"match":\([0-9.e-]*\),"decide":\([0-9.e-]*\)}.*/\1 \2 \3/' \
 		"$T/out.json")
 	set -- $secs
@@ -71,11 +72,12 @@ for size in $SIZES; do
 		END { printf "%d %d %d %d", m, ok, a, nh }' \
 		"$T/c/truth.csv" "$T/out.csv")
 	set -- "$1" "$2" "$3" $score
-	printf '%9d %7d %8.2f %8.2f %8.2f %8.2f %8d %9d %9d %9d %10.0f\n' \
-		"$got_reg" "$got_list" "$wall" "$1" "$2" "$3" "$4" "$5" "$6" \
-		"$7" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+	printf '%9d %7d %7.2f %7.2f %7.2f %8.2f %8.2f %8d %8d %9d %9d %7.0f\n' \
+		"$got_reg" "$got_list" "$wall" "$cpu" "$1" "$2" "$3" "$4" "$5" \
+		"$6" "$7" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 done
 echo "(wall: the whole command, process start and audit entry included;"
+echo " cpu: user + system seconds of it, over all threads;"
 echo " load: both lists read; match: the engine's link of the list with"
 echo " the register, every pair kept; decide: verdicts and candidates;"
 echo " correct: matched verdicts that are true pairs of the corpus)"

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include <cartel/cartel.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
@@ -100,12 +102,15 @@ key_new(struct cli *cli, int argc, char **argv)
 	cartel_key_fingerprint(k.public_key, fp);
 	cartel_key_wipe(&k);
 	cartel_db_close(db);
-	if (cli->json)
-		printf("{\"party\":\"%s\",\"fingerprint\":\"%s\","
-		       "\"secret_key_file\":\"%s\",\"public_key_file\":\"%s\","
-		       "\"pinned\":%s}\n",
-		       party, fp, sp, pp, db != NULL ? "true" : "false");
-	else
+	if (cli->json) {
+		json_t *o = json_pack("{sssssssssb}", "party", party,
+				      "fingerprint", fp, "secret_key_file", sp,
+				      "public_key_file", pp, "pinned",
+				      db != NULL);
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(o);
+	} else
 		printf("key of %s: %s\n  secret key: %s (mode 0600; keep it "
 		       "there)\n  public key: %s (give this to the other "
 		       "party)\n%s",
@@ -203,25 +208,31 @@ key_list(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (rc)
 		return cli_error(rc, why, "listing the pinned keys");
-	if (cli->json)
-		fputs("[", stdout);
+	json_t *arr = cli->json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (cli->json)
-			printf("%s{\"party\":\"%s\",\"fingerprint\":\"%s\","
-			       "\"pinned_at\":\"%s\",\"replaced\":%s}",
-			       i ? "," : "", p[i].party, p[i].fingerprint,
-			       p[i].pinned_at ? p[i].pinned_at : "",
-			       p[i].replaced ? "true" : "false");
+			json_array_append_new(
+				arr,
+				json_pack("{sssssssssb}", "party", p[i].party,
+					  "fingerprint", p[i].fingerprint,
+					  "pinned_at",
+					  p[i].pinned_at ? p[i].pinned_at : "",
+					  "pinned_by",
+					  p[i].pinned_by ? p[i].pinned_by : "",
+					  "replaced", p[i].replaced));
 		else
 			printf("%-6s %s  pinned %s%s\n", p[i].party,
 			       p[i].fingerprint,
 			       p[i].pinned_at ? p[i].pinned_at : "",
 			       p[i].replaced ? "  (replaced)" : "");
 	}
-	if (cli->json)
-		fputs("]\n", stdout);
-	else if (n == 0)
+	if (cli->json) {
+		json_dumpf(arr, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(arr);
+	} else if (n == 0) {
 		puts("no keys pinned");
+	}
 	cartel_key_pins_free(p, n);
 	return EXIT_OK;
 }
