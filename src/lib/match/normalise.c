@@ -121,6 +121,15 @@ is_lat(UChar c)
 	       (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7);
 }
 
+static int
+is_lookalike(UChar c)
+{
+	for (size_t t = 0; t < sizeof lookalike / sizeof lookalike[0]; t++)
+		if (c == lookalike[t][0] || c == lookalike[t][1])
+			return 1;
+	return 0;
+}
+
 /* Repairs look-alike letters inside each word of s[0..n). */
 static int
 repair(UChar *s, int32_t n)
@@ -129,16 +138,30 @@ repair(UChar *s, int32_t n)
 	int32_t i = 0;
 	while (i < n) {
 		int32_t j = i;
-		int cyr = 0, lat = 0;
+		int cyr = 0, lat = 0, cyr_own = 0, lat_own = 0;
 		while (j < n && (u_isalpha(s[j]) || s[j] == '\'')) {
-			cyr += is_cyr(s[j]);
-			lat += is_lat(s[j]);
+			int c = is_cyr(s[j]), l = is_lat(s[j]);
+			cyr += c;
+			lat += l;
+			if (!is_lookalike(s[j])) {
+				cyr_own += c;
+				lat_own += l;
+			}
 			j++;
 		}
 		if (cyr > 0 && lat > 0) {
-			/* The majority script wins; a tie goes to Cyrillic,
-			 * the script of most records. */
-			int to_cyr = cyr >= lat;
+			/* A letter only one script has decides (в, к, л
+			 * make a word Cyrillic whatever else it holds);
+			 * else the majority wins, a tie going to Cyrillic,
+			 * the script of most records. Words with letters of
+			 * their own in both scripts are left mixed. */
+			int to_cyr = cyr_own > 0 && lat_own == 0   ? 1
+				     : lat_own > 0 && cyr_own == 0 ? 0
+								   : cyr >= lat;
+			if (cyr_own > 0 && lat_own > 0) {
+				i = j;
+				continue;
+			}
 			for (int32_t k = i; k < j; k++)
 				for (size_t t = 0; t < sizeof lookalike /
 						     sizeof lookalike[0]; t++)

@@ -138,6 +138,20 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 	words_of(p->patronymic, &pat, &lp);
 	int uk = lf.uk + lg.uk + lp.uk, ru = lf.ru + lg.ru + lp.ru;
 	int cyr = lf.cyr + lg.cyr + lp.cyr, lat = lf.lat + lg.lat + lp.lat;
+	/* Without і ї є ґ or ы э ъ ё, Russian endings still tell: -ей in a
+	 * given name (Сергей), -евич/-евна in a patronymic. */
+	if (cyr > lat && uk == 0 && ru == 0) {
+		size_t n;
+		if (giv.n > 0 && (n = strlen(giv.phon[0])) >= 2 &&
+		    strcmp(giv.phon[0] + n - 2, "ei") == 0)
+			ru++;
+		for (int i = 0; i < pat.n; i++) {
+			n = strlen(pat.phon[i]);
+			if ((n > 5 && strcmp(pat.phon[i] + n - 5, "evich") == 0) ||
+			    (n > 4 && strcmp(pat.phon[i] + n - 4, "evna") == 0))
+				ru++;
+		}
+	}
 	r->lang = uk > ru ? 'u' : ru > uk ? 'r' : cyr > lat ? 'c' : lat ? 'l' : 0;
 
 	/* A patronymic typed after the given name or inside the family
