@@ -46,6 +46,7 @@ parse_count(const char *cmd, const char *opt, const char *s,
 struct gen_args {
 	struct cartel_gen_opts gen;
 	const char *out;
+	char parties[2][16];
 };
 
 static int
@@ -62,6 +63,7 @@ parse_args(struct cli *cli, const char *cmd, int argc, char **argv,
 		int has_value = strcmp(s, "--per-side") == 0 ||
 				strcmp(s, "--seed") == 0 ||
 				strcmp(s, "--today") == 0 ||
+				strcmp(s, "--parties") == 0 ||
 				(allow_out && strcmp(s, "-o") == 0);
 		if (!has_value)
 			return cli_usage(cmd, "unexpected argument '%s'", s);
@@ -80,6 +82,26 @@ parse_args(struct cli *cli, const char *cmd, int argc, char **argv,
 			if ((r = parse_count(cmd, s, v, ~0ULL, &n)))
 				return r;
 			a->gen.seed = n;
+		} else if (strcmp(s, "--parties") == 0) {
+			/* A,B: two party codes, A's clerks writing Ukrainian
+			 * and B's Russian. */
+			const char *comma = strchr(v, ',');
+			size_t la = comma ? (size_t)(comma - v) : 0;
+			size_t lb = comma ? strlen(comma + 1) : 0;
+			if (comma == NULL || la == 0 || lb == 0 || la > 15 ||
+			    lb > 15 || strchr(comma + 1, ','))
+				return cli_usage(cmd, "--parties needs two "
+						      "codes A,B of at most "
+						      "15 bytes");
+			memcpy(a->parties[0], v, la);
+			a->parties[0][la] = '\0';
+			memcpy(a->parties[1], comma + 1, lb);
+			a->parties[1][lb] = '\0';
+			if (strcmp(a->parties[0], a->parties[1]) == 0)
+				return cli_usage(cmd, "--parties needs two "
+						      "different codes");
+			a->gen.party_a = a->parties[0];
+			a->gen.party_b = a->parties[1];
 		} else if (strcmp(s, "--today") == 0) {
 			char *why = NULL;
 			if (cartel_date_parse(v, &a->gen.today, &why) != 0 ||
@@ -343,8 +365,10 @@ cmd_demo(struct cli *cli, int argc, char **argv)
 	char today[16];
 	fprintf(info,
 		"cartel demo: a generated register of %zu captives (%zu held "
-		"by each of UA and RU, seed %llu, reference date %s) in %s\n\n",
-		imported, a.gen.per_side, a.gen.seed,
+		"by each of %s and %s, seed %llu, reference date %s) in %s\n\n",
+		imported, a.gen.per_side,
+		a.gen.party_a ? a.gen.party_a : "UA",
+		a.gen.party_b ? a.gen.party_b : "RU", a.gen.seed,
 		cartel_date_format(&a.gen.today, today, sizeof today), path);
 	fflush(info);
 	rc = cli_stats_print(cli, db);

@@ -163,7 +163,7 @@ static const struct cli_command commands[] = {
 	 "only. See docs/rounds.md.\n"},
 	{"demo", cmd_demo, "build a realistic demo register and print its statistics",
 	 "usage: cartel [--db PATH] demo [--per-side N] [--seed S] [--today DATE]\n"
-	 "                              [--json]\n"
+	 "                              [--parties A,B] [--json]\n"
 	 "\n"
 	 "Generates two parties' registers (UA and RU, N captives held by each,\n"
 	 "default 10000) from the shipped name data, imports them through the\n"
@@ -172,9 +172,12 @@ static const struct cli_command commands[] = {
 	 "the time taken. An existing --db file is replaced only when it is an\n"
 	 "earlier demo register (or empty); any other file is refused. The same\n"
 	 "seed gives the same register; --today fixes the reference date\n"
-	 "(default today, or $CARTEL_TODAY). See docs/demo.md.\n"},
+	 "(default today, or $CARTEL_TODAY); --parties names the two parties\n"
+	 "(default UA,RU; A's clerks write Ukrainian, B's Russian).\n"
+	 "See docs/demo.md.\n"},
 	{"generate", cmd_generate, "write a generated register as the import CSV",
-	 "usage: cartel generate [--per-side N] [--seed S] [--today DATE] [-o FILE]\n"
+	 "usage: cartel generate [--per-side N] [--seed S] [--today DATE]\n"
+	 "                       [--parties A,B] [-o FILE]\n"
 	 "\n"
 	 "Writes 2 x N generated captives (default N 100) as the import CSV of\n"
 	 "docs/import.md to standard output or FILE: those held by UA written\n"
