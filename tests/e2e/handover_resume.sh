@@ -72,6 +72,29 @@ done
 # Running it a third time changes nothing.
 $C handover check R-CRASH --sheet "$T/sheet.csv" --by x | grep -q \
 	"checked off 0, already recorded 9" || fail "third run"
+# A sheet with bad rows: each named by row, the good ones still done.
+cat >"$T/bad.csv" <<'CSV'
+person_id,outcome
+UA-1,returned
+NOBODY,received
+UA-1,absent
+CSV
+if $C handover check R-CRASH --sheet "$T/bad.csv" --by x >"$T/out" \
+	2>"$T/err"; then
+	fail "a bad sheet passed"
+fi
+grep -q "bad.csv row 2, person UA-1: outcome 'returned' is not one of" \
+	"$T/err" || fail "bad outcome: $(cat "$T/err")"
+grep -q "bad.csv row 3, person NOBODY: .*not on round R-CRASH" "$T/err" ||
+	fail "unknown person"
+grep -q "bad.csv row 4, person UA-1: .*already checked off as received" \
+	"$T/err" || fail "second outcome"
+grep -q "refused 3" "$T/out" || fail "count of refused rows"
+printf 'who,what\nUA-1,received\n' >"$T/nohead.csv"
+if $C handover check R-CRASH --sheet "$T/nohead.csv" --by x 2>"$T/err"; then
+	fail "sheet without person_id"
+fi
+grep -q "needs a header with person_id and outcome" "$T/err" || fail "header"
 $C handover stage R-CRASH 1 --close --by "officer A" >/dev/null
 $C handover stage R-CRASH 2 --close --by "officer B" >/dev/null
 $C audit verify >/dev/null || fail "audit chain"

@@ -32,6 +32,21 @@ if $RU key import "$T/ru/RU.key" --party RU 2>/dev/null; then
 	fail "a secret key file was accepted as a pin"
 fi
 
+# A plan naming someone this register does not hold: refused, no file.
+sed 's/"RU-1"/"RU-404"/' "$T/plan.json" >"$T/ghost.json"
+if $UA round new --plan "$T/ghost.json" -o "$T/ghost-round.json" \
+	2>"$T/err"; then
+	fail "a plan with an unknown person made a round"
+fi
+grep -q "RU-404 is not in the register" "$T/err" || fail "ghost: no reason"
+[ -e "$T/ghost-round.json" ] && fail "a failed round new left a file"
+# Not a plan at all.
+echo '{"sides": 3}' >"$T/notplan.json"
+if $UA round new --plan "$T/notplan.json" -o "$T/x.json" 2>"$T/err"; then
+	fail "not a plan"
+fi
+grep -q "notplan.json" "$T/err" || fail "notplan: no file named"
+
 # Version 1: a proposal, signed by both, verified on both sides.
 $UA round new --plan "$T/plan.json" --id R-TEST -o "$T/v1.json" >/dev/null
 if $UA round verify "$T/v1.json" >/dev/null 2>"$T/err"; then
