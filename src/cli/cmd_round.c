@@ -160,7 +160,8 @@ round_new(struct cli *cli, int argc, char **argv)
 		       cartel_round_kind_name(cartel_round_kind(r)),
 		       cartel_round_n_persons(r), cartel_round_digest(r));
 	else
-		printf("round %s version %d (%s): %zu persons, digest %s\n"
+		printf("round %s version %d (%s): %zu persons on its lists, "
+		       "digest %s\n"
 		       "written to %s; unsigned\n",
 		       cartel_round_id(r), cartel_round_version(r),
 		       cartel_round_kind_name(cartel_round_kind(r)),
@@ -353,7 +354,8 @@ round_verify(struct cli *cli, int argc, char **argv)
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("round %s version %d (%s), %zu persons\n  digest %s\n",
+		printf("round %s version %d (%s), %zu persons on its lists\n"
+		       "  digest %s\n",
 		       cartel_round_id(r), cartel_round_version(r),
 		       cartel_round_kind_name(cartel_round_kind(r)),
 		       cartel_round_n_persons(r), cartel_round_digest(r));

@@ -307,8 +307,9 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 				"person %s cannot be checked off as %s: "
 				"their recorded consent is '%s', not "
 				"'willing'. Record the interview first (cartel "
-				"event add %s consent willing), or check them "
-				"off as refused",
+				"event add %s consent willing --by WHO "
+				"--source icrc_visit), or check them off as "
+				"refused",
 				c->person_id,
 				cartel_handover_outcome_name(c->outcome),
 				cartel_enum_name(CARTEL_ENUM_CONSENT,
