@@ -191,6 +191,14 @@ plan__solve(struct plan_group *groups, size_t n_groups, int n_tiers,
 		glp_init_iocp(&parm);
 		parm.msg_lev = GLP_MSG_OFF;
 		parm.presolve = GLP_ON;
+		/* Gomory cuts and hybrid pseudocost branching: the balance
+		 * row is an equality knapsack, on which GLPK's defaults can
+		 * wander until the time limit. Measured on 100,000 officers
+		 * a side under a 2:3 ratio and six tiers (bench/plan_bench):
+		 * 9 s and unproven with the defaults, 0.2-0.9 s and proven
+		 * with these, and no slower on the ordinary cases. */
+		parm.gmi_cuts = GLP_ON;
+		parm.br_tech = GLP_BR_PCH;
 		parm.tm_lim = left > 1 ? (int)left : 1;
 		struct cb_state cs = {0, 0};
 		parm.cb_func = on_search;
