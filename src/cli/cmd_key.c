@@ -124,11 +124,13 @@ key_new(struct cli *cli, int argc, char **argv)
 static int
 key_import(struct cli *cli, int argc, char **argv)
 {
-	const char *file = NULL, *party = NULL, *by = NULL;
+	const char *file = NULL, *party = NULL, *by = NULL, *expect = NULL;
 	int replace = 0;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--party") == 0 && i + 1 < argc)
 			party = argv[++i];
+		else if (strcmp(argv[i], "--fingerprint") == 0 && i + 1 < argc)
+			expect = argv[++i];
 		else if (strcmp(argv[i], "--replace") == 0)
 			replace = 1;
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
@@ -160,6 +162,17 @@ key_import(struct cli *cli, int argc, char **argv)
 		cli_fail("%s is a key of %s, not of %s", file, k.party, party);
 		cartel_key_wipe(&k);
 		return EXIT_FAIL;
+	}
+	/* The file may have been swapped on its way here: the fingerprint
+	 * read out by the other party over another channel settles it. */
+	char got[CARTEL_DIGEST_LEN];
+	cartel_key_fingerprint(k.public_key, got);
+	if (expect != NULL && strcmp(expect, got) != 0 &&
+	    !(strncmp(got, "sha256:", 7) == 0 && strcmp(expect, got + 7) == 0)) {
+		cartel_key_wipe(&k);
+		return cli_fail("%s: the key's fingerprint is %s, not the %s "
+				"you were given; not pinned",
+				file, got, expect);
 	}
 	struct cartel_db *db;
 	if (open_db(cli, &db)) {

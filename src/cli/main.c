@@ -113,14 +113,16 @@ static const struct cli_command commands[] = {
 	 "computation is recorded in the audit chain with both digests.\n"},
 	{"key", cmd_key, "signing keys: make yours, pin the other party's",
 	 "usage: cartel key new --party CODE [-o DIR] [--no-pin] [--by NAME]\n"
-	 "       cartel key import FILE.pub --party CODE [--replace] [--by NAME]\n"
+	 "       cartel key import FILE.pub --party CODE [--fingerprint FP]\n"
+	 "                             [--replace] [--by NAME]\n"
 	 "       cartel key list [--json]\n"
 	 "\n"
 	 "new writes DIR/CODE.key (the Ed25519 secret key, mode 0600, never\n"
 	 "printed) and DIR/CODE.pub, and pins the public key for CODE in the\n"
-	 "register. import pins the other party's public key; a second, different\n"
-	 "key for a pinned party is refused unless --replace is given. Every pin\n"
-	 "is audited. See docs/rounds.md.\n"},
+	 "register. import pins the other party's public key (with --fingerprint,\n"
+	 "only if it has the fingerprint the other party read out to you); a\n"
+	 "second, different key for a pinned party is refused unless --replace\n"
+	 "is given. Every pin is audited. See docs/rounds.md.\n"},
 	{"round", cmd_round, "list documents: make, sign, verify, compare",
 	 "usage: cartel round new --plan PLAN.json [--kind proposal|counter|agreed]\n"
 	 "                        [--supersedes FILE] [--id ID] -o ROUND.json\n"

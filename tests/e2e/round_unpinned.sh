@@ -18,7 +18,16 @@ $UA plan --policy "$D/round_policy.yaml" -o "$T/plan.json" >/dev/null
 mkdir "$T/ua" "$T/ru" "$T/ru2"
 $UA key new --party UA -o "$T/ua" >/dev/null
 $UA key new --party RU -o "$T/ru" --no-pin >/dev/null
-$UA key import "$T/ru/RU.pub" --party RU >/dev/null
+# The fingerprint RU reads out over the phone must be the file's.
+fp=$(sed -n 's/.*"fingerprint": "\(.*\)".*/\1/p' "$T/ru/RU.pub")
+if $UA key import "$T/ru/RU.pub" --party RU \
+	--fingerprint sha256:0000000000000000000000000000000000000000000000000000000000000000 \
+	2>"$T/err"; then
+	fail "a key with another fingerprint was pinned"
+fi
+grep -q "not the sha256:0000" "$T/err" || fail "fingerprint: no reason"
+$UA key list | grep -q "^RU " && fail "RU pinned after a refused import"
+$UA key import "$T/ru/RU.pub" --party RU --fingerprint "$fp" >/dev/null
 $UA round new --plan "$T/plan.json" --kind agreed --id R-K -o "$T/r.json" \
 	>/dev/null
 $UA round sign "$T/r.json" --key "$T/ua/UA.key" >/dev/null
