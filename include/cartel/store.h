@@ -223,6 +223,15 @@ struct cartel_import_opts {
 	enum cartel_source source;
 	int source_set;     /* 1 when `source` above was given */
 	size_t max_field;   /* per-field byte limit; 0 = CARTEL_CSV_MAX_FIELD */
+	/*
+	 * 0 (the default): when no other connection has the file open, the
+	 * import runs with a rollback journal instead of the WAL, which
+	 * writes a large import once instead of twice (WAL mode is restored
+	 * at the end); a connection that opens the file meanwhile waits.
+	 * 1: stay in WAL mode throughout, for callers that share the file
+	 * with readers (a server).
+	 */
+	int shared;
 };
 
 struct cartel_import_result {

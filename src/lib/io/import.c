@@ -201,6 +201,14 @@ build_person(struct cartel_person *p, char **fields,
 			continue;
 		}
 		const struct cartel_field *f = cols[i].field;
+		if (f->type == CARTEL_FIELD_TEXT) {
+			/* Borrowed from the reader's buffer for the life of
+			 * the row (unborrow() gives it back), which spares
+			 * a copy of every name of a large file. */
+			if (v[0] != '\0')
+				*(const char **)((char *)p + f->offset) = v;
+			continue;
+		}
 		/* Status and source have no "unknown" value: an empty cell
 		 * takes the default below. */
 		if (f->type == CARTEL_FIELD_ENUM &&
@@ -225,6 +233,22 @@ build_person(struct cartel_person *p, char **fields,
 				    ? CARTEL_STATUS_CONFIRMED_CAPTIVE
 				    : CARTEL_STATUS_REPORTED_MISSING;
 	return cartel_person_check(p, today, column, why);
+}
+
+/* Clears the text fields build_person borrowed from the reader, so that
+ * cartel_person_clear frees only what the person owns. */
+static void
+unborrow(struct cartel_person *p, char **fields, const struct column *cols,
+	 size_t n_cols)
+{
+	for (size_t i = 0; i < n_cols; i++) {
+		const struct cartel_field *f = cols[i].field;
+		if (f == NULL || f->type != CARTEL_FIELD_TEXT)
+			continue;
+		char **slot = (char **)((char *)p + f->offset);
+		if (*slot == fields[i])
+			*slot = NULL;
+	}
 }
 
 struct batch {
@@ -307,6 +331,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	}
 
 	int own;
+	int bulk = opts.shared ? 0 : cartel__db_bulk(db, 1);
 	err = cartel__db_write_begin(db, &own, why);
 	struct batch b = {0};
 	crypto_hash_sha256_init(&b.hs);
@@ -342,6 +367,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		const char *column = "";
 		const char *reason = NULL;
 		struct cartel_person p = {0};
+		int built = 0;
 		if (rc < 0) {
 			reason = csv_reason(rwhy, cols, n_cols, &column);
 		} else if (n != n_cols) {
@@ -351,11 +377,13 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 						n, n_cols);
 			reason = rwhy != NULL ? rwhy : "wrong number of fields";
 		} else {
+			built = 1;
 			rc = build_person(&p, fields, cols, n_cols, &opts,
 					  &today, &column, &rwhy);
 			if (rc == CARTEL_ENOMEM) {
 				err = cartel__why(why, rc, "out of memory");
 				free(rwhy);
+				unborrow(&p, fields, cols, n_cols);
 				cartel_person_clear(&p);
 				break;
 			}
@@ -406,6 +434,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 						    name, row,
 						    rwhy ? rwhy : "write failed");
 					free(rwhy);
+					unborrow(&p, fields, cols, n_cols);
 					cartel_person_clear(&p);
 					break;
 				} else {
@@ -418,6 +447,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 				}
 			}
 		}
+		if (built)
+			unborrow(&p, fields, cols, n_cols);
 		cartel_person_clear(&p);
 		if (reason != NULL) {
 			res->rejected++;
@@ -464,6 +495,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	}
 	if (own || err == 0)
 		err = cartel__db_write_end(db, own, err, why);
+	if (bulk)
+		cartel__db_bulk(db, 0);
 	if (err != 0)
 		res->imported = 0;
 	free_columns(cols, n_cols);

@@ -47,9 +47,19 @@ enc(crypto_hash_sha256_state *st, const char *s)
 static void
 enc_int(crypto_hash_sha256_state *st, long long v)
 {
-	char buf[32];
-	snprintf(buf, sizeof buf, "%lld", v);
-	enc(st, buf);
+	/* Decimal by hand: this runs twice for every imported row. */
+	char buf[24];
+	size_t k = sizeof buf - 1;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				     : (unsigned long long)v;
+	buf[k] = '\0';
+	do {
+		buf[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		buf[--k] = '-';
+	enc(st, buf + k);
 }
 
 static void

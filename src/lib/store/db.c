@@ -251,8 +251,18 @@ cartel_db_open(struct cartel_db **out, const char *path, unsigned flags,
 		goto fail;
 	}
 	if (!(flags & CARTEL_DB_READONLY)) {
+		/* Busy means another connection runs a bulk import with a
+		 * rollback journal (cartel__db_bulk); it turns WAL back on
+		 * when done, and this connection works either way. */
 		err = exec(db, "PRAGMA journal_mode = WAL", "turning on WAL",
 			   why);
+		if (err == CARTEL_EBUSY) {
+			if (why != NULL) {
+				free(*why);
+				*why = NULL;
+			}
+			err = 0;
+		}
 		if (err != 0)
 			goto fail;
 	}
@@ -361,6 +371,34 @@ cartel_db_rollback(struct cartel_db *db)
 }
 
 int
+cartel__db_bulk(struct cartel_db *db, int on)
+{
+	if (db->depth > 0 || (db->flags & CARTEL_DB_READONLY))
+		return 0;
+	if (on) {
+		/* Leaving WAL needs the file to ourselves: try once, without
+		 * waiting, and stay in WAL when someone else has it open. */
+		sqlite3_busy_timeout(db->sql, 0);
+		sqlite3_stmt *st;
+		int switched = 0;
+		if (sqlite3_prepare_v2(db->sql, "PRAGMA journal_mode = DELETE",
+				       -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				const char *mode =
+					(const char *)sqlite3_column_text(st, 0);
+				switched = mode != NULL &&
+					   strcmp(mode, "delete") == 0;
+			}
+			sqlite3_finalize(st);
+		}
+		sqlite3_busy_timeout(db->sql, CARTEL_DB_BUSY_MS);
+		return switched;
+	}
+	sqlite3_exec(db->sql, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	return 0;
+}
+
+int
 cartel__db_write_begin(struct cartel_db *db, int *own, char **why)
 {
 	*own = 0;
@@ -402,7 +440,8 @@ cartel__db_stmt(struct cartel_db *db, int slot, const char *sql, char **why)
 		}
 		db->stmts[slot] = st;
 	}
+	/* Callers bind every parameter of a cached statement, so the old
+	 * bindings need no clearing. */
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	return st;
 }

@@ -50,6 +50,15 @@ int cartel__db_write_begin(struct cartel_db *db, int *own, char **why);
 int cartel__db_write_end(struct cartel_db *db, int own, int err,
 			 char **why);
 
+/*
+ * For a bulk write outside any transaction: on = 1 switches the file to a
+ * rollback journal when no other connection has it open, and returns 1
+ * when it did (0 when it stays in WAL); on = 0 switches back to WAL. A
+ * large transaction then writes its pages once, not to the WAL and again
+ * at the checkpoint.
+ */
+int cartel__db_bulk(struct cartel_db *db, int on);
+
 /* 1 while a write transaction is open on the handle. */
 int cartel__db_in_write(struct cartel_db *db);
 
