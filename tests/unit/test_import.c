@@ -452,6 +452,49 @@ export_imports_back_unchanged(void **state)
 	cartel_db_close(db);
 }
 
+static const char *
+journal_mode(struct cartel_db *db)
+{
+	static char mode[16];
+	sqlite3_stmt *st;
+	sqlite3_prepare_v2(cartel__db_sqlite(db), "PRAGMA journal_mode", -1,
+			   &st, NULL);
+	mode[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(mode, sizeof mode, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return mode;
+}
+
+static void
+bulk_import_leaves_wal_on(void **state)
+{
+	(void)state;
+	struct cartel_db *db = fresh();
+	assert_string_equal(journal_mode(db), "wal");
+	struct cartel_import_result res;
+	/* Alone with the file: the import may leave WAL for a while, but
+	 * ends in WAL mode. */
+	assert_int_equal(import_str(db, good, 0, &res, NULL, NULL), 0);
+	cartel_import_result_clear(&res);
+	assert_string_equal(journal_mode(db), "wal");
+	/* With a reader holding the file open, the import stays in WAL and
+	 * the reader keeps reading. */
+	struct cartel_db *reader;
+	assert_int_equal(cartel_db_open(&reader, path, CARTEL_DB_READONLY,
+					NULL),
+			 0);
+	assert_int_equal(count(reader), 4);
+	assert_int_equal(import_str(db, "id\nR1\nR2\n", 0, &res, NULL, NULL),
+			 0);
+	cartel_import_result_clear(&res);
+	assert_int_equal(count(reader), 6);
+	assert_string_equal(journal_mode(db), "wal");
+	cartel_db_close(reader);
+	verify_ok(db);
+	cartel_db_close(db);
+}
+
 int
 main(void)
 {
@@ -465,6 +508,7 @@ main(void)
 		cmocka_unit_test(full_database_rolls_back),
 		cmocka_unit_test(read_only_database),
 		cmocka_unit_test(export_imports_back_unchanged),
+		cmocka_unit_test(bulk_import_leaves_wal_on),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
