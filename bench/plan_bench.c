@@ -130,37 +130,45 @@ build(size_t per_side, char **idbuf)
 static const struct {
 	const char *label;
 	const char *yaml;
+	int time_ms; /* 0: the default limit */
 } policies[] = {
 	{"1:1 headcount, no cap, 3 stages",
 	 "parties: [UA, RU]\nratio: \"1:1\"\npriorities:\n"
 	 "  - health: seriously_wounded\n  - age_under: 25\n"
 	 "  - category: civilian\n  - longest_held\n"
 	 "withhold: [proceedings, convicted]\n"
-	 "civilians_for_civilians: true\nstages: 3\n"},
+	 "civilians_for_civilians: true\nstages: 3\n", 0},
 	{"1:1 headcount, 1000 in 390/307/303",
 	 "parties: [UA, RU]\nratio: \"1:1\"\npriorities:\n"
 	 "  - category: civilian\n  - age_under: 25\n  - longest_held\n"
 	 "withhold: [convicted]\ncivilians_for_civilians: true\n"
-	 "stages: [390, 307, 303]\n"},
+	 "stages: [390, 307, 303]\n", 0},
 	{"Dix-Hill scale, no cap",
 	 "parties: [UA, RU]\nscale: dix-hill\nunranked: private\n"
 	 "priorities:\n  - health: seriously_wounded\n  - age_under: 25\n"
 	 "  - longest_held\nwithhold: [proceedings, convicted]\n"
-	 "civilians_for_civilians: true\n"},
+	 "civilians_for_civilians: true\n", 0},
 	{"Dix-Hill scale, cap 1000",
 	 "parties: [UA, RU]\nscale: dix-hill\nunranked: private\n"
 	 "max_per_side: 1000\npriorities:\n"
 	 "  - health: seriously_wounded\n  - age_under: 25\n"
 	 "  - category: civilian\n  - longest_held\n"
 	 "withhold: [proceedings, convicted]\n"
-	 "civilians_for_civilians: true\nstages: 3\n"},
+	 "civilians_for_civilians: true\nstages: 3\n", 0},
 	{"Dix-Hill scale, ratio 2:3, cap 5000, 6 tiers",
 	 "parties: [UA, RU]\nscale: dix-hill\nunranked: private\n"
 	 "ratio: \"2:3\"\nmax_per_side: 5000\npriorities:\n"
 	 "  - health: seriously_wounded\n  - health: sick\n"
 	 "  - age_under: 25\n  - age_over: 55\n  - category: civilian\n"
 	 "  - longest_held\n"
-	 "withhold: [proceedings, convicted]\n"},
+	 "withhold: [proceedings, convicted]\n", 0},
+	{"the same, time limit 1 ms (unproven path)",
+	 "parties: [UA, RU]\nscale: dix-hill\nunranked: private\n"
+	 "ratio: \"2:3\"\nmax_per_side: 5000\npriorities:\n"
+	 "  - health: seriously_wounded\n  - health: sick\n"
+	 "  - age_under: 25\n  - age_over: 55\n  - category: civilian\n"
+	 "  - longest_held\n"
+	 "withhold: [proceedings, convicted]\n", 1},
 };
 
 int
@@ -204,7 +212,8 @@ main(int argc, char **argv)
 		for (int r = 0; r < repeats; r++) {
 			cartel_plan_free(plan);
 			plan = NULL;
-			struct cartel_plan_opts o = {{2026, 6, 1}, 0};
+			struct cartel_plan_opts o = {{2026, 6, 1},
+						     policies[k].time_ms};
 			double t0 = now_s();
 			if (cartel_plan_make(&plan, pol, p, 2 * per_side, &o,
 					     &why) != 0) {
