@@ -24,6 +24,7 @@
 #include <cartel/store.h>
 
 #include "core/why.h"
+#include "round/round_int.h"
 
 /* The nearest few candidates are shown for a row nobody matches: pairs
  * whose probability is at least NEAR_P. */
@@ -193,7 +194,7 @@ cartel_reconcile_list(struct cartel_db *db, FILE *in, const char *name,
 	int rc = cartel_match_read_csv(in, name, 0, &theirs, &n_theirs, NULL,
 				       why);
 	if (rc == 0)
-		rc = cartel_db_persons(db, &ours, &n_ours, why);
+		rc = cartel__round_persons_brief(db, &ours, &n_ours, why);
 	double t1 = now_s();
 	if (rc == 0)
 		rc = cartel_match_link(theirs, n_theirs, ours, n_ours, &o,

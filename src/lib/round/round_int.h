@@ -97,4 +97,12 @@ int cartel__round_stage_list(struct cartel_db *db, const char *round_id,
 
 void cartel__round_ho_person_clear(struct cartel_handover_person *p);
 
+/* Every person of the register with only what matching and the "held by
+ * us" test need (id, names, birth date and place, sex, service number,
+ * status, held_by), in no particular order; much lighter than
+ * cartel_db_persons for a whole register. Free with cartel_persons_free. */
+int cartel__round_persons_brief(struct cartel_db *db,
+				struct cartel_person **out, size_t *n,
+				char **why);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include <cartel/error.h>
 #include <cartel/round.h>
+#include <cartel/store.h>
 
 #include "core/why.h"
 #include "round/round_int.h"
@@ -499,4 +500,78 @@ cartel__round_ho_person_clear(struct cartel_handover_person *p)
 	free(p->checked_at);
 	free(p->checked_by);
 	memset(p, 0, sizeof *p);
+}
+
+/* A text column parsed into an enum; the enum's default when NULL. */
+static int
+col_enum(sqlite3_stmt *st, int i, enum cartel_enum_kind k)
+{
+	int v = 0;
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	if (s != NULL)
+		cartel_enum_parse(k, s, &v, NULL);
+	return v;
+}
+
+int
+cartel__round_persons_brief(struct cartel_db *db, struct cartel_person **out,
+			    size_t *n_out, char **why)
+{
+	*out = NULL;
+	*n_out = 0;
+	sqlite3_stmt *st;
+	/* The columns matching reads, and what says whether we hold the
+	 * person; in the table's own order (no sort: the order does not
+	 * matter to matching, and sorting 100,000 rows costs). */
+	int rc = prep(db,
+		      "SELECT id, family_name, given_name, patronymic,"
+		      " birth_date, birth_place, sex, service_number, status,"
+		      " held_by FROM persons",
+		      &st, "reading persons", why);
+	if (rc)
+		return rc;
+	struct cartel_person *v = NULL;
+	size_t n = 0, cap = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			struct cartel_person *g = realloc(v, ncap * sizeof *v);
+			if (g == NULL) {
+				rc = CARTEL_ENOMEM;
+				break;
+			}
+			v = g;
+			cap = ncap;
+		}
+		struct cartel_person *p = &v[n++];
+		memset(p, 0, sizeof *p);
+		p->id = col_dup(st, 0);
+		p->family_name = col_dup(st, 1);
+		p->given_name = col_dup(st, 2);
+		p->patronymic = col_dup(st, 3);
+		const char *bd = (const char *)sqlite3_column_text(st, 4);
+		if (bd != NULL)
+			cartel_date_parse(bd, &p->birth_date, NULL);
+		p->birth_place = col_dup(st, 5);
+		p->sex = (enum cartel_sex)col_enum(st, 6, CARTEL_ENUM_SEX);
+		p->service_number = col_dup(st, 7);
+		p->status = (enum cartel_status)col_enum(st, 8,
+							 CARTEL_ENUM_STATUS);
+		p->held_by = col_dup(st, 9);
+		if (p->id == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = cartel__db_err(db, s, "reading persons", why);
+	sqlite3_finalize(st);
+	if (rc) {
+		cartel_persons_free(v, n);
+		return rc;
+	}
+	*out = v;
+	*n_out = n;
+	return 0;
 }
