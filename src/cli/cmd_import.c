@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -53,6 +52,25 @@ print_result(struct cli *cli, const char *file, const char *rejects_path,
 		putchar('\n');
 	}
 	return 0;
+}
+
+/* Copies the temporary reject report to path; 0 or -1 with errno. */
+static int
+copy_rejects(FILE *tmp, const char *path)
+{
+	FILE *out = fopen(path, "w");
+	if (out == NULL)
+		return -1;
+	char buf[65536];
+	size_t n;
+	rewind(tmp);
+	while ((n = fread(buf, 1, sizeof buf, tmp)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	int bad = ferror(tmp) || ferror(out);
+	if (fclose(out) != 0)
+		bad = 1;
+	return bad ? -1 : 0;
 }
 
 int
@@ -128,16 +146,17 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			 from_stdin ? "import" : file);
 		rejects_path = default_rejects;
 	}
-	/* The reject file is written beside, then kept only when a row was
-	 * rejected, so that a clean import leaves no stale one behind. */
-	FILE *rej = fopen(rejects_path, "w");
+	/* Rejects go to a temporary file first and are copied to their
+	 * place only when a row was rejected: a clean import leaves nothing
+	 * behind, and needs no write access beside its input. */
+	FILE *rej = tmpfile();
 	if (rej == NULL) {
 		int e = errno;
 		if (!from_stdin)
 			fclose(in);
 		free(default_rejects);
-		return cli_fail("import: cannot write the reject file %s: %s",
-				rejects_path, strerror(e));
+		return cli_fail("import: cannot make a temporary file: %s",
+				strerror(e));
 	}
 	opts.rejects = rej;
 
@@ -153,11 +172,14 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	}
 	if (!from_stdin)
 		fclose(in);
-	int closed = fclose(rej);
-	if (rc == 0 && res.rejected == 0)
-		unlink(rejects_path);
-	else if (rc == 0 && closed != 0 && err == 0)
-		err = CARTEL_EIO;
+	if (rc == 0 && res.rejected > 0 && copy_rejects(rej, rejects_path) != 0) {
+		fprintf(stderr, "cartel: import: cannot write the reject file "
+				"%s: %s\n",
+			rejects_path, strerror(errno));
+		if (err == 0)
+			err = CARTEL_EIO;
+	}
+	fclose(rej);
 	if (rc == 0) {
 		if (err != 0) {
 			if (cli->json)

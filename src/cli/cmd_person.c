@@ -264,6 +264,21 @@ person_show(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Prints s padded to `width` columns, counting characters rather than
+ * bytes so that Cyrillic names line up as Latin ones do. */
+static void
+pad(const char *s, int width)
+{
+	int cols = 0;
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if ((*c & 0xC0) != 0x80)
+			cols++;
+	fputs(s, stdout);
+	for (; cols < width; cols++)
+		putchar(' ');
+	putchar(' ');
+}
+
 struct list_ctx {
 	struct cli *cli;
 	const char *held_by;
@@ -288,15 +303,16 @@ list_one(void *vctx, const struct cartel_person *p)
 		free(j);
 	} else {
 		char born[16];
-		printf("%-12s %-20s %-20s %-10s %-4s %s\n", p->id,
-		       p->family_name ? p->family_name : "-",
-		       p->given_name ? p->given_name : "-",
-		       cartel_date_known(&p->birth_date)
-			       ? cartel_date_format(&p->birth_date, born,
-						    sizeof born)
-			       : "-",
-		       p->held_by ? p->held_by : "-",
-		       cartel_enum_name(CARTEL_ENUM_STATUS, (int)p->status));
+		pad(p->id, 12);
+		pad(p->family_name ? p->family_name : "-", 20);
+		pad(p->given_name ? p->given_name : "-", 20);
+		pad(cartel_date_known(&p->birth_date)
+			    ? cartel_date_format(&p->birth_date, born,
+						 sizeof born)
+			    : "-",
+		    10);
+		pad(p->held_by ? p->held_by : "-", 4);
+		puts(cartel_enum_name(CARTEL_ENUM_STATUS, (int)p->status));
 	}
 	c->n++;
 	return 0;
