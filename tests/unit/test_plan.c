@@ -744,6 +744,29 @@ scale_reasons(void **state)
 	assert_non_null(strstr(pc.reason, "in value"));
 	cartel_plan_free(pl);
 	cartel_policy_free(pol);
+	/* A full list does not make the cap the reason when men of a later
+	 * priority went in: then the balance kept him out. */
+	struct cartel_person q[5];
+	q[0] = P("ua-col", "UA", "2022-01-01");
+	q[0].rank = (char *)"colonel";
+	q[0].birth_date = (struct cartel_date){2003, 1, 1};
+	q[1] = P("ua-p1", "UA", "2022-01-01");
+	q[1].rank = (char *)"private";
+	q[2] = P("ua-p2", "UA", "2022-01-01");
+	q[2].rank = (char *)"private";
+	q[3] = P("ru-p1", "RU", "2022-01-01");
+	q[3].rank = (char *)"private";
+	q[4] = P("ru-p2", "RU", "2022-01-01");
+	q[4].rank = (char *)"private";
+	struct cartel_policy *capped = policy(
+		"parties: [UA, RU]\nscale: dix-hill\nmax_per_side: 2\n"
+		"priorities:\n  - age_under: 25\n");
+	pl = plan(capped, q, 5);
+	assert_int_equal(cartel_plan_value(pl, "UA"), 2);
+	assert_string_equal(code_of(pl, "ua-col"), "balance");
+	cartel_plan_free(pl);
+	cartel_policy_free(capped);
+
 	/* With unranked counted as privates, the private of RU goes for the
 	 * man with no rank. */
 	pol = policy("parties: [UA, RU]\nscale: dix-hill\nunranked: "

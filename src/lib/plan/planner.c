@@ -258,8 +258,22 @@ set_reason(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, size, fmt, ap);
+	int w = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
+	if (w < 0 || (size_t)w < size)
+		return;
+	/* Cut short: drop a character the cut split, so that the words
+	 * stay valid UTF-8 (the JSON library refuses anything else). */
+	size_t len = strlen(buf), i = len;
+	while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	unsigned char lead = (unsigned char)buf[i - 1];
+	size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3
+								: 2;
+	if (len - (i - 1) < need)
+		buf[i - 1] = '\0';
 }
 
 void
@@ -360,7 +374,7 @@ plan__reason(const struct cartel_plan *plan, const struct plan_entry *e,
 			   pol->scale->name);
 		return;
 	case PC_RANK_NOT_ON_SCALE:
-		set_reason(buf, size, "rank '%.60s' is not on scale '%s'",
+		set_reason(buf, size, "rank '%s' is not on scale '%s'",
 			   e->rank ? e->rank : "", pol->scale->name);
 		return;
 	case PC_OVER_CAP:
@@ -551,17 +565,25 @@ lay_out(struct cartel_plan *plan, size_t *elig, size_t n_elig)
 			from = end;
 		}
 	}
-	/* Why the others stay: the cap when the side's list reached it,
-	 * else the balance with the other side. */
+	/* Why the others stay: the cap when the side's list reached it and
+	 * holds nobody of a later priority than his (else a later-priority
+	 * man went in his stead, and that is the balance's doing), or the
+	 * balance with the other side. */
+	int last_tier[2] = {-1, -1};
+	for (size_t i = 0; i < n_elig; i++) {
+		const struct plan_entry *x = &e[elig[i]];
+		if (x->code == PC_LISTED && x->tier > last_tier[x->side])
+			last_tier[x->side] = x->tier;
+	}
 	for (size_t i = 0; i < n_elig; i++) {
 		struct plan_entry *x = &e[elig[i]];
 		if (x->code == PC_LISTED)
 			continue;
-		x->code = pol->max_per_side > 0 &&
-					  plan->side[x->side].n_list >=
-						  (size_t)pol->max_per_side
-				  ? PC_OVER_CAP
-				  : PC_BALANCE;
+		int full = pol->max_per_side > 0 &&
+			   plan->side[x->side].n_list >=
+				   (size_t)pol->max_per_side;
+		x->code = full && last_tier[x->side] <= x->tier ? PC_OVER_CAP
+								: PC_BALANCE;
 	}
 	for (size_t i = 0; i < plan->n; i++) {
 		struct plan_entry *x = &e[i];
