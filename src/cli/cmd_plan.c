@@ -190,7 +190,7 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 	/* Say "no such person" before recording anything. */
 	{
 		struct cartel_db *db = NULL;
-		if ((rc = cli_open_db(cli, CARTEL_DB_READONLY, &db)) != 0)
+		if ((rc = cli_open_db(cli, 0, &db)) != 0)
 			return rc;
 		struct cartel_person p;
 		memset(&p, 0, sizeof p);

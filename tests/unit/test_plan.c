@@ -778,6 +778,39 @@ scale_reasons(void **state)
 	cartel_policy_free(pol);
 }
 
+/* A long label in Cyrillic: the reasons are cut to their limit on a
+ * character boundary, and the document stays valid UTF-8. */
+static void
+long_labels(void **state)
+{
+	(void)state;
+	char yaml[2048] = "parties: [UA, RU]\nmax_per_side: 1\npriorities:\n"
+			  "  - {age_under: 99, label: \"";
+	size_t used = strlen(yaml);
+	for (int i = 0; i < 300; i++)
+		used += (size_t)snprintf(yaml + used, sizeof yaml - used, "ж");
+	snprintf(yaml + used, sizeof yaml - used, "x\"}\n");
+	struct cartel_policy *pol = policy(yaml);
+	struct cartel_person p[3];
+	p[0] = P("ua1", "UA", "2022-01-01");
+	p[1] = P("ua2", "UA", "2022-02-01");
+	p[2] = P("ru1", "RU", "2022-01-01");
+	struct cartel_plan *pl = plan(pol, p, 3);
+	char *text = NULL;
+	assert_int_equal(cartel_plan_json(pl, 0, &text, NULL), 0);
+	json_t *doc = json_loads(text, 0, NULL);
+	assert_non_null(doc);
+	json_t *ex = json_array_get(json_object_get(doc, "excluded"), 0);
+	const char *why = json_string_value(json_object_get(ex, "reason"));
+	assert_non_null(why);
+	assert_true(strlen(why) < CARTEL_PLAN_REASON_MAX);
+	assert_non_null(strstr(why, "ж"));
+	json_decref(doc);
+	free(text);
+	cartel_plan_free(pl);
+	cartel_policy_free(pol);
+}
+
 int
 main(void)
 {
@@ -792,6 +825,7 @@ main(void)
 		cmocka_unit_test(determinism),
 		cmocka_unit_test(scale_exact_against_brute_force),
 		cmocka_unit_test(scale_reasons),
+		cmocka_unit_test(long_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -434,7 +434,7 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 	}
 	tb_add(&t, "%-34s %10zu %10zu\n", "withheld (Arts. 115, 119)", wh[0],
 	       wh[1]);
-	tb_add(&t, "%-34s %10zu %10zu\n", "listed, consent not yet asked",
+	tb_add(&t, "%-34s %10zu %10zu\n", "consent not yet asked (listed)",
 	       cna[0], cna[1]);
 	if (pol->n_stages > 1 || a->n_list + b->n_list > 0) {
 		tb_add(&t, "\nStages (%s / %s):", A, B);
