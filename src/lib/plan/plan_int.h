@@ -211,6 +211,7 @@ struct cartel_plan {
 	struct cartel_date today;
 	struct plan_entry *e; /* sorted by id */
 	char *arena;        /* the entries' ids and third-party codes */
+	struct rank_memo *memo; /* while planning only (planner.c) */
 	size_t n;
 	int n_tiers;        /* priorities (+1 for 'others' unless the last
 			     * priority takes everybody) */

@@ -117,6 +117,40 @@ full_name(const struct cartel_person *p)
 	return s;
 }
 
+/*
+ * A register holds a few dozen distinct rank texts among 200,000 persons;
+ * folding each through ICU costs more than the rest of the planning, so
+ * the class of each text is remembered for the duration of one plan.
+ */
+#define RANK_MEMO 1024
+
+struct rank_memo {
+	const char *text[RANK_MEMO]; /* the persons' own strings */
+	int cls[RANK_MEMO];
+};
+
+static int
+rank_class(struct cartel_plan *plan, const char *rank)
+{
+	struct rank_memo *m = plan->memo;
+	if (m == NULL)
+		return plan__scale_lookup(plan->pol->scale, rank);
+	unsigned long h = 5381;
+	for (const unsigned char *c = (const unsigned char *)rank; *c; c++)
+		h = h * 33 + *c;
+	for (unsigned k = 0; k < 8; k++) {
+		size_t slot = (h + k) % RANK_MEMO;
+		if (m->text[slot] == NULL) {
+			m->text[slot] = rank;
+			m->cls[slot] = plan__scale_lookup(plan->pol->scale, rank);
+			return m->cls[slot];
+		}
+		if (strcmp(m->text[slot], rank) == 0)
+			return m->cls[slot];
+	}
+	return plan__scale_lookup(plan->pol->scale, rank);
+}
+
 /* Step 1 and 2: what no policy overrides, then the deal's filters. */
 static int
 classify(struct cartel_plan *plan, struct plan_entry *e,
@@ -229,7 +263,7 @@ classify(struct cartel_plan *plan, struct plan_entry *e,
 			e->cls = pol->unranked;
 			e->value = pol->scale->classes[e->cls].value;
 		} else {
-			e->cls = plan__scale_lookup(pol->scale, p->rank);
+			e->cls = rank_class(plan, p->rank);
 			if (e->cls < 0) {
 				e->code = PC_RANK_NOT_ON_SCALE;
 				e->rank = cartel__strdup(p->rank);
@@ -431,6 +465,7 @@ cartel_plan_free(struct cartel_plan *plan)
 	}
 	free(plan->e);
 	free(plan->arena);
+	free(plan->memo);
 	side_free(&plan->side[0]);
 	side_free(&plan->side[1]);
 	plan__solve_clear(&plan->solve);
@@ -665,6 +700,9 @@ cartel_plan_make(struct cartel_plan **out, const struct cartel_policy *pol,
 	}
 	char *cur = plan->arena;
 	size_t n_elig = 0;
+	/* Without memory for the memo, every lookup folds afresh. */
+	if (pol->scale != NULL)
+		plan->memo = calloc(1, sizeof *plan->memo);
 	for (size_t i = 0; i < n; i++) {
 		struct plan_entry *e = &plan->e[i];
 		plan->n++;
@@ -677,6 +715,8 @@ cartel_plan_make(struct cartel_plan **out, const struct cartel_policy *pol,
 		if (e->code == PC_ELIGIBLE)
 			elig[n_elig++] = i;
 	}
+	free(plan->memo); /* it points into the persons */
+	plan->memo = NULL;
 	sort_with(elig, n_elig, sizeof *elig, plan->e, cmp_queue);
 	if ((rc = balance(plan, elig, n_elig, time_limit, why)) != 0)
 		goto done;
