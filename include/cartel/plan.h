@@ -24,6 +24,7 @@
 #define CARTEL_PLAN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "person.h"
 
@@ -95,6 +96,12 @@ void cartel_plan_free(struct cartel_plan *plan);
  */
 int cartel_plan_json(const struct cartel_plan *plan, int pretty, char **out,
 		     char **why);
+
+/* As cartel_plan_json, written to `out` as it is serialised (a plan of
+ * 200,000 persons is tens of megabytes; this never holds it all in one
+ * string), followed by a newline. Returns 0, CARTEL_ENOMEM or CARTEL_EIO. */
+int cartel_plan_write_json(const struct cartel_plan *plan, FILE *out,
+			   int pretty, char **why);
 
 /* What a mediator reads: the counts, values, stages and reasons, with no
  * names. *out is malloc'd text the caller frees. */

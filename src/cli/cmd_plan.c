@@ -152,10 +152,10 @@ compute(struct cli *cli, const struct plan_args *a, const char *action,
 	return 0;
 }
 
-/* Writes text to path through a temporary file and a rename, so that a
- * failure leaves no half-written document. */
+/* Writes the document to path through a temporary file and a rename, so
+ * that a failure leaves no half-written document. */
 static int
-write_file(const char *path, const char *text)
+write_file(const char *path, const struct cartel_plan *plan)
 {
 	size_t len = strlen(path) + 8;
 	char *tmp = malloc(len);
@@ -163,14 +163,17 @@ write_file(const char *path, const char *text)
 		return cli_fail("out of memory");
 	snprintf(tmp, len, "%s.tmpXX", path);
 	FILE *fp = fopen(tmp, "wb");
-	int ok = fp != NULL && fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
-	if (fp != NULL && fclose(fp) != 0)
-		ok = 0;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok) {
+	char *why = NULL;
+	int rc = fp == NULL ? CARTEL_EIO
+			    : cartel_plan_write_json(plan, fp, 1, &why);
+	if (fp != NULL && fclose(fp) != 0 && rc == 0)
+		rc = CARTEL_EIO;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = CARTEL_EIO;
+	if (rc != 0) {
 		remove(tmp);
 		free(tmp);
+		free(why);
 		return cli_fail("%s: cannot be written", path);
 	}
 	free(tmp);
@@ -257,20 +260,14 @@ cmd_plan(struct cli *cli, int argc, char **argv)
 	if ((rc = compute(cli, &a, "plan", NULL, &pol, &plan)) != 0)
 		return rc;
 	char *text = NULL, *why = NULL;
-	if (cli->json || a.out != NULL) {
-		rc = cartel_plan_json(plan, 1, &text, &why);
+	if (a.out != NULL && (rc = write_file(a.out, plan)) != 0)
+		goto done;
+	if (cli->json) {
+		rc = cartel_plan_write_json(plan, stdout, 1, &why);
 		if (rc != 0) {
 			rc = cli_error(rc, why, "writing the plan");
 			goto done;
 		}
-		if (a.out != NULL && (rc = write_file(a.out, text)) != 0)
-			goto done;
-		if (cli->json) {
-			fputs(text, stdout);
-			fputc('\n', stdout);
-		}
-		free(text);
-		text = NULL;
 	}
 	if (!cli->json) {
 		rc = cartel_plan_summary(plan, &text, &why);

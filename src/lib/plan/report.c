@@ -339,6 +339,21 @@ cartel_plan_json(const struct cartel_plan *plan, int pretty, char **out,
 	return *out == NULL ? CARTEL_ENOMEM : 0;
 }
 
+int
+cartel_plan_write_json(const struct cartel_plan *plan, FILE *out, int pretty,
+		       char **why)
+{
+	if (plan__ensure_document(plan) != 0)
+		return cartel__why(why, CARTEL_ENOMEM,
+				   "out of memory building the plan document");
+	if (json_dumpf(plan->doc, out, pretty ? JSON_INDENT(2) : JSON_COMPACT) !=
+		    0 ||
+	    fputc('\n', out) == EOF || fflush(out) != 0 || ferror(out))
+		return cartel__why(why, CARTEL_EIO,
+				   "the plan document could not be written");
+	return 0;
+}
+
 /* A growing text buffer for the summary. */
 struct tb {
 	char *s;
