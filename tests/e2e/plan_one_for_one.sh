@@ -9,6 +9,11 @@ run 0 "$CARTEL" --db "$DB" plan --policy "$P"
 expect "gives (persons)                             5          5" "$WORK/out"
 expect "direct repatriation (Art. 110)              1          1" "$WORK/out"
 expect "withheld (Arts. 115, 119)                   2          0" "$WORK/out"
+# Unasked consents: ua-03 on UA's list; ru-08 among RU's direct repatriations.
+grep -A2 '^gives (persons)' "$WORK/out" | grep -F "  of whom consent not yet asked             1          0" >/dev/null ||
+	fail "listed persons without consent not counted"
+grep -A1 '^direct repatriation' "$WORK/out" | grep -F "  of whom consent not yet asked             0          1" >/dev/null ||
+	fail "direct repatriations without consent not counted"
 expect "proven optimal" "$WORK/out"
 reject "Petrov" "$WORK/out"
 

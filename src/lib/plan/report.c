@@ -427,30 +427,33 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 	tb_add(&t, "\n%-34s %10s %10s\n", "", A, B);
 	tb_add(&t, "%-34s %10zu %10zu\n", "gives (persons)", a->n_list,
 	       b->n_list);
-	tb_add(&t, "%-34s %10ld %10ld\n",
-	       pol->scale ? "value on the scale" : "value (headcount)",
-	       a->value, b->value);
-	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom civilians",
-	       a->n_civilians, b->n_civilians);
-	tb_add(&t, "%-34s %10zu %10zu\n", "eligible under the deal",
-	       a->eligible, b->eligible);
-	tb_add(&t, "%-34s %10zu %10zu\n", "direct repatriation (Art. 110)",
-	       a->n_direct, b->n_direct);
-	size_t wh[2] = {0, 0}, cna[2] = {0, 0};
+	size_t wh[2] = {0, 0}, cna[2] = {0, 0}, cnd[2] = {0, 0};
 	size_t counts[PC_N] = {0};
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_entry *e = &plan->e[i];
 		if (e->code == PC_WITHHELD)
 			wh[e->side]++;
-		if ((e->code == PC_LISTED || e->code == PC_DIRECT) &&
-		    e->consent_not_asked)
+		if (e->code == PC_LISTED && e->consent_not_asked)
 			cna[e->side]++;
+		if (e->code == PC_DIRECT && e->consent_not_asked)
+			cnd[e->side]++;
 		counts[e->code]++;
 	}
+	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom civilians",
+	       a->n_civilians, b->n_civilians);
+	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom consent not yet asked",
+	       cna[0], cna[1]);
+	tb_add(&t, "%-34s %10ld %10ld\n",
+	       pol->scale ? "value on the scale" : "value (headcount)",
+	       a->value, b->value);
+	tb_add(&t, "%-34s %10zu %10zu\n", "eligible under the deal",
+	       a->eligible, b->eligible);
+	tb_add(&t, "%-34s %10zu %10zu\n", "direct repatriation (Art. 110)",
+	       a->n_direct, b->n_direct);
+	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom consent not yet asked",
+	       cnd[0], cnd[1]);
 	tb_add(&t, "%-34s %10zu %10zu\n", "withheld (Arts. 115, 119)", wh[0],
 	       wh[1]);
-	tb_add(&t, "%-34s %10zu %10zu\n", "consent not yet asked (listed)",
-	       cna[0], cna[1]);
 	if (pol->n_stages > 1 || a->n_list + b->n_list > 0) {
 		tb_add(&t, "\nStages (%s / %s):", A, B);
 		for (int k = 0; k < pol->n_stages; k++) {
