@@ -18,6 +18,8 @@
 #include <cartel/cartel.h>
 #include <cartel/plan.h>
 
+#include "plan/plan_int.h"
+
 static const struct cartel_date TODAY = {2026, 6, 1};
 
 /* A confirmed captive held by `by` since `since` (YYYY-MM-DD), consent
@@ -811,6 +813,45 @@ long_labels(void **state)
 	cartel_policy_free(pol);
 }
 
+/* The solver on groups directly: with no time at all nothing is proven,
+ * the answer is the empty (feasible) one and the gap is total; with time,
+ * the same programme is solved and proven. */
+static void
+solver_reports_unproven(void **state)
+{
+	(void)state;
+	struct cartel_policy *pol =
+		policy("parties: [UA, RU]\nscale: dix-hill\n");
+	struct plan_group g[4] = {
+		{0, 0, 0, 15, 3, 0}, /* UA: 3 colonels */
+		{0, 0, 0, 1, 20, 0}, /* UA: 20 privates */
+		{1, 0, 0, 6, 5, 0},  /* RU: 5 captains */
+		{1, 0, 0, 2, 4, 0},  /* RU: 4 sergeants */
+	};
+	struct plan_solve sv;
+	assert_int_equal(plan__solve(g, 4, 1, pol, 0, &sv, NULL), 0);
+	assert_false(sv.optimal);
+	assert_true(sv.gap > 0.99);
+	assert_string_equal(sv.status, "time limit");
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(g[i].take, 0);
+	plan__solve_clear(&sv);
+	assert_int_equal(plan__solve(g, 4, 1, pol, 5000, &sv, NULL), 0);
+	assert_true(sv.optimal);
+	assert_int_equal(sv.n_steps, 1);
+	assert_true(sv.steps[0].proven);
+	/* The most heads: 1 colonel and 19 privates (34) for 5 captains
+	 * and 2 sergeants (34), 27 in all; all of RU (38) would need 2
+	 * colonels and 8 privates, 19 in all. */
+	assert_int_equal(g[0].take * 15 + g[1].take,
+			 g[2].take * 6 + g[3].take * 2);
+	assert_int_equal(g[0].take + g[1].take + g[2].take + g[3].take, 27);
+	assert_int_equal(g[0].take, 1);
+	assert_int_equal(g[1].take, 19);
+	plan__solve_clear(&sv);
+	cartel_policy_free(pol);
+}
+
 int
 main(void)
 {
@@ -826,6 +867,7 @@ main(void)
 		cmocka_unit_test(scale_exact_against_brute_force),
 		cmocka_unit_test(scale_reasons),
 		cmocka_unit_test(long_labels),
+		cmocka_unit_test(solver_reports_unproven),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
