@@ -52,8 +52,8 @@ enum cartel_match_band {
 
 /* Default thresholds on the match probability (docs/matching.md says how
  * they were chosen). */
-#define CARTEL_MATCH_DEFAULT_THRESHOLD 0.90
-#define CARTEL_MATCH_DEFAULT_REVIEW 0.20
+#define CARTEL_MATCH_DEFAULT_THRESHOLD 0.50
+#define CARTEL_MATCH_DEFAULT_REVIEW 0.05
 
 /* Options shared by every entry point. Fill with cartel_match_opts_init,
  * then change what you need. */

@@ -198,7 +198,7 @@ static const struct cli_command commands[] = {
 	 "left_id,right_id,score,explanation; pairs for a person to review go to\n"
 	 "REVIEW in the same form. Names may be in Ukrainian or Russian Cyrillic\n"
 	 "or any Latin spelling. score is a probability: at or above P (default\n"
-	 "0.90) a match, at or above the review threshold (default 0.20) review.\n"
+	 "0.50) a match, at or above the review threshold (default 0.05) review.\n"
 	 "Each record is linked at most once (best overall assignment) unless\n"
 	 "--all is given. See docs/matching.md.\n"},
 	{"dedupe", cmd_dedupe, "find the records of one list that are one person",

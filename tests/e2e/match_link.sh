@@ -20,7 +20,7 @@ cat > "$T/right.csv" <<'CSV'
 id,given_name,family_name,birth_date,service_number
 R1,Mykola,Bondarenko,1981-09-30,
 R2,Alexander,Kowaltschuk,1990-02-03,
-R3,Ольга,Зукова,1985-06-11,
+R3,Ольга,Зукова,1986-02-19,
 R4,Сергій,Бондаренко,1979-04-12,
 R5,Yurii,Haidamaka,1975-08-17,
 CSV

@@ -283,7 +283,7 @@ link_small_lists(void **state)
 	struct cartel_person r[] = {
 		person("R1", "Bondarenko", "Mykola", NULL, "1981-09-30"),
 		person("R2", "Kowaltschuk", "Alexander", NULL, "1990-02-03"),
-		person("R3", "Зукова", "Ольга", NULL, "1985-06-11"),
+		person("R3", "Зукова", "Ольга", NULL, "1986-02-19"),
 		person("R4", "Бондаренко", "Сергій", "Іванович", "1979-04-12"),
 	};
 	struct cartel_match_opts o;

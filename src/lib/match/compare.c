@@ -164,6 +164,11 @@ family_level(const struct match_rec *a, const struct match_arena *aa,
 	double jw = match_jw(fa, fb);
 	if (jw >= 0.94)
 		return 3;
+	/* A different first sound is a different name unless nearly all
+	 * the rest agrees: Жукова is not Зукова (Jaro-Winkler 0.89, and one
+	 * Daitch-Mokotoff code). */
+	if (fa[0] != fb[0])
+		return 5;
 	if (jw >= 0.88)
 		return 4;
 	for (int i = 0; i < a->n_dm; i++)
@@ -234,15 +239,9 @@ match_compare(const struct match_rec *a, const struct match_arena *aa,
 		} else if (match_jw(pa, pb) >= 0.80) {
 			lvp = 2;
 		} else {
-			char ra[MATCH_SKEL * 2], rb[MATCH_SKEL * 2];
-			unsigned ca[4], cb[4];
-			match_dm_render(pa, ra, sizeof ra);
-			match_dm_render(pb, rb, sizeof rb);
-			int na = match_dm_codes(ra, ca, 4),
-			    nb = match_dm_codes(rb, cb, 4);
-			for (int i = 0; i < na && lvp == 3; i++)
-				for (int j = 0; j < nb; j++)
-					if (ca[i] == cb[j]) {
+			for (int i = 0; i < a->n_place_dm && lvp == 3; i++)
+				for (int j = 0; j < b->n_place_dm; j++)
+					if (a->place_dm[i] == b->place_dm[j]) {
 						lvp = 2;
 						break;
 					}

@@ -20,6 +20,8 @@
  *   J surname + initial + year               (given name unknown to the
  *                                             table and misspelled)
  *   K surname + given name + birth place     (no date, common name)
+ *   L surname sound + given name             (surname typo, date wrong)
+ *   M surname + patronymic                   (given name and date wrong)
  * "surname" is the masculine skeleton, "given name" the table identity
  * (or the skeleton when the name is not in the table). Search adds wide
  * keys (surname alone, sound + given, given + patronymic) with a high cap.
@@ -122,6 +124,10 @@ match_block_keys2(const struct match_rec *r, const struct match_arena *a,
 		const char *g = match_str(a, r->giv);
 		keys[n++] = k3(10, fam, (uint64_t)(unsigned char)g[0], year);
 	}
+	if (dm && giv)
+		keys[n++] = k3(12, dm, giv, 0);
+	if (fam && pat)
+		keys[n++] = k3(13, fam, pat, 0);
 	if (fam && giv && r->place) {
 		const char *pl = match_str(a, r->place);
 		keys[n++] = k3(11, fam, giv, match_hash(pl, strlen(pl), 19));
@@ -355,9 +361,17 @@ match_sides_tf(const struct match_names *nt, struct match_side **sides,
 					else
 						hi = mid;
 				}
-				size_t e = lo;
-				while (e < total && h[e] == key)
-					e++;
+				/* The end of the run, by bisection too: a
+				 * walk would cost the square of a common
+				 * name's count. */
+				size_t e = lo, hi2 = total;
+				while (e < hi2) {
+					size_t mid = e + (hi2 - e) / 2;
+					if (h[mid] <= key)
+						e = mid + 1;
+					else
+						hi2 = mid;
+				}
 				float tf = (float)((double)(e - lo) /
 						   (double)total);
 				if (round == 0)
@@ -557,7 +571,10 @@ void
 match_estimate_u(struct match_model *mm, const struct match_side *a,
 		 const struct match_side *b, size_t n_samples, int n_threads)
 {
-	if (a->n == 0 || b->n == 0 || (a == b && a->n < 2))
+	/* Random pairs of a short list measure the list, not the
+	 * population: below about a million distinct pairs the built-in u
+	 * stays. */
+	if ((double)a->n * (double)b->n < 1e6)
 		return;
 	struct u_job j = {a, b, 0x5eed, calloc((size_t)n_threads,
 					       sizeof *j.cnt),

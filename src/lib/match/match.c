@@ -19,8 +19,17 @@
 #include "match/index_int.h"
 #include "match/match_int.h"
 
-/* A posting longer than this is not a block (a common name and a year). */
-#define CAP_LINK 200
+/* A posting longer than this is not a block (a common name and a year):
+ * 200 records for lists up to 20,000, fewer for longer lists, so that the
+ * candidates per record stay about constant as lists grow (the other
+ * passes, more selective, still hold the pairs of a skipped block). */
+static uint32_t
+cap_link(size_t n_indexed)
+{
+	double cap = 8e6 / (double)(n_indexed ? n_indexed : 1);
+	return cap > 200 ? 200 : cap < 80 ? 80 : (uint32_t)cap;
+}
+#define CAP_LINK cap_link(r->b->n)
 /* The wide keys of a search may gather this many. */
 #define CAP_WIDE 200000
 /* EM is fitted on the candidates of at most this many records. */
@@ -219,7 +228,7 @@ cartel_match_query(const struct cartel_match_index *ix,
 		free(qa.buf);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
-	rc = match_candidates(&ix->px, &qr, &qa, 1, CAP_LINK, CAP_WIDE, &seen,
+	rc = match_candidates(&ix->px, &qr, &qa, 1, cap_link(n), CAP_WIDE, &seen,
 			      &cands);
 	free(seen.mark);
 	struct cartel_match_candidate *res = NULL;
@@ -238,22 +247,42 @@ cartel_match_query(const struct cartel_match_index *ix,
 		if (lvs == NULL || sws == NULL)
 			rc = CARTEL_ENOMEM;
 	}
+	/* Weights first, then each candidate's probability among all of
+	 * them and "not in the register" (at even odds), as link does. */
+	double *ws = NULL;
+	if (rc == 0 && cands.n > 0 &&
+	    (ws = malloc(cands.n * sizeof *ws)) == NULL)
+		rc = CARTEL_ENOMEM;
+	double wmax = -1e300;
 	for (size_t i = 0; rc == 0 && i < cands.n; i++) {
 		const struct match_rec *r = &ix->side.recs[cands.v[i]];
-		match_compare(&qr, &qa, r, &ix->side.arena, lvs[n_res],
-			      &sws[n_res]);
-		double w = prior + match_weight(&ix->mm, lvs[n_res], &qr, r);
-		double p = prob_of(w);
+		match_compare(&qr, &qa, r, &ix->side.arena, lvs[i], &sws[i]);
+		ws[i] = prior + match_weight(&ix->mm, lvs[i], &qr, r);
+		if (ws[i] > wmax)
+			wmax = ws[i];
+	}
+	double log2_den = 0;
+	if (rc == 0 && cands.n > 0) {
+		double den = 0.5 * exp2(-wmax);
+		for (size_t i = 0; i < cands.n; i++)
+			den += exp2(ws[i] - wmax);
+		log2_den = wmax + log2(den);
+	}
+	for (size_t i = 0; rc == 0 && i < cands.n; i++) {
+		const struct match_rec *r = &ix->side.recs[cands.v[i]];
+		double p = exp2(ws[i] - log2_den);
 		if (strict && p < ix->opts.review)
 			continue;
 		res[n_res].index = cands.v[i];
 		res[n_res].id = r->p->id;
-		res[n_res].weight = w;
+		res[n_res].weight = p >= 1 ? 60 : log2(p / (1 - p));
 		res[n_res].probability = p;
 		res[n_res].band = band_of(&ix->opts, p);
-		res[n_res].explanation = (char *)(uintptr_t)n_res;
+		/* The position of its levels, until explained below. */
+		res[n_res].explanation = (char *)(uintptr_t)i;
 		n_res++;
 	}
+	free(ws);
 	if (rc == 0) {
 		/* Each result's explanation field holds, until the sort is
 		 * done, the position of its levels in lvs. */
@@ -414,6 +443,10 @@ struct run {
 	struct assign_pairs *kept; /* per worker */
 	size_t *n_cand;    /* per worker */
 	double min_w;      /* keep pairs at or above this weight */
+	double absent;     /* chance a record has no partner at all */
+	double **wbuf;     /* per worker: the weights of one record's
+			    * candidates */
+	size_t *wcap;
 	int failed;
 };
 
@@ -445,6 +478,19 @@ em_chunk(void *ctx, size_t from, size_t to, int worker)
 	}
 }
 
+/*
+ * Scores each record's candidates. The Fellegi-Sunter weight w of a pair
+ * is the evidence of that pair alone; the probability kept is that of the
+ * pair among the record's candidates:
+ *
+ *     p(i, j) = 2^w(i,j) / (sum over candidates k of 2^w(i,k) + absent)
+ *
+ * where absent is the chance that record i has no partner in the other
+ * list (1 - lambda x n, from EM). So a pair with no rival is believed on
+ * less evidence than one of several namesakes, and two twins who fit
+ * equally share the probability (and go to review) instead of both being
+ * called the same man.
+ */
 static void
 score_chunk(void *ctx, size_t from, size_t to, int worker)
 {
@@ -456,21 +502,54 @@ score_chunk(void *ctx, size_t from, size_t to, int worker)
 			r->failed = 1;
 			return;
 		}
+		if (c->n > r->wcap[worker]) {
+			double *nb = realloc(r->wbuf[worker],
+					     c->n * sizeof *nb);
+			if (nb == NULL) {
+				r->failed = 1;
+				return;
+			}
+			r->wbuf[worker] = nb;
+			r->wcap[worker] = c->n;
+		}
+		double *w = r->wbuf[worker];
+		double wmax = -1e300;
+		const struct match_rec *x = &r->a->recs[i];
 		for (size_t k = 0; k < c->n; k++) {
-			if (r->same && c->v[k] <= i)
+			w[k] = -1e300;
+			if (r->same && c->v[k] == i)
 				continue;
 			uint8_t lv[F_N];
 			int sw;
-			const struct match_rec *x = &r->a->recs[i],
-					       *y = &r->b->recs[c->v[k]];
+			const struct match_rec *y = &r->b->recs[c->v[k]];
 			match_compare(x, &r->a->arena, y, &r->b->arena, lv, &sw);
-			r->n_cand[worker]++;
-			double w = r->mm->log2_prior +
-				   match_weight(r->mm, lv, x, y);
-			if (w < r->min_w)
+			if (!r->same || c->v[k] > i)
+				r->n_cand[worker]++;
+			w[k] = r->mm->log2_prior + match_weight(r->mm, lv, x, y);
+			if (w[k] > wmax)
+				wmax = w[k];
+		}
+		if (wmax <= -1e300)
+			continue;
+		/* log2 of the denominator, scaled by 2^-wmax for range. */
+		double den = r->absent * exp2(-wmax);
+		for (size_t k = 0; k < c->n; k++)
+			if (w[k] > -1e300)
+				den += exp2(w[k] - wmax);
+		double log2_den = wmax + log2(den);
+		/* Within one list a person may appear three times: there
+		 * the pairs stand each on its own evidence. */
+		for (size_t k = 0; k < c->n; k++) {
+			if (w[k] <= -1e300 || (r->same && c->v[k] <= i))
+				continue;
+			double lp = r->same ? -log2(1 + exp2(-w[k]))
+					    : w[k] - log2_den; /* log2 p */
+			double p = exp2(lp);
+			double odds = p >= 1 ? 60 : log2(p / (1 - p));
+			if (odds < r->min_w)
 				continue;
 			if (assign_pairs_add(&r->kept[worker], (uint32_t)i,
-					     c->v[k], w) != 0) {
+					     c->v[k], odds) != 0) {
 				r->failed = 1;
 				return;
 			}
@@ -496,6 +575,11 @@ run_free(struct run *r, int nt)
 	free(r->cands);
 	free(r->kept);
 	free(r->n_cand);
+	if (r->wbuf)
+		for (int t = 0; t < nt; t++)
+			free(r->wbuf[t]);
+	free(r->wbuf);
+	free(r->wcap);
 }
 
 /*
@@ -535,7 +619,10 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 	r.cands = calloc((size_t)T, sizeof *r.cands);
 	r.kept = calloc((size_t)T, sizeof *r.kept);
 	r.n_cand = calloc((size_t)T, sizeof *r.n_cand);
-	rc = (r.hists && r.seen && r.cands && r.kept && r.n_cand)
+	r.wbuf = calloc((size_t)T, sizeof *r.wbuf);
+	r.wcap = calloc((size_t)T, sizeof *r.wcap);
+	rc = (r.hists && r.seen && r.cands && r.kept && r.n_cand && r.wbuf &&
+	      r.wcap)
 		     ? 0
 		     : CARTEL_ENOMEM;
 	size_t np = match_n_patterns();
@@ -573,7 +660,8 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 		double n_small = (double)(a->n < b->n ? a->n : b->n);
 		if (n_pairs < 1)
 			n_pairs = 1;
-		mm->lambda = 0.5 * (n_small > 1 ? n_small : 1) /
+		/* (Within one list, a tenth of the records repeated.) */
+		mm->lambda = (same ? 0.1 : 0.5) * (n_small > 1 ? n_small : 1) /
 			     (same ? (double)a->n * ((double)a->n - 1) / 2 + 1
 				   : (double)a->n * (double)b->n + 1);
 		if (mm->lambda >= 0.5)
@@ -588,6 +676,8 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 	double t3 = now();
 	if (rc == 0) {
 		r.min_w = log2_odds(o->review);
+		double expect = mm->lambda * (double)(same ? b->n - 1 : b->n);
+		r.absent = 1 - (expect < 0.95 ? expect : 0.95);
 		match_parallel(T, a->n, 512, score_chunk, &r);
 		if (r.failed)
 			rc = CARTEL_ENOMEM;
@@ -747,6 +837,7 @@ cartel_match_dedupe(const struct cartel_person *persons, size_t n,
 
 struct cand_job {
 	const struct match_side *a;
+	size_t n_b;
 	const struct match_posting *px;
 	struct match_seen *seen;
 	struct match_cands *cands;
@@ -761,7 +852,8 @@ cand_chunk(void *ctx, size_t from, size_t to, int worker)
 	for (size_t i = from; i < to; i++) {
 		struct match_cands *c = &j->cands[worker];
 		if (match_candidates(j->px, &j->a->recs[i], &j->a->arena, 0,
-				     CAP_LINK, 0, &j->seen[worker], c) != 0) {
+				     cap_link(j->n_b), 0, &j->seen[worker],
+				     c) != 0) {
 			j->failed = 1;
 			return;
 		}
@@ -796,7 +888,7 @@ match_link_candidates(const struct cartel_person *left, size_t n_left,
 	struct match_posting px;
 	rc = match_post_build(&px, &b, 0, o.n_threads);
 	int T = o.n_threads;
-	struct cand_job j = {&a, &px, calloc((size_t)T, sizeof *j.seen),
+	struct cand_job j = {&a, b.n, &px, calloc((size_t)T, sizeof *j.seen),
 			     calloc((size_t)T, sizeof *j.cands),
 			     calloc((size_t)T, sizeof *j.out), 0};
 	if (rc == 0 && (!j.seen || !j.cands || !j.out))

@@ -119,6 +119,8 @@ struct match_rec {
 	float giv_tf;      /* share of records with this given name */
 	unsigned dm[REC_DM_MAX];
 	uint8_t n_dm;
+	uint8_t n_place_dm;
+	unsigned place_dm[2]; /* the birth place's Daitch-Mokotoff codes */
 	uint8_t given_how, swapped, patr_moved;
 	char sex;         /* from the given-name table: 'm', 'f' or 0 */
 	char lang;        /* 'u', 'r', 'l' (Latin) or 0 */

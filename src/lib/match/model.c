@@ -21,23 +21,24 @@
 #include "match/match_int.h"
 
 /* Built-in parameters: the starting point of EM, and the model used when
- * there is too little data to fit one (hand-set from the error rates met in
- * real lists; docs/matching.md). Level 0 is unused. */
+ * there is too little data to fit one. m is what EM fitted on the tuning
+ * corpora (docs/matching.md), rounded, with no level below 0.002; u is what
+ * random pairs of those corpora showed. Level 0 is unused. */
 static const double m0[F_N][LV_MAX] = {
-	{0, .80, .04, .07, .04, .05},
-	{0, .82, .09, .04, .05},
-	{0, .85, .07, .08},
-	{0, .78, .03, .03, .05, .02, .05, .04},
-	{0, .75, .10, .15},
-	{0, .90, .05, .05},
+	{0, .93, .004, .04, .017, .009},
+	{0, .86, .10, .01, .03},
+	{0, .98, .01, .01},
+	{0, .84, .01, .045, .03, .03, .035, .01},
+	{0, .67, .32, .01},
+	{0, .99, .005, .005},
 };
 static const double u0[F_N][LV_MAX] = {
-	{0, .005, .0005, .002, .01, .9825},
-	{0, .02, .005, .01, .965},
-	{0, .02, .01, .97},
-	{0, .00006, .00005, .0001, .0015, .0003, .02, .978},
-	{0, .05, .02, .93},
-	{0, .0001, .0005, .9994},
+	{0, .018, .0006, .0015, .0055, .9744},
+	{0, .04, .005, .0003, .9547},
+	{0, .05, .003, .947},
+	{0, .00012, .00004, .00013, .0015, .0009, .0006, .9967},
+	{0, .0125, .015, .9725},
+	{0, .0003, .0001, .9996},
 };
 
 void
@@ -144,6 +145,12 @@ match_em(struct match_model *mm, const double *counts, double n_pairs)
 				 * rare levels from collapsing to zero. */
 				double m = (acc[f][l] + 2.0 * m0[f][l]) /
 					   (s + 2.0);
+				/* No level is impossible for the same
+				 * person: a clerk's slip can produce any of
+				 * them, so none may weigh more than about
+				 * ten bits against. */
+				if (m < 0.002)
+					m = 0.002;
 				change += fabs(m - fit.m[f][l]);
 				fit.m[f][l] = m;
 			}
@@ -425,7 +432,9 @@ match_explain(const struct match_model *mm, const uint8_t lv[F_N],
 	if (swapped || a->swapped || b->swapped)
 		sb_add(&sb, "; family and given names were swapped in one "
 			    "record");
-	sb_add(&sb, "; total %+.1f bits, probability %.3f", weight, prob);
+	sb_add(&sb, "; %+.1f bits with the prior and the other candidates, "
+		    "probability %.3f",
+	       weight, prob);
 	if (sb.bad) {
 		free(sb.s);
 		return NULL;

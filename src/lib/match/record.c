@@ -184,12 +184,23 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 	/* Family and given names swapped: the given field holds no known
 	 * given name and the family field starts with one (as spelled, or
 	 * one letter off) that is not a known surname. */
+	enum given_how how_f = GIVEN_NONE, how_g = GIVEN_NONE;
 	if (fam.n > 0 && giv.n > 0 &&
-	    match_names_given(nt, giv.skel[0], NULL, NULL) == 0 &&
-	    match_names_given(nt, fam.skel[0], NULL, NULL) != 0) {
-		char masc[MATCH_SKEL];
-		match_masc(fam.skel[0], masc, sizeof masc);
-		if (match_names_surname(nt, masc) == 0) {
+	    match_names_given(nt, fam.skel[0], &how_f, NULL) != 0 &&
+	    (match_names_given(nt, giv.skel[0], &how_g, NULL) == 0 ||
+	     how_g == GIVEN_FUZZY)) {
+		/* A one-letter-off match is no proof (Павлов is one letter
+		 * from Павло): the surnames table decides then. */
+		char masc_f[MATCH_SKEL], masc_g[MATCH_SKEL];
+		match_masc(fam.skel[0], masc_f, sizeof masc_f);
+		match_masc(giv.skel[0], masc_g, sizeof masc_g);
+		int fam_is_sur = match_names_surname(nt, masc_f) != 0;
+		int giv_is_sur = match_names_surname(nt, masc_g) != 0;
+		int swap = how_f == GIVEN_FUZZY
+				   ? giv_is_sur && !fam_is_sur
+				   : (!fam_is_sur || giv_is_sur) &&
+					     (how_g == GIVEN_NONE || giv_is_sur);
+		if (swap) {
 			struct words t = fam;
 			fam = giv;
 			giv = t;
@@ -232,6 +243,9 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 		match_skel_of_phon(ph, buf, sizeof buf);
 		if ((rc = arena_put(a, buf, &r->place)))
 			return rc;
+		char ren[MATCH_SKEL * 2];
+		match_dm_render(buf, ren, sizeof ren);
+		r->n_place_dm = (uint8_t)match_dm_codes(ren, r->place_dm, 2);
 	}
 	if (p->service_number != NULL) {
 		size_t k = 0;

@@ -1,0 +1,366 @@
+/*
+ * match_bench: the figures of bench/bench_match.sh.
+ *
+ *   match_bench link DIR [THREADS]
+ *       links DIR/left.csv with DIR/right.csv (from bench/gen_corpus) and
+ *       prints one line: records, precision, recall, F1 against
+ *       DIR/truth.csv, wall seconds (reading the files included), peak
+ *       memory, blocking recall and candidates per record; then the same
+ *       for an exact-key join (family name, given name and birth date
+ *       exactly as written: what a spreadsheet lookup finds).
+ *   match_bench search FILE.csv N_QUERIES
+ *       loads FILE.csv (e.g. from `cartel generate`) as a register, builds
+ *       the search index and times N_QUERIES searches for names of the
+ *       register re-spelled (Latin or the other Cyrillic, words in another
+ *       order); prints the median and 90th percentile in milliseconds.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <cartel/cartel.h>
+#include <cartel/match.h>
+
+#include "match/assign.h"
+#include "match/match_int.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double
+peak_mib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss / 1024.0;
+}
+
+static int
+load(const char *path, struct cartel_person **p, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL) {
+		fprintf(stderr, "match_bench: cannot open %s\n", path);
+		return -1;
+	}
+	char *why = NULL;
+	int rc = cartel_match_read_csv(fp, path, 0, p, n, NULL, &why);
+	fclose(fp);
+	if (rc != 0) {
+		fprintf(stderr, "match_bench: %s\n", why ? why : "read error");
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* ids as "L000123" / "R000123" style strings: a hash set of pairs. */
+struct pset {
+	uint64_t *h;
+	size_t mask, n;
+};
+
+static uint64_t
+pair_hash(const char *a, const char *b)
+{
+	uint64_t h = match_hash(a, strlen(a), 1);
+	return (h * 31) ^ match_hash(b, strlen(b), 2) ^ 1;
+}
+
+static void
+pset_add(struct pset *s, uint64_t h)
+{
+	size_t i = h & s->mask;
+	while (s->h[i] != 0 && s->h[i] != h)
+		i = (i + 1) & s->mask;
+	if (s->h[i] == 0) {
+		s->h[i] = h;
+		s->n++;
+	}
+}
+
+static int
+pset_has(const struct pset *s, uint64_t h)
+{
+	size_t i = h & s->mask;
+	while (s->h[i] != 0) {
+		if (s->h[i] == h)
+			return 1;
+		i = (i + 1) & s->mask;
+	}
+	return 0;
+}
+
+static int
+load_truth(const char *path, struct pset *s)
+{
+	FILE *fp = fopen(path, "r");
+	if (fp == NULL)
+		return -1;
+	size_t cap = 1 << 16;
+	char line[256];
+	size_t lines = 0;
+	while (fgets(line, sizeof line, fp))
+		lines++;
+	while (cap < 2 * lines + 16)
+		cap *= 2;
+	s->h = calloc(cap, sizeof *s->h);
+	s->mask = cap - 1;
+	s->n = 0;
+	rewind(fp);
+	int first = 1;
+	while (fgets(line, sizeof line, fp)) {
+		if (first) {
+			first = 0;
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		char *c = strchr(line, ',');
+		if (c == NULL)
+			continue;
+		*c = '\0';
+		pset_add(s, pair_hash(line, c + 1));
+	}
+	fclose(fp);
+	return 0;
+}
+
+static void
+report(const char *what, size_t n_pairs, size_t tp, size_t n_truth)
+{
+	double p = n_pairs ? (double)tp / (double)n_pairs : 0;
+	double r = n_truth ? (double)tp / (double)n_truth : 0;
+	double f = p + r > 0 ? 2 * p * r / (p + r) : 0;
+	printf("%-10s precision %.4f  recall %.4f  F1 %.4f", what, p, r, f);
+}
+
+static const char *
+s_or(const char *s)
+{
+	return s ? s : "";
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int
+bench_link(const char *dir, int threads)
+{
+	char lp[1024], rp[1024], tp_[1024];
+	snprintf(lp, sizeof lp, "%s/left.csv", dir);
+	snprintf(rp, sizeof rp, "%s/right.csv", dir);
+	snprintf(tp_, sizeof tp_, "%s/truth.csv", dir);
+	struct pset truth;
+	if (load_truth(tp_, &truth) != 0) {
+		fprintf(stderr, "match_bench: cannot read %s\n", tp_);
+		return 1;
+	}
+	double t0 = now();
+	struct cartel_person *l, *r;
+	size_t nl, nr;
+	if (load(lp, &l, &nl) || load(rp, &r, &nr))
+		return 1;
+	struct cartel_match_opts o;
+	cartel_match_opts_init(&o);
+	o.n_threads = threads;
+	o.explain = 0; /* the command writes them; the figure is the match */
+	struct cartel_match_pair *pairs;
+	size_t np;
+	struct cartel_match_stats st;
+	char *why = NULL;
+	if (cartel_match_link(l, nl, r, nr, &o, &pairs, &np, &st, &why)) {
+		fprintf(stderr, "match_bench: %s\n", why ? why : "failed");
+		return 1;
+	}
+	double t1 = now();
+	double mem = peak_mib();
+	size_t n_match = 0, tp = 0;
+	for (size_t i = 0; i < np; i++) {
+		if (pairs[i].band != CARTEL_BAND_MATCH)
+			continue;
+		n_match++;
+		tp += pset_has(&truth,
+			       pair_hash(pairs[i].left_id, pairs[i].right_id));
+	}
+	printf("%zu x %zu records, %zu true pairs\n", nl, nr, truth.n);
+	report("cartel", n_match, tp, truth.n);
+	printf("  wall %.2f s  peak %.0f MiB  (%.2f normalise, %.2f block+score, "
+	       "%.2f EM, %.2f assign)\n",
+	       t1 - t0, mem, st.seconds_normalise, st.seconds_candidates,
+	       st.seconds_em, st.seconds_assign);
+
+	/* Blocking alone. */
+	struct assign_pairs cand = {0};
+	if (match_link_candidates(l, nl, r, nr, &o, &cand, NULL) == 0) {
+		size_t hit = 0;
+		for (size_t i = 0; i < cand.n; i++)
+			hit += pset_has(&truth,
+					pair_hash(l[cand.v[i].l].id,
+						  r[cand.v[i].r].id));
+		printf("blocking   recall %.4f  candidates per record %.1f\n",
+		       truth.n ? (double)hit / (double)truth.n : 0,
+		       nl ? (double)cand.n / (double)nl : 0);
+		assign_pairs_free(&cand);
+	}
+
+	/* The exact-key join. */
+	double t2 = now();
+	uint64_t *kr = malloc((nr ? nr : 1) * 2 * sizeof *kr);
+	for (size_t i = 0; i < nr; i++) {
+		char key[1024];
+		char d[16];
+		snprintf(key, sizeof key, "%s\t%s\t%s", s_or(r[i].family_name),
+			 s_or(r[i].given_name),
+			 cartel_date_format(&r[i].birth_date, d, sizeof d));
+		kr[2 * i] = match_hash(key, strlen(key), 3);
+		kr[2 * i + 1] = i;
+	}
+	qsort(kr, nr, 2 * sizeof *kr, cmp_u64);
+	char *used = calloc(nr ? nr : 1, 1);
+	size_t ex_pairs = 0, ex_tp = 0;
+	for (size_t i = 0; i < nl; i++) {
+		char key[1024];
+		char d[16];
+		snprintf(key, sizeof key, "%s\t%s\t%s", s_or(l[i].family_name),
+			 s_or(l[i].given_name),
+			 cartel_date_format(&l[i].birth_date, d, sizeof d));
+		uint64_t h = match_hash(key, strlen(key), 3);
+		size_t lo = 0, hi = nr;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (kr[2 * mid] < h)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < nr && kr[2 * lo] == h; lo++) {
+			size_t j = kr[2 * lo + 1];
+			if (used[j])
+				continue;
+			used[j] = 1;
+			ex_pairs++;
+			ex_tp += pset_has(&truth, pair_hash(l[i].id, r[j].id));
+			break;
+		}
+	}
+	double t3 = now();
+	report("exact-key", ex_pairs, ex_tp, truth.n);
+	printf("  wall %.2f s (join only)\n", t3 - t2);
+	free(kr);
+	free(used);
+	cartel_match_pairs_free(pairs, np);
+	cartel_match_persons_free(l, nl);
+	cartel_match_persons_free(r, nr);
+	free(truth.h);
+	return 0;
+}
+
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* A query re-spelled from a register record: Latin (BGN-like) or the
+ * record as written, words in another order, no date half the time. */
+static void
+respell(const struct cartel_person *p, unsigned k, char *out, size_t size)
+{
+	char sk[3][128];
+	const char *f[3] = {s_or(p->family_name), s_or(p->given_name),
+			    s_or(p->patronymic)};
+	for (int i = 0; i < 3; i++) {
+		if (k % 2) {
+			/* Latin: the phonetic rendering, as a family writes
+			 * it in a foreign form. */
+			match_phonetic(f[i], sk[i], sizeof sk[i], NULL);
+		} else {
+			snprintf(sk[i], sizeof sk[i], "%s", f[i]);
+		}
+	}
+	if (k % 3 == 0)
+		snprintf(out, size, "%s %s %s", sk[1], sk[2], sk[0]);
+	else if (k % 3 == 1)
+		snprintf(out, size, "%s %s", sk[0], sk[1]);
+	else
+		snprintf(out, size, "%s %s %s", sk[0], sk[1], sk[2]);
+}
+
+static int
+bench_search(const char *file, long n_q)
+{
+	struct cartel_person *p;
+	size_t n;
+	double t0 = now();
+	if (load(file, &p, &n))
+		return 1;
+	double t1 = now();
+	struct cartel_match_index *ix;
+	char *why = NULL;
+	if (cartel_match_index_build(&ix, p, n, NULL, &why)) {
+		fprintf(stderr, "match_bench: %s\n", why ? why : "failed");
+		return 1;
+	}
+	double t2 = now();
+	double *ms = malloc((size_t)n_q * sizeof *ms);
+	size_t found = 0;
+	for (long q = 0; q < n_q; q++) {
+		size_t target = (size_t)(((uint64_t)q * 2654435761u) % n);
+		char text[512];
+		respell(&p[target], (unsigned)q, text, sizeof text);
+		double a = now();
+		struct cartel_person qp;
+		struct cartel_match_candidate *c = NULL;
+		size_t nc = 0;
+		if (cartel_match_parse_name(text, NULL, &qp, NULL) == 0) {
+			if (q % 2 == 0)
+				qp.birth_date = p[target].birth_date;
+			cartel_match_query(ix, &qp, 10, 0, &c, &nc, NULL);
+			cartel_person_clear(&qp);
+		}
+		ms[q] = (now() - a) * 1000;
+		for (size_t i = 0; i < nc; i++)
+			if (c[i].index == target) {
+				found++;
+				break;
+			}
+		cartel_match_candidates_free(c, nc);
+	}
+	qsort(ms, (size_t)n_q, sizeof *ms, cmp_dbl);
+	printf("search     %zu persons: load %.1f s, index %.1f s, peak %.0f "
+	       "MiB\n",
+	       n, t1 - t0, t2 - t1, peak_mib());
+	printf("search     %ld queries: median %.2f ms  p90 %.2f ms  max %.2f "
+	       "ms  sought person in the top 10: %.1f%%\n",
+	       n_q, ms[n_q / 2], ms[n_q * 9 / 10], ms[n_q - 1],
+	       100.0 * (double)found / (double)n_q);
+	free(ms);
+	cartel_match_index_free(ix);
+	cartel_match_persons_free(p, n);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], "link") == 0)
+		return bench_link(argv[2], argc > 3 ? (int)strtol(argv[3], NULL, 10) : 0);
+	if (argc >= 4 && strcmp(argv[1], "search") == 0)
+		return bench_search(argv[2], strtol(argv[3], NULL, 10));
+	fprintf(stderr, "usage: match_bench link DIR [THREADS]\n"
+			"       match_bench search FILE.csv N_QUERIES\n");
+	return 2;
+}
