@@ -154,6 +154,7 @@ attr_set(struct cartel_db *db, long long pk, const char *key,
 
 int
 cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
+		      const char *rec,
 		      const struct cartel_provenance *prov, const char *at,
 		      long long audit, crypto_hash_sha256_state *hs,
 		      long long *pk, char **why)
@@ -188,11 +189,15 @@ cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 		if (err != 0)
 			return err;
 	}
-	struct cartel__buf *rec = cartel__db_buf(db);
-	if (cartel__record_encode(p, rec) != 0)
-		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	return cartel__event_insert(db, *pk, p->id, "*", NULL, rec->data,
-				    prov, at, audit, hs, NULL, why);
+	if (rec == NULL) {
+		struct cartel__buf *buf = cartel__db_buf(db);
+		if (cartel__record_encode(p, buf) != 0)
+			return cartel__why(why, CARTEL_ENOMEM,
+					   "out of memory");
+		rec = buf->data;
+	}
+	return cartel__event_insert(db, *pk, p->id, "*", NULL, rec, prov, at,
+				    audit, hs, NULL, why);
 }
 
 static int
@@ -256,7 +261,8 @@ cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
 			}
 		}
 		long long use = pk;
-		err = cartel__person_insert(db, &q, prov, at, audit, &hs, &use,
+		err = cartel__person_insert(db, &q, NULL, prov, at, audit, &hs,
+					    &use,
 					    why);
 		/* An assigned id may clash with one given earlier by hand:
 		 * take the next. */

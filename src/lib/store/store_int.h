@@ -143,10 +143,12 @@ int cartel__event_insert(struct cartel_db *db, long long person_pk,
 
 /*
  * Writes a new person row (every field of *p) and its extra attributes,
- * and its "created" event; sets *pk. CARTEL_EEXIST when the id is taken
- * (nothing written then).
+ * and its "created" event; sets *pk. rec is *p's creation record
+ * (register/record.h) when the caller has encoded it already, else NULL.
+ * CARTEL_EEXIST when the id is taken (nothing written then).
  */
 int cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
+			  const char *rec,
 			  const struct cartel_provenance *prov, const char *at,
 			  long long audit, crypto_hash_sha256_state *st,
 			  long long *pk, char **why);
