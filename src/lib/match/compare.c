@@ -151,16 +151,13 @@ family_level(const struct match_rec *a, const struct match_arena *aa,
 {
 	if (a->fam == 0 || b->fam == 0)
 		return 0;
-	const char *fa = match_str(aa, a->fam), *fb = match_str(ba, b->fam);
-	if (strcmp(fa, fb) == 0)
+	if (a->fam_sh == b->fam_sh)
 		return 1;
-	const char *ma = match_str(aa, a->fam_masc),
-		   *mb = match_str(ba, b->fam_masc);
-	int fem_a = strcmp(fa, ma) != 0, fem_b = strcmp(fb, mb) != 0;
 	if (a->surname_id != 0 && a->surname_id == b->surname_id)
-		return fem_a == fem_b ? 1 : 2;
-	if (strcmp(ma, mb) == 0)
+		return a->fem == b->fem ? 1 : 2;
+	if (a->fam_h == b->fam_h)
 		return 2;
+	const char *fa = match_str(aa, a->fam), *fb = match_str(ba, b->fam);
 	double jw = match_jw(fa, fb);
 	if (jw >= 0.94)
 		return 3;
@@ -184,14 +181,14 @@ given_level(const struct match_rec *a, const struct match_arena *aa,
 {
 	if (a->giv == 0 || b->giv == 0)
 		return 0;
-	const char *ga = match_str(aa, a->giv), *gb = match_str(ba, b->giv);
 	if (a->given_id != 0 && a->given_id == b->given_id)
 		return (a->given_how == GIVEN_FORM &&
 			b->given_how == GIVEN_FORM)
 			       ? 1
 			       : 2;
-	if (strcmp(ga, gb) == 0)
+	if (a->giv_h == b->giv_h)
 		return 1;
+	const char *ga = match_str(aa, a->giv), *gb = match_str(ba, b->giv);
 	/* A single letter is an initial. */
 	if ((ga[1] == '\0' || gb[1] == '\0') && ga[0] == gb[0])
 		return 3;
@@ -210,9 +207,9 @@ patr_level(const struct match_rec *a, const struct match_arena *aa,
 		return 0;
 	if (a->patr_id != 0 && a->patr_id == b->patr_id)
 		return 1;
-	const char *pa = match_str(aa, a->patr), *pb = match_str(ba, b->patr);
-	if (strcmp(pa, pb) == 0)
+	if (a->patr_h == b->patr_h)
 		return 1;
+	const char *pa = match_str(aa, a->patr), *pb = match_str(ba, b->patr);
 	if (match_jw(pa, pb) >= 0.90)
 		return 2;
 	return 3;
@@ -234,7 +231,7 @@ match_compare(const struct match_rec *a, const struct match_arena *aa,
 		 * names do (Киев, Київ, Kyiv): similar is JW >= 0.80 or
 		 * one Daitch-Mokotoff code. */
 		int lvp = 3;
-		if (strcmp(pa, pb) == 0) {
+		if (a->place_h == b->place_h) {
 			lvp = 1;
 		} else if (match_jw(pa, pb) >= 0.80) {
 			lvp = 2;
@@ -252,7 +249,7 @@ match_compare(const struct match_rec *a, const struct match_arena *aa,
 	}
 	if (a->svc && b->svc) {
 		const char *sa = match_str(aa, a->svc), *sb = match_str(ba, b->svc);
-		lv[F_SERVICE] = strcmp(sa, sb) == 0 ? 1 : one_edit(sa, sb) ? 2 : 3;
+		lv[F_SERVICE] = a->svc_h == b->svc_h ? 1 : one_edit(sa, sb) ? 2 : 3;
 	} else {
 		lv[F_SERVICE] = 0;
 	}

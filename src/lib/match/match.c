@@ -7,6 +7,7 @@
  * index.c (blocking), assign.c (one-to-one assignment and clusters).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,8 +31,56 @@ cap_link(size_t n_indexed)
 	return cap > 200 ? 200 : cap < 80 ? 80 : (uint32_t)cap;
 }
 #define CAP_LINK cap_link(r->b->n)
-/* The wide keys of a search may gather this many. */
+/* The wide keys of a search may gather this many; fewer when the given
+ * name is known to the table (its own keys then find the person). */
 #define CAP_WIDE 200000
+#define CAP_WIDE_KNOWN 3000
+
+/* Each thread keeps its "already gathered" marks between queries: one
+ * array the size of the largest index it has queried, cleared by a stamp
+ * rather than by memset, freed when the thread ends. */
+static pthread_key_t seen_key;
+static pthread_once_t seen_once = PTHREAD_ONCE_INIT;
+
+static void
+seen_free(void *p)
+{
+	struct match_seen *s = p;
+	if (s != NULL)
+		free(s->mark);
+	free(s);
+}
+
+static void
+seen_key_make(void)
+{
+	if (pthread_key_create(&seen_key, seen_free) != 0)
+		seen_key = 0;
+}
+
+static struct match_seen *
+seen_for_thread(size_t n)
+{
+	pthread_once(&seen_once, seen_key_make);
+	struct match_seen *s = pthread_getspecific(seen_key);
+	if (s == NULL) {
+		s = calloc(1, sizeof *s);
+		if (s == NULL || pthread_setspecific(seen_key, s) != 0) {
+			free(s);
+			return NULL;
+		}
+	}
+	if (s->n < n || s->mark == NULL) {
+		uint32_t *m = calloc(n ? n : 1, sizeof *m);
+		if (m == NULL)
+			return NULL;
+		free(s->mark);
+		s->mark = m;
+		s->n = n ? n : 1;
+		s->stamp = 0;
+	}
+	return s;
+}
 /* EM is fitted on the candidates of at most this many records. */
 #define EM_SAMPLE 100000
 
@@ -222,15 +271,18 @@ cartel_match_query(const struct cartel_match_index *ix,
 							     qr.surname_id) *
 				    0.5);
 	}
-	struct match_seen seen = {calloc(n ? n : 1, sizeof(uint32_t)), n, 0};
+	struct match_seen *seen = seen_for_thread(n);
 	struct match_cands cands = {0};
-	if (seen.mark == NULL) {
+	if (seen == NULL) {
 		free(qa.buf);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
-	rc = match_candidates(&ix->px, &qr, &qa, 1, cap_link(n), CAP_WIDE, &seen,
+	/* The surname alone gathers every namesake: all of them when the
+	 * given name is unknown, only a bounded block when a known given
+	 * name's own keys already reach the right records. */
+	rc = match_candidates(&ix->px, &qr, &qa, 1, cap_link(n),
+			      qr.given_id ? CAP_WIDE_KNOWN : CAP_WIDE, seen,
 			      &cands);
-	free(seen.mark);
 	struct cartel_match_candidate *res = NULL;
 	size_t n_res = 0;
 	if (rc == 0 && cands.n > 0) {

@@ -115,6 +115,10 @@ struct match_rec {
 	/* Skeletons (offsets into the owner's string arena; 0 = empty). */
 	uint32_t fam, fam_masc, giv, patr, place, svc;
 	uint64_t fam_h;   /* hash of the masculine family skeleton */
+	/* Hashes of the skeletons, so that equality costs no string
+	 * comparison (0 when the field is empty). */
+	uint32_t fam_sh, giv_h, patr_h, place_h, svc_h;
+	uint8_t fem;      /* the surname is in a feminine form */
 	float fam_tf;      /* share of records with this surname (term frequency) */
 	float giv_tf;      /* share of records with this given name */
 	unsigned dm[REC_DM_MAX];

@@ -216,6 +216,8 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 	    (rc = arena_put(a, masc, &r->fam_masc)))
 		return rc;
 	r->fam_h = masc[0] ? match_hash(masc, strlen(masc), 7) : 0;
+	r->fam_sh = buf[0] ? (uint32_t)match_hash(buf, strlen(buf), 23) | 1 : 0;
+	r->fem = strcmp(buf, masc) != 0;
 	r->surname_id = masc[0] ? match_names_surname(nt, masc) : 0;
 	if (fam.n > 0) {
 		char ph[MATCH_SKEL];
@@ -230,12 +232,15 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 		r->sex = sex;
 		if ((rc = arena_put(a, giv.skel[0], &r->giv)))
 			return rc;
+		r->giv_h = (uint32_t)match_hash(giv.skel[0],
+						strlen(giv.skel[0]), 23) | 1;
 	}
 	if (pat.n > 0) {
 		join(&pat, 0, buf, sizeof buf);
 		r->patr_id = match_names_patr(nt, pat.skel[0], NULL);
 		if ((rc = arena_put(a, buf, &r->patr)))
 			return rc;
+		r->patr_h = (uint32_t)match_hash(buf, strlen(buf), 23) | 1;
 	}
 	if (p->birth_place != NULL) {
 		char ph[MATCH_SKEL * 2];
@@ -243,6 +248,8 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 		match_skel_of_phon(ph, buf, sizeof buf);
 		if ((rc = arena_put(a, buf, &r->place)))
 			return rc;
+		r->place_h = buf[0] ? (uint32_t)match_hash(buf, strlen(buf), 23) | 1
+				    : 0;
 		char ren[MATCH_SKEL * 2];
 		match_dm_render(buf, ren, sizeof ren);
 		r->n_place_dm = (uint8_t)match_dm_codes(ren, r->place_dm, 2);
@@ -260,6 +267,7 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 		buf[k] = '\0';
 		if ((rc = arena_put(a, buf, &r->svc)))
 			return rc;
+		r->svc_h = k ? (uint32_t)match_hash(buf, k, 23) | 1 : 0;
 	}
 	r->year = (int16_t)p->birth_date.year;
 	r->month = (int8_t)p->birth_date.month;
