@@ -690,8 +690,14 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 		st->seconds_candidates = 0;
 	/* EM on (a sample of) the candidate pairs. */
 	if (rc == 0) {
-		r.stride = a->n > EM_SAMPLE ? (a->n + EM_SAMPLE - 1) / EM_SAMPLE
-					    : 1;
+		/* A tenth of the records (at least 5,000, at most
+		 * EM_SAMPLE) is plenty to fit a few dozen parameters. */
+		size_t want = a->n / 10;
+		if (want < 5000)
+			want = 5000;
+		if (want > EM_SAMPLE)
+			want = EM_SAMPLE;
+		r.stride = a->n > want ? (a->n + want - 1) / want : 1;
 		size_t nq = (a->n + r.stride - 1) / r.stride;
 		match_parallel(T, nq, 512, em_chunk, &r);
 		if (r.failed)
