@@ -193,9 +193,24 @@ static int
 build_person(struct cartel_person *p, char **fields,
 	     const struct column *cols, size_t n_cols,
 	     const struct cartel_import_opts *opts,
-	     const struct cartel_date *today, const char **column, char **why)
+	     const struct cartel_date *today, struct cartel__buf *arena,
+	     const char **column, char **why)
 {
 	int have_source = 0, have_status = 0;
+	/* Text fields are copied into the job's arena, one allocation for
+	 * the row instead of one per field; unborrow() lets go of them
+	 * before the person is cleared. */
+	size_t need = 0;
+	for (size_t i = 0; i < n_cols; i++)
+		need += strlen(fields[i]) + 1;
+	if (need > arena->cap) {
+		char *g = realloc(arena->data, need);
+		if (g == NULL)
+			return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+		arena->data = g;
+		arena->cap = need;
+	}
+	arena->len = 0;
 	for (size_t i = 0; i < n_cols; i++) {
 		const char *v = fields[i];
 		*column = cols[i].name;
@@ -207,6 +222,16 @@ build_person(struct cartel_person *p, char **fields,
 			continue;
 		}
 		const struct cartel_field *f = cols[i].field;
+		if (f->type == CARTEL_FIELD_TEXT) {
+			size_t len = strlen(v);
+			if (len > 0) {
+				char *copy = arena->data + arena->len;
+				memcpy(copy, v, len + 1);
+				arena->len += len + 1;
+				*(char **)((char *)p + f->offset) = copy;
+			}
+			continue;
+		}
 		/* Status and source have no "unknown" value: an empty cell
 		 * takes the default below. */
 		if (f->type == CARTEL_FIELD_ENUM &&
@@ -231,6 +256,23 @@ build_person(struct cartel_person *p, char **fields,
 				    ? CARTEL_STATUS_CONFIRMED_CAPTIVE
 				    : CARTEL_STATUS_REPORTED_MISSING;
 	return cartel_person_check(p, today, column, why);
+}
+
+/* Lets go of the text fields that point into arena, so that
+ * cartel_person_clear frees only what the person owns. */
+static void
+unborrow(struct cartel_person *p, const struct cartel__buf *arena)
+{
+	size_t n;
+	const struct cartel_field *f = cartel_fields(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].type != CARTEL_FIELD_TEXT)
+			continue;
+		char **slot = (char **)((char *)p + f[i].offset);
+		if (*slot != NULL && *slot >= arena->data &&
+		    *slot < arena->data + arena->cap)
+			*slot = NULL;
+	}
 }
 
 struct batch {
@@ -285,6 +327,8 @@ struct job {
 	char *reason;           /* JOB_REJECT, JOB_FATAL: malloc'd */
 	struct cartel_person p; /* JOB_PERSON: owned */
 	struct cartel__buf rec; /* JOB_PERSON with an id: its record */
+	struct cartel__buf arena; /* the person's text fields */
+	unsigned char digest[crypto_hash_sha256_BYTES]; /* of its event */
 };
 
 struct block {
@@ -299,6 +343,7 @@ struct reader {
 	size_t n_cols;
 	const struct cartel_import_opts *opts;
 	struct cartel_date today;
+	const char *name, *now; /* what every creation event records */
 
 	pthread_mutex_t mu;
 	pthread_cond_t can_fill, can_take;
@@ -345,7 +390,7 @@ read_job(struct reader *rd, struct job *job)
 	}
 	const char *column = "";
 	rc = build_person(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
-			  &rd->today, &column, &rwhy);
+			  &rd->today, &job->arena, &column, &rwhy);
 	if (rc == CARTEL_ENOMEM) {
 		job->kind = JOB_FATAL;
 		job->err = rc;
@@ -355,17 +400,49 @@ read_job(struct reader *rd, struct job *job)
 	if (rc != 0) {
 		job->column = column;
 		job->reason = rwhy;
+		unborrow(&job->p, &job->arena);
 		cartel_person_clear(&job->p);
 		return 1;
 	}
 	job->kind = JOB_PERSON;
-	if (job->p.id != NULL &&
-	    cartel__record_encode(&job->p, &job->rec) != 0) {
+	if (job->p.id == NULL)
+		return 1; /* the writer assigns the id, then encodes */
+	if (cartel__record_encode(&job->p, &job->rec) != 0) {
 		job->kind = JOB_FATAL;
 		job->err = CARTEL_ENOMEM;
 		job->reason = cartel__strdup("out of memory");
+		return 1;
 	}
+	/* The creation event's content is known here in full: hash it
+	 * on this thread (the writer adds only seq and entry). */
+	struct cartel__event_row ev = {
+		0,
+		job->p.id,
+		"*",
+		NULL,
+		job->rec.data,
+		rd->opts->actor,
+		rd->now,
+		cartel_enum_name(CARTEL_ENUM_SOURCE, (int)job->p.source),
+		rd->name,
+		NULL,
+		0};
+	cartel__event_digest(&ev, job->digest);
 	return 1;
+}
+
+/* Frees what a block's jobs hold (not their record buffers, which are
+ * reused). */
+static void
+clear_block(struct block *blk)
+{
+	for (size_t j = 0; j < blk->n; j++) {
+		unborrow(&blk->jobs[j].p, &blk->jobs[j].arena);
+		cartel_person_clear(&blk->jobs[j].p);
+		free(blk->jobs[j].reason);
+		blk->jobs[j].reason = NULL;
+	}
+	blk->n = 0;
 }
 
 static void *
@@ -381,7 +458,7 @@ reader_main(void *arg)
 		if (stop)
 			return NULL;
 		struct block *blk = &rd->blocks[rd->filled % N_BLOCKS];
-		blk->n = 0;
+		clear_block(blk);
 		blk->last = 0;
 		while (blk->n < BLOCK_ROWS) {
 			struct job *job = &blk->jobs[blk->n];
@@ -415,23 +492,11 @@ take_block(struct reader *rd)
 	return blk;
 }
 
-/* Frees what a block's jobs hold (not their record buffers, which are
- * reused). */
-static void
-clear_block(struct block *blk)
-{
-	for (size_t j = 0; j < blk->n; j++) {
-		cartel_person_clear(&blk->jobs[j].p);
-		free(blk->jobs[j].reason);
-		blk->jobs[j].reason = NULL;
-	}
-	blk->n = 0;
-}
-
 static void
 give_back(struct reader *rd, struct block *blk)
 {
-	clear_block(blk);
+	(void)blk; /* the reader clears it before filling it again, so that
+		    * memory is freed by the thread that allocated it */
 	pthread_mutex_lock(&rd->mu);
 	rd->taken++;
 	pthread_cond_signal(&rd->can_fill);
@@ -447,15 +512,13 @@ stop_reader(struct reader *rd)
 	pthread_mutex_unlock(&rd->mu);
 }
 
-/* After the reader has ended: frees the blocks it filled that the writer
- * never took. */
+/* After the reader has ended: frees what every block still holds. */
 static void
 drain(struct reader *rd)
 {
-	while (rd->taken < rd->filled) {
-		clear_block(&rd->blocks[rd->taken % N_BLOCKS]);
-		rd->taken++;
-	}
+	for (size_t i = 0; i < N_BLOCKS; i++)
+		clear_block(&rd->blocks[i]);
+	rd->taken = rd->filled;
 }
 
 static int
@@ -533,6 +596,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		err = next_pk(db, &pk, why);
 	char now[32];
 	cartel__now(now, sizeof now);
+	rd.name = name;
+	rd.now = now;
 	struct cartel_provenance prov = {opts.actor, 0, name, NULL, now};
 	char *first_reject = NULL;
 	pthread_t thread;
@@ -582,6 +647,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 					rc = cartel__person_insert(
 						db, p,
 						auto_id ? NULL : job->rec.data,
+						auto_id ? NULL : job->digest,
 						&prov, now, b.audit, &b.hs,
 						&use, &rwhy);
 					/* An assigned id may clash with one
@@ -660,8 +726,10 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	pthread_cond_destroy(&rd.can_take);
 	pthread_mutex_destroy(&rd.mu);
 	for (size_t i = 0; i < N_BLOCKS; i++)
-		for (size_t j = 0; j < BLOCK_ROWS; j++)
+		for (size_t j = 0; j < BLOCK_ROWS; j++) {
 			cartel__buf_free(&rd.blocks[i].jobs[j].rec);
+			cartel__buf_free(&rd.blocks[i].jobs[j].arena);
+		}
 
 	if (err == 0 && opts.all_or_nothing && res->rejected > 0)
 		err = cartel__why(why, CARTEL_EINVAL,

@@ -12,7 +12,11 @@
  * Encoding for hashing: each value as a 4-byte big-endian length and its
  * bytes, NULL as the length 0xFFFFFFFF; numbers as decimal text. The
  * encoding is unambiguous, so no two different rows hash alike by
- * concatenation.
+ * concatenation. An event row enters its entry's hash as its seq, its
+ * entry's seq and the SHA-256 of its content (person id, field, values,
+ * actor, time, source, reference, note): the content's hash depends on
+ * nothing the database assigns, so the import's reader thread computes it
+ * while the writer writes.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -69,20 +73,40 @@ hex(const unsigned char *h, char out[65])
 }
 
 void
+cartel__event_digest(const struct cartel__event_row *ev,
+		     unsigned char out[crypto_hash_sha256_BYTES])
+{
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	enc(&st, ev->person_id);
+	enc(&st, ev->field);
+	enc(&st, ev->old_value);
+	enc(&st, ev->new_value);
+	enc(&st, ev->actor);
+	enc(&st, ev->at);
+	enc(&st, ev->source);
+	enc(&st, ev->source_ref);
+	enc(&st, ev->note);
+	crypto_hash_sha256_final(&st, out);
+}
+
+void
+cartel__event_hash_digest(crypto_hash_sha256_state *st, long long seq,
+			  long long audit,
+			  const unsigned char digest[crypto_hash_sha256_BYTES])
+{
+	enc_int(st, seq);
+	enc_int(st, audit);
+	crypto_hash_sha256_update(st, digest, crypto_hash_sha256_BYTES);
+}
+
+void
 cartel__event_hash(crypto_hash_sha256_state *st,
 		   const struct cartel__event_row *ev)
 {
-	enc_int(st, ev->seq);
-	enc(st, ev->person_id);
-	enc(st, ev->field);
-	enc(st, ev->old_value);
-	enc(st, ev->new_value);
-	enc(st, ev->actor);
-	enc(st, ev->at);
-	enc(st, ev->source);
-	enc(st, ev->source_ref);
-	enc(st, ev->note);
-	enc_int(st, ev->audit);
+	unsigned char d[crypto_hash_sha256_BYTES];
+	cartel__event_digest(ev, d);
+	cartel__event_hash_digest(st, ev->seq, ev->audit, d);
 }
 
 struct entry {

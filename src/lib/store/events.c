@@ -31,7 +31,8 @@ cartel__event_insert(struct cartel_db *db, long long person_pk,
 		     const char *old_value, const char *new_value,
 		     const struct cartel_provenance *prov, const char *at,
 		     long long audit, crypto_hash_sha256_state *hs,
-		     long long *seq_out, char **why)
+		     const unsigned char *digest, long long *seq_out,
+		     char **why)
 {
 	sqlite3_stmt *st = cartel__db_stmt(
 		db, CARTEL__ST_EVENT_INSERT,
@@ -64,7 +65,10 @@ cartel__event_insert(struct cartel_db *db, long long person_pk,
 			old_value,   new_value,	  prov->actor,
 			at,	     source,	  prov->source_ref,
 			prov->note,  audit};
-		cartel__event_hash(hs, &row);
+		if (digest != NULL)
+			cartel__event_hash_digest(hs, seq, audit, digest);
+		else
+			cartel__event_hash(hs, &row);
 	}
 	if (seq_out != NULL)
 		*seq_out = seq;
@@ -154,7 +158,7 @@ attr_set(struct cartel_db *db, long long pk, const char *key,
 
 int
 cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
-		      const char *rec,
+		      const char *rec, const unsigned char *digest,
 		      const struct cartel_provenance *prov, const char *at,
 		      long long audit, crypto_hash_sha256_state *hs,
 		      long long *pk, char **why)
@@ -197,7 +201,7 @@ cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 		rec = buf->data;
 	}
 	return cartel__event_insert(db, *pk, p->id, "*", NULL, rec, prov, at,
-				    audit, hs, NULL, why);
+				    audit, hs, digest, NULL, why);
 }
 
 static int
@@ -261,7 +265,8 @@ cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
 			}
 		}
 		long long use = pk;
-		err = cartel__person_insert(db, &q, NULL, prov, at, audit, &hs,
+		err = cartel__person_insert(db, &q, NULL, NULL, prov, at, audit,
+					    &hs,
 					    &use,
 					    why);
 		/* An assigned id may clash with one given earlier by hand:
@@ -436,7 +441,7 @@ cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 	if (err == 0)
 		err = cartel__event_insert(db, pk, ev->person_id, ev->field,
 					   old, canon, &ev->prov, at, audit,
-					   &hs, NULL, why);
+					   &hs, NULL, NULL, why);
 	if (err == 0) {
 		char *detail = cartel__asprintf("field %s", ev->field);
 		err = cartel__audit_close(db, audit, ev->prov.actor, "event",

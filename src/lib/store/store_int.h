@@ -107,9 +107,19 @@ struct cartel__event_row {
 	long long audit;
 };
 
-/* Feeds one event row's canonical encoding into *st. */
+/* Feeds one event row into an entry's running hash *st: its seq, its
+ * entry's seq and the digest of its content (cartel__event_digest). */
 void cartel__event_hash(crypto_hash_sha256_state *st,
 			const struct cartel__event_row *ev);
+
+/* The SHA-256 of an event's content: everything but seq and audit. */
+void cartel__event_digest(const struct cartel__event_row *ev,
+			  unsigned char out[crypto_hash_sha256_BYTES]);
+
+/* As cartel__event_hash, with the content's digest already made. */
+void cartel__event_hash_digest(
+	crypto_hash_sha256_state *st, long long seq, long long audit,
+	const unsigned char digest[crypto_hash_sha256_BYTES]);
 
 /*
  * The seq the next audit entry will get (the events written before it
@@ -131,24 +141,28 @@ int cartel__audit_close(struct cartel_db *db, long long seq,
 
 /*
  * Writes one event row (and hashes it into *st). person_pk is the persons
- * table key, person_id its id (hashed). at is the time. Returns the seq in
- * *seq_out when not NULL.
+ * table key, person_id its id (hashed). at is the time. digest, when not
+ * NULL, is the row's content digest made beforehand (cartel__event_digest).
+ * Returns the seq in *seq_out when not NULL.
  */
 int cartel__event_insert(struct cartel_db *db, long long person_pk,
 			 const char *person_id, const char *field,
 			 const char *old_value, const char *new_value,
 			 const struct cartel_provenance *prov, const char *at,
 			 long long audit, crypto_hash_sha256_state *st,
-			 long long *seq_out, char **why);
+			 const unsigned char *digest, long long *seq_out,
+			 char **why);
 
 /*
  * Writes a new person row (every field of *p) and its extra attributes,
  * and its "created" event; sets *pk. rec is *p's creation record
- * (register/record.h) when the caller has encoded it already, else NULL.
+ * (register/record.h) when the caller has encoded it already, else NULL;
+ * digest its creation event's content digest made with the same prov and
+ * at (or NULL).
  * CARTEL_EEXIST when the id is taken (nothing written then).
  */
 int cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
-			  const char *rec,
+			  const char *rec, const unsigned char *digest,
 			  const struct cartel_provenance *prov, const char *at,
 			  long long audit, crypto_hash_sha256_state *st,
 			  long long *pk, char **why);
