@@ -32,6 +32,7 @@
 
 #include "core/why.h"
 #include "register/record.h"
+#include "store/store_cols.h"
 #include "store/store_int.h"
 
 /* Persons per audit entry: small enough that an entry names a stretch of
@@ -328,6 +329,10 @@ struct job {
 	struct cartel_person p; /* JOB_PERSON: owned */
 	struct cartel__buf rec; /* JOB_PERSON with an id: its record */
 	struct cartel__buf arena; /* the person's text fields */
+	/* The text forms of the person's fields, ready to bind (dates in
+	 * dates[], the rest pointing into the person or static names). */
+	const char *texts[CARTEL__PERSON_NCOLS];
+	char dates[CARTEL__PERSON_NCOLS][CARTEL_FIELD_TEXT_MAX];
 	unsigned char digest[crypto_hash_sha256_BYTES]; /* of its event */
 };
 
@@ -405,6 +410,11 @@ read_job(struct reader *rd, struct job *job)
 		return 1;
 	}
 	job->kind = JOB_PERSON;
+	size_t n_fields;
+	const struct cartel_field *f = cartel_fields(&n_fields);
+	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NCOLS; i++)
+		job->texts[i] = cartel_person_field_text(
+			&job->p, &f[i], job->dates[i], CARTEL_FIELD_TEXT_MAX);
 	if (job->p.id == NULL)
 		return 1; /* the writer assigns the id, then encodes */
 	if (cartel__record_encode(&job->p, &job->rec) != 0) {
@@ -644,8 +654,9 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 						}
 					}
 					prov.source = p->source;
+					job->texts[0] = p->id;
 					rc = cartel__person_insert(
-						db, p,
+						db, p, job->texts,
 						auto_id ? NULL : job->rec.data,
 						auto_id ? NULL : job->digest,
 						&prov, now, b.audit, &b.hs,

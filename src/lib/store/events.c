@@ -158,7 +158,8 @@ attr_set(struct cartel_db *db, long long pk, const char *key,
 
 int
 cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
-		      const char *rec, const unsigned char *digest,
+		      const char *const *texts, const char *rec,
+		      const unsigned char *digest,
 		      const struct cartel_provenance *prov, const char *at,
 		      long long audit, crypto_hash_sha256_state *hs,
 		      long long *pk, char **why)
@@ -173,7 +174,17 @@ cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 	if (st == NULL)
 		return CARTEL_EDB;
 	char bufs[CARTEL__PERSON_NCOLS][CARTEL_FIELD_TEXT_MAX];
-	bind_person(st, p, bufs);
+	if (texts != NULL) {
+		for (int i = 0; i < CARTEL__PERSON_NCOLS; i++) {
+			if (texts[i][0] == '\0')
+				sqlite3_bind_null(st, i + 1);
+			else
+				sqlite3_bind_text(st, i + 1, texts[i], -1,
+						  SQLITE_STATIC);
+		}
+	} else {
+		bind_person(st, p, bufs);
+	}
 	if (*pk > 0)
 		sqlite3_bind_int64(st, 32, *pk);
 	else
@@ -265,7 +276,8 @@ cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
 			}
 		}
 		long long use = pk;
-		err = cartel__person_insert(db, &q, NULL, NULL, prov, at, audit,
+		err = cartel__person_insert(db, &q, NULL, NULL, NULL, prov, at,
+					    audit,
 					    &hs,
 					    &use,
 					    why);

@@ -155,14 +155,17 @@ int cartel__event_insert(struct cartel_db *db, long long person_pk,
 
 /*
  * Writes a new person row (every field of *p) and its extra attributes,
- * and its "created" event; sets *pk. rec is *p's creation record
+ * and its "created" event; sets *pk. texts, when not NULL, holds the text
+ * forms of *p's fields in cartel_fields() order, made beforehand (texts[0]
+ * must be p->id). rec is *p's creation record
  * (register/record.h) when the caller has encoded it already, else NULL;
  * digest its creation event's content digest made with the same prov and
  * at (or NULL).
  * CARTEL_EEXIST when the id is taken (nothing written then).
  */
 int cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
-			  const char *rec, const unsigned char *digest,
+			  const char *const *texts, const char *rec,
+			  const unsigned char *digest,
 			  const struct cartel_provenance *prov, const char *at,
 			  long long audit, crypto_hash_sha256_state *st,
 			  long long *pk, char **why);
