@@ -122,8 +122,11 @@ void cartel_match_index_free(struct cartel_match_index *ix);
 struct cartel_match_candidate {
 	size_t index;       /* position in the indexed array */
 	const char *id;     /* that person's id (borrowed) */
-	double probability; /* of being the same person, 0..1 */
-	double weight;      /* the match weight in bits (log2 odds) */
+	/* Of being the same person, 0..1, taken among all the candidates
+	 * of the query and the chance that the person sought is not in the
+	 * index at all (even odds); docs/matching.md. */
+	double probability;
+	double weight;      /* log2(probability / (1 - probability)) */
 	enum cartel_match_band band;
 	char *explanation;  /* "family name: ..., +8.2; given name: ..." or
 			     * NULL when explanations are off */
@@ -165,8 +168,10 @@ int cartel_match_parse_name(const char *text,
 struct cartel_match_pair {
 	size_t left, right;       /* positions in the two arrays */
 	const char *left_id, *right_id; /* borrowed from the arrays */
+	/* Of being the same person, among the left record's candidates
+	 * and the chance it has no partner at all (docs/matching.md). */
 	double probability;
-	double weight;            /* bits */
+	double weight;            /* log2 odds of the probability, in bits */
 	enum cartel_match_band band; /* MATCH or REVIEW */
 	char *explanation;        /* NULL when explanations are off */
 };

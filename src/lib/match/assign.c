@@ -313,7 +313,8 @@ assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
 		assign_pairs_free(&outp);
 		return rc;
 	}
-	qsort(outp.v, outp.n, sizeof *outp.v, cmp_lr);
+	if (outp.n > 0)
+		qsort(outp.v, outp.n, sizeof *outp.v, cmp_lr);
 	assign_pairs_free(p);
 	*p = outp;
 	if (st != NULL) {

@@ -338,7 +338,8 @@ cartel_match_query(const struct cartel_match_index *ix,
 	if (rc == 0) {
 		/* Each result's explanation field holds, until the sort is
 		 * done, the position of its levels in lvs. */
-		qsort(res, n_res, sizeof *res, cmp_cand);
+		if (n_res > 0)
+			qsort(res, n_res, sizeof *res, cmp_cand);
 		if (max_results > 0 && n_res > max_results)
 			n_res = max_results;
 		for (size_t i = 0; i < n_res; i++) {
