@@ -392,9 +392,16 @@ cartel__db_bulk(struct cartel_db *db, int on)
 			sqlite3_finalize(st);
 		}
 		sqlite3_busy_timeout(db->sql, CARTEL_DB_BUSY_MS);
+		/* NORMAL is safe with the WAL but not quite with a rollback
+		 * journal on every file system: sync fully meanwhile. */
+		if (switched)
+			sqlite3_exec(db->sql, "PRAGMA synchronous = FULL", NULL,
+				     NULL, NULL);
 		return switched;
 	}
-	sqlite3_exec(db->sql, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	sqlite3_exec(db->sql,
+		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+		     NULL, NULL, NULL);
 	return 0;
 }
 
