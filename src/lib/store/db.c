@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cartel/error.h>
 #include <cartel/store.h>
@@ -185,6 +186,32 @@ migrate(struct cartel_db *db, char **why)
 	return 0;
 }
 
+/*
+ * A writer killed in the middle of a bulk import (which runs on a rollback
+ * journal) leaves a hot journal that only a writable connection may roll
+ * back; a read-only open would fail on it. So a read-only open first lets
+ * a short-lived writable connection look at the file, which rolls the
+ * journal back, when there is a journal and the file may be written.
+ */
+static void
+recover_journal(const char *path)
+{
+	char *journal = cartel__asprintf("%s-journal", path);
+	if (journal == NULL)
+		return;
+	int hot = access(journal, F_OK) == 0 && access(path, W_OK) == 0;
+	free(journal);
+	if (!hot)
+		return;
+	sqlite3 *s;
+	if (sqlite3_open_v2(path, &s, SQLITE_OPEN_READWRITE, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_busy_timeout(s, CARTEL_DB_BUSY_MS);
+		sqlite3_exec(s, "PRAGMA user_version", NULL, NULL, NULL);
+	}
+	sqlite3_close(s);
+}
+
 int
 cartel_db_schema_version(struct cartel_db *db)
 {
@@ -224,6 +251,8 @@ cartel_db_open(struct cartel_db **out, const char *path, unsigned flags,
 		free(db);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
+	if (flags & CARTEL_DB_READONLY)
+		recover_journal(path);
 	int oflags = (flags & CARTEL_DB_READONLY)
 			     ? SQLITE_OPEN_READONLY
 			     : SQLITE_OPEN_READWRITE |
