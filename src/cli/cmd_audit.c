@@ -26,7 +26,8 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 			return r;
 		if (strcmp(argv[i], "--head") == 0) {
 			if (i + 1 >= argc)
-				return cli_usage("audit", "--head needs a hash");
+				return cli_usage("audit",
+						 "--head needs a hash");
 			head = argv[++i];
 		} else if (strcmp(argv[i], "verify") == 0 && !verify) {
 			verify = 1;
@@ -47,11 +48,11 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	int err = cartel_audit_verify(db, head, &rep, &why);
 	cartel_db_close(db);
 	if (cli->json) {
-		json_t *o = json_pack(
-			"{s:b, s:I, s:I, s:I, s:s}", "ok", err == 0,
-			"entries", (json_int_t)rep.n_entries, "events",
-			(json_int_t)rep.n_events, "persons",
-			(json_int_t)rep.n_persons, "head", rep.head);
+		json_t *o =
+			json_pack("{s:b, s:I, s:I, s:I, s:s}", "ok", err == 0,
+				  "entries", (json_int_t)rep.n_entries,
+				  "events", (json_int_t)rep.n_events, "persons",
+				  (json_int_t)rep.n_persons, "head", rep.head);
 		if (o != NULL && rep.bad_entry != 0)
 			json_object_set_new(o, "bad_entry",
 					    json_integer(rep.bad_entry));

@@ -27,7 +27,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 			return r;
 		if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
 			if (i + 1 >= argc)
-				return cli_usage("export", "%s needs a file", a);
+				return cli_usage("export", "%s needs a file",
+						 a);
 			out_path = argv[++i];
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage("export", "unknown option '%s'", a);

@@ -26,13 +26,13 @@ print_result(struct cli *cli, const char *file, const char *rejects_path,
 		for (size_t i = 0; u != NULL && i < res->n_unknown; i++)
 			json_array_append_new(
 				u, json_string(res->unknown_columns[i]));
-		json_t *o = json_pack(
-			"{s:s, s:b, s:I, s:I, s:I, s:s?, s:o}", "file", file,
-			"ok", ok, "rows_read", (json_int_t)res->rows_read,
-			"imported", (json_int_t)res->imported, "rejected",
-			(json_int_t)res->rejected, "rejects_file",
-			res->rejected ? rejects_path : NULL,
-			"unknown_columns", u);
+		json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:I, s:s?, s:o}",
+				      "file", file, "ok", ok, "rows_read",
+				      (json_int_t)res->rows_read, "imported",
+				      (json_int_t)res->imported, "rejected",
+				      (json_int_t)res->rejected, "rejects_file",
+				      res->rejected ? rejects_path : NULL,
+				      "unknown_columns", u);
 		if (o == NULL)
 			return cli_fail("out of memory");
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -103,8 +103,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 				char *why = NULL;
 				if (cartel_enum_parse(CARTEL_ENUM_SOURCE, v, &s,
 						      &why) != 0) {
-					int rc = cli_usage("import", "--source: %s",
-							   why);
+					int rc = cli_usage("import",
+							   "--source: %s", why);
 					free(why);
 					return rc;
 				}
@@ -172,9 +172,11 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	}
 	if (!from_stdin)
 		fclose(in);
-	if (rc == 0 && res.rejected > 0 && copy_rejects(rej, rejects_path) != 0) {
-		fprintf(stderr, "cartel: import: cannot write the reject file "
-				"%s: %s\n",
+	if (rc == 0 && res.rejected > 0 &&
+	    copy_rejects(rej, rejects_path) != 0) {
+		fprintf(stderr,
+			"cartel: import: cannot write the reject file "
+			"%s: %s\n",
 			rejects_path, strerror(errno));
 		if (err == 0)
 			err = CARTEL_EIO;

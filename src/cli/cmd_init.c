@@ -15,8 +15,7 @@
 #include "cli.h"
 
 int
-cli_common_opt(struct cli *cli, const char *cmd, int argc, char **argv,
-	       int *i)
+cli_common_opt(struct cli *cli, const char *cmd, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
 	if (strcmp(a, "--json") == 0) {

@@ -59,10 +59,11 @@ prov_make(const char *cmd, const struct prov_opts *o,
 		return cli_usage(cmd, "--by WHO is required (who records "
 				      "this)");
 	if (o->source == NULL)
-		return cli_usage(cmd, "--source KIND is required (official_list, "
-				      "capture_card, icrc_visit, "
-				      "counterpart_list, video_testimony, "
-				      "family_report)");
+		return cli_usage(cmd,
+				 "--source KIND is required (official_list, "
+				 "capture_card, icrc_visit, "
+				 "counterpart_list, video_testimony, "
+				 "family_report)");
 	int s;
 	char *why = NULL;
 	if (cartel_enum_parse(CARTEL_ENUM_SOURCE, o->source, &s, &why) != 0) {
@@ -98,8 +99,9 @@ person_add(struct cli *cli, int argc, char **argv)
 		const char *a = argv[i];
 		const char *eq = strchr(a, '=');
 		if (a[0] == '-' || eq == NULL || eq == a) {
-			rc = cli_usage("person", "expected FIELD=VALUE, not "
-						 "'%s'",
+			rc = cli_usage("person",
+				       "expected FIELD=VALUE, not "
+				       "'%s'",
 				       a);
 			break;
 		}
@@ -170,8 +172,8 @@ print_person(const struct cartel_person *p)
 	const struct cartel_field *f = cartel_fields(&n);
 	char buf[CARTEL_FIELD_TEXT_MAX];
 	for (size_t i = 0; i < n; i++) {
-		const char *t = cartel_person_field_text(p, &f[i], buf,
-							 sizeof buf);
+		const char *t =
+			cartel_person_field_text(p, &f[i], buf, sizeof buf);
 		if (t[0] != '\0')
 			printf("%-20s %s\n", f[i].name, t);
 	}
@@ -230,8 +232,9 @@ person_show(struct cli *cli, int argc, char **argv)
 					  "new", ev[i].new_value, "by",
 					  ev[i].prov.actor, "at", ev[i].prov.at,
 					  "source",
-					  cartel_enum_name(CARTEL_ENUM_SOURCE,
-							   (int)ev[i].prov.source),
+					  cartel_enum_name(
+						  CARTEL_ENUM_SOURCE,
+						  (int)ev[i].prov.source),
 					  "ref", ev[i].prov.source_ref, "note",
 					  ev[i].prov.note));
 		json_object_set_new(o, "events", evs);
@@ -243,8 +246,8 @@ person_show(struct cli *cli, int argc, char **argv)
 		printf("\nhistory (%zu events, oldest first):\n", n_ev);
 		for (size_t i = 0; i < n_ev; i++) {
 			const struct cartel_event *e = &ev[i];
-			printf("  #%lld %s by %s, %s%s%s: ", e->seq,
-			       e->prov.at, e->prov.actor,
+			printf("  #%lld %s by %s, %s%s%s: ", e->seq, e->prov.at,
+			       e->prov.actor,
 			       cartel_enum_name(CARTEL_ENUM_SOURCE,
 						(int)e->prov.source),
 			       e->prov.source_ref ? " " : "",
@@ -329,7 +332,8 @@ person_list(struct cli *cli, int argc, char **argv)
 		if (r != 0)
 			return r;
 		const char *a = argv[i];
-		if ((strcmp(a, "--held-by") == 0 || strcmp(a, "--status") == 0)) {
+		if ((strcmp(a, "--held-by") == 0 ||
+		     strcmp(a, "--status") == 0)) {
 			if (i + 1 >= argc)
 				return cli_usage("person", "%s needs a value",
 						 a);
@@ -357,9 +361,8 @@ person_list(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		fputs("[", stdout);
 	else
-		printf("%-12s %-20s %-20s %-10s %-4s %s\n", "id",
-		       "family_name", "given_name", "born", "held",
-		       "status");
+		printf("%-12s %-20s %-20s %-10s %-4s %s\n", "id", "family_name",
+		       "given_name", "born", "held", "status");
 	char *why = NULL;
 	int err = cartel_db_persons_each(db, list_one, &c, &why);
 	cartel_db_close(db);
@@ -376,7 +379,8 @@ int
 cmd_person(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage("person", "usage: cartel person add|show|list");
+		return cli_usage("person",
+				 "usage: cartel person add|show|list");
 	if (strcmp(argv[1], "add") == 0)
 		return person_add(cli, argc, argv);
 	if (strcmp(argv[1], "show") == 0)

@@ -15,8 +15,8 @@
 #include "cli.h"
 
 static const char *const held_names[CARTEL_HELD_N] = {
-	"<3 months", "3-6 months", "6-12 months", "12-24 months",
-	">24 months", "unknown"};
+	"<3 months",    "3-6 months", "6-12 months",
+	"12-24 months", ">24 months", "unknown"};
 static const char *const held_keys[CARTEL_HELD_N] = {
 	"lt_3m", "3_6m", "6_12m", "12_24m", "gt_24m", "unknown"};
 

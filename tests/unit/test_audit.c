@@ -76,7 +76,8 @@ build(void)
 	struct cartel_person p = {0};
 	p.id = "UA-3";
 	p.held_by = "RU";
-	assert_int_equal(cartel_person_add(db, &p, &prov, NULL, NULL), 0); /* 2 */
+	assert_int_equal(cartel_person_add(db, &p, &prov, NULL, NULL),
+			 0); /* 2 */
 	struct cartel_event ev = {0};
 	ev.person_id = "UA-1";
 	ev.field = "health";
@@ -126,15 +127,15 @@ tamper(const char *sql, struct cartel_audit_report *rep, char **why)
 	return err;
 }
 
-#define EXPECT_TAMPER(sql, entry, words)                                      \
-	do {                                                                  \
-		struct cartel_audit_report rep;                               \
-		char *why = NULL;                                             \
-		assert_int_equal(tamper(sql, &rep, &why), CARTEL_ETAMPER);    \
-		assert_int_equal(rep.bad_entry, entry);                       \
-		if (strstr(why, words) == NULL)                               \
-			fail_msg("'%s' not in: %s", words, why);              \
-		free(why);                                                    \
+#define EXPECT_TAMPER(sql, entry, words)                                       \
+	do {                                                                   \
+		struct cartel_audit_report rep;                                \
+		char *why = NULL;                                              \
+		assert_int_equal(tamper(sql, &rep, &why), CARTEL_ETAMPER);     \
+		assert_int_equal(rep.bad_entry, entry);                        \
+		if (strstr(why, words) == NULL)                                \
+			fail_msg("'%s' not in: %s", words, why);               \
+		free(why);                                                     \
 	} while (0)
 
 static void

@@ -167,20 +167,19 @@ import_good_file(void **state)
 	cartel_db_close(db);
 }
 
-static const char *bad =
-	"id,birth_date,captured_on,sex,health,status\n"
-	"A1,1990,2020,m,good,\n"                 /* row 2: fine */
-	"A2,2023-02-30,,,,\n"                    /* 3: impossible date */
-	"A3,2030-01-01,,,,\n"                    /* 4: birth in the future */
-	"A4,1990-05-01,1980,,,\n"                /* 5: capture before birth */
-	"A5,,,x,,\n"                             /* 6: unknown sex */
-	"A6,,,,,pending\n"                       /* 7: unknown status */
-	"A1,,,,,\n"                              /* 8: duplicate in file */
-	"A8,1990\n"                              /* 9: too few fields */
-	"A9,1990,,,,,extra\n"                    /* 10: too many */
-	"A10,\"1990\"x,,,,\n"                    /* 11: text after quote */
-	"A11,\xff\xfe,,,,\n"                     /* 12: not UTF-8 */
-	"A12,31.12.1999,,f,sick,captive\n";      /* 13: fine */
+static const char *bad = "id,birth_date,captured_on,sex,health,status\n"
+			 "A1,1990,2020,m,good,\n"  /* row 2: fine */
+			 "A2,2023-02-30,,,,\n"     /* 3: impossible date */
+			 "A3,2030-01-01,,,,\n"     /* 4: birth in the future */
+			 "A4,1990-05-01,1980,,,\n" /* 5: capture before birth */
+			 "A5,,,x,,\n"              /* 6: unknown sex */
+			 "A6,,,,,pending\n"        /* 7: unknown status */
+			 "A1,,,,,\n"               /* 8: duplicate in file */
+			 "A8,1990\n"               /* 9: too few fields */
+			 "A9,1990,,,,,extra\n"     /* 10: too many */
+			 "A10,\"1990\"x,,,,\n"     /* 11: text after quote */
+			 "A11,\xff\xfe,,,,\n"      /* 12: not UTF-8 */
+			 "A12,31.12.1999,,f,sick,captive\n"; /* 13: fine */
 
 static void
 bad_rows_rejected_with_reasons(void **state)
@@ -194,9 +193,9 @@ bad_rows_rejected_with_reasons(void **state)
 	assert_int_equal(res.imported, 2);
 	assert_int_equal(res.rejected, 10);
 	const char *expect[] = {
-		"3,birth_date,",   "4,birth_date,",   "5,captured_on,",
-		"6,sex,",          "7,status,",       "8,id,",
-		"9,,",             "10,,",            "11,birth_date,",
+		"3,birth_date,", "4,birth_date,", "5,captured_on,",
+		"6,sex,",        "7,status,",     "8,id,",
+		"9,,",           "10,,",          "11,birth_date,",
 		"12,birth_date,"};
 	const char *at = rej;
 	for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
@@ -215,9 +214,8 @@ bad_rows_rejected_with_reasons(void **state)
 	cartel_import_result_clear(&res);
 	assert_int_equal(count(db), 2);
 	/* The same ids again: all already in the register. */
-	assert_int_equal(import_str(db, "id\nA1\nA12\nNEW\n", 0, &res, &rej,
-				    NULL),
-			 0);
+	assert_int_equal(
+		import_str(db, "id\nA1\nA12\nNEW\n", 0, &res, &rej, NULL), 0);
 	assert_int_equal(res.imported, 1);
 	assert_int_equal(res.rejected, 2);
 	free(rej);
@@ -259,10 +257,11 @@ bom_crlf_quotes_newlines(void **state)
 	(void)state;
 	struct cartel_db *db = fresh();
 	struct cartel_import_result res;
-	const char *text = "\xEF\xBB\xBF"
-			   "id,family_name,notes\r\n"
-			   "B1,\"Smith, Jr.\",\"line one\r\nline \"\"two\"\"\"\r\n"
-			   "B2,O'Neil,\r\n";
+	const char *text =
+		"\xEF\xBB\xBF"
+		"id,family_name,notes\r\n"
+		"B1,\"Smith, Jr.\",\"line one\r\nline \"\"two\"\"\"\r\n"
+		"B2,O'Neil,\r\n";
 	char *why = NULL;
 	assert_int_equal(import_str(db, text, 1, &res, NULL, &why), 0);
 	assert_int_equal(res.imported, 2);
@@ -288,9 +287,8 @@ empty_file_and_header_alone(void **state)
 	free(why);
 	why = NULL;
 	cartel_import_result_clear(&res);
-	assert_int_equal(import_str(db, "id,family_name\n", 0, &res, NULL,
-				    &why),
-			 0);
+	assert_int_equal(
+		import_str(db, "id,family_name\n", 0, &res, NULL, &why), 0);
 	assert_int_equal(res.rows_read, 0);
 	assert_int_equal(res.imported, 0);
 	cartel_import_result_clear(&res);
@@ -354,8 +352,8 @@ full_database_rolls_back(void **state)
 	char *text = malloc(cap);
 	len += (size_t)snprintf(text, cap, "id,notes\n");
 	for (int i = 0; len + 200 < cap; i++)
-		len += (size_t)snprintf(text + len, cap - len,
-					"F%d,%0120d\n", i, i);
+		len += (size_t)snprintf(text + len, cap - len, "F%d,%0120d\n",
+					i, i);
 	char *why = NULL;
 	assert_int_equal(import_text(db, text, len, 0, &res, NULL, &why),
 			 CARTEL_EFULL);
@@ -481,9 +479,8 @@ bulk_import_leaves_wal_on(void **state)
 	/* With a reader holding the file open, the import stays in WAL and
 	 * the reader keeps reading. */
 	struct cartel_db *reader;
-	assert_int_equal(cartel_db_open(&reader, path, CARTEL_DB_READONLY,
-					NULL),
-			 0);
+	assert_int_equal(
+		cartel_db_open(&reader, path, CARTEL_DB_READONLY, NULL), 0);
 	assert_int_equal(count(reader), 4);
 	assert_int_equal(import_str(db, "id\nR1\nR2\n", 0, &res, NULL, NULL),
 			 0);

@@ -27,15 +27,29 @@ fields_table(void **state)
 	assert_true(n >= 23);
 	assert_string_equal(f[0].name, "id");
 	/* The core import columns of docs/import.md, in order. */
-	const char *core[] = {
-		"id",	       "family_name",	     "given_name",
-		"patronymic",  "birth_date",	     "birth_place",
-		"sex",	       "rank",		     "service_number",
-		"unit",	       "depends_on",	     "held_by",
-		"category",    "captured_on",	     "captured_at",
-		"internment_place", "health",	     "direct_repatriation",
-		"consent",     "legal_hold",	     "status",
-		"source",      "notes"};
+	const char *core[] = {"id",
+			      "family_name",
+			      "given_name",
+			      "patronymic",
+			      "birth_date",
+			      "birth_place",
+			      "sex",
+			      "rank",
+			      "service_number",
+			      "unit",
+			      "depends_on",
+			      "held_by",
+			      "category",
+			      "captured_on",
+			      "captured_at",
+			      "internment_place",
+			      "health",
+			      "direct_repatriation",
+			      "consent",
+			      "legal_hold",
+			      "status",
+			      "source",
+			      "notes"};
 	for (size_t i = 0; i < sizeof core / sizeof core[0]; i++) {
 		assert_string_equal(f[i].name, core[i]);
 		assert_int_equal(f[i].core, 1);
@@ -152,10 +166,10 @@ fill(struct cartel_person *p)
 		    {"notes", "line one\nline two"},
 		    {"consent_on", "2024"}};
 	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
-		assert_int_equal(cartel_person_set_field(
-					 p, cartel_field_find(vals[i].k),
-					 vals[i].v, NULL),
-				 0);
+		assert_int_equal(
+			cartel_person_set_field(p, cartel_field_find(vals[i].k),
+						vals[i].v, NULL),
+			0);
 	(void)f;
 	(void)n;
 	cartel_person_set_attr(p, "tattoo", "dragon, 3:x,");

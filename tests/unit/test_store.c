@@ -3,6 +3,7 @@
  * the lifecycle on status changes, the derived state against the events,
  * transactions, two writers at once, a read-only and a full database.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -130,9 +130,9 @@ migration_from_an_older_file(void **state)
 	setup(NULL);
 	sqlite3 *s;
 	assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(s, cartel__migrations[0].sql, NULL, NULL,
-				      NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(s, cartel__migrations[0].sql, NULL, NULL, NULL),
+		SQLITE_OK);
 	sqlite3_exec(s,
 		     "INSERT INTO persons (pk, id, status) VALUES "
 		     "(1, 'OLD-1', 'confirmed_captive');"
@@ -532,8 +532,8 @@ stats_counts(void **state)
 	assert_string_equal(ru->party, "RU");
 	assert_int_equal(ru->held, 2); /* A was released */
 	assert_int_equal(ru->by_status[CARTEL_STATUS_RELEASED], 1);
-	assert_int_equal(ru->by_held[CARTEL_HELD_6_12M], 1);  /* B */
-	assert_int_equal(ru->by_held[CARTEL_HELD_GT24M], 1);  /* C */
+	assert_int_equal(ru->by_held[CARTEL_HELD_6_12M], 1); /* B */
+	assert_int_equal(ru->by_held[CARTEL_HELD_GT24M], 1); /* C */
 	assert_int_equal(ru->await_direct, 2);
 	assert_int_equal(ru->consent_not_asked, 1);
 	assert_int_equal(ru->by_health[CARTEL_HEALTH_SERIOUSLY_WOUNDED], 1);

@@ -34,9 +34,8 @@ csv_person(void *ctx, const struct cartel_person *p)
 {
 	struct csv_out *o = ctx;
 	for (size_t i = 0; i < o->n_fields; i++)
-		o->row[i] = cartel_person_field_text(p, &o->fields[i],
-						     o->bufs[i],
-						     CARTEL_FIELD_TEXT_MAX);
+		o->row[i] = cartel_person_field_text(
+			p, &o->fields[i], o->bufs[i], CARTEL_FIELD_TEXT_MAX);
 	for (size_t k = 0; k < o->n_keys; k++) {
 		const char *v = cartel_person_attr(p, o->keys[k]);
 		o->row[o->n_fields + k] = v != NULL ? v : "";
@@ -154,8 +153,8 @@ cartel_export_json(struct cartel_db *db, FILE *out, char **why)
 		return cartel__why(why, CARTEL_EIO, "writing the export: %s",
 				   strerror(errno));
 	int err = cartel_db_persons_each(db, json_person, &o, why);
-	if (err == 0 && (fputs(o.n ? "\n]\n" : "]\n", out) == EOF ||
-			 fflush(out) != 0))
+	if (err == 0 &&
+	    (fputs(o.n ? "\n]\n" : "]\n", out) == EOF || fflush(out) != 0))
 		err = CARTEL_EIO;
 	if (err == CARTEL_EIO)
 		return cartel__why(why, err, "writing the export: %s",

@@ -191,9 +191,8 @@ csv_reason(const char *msg, const struct column *cols, size_t n_cols,
  * naming the column and *why the reason (no file or row: the caller adds
  * them). */
 static int
-build_person(struct cartel_person *p, char **fields,
-	     const struct column *cols, size_t n_cols,
-	     const struct cartel_import_opts *opts,
+build_person(struct cartel_person *p, char **fields, const struct column *cols,
+	     size_t n_cols, const struct cartel_import_opts *opts,
 	     const struct cartel_date *today, struct cartel__buf *arena,
 	     const char **column, char **why)
 {
@@ -253,9 +252,8 @@ build_person(struct cartel_person *p, char **fields,
 		p->source = opts->source_set ? opts->source
 					     : CARTEL_SRC_OFFICIAL_LIST;
 	if (!have_status)
-		p->status = p->held_by != NULL
-				    ? CARTEL_STATUS_CONFIRMED_CAPTIVE
-				    : CARTEL_STATUS_REPORTED_MISSING;
+		p->status = p->held_by != NULL ? CARTEL_STATUS_CONFIRMED_CAPTIVE
+					       : CARTEL_STATUS_REPORTED_MISSING;
 	return cartel_person_check(p, today, column, why);
 }
 
@@ -279,7 +277,7 @@ unborrow(struct cartel_person *p, const struct cartel__buf *arena)
 struct batch {
 	long long audit; /* seq of the entry that will cover the batch */
 	crypto_hash_sha256_state hs;
-	long long n;     /* persons in the batch */
+	long long n; /* persons in the batch */
 	size_t first_row, last_row;
 };
 
@@ -323,11 +321,11 @@ enum job_kind { JOB_PERSON, JOB_REJECT, JOB_FATAL };
 struct job {
 	enum job_kind kind;
 	size_t row;
-	int err;                /* JOB_FATAL */
-	const char *column;     /* JOB_REJECT: a header name or field name */
-	char *reason;           /* JOB_REJECT, JOB_FATAL: malloc'd */
-	struct cartel_person p; /* JOB_PERSON: owned */
-	struct cartel__buf rec; /* JOB_PERSON with an id: its record */
+	int err;                  /* JOB_FATAL */
+	const char *column;       /* JOB_REJECT: a header name or field name */
+	char *reason;             /* JOB_REJECT, JOB_FATAL: malloc'd */
+	struct cartel_person p;   /* JOB_PERSON: owned */
+	struct cartel__buf rec;   /* JOB_PERSON with an id: its record */
 	struct cartel__buf arena; /* the person's text fields */
 	/* The text forms of the person's fields, ready to bind (dates in
 	 * dates[], the rest pointing into the person or static names). */
@@ -380,8 +378,8 @@ read_job(struct reader *rd, struct job *job)
 	job->kind = JOB_REJECT;
 	if (rc < 0) {
 		const char *column;
-		const char *reason = csv_reason(rwhy, rd->cols, rd->n_cols,
-						&column);
+		const char *reason =
+			csv_reason(rwhy, rd->cols, rd->n_cols, &column);
 		job->column = column;
 		job->reason = cartel__strdup(reason);
 		free(rwhy);
@@ -544,8 +542,9 @@ next_pk(struct cartel_db *db, long long *pk, char **why)
 	rc = sqlite3_step(st);
 	*pk = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0
-				: cartel__db_err(db, rc, "reading persons", why);
+	return rc == SQLITE_ROW
+		       ? 0
+		       : cartel__db_err(db, rc, "reading persons", why);
 }
 
 int
@@ -589,7 +588,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	if (pthread_mutex_init(&rd.mu, NULL) != 0) {
 		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
-		return cartel__why(why, CARTEL_ENOMEM, "cannot start the reader");
+		return cartel__why(why, CARTEL_ENOMEM,
+				   "cannot start the reader");
 	}
 	pthread_cond_init(&rd.can_fill, NULL);
 	pthread_cond_init(&rd.can_take, NULL);
@@ -635,7 +635,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 			if (job->kind == JOB_FATAL) {
 				res->rows_read--;
 				err = cartel__why(why, job->err, "%s",
-						  reason ? reason : "read error");
+						  reason ? reason
+							 : "read error");
 				break;
 			}
 			if (job->kind == JOB_PERSON) {
@@ -687,7 +688,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 					err = rc;
 					cartel__why(why, rc, "%s: row %zu: %s",
 						    name, row,
-						    rwhy ? rwhy : "write failed");
+						    rwhy ? rwhy
+							 : "write failed");
 					free(rwhy);
 					break;
 				} else {
@@ -717,7 +719,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 				if (first_reject == NULL)
 					first_reject = cartel__asprintf(
 						"%s: row %zu%s%s: %s", name,
-						row, column[0] ? ", column " : "",
+						row,
+						column[0] ? ", column " : "",
 						column, reason);
 			}
 			free(rwhy);

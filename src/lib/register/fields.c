@@ -16,9 +16,11 @@
 #include "core/why.h"
 
 #define OFF(m) offsetof(struct cartel_person, m)
+/* clang-format off */
 #define TEXT(n, core) {#n, CARTEL_FIELD_TEXT, 0, OFF(n), core}
 #define DATE(n, core) {#n, CARTEL_FIELD_DATE, 0, OFF(n), core}
 #define ENUM(n, k, core) {#n, CARTEL_FIELD_ENUM, CARTEL_ENUM_##k, OFF(n), core}
+/* clang-format on */
 
 /* The core columns in the order of docs/import.md, then the further
  * Art. 122 fields. The store's persons table has the same columns in the
@@ -285,10 +287,10 @@ cartel_person_equal(const struct cartel_person *a,
 {
 	char ba[CARTEL_FIELD_TEXT_MAX], bb[CARTEL_FIELD_TEXT_MAX];
 	for (size_t i = 0; i < N_FIELDS; i++) {
-		const char *ta = cartel_person_field_text(a, &fields[i], ba,
-							  sizeof ba);
-		const char *tb = cartel_person_field_text(b, &fields[i], bb,
-							  sizeof bb);
+		const char *ta =
+			cartel_person_field_text(a, &fields[i], ba, sizeof ba);
+		const char *tb =
+			cartel_person_field_text(b, &fields[i], bb, sizeof bb);
 		if (strcmp(ta, tb) != 0)
 			return 0;
 	}

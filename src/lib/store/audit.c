@@ -31,7 +31,7 @@
 #include "store/store_cols.h"
 #include "store/store_int.h"
 
-#define GENESIS                                                               \
+#define GENESIS                                                                \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
 static void
@@ -54,8 +54,8 @@ enc_int(crypto_hash_sha256_state *st, long long v)
 	/* Decimal by hand: this runs twice for every imported row. */
 	char buf[24];
 	size_t k = sizeof buf - 1;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-				     : (unsigned long long)v;
+	unsigned long long u =
+		v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 	buf[k] = '\0';
 	do {
 		buf[--k] = (char)('0' + u % 10);
@@ -173,9 +173,9 @@ cartel__audit_next(struct cartel_db *db, long long *seq, char **why)
 
 int
 cartel__audit_close(struct cartel_db *db, long long seq, const char *actor,
-		    const char *action, const char *subject,
-		    const char *detail, long long n_events,
-		    crypto_hash_sha256_state *events, char **why)
+		    const char *action, const char *subject, const char *detail,
+		    long long n_events, crypto_hash_sha256_state *events,
+		    char **why)
 {
 	if (!cartel__db_in_write(db))
 		return cartel__why(why, CARTEL_ESTATE,
@@ -199,10 +199,15 @@ cartel__audit_close(struct cartel_db *db, long long seq, const char *actor,
 		crypto_hash_sha256_final(&empty, h);
 	}
 	hex(h, events_hex);
-	struct entry e = {seq,    cartel__now(now, sizeof now),
+	struct entry e = {seq,
+			  cartel__now(now, sizeof now),
 			  actor != NULL ? actor : "",
 			  action != NULL ? action : "",
-			  subject, detail, n_events, events_hex, prev};
+			  subject,
+			  detail,
+			  n_events,
+			  events_hex,
+			  prev};
 	entry_hash(&e, hash);
 
 	sqlite3_stmt *st = cartel__db_stmt(
@@ -245,9 +250,8 @@ cartel__audit_close(struct cartel_db *db, long long seq, const char *actor,
 }
 
 int
-cartel_audit_append(struct cartel_db *db, const char *actor,
-		    const char *action, const char *subject,
-		    const char *detail, char **why)
+cartel_audit_append(struct cartel_db *db, const char *actor, const char *action,
+		    const char *subject, const char *detail, char **why)
 {
 	if (actor == NULL || actor[0] == '\0' || action == NULL ||
 	    action[0] == '\0')
@@ -287,8 +291,8 @@ tamper(struct cartel_audit_report *rep, long long seq, char **why,
 /* Reads the next event row of `ev` into *row (with the person's id);
  * returns 1, 0 at the end, or an error. */
 static int
-next_event(struct cartel_db *db, sqlite3_stmt *ev, struct cartel__event_row *row,
-	   char **why)
+next_event(struct cartel_db *db, sqlite3_stmt *ev,
+	   struct cartel__event_row *row, char **why)
 {
 	int rc = sqlite3_step(ev);
 	if (rc == SQLITE_DONE)
@@ -311,8 +315,7 @@ next_event(struct cartel_db *db, sqlite3_stmt *ev, struct cartel__event_row *row
 
 /* The chain, and the event rows against the entries that cover them. */
 static int
-verify_chain(struct cartel_db *db, struct cartel_audit_report *rep,
-	     char **why)
+verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 {
 	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *au = NULL, *ev = NULL, *hd = NULL;
@@ -348,26 +351,34 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep,
 		goto done;
 	}
 	while ((rc = sqlite3_step(au)) == SQLITE_ROW) {
-		struct entry e = {
-			sqlite3_column_int64(au, 0), col(au, 1), col(au, 2),
-			col(au, 3), col(au, 4),      col(au, 5),
-			sqlite3_column_int64(au, 6), col(au, 7), col(au, 8)};
+		struct entry e = {sqlite3_column_int64(au, 0),
+				  col(au, 1),
+				  col(au, 2),
+				  col(au, 3),
+				  col(au, 4),
+				  col(au, 5),
+				  sqlite3_column_int64(au, 6),
+				  col(au, 7),
+				  col(au, 8)};
 		const char *stored = col(au, 9);
 		rep->n_entries++;
 		if (e.seq != expect) {
 			/* A gap: entry expect was deleted (or the chain
 			 * starts late). */
-			err = tamper(rep, expect, why, "it is missing from the chain");
+			err = tamper(rep, expect, why,
+				     "it is missing from the chain");
 			goto done;
 		}
 		if (e.prev == NULL || strcmp(e.prev, prev) != 0) {
-			err = tamper(rep, e.seq, why, "its link to the previous entry is "
+			err = tamper(rep, e.seq, why,
+				     "its link to the previous entry is "
 				     "broken");
 			goto done;
 		}
 		entry_hash(&e, hash);
 		if (stored == NULL || strcmp(stored, hash) != 0) {
-			err = tamper(rep, e.seq, why, "its content does not match its hash");
+			err = tamper(rep, e.seq, why,
+				     "its content does not match its hash");
 			goto done;
 		}
 		/* The event rows this entry covers. */
@@ -383,8 +394,10 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep,
 					"event %lld claims it but was written "
 					"after entry %lld",
 					row.seq, e.seq - 1);
-				err = tamper(rep, row.audit, why, msg != NULL ? msg : "an event is "
-							       "out of place");
+				err = tamper(rep, row.audit, why,
+					     msg != NULL ? msg
+							 : "an event is "
+							   "out of place");
 				free(msg);
 				goto done;
 			}
@@ -407,7 +420,8 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep,
 				"the %lld event rows it covers do not match "
 				"(found %lld, changed, added or deleted)",
 				e.n_events, n);
-			err = tamper(rep, e.seq, why, msg != NULL ? msg : "its events differ");
+			err = tamper(rep, e.seq, why,
+				     msg != NULL ? msg : "its events differ");
 			free(msg);
 			goto done;
 		}
@@ -422,7 +436,8 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep,
 		char *msg = cartel__asprintf(
 			"event %lld claims entry %lld, which does not exist",
 			row.seq, row.audit);
-		err = tamper(rep, expect, why, msg != NULL ? msg : "events past the chain's end");
+		err = tamper(rep, expect, why,
+			     msg != NULL ? msg : "events past the chain's end");
 		free(msg);
 		goto done;
 	}
@@ -439,13 +454,15 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep,
 				"log ends at entry %lld (entries deleted from "
 				"the end, or the head changed)",
 				head_seq, last);
-			err = tamper(rep, last + 1, why, msg != NULL ? msg : "head mismatch");
+			err = tamper(rep, last + 1, why,
+				     msg != NULL ? msg : "head mismatch");
 			free(msg);
 			goto done;
 		}
 	} else if (rc == SQLITE_DONE) {
 		if (last != 0) {
-			err = tamper(rep, last, why, "the chain's head is missing");
+			err = tamper(rep, last, why,
+				     "the chain's head is missing");
 			goto done;
 		}
 	} else {
@@ -463,8 +480,7 @@ done:
 /* The stored current state against the state rebuilt from the events,
  * person by person, streaming in persons-key order. */
 static int
-verify_state(struct cartel_db *db, struct cartel_audit_report *rep,
-	     char **why)
+verify_state(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 {
 	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *ps = NULL, *ev = NULL, *at = NULL;
@@ -503,13 +519,11 @@ verify_state(struct cartel_db *db, struct cartel_audit_report *rep,
 			free(inner);
 			goto done;
 		}
-		while (at_rc == SQLITE_ROW &&
-		       sqlite3_column_int64(at, 0) < pk)
+		while (at_rc == SQLITE_ROW && sqlite3_column_int64(at, 0) < pk)
 			at_rc = sqlite3_step(at);
 		while (at_rc == SQLITE_ROW &&
 		       sqlite3_column_int64(at, 0) == pk) {
-			cartel_person_set_attr(&stored, col(at, 1),
-					       col(at, 2));
+			cartel_person_set_attr(&stored, col(at, 1), col(at, 2));
 			at_rc = sqlite3_step(at);
 		}
 		while (ev_rc == SQLITE_ROW && sqlite3_column_int64(ev, 0) < pk)
@@ -523,12 +537,12 @@ verify_state(struct cartel_db *db, struct cartel_audit_report *rep,
 				err = cartel__person_apply_created(
 					&built, value, &inner);
 			else
-				err = cartel__person_apply(&built, field,
-							   value, &inner);
+				err = cartel__person_apply(&built, field, value,
+							   &inner);
 			/* The stored source is that of the newest claim. */
 			if (err == 0 && field != NULL && strcmp(field, "*"))
-				err = cartel__person_apply(
-					&built, "source", col(ev, 3), &inner);
+				err = cartel__person_apply(&built, "source",
+							   col(ev, 3), &inner);
 			n_ev++;
 			ev_rc = sqlite3_step(ev);
 		}
@@ -538,15 +552,14 @@ verify_state(struct cartel_db *db, struct cartel_audit_report *rep,
 		cartel_person_clear(&built);
 		free(inner);
 		if (!same) {
-			err = cartel__why(why, CARTEL_ETAMPER,
-					  "person %s does not hold: %s",
-					  id ? id : "?",
-					  n_ev == 0
-						  ? "it has no events (added "
-						    "behind the register's "
-						    "back)"
-						  : "the stored state differs "
-						    "from what its events say");
+			err = cartel__why(
+				why, CARTEL_ETAMPER,
+				"person %s does not hold: %s", id ? id : "?",
+				n_ev == 0 ? "it has no events (added "
+					    "behind the register's "
+					    "back)"
+					  : "the stored state differs "
+					    "from what its events say");
 			goto done;
 		}
 		rep->n_persons++;

@@ -71,8 +71,9 @@ cartel__db_err(struct cartel_db *db, int rc, const char *doing, char **why)
 	case SQLITE_NOTADB: err = CARTEL_EFORMAT; break;
 	default: err = CARTEL_EDB; break;
 	}
-	const char *msg = db != NULL && db->sql != NULL ? sqlite3_errmsg(db->sql)
-							: sqlite3_errstr(rc);
+	const char *msg = db != NULL && db->sql != NULL
+				  ? sqlite3_errmsg(db->sql)
+				  : sqlite3_errstr(rc);
 	if (err == CARTEL_EFULL)
 		return cartel__why(why, err,
 				   "%s: the database or disk is full "
@@ -163,8 +164,7 @@ migrate(struct cartel_db *db, char **why)
 		const struct cartel__migration *m = &cartel__migrations[v];
 		char *doing = cartel__asprintf("schema migration %d (%s)",
 					       v + 1, m->name);
-		err = exec(db, m->sql, doing ? doing : "schema migration",
-			   why);
+		err = exec(db, m->sql, doing ? doing : "schema migration", why);
 		if (err == 0) {
 			char pragma[64];
 			snprintf(pragma, sizeof pragma,
@@ -253,12 +253,12 @@ cartel_db_open(struct cartel_db **out, const char *path, unsigned flags,
 	}
 	if (flags & CARTEL_DB_READONLY)
 		recover_journal(path);
-	int oflags = (flags & CARTEL_DB_READONLY)
-			     ? SQLITE_OPEN_READONLY
-			     : SQLITE_OPEN_READWRITE |
-				       ((flags & CARTEL_DB_CREATE)
-						? SQLITE_OPEN_CREATE
-						: 0);
+	int oflags =
+		(flags & CARTEL_DB_READONLY)
+			? SQLITE_OPEN_READONLY
+			: SQLITE_OPEN_READWRITE | ((flags & CARTEL_DB_CREATE)
+							   ? SQLITE_OPEN_CREATE
+							   : 0);
 	/* One connection per thread: no need for SQLite's own mutexes. */
 	oflags |= SQLITE_OPEN_NOMUTEX;
 	int rc = sqlite3_open_v2(path, &db->sql, oflags, NULL);
@@ -274,8 +274,9 @@ cartel_db_open(struct cartel_db **out, const char *path, unsigned flags,
 	err = user_version(db, &v, why);
 	if (err != 0) {
 		if (err == CARTEL_EFORMAT)
-			cartel__why(why, err, "%s is not a cartel register "
-					      "(not an SQLite database)",
+			cartel__why(why, err,
+				    "%s is not a cartel register "
+				    "(not an SQLite database)",
 				    path);
 		goto fail;
 	}
@@ -414,7 +415,8 @@ cartel__db_bulk(struct cartel_db *db, int on)
 				       -1, &st, NULL) == SQLITE_OK) {
 			if (sqlite3_step(st) == SQLITE_ROW) {
 				const char *mode =
-					(const char *)sqlite3_column_text(st, 0);
+					(const char *)sqlite3_column_text(st,
+									  0);
 				switched = mode != NULL &&
 					   strcmp(mode, "delete") == 0;
 			}
@@ -467,9 +469,8 @@ cartel__db_stmt(struct cartel_db *db, int slot, const char *sql, char **why)
 	}
 	sqlite3_stmt *st = db->stmts[slot];
 	if (st == NULL) {
-		int rc = sqlite3_prepare_v3(db->sql, sql, -1,
-					    SQLITE_PREPARE_PERSISTENT, &st,
-					    NULL);
+		int rc = sqlite3_prepare_v3(
+			db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 		if (rc != SQLITE_OK) {
 			cartel__db_err(db, rc, "preparing a statement", why);
 			return NULL;

@@ -5,9 +5,9 @@
  *
  * A person is created by one event with field "*", whose new value is the
  * whole person as a record (register/record.h: every field's text form
- * and the extra attributes); each later change is one event naming one field. Applying
- * a person's events in order to an empty person gives the current state;
- * cartel_audit_verify checks that it does.
+ * and the extra attributes); each later change is one event naming one field.
+ * Applying a person's events in order to an empty person gives the current
+ * state; cartel_audit_verify checks that it does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +42,8 @@ cartel__event_insert(struct cartel_db *db, long long person_pk,
 		why);
 	if (st == NULL)
 		return CARTEL_EDB;
-	const char *source = cartel_enum_name(CARTEL_ENUM_SOURCE,
-					      (int)prov->source);
+	const char *source =
+		cartel_enum_name(CARTEL_ENUM_SOURCE, (int)prov->source);
 	sqlite3_bind_int64(st, 1, person_pk);
 	sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, old_value, -1, SQLITE_STATIC);
@@ -61,10 +61,10 @@ cartel__event_insert(struct cartel_db *db, long long person_pk,
 	long long seq = sqlite3_last_insert_rowid(cartel__db_sqlite(db));
 	if (hs != NULL) {
 		struct cartel__event_row row = {
-			seq,	     person_id,	  field,
-			old_value,   new_value,	  prov->actor,
-			at,	     source,	  prov->source_ref,
-			prov->note,  audit};
+			seq,        person_id, field,
+			old_value,  new_value, prov->actor,
+			at,         source,    prov->source_ref,
+			prov->note, audit};
 		if (digest != NULL)
 			cartel__event_hash_digest(hs, seq, audit, digest);
 		else
@@ -91,8 +91,8 @@ cartel__person_apply(struct cartel_person *p, const char *field,
 	}
 	const struct cartel_field *f = cartel_field_find(field);
 	if (f == NULL)
-		return cartel__why(why, CARTEL_EINVAL,
-				   "unknown field '%.40s'", field);
+		return cartel__why(why, CARTEL_EINVAL, "unknown field '%.40s'",
+				   field);
 	return cartel_person_set_field(p, f, value, why);
 }
 
@@ -117,14 +117,13 @@ bind_person(sqlite3_stmt *st, const struct cartel_person *p,
 		if (t[0] == '\0')
 			sqlite3_bind_null(st, (int)i + 1);
 		else
-			sqlite3_bind_text(st, (int)i + 1, t, -1,
-					  SQLITE_STATIC);
+			sqlite3_bind_text(st, (int)i + 1, t, -1, SQLITE_STATIC);
 	}
 }
 
 static int
-attr_set(struct cartel_db *db, long long pk, const char *key,
-	 const char *value, char **why)
+attr_set(struct cartel_db *db, long long pk, const char *key, const char *value,
+	 char **why)
 {
 	sqlite3_stmt *st;
 	if (value == NULL || value[0] == '\0') {
@@ -199,16 +198,15 @@ cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 		return cartel__db_err(db, rc, "writing a person", why);
 	*pk = sqlite3_last_insert_rowid(cartel__db_sqlite(db));
 	for (size_t i = 0; i < p->n_extra; i++) {
-		int err = attr_set(db, *pk, p->extra[i].key,
-				   p->extra[i].value, why);
+		int err = attr_set(db, *pk, p->extra[i].key, p->extra[i].value,
+				   why);
 		if (err != 0)
 			return err;
 	}
 	if (rec == NULL) {
 		struct cartel__buf *buf = cartel__db_buf(db);
 		if (cartel__record_encode(p, buf) != 0)
-			return cartel__why(why, CARTEL_ENOMEM,
-					   "out of memory");
+			return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 		rec = buf->data;
 	}
 	return cartel__event_insert(db, *pk, p->id, "*", NULL, rec, prov, at,
@@ -228,8 +226,9 @@ next_pk(struct cartel_db *db, long long *pk, char **why)
 	rc = sqlite3_step(st);
 	*pk = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0
-				: cartel__db_err(db, rc, "reading persons", why);
+	return rc == SQLITE_ROW
+		       ? 0
+		       : cartel__db_err(db, rc, "reading persons", why);
 }
 
 int
@@ -277,10 +276,7 @@ cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
 		}
 		long long use = pk;
 		err = cartel__person_insert(db, &q, NULL, NULL, NULL, prov, at,
-					    audit,
-					    &hs,
-					    &use,
-					    why);
+					    audit, &hs, &use, why);
 		/* An assigned id may clash with one given earlier by hand:
 		 * take the next. */
 		if (err == CARTEL_EEXIST && auto_id && tries < 1000) {
@@ -305,9 +301,9 @@ cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
 static int
 person_pk(struct cartel_db *db, const char *id, long long *pk, char **why)
 {
-	sqlite3_stmt *st = cartel__db_stmt(
-		db, CARTEL__ST_PERSON_PK, "SELECT pk FROM persons WHERE id = ?1",
-		why);
+	sqlite3_stmt *st =
+		cartel__db_stmt(db, CARTEL__ST_PERSON_PK,
+				"SELECT pk FROM persons WHERE id = ?1", why);
 	if (st == NULL)
 		return CARTEL_EDB;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -324,8 +320,8 @@ person_pk(struct cartel_db *db, const char *id, long long *pk, char **why)
 }
 
 static int
-update_person(struct cartel_db *db, long long pk,
-	      const struct cartel_person *p, char **why)
+update_person(struct cartel_db *db, long long pk, const struct cartel_person *p,
+	      char **why)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
@@ -348,8 +344,8 @@ update_person(struct cartel_db *db, long long pk,
 /* The event's change applied to *p, checked; sets *old and *canon (the
  * canonical text of the new value, in buf or p). */
 static int
-check_change(struct cartel_person *p, const struct cartel_event *ev,
-	     char **old, const char **canon, char *buf, char **why)
+check_change(struct cartel_person *p, const struct cartel_event *ev, char **old,
+	     const char **canon, char *buf, char **why)
 {
 	const char *field = ev->field;
 	const char *value = ev->new_value != NULL ? ev->new_value : "";
@@ -389,12 +385,10 @@ check_change(struct cartel_person *p, const struct cartel_event *ev,
 		return err;
 	if (f->type == CARTEL_FIELD_ENUM && f->kind == CARTEL_ENUM_STATUS &&
 	    (int)p->status != prev_status &&
-	    !cartel_status_can_move((enum cartel_status)prev_status,
-				    p->status))
+	    !cartel_status_can_move((enum cartel_status)prev_status, p->status))
 		return cartel__why(
 			why, CARTEL_ESTATE,
-			"person %.64s: status cannot move from %s to %s",
-			p->id,
+			"person %.64s: status cannot move from %s to %s", p->id,
 			cartel_enum_name(CARTEL_ENUM_STATUS, prev_status),
 			cartel_enum_name(CARTEL_ENUM_STATUS, (int)p->status));
 	struct cartel_date today = cartel_date_today();
@@ -402,8 +396,8 @@ check_change(struct cartel_person *p, const struct cartel_event *ev,
 	err = cartel_person_check(p, &today, &bad, why);
 	if (err != 0)
 		return err;
-	const char *t = cartel_person_field_text(p, f, buf,
-						 CARTEL_FIELD_TEXT_MAX);
+	const char *t =
+		cartel_person_field_text(p, f, buf, CARTEL_FIELD_TEXT_MAX);
 	*canon = t;
 	return 0;
 }
@@ -476,11 +470,12 @@ cartel_person_events(struct cartel_db *db, const char *id,
 	if (err != 0)
 		return err;
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "SELECT seq, field, old_value, new_value, "
-				    "actor, at, source, source_ref, note "
-				    "FROM events WHERE person = ?1 ORDER BY seq",
-				    -1, &st, NULL);
+	int rc =
+		sqlite3_prepare_v2(cartel__db_sqlite(db),
+				   "SELECT seq, field, old_value, new_value, "
+				   "actor, at, source, source_ref, note "
+				   "FROM events WHERE person = ?1 ORDER BY seq",
+				   -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading events", why);
 	sqlite3_bind_int64(st, 1, pk);
@@ -502,18 +497,25 @@ cartel_person_events(struct cartel_db *db, const char *id,
 		memset(e, 0, sizeof(*e));
 		e->seq = sqlite3_column_int64(st, 0);
 		e->person_id = cartel__strdup(id);
-		e->field = cartel__strdup((const char *)sqlite3_column_text(st, 1));
-		e->old_value = cartel__strdup((const char *)sqlite3_column_text(st, 2));
-		e->new_value = cartel__strdup((const char *)sqlite3_column_text(st, 3));
-		e->prov.actor = cartel__strdup((const char *)sqlite3_column_text(st, 4));
-		e->prov.at = cartel__strdup((const char *)sqlite3_column_text(st, 5));
+		e->field = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 1));
+		e->old_value = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 2));
+		e->new_value = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 3));
+		e->prov.actor = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 4));
+		e->prov.at = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 5));
 		int src = 0;
 		cartel_enum_parse(CARTEL_ENUM_SOURCE,
 				  (const char *)sqlite3_column_text(st, 6),
 				  &src, NULL);
 		e->prov.source = (enum cartel_source)src;
-		e->prov.source_ref = cartel__strdup((const char *)sqlite3_column_text(st, 7));
-		e->prov.note = cartel__strdup((const char *)sqlite3_column_text(st, 8));
+		e->prov.source_ref = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 7));
+		e->prov.note = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 8));
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading events", why);
@@ -554,7 +556,8 @@ int
 cartel_db_rebuild_state(struct cartel_db *db, const char *actor, char **why)
 {
 	if (actor == NULL || actor[0] == '\0')
-		return cartel__why(why, CARTEL_EINVAL, "rebuild needs an actor");
+		return cartel__why(why, CARTEL_EINVAL,
+				   "rebuild needs an actor");
 	int own;
 	int err = cartel__db_write_begin(db, &own, why);
 	if (err != 0)
@@ -594,15 +597,16 @@ cartel_db_rebuild_state(struct cartel_db *db, const char *actor, char **why)
 			if (err == 0 && field != NULL && strcmp(field, "*"))
 				err = cartel__person_apply(
 					&p, "source",
-					(const char *)sqlite3_column_text(ev, 3),
+					(const char *)sqlite3_column_text(ev,
+									  3),
 					why);
 			rc = sqlite3_step(ev);
 		}
 		if (err == 0)
 			err = update_person(db, pk, &p, why);
 		for (size_t i = 0; err == 0 && i < p.n_extra; i++)
-			err = attr_set(db, pk, p.extra[i].key,
-				       p.extra[i].value, why);
+			err = attr_set(db, pk, p.extra[i].key, p.extra[i].value,
+				       why);
 		cartel_person_clear(&p);
 		n_persons++;
 	}

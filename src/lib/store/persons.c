@@ -97,8 +97,7 @@ cartel_db_persons(struct cartel_db *db, struct cartel_person **out,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
-			struct cartel_person *g =
-				realloc(p, ncap * sizeof(*p));
+			struct cartel_person *g = realloc(p, ncap * sizeof(*p));
 			if (g == NULL) {
 				err = cartel__why(why, CARTEL_ENOMEM,
 						  "out of memory");
@@ -200,13 +199,15 @@ cartel_db_persons_each(struct cartel_db *db,
 		struct cartel_person p = {0};
 		err = cartel__person_from_row(ps, 1, &p, why);
 		while (err == 0 && at_rc == SQLITE_ROW) {
-			const char *id = (const char *)sqlite3_column_text(at, 0);
+			const char *id =
+				(const char *)sqlite3_column_text(at, 0);
 			int c = strcmp(id, p.id);
 			if (c > 0)
 				break;
 			if (c == 0 &&
 			    cartel_person_set_attr(
-				    &p, (const char *)sqlite3_column_text(at, 1),
+				    &p,
+				    (const char *)sqlite3_column_text(at, 1),
 				    (const char *)sqlite3_column_text(at, 2)) !=
 				    0)
 				err = cartel__why(why, CARTEL_ENOMEM,
@@ -245,7 +246,8 @@ cartel_db_attr_keys(struct cartel_db *db, char ***keys_out, size_t *n_out,
 	int err = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char **g = realloc(keys, (n + 1) * sizeof(*g));
-		char *k = cartel__strdup((const char *)sqlite3_column_text(st, 0));
+		char *k = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 0));
 		if (g != NULL)
 			keys = g;
 		if (g == NULL || k == NULL) {

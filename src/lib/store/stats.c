@@ -84,12 +84,12 @@ cartel_stats_get(struct cartel_db *db, struct cartel_stats *st, char **why)
 	struct cartel_stats_party *cur = NULL;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *party = (const char *)sqlite3_column_text(q, 0);
-		if (cur == NULL || strncmp(cur->party, party,
-					   sizeof(cur->party) - 1) != 0) {
+		if (cur == NULL ||
+		    strncmp(cur->party, party, sizeof(cur->party) - 1) != 0) {
 			if (st->n_parties == cap) {
 				size_t ncap = cap ? cap * 2 : 8;
-				struct cartel_stats_party *g = realloc(
-					st->parties, ncap * sizeof(*g));
+				struct cartel_stats_party *g =
+					realloc(st->parties, ncap * sizeof(*g));
 				if (g == NULL) {
 					err = cartel__why(why, CARTEL_ENOMEM,
 							  "out of memory");
@@ -116,8 +116,8 @@ cartel_stats_get(struct cartel_db *db, struct cartel_stats *st, char **why)
 		cur->by_health[parse_enum(CARTEL_ENUM_HEALTH,
 					  sqlite3_column_text(q, 3), 0)]++;
 		if (parse_enum(CARTEL_ENUM_DIRECT_REP,
-			       sqlite3_column_text(q, 4), 0) ==
-		    CARTEL_DIRECT_YES)
+			       sqlite3_column_text(q, 4),
+			       0) == CARTEL_DIRECT_YES)
 			cur->await_direct++;
 		if (parse_enum(CARTEL_ENUM_CONSENT, sqlite3_column_text(q, 5),
 			       0) == CARTEL_CONSENT_NOT_ASKED)
