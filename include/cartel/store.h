@@ -48,8 +48,9 @@ struct cartel_db;
  * applies every forward migration this build knows and the file lacks, each
  * in its own transaction; a file made by a newer build (more migrations than
  * this build knows) is refused with CARTEL_EVERSION, and a read-only open of
- * an older file is refused with CARTEL_ESTATE (it cannot be upgraded).
- * Turns on WAL, foreign keys and the busy timeout. On failure *out is NULL.
+ * an older file is refused with CARTEL_ESTATE (it cannot be upgraded). A
+ * read-only open first rolls back a journal left by a writer that died in
+ * a bulk import, when the file may be written. Turns on WAL, foreign keys and the busy timeout. On failure *out is NULL.
  * The environment variable CARTEL_DB_MAX_PAGES, when set, caps the file at
  * that many pages (a write past the cap fails CARTEL_EFULL, as on a full
  * disk).
@@ -260,7 +261,9 @@ void cartel_import_result_clear(struct cartel_import_result *res);
  * A file without a header is CARTEL_EFORMAT. A failure of the database
  * (CARTEL_EFULL, CARTEL_EREADONLY, ...) rolls everything back. *res is
  * filled in either case (clear it with cartel_import_result_clear).
- * Streams the file: memory does not grow with the number of rows.
+ * Streams the file: memory does not grow with the number of rows. A second
+ * thread, started and joined inside the call, reads and checks rows while
+ * the calling thread writes them; `in` is read from that thread only.
  */
 int cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		      const struct cartel_import_opts *opts,
