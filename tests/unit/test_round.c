@@ -133,9 +133,11 @@ static void
 bad_round_ids(void **state)
 {
 	struct fx *f = *state;
-	const char *bad[] = {"", "R 1", "R\n1", "Р-1",
-			     "R-12345678901234567890123456789012345678901234567890"
-			     "1234567890123"};
+	/* The last id is one character past the 64-character limit. */
+	static const char too_long[] =
+		"R-12345678901234567890123456789012345678901234567890"
+		"1234567890123";
+	const char *bad[] = {"", "R 1", "R\n1", "Р-1", too_long};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct cartel_round_opts o = {bad[i], CARTEL_ROUND_PROPOSAL,
 					      NULL, "t"};
