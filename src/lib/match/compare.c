@@ -39,7 +39,9 @@ match_jw(const char *a, const char *b)
 		return 1;
 	size_t win = (la > lb ? la : lb) / 2;
 	win = win > 0 ? win - 1 : 0;
-	unsigned char ma[64] = {0}, mb[64] = {0};
+	unsigned char ma[64], mb[64];
+	memset(ma, 0, la);
+	memset(mb, 0, lb);
 	size_t m = 0;
 	for (size_t i = 0; i < la; i++) {
 		size_t lo = i > win ? i - win : 0;

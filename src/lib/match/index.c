@@ -22,6 +22,10 @@
  *   K surname + given name + birth place     (no date, common name)
  *   L surname sound + given name             (surname typo, date wrong)
  *   M surname + patronymic                   (given name and date wrong)
+ *   N surname + day and month                (year wrong)
+ *   O given name + day and month             (year and surname wrong)
+ * Full dates are keyed with day and month in either order (a swap stays
+ * in its block).
  * "surname" is the masculine skeleton, "given name" the table identity
  * (or the skeleton when the name is not in the table). Search adds wide
  * keys (surname alone, sound + given, given + patronymic) with a high cap.
@@ -84,21 +88,25 @@ int
 match_block_keys(const struct match_rec *r, const struct match_arena *a,
 		 uint64_t *keys, int wide)
 {
-	int narrow;
-	return match_block_keys2(r, a, keys, wide, &narrow);
+	int narrow, tight;
+	return match_block_keys2(r, a, keys, wide, &narrow, &tight);
 }
 
 int
 match_block_keys2(const struct match_rec *r, const struct match_arena *a,
-		  uint64_t *keys, int wide, int *n_narrow)
+		  uint64_t *keys, int wide, int *n_narrow, int *n_tight)
 {
 	int n = 0;
 	uint64_t fam = r->fam_h, giv = given_key(r, a), pat = patr_key(r, a);
 	uint64_t year = (uint64_t)r->year;
-	uint64_t date = r->day ? (uint64_t)(r->year * 10000 + r->month * 100 +
-					    r->day)
+	/* Day and month in either order: a swap does not leave the block. */
+	int lo = r->day < r->month ? r->day : r->month;
+	int hi = r->day < r->month ? r->month : r->day;
+	uint64_t date = r->day ? (uint64_t)(r->year * 10000 + lo * 100 + hi)
 			       : 0;
+	uint64_t mmdd = r->day ? (uint64_t)(lo * 100 + hi) : 0;
 	uint64_t dm = r->n_dm ? r->dm[0] : 0;
+	/* The selective passes first ... */
 	if (fam && giv && year)
 		keys[n++] = k3(1, fam, giv, year);
 	if (fam && giv && pat)
@@ -111,8 +119,6 @@ match_block_keys2(const struct match_rec *r, const struct match_arena *a,
 		keys[n++] = k3(5, dm, giv, year);
 	if (pat && date)
 		keys[n++] = k3(6, pat, date, 0);
-	if (fam && giv)
-		keys[n++] = k3(7, fam, giv, 0);
 	if (dm && giv && pat)
 		keys[n++] = k3(8, dm, giv, pat);
 	if (r->svc) {
@@ -124,14 +130,24 @@ match_block_keys2(const struct match_rec *r, const struct match_arena *a,
 		const char *g = match_str(a, r->giv);
 		keys[n++] = k3(10, fam, (uint64_t)(unsigned char)g[0], year);
 	}
-	if (dm && giv)
-		keys[n++] = k3(12, dm, giv, 0);
-	if (fam && pat)
-		keys[n++] = k3(13, fam, pat, 0);
 	if (fam && giv && r->place) {
 		const char *pl = match_str(a, r->place);
 		keys[n++] = k3(11, fam, giv, match_hash(pl, strlen(pl), 19));
 	}
+	/* ... then the loose ones, which get half the cap: they
+	 * rescue pairs with two errors and must not flood the rest. */
+	*n_tight = n;
+	if (fam && giv)
+		keys[n++] = k3(7, fam, giv, 0);
+	if (dm && giv)
+		keys[n++] = k3(12, dm, giv, 0);
+	if (fam && pat)
+		keys[n++] = k3(13, fam, pat, 0);
+	/* Day and month without the year (a year typed wrong). */
+	if (fam && mmdd)
+		keys[n++] = k3(14, fam, mmdd, 0);
+	if (giv && mmdd)
+		keys[n++] = k3(15, giv, mmdd, 0);
 	*n_narrow = n;
 	if (wide) {
 		if (fam)
@@ -505,8 +521,9 @@ match_candidates(const struct match_posting *px, const struct match_rec *q,
 		 struct match_cands *out)
 {
 	uint64_t keys[MATCH_KEYS_MAX];
-	int narrow;
-	int nk = match_block_keys2(q, qa, keys, wide, &narrow);
+	int narrow, tight;
+	int nk = match_block_keys2(q, qa, keys, wide, &narrow, &tight);
+	uint32_t loose_cap = cap / 2 > 10 ? cap / 2 : 10;
 	out->n = 0;
 	seen->stamp++;
 	if (seen->stamp == 0) {
@@ -517,7 +534,9 @@ match_candidates(const struct match_posting *px, const struct match_rec *q,
 		uint32_t n;
 		const uint32_t *p = match_post_get(px, keys[k], &n);
 		/* The wide keys are the last ones; they get the high cap. */
-		uint32_t limit = k >= narrow ? wide_cap : cap;
+		uint32_t limit = k >= narrow ? wide_cap
+				 : k >= tight ? loose_cap
+					      : cap;
 		if (n > limit)
 			continue;
 		for (uint32_t i = 0; i < n; i++) {

@@ -38,10 +38,10 @@ struct match_cands {
 	size_t n, cap;
 };
 
-/* Keys of r; *n_narrow receives how many of them are the narrow ones (the
- * wide keys follow). */
+/* Keys of r: the selective ones first (*n_tight of them), then the loose
+ * narrow ones (up to *n_narrow), then, when wide, the search-only ones. */
 int match_block_keys2(const struct match_rec *r, const struct match_arena *a,
-		      uint64_t *keys, int wide, int *n_narrow);
+		      uint64_t *keys, int wide, int *n_narrow, int *n_tight);
 
 /* The key of the wide "surname alone" pass: its posting length is how
  * many indexed records bear that surname. */
