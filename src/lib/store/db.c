@@ -280,6 +280,15 @@ cartel_db_open(struct cartel_db **out, const char *path, unsigned flags,
 				    path);
 		goto fail;
 	}
+	if (!exists) {
+		/* Set before the first table, it holds for the file's life:
+		 * 16 KiB pages cost a large import a quarter of the system
+		 * calls and B-tree work that 4 KiB pages do. */
+		err = exec(db, "PRAGMA page_size = 16384", "setting up the file",
+			   why);
+		if (err != 0)
+			goto fail;
+	}
 	if (!(flags & CARTEL_DB_READONLY)) {
 		/* Busy means another connection runs a bulk import with a
 		 * rollback journal (cartel__db_bulk); it turns WAL back on
