@@ -331,7 +331,7 @@ struct job {
 	 * dates[], the rest pointing into the person or static names). */
 	const char *texts[CARTEL__PERSON_NCOLS];
 	char dates[CARTEL__PERSON_NCOLS][CARTEL_FIELD_TEXT_MAX];
-	unsigned char digest[crypto_hash_sha256_BYTES]; /* of its event */
+	unsigned char digest[CARTEL__DIGEST_BYTES]; /* of its event */
 };
 
 struct block {

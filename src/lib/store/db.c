@@ -242,6 +242,11 @@ cartel_db_open(struct cartel_db **out, const char *path, unsigned flags,
 		return cartel__why(why, CARTEL_ENOTFOUND, "no register at %s",
 				   path);
 
+	/* libsodium picks its fastest hash code for this CPU here; the
+	 * call is cheap after the first and safe from any thread. */
+	if (sodium_init() < 0)
+		return cartel__why(why, CARTEL_ENOMEM,
+				   "libsodium could not start");
 	struct cartel_db *db = calloc(1, sizeof(*db));
 	if (db == NULL)
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");

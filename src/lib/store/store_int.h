@@ -112,14 +112,18 @@ struct cartel__event_row {
 void cartel__event_hash(crypto_hash_sha256_state *st,
 			const struct cartel__event_row *ev);
 
-/* The SHA-256 of an event's content: everything but seq and audit. */
+/* Bytes of an event's content digest (BLAKE2b-256). */
+#define CARTEL__DIGEST_BYTES 32
+
+/* The BLAKE2b-256 digest of an event's content: everything but seq and
+ * audit. */
 void cartel__event_digest(const struct cartel__event_row *ev,
-			  unsigned char out[crypto_hash_sha256_BYTES]);
+			  unsigned char out[CARTEL__DIGEST_BYTES]);
 
 /* As cartel__event_hash, with the content's digest already made. */
-void cartel__event_hash_digest(
-	crypto_hash_sha256_state *st, long long seq, long long audit,
-	const unsigned char digest[crypto_hash_sha256_BYTES]);
+void cartel__event_hash_digest(crypto_hash_sha256_state *st, long long seq,
+			       long long audit,
+			       const unsigned char digest[CARTEL__DIGEST_BYTES]);
 
 /*
  * The seq the next audit entry will get (the events written before it
