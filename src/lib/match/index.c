@@ -148,6 +148,11 @@ match_block_keys2(const struct match_rec *r, const struct match_arena *a,
 		keys[n++] = k3(14, fam, mmdd, 0);
 	if (giv && mmdd)
 		keys[n++] = k3(15, giv, mmdd, 0);
+	/* Surname misspelt beyond its sound, or typed into another field. */
+	if (giv && pat && year)
+		keys[n++] = k3(16, giv, pat, year);
+	if (dm && mmdd)
+		keys[n++] = k3(17, dm, mmdd, 0);
 	*n_narrow = n;
 	if (wide) {
 		if (fam)
