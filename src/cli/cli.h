@@ -80,6 +80,10 @@ int cli_common_opt(struct cli *cli, const char *cmd, int argc, char **argv,
  * prints why and returns EXIT_FAIL, else 0. */
 int cli_open_db(struct cli *cli, unsigned flags, struct cartel_db **db);
 
+/* Who a change is recorded as made by: `by` (--by) when given, else the
+ * login name ($USER), else "cartel". */
+const char *cli_actor(const char *by);
+
 /* Prints the register's statistics (a table, or JSON with cli->json) to
  * stdout; `cartel stats` and `cartel demo` both use it. Returns an exit
  * code. */

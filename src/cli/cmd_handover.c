@@ -22,25 +22,6 @@
 
 #include "cli.h"
 
-static const char *
-actor_of(const char *by)
-{
-	if (by != NULL && by[0] != '\0')
-		return by;
-	const char *u = getenv("USER");
-	return u != NULL && u[0] != '\0' ? u : "cartel";
-}
-
-static int
-open_db(struct cli *cli, struct cartel_db **db)
-{
-	char *why = NULL;
-	int rc = cartel_db_open(db, cli->db_path, 0, &why);
-	if (rc)
-		return cli_error(rc, why, "opening the register");
-	return 0;
-}
-
 static int
 ho_start(struct cli *cli, int argc, char **argv)
 {
@@ -66,11 +47,11 @@ ho_start(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return cli_error(rc, why, "reading the round");
 	struct cartel_db *db;
-	if (open_db(cli, &db)) {
+	if (cli_open_db(cli, 0, &db)) {
 		cartel_round_free(r);
 		return EXIT_FAIL;
 	}
-	rc = cartel_handover_start(db, r, actor_of(by), &why);
+	rc = cartel_handover_start(db, r, cli_actor(by), &why);
 	struct cartel_handover_status st;
 	if (rc == 0)
 		rc = cartel_handover_status(db, cartel_round_id(r), &st, &why);
@@ -254,7 +235,7 @@ ho_check(struct cli *cli, int argc, char **argv)
 				 "OUTCOME --by NAME, or handover check "
 				 "ROUND_ID --sheet FILE.csv --by NAME");
 	struct cartel_db *db;
-	if (open_db(cli, &db))
+	if (cli_open_db(cli, 0, &db))
 		return EXIT_FAIL;
 	if (sheet != NULL) {
 		int ex = check_sheet(db, pos[0], sheet, by, at);
@@ -304,7 +285,7 @@ ho_status(struct cli *cli, int argc, char **argv)
 	if (round_id == NULL)
 		return cli_usage("handover", "handover status needs ROUND_ID");
 	struct cartel_db *db;
-	if (open_db(cli, &db))
+	if (cli_open_db(cli, 0, &db))
 		return EXIT_FAIL;
 	struct cartel_handover_status st;
 	char *why = NULL;
@@ -422,7 +403,7 @@ ho_stage(struct cli *cli, int argc, char **argv)
 		return cli_usage("handover", "closing a stage names who "
 					     "closed it: --by NAME");
 	struct cartel_db *db;
-	if (open_db(cli, &db))
+	if (cli_open_db(cli, 0, &db))
 		return EXIT_FAIL;
 	char *why = NULL;
 	int rc = cartel_handover_close_stage(db, pos[0], (int)stage, by,

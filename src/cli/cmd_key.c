@@ -15,25 +15,6 @@
 
 #include "cli.h"
 
-static const char *
-actor_of(const char *by)
-{
-	if (by != NULL && by[0] != '\0')
-		return by;
-	const char *u = getenv("USER");
-	return u != NULL && u[0] != '\0' ? u : "cartel";
-}
-
-static int
-open_db(struct cli *cli, struct cartel_db **db)
-{
-	char *why = NULL;
-	int rc = cartel_db_open(db, cli->db_path, 0, &why);
-	if (rc)
-		return cli_error(rc, why, "opening the register");
-	return 0;
-}
-
 static int
 key_new(struct cli *cli, int argc, char **argv)
 {
@@ -58,7 +39,7 @@ key_new(struct cli *cli, int argc, char **argv)
 	if (party == NULL)
 		return cli_usage("key", "key new needs --party CODE");
 	struct cartel_db *db = NULL;
-	if (!no_pin && open_db(cli, &db))
+	if (!no_pin && cli_open_db(cli, 0, &db))
 		return EXIT_FAIL;
 	struct cartel_key k;
 	char *why = NULL, *sp = NULL, *pp = NULL;
@@ -74,7 +55,7 @@ key_new(struct cli *cli, int argc, char **argv)
 		rc = cartel_db_begin(db, &why);
 		if (rc == 0)
 			rc = cartel_key_pin(db, party, k.public_key, 0,
-					    actor_of(by), &changed, &why);
+					    cli_actor(by), &changed, &why);
 		if (rc) {
 			cartel_db_rollback(db);
 			cartel_db_close(db);
@@ -175,12 +156,12 @@ key_import(struct cli *cli, int argc, char **argv)
 				file, got, expect);
 	}
 	struct cartel_db *db;
-	if (open_db(cli, &db)) {
+	if (cli_open_db(cli, 0, &db)) {
 		cartel_key_wipe(&k);
 		return EXIT_FAIL;
 	}
 	int changed = 0;
-	rc = cartel_key_pin(db, party, k.public_key, replace, actor_of(by),
+	rc = cartel_key_pin(db, party, k.public_key, replace, cli_actor(by),
 			    &changed, &why);
 	cartel_db_close(db);
 	char fp[CARTEL_DIGEST_LEN];
@@ -212,7 +193,7 @@ key_list(struct cli *cli, int argc, char **argv)
 			return cli_usage("key", "unexpected '%s'", argv[i]);
 	}
 	struct cartel_db *db;
-	if (open_db(cli, &db))
+	if (cli_open_db(cli, 0, &db))
 		return EXIT_FAIL;
 	struct cartel_key_pin *p;
 	size_t n;

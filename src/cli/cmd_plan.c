@@ -24,15 +24,6 @@ struct plan_args {
 	int time_limit_ms;
 };
 
-static const char *
-actor_of(const char *by)
-{
-	if (by != NULL && by[0] != '\0')
-		return by;
-	const char *u = getenv("USER");
-	return u != NULL && u[0] != '\0' ? u : "cartel";
-}
-
 static int
 parse_args(struct cli *cli, const char *cmd, int argc, char **argv, int first,
 	   struct plan_args *a, int want_id)
@@ -136,7 +127,7 @@ compute(struct cli *cli, const struct plan_args *a, const char *action,
 		 cartel_plan_value(*plan, B),
 		 cartel_plan_optimal(*plan, NULL) ? "proven optimal"
 						  : "not proven optimal");
-	rc = cartel_audit_append(db, actor_of(a->by), action,
+	rc = cartel_audit_append(db, cli_actor(a->by), action,
 				 subject != NULL ? subject
 						 : cartel_plan_digest(*plan),
 				 detail, &why);

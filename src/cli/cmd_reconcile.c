@@ -17,15 +17,6 @@
 
 #include "cli.h"
 
-static const char *
-actor_of(const char *by)
-{
-	if (by != NULL && by[0] != '\0')
-		return by;
-	const char *u = getenv("USER");
-	return u != NULL && u[0] != '\0' ? u : "cartel";
-}
-
 static FILE *
 open_in(const char *path)
 {
@@ -129,7 +120,7 @@ reconcile_list(struct cli *cli, const char *file, const char *party,
 		 "rows=%zu matched=%zu ambiguous=%zu not_held=%zu party=%s",
 		 res.n_rows, res.n_matched, res.n_ambiguous, res.n_not_held,
 		 party ? party : "any");
-	rc = cartel_audit_append(db, actor_of(by), "reconcile", file, detail,
+	rc = cartel_audit_append(db, cli_actor(by), "reconcile", file, detail,
 				 &why);
 	cartel_db_close(db);
 	if (rc) {

@@ -16,25 +16,6 @@
 
 #define PLAN_MAX (256u << 20)
 
-static const char *
-actor_of(const char *by)
-{
-	if (by != NULL && by[0] != '\0')
-		return by;
-	const char *u = getenv("USER");
-	return u != NULL && u[0] != '\0' ? u : "cartel";
-}
-
-static int
-open_db(struct cli *cli, struct cartel_db **db)
-{
-	char *why = NULL;
-	int rc = cartel_db_open(db, cli->db_path, 0, &why);
-	if (rc)
-		return cli_error(rc, why, "opening the register");
-	return 0;
-}
-
 static char *
 read_file(const char *path, size_t *len)
 {
@@ -106,7 +87,7 @@ round_new(struct cli *cli, int argc, char **argv)
 					  "and -o ROUND.json");
 	char *why = NULL;
 	struct cartel_round_opts opts = {id, CARTEL_ROUND_PROPOSAL, NULL,
-					 actor_of(by)};
+					 cli_actor(by)};
 	int rc = cartel_round_kind_parse(kind, &opts.kind, &why);
 	if (rc) {
 		fprintf(stderr, "cartel round: %s\n", why);
@@ -128,7 +109,7 @@ round_new(struct cli *cli, int argc, char **argv)
 		opts.supersedes = prev;
 	}
 	struct cartel_db *db;
-	if (open_db(cli, &db)) {
+	if (cli_open_db(cli, 0, &db)) {
 		free(text);
 		cartel_round_free(prev);
 		return EXIT_FAIL;
@@ -211,7 +192,7 @@ round_sign(struct cli *cli, int argc, char **argv)
 	size_t old_len = 0;
 	char *old = read_file(out, &old_len); /* to restore on failure */
 	struct cartel_db *db;
-	if (open_db(cli, &db)) {
+	if (cli_open_db(cli, 0, &db)) {
 		cartel_key_wipe(&k);
 		cartel_round_free(r);
 		free(old);
@@ -219,7 +200,7 @@ round_sign(struct cli *cli, int argc, char **argv)
 	}
 	rc = cartel_db_begin(db, &why);
 	if (rc == 0)
-		rc = cartel_round_sign(db, r, &k, actor_of(by), &why);
+		rc = cartel_round_sign(db, r, &k, cli_actor(by), &why);
 	if (rc == 0)
 		rc = cartel_round_write(r, out, &why);
 	if (rc == 0) {
@@ -292,7 +273,7 @@ round_verify(struct cli *cli, int argc, char **argv)
 		return cli_error(rc, why, "verifying");
 	}
 	struct cartel_db *db;
-	if (open_db(cli, &db)) {
+	if (cli_open_db(cli, 0, &db)) {
 		cartel_round_free(r);
 		return EXIT_FAIL;
 	}
@@ -307,7 +288,7 @@ round_verify(struct cli *cli, int argc, char **argv)
 	char detail[64];
 	snprintf(detail, sizeof detail, "outcome=%s problems=%zu",
 		 vrc ? "fails" : "holds", chk.n_problems);
-	rc = cartel_round_audit(db, actor_of(by), "round.verify", r, detail,
+	rc = cartel_round_audit(db, cli_actor(by), "round.verify", r, detail,
 				&why);
 	cartel_db_close(db);
 	if (rc) {
@@ -446,7 +427,7 @@ round_diff(struct cli *cli, int argc, char **argv)
 		return cli_error(rc, why, "comparing");
 	}
 	struct cartel_db *db;
-	if (open_db(cli, &db)) {
+	if (cli_open_db(cli, 0, &db)) {
 		cartel_round_diff_clear(&d);
 		cartel_round_free(a);
 		cartel_round_free(b);
@@ -458,7 +439,7 @@ round_diff(struct cli *cli, int argc, char **argv)
 		 "changed=%zu",
 		 cartel_round_version(b), cartel_round_digest(b), d.n_added,
 		 d.n_removed, d.n_changed);
-	rc = cartel_round_audit(db, actor_of(by), "round.diff", a, detail,
+	rc = cartel_round_audit(db, cli_actor(by), "round.diff", a, detail,
 				&why);
 	cartel_db_close(db);
 	if (rc) {
