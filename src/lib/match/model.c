@@ -162,14 +162,6 @@ match_em(struct match_model *mm, const double *counts, double n_pairs)
 			break;
 	}
 	free(acc);
-	if (getenv("CARTEL_MATCH_DEBUG")) {
-		fprintf(stderr, "EM it=%d lambda=%g\n", it, fit.lambda);
-		for (int f = 0; f < F_N; f++) {
-			for (int l = 1; l < match_n_levels[f]; l++)
-				fprintf(stderr, " %d:%.4f/%.5f(%+.1f)", l, fit.m[f][l], fit.u[f][l], fit.w[f][l]);
-			fprintf(stderr, "\n");
-		}
-	}
 	/* Sanity: EM must find some matches and agreement must remain
 	 * evidence for a match; otherwise the data did not support a fit. */
 	if (!(fit.lambda > 0 && fit.lambda < 0.5) ||
