@@ -23,6 +23,8 @@ TIME=/usr/bin/time
 [ -x "$TIME" ] || TIME=""
 
 echo "== matching ($(nproc) cores) =="
+echo
+"$MB" translit
 
 # peak KiB and wall seconds of a command, from GNU time when present
 run_timed() {
