@@ -27,8 +27,12 @@ demo: all
 bench: all
 	sh bench/run.sh $(BUILD)
 
-install: all
-	cmake --install $(BUILD) --prefix $(PREFIX)
+# The install prefix is compiled in (where the name tables are found), so
+# installing reconfigures the build for PREFIX first.
+install: deps
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	cmake --install $(BUILD)
 
 asan:
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DCARTEL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" check
