@@ -13,6 +13,11 @@
  *       the search index and times N_QUERIES searches for names of the
  *       register re-spelled (Latin or the other Cyrillic, words in another
  *       order); prints the median and 90th percentile in milliseconds.
+ *   match_bench diagnose DIR [THREADS]
+ *       where the true pairs the linker misses are lost: never candidates
+ *       (a block over the cap, or no key in common), scored below the
+ *       thresholds, or lost in the one-to-one assignment; and how many of
+ *       them a rival candidate fits at least as well on every field.
  *   match_bench translit
  *       the cost per name of ICU's transforms beside cartel's own
  *       normalisation (why the hot path uses our tables).
@@ -31,6 +36,7 @@
 #include <cartel/match.h>
 
 #include "match/assign.h"
+#include "match/index_int.h"
 #include "match/match_int.h"
 
 static double
@@ -403,9 +409,331 @@ bench_translit(void)
 	return 0;
 }
 
+/* ---- Where the errors are ---- */
+
+/* id -> position, by a sorted array of (hash, position). */
+struct idmap {
+	uint64_t *v; /* pairs: hash, position */
+	size_t n;
+};
+
+static int
+idmap_build(struct idmap *m, const struct cartel_person *p, size_t n)
+{
+	m->v = malloc((n ? n : 1) * 2 * sizeof *m->v);
+	if (m->v == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		m->v[2 * i] = match_hash(p[i].id, strlen(p[i].id), 5);
+		m->v[2 * i + 1] = i;
+	}
+	qsort(m->v, n, 2 * sizeof *m->v, cmp_u64);
+	m->n = n;
+	return 0;
+}
+
+static long
+idmap_get(const struct idmap *m, const struct cartel_person *p,
+	  const char *id)
+{
+	uint64_t h = match_hash(id, strlen(id), 5);
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (m->v[2 * mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < m->n && m->v[2 * lo] == h; lo++)
+		if (strcmp(p[m->v[2 * lo + 1]].id, id) == 0)
+			return (long)m->v[2 * lo + 1];
+	return -1;
+}
+
+/* A pair of positions as a set key (mixed: the set probes by low bits). */
+static uint64_t
+pos_key(uint64_t l, uint64_t r)
+{
+	uint64_t x = (l << 32 | r) * 0x9e3779b97f4a7c15ull;
+	return (x ^ (x >> 29)) | 1;
+}
+
+static int
+cmp_pair_l(const void *a, const void *b)
+{
+	const struct assign_pair *x = a, *y = b;
+	if (x->l != y->l)
+		return x->l < y->l ? -1 : 1;
+	return (x->r > y->r) - (x->r < y->r);
+}
+
+static int
+cmp_pair_r(const void *a, const void *b)
+{
+	const struct assign_pair *x = a, *y = b;
+	if (x->r != y->r)
+		return x->r < y->r ? -1 : 1;
+	return (x->l > y->l) - (x->l < y->l);
+}
+
+/* 1 when rival levels agree at least as well as the true pair's on every
+ * field (the same level, or a better one where both have the field). */
+static int
+as_good(const uint8_t *rv, const uint8_t *tv)
+{
+	for (int f = 0; f < F_N; f++) {
+		if (rv[f] == tv[f])
+			continue;
+		if (rv[f] == 0 || tv[f] == 0 || rv[f] > tv[f])
+			return 0;
+	}
+	return 1;
+}
+
+/* First pair of sorted v (by key) whose key is k. */
+static size_t
+first_of(const struct assign_pair *v, size_t n, uint32_t k, int by_r)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		uint32_t x = by_r ? v[mid].r : v[mid].l;
+		if (x < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Every true pair the linker misses, by cause: blocking never proposed it
+ * (with or without a blocking key in common, i.e. a block over the cap or
+ * no key at all); scored below the threshold among the record's
+ * candidates; or matched on its own but lost the one-to-one assignment.
+ * And how many of the misses a rival candidate fits at least as well on
+ * every field (indistinguishable from the fields present).
+ */
+static int
+bench_diagnose(const char *dir, int threads)
+{
+	char lp[1024], rp[1024], tp_[1024];
+	snprintf(lp, sizeof lp, "%s/left.csv", dir);
+	snprintf(rp, sizeof rp, "%s/right.csv", dir);
+	snprintf(tp_, sizeof tp_, "%s/truth.csv", dir);
+	struct cartel_person *l, *r;
+	size_t nl, nr;
+	if (load(lp, &l, &nl) || load(rp, &r, &nr))
+		return 1;
+	struct idmap ml, mr;
+	if (idmap_build(&ml, l, nl) || idmap_build(&mr, r, nr))
+		return 1;
+	/* The truth as positions. */
+	FILE *fp = fopen(tp_, "r");
+	if (fp == NULL)
+		return 1;
+	struct assign_pairs truth = {0};
+	char line[256];
+	int first = 1;
+	while (fgets(line, sizeof line, fp)) {
+		if (first) {
+			first = 0;
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		char *c = strchr(line, ',');
+		if (c == NULL)
+			continue;
+		*c = '\0';
+		long a = idmap_get(&ml, l, line), b = idmap_get(&mr, r, c + 1);
+		if (a >= 0 && b >= 0)
+			assign_pairs_add(&truth, (uint32_t)a, (uint32_t)b, 0);
+	}
+	fclose(fp);
+	struct cartel_match_opts o;
+	cartel_match_opts_init(&o);
+	o.n_threads = threads;
+	o.explain = 0;
+	struct cartel_match_pair *p1, *pa;
+	size_t n1, na;
+	char *why = NULL;
+	if (cartel_match_link(l, nl, r, nr, &o, &p1, &n1, NULL, &why))
+		return 1;
+	o.one_to_one = 0;
+	if (cartel_match_link(l, nl, r, nr, &o, &pa, &na, NULL, &why))
+		return 1;
+	struct pset s1, sa, sr, sc;
+	size_t cap = 1024;
+	while (cap < 2 * (na + n1) + 16)
+		cap *= 2;
+	s1.h = calloc(cap, 8);
+	s1.mask = cap - 1;
+	sa.h = calloc(cap, 8);
+	sa.mask = cap - 1;
+	sr.h = calloc(cap, 8);
+	sr.mask = cap - 1;
+	for (size_t i = 0; i < n1; i++)
+		if (p1[i].band == CARTEL_BAND_MATCH)
+			pset_add(&s1, pos_key(p1[i].left, p1[i].right));
+	for (size_t i = 0; i < na; i++) {
+		uint64_t h = pos_key(pa[i].left, pa[i].right);
+		pset_add(&sr, h);
+		if (pa[i].band == CARTEL_BAND_MATCH)
+			pset_add(&sa, h);
+	}
+	struct assign_pairs cand = {0};
+	if (match_link_candidates(l, nl, r, nr, &o, &cand, NULL) != 0)
+		return 1;
+	cap = 1024;
+	while (cap < 2 * cand.n + 16)
+		cap *= 2;
+	sc.h = calloc(cap, 8);
+	sc.mask = cap - 1;
+	for (size_t i = 0; i < cand.n; i++)
+		pset_add(&sc, pos_key(cand.v[i].l, cand.v[i].r));
+	/* Candidates by left and by right, for the rivals. */
+	struct assign_pair *byr = malloc((cand.n ? cand.n : 1) * sizeof *byr);
+	if (cand.n) {
+		memcpy(byr, cand.v, cand.n * sizeof *byr);
+		qsort(cand.v, cand.n, sizeof *cand.v, cmp_pair_l);
+		qsort(byr, cand.n, sizeof *byr, cmp_pair_r);
+	}
+	const struct match_names *nt;
+	if (match_names_get(NULL, &nt, &why) != 0)
+		return 1;
+	struct match_side a, b;
+	if (match_side_build(&a, nt, l, nl, threads) ||
+	    match_side_build(&b, nt, r, nr, threads))
+		return 1;
+	struct match_posting px;
+	if (match_post_build(&px, &b, 0, threads) != 0)
+		return 1;
+	uint32_t capl = (uint32_t)(8e6 / (double)nr);
+	capl = capl > 200 ? 200 : capl < 48 ? 48 : capl;
+	size_t miss = 0, m_block_key = 0, m_block_none = 0, m_below = 0,
+	       m_review = 0, m_assign = 0, amb[4] = {0}, no_date = 0,
+	       same_names = 0;
+	for (size_t t = 0; t < truth.n; t++) {
+		uint32_t x = truth.v[t].l, y = truth.v[t].r;
+		uint64_t h = pos_key(x, y);
+		if (pset_has(&s1, h))
+			continue;
+		miss++;
+		int cause;
+		if (!pset_has(&sc, h)) {
+			uint64_t kx[MATCH_KEYS_MAX], ky[MATCH_KEYS_MAX];
+			int nx = match_block_keys(&a.recs[x], &a.arena, kx, 0);
+			int ny = match_block_keys(&b.recs[y], &b.arena, ky, 0);
+			int shared = 0;
+			for (int i = 0; i < nx && !shared; i++)
+				for (int j = 0; j < ny; j++)
+					if (kx[i] == ky[j]) {
+						shared = 1;
+						break;
+					}
+			if (getenv("MATCH_DIAG_DUMP") != NULL) {
+				/* Synthetic corpora only: the rows side by
+				 * side, to see which errors defeat blocking. */
+				const struct cartel_person *u = &l[x], *v = &r[y];
+				char d1[16], d2[16];
+				fprintf(stderr, "%s %s|%s|%s|%s  ~  %s|%s|%s|%s\n",
+					shared ? "CAP" : "NOKEY",
+					s_or(u->family_name), s_or(u->given_name),
+					s_or(u->patronymic),
+					cartel_date_format(&u->birth_date, d1, sizeof d1),
+					s_or(v->family_name), s_or(v->given_name),
+					s_or(v->patronymic),
+					cartel_date_format(&v->birth_date, d2, sizeof d2));
+			}
+			if (shared)
+				m_block_key++;
+			else
+				m_block_none++;
+			cause = 0;
+		} else if (pset_has(&sa, h)) {
+			m_assign++;
+			cause = 3;
+		} else if (pset_has(&sr, h)) {
+			m_review++;
+			cause = 2;
+		} else {
+			m_below++;
+			cause = 1;
+		}
+		uint8_t tv[F_N], rv[F_N];
+		int sw;
+		match_compare(&a.recs[x], &a.arena, &b.recs[y], &b.arena, tv,
+			      &sw);
+		if (tv[F_DATE] == 0)
+			no_date++;
+		if (tv[F_FAMILY] == 1 && tv[F_GIVEN] == 1 &&
+		    (tv[F_PATR] == 0 || tv[F_PATR] == 1))
+			same_names++;
+		/* A rival as good on every field, on either side. */
+		int rival = 0;
+		for (size_t k = first_of(cand.v, cand.n, x, 0);
+		     !rival && k < cand.n && cand.v[k].l == x; k++) {
+			if (cand.v[k].r == y)
+				continue;
+			match_compare(&a.recs[x], &a.arena,
+				      &b.recs[cand.v[k].r], &b.arena, rv, &sw);
+			rival = as_good(rv, tv);
+		}
+		for (size_t k = first_of(byr, cand.n, y, 1);
+		     !rival && k < cand.n && byr[k].r == y; k++) {
+			if (byr[k].l == x)
+				continue;
+			match_compare(&a.recs[byr[k].l], &a.arena, &b.recs[y],
+				      &b.arena, rv, &sw);
+			rival = as_good(rv, tv);
+		}
+		if (rival)
+			amb[cause]++;
+	}
+	printf("%zu x %zu records, %zu true pairs, %zu missed (recall %.4f)\n",
+	       nl, nr, truth.n, miss,
+	       truth.n ? 1 - (double)miss / (double)truth.n : 0);
+	printf("  never candidates: %zu (a key in common but its block over "
+	       "the cap %u: %zu; no key in common: %zu); %zu of them with a "
+	       "rival as good\n",
+	       m_block_key + m_block_none, capl, m_block_key, m_block_none,
+	       amb[0]);
+	printf("  scored below review: %zu (%zu with a rival as good)\n",
+	       m_below, amb[1]);
+	printf("  in the review band: %zu (%zu with a rival as good)\n",
+	       m_review, amb[2]);
+	printf("  a match alone, lost the one-to-one assignment: %zu (%zu "
+	       "with a rival as good)\n",
+	       m_assign, amb[3]);
+	printf("  of all misses: %zu with no date on a side, %zu with the "
+	       "same surname and given name (and no differing patronymic), "
+	       "%zu with a rival as good on every field\n",
+	       no_date, same_names, amb[0] + amb[1] + amb[2] + amb[3]);
+	match_post_free(&px);
+	match_side_free(&a);
+	match_side_free(&b);
+	free(byr);
+	assign_pairs_free(&cand);
+	assign_pairs_free(&truth);
+	free(s1.h);
+	free(sa.h);
+	free(sr.h);
+	free(sc.h);
+	free(ml.v);
+	free(mr.v);
+	cartel_match_pairs_free(p1, n1);
+	cartel_match_pairs_free(pa, na);
+	cartel_match_persons_free(l, nl);
+	cartel_match_persons_free(r, nr);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 3 && strcmp(argv[1], "diagnose") == 0)
+		return bench_diagnose(argv[2], argc > 3 ? (int)strtol(argv[3], NULL, 10) : 0);
 	if (argc >= 3 && strcmp(argv[1], "link") == 0)
 		return bench_link(argv[2], argc > 3 ? (int)strtol(argv[3], NULL, 10) : 0);
 	if (argc >= 4 && strcmp(argv[1], "search") == 0)
@@ -414,6 +742,7 @@ main(int argc, char **argv)
 		return bench_translit();
 	fprintf(stderr, "usage: match_bench link DIR [THREADS]\n"
 			"       match_bench search FILE.csv N_QUERIES\n"
+			"       match_bench diagnose DIR [THREADS]\n"
 			"       match_bench translit\n");
 	return 2;
 }

@@ -35,6 +35,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cartel/error.h>
@@ -92,10 +93,88 @@ match_block_keys(const struct match_rec *r, const struct match_arena *a,
 	return match_block_keys2(r, a, keys, wide, &narrow, &tight);
 }
 
+/* A sub-tag: 10 bits of a field's value, 0 when the field is missing. */
+static uint32_t
+sub(uint64_t v)
+{
+	if (v == 0)
+		return 0;
+	uint32_t t = (uint32_t)(mix(v) >> 54); /* 10 bits */
+	return t ? t : 1;
+}
+
+static void
+add(uint64_t *keys, uint32_t *tags, int *n, uint64_t key, uint32_t tag)
+{
+	keys[*n] = key;
+	tags[(*n)++] = tag;
+}
+
+/* Most deletion variants of one surname keyed (longer names are keyed
+ * on their first letters' variants only). */
+#define DEL_MAX 12
+
+static int
+add_deletions(uint64_t *keys, uint32_t *tags, int n, int pass, const char *sk,
+	      int min_letters, uint64_t other, uint32_t tag)
+{
+	/* Code point starts (the skeleton holds a few Cyrillic letters). */
+	size_t len = strlen(sk), st[DEL_MAX];
+	int np = 0;
+	for (size_t i = 0; i < len && np < DEL_MAX; i++)
+		if (((unsigned char)sk[i] & 0xc0) != 0x80)
+			st[np++] = i;
+	/* A shorter name less one letter is hardly a name. */
+	if (np < min_letters)
+		return n;
+	add(keys, tags, &n, k3(pass, match_hash(sk, len, 23), other, 0), tag);
+	char buf[MATCH_SKEL];
+	if (len >= sizeof buf)
+		return n;
+	for (int d = 0; d < np; d++) {
+		size_t from = st[d], to = from + 1;
+		while (to < len && ((unsigned char)sk[to] & 0xc0) == 0x80)
+			to++;
+		/* The string with that letter left out: the key depends on
+		 * the letters alone, so a transposition and a deletion meet
+		 * their original wherever they happened. */
+		memcpy(buf, sk, from);
+		memcpy(buf + from, sk + to, len - to);
+		add(keys, tags, &n,
+		    k3(pass, match_hash(buf, from + len - to, 23), other, 0),
+		    tag);
+	}
+	return n;
+}
+
+#define TAG3(x, y, z) (sub(x) | sub(y) << 10 | sub(z) << 20)
+
+int
+match_tags_agree(uint32_t a, uint32_t b)
+{
+	for (int i = 0; i < 3; i++) {
+		uint32_t x = (a >> (10 * i)) & 1023, y = (b >> (10 * i)) & 1023;
+		if (x != 0 && x == y)
+			return 1;
+	}
+	return 0;
+}
+
 int
 match_block_keys2(const struct match_rec *r, const struct match_arena *a,
 		  uint64_t *keys, int wide, int *n_narrow, int *n_tight)
 {
+	return match_block_keys3(r, a, keys, NULL, wide, n_narrow, n_tight);
+}
+
+int
+match_block_keys3(const struct match_rec *r, const struct match_arena *a,
+		  uint64_t *keys, uint32_t *tags, int wide, int *n_narrow,
+		  int *n_tight)
+{
+	uint32_t tag_dummy[MATCH_KEYS_MAX];
+	if (tags == NULL)
+		tags = tag_dummy;
 	int n = 0;
 	uint64_t fam = r->fam_h, giv = given_key(r, a), pat = patr_key(r, a);
 	uint64_t year = (uint64_t)r->year;
@@ -106,62 +185,123 @@ match_block_keys2(const struct match_rec *r, const struct match_arena *a,
 			       : 0;
 	uint64_t mmdd = r->day ? (uint64_t)(lo * 100 + hi) : 0;
 	uint64_t dm = r->n_dm ? r->dm[0] : 0;
+	uint64_t place = 0;
+	if (r->place) {
+		const char *pl = match_str(a, r->place);
+		place = match_hash(pl, strlen(pl), 19);
+	}
+	/* Each key has a tag of three other fields (the place by its sound,
+	 * so that Київ, Киев and Kyiv agree): a block too big to take
+	 * whole is still searched for the records that agree with the query
+	 * on one of them (a finer key, not a dropped block). */
+	uint64_t tyear = year ? year + 1 : 0, tmmdd = mmdd ? mmdd + 2 : 0,
+		 tpat = pat ? pat + 3 : 0, tgiv = giv ? giv + 4 : 0,
+		 tfam = fam ? fam + 5 : 0, tdm = dm ? dm + 6 : 0,
+		 tplace = r->n_place_dm ? (uint64_t)r->place_dm[0] + 7 : 0;
 	/* The selective passes first ... */
 	if (fam && giv && year)
-		keys[n++] = k3(1, fam, giv, year);
+		add(keys, tags, &n, k3(1, fam, giv, year),
+		    TAG3(tmmdd, tpat, tplace));
 	if (fam && giv && pat)
-		keys[n++] = k3(2, fam, giv, pat);
+		add(keys, tags, &n, k3(2, fam, giv, pat),
+		    TAG3(tyear, tmmdd, tplace));
 	if (fam && date)
-		keys[n++] = k3(3, fam, date, 0);
+		add(keys, tags, &n, k3(3, fam, date, 0),
+		    TAG3(tgiv, tpat, tplace));
 	if (giv && date)
-		keys[n++] = k3(4, giv, date, 0);
+		add(keys, tags, &n, k3(4, giv, date, 0),
+		    TAG3(tdm, tpat, tplace));
 	if (dm && giv && year)
-		keys[n++] = k3(5, dm, giv, year);
+		add(keys, tags, &n, k3(5, dm, giv, year),
+		    TAG3(tmmdd, tpat, tplace));
 	if (pat && date)
-		keys[n++] = k3(6, pat, date, 0);
+		add(keys, tags, &n, k3(6, pat, date, 0),
+		    TAG3(tfam, tgiv, tdm));
 	if (dm && giv && pat)
-		keys[n++] = k3(8, dm, giv, pat);
+		add(keys, tags, &n, k3(8, dm, giv, pat),
+		    TAG3(tyear, tmmdd, tplace));
 	if (r->svc) {
 		const char *s = match_str(a, r->svc);
 		if (strlen(s) >= 4)
-			keys[n++] = k3(9, match_hash(s, strlen(s), 17), 0, 0);
+			add(keys, tags, &n,
+			    k3(9, match_hash(s, strlen(s), 17), 0, 0),
+			    TAG3(tfam, tgiv, tyear));
 	}
 	if (fam && r->giv && year) {
 		const char *g = match_str(a, r->giv);
-		keys[n++] = k3(10, fam, (uint64_t)(unsigned char)g[0], year);
+		add(keys, tags, &n,
+		    k3(10, fam, (uint64_t)(unsigned char)g[0], year),
+		    TAG3(tmmdd, tpat, tplace));
 	}
-	if (fam && giv && r->place) {
-		const char *pl = match_str(a, r->place);
-		keys[n++] = k3(11, fam, giv, match_hash(pl, strlen(pl), 19));
-	}
+	if (fam && giv && place)
+		add(keys, tags, &n, k3(11, fam, giv, place),
+		    TAG3(tyear, tmmdd, tpat));
 	/* ... then the loose ones, which get half the cap: they
 	 * rescue pairs with two errors and must not flood the rest. */
 	*n_tight = n;
 	if (fam && giv)
-		keys[n++] = k3(7, fam, giv, 0);
+		add(keys, tags, &n, k3(7, fam, giv, 0),
+		    TAG3(tyear, tpat, tplace));
 	if (dm && giv)
-		keys[n++] = k3(12, dm, giv, 0);
+		add(keys, tags, &n, k3(12, dm, giv, 0),
+		    TAG3(tyear, tpat, tplace));
 	if (fam && pat)
-		keys[n++] = k3(13, fam, pat, 0);
+		add(keys, tags, &n, k3(13, fam, pat, 0),
+		    TAG3(tyear, tmmdd, tplace));
 	/* Day and month without the year (a year typed wrong). */
 	if (fam && mmdd)
-		keys[n++] = k3(14, fam, mmdd, 0);
+		add(keys, tags, &n, k3(14, fam, mmdd, 0),
+		    TAG3(tgiv, tpat, tplace));
 	if (giv && mmdd)
-		keys[n++] = k3(15, giv, mmdd, 0);
+		add(keys, tags, &n, k3(15, giv, mmdd, 0),
+		    TAG3(tdm, tpat, tplace));
 	/* Surname misspelt beyond its sound, or typed into another field. */
 	if (giv && pat && year)
-		keys[n++] = k3(16, giv, pat, year);
+		add(keys, tags, &n, k3(16, giv, pat, year),
+		    TAG3(tdm, tmmdd, tplace));
 	if (dm && mmdd)
-		keys[n++] = k3(17, dm, mmdd, 0);
+		add(keys, tags, &n, k3(17, dm, mmdd, 0),
+		    TAG3(tgiv, tpat, tplace));
+	/* Given name + birth year and month (surname and day wrong). */
+	if (giv && r->month && year)
+		add(keys, tags, &n, k3(18, giv, year * 16 + (uint64_t)r->month, 0),
+		    TAG3(tdm, tpat, tplace));
+	/* The surname with one letter deleted, each letter in turn, and
+	 * whole, beside the given name: one typo in the surname (a letter
+	 * changed, dropped, added or two swapped) leaves one variant the
+	 * same on both sides, whatever the sound code does. The variants of
+	 * a common name all lead to much the same big block: they carry no
+	 * tag, so such a block is skipped rather than searched a dozen
+	 * times over. */
+	if (giv && r->fam_masc)
+		n = add_deletions(keys, tags, n, 19, match_str(a, r->fam_masc), 4,
+				  giv, 0);
+	/* And the given name's spelling so, beside the surname: a typo the
+	 * name table cannot place. */
+	if (fam && r->giv)
+		n = add_deletions(keys, tags, n, 23, match_str(a, r->giv), 3, fam,
+				  0);
+	/* Family and given names swapped where a typo hid the swap: the
+	 * given field read as a surname, beside the full date, meets the
+	 * other side's surname + date key. */
+	if (r->giv && date) {
+		char masc[MATCH_SKEL];
+		size_t ml = match_masc(match_str(a, r->giv), masc, sizeof masc);
+		uint64_t gf = ml ? match_hash(masc, ml, 7) : 0;
+		if (gf && gf != fam)
+			add(keys, tags, &n, k3(3, gf, date, 0),
+			    TAG3(tfam, tpat, tplace));
+	}
 	*n_narrow = n;
 	if (wide) {
 		if (fam)
-			keys[n++] = k3(20, fam, 0, 0);
+			add(keys, tags, &n, k3(20, fam, 0, 0), 0);
 		for (int i = 0; i < r->n_dm && i < 2; i++)
 			if (giv)
-				keys[n++] = k3(21, r->dm[i], giv, 0);
+				add(keys, tags, &n, k3(21, r->dm[i], giv, 0),
+				    0);
 		if (giv && pat)
-			keys[n++] = k3(22, giv, pat, 0);
+			add(keys, tags, &n, k3(22, giv, pat, 0), 0);
 	}
 	return n;
 }
@@ -409,7 +549,9 @@ match_sides_tf(const struct match_names *nt, struct match_side **sides,
 
 struct key_job {
 	const struct match_side *s;
-	uint64_t *keys; /* MATCH_KEYS_MAX per record */
+	size_t base;    /* first record of the batch */
+	uint64_t *keys; /* MATCH_KEYS_MAX per record of the batch */
+	uint32_t *tags; /* the keys' tags */
 	uint8_t *n_keys;
 	int wide;
 };
@@ -419,10 +561,34 @@ key_chunk(void *ctx, size_t from, size_t to, int worker)
 {
 	(void)worker;
 	struct key_job *j = ctx;
+	int narrow, tight;
 	for (size_t i = from; i < to; i++)
-		j->n_keys[i] = (uint8_t)match_block_keys(
-			&j->s->recs[i], &j->s->arena,
-			j->keys + i * MATCH_KEYS_MAX, j->wide);
+		j->n_keys[i] = (uint8_t)match_block_keys3(
+			&j->s->recs[j->base + i], &j->s->arena,
+			j->keys + i * MATCH_KEYS_MAX,
+			j->tags + i * MATCH_KEYS_MAX, j->wide, &narrow, &tight);
+}
+
+/* Records whose keys are computed at once: the keys of a whole list
+ * would cost half a gigabyte at a million records. */
+#define KEY_BATCH 32768
+
+/* The slot table, zeroed; on large pages where the system offers them,
+ * since every probe lands somewhere else in it. */
+static struct match_post *
+table_alloc(size_t cap)
+{
+	size_t bytes = cap * sizeof(struct match_post);
+	if (bytes < ((size_t)8 << 20))
+		return calloc(cap, sizeof(struct match_post));
+	void *p = NULL;
+	if (posix_memalign(&p, (size_t)2 << 20, bytes) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	memset(p, 0, bytes);
+	return p;
 }
 
 static size_t
@@ -440,59 +606,85 @@ match_post_build(struct match_posting *px, const struct match_side *s,
 {
 	memset(px, 0, sizeof *px);
 	size_t n = s->n;
-	struct key_job j = {s, malloc((n ? n : 1) * MATCH_KEYS_MAX *
-				      sizeof(uint64_t)),
-			    malloc(n ? n : 1), wide};
-	if (j.keys == NULL || j.n_keys == NULL) {
+	struct key_job j = {
+		s, 0, malloc(KEY_BATCH * MATCH_KEYS_MAX * sizeof(uint64_t)),
+		malloc(KEY_BATCH * MATCH_KEYS_MAX * sizeof(uint32_t)),
+		malloc(KEY_BATCH), wide};
+	if (j.keys == NULL || j.tags == NULL || j.n_keys == NULL) {
 		free(j.keys);
+		free(j.tags);
 		free(j.n_keys);
 		return CARTEL_ENOMEM;
 	}
-	match_parallel(n_threads, n, 8192, key_chunk, &j);
-	size_t total = 0;
-	for (size_t i = 0; i < n; i++)
-		total += j.n_keys[i];
-	size_t cap = 1024;
-	while (cap < total + total / 2 + 16)
-		cap *= 2;
-	px->tab = calloc(cap, sizeof *px->tab);
-	px->post = malloc((total ? total : 1) * sizeof *px->post);
-	if (px->tab == NULL || px->post == NULL) {
-		free(j.keys);
-		free(j.n_keys);
-		match_post_free(px);
-		return CARTEL_ENOMEM;
-	}
-	px->mask = cap - 1;
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < j.n_keys[i]; k++) {
-			uint64_t key = j.keys[i * MATCH_KEYS_MAX + k];
-			size_t sl = slot_of(px->tab, px->mask, key);
-			px->tab[sl].key = key;
-			px->tab[sl].n++;
+	/* Three rounds over the keys, computed a batch at a time: count
+	 * them (to size the table), count each key's records, post them. */
+	size_t total = 0, cap = 0;
+	int rc = 0;
+	for (int round = 0; round < 3 && rc == 0; round++) {
+		if (round == 1) {
+			cap = 1024;
+			while (cap < total + total / 2 + 16)
+				cap *= 2;
+			px->tab = table_alloc(cap);
+			px->post = malloc((total ? total : 1) * sizeof *px->post);
+			px->tag = malloc((total ? total : 1) * sizeof *px->tag);
+			if (px->tab == NULL || px->post == NULL ||
+			    px->tag == NULL) {
+				rc = CARTEL_ENOMEM;
+				break;
+			}
+			px->mask = cap - 1;
+		} else if (round == 2) {
+			uint32_t off = 0;
+			for (size_t sl = 0; sl < cap; sl++) {
+				px->tab[sl].off = off;
+				off += px->tab[sl].n;
+				px->tab[sl].n = 0;
+			}
 		}
-	uint32_t off = 0;
-	for (size_t sl = 0; sl < cap; sl++) {
-		px->tab[sl].off = off;
-		off += px->tab[sl].n;
-		px->tab[sl].n = 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < j.n_keys[i]; k++) {
-			uint64_t key = j.keys[i * MATCH_KEYS_MAX + k];
-			size_t sl = slot_of(px->tab, px->mask, key);
-			/* The same key twice in one record (two D-M codes
-			 * that agree on the pass) is posted once. */
-			if (px->tab[sl].n > 0 &&
-			    px->post[px->tab[sl].off + px->tab[sl].n - 1] ==
-				    (uint32_t)i)
-				continue;
-			px->post[px->tab[sl].off + px->tab[sl].n++] =
-				(uint32_t)i;
+		for (size_t base = 0; base < n; base += KEY_BATCH) {
+			size_t m = n - base < KEY_BATCH ? n - base : KEY_BATCH;
+			j.base = base;
+			match_parallel(n_threads, m, 2048, key_chunk, &j);
+			for (size_t b = 0; b < m; b++) {
+				uint32_t i = (uint32_t)(base + b);
+				if (round == 0) {
+					total += j.n_keys[b];
+					continue;
+				}
+				for (int k = 0; k < j.n_keys[b]; k++) {
+					uint64_t key =
+						j.keys[b * MATCH_KEYS_MAX + k];
+					size_t sl =
+						slot_of(px->tab, px->mask, key);
+					struct match_post *t = &px->tab[sl];
+					if (round == 1) {
+						t->key = key;
+						t->n++;
+						continue;
+					}
+					/* The same key twice in one record
+					 * (two D-M codes, or two deletions
+					 * that leave one string) is posted
+					 * once. */
+					if (t->n > 0 &&
+					    px->post[t->off + t->n - 1] == i)
+						continue;
+					px->tag[t->off + t->n] =
+						j.tags[b * MATCH_KEYS_MAX + k];
+					px->post[t->off + t->n++] = i;
+				}
+			}
 		}
-	px->n_post = total;
+	}
 	free(j.keys);
+	free(j.tags);
 	free(j.n_keys);
+	if (rc != 0) {
+		match_post_free(px);
+		return rc;
+	}
+	px->n_post = total;
 	return 0;
 }
 
@@ -501,19 +693,31 @@ match_post_free(struct match_posting *px)
 {
 	free(px->tab);
 	free(px->post);
+	free(px->tag);
 	memset(px, 0, sizeof *px);
 }
 
 const uint32_t *
 match_post_get(const struct match_posting *px, uint64_t key, uint32_t *n)
 {
+	return match_post_get_tags(px, key, n, NULL);
+}
+
+const uint32_t *
+match_post_get_tags(const struct match_posting *px, uint64_t key,
+		    uint32_t *n, const uint32_t **tags)
+{
 	*n = 0;
+	if (tags)
+		*tags = NULL;
 	if (px->tab == NULL)
 		return NULL;
 	size_t sl = slot_of(px->tab, px->mask, key);
 	if (px->tab[sl].key != key)
 		return NULL;
 	*n = px->tab[sl].n;
+	if (tags)
+		*tags = px->tag + px->tab[sl].off;
 	return px->post + px->tab[sl].off;
 }
 
@@ -526,26 +730,55 @@ match_candidates(const struct match_posting *px, const struct match_rec *q,
 		 struct match_cands *out)
 {
 	uint64_t keys[MATCH_KEYS_MAX];
+	uint32_t tags[MATCH_KEYS_MAX];
 	int narrow, tight;
-	int nk = match_block_keys2(q, qa, keys, wide, &narrow, &tight);
-	uint32_t loose_cap = cap / 2 > 10 ? cap / 2 : 10;
+	int nk = match_block_keys3(q, qa, keys, tags, wide, &narrow, &tight);
+	/* The loose passes get half the cap, except for a query without a
+	 * birth year: its names are all it has, and a namesake block is then
+	 * the only place its partner can be. */
+	uint32_t loose_cap = q->year == 0 ? cap : cap / 2 > 10 ? cap / 2 : 10;
 	out->n = 0;
 	seen->stamp++;
 	if (seen->stamp == 0) {
 		memset(seen->mark, 0, seen->n * sizeof *seen->mark);
 		seen->stamp = 1;
 	}
+	/* The keys' slots are far apart in a big table: ask for all of
+	 * them at once, so that the memory fetches overlap. */
+	if (px->tab != NULL)
+		for (int k = 0; k < nk; k++)
+			__builtin_prefetch(
+				&px->tab[(size_t)(keys[k] ^ (keys[k] >> 29)) &
+					 px->mask]);
 	for (int k = 0; k < nk; k++) {
 		uint32_t n;
-		const uint32_t *p = match_post_get(px, keys[k], &n);
+		const uint32_t *tg;
+		const uint32_t *p = match_post_get_tags(px, keys[k], &n, &tg);
 		/* The wide keys are the last ones; they get the high cap. */
 		uint32_t limit = k >= narrow ? wide_cap
 				 : k >= tight ? loose_cap
 					      : cap;
-		if (n > limit)
+		/* The one-letter-deleted variants (the loose keys without a
+		 * tag) get a quarter of the cap: a bigger such block is a
+		 * common name's namesakes, whom its own passes reach. */
+		if (k >= tight && k < narrow && tags[k] == 0)
+			limit = cap / 4 > 8 ? cap / 4 : 8;
+		/* A block over the cap is not dropped: only its records that
+		 * agree with the query on one of the key's tag fields are
+		 * taken (a finer key). Past MATCH_TAG_SCAN times the cap even
+		 * that would cost too much, and the block is skipped. */
+		int fine = n > limit;
+		if (fine && (k >= narrow || n > limit * MATCH_TAG_SCAN ||
+			     tags[k] == 0))
 			continue;
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t c = p[i];
+			/* In a loose block, a record without the tag's first
+			 * field (the birth year, mostly) has only its names,
+			 * and is taken as a query without it would take it. */
+			if (fine && !match_tags_agree(tg[i], tags[k]) &&
+			    !(k >= tight && (tg[i] & 1023) == 0))
+				continue;
 			if (seen->mark[c] == seen->stamp)
 				continue;
 			seen->mark[c] = seen->stamp;

@@ -11,7 +11,7 @@
 #include "match/match_int.h"
 
 /* Most blocking keys one record can have (narrow and wide). */
-#define MATCH_KEYS_MAX 24
+#define MATCH_KEYS_MAX 48
 
 /* A key's run of record positions in the posting array. */
 struct match_post {
@@ -23,6 +23,7 @@ struct match_posting {
 	struct match_post *tab; /* open addressing, mask + 1 slots */
 	size_t mask;
 	uint32_t *post;
+	uint32_t *tag; /* each posting's tag (match_block_keys3) */
 	size_t n_post;
 };
 
@@ -43,6 +44,21 @@ struct match_cands {
 int match_block_keys2(const struct match_rec *r, const struct match_arena *a,
 		      uint64_t *keys, int wide, int *n_narrow, int *n_tight);
 
+/* The same, with each key's tag: three 10-bit digests of fields the key
+ * does not hold (0 where a field is missing), so that a block too big to
+ * take whole can be narrowed to the records agreeing on one of them.
+ * tags may be NULL. */
+int match_block_keys3(const struct match_rec *r, const struct match_arena *a,
+		      uint64_t *keys, uint32_t *tags, int wide, int *n_narrow,
+		      int *n_tight);
+
+/* 1 when two tags agree on one of their (present) fields. */
+int match_tags_agree(uint32_t a, uint32_t b);
+
+/* A block over the cap is narrowed by its tags up to this many times the
+ * cap; past that it is skipped. */
+#define MATCH_TAG_SCAN 4
+
 /* The key of the wide "surname alone" pass: its posting length is how
  * many indexed records bear that surname. */
 uint64_t match_surname_key(uint64_t fam_h);
@@ -62,6 +78,10 @@ int match_post_build(struct match_posting *px, const struct match_side *s,
 void match_post_free(struct match_posting *px);
 const uint32_t *match_post_get(const struct match_posting *px, uint64_t key,
 			       uint32_t *n);
+/* The same, with the postings' tags in *tags (may be NULL). */
+const uint32_t *match_post_get_tags(const struct match_posting *px,
+				    uint64_t key, uint32_t *n,
+				    const uint32_t **tags);
 
 /* Gathers the distinct records under q's keys into out (keys whose
  * posting is longer than cap, or wide_cap for the wide keys, are skipped).

@@ -28,7 +28,7 @@ static uint32_t
 cap_link(size_t n_indexed)
 {
 	double cap = 8e6 / (double)(n_indexed ? n_indexed : 1);
-	return cap > 200 ? 200 : cap < 64 ? 64 : (uint32_t)cap;
+	return cap > 200 ? 200 : cap < 48 ? 48 : (uint32_t)cap;
 }
 #define CAP_LINK cap_link(r->b->n)
 /* The wide keys of a search may gather this many; fewer when the given
