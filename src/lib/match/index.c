@@ -24,8 +24,20 @@
  *   M surname + patronymic                   (given name and date wrong)
  *   N surname + day and month                (year wrong)
  *   O given name + day and month             (year and surname wrong)
+ *   P given name + birth year and month      (surname and day wrong)
+ *   Q surname with one letter deleted (each in turn, and whole)
+ *     + given name                           (a surname typo the sound
+ *                                             code misses, date wrong)
+ *   R given name likewise + surname          (a given-name typo the
+ *                                             table cannot place)
+ *   S the given field read as a surname
+ *     + full birth date                      (names swapped, hidden by
+ *                                             a typo)
  * Full dates are keyed with day and month in either order (a swap stays
- * in its block).
+ * in its block). A block over the cap is not dropped: each posting
+ * carries a tag of three fields its key does not hold, and a block up to
+ * MATCH_TAG_SCAN times the cap gives the records agreeing with the query
+ * on one of them (a finer key).
  * "surname" is the masculine skeleton, "given name" the table identity
  * (or the skeleton when the name is not in the table). Search adds wide
  * keys (surname alone, sound + given, given + patronymic) with a high cap.
@@ -651,6 +663,20 @@ match_post_build(struct match_posting *px, const struct match_side *s,
 				if (round == 0) {
 					total += j.n_keys[b];
 					continue;
+				}
+				/* The slots of a record a few ahead, so that
+				 * the table's memory comes while this one's
+				 * are filled. */
+				if (b + 4 < m) {
+					const uint64_t *ka =
+						j.keys + (b + 4) * MATCH_KEYS_MAX;
+					for (int k = 0; k < j.n_keys[b + 4]; k++)
+						__builtin_prefetch(
+							&px->tab[(size_t)(ka[k] ^
+									  (ka[k] >>
+									   29)) &
+								 px->mask],
+							1);
 				}
 				for (int k = 0; k < j.n_keys[b]; k++) {
 					uint64_t key =

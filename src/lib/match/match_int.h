@@ -218,8 +218,8 @@ int match_side_build(struct match_side *s, const struct match_names *nt,
 		     int n_threads);
 void match_side_free(struct match_side *s);
 
-/* Blocking keys of a record; returns how many (<= 16). `wide` adds the
- * keys used for search only. */
+/* Blocking keys of a record; returns how many (at most MATCH_KEYS_MAX of
+ * index_int.h). `wide` adds the keys used for search only. */
 int match_block_keys(const struct match_rec *r, const struct match_arena *a,
 		     uint64_t *keys, int wide);
 
