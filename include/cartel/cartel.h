@@ -6,6 +6,7 @@
 #define CARTEL_CARTEL_H
 
 #include "csv.h"
+#include "data.h"
 #include "date.h"
 #include "error.h"
 #include "person.h"

@@ -26,12 +26,8 @@ extern "C" {
 /* The loaded name data (opaque). */
 struct cartel_names;
 
-/*
- * The folder the name data are read from when no folder is given: the
- * environment variable CARTEL_DATA, else the source tree's data/ when it
- * exists (a build that has not been installed), else the installed
- * share/cartel. Static storage or the environment's; never NULL.
- */
+/* The folder the name data are read from when no folder is given: the
+ * same as cartel_data_dir() of <cartel/data.h>. */
 const char *cartel_names_dir(void);
 
 /*

@@ -22,18 +22,6 @@
 #define LINE_MAX_BYTES 65536
 #define MAX_COLS 8
 
-const char *
-cartel_names_dir(void)
-{
-	const char *env = getenv("CARTEL_DATA");
-	if (env != NULL && *env != '\0')
-		return env;
-	struct stat sb;
-	if (stat(CARTEL_SOURCE_DATA_DIR, &sb) == 0 && S_ISDIR(sb.st_mode))
-		return CARTEL_SOURCE_DATA_DIR;
-	return CARTEL_DATA_DIR;
-}
-
 struct tsv {
 	const char *path;
 	FILE *fp;

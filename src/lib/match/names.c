@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cartel/data.h>
 #include <cartel/error.h>
 
 #include "core/why.h"
@@ -327,15 +328,7 @@ names_load(const char *dir, struct match_names **out, char **why)
 static const char *
 default_dir(void)
 {
-	const char *env = getenv("CARTEL_DATA");
-	if (env != NULL && env[0] != '\0')
-		return env;
-	FILE *fp = fopen(CARTEL_SOURCE_DATA_DIR "/given_names.tsv", "r");
-	if (fp != NULL) {
-		fclose(fp);
-		return CARTEL_SOURCE_DATA_DIR;
-	}
-	return CARTEL_DATA_DIR;
+	return cartel_data_dir();
 }
 
 int
