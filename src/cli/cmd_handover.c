@@ -26,14 +26,15 @@ static int
 ho_start(struct cli *cli, int argc, char **argv)
 {
 	const char *file = NULL, *by = NULL;
+	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else if (argv[i][0] != '-' && file == NULL)
+		else if ((took = cli_common_opt(cli, "handover", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (argv[i][0] != '-' && file == NULL)
 			file = argv[i];
 		else
 			return cli_usage("handover", "unexpected '%s'",
@@ -207,6 +208,7 @@ ho_check(struct cli *cli, int argc, char **argv)
 	const char *pos[2] = {NULL, NULL}, *as = NULL, *by = NULL, *at = NULL,
 		   *sheet = NULL;
 	int npos = 0;
+	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
 			as = argv[++i];
@@ -216,11 +218,11 @@ ho_check(struct cli *cli, int argc, char **argv)
 			at = argv[++i];
 		else if (strcmp(argv[i], "--sheet") == 0 && i + 1 < argc)
 			sheet = argv[++i];
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else if (argv[i][0] != '-' && npos < 2)
+		else if ((took = cli_common_opt(cli, "handover", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (argv[i][0] != '-' && npos < 2)
 			pos[npos++] = argv[i];
 		else
 			return cli_usage("handover", "unexpected '%s'",
@@ -269,12 +271,13 @@ ho_status(struct cli *cli, int argc, char **argv)
 {
 	const char *round_id = NULL;
 	int persons = 0;
+	int took;
 	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else if (strcmp(argv[i], "--persons") == 0)
+		if ((took = cli_common_opt(cli, "handover", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (strcmp(argv[i], "--persons") == 0)
 			persons = 1;
 		else if (argv[i][0] != '-' && round_id == NULL)
 			round_id = argv[i];
@@ -376,6 +379,7 @@ ho_stage(struct cli *cli, int argc, char **argv)
 {
 	const char *pos[2] = {NULL, NULL}, *by = NULL;
 	int npos = 0, close = 0, mark_absent = 0;
+	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--close") == 0)
 			close = 1;
@@ -383,11 +387,11 @@ ho_stage(struct cli *cli, int argc, char **argv)
 			mark_absent = 1;
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else if (argv[i][0] != '-' && npos < 2)
+		else if ((took = cli_common_opt(cli, "handover", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (argv[i][0] != '-' && npos < 2)
 			pos[npos++] = argv[i];
 		else
 			return cli_usage("handover", "unexpected '%s'",

@@ -20,6 +20,7 @@ key_new(struct cli *cli, int argc, char **argv)
 {
 	const char *party = NULL, *dir = ".", *by = NULL;
 	int no_pin = 0;
+	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--party") == 0 && i + 1 < argc)
 			party = argv[++i];
@@ -29,11 +30,11 @@ key_new(struct cli *cli, int argc, char **argv)
 			by = argv[++i];
 		else if (strcmp(argv[i], "--no-pin") == 0)
 			no_pin = 1;
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else
+		else if ((took = cli_common_opt(cli, "key", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else
 			return cli_usage("key", "unexpected '%s'", argv[i]);
 	}
 	if (party == NULL)
@@ -107,6 +108,7 @@ key_import(struct cli *cli, int argc, char **argv)
 {
 	const char *file = NULL, *party = NULL, *by = NULL, *expect = NULL;
 	int replace = 0;
+	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--party") == 0 && i + 1 < argc)
 			party = argv[++i];
@@ -116,11 +118,11 @@ key_import(struct cli *cli, int argc, char **argv)
 			replace = 1;
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else if (argv[i][0] != '-' && file == NULL)
+		else if ((took = cli_common_opt(cli, "key", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (argv[i][0] != '-' && file == NULL)
 			file = argv[i];
 		else
 			return cli_usage("key", "unexpected '%s'", argv[i]);
@@ -184,12 +186,13 @@ key_import(struct cli *cli, int argc, char **argv)
 static int
 key_list(struct cli *cli, int argc, char **argv)
 {
+	int took;
 	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else
+		if ((took = cli_common_opt(cli, "key", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else
 			return cli_usage("key", "unexpected '%s'", argv[i]);
 	}
 	struct cartel_db *db;

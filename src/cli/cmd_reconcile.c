@@ -365,6 +365,7 @@ cmd_reconcile(struct cli *cli, int argc, char **argv)
 		   *by = NULL;
 	int npos = 0, all = 0;
 	double threshold = 0;
+	int took;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--party") == 0 && i + 1 < argc)
 			party = argv[++i];
@@ -380,11 +381,11 @@ cmd_reconcile(struct cli *cli, int argc, char **argv)
 						 "--threshold takes a "
 						 "probability between 0 and "
 						 "1");
-		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) &&
+		} else if ((took = cli_common_opt(cli, "reconcile", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) &&
 			 npos < 3)
 			pos[npos++] = argv[i];
 		else

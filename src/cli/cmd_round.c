@@ -62,6 +62,7 @@ round_new(struct cli *cli, int argc, char **argv)
 {
 	const char *plan = NULL, *out = NULL, *sup = NULL, *id = NULL,
 		   *by = NULL, *kind = "proposal";
+	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
 			plan = argv[++i];
@@ -75,11 +76,11 @@ round_new(struct cli *cli, int argc, char **argv)
 			id = argv[++i];
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else
+		else if ((took = cli_common_opt(cli, "round", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else
 			return cli_usage("round", "unexpected '%s'", argv[i]);
 	}
 	if (plan == NULL || out == NULL)
@@ -157,6 +158,7 @@ static int
 round_sign(struct cli *cli, int argc, char **argv)
 {
 	const char *file = NULL, *keyf = NULL, *out = NULL, *by = NULL;
+	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
 			keyf = argv[++i];
@@ -164,11 +166,11 @@ round_sign(struct cli *cli, int argc, char **argv)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
-		else if (argv[i][0] != '-' && file == NULL)
+		else if ((took = cli_common_opt(cli, "round", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (argv[i][0] != '-' && file == NULL)
 			file = argv[i];
 		else
 			return cli_usage("round", "unexpected '%s'", argv[i]);
@@ -245,13 +247,14 @@ static int
 round_verify(struct cli *cli, int argc, char **argv)
 {
 	const char *file = NULL, *by = NULL;
+	int took;
 	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+		if ((took = cli_common_opt(cli, "round", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
 		else if (argv[i][0] != '-' && file == NULL)
 			file = argv[i];
 		else
@@ -393,13 +396,14 @@ static int
 round_diff(struct cli *cli, int argc, char **argv)
 {
 	const char *fa = NULL, *fb = NULL, *by = NULL;
+	int took;
 	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
-			cli->db_path = argv[++i];
-		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+		if ((took = cli_common_opt(cli, "round", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
-		else if (strcmp(argv[i], "--json") == 0)
-			cli->json = 1;
 		else if (argv[i][0] != '-' && fa == NULL)
 			fa = argv[i];
 		else if (argv[i][0] != '-' && fb == NULL)
