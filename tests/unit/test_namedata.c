@@ -61,6 +61,24 @@ has(char **list, const char *s)
 	return 0;
 }
 
+static int
+ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* 1 when s ends as a Russian-type surname does. */
+static int
+russian_ending(const char *s)
+{
+	static const char *const ru[] = {"ов", "ев", "ин", "ский", "ых"};
+	for (size_t i = 0; i < sizeof ru / sizeof *ru; i++)
+		if (ends_with(s, ru[i]))
+			return 1;
+	return 0;
+}
+
 static void
 shipped_data_load(void **state)
 {
@@ -104,20 +122,58 @@ shipped_data_load(void **state)
 	assert_int_equal(g->sex, 'f');
 	assert_null(g->patr_uk_m);
 
-	/* The two languages' spellings of one surname, and the weights fall
-	 * with rank (Zipf). */
+	/* The two languages' spellings of one surname; the listed names
+	 * followed by each language's long tail, 15,000 surnames each, the
+	 * weights falling with rank within the tail (Zipf-Mandelbrot), the
+	 * commonest name about half a per cent of its language's stock and
+	 * the hundred commonest about a quarter. */
 	int kravtsiv = 0, ivanov = 0;
+	size_t n_type[2] = {0, 0};
+	double total[2] = {0, 0}, top[2] = {0, 0}, top100[2] = {0, 0};
+	double w[2][100];
 	for (size_t i = 0; i < nd->n_surnames; i++) {
 		const struct gen_surname *s = &nd->surnames[i];
 		kravtsiv |= strcmp(s->uk, "Кравців") == 0 &&
 			    strcmp(s->ru, "Кравцив") == 0;
 		ivanov |= strcmp(s->uk, "Іванов") == 0 &&
 			  strcmp(s->ru, "Иванов") == 0;
-		if (i > 0)
-			assert_true(s->weight <= nd->surnames[i - 1].weight);
+		int t = s->russian_type ? 1 : 0;
+		assert_true(s->weight > 0);
+		if (n_type[t] < 100)
+			w[t][n_type[t]] = s->weight;
+		n_type[t]++;
+		total[t] += s->weight;
+		if (s->weight > top[t])
+			top[t] = s->weight;
+		/* A tail name: capitalised Cyrillic, the Russian spelling
+		 * the Ukrainian one letter by letter. */
+		if (i + 20000 >= nd->n_surnames) {
+			assert_true((unsigned char)s->uk[0] == 0xd0);
+			assert_null(strstr(s->ru, "і"));
+			if (t)
+				assert_true(russian_ending(s->ru));
+			else /* -ець -> -ец, і -> и: never longer */
+				assert_true(strlen(s->ru) <= strlen(s->uk));
+		}
 	}
 	assert_true(kravtsiv);
 	assert_true(ivanov);
+	for (int t = 0; t < 2; t++) {
+		assert_true(n_type[t] >= 15000);
+		for (int k = 0; k < 100; k++)
+			top100[t] += w[t][k];
+		assert_true(top[t] / total[t] > 0.003);
+		assert_true(top[t] / total[t] < 0.01);
+		assert_true(top100[t] / total[t] > 0.15);
+		assert_true(top100[t] / total[t] < 0.35);
+	}
+	/* The same tail every time. */
+	struct cartel_names *again = NULL;
+	assert_int_equal(cartel_names_load(&again, NULL, NULL), 0);
+	assert_int_equal(again->n_surnames, nd->n_surnames);
+	for (size_t i = 0; i < nd->n_surnames; i++)
+		assert_string_equal(again->surnames[i].uk, nd->surnames[i].uk);
+	cartel_names_free(again);
 
 	/* Officers are a few per cent of the rank weights (DOMAIN.md:
 	 * 2.5-7.4% of a round). */

@@ -11,7 +11,8 @@
  * doubling), swapped family and given names, a patronymic in the given-name
  * field, date errors (day and month swapped, one digit wrong, one year off,
  * the year alone, 1 January as a placeholder) and empty fields. Surnames
- * follow the Zipf weights of data/surnames.tsv, so namesakes abound; brothers
+ * follow a Zipf-Mandelbrot law over data/surnames.tsv and its long tail
+ * (surtail.c), so namesakes abound; brothers
  * (same surname and patronymic, another given name and birth date) and twins
  * (the same birth date too) are the hard negatives. Some people are in one
  * list only. See docs/corpus.md.

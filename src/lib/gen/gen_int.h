@@ -48,6 +48,11 @@ struct cartel_names {
 	size_t n_places;
 };
 
+/* Turns the listed surnames' weights into a Zipf-Mandelbrot law and adds
+ * each language's long tail of rarer surnames (surtail.c). Returns 0 or
+ * CARTEL_ENOMEM. */
+int gen_surnames_extend(struct cartel_names *nd, char **why);
+
 /* xoshiro256** (Blackman and Vigna), seeded through splitmix64 so that any
  * 64-bit seed, 0 included, gives a good stream. */
 struct gen_rng {

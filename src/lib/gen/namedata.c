@@ -701,6 +701,11 @@ cartel_names_load(struct cartel_names **out, const char *dir, char **why)
 				   "given names, surnames and ranks",
 				   dir);
 	}
+	int rc = gen_surnames_extend(nd, why);
+	if (rc != 0) {
+		cartel_names_free(nd);
+		return rc;
+	}
 	*out = nd;
 	return 0;
 }
