@@ -239,7 +239,7 @@ cmd_link(struct cli *cli, int argc, char **argv)
 	if (show_stats)
 		fprintf(stderr,
 			"cartel: %zu candidate pairs (%.1f per record), EM %d "
-			"iterations, lambda %.4f, %zu components (largest "
+			"iterations, prior %.3g, %zu components (largest "
 			"%zu, greedy %zu); %.2fs normalise, %.2fs block and "
 			"score, %.2fs EM, %.2fs assign\n",
 			st.n_candidates,

@@ -141,9 +141,19 @@ big_block_narrowed_by_tags(void **state)
 	size_t n = query(&f, &q, 40, target, &has);
 	assert_true(has);
 	assert_true(n < N_NAMESAKES / 4);
-	/* Past MATCH_TAG_SCAN times the cap, the block is skipped. */
-	n = query(&f, &q, 67 / MATCH_TAG_SCAN - 1, target, &has);
+	/* Past MATCH_TAG_SCAN times the cap, the block is skipped: the 80
+	 * namesakes born in Полтава (surname + given name + town) are more
+	 * than ten times a cap of 5, and every other key of this query
+	 * holds all 400. At a cap of 8 the town's block is narrowed by its
+	 * tags (the year agrees) and R0, born in Полтава, is found. */
+	struct cartel_person q2 =
+		person("L2", "Иванов", "Александр", NULL, "1980", "Полтава");
+	n = query(&f, &q2, 5, 0, &has);
 	assert_false(has);
+	assert_int_equal(n, 0);
+	n = query(&f, &q2, 8, 0, &has);
+	assert_true(has);
+	assert_int_equal(n, N_NAMESAKES / 5);
 	/* A cap above the blocks: all of them. */
 	n = query(&f, &q, 1000, target, &has);
 	assert_true(has);

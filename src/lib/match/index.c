@@ -161,6 +161,18 @@ add_deletions(uint64_t *keys, uint32_t *tags, int n, int pass, const char *sk,
 
 #define TAG3(x, y, z) (sub(x) | sub(y) << 10 | sub(z) << 20)
 
+/* 1 when no field present in both tags differs. */
+static int
+tags_compatible(uint32_t a, uint32_t b)
+{
+	for (int i = 0; i < 3; i++) {
+		uint32_t x = (a >> (10 * i)) & 1023, y = (b >> (10 * i)) & 1023;
+		if (x != 0 && y != 0 && x != y)
+			return 0;
+	}
+	return 1;
+}
+
 int
 match_tags_agree(uint32_t a, uint32_t b)
 {
@@ -266,7 +278,7 @@ match_block_keys3(const struct match_rec *r, const struct match_arena *a,
 		    TAG3(tgiv, tpat, tplace));
 	if (giv && mmdd)
 		add(keys, tags, &n, k3(15, giv, mmdd, 0),
-		    TAG3(tdm, tpat, tplace));
+		    TAG3(tdm, tpat, tplace) | MATCH_TAG_WEAK);
 	/* Surname misspelt beyond its sound, or typed into another field. */
 	if (giv && pat && year)
 		add(keys, tags, &n, k3(16, giv, pat, year),
@@ -277,22 +289,23 @@ match_block_keys3(const struct match_rec *r, const struct match_arena *a,
 	/* Given name + birth year and month (surname and day wrong). */
 	if (giv && r->month && year)
 		add(keys, tags, &n, k3(18, giv, year * 16 + (uint64_t)r->month, 0),
-		    TAG3(tdm, tpat, tplace));
+		    TAG3(tdm, tpat, tplace) | MATCH_TAG_WEAK);
 	/* The surname with one letter deleted, each letter in turn, and
 	 * whole, beside the given name: one typo in the surname (a letter
 	 * changed, dropped, added or two swapped) leaves one variant the
 	 * same on both sides, whatever the sound code does. The variants of
-	 * a common name all lead to much the same big block: they carry no
-	 * tag, so such a block is skipped rather than searched a dozen
-	 * times over. */
+	 * a common name all lead to much the same big block, so they get a
+	 * quarter of the cap; past it, their tags (year, patronymic, day and
+	 * month) narrow the block as for any other key. */
+	uint32_t dtag = TAG3(tyear, tpat, tmmdd) | MATCH_TAG_DEL;
 	if (giv && r->fam_masc)
 		n = add_deletions(keys, tags, n, 19, match_str(a, r->fam_masc), 4,
-				  giv, 0);
+				  giv, dtag);
 	/* And the given name's spelling so, beside the surname: a typo the
 	 * name table cannot place. */
 	if (fam && r->giv)
 		n = add_deletions(keys, tags, n, 23, match_str(a, r->giv), 3, fam,
-				  0);
+				  dtag);
 	/* Family and given names swapped where a typo hid the swap: the
 	 * given field read as a surname, beside the full date, meets the
 	 * other side's surname + date key. */
@@ -784,26 +797,34 @@ match_candidates(const struct match_posting *px, const struct match_rec *q,
 		uint32_t limit = k >= narrow ? wide_cap
 				 : k >= tight ? loose_cap
 					      : cap;
-		/* The one-letter-deleted variants (the loose keys without a
-		 * tag) get a quarter of the cap: a bigger such block is a
-		 * common name's namesakes, whom its own passes reach. */
-		if (k >= tight && k < narrow && tags[k] == 0)
+		/* The one-letter-deleted variants get a quarter of the cap:
+		 * a bigger such block is mostly a common name's namesakes,
+		 * whom its own passes reach. */
+		if (tags[k] & MATCH_TAG_DEL)
 			limit = cap / 4 > 8 ? cap / 4 : 8;
 		/* A block over the cap is not dropped: only its records that
 		 * agree with the query on one of the key's tag fields are
-		 * taken (a finer key). Past MATCH_TAG_SCAN times the cap even
-		 * that would cost too much, and the block is skipped. */
+		 * taken (a finer key). Past MATCH_TAG_SCAN times the cap
+		 * (MATCH_TAG_SCAN_WEAK for the weakest passes) even that
+		 * would cost too much, and the block is skipped. */
 		int fine = n > limit;
-		if (fine && (k >= narrow || n > limit * MATCH_TAG_SCAN ||
-			     tags[k] == 0))
+		uint32_t scan = tags[k] & MATCH_TAG_WEAK ? MATCH_TAG_SCAN_WEAK
+							 : MATCH_TAG_SCAN;
+		if (fine && (k >= narrow || n > limit * scan ||
+			     (tags[k] & ~MATCH_TAG_FLAGS) == 0))
 			continue;
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t c = p[i];
 			/* In a loose block, a record without the tag's first
 			 * field (the birth year, mostly) has only its names,
-			 * and is taken as a query without it would take it. */
+			 * and is taken as a query without it would take it;
+			 * and a query without it takes the records that
+			 * nothing tells apart from it. */
 			if (fine && !match_tags_agree(tg[i], tags[k]) &&
-			    !(k >= tight && (tg[i] & 1023) == 0))
+			    !(k >= tight &&
+			      ((tg[i] & 1023) == 0 ||
+			       ((tags[k] & 1023) == 0 &&
+				tags_compatible(tg[i], tags[k])))))
 				continue;
 			if (seen->mark[c] == seen->stamp)
 				continue;

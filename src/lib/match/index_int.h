@@ -56,8 +56,16 @@ int match_block_keys3(const struct match_rec *r, const struct match_arena *a,
 int match_tags_agree(uint32_t a, uint32_t b);
 
 /* A block over the cap is narrowed by its tags up to this many times the
- * cap; past that it is skipped. */
-#define MATCH_TAG_SCAN 4
+ * cap; past that it is skipped. The weakest passes (a given name with a
+ * part of the date alone) narrow only up to MATCH_TAG_SCAN_WEAK times:
+ * their big blocks are a common name's, and seldom hold a pair the other
+ * passes miss. A key's tag has MATCH_TAG_WEAK set for those passes. */
+#define MATCH_TAG_SCAN 10
+#define MATCH_TAG_SCAN_WEAK 4
+#define MATCH_TAG_WEAK (1u << 30)
+/* Set in the tags of the one-letter-deletion keys (a quarter of the cap). */
+#define MATCH_TAG_DEL (1u << 31)
+#define MATCH_TAG_FLAGS (MATCH_TAG_WEAK | MATCH_TAG_DEL)
 
 /* The key of the wide "surname alone" pass: its posting length is how
  * many indexed records bear that surname. */
