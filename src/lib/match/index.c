@@ -607,7 +607,10 @@ static size_t
 slot_of(const struct match_post *tab, size_t mask, uint64_t key)
 {
 	size_t i = (size_t)(key ^ (key >> 29)) & mask;
-	while (tab[i].key != 0 && tab[i].key != key)
+	/* At most one lap: a table is never full, except a damaged file's
+	 * (a lookup then finds nothing rather than running forever). */
+	for (size_t k = 0; k <= mask && tab[i].key != 0 && tab[i].key != key;
+	     k++)
 		i = (i + 1) & mask;
 	return i;
 }

@@ -329,7 +329,7 @@ cartel_search(struct cartel_db *db, const struct cartel_person *q,
 		}
 		free(why_open);
 	} else if (err == 0 && path != NULL) {
-		reason = cartel__strdup("rebuilding the search index as asked");
+		reason = cartel__strdup("a rebuild was asked for");
 	}
 	if (err == 0 && !done) {
 		size_t n = 0;
