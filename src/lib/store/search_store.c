@@ -193,49 +193,37 @@ cartel_search_info_clear(struct cartel_search_info *info)
 	memset(info, 0, sizeof *info);
 }
 
-/* Queries ix and turns the result into hits. */
+/* Builds s->ix from the whole register (s->all), says why first
+ * (so->on_build) and saves it to path unless path is NULL. A file that
+ * cannot be saved is not an error: info->note says why. */
 static int
-query(struct cartel_db *db, const struct cartel_match_index *ix,
-      const struct cartel_person *q, size_t max_results, int strict,
-      struct cartel_search_hit **out, size_t *n_out, char **why)
+build(struct cartel_db *db, struct cartel__search *s,
+      const struct cartel_search_opts *so, const char *reason,
+      struct cartel_search_info *info, char **why)
 {
-	struct fetched f = {db, NULL, 0, 0};
-	struct cartel_match_candidate *c = NULL;
-	size_t nc = 0;
-	int err = cartel_match_query_fetch(ix, q, max_results, strict,
-					   fetch_person, &f, &c, &nc, why);
-	if (err == 0)
-		err = make_hits(&f, c, nc, out, why);
-	if (err == 0)
-		*n_out = nc;
-	cartel_match_candidates_free(c, nc);
-	fetched_free(&f);
-	return err;
-}
-
-/* Loads the register, builds the index, saves it (unless in memory only),
- * and answers q from it when q is not NULL. */
-static int
-build_and_query(struct cartel_db *db, const char *path, const char *stamp,
-		const struct cartel_person *q, size_t max_results, int strict,
-		const struct cartel_search_opts *so,
-		struct cartel_search_hit **out, size_t *n_out,
-		struct cartel_search_info *info, char **why)
-{
-	struct cartel_person *all = NULL;
-	size_t n = 0;
-	int err = cartel_db_persons(db, &all, &n, why);
-	if (err != 0)
+	int err = 0;
+	if (s->path != NULL && so->on_build != NULL) {
+		size_t n = 0;
+		if ((err = count_persons(db, &n, why)) != 0)
+			return err;
+		so->on_build(so->ctx, reason ? reason : "", n);
+	}
+	cartel_match_index_free(s->ix);
+	s->ix = NULL;
+	if (s->all == NULL &&
+	    (err = cartel_db_persons(db, &s->all, &s->n_all, why)) != 0)
 		return err;
-	info->n_persons = n;
-	struct cartel_match_index *ix = NULL;
-	err = cartel_match_index_build(&ix, all, n, so->match, why);
-	if (err == 0 && path != NULL) {
+	info->n_persons = s->n_all;
+	info->used_index = 0;
+	err = cartel_match_index_build(&s->ix, s->all, s->n_all, so->match,
+				       why);
+	if (err == 0 && s->path != NULL) {
 		char *why_save = NULL;
-		int e = cartel_match_index_save(ix, path, stamp, &why_save);
+		int e = cartel_match_index_save(s->ix, s->path, s->stamp,
+						&why_save);
 		if (e == 0) {
 			info->built = 1;
-		} else {
+		} else if (info->note == NULL) {
 			/* Not fatal: this search goes on in memory. */
 			info->note = cartel__asprintf(
 				"%s; searched the register in memory",
@@ -243,11 +231,126 @@ build_and_query(struct cartel_db *db, const char *path, const char *stamp,
 		}
 		free(why_save);
 	}
-	if (err == 0 && q != NULL)
-		err = query(db, ix, q, max_results, strict, out, n_out, why);
-	cartel_match_index_free(ix);
-	cartel_persons_free(all, n);
 	return err;
+}
+
+int
+cartel__search_begin(struct cartel_db *db, const struct cartel_search_opts *so,
+		     struct cartel__search *s, struct cartel_search_info *info,
+		     char **why)
+{
+	memset(s, 0, sizeof *s);
+	memset(info, 0, sizeof *info);
+	sqlite3 *sql = cartel__db_sqlite(db);
+	/* One read transaction (or the caller's): the stamp, the persons and
+	 * the rows fetched are then one state of the register. */
+	s->own_txn = sqlite3_get_autocommit(sql);
+	if (s->own_txn) {
+		int rc = sqlite3_exec(sql, "BEGIN", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			s->own_txn = 0;
+			return cartel__db_err(db, rc, "starting a search", why);
+		}
+	}
+	int err = read_stamp(db, s->stamp, sizeof s->stamp, why);
+	/* Inside a caller's write transaction the state may yet be rolled
+	 * back: nothing is saved from it. */
+	if (err == 0 && so->mode != CARTEL_SEARCH_MEMORY &&
+	    !cartel__db_in_write(db)) {
+		s->path = so->index_path ? cartel__strdup(so->index_path)
+					 : cartel_search_index_path(db);
+		if (s->path == NULL && so->index_path != NULL)
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	char *reason = NULL;
+	if (err == 0 && s->path != NULL && so->mode == CARTEL_SEARCH_AUTO) {
+		char *why_open = NULL;
+		int e = cartel_match_index_open(&s->ix, s->path, s->stamp,
+						so->match, &why_open);
+		if (e == 0) {
+			info->n_persons = cartel_match_index_size(s->ix);
+			info->used_index = 1;
+		} else if (e == CARTEL_EFORMAT || e == CARTEL_ESTATE ||
+			   e == CARTEL_ENOTFOUND || e == CARTEL_EIO) {
+			reason = e == CARTEL_ENOTFOUND
+					 ? cartel__strdup("no search index yet")
+					 : why_open;
+			if (reason == why_open)
+				why_open = NULL;
+		} else {
+			/* A name-table error or no memory: building would
+			 * meet it too. */
+			err = cartel__why(why, e, "%s",
+					  why_open ? why_open : "searching");
+		}
+		free(why_open);
+	} else if (err == 0 && s->path != NULL) {
+		reason = cartel__strdup("a rebuild was asked for");
+	}
+	if (err == 0 && s->ix == NULL)
+		err = build(db, s, so, reason, info, why);
+	free(reason);
+	if (err != 0)
+		cartel__search_end(db, s, err);
+	return err;
+}
+
+int
+cartel__search_query(struct cartel_db *db, struct cartel__search *s,
+		     const struct cartel_search_opts *so,
+		     struct cartel_search_info *info,
+		     const struct cartel_person *q, size_t max_results,
+		     int strict, struct cartel_search_hit **out, size_t *n_out,
+		     char **why)
+{
+	*out = NULL;
+	*n_out = 0;
+	for (int attempt = 0;; attempt++) {
+		struct fetched f = {db, NULL, 0, 0};
+		struct cartel_match_candidate *c = NULL;
+		size_t nc = 0;
+		char *why_q = NULL;
+		int err = cartel_match_query_fetch(s->ix, q, max_results,
+						   strict, fetch_person, &f,
+						   &c, &nc, &why_q);
+		if (err == 0)
+			err = make_hits(&f, c, nc, out, &why_q);
+		if (err == 0)
+			*n_out = nc;
+		cartel_match_candidates_free(c, nc);
+		fetched_free(&f);
+		/* A damaged file found only now, reading a record it holds:
+		 * built again from the register, and asked again. */
+		if (err == CARTEL_EFORMAT && attempt == 0 && s->all == NULL) {
+			err = build(db, s, so, why_q, info, why);
+			free(why_q);
+			if (err != 0)
+				return err;
+			continue;
+		}
+		if (err != 0) {
+			if (why != NULL && why_q != NULL) {
+				free(*why);
+				*why = why_q;
+				why_q = NULL;
+			}
+		}
+		free(why_q);
+		return err;
+	}
+}
+
+void
+cartel__search_end(struct cartel_db *db, struct cartel__search *s, int err)
+{
+	cartel_match_index_free(s->ix);
+	cartel_persons_free(s->all, s->n_all);
+	free(s->path);
+	if (s->own_txn)
+		sqlite3_exec(cartel__db_sqlite(db),
+			     err == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL,
+			     NULL);
+	memset(s, 0, sizeof *s);
 }
 
 int
@@ -273,79 +376,17 @@ cartel_search(struct cartel_db *db, const struct cartel_person *q,
 	if (q != NULL && (out == NULL || n_out == NULL))
 		return cartel__why(why, CARTEL_EINVAL,
 				   "a search needs somewhere to put its hits");
-	sqlite3 *sql = cartel__db_sqlite(db);
-	/* One read transaction (or the caller's): the stamp, the persons and
-	 * the rows fetched are then one state of the register. */
-	int own = sqlite3_get_autocommit(sql);
-	if (own) {
-		int rc = sqlite3_exec(sql, "BEGIN", NULL, NULL, NULL);
-		if (rc != SQLITE_OK)
-			return cartel__db_err(db, rc, "starting a search", why);
+	struct cartel__search s;
+	int err = cartel__search_begin(db, &so, &s, info, why);
+	if (err != 0) {
+		if (info == &dummy)
+			cartel_search_info_clear(&dummy);
+		return err;
 	}
-	char stamp[128];
-	int err = read_stamp(db, stamp, sizeof stamp, why);
-	char *path = NULL;
-	if (err == 0 && so.mode != CARTEL_SEARCH_MEMORY) {
-		path = so.index_path ? cartel__strdup(so.index_path)
-				     : cartel_search_index_path(db);
-		if (path == NULL && so.index_path != NULL)
-			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	}
-	char *reason = NULL;
-	int done = 0;
-	if (err == 0 && path != NULL && so.mode == CARTEL_SEARCH_AUTO) {
-		struct cartel_match_index *ix = NULL;
-		char *why_open = NULL;
-		int e = cartel_match_index_open(&ix, path, stamp, so.match,
-						&why_open);
-		if (e == 0) {
-			info->n_persons = cartel_match_index_size(ix);
-			info->used_index = 1;
-			if (q != NULL)
-				e = query(db, ix, q, max_results, strict, out,
-					  n_out, &why_open);
-			cartel_match_index_free(ix);
-			if (e == 0)
-				done = 1;
-			else if (e != CARTEL_EFORMAT)
-				err = cartel__why(why, e, "%s",
-						  why_open ? why_open
-							   : "searching");
-			else
-				info->used_index = 0;
-		}
-		if (e == CARTEL_EFORMAT || e == CARTEL_ESTATE ||
-		    e == CARTEL_ENOTFOUND || (e == CARTEL_EIO && !done)) {
-			reason = e == CARTEL_ENOTFOUND
-					 ? cartel__strdup("no search index yet")
-					 : why_open;
-			if (reason == why_open)
-				why_open = NULL;
-		} else if (e != 0 && err == 0) {
-			/* A name-table error or no memory: building would
-			 * meet it too. */
-			err = cartel__why(why, e, "%s",
-					  why_open ? why_open : "searching");
-		}
-		free(why_open);
-	} else if (err == 0 && path != NULL) {
-		reason = cartel__strdup("a rebuild was asked for");
-	}
-	if (err == 0 && !done) {
-		size_t n = 0;
-		if (path != NULL && so.on_build != NULL &&
-		    (err = count_persons(db, &n, why)) == 0)
-			so.on_build(so.ctx, reason ? reason : "", n);
-		if (err == 0)
-			err = build_and_query(db, path, stamp, q, max_results,
-					      strict, &so, out, n_out, info,
-					      why);
-	}
-	free(reason);
-	free(path);
-	if (own)
-		sqlite3_exec(sql, err == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL,
-			     NULL);
+	if (q != NULL)
+		err = cartel__search_query(db, &s, &so, info, q, max_results,
+					   strict, out, n_out, why);
+	cartel__search_end(db, &s, err);
 	if (info == &dummy)
 		cartel_search_info_clear(&dummy);
 	return err;
