@@ -95,6 +95,18 @@ grep -q '^cartel: a rebuild was asked for; building the search index (3001 perso
 [ ! -s "$T/e11" ]
 cmp "$T/truth" "$T/d5"
 
+# An inquiry is matched through the same file, and recording it (no
+# person changed) leaves the file up to date.
+ino=$(stat -c %i "$IX")
+"$CARTEL" --db "$DB" inquiry add --by hotline --name "Qwertyuk Сергій" \
+	> "$T/i1" 2> "$T/e13"
+grep -q 'UA-900001' "$T/i1"
+[ ! -s "$T/e13" ]
+[ "$(stat -c %i "$IX")" = "$ino" ]
+"$CARTEL" --db "$DB" search Іванов Денис > "$T/d6" 2> "$T/e14"
+[ ! -s "$T/e14" ]
+cmp "$T/truth" "$T/d6"
+
 # No stray temporary files beside the register.
 [ "$(ls "$T" | grep -c 'reg.db.search.')" -eq 0 ]
 

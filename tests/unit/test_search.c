@@ -548,6 +548,50 @@ unwritable_folder_falls_back(void **state)
 	cartel_db_close(db);
 }
 
+/* Inside a caller's write transaction the state may be rolled back:
+ * the search answers from it, in memory, and saves nothing. */
+static void
+no_file_from_a_write_transaction(void **state)
+{
+	(void)state;
+	struct cartel_db *db = open_db();
+	unlink(ix_path);
+	char *why = NULL;
+	assert_int_equal(cartel_db_begin(db, &why), 0);
+	struct cartel_person np = {0};
+	np.id = "UA-888888";
+	np.family_name = "Asdfghuk";
+	np.given_name = "Petro";
+	np.status = CARTEL_STATUS_REPORTED_MISSING;
+	struct cartel_provenance prov = {"tester", CARTEL_SRC_ICRC_VISIT,
+					 NULL, NULL, NULL};
+	assert_int_equal(cartel_person_add(db, &np, &prov, NULL, &why), 0);
+	struct cartel_person q = {0};
+	q.family_name = strdup("Asdfghuk");
+	struct cartel_search_hit *h = NULL;
+	size_t nh = 0;
+	struct cartel_search_info info;
+	n_builds = 0;
+	search(db, &q, CARTEL_SEARCH_AUTO, NULL, &h, &nh, &info);
+	assert_int_equal(info.built, 0);
+	assert_int_equal(info.used_index, 0);
+	assert_int_equal(n_builds, 0);
+	assert_true(nh > 0);
+	assert_string_equal(h[0].person.id, "UA-888888");
+	assert_int_equal(access(ix_path, F_OK), -1);
+	cartel_search_hits_free(h, nh);
+	cartel_search_info_clear(&info);
+	cartel_db_rollback(db);
+	/* Rolled back: gone, and the file built now does not hold him. */
+	search(db, &q, CARTEL_SEARCH_AUTO, NULL, &h, &nh, &info);
+	assert_int_equal(info.built, 1);
+	assert_false(has_id(h, nh, "UA-888888"));
+	cartel_search_hits_free(h, nh);
+	cartel_search_info_clear(&info);
+	cartel_person_clear(&q);
+	cartel_db_close(db);
+}
+
 int
 main(void)
 {
@@ -556,6 +600,7 @@ main(void)
 		cmocka_unit_test(saved_index_queries_as_built),
 		cmocka_unit_test(damaged_file_rebuilt),
 		cmocka_unit_test(unwritable_folder_falls_back),
+		cmocka_unit_test(no_file_from_a_write_transaction),
 		cmocka_unit_test(changed_register_rebuilds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
