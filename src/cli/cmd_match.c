@@ -340,7 +340,8 @@ static void
 search_on_build(void *ctx, const char *reason, size_t n_persons)
 {
 	(void)ctx;
-	fprintf(stderr, "cartel: %s%sbuilding the search index (%zu persons)...\n",
+	fprintf(stderr,
+		"cartel: %s%sbuilding the search index (%zu persons)...\n",
 		reason, reason[0] ? "; " : "", n_persons);
 	fflush(stderr);
 }

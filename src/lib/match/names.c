@@ -164,7 +164,8 @@ read_tsv(const char *path, const char *const *cols, size_t n_cols,
 			line[--len] = '\0';
 		/* Every byte that may change an identity goes into the
 		 * digest: an index saved with other tables is not used. */
-		nt->digest = match_hash(line, (size_t)len, nt->digest ^ line_no);
+		nt->digest =
+			match_hash(line, (size_t)len, nt->digest ^ line_no);
 		if (len == 0 || line[0] == '#')
 			continue;
 		char *f[16];
