@@ -5,10 +5,14 @@
 # docs/matching.md), beside an exact-key join (family name, given name and
 # birth date exactly as written: what a spreadsheet lookup finds); the
 # blocking's recall and candidates per record; and search against a
-# 1,000,000-person register. Prints the truth whatever it is.
+# 1,000,000-person register: the query alone (match_bench) and the real
+# `cartel search` command through the search index kept beside the
+# register (median and p90 of 200 queries, the index's one-off build).
+# Prints the truth whatever it is.
 #
 # Environment: BUILD (build folder), TOP (source root); MATCH_BENCH_SMALL=1
-# skips the million-person runs.
+# skips the million-person runs; MATCH_BENCH_SEARCH_ONLY=1 runs only the
+# `cartel search` one.
 set -eu
 BUILD=${BUILD:-build}
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -37,6 +41,73 @@ run_timed() {
 	fi
 }
 
+# Wall milliseconds of one command (output discarded), into $MS.
+ms_of() {
+	t0=$(date +%s%N)
+	"$@" > /dev/null 2>&1
+	t1=$(date +%s%N)
+	MS=$(( (t1 - t0) / 1000000 ))
+}
+
+# The real `cartel search` command against a register imported from $1:
+# the one-off build of the search index, then N queries (names of the
+# register's own rows, every other one with its birth date) through the
+# index, as a hotline operator runs them one by one; and a few through
+# --no-index (the register loaded whole, as before the index).
+bench_search_cmd() {
+	csv=$1
+	nq=$2
+	db="$W/search.db"
+	rm -f "$db" "$db".*
+	"$CARTEL" --db "$db" init > /dev/null
+	"$CARTEL" --db "$db" import csv "$csv" > /dev/null
+	n=$(($(wc -l < "$csv") - 1))
+	echo "  load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	ms_of "$CARTEL" --db "$db" search --rebuild-index
+	build_ms=$MS
+	ix_mb=$(( $(stat -c %s "$db.search") / 1048576 ))
+	db_mb=$(( $(stat -c %s "$db") / 1048576 ))
+	step=$(( n / nq ))
+	[ "$step" -ge 1 ] || step=1
+	awk -F, -v step="$step" -v nq="$nq" \
+		'NR > 1 && (NR - 2) % step == 0 && k < nq {
+			k++
+			born = (k % 2 == 0 && $5 != "") ? "--born " $5 : ""
+			print born "\t" $2 " " $3
+		}' "$csv" > "$W/queries"
+	: > "$W/ms"
+	while IFS='	' read -r born name; do
+		# shellcheck disable=SC2086
+		ms_of "$CARTEL" --db "$db" search $born $name
+		echo "$MS" >> "$W/ms"
+	done < "$W/queries"
+	: > "$W/ms-old"
+	head -n 3 "$W/queries" | while IFS='	' read -r born name; do
+		# shellcheck disable=SC2086
+		ms_of "$CARTEL" --db "$db" search --no-index $born $name
+		echo "$MS" >> "$W/ms-old"
+	done
+	echo "  load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+	sort -n "$W/ms" | awk -v n="$n" -v b="$build_ms" -v ix="$ix_mb" \
+		-v db="$db_mb" '{ v[NR] = $1 } END {
+		m = v[int((NR + 1) / 2)]; p = v[int(NR * 0.9 + 0.5)]
+		printf "  %d persons: register %d MiB, search index %d MiB, built once in %.1f s\n", n, db, ix, b / 1000
+		printf "  cartel search, %d queries through the index: median %d ms, p90 %d ms, max %d ms\n", NR, m, p, v[NR]
+	}'
+	sort -n "$W/ms-old" | awk '{ v[NR] = $1 } END {
+		printf "  cartel search --no-index (the register loaded whole), %d queries: median %.1f s\n", NR, v[int((NR + 1) / 2)] / 1000
+	}'
+	rm -f "$db" "$db".*
+}
+
+if [ "${MATCH_BENCH_SEARCH_ONLY:-0}" = 1 ]; then
+	echo
+	echo "-- cartel search: 1,000,000-person register (cartel generate + import) --"
+	"$CARTEL" generate --per-side 500000 --seed 7 -o "$W/reg.csv" 2> /dev/null
+	bench_search_cmd "$W/reg.csv" 200
+	exit 0
+fi
+
 for seed in 202 203; do
 	d="$W/c20k-$seed"
 	"$GEN" --n 20000 --seed "$seed" --out "$d" > /dev/null
@@ -60,4 +131,8 @@ if [ "${MATCH_BENCH_SMALL:-0}" != 1 ]; then
 	echo "-- search: 1,000,000-person register (cartel generate) --"
 	"$CARTEL" generate --per-side 500000 --seed 7 -o "$W/reg.csv" 2> /dev/null
 	run_timed "$MB" search "$W/reg.csv" 2000
+
+	echo
+	echo "-- cartel search: the same register imported (cartel import) --"
+	bench_search_cmd "$W/reg.csv" 200
 fi

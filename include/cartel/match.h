@@ -150,6 +150,71 @@ int cartel_match_query(const struct cartel_match_index *ix,
 void cartel_match_candidates_free(struct cartel_match_candidate *c,
 				  size_t n);
 
+/* How many persons the index holds. */
+size_t cartel_match_index_size(const struct cartel_match_index *ix);
+
+/*
+ * Fetches the person of record `index` (whose id is `id`) for an
+ * explanation: sets *out to a person that stays valid until the query
+ * returns (the callback's owner keeps it). Returns 0 or an error, which
+ * the query returns.
+ */
+typedef int (*cartel_match_fetch_fn)(void *ctx, size_t index, const char *id,
+				     const struct cartel_person **out,
+				     char **why);
+
+/*
+ * As cartel_match_query, with the persons of the results (after ranking
+ * and max_results, so a handful) taken from fetch(ctx, ...) for their
+ * explanations instead of the indexed array: required for an index opened
+ * from a file, which holds no persons (CARTEL_EINVAL without it, unless
+ * opts->explain is 0). The ids of the results point into the index. A
+ * damaged file can make it return CARTEL_EFORMAT.
+ */
+int cartel_match_query_fetch(const struct cartel_match_index *ix,
+			     const struct cartel_person *q,
+			     size_t max_results, int strict,
+			     cartel_match_fetch_fn fetch, void *ctx,
+			     struct cartel_match_candidate **out,
+			     size_t *n_out, char **why);
+
+/* ---- The index kept in a file ----
+ *
+ * A built index can be saved and opened again without the persons: the
+ * file holds the blocking keys of every record (hashes) and their
+ * postings, each record's normalised name keys (transliterated skeletons
+ * of the names: personal data), the model and the person ids; never
+ * contact details. It is written with mode 0600. Queries on an opened
+ * index give the same candidates, probabilities and explanations as on
+ * the index that was saved (explanations need cartel_match_query_fetch).
+ */
+
+/*
+ * Writes ix (built by cartel_match_index_build, not opened from a file) to
+ * `path`, through a temporary file in the same folder renamed over it, so
+ * that no reader ever sees half a file. `stamp` (under 160 bytes) names
+ * what the index was built from; open refuses another. Returns 0;
+ * CARTEL_EREADONLY when the folder cannot be written; CARTEL_EFULL;
+ * CARTEL_EIO; CARTEL_ENOMEM. Nothing is left behind on failure.
+ */
+int cartel_match_index_save(const struct cartel_match_index *ix,
+			    const char *path, const char *stamp, char **why);
+
+/*
+ * Maps the index saved at `path` (read-only; the file may be replaced
+ * meanwhile, the mapping holds on to the old one) and sets *out (free
+ * with cartel_match_index_free). opts as for building (thresholds,
+ * explanations, data_dir; NULL for the defaults). Returns 0;
+ * CARTEL_ENOTFOUND when there is no file; CARTEL_ESTATE when it was saved
+ * with another stamp or other name tables (out of date); CARTEL_EFORMAT
+ * when it is not an index, was written by another build, or is damaged
+ * (cut short, a header that does not hold); CARTEL_EIO; or a name-table
+ * error. *why says which.
+ */
+int cartel_match_index_open(struct cartel_match_index **out,
+			    const char *path, const char *stamp,
+			    const struct cartel_match_opts *opts, char **why);
+
 /*
  * Reads a name typed in one line, in any script and any order ("Ковальчук
  * Олександр Петрович", "Oleksandr Kovalchuk", "KOVALCHUK, Oleksandr") and
@@ -254,6 +319,89 @@ int cartel_match_dm(const char *name, unsigned *codes, int max);
 int cartel_match_given_id(const char *name,
 			  const struct cartel_match_opts *opts, char **why);
 
+struct cartel_db;
+
+/* ---- Search in the register (src/lib/store/search_store.c) ----
+ *
+ * A search must not load a register of a million persons to answer one
+ * name. The register keeps a search index beside it, in REGISTER.search
+ * (cartel_match_index_save: keys, postings, each record's normalised name
+ * keys, the model, person ids; mode 0600, as private as the register).
+ * The file records the state of the register it was built from (the last
+ * event, the audit entry covering it, the highest person key); a search
+ * uses it only when the register is still in that state, and otherwise
+ * builds it again first. The answer is the same either way: the same
+ * candidates, probabilities and explanations as an index built in memory
+ * from the register as it stands.
+ */
+
+enum cartel_search_mode {
+	CARTEL_SEARCH_AUTO = 0, /* use the file; (re)build it when needed */
+	CARTEL_SEARCH_REBUILD,  /* build the file again, whatever its state */
+	CARTEL_SEARCH_MEMORY,   /* no file: load the register, index it in
+				 * memory (slow on a big register) */
+};
+
+struct cartel_search_opts {
+	const struct cartel_match_opts *match; /* NULL: the defaults */
+	enum cartel_search_mode mode;
+	/* The file; NULL: the register's path + ".search". */
+	const char *index_path;
+	/* Called once before the index is built (not in MEMORY mode), with
+	 * why (no index yet, out of date, damaged: "the search index ...
+	 * is damaged (cut short)") and how many persons it will hold, so
+	 * that a front end can say why the wait. May be NULL. */
+	void (*on_build)(void *ctx, const char *reason, size_t n_persons);
+	void *ctx;
+};
+
+/* Sets the defaults: AUTO, the file beside the register, no callback. */
+void cartel_search_opts_init(struct cartel_search_opts *so);
+
+/* One person found. */
+struct cartel_search_hit {
+	struct cartel_person person; /* the register's current record */
+	double probability;          /* as struct cartel_match_candidate */
+	double weight;
+	enum cartel_match_band band;
+	char *explanation;           /* NULL when explanations are off */
+};
+
+/* What a search did. */
+struct cartel_search_info {
+	size_t n_persons; /* persons searched */
+	int used_index;   /* 1: answered from an up-to-date file */
+	int built;        /* 1: the file was (re)built and saved */
+	/* malloc'd, or NULL: why the file could not be saved (the search
+	 * then ran in memory). Cleared by cartel_search_info_clear. */
+	char *note;
+};
+
+void cartel_search_info_clear(struct cartel_search_info *info);
+
+/* The search index's file for db (malloc'd; NULL for a register in
+ * memory). */
+char *cartel_search_index_path(struct cartel_db *db);
+
+/*
+ * Finds the persons of the register who may be *q, as cartel_match_query
+ * does (max_results, strict) on an index of the whole register, into a new
+ * array *out of *n_out hits, best first (free with cartel_search_hits_free;
+ * NULL when none). q may be NULL to build or check the index only (out and
+ * n_out may then be NULL). so may be NULL (AUTO). info (may be NULL) says
+ * whether the file was used or built. A file that is missing, out of date,
+ * damaged or foreign is rebuilt (so->on_build says so first); when it
+ * cannot be written the search runs in memory and info->note says why.
+ * Returns 0, a database error, a name-table error or CARTEL_ENOMEM.
+ */
+int cartel_search(struct cartel_db *db, const struct cartel_person *q,
+		  size_t max_results, int strict,
+		  const struct cartel_search_opts *so,
+		  struct cartel_search_hit **out, size_t *n_out,
+		  struct cartel_search_info *info, char **why);
+
+void cartel_search_hits_free(struct cartel_search_hit *h, size_t n);
+
 /* ---- Inquiries in the register (src/lib/store/match_store.c) ----
  *
  * An inquiry is a person sought (by a family, a bureau, a hotline). It is
@@ -264,8 +412,6 @@ int cartel_match_given_id(const char *name,
  * also an event on the person (extra attribute "inquiry" = the inquiry's
  * id), so the person's history shows who was found for whom.
  */
-
-struct cartel_db;
 
 /*
  * Records an inquiry for the person described by q (id ignored; names,

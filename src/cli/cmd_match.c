@@ -335,6 +335,17 @@ str_or(const char *s)
 	return s ? s : "";
 }
 
+/* Says, before a long wait, why the search index is being built. */
+static void
+search_on_build(void *ctx, const char *reason, size_t n_persons)
+{
+	(void)ctx;
+	fprintf(stderr,
+		"cartel: %s%sbuilding the search index (%zu persons)...\n",
+		reason, reason[0] ? "; " : "", n_persons);
+	fflush(stderr);
+}
+
 int
 cmd_search(struct cli *cli, int argc, char **argv)
 {
@@ -343,6 +354,9 @@ cmd_search(struct cli *cli, int argc, char **argv)
 	long limit = 10;
 	char name[1024];
 	size_t name_len = 0;
+	struct cartel_search_opts so;
+	cartel_search_opts_init(&so);
+	so.on_build = search_on_build;
 	name[0] = '\0';
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -356,6 +370,10 @@ cmd_search(struct cli *cli, int argc, char **argv)
 		} else if (strcmp(a, "--limit") == 0 && more) {
 			if (parse_count("search", a, argv[++i], &limit))
 				return EXIT_USAGE;
+		} else if (strcmp(a, "--rebuild-index") == 0) {
+			so.mode = CARTEL_SEARCH_REBUILD;
+		} else if (strcmp(a, "--no-index") == 0) {
+			so.mode = CARTEL_SEARCH_MEMORY;
 		} else if (a[0] == '-' && a[1] == '-') {
 			return cli_usage("search", "unknown option '%s'", a);
 		} else {
@@ -368,60 +386,66 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			name_len += l;
 		}
 	}
-	if (name_len == 0)
+	if (name_len == 0 && so.mode != CARTEL_SEARCH_REBUILD)
 		return cli_usage("search", "needs a name");
+	if (name_len == 0 && born != NULL)
+		return cli_usage("search", "--born needs a name");
 	struct cartel_person q;
+	memset(&q, 0, sizeof q);
 	char *why = NULL;
-	int err = cartel_match_parse_name(name, NULL, &q, &why);
-	if (err != 0)
+	int err = 0;
+	if (name_len > 0 &&
+	    (err = cartel_match_parse_name(name, NULL, &q, &why)) != 0)
 		return cli_error(err, why, "reading the name");
 	if (born != NULL &&
 	    (err = cartel_date_parse(born, &q.birth_date, &why)) != 0) {
 		cartel_person_clear(&q);
 		return cli_error(err, why, "reading --born");
 	}
+	/* Read-only: the register is never written by a search; the index
+	 * beside it is a file of its own. */
 	struct cartel_db *db = NULL;
 	err = cartel_db_open(&db, db_path, CARTEL_DB_READONLY, &why);
 	if (err != 0) {
 		cartel_person_clear(&q);
 		return cli_error(err, why, "opening the register");
 	}
-	struct cartel_person *all = NULL;
-	size_t n = 0;
-	err = cartel_db_persons(db, &all, &n, &why);
+	struct cartel_search_hit *h = NULL;
+	size_t nh = 0;
+	struct cartel_search_info info;
+	err = cartel_search(db, name_len > 0 ? &q : NULL, (size_t)limit, 0,
+			    &so, &h, &nh, &info, &why);
 	cartel_db_close(db);
 	if (err != 0) {
 		cartel_person_clear(&q);
-		return cli_error(err, why, "loading the register");
-	}
-	struct cartel_match_index *ix = NULL;
-	err = cartel_match_index_build(&ix, all, n, NULL, &why);
-	struct cartel_match_candidate *c = NULL;
-	size_t nc = 0;
-	if (err == 0)
-		err = cartel_match_query(ix, &q, (size_t)limit, 0, &c, &nc,
-					 &why);
-	if (err != 0) {
-		cartel_match_index_free(ix);
-		cartel_persons_free(all, n);
-		cartel_person_clear(&q);
 		return cli_error(err, why, "searching");
+	}
+	if (info.note != NULL)
+		fprintf(stderr, "cartel: %s\n", info.note);
+	if (name_len == 0) {
+		/* --rebuild-index alone. */
+		int saved = info.note == NULL;
+		if (info.built)
+			printf("search index built (%zu persons)\n",
+			       info.n_persons);
+		cartel_search_info_clear(&info);
+		return saved ? EXIT_OK : EXIT_FAIL;
 	}
 	if (json) {
 		json_t *arr = json_array();
-		for (size_t i = 0; arr && i < nc; i++) {
-			const struct cartel_person *p = &all[c[i].index];
+		for (size_t i = 0; arr && i < nh; i++) {
+			const struct cartel_person *p = &h[i].person;
 			char d[16];
 			json_t *o = json_pack(
 				"{s:s, s:f, s:f, s:s, s:s?, s:s?, s:s?, s:s, "
 				"s:s?}",
-				"id", p->id, "score", c[i].probability,
-				"weight", c[i].weight, "band",
-				band_name(c[i].band), "family_name",
+				"id", p->id, "score", h[i].probability,
+				"weight", h[i].weight, "band",
+				band_name(h[i].band), "family_name",
 				p->family_name, "given_name", p->given_name,
 				"patronymic", p->patronymic, "birth_date",
 				cartel_date_format(&p->birth_date, d, sizeof d),
-				"explanation", c[i].explanation);
+				"explanation", h[i].explanation);
 			if (o != NULL)
 				json_array_append_new(arr, o);
 		}
@@ -433,24 +457,23 @@ cmd_search(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("searched %zu persons as family '%s', given '%s', "
 		       "patronymic '%s'\n",
-		       n, str_or(q.family_name), str_or(q.given_name),
-		       str_or(q.patronymic));
-		if (nc == 0)
+		       info.n_persons, str_or(q.family_name),
+		       str_or(q.given_name), str_or(q.patronymic));
+		if (nh == 0)
 			printf("no candidates\n");
-		for (size_t i = 0; i < nc; i++) {
-			const struct cartel_person *p = &all[c[i].index];
+		for (size_t i = 0; i < nh; i++) {
+			const struct cartel_person *p = &h[i].person;
 			char d[16];
 			printf("%2zu. %-12s %.3f %-9s %s %s %s %s\n    %s\n",
-			       i + 1, p->id, c[i].probability,
-			       band_name(c[i].band), str_or(p->family_name),
+			       i + 1, p->id, h[i].probability,
+			       band_name(h[i].band), str_or(p->family_name),
 			       str_or(p->given_name), str_or(p->patronymic),
 			       cartel_date_format(&p->birth_date, d, sizeof d),
-			       str_or(c[i].explanation));
+			       str_or(h[i].explanation));
 		}
 	}
-	cartel_match_candidates_free(c, nc);
-	cartel_match_index_free(ix);
-	cartel_persons_free(all, n);
+	cartel_search_info_clear(&info);
+	cartel_search_hits_free(h, nh);
 	cartel_person_clear(&q);
 	return EXIT_OK;
 }

@@ -208,12 +208,18 @@ static const struct cli_command commands[] = {
 	 "person share a cluster_id, the id of the cluster's first record in the\n"
 	 "file. See docs/matching.md.\n"},
 	{"search", cmd_search, "find a person in the register by a typed name",
-	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json] NAME...\n"
+	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json]\n"
+	 "                     [--no-index] NAME...\n"
+	 "       cartel search [--db DB] --rebuild-index [NAME...]\n"
 	 "\n"
 	 "Ranks the register's persons against NAME, typed in any script and any\n"
 	 "order (\"Ковальчук Олександр Петрович\", \"Oleksandr Kovalchuk\"), with\n"
 	 "the probability, band and an explanation for each (default the best\n"
-	 "10). See docs/matching.md.\n"},
+	 "10). Searches through the search index kept beside the register\n"
+	 "(DB.search, mode 0600), built by the first search and again whenever\n"
+	 "the register has changed since (a line on stderr says so);\n"
+	 "--rebuild-index builds it now, --no-index loads the register instead.\n"
+	 "The answers are the same either way. See docs/matching.md.\n"},
 	{"inquiry", cmd_inquiry, "record an inquiry; match it against the register",
 	 "usage: cartel inquiry add --by NAME [--family F] [--given G]\n"
 	 "                          [--patronymic P] [--name \"TEXT\"] [--born DATE]\n"

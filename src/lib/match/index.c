@@ -620,7 +620,10 @@ static size_t
 slot_of(const struct match_post *tab, size_t mask, uint64_t key)
 {
 	size_t i = (size_t)(key ^ (key >> 29)) & mask;
-	while (tab[i].key != 0 && tab[i].key != key)
+	/* At most one lap: a table is never full, except a damaged file's
+	 * (a lookup then finds nothing rather than running forever). */
+	for (size_t k = 0; k <= mask && tab[i].key != 0 && tab[i].key != key;
+	     k++)
 		i = (i + 1) & mask;
 	return i;
 }
@@ -752,12 +755,36 @@ match_post_get_tags(const struct match_posting *px, uint64_t key,
 	if (px->tab == NULL)
 		return NULL;
 	size_t sl = slot_of(px->tab, px->mask, key);
-	if (px->tab[sl].key != key)
+	/* A slot past the postings is a damaged file's (index_file.c):
+	 * nothing is read from it. */
+	if (px->tab[sl].key != key ||
+	    (size_t)px->tab[sl].off + px->tab[sl].n > px->n_post)
 		return NULL;
 	*n = px->tab[sl].n;
 	if (tags)
 		*tags = px->tag + px->tab[sl].off;
 	return px->post + px->tab[sl].off;
+}
+
+int
+match_post_compact(const struct match_posting *px, struct match_post **out,
+		   size_t *mask)
+{
+	size_t used = 0;
+	for (size_t i = 0; px->tab != NULL && i <= px->mask; i++)
+		used += px->tab[i].key != 0;
+	size_t cap = 1024;
+	while (cap < used * 2)
+		cap *= 2;
+	struct match_post *t = calloc(cap, sizeof *t);
+	if (t == NULL)
+		return CARTEL_ENOMEM;
+	for (size_t i = 0; px->tab != NULL && i <= px->mask; i++)
+		if (px->tab[i].key != 0)
+			t[slot_of(t, cap - 1, px->tab[i].key)] = px->tab[i];
+	*out = t;
+	*mask = cap - 1;
+	return 0;
 }
 
 /* ---- Candidates ---- */
@@ -815,6 +842,10 @@ match_candidates(const struct match_posting *px, const struct match_rec *q,
 			continue;
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t c = p[i];
+			/* Only a damaged index file names a record past the
+			 * marks (they are as many as the records). */
+			if (c >= seen->n)
+				return CARTEL_EFORMAT;
 			/* In a loose block, a record without the tag's first
 			 * field (the birth year, mostly) has only its names,
 			 * and is taken as a query without it would take it;

@@ -91,13 +91,44 @@ const uint32_t *match_post_get_tags(const struct match_posting *px,
 				    uint64_t key, uint32_t *n,
 				    const uint32_t **tags);
 
+/* A copy of px's slot table with no more than twice as many slots as keys
+ * (the built table is sized for every key of every record, most of them
+ * shared), in a new array *out (free) of *mask + 1 slots. Lookups in it
+ * find the same runs. Returns 0 or CARTEL_ENOMEM. */
+int match_post_compact(const struct match_posting *px, struct match_post **out,
+		       size_t *mask);
+
 /* Gathers the distinct records under q's keys into out (keys whose
  * posting is longer than cap, or wide_cap for the wide keys, are skipped).
- * Returns 0 or CARTEL_ENOMEM. */
+ * Returns 0, CARTEL_ENOMEM, or CARTEL_EFORMAT when a posting names a
+ * record past seen->n (a damaged index file). */
 int match_candidates(const struct match_posting *px, const struct match_rec *q,
 		     const struct match_arena *qa, int wide, uint32_t cap,
 		     uint32_t wide_cap, struct match_seen *seen,
 		     struct match_cands *out);
+
+/*
+ * The index of <cartel/match.h>. Built in memory (cartel_match_index_build:
+ * it borrows the persons and owns everything else) or mapped from a file
+ * (index_file.c: every array then points into the read-only mapping, and
+ * there are no persons, only their ids).
+ */
+struct cartel_match_index {
+	struct match_side side;
+	struct match_posting px;
+	struct match_model mm;
+	const struct match_names *nt;
+	struct cartel_match_opts opts;
+	float *giv_share; /* by given-name id: share of the indexed records */
+	size_t n_giv;
+	/* Mapped from a file: the mapping, and each record's person id
+	 * (id_off[i] into ids, NUL-terminated). NULL when built. */
+	void *map;
+	size_t map_len;
+	const char *ids;
+	const uint32_t *id_off;
+	size_t ids_len;
+};
 
 /* Replaces mm's u by the level shares of n_samples random pairs of a x b. */
 void match_estimate_u(struct match_model *mm, const struct match_side *a,

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <cartel/error.h>
@@ -83,16 +84,6 @@ seen_for_thread(size_t n)
 }
 /* EM is fitted on the candidates of at most this many records. */
 #define EM_SAMPLE 100000
-
-struct cartel_match_index {
-	struct match_side side;
-	struct match_posting px;
-	struct match_model mm;
-	const struct match_names *nt;
-	struct cartel_match_opts opts;
-	float *giv_share; /* by given-name id: share of the indexed records */
-	size_t n_giv;
-};
 
 void
 cartel_match_opts_init(struct cartel_match_opts *o)
@@ -207,6 +198,12 @@ cartel_match_index_free(struct cartel_match_index *ix)
 {
 	if (ix == NULL)
 		return;
+	if (ix->map != NULL) {
+		/* Every array is in the mapping. */
+		munmap(ix->map, ix->map_len);
+		free(ix);
+		return;
+	}
 	match_side_free(&ix->side);
 	match_post_free(&ix->px);
 	free(ix->giv_share);
@@ -232,14 +229,61 @@ cartel_match_candidates_free(struct cartel_match_candidate *c, size_t n)
 	free(c);
 }
 
+/* A record of a mapped index is checked before it is read: its strings
+ * inside the arena (which ends in NUL), its counts within their arrays.
+ * A damaged file then gives an error, not a wild read. */
+static int
+rec_sane(const struct cartel_match_index *ix, const struct match_rec *r)
+{
+	size_t len = ix->side.arena.len;
+	const uint32_t offs[] = {r->fam, r->fam_masc, r->giv,
+				 r->patr, r->place, r->svc};
+	for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++)
+		if (offs[k] >= len)
+			return 0;
+	return r->n_dm <= REC_DM_MAX && r->n_place_dm <= 2 &&
+	       r->given_id >= 0 && r->patr_id >= 0 && r->surname_id >= 0;
+}
+
+/* The person id of record i. */
+static const char *
+rec_id(const struct cartel_match_index *ix, size_t i)
+{
+	if (ix->map == NULL)
+		return ix->side.persons[i].id;
+	uint32_t off = ix->id_off[i];
+	return off < ix->ids_len ? ix->ids + off : "";
+}
+
 int
 cartel_match_query(const struct cartel_match_index *ix,
 		   const struct cartel_person *q, size_t max_results,
 		   int strict, struct cartel_match_candidate **out,
 		   size_t *n_out, char **why)
 {
+	return cartel_match_query_fetch(ix, q, max_results, strict, NULL, NULL,
+					out, n_out, why);
+}
+
+size_t
+cartel_match_index_size(const struct cartel_match_index *ix)
+{
+	return ix ? ix->side.n : 0;
+}
+
+int
+cartel_match_query_fetch(const struct cartel_match_index *ix,
+			 const struct cartel_person *q, size_t max_results,
+			 int strict, cartel_match_fetch_fn fetch, void *ctx,
+			 struct cartel_match_candidate **out, size_t *n_out,
+			 char **why)
+{
 	*out = NULL;
 	*n_out = 0;
+	if (ix->map != NULL && fetch == NULL && ix->opts.explain)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "an index read from a file explains its "
+				   "candidates only with a way to fetch them");
 	struct match_arena qa = {0};
 	struct match_rec qr;
 	int rc = match_rec_make(ix->nt, q, &qr, &qa);
@@ -308,6 +352,11 @@ cartel_match_query(const struct cartel_match_index *ix,
 	double wmax = -1e300;
 	for (size_t i = 0; rc == 0 && i < cands.n; i++) {
 		const struct match_rec *r = &ix->side.recs[cands.v[i]];
+		if (ix->map != NULL &&
+		    (cands.v[i] >= ix->side.n || !rec_sane(ix, r))) {
+			rc = CARTEL_EFORMAT;
+			break;
+		}
 		match_compare(&qr, &qa, r, &ix->side.arena, lvs[i], &sws[i]);
 		ws[i] = prior + match_weight(&ix->mm, lvs[i], &qr, r);
 		if (ws[i] > wmax)
@@ -321,12 +370,11 @@ cartel_match_query(const struct cartel_match_index *ix,
 		log2_den = wmax + log2(den);
 	}
 	for (size_t i = 0; rc == 0 && i < cands.n; i++) {
-		const struct match_rec *r = &ix->side.recs[cands.v[i]];
 		double p = exp2(ws[i] - log2_den);
 		if (strict && p < ix->opts.review)
 			continue;
 		res[n_res].index = cands.v[i];
-		res[n_res].id = r->p->id;
+		res[n_res].id = rec_id(ix, cands.v[i]);
 		res[n_res].weight = p >= 1 ? 60 : log2(p / (1 - p));
 		res[n_res].probability = p;
 		res[n_res].band = band_of(&ix->opts, p);
@@ -342,15 +390,34 @@ cartel_match_query(const struct cartel_match_index *ix,
 			qsort(res, n_res, sizeof *res, cmp_cand);
 		if (max_results > 0 && n_res > max_results)
 			n_res = max_results;
-		for (size_t i = 0; i < n_res; i++) {
+		for (size_t i = 0; rc == 0 && i < n_res; i++) {
 			size_t k = (size_t)(uintptr_t)res[i].explanation;
 			res[i].explanation = NULL;
-			if (ix->opts.explain)
-				res[i].explanation = match_explain(
-					&ix->mm, lvs[k], sws[k], &qr, &qa,
-					&ix->side.recs[res[i].index],
-					&ix->side.arena, res[i].weight,
-					res[i].probability);
+			if (!ix->opts.explain)
+				continue;
+			/* A record of a file holds no names as written,
+			 * which the explanation quotes: its person is
+			 * fetched (the caller keeps it). */
+			struct match_rec r = ix->side.recs[res[i].index];
+			if (fetch != NULL) {
+				const struct cartel_person *p = NULL;
+				rc = fetch(ctx, res[i].index, res[i].id, &p,
+					   why);
+				if (rc == 0 && p == NULL)
+					rc = CARTEL_ENOTFOUND;
+				if (rc != 0) {
+					/* The rest still hold positions. */
+					for (size_t j = i + 1; j < n_res; j++)
+						res[j].explanation = NULL;
+					break;
+				}
+				r.p = p;
+			}
+			res[i].explanation =
+				match_explain(&ix->mm, lvs[k], sws[k], &qr, &qa,
+					      &r, &ix->side.arena,
+					      res[i].weight,
+					      res[i].probability);
 		}
 	}
 	free(lvs);
@@ -358,8 +425,14 @@ cartel_match_query(const struct cartel_match_index *ix,
 	free(cands.v);
 	free(qa.buf);
 	if (rc != 0) {
-		free(res);
-		return cartel__why(why, rc, "out of memory");
+		cartel_match_candidates_free(res, n_res);
+		if (rc == CARTEL_EFORMAT)
+			return cartel__why(why, rc,
+					   "the index names a record it does "
+					   "not hold (a damaged file)");
+		if (rc == CARTEL_ENOMEM)
+			return cartel__why(why, rc, "out of memory");
+		return rc;
 	}
 	if (n_res == 0) {
 		free(res);

@@ -92,6 +92,10 @@ double match_names_surname_freq(const struct match_names *nt, int id);
 
 size_t match_names_n_given(const struct match_names *nt);
 
+/* A digest of the tables' text (an index file records the tables it was
+ * built with). */
+uint64_t match_names_digest(const struct match_names *nt);
+
 /* 1 when a skeleton word looks like a patronymic by its ending. */
 int match_patr_suffix(const char *skel);
 

@@ -47,6 +47,7 @@ struct match_names {
 	size_t n_given;
 	double *sur_freq; /* by surname id - 1 */
 	size_t n_sur;
+	uint64_t digest; /* of every line read, in order */
 	struct match_names *next;
 };
 
@@ -161,6 +162,10 @@ read_tsv(const char *path, const char *const *cols, size_t n_cols,
 		line_no++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
+		/* Every byte that may change an identity goes into the
+		 * digest: an index saved with other tables is not used. */
+		nt->digest =
+			match_hash(line, (size_t)len, nt->digest ^ line_no);
 		if (len == 0 || line[0] == '#')
 			continue;
 		char *f[16];
@@ -490,6 +495,12 @@ size_t
 match_names_n_given(const struct match_names *nt)
 {
 	return nt->n_given;
+}
+
+uint64_t
+match_names_digest(const struct match_names *nt)
+{
+	return nt->digest;
 }
 
 static int

@@ -224,12 +224,28 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 		inqs_free(inqs, n_inq);
 		return 0;
 	}
-	struct cartel_person *persons = NULL;
-	size_t n = 0;
-	err = cartel_db_persons(db, &persons, &n, why);
-	struct cartel_match_index *ix = NULL;
+	/* Every inquiry asked of one state of the register, through the
+	 * search index kept beside it (built first when out of date); then
+	 * the potential matches kept, in one write transaction. */
+	struct cartel_search_opts so;
+	cartel_search_opts_init(&so);
+	so.match = opts;
+	struct cartel_search_info info;
+	struct cartel__search srch;
+	struct cartel_search_hit **hits = calloc(n_inq, sizeof *hits);
+	size_t *n_hits = calloc(n_inq, sizeof *n_hits);
+	if (hits == NULL || n_hits == NULL)
+		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	if (err == 0)
-		err = cartel_match_index_build(&ix, persons, n, opts, why);
+		err = cartel__search_begin(db, &so, &srch, &info, why);
+	if (err == 0) {
+		for (size_t i = 0; err == 0 && i < n_inq; i++)
+			err = cartel__search_query(db, &srch, &so, &info,
+						   &inqs[i].q, 20, 1, &hits[i],
+						   &n_hits[i], why);
+		cartel__search_end(db, &srch, err);
+		cartel_search_info_clear(&info);
+	}
 	int own = 0;
 	if (err == 0)
 		err = cartel__db_write_begin(db, &own, why);
@@ -244,14 +260,13 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 	char now[32];
 	cartel__now(now, sizeof now);
 	for (size_t i = 0; err == 0 && i < n_inq; i++) {
-		struct cartel_match_candidate *c = NULL;
-		size_t nc = 0;
-		err = cartel_match_query(ix, &inqs[i].q, 20, 1, &c, &nc, why);
+		const struct cartel_search_hit *c = hits[i];
+		size_t nc = n_hits[i];
 		size_t added = 0;
 		for (size_t k = 0; err == 0 && k < nc; k++) {
 			sqlite3_reset(ins);
 			bind_text(ins, 1, inqs[i].id);
-			bind_text(ins, 2, c[k].id);
+			bind_text(ins, 2, c[k].person.id);
 			sqlite3_bind_double(ins, 3, c[k].probability);
 			bind_text(ins, 4,
 				  c[k].band == CARTEL_BAND_MATCH ? "match"
@@ -267,7 +282,6 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 				added += (size_t)sqlite3_changes(
 					cartel__db_sqlite(db));
 		}
-		cartel_match_candidates_free(c, nc);
 		if (err == 0 && added > 0) {
 			char detail[96];
 			snprintf(detail, sizeof detail,
@@ -282,8 +296,10 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 		sqlite3_finalize(ins);
 	if (own)
 		err = cartel__db_write_end(db, own, err, why);
-	cartel_match_index_free(ix);
-	cartel_persons_free(persons, n);
+	for (size_t i = 0; hits != NULL && i < n_inq; i++)
+		cartel_search_hits_free(hits[i], n_hits[i]);
+	free(hits);
+	free(n_hits);
 	inqs_free(inqs, n_inq);
 	if (err == 0 && n_found)
 		*n_found = found;

@@ -190,4 +190,40 @@ struct cartel__buf *cartel__db_buf(struct cartel_db *db);
 int cartel__person_apply(struct cartel_person *p, const char *field,
 			 const char *value, char **why);
 
+/*
+ * Search through the index kept beside the register (search_store.c), for
+ * callers that ask several questions of one state of the register (the
+ * inquiries): begin opens a read transaction (unless one is open), reads
+ * the register's state and maps the up-to-date index file, or builds it
+ * (and saves it, except inside a write transaction); query answers one q
+ * as cartel_search does; end frees it all and ends the read transaction
+ * it began (COMMIT, or ROLLBACK when err).
+ */
+struct cartel_match_index;
+struct cartel_search_opts;
+struct cartel_search_info;
+struct cartel_search_hit;
+
+struct cartel__search {
+	struct cartel_match_index *ix;
+	struct cartel_person *all; /* when built in memory */
+	size_t n_all;
+	char *path;                /* NULL: not saved */
+	char stamp[128];
+	int own_txn;
+};
+
+int cartel__search_begin(struct cartel_db *db,
+			 const struct cartel_search_opts *so,
+			 struct cartel__search *s,
+			 struct cartel_search_info *info, char **why);
+int cartel__search_query(struct cartel_db *db, struct cartel__search *s,
+			 const struct cartel_search_opts *so,
+			 struct cartel_search_info *info,
+			 const struct cartel_person *q, size_t max_results,
+			 int strict, struct cartel_search_hit **out,
+			 size_t *n_out, char **why);
+void cartel__search_end(struct cartel_db *db, struct cartel__search *s,
+			int err);
+
 #endif
