@@ -158,13 +158,13 @@ csv_write_round_trip(void **state)
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
 	const char *row[] = {"plain", "a,b", "q\"q", "multi\nline", " pad",
-			     ""};
-	assert_int_equal(cartel_csv_write_row(fp, row, 6), 0);
+			     "", "\"\"x\""};
+	assert_int_equal(cartel_csv_write_row(fp, row, 7), 0);
 	fclose(fp);
 	assert_string_equal(buf, "plain,\"a,b\",\"q\"\"q\",\"multi\nline\","
-				 "\" pad\",\n");
+				 "\" pad\",,\"\"\"\"\"x\"\"\"\n");
 	assert_string_equal(read_all(buf, len, 0),
-			    "plain|a,b|q\"q|multi\nline| pad|;");
+			    "plain|a,b|q\"q|multi\nline| pad||\"\"x\";");
 	free(buf);
 }
 

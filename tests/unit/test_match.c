@@ -270,6 +270,37 @@ assignment_beats_greedy(void **state)
 	assert_int_equal(rc3[2], -1);
 }
 
+/* Ties (namesakes alike on every field) are settled the same way whatever
+ * order the threads handed the pairs in. */
+static void
+assignment_ties_settled_by_order_of_lists(void **state)
+{
+	(void)state;
+	uint32_t pick[2][2];
+	for (int run = 0; run < 2; run++) {
+		struct assign_pairs p = {0};
+		/* Left 0 and 1 tie on right 0 and 1: two assignments are
+		 * as good; the one taken must not depend on the order. */
+		uint32_t order[2][4][2] = {
+			{{0, 0}, {0, 1}, {1, 0}, {1, 1}},
+			{{0, 1}, {0, 0}, {1, 0}, {1, 1}},
+		};
+		for (int k = 0; k < 4; k++)
+			assert_int_equal(assign_pairs_add(&p, order[run][k][0],
+							  order[run][k][1], 5),
+					 0);
+		struct cartel_match_stats st = {0};
+		assert_int_equal(assign_one_to_one(&p, 2, 2, 0, 400, &st), 0);
+		assert_int_equal(p.n, 2);
+		for (size_t i = 0; i < p.n; i++)
+			pick[run][p.v[i].l] = p.v[i].r;
+		assign_pairs_free(&p);
+	}
+	assert_int_equal(pick[0][0], pick[1][0]);
+	assert_int_equal(pick[0][1], pick[1][1]);
+	assert_int_not_equal(pick[0][0], pick[0][1]);
+}
+
 static void
 link_small_lists(void **state)
 {
@@ -449,6 +480,7 @@ main(void)
 		cmocka_unit_test(date_levels),
 		cmocka_unit_test(em_recovers_a_known_model),
 		cmocka_unit_test(assignment_beats_greedy),
+		cmocka_unit_test(assignment_ties_settled_by_order_of_lists),
 		cmocka_unit_test(link_small_lists),
 		cmocka_unit_test(dedupe_forms_clusters),
 		cmocka_unit_test(query_and_typed_names),

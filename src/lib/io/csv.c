@@ -352,11 +352,15 @@ cartel_csv_write_field(FILE *fp, const char *f)
 		return fwrite(f, 1, n, fp) == n ? 0 : CARTEL_EIO;
 	if (putc('"', fp) == EOF)
 		return CARTEL_EIO;
-	for (const char *p = f; *p; p++) {
-		if (*p == '"' && putc('"', fp) == EOF)
+	/* The runs between quotes whole; each quote doubled. */
+	for (const char *p = f; *p;) {
+		const char *q = strchr(p, '"');
+		size_t run = q ? (size_t)(q - p) + 1 : strlen(p);
+		if (fwrite(p, 1, run, fp) != run)
 			return CARTEL_EIO;
-		if (putc(*p, fp) == EOF)
+		if (q != NULL && putc('"', fp) == EOF)
 			return CARTEL_EIO;
+		p += run;
 	}
 	return putc('"', fp) == EOF ? CARTEL_EIO : 0;
 }

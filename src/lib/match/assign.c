@@ -180,6 +180,41 @@ cmp_lr(const void *a, const void *b)
 	return (x->r > y->r) - (x->r < y->r);
 }
 
+static int
+order_by_left(struct assign_pairs *p, size_t n_left)
+{
+	if (p->n < 2)
+		return 0;
+	size_t *start = calloc(n_left + 1, sizeof *start);
+	struct assign_pair *v = malloc(p->n * sizeof *v);
+	if (start == NULL || v == NULL) {
+		free(start);
+		free(v);
+		return CARTEL_ENOMEM;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		start[p->v[i].l + 1]++;
+	for (size_t l = 0; l < n_left; l++)
+		start[l + 1] += start[l];
+	for (size_t i = 0; i < p->n; i++)
+		v[start[p->v[i].l]++] = p->v[i];
+	/* start[l] is now the end of l's run: sort each (short) run by
+	 * the right record. */
+	for (size_t l = 0, from = 0; l < n_left; from = start[l++])
+		for (size_t i = from + 1; i < start[l]; i++) {
+			struct assign_pair t = v[i];
+			size_t j = i;
+			for (; j > from && v[j - 1].r > t.r; j--)
+				v[j] = v[j - 1];
+			v[j] = t;
+		}
+	free(start);
+	free(p->v);
+	p->v = v;
+	p->cap = p->n;
+	return 0;
+}
+
 int
 assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
 		  double base, size_t exact_max, struct cartel_match_stats *st)
@@ -196,6 +231,14 @@ assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
 		if (p->v[i].w > base)
 			p->v[k++] = p->v[i];
 	p->n = k;
+	/* The pairs come from several threads in any order; with ties
+	 * (namesakes alike on every field) the assignment would follow that
+	 * order. Put in order of left and right record, the same lists
+	 * always give the same result. */
+	if (order_by_left(p, n_left) != 0) {
+		free(parent);
+		return CARTEL_ENOMEM;
+	}
 	for (size_t i = 0; i < p->n; i++)
 		unite(parent, p->v[i].l, (uint32_t)(n_left + p->v[i].r));
 	/* Group the pairs by component: sort by (root, weight). */

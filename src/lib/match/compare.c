@@ -28,7 +28,12 @@ const int match_n_levels[F_N] = {6, 5, 4, 8, 4, 4};
 double
 match_jw(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
+	return match_jw_n(a, strlen(a), b, strlen(b));
+}
+
+double
+match_jw_n(const char *a, size_t la, const char *b, size_t lb)
+{
 	if (la == 0 || lb == 0)
 		return 0;
 	if (la > 64)
@@ -160,7 +165,8 @@ family_level(const struct match_rec *a, const struct match_arena *aa,
 	if (a->fam_h == b->fam_h)
 		return 2;
 	const char *fa = match_str(aa, a->fam), *fb = match_str(ba, b->fam);
-	double jw = match_jw(fa, fb);
+	double jw = match_jw_n(fa, match_len(aa, a->fam), fb,
+			       match_len(ba, b->fam));
 	if (jw >= 0.94)
 		return 3;
 	/* A different first sound is a different name unless nearly all
@@ -196,7 +202,8 @@ given_level(const struct match_rec *a, const struct match_arena *aa,
 		return 3;
 	if (a->given_id != 0 && b->given_id != 0)
 		return 4; /* two different names of the table */
-	if (match_jw(ga, gb) >= 0.90)
+	if (match_jw_n(ga, match_len(aa, a->giv), gb,
+		       match_len(ba, b->giv)) >= 0.90)
 		return 3;
 	return 4;
 }
@@ -212,7 +219,8 @@ patr_level(const struct match_rec *a, const struct match_arena *aa,
 	if (a->patr_h == b->patr_h)
 		return 1;
 	const char *pa = match_str(aa, a->patr), *pb = match_str(ba, b->patr);
-	if (match_jw(pa, pb) >= 0.90)
+	if (match_jw_n(pa, match_len(aa, a->patr), pb,
+		       match_len(ba, b->patr)) >= 0.90)
 		return 2;
 	return 3;
 }
@@ -235,7 +243,8 @@ match_compare(const struct match_rec *a, const struct match_arena *aa,
 		int lvp = 3;
 		if (a->place_h == b->place_h) {
 			lvp = 1;
-		} else if (match_jw(pa, pb) >= 0.80) {
+		} else if (match_jw_n(pa, match_len(aa, a->place), pb,
+				      match_len(ba, b->place)) >= 0.80) {
 			lvp = 2;
 		} else {
 			for (int i = 0; i < a->n_place_dm && lvp == 3; i++)
@@ -262,7 +271,10 @@ match_compare(const struct match_rec *a, const struct match_arena *aa,
 	    a->giv && b->giv) {
 		const char *fa = match_str(aa, a->fam), *ga = match_str(aa, a->giv);
 		const char *fb = match_str(ba, b->fam), *gb = match_str(ba, b->giv);
-		if (match_jw(fa, gb) >= 0.94 && match_jw(ga, fb) >= 0.94) {
+		size_t lfa = match_len(aa, a->fam), lga = match_len(aa, a->giv);
+		size_t lfb = match_len(ba, b->fam), lgb = match_len(ba, b->giv);
+		if (match_jw_n(fa, lfa, gb, lgb) >= 0.94 &&
+		    match_jw_n(ga, lga, fb, lfb) >= 0.94) {
 			lv[F_FAMILY] = 3;
 			lv[F_GIVEN] = 3;
 			*swapped = 1;

@@ -33,7 +33,7 @@
 #include "match/match_int.h"
 
 #define IXF_MAGIC "CARTELSX"
-#define IXF_VERSION 1u
+#define IXF_VERSION 2u /* 2: strings carry a length byte */
 #define IXF_ENDIAN 0x01020304u
 #define IXF_STAMP 160
 #define IXF_ALIGN 64

@@ -617,6 +617,17 @@ em_chunk(void *ctx, size_t from, size_t to, int worker)
  * equally share the probability (and go to review) instead of both being
  * called the same man.
  */
+/* How far ahead score_chunk fetches records and their surnames. */
+#define PREFETCH_REC 8
+#define PREFETCH_STR 3
+
+static inline void
+prefetch_rec(const struct match_rec *r)
+{
+	__builtin_prefetch(r);
+	__builtin_prefetch((const char *)r + sizeof *r - 1);
+}
+
 static void
 score_chunk(void *ctx, size_t from, size_t to, int worker)
 {
@@ -641,7 +652,18 @@ score_chunk(void *ctx, size_t from, size_t to, int worker)
 		double *w = r->wbuf[worker];
 		double wmax = -1e300;
 		const struct match_rec *x = &r->a->recs[i];
+		/* The candidates lie anywhere in a big list: fetch each
+		 * record a few steps ahead, and its surname (the first
+		 * string compared) once the record is in. */
+		for (size_t k = 0; k < c->n && k < PREFETCH_REC; k++)
+			prefetch_rec(&r->b->recs[c->v[k]]);
 		for (size_t k = 0; k < c->n; k++) {
+			if (k + PREFETCH_REC < c->n)
+				prefetch_rec(&r->b->recs[c->v[k + PREFETCH_REC]]);
+			if (k + PREFETCH_STR < c->n)
+				__builtin_prefetch(match_str(
+					&r->b->arena,
+					r->b->recs[c->v[k + PREFETCH_STR]].fam));
 			w[k] = -1e300;
 			if (r->same && c->v[k] == i)
 				continue;

@@ -154,6 +154,14 @@ match_str(const struct match_arena *a, uint32_t off)
 	return a->buf + off;
 }
 
+/* The length in bytes of the non-empty string at off, at most 255 (each
+ * string is stored after its length byte). */
+static inline size_t
+match_len(const struct match_arena *a, uint32_t off)
+{
+	return (unsigned char)a->buf[off - 1];
+}
+
 /* ---- compare.c ---- */
 
 /* Levels per field: 0 is always "missing" (no evidence). */
@@ -161,6 +169,8 @@ match_str(const struct match_arena *a, uint32_t off)
 extern const int match_n_levels[F_N];
 
 double match_jw(const char *a, const char *b);
+/* The same with the lengths known (each capped at 64 as match_jw does). */
+double match_jw_n(const char *a, size_t la, const char *b, size_t lb);
 
 /* Compares two records into levels[F_N]; *swapped set when family and
  * given agree only crosswise. */

@@ -43,6 +43,10 @@ struct match_names {
 	char *dir;
 	struct entry *e;
 	size_t n_e, cap_e;
+	/* One bit per slot of the hashes' top bits: most lookups (the
+	 * spelling variants tried for an unknown name) miss, and a clear
+	 * bit says so without the binary search. */
+	uint64_t *present;
 	struct given_row *given;
 	size_t n_given;
 	double *sur_freq; /* by surname id - 1 */
@@ -50,6 +54,9 @@ struct match_names {
 	uint64_t digest; /* of every line read, in order */
 	struct match_names *next;
 };
+
+#define PRESENT_LOG2 20
+#define PRESENT_BITS (1u << PRESENT_LOG2)
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct match_names *cache;
@@ -288,6 +295,7 @@ names_free(struct match_names *nt)
 		free(nt->given[i].uk);
 	free(nt->given);
 	free(nt->e);
+	free(nt->present);
 	free(nt->sur_freq);
 	free(nt->dir);
 	free(nt);
@@ -326,6 +334,15 @@ names_load(const char *dir, struct match_names **out, char **why)
 	for (size_t i = 0; i < nt->n_sur && total > 0; i++)
 		nt->sur_freq[i] /= total;
 	qsort(nt->e, nt->n_e, sizeof *nt->e, cmp_entry);
+	nt->present = calloc(PRESENT_BITS / 64, sizeof *nt->present);
+	if (nt->present == NULL) {
+		names_free(nt);
+		return CARTEL_ENOMEM;
+	}
+	for (size_t i = 0; i < nt->n_e; i++) {
+		uint64_t b = nt->e[i].h >> (64 - PRESENT_LOG2);
+		nt->present[b / 64] |= 1ull << (b % 64);
+	}
 	*out = nt;
 	return 0;
 }
@@ -368,6 +385,9 @@ find(const struct match_names *nt, int kind, const char *skel, size_t *n)
 	if (skel[0] == '\0' || nt->n_e == 0)
 		return NULL;
 	uint64_t h = key(kind, skel);
+	uint64_t b = h >> (64 - PRESENT_LOG2);
+	if (!(nt->present[b / 64] & (1ull << (b % 64))))
+		return NULL;
 	size_t lo = 0, hi = nt->n_e;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

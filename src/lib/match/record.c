@@ -87,11 +87,11 @@ arena_put(struct match_arena *a, const char *s, uint32_t *off)
 	*off = 0;
 	if (n == 0)
 		return 0;
-	/* +2: the string's NUL and, for a new arena, the empty string at
-	 * offset 0. */
-	if (a->len + n + 2 > a->cap) {
+	/* +3: the length byte, the string's NUL and, for a new arena, the
+	 * empty string at offset 0. */
+	if (a->len + n + 3 > a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 4096;
-		while (cap < a->len + n + 2)
+		while (cap < a->len + n + 3)
 			cap *= 2;
 		char *b = realloc(a->buf, cap);
 		if (b == NULL)
@@ -101,6 +101,9 @@ arena_put(struct match_arena *a, const char *s, uint32_t *off)
 	}
 	if (a->len == 0)
 		a->buf[a->len++] = '\0';
+	/* The length (at most 255) goes before the string: comparing two
+	 * names then costs no strlen (match_len). */
+	a->buf[a->len++] = (char)(n < 255 ? n : 255);
 	memcpy(a->buf + a->len, s, n + 1);
 	*off = (uint32_t)a->len;
 	a->len += n + 1;
