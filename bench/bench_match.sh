@@ -7,7 +7,9 @@
 # blocking's recall and candidates per record; and search against a
 # 1,000,000-person register: the query alone (match_bench) and the real
 # `cartel search` command through the search index kept beside the
-# register (median and p90 of 200 queries, the index's one-off build).
+# register (median and p90 of 200 queries, the index's one-off build), and
+# the same searches in one process with the register open (match_bench
+# search-db: a request's cost without the command's start-up).
 # Prints the truth whatever it is.
 #
 # Environment: BUILD (build folder), TOP (source root); MATCH_BENCH_SMALL=1
@@ -81,6 +83,9 @@ bench_search_cmd() {
 		ms_of "$CARTEL" --db "$db" search $born $name
 		echo "$MS" >> "$W/ms"
 	done < "$W/queries"
+	# The same work without a command's start-up: one process keeps the
+	# register open and searches through the saved index (as a server).
+	"$MB" search-db "$db" "$csv" 2000 | sed 's/^/  /'
 	: > "$W/ms-old"
 	head -n 3 "$W/queries" | while IFS='	' read -r born name; do
 		# shellcheck disable=SC2086
@@ -121,11 +126,27 @@ done
 
 if [ "${MATCH_BENCH_SMALL:-0}" != 1 ]; then
 	d="$W/c1m"
-	"$GEN" --n 1000000 --seed 301 --out "$d" > /dev/null
+	"$GEN" --n 1000000 --seed 303 --out "$d" > /dev/null
 	echo
-	echo "-- 1,000,000 persons, seed 301, 2 threads --"
+	echo "-- 1,000,000 persons, seed 303, 2 threads --"
 	run_timed "$MB" link "$d" 2
 	rm -rf "$d"
+
+	# How the command's time grows with the lists (seed 303 throughout):
+	# the whole command, reading and writing included.
+	echo
+	echo "-- cartel link: time by list size (seed 303, 2 threads) --"
+	[ -n "$TIME" ] && for n in 20000 100000 300000 1000000; do
+		d="$W/grow-$n"
+		"$GEN" --n "$n" --seed 303 --out "$d" > /dev/null
+		rows=$(($(wc -l < "$d/left.csv") - 1))
+		"$TIME" -f '%e %M' -o "$W/time" "$CARTEL" link "$d/left.csv" \
+			"$d/right.csv" -o "$d/out.csv" --threads 2 2> /dev/null
+		read -r wall kib < "$W/time"
+		awk -v n="$n" -v r="$rows" -v w="$wall" -v k="$kib" 'BEGIN {
+			printf "  %8d persons (%7d rows a side): %6.2f s, %5.1f us a row, peak %d MiB\n", n, r, w, w * 1e6 / r, k / 1024 }'
+		rm -rf "$d"
+	done
 
 	echo
 	echo "-- search: 1,000,000-person register (cartel generate) --"

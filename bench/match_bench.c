@@ -13,6 +13,12 @@
  *       the search index and times N_QUERIES searches for names of the
  *       register re-spelled (Latin or the other Cyrillic, words in another
  *       order); prints the median and 90th percentile in milliseconds.
+ *   match_bench search-db REGISTER.db FILE.csv N_QUERIES
+ *       the same queries (names of FILE.csv's rows, the rows imported
+ *       into REGISTER.db) through cartel_search on the register opened
+ *       once, its search index file already built: the work one request
+ *       costs a process that keeps the register open (a server), without
+ *       a command's start-up. Prints the median and 90th percentile.
  *   match_bench diagnose DIR [THREADS]
  *       where the true pairs the linker misses are lost: never candidates
  *       (a block over the cap, or no key in common), scored below the
@@ -34,6 +40,7 @@
 
 #include <cartel/cartel.h>
 #include <cartel/match.h>
+#include <cartel/store.h>
 
 #include "match/assign.h"
 #include "match/index_int.h"
@@ -729,6 +736,66 @@ bench_diagnose(const char *dir, int threads)
 	return 0;
 }
 
+static int
+bench_search_db(const char *db_path, const char *file, long n_q)
+{
+	struct cartel_person *p;
+	size_t n;
+	if (load(file, &p, &n) || n == 0 || n_q < 1)
+		return 1;
+	struct cartel_db *db = NULL;
+	char *why = NULL;
+	if (cartel_db_open(&db, db_path, CARTEL_DB_READONLY, &why) != 0) {
+		fprintf(stderr, "match_bench: %s\n", why ? why : "open failed");
+		return 1;
+	}
+	double *ms = malloc((size_t)n_q * sizeof *ms);
+	size_t found = 0, from_file = 0;
+	for (long q = 0; ms != NULL && q < n_q; q++) {
+		size_t target = (size_t)(((uint64_t)q * 2654435761u) % n);
+		char text[512];
+		respell(&p[target], (unsigned)q, text, sizeof text);
+		double a = now();
+		struct cartel_person qp;
+		struct cartel_search_hit *h = NULL;
+		size_t nh = 0;
+		struct cartel_search_info info = {0};
+		if (cartel_match_parse_name(text, NULL, &qp, NULL) == 0) {
+			if (q % 2 == 0)
+				qp.birth_date = p[target].birth_date;
+			if (cartel_search(db, &qp, 10, 0, NULL, &h, &nh, &info,
+					  &why) != 0) {
+				fprintf(stderr, "match_bench: %s\n",
+					why ? why : "search failed");
+				return 1;
+			}
+			cartel_person_clear(&qp);
+		}
+		ms[q] = (now() - a) * 1000;
+		from_file += info.used_index && !info.built;
+		cartel_search_info_clear(&info);
+		for (size_t i = 0; i < nh; i++)
+			if (h[i].person.id != NULL &&
+			    strcmp(h[i].person.id, p[target].id) == 0) {
+				found++;
+				break;
+			}
+		cartel_search_hits_free(h, nh);
+	}
+	if (ms == NULL)
+		return 1;
+	qsort(ms, (size_t)n_q, sizeof *ms, cmp_dbl);
+	printf("search-db  %ld queries through the saved index (%zu answered "
+	       "from the file): median %.2f ms  p90 %.2f ms  max %.2f ms  "
+	       "sought person in the top 10: %.1f%%\n",
+	       n_q, from_file, ms[n_q / 2], ms[n_q * 9 / 10], ms[n_q - 1],
+	       100.0 * (double)found / (double)n_q);
+	free(ms);
+	cartel_db_close(db);
+	cartel_match_persons_free(p, n);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -738,10 +805,15 @@ main(int argc, char **argv)
 		return bench_link(argv[2], argc > 3 ? (int)strtol(argv[3], NULL, 10) : 0);
 	if (argc >= 4 && strcmp(argv[1], "search") == 0)
 		return bench_search(argv[2], strtol(argv[3], NULL, 10));
+	if (argc >= 5 && strcmp(argv[1], "search-db") == 0)
+		return bench_search_db(argv[2], argv[3],
+				       strtol(argv[4], NULL, 10));
 	if (argc >= 2 && strcmp(argv[1], "translit") == 0)
 		return bench_translit();
 	fprintf(stderr, "usage: match_bench link DIR [THREADS]\n"
 			"       match_bench search FILE.csv N_QUERIES\n"
+			"       match_bench search-db REGISTER.db FILE.csv "
+			"N_QUERIES\n"
 			"       match_bench diagnose DIR [THREADS]\n"
 			"       match_bench translit\n");
 	return 2;

@@ -372,6 +372,9 @@ struct cartel_search_info {
 	size_t n_persons; /* persons searched */
 	int used_index;   /* 1: answered from an up-to-date file */
 	int built;        /* 1: the file was (re)built and saved */
+	int kept;         /* 1: answered from the file as mapped by an
+			   * earlier search on the same handle (the register
+			   * and the file unchanged since) */
 	/* malloc'd, or NULL: why the file could not be saved (the search
 	 * then ran in memory). Cleared by cartel_search_info_clear. */
 	char *note;

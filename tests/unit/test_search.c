@@ -406,6 +406,75 @@ changed_register_rebuilds(void **state)
 	cartel_db_close(db);
 }
 
+/* A handle keeps the index it mapped for its next searches (a server's
+ * register stays open): the file is not read again while the register is
+ * unchanged, and a change is never answered from what was kept. */
+static void
+kept_mapped_between_searches(void **state)
+{
+	(void)state;
+	struct cartel_db *db = open_db();
+	struct cartel_search_hit *h = NULL, *h2 = NULL;
+	size_t nh = 0, nh2 = 0;
+	struct cartel_search_info info;
+	struct cartel_person q;
+	char *why = NULL;
+	assert_int_equal(cartel_match_parse_name("Іванов Денис", NULL, &q,
+						 &why),
+			 0);
+	search(db, &q, CARTEL_SEARCH_AUTO, NULL, &h, &nh, &info);
+	cartel_search_info_clear(&info);
+	/* Again: answered from the mapping this handle kept, the same. */
+	n_builds = 0;
+	search(db, &q, CARTEL_SEARCH_AUTO, NULL, &h2, &nh2, &info);
+	assert_int_equal(n_builds, 0);
+	assert_int_equal(info.used_index, 1);
+	assert_int_equal(info.kept, 1);
+	assert_same_hits(h, nh, h2, nh2);
+	cartel_search_hits_free(h2, nh2);
+	cartel_search_info_clear(&info);
+	/* Another handle has no such mapping: it maps the file. */
+	struct cartel_db *db2 = open_db();
+	search(db2, &q, CARTEL_SEARCH_AUTO, NULL, &h2, &nh2, &info);
+	assert_int_equal(n_builds, 0);
+	assert_int_equal(info.used_index, 1);
+	assert_int_equal(info.kept, 0);
+	assert_same_hits(h, nh, h2, nh2);
+	cartel_search_hits_free(h2, nh2);
+	cartel_search_info_clear(&info);
+	cartel_db_close(db2);
+	/* The file gone: not read through the old mapping, built again. */
+	assert_int_equal(unlink(ix_path), 0);
+	search(db, &q, CARTEL_SEARCH_AUTO, NULL, &h2, &nh2, &info);
+	assert_int_equal(n_builds, 1);
+	assert_int_equal(info.kept, 0);
+	assert_int_equal(info.built, 1);
+	assert_same_hits(h, nh, h2, nh2);
+	cartel_search_hits_free(h2, nh2);
+	cartel_search_info_clear(&info);
+	/* The register changed: the first handle's mapping is not used. */
+	struct cartel_event ev = {0};
+	ev.person_id = h[0].person.id;
+	ev.field = "family_name";
+	ev.new_value = "Zzyzxowicz";
+	ev.prov.actor = "tester";
+	ev.prov.source = CARTEL_SRC_ICRC_VISIT;
+	assert_int_equal(cartel_event_add(db, &ev, &why), 0);
+	n_builds = 0;
+	search(db, &q, CARTEL_SEARCH_AUTO, NULL, &h2, &nh2, &info);
+	assert_int_equal(n_builds, 1);
+	assert_int_equal(info.kept, 0);
+	/* The renamed person is no longer the best "Іванов Денис". */
+	assert_true(nh2 == 0 ||
+		    strcmp(h2[0].person.id, h[0].person.id) != 0 ||
+		    strcmp(h2[0].person.family_name, "Zzyzxowicz") == 0);
+	cartel_search_hits_free(h2, nh2);
+	cartel_search_info_clear(&info);
+	cartel_search_hits_free(h, nh);
+	cartel_person_clear(&q);
+	cartel_db_close(db);
+}
+
 static void
 write_file(const char *p, const void *data, size_t n)
 {
@@ -602,6 +671,7 @@ main(void)
 		cmocka_unit_test(unwritable_folder_falls_back),
 		cmocka_unit_test(no_file_from_a_write_transaction),
 		cmocka_unit_test(changed_register_rebuilds),
+		cmocka_unit_test(kept_mapped_between_searches),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

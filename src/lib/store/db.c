@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cartel/error.h>
+#include <cartel/match.h>
 #include <cartel/store.h>
 
 #include "core/why.h"
@@ -28,7 +29,14 @@ struct cartel_db {
 	int version; /* migrations applied */
 	sqlite3_stmt *stmts[CARTEL__ST_N];
 	struct cartel__buf buf; /* scratch for encoding records */
+	struct cartel__search_cache search;
 };
+
+struct cartel__search_cache *
+cartel__db_search_cache(struct cartel_db *db)
+{
+	return &db->search;
+}
 
 struct cartel__buf *
 cartel__db_buf(struct cartel_db *db)
@@ -361,6 +369,8 @@ cartel_db_close(struct cartel_db *db)
 	if (db->sql != NULL)
 		sqlite3_close_v2(db->sql);
 	cartel__buf_free(&db->buf);
+	cartel_match_index_free(db->search.ix);
+	free(db->search.path);
 	free(db->path);
 	free(db);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cartel/error.h>
 #include <cartel/match.h>
@@ -234,6 +235,21 @@ build(struct cartel_db *db, struct cartel__search *s,
 	return err;
 }
 
+static void
+file_id(const char *path, struct cartel__file_id *f)
+{
+	struct stat st;
+	memset(f, 0, sizeof *f);
+	if (stat(path, &st) != 0)
+		return;
+	f->dev = (unsigned long long)st.st_dev;
+	f->ino = (unsigned long long)st.st_ino;
+	f->size = (unsigned long long)st.st_size;
+	f->mtime_s = (long long)st.st_mtim.tv_sec;
+	f->mtime_ns = (long long)st.st_mtim.tv_nsec;
+	f->ok = 1;
+}
+
 int
 cartel__search_begin(struct cartel_db *db, const struct cartel_search_opts *so,
 		     struct cartel__search *s, struct cartel_search_info *info,
@@ -263,7 +279,23 @@ cartel__search_begin(struct cartel_db *db, const struct cartel_search_opts *so,
 			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
 	char *reason = NULL;
-	if (err == 0 && s->path != NULL && so->mode == CARTEL_SEARCH_AUTO) {
+	s->cacheable = s->path != NULL && so->match == NULL;
+	if (s->cacheable)
+		file_id(s->path, &s->file);
+	struct cartel__search_cache *cache = cartel__db_search_cache(db);
+	if (err == 0 && s->cacheable && so->mode == CARTEL_SEARCH_AUTO &&
+	    cache->ix != NULL && strcmp(cache->path, s->path) == 0 &&
+	    strcmp(cache->stamp, s->stamp) == 0 && s->file.ok &&
+	    memcmp(&cache->file, &s->file, sizeof s->file) == 0) {
+		/* Mapped by the last search, the register unchanged since:
+		 * taken from the cache for the time of this search. */
+		s->ix = cache->ix;
+		cache->ix = NULL;
+		info->n_persons = cartel_match_index_size(s->ix);
+		info->used_index = 1;
+		info->kept = 1;
+	} else if (err == 0 && s->path != NULL &&
+		   so->mode == CARTEL_SEARCH_AUTO) {
 		char *why_open = NULL;
 		int e = cartel_match_index_open(&s->ix, s->path, s->stamp,
 						so->match, &why_open);
@@ -343,6 +375,22 @@ cartel__search_query(struct cartel_db *db, struct cartel__search *s,
 void
 cartel__search_end(struct cartel_db *db, struct cartel__search *s, int err)
 {
+	/* An index mapped from its file (not one built from s->all, which
+	 * borrows the persons freed below) is kept for the next search. */
+	struct cartel__search_cache *cache = cartel__db_search_cache(db);
+	if (err == 0 && s->cacheable && s->ix != NULL && s->all == NULL &&
+	    s->file.ok && strlen(s->stamp) < sizeof cache->stamp) {
+		char *path = cartel__strdup(s->path);
+		if (path != NULL) {
+			cartel_match_index_free(cache->ix);
+			free(cache->path);
+			cache->ix = s->ix;
+			cache->path = path;
+			memcpy(cache->stamp, s->stamp, sizeof cache->stamp);
+			cache->file = s->file;
+			s->ix = NULL;
+		}
+	}
 	cartel_match_index_free(s->ix);
 	cartel_persons_free(s->all, s->n_all);
 	free(s->path);

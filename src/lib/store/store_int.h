@@ -204,6 +204,14 @@ struct cartel_search_opts;
 struct cartel_search_info;
 struct cartel_search_hit;
 
+/* Which file, as last written: a file changed in place (cut short by a
+ * disk tool) must not be read through an old mapping. */
+struct cartel__file_id {
+	unsigned long long dev, ino, size;
+	long long mtime_s, mtime_ns;
+	int ok;
+};
+
 struct cartel__search {
 	struct cartel_match_index *ix;
 	struct cartel_person *all; /* when built in memory */
@@ -211,7 +219,21 @@ struct cartel__search {
 	char *path;                /* NULL: not saved */
 	char stamp[128];
 	int own_txn;
+	int cacheable;             /* default options, a file: may be kept */
+	struct cartel__file_id file; /* the file as it was before opening */
 };
+
+/* The last search index a handle mapped from its file, kept for the next
+ * search while the register stays in the same state (a process that keeps
+ * the register open, such as a server, then maps it once). Owned by the
+ * handle; freed by cartel_db_close. */
+struct cartel__search_cache {
+	struct cartel_match_index *ix;
+	char *path;
+	char stamp[128];
+	struct cartel__file_id file;
+};
+struct cartel__search_cache *cartel__db_search_cache(struct cartel_db *db);
 
 int cartel__search_begin(struct cartel_db *db,
 			 const struct cartel_search_opts *so,
