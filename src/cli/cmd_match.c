@@ -417,6 +417,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			    &so, &h, &nh, &info, &why);
 	cartel_db_close(db);
 	if (err != 0) {
+		cartel_search_info_clear(&info);
 		cartel_person_clear(&q);
 		return cli_error(err, why, "searching");
 	}

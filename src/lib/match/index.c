@@ -161,12 +161,19 @@ add_deletions(uint64_t *keys, uint32_t *tags, int n, int pass, const char *sk,
 
 #define TAG3(x, y, z) (sub(x) | sub(y) << 10 | sub(z) << 20)
 
+/* Field i (0..2) of a tag: 10 bits, 0 when the field is missing. */
+static uint32_t
+tag_field(uint32_t t, int i)
+{
+	return (t >> (10 * i)) & 1023;
+}
+
 /* 1 when no field present in both tags differs. */
 static int
 tags_compatible(uint32_t a, uint32_t b)
 {
 	for (int i = 0; i < 3; i++) {
-		uint32_t x = (a >> (10 * i)) & 1023, y = (b >> (10 * i)) & 1023;
+		uint32_t x = tag_field(a, i), y = tag_field(b, i);
 		if (x != 0 && y != 0 && x != y)
 			return 0;
 	}
@@ -177,8 +184,8 @@ int
 match_tags_agree(uint32_t a, uint32_t b)
 {
 	for (int i = 0; i < 3; i++) {
-		uint32_t x = (a >> (10 * i)) & 1023, y = (b >> (10 * i)) & 1023;
-		if (x != 0 && x == y)
+		uint32_t x = tag_field(a, i);
+		if (x != 0 && x == tag_field(b, i))
 			return 1;
 	}
 	return 0;
@@ -853,8 +860,8 @@ match_candidates(const struct match_posting *px, const struct match_rec *q,
 			 * nothing tells apart from it. */
 			if (fine && !match_tags_agree(tg[i], tags[k]) &&
 			    !(k >= tight &&
-			      ((tg[i] & 1023) == 0 ||
-			       ((tags[k] & 1023) == 0 &&
+			      (tag_field(tg[i], 0) == 0 ||
+			       (tag_field(tags[k], 0) == 0 &&
 				tags_compatible(tg[i], tags[k])))))
 				continue;
 			if (seen->mark[c] == seen->stamp)
