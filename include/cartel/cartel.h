@@ -9,7 +9,9 @@
 #include "data.h"
 #include "date.h"
 #include "error.h"
+#include "file.h"
 #include "person.h"
+#include "term.h"
 
 #define CARTEL_VERSION "0.1.0"
 

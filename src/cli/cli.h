@@ -43,6 +43,36 @@ int cli_usage(const char *name, const char *fmt, ...)
  * EXIT_FAIL. */
 int cli_error(int err, char *why, const char *doing);
 
+/*
+ * A stored value (an id, a name, a place, a note) made safe to print on a
+ * terminal: control characters, C1 controls and bytes that are not UTF-8
+ * escaped (<cartel/term.h>). The string returned stays valid for the next
+ * 64 calls, long enough for the arguments of one printf; NULL gives "".
+ * Every human-readable line that shows a value read from a list or the
+ * register passes it through here; CSV and JSON outputs do not (they quote
+ * and escape by their own rules, and are data, not text for a terminal).
+ */
+const char *cli_t(const char *s);
+
+/* A file the command writes, or stdout for "-" (or NULL). A file is
+ * written through <cartel/file.h>: a temporary beside it, renamed over it
+ * when complete, never through a symbolic link. */
+struct cartel_file;
+struct cli_out {
+	const char *path; /* NULL: stdout */
+	struct cartel_file *f;
+	FILE *fp;
+};
+
+/* Starts writing path with cartel_file_open's flags; prints why and
+ * returns EXIT_FAIL on failure, else 0 with o->fp ready. */
+int cli_out_open(struct cli_out *o, const char *path, unsigned flags);
+
+/* Finishes: when ok, the file is put in place (stdout is flushed);
+ * otherwise it is abandoned and the target left as it was. Returns 0, or
+ * EXIT_FAIL after printing why. Closing twice is harmless. */
+int cli_out_close(struct cli_out *o, int ok);
+
 /* Commands, one family per file. */
 int cmd_init(struct cli *, int, char **);
 int cmd_import(struct cli *, int, char **);

@@ -137,39 +137,18 @@ cmd_generate(struct cli *cli, int argc, char **argv)
 	struct cartel_names *nd;
 	if ((r = load_names(&nd)) != 0)
 		return r;
-	FILE *fp = stdout;
-	char *tmp = NULL;
-	if (a.out != NULL && strcmp(a.out, "-") != 0) {
-		/* Write beside the target and rename, so that a failure
-		 * never leaves half a file under the wanted name. */
-		size_t n = strlen(a.out) + 16;
-		tmp = malloc(n);
-		if (tmp == NULL) {
-			cartel_names_free(nd);
-			return cli_fail("out of memory");
-		}
-		snprintf(tmp, n, "%s.tmp%ld", a.out, (long)getpid());
-		fp = fopen(tmp, "w");
-		if (fp == NULL) {
-			int e = errno;
-			cartel_names_free(nd);
-			free(tmp);
-			return cli_fail("cannot write %s: %s", a.out,
-					strerror(e));
-		}
+	/* Written beside the target and renamed (<cartel/file.h>), so that a
+	 * failure never leaves half a file under the wanted name. */
+	struct cli_out out;
+	if (cli_out_open(&out, a.out, 0) != 0) {
+		cartel_names_free(nd);
+		return EXIT_FAIL;
 	}
 	char *why = NULL;
-	int rc = cartel_gen_population(nd, &a.gen, fp, &why);
+	int rc = cartel_gen_population(nd, &a.gen, out.fp, &why);
 	cartel_names_free(nd);
-	if (tmp != NULL) {
-		if (fclose(fp) != 0 && rc == 0)
-			rc = CARTEL_EIO;
-		if (rc == 0 && rename(tmp, a.out) != 0)
-			rc = CARTEL_EIO;
-		if (rc != 0)
-			unlink(tmp);
-		free(tmp);
-	}
+	if (cli_out_close(&out, rc == 0) != 0 && rc == 0)
+		return EXIT_FAIL;
 	if (rc != 0)
 		return cli_error(rc, why, "generating the register");
 	return EXIT_OK;
@@ -197,6 +176,13 @@ is_sqlite_file(const char *path)
 static int
 check_replaceable(const char *path)
 {
+	/* A symbolic link at the register's path is refused: the demo
+	 * register would replace the link, and whoever placed it meant
+	 * something else. */
+	char *why_file = NULL;
+	int ck = cartel_file_check(path, 0, &why_file);
+	if (ck != 0)
+		return cli_error(ck, why_file, "demo");
 	if (access(path, F_OK) != 0)
 		return 0;
 	FILE *fp = fopen(path, "rb");

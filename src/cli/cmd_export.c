@@ -53,39 +53,17 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	int rc = cli_open_db(cli, CARTEL_DB_READONLY, &db);
 	if (rc != 0)
 		return rc;
-	FILE *out = stdout;
-	char *tmp = NULL;
-	if (out_path != NULL && strcmp(out_path, "-") != 0) {
-		size_t n = strlen(out_path) + 16;
-		tmp = malloc(n);
-		if (tmp == NULL) {
-			cartel_db_close(db);
-			return cli_fail("out of memory");
-		}
-		snprintf(tmp, n, "%s.tmp%ld", out_path, (long)getpid());
-		out = fopen(tmp, "w");
-		if (out == NULL) {
-			int e = errno;
-			cartel_db_close(db);
-			rc = cli_fail("export: cannot write %s: %s", out_path,
-				      strerror(e));
-			free(tmp);
-			return rc;
-		}
+	struct cli_out out;
+	if (cli_out_open(&out, out_path, 0) != 0) {
+		cartel_db_close(db);
+		return EXIT_FAIL;
 	}
 	char *why = NULL;
-	int err = csv ? cartel_export_csv(db, out, &why)
-		      : cartel_export_json(db, out, &why);
+	int err = csv ? cartel_export_csv(db, out.fp, &why)
+		      : cartel_export_json(db, out.fp, &why);
 	cartel_db_close(db);
-	if (tmp != NULL) {
-		if (fclose(out) != 0 && err == 0)
-			err = CARTEL_EIO;
-		if (err == 0 && rename(tmp, out_path) != 0)
-			err = CARTEL_EIO;
-		if (err != 0)
-			unlink(tmp);
-		free(tmp);
-	}
+	if (cli_out_close(&out, err == 0) != 0 && err == 0)
+		return EXIT_FAIL;
 	if (err != 0)
 		return cli_error(err, why, "export");
 	return EXIT_OK;

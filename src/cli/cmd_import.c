@@ -40,37 +40,40 @@ print_result(struct cli *cli, const char *file, const char *rejects_path,
 		json_decref(o);
 		return 0;
 	}
-	printf("%s: %zu rows read, %zu imported, %zu rejected\n", file,
+	printf("%s: %zu rows read, %zu imported, %zu rejected\n", cli_t(file),
 	       res->rows_read, res->imported, res->rejected);
 	if (res->rejected)
 		printf("rejected rows (row, column, reason) are in %s\n",
-		       rejects_path);
+		       cli_t(rejects_path));
 	if (res->n_unknown) {
 		printf("columns kept as extra attributes:");
 		for (size_t i = 0; i < res->n_unknown; i++)
-			printf("%s %s", i ? "," : "", res->unknown_columns[i]);
+			printf("%s %s", i ? "," : "",
+			       cli_t(res->unknown_columns[i]));
 		putchar('\n');
 	}
 	return 0;
 }
 
-/* Copies the temporary reject report to path; 0 or -1 with errno. */
+/* Copies the temporary reject report to path (through <cartel/file.h>:
+ * never through a symbolic link); 0 or EXIT_FAIL after saying why. */
 static int
 copy_rejects(FILE *tmp, const char *path)
 {
-	FILE *out = fopen(path, "w");
-	if (out == NULL)
-		return -1;
+	struct cli_out out;
+	if (cli_out_open(&out, path, 0) != 0)
+		return EXIT_FAIL;
 	char buf[65536];
 	size_t n;
 	rewind(tmp);
 	while ((n = fread(buf, 1, sizeof buf, tmp)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
+		if (fwrite(buf, 1, n, out.fp) != n)
 			break;
-	int bad = ferror(tmp) || ferror(out);
-	if (fclose(out) != 0)
-		bad = 1;
-	return bad ? -1 : 0;
+	int bad = ferror(tmp) || ferror(out.fp);
+	if (bad)
+		cli_fail("import: reading the rejected rows back failed");
+	int rc = cli_out_close(&out, !bad);
+	return bad ? EXIT_FAIL : rc;
 }
 
 int
@@ -146,6 +149,16 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			 from_stdin ? "import" : file);
 		rejects_path = default_rejects;
 	}
+	/* A reject file that could not be written (a symbolic link, a
+	 * folder) is refused before the register changes. */
+	char *why = NULL;
+	int ck = cartel_file_check(rejects_path, 0, &why);
+	if (ck != 0) {
+		if (!from_stdin)
+			fclose(in);
+		free(default_rejects);
+		return cli_error(ck, why, "import: refused the reject file");
+	}
 	/* Rejects go to a temporary file first and are copied to their
 	 * place only when a row was rejected: a clean import leaves nothing
 	 * behind, and needs no write access beside its input. */
@@ -163,7 +176,6 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	struct cartel_db *db;
 	int rc = cli_open_db(cli, 0, &db);
 	struct cartel_import_result res = {0};
-	char *why = NULL;
 	int err = 0;
 	if (rc == 0) {
 		err = cartel_import_csv(db, in, from_stdin ? "stdin" : file,
@@ -174,10 +186,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		fclose(in);
 	if (rc == 0 && res.rejected > 0 &&
 	    copy_rejects(rej, rejects_path) != 0) {
-		fprintf(stderr,
-			"cartel: import: cannot write the reject file "
-			"%s: %s\n",
-			rejects_path, strerror(errno));
+		cli_fail("import: the reject file %s was not written",
+			 cli_t(rejects_path));
 		if (err == 0)
 			err = CARTEL_EIO;
 	}
@@ -191,7 +201,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 				fprintf(stderr,
 					"cartel: every rejected row is listed "
 					"in %s\n",
-					rejects_path);
+					cli_t(rejects_path));
 		} else {
 			print_result(cli, file, rejects_path, &res, 1);
 			/* Some rows did not make it: say so in the exit

@@ -74,60 +74,28 @@ read_list(const char *path, struct cartel_person **p, size_t *n)
 /* An output file written whole or not at all: a temporary file beside
  * the target, renamed into place at the end. */
 struct outfile {
-	const char *path; /* NULL: stdout */
-	char *tmp;
+	struct cli_out o;
 	FILE *fp;
 };
 
 static int
 out_open(struct outfile *o, const char *path)
 {
-	o->path = path;
-	o->tmp = NULL;
-	if (path == NULL || strcmp(path, "-") == 0) {
-		o->path = NULL;
-		o->fp = stdout;
-		return 0;
-	}
-	size_t n = strlen(path) + 16;
-	o->tmp = malloc(n);
-	if (o->tmp == NULL)
-		return -1;
-	snprintf(o->tmp, n, "%s.tmp%ld", path, (long)getpid());
-	o->fp = fopen(o->tmp, "wb");
-	if (o->fp == NULL) {
-		cli_fail("cannot write %s: %s", path, strerror(errno));
-		free(o->tmp);
-		o->tmp = NULL;
+	if (cli_out_open(&o->o, path, 0) != 0) {
+		o->fp = NULL;
 		return -1;
 	}
+	o->fp = o->o.fp;
 	return 0;
 }
 
 static int
 out_close(struct outfile *o, int ok)
 {
-	int rc = 0;
 	if (o->fp == NULL)
 		return 0;
-	if (o->path == NULL) {
-		if (fflush(stdout) != 0)
-			rc = -1;
-		o->fp = NULL;
-		return rc;
-	}
-	if (fclose(o->fp) != 0)
-		ok = 0, rc = -1;
 	o->fp = NULL;
-	if (ok && rename(o->tmp, o->path) != 0)
-		rc = -1;
-	if (!ok || rc != 0)
-		remove(o->tmp);
-	if (rc != 0)
-		cli_fail("cannot write %s: %s", o->path, strerror(errno));
-	free(o->tmp);
-	o->tmp = NULL;
-	return rc;
+	return cli_out_close(&o->o, ok) != 0 ? -1 : 0;
 }
 
 static int

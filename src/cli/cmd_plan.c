@@ -143,32 +143,22 @@ compute(struct cli *cli, const struct plan_args *a, const char *action,
 	return 0;
 }
 
-/* Writes the document to path through a temporary file and a rename, so
- * that a failure leaves no half-written document. */
+/* Writes the document to path through a temporary file and a rename
+ * (<cartel/file.h>), so that a failure leaves no half-written document
+ * and a symbolic link at path is refused. */
 static int
 write_file(const char *path, const struct cartel_plan *plan)
 {
-	size_t len = strlen(path) + 8;
-	char *tmp = malloc(len);
-	if (tmp == NULL)
-		return cli_fail("out of memory");
-	snprintf(tmp, len, "%s.tmpXX", path);
-	FILE *fp = fopen(tmp, "wb");
+	struct cli_out out;
+	if (cli_out_open(&out, path, 0) != 0)
+		return EXIT_FAIL;
 	char *why = NULL;
-	int rc = fp == NULL ? CARTEL_EIO
-			    : cartel_plan_write_json(plan, fp, 1, &why);
-	if (fp != NULL && fclose(fp) != 0 && rc == 0)
-		rc = CARTEL_EIO;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = CARTEL_EIO;
+	int rc = cartel_plan_write_json(plan, out.fp, 1, &why);
 	if (rc != 0) {
-		remove(tmp);
-		free(tmp);
-		free(why);
-		return cli_fail("%s: cannot be written", path);
+		cli_out_close(&out, 0);
+		return cli_error(rc, why, "writing the plan");
 	}
-	free(tmp);
-	return 0;
+	return cli_out_close(&out, 1);
 }
 
 static int

@@ -60,9 +60,10 @@ cands_text(const struct cartel_reconcile_row *r, char *buf, size_t size)
 static int
 write_list_csv(const char *path, const struct cartel_reconcile *res)
 {
-	FILE *fp = fopen(path, "w");
-	if (fp == NULL)
-		return cli_fail("%s: %s", path, strerror(errno));
+	struct cli_out out;
+	if (cli_out_open(&out, path, 0) != 0)
+		return EXIT_FAIL;
+	FILE *fp = out.fp;
 	const char *head[] = {"row",	     "their_id",   "verdict",
 			      "our_id",	     "probability", "candidates",
 			      "note"};
@@ -82,11 +83,11 @@ write_list_csv(const char *path, const struct cartel_reconcile *res)
 				   r->note ? r->note : ""};
 		bad = cartel_csv_write_row(fp, f, 7) != 0;
 	}
-	if (fclose(fp) != 0 || bad) {
-		remove(path);
-		return cli_fail("%s: writing failed", path);
+	if (bad) {
+		cli_out_close(&out, 0);
+		return cli_fail("%s: writing failed", cli_t(path));
 	}
-	return 0;
+	return cli_out_close(&out, 1);
 }
 
 static int
@@ -235,9 +236,10 @@ print_person(const char *tag, size_t pos, const struct cartel_person *p)
 static int
 write_counts_csv(const char *path, const struct cartel_reconcile_counts *c)
 {
-	FILE *fp = fopen(path, "w");
-	if (fp == NULL)
-		return cli_fail("%s: %s", path, strerror(errno));
+	struct cli_out out;
+	if (cli_out_open(&out, path, 0) != 0)
+		return EXIT_FAIL;
+	FILE *fp = out.fp;
 	const char *head[] = {"side",	     "row",	   "id",
 			      "other_id", "probability", "status"};
 	int bad = cartel_csv_write_row(fp, head, 6) != 0;
@@ -263,11 +265,11 @@ write_counts_csv(const char *path, const struct cartel_reconcile_counts *c)
 				   "", "", "only_ours"};
 		bad = cartel_csv_write_row(fp, f, 6) != 0;
 	}
-	if (fclose(fp) != 0 || bad) {
-		remove(path);
-		return cli_fail("%s: writing failed", path);
+	if (bad) {
+		cli_out_close(&out, 0);
+		return cli_fail("%s: writing failed", cli_t(path));
 	}
-	return 0;
+	return cli_out_close(&out, 1);
 }
 
 static int

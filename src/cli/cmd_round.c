@@ -209,13 +209,9 @@ round_sign(struct cli *cli, int argc, char **argv)
 		rc = cartel_db_commit(db, &why);
 		if (rc) {
 			/* Put the file back as it was, or remove a new one. */
-			FILE *fp = old != NULL ? fopen(out, "wb") : NULL;
-			if (fp != NULL) {
-				fwrite(old, 1, old_len, fp);
-				fclose(fp);
-			} else {
+			if (old == NULL ||
+			    cartel_file_put(out, old, old_len, 0, NULL) != 0)
 				remove(out);
-			}
 		}
 	}
 	char fp[CARTEL_DIGEST_LEN];

@@ -246,13 +246,69 @@ static const struct cli_command commands[] = {
 	{NULL, NULL, NULL, NULL},
 };
 
+/* Writes a message to stderr, each of its lines escaped for the terminal
+ * (an id or a file name quoted in it may hold control characters). */
+static void
+err_text(const char *msg)
+{
+	const char *p = msg;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		if (nl == NULL) {
+			cartel_term_fputs(p, stderr);
+			return;
+		}
+		char *line = strndup(p, (size_t)(nl - p));
+		cartel_term_fputs(line != NULL ? line : "?", stderr);
+		free(line);
+		fputc('\n', stderr);
+		p = nl + 1;
+	}
+}
+
+static void
+err_vprintf(const char *fmt, va_list ap)
+{
+	char small[512];
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(small, sizeof small, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof small) {
+		err_text(small);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (big == NULL) {
+		err_text(small);
+		return;
+	}
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	err_text(big);
+	free(big);
+}
+
+static void
+err_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+err_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	err_vprintf(fmt, ap);
+	va_end(ap);
+}
+
 int
 cli_fail(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("cartel: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	err_vprintf(fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
 	return EXIT_FAIL;
@@ -263,9 +319,9 @@ cli_usage(const char *name, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "cartel %s: ", name);
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n(see 'cartel help %s')\n", name);
+	err_printf("cartel %s: ", name);
+	err_vprintf(fmt, ap);
+	fprintf(stderr, "\n(see 'cartel help %s')\n", cli_t(name));
 	va_end(ap);
 	return EXIT_USAGE;
 }
@@ -274,10 +330,9 @@ int
 cli_error(int err, char *why, const char *doing)
 {
 	if (why != NULL)
-		fprintf(stderr, "cartel: %s: %s\n", doing, why);
+		err_printf("cartel: %s: %s\n", doing, why);
 	else
-		fprintf(stderr, "cartel: %s: %s\n", doing,
-			cartel_strerror(err));
+		err_printf("cartel: %s: %s\n", doing, cartel_strerror(err));
 	free(why);
 	return EXIT_FAIL;
 }

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include <cartel/cartel.h>
+#include <cartel/file.h>
 #include <cartel/store.h>
+#include <cartel/term.h>
 
 #include "cli.h"
 
@@ -49,4 +51,61 @@ cli_actor(const char *by)
 		return by;
 	const char *u = getenv("USER");
 	return u != NULL && u[0] != '\0' ? u : "cartel";
+}
+
+const char *
+cli_t(const char *s)
+{
+	/* A ring of escaped copies: each lives until 64 later calls, and
+	 * the last ones until the process ends. */
+	static char *ring[64];
+	static unsigned next;
+	unsigned k = next++ % 64;
+	free(ring[k]);
+	ring[k] = cartel_term_escape(s != NULL ? s : "");
+	return ring[k] != NULL ? ring[k] : "?";
+}
+
+int
+cli_out_open(struct cli_out *o, const char *path, unsigned flags)
+{
+	memset(o, 0, sizeof *o);
+	if (path == NULL || strcmp(path, "-") == 0) {
+		o->fp = stdout;
+		return 0;
+	}
+	char *why = NULL;
+	int err = cartel_file_open(&o->f, path, flags, &why);
+	if (err == 0 && (o->fp = cartel_file_fp(o->f)) == NULL) {
+		cartel_file_abort(o->f);
+		o->f = NULL;
+		err = CARTEL_ENOMEM;
+	}
+	if (err != 0)
+		return cli_error(err, why, "refused to write the file");
+	o->path = path;
+	return 0;
+}
+
+int
+cli_out_close(struct cli_out *o, int ok)
+{
+	int rc = 0;
+	if (o->f == NULL) {
+		if (o->fp != NULL && fflush(o->fp) != 0)
+			rc = cli_fail("writing to the standard output failed");
+		o->fp = NULL;
+		return rc;
+	}
+	if (!ok) {
+		cartel_file_abort(o->f);
+	} else {
+		char *why = NULL;
+		int err = cartel_file_commit(o->f, &why);
+		if (err != 0)
+			rc = cli_error(err, why, "writing the file");
+	}
+	o->f = NULL;
+	o->fp = NULL;
+	return rc;
 }

@@ -14,6 +14,14 @@
  * refused as foreign (it is a cache: the register rebuilds it). The
  * header is written last, after the sections reached the disk, so that a
  * file cut short by a crash has no valid header.
+ *
+ * The file is not trusted as read: its header carries the register state
+ * it was built from (the stamp) and a BLAKE2b digest, keyed by that
+ * stamp, of the header and of every byte after it. Opening it checks the
+ * stamp against the register's and the digest against the content, so
+ * that a file changed by hand (two ids swapped) or built from another
+ * state is refused and rebuilt, never answered from. It is written
+ * through <cartel/file.h>: never through a symbolic link.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +33,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <cartel/error.h>
+#include <cartel/file.h>
 #include <cartel/match.h>
 
 #include "core/why.h"
@@ -33,10 +44,11 @@
 #include "match/match_int.h"
 
 #define IXF_MAGIC "CARTELSX"
-#define IXF_VERSION 2u /* 2: strings carry a length byte */
+#define IXF_VERSION 3u /* 2: strings carry a length byte; 3: a digest */
 #define IXF_ENDIAN 0x01020304u
 #define IXF_STAMP 160
 #define IXF_ALIGN 64
+#define IXF_DIGEST 32
 
 enum {
 	SEC_TAB = 0, /* struct match_post[mask + 1] */
@@ -60,6 +72,10 @@ struct ixf_head {
 	uint64_t off[SEC_N], len[SEC_N];
 	struct match_model mm;
 	char stamp[IXF_STAMP];
+	/* BLAKE2b-256, keyed by the stamp, of this header (digest and
+	 * check zero) and of the BLAKE2b-256 of everything after it: see
+	 * file_digest. */
+	unsigned char digest[IXF_DIGEST];
 	uint64_t check; /* FNV-1a of the header with this field 0 */
 };
 
@@ -71,12 +87,41 @@ head_check(const struct ixf_head *h)
 	return match_hash(&c, sizeof c, 0x1dfu);
 }
 
+/* The body's digest is keyed with the stamp: a body is vouched for only
+ * together with the register state it was built from. */
+static void
+body_hash_init(crypto_generichash_state *hs, const char stamp[IXF_STAMP])
+{
+	unsigned char key[crypto_generichash_KEYBYTES];
+	crypto_generichash(key, sizeof key, (const unsigned char *)stamp,
+			   IXF_STAMP, NULL, 0);
+	crypto_generichash_init(hs, key, sizeof key, IXF_DIGEST);
+}
+
+/* The digest the header carries, from the body's: the header (these two
+ * fields zero) and the body digest, keyed by the stamp, so that every
+ * byte of the file answers for the register state it was built from. */
+static void
+file_digest(const struct ixf_head *h, const unsigned char body[IXF_DIGEST],
+	    unsigned char out[IXF_DIGEST])
+{
+	struct ixf_head c = *h;
+	memset(c.digest, 0, sizeof c.digest);
+	c.check = 0;
+	crypto_generichash_state hs;
+	body_hash_init(&hs, h->stamp);
+	crypto_generichash_update(&hs, (const unsigned char *)&c, sizeof c);
+	crypto_generichash_update(&hs, body, IXF_DIGEST);
+	crypto_generichash_final(&hs, out, IXF_DIGEST);
+}
+
 /* ---- Writing ---- */
 
 struct wr {
 	int fd;
 	uint64_t pos;
 	int err; /* errno of the first failure */
+	crypto_generichash_state *hs; /* the body's digest; NULL: header */
 };
 
 static void
@@ -91,6 +136,10 @@ wr_bytes(struct wr *w, const void *p, size_t n)
 			w->err = k < 0 ? errno : EIO;
 			return;
 		}
+		if (w->hs != NULL)
+			crypto_generichash_update(w->hs,
+						  (const unsigned char *)c,
+						  (size_t)k);
 		c += k;
 		n -= (size_t)k;
 		w->pos += (uint64_t)k;
@@ -177,36 +226,34 @@ cartel_match_index_save(const struct cartel_match_index *ix, const char *path,
 		return cartel__why(why, CARTEL_EINVAL,
 				   "an index read from a file is not saved "
 				   "again");
+	if (sodium_init() < 0)
+		return cartel__why(why, CARTEL_EIO,
+				   "libsodium could not start");
 	struct match_post *tab = NULL;
 	size_t mask = 0;
 	if (match_post_compact(&ix->px, &tab, &mask) != 0)
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "out of memory saving the search index");
-	/* A temporary name in the same folder, renamed over the file once
-	 * complete: a reader sees the old file or the new one, never half
-	 * of one. */
-	char *tmp = cartel__asprintf("%s.XXXXXX", path);
-	if (tmp == NULL) {
+	/* Through a temporary beside the file, renamed over it once
+	 * complete (<cartel/file.h>): a reader sees the old file or the new
+	 * one, never half of one, and a link in its place is refused. Keys
+	 * and ids tell who is in the register: the file is as private as
+	 * the register itself. */
+	struct cartel_file *file = NULL;
+	char *why_open = NULL;
+	int orc = cartel_file_open(&file, path, CARTEL_FILE_PRIVATE,
+				   &why_open);
+	if (orc != 0) {
 		free(tab);
-		return CARTEL_ENOMEM;
-	}
-	struct wr w = {mkstemp(tmp), 0, 0};
-	if (w.fd < 0) {
-		int e = errno;
-		free(tab);
-		int rc = cartel__why(why,
-				     e == EACCES || e == EROFS || e == EPERM
-					     ? CARTEL_EREADONLY
-					     : CARTEL_EIO,
+		int rc = cartel__why(why, orc,
 				     "cannot write the search index beside "
-				     "the register (%s): %s",
-				     path, strerror(e));
-		free(tmp);
+				     "the register: %s",
+				     why_open ? why_open : cartel_strerror(orc));
+		free(why_open);
 		return rc;
 	}
-	/* Keys and ids tell who is in the register: the file is as private
-	 * as the register itself. */
-	fchmod(w.fd, 0600);
+	crypto_generichash_state hs;
+	struct wr w = {cartel_file_fd(file), 0, 0, NULL};
 	struct ixf_head h;
 	memset(&h, 0, sizeof h);
 	memcpy(h.magic, IXF_MAGIC, 8);
@@ -227,6 +274,8 @@ cartel_match_index_save(const struct cartel_match_index *ix, const char *path,
 	struct ixf_head blank;
 	memset(&blank, 0, sizeof blank);
 	wr_bytes(&w, &blank, sizeof blank);
+	body_hash_init(&hs, h.stamp);
+	w.hs = &hs;
 	wr_section(&w, &h, SEC_TAB);
 	wr_bytes(&w, tab, (mask + 1) * sizeof *tab);
 	h.len[SEC_TAB] = (mask + 1) * sizeof *tab;
@@ -256,6 +305,10 @@ cartel_match_index_save(const struct cartel_match_index *ix, const char *path,
 		w.err = wr_ids(&w, &h, &ix->side);
 	wr_align(&w);
 	h.file_size = w.pos;
+	unsigned char body[IXF_DIGEST];
+	crypto_generichash_final(&hs, body, sizeof body);
+	w.hs = NULL;
+	file_digest(&h, body, h.digest);
 	/* The sections on the disk before the header that vouches for
 	 * them. */
 	if (w.err == 0 && fdatasync(w.fd) != 0)
@@ -265,23 +318,18 @@ cartel_match_index_save(const struct cartel_match_index *ix, const char *path,
 		w.err = errno;
 	w.pos = 0;
 	wr_bytes(&w, &h, sizeof h);
-	if (w.err == 0 && fdatasync(w.fd) != 0)
-		w.err = errno;
-	if (close(w.fd) != 0 && w.err == 0)
-		w.err = errno;
-	if (w.err == 0 && rename(tmp, path) != 0)
-		w.err = errno;
 	int rc = 0;
 	if (w.err != 0) {
-		unlink(tmp);
+		cartel_file_abort(file);
 		rc = cartel__why(why,
 				 w.err == ENOMEM   ? CARTEL_ENOMEM
 				 : w.err == ENOSPC ? CARTEL_EFULL
 						   : CARTEL_EIO,
 				 "writing the search index %s: %s", path,
 				 strerror(w.err));
+	} else {
+		rc = cartel_file_commit(file, why);
 	}
-	free(tmp);
 	return rc;
 }
 
@@ -318,6 +366,9 @@ cartel_match_index_open(struct cartel_match_index **out, const char *path,
 	int rc = match_names_get(o.data_dir, &nt, why);
 	if (rc != 0)
 		return rc;
+	if (sodium_init() < 0)
+		return cartel__why(why, CARTEL_EIO,
+				   "libsodium could not start");
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
@@ -404,10 +455,30 @@ cartel_match_index_open(struct cartel_match_index **out, const char *path,
 	}
 	close(fd);
 	fd = -1;
+	const char *base = map;
+	/* Every byte after the header answers to the digest: a file changed
+	 * by hand (two ids swapped, a posting moved) is refused here. */
+	{
+		crypto_generichash_state hs;
+		unsigned char dg[IXF_DIGEST], whole[IXF_DIGEST];
+		madvise(map, (size_t)h.file_size, MADV_SEQUENTIAL);
+		body_hash_init(&hs, h.stamp);
+		crypto_generichash_update(&hs,
+					  (const unsigned char *)base +
+						  sizeof h,
+					  (size_t)h.file_size - sizeof h);
+		crypto_generichash_final(&hs, dg, sizeof dg);
+		file_digest(&h, dg, whole);
+		if (sodium_memcmp(whole, h.digest, sizeof whole) != 0) {
+			munmap(map, (size_t)h.file_size);
+			return damaged(why, path,
+				       "its content does not match its "
+				       "digest");
+		}
+	}
 	/* A query touches a few scattered pages: reading ahead would only
 	 * fetch what it does not need. */
 	madvise(map, (size_t)h.file_size, MADV_RANDOM);
-	const char *base = map;
 	/* Strings end inside their sections. */
 	if (base[h.off[SEC_ARENA] + h.len[SEC_ARENA] - 1] != '\0' ||
 	    (h.n > 0 && base[h.off[SEC_IDS] + h.len[SEC_IDS] - 1] != '\0')) {

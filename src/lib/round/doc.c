@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include <cartel/error.h>
+#include <cartel/file.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -588,7 +589,7 @@ cartel_round_write(const struct cartel_round *r, const char *path, char **why)
 	}
 	with_nl[len] = '\n';
 	with_nl[len + 1] = '\0';
-	int rc = cartel__round_write_atomic(path, with_nl, len + 1, 0644, why);
+	int rc = cartel_file_put(path, with_nl, len + 1, 0, why);
 	free(with_nl);
 	return rc;
 }

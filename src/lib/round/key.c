@@ -5,7 +5,8 @@
  * document signed with any other key fails verification.
  *
  * Also the helpers the other files of the module share: time stamps,
- * digests, whole-file reads and atomic writes.
+ * digests and whole-file reads (files are written through
+ * <cartel/file.h>).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <sodium.h>
 
 #include <cartel/error.h>
+#include <cartel/file.h>
 #include <cartel/round.h>
 
 #include "core/why.h"
@@ -124,95 +126,6 @@ cartel__round_slurp(const char *path, size_t max, char **out, size_t *len,
 	return 0;
 }
 
-/* Writes a new temporary file next to path; returns its fd and name. */
-static int
-temp_next_to(const char *path, int mode, char **tmp, char **why)
-{
-	*tmp = cartel__asprintf("%s.tmp-XXXXXX", path);
-	if (*tmp == NULL)
-		return CARTEL_ENOMEM;
-	int fd = mkstemp(*tmp);
-	if (fd < 0) {
-		int rc = cartel__why(why, CARTEL_EIO, "%s: cannot create: %s",
-				     path, strerror(errno));
-		free(*tmp);
-		*tmp = NULL;
-		return rc;
-	}
-	if (fchmod(fd, (mode_t)mode) != 0) {
-		close(fd);
-		unlink(*tmp);
-		free(*tmp);
-		*tmp = NULL;
-		return cartel__why(why, CARTEL_EIO, "%s: chmod: %s", path,
-				   strerror(errno));
-	}
-	return fd;
-}
-
-static int
-write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return fsync(fd);
-}
-
-/* Writes data to a temporary file and puts it at path: by rename(2) when
- * `overwrite`, else by link(2), which refuses an existing path. */
-static int
-put_file(const char *path, const char *data, size_t len, int mode,
-	 int overwrite, char **why)
-{
-	char *tmp = NULL;
-	int fd = temp_next_to(path, mode, &tmp, why);
-	if (fd < 0)
-		return fd;
-	int rc = 0;
-	if (write_all(fd, data, len) != 0)
-		rc = cartel__why(why, errno == ENOSPC ? CARTEL_EFULL
-						      : CARTEL_EIO,
-				 "%s: write failed: %s", path,
-				 strerror(errno));
-	if (close(fd) != 0 && rc == 0)
-		rc = cartel__why(why, CARTEL_EIO, "%s: close failed", path);
-	if (rc == 0) {
-		if (overwrite) {
-			if (rename(tmp, path) != 0)
-				rc = cartel__why(why, CARTEL_EIO,
-						 "%s: rename failed: %s", path,
-						 strerror(errno));
-		} else if (link(tmp, path) != 0) {
-			rc = cartel__why(why, errno == EEXIST ? CARTEL_EEXIST
-							      : CARTEL_EIO,
-					 "%s: %s", path,
-					 errno == EEXIST
-						 ? "already exists; not "
-						   "overwritten"
-						 : strerror(errno));
-		}
-	}
-	if (rc != 0 || !overwrite)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
-int
-cartel__round_write_atomic(const char *path, const char *data, size_t len,
-			   int mode, char **why)
-{
-	return put_file(path, data, len, mode, 1, why);
-}
-
 static int
 sodium_ready(char **why)
 {
@@ -288,7 +201,8 @@ cartel_key_save(const struct cartel_key *k, const char *dir,
 			 "  \"public_key\": \"%s\",\n"
 			 "  \"secret_key\": \"%s\"\n}\n",
 			 k->party, fp, pk64, sk64);
-	rc = put_file(sp, text, (size_t)n, 0600, 0, why);
+	rc = cartel_file_put(sp, text, (size_t)n,
+			     CARTEL_FILE_PRIVATE | CARTEL_FILE_EXCL, why);
 	sodium_memzero(text, sizeof text);
 	sodium_memzero(sk64, sizeof sk64);
 	if (rc)
@@ -300,7 +214,7 @@ cartel_key_save(const struct cartel_key *k, const char *dir,
 		     "  \"fingerprint\": \"%s\",\n"
 		     "  \"public_key\": \"%s\"\n}\n",
 		     k->party, fp, pk64);
-	rc = put_file(pp, text, (size_t)n, 0644, 0, why);
+	rc = cartel_file_put(pp, text, (size_t)n, CARTEL_FILE_EXCL, why);
 	if (rc) {
 		unlink(sp);
 		goto out;

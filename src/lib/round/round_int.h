@@ -32,11 +32,6 @@ void cartel__round_sha256(const void *data, size_t len,
 int cartel__round_slurp(const char *path, size_t max, char **out,
 			size_t *len, char **why);
 
-/* Writes len bytes to path through path.tmp-XXXXXX and rename(2), with
- * the given mode. */
-int cartel__round_write_atomic(const char *path, const char *data,
-			       size_t len, int mode, char **why);
-
 /* Recomputes a document's manifest and digest from its other fields and
  * sets them into doc (signatures are left as they are). */
 int cartel__round_seal(json_t *doc, char **why);
