@@ -185,8 +185,8 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 			e = check_one(db, &c, &committed, &already, &why);
 		if (e) {
 			fprintf(stderr, "cartel: %s row %zu, person %s: %s\n",
-				sheet, row, f[c_id],
-				why ? why : cartel_strerror(e));
+				cli_t(sheet), row, cli_t(f[c_id]),
+				cli_t(why ? why : cartel_strerror(e)));
 			free(why);
 			why = NULL;
 			failed++;
@@ -260,7 +260,7 @@ ho_check(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (rc)
 		return cli_error(rc, why, "checking off");
-	printf("%s: %s%s\n", c.person_id,
+	printf("%s: %s%s\n", cli_t(c.person_id),
 	       cartel_handover_outcome_name(c.outcome),
 	       already ? " (already recorded)" : "");
 	return EXIT_OK;
@@ -362,8 +362,8 @@ ho_status(struct cli *cli, int argc, char **argv)
 	if (persons)
 		for (size_t i = 0; i < st.n_persons; i++) {
 			const struct cartel_handover_person *p = &st.persons[i];
-			printf("  %-16s %-6s stage %d%s  %s%s%s%s%s\n", p->id,
-			       p->side, p->stage, p->direct ? " direct" : "",
+			printf("  %-16s %-6s stage %d%s  %s%s%s%s%s\n",
+			       cli_t(p->id), cli_t(p->side), p->stage, p->direct ? " direct" : "",
 			       cartel_handover_outcome_name(p->outcome),
 			       p->checked_at ? " at " : "",
 			       p->checked_at ? p->checked_at : "",

@@ -62,12 +62,12 @@ read_list(const char *path, struct cartel_person **p, size_t *n)
 	if (rc != 0)
 		return cli_error(rc, why, "reading a list");
 	if (*n == 0)
-		fprintf(stderr, "cartel: %s holds no records\n", path);
+		fprintf(stderr, "cartel: %s holds no records\n", cli_t(path));
 	if (bad_dates > 0)
 		fprintf(stderr,
 			"cartel: %s: %zu birth_date value%s not read as a "
 			"date (treated as unknown)\n",
-			path, bad_dates, bad_dates == 1 ? "" : "s");
+			cli_t(path), bad_dates, bad_dates == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
@@ -297,10 +297,12 @@ band_name(enum cartel_match_band b)
 					 : "non-match";
 }
 
+/* A stored value for a human-readable line: escaped for the terminal,
+ * "" for none. */
 static const char *
 str_or(const char *s)
 {
-	return s ? s : "";
+	return cli_t(s);
 }
 
 /* Says, before a long wait, why the search index is being built. */
@@ -310,7 +312,7 @@ search_on_build(void *ctx, const char *reason, size_t n_persons)
 	(void)ctx;
 	fprintf(stderr,
 		"cartel: %s%sbuilding the search index (%zu persons)...\n",
-		reason, reason[0] ? "; " : "", n_persons);
+		cli_t(reason), reason[0] ? "; " : "", n_persons);
 	fflush(stderr);
 }
 
@@ -342,6 +344,8 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			so.mode = CARTEL_SEARCH_REBUILD;
 		} else if (strcmp(a, "--no-index") == 0) {
 			so.mode = CARTEL_SEARCH_MEMORY;
+		} else if (strcmp(a, "--verify-index") == 0) {
+			so.verify_index = 1;
 		} else if (a[0] == '-' && a[1] == '-') {
 			return cli_usage("search", "unknown option '%s'", a);
 		} else {
@@ -390,7 +394,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 		return cli_error(err, why, "searching");
 	}
 	if (info.note != NULL)
-		fprintf(stderr, "cartel: %s\n", info.note);
+		fprintf(stderr, "cartel: %s\n", cli_t(info.note));
 	if (name_len == 0) {
 		/* --rebuild-index alone. */
 		int saved = info.note == NULL;
@@ -434,7 +438,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			const struct cartel_person *p = &h[i].person;
 			char d[16];
 			printf("%2zu. %-12s %.3f %-9s %s %s %s %s\n    %s\n",
-			       i + 1, p->id, h[i].probability,
+			       i + 1, cli_t(p->id), h[i].probability,
 			       band_name(h[i].band), str_or(p->family_name),
 			       str_or(p->given_name), str_or(p->patronymic),
 			       cartel_date_format(&p->birth_date, d, sizeof d),
@@ -488,12 +492,14 @@ inquiry_print_found(struct cartel_db *db, const char *id, int json, int all)
 		for (size_t i = 0; i < n; i++) {
 			if (id != NULL && strcmp(it[i].inquiry_id, id) != 0)
 				continue;
-			printf("%s %-12s %.3f %-6s %-9s %s\n", it[i].inquiry_id,
-			       it[i].person_id, it[i].score, it[i].band,
-			       it[i].state, str_or(it[i].explanation));
+			printf("%s %-12s %.3f %-6s %-9s %s\n",
+			       cli_t(it[i].inquiry_id), cli_t(it[i].person_id),
+			       it[i].score, cli_t(it[i].band),
+			       cli_t(it[i].state), str_or(it[i].explanation));
 			if (it[i].decided_by != NULL)
-				printf("    %s by %s at %s: %s\n", it[i].state,
-				       it[i].decided_by,
+				printf("    %s by %s at %s: %s\n",
+				       cli_t(it[i].state),
+				       cli_t(it[i].decided_by),
 				       str_or(it[i].decided_at),
 				       str_or(it[i].reason));
 		}
@@ -596,7 +602,7 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		} else {
 			if (!cli->json)
 				printf("%s recorded, %zu potential match%s\n",
-				       new_id, found, found == 1 ? "" : "es");
+				       cli_t(new_id), found, found == 1 ? "" : "es");
 			if (err != 0)
 				rc = cli_error(err, why, "matching the inquiry");
 			else
@@ -674,7 +680,7 @@ cmd_review(struct cli *cli, int argc, char **argv)
 		if (err != 0)
 			rc = cli_error(err, why, "recording the decision");
 		else
-			printf("%s/%s %s\n", pos[0], pos[1],
+			printf("%s/%s %s\n", cli_t(pos[0]), cli_t(pos[1]),
 			       confirm ? "confirmed" : "rejected");
 	}
 	cartel_db_close(db);

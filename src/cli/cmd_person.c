@@ -160,7 +160,7 @@ person_add(struct cli *cli, int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(o);
 	} else
-		printf("%s\n", id);
+		printf("%s\n", cli_t(id));
 	free(id);
 	return EXIT_OK;
 }
@@ -175,11 +175,11 @@ print_person(const struct cartel_person *p)
 		const char *t =
 			cartel_person_field_text(p, &f[i], buf, sizeof buf);
 		if (t[0] != '\0')
-			printf("%-20s %s\n", f[i].name, t);
+			printf("%-20s %s\n", f[i].name, cli_t(t));
 	}
 	for (size_t i = 0; i < p->n_extra; i++)
-		printf("%-20s %s (extra)\n", p->extra[i].key,
-		       p->extra[i].value);
+		printf("%-20s %s (extra)\n", cli_t(p->extra[i].key),
+		       cli_t(p->extra[i].value));
 }
 
 static int
@@ -246,20 +246,21 @@ person_show(struct cli *cli, int argc, char **argv)
 		printf("\nhistory (%zu events, oldest first):\n", n_ev);
 		for (size_t i = 0; i < n_ev; i++) {
 			const struct cartel_event *e = &ev[i];
-			printf("  #%lld %s by %s, %s%s%s: ", e->seq, e->prov.at,
-			       e->prov.actor,
+			printf("  #%lld %s by %s, %s%s%s: ", e->seq,
+			       cli_t(e->prov.at), cli_t(e->prov.actor),
 			       cartel_enum_name(CARTEL_ENUM_SOURCE,
 						(int)e->prov.source),
 			       e->prov.source_ref ? " " : "",
-			       e->prov.source_ref ? e->prov.source_ref : "");
+			       cli_t(e->prov.source_ref));
 			if (strcmp(e->field, "*") == 0)
 				printf("created\n");
 			else
-				printf("%s '%s' -> '%s'\n", e->field,
-				       e->old_value ? e->old_value : "",
-				       e->new_value ? e->new_value : "");
+				printf("%s '%s' -> '%s'\n", cli_t(e->field),
+				       cli_t(e->old_value),
+				       cli_t(e->new_value));
 			if (e->prov.note)
-				printf("      note: %s\n", e->prov.note);
+				printf("      note: %s\n",
+				       cli_t(e->prov.note));
 		}
 	}
 	cartel_events_free(ev, n_ev);
@@ -267,11 +268,13 @@ person_show(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Prints s padded to `width` columns, counting characters rather than
- * bytes so that Cyrillic names line up as Latin ones do. */
+/* Prints s (escaped for the terminal) padded to `width` columns, counting
+ * characters rather than bytes so that Cyrillic names line up as Latin
+ * ones do. */
 static void
-pad(const char *s, int width)
+pad(const char *raw, int width)
 {
+	const char *s = cli_t(raw);
 	int cols = 0;
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
 		if ((*c & 0xC0) != 0x80)
@@ -440,6 +443,7 @@ cmd_event(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		printf("{\"ok\": true}\n");
 	else
-		printf("recorded: %s %s\n", ev.person_id, ev.field);
+		printf("recorded: %s %s\n", cli_t(ev.person_id),
+		       cli_t(ev.field));
 	return EXIT_OK;
 }

@@ -195,7 +195,7 @@ reconcile_list(struct cli *cli, const char *file, const char *party,
 	printf("%s: %zu rows against %zu persons in the register\n"
 	       "  matched    %6zu\n  ambiguous  %6zu  (for review)\n"
 	       "  not held   %6zu\n",
-	       file, res.n_rows, res.n_register, res.n_matched,
+	       cli_t(file), res.n_rows, res.n_register, res.n_matched,
 	       res.n_ambiguous, res.n_not_held);
 	for (size_t i = 0; i < res.n_rows; i++) {
 		const struct cartel_reconcile_row *r = &res.rows[i];
@@ -203,20 +203,23 @@ reconcile_list(struct cli *cli, const char *file, const char *party,
 			if (show_all)
 				printf("row %zu, their id %s: matched %s "
 				       "(p=%.3f)\n",
-				       r->row, r->their_id, r->our_id,
+				       r->row, cli_t(r->their_id),
+				       cli_t(r->our_id),
 				       r->probability);
 			continue;
 		}
-		printf("row %zu, their id %s: %s: %s\n", r->row, r->their_id,
+		printf("row %zu, their id %s: %s: %s\n", r->row,
+		       cli_t(r->their_id),
 		       r->verdict == CARTEL_RECONCILE_AMBIGUOUS ? "ambiguous"
 								: "not held",
-		       r->note ? r->note : "");
+		       cli_t(r->note));
 		for (size_t k = 0; k < r->n_cands; k++)
-			printf("    %-16s p=%.3f  %s%s%s\n", r->cands[k].id,
-			       r->cands[k].probability, r->cands[k].status,
+			printf("    %-16s p=%.3f  %s%s%s\n",
+			       cli_t(r->cands[k].id),
+			       r->cands[k].probability,
+			       cli_t(r->cands[k].status),
 			       r->cands[k].held_by ? ", held by " : "",
-			       r->cands[k].held_by ? r->cands[k].held_by
-						   : "");
+			       cli_t(r->cands[k].held_by));
 	}
 	cartel_reconcile_clear(&res);
 	return EXIT_OK;
@@ -226,10 +229,9 @@ static void
 print_person(const char *tag, size_t pos, const struct cartel_person *p)
 {
 	char date[16];
-	printf("  row %-6zu %-16s %s %s %s %s%s\n", pos + 2, p->id,
-	       p->family_name ? p->family_name : "",
-	       p->given_name ? p->given_name : "",
-	       p->patronymic ? p->patronymic : "",
+	printf("  row %-6zu %-16s %s %s %s %s%s\n", pos + 2, cli_t(p->id),
+	       cli_t(p->family_name), cli_t(p->given_name),
+	       cli_t(p->patronymic),
 	       cartel_date_format(&p->birth_date, date, sizeof date), tag);
 }
 
@@ -353,8 +355,8 @@ reconcile_counts(struct cli *cli, const char *ft, const char *fo,
 	for (size_t i = 0; i < c.n_pairs; i++)
 		if (c.pairs[i].review)
 			printf("  yours %s = ours %s ? (p=%.3f)\n",
-			       c.theirs[c.pairs[i].theirs].id,
-			       c.ours[c.pairs[i].ours].id,
+			       cli_t(c.theirs[c.pairs[i].theirs].id),
+			       cli_t(c.ours[c.pairs[i].ours].id),
 			       c.pairs[i].probability);
 	cartel_reconcile_counts_clear(&c);
 	return EXIT_OK;

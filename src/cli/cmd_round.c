@@ -487,26 +487,27 @@ round_diff(struct cli *cli, int argc, char **argv)
 		       cartel_round_id(b), cartel_round_version(b),
 		       cartel_round_kind_name(cartel_round_kind(b)));
 		for (size_t i = 0; i < d.n_header; i++)
-			printf("  %s: %s -> %s\n", d.header[i].field,
-			       d.header[i].old_value, d.header[i].new_value);
+			printf("  %s: %s -> %s\n", cli_t(d.header[i].field),
+			       cli_t(d.header[i].old_value),
+			       cli_t(d.header[i].new_value));
 		for (size_t i = 0; i < d.n_entries; i++) {
 			const struct cartel_round_diff_entry *e = &d.entries[i];
 			if (e->change == CARTEL_ROUND_ADDED) {
-				printf("+ %s added to %s\n", e->id,
-				       e->new_list);
+				printf("+ %s added to %s\n", cli_t(e->id),
+				       cli_t(e->new_list));
 				continue;
 			}
 			if (e->change == CARTEL_ROUND_REMOVED) {
-				printf("- %s removed from %s\n", e->id,
-				       e->old_list);
+				printf("- %s removed from %s\n", cli_t(e->id),
+				       cli_t(e->old_list));
 				continue;
 			}
-			printf("~ %s changed:", e->id);
+			printf("~ %s changed:", cli_t(e->id));
 			for (size_t k = 0; k < e->n_fields; k++)
 				printf("%s %s %s -> %s", k ? ";" : "",
-				       e->fields[k].field,
-				       e->fields[k].old_value,
-				       e->fields[k].new_value);
+				       cli_t(e->fields[k].field),
+				       cli_t(e->fields[k].old_value),
+				       cli_t(e->fields[k].new_value));
 			putchar('\n');
 		}
 		printf("%zu added, %zu removed, %zu changed\n", d.n_added,

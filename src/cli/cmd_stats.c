@@ -98,8 +98,9 @@ stats_table(const struct cartel_stats *st)
 	}
 	printf("  %-30s", "held by");
 	for (size_t i = 0; i < st->n_parties; i++)
-		printf(" %10s",
-		       st->parties[i].party[0] ? st->parties[i].party : "?");
+		printf(" %10s", st->parties[i].party[0]
+					? cli_t(st->parties[i].party)
+					: "?");
 	putchar('\n');
 	row(st, "HELD NOW", OFF(held));
 	printf("  by category\n");

@@ -209,7 +209,7 @@ static const struct cli_command commands[] = {
 	 "file. See docs/matching.md.\n"},
 	{"search", cmd_search, "find a person in the register by a typed name",
 	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json]\n"
-	 "                     [--no-index] NAME...\n"
+	 "                     [--no-index | --verify-index] NAME...\n"
 	 "       cartel search [--db DB] --rebuild-index [NAME...]\n"
 	 "\n"
 	 "Ranks the register's persons against NAME, typed in any script and any\n"
@@ -219,7 +219,9 @@ static const struct cli_command commands[] = {
 	 "(DB.search, mode 0600), built by the first search and again whenever\n"
 	 "the register has changed since (a line on stderr says so);\n"
 	 "--rebuild-index builds it now, --no-index loads the register instead.\n"
-	 "The answers are the same either way. See docs/matching.md.\n"},
+	 "The answers are the same either way. Each person answered with is\n"
+	 "checked against the register; --verify-index also checks the whole\n"
+	 "file's digest first (slower). See docs/matching.md, docs/files.md.\n"},
 	{"inquiry", cmd_inquiry, "record an inquiry; match it against the register",
 	 "usage: cartel inquiry add --by NAME [--family F] [--given G]\n"
 	 "                          [--patronymic P] [--name \"TEXT\"] [--born DATE]\n"

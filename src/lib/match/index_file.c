@@ -15,13 +15,14 @@
  * header is written last, after the sections reached the disk, so that a
  * file cut short by a crash has no valid header.
  *
- * The file is not trusted as read: its header carries the register state
- * it was built from (the stamp) and a BLAKE2b digest, keyed by that
- * stamp, of the header and of every byte after it. Opening it checks the
- * stamp against the register's and the digest against the content, so
- * that a file changed by hand (two ids swapped) or built from another
- * state is refused and rebuilt, never answered from. It is written
- * through <cartel/file.h>: never through a symbolic link.
+ * The file is not trusted as read. Its header carries the register state
+ * it was built from (the stamp), checked on every open, and a BLAKE2b
+ * digest of all of it keyed by that stamp, checked by
+ * cartel_match_index_verify (it reads the whole file, which a search does
+ * not: see docs/files.md). What a search answers is checked against the
+ * register itself: cartel_match_index_agrees tells whether a record of
+ * the file is what the register holds for the person it names. It is
+ * written through <cartel/file.h>: never through a symbolic link.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,7 +75,7 @@ struct ixf_head {
 	char stamp[IXF_STAMP];
 	/* BLAKE2b-256, keyed by the stamp, of this header (digest and
 	 * check zero) and of the BLAKE2b-256 of everything after it: see
-	 * file_digest. */
+	 * file_digest and cartel_match_index_verify. */
 	unsigned char digest[IXF_DIGEST];
 	uint64_t check; /* FNV-1a of the header with this field 0 */
 };
@@ -99,8 +100,9 @@ body_hash_init(crypto_generichash_state *hs, const char stamp[IXF_STAMP])
 }
 
 /* The digest the header carries, from the body's: the header (these two
- * fields zero) and the body digest, keyed by the stamp, so that every
- * byte of the file answers for the register state it was built from. */
+ * fields zero) and the digest of every byte after it, keyed by the stamp,
+ * so that all of the file answers for the register state it was built
+ * from. */
 static void
 file_digest(const struct ixf_head *h, const unsigned char body[IXF_DIGEST],
 	    unsigned char out[IXF_DIGEST])
@@ -456,26 +458,6 @@ cartel_match_index_open(struct cartel_match_index **out, const char *path,
 	close(fd);
 	fd = -1;
 	const char *base = map;
-	/* Every byte after the header answers to the digest: a file changed
-	 * by hand (two ids swapped, a posting moved) is refused here. */
-	{
-		crypto_generichash_state hs;
-		unsigned char dg[IXF_DIGEST], whole[IXF_DIGEST];
-		madvise(map, (size_t)h.file_size, MADV_SEQUENTIAL);
-		body_hash_init(&hs, h.stamp);
-		crypto_generichash_update(&hs,
-					  (const unsigned char *)base +
-						  sizeof h,
-					  (size_t)h.file_size - sizeof h);
-		crypto_generichash_final(&hs, dg, sizeof dg);
-		file_digest(&h, dg, whole);
-		if (sodium_memcmp(whole, h.digest, sizeof whole) != 0) {
-			munmap(map, (size_t)h.file_size);
-			return damaged(why, path,
-				       "its content does not match its "
-				       "digest");
-		}
-	}
 	/* A query touches a few scattered pages: reading ahead would only
 	 * fetch what it does not need. */
 	madvise(map, (size_t)h.file_size, MADV_RANDOM);
@@ -524,4 +506,97 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+/* ---- Checking ---- */
+
+int
+cartel_match_index_verify(const struct cartel_match_index *ix, char **why)
+{
+	if (ix == NULL || ix->map == NULL)
+		return 0;
+	struct ixf_head h;
+	if (ix->map_len < sizeof h)
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "the search index is damaged (cut short)");
+	memcpy(&h, ix->map, sizeof h);
+	const unsigned char *base = ix->map;
+	crypto_generichash_state hs;
+	unsigned char body[IXF_DIGEST], whole[IXF_DIGEST];
+	body_hash_init(&hs, h.stamp);
+	crypto_generichash_update(&hs, base + sizeof h,
+				  ix->map_len - sizeof h);
+	crypto_generichash_final(&hs, body, sizeof body);
+	file_digest(&h, body, whole);
+	if (sodium_memcmp(whole, h.digest, sizeof whole) != 0)
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "the search index is damaged (its content "
+				   "does not match its digest)");
+	return 0;
+}
+
+/* The string at off of an arena of len bytes, or NULL when off is not
+ * inside it. */
+static const char *
+arena_str(const struct match_arena *a, uint32_t off)
+{
+	return off < a->len ? match_str(a, off) : NULL;
+}
+
+static int
+same_str(const struct match_arena *a, uint32_t ao,
+	 const struct match_arena *b, uint32_t bo)
+{
+	const char *x = arena_str(a, ao), *y = arena_str(b, bo);
+	return x != NULL && y != NULL && strcmp(x, y) == 0;
+}
+
+int
+cartel_match_index_agrees(const struct cartel_match_index *ix, size_t index,
+			  const struct cartel_person *p)
+{
+	if (ix == NULL || p == NULL || p->id == NULL)
+		return 0;
+	if (ix->map == NULL)
+		return 1; /* built from the register, never read from a file */
+	if (index >= ix->side.n)
+		return 0;
+	uint32_t off = ix->id_off[index];
+	if (off >= ix->ids_len || strcmp(ix->ids + off, p->id) != 0)
+		return 0;
+	const struct match_rec *a = &ix->side.recs[index];
+	const struct match_arena *aa = &ix->side.arena;
+	struct match_rec b;
+	struct match_arena ba = {0};
+	if (match_rec_make(ix->nt, p, &b, &ba) != 0) {
+		free(ba.buf);
+		return -1;
+	}
+	if (ba.buf == NULL) {
+		ba.buf = calloc(1, 1);
+		if (ba.buf == NULL)
+			return -1;
+		ba.len = ba.cap = 1;
+	}
+	int same = same_str(aa, a->fam, &ba, b.fam) &&
+		   same_str(aa, a->fam_masc, &ba, b.fam_masc) &&
+		   same_str(aa, a->giv, &ba, b.giv) &&
+		   same_str(aa, a->patr, &ba, b.patr) &&
+		   same_str(aa, a->place, &ba, b.place) &&
+		   same_str(aa, a->svc, &ba, b.svc) && a->fam_h == b.fam_h &&
+		   a->fam_sh == b.fam_sh && a->giv_h == b.giv_h &&
+		   a->patr_h == b.patr_h && a->place_h == b.place_h &&
+		   a->svc_h == b.svc_h && a->fem == b.fem &&
+		   a->n_dm == b.n_dm && a->n_dm <= REC_DM_MAX &&
+		   memcmp(a->dm, b.dm, a->n_dm * sizeof a->dm[0]) == 0 &&
+		   a->n_place_dm == b.n_place_dm && a->n_place_dm <= 2 &&
+		   memcmp(a->place_dm, b.place_dm,
+			  a->n_place_dm * sizeof a->place_dm[0]) == 0 &&
+		   a->given_how == b.given_how && a->swapped == b.swapped &&
+		   a->patr_moved == b.patr_moved && a->sex == b.sex &&
+		   a->lang == b.lang && a->given_id == b.given_id &&
+		   a->patr_id == b.patr_id && a->surname_id == b.surname_id &&
+		   a->year == b.year && a->month == b.month && a->day == b.day;
+	free(ba.buf);
+	return same;
 }

@@ -6,7 +6,11 @@
  * and fetches only the persons it returns. When the file is missing, out
  * of date or damaged, the register is loaded whole, the index built and
  * saved for the next search (or, where the folder cannot be written, kept
- * in memory for this search only). Everything happens inside one read
+ * in memory for this search only). The file is not trusted as read: every
+ * person a search answers with is checked against the record of him that
+ * was scored (cartel_match_index_agrees), and a file that does not agree
+ * is rebuilt and the search asked again; with verify_index its whole
+ * digest is checked when it is opened. Everything happens inside one read
  * transaction, so that the stamp, the loaded persons and the fetched rows
  * are one state of the register: a search never mixes two.
  */
@@ -97,13 +101,15 @@ struct fetched {
 	struct cartel_db *db;
 	struct cartel_person *p;
 	size_t n, cap;
+	/* The index the results come from: each person fetched is checked
+	 * against the record of it that was scored. */
+	const struct cartel_match_index *ix;
 };
 
 static int
 fetch_person(void *ctx, size_t index, const char *id,
 	     const struct cartel_person **out, char **why)
 {
-	(void)index;
 	struct fetched *f = ctx;
 	*out = NULL;
 	if (f->n == f->cap) {
@@ -123,6 +129,19 @@ fetch_person(void *ctx, size_t index, const char *id,
 				   "register does not hold");
 	if (err != 0)
 		return err;
+	/* The file is not trusted as read: the man answered with must be
+	 * the one whose record was scored, as the register holds him now. */
+	int agrees = cartel_match_index_agrees(f->ix, index, &f->p[f->n]);
+	if (agrees != 1) {
+		cartel_person_clear(&f->p[f->n]);
+		if (agrees < 0)
+			return cartel__why(why, CARTEL_ENOMEM,
+					   "out of memory");
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "the search index is damaged (it does not "
+				   "hold what the register holds for a "
+				   "person it names)");
+	}
 	*out = &f->p[f->n++];
 	return 0;
 }
@@ -247,6 +266,8 @@ file_id(const char *path, struct cartel__file_id *f)
 	f->size = (unsigned long long)st.st_size;
 	f->mtime_s = (long long)st.st_mtim.tv_sec;
 	f->mtime_ns = (long long)st.st_mtim.tv_nsec;
+	f->ctime_s = (long long)st.st_ctim.tv_sec;
+	f->ctime_ns = (long long)st.st_ctim.tv_nsec;
 	f->ok = 1;
 }
 
@@ -299,6 +320,11 @@ cartel__search_begin(struct cartel_db *db, const struct cartel_search_opts *so,
 		char *why_open = NULL;
 		int e = cartel_match_index_open(&s->ix, s->path, s->stamp,
 						so->match, &why_open);
+		if (e == 0 && so->verify_index &&
+		    (e = cartel_match_index_verify(s->ix, &why_open)) != 0) {
+			cartel_match_index_free(s->ix);
+			s->ix = NULL;
+		}
 		if (e == 0) {
 			info->n_persons = cartel_match_index_size(s->ix);
 			info->used_index = 1;
@@ -338,7 +364,7 @@ cartel__search_query(struct cartel_db *db, struct cartel__search *s,
 	*out = NULL;
 	*n_out = 0;
 	for (int attempt = 0;; attempt++) {
-		struct fetched f = {db, NULL, 0, 0};
+		struct fetched f = {db, NULL, 0, 0, s->ix};
 		struct cartel_match_candidate *c = NULL;
 		size_t nc = 0;
 		char *why_q = NULL;

@@ -209,6 +209,9 @@ struct cartel_search_hit;
 struct cartel__file_id {
 	unsigned long long dev, ino, size;
 	long long mtime_s, mtime_ns;
+	/* The change time too: a file edited in place and its time set
+	 * back (touch -d) still shows a new ctime. */
+	long long ctime_s, ctime_ns;
 	int ok;
 };
 
