@@ -72,7 +72,8 @@ int cartel_key_generate(struct cartel_key *out, const char *party,
 /*
  * Writes DIR/PARTY.key (the secret key, mode 0600) and DIR/PARTY.pub (the
  * public key) for a key with its secret. Neither file is overwritten:
- * CARTEL_EEXIST when one is there; nothing is left behind on failure.
+ * CARTEL_EEXIST when one is there (a symbolic link included: it is never
+ * followed); nothing is left behind on failure (<cartel/file.h>).
  * *secret_path and *public_path (when not NULL) receive the malloc'd paths.
  */
 int cartel_key_save(const struct cartel_key *k, const char *dir,
@@ -170,8 +171,9 @@ int cartel_round_parse(struct cartel_round **out, const char *text,
 int cartel_round_read(struct cartel_round **out, const char *path,
 		      char **why);
 
-/* Writes the document to path through a temporary file renamed into place,
- * so a failure leaves the old file (or none) and never half of one. */
+/* Writes the document to path through a temporary file renamed into place
+ * (<cartel/file.h>), so a failure leaves the old file (or none) and never
+ * half of one; CARTEL_ESTATE when path is a symbolic link. */
 int cartel_round_write(const struct cartel_round *r, const char *path,
 		       char **why);
 

@@ -63,7 +63,8 @@ ho_start(struct cli *cli, int argc, char **argv)
 	}
 	printf("round %s version %d loaded for handover: %zu persons in %zu "
 	       "stage%s, now agreed\n",
-	       cartel_round_id(r), cartel_round_version(r), st.n_persons,
+	       cli_t(cartel_round_id(r)), cartel_round_version(r),
+	       st.n_persons,
 	       st.n_stages, st.n_stages == 1 ? "" : "s");
 	cartel_handover_status_clear(&st);
 	cartel_round_free(r);
@@ -158,7 +159,7 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 	while ((rc = cartel_csv_next(csv, &f, &nf, &why)) != 0) {
 		size_t row = cartel_csv_record_no(csv);
 		if (rc < 0) {
-			fprintf(stderr, "cartel: %s\n", why);
+			fprintf(stderr, "cartel: %s\n", cli_t(why));
 			free(why);
 			why = NULL;
 			failed++;
@@ -168,7 +169,7 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 		}
 		if ((size_t)c_id >= nf || (size_t)c_out >= nf) {
 			fprintf(stderr, "cartel: %s row %zu: too few columns\n",
-				sheet, row);
+				cli_t(sheet), row);
 			failed++;
 			continue;
 		}
@@ -250,7 +251,7 @@ ho_check(struct cli *cli, int argc, char **argv)
 	int rc = cartel_handover_outcome_parse(as, &c.outcome, &why);
 	if (rc) {
 		cartel_db_close(db);
-		fprintf(stderr, "cartel handover: %s\n", why);
+		fprintf(stderr, "cartel handover: %s\n", cli_t(why));
 		free(why);
 		return EXIT_USAGE;
 	}
@@ -343,8 +344,9 @@ ho_status(struct cli *cli, int argc, char **argv)
 		cartel_handover_status_clear(&st);
 		return EXIT_OK;
 	}
-	printf("round %s version %d, loaded %s\n  digest %s\n", st.round_id,
-	       st.version, st.started_at ? st.started_at : "", st.digest);
+	printf("round %s version %d, loaded %s\n  digest %s\n",
+	       cli_t(st.round_id), st.version, cli_t(st.started_at),
+	       cli_t(st.digest));
 	printf("  %-6s %7s %8s %12s %9s %8s %7s  %s\n", "stage", "listed",
 	       "pending", "handed_over", "received", "refused", "absent",
 	       "state");
@@ -415,7 +417,7 @@ ho_stage(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (rc)
 		return cli_error(rc, why, "closing the stage");
-	printf("stage %ld of round %s closed\n", stage, pos[0]);
+	printf("stage %ld of round %s closed\n", stage, cli_t(pos[0]));
 	return EXIT_OK;
 }
 

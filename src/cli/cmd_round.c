@@ -91,7 +91,7 @@ round_new(struct cli *cli, int argc, char **argv)
 					 cli_actor(by)};
 	int rc = cartel_round_kind_parse(kind, &opts.kind, &why);
 	if (rc) {
-		fprintf(stderr, "cartel round: %s\n", why);
+		fprintf(stderr, "cartel round: %s\n", cli_t(why));
 		free(why);
 		return EXIT_USAGE;
 	}
@@ -145,9 +145,10 @@ round_new(struct cli *cli, int argc, char **argv)
 		printf("round %s version %d (%s): %zu persons on its lists, "
 		       "digest %s\n"
 		       "written to %s; unsigned\n",
-		       cartel_round_id(r), cartel_round_version(r),
+		       cli_t(cartel_round_id(r)), cartel_round_version(r),
 		       cartel_round_kind_name(cartel_round_kind(r)),
-		       cartel_round_n_persons(r), cartel_round_digest(r), out);
+		       cartel_round_n_persons(r), cli_t(cartel_round_digest(r)),
+		       cli_t(out));
 	cartel_db_close(db);
 	cartel_round_free(prev);
 	cartel_round_free(r);
@@ -233,7 +234,8 @@ round_sign(struct cli *cli, int argc, char **argv)
 		       cartel_round_digest(r));
 	else
 		printf("signed round %s version %d as %s (key %s)\n",
-		       cartel_round_id(r), cartel_round_version(r), party, fp);
+		       cli_t(cartel_round_id(r)), cartel_round_version(r),
+		       cli_t(party), fp);
 	cartel_db_close(db);
 	cartel_round_free(r);
 	return EXIT_OK;
@@ -336,21 +338,24 @@ round_verify(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("round %s version %d (%s), %zu persons on its lists\n"
 		       "  digest %s\n",
-		       cartel_round_id(r), cartel_round_version(r),
+		       cli_t(cartel_round_id(r)), cartel_round_version(r),
 		       cartel_round_kind_name(cartel_round_kind(r)),
-		       cartel_round_n_persons(r), cartel_round_digest(r));
+		       cartel_round_n_persons(r),
+		       cli_t(cartel_round_digest(r)));
 		printf("  manifest: %s\n  digest: %s\n",
 		       chk.manifest_ok ? "holds" : "DOES NOT HOLD",
 		       chk.digest_ok ? "holds" : "DOES NOT HOLD");
 		for (int i = 0; i < 2; i++) {
 			const struct cartel_round_sig_status *s = &chk.sig[i];
 			if (!s->present) {
-				printf("  signature %s: missing\n", s->party);
+				printf("  signature %s: missing\n",
+				       cli_t(s->party));
 				continue;
 			}
-			printf("  signature %s: %s, key %s (%s)\n", s->party,
+			printf("  signature %s: %s, key %s (%s)\n",
+			       cli_t(s->party),
 			       s->valid ? "holds" : "DOES NOT HOLD",
-			       s->fingerprint,
+			       cli_t(s->fingerprint),
 			       s->key_is_pinned ? "pinned"
 			       : s->pinned	? "NOT the pinned key"
 						: "no key pinned");
@@ -359,7 +364,8 @@ round_verify(struct cli *cli, int argc, char **argv)
 	cartel_round_check_clear(&chk);
 	cartel_round_free(r);
 	if (vrc) {
-		fprintf(stderr, "cartel: %s\n", vwhy ? vwhy : "does not verify");
+		fprintf(stderr, "cartel: %s\n",
+			vwhy ? cli_t(vwhy) : "does not verify");
 		free(vwhy);
 		return EXIT_FAIL;
 	}
@@ -482,9 +488,9 @@ round_diff(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("round %s version %d (%s) -> round %s version %d "
 		       "(%s)\n",
-		       cartel_round_id(a), cartel_round_version(a),
+		       cli_t(cartel_round_id(a)), cartel_round_version(a),
 		       cartel_round_kind_name(cartel_round_kind(a)),
-		       cartel_round_id(b), cartel_round_version(b),
+		       cli_t(cartel_round_id(b)), cartel_round_version(b),
 		       cartel_round_kind_name(cartel_round_kind(b)));
 		for (size_t i = 0; i < d.n_header; i++)
 			printf("  %s: %s -> %s\n", cli_t(d.header[i].field),

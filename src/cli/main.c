@@ -381,7 +381,7 @@ help(const char *name)
 	const struct cli_command *c = find(name);
 	if (c == NULL) {
 		fprintf(stderr, "cartel: no command '%s' (see 'cartel "
-				"--help')\n", name);
+				"--help')\n", cli_t(name));
 		return EXIT_USAGE;
 	}
 	fputs(c->usage, stdout);
@@ -416,7 +416,7 @@ main(int argc, char **argv)
 			return EXIT_OK;
 		} else {
 			fprintf(stderr, "cartel: unknown option '%s' (see "
-					"'cartel --help')\n", a);
+					"'cartel --help')\n", cli_t(a));
 			return EXIT_USAGE;
 		}
 	}
@@ -429,7 +429,7 @@ main(int argc, char **argv)
 	const struct cli_command *c = find(argv[i]);
 	if (c == NULL) {
 		fprintf(stderr, "cartel: no command '%s' (see 'cartel "
-				"--help')\n", argv[i]);
+				"--help')\n", cli_t(argv[i]));
 		return EXIT_USAGE;
 	}
 	/* Commands take --help too, and --db/--json after their name. */

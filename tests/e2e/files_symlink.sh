@@ -81,4 +81,30 @@ grep -q 'symbolic link' "$T/e"
 cmp "$T/canary" "$T/canary.orig"
 [ -L "$DB.search" ]
 "$CARTEL" --db "$DB" audit verify > /dev/null
+
+# Documents: a plan and a round document written to a link are refused;
+# the round is not recorded in the register, the canary unchanged.
+D="$TOP/tests/e2e/data"
+R="$T/round.db"
+"$CARTEL" --db "$R" init > /dev/null
+"$CARTEL" --db "$R" import csv "$D/round_persons.csv" > /dev/null
+ln -s "$T/canary" "$T/plan.json"
+if "$CARTEL" --db "$R" plan --policy "$D/round_policy.yaml" \
+	-o "$T/plan.json" > /dev/null 2> "$T/e"; then
+	fail "plan -o through a link succeeded"
+fi
+grep -q 'symbolic link' "$T/e"
+rm "$T/plan.json"
+"$CARTEL" --db "$R" plan --policy "$D/round_policy.yaml" \
+	-o "$T/plan.json" > /dev/null
+ln -s "$R" "$T/round.json"
+before=$(cksum < "$R")
+if "$CARTEL" --db "$R" round new --plan "$T/plan.json" --id R-LINK \
+	-o "$T/round.json" > /dev/null 2> "$T/e"; then
+	fail "round new through a link to the register succeeded"
+fi
+grep -q 'symbolic link' "$T/e"
+[ "$(cksum < "$R")" = "$before" ] || fail "the register changed"
+cmp "$T/canary" "$T/canary.orig"
+"$CARTEL" --db "$R" audit verify > /dev/null
 echo ok
