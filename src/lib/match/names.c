@@ -488,6 +488,16 @@ match_names_patr(const struct match_names *nt, const char *skel, int *fem)
 }
 
 int
+match_names_patr_exact(const struct match_names *nt, const char *skel)
+{
+	size_t n;
+	const struct entry *e = find(nt, K_PATR_M, skel, &n);
+	if (e == NULL)
+		e = find(nt, K_PATR_F, skel, &n);
+	return e != NULL ? e[0].id : 0;
+}
+
+int
 match_names_surname(const struct match_names *nt, const char *masc)
 {
 	size_t n;
