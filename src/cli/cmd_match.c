@@ -610,30 +610,50 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		return cli_usage("inquiry", "%s needs --by NAME (who records "
 					    "it)", sub);
 	char *why = NULL;
-	struct cartel_person parsed;
-	memset(&parsed, 0, sizeof parsed);
+	struct cartel_query pq;
+	memset(&pq, 0, sizeof pq);
 	if (is_add && name != NULL) {
-		int err = cartel_match_parse_name(name, NULL, &parsed, &why);
+		int err = cartel_query_parse(name, strlen(name), born, NULL,
+					     &pq, &why);
 		if (err != 0)
 			return cli_error(err, why, "reading --name");
-		if (q.family_name == NULL)
-			q.family_name = parsed.family_name;
-		if (q.given_name == NULL)
-			q.given_name = parsed.given_name;
-		if (q.patronymic == NULL)
-			q.patronymic = parsed.patronymic;
-	}
-	if (is_add && born != NULL) {
+		q.birth_date = pq.born;
+	} else if (is_add && born != NULL) {
 		int err = cartel_date_parse(born, &q.birth_date, &why);
-		if (err != 0) {
-			cartel_person_clear(&parsed);
+		if (err != 0)
 			return cli_error(err, why, "reading --born");
-		}
 	}
 	struct cartel_db *db = NULL;
 	if (cli_open_db(cli, is_show ? CARTEL_DB_READONLY : 0, &db) != 0) {
-		cartel_person_clear(&parsed);
+		cartel_query_clear(&pq);
 		return EXIT_FAIL;
+	}
+	if (pq.n_readings > 0) {
+		/* The reading of the name that the register supports best,
+		 * as a search would read it. */
+		struct cartel_search_hit *h = NULL;
+		size_t nh = 0, r = 0;
+		int err = cartel_search_text(db, &pq, 1, 0, NULL, &h, &nh, &r,
+					     NULL, &why);
+		cartel_search_hits_free(h, nh);
+		if (err != 0) {
+			cartel_db_close(db);
+			cartel_query_clear(&pq);
+			return cli_error(err, why, "reading --name");
+		}
+		const struct cartel_person *rp = &pq.readings[r].person;
+		if (q.family_name == NULL)
+			q.family_name = rp->family_name;
+		if (q.given_name == NULL)
+			q.given_name = rp->given_name;
+		if (q.patronymic == NULL)
+			q.patronymic = rp->patronymic;
+		if (!cli->json) {
+			char read_as[512];
+			printf("read as %s\n",
+			       cartel_query_reading_text(&pq, r, read_as,
+							 sizeof read_as));
+		}
 	}
 	int rc = EXIT_OK;
 	if (is_add) {
@@ -665,7 +685,7 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		rc = inquiry_print_found(db, id, cli->json, 1);
 	}
 	cartel_db_close(db);
-	cartel_person_clear(&parsed);
+	cartel_query_clear(&pq);
 	return rc;
 }
 
