@@ -222,7 +222,9 @@ reading_bits(const struct qword *w, int n, const unsigned char *role,
 	int n_g = 0, n_p = 0, n_f = 0, first_f = -1, last_f = -1;
 	int pos_g = -1, pos_p = -1;
 	double bits = 0;
+	int n_full = n_extra;
 	for (int i = 0; i < n; i++) {
+		n_full += !w[i].initial;
 		if (role[i] == R_FAMILY) {
 			if (!w[i].family_ok)
 				return -1e9;
@@ -239,13 +241,16 @@ reading_bits(const struct qword *w, int n, const unsigned char *role,
 		}
 		bits += w[i].bits[role[i]];
 	}
-	if (n_g > 1 || n_p > 1 || n_f + n_g == 0)
+	/* Initials alone name nobody. */
+	if (n_g > 1 || n_p > 1 || n_f + n_g == 0 || n_full == 0)
 		return -1e9;
 	/* A surname of several words is one run of them. */
 	if (n_f > 0 && last_f - first_f + 1 != n_f)
 		return -1e9;
+	/* Hardly anyone asks after a man without his surname: a reading
+	 * without one needs clearly better evidence from the index. */
 	if (n_f + n_extra == 0)
-		bits -= 2.5;
+		bits -= 5.0;
 	if (n_f > 1)
 		bits -= 1.5 * (n_f - 1);
 	if (pos_g >= 0 && pos_p >= 0)
