@@ -358,7 +358,9 @@ int cartel_match_dedupe(const struct cartel_person *persons, size_t n,
 /*
  * Reads a list in the import CSV format (docs/import.md) for matching: only
  * `id` is required; family_name, given_name, patronymic, birth_date,
- * birth_place, service_number and sex are read when present; other
+ * birth_place, service_number and sex are read when present; a `name`
+ * column (the whole name in one line) is read as cartel_match_parse_name
+ * reads it, for the rows that have no name fields of their own; other
  * columns are ignored. Refuses (CARTEL_EFORMAT, *why naming the file, row
  * and column) an empty file, a file without an `id` column, a row with an
  * empty or duplicate id, invalid UTF-8 and a field over max_field bytes

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -295,6 +296,41 @@ status_words(void **state)
 			    "repat");
 }
 
+/* A list with the whole name in one column (link, dedupe, reconcile)
+ * is read by the same parser. */
+static void
+list_name_column(void **state)
+{
+	(void)state;
+	static const char csv[] =
+		"id,name,birth_date\n"
+		"1,Ляхович Василий Михайлович,1976-12-21\n"
+		"2,\"KOVALCHUK, Oleksandr\",\n"
+		"3,Мартинович Олег 12.04.1985,\n"
+		"4,,\n";
+	FILE *fp = fmemopen((void *)csv, sizeof csv - 1, "r");
+	assert_non_null(fp);
+	struct cartel_person *p = NULL;
+	size_t n = 0;
+	char *why = NULL;
+	int rc = cartel_match_read_csv(fp, "list.csv", 0, &p, &n, NULL, &why);
+	fclose(fp);
+	if (rc != 0)
+		fail_msg("%s", why ? why : "failed");
+	assert_int_equal(n, 4);
+	assert_string_equal(s_or(p[0].family_name), "Ляхович");
+	assert_string_equal(s_or(p[0].given_name), "Василий");
+	assert_string_equal(s_or(p[0].patronymic), "Михайлович");
+	assert_int_equal(p[0].birth_date.year, 1976);
+	assert_string_equal(s_or(p[1].family_name), "KOVALCHUK");
+	assert_string_equal(s_or(p[1].given_name), "Oleksandr");
+	assert_string_equal(s_or(p[2].family_name), "Мартинович");
+	assert_string_equal(s_or(p[2].given_name), "Олег");
+	assert_int_equal(p[2].birth_date.month, 4);
+	assert_null(p[3].family_name);
+	cartel_match_persons_free(p, n);
+}
+
 int
 main(void)
 {
@@ -305,6 +341,7 @@ main(void)
 		cmocka_unit_test(bad_input),
 		cmocka_unit_test(index_chooses),
 		cmocka_unit_test(status_words),
+		cmocka_unit_test(list_name_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
