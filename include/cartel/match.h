@@ -243,8 +243,9 @@ int cartel_match_parse_name(const char *text,
 
 /* Longest text read, in bytes; CARTEL_ERANGE beyond. */
 #define CARTEL_QUERY_MAX_TEXT 1024
-/* At most this many readings are kept (the most plausible). */
-#define CARTEL_QUERY_MAX_READINGS 6
+/* At most this many readings are kept (the six most plausible, and the
+ * full names of a diminutive shared by several: Женя, Євген or Євгенія). */
+#define CARTEL_QUERY_MAX_READINGS 8
 
 /* One way of reading the text. */
 struct cartel_query_reading {

@@ -82,6 +82,20 @@ patronymic_looking_surname(void **state)
 	cartel_query_clear(&q);
 }
 
+/* A diminutive of two names is offered as each: the comparison reads
+ * Женя as Євген, and Гончаренко Євгенія would be a different name. */
+static void
+shared_diminutive(void **state)
+{
+	(void)state;
+	struct cartel_query q;
+	parse("Женя Гончаренко", NULL, &q);
+	assert_true(has_reading(&q, "Гончаренко", "Женя", ""));
+	assert_true(has_reading(&q, "Гончаренко", "Євгенія", ""));
+	assert_true(q.n_readings <= CARTEL_QUERY_MAX_READINGS);
+	cartel_query_clear(&q);
+}
+
 /* Initials are given names or patronymics, never a surname. */
 static void
 initials(void **state)
@@ -337,6 +351,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(patronymic_looking_surname),
 		cmocka_unit_test(initials),
+		cmocka_unit_test(shared_diminutive),
 		cmocka_unit_test(dates),
 		cmocka_unit_test(bad_input),
 		cmocka_unit_test(index_chooses),

@@ -28,6 +28,9 @@
 #define Q_ENUM_WORDS 5
 /* A reading this far (bits) below the most plausible is not tried. */
 #define Q_PRUNE_BITS 8.0
+/* Readings of the roles kept; the rest of CARTEL_QUERY_MAX_READINGS is
+ * for the full names of ambiguous diminutives. */
+#define Q_BASE_READINGS 6
 
 enum { R_FAMILY = 0, R_GIVEN, R_PATR };
 
@@ -336,6 +339,51 @@ make_reading(struct cartel_query_reading *r, const struct qword *w, int n,
 	return 0;
 }
 
+/*
+ * A diminutive of several names (Женя: Євген and Євгенія; Саша:
+ * Олександр and Олександра) is read by the comparison as the first of
+ * them; the others are offered as readings of their own, the full name
+ * in place of the diminutive, a little less plausible, while there is
+ * room.
+ */
+static int
+add_dim_variants(const struct match_names *nt, struct cartel_query *q,
+		 size_t r)
+{
+	const char *g = q->readings[r].person.given_name;
+	if (g == NULL)
+		return 0;
+	char sk[MATCH_SKEL];
+	skel_of(g, sk, sizeof sk);
+	enum given_how how;
+	if (match_names_given(nt, sk, &how, NULL) == 0 || how != GIVEN_DIM)
+		return 0;
+	int32_t ids[4];
+	size_t n_ids = match_names_dim_ids(nt, sk, ids, 4);
+	for (size_t k = 1; k < n_ids; k++) {
+		if (q->n_readings >= CARTEL_QUERY_MAX_READINGS)
+			return 0;
+		const char *full = match_names_given_form(nt, ids[k]);
+		if (full[0] == '\0')
+			continue;
+		struct cartel_query_reading *v = &q->readings[q->n_readings];
+		const struct cartel_person *src = &q->readings[r].person;
+		memset(v, 0, sizeof *v);
+		v->plausibility = q->readings[r].plausibility - 0.5;
+		v->person.birth_date = src->birth_date;
+		q->n_readings++;
+		if ((src->family_name != NULL &&
+		     (v->person.family_name =
+			      cartel__strdup(src->family_name)) == NULL) ||
+		    (src->patronymic != NULL &&
+		     (v->person.patronymic = cartel__strdup(src->patronymic)) ==
+			     NULL) ||
+		    (v->person.given_name = cartel__strdup(full)) == NULL)
+			return CARTEL_ENOMEM;
+	}
+	return 0;
+}
+
 int
 cartel_query_parse(const char *text, size_t len, const char *born,
 		   const struct cartel_match_opts *opts,
@@ -442,10 +490,11 @@ cartel_query_parse(const char *text, size_t len, const char *born,
 	}
 	qsort(c, n_c, sizeof *c, cmp_cand);
 	size_t keep = 0;
-	while (keep < n_c && keep < CARTEL_QUERY_MAX_READINGS &&
+	while (keep < n_c && keep < Q_BASE_READINGS &&
 	       c[keep].bits >= c[0].bits - Q_PRUNE_BITS)
 		keep++;
-	out->readings = calloc(keep, sizeof *out->readings);
+	out->readings = calloc(CARTEL_QUERY_MAX_READINGS,
+			       sizeof *out->readings);
 	rc = out->readings == NULL ? CARTEL_ENOMEM : 0;
 	for (size_t i = 0; rc == 0 && i < keep; i++) {
 		rc = make_reading(&out->readings[i], w, n_enum, c[i].role,
@@ -453,6 +502,8 @@ cartel_query_parse(const char *text, size_t len, const char *born,
 		out->n_readings = i + 1;
 	}
 	free(c);
+	for (size_t i = 0; rc == 0 && i < keep; i++)
+		rc = add_dim_variants(nt, out, i);
 	if (rc != 0) {
 		cartel_query_clear(out);
 		return cartel__why(why, rc, "out of memory");
