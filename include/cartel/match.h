@@ -219,10 +219,11 @@ int cartel_match_index_open(struct cartel_match_index **out,
  * Reads a name typed in one line, in any script and any order ("Ковальчук
  * Олександр Петрович", "Oleksandr Kovalchuk", "KOVALCHUK, Oleksandr") and
  * fills q->family_name, q->given_name and q->patronymic (malloc'd; the
- * caller clears q with cartel_person_clear) using the name table to tell
- * which word is which. Words it cannot place go to the family name.
- * Returns 0, CARTEL_EINVAL when the text holds no letters, or an error from
- * loading the name table.
+ * caller clears q with cartel_person_clear), and q->birth_date when the
+ * text holds a date: the most plausible reading of cartel_query_parse by
+ * the name tables alone (with an index, cartel_match_query_choose chooses
+ * better). Returns 0, CARTEL_EINVAL when the text holds no name, or an
+ * error from loading the name table.
  */
 int cartel_match_parse_name(const char *text,
 			    const struct cartel_match_opts *opts,
