@@ -243,14 +243,95 @@ int cartel_match_index_agrees(const struct cartel_match_index *ix,
  * Reads a name typed in one line, in any script and any order ("Ковальчук
  * Олександр Петрович", "Oleksandr Kovalchuk", "KOVALCHUK, Oleksandr") and
  * fills q->family_name, q->given_name and q->patronymic (malloc'd; the
- * caller clears q with cartel_person_clear) using the name table to tell
- * which word is which. Words it cannot place go to the family name.
- * Returns 0, CARTEL_EINVAL when the text holds no letters, or an error from
- * loading the name table.
+ * caller clears q with cartel_person_clear), and q->birth_date when the
+ * text holds a date: the most plausible reading of cartel_query_parse by
+ * the name tables alone (with an index, cartel_match_query_choose chooses
+ * better). Returns 0, CARTEL_EINVAL when the text holds no name, or an
+ * error from loading the name table.
  */
 int cartel_match_parse_name(const char *text,
 			    const struct cartel_match_opts *opts,
 			    struct cartel_person *q, char **why);
+
+/* ---- Free text as people type it (src/lib/match/query.c) ----
+ *
+ * One parser for every front end that takes a name in one line (search,
+ * inquiries, the web app): it never decides from a word's ending alone
+ * which word is the surname. It forms the plausible readings of the text
+ * (which word is the surname, the given name, the patronymic; initials;
+ * a surname that looks like a patronymic, Ляхович, or a feminine form,
+ * Никитина), gives each a plausibility from the name tables, and leaves
+ * the choice to the index (cartel_match_query_choose): the reading whose
+ * best candidate fits best is the one answered from, and the answer says
+ * which it was (cartel_query_reading_text).
+ */
+
+/* Longest text read, in bytes; CARTEL_ERANGE beyond. */
+#define CARTEL_QUERY_MAX_TEXT 1024
+/* At most this many readings are kept (the six most plausible, and the
+ * full names of a diminutive shared by several: Женя, Євген or Євгенія). */
+#define CARTEL_QUERY_MAX_READINGS 8
+
+/* One way of reading the text. */
+struct cartel_query_reading {
+	/* family_name, given_name, patronymic (malloc'd, NULL when the
+	 * reading has none) and birth_date (the query's) filled; the rest
+	 * zero. Ready to give to cartel_match_query or cartel_search. */
+	struct cartel_person person;
+	/* From the name tables alone, in bits: how typical the words are
+	 * in the roles given to them (a known given name as the given name,
+	 * a known patronymic as the patronymic, a usual order). */
+	double plausibility;
+};
+
+struct cartel_query {
+	struct cartel_query_reading *readings; /* most plausible first */
+	size_t n_readings;                     /* at least 1 on success */
+	struct cartel_date born;   /* the birth date read, or unknown */
+	int born_swapped;          /* 1: read with day and month swapped
+				    * (as typed, the month was over 12) */
+	int born_in_text;          /* 1: the date came inside the text */
+};
+
+/*
+ * Reads text[0..len) (UTF-8, not necessarily NUL-terminated; any bytes
+ * are safe) and the optional birth date `born` (NULL or "": none; YYYY,
+ * YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, D.M.YYYY, DD/MM/YYYY; a date whose
+ * month is over 12 is read with day and month swapped) into *out (clear
+ * with cartel_query_clear). A date or year typed inside the text is taken
+ * as the birth date when born is not given. Words: spaces, commas and
+ * semicolons separate them; a single letter (with or without a dot:
+ * "О.", "О.І.") is an initial, taken only as a given name or patronymic.
+ * Returns 0; CARTEL_EINVAL when the text holds no name (*why says so);
+ * CARTEL_ERANGE over CARTEL_QUERY_MAX_TEXT bytes; CARTEL_EFORMAT or
+ * CARTEL_ERANGE for a birth date that is no date even swapped; or a
+ * name-table error. On failure *out is empty.
+ */
+int cartel_query_parse(const char *text, size_t len, const char *born,
+		       const struct cartel_match_opts *opts,
+		       struct cartel_query *out, char **why);
+
+void cartel_query_clear(struct cartel_query *q);
+
+/*
+ * Says in plain words how reading r was read, into buf (NUL-terminated,
+ * truncated to size): "surname Ляхович, given name Василий, born
+ * 1988-03-25 (day and month swapped)". Returns buf.
+ */
+char *cartel_query_reading_text(const struct cartel_query *q, size_t r,
+				char *buf, size_t size);
+
+/*
+ * Tries every reading of *query against the index and sets *best to the
+ * one whose best candidate fits best (its match weight in bits, plus the
+ * reading's plausibility); *score_bits (may be NULL) to that sum. A
+ * reading without candidates scores lowest; with none for any, *best is
+ * 0, the most plausible. Safe from several threads. Returns 0,
+ * CARTEL_ENOMEM, or CARTEL_EFORMAT for a damaged index file.
+ */
+int cartel_match_query_choose(const struct cartel_match_index *ix,
+			      const struct cartel_query *query, size_t *best,
+			      double *score_bits, char **why);
 
 /* ---- Linking two lists ---- */
 
@@ -303,7 +384,9 @@ int cartel_match_dedupe(const struct cartel_person *persons, size_t n,
 /*
  * Reads a list in the import CSV format (docs/import.md) for matching: only
  * `id` is required; family_name, given_name, patronymic, birth_date,
- * birth_place, service_number and sex are read when present; other
+ * birth_place, service_number and sex are read when present; a `name`
+ * column (the whole name in one line) is read as cartel_match_parse_name
+ * reads it, for the rows that have no name fields of their own; other
  * columns are ignored. Refuses (CARTEL_EFORMAT, *why naming the file, row
  * and column) an empty file, a file without an `id` column, a row with an
  * empty or duplicate id, invalid UTF-8 and a field over max_field bytes
@@ -394,7 +477,20 @@ struct cartel_search_hit {
 	double weight;
 	enum cartel_match_band band;
 	char *explanation;           /* NULL when explanations are off */
+	/* The day (YYYY-MM-DD) the person's status was last changed by an
+	 * event on it, or NULL when no event changed it after the record
+	 * was made. malloc'd. */
+	char *status_on;
 };
+
+/*
+ * Where the person of a search hit stands, in plain words, into buf
+ * (NUL-terminated, truncated to size): "reported missing", "held by RU
+ * since 2024-03", "held by UA since 2023-11; proposed for exchange",
+ * "repatriated on 2025-01-10" (status_on, may be NULL). Returns buf.
+ */
+char *cartel_search_status_text(const struct cartel_person *p,
+				const char *status_on, char *buf, size_t size);
 
 /* What a search did. */
 struct cartel_search_info {
@@ -433,6 +529,20 @@ int cartel_search(struct cartel_db *db, const struct cartel_person *q,
 		  struct cartel_search_info *info, char **why);
 
 void cartel_search_hits_free(struct cartel_search_hit *h, size_t n);
+
+/*
+ * As cartel_search, for a name typed in one line and read by
+ * cartel_query_parse: every reading of *query is tried on the search
+ * index (cartel_match_query_choose) and the hits are those of the reading
+ * that fits best, whose position goes to *reading (may be NULL). Returns
+ * as cartel_search.
+ */
+int cartel_search_text(struct cartel_db *db, const struct cartel_query *query,
+		       size_t max_results, int strict,
+		       const struct cartel_search_opts *so,
+		       struct cartel_search_hit **out, size_t *n_out,
+		       size_t *reading, struct cartel_search_info *info,
+		       char **why);
 
 /* ---- Inquiries in the register (src/lib/store/match_store.c) ----
  *

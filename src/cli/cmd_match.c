@@ -362,35 +362,38 @@ cmd_search(struct cli *cli, int argc, char **argv)
 		return cli_usage("search", "needs a name");
 	if (name_len == 0 && born != NULL)
 		return cli_usage("search", "--born needs a name");
-	struct cartel_person q;
-	memset(&q, 0, sizeof q);
+	struct cartel_query pq;
+	memset(&pq, 0, sizeof pq);
 	char *why = NULL;
 	int err = 0;
 	if (name_len > 0 &&
-	    (err = cartel_match_parse_name(name, NULL, &q, &why)) != 0)
-		return cli_error(err, why, "reading the name");
-	if (born != NULL &&
-	    (err = cartel_date_parse(born, &q.birth_date, &why)) != 0) {
-		cartel_person_clear(&q);
-		return cli_error(err, why, "reading --born");
-	}
+	    (err = cartel_query_parse(name, name_len, born, NULL, &pq,
+				      &why)) != 0)
+		return cli_error(err, why,
+				 err == CARTEL_EINVAL ? "reading the name"
+						      : "reading the name "
+							"and --born");
 	/* Read-only: the register is never written by a search; the index
 	 * beside it is a file of its own. */
 	struct cartel_db *db = NULL;
 	err = cartel_db_open(&db, db_path, CARTEL_DB_READONLY, &why);
 	if (err != 0) {
-		cartel_person_clear(&q);
+		cartel_query_clear(&pq);
 		return cli_error(err, why, "opening the register");
 	}
 	struct cartel_search_hit *h = NULL;
-	size_t nh = 0;
+	size_t nh = 0, reading = 0;
 	struct cartel_search_info info;
-	err = cartel_search(db, name_len > 0 ? &q : NULL, (size_t)limit, 0,
-			    &so, &h, &nh, &info, &why);
+	if (name_len > 0)
+		err = cartel_search_text(db, &pq, (size_t)limit, 0, &so, &h,
+					 &nh, &reading, &info, &why);
+	else
+		err = cartel_search(db, NULL, 0, 0, &so, NULL, NULL, &info,
+				    &why);
 	cartel_db_close(db);
 	if (err != 0) {
 		cartel_search_info_clear(&info);
-		cartel_person_clear(&q);
+		cartel_query_clear(&pq);
 		return cli_error(err, why, "searching");
 	}
 	if (info.note != NULL)
@@ -404,21 +407,35 @@ cmd_search(struct cli *cli, int argc, char **argv)
 		cartel_search_info_clear(&info);
 		return saved ? EXIT_OK : EXIT_FAIL;
 	}
+	char read_as[512];
+	cartel_query_reading_text(&pq, reading, read_as, sizeof read_as);
 	if (json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; arr && i < nh; i++) {
 			const struct cartel_person *p = &h[i].person;
-			char d[16];
+			char d[16], since[16], st[256];
+			cartel_search_status_text(p, h[i].status_on, st,
+						  sizeof st);
 			json_t *o = json_pack(
 				"{s:s, s:f, s:f, s:s, s:s?, s:s?, s:s?, s:s, "
-				"s:s?}",
+				"s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s}",
 				"id", p->id, "score", h[i].probability,
 				"weight", h[i].weight, "band",
 				band_name(h[i].band), "family_name",
 				p->family_name, "given_name", p->given_name,
 				"patronymic", p->patronymic, "birth_date",
 				cartel_date_format(&p->birth_date, d, sizeof d),
-				"explanation", h[i].explanation);
+				"explanation", h[i].explanation, "status",
+				cartel_enum_name(CARTEL_ENUM_STATUS,
+						 (int)p->status),
+				"held_by", p->held_by, "held_since",
+				p->held_since.year
+					? cartel_date_format(&p->held_since,
+							     since,
+							     sizeof since)
+					: NULL,
+				"status_on", h[i].status_on, "status_text", st,
+				"read_as", read_as);
 			if (o != NULL)
 				json_array_append_new(arr, o);
 		}
@@ -428,26 +445,27 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			json_decref(arr);
 		}
 	} else {
-		printf("searched %zu persons as family '%s', given '%s', "
-		       "patronymic '%s'\n",
-		       info.n_persons, str_or(q.family_name),
-		       str_or(q.given_name), str_or(q.patronymic));
+		printf("searched %zu persons, read as %s\n", info.n_persons,
+		       cli_t(read_as));
 		if (nh == 0)
 			printf("no candidates\n");
 		for (size_t i = 0; i < nh; i++) {
 			const struct cartel_person *p = &h[i].person;
-			char d[16];
-			printf("%2zu. %-12s %.3f %-9s %s %s %s %s\n    %s\n",
+			char d[16], st[256];
+			cartel_search_status_text(p, h[i].status_on, st,
+						  sizeof st);
+			printf("%2zu. %-12s %.3f %-9s %s %s %s %s\n    %s\n"
+			       "    %s\n",
 			       i + 1, cli_t(p->id), h[i].probability,
 			       band_name(h[i].band), str_or(p->family_name),
 			       str_or(p->given_name), str_or(p->patronymic),
 			       cartel_date_format(&p->birth_date, d, sizeof d),
-			       str_or(h[i].explanation));
+			       cli_t(st), str_or(h[i].explanation));
 		}
 	}
 	cartel_search_info_clear(&info);
 	cartel_search_hits_free(h, nh);
-	cartel_person_clear(&q);
+	cartel_query_clear(&pq);
 	return EXIT_OK;
 }
 
@@ -566,30 +584,50 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		return cli_usage("inquiry", "%s needs --by NAME (who records "
 					    "it)", sub);
 	char *why = NULL;
-	struct cartel_person parsed;
-	memset(&parsed, 0, sizeof parsed);
+	struct cartel_query pq;
+	memset(&pq, 0, sizeof pq);
 	if (is_add && name != NULL) {
-		int err = cartel_match_parse_name(name, NULL, &parsed, &why);
+		int err = cartel_query_parse(name, strlen(name), born, NULL,
+					     &pq, &why);
 		if (err != 0)
 			return cli_error(err, why, "reading --name");
-		if (q.family_name == NULL)
-			q.family_name = parsed.family_name;
-		if (q.given_name == NULL)
-			q.given_name = parsed.given_name;
-		if (q.patronymic == NULL)
-			q.patronymic = parsed.patronymic;
-	}
-	if (is_add && born != NULL) {
+		q.birth_date = pq.born;
+	} else if (is_add && born != NULL) {
 		int err = cartel_date_parse(born, &q.birth_date, &why);
-		if (err != 0) {
-			cartel_person_clear(&parsed);
+		if (err != 0)
 			return cli_error(err, why, "reading --born");
-		}
 	}
 	struct cartel_db *db = NULL;
 	if (cli_open_db(cli, is_show ? CARTEL_DB_READONLY : 0, &db) != 0) {
-		cartel_person_clear(&parsed);
+		cartel_query_clear(&pq);
 		return EXIT_FAIL;
+	}
+	if (pq.n_readings > 0) {
+		/* The reading of the name that the register supports best,
+		 * as a search would read it. */
+		struct cartel_search_hit *h = NULL;
+		size_t nh = 0, r = 0;
+		int err = cartel_search_text(db, &pq, 1, 0, NULL, &h, &nh, &r,
+					     NULL, &why);
+		cartel_search_hits_free(h, nh);
+		if (err != 0) {
+			cartel_db_close(db);
+			cartel_query_clear(&pq);
+			return cli_error(err, why, "reading --name");
+		}
+		const struct cartel_person *rp = &pq.readings[r].person;
+		if (q.family_name == NULL)
+			q.family_name = rp->family_name;
+		if (q.given_name == NULL)
+			q.given_name = rp->given_name;
+		if (q.patronymic == NULL)
+			q.patronymic = rp->patronymic;
+		if (!cli->json) {
+			char read_as[512];
+			printf("read as %s\n",
+			       cli_t(cartel_query_reading_text(
+				       &pq, r, read_as, sizeof read_as)));
+		}
 	}
 	int rc = EXIT_OK;
 	if (is_add) {
@@ -621,7 +659,7 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		rc = inquiry_print_found(db, id, cli->json, 1);
 	}
 	cartel_db_close(db);
-	cartel_person_clear(&parsed);
+	cartel_query_clear(&pq);
 	return rc;
 }
 

@@ -25,8 +25,13 @@ grep -q '"id": "UA-3"' "$T/s2"
 grep -q '"band": "match"' "$T/s2"
 set +e
 "$CARTEL" --db "$DB" search > /dev/null 2>&1; [ $? -eq 2 ] || exit 1
-"$CARTEL" --db "$DB" search --born 1990-13-01 Ivan > /dev/null 2>&1; [ $? -eq 1 ] || exit 1
+"$CARTEL" --db "$DB" search --born 1990-13-13 Ivan > /dev/null 2>&1; [ $? -eq 1 ] || exit 1
+"$CARTEL" --db "$DB" search --born 1990-02-30 Ivan > /dev/null 2>&1; [ $? -eq 1 ] || exit 1
 set -e
+# Day and month typed the other way round: read swapped, and said so.
+"$CARTEL" --db "$DB" search --born 1990-15-03 Kovalchuk Oleksandr > "$T/s3"
+grep -q '^searched 4 persons, read as surname Kovalchuk, given name Oleksandr, born 1990-03-15 (day and month swapped)$' "$T/s3"
+sed -n 2p "$T/s3" | grep -q 'UA-1 '
 
 # An inquiry is matched as it arrives and kept for review.
 "$CARTEL" --db "$DB" inquiry add --by hotline --name "Олександр Ковальчук" \

@@ -26,7 +26,7 @@ grep -q '^cartel: no search index yet; building the search index (3000 persons).
 [ "$(wc -l < "$T/e1")" -eq 1 ]
 [ -f "$IX" ]
 [ "$(stat -c %a "$IX")" = 600 ]
-grep -q '^searched 3000 persons as family' "$T/a1"
+grep -q '^searched 3000 persons, read as surname' "$T/a1"
 
 # The next ones use it, silently, and answer as the whole register does.
 "$CARTEL" --db "$DB" search Іванов Денис > "$T/a2" 2> "$T/e2"

@@ -10,8 +10,8 @@
  * Given name: 1 the same identity in the name table or the same skeleton,
  *   2 the same identity through a diminutive or one-letter typo, 3 similar
  *   spelling (>= 0.90) or a matching initial, 4 different.
- * Patronymic: 1 the same father's name or skeleton, 2 similar (>= 0.90),
- *   3 different.
+ * Patronymic: 1 the same father's name or skeleton, 2 similar (>= 0.90)
+ *   or a matching initial, 3 different.
  * Birth date: 1 exact, 2 day and month swapped, 3 one year apart, 4 one
  *   digit different, 5 1 January placeholder against a date of that year,
  *   6 partial dates that agree, 7 different.
@@ -219,6 +219,10 @@ patr_level(const struct match_rec *a, const struct match_arena *aa,
 	if (a->patr_h == b->patr_h)
 		return 1;
 	const char *pa = match_str(aa, a->patr), *pb = match_str(ba, b->patr);
+	/* A single letter is an initial ("Коваленко О. І."): the same
+	 * first letter is what it can say. */
+	if (pa[1] == '\0' || pb[1] == '\0')
+		return pa[0] == pb[0] ? 2 : 3;
 	if (match_jw_n(pa, match_len(aa, a->patr), pb,
 		       match_len(ba, b->patr)) >= 0.90)
 		return 2;

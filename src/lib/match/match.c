@@ -271,6 +271,45 @@ cartel_match_index_size(const struct cartel_match_index *ix)
 	return ix ? ix->side.n : 0;
 }
 
+/* The query's normalised record, with the shares of its surname and
+ * given name in the index (term frequencies). Returns 0 (qa->buf then
+ * set, freed by the caller) or CARTEL_ENOMEM. */
+static int
+query_rec(const struct cartel_match_index *ix, const struct cartel_person *q,
+	  struct match_rec *qr, struct match_arena *qa, char **why)
+{
+	int rc = match_rec_make(ix->nt, q, qr, qa);
+	if (rc != 0 || qa->buf == NULL) {
+		/* No name at all: an empty arena still needs its empty
+		 * string. */
+		if (rc == 0) {
+			qa->buf = calloc(1, 1);
+			rc = qa->buf ? 0 : CARTEL_ENOMEM;
+		}
+		if (rc != 0) {
+			free(qa->buf);
+			return cartel__why(why, rc, "out of memory");
+		}
+	}
+	size_t n = ix->side.n;
+	if (n >= 2000) {
+		uint32_t cnt = 0;
+		if (qr->fam_h)
+			match_post_get(&ix->px, match_surname_key(qr->fam_h),
+				       &cnt);
+		qr->fam_tf = (float)((cnt ? cnt : 1) / (double)n);
+		if (qr->given_id > 0 && (size_t)qr->given_id < ix->n_giv)
+			qr->giv_tf = ix->giv_share[qr->given_id];
+		else if (qr->giv != 0)
+			qr->giv_tf = (float)(1.0 / (double)n);
+	} else {
+		qr->fam_tf = (float)(match_names_surname_freq(ix->nt,
+							     qr->surname_id) *
+				    0.5);
+	}
+	return 0;
+}
+
 int
 cartel_match_query_fetch(const struct cartel_match_index *ix,
 			 const struct cartel_person *q, size_t max_results,
@@ -286,35 +325,10 @@ cartel_match_query_fetch(const struct cartel_match_index *ix,
 				   "candidates only with a way to fetch them");
 	struct match_arena qa = {0};
 	struct match_rec qr;
-	int rc = match_rec_make(ix->nt, q, &qr, &qa);
-	if (rc != 0 || qa.buf == NULL) {
-		/* No name at all: an empty arena still needs its empty
-		 * string. */
-		if (rc == 0) {
-			qa.buf = calloc(1, 1);
-			rc = qa.buf ? 0 : CARTEL_ENOMEM;
-		}
-		if (rc != 0) {
-			free(qa.buf);
-			return cartel__why(why, rc, "out of memory");
-		}
-	}
+	int rc = query_rec(ix, q, &qr, &qa, why);
+	if (rc != 0)
+		return rc;
 	size_t n = ix->side.n;
-	if (n >= 2000) {
-		uint32_t cnt = 0;
-		if (qr.fam_h)
-			match_post_get(&ix->px, match_surname_key(qr.fam_h),
-				       &cnt);
-		qr.fam_tf = (float)((cnt ? cnt : 1) / (double)n);
-		if (qr.given_id > 0 && (size_t)qr.given_id < ix->n_giv)
-			qr.giv_tf = ix->giv_share[qr.given_id];
-		else if (qr.giv != 0)
-			qr.giv_tf = (float)(1.0 / (double)n);
-	} else {
-		qr.fam_tf = (float)(match_names_surname_freq(ix->nt,
-							     qr.surname_id) *
-				    0.5);
-	}
 	struct match_seen *seen = seen_for_thread(n);
 	struct match_cands cands = {0};
 	if (seen == NULL) {
@@ -443,115 +457,103 @@ cartel_match_query_fetch(const struct cartel_match_index *ix,
 	return 0;
 }
 
-/* ---- Typed names ---- */
+/* ---- Choosing the reading of a typed name ---- */
 
-static char *
-join_words(char **w, size_t n)
+/* The best match weight (bits, with the prior) among the candidates the
+ * index proposes for q; -HUGE_VAL when there are none. */
+static int
+query_best_weight(const struct cartel_match_index *ix,
+		  const struct cartel_person *q, double *best, char **why)
 {
-	size_t len = 1;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(w[i]) + 1;
-	char *s = malloc(len);
-	if (s == NULL)
-		return NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(w[i]);
-		if (k > 0)
-			s[k++] = ' ';
-		memcpy(s + k, w[i], l);
-		k += l;
+	*best = -HUGE_VAL;
+	struct match_arena qa = {0};
+	struct match_rec qr;
+	int rc = query_rec(ix, q, &qr, &qa, why);
+	if (rc != 0)
+		return rc;
+	size_t n = ix->side.n;
+	struct match_seen *seen = seen_for_thread(n);
+	struct match_cands cands = {0};
+	if (seen == NULL) {
+		free(qa.buf);
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
-	s[k] = '\0';
-	return s;
+	rc = match_candidates(&ix->px, &qr, &qa, 1, cap_link(n),
+			      qr.given_id ? CAP_WIDE_KNOWN : CAP_WIDE, seen,
+			      &cands);
+	for (size_t i = 0; rc == 0 && i < cands.n; i++) {
+		const struct match_rec *r = &ix->side.recs[cands.v[i]];
+		if (ix->map != NULL &&
+		    (cands.v[i] >= ix->side.n || !rec_sane(ix, r))) {
+			rc = CARTEL_EFORMAT;
+			break;
+		}
+		uint8_t lv[F_N];
+		int sw;
+		match_compare(&qr, &qa, r, &ix->side.arena, lv, &sw);
+		double w = ix->mm.log2_prior + match_weight(&ix->mm, lv, &qr, r);
+		if (w > *best)
+			*best = w;
+	}
+	free(cands.v);
+	free(qa.buf);
+	if (rc == CARTEL_EFORMAT)
+		return cartel__why(why, rc,
+				   "the index names a record it does not hold "
+				   "(a damaged file)");
+	if (rc != 0)
+		return cartel__why(why, rc, "out of memory");
+	return 0;
 }
+
+int
+cartel_match_query_choose(const struct cartel_match_index *ix,
+			  const struct cartel_query *query, size_t *best,
+			  double *score_bits, char **why)
+{
+	*best = 0;
+	double top = -HUGE_VAL;
+	/* One reading needs no trial. */
+	for (size_t r = 0; query->n_readings > 1 && r < query->n_readings;
+	     r++) {
+		double w;
+		int rc = query_best_weight(ix, &query->readings[r].person, &w,
+					   why);
+		if (rc != 0)
+			return rc;
+		/* Without a candidate a reading finds nobody: it stays
+		 * below every reading that finds someone, in the order of
+		 * plausibility. */
+		double s = isfinite(w) ? w + query->readings[r].plausibility
+				       : -1e9 + query->readings[r].plausibility;
+		if (s > top) {
+			top = s;
+			*best = r;
+		}
+	}
+	if (score_bits != NULL)
+		*score_bits = top;
+	return 0;
+}
+
+/* ---- Typed names ---- */
 
 int
 cartel_match_parse_name(const char *text, const struct cartel_match_opts *opts,
 			struct cartel_person *q, char **why)
 {
-	const struct match_names *nt;
-	int rc = match_names_get(opts ? opts->data_dir : NULL, &nt, why);
+	/* The most plausible reading by the name tables alone: without an
+	 * index to try the readings on, the best that can be said. */
+	memset(q, 0, sizeof *q);
+	struct cartel_query pq;
+	int rc = cartel_query_parse(text, text ? strlen(text) : 0, NULL, opts,
+				    &pq, why);
 	if (rc != 0)
 		return rc;
-	/* Words as typed (for display), split at spaces and commas. */
-	char *copy = cartel__strdup(text ? text : "");
-	if (copy == NULL)
-		return CARTEL_ENOMEM;
-	char *words[16];
-	size_t nw = 0;
-	char *p = copy;
-	while (*p != '\0' && nw < 16) {
-		while (*p == ' ' || *p == ',' || *p == '\t' || *p == ';')
-			*p++ = '\0';
-		if (*p == '\0')
-			break;
-		char *start = p;
-		while (*p != '\0' && *p != ' ' && *p != ',' && *p != '\t' &&
-		       *p != ';')
-			p++;
-		if (*p != '\0')
-			*p++ = '\0';
-		char sk[MATCH_SKEL];
-		cartel_match_skeleton(start, sk, sizeof sk);
-		if (sk[0] != '\0')
-			words[nw++] = start;
-	}
-	if (nw == 0) {
-		free(copy);
-		return cartel__why(why, CARTEL_EINVAL,
-				   "the name holds no letters");
-	}
-	int given = -1, patr = -1;
-	for (size_t i = 0; i < nw; i++) {
-		char sk[MATCH_SKEL];
-		cartel_match_skeleton(words[i], sk, sizeof sk);
-		enum given_how how;
-		if (patr < 0 && (match_patr_suffix(sk) ||
-				 (match_names_patr(nt, sk, NULL) &&
-				  strlen(sk) > 5))) {
-			patr = (int)i;
-			continue;
-		}
-		if (given < 0 && match_names_given(nt, sk, &how, NULL) &&
-		    how != GIVEN_FUZZY) {
-			char masc[MATCH_SKEL];
-			match_masc(sk, masc, sizeof masc);
-			/* A word that is both (Роман, Денис) is the given
-			 * name only when no other word is. */
-			if (match_names_surname(nt, masc) && given < 0 &&
-			    i + 1 < nw)
-				continue;
-			given = (int)i;
-		}
-	}
-	if (given < 0 && nw >= 2) {
-		/* Try again, allowing the words that are also surnames. */
-		for (size_t i = 0; i < nw && given < 0; i++) {
-			char sk[MATCH_SKEL];
-			cartel_match_skeleton(words[i], sk, sizeof sk);
-			if ((int)i != patr && match_names_given(nt, sk, NULL,
-								NULL))
-				given = (int)i;
-		}
-	}
-	char *fam[16];
-	size_t nf = 0;
-	for (size_t i = 0; i < nw; i++)
-		if ((int)i != given && (int)i != patr)
-			fam[nf++] = words[i];
-	memset(q, 0, sizeof *q);
-	rc = 0;
-	if (nf > 0 && (q->family_name = join_words(fam, nf)) == NULL)
-		rc = CARTEL_ENOMEM;
-	if (given >= 0 && (q->given_name = cartel__strdup(words[given])) == NULL)
-		rc = CARTEL_ENOMEM;
-	if (patr >= 0 && (q->patronymic = cartel__strdup(words[patr])) == NULL)
-		rc = CARTEL_ENOMEM;
-	free(copy);
-	if (rc != 0)
-		cartel_person_clear(q);
-	return rc;
+	*q = pq.readings[0].person;
+	memset(&pq.readings[0].person, 0, sizeof pq.readings[0].person);
+	cartel_query_clear(&pq);
+	return 0;
 }
 
 /* ---- Linking and deduplicating ---- */

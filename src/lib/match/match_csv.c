@@ -24,12 +24,14 @@ enum {
 	C_PLACE,
 	C_SERVICE,
 	C_SEX,
+	C_NAME,
 	C_N
 };
 
 static const char *const col_names[C_N] = {
 	"id",	      "family_name", "given_name",     "patronymic",
 	"birth_date", "birth_place", "service_number", "sex",
+	"name",
 };
 
 static char *
@@ -178,6 +180,28 @@ cartel_match_read_csv(FILE *fp, const char *name, size_t max_field,
 			q->birth_date.year = q->birth_date.month =
 				q->birth_date.day = 0;
 			bad_dates++;
+		}
+		/* A whole name in one column, as some lists carry it: read
+		 * as a search reads a typed name, when the row has no name
+		 * fields of its own. */
+		if (v[C_NAME][0] != '\0' && q->family_name == NULL &&
+		    q->given_name == NULL && q->patronymic == NULL) {
+			struct cartel_person nm;
+			int e = cartel_match_parse_name(v[C_NAME], NULL, &nm,
+							why);
+			if (e == 0) {
+				q->family_name = nm.family_name;
+				q->given_name = nm.given_name;
+				q->patronymic = nm.patronymic;
+				if (q->birth_date.year == 0)
+					q->birth_date = nm.birth_date;
+			} else if (e != CARTEL_EINVAL) {
+				rc = e;
+				break;
+			} else if (why != NULL) {
+				free(*why);
+				*why = NULL;
+			}
 		}
 		if (v[C_SEX][0] != '\0') {
 			int sex;

@@ -81,6 +81,15 @@ int match_names_given(const struct match_names *nt, const char *skel,
 int match_names_patr(const struct match_names *nt, const char *skel,
 		     int *fem);
 
+/* The given-name ids (lowest first, at most max) of which skel is a
+ * diminutive (Женя: Євген and Євгенія); returns how many. */
+size_t match_names_dim_ids(const struct match_names *nt, const char *skel,
+			   int32_t *ids, size_t max);
+
+/* As match_names_patr, spelled exactly as in the table (no typo
+ * allowed), or 0. */
+int match_names_patr_exact(const struct match_names *nt, const char *skel);
+
 /* Surname id of a masculine skeleton in data/surnames.tsv, or 0. */
 int match_names_surname(const struct match_names *nt, const char *masc);
 

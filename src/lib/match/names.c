@@ -487,6 +487,28 @@ match_names_patr(const struct match_names *nt, const char *skel, int *fem)
 	return fuzzy(nt, K_PATR_M, K_PATR_F, K_PATR_DEL, skel);
 }
 
+size_t
+match_names_dim_ids(const struct match_names *nt, const char *skel,
+		    int32_t *ids, size_t max)
+{
+	size_t n, k = 0;
+	const struct entry *e = find(nt, K_DIM, skel, &n);
+	for (size_t i = 0; i < n && k < max; i++)
+		if (k == 0 || ids[k - 1] != e[i].id)
+			ids[k++] = e[i].id;
+	return k;
+}
+
+int
+match_names_patr_exact(const struct match_names *nt, const char *skel)
+{
+	size_t n;
+	const struct entry *e = find(nt, K_PATR_M, skel, &n);
+	if (e == NULL)
+		e = find(nt, K_PATR_F, skel, &n);
+	return e != NULL ? e[0].id : 0;
+}
+
 int
 match_names_surname(const struct match_names *nt, const char *masc)
 {

@@ -153,6 +153,36 @@ fetched_free(struct fetched *f)
 	memset(f, 0, sizeof *f);
 }
 
+/* The day person `id`'s status was last changed by an event of its own
+ * (not the one that made the record), into *out (malloc'd, or NULL). */
+static int
+status_day(struct cartel_db *db, const char *id, char **out, char **why)
+{
+	*out = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+		cartel__db_sqlite(db),
+		"SELECT substr(e.at, 1, 10) FROM events e "
+		"JOIN persons p ON p.pk = e.person "
+		"WHERE p.id = ?1 AND e.field = 'status' "
+		"ORDER BY e.seq DESC LIMIT 1",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, "reading a status's date", why);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	int err = 0;
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if (t != NULL && (*out = cartel__strdup(t)) == NULL)
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	} else if (rc != SQLITE_DONE) {
+		err = cartel__db_err(db, rc, "reading a status's date", why);
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
 /* Turns candidates into hits, moving the fetched persons in (and fetching
  * those not fetched yet: explanations off). */
 static int
@@ -183,6 +213,7 @@ make_hits(struct fetched *f, struct cartel_match_candidate *c, size_t nc,
 		h[i].band = c[i].band;
 		h[i].explanation = c[i].explanation;
 		c[i].explanation = NULL;
+		err = status_day(f->db, h[i].person.id, &h[i].status_on, why);
 	}
 	if (err != 0) {
 		cartel_search_hits_free(h, i);
@@ -200,6 +231,7 @@ cartel_search_hits_free(struct cartel_search_hit *h, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		cartel_person_clear(&h[i].person);
 		free(h[i].explanation);
+		free(h[i].status_on);
 	}
 	free(h);
 }
@@ -461,6 +493,58 @@ cartel_search(struct cartel_db *db, const struct cartel_person *q,
 		err = cartel__search_query(db, &s, &so, info, q, max_results,
 					   strict, out, n_out, why);
 	cartel__search_end(db, &s, err);
+	if (info == &dummy)
+		cartel_search_info_clear(&dummy);
+	return err;
+}
+
+int
+cartel_search_text(struct cartel_db *db, const struct cartel_query *query,
+		   size_t max_results, int strict,
+		   const struct cartel_search_opts *so_in,
+		   struct cartel_search_hit **out, size_t *n_out,
+		   size_t *reading, struct cartel_search_info *info, char **why)
+{
+	struct cartel_search_opts so;
+	struct cartel_search_info dummy;
+	if (so_in != NULL)
+		so = *so_in;
+	else
+		cartel_search_opts_init(&so);
+	if (info == NULL)
+		info = &dummy;
+	memset(info, 0, sizeof *info);
+	*out = NULL;
+	*n_out = 0;
+	if (reading != NULL)
+		*reading = 0;
+	if (query == NULL || query->n_readings == 0)
+		return cartel__why(why, CARTEL_EINVAL, "a search needs a name");
+	struct cartel__search s;
+	int err = cartel__search_begin(db, &so, &s, info, why);
+	if (err != 0) {
+		if (info == &dummy)
+			cartel_search_info_clear(&dummy);
+		return err;
+	}
+	size_t best = 0;
+	char *why_c = NULL;
+	/* A damaged file is found again, and rebuilt, by the query below;
+	 * the reading is then the most plausible one. */
+	err = cartel_match_query_choose(s.ix, query, &best, NULL, &why_c);
+	free(why_c);
+	if (err == CARTEL_EFORMAT)
+		best = 0, err = 0;
+	if (err == 0)
+		err = cartel__search_query(db, &s, &so, info,
+					   &query->readings[best].person,
+					   max_results, strict, out, n_out,
+					   why);
+	else if (why != NULL)
+		cartel__why(why, err, "out of memory");
+	cartel__search_end(db, &s, err);
+	if (reading != NULL && err == 0)
+		*reading = best;
 	if (info == &dummy)
 		cartel_search_info_clear(&dummy);
 	return err;
