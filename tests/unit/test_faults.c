@@ -490,10 +490,51 @@ fault_loops(void **state)
 	free(before);
 }
 
+/*
+ * A write reported done is on the disk before the call returns: in WAL
+ * mode the WAL is synced at every commit (synchronous = FULL; NORMAL
+ * syncs only at checkpoints, so a power cut could undo the commit), and
+ * a bulk import on a rollback journal syncs the folder after deleting the
+ * journal (synchronous = EXTRA; the journal's name coming back after a
+ * power cut would roll a reported import back).
+ */
+static void
+acknowledged_is_synced(void **state)
+{
+	struct fx *f = *state;
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		const struct op *op = &ops[i];
+		fresh_copy(f);
+		struct cartel_db *db;
+		char *why = NULL;
+		assert_int_equal(cartel_db_open(&db, f->work, 0, &why), 0);
+		/* A first commit, so that the op's commit is not the first
+		 * in the WAL (whose header SQLite syncs in any mode). */
+		assert_int_equal(cartel_audit_append(db, "t", "test.warmup",
+						     "none", "before", &why),
+				 0);
+		faultvfs_arm(FAULT_SYNC, 0, 0); /* count only */
+		if (op->run(f, db, &why) != 0)
+			fail_msg("%s: %s", op->name, why);
+		/* Counted before the close, whose checkpoint syncs anyway. */
+		int syncs = faultvfs_count(FAULT_SYNC);
+		int dir_syncs = faultvfs_dir_syncs();
+		faultvfs_disarm();
+		cartel_db_close(db);
+		if (syncs == 0)
+			fail_msg("%s: returned with nothing synced", op->name);
+		if (op->run == op_import && dir_syncs == 0)
+			fail_msg("%s: the journal's delete is not synced",
+				 op->name);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(acknowledged_is_synced, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(fault_loops, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
