@@ -187,10 +187,25 @@ f_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
 }
 
 static const sqlite3_io_methods fault_methods = {
-	3,        f_close,     f_read,        f_write,       f_truncate,
-	f_sync,   f_size,      f_lock,        f_unlock,      f_check_lock,
-	f_control, f_sector,   f_caps,        f_shm_map,     f_shm_lock,
-	f_shm_barrier, f_shm_unmap, f_fetch,  f_unfetch,
+	.iVersion = 3,
+	.xClose = f_close,
+	.xRead = f_read,
+	.xWrite = f_write,
+	.xTruncate = f_truncate,
+	.xSync = f_sync,
+	.xFileSize = f_size,
+	.xLock = f_lock,
+	.xUnlock = f_unlock,
+	.xCheckReservedLock = f_check_lock,
+	.xFileControl = f_control,
+	.xSectorSize = f_sector,
+	.xDeviceCharacteristics = f_caps,
+	.xShmMap = f_shm_map,
+	.xShmLock = f_shm_lock,
+	.xShmBarrier = f_shm_barrier,
+	.xShmUnmap = f_shm_unmap,
+	.xFetch = f_fetch,
+	.xUnfetch = f_unfetch,
 };
 
 static int

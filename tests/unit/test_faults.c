@@ -195,6 +195,15 @@ op_checkoff(struct fx *f, struct cartel_db *db, char **why)
 	return rc;
 }
 
+/* Closing the stage with everyone still pending marked absent: several
+ * check-offs and status events in one transaction. */
+static int
+op_close_stage(struct fx *f, struct cartel_db *db, char **why)
+{
+	return cartel_handover_close_stage(db, f->round_id, 1, "officer", 1,
+					   why);
+}
+
 static int
 op_pin(struct fx *f, struct cartel_db *db, char **why)
 {
@@ -223,6 +232,7 @@ static const struct op ops[] = {
 	{"import-shared", op_import_shared},
 	{"event", op_event},
 	{"check-off", op_checkoff},
+	{"close-stage", op_close_stage},
 	{"key-pin", op_pin},
 	{"key-replace", op_pin_replace},
 	/* A merge of two persons goes here once the register has one. */
