@@ -310,7 +310,8 @@ snapshot(const char *path)
 			rows[n++] = row;
 		}
 		sqlite3_finalize(st);
-		qsort(rows, n, sizeof *rows, cmp_str);
+		if (n > 0)
+			qsort(rows, n, sizeof *rows, cmp_str);
 		fprintf(all, "table %s: %zu rows\n", name, n);
 		for (size_t i = 0; i < n; i++) {
 			fprintf(all, "%s\n", rows[i]);
