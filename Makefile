@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure check demo bench install clean asan
+.PHONY: all deps configure check stress demo bench install clean asan
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -20,6 +20,17 @@ configure: deps
 
 check: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The long fault runs: 50 kills of a 100,000-row import and of a
+# 2,000-person handover sheet (make check runs shorter ones), then the
+# fault-injection loops. Several minutes on two cores.
+# Run outside ctest, whose per-test limit is for the short versions.
+STRESS_ENV = CARTEL=$(abspath $(BUILD))/cartel CARTEL_DATA=$(CURDIR)/data \
+  TOP=$(CURDIR) BUILD=$(abspath $(BUILD)) CARTEL_STRESS=1
+stress: all
+	$(STRESS_ENV) sh tests/e2e/import_killed.sh
+	$(STRESS_ENV) sh tests/e2e/handover_killed.sh
+	CARTEL_FAULTS_VERBOSE=1 $(BUILD)/test_faults
 
 demo: all
 	$(BUILD)/cartel --db $(BUILD)/demo.db demo

@@ -50,7 +50,10 @@ struct cartel_db;
  * this build knows) is refused with CARTEL_EVERSION, and a read-only open of
  * an older file is refused with CARTEL_ESTATE (it cannot be upgraded). A
  * read-only open first rolls back a journal left by a writer that died in
- * a bulk import, when the file may be written. Turns on WAL, foreign keys and the busy timeout. On failure *out is NULL.
+ * a bulk import, when the file may be written. Turns on WAL, foreign
+ * keys and the busy timeout, and synchronous = FULL: a write reported
+ * done has been flushed to the disk (docs/durability.md). On failure *out
+ * is NULL.
  * The environment variable CARTEL_DB_MAX_PAGES, when set, caps the file at
  * that many pages (a write past the cap fails CARTEL_EFULL, as on a full
  * disk).

@@ -318,14 +318,16 @@ cartel_db_open(struct cartel_db **out, const char *path, unsigned flags,
 		if (err != 0)
 			goto fail;
 	}
-	/* synchronous = NORMAL is SQLite's advice for WAL: a crash or power
-	 * cut never corrupts the file or breaks the audit chain, but may
-	 * undo the last transactions committed before it; FULL would flush
-	 * the WAL on every commit, which halves the speed of a large
-	 * import. */
+	/* synchronous = FULL flushes the WAL to the disk at every commit,
+	 * so a write cartel has reported done survives a power cut.
+	 * NORMAL (SQLite's advice for WAL) keeps the file whole too, but
+	 * may undo the last commits: a check-off an officer saw recorded,
+	 * gone after the power comes back. The cost is one flush per
+	 * transaction; an import is one transaction (docs/durability.md
+	 * has the figures). */
 	err = exec(db,
 		   "PRAGMA foreign_keys = ON;"
-		   "PRAGMA synchronous = NORMAL;"
+		   "PRAGMA synchronous = FULL;"
 		   "PRAGMA cache_size = -32768;",
 		   "setting up the connection", why);
 	if (err != 0)
@@ -447,15 +449,18 @@ cartel__db_bulk(struct cartel_db *db, int on)
 			sqlite3_finalize(st);
 		}
 		sqlite3_busy_timeout(db->sql, CARTEL_DB_BUSY_MS);
-		/* NORMAL is safe with the WAL but not quite with a rollback
-		 * journal on every file system: sync fully meanwhile. */
+		/* With a rollback journal, deleting the journal is the
+		 * commit. FULL syncs the file but not the folder, so after a
+		 * power cut the journal's name may come back and roll the
+		 * import back although it was reported done; EXTRA also
+		 * syncs the folder after the delete. */
 		if (switched)
-			sqlite3_exec(db->sql, "PRAGMA synchronous = FULL", NULL,
+			sqlite3_exec(db->sql, "PRAGMA synchronous = EXTRA", NULL,
 				     NULL, NULL);
 		return switched;
 	}
 	sqlite3_exec(db->sql,
-		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL",
 		     NULL, NULL, NULL);
 	return 0;
 }
