@@ -209,7 +209,9 @@ inserted_rows(void **state)
 	/* A whole forged entry appended at the end, head moved with it:
 	 * its hash cannot be made without recomputing, which the shell
 	 * does not do, so the copy of entry 6's hash fails. */
-	EXPECT_TAMPER("INSERT INTO audit SELECT 7, at, actor, action, "
+	EXPECT_TAMPER("INSERT INTO audit (seq, at, actor, action, subject, "
+		      "detail, n_events, events_hash, prev, hash) "
+		      "SELECT 7, at, actor, action, "
 		      "subject, detail, n_events, events_hash, hash, hash "
 		      "FROM audit WHERE seq = 6; "
 		      "UPDATE audit_head SET seq = 7",
@@ -233,7 +235,7 @@ deleted_rows(void **state)
 	 * names it. */
 	EXPECT_TAMPER("DELETE FROM audit WHERE seq = 6; "
 		      "DELETE FROM events WHERE audit = 6; "
-		      "UPDATE persons SET consent = NULL, "
+		      "UPDATE persons SET consent = 'not_asked', "
 		      "source = 'official_list' WHERE id = 'RU-1'",
 		      6, "head");
 	/* The last entry and the head moved back: its event remains. */
@@ -262,7 +264,8 @@ rollback_to_an_earlier_state_needs_the_head(void **state)
 	char *why = NULL;
 	int err = tamper("DELETE FROM audit WHERE seq = 6; "
 			 "DELETE FROM events WHERE audit = 6; "
-			 "UPDATE persons SET consent = NULL WHERE id = 'RU-1';"
+			 "UPDATE persons SET consent = 'not_asked' "
+			 "WHERE id = 'RU-1';"
 			 "UPDATE persons SET source = 'official_list' "
 			 "WHERE id = 'RU-1';"
 			 "UPDATE audit_head SET seq = 5, hash = (SELECT hash "
