@@ -241,7 +241,7 @@ int
 cartel__audit_next(struct cartel_db *db, long long *seq, char **why)
 {
 	char hash[65];
-	long long last;
+	long long last = 0;
 	int err = last_entry(db, &last, hash, why);
 	if (err == 0)
 		*seq = last + 1;
@@ -259,7 +259,7 @@ audit_close(struct cartel_db *db, long long seq, const char *actor,
 	if (!cartel__db_in_write(db))
 		return cartel__why(why, CARTEL_ESTATE,
 				   "audit entry outside a transaction");
-	long long last;
+	long long last = 0;
 	char prev[65], events_hex[65], rows_hex[65], hash[65], now[32];
 	int err = last_entry(db, &last, prev, why);
 	if (err != 0)
