@@ -697,14 +697,15 @@ done:
 }
 
 /*
- * Whether the stored persons row holds each field in its one canonical
- * spelling: the text cartel writes for the value it parses to (a status in
- * lower case, a date as YYYY-MM-DD, NULL for unknown). A value rewritten to
- * an equivalent spelling parses alike but fails here. Returns the index of
- * the first field that does not, or -1.
+ * The stored persons row against the person rebuilt from its events, field
+ * by field as stored bytes: each column must hold exactly the text cartel
+ * writes for the rebuilt value (a status in lower case, a date as
+ * YYYY-MM-DD, NULL when unknown), so that a value rewritten to an
+ * equivalent spelling, or with a NUL byte inside, is seen as well as a
+ * changed one. Returns the index of the first field that differs, or -1.
  */
 static int
-noncanonical_field(sqlite3_stmt *ps, int col0, const struct cartel_person *p)
+stored_differs(sqlite3_stmt *ps, int col0, const struct cartel_person *built)
 {
 	size_t n;
 	const struct cartel_field *f = cartel_fields(&n);
@@ -713,7 +714,7 @@ noncanonical_field(sqlite3_stmt *ps, int col0, const struct cartel_person *p)
 		int c = col0 + (int)i;
 		int type = sqlite3_column_type(ps, c);
 		const char *canon =
-			cartel_person_field_text(p, &f[i], buf, sizeof buf);
+			cartel_person_field_text(built, &f[i], buf, sizeof buf);
 		if (type == SQLITE_NULL) {
 			if (canon[0] != '\0')
 				return (int)i;
@@ -725,6 +726,25 @@ noncanonical_field(sqlite3_stmt *ps, int col0, const struct cartel_person *p)
 			return (int)i;
 	}
 	return -1;
+}
+
+/* Whether stored field i, read as cartel reads it, means what the rebuilt
+ * person holds: then only its spelling was changed. */
+static int
+spelled_alike(sqlite3_stmt *ps, int col0, int i,
+	      const struct cartel_person *built)
+{
+	size_t n;
+	const struct cartel_field *f = &cartel_fields(&n)[i];
+	struct cartel_person p = {0};
+	char a[CARTEL_FIELD_TEXT_MAX], b[CARTEL_FIELD_TEXT_MAX];
+	int alike = cartel_person_set_field(&p, f, col(ps, col0 + i), NULL) ==
+			    0 &&
+		    strcmp(cartel_person_field_text(&p, f, a, sizeof a),
+			   cartel_person_field_text(built, f, b, sizeof b)) ==
+			    0;
+	cartel_person_clear(&p);
+	return alike;
 }
 
 /* The stored current state against the state rebuilt from the events,
@@ -757,56 +777,9 @@ verify_state(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 	int ev_rc = sqlite3_step(ev), at_rc = sqlite3_step(at);
 	while ((rc = sqlite3_step(ps)) == SQLITE_ROW) {
 		long long pk = sqlite3_column_int64(ps, 0);
-		struct cartel_person stored = {0}, built = {0};
+		struct cartel_person built = {0};
 		char *inner = NULL;
-		err = cartel__person_from_row(ps, 1, &stored, &inner);
 		const char *id = col(ps, 1);
-		if (err != 0) {
-			err = cartel__why(why, CARTEL_ETAMPER,
-					  "person %s does not hold: stored "
-					  "state unreadable (%s)",
-					  id ? id : "?", inner ? inner : "");
-			free(inner);
-			goto done;
-		}
-		int bad = noncanonical_field(ps, 1, &stored);
-		if (bad >= 0) {
-			size_t n_f;
-			err = cartel__why(why, CARTEL_ETAMPER,
-					  "person %s does not hold: its %s is "
-					  "not stored in its one canonical "
-					  "form (rewritten behind the "
-					  "register's back)",
-					  id ? id : "?",
-					  cartel_fields(&n_f)[bad].name);
-			cartel_person_clear(&stored);
-			goto done;
-		}
-		while (at_rc == SQLITE_ROW && sqlite3_column_int64(at, 0) < pk)
-			at_rc = sqlite3_step(at);
-		while (at_rc == SQLITE_ROW &&
-		       sqlite3_column_int64(at, 0) == pk) {
-			/* An attribute is a text key and a non-empty text
-			 * value, neither holding a NUL: anything else was
-			 * not written by the register. */
-			struct cartel__val k = cartel__col_val(at, 1);
-			struct cartel__val v = cartel__col_val(at, 2);
-			if (sqlite3_column_type(at, 1) != SQLITE_TEXT ||
-			    sqlite3_column_type(at, 2) != SQLITE_TEXT ||
-			    v.n == 0 || memchr(k.p, '\0', k.n) != NULL ||
-			    memchr(v.p, '\0', v.n) != NULL) {
-				err = cartel__why(
-					why, CARTEL_ETAMPER,
-					"person %s does not hold: an extra "
-					"attribute is not stored as the "
-					"register writes it",
-					id ? id : "?");
-				cartel_person_clear(&stored);
-				goto done;
-			}
-			cartel_person_set_attr(&stored, col(at, 1), col(at, 2));
-			at_rc = sqlite3_step(at);
-		}
 		while (ev_rc == SQLITE_ROW && sqlite3_column_int64(ev, 0) < pk)
 			ev_rc = sqlite3_step(ev);
 		long long n_ev = 0;
@@ -827,20 +800,64 @@ verify_state(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 			n_ev++;
 			ev_rc = sqlite3_step(ev);
 		}
-		int same = err == 0 && n_ev > 0 &&
-			   cartel_person_equal(&stored, &built);
-		cartel_person_clear(&stored);
-		cartel_person_clear(&built);
 		free(inner);
-		if (!same) {
-			err = cartel__why(
-				why, CARTEL_ETAMPER,
-				"person %s does not hold: %s", id ? id : "?",
-				n_ev == 0 ? "it has no events (added "
-					    "behind the register's "
-					    "back)"
-					  : "the stored state differs "
-					    "from what its events say");
+		char what[160] = "";
+		if (n_ev == 0) {
+			snprintf(what, sizeof what,
+				 "it has no events (added behind the "
+				 "register's back)");
+		} else if (err != 0) {
+			err = 0;
+			snprintf(what, sizeof what,
+				 "the stored state differs from what its "
+				 "events say");
+		} else {
+			int bad = stored_differs(ps, 1, &built);
+			size_t n_f;
+			if (bad >= 0 && spelled_alike(ps, 1, bad, &built))
+				snprintf(what, sizeof what,
+					 "its %s is not stored in its one "
+					 "canonical form (rewritten behind the "
+					 "register's back)",
+					 cartel_fields(&n_f)[bad].name);
+			else if (bad >= 0)
+				snprintf(what, sizeof what,
+					 "the stored state differs from what "
+					 "its events say (%s)",
+					 cartel_fields(&n_f)[bad].name);
+		}
+		/* The extra attributes: a text key and a non-empty text value
+		 * without NUL bytes each, as rebuilt, and no others. */
+		while (at_rc == SQLITE_ROW && sqlite3_column_int64(at, 0) < pk)
+			at_rc = sqlite3_step(at);
+		size_t n_attrs = 0;
+		while (at_rc == SQLITE_ROW &&
+		       sqlite3_column_int64(at, 0) == pk) {
+			struct cartel__val k = cartel__col_val(at, 1);
+			struct cartel__val v = cartel__col_val(at, 2);
+			const char *want = NULL;
+			if (sqlite3_column_type(at, 1) == SQLITE_TEXT &&
+			    memchr(k.p, '\0', k.n) == NULL)
+				want = cartel_person_attr(&built, k.p);
+			if (what[0] == '\0' &&
+			    (want == NULL ||
+			     sqlite3_column_type(at, 2) != SQLITE_TEXT ||
+			     v.n != strlen(want) || memcmp(v.p, want, v.n)))
+				snprintf(what, sizeof what,
+					 "an extra attribute differs from "
+					 "what its events say");
+			n_attrs++;
+			at_rc = sqlite3_step(at);
+		}
+		if (what[0] == '\0' && n_attrs != built.n_extra)
+			snprintf(what, sizeof what,
+				 "an extra attribute differs from what its "
+				 "events say");
+		cartel_person_clear(&built);
+		if (what[0] != '\0') {
+			err = cartel__why(why, CARTEL_ETAMPER,
+					  "person %s does not hold: %s",
+					  id ? id : "?", what);
 			goto done;
 		}
 		rep->n_persons++;
