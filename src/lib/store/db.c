@@ -451,7 +451,7 @@ cartel_db_rollback(struct cartel_db *db)
 	db->depth = 0;
 	cartel__ledger_pending_clear(&db->ledger);
 	/* An entry found to hold may have been rolled back. */
-	db->ledger.checked_seq = 0;
+	memset(db->ledger.checked, 0, sizeof db->ledger.checked);
 }
 
 int

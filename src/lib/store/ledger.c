@@ -513,9 +513,10 @@ cartel__ledger_verify(struct cartel_db *db, long long *n_rows, char **why)
  * Whether audit entry `seq` holds on its own: its ledger records hash to
  * its rows_hash, its content to its hash, and the next entry (or the head)
  * links to it. A forged ledger record for a row cannot pass this without
- * rewriting the entry, which breaks the link. The last entry that held is
- * remembered on the handle with its hash, since a listing checks many rows
- * recorded by one entry.
+ * rewriting the entry, which breaks the link. The last few entries that
+ * held are remembered on the handle with their hashes, since a listing
+ * checks many rows recorded by one large entry (handover.start) between
+ * rows of small ones (handover.check).
  */
 static int
 entry_holds(struct cartel_db *db, long long seq, char **why)
@@ -538,9 +539,17 @@ entry_holds(struct cartel_db *db, long long seq, char **why)
 	struct cartel__val stored = cartel__col_val(au, 9);
 	if (stored.p == NULL || stored.n != 64)
 		goto done;
-	if (p->checked_seq == seq && memcmp(p->checked_hash, stored.p, 64) == 0) {
-		ok = 1;
-		goto done;
+	size_t oldest = 0;
+	p->n_checks++;
+	for (size_t i = 0; i < sizeof p->checked / sizeof p->checked[0]; i++) {
+		if (p->checked[i].seq == seq &&
+		    memcmp(p->checked[i].hash, stored.p, 64) == 0) {
+			p->checked[i].used = p->n_checks;
+			ok = 1;
+			goto done;
+		}
+		if (p->checked[i].used < p->checked[oldest].used)
+			oldest = i;
 	}
 	rc = sqlite3_prepare_v2(sql,
 				"SELECT seq, audit, tbl, k1, k2, digest "
@@ -604,8 +613,9 @@ entry_holds(struct cartel_db *db, long long seq, char **why)
 	if (link.p == NULL || link.n != 64 || memcmp(link.p, hash, 64) != 0)
 		goto done;
 	ok = 1;
-	p->checked_seq = seq;
-	memcpy(p->checked_hash, hash, 64);
+	p->checked[oldest].seq = seq;
+	p->checked[oldest].used = p->n_checks;
+	memcpy(p->checked[oldest].hash, hash, 64);
 done:
 	sqlite3_reset(au);
 	sqlite3_finalize(lr);

@@ -133,7 +133,7 @@ cartel__round_pin_put(struct cartel_db *db, const char *party,
 		return rc;
 	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
-	int s;
+	int s = SQLITE_DONE;
 	char k1[24];
 	while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
 		snprintf(k1, sizeof k1, "%lld",

@@ -329,10 +329,14 @@ struct cartel__ledger_rec {
 struct cartel__ledger_pending {
 	struct cartel__ledger_rec *v;
 	size_t n, cap;
-	/* The last audit entry found to hold by cartel__ledger_check_row,
-	 * with its hash (0: none). */
-	long long checked_seq;
-	char checked_hash[64];
+	/* The audit entries last found to hold by cartel__ledger_check_row,
+	 * with their hashes (seq 0: none), and when each was last used: a
+	 * listing checks many rows of one large entry between small ones. */
+	struct {
+		long long seq, used;
+		char hash[64];
+	} checked[8];
+	long long n_checks;
 };
 struct cartel__ledger_pending *cartel__db_ledger(struct cartel_db *db);
 void cartel__ledger_pending_clear(struct cartel__ledger_pending *p);
