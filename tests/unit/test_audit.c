@@ -20,6 +20,8 @@
 #include <cartel/round.h>
 #include <cartel/store.h>
 
+#include "store/store_int.h"
+
 static char dir[64];
 static char path[128];
 static char good_head[65];
@@ -361,6 +363,98 @@ pinned_key_rows(void **state)
 	cartel_db_close(db);
 }
 
+/* Runs one statement on the handle's own connection. */
+static void
+exec_on(struct cartel_db *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(cartel__db_sqlite(db), sql, NULL, NULL, &msg) !=
+	    SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+}
+
+/* The row ledger's rules, through the store's own calls: a covered row
+ * written without the audit entry that records it is not committed; a
+ * recorded deletion verifies; the same row put back behind the register's
+ * back does not. */
+static void
+ledger_rules(void **state)
+{
+	(void)state;
+	cleanup();
+	struct cartel_db *db;
+	assert_int_equal(cartel_db_open(&db, path, CARTEL_DB_CREATE, NULL), 0);
+	const char *ins = "INSERT INTO match_inquiry (id, created_at, "
+			  "created_by, family_name) VALUES ('INQ-1', "
+			  "'2026-01-01T00:00:00Z', 'clerk', 'x')";
+	char *why = NULL;
+	assert_int_equal(cartel_db_begin(db, NULL), 0);
+	exec_on(db, ins);
+	assert_int_equal(cartel__ledger_touch(db, CARTEL__LT_INQUIRY, "INQ-1",
+					      NULL, NULL),
+			 0);
+	assert_int_equal(cartel_db_commit(db, &why), CARTEL_ESTATE);
+	assert_non_null(strstr(why, "match_inquiry rows changed without an "
+				    "audit entry"));
+	free(why);
+	why = NULL;
+	struct cartel_audit_report rep;
+	assert_int_equal(cartel_audit_verify(db, NULL, &rep, NULL), 0);
+	assert_int_equal(rep.n_rows, 0); /* nothing of it stayed */
+
+	assert_int_equal(cartel_db_begin(db, NULL), 0);
+	exec_on(db, ins);
+	assert_int_equal(cartel__ledger_touch(db, CARTEL__LT_INQUIRY, "INQ-1",
+					      NULL, NULL),
+			 0);
+	assert_int_equal(cartel_audit_append(db, "clerk", "inquiry.add",
+					     "INQ-1", "test", NULL),
+			 0);
+	assert_int_equal(cartel_db_commit(db, NULL), 0);
+	assert_int_equal(cartel_audit_verify(db, NULL, &rep, NULL), 0);
+	assert_int_equal(rep.n_rows, 1);
+	assert_int_equal(cartel__ledger_check_row(db, CARTEL__LT_INQUIRY,
+						  "INQ-1", NULL, NULL),
+			 0);
+
+	/* A deletion, recorded. */
+	assert_int_equal(cartel_db_begin(db, NULL), 0);
+	exec_on(db, "DELETE FROM match_inquiry WHERE id = 'INQ-1'");
+	assert_int_equal(cartel__ledger_touch(db, CARTEL__LT_INQUIRY, "INQ-1",
+					      NULL, NULL),
+			 0);
+	assert_int_equal(cartel_audit_append(db, "clerk", "inquiry.delete",
+					     "INQ-1", "test", NULL),
+			 0);
+	assert_int_equal(cartel_db_commit(db, NULL), 0);
+	if (cartel_audit_verify(db, NULL, &rep, &why) != 0)
+		fail_msg("after a recorded deletion: %s", why);
+	assert_int_equal(rep.n_rows, 0);
+	assert_int_equal(cartel__ledger_check_row(db, CARTEL__LT_INQUIRY,
+						  "INQ-1", NULL, NULL),
+			 CARTEL_ENOTFOUND);
+	cartel_db_close(db);
+
+	/* Put back behind the register's back. */
+	sqlite3 *s;
+	assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(s, ins, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(s);
+	assert_int_equal(cartel_db_open(&db, path, 0, NULL), 0);
+	assert_int_equal(cartel_audit_verify(db, NULL, &rep, &why),
+			 CARTEL_ETAMPER);
+	if (strstr(why, "match_inquiry row (INQ-1) does not hold: it was "
+			"added") == NULL)
+		fail_msg("verify: %s", why);
+	free(why);
+	why = NULL;
+	assert_int_equal(cartel__ledger_check_row(db, CARTEL__LT_INQUIRY,
+						  "INQ-1", NULL, &why),
+			 CARTEL_ETAMPER);
+	free(why);
+	cartel_db_close(db);
+}
+
 static void
 rollback_to_an_earlier_state_needs_the_head(void **state)
 {
@@ -402,6 +496,7 @@ main(void)
 		cmocka_unit_test(nul_bytes),
 		cmocka_unit_test(equivalent_spellings),
 		cmocka_unit_test(pinned_key_rows),
+		cmocka_unit_test(ledger_rules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

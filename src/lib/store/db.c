@@ -424,10 +424,11 @@ cartel_db_commit(struct cartel_db *db, char **why)
 	if (db->ledger.n > 0) {
 		/* A covered row changed without the audit entry that records
 		 * it: nothing of the transaction may stay. */
+		const char *table = cartel__ledger_name(db->ledger.v[0].table);
 		cartel_db_rollback(db);
 		return cartel__why(why, CARTEL_ESTATE,
 				   "%s rows changed without an audit entry",
-				   cartel__ledger_name(db->ledger.v[0].table));
+				   table);
 	}
 	int err = exec(db, "COMMIT", "committing", why);
 	if (err != 0) {
