@@ -9,10 +9,19 @@
  * row. The chain's last link is also kept in audit_head, so that removing
  * the last entry leaves a head pointing at nothing.
  *
+ * An entry that wrote row ledger records (ledger.c: keys, rounds,
+ * check-offs, inquiries, ...) also covers their number and SHA-256; other
+ * entries hash as they did before the ledger existed.
+ *
  * Encoding for hashing: each value as a 4-byte big-endian length and its
  * bytes, NULL as the length 0xFFFFFFFF; numbers as decimal text. The
- * encoding is unambiguous, so no two different rows hash alike by
- * concatenation. An event row enters its entry's SHA-256 of events as its
+ * length is the value's byte length as stored (sqlite3_column_bytes when
+ * verifying), never strlen, so a NUL inside a value changes the hash; the
+ * values cartel writes hold no NUL, so their digests are those the chain
+ * always had. The encoding is unambiguous, so no two different rows hash
+ * alike by concatenation.
+ *
+ * An event row enters its entry's SHA-256 of events as its
  * seq, its entry's seq and the BLAKE2b-256 digest of its content (person
  * id, field, values, actor, time, source, reference, note): the content's
  * digest depends on nothing the database assigns, so the import's reader
