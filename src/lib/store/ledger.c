@@ -625,9 +625,28 @@ done:
 	return ok ? 0 : CARTEL_ETAMPER;
 }
 
+static int check_row(struct cartel_db *db, int t, const char *k1,
+		     const char *k2, char **why);
+
 int
 cartel__ledger_check_row(struct cartel_db *db, int t, const char *k1,
 			 const char *k2, char **why)
+{
+	/* The row and its ledger record from one snapshot, so that a writer
+	 * committing in between is not taken for tampering. */
+	sqlite3 *sql = cartel__db_sqlite(db);
+	int own = sqlite3_get_autocommit(sql);
+	if (own && sqlite3_exec(sql, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		own = 0;
+	int err = check_row(db, t, k1, k2, why);
+	if (own)
+		sqlite3_exec(sql, "COMMIT", NULL, NULL, NULL);
+	return err;
+}
+
+static int
+check_row(struct cartel_db *db, int t, const char *k1, const char *k2,
+	  char **why)
 {
 	if (t < 0 || t >= CARTEL__LT_N || k1 == NULL)
 		return cartel__why(why, CARTEL_EINVAL, "bad ledger table");
