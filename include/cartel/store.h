@@ -197,6 +197,9 @@ struct cartel_audit_report {
 	long long n_entries; /* audit entries checked */
 	long long n_events;  /* event rows checked against their entries */
 	long long n_persons; /* persons rebuilt from events and compared */
+	long long n_rows;    /* rows of the other covered tables (keys,
+			      * rounds, check-offs, inquiries, ...) checked
+			      * against the row ledger */
 	long long bad_entry; /* seq of the first entry that does not hold,
 			      * or 0 */
 	char head[65];       /* hex SHA-256 of the last entry ("" if none) */
@@ -209,9 +212,14 @@ struct cartel_audit_report {
  * covers must match those rows; every event must be covered by an entry;
  * the chain's head (kept in its own row, updated with every entry) must be
  * the last entry; and the current state rebuilt from the events must equal
- * the stored current state. Fills *rep and returns 0 when all holds, or
- * CARTEL_ETAMPER with *why naming the first entry (or person) that does not
- * hold. When expect_head is not NULL it must equal the final head hash
+ * the stored current state, each value in its one canonical spelling.
+ * Values are compared and hashed with their byte length, so a NUL inside
+ * one counts. The other tables that decide what cartel shows or does (pinned
+ * keys, round documents, stages, check-offs, inquiries, potential matches)
+ * are covered row by row by the row ledger: each current row must be the
+ * one its latest ledger record names, and each recorded row must still
+ * exist. Fills *rep and returns 0 when all holds, or CARTEL_ETAMPER with
+ * *why naming the first entry, person or table row that does not hold. When expect_head is not NULL it must equal the final head hash
  * (compare with a head noted earlier, outside the file).
  */
 int cartel_audit_verify(struct cartel_db *db, const char *expect_head,

@@ -49,10 +49,11 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (cli->json) {
 		json_t *o =
-			json_pack("{s:b, s:I, s:I, s:I, s:s}", "ok", err == 0,
-				  "entries", (json_int_t)rep.n_entries,
+			json_pack("{s:b, s:I, s:I, s:I, s:I, s:s}", "ok",
+				  err == 0, "entries", (json_int_t)rep.n_entries,
 				  "events", (json_int_t)rep.n_events, "persons",
-				  (json_int_t)rep.n_persons, "head", rep.head);
+				  (json_int_t)rep.n_persons, "rows",
+				  (json_int_t)rep.n_rows, "head", rep.head);
 		if (o != NULL && rep.bad_entry != 0)
 			json_object_set_new(o, "bad_entry",
 					    json_integer(rep.bad_entry));
@@ -71,8 +72,8 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		return cli_error(err, why, "audit verify");
 	if (!cli->json)
 		printf("the audit chain holds: %lld entries, %lld events, "
-		       "%lld persons checked\nhead %s\n",
-		       rep.n_entries, rep.n_events, rep.n_persons,
+		       "%lld persons, %lld other rows checked\nhead %s\n",
+		       rep.n_entries, rep.n_events, rep.n_persons, rep.n_rows,
 		       rep.head[0] ? rep.head : "(empty log)");
 	return EXIT_OK;
 }

@@ -39,7 +39,7 @@ check "DELETE FROM audit_head" "head"
 # head noted above tells.
 cp "$DB" "$WORK/t.db"
 sqlite3 "$WORK/t.db" "DELETE FROM audit WHERE seq=3; DELETE FROM events WHERE audit=3;
-UPDATE persons SET consent=NULL, source='official_list' WHERE id='UA-2';
+UPDATE persons SET consent='not_asked', source='official_list' WHERE id='UA-2';
 UPDATE audit_head SET seq=2, hash=(SELECT hash FROM audit WHERE seq=2)" || fail sql
 "$CARTEL" --db "$WORK/t.db" audit verify >/dev/null 2>&1 || fail "a consistent rollback should verify without --head"
 "$CARTEL" --db "$WORK/t.db" audit verify --head "$HEAD" >"$WORK/out" 2>&1 && fail "--head did not catch the rollback"

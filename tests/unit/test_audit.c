@@ -17,7 +17,10 @@
 #include <sqlite3.h>
 
 #include <cartel/cartel.h>
+#include <cartel/round.h>
 #include <cartel/store.h>
+
+#include "store/store_int.h"
 
 static char dir[64];
 static char path[128];
@@ -209,7 +212,9 @@ inserted_rows(void **state)
 	/* A whole forged entry appended at the end, head moved with it:
 	 * its hash cannot be made without recomputing, which the shell
 	 * does not do, so the copy of entry 6's hash fails. */
-	EXPECT_TAMPER("INSERT INTO audit SELECT 7, at, actor, action, "
+	EXPECT_TAMPER("INSERT INTO audit (seq, at, actor, action, subject, "
+		      "detail, n_events, events_hash, prev, hash) "
+		      "SELECT 7, at, actor, action, "
 		      "subject, detail, n_events, events_hash, hash, hash "
 		      "FROM audit WHERE seq = 6; "
 		      "UPDATE audit_head SET seq = 7",
@@ -233,7 +238,7 @@ deleted_rows(void **state)
 	 * names it. */
 	EXPECT_TAMPER("DELETE FROM audit WHERE seq = 6; "
 		      "DELETE FROM events WHERE audit = 6; "
-		      "UPDATE persons SET consent = NULL, "
+		      "UPDATE persons SET consent = 'not_asked', "
 		      "source = 'official_list' WHERE id = 'RU-1'",
 		      6, "head");
 	/* The last entry and the head moved back: its event remains. */
@@ -251,6 +256,206 @@ deleted_rows(void **state)
 }
 
 static void
+nul_bytes(void **state)
+{
+	(void)state;
+	/* Hashing stopped at a NUL: these passed before. */
+	EXPECT_TAMPER("UPDATE audit SET detail = detail || char(0) || 'x' "
+		      "WHERE seq = 5",
+		      5, "does not match its hash");
+	EXPECT_TAMPER("UPDATE events SET note = coalesce(note, '') || "
+		      "char(0) || 'x' WHERE person = 4",
+		      2, "event rows");
+	EXPECT_TAMPER("UPDATE persons SET family_name = family_name || "
+		      "char(0) || 'x' WHERE id = 'UA-1'",
+		      0, "person UA-1");
+	/* The same bytes as a blob instead of text. */
+	EXPECT_TAMPER("UPDATE events SET new_value = CAST(new_value AS BLOB) "
+		      "WHERE field = 'health'",
+		      3, "not text");
+}
+
+static void
+equivalent_spellings(void **state)
+{
+	(void)state;
+	/* Each parses to the same value; only the stored text differs. */
+	EXPECT_TAMPER("UPDATE persons SET status = 'DECEASED' "
+		      "WHERE id = 'UA-2'",
+		      0, "its status is not stored in its one canonical form");
+	EXPECT_TAMPER("UPDATE persons SET health = 'Good' WHERE id = 'RU-1'",
+		      0, "its health is not stored");
+	EXPECT_TAMPER("UPDATE persons SET held_by = 'RU ' WHERE id = 'UA-1'",
+		      0, "person UA-1");
+	EXPECT_TAMPER("UPDATE persons SET captured_on = '2024-03-01', "
+		      "held_since = '2024-3-1' WHERE id = 'UA-1'",
+		      0, "person UA-1");
+	EXPECT_TAMPER("UPDATE persons SET sex = '' WHERE id = 'UA-1'", 0,
+		      "person UA-1");
+}
+
+/* A pinned key is under the chain: the register's own reads refuse one
+ * changed behind its back, and verify names its row. */
+static void
+pinned_key_rows(void **state)
+{
+	(void)state;
+	cleanup();
+	struct cartel_db *db;
+	assert_int_equal(cartel_db_open(&db, path, CARTEL_DB_CREATE, NULL), 0);
+	unsigned char k1[32], k2[32], got[32];
+	memset(k1, 1, sizeof k1);
+	memset(k2, 2, sizeof k2);
+	assert_int_equal(cartel_key_pin(db, "UA", k1, 0, "clerk", NULL, NULL),
+			 0);
+	assert_int_equal(cartel_key_pin(db, "RU", k2, 0, "clerk", NULL, NULL),
+			 0);
+	/* Replacing a pin records the old row (now replaced) and the new. */
+	assert_int_equal(cartel_key_pin(db, "RU", k1, 1, "clerk", NULL, NULL),
+			 0);
+	struct cartel_audit_report rep;
+	char *why = NULL;
+	if (cartel_audit_verify(db, NULL, &rep, &why) != 0)
+		fail_msg("verify: %s", why);
+	assert_int_equal(rep.n_rows, 3);
+	assert_int_equal(cartel_key_pinned(db, "UA", got, NULL), 0);
+	assert_memory_equal(got, k1, 32);
+	cartel_db_close(db);
+
+	sqlite3 *s;
+	assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(s,
+				      "UPDATE round_key_pin SET public_key = "
+				      "zeroblob(32) WHERE party = 'UA'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(s);
+	assert_int_equal(cartel_db_open(&db, path, 0, NULL), 0);
+	assert_int_equal(cartel_key_pinned(db, "UA", got, &why),
+			 CARTEL_ETAMPER);
+	if (strstr(why, "pinned key of party UA") == NULL)
+		fail_msg("pinned: %s", why);
+	free(why);
+	why = NULL;
+	assert_int_equal(cartel_audit_verify(db, NULL, &rep, &why),
+			 CARTEL_ETAMPER);
+	if (strstr(why, "round_key_pin row (1)") == NULL)
+		fail_msg("verify: %s", why);
+	free(why);
+	why = NULL;
+	/* The pin's row untouched but the audit entry that recorded it
+	 * rewritten: the record no longer holds, and neither does the pin. */
+	assert_int_equal(cartel_key_pinned(db, "RU", got, NULL), 0);
+	assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(s,
+				      "UPDATE audit SET detail = 'x' "
+				      "WHERE action = 'key.replace'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(s);
+	cartel_db_close(db);
+	assert_int_equal(cartel_db_open(&db, path, 0, NULL), 0);
+	assert_int_equal(cartel_key_pinned(db, "RU", got, &why),
+			 CARTEL_ETAMPER);
+	if (strstr(why, "record in the audit chain does not hold") == NULL)
+		fail_msg("pinned: %s", why);
+	free(why);
+	cartel_db_close(db);
+}
+
+/* Runs one statement on the handle's own connection. */
+static void
+exec_on(struct cartel_db *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(cartel__db_sqlite(db), sql, NULL, NULL, &msg) !=
+	    SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+}
+
+/* The row ledger's rules, through the store's own calls: a covered row
+ * written without the audit entry that records it is not committed; a
+ * recorded deletion verifies; the same row put back behind the register's
+ * back does not. */
+static void
+ledger_rules(void **state)
+{
+	(void)state;
+	cleanup();
+	struct cartel_db *db;
+	assert_int_equal(cartel_db_open(&db, path, CARTEL_DB_CREATE, NULL), 0);
+	const char *ins = "INSERT INTO match_inquiry (id, created_at, "
+			  "created_by, family_name) VALUES ('INQ-1', "
+			  "'2026-01-01T00:00:00Z', 'clerk', 'x')";
+	char *why = NULL;
+	assert_int_equal(cartel_db_begin(db, NULL), 0);
+	exec_on(db, ins);
+	assert_int_equal(cartel__ledger_touch(db, CARTEL__LT_INQUIRY, "INQ-1",
+					      NULL, NULL),
+			 0);
+	assert_int_equal(cartel_db_commit(db, &why), CARTEL_ESTATE);
+	assert_non_null(strstr(why, "match_inquiry rows changed without an "
+				    "audit entry"));
+	free(why);
+	why = NULL;
+	struct cartel_audit_report rep;
+	assert_int_equal(cartel_audit_verify(db, NULL, &rep, NULL), 0);
+	assert_int_equal(rep.n_rows, 0); /* nothing of it stayed */
+
+	assert_int_equal(cartel_db_begin(db, NULL), 0);
+	exec_on(db, ins);
+	assert_int_equal(cartel__ledger_touch(db, CARTEL__LT_INQUIRY, "INQ-1",
+					      NULL, NULL),
+			 0);
+	assert_int_equal(cartel_audit_append(db, "clerk", "inquiry.add",
+					     "INQ-1", "test", NULL),
+			 0);
+	assert_int_equal(cartel_db_commit(db, NULL), 0);
+	assert_int_equal(cartel_audit_verify(db, NULL, &rep, NULL), 0);
+	assert_int_equal(rep.n_rows, 1);
+	assert_int_equal(cartel__ledger_check_row(db, CARTEL__LT_INQUIRY,
+						  "INQ-1", NULL, NULL),
+			 0);
+
+	/* A deletion, recorded. */
+	assert_int_equal(cartel_db_begin(db, NULL), 0);
+	exec_on(db, "DELETE FROM match_inquiry WHERE id = 'INQ-1'");
+	assert_int_equal(cartel__ledger_touch(db, CARTEL__LT_INQUIRY, "INQ-1",
+					      NULL, NULL),
+			 0);
+	assert_int_equal(cartel_audit_append(db, "clerk", "inquiry.delete",
+					     "INQ-1", "test", NULL),
+			 0);
+	assert_int_equal(cartel_db_commit(db, NULL), 0);
+	if (cartel_audit_verify(db, NULL, &rep, &why) != 0)
+		fail_msg("after a recorded deletion: %s", why);
+	assert_int_equal(rep.n_rows, 0);
+	assert_int_equal(cartel__ledger_check_row(db, CARTEL__LT_INQUIRY,
+						  "INQ-1", NULL, NULL),
+			 CARTEL_ENOTFOUND);
+	cartel_db_close(db);
+
+	/* Put back behind the register's back. */
+	sqlite3 *s;
+	assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(s, ins, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(s);
+	assert_int_equal(cartel_db_open(&db, path, 0, NULL), 0);
+	assert_int_equal(cartel_audit_verify(db, NULL, &rep, &why),
+			 CARTEL_ETAMPER);
+	if (strstr(why, "match_inquiry row (INQ-1) does not hold: it was "
+			"added") == NULL)
+		fail_msg("verify: %s", why);
+	free(why);
+	why = NULL;
+	assert_int_equal(cartel__ledger_check_row(db, CARTEL__LT_INQUIRY,
+						  "INQ-1", NULL, &why),
+			 CARTEL_ETAMPER);
+	free(why);
+	cartel_db_close(db);
+}
+
+static void
 rollback_to_an_earlier_state_needs_the_head(void **state)
 {
 	(void)state;
@@ -262,7 +467,8 @@ rollback_to_an_earlier_state_needs_the_head(void **state)
 	char *why = NULL;
 	int err = tamper("DELETE FROM audit WHERE seq = 6; "
 			 "DELETE FROM events WHERE audit = 6; "
-			 "UPDATE persons SET consent = NULL WHERE id = 'RU-1';"
+			 "UPDATE persons SET consent = 'not_asked' "
+			 "WHERE id = 'RU-1';"
 			 "UPDATE persons SET source = 'official_list' "
 			 "WHERE id = 'RU-1';"
 			 "UPDATE audit_head SET seq = 5, hash = (SELECT hash "
@@ -287,6 +493,10 @@ main(void)
 		cmocka_unit_test(inserted_rows),
 		cmocka_unit_test(deleted_rows),
 		cmocka_unit_test(rollback_to_an_earlier_state_needs_the_head),
+		cmocka_unit_test(nul_bytes),
+		cmocka_unit_test(equivalent_spellings),
+		cmocka_unit_test(pinned_key_rows),
+		cmocka_unit_test(ledger_rules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1315,9 +1315,19 @@ cartel_round_verify(struct cartel_db *db, const struct cartel_round *r,
 		snprintf(s->party, sizeof s->party, "%s", party);
 		json_t *e = json_object_get(sigs, party);
 		unsigned char pinned[32];
-		int prc = db ? cartel_key_pinned(db, party, pinned, NULL)
+		char *pin_why = NULL;
+		int prc = db ? cartel_key_pinned(db, party, pinned, &pin_why)
 			     : CARTEL_ENOTFOUND;
 		s->pinned = prc == 0;
+		if (prc != 0 && prc != CARTEL_ENOTFOUND) {
+			/* A pin that does not hold against the audit chain
+			 * (or cannot be read) vouches for nothing. */
+			problem(&pr, "signature of %s: %s", party,
+				pin_why ? pin_why : cartel_strerror(prc));
+			free(pin_why);
+			continue;
+		}
+		free(pin_why);
 		if (e == NULL) {
 			problem(&pr, "signature of %s: missing", party);
 			continue;

@@ -30,7 +30,14 @@ struct cartel_db {
 	sqlite3_stmt *stmts[CARTEL__ST_N];
 	struct cartel__buf buf; /* scratch for encoding records */
 	struct cartel__search_cache search;
+	struct cartel__ledger_pending ledger; /* rows awaiting their entry */
 };
+
+struct cartel__ledger_pending *
+cartel__db_ledger(struct cartel_db *db)
+{
+	return &db->ledger;
+}
 
 struct cartel__search_cache *
 cartel__db_search_cache(struct cartel_db *db)
@@ -173,6 +180,17 @@ migrate(struct cartel_db *db, char **why)
 		char *doing = cartel__asprintf("schema migration %d (%s)",
 					       v + 1, m->name);
 		err = exec(db, m->sql, doing ? doing : "schema migration", why);
+		for (size_t k = 0; err == 0 && k < cartel__n_migration_steps;
+		     k++) {
+			if (strcmp(cartel__migration_steps[k].name, m->name))
+				continue;
+			/* The step writes through the usual paths, which
+			 * expect the handle's own write transaction. */
+			db->depth = 1;
+			err = cartel__migration_steps[k].after(db, why);
+			db->depth = 0;
+			cartel__ledger_pending_clear(&db->ledger);
+		}
 		if (err == 0) {
 			char pragma[64];
 			snprintf(pragma, sizeof pragma,
@@ -371,6 +389,7 @@ cartel_db_close(struct cartel_db *db)
 	if (db->sql != NULL)
 		sqlite3_close_v2(db->sql);
 	cartel__buf_free(&db->buf);
+	cartel__ledger_pending_clear(&db->ledger);
 	cartel_match_index_free(db->search.ix);
 	free(db->search.path);
 	free(db->path);
@@ -404,6 +423,15 @@ cartel_db_commit(struct cartel_db *db, char **why)
 		db->depth--;
 		return 0;
 	}
+	if (db->ledger.n > 0) {
+		/* A covered row changed without the audit entry that records
+		 * it: nothing of the transaction may stay. */
+		const char *table = cartel__ledger_name(db->ledger.v[0].table);
+		cartel_db_rollback(db);
+		return cartel__why(why, CARTEL_ESTATE,
+				   "%s rows changed without an audit entry",
+				   table);
+	}
 	int err = exec(db, "COMMIT", "committing", why);
 	if (err != 0) {
 		/* A failed COMMIT (SQLITE_FULL while writing the WAL, say)
@@ -424,6 +452,9 @@ cartel_db_rollback(struct cartel_db *db)
 	if (!sqlite3_get_autocommit(db->sql))
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	db->depth = 0;
+	cartel__ledger_pending_clear(&db->ledger);
+	/* An entry found to hold may have been rolled back. */
+	memset(db->ledger.checked, 0, sizeof db->ledger.checked);
 }
 
 int

@@ -42,6 +42,14 @@ col_dup(sqlite3_stmt *st, int i)
 	return s ? cartel__strdup(s) : NULL;
 }
 
+/* Checks a row read for a command against the audit chain (the row
+ * ledger), so that a row changed behind the register's back is refused. */
+static int
+held(struct cartel_db *db, int t, const char *k1, const char *k2, char **why)
+{
+	return cartel__ledger_check_row(db, t, k1, k2, why);
+}
+
 static int
 has_name(const struct cartel_person *q)
 {
@@ -114,6 +122,9 @@ cartel_inquiry_add(struct cartel_db *db, const struct cartel_person *q,
 					     why);
 		sqlite3_finalize(st);
 	}
+	if (err == 0)
+		err = cartel__ledger_touch(db, CARTEL__LT_INQUIRY, id, NULL,
+					   why);
 	if (err == 0)
 		err = cartel_audit_append(db, actor, "inquiry.add", id,
 					  "inquiry recorded", why);
@@ -189,6 +200,13 @@ inqs_load(struct cartel_db *db, const char *id, struct inq **out, size_t *n,
 			cartel_date_parse(born, &it->q.birth_date, NULL);
 		it->q.birth_place = col_dup(st, 5);
 		it->q.service_number = col_dup(st, 6);
+		if (it->id == NULL) {
+			err = CARTEL_ENOMEM;
+			break;
+		}
+		err = held(db, CARTEL__LT_INQUIRY, it->id, NULL, why);
+		if (err != 0)
+			break;
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading inquiries", why);
@@ -274,13 +292,16 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 			bind_text(ins, 5, c[k].explanation);
 			bind_text(ins, 6, now);
 			int rc = sqlite3_step(ins);
-			if (rc != SQLITE_DONE)
+			if (rc != SQLITE_DONE) {
 				err = cartel__db_err(db, rc,
 						     "keeping potential matches",
 						     why);
-			else
-				added += (size_t)sqlite3_changes(
-					cartel__db_sqlite(db));
+			} else if (sqlite3_changes(cartel__db_sqlite(db)) > 0) {
+				added++;
+				err = cartel__ledger_touch(
+					db, CARTEL__LT_CANDIDATE, inqs[i].id,
+					c[k].person.id, why);
+			}
 		}
 		if (err == 0 && added > 0) {
 			char detail[96];
@@ -371,6 +392,14 @@ cartel_review_list(struct cartel_db *db, int all,
 		it->decided_by = col_dup(st, 7);
 		it->decided_at = col_dup(st, 8);
 		it->reason = col_dup(st, 9);
+		if (it->inquiry_id == NULL || it->person_id == NULL) {
+			err = CARTEL_ENOMEM;
+			break;
+		}
+		err = held(db, CARTEL__LT_CANDIDATE, it->inquiry_id,
+			   it->person_id, why);
+		if (err != 0)
+			break;
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading potential matches", why);
@@ -427,6 +456,9 @@ cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 		sqlite3_finalize(st);
 		st = NULL;
 	}
+	if (err == 0)
+		err = held(db, CARTEL__LT_CANDIDATE, inquiry_id, person_id,
+			   why);
 	char now[32];
 	cartel__now(now, sizeof now);
 	if (err == 0)
@@ -449,6 +481,9 @@ cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 		sqlite3_finalize(st);
 		st = NULL;
 	}
+	if (err == 0)
+		err = cartel__ledger_touch(db, CARTEL__LT_CANDIDATE,
+					   inquiry_id, person_id, why);
 	if (err == 0 && confirm) {
 		err = prep(db,
 			   "UPDATE match_inquiry SET status = 'resolved' "
@@ -463,6 +498,9 @@ cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 						     why);
 			sqlite3_finalize(st);
 		}
+		if (err == 0)
+			err = cartel__ledger_touch(db, CARTEL__LT_INQUIRY,
+						   inquiry_id, NULL, why);
 		if (err == 0) {
 			struct cartel_event ev = {0};
 			ev.person_id = person_id;

@@ -131,8 +131,37 @@ const struct cartel__migration cartel__migrations[] = {
 	 " decided_by TEXT, decided_at TEXT, reason TEXT,"
 	 " PRIMARY KEY (inquiry_id, person_id));"
 	 "CREATE INDEX match_candidate_state ON match_candidate(state);"},
+	/*
+	 * The row ledger (src/lib/store/ledger.c): one record per write to a
+	 * row of the tables above other than persons and events, covered by
+	 * the hash of the audit entry that wrote it (n_rows, rows_hash; NULL
+	 * for entries without records, which hash as before). A NULL digest
+	 * marks a deleted row. The step after records the rows that exist
+	 * already, in one "ledger.start" entry.
+	 */
+	{"0300-audit-rows",
+	 "CREATE TABLE audit_rows ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " audit INTEGER NOT NULL,"
+	 " tbl TEXT NOT NULL,"
+	 " k1 TEXT NOT NULL,"
+	 " k2 TEXT NOT NULL,"
+	 " digest BLOB);"
+	 "CREATE INDEX audit_rows_key ON audit_rows(tbl, k1, k2, seq);"
+	 "CREATE INDEX audit_rows_audit ON audit_rows(audit, seq);"
+	 "ALTER TABLE audit ADD COLUMN n_rows INTEGER;"
+	 "ALTER TABLE audit ADD COLUMN rows_hash TEXT;"},
 	/* Append new migrations here, each with a unique name. */
 };
 
 const size_t cartel__n_migrations =
 	sizeof(cartel__migrations) / sizeof(cartel__migrations[0]);
+
+/* Steps in C after a migration's SQL, by the migration's name. */
+const struct cartel__migration_step cartel__migration_steps[] = {
+	/* Existing keys, rounds and inquiries enter the row ledger. */
+	{"0300-audit-rows", cartel__ledger_start},
+};
+
+const size_t cartel__n_migration_steps =
+	sizeof(cartel__migration_steps) / sizeof(cartel__migration_steps[0]);

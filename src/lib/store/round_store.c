@@ -40,21 +40,63 @@ col_dup(sqlite3_stmt *st, int i)
 	return s ? strdup((const char *)s) : NULL;
 }
 
+/* Checks a row read for a command against the audit chain (the row ledger);
+ * the message names what the command was about to use. */
+static int
+held(struct cartel_db *db, int t, const char *k1, const char *k2,
+     const char *what, char **why)
+{
+	char *inner = NULL;
+	int rc = cartel__ledger_check_row(db, t, k1, k2, &inner);
+	if (rc == CARTEL_ETAMPER) {
+		rc = cartel__why(why, rc, "%s cannot be trusted: %s", what,
+				 inner ? inner : "it does not hold");
+	} else if (rc != 0) {
+		if (why && inner) {
+			free(*why);
+			*why = inner;
+			inner = NULL;
+		}
+	}
+	free(inner);
+	return rc;
+}
+
+static int
+stage_held(struct cartel_db *db, const char *round_id, int stage, char **why)
+{
+	char k2[16];
+	snprintf(k2, sizeof k2, "%d", stage);
+	return held(db, CARTEL__LT_ROUND_STAGE, round_id, k2,
+		    "a stage of this round", why);
+}
+
+static int
+stage_touch(struct cartel_db *db, const char *round_id, int stage, char **why)
+{
+	char k2[16];
+	snprintf(k2, sizeof k2, "%d", stage);
+	return cartel__ledger_touch(db, CARTEL__LT_ROUND_STAGE, round_id, k2,
+				    why);
+}
+
 int
 cartel__round_pin_get(struct cartel_db *db, const char *party,
 		      unsigned char pk[32], char **why)
 {
 	sqlite3_stmt *st;
 	int rc = prep(db,
-		      "SELECT public_key FROM round_key_pin"
+		      "SELECT public_key, seq FROM round_key_pin"
 		      " WHERE party = ?1 AND replaced_at IS NULL",
 		      &st, "reading a pinned key", why);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
 	int s = sqlite3_step(st);
+	long long seq = 0;
 	if (s == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
 		memcpy(pk, sqlite3_column_blob(st, 0), 32);
+		seq = sqlite3_column_int64(st, 1);
 		rc = 0;
 	} else if (s == SQLITE_ROW || s == SQLITE_DONE) {
 		rc = CARTEL_ENOTFOUND;
@@ -62,6 +104,17 @@ cartel__round_pin_get(struct cartel_db *db, const char *party,
 		rc = cartel__db_err(db, s, "reading a pinned key", why);
 	}
 	sqlite3_finalize(st);
+	if (rc == 0) {
+		/* A key changed behind the register's back would make a
+		 * stranger's signature hold: check it against the chain. */
+		char k1[24], what[64];
+		snprintf(k1, sizeof k1, "%lld", seq);
+		snprintf(what, sizeof what, "the pinned key of party %.20s",
+			 party);
+		rc = held(db, CARTEL__LT_KEY_PIN, k1, NULL, what, why);
+		if (rc != 0)
+			sodium_memzero(pk, 32);
+	}
 	return rc;
 }
 
@@ -73,14 +126,24 @@ cartel__round_pin_put(struct cartel_db *db, const char *party,
 	sqlite3_stmt *st;
 	int rc = prep(db,
 		      "UPDATE round_key_pin SET replaced_at = ?2"
-		      " WHERE party = ?1 AND replaced_at IS NULL",
+		      " WHERE party = ?1 AND replaced_at IS NULL"
+		      " RETURNING seq",
 		      &st, "replacing a pinned key", why);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
-	int s = sqlite3_step(st);
+	int s = SQLITE_DONE;
+	char k1[24];
+	while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(k1, sizeof k1, "%lld",
+			 (long long)sqlite3_column_int64(st, 0));
+		rc = cartel__ledger_touch(db, CARTEL__LT_KEY_PIN, k1, NULL,
+					  why);
+	}
 	sqlite3_finalize(st);
+	if (rc)
+		return rc;
 	if (s != SQLITE_DONE)
 		return cartel__db_err(db, s, "replacing a pinned key", why);
 	rc = prep(db,
@@ -98,7 +161,9 @@ cartel__round_pin_put(struct cartel_db *db, const char *party,
 	sqlite3_finalize(st);
 	if (s != SQLITE_DONE)
 		return cartel__db_err(db, s, "pinning a key", why);
-	return 0;
+	snprintf(k1, sizeof k1, "%lld",
+		 (long long)sqlite3_last_insert_rowid(cartel__db_sqlite(db)));
+	return cartel__ledger_touch(db, CARTEL__LT_KEY_PIN, k1, NULL, why);
 }
 
 int
@@ -110,7 +175,7 @@ cartel__round_pin_list(struct cartel_db *db, struct cartel_key_pin **out,
 	sqlite3_stmt *st;
 	int rc = prep(db,
 		      "SELECT party, fingerprint, pinned_at, pinned_by,"
-		      " replaced_at IS NOT NULL FROM round_key_pin"
+		      " replaced_at IS NOT NULL, seq FROM round_key_pin"
 		      " ORDER BY replaced_at IS NOT NULL, party, seq",
 		      &st, "listing pinned keys", why);
 	if (rc)
@@ -134,6 +199,13 @@ cartel__round_pin_list(struct cartel_db *db, struct cartel_key_pin **out,
 		p->pinned_at = col_dup(st, 2);
 		p->pinned_by = col_dup(st, 3);
 		p->replaced = sqlite3_column_int(st, 4);
+		char k1[24];
+		snprintf(k1, sizeof k1, "%lld",
+			 (long long)sqlite3_column_int64(st, 5));
+		rc = held(db, CARTEL__LT_KEY_PIN, k1, NULL, "a pinned key",
+			  why);
+		if (rc)
+			break;
 	}
 	if (rc == 0 && s != SQLITE_DONE)
 		rc = cartel__db_err(db, s, "listing pinned keys", why);
@@ -173,7 +245,8 @@ cartel__round_doc_put(struct cartel_db *db, const char *round_id,
 				   "round %s is already loaded", round_id);
 	if (s != SQLITE_DONE)
 		return cartel__db_err(db, s, "loading a round", why);
-	return 0;
+	return cartel__ledger_touch(db, CARTEL__LT_ROUND_DOC, round_id, NULL,
+				    why);
 }
 
 int
@@ -208,6 +281,13 @@ cartel__round_doc_get(struct cartel_db *db, const char *round_id,
 		rc = cartel__db_err(db, s, "reading a round", why);
 	}
 	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = held(db, CARTEL__LT_ROUND_DOC, round_id, NULL,
+			  "the round's document", why);
+	if (rc != 0 && started_at) {
+		free(*started_at);
+		*started_at = NULL;
+	}
 	return rc;
 }
 
@@ -225,10 +305,11 @@ cartel__round_stage_put(struct cartel_db *db, const char *round_id,
 	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, stage);
 	int s = sqlite3_step(st);
+	int changed = sqlite3_changes(cartel__db_sqlite(db));
 	sqlite3_finalize(st);
 	if (s != SQLITE_DONE)
 		return cartel__db_err(db, s, "adding a stage", why);
-	return 0;
+	return changed > 0 ? stage_touch(db, round_id, stage, why) : 0;
 }
 
 int
@@ -256,6 +337,8 @@ cartel__round_stage_get(struct cartel_db *db, const char *round_id,
 		rc = cartel__db_err(db, s, "reading a stage", why);
 	}
 	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = stage_held(db, round_id, stage, why);
 	return rc;
 }
 
@@ -285,7 +368,7 @@ cartel__round_stage_close(struct cartel_db *db, const char *round_id,
 		return cartel__why(why, CARTEL_ESTATE,
 				   "stage %d of round %.64s is already closed",
 				   stage, round_id);
-	return 0;
+	return stage_touch(db, round_id, stage, why);
 }
 
 int
@@ -311,7 +394,8 @@ cartel__round_ho_put(struct cartel_db *db, const char *round_id,
 	if (s != SQLITE_DONE)
 		return cartel__db_err(db, s, "listing a person for handover",
 				      why);
-	return 0;
+	return cartel__ledger_touch(db, CARTEL__LT_HANDOVER, round_id,
+				    person_id, why);
 }
 
 static int
@@ -364,6 +448,11 @@ cartel__round_ho_get(struct cartel_db *db, const char *round_id,
 		rc = cartel__db_err(db, s, "reading a check-off", why);
 	}
 	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = held(db, CARTEL__LT_HANDOVER, round_id, person_id,
+			  "the check-off", why);
+	if (rc != 0 && p->id != NULL)
+		cartel__round_ho_person_clear(p);
 	return rc;
 }
 
@@ -395,7 +484,8 @@ cartel__round_ho_set(struct cartel_db *db, const char *round_id,
 		return cartel__why(why, CARTEL_ESTATE,
 				   "person %.64s is not pending any more",
 				   person_id);
-	return 0;
+	return cartel__ledger_touch(db, CARTEL__LT_HANDOVER, round_id,
+				    person_id, why);
 }
 
 int
@@ -428,6 +518,14 @@ cartel__round_ho_list(struct cartel_db *db, const char *round_id, int stage,
 		}
 		v = nv;
 		ho_from_row(st, &v[len++]);
+		if (v[len - 1].id == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		rc = held(db, CARTEL__LT_HANDOVER, round_id, v[len - 1].id,
+			  "a check-off", why);
+		if (rc)
+			break;
 	}
 	if (rc == 0 && s != SQLITE_DONE)
 		rc = cartel__db_err(db, s, "listing check-offs", why);
@@ -475,6 +573,9 @@ cartel__round_stage_list(struct cartel_db *db, const char *round_id,
 		g->closed_at = col_dup(st, 1);
 		g->closed_by = col_dup(st, 2);
 		g->closed = g->closed_at != NULL;
+		rc = stage_held(db, round_id, g->stage, why);
+		if (rc)
+			break;
 	}
 	if (rc == 0 && s != SQLITE_DONE)
 		rc = cartel__db_err(db, s, "listing stages", why);

@@ -27,6 +27,16 @@ struct cartel__migration {
 extern const struct cartel__migration cartel__migrations[];
 extern const size_t cartel__n_migrations;
 
+/* A step SQL cannot do, run after the SQL of the migration it names, in the
+ * same transaction (with the handle in a write transaction). */
+struct cartel__migration_step {
+	const char *name; /* of its migration */
+	int (*after)(struct cartel_db *db, char **why);
+};
+
+extern const struct cartel__migration_step cartel__migration_steps[];
+extern const size_t cartel__n_migration_steps;
+
 /* The handle's SQLite connection (owned by the handle: do not close it). */
 sqlite3 *cartel__db_sqlite(struct cartel_db *db);
 
@@ -81,7 +91,11 @@ enum {
 	CARTEL__ST_ATTR_SET,
 	CARTEL__ST_ATTR_DEL,
 	CARTEL__ST_PERSON_PK,
-	CARTEL__ST_N
+	CARTEL__ST_LEDGER_INSERT,
+	CARTEL__ST_LEDGER_LATEST,
+	CARTEL__ST_LEDGER_ENTRY,
+	CARTEL__ST_LEDGER_ROW, /* one slot per covered table from here */
+	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 16
 };
 
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes);
@@ -250,5 +264,129 @@ int cartel__search_query(struct cartel_db *db, struct cartel__search *s,
 			 size_t *n_out, char **why);
 void cartel__search_end(struct cartel_db *db, struct cartel__search *s,
 			int err);
+
+/* A value as stored: its bytes and their number (p NULL: SQL NULL). Values
+ * are hashed with their byte length, never as C strings, so that a NUL
+ * inside a value counts. */
+struct cartel__val {
+	const void *p;
+	size_t n;
+};
+
+/* A column of a statement as a value (its real byte length). */
+struct cartel__val cartel__col_val(sqlite3_stmt *st, int i);
+
+/*
+ * The row ledger (ledger.c): the tables that are neither persons nor
+ * events, covered by the audit chain row by row. Each covered table has an
+ * entry in a small registry (ledger.c, enum below); every write to one of
+ * its rows calls cartel__ledger_touch with the row's key inside the write
+ * transaction, and the next cartel_audit_append of that transaction writes
+ * a ledger record (the row's key and the digest of its whole content, or a
+ * deletion mark) into audit_rows and covers it by its hash. Commands that
+ * act on a row check it first with cartel__ledger_check_row. How to cover a
+ * new table: docs/data-model.md and the comment at the top of ledger.c.
+ */
+enum cartel__ledger_table {
+	CARTEL__LT_KEY_PIN,     /* round_key_pin (seq) */
+	CARTEL__LT_ROUND_DOC,   /* round_doc (round_id) */
+	CARTEL__LT_ROUND_STAGE, /* round_stage (round_id, stage) */
+	CARTEL__LT_HANDOVER,    /* round_handover (round_id, person_id) */
+	CARTEL__LT_INQUIRY,     /* match_inquiry (id) */
+	CARTEL__LT_CANDIDATE,   /* match_candidate (inquiry_id, person_id) */
+	CARTEL__LT_N
+};
+
+/* The name of covered table t ("round_key_pin", ...). */
+const char *cartel__ledger_name(int t);
+
+/*
+ * Records that the row of table t with key (k1, k2) was written or deleted
+ * in the open write transaction (k2 "" or NULL for a one-column key; an
+ * integer key as its decimal text). Reads the row as it stands now; the
+ * record waits on the handle for the transaction's next audit entry made by
+ * cartel_audit_append. Returns 0, or an error with *why; a record left
+ * unclaimed makes the commit fail, and a rollback drops it.
+ */
+int cartel__ledger_touch(struct cartel_db *db, int t, const char *k1,
+			 const char *k2, char **why);
+
+/*
+ * Checks that the row of table t with key (k1, k2), as it stands, is the
+ * row the audit chain last recorded for that key, and that the ledger
+ * record is the one its audit entry's hash covers. Returns 0, or
+ * CARTEL_ETAMPER with *why naming the table and the key (never personal
+ * data); a row that does not exist is CARTEL_ENOTFOUND.
+ */
+int cartel__ledger_check_row(struct cartel_db *db, int t, const char *k1,
+			     const char *k2, char **why);
+
+/* The ledger records waiting for an audit entry on a handle (db.c keeps
+ * them; ledger.c fills and writes them). */
+struct cartel__ledger_rec {
+	int table;
+	char *k1, *k2;
+	int deleted;
+	unsigned char digest[CARTEL__DIGEST_BYTES];
+};
+struct cartel__ledger_pending {
+	struct cartel__ledger_rec *v;
+	size_t n, cap;
+	/* The audit entries last found to hold by cartel__ledger_check_row,
+	 * with their hashes (seq 0: none), and when each was last used: a
+	 * listing checks many rows of one large entry between small ones. */
+	struct {
+		long long seq, used;
+		char hash[64];
+	} checked[8];
+	long long n_checks;
+};
+struct cartel__ledger_pending *cartel__db_ledger(struct cartel_db *db);
+void cartel__ledger_pending_clear(struct cartel__ledger_pending *p);
+
+/*
+ * Writes the pending ledger records into audit_rows for audit entry `seq`,
+ * hashing each into *st (its seq, the entry's seq, table, key and digest);
+ * sets *n. Empties the pending list.
+ */
+int cartel__ledger_claim(struct cartel_db *db, long long seq,
+			 crypto_hash_sha256_state *st, long long *n,
+			 char **why);
+
+/* Feeds one ledger record, as stored, into an entry's running hash. */
+void cartel__ledger_hash(crypto_hash_sha256_state *st, long long seq,
+			 long long audit, struct cartel__val tbl,
+			 struct cartel__val k1, struct cartel__val k2,
+			 struct cartel__val digest);
+
+/* For migration "0300-audit-rows": one audit entry recording the digest of
+ * every row the covered tables already hold. */
+int cartel__ledger_start(struct cartel_db *db, char **why);
+
+/* For cartel_audit_verify: every covered table against its latest ledger
+ * records (changed, added or deleted rows), streaming in key order; counts
+ * the rows checked in *n_rows. */
+int cartel__ledger_verify(struct cartel_db *db, long long *n_rows,
+			  char **why);
+
+/* An audit entry's content, as hashed by the chain (audit.c). */
+struct cartel__entry {
+	long long seq;
+	struct cartel__val at, actor, action, subject, detail;
+	long long n_events;
+	struct cartel__val events_hash, prev;
+	long long n_rows;
+	struct cartel__val rows_hash; /* p NULL: an entry without ledger rows */
+};
+
+/* The entry's hash in hex: the SHA-256 of prev and the content, the row
+ * ledger's count and hash included only when rows_hash is not NULL (so the
+ * entries written before the ledger existed hash as they always did). */
+void cartel__entry_hash(const struct cartel__entry *e, char out[65]);
+
+/* BLAKE2b and SHA-256 encodings of one value: a 4-byte big-endian length
+ * and the bytes; NULL as the length 0xFFFFFFFF. */
+void cartel__enc_sha(crypto_hash_sha256_state *st, struct cartel__val v);
+void cartel__enc_b2(crypto_generichash_state *st, struct cartel__val v);
 
 #endif
