@@ -242,6 +242,27 @@ static const struct cli_command commands[] = {
 	 "who decided, when and why). confirm and reject record the decision with\n"
 	 "who and why in the audit chain; a confirmation resolves the inquiry and\n"
 	 "is an event on the person (attribute 'inquiry'). See docs/matching.md.\n"},
+	{"backup", cmd_backup, "a consistent copy of the register, optionally encrypted",
+	 "usage: cartel backup -o FILE [--encrypt [--passphrase-file FILE]]\n"
+	 "\n"
+	 "Copies the register to FILE while it stays in use (SQLite's online\n"
+	 "backup: the register as of one commit). FILE is written under a\n"
+	 "temporary name beside it and renamed when complete, never through a\n"
+	 "symbolic link. --encrypt encrypts the copy with a passphrase (argon2id\n"
+	 "key, XChaCha20-Poly1305): the first line of --passphrase-file, else\n"
+	 "of standard input (asked twice, without echo, on a terminal); never\n"
+	 "on the command line. At least 8 bytes. See docs/backup.md.\n"},
+	{"restore", cmd_restore, "check a backup, then make it the register",
+	 "usage: cartel [--db DB] restore FILE [--force] [--passphrase-file FILE]\n"
+	 "\n"
+	 "Checks the backup before anything is replaced: decrypts it (asking\n"
+	 "for the passphrase as backup does) into a temporary file beside the\n"
+	 "register (mode 0600), checks that it is an undamaged SQLite file, a\n"
+	 "cartel register of a schema this build knows, and that its audit\n"
+	 "chain holds (as 'cartel audit verify'); then renames it over the\n"
+	 "register. A damaged, foreign or tampered backup is refused with the\n"
+	 "reason (exit 1). An existing register is replaced only with --force,\n"
+	 "and never while another process has it open. See docs/backup.md.\n"},
 	/* CARTEL_COMMANDS_END */
 	{NULL, NULL, NULL, NULL},
 };
