@@ -331,6 +331,21 @@ next_event(struct cartel_db *db, sqlite3_stmt *ev,
 	return 1;
 }
 
+/* Feeds the current row of `ev` (read by next_event) into *st: from its
+ * content, or, for a row a purge redacted, from the digest of its original
+ * content kept beside it (retention.c checks what is left of the row). */
+static void
+event_hash_kept(sqlite3_stmt *ev, crypto_hash_sha256_state *st,
+		const struct cartel__event_row *row)
+{
+	if (sqlite3_column_type(ev, 11) == SQLITE_BLOB &&
+	    sqlite3_column_bytes(ev, 11) == CARTEL__DIGEST_BYTES)
+		cartel__event_hash_digest(st, row->seq, row->audit,
+					  sqlite3_column_blob(ev, 11));
+	else
+		cartel__event_hash(st, row);
+}
+
 /* The chain, and the event rows against the entries that cover them. */
 static int
 verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
@@ -348,8 +363,10 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 			sql,
 			"SELECT e.seq, p.id, e.field, e.old_value, "
 			"e.new_value, e.actor, e.at, e.source, e.source_ref, "
-			"e.note, e.audit FROM events e "
-			"LEFT JOIN persons p ON p.pk = e.person ORDER BY e.seq",
+			"e.note, e.audit, r.digest FROM events e "
+			"LEFT JOIN persons p ON p.pk = e.person "
+			"LEFT JOIN event_redacted r ON r.seq = e.seq "
+			"ORDER BY e.seq",
 			-1, &ev, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(sql,
@@ -419,7 +436,7 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 				free(msg);
 				goto done;
 			}
-			cartel__event_hash(&st, &row);
+			event_hash_kept(ev, &st, &row);
 			n++;
 			rep->n_events++;
 			have = next_event(db, ev, &row, why);
@@ -606,6 +623,8 @@ cartel_audit_verify(struct cartel_db *db, const char *expect_head,
 			return cartel__db_err(db, rc, "starting a read", why);
 	}
 	int err = verify_chain(db, rep, why);
+	if (err == 0)
+		err = cartel__redaction_verify(db, why);
 	if (err == 0)
 		err = verify_state(db, rep, why);
 	if (err == 0 && expect_head != NULL &&

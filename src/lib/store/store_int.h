@@ -248,4 +248,12 @@ int cartel__search_query(struct cartel_db *db, struct cartel__search *s,
 void cartel__search_end(struct cartel_db *db, struct cartel__search *s,
 			int err);
 
+/*
+ * Redaction (retention.c): checks every event row a purge redacted against
+ * the digest its purge entry recorded, and that every redaction mark
+ * belongs to a purge. Called by cartel_audit_verify after the chain.
+ * Returns 0 or CARTEL_ETAMPER with *why.
+ */
+int cartel__redaction_verify(struct cartel_db *db, char **why);
+
 #endif
