@@ -569,9 +569,12 @@ redact_record(const char *rec, struct cartel__buf *b, char **why)
 {
 	struct cartel_person p = {0};
 	int err = cartel__record_decode(&p, rec, why);
-	for (size_t i = 0; err == 0 && i < N_ERASED; i++)
-		err = cartel_person_set_field(&p, cartel_field_find(erased[i]),
-					      NULL, why);
+	for (size_t i = 0; err == 0 && i < N_ERASED; i++) {
+		const struct cartel_field *f = cartel_field_find(erased[i]);
+		err = f != NULL ? cartel_person_set_field(&p, f, NULL, why)
+				: cartel__why(why, CARTEL_EINVAL,
+					      "no field %s to erase", erased[i]);
+	}
 	for (size_t i = 0; i < p.n_extra; i++) {
 		free(p.extra[i].key);
 		free(p.extra[i].value);
