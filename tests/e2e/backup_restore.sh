@@ -5,7 +5,7 @@
 # cut backup is refused with the reason, and nothing is replaced.
 set -u
 WORK=$(mktemp -d)
-trap 'touch "$WORK/stop"; wait; rm -rf "$WORK"' EXIT
+trap 'touch "$WORK/stop" "$WORK/release"; wait; rm -rf "$WORK"' EXIT
 export CARTEL_DB="$WORK/r.db"
 fail() { echo "FAIL: $*"; exit 1; }
 "$CARTEL" init >/dev/null || fail init
@@ -109,18 +109,39 @@ printf 'garbage!garbage!' | dd of="$WORK/damaged.db" bs=1 seek=32768 conv=notrun
 refuse "damaged backup" "damaged\|does not hold\|malformed" "$WORK/damaged.db"
 sqlite3 "$WORK/foreign.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1)"
 refuse "foreign database" "not a cartel register" "$WORK/foreign.db"
+cp "$WORK/b1.db" "$WORK/newer.db"
+sqlite3 "$WORK/newer.db" "PRAGMA user_version = 999"
+refuse "a backup from a newer cartel" "newer cartel" "$WORK/newer.db"
 printf 'id,name\n1,x\n' >"$WORK/junk.bak"
 refuse "not a backup" "not a cartel backup" "$WORK/junk.bak"
 "$CARTEL" --db "$WORK/keep.db" restore "$WORK/b2.db" >"$WORK/ref.out" 2>&1 && fail "replaced without --force"
 grep -q "give --force" "$WORK/ref.out" || fail "no --force: $(cat "$WORK/ref.out")"
 # A register open in another process is not replaced under it.
-( printf 'BEGIN; SELECT count(*) FROM persons;\n'; sleep 3; printf 'COMMIT;\n' ) | sqlite3 "$WORK/keep.db" >/dev/null &
+( printf 'SELECT count(*) FROM persons;\n.shell touch %s\n' "$WORK/held"
+  while [ ! -e "$WORK/release" ]; do sleep 0.1; done ) | sqlite3 "$WORK/keep.db" >/dev/null &
 holder=$!
-sleep 1
+n=0
+while [ ! -e "$WORK/held" ]; do n=$((n + 1)); [ $n -lt 100 ] || fail "no holder"; sleep 0.1; done
+sleep 0.5
 refuse "register in use" "another process" "$WORK/b2.db"
+touch "$WORK/release"
 wait $holder
 "$CARTEL" --db "$WORK/keep.db" restore "$WORK/b2.db" --force >/dev/null || fail "restore --force"
 "$CARTEL" --db "$WORK/keep.db" audit verify >/dev/null || fail "keep.db after --force"
+
+# A backup from an older schema is upgraded in the copy, then verified:
+# made older by undoing migration 0400-retention, when it is the last one.
+latest=$(sqlite3 "$CARTEL_DB" "PRAGMA user_version")
+pos=$(grep -o '{"[0-9][0-9][0-9][0-9]-[a-z-]*"' "$TOP/src/lib/store/migrations.c" | grep -n '"0400-retention"' | cut -d: -f1)
+if [ "$pos" = "$latest" ]; then
+	cp "$WORK/b1.db" "$WORK/older.db"
+	sqlite3 "$WORK/older.db" "DROP TABLE retention_rule; DROP TABLE event_redacted; PRAGMA user_version = $((latest - 1))"
+	"$CARTEL" --db "$WORK/fromolder.db" --json restore "$WORK/older.db" >"$WORK/older.out" || fail "restoring an older schema: $(cat "$WORK/older.out")"
+	grep -q "\"schema_version\": $((latest - 1))" "$WORK/older.out" || fail "older: $(cat "$WORK/older.out")"
+	[ "$(sqlite3 "$WORK/fromolder.db" "PRAGMA user_version")" = "$latest" ] || fail "the older copy was not upgraded"
+else
+	echo "older-schema restore not checked: 0400-retention is migration $pos of $latest"
+fi
 
 # A symbolic link at -o is replaced, never written through.
 printf 'precious\n' >"$WORK/precious"
