@@ -19,6 +19,7 @@
 
 #include <cartel/backup.h>
 #include <cartel/cartel.h>
+#include <cartel/register.h>
 #include <cartel/retention.h>
 #include <cartel/store.h>
 
@@ -273,6 +274,83 @@ a_mark_without_a_purge_is_found(void **state)
 	cartel_db_close(db);
 }
 
+
+/* Every field a purge erases, set on one person: after the purge each is
+ * unknown, the others are kept, and the chain (which compares the state
+ * with the redacted events) holds. */
+static void
+every_erased_field_goes(void **state)
+{
+	(void)state;
+	static const char *const erased[] = {
+		"family_name", "given_name", "patronymic", "father_name",
+		"mother_maiden_name", "birth_date", "birth_place",
+		"service_number", "rank", "unit", "inform_person",
+		"captured_at", "internment_place", "direct_rep_by",
+		"consent_by", "notes"};
+	struct cartel_db *db = build("p.db", NULL);
+	struct cartel_person p = {0};
+	p.id = strdup("Z-1");
+	for (size_t i = 0; i < sizeof erased / sizeof erased[0]; i++) {
+		const struct cartel_field *f = cartel_field_find(erased[i]);
+		assert_non_null(f);
+		assert_int_equal(cartel_person_set_field(
+					 &p, f,
+					 f->type == CARTEL_FIELD_DATE
+						 ? "1990-01-02"
+						 : "Secret",
+					 NULL),
+				 0);
+	}
+	assert_int_equal(cartel_person_set_field(&p, cartel_field_find("held_by"),
+						 "RU", NULL),
+			 0);
+	assert_int_equal(cartel_person_set_attr(&p, "phone", "+100"), 0);
+	struct cartel_provenance prov = {"clerk", CARTEL_SRC_OFFICIAL_LIST,
+					 "card 7", "a note", "2020-01-01T00:00:00Z"};
+	assert_int_equal(cartel_person_add(db, &p, &prov, NULL, NULL), 0);
+	cartel_person_clear(&p);
+	struct cartel_event ev = {0, "Z-1", "status", NULL, "released",
+				  {"clerk", CARTEL_SRC_OFFICIAL_LIST, NULL,
+				   "seen off", "2020-02-01T00:00:00Z"}};
+	assert_int_equal(cartel_event_add(db, &ev, NULL), 0);
+	assert_int_equal(cartel_retention_set(db, CARTEL_STATUS_RELEASED, "1m",
+					      "dpo", NULL),
+			 0);
+	struct cartel_date today = {2021, 1, 1};
+	struct cartel_purge_result res;
+	char *why = NULL;
+	assert_int_equal(cartel_purge_due(db, &today, 0, "dpo", &res, &why),
+			 0);
+	assert_int_equal(res.n_items, 1);
+	cartel_purge_result_clear(&res);
+	struct cartel_audit_report rep;
+	assert_int_equal(cartel_audit_verify(db, NULL, &rep, &why), 0);
+	assert_int_equal(cartel_person_get(db, "Z-1", &p, NULL), 0);
+	char buf[CARTEL_FIELD_TEXT_MAX];
+	for (size_t i = 0; i < sizeof erased / sizeof erased[0]; i++)
+		assert_string_equal(
+			cartel_person_field_text(&p, cartel_field_find(erased[i]),
+						 buf, sizeof buf),
+			"");
+	assert_int_equal(p.n_extra, 0);
+	assert_string_equal(p.held_by, "RU");
+	assert_int_equal(p.status, CARTEL_STATUS_RELEASED);
+	cartel_person_clear(&p);
+	struct cartel_event *evs;
+	size_t n;
+	assert_int_equal(cartel_person_events(db, "Z-1", &evs, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_null(evs[i].prov.note);
+		assert_null(evs[i].prov.source_ref);
+		assert_null(strstr(evs[i].new_value, "Secret"));
+		assert_null(strstr(evs[i].new_value, "+100"));
+	}
+	cartel_events_free(evs, n);
+	cartel_db_close(db);
+}
+
 int
 main(void)
 {
@@ -280,6 +358,7 @@ main(void)
 		cmocka_unit_test(encrypted_roundtrip),
 		cmocka_unit_test(retention_dates_follow_the_calendar),
 		cmocka_unit_test(a_mark_without_a_purge_is_found),
+		cmocka_unit_test(every_erased_field_goes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
