@@ -93,6 +93,10 @@ int cmd_dedupe(struct cli *, int, char **);
 int cmd_search(struct cli *, int, char **);
 int cmd_inquiry(struct cli *, int, char **);
 int cmd_review(struct cli *, int, char **);
+int cmd_backup(struct cli *, int, char **);
+int cmd_restore(struct cli *, int, char **);
+int cmd_retention(struct cli *, int, char **);
+int cmd_purge(struct cli *, int, char **);
 
 /* Shared by the register's commands (defined in cmd_init.c). */
 struct cartel_db;

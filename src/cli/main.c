@@ -249,6 +249,53 @@ static const struct cli_command commands[] = {
 	 "who decided, when and why). confirm and reject record the decision with\n"
 	 "who and why in the audit chain; a confirmation resolves the inquiry and\n"
 	 "is an event on the person (attribute 'inquiry'). See docs/matching.md.\n"},
+	{"backup", cmd_backup, "a consistent copy of the register, optionally encrypted",
+	 "usage: cartel backup -o FILE [--encrypt [--passphrase-file FILE]]\n"
+	 "\n"
+	 "Copies the register to FILE while it stays in use (SQLite's online\n"
+	 "backup: the register as of one commit). FILE is written under a\n"
+	 "temporary name beside it and renamed when complete, never through a\n"
+	 "symbolic link. --encrypt encrypts the copy with a passphrase (argon2id\n"
+	 "key, XChaCha20-Poly1305): the first line of --passphrase-file, else\n"
+	 "of standard input (asked twice, without echo, on a terminal); never\n"
+	 "on the command line. At least 8 bytes. See docs/backup.md.\n"},
+	{"restore", cmd_restore, "check a backup, then make it the register",
+	 "usage: cartel [--db DB] restore FILE [--force] [--passphrase-file FILE]\n"
+	 "\n"
+	 "Checks the backup before anything is replaced: decrypts it (asking\n"
+	 "for the passphrase as backup does) into a temporary file beside the\n"
+	 "register (mode 0600), checks that it is an undamaged SQLite file, a\n"
+	 "cartel register of a schema this build knows, and that its audit\n"
+	 "chain holds (as 'cartel audit verify'); then renames it over the\n"
+	 "register. A damaged, foreign or tampered backup is refused with the\n"
+	 "reason (exit 1). An existing register is replaced only with --force,\n"
+	 "and never while another process has it open. See docs/backup.md.\n"},
+	{"retention", cmd_retention, "how long closed cases keep their personal data",
+	 "usage: cartel retention set STATUS[,STATUS] PERIOD [--by WHO]\n"
+	 "       cartel retention show [--today DATE] [--json]\n"
+	 "\n"
+	 "set keeps the personal data of cases closed with STATUS (repatriated,\n"
+	 "released, deceased) for PERIOD after closing: N years, N months or\n"
+	 "N days (1y, 18m, 90d), or never (the default: kept). A case closes on\n"
+	 "the date of the event that gave it that status; a legal hold keeps it\n"
+	 "regardless. show lists the rules and every closed case with its\n"
+	 "retention date (ids, statuses and dates only). Audited.\n"
+	 "See docs/backup.md.\n"},
+	{"purge", cmd_purge, "redact the personal data of cases past retention",
+	 "usage: cartel purge --due [--dry-run] [--today DATE] [--by WHO] [--json]\n"
+	 "\n"
+	 "Redacts, for every closed case past its retention date (as of\n"
+	 "--today, default today), the personal data from its current state and\n"
+	 "from its events: names, parents' names, birth date and place, service\n"
+	 "number, rank, unit, person to inform, places, who decided or\n"
+	 "interviewed, notes, extra attributes, events' references and notes.\n"
+	 "The id, status, parties, category, health, consent, holds and dates\n"
+	 "stay, so 'cartel stats' counts the same. Each redacted event keeps the\n"
+	 "digest of its original content and one audit entry lists the ids and\n"
+	 "dates purged, so 'cartel audit verify' still holds. The erased bytes\n"
+	 "are overwritten in the file and the WAL emptied; the search index is\n"
+	 "removed (rebuilt on the next search). --dry-run lists what is due.\n"
+	 "See docs/backup.md.\n"},
 	/* CARTEL_COMMANDS_END */
 	{NULL, NULL, NULL, NULL},
 };

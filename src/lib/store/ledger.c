@@ -87,6 +87,9 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 		"inquiry_id, person_id, score, band, explanation, found_at, "
 		"state, decided_by, decided_at, reason",
 		"inquiry_id = ?1 AND person_id = ?2"),
+	[CARTEL__LT_RETENTION] = LEDGER_TABLE(
+		"retention_rule", "CAST(status AS TEXT)", "''",
+		"status, period, set_at, set_by", "status = ?1"),
 };
 
 const char *
@@ -276,6 +279,13 @@ cartel__ledger_start(struct cartel_db *db, char **why)
 	long long n_rows = 0;
 	int err = 0;
 	for (int t = 0; err == 0 && t < CARTEL__LT_N; t++) {
+		/* A table a later migration makes does not exist yet when
+		 * an old file is brought under the ledger; it starts empty
+		 * and every write to it is recorded from its first. */
+		if (sqlite3_table_column_metadata(sql, NULL, tables[t].name,
+						  NULL, NULL, NULL, NULL, NULL,
+						  NULL) != SQLITE_OK)
+			continue;
 		sqlite3_stmt *st;
 		int rc = sqlite3_prepare_v2(sql, tables[t].all, -1, &st, NULL);
 		if (rc != SQLITE_OK)

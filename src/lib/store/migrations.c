@@ -151,6 +151,21 @@ const struct cartel__migration cartel__migrations[] = {
 	 "CREATE INDEX audit_rows_audit ON audit_rows(audit, seq);"
 	 "ALTER TABLE audit ADD COLUMN n_rows INTEGER;"
 	 "ALTER TABLE audit ADD COLUMN rows_hash TEXT;"},
+	{"0400-retention",
+	 /* Retention (src/lib/store/retention.c, docs/backup.md): how long
+	  * a closed case is kept, per final status, and the original content
+	  * digest of each event row whose personal data a purge erased, with
+	  * the purge's audit entry, so the chain still verifies. */
+	 "CREATE TABLE retention_rule ("
+	 " status TEXT PRIMARY KEY"
+	 "  CHECK (status IN ('repatriated', 'released', 'deceased')),"
+	 " period TEXT NOT NULL,"
+	 " set_at TEXT NOT NULL,"
+	 " set_by TEXT NOT NULL);"
+	 "CREATE TABLE event_redacted ("
+	 " seq INTEGER PRIMARY KEY REFERENCES events(seq),"
+	 " digest BLOB NOT NULL CHECK (length(digest) = 32),"
+	 " purge INTEGER NOT NULL);"},
 	/* Append new migrations here, each with a unique name. */
 };
 

@@ -294,6 +294,7 @@ enum cartel__ledger_table {
 	CARTEL__LT_HANDOVER,    /* round_handover (round_id, person_id) */
 	CARTEL__LT_INQUIRY,     /* match_inquiry (id) */
 	CARTEL__LT_CANDIDATE,   /* match_candidate (inquiry_id, person_id) */
+	CARTEL__LT_RETENTION,   /* retention_rule (status) */
 	CARTEL__LT_N
 };
 
@@ -388,5 +389,13 @@ void cartel__entry_hash(const struct cartel__entry *e, char out[65]);
  * and the bytes; NULL as the length 0xFFFFFFFF. */
 void cartel__enc_sha(crypto_hash_sha256_state *st, struct cartel__val v);
 void cartel__enc_b2(crypto_generichash_state *st, struct cartel__val v);
+
+/*
+ * Redaction (retention.c): checks every event row a purge redacted against
+ * the digest its purge entry recorded, and that every redaction mark
+ * belongs to a purge. Called by cartel_audit_verify after the chain.
+ * Returns 0 or CARTEL_ETAMPER with *why.
+ */
+int cartel__redaction_verify(struct cartel_db *db, char **why);
 
 #endif
