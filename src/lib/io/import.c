@@ -78,7 +78,19 @@ free_columns(struct column *cols, size_t n)
 	free(cols);
 }
 
-/* Reads the header into cols; records the unknown columns in res. */
+/* FNV-1a, for the header's table of names. */
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Reads the header into cols; records the unknown columns in res. Each
+ * column costs one lookup in a table of the names seen so far, so a header
+ * of the most columns the reader allows is read at once. */
 static int
 read_header(struct cartel_csv *csv, const char *name, struct column **out,
 	    size_t *n_out, struct cartel_import_result *res, char **why)
@@ -94,9 +106,22 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 				   name);
 	if (rc < 0)
 		return rc;
+	size_t n_known;
+	const struct cartel_field *known = cartel_fields(&n_known);
+	size_t cap = 64;
+	while (cap < 2 * n)
+		cap *= 2;
 	struct column *cols = calloc(n, sizeof(*cols));
-	if (cols == NULL)
+	size_t *seen_at = calloc(n_known, sizeof(*seen_at));
+	size_t *table = calloc(cap, sizeof(*table)); /* column + 1, or 0 */
+	res->unknown_columns = calloc(n, sizeof(char *));
+	if (cols == NULL || seen_at == NULL || table == NULL ||
+	    res->unknown_columns == NULL) {
+		free(cols);
+		free(seen_at);
+		free(table);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
 	int err = 0;
 	for (size_t i = 0; i < n && err == 0; i++) {
 		cols[i].name = trimmed(fields[i]);
@@ -110,43 +135,59 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 					  name, i + 1);
 			break;
 		}
-		cols[i].field = cartel_field_find(cols[i].name);
-		for (size_t j = 0; j < i; j++) {
-			if (strcasecmp(cols[j].name, cols[i].name) == 0) {
-				err = cartel__why(
-					why, CARTEL_EFORMAT,
-					"%s: header, column %zu: '%.40s' "
-					"appears twice (columns %zu and %zu)",
-					name, i + 1, cols[i].name, j + 1,
-					i + 1);
-				break;
-			}
-		}
-		if (err == 0 && cols[i].field == NULL) {
-			if (strncmp(cols[i].name, "attr:", 5) == 0 ||
-			    strcmp(cols[i].name, "*") == 0) {
+		const struct cartel_field *f = cartel_field_find(cols[i].name);
+		cols[i].field = f;
+		size_t first = 0;
+		if (f != NULL) {
+			size_t k = (size_t)(f - known);
+			first = seen_at[k];
+			if (first == 0)
+				seen_at[k] = i + 1;
+		} else {
+			/* An extra column: its name folded to lower case,
+			 * then held to the one rule for attribute names, so
+			 * that what the export writes imports back. */
+			for (char *c = cols[i].name; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+			char *rwhy = NULL;
+			if (cartel_attr_name_check(cols[i].name, &rwhy) != 0) {
 				err = cartel__why(why, CARTEL_EFORMAT,
-						  "%s: header, column %zu: "
-						  "'%.40s' is not a usable "
-						  "column name",
-						  name, i + 1, cols[i].name);
+						  "%s: header, column %zu: %s",
+						  name, i + 1,
+						  rwhy ? rwhy : "a bad name");
+				free(rwhy);
 				break;
 			}
-			char **g = realloc(res->unknown_columns,
-					   (res->n_unknown + 1) * sizeof(*g));
+			size_t h = name_hash(cols[i].name) & (cap - 1);
+			while (table[h] != 0 &&
+			       strcmp(cols[table[h] - 1].name, cols[i].name) !=
+				       0)
+				h = (h + 1) & (cap - 1);
+			first = table[h];
+			if (first == 0)
+				table[h] = i + 1;
+		}
+		if (first != 0) {
+			err = cartel__why(why, CARTEL_EFORMAT,
+					  "%s: header, column %zu: '%.40s' "
+					  "appears twice (columns %zu and %zu)",
+					  name, i + 1, cols[i].name, first,
+					  i + 1);
+			break;
+		}
+		if (f == NULL) {
 			char *copy = strdup(cols[i].name);
-			if (g == NULL || copy == NULL) {
-				if (g != NULL)
-					res->unknown_columns = g;
-				free(copy);
+			if (copy == NULL) {
 				err = cartel__why(why, CARTEL_ENOMEM,
 						  "out of memory");
 				break;
 			}
-			res->unknown_columns = g;
 			res->unknown_columns[res->n_unknown++] = copy;
 		}
 	}
+	free(seen_at);
+	free(table);
 	if (err != 0) {
 		free_columns(cols, n);
 		return err;
@@ -176,8 +217,11 @@ csv_reason(const char *msg, const struct column *cols, size_t n_cols,
 {
 	*column = "";
 	const char *c = msg != NULL ? strstr(msg, ", column ") : NULL;
-	if (c == NULL)
-		return msg != NULL ? msg : "malformed row";
+	if (c == NULL) {
+		/* A problem of the whole row: the reason after "(line L): ". */
+		const char *r = msg != NULL ? strstr(msg, "): ") : NULL;
+		return r != NULL ? r + 3 : msg != NULL ? msg : "malformed row";
+	}
 	char *end;
 	unsigned long k = strtoul(c + 9, &end, 10);
 	if (k >= 1 && k <= n_cols)
@@ -211,14 +255,30 @@ build_person(struct cartel_person *p, char **fields, const struct column *cols,
 		arena->cap = need;
 	}
 	arena->len = 0;
+	size_t n_extra = 0;
+	for (size_t i = 0; i < n_cols; i++)
+		n_extra += cols[i].field == NULL && fields[i][0] != '\0';
+	if (n_extra > 0 &&
+	    (p->extra = calloc(n_extra, sizeof(*p->extra))) == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n_cols; i++) {
 		const char *v = fields[i];
 		*column = cols[i].name;
 		if (cols[i].field == NULL) {
-			if (v[0] != '\0' &&
-			    cartel_person_set_attr(p, cols[i].name, v) != 0)
+			/* The header's names are distinct: each attribute
+			 * is appended, without a search. */
+			if (v[0] == '\0')
+				continue;
+			struct cartel_attr *a = &p->extra[p->n_extra];
+			a->key = strdup(cols[i].name);
+			a->value = strdup(v);
+			if (a->key == NULL || a->value == NULL) {
+				free(a->key);
+				free(a->value);
 				return cartel__why(why, CARTEL_ENOMEM,
 						   "out of memory");
+			}
+			p->n_extra++;
 			continue;
 		}
 		const struct cartel_field *f = cols[i].field;

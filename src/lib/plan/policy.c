@@ -17,11 +17,13 @@
 #include <sodium.h>
 #include <yaml.h>
 
+#include <cartel/limits.h>
+
 #include "core/why.h"
 #include "plan/plan_int.h"
 
 /* A policy is a page of text; more is a mistake (or an attack). */
-#define POLICY_MAX_BYTES (1024 * 1024)
+#define POLICY_MAX_BYTES CARTEL_LIMIT_POLICY_DOC
 
 struct pctx {
 	const char *file;
@@ -886,7 +888,7 @@ cartel_policy_parse(struct cartel_policy **out, const char *text, size_t len,
 	if (len > POLICY_MAX_BYTES)
 		return cartel__why(why, CARTEL_ERANGE,
 				   "%s: a policy of %zu bytes is past the limit "
-				   "of %d", name, len, POLICY_MAX_BYTES);
+				   "of %u", name, len, POLICY_MAX_BYTES);
 	struct cartel_policy *pol = calloc(1, sizeof *pol);
 	if (pol == NULL)
 		return CARTEL_ENOMEM;
@@ -984,7 +986,7 @@ cartel_policy_load(struct cartel_policy **out, const char *path, char **why)
 		if (len == cap) {
 			if (cap > POLICY_MAX_BYTES) {
 				rc = cartel__why(why, CARTEL_ERANGE,
-						 "%s: a policy is at most %d "
+						 "%s: a policy is at most %u "
 						 "bytes", path,
 						 POLICY_MAX_BYTES);
 				break;

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <cartel/error.h>
+#include <cartel/limits.h>
 #include <cartel/register.h>
 
 #include "core/why.h"
@@ -190,6 +191,47 @@ cartel_person_set_attr(struct cartel_person *p, const char *key,
 	return 0;
 }
 
+int
+cartel_attr_name_check(const char *name, char **why)
+{
+	size_t n = name != NULL ? strlen(name) : 0;
+	int ok = n >= 1 && n <= CARTEL_LIMIT_ATTR_NAME && name[0] >= 'a' &&
+		 name[0] <= 'z';
+	for (size_t i = 1; ok && i < n; i++) {
+		char c = name[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		     c == '_';
+	}
+	if (!ok)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "an attribute name is 1 to %d of a-z, 0-9 "
+				   "and _, starting with a letter",
+				   CARTEL_LIMIT_ATTR_NAME);
+	if (cartel_field_find(name) != NULL)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "an attribute cannot take the name of the "
+				   "field %s",
+				   name);
+	return 0;
+}
+
+int
+cartel_party_check(const char *code, char **why)
+{
+	size_t n = code != NULL ? strlen(code) : 0;
+	int ok = n >= CARTEL_LIMIT_PARTY_MIN && n <= CARTEL_LIMIT_PARTY_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (code[i] >= 'A' && code[i] <= 'Z') ||
+		     (code[i] >= '0' && code[i] <= '9');
+	if (!ok)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "a party is a code of %d to %d capital "
+				   "letters A-Z or digits, such as UA",
+				   CARTEL_LIMIT_PARTY_MIN,
+				   CARTEL_LIMIT_PARTY_MAX);
+	return 0;
+}
+
 const char *
 cartel_person_attr(const struct cartel_person *p, const char *key)
 {
@@ -199,47 +241,67 @@ cartel_person_attr(const struct cartel_person *p, const char *key)
 	return NULL;
 }
 
+/* Dates that record something that happened, which cannot lie ahead of
+ * today. */
+static const struct {
+	const char *name;
+	size_t offset;
+} happened[] = {
+	{"birth_date", OFF(birth_date)},   {"captured_on", OFF(captured_on)},
+	{"held_since", OFF(held_since)},   {"direct_rep_on", OFF(direct_rep_on)},
+	{"consent_on", OFF(consent_on)},
+};
+
 int
 cartel_person_check(const struct cartel_person *p,
 		    const struct cartel_date *today, const char **field,
 		    char **why)
 {
 	const char *dummy;
-	char b1[16], b2[16];
 	if (field == NULL)
 		field = &dummy;
-	const struct cartel_date *born = &p->birth_date;
-	if (cartel_date_known(born) && today != NULL &&
-	    cartel_date_known(today) && cartel_date_cmp(born, today) > 0) {
-		*field = "birth_date";
-		return cartel__why(why, CARTEL_EINVAL,
-				   "birth_date %s is in the future",
-				   cartel_date_format(born, b1, sizeof b1));
+	/* No message here quotes a value: dates of birth and of capture
+	 * point at a person as surely as a name does. */
+	if (today != NULL && cartel_date_known(today)) {
+		long limit = cartel_date_days(today) + CARTEL_LIMIT_FUTURE_DAYS;
+		for (size_t i = 0; i < sizeof happened / sizeof happened[0];
+		     i++) {
+			const struct cartel_date *d =
+				(const struct cartel_date *)((const char *)p +
+							     happened[i]
+								     .offset);
+			/* A partial date is in the future only when its
+			 * first day is. */
+			if (cartel_date_known(d) &&
+			    cartel_date_days(d) > limit) {
+				*field = happened[i].name;
+				return cartel__why(why, CARTEL_EINVAL,
+						   "%s is in the future",
+						   happened[i].name);
+			}
+		}
 	}
+	const struct cartel_date *born = &p->birth_date;
 	if (cartel_date_known(born) && cartel_date_known(&p->captured_on) &&
 	    cartel_date_cmp(&p->captured_on, born) < 0) {
 		*field = "captured_on";
-		return cartel__why(
-			why, CARTEL_EINVAL,
-			"captured_on %s is before birth_date %s",
-			cartel_date_format(&p->captured_on, b1, sizeof b1),
-			cartel_date_format(born, b2, sizeof b2));
-	}
-	if (cartel_date_known(today) && cartel_date_known(&p->captured_on) &&
-	    cartel_date_cmp(&p->captured_on, today) > 0) {
-		*field = "captured_on";
-		return cartel__why(
-			why, CARTEL_EINVAL, "captured_on %s is in the future",
-			cartel_date_format(&p->captured_on, b1, sizeof b1));
+		return cartel__why(why, CARTEL_EINVAL,
+				   "captured_on is before birth_date");
 	}
 	if (cartel_date_known(born) && cartel_date_known(&p->held_since) &&
 	    cartel_date_cmp(&p->held_since, born) < 0) {
 		*field = "held_since";
-		return cartel__why(
-			why, CARTEL_EINVAL,
-			"held_since %s is before birth_date %s",
-			cartel_date_format(&p->held_since, b1, sizeof b1),
-			cartel_date_format(born, b2, sizeof b2));
+		return cartel__why(why, CARTEL_EINVAL,
+				   "held_since is before birth_date");
+	}
+	if (p->held_by != NULL && cartel_party_check(p->held_by, NULL) != 0) {
+		*field = "held_by";
+		return cartel_party_check(p->held_by, why);
+	}
+	if (p->depends_on != NULL &&
+	    cartel_party_check(p->depends_on, NULL) != 0) {
+		*field = "depends_on";
+		return cartel_party_check(p->depends_on, why);
 	}
 	return 0;
 }

@@ -20,13 +20,14 @@
 #include <sodium.h>
 
 #include <cartel/error.h>
+#include <cartel/limits.h>
 #include <cartel/round.h>
 
 #include "core/why.h"
 #include "round/round_int.h"
 
 #define KEY_FORMAT "cartel-key/1"
-#define KEY_FILE_MAX 65536
+#define KEY_FILE_MAX CARTEL_LIMIT_KEY_FILE
 
 int
 cartel_party_valid(const char *s)

@@ -351,11 +351,11 @@ check_change(struct cartel_person *p, const struct cartel_event *ev, char **old,
 	const char *value = ev->new_value != NULL ? ev->new_value : "";
 	if (strncmp(field, ATTR_PREFIX, ATTR_PREFIX_LEN) == 0) {
 		const char *key = field + ATTR_PREFIX_LEN;
-		if (key[0] == '\0' || cartel_field_find(key) != NULL)
-			return cartel__why(why, CARTEL_EINVAL,
-					   "'%.40s' is not a valid attribute "
-					   "name",
-					   field);
+		/* The import's rule, so that the export of what this
+		 * event makes imports back. */
+		int err = cartel_attr_name_check(key, why);
+		if (err != 0)
+			return err;
 		*old = cartel__strdup(cartel_person_attr(p, key));
 		if (cartel_person_set_attr(p, key, value) != 0)
 			return cartel__why(why, CARTEL_ENOMEM, "out of memory");
