@@ -298,7 +298,7 @@ enum cartel_held_bucket {
  * by_status counts everyone recorded under this party.
  */
 struct cartel_stats_party {
-	char party[16]; /* held_by code, or "" when unknown */
+	char party[16]; /* held_by code, or "" when unknown or not a code */
 	long held;
 	long by_category[CARTEL_CAT_CHAPLAIN + 1];
 	long by_health[CARTEL_HEALTH_SERIOUSLY_WOUNDED + 1];
