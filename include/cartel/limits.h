@@ -24,6 +24,11 @@
 /* Fields in one CSV record, header included: 1,000. */
 #define CARTEL_LIMIT_COLUMNS 1000
 
+/* Distinct extra attribute names in one register: CARTEL_LIMIT_COLUMNS
+ * less the number of fields (969 with today's 31). The export writes a
+ * column for each field and each name, and its header must stay within
+ * CARTEL_LIMIT_COLUMNS so that it imports back. */
+
 /* An extra attribute's name, in bytes. */
 #define CARTEL_LIMIT_ATTR_NAME 64
 

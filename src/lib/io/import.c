@@ -231,6 +231,13 @@ csv_reason(const char *msg, const struct column *cols, size_t n_cols,
 	return msg;
 }
 
+static int
+attr_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cartel_attr *)a)->key,
+		      ((const struct cartel_attr *)b)->key);
+}
+
 /* Builds *p from one row; on a bad value returns the error with *column
  * naming the column and *why the reason (no file or row: the caller adds
  * them). */
@@ -258,8 +265,11 @@ build_person(struct cartel_person *p, char **fields, const struct column *cols,
 	size_t n_extra = 0;
 	for (size_t i = 0; i < n_cols; i++)
 		n_extra += cols[i].field == NULL && fields[i][0] != '\0';
-	if (n_extra > 0 &&
-	    (p->extra = calloc(n_extra, sizeof(*p->extra))) == NULL)
+	/* Capacity a power of two, as cartel_person_set_attr keeps it. */
+	size_t cap = 1;
+	while (cap < n_extra)
+		cap *= 2;
+	if (n_extra > 0 && (p->extra = calloc(cap, sizeof(*p->extra))) == NULL)
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n_cols; i++) {
 		const char *v = fields[i];
@@ -308,6 +318,9 @@ build_person(struct cartel_person *p, char **fields, const struct column *cols,
 		if (err != 0)
 			return err;
 	}
+	/* Attributes are kept sorted by key (<cartel/person.h>). */
+	if (p->n_extra > 1)
+		qsort(p->extra, p->n_extra, sizeof(*p->extra), attr_cmp);
 	if (!have_source)
 		p->source = opts->source_set ? opts->source
 					     : CARTEL_SRC_OFFICIAL_LIST;
@@ -375,12 +388,17 @@ close_batch(struct cartel_db *db, struct batch *b, const char *actor,
  */
 #define BLOCK_ROWS 256
 #define N_BLOCKS 8
+/* A block also ends once its rows hold this many bytes of text, so that
+ * wide rows (up to CARTEL_LIMIT_LINE each) keep the ring within about
+ * N_BLOCKS * (BLOCK_BYTES + CARTEL_LIMIT_LINE) bytes of cells. */
+#define BLOCK_BYTES (4u << 20)
 
 enum job_kind { JOB_PERSON, JOB_REJECT, JOB_FATAL };
 
 struct job {
 	enum job_kind kind;
 	size_t row;
+	size_t bytes; /* text the row's cells hold */
 	int err;                  /* JOB_FATAL */
 	const char *column;       /* JOB_REJECT: a header name or field name */
 	char *reason;             /* JOB_REJECT, JOB_FATAL: malloc'd */
@@ -429,6 +447,10 @@ read_job(struct reader *rd, struct job *job)
 	job->row = cartel_csv_record_no(rd->csv);
 	job->column = NULL;
 	job->reason = NULL;
+	job->bytes = 0;
+	/* A cell costs its text and, as an attribute, two allocations. */
+	for (size_t i = 0; rc > 0 && i < n; i++)
+		job->bytes += strlen(fields[i]) + 1 + 64;
 	if (rc == CARTEL_EIO || rc == CARTEL_ENOMEM) {
 		job->kind = JOB_FATAL;
 		job->err = rc;
@@ -528,13 +550,18 @@ reader_main(void *arg)
 		struct block *blk = &rd->blocks[rd->filled % N_BLOCKS];
 		clear_block(blk);
 		blk->last = 0;
-		while (blk->n < BLOCK_ROWS) {
+		size_t bytes = 0;
+		while (blk->n < BLOCK_ROWS && bytes < BLOCK_BYTES) {
 			struct job *job = &blk->jobs[blk->n];
 			if (!read_job(rd, job)) {
 				blk->last = 1;
 				break;
 			}
 			blk->n++;
+			/* Each cell's text is held twice while the row waits:
+			 * in the arena or an attribute, and as an event
+			 * record. */
+			bytes += 2 * job->bytes;
 			if (job->kind == JOB_FATAL) {
 				blk->last = 1;
 				break;
@@ -628,7 +655,11 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	struct column *cols = NULL;
 	size_t n_cols = 0;
 	err = read_header(csv, name, &cols, &n_cols, res, why);
+	if (err == 0)
+		err = cartel__attr_room(db, res->unknown_columns,
+					res->n_unknown, why);
 	if (err != 0) {
+		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return err;
 	}

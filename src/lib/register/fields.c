@@ -150,13 +150,39 @@ cartel_person_set_field(struct cartel_person *p, const struct cartel_field *f,
 			   f->name);
 }
 
+/* The index of `key` in p->extra, or where it would go (*found 0). The
+ * common case, attributes read back in key order, is the last slot. */
+static size_t
+attr_find(const struct cartel_person *p, const char *key, int *found)
+{
+	size_t lo = 0, hi = p->n_extra;
+	if (hi > 0 && strcmp(p->extra[hi - 1].key, key) < 0) {
+		*found = 0;
+		return hi;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->extra[mid].key, key);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = 0;
+	return lo;
+}
+
 int
 cartel_person_set_attr(struct cartel_person *p, const char *key,
 		       const char *value)
 {
-	for (size_t i = 0; i < p->n_extra; i++) {
-		if (strcmp(p->extra[i].key, key) != 0)
-			continue;
+	int found;
+	size_t i = attr_find(p, key, &found);
+	if (found) {
 		if (value == NULL || value[0] == '\0') {
 			free(p->extra[i].key);
 			free(p->extra[i].value);
@@ -174,21 +200,35 @@ cartel_person_set_attr(struct cartel_person *p, const char *key,
 	}
 	if (value == NULL || value[0] == '\0')
 		return 0;
-	struct cartel_attr *grown =
-		realloc(p->extra, (p->n_extra + 1) * sizeof(p->extra[0]));
-	if (grown == NULL)
-		return CARTEL_ENOMEM;
-	p->extra = grown;
+	/* Room grows by doubling: capacity is the next power of two. */
+	size_t n = p->n_extra;
+	if ((n & (n - 1)) == 0) {
+		size_t cap = n ? 2 * n : 1;
+		struct cartel_attr *grown =
+			realloc(p->extra, cap * sizeof(p->extra[0]));
+		if (grown == NULL)
+			return CARTEL_ENOMEM;
+		p->extra = grown;
+	}
 	char *k = strdup(key), *v = strdup(value);
 	if (k == NULL || v == NULL) {
 		free(k);
 		free(v);
 		return CARTEL_ENOMEM;
 	}
-	p->extra[p->n_extra].key = k;
-	p->extra[p->n_extra].value = v;
+	memmove(&p->extra[i + 1], &p->extra[i], (n - i) * sizeof(p->extra[0]));
+	p->extra[i].key = k;
+	p->extra[i].value = v;
 	p->n_extra++;
 	return 0;
+}
+
+const char *
+cartel_person_attr(const struct cartel_person *p, const char *key)
+{
+	int found;
+	size_t i = attr_find(p, key, &found);
+	return found ? p->extra[i].value : NULL;
 }
 
 int
@@ -230,15 +270,6 @@ cartel_party_check(const char *code, char **why)
 				   CARTEL_LIMIT_PARTY_MIN,
 				   CARTEL_LIMIT_PARTY_MAX);
 	return 0;
-}
-
-const char *
-cartel_person_attr(const struct cartel_person *p, const char *key)
-{
-	for (size_t i = 0; i < p->n_extra; i++)
-		if (strcmp(p->extra[i].key, key) == 0)
-			return p->extra[i].value;
-	return NULL;
 }
 
 /* Dates that record something that happened, which cannot lie ahead of

@@ -244,6 +244,21 @@ cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
 	int err = cartel_person_check(p, &today, &field, why);
 	if (err != 0)
 		return err;
+	/* Extra attributes by the import's rule, as event add holds them. */
+	for (size_t i = 0; i < p->n_extra; i++)
+		if ((err = cartel_attr_name_check(p->extra[i].key, why)) != 0)
+			return err;
+	if (p->n_extra > 0) {
+		char **keys = malloc(p->n_extra * sizeof *keys);
+		if (keys == NULL)
+			return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+		for (size_t i = 0; i < p->n_extra; i++)
+			keys[i] = p->extra[i].key;
+		err = cartel__attr_room(db, keys, p->n_extra, why);
+		free(keys);
+		if (err != 0)
+			return err;
+	}
 	struct cartel_person q;
 	err = cartel_person_copy(&q, p);
 	if (err != 0)
@@ -344,7 +359,8 @@ update_person(struct cartel_db *db, long long pk, const struct cartel_person *p,
 /* The event's change applied to *p, checked; sets *old and *canon (the
  * canonical text of the new value, in buf or p). */
 static int
-check_change(struct cartel_person *p, const struct cartel_event *ev, char **old,
+check_change(struct cartel_db *db, struct cartel_person *p,
+	     const struct cartel_event *ev, char **old,
 	     const char **canon, char *buf, char **why)
 {
 	const char *field = ev->field;
@@ -355,6 +371,10 @@ check_change(struct cartel_person *p, const struct cartel_event *ev, char **old,
 		 * event makes imports back. */
 		int err = cartel_attr_name_check(key, why);
 		if (err != 0)
+			return err;
+		if (value[0] != '\0' && cartel_person_attr(p, key) == NULL &&
+		    (err = cartel__attr_room(db, (char *const *)&key, 1,
+					     why)) != 0)
 			return err;
 		*old = cartel__strdup(cartel_person_attr(p, key));
 		if (cartel_person_set_attr(p, key, value) != 0)
@@ -428,7 +448,7 @@ cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 	else
 		memset(&p, 0, sizeof p);
 	if (err == 0)
-		err = check_change(&p, ev, &old, &canon, buf, why);
+		err = check_change(db, &p, ev, &old, &canon, buf, why);
 	if (err == 0) {
 		p.source = ev->prov.source;
 		if (strncmp(ev->field, ATTR_PREFIX, ATTR_PREFIX_LEN) == 0)

@@ -248,4 +248,13 @@ int cartel__search_query(struct cartel_db *db, struct cartel__search *s,
 void cartel__search_end(struct cartel_db *db, struct cartel__search *s,
 			int err);
 
+/*
+ * Whether the register has room for the attribute names keys[0..n) (some
+ * may be there already): the distinct names after adding them, with the
+ * fields, stay within CARTEL_LIMIT_COLUMNS. Returns 0, CARTEL_ERANGE with *why naming the limit,
+ * or a database error.
+ */
+int cartel__attr_room(struct cartel_db *db, char *const *keys, size_t n,
+		      char **why);
+
 #endif
