@@ -290,11 +290,12 @@ cartel__attr_room(struct cartel_db *db, char *const *keys, size_t n,
 	if (err != 0)
 		return err;
 	/* Sorted once, each new name is one binary search. */
-	qsort(have, n_have, sizeof *have, key_cmp);
+	if (n_have > 1)
+		qsort(have, n_have, sizeof *have, key_cmp);
 	size_t total = n_have;
 	for (size_t i = 0; i < n; i++)
-		if (bsearch(&keys[i], have, n_have, sizeof *have, key_cmp) ==
-		    NULL)
+		if (n_have == 0 || bsearch(&keys[i], have, n_have,
+					   sizeof *have, key_cmp) == NULL)
 			total++;
 	for (size_t i = 0; i < n_have; i++)
 		free(have[i]);
