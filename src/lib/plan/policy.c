@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include <cartel/limits.h>
+#include <cartel/register.h>
 
 #include "core/why.h"
 #include "plan/plan_int.h"
@@ -456,16 +457,12 @@ parse_parties(struct pctx *c, yaml_node_t *n, struct cartel_policy *pol)
 		int rc = want_text(c, e, "parties", &s);
 		if (rc != 0)
 			return rc;
-		size_t len = strlen(s);
-		int ok = len <= 15;
-		for (size_t k = 0; ok && k < len; k++)
-			ok = (s[k] >= 'A' && s[k] <= 'Z') ||
-			     (s[k] >= 'a' && s[k] <= 'z') ||
-			     (s[k] >= '0' && s[k] <= '9') || s[k] == '-';
-		if (!ok)
+		/* The rule held_by is held to, so that a policy's party
+		 * is one a person can be held by. */
+		if (cartel_party_check(s, NULL) != 0)
 			return perr(c, e, "parties",
-				    "'%.40s' is not a party code (letters, "
-				    "digits and '-', at most 15)", s);
+				    "'%.40s' is not a party code (2 to 8 "
+				    "capital letters A-Z or digits)", s);
 		if (i == 1 && strcmp(s, pol->parties[0]) == 0)
 			return perr(c, e, "parties",
 				    "party '%s' is listed twice", s);

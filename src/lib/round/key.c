@@ -21,6 +21,7 @@
 
 #include <cartel/error.h>
 #include <cartel/limits.h>
+#include <cartel/register.h>
 #include <cartel/round.h>
 
 #include "core/why.h"
@@ -32,13 +33,9 @@
 int
 cartel_party_valid(const char *s)
 {
-	if (s == NULL || s[0] == '\0' || strlen(s) >= CARTEL_PARTY_MAX)
-		return 0;
-	for (const char *c = s; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		      *c == '-' || *c == '_'))
-			return 0;
-	return 1;
+	/* The register's one rule for party codes (held_by, depends_on,
+	 * a policy's and a round's parties). */
+	return cartel_party_check(s, NULL) == 0;
 }
 
 void
