@@ -146,4 +146,9 @@ run 0 "$CARTEL" --db "$WORK/b.db" import csv "$WORK/e1.csv" --all-or-nothing
 "$CARTEL" --db "$WORK/b.db" export csv -o "$WORK/e2.csv" || fail "second export"
 cmp "$WORK/e1.csv" "$WORK/e2.csv" || { diff "$WORK/e1.csv" "$WORK/e2.csv" | head; fail "exports differ"; }
 run 0 "$CARTEL" audit verify
+
+# A key file past its limit (64 KiB) is refused, not read whole.
+{ printf '{"x":"'; head -c 70000 /dev/zero | tr '\0' a; printf '"}'; } >"$WORK/big.pub"
+run 1 "$CARTEL" key import "$WORK/big.pub" --party UA
+expect "larger than 65536 bytes"
 echo ok

@@ -84,17 +84,23 @@ cartel__round_slurp(const char *path, size_t max, char **out, size_t *len,
 	int rc = 0;
 	while (p != NULL) {
 		if (n + 1 >= cap) {
-			if (cap > max) {
+			/* The buffer never grows past max + 2: one byte more
+			 * than the limit tells a file that is too large. */
+			if (n > max) {
 				rc = cartel__why(why, CARTEL_ERANGE,
 						 "%s: larger than %zu bytes",
 						 path, max);
 				break;
 			}
-			char *q = realloc(p, cap * 2);
-			if (q == NULL)
+			size_t ncap = cap * 2 < max + 2 ? cap * 2 : max + 2;
+			char *q = realloc(p, ncap);
+			if (q == NULL) {
+				free(p);
+				p = NULL;
 				break;
+			}
 			p = q;
-			cap *= 2;
+			cap = ncap;
 		}
 		size_t got = fread(p + n, 1, cap - n - 1, fp);
 		n += got;
