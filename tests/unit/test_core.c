@@ -14,6 +14,8 @@
 
 #include <cartel/cartel.h>
 
+#include "core/why.h"
+
 static void
 date_shapes(void **state)
 {
@@ -182,6 +184,21 @@ csv_column_limit(void **state)
 	free(t);
 }
 
+/* A quoted id is cut at a character, never inside one. */
+static void
+utf8_cut(void **state)
+{
+	(void)state;
+	assert_int_equal(cartel__utf8_cut("abc", 64), 3);
+	assert_int_equal(cartel__utf8_cut("abcdef", 4), 4);
+	/* "жжж" is three letters of two bytes: five bytes hold two whole
+	 * letters, three bytes one. */
+	assert_int_equal(cartel__utf8_cut("жжж", 5), 4);
+	assert_int_equal(cartel__utf8_cut("жжж", 3), 2);
+	assert_int_equal(cartel__utf8_cut("a\xF0\x9F\x98\x80", 3), 1);
+	assert_int_equal(cartel__utf8_cut(NULL, 3), 0);
+}
+
 static void
 csv_bad_rows_cost_one_row(void **state)
 {
@@ -291,6 +308,7 @@ main(void)
 		cmocka_unit_test(csv_quoting),
 		cmocka_unit_test(csv_bad_rows_cost_one_row),
 		cmocka_unit_test(csv_nul_rejects_row),
+		cmocka_unit_test(utf8_cut),
 		cmocka_unit_test(csv_column_limit),
 		cmocka_unit_test(csv_error_names_row_and_column),
 		cmocka_unit_test(csv_write_round_trip),

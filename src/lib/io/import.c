@@ -765,9 +765,10 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 				if (rc == CARTEL_EEXIST) {
 					free(rwhy);
 					rwhy = cartel__asprintf(
-						"id %.64s is already in the "
+						"id %.*s is already in the "
 						"register or earlier in this "
 						"file",
+						cartel__utf8_cut(p->id, 64),
 						p->id);
 					column = "id";
 					reason = rwhy != NULL ? rwhy

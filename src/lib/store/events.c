@@ -192,8 +192,8 @@ cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 	sqlite3_reset(st);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
 		return cartel__why(why, CARTEL_EEXIST,
-				   "id %.64s is already in the register",
-				   p->id);
+				   "id %.*s is already in the register",
+				   cartel__utf8_cut(p->id, 64), p->id);
 	if (rc != SQLITE_DONE)
 		return cartel__db_err(db, rc, "writing a person", why);
 	*pk = sqlite3_last_insert_rowid(cartel__db_sqlite(db));
@@ -330,7 +330,8 @@ person_pk(struct cartel_db *db, const char *id, long long *pk, char **why)
 		return 0;
 	if (rc == SQLITE_DONE)
 		return cartel__why(why, CARTEL_ENOTFOUND,
-				   "no person with id %.64s", id);
+				   "no person with id %.*s",
+				   cartel__utf8_cut(id, 64), id);
 	return cartel__db_err(db, rc, "reading persons", why);
 }
 
@@ -408,7 +409,8 @@ check_change(struct cartel_db *db, struct cartel_person *p,
 	    !cartel_status_can_move((enum cartel_status)prev_status, p->status))
 		return cartel__why(
 			why, CARTEL_ESTATE,
-			"person %.64s: status cannot move from %s to %s", p->id,
+			"person %.*s: status cannot move from %s to %s",
+			cartel__utf8_cut(p->id, 64), p->id,
 			cartel_enum_name(CARTEL_ENUM_STATUS, prev_status),
 			cartel_enum_name(CARTEL_ENUM_STATUS, (int)p->status));
 	struct cartel_date today = cartel_date_today();
