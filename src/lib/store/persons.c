@@ -47,10 +47,10 @@ load_attrs(struct cartel_db *db, struct cartel_person *persons, size_t n,
 		only_id != NULL
 			? "SELECT p.id, a.key, a.value FROM person_attrs a "
 			  "JOIN persons p ON p.pk = a.person WHERE p.id = ?1 "
-			  "ORDER BY a.rowid"
+			  "ORDER BY a.key"
 			: "SELECT p.id, a.key, a.value FROM person_attrs a "
 			  "JOIN persons p ON p.pk = a.person "
-			  "ORDER BY p.id, a.rowid";
+			  "ORDER BY p.id, a.key";
 	int rc = sqlite3_prepare_v2(sql, q, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading attributes", why);
@@ -186,7 +186,7 @@ cartel_db_persons_each(struct cartel_db *db,
 			sql,
 			"SELECT p.id, a.key, a.value FROM person_attrs a "
 			"JOIN persons p ON p.pk = a.person "
-			"ORDER BY p.id, a.rowid",
+			"ORDER BY p.id, a.key",
 			-1, &at, NULL);
 	int err = 0;
 	if (rc != SQLITE_OK) {
