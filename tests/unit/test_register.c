@@ -138,16 +138,19 @@ static void
 attr_names(void **state)
 {
 	(void)state;
-	const char *good[] = {"tattoo", "unit_colour", "a", "x2",
-			      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			      "aaaaaaaaaaaaaaaaaaaa"};
-	const char *bad[] = {"",        "*",       "attr:x",  "Foo",
-			     "has space", "1st",   "_x",      "été",
-			     "a-b",     "id",      "held_by", "x\n",
-			     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			     "aaaaaaaaaaaaaaaaaaaaa"};
+	/* 64 letters, the most; and 65. */
+	char longest[66];
+	memset(longest, 'a', 65);
+	longest[64] = '\0';
+	const char *good[] = {"tattoo", "unit_colour", "a", "x2", longest};
+	const char *bad[] = {"",          "*",   "attr:x", "Foo",
+			     "has space", "1st", "_x",     "été",
+			     "a-b",       "id",  "held_by", "x\n",
+			     longest};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		assert_int_equal(cartel_attr_name_check(good[i], NULL), 0);
+	longest[64] = 'a';
+	longest[65] = '\0';
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *why = NULL;
 		assert_int_equal(cartel_attr_name_check(bad[i], &why),
