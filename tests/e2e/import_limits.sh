@@ -147,6 +147,14 @@ run 0 "$CARTEL" --db "$WORK/b.db" import csv "$WORK/e1.csv" --all-or-nothing
 cmp "$WORK/e1.csv" "$WORK/e2.csv" || { diff "$WORK/e1.csv" "$WORK/e2.csv" | head; fail "exports differ"; }
 run 0 "$CARTEL" audit verify
 
+# A ratio the solver cannot meet exactly is never called optimal.
+run 0 "$CARTEL" person add id=UA-1 held_by=UA status=confirmed_captive consent=willing --by desk --source official_list
+run 0 "$CARTEL" person add id=RU-1 held_by=RU status=confirmed_captive consent=willing --by desk --source official_list
+printf 'parties: [UA, RU]\nratio: "100000:99999"\n' >"$WORK/p.yaml"
+run 0 "$CARTEL" plan --policy "$WORK/p.yaml"
+expect "Balance: NOT met"
+grep -q "proven optimal" "$WORK/out" && fail "a plan that breaks its ratio is called optimal"
+
 # A key file past its limit (64 KiB) is refused, not read whole.
 { printf '{"x":"'; head -c 70000 /dev/zero | tr '\0' a; printf '"}'; } >"$WORK/big.pub"
 run 1 "$CARTEL" key import "$WORK/big.pub" --party UA

@@ -316,6 +316,7 @@ plan__solve(struct plan_group *groups, size_t n_groups, int n_tiers,
 		for (size_t g = 0; g < n_groups; g++)
 			groups[g].take = 0;
 		out->optimal = 0;
+		out->unmet = 1;
 		out->gap = 1.0;
 		snprintf(out->status, sizeof out->status,
 			 "balance not met: none taken");
