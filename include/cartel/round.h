@@ -42,7 +42,8 @@ extern "C" {
 /* "sha256:" and 64 hex digits, plus the NUL. */
 #define CARTEL_DIGEST_LEN 72
 
-/* 1 when s is a valid party code. */
+/* 1 when s is a valid party code (cartel_party_check: 2 to 8 of A-Z and
+ * 0-9). */
 int cartel_party_valid(const char *s);
 
 /*

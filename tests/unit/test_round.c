@@ -449,6 +449,21 @@ tamper_each_field(void **state)
 	assert_false(c.sig[1].valid);
 	cartel_round_check_clear(&c);
 	free(why);
+	why = NULL;
+	json_decref(t.doc);
+	/* A member nested past the depth limit: refused with the limit
+	 * named, and (under ASan) nothing the manifest check found before
+	 * the refusal is lost. */
+	t.doc = json_deep_copy(r->doc);
+	json_t *deep = json_object();
+	for (int i = 0; i < 1100; i++)
+		deep = json_pack("{so}", "a", deep);
+	json_object_set_new(t.doc, "created", deep);
+	assert_int_equal(cartel_round_verify(f->db, &t, &c, &why),
+			 CARTEL_ERANGE);
+	assert_non_null(strstr(why, "deeper than 1000"));
+	cartel_round_check_clear(&c);
+	free(why);
 	json_decref(t.doc);
 	cartel_round_free(r);
 }

@@ -22,24 +22,22 @@
 
 #include <cartel/error.h>
 #include <cartel/file.h>
+#include <cartel/limits.h>
+#include <cartel/register.h>
 #include <cartel/round.h>
 
 #include "core/why.h"
 #include "round/round_int.h"
 
 #define KEY_FORMAT "cartel-key/1"
-#define KEY_FILE_MAX 65536
+#define KEY_FILE_MAX CARTEL_LIMIT_KEY_FILE
 
 int
 cartel_party_valid(const char *s)
 {
-	if (s == NULL || s[0] == '\0' || strlen(s) >= CARTEL_PARTY_MAX)
-		return 0;
-	for (const char *c = s; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		      *c == '-' || *c == '_'))
-			return 0;
-	return 1;
+	/* The register's one rule for party codes (held_by, depends_on,
+	 * a policy's and a round's parties). */
+	return cartel_party_check(s, NULL) == 0;
 }
 
 void
@@ -88,17 +86,23 @@ cartel__round_slurp(const char *path, size_t max, char **out, size_t *len,
 	int rc = 0;
 	while (p != NULL) {
 		if (n + 1 >= cap) {
-			if (cap > max) {
+			/* The buffer never grows past max + 2: one byte more
+			 * than the limit tells a file that is too large. */
+			if (n > max) {
 				rc = cartel__why(why, CARTEL_ERANGE,
 						 "%s: larger than %zu bytes",
 						 path, max);
 				break;
 			}
-			char *q = realloc(p, cap * 2);
-			if (q == NULL)
+			size_t ncap = cap * 2 < max + 2 ? cap * 2 : max + 2;
+			char *q = realloc(p, ncap);
+			if (q == NULL) {
+				free(p);
+				p = NULL;
 				break;
+			}
 			p = q;
-			cap *= 2;
+			cap = ncap;
 		}
 		size_t got = fread(p + n, 1, cap - n - 1, fp);
 		n += got;
