@@ -29,7 +29,12 @@ check_rewrite(char **fields, size_t n)
 	FILE *out = open_memstream(&text, &len);
 	if (out == NULL)
 		return;
-	int rc = cartel_csv_write_row(out, (const char *const *)fields, n);
+	/* After a blank line, so that a first cell that starts with U+FEFF is
+	 * not read as the file's byte-order mark. */
+	int rc = putc('\n', out) == EOF
+			 ? CARTEL_EIO
+			 : cartel_csv_write_row(out, (const char *const *)fields,
+						n);
 	fclose(out);
 	if (rc != 0) {
 		free(text);
