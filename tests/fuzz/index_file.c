@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (buf == NULL)
 		return 0;
 	memcpy(buf, data, size);
-	if (match_index_reseal(buf, size, STAMP) != 0) {
+	if (cartel__match_index_reseal(buf, size, STAMP) != 0) {
 		free(buf);
 		return 0;
 	}

@@ -286,7 +286,7 @@ cartel_match_index_save(const struct cartel_match_index *ix, const char *path,
 }
 
 int
-match_index_reseal(void *buf, size_t len, const char *stamp)
+cartel__match_index_reseal(void *buf, size_t len, const char *stamp)
 {
 	const struct match_names *nt;
 	if (len < sizeof(struct ixf_head) ||

@@ -143,6 +143,6 @@ void match_estimate_u(struct match_model *mm, const struct match_side *a,
  * checks behind the header are what it tries. Returns 0, or -1 when len
  * is under a header's size or the name tables cannot be loaded.
  */
-int match_index_reseal(void *buf, size_t len, const char *stamp);
+int cartel__match_index_reseal(void *buf, size_t len, const char *stamp);
 
 #endif
