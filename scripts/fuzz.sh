@@ -17,7 +17,7 @@ set -eu
 BUILD=${1:?usage: fuzz.sh BUILD SECONDS JOBS [TARGET...]}
 SECONDS_EACH=${2:-60}
 JOBS=${3:-1}
-shift 3 2>/dev/null || shift $#
+if [ $# -ge 3 ]; then shift 3; else shift $#; fi
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 WORK="$BUILD/fuzz-work"
 mkdir -p "$WORK"
