@@ -17,6 +17,7 @@ libsodium-dev
 libjansson-dev
 libmicrohttpd-dev
 libcmocka-dev
+gcovr
 libyaml-dev
 libglpk-dev
 time
