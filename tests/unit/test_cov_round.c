@@ -148,7 +148,7 @@ refused(struct fx *f, const char *path, const char *value, const char *field)
 	json_t *doc = json_loads(f->text, 0, NULL);
 	assert_non_null(doc);
 	json_t *parent;
-	char last[100];
+	char last[200];
 	if (path[0] == '\0') {
 		json_decref(doc);
 		doc = json_loads(value, JSON_DECODE_ANY, NULL);
