@@ -14,6 +14,7 @@ val() { sed -n "s/^$1:[A-Z]*=//p" "$cache"; }
 harden=$(val CARTEL_HARDEN)
 sanitize=$(val CARTEL_SANITIZE)
 type=$(val CMAKE_BUILD_TYPE)
+: "${type:=RelWithDebInfo}" # CMakeLists.txt's default
 case "$harden" in
 OFF|0|FALSE|NO|off) echo "skip: built with CARTEL_HARDEN=OFF"; exit 0 ;;
 esac
@@ -41,4 +42,4 @@ ON|1|TRUE|YES|on)
 		echo "skip: fortify in a $type build (not optimised)" ;;
 	esac ;;
 esac
-echo "ok: PIE, full RELRO, stack protector${type:+ ($type)}"
+echo "ok: PIE, full RELRO, stack protector ($type build)"
