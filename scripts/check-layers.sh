@@ -17,9 +17,10 @@
 #     it as that module's interface for the includer, and the includer sits
 #     above the owner (never an upward include).
 # A front end (src/cli, src/server) includes only <cartel/*.h> and its own
-# headers. Only the store includes <sqlite3.h>. And no file of the store
-# defines a function declared in the public header of a module above it
-# (the store reads and writes rows; the logic is its owner's).
+# headers. Only the store includes <sqlite3.h> or calls sqlite3_*. And
+# no file of the store defines a function declared in the public header
+# of a module above it (the store reads and writes rows; the logic is its
+# owner's).
 #
 # Interfaces (header: modules that may include it):
 #   core/why.h            every library module: core's shared internal
@@ -147,6 +148,13 @@ for f in $(find src -name '*.[ch]' | sort); do
 		if [ "$orank" -ge "$mr" ]; then
 			report "$f" "$n" "upward include: $m includes $h ($owner is not below it)" "$h"
 		fi
+	done
+done
+
+# Only the store calls SQLite (a header may bring sqlite3.h in unseen).
+for f in $(find src -name '*.[ch]' ! -path 'src/lib/store/*' | sort); do
+	grep -n 'sqlite3_[a-z_0-9]*' "$f" | while IFS= read -r l; do
+		report "$f" "${l%%:*}" "calls SQLite: only the store speaks SQL" "sqlite3_"
 	done
 done
 
