@@ -49,13 +49,9 @@ ALLOW='
 # over a store/match_rows.h; the move is not done yet.
 src/lib/store/match_store.c defines cartel_inquiry_add
 src/lib/store/match_store.c defines cartel_inquiry_match
-src/lib/store/match_store.c defines cartel_review_items_free
 src/lib/store/match_store.c defines cartel_review_list
 src/lib/store/match_store.c defines cartel_review_decide
-src/lib/store/search_store.c defines cartel_search_opts_init
 src/lib/store/search_store.c defines cartel_search_index_path
-src/lib/store/search_store.c defines cartel_search_hits_free
-src/lib/store/search_store.c defines cartel_search_info_clear
 src/lib/store/search_store.c defines cartel_search
 src/lib/store/search_store.c defines cartel_search_text
 '
