@@ -27,19 +27,22 @@ readelf -dW "$bin" | grep -Eq 'BIND_NOW|FLAGS.*NOW' ||
 	fail "RELRO is partial: no BIND_NOW"
 
 syms=$(nm -D "$bin"; nm "$bin" 2>/dev/null || true)
+had="PIE, full RELRO"
 case "$sanitize" in
 ON|1|TRUE|YES|on)
 	echo "skip: stack protector and fortify symbols in a sanitizer build" ;;
 *)
 	echo "$syms" | grep -q '__stack_chk_fail' ||
 		fail "no __stack_chk_fail: the stack protector is not on"
+	had="$had, stack protector"
 	case "$type" in
 	Release|RelWithDebInfo|MinSizeRel)
 		echo "$syms" | grep -E '__[a-z0-9_]+_chk' |
 			grep -qv '__stack_chk_fail' ||
-			fail "no __*_chk calls: _FORTIFY_SOURCE is not applied" ;;
+			fail "no __*_chk calls: _FORTIFY_SOURCE is not applied"
+		had="$had, fortify" ;;
 	*)
 		echo "skip: fortify in a $type build (not optimised)" ;;
 	esac ;;
 esac
-echo "ok: PIE, full RELRO, stack protector ($type build)"
+echo "ok: $had ($type build)"
