@@ -11,7 +11,7 @@
  * every one passes the rules a single `event add` passes.
  *
  * cartel_event_add reads and rewrites the whole person for each event
- * (some 4,000 events/s on two loaded cores: hours for millions), so the
+ * (some 2,500 events/s on two loaded cores: hours for millions), so the
  * `fast` mode writes the same kind of rows through the store's internal
  * calls instead (bench-only use of src/lib/store/store_int.h, as import
  * does): per event one event row and one audit entry covering it, exactly
