@@ -85,6 +85,12 @@ int cartel_key_save(const struct cartel_key *k, const char *dir,
  * a file that is not a key file is CARTEL_EFORMAT. */
 int cartel_key_load(struct cartel_key *out, const char *path, char **why);
 
+/* As cartel_key_load, from the `len` bytes of a key file's text (`path` is
+ * what messages call it). Does not check the file's mode: that is
+ * cartel_key_load's work. */
+int cartel_key_parse(struct cartel_key *out, const char *text, size_t len,
+		     const char *path, char **why);
+
 /* Zeroes the key (the secret half with sodium_memzero). */
 void cartel_key_wipe(struct cartel_key *k);
 

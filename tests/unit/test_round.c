@@ -219,6 +219,34 @@ keys_files(void **state)
 	free(pp);
 }
 
+/* A secret key file whose seed was changed, its public half left as it
+ * was: it would sign what its own public key never verifies, so loading
+ * refuses it (found by tests/fuzz/key.c). */
+static void
+keys_changed_seed(void **state)
+{
+	struct fx *f = *state;
+	char *sp = NULL, *why = NULL;
+	assert_int_equal(cartel_key_save(&f->ua, f->dir, &sp, NULL, &why), 0);
+	FILE *fp = fopen(sp, "r");
+	char text[2048];
+	size_t n = fread(text, 1, sizeof text - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	/* The first base64 character of the secret encodes the seed's first
+	 * bits: change it. */
+	char *b64 = strstr(text, "\"secret_key\": \"");
+	assert_non_null(b64);
+	b64 += strlen("\"secret_key\": \"");
+	*b64 = *b64 == 'A' ? 'B' : 'A';
+	struct cartel_key k;
+	assert_int_equal(cartel_key_parse(&k, text, n, "changed.key", &why),
+			 CARTEL_ETAMPER);
+	assert_non_null(strstr(why, "does not belong"));
+	free(why);
+	free(sp);
+}
+
 static void
 pins(void **state)
 {
@@ -736,6 +764,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(keys_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(keys_changed_seed, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(pins, setup, teardown),
 		cmocka_unit_test_setup_teardown(build_sign_verify, setup,
 						teardown),
