@@ -65,12 +65,17 @@ int cartel_file_check(const char *path, unsigned flags, char **why);
  * through this stream or through cartel_file_fd, not both. */
 FILE *cartel_file_fp(struct cartel_file *f);
 
-/* The temporary's descriptor, for write(2), pwrite(2) and lseek(2).
- * Owned by f. */
+/* The temporary's descriptor, for write(2), pwrite(2), lseek(2) and
+ * reading back what was written. Owned by f. */
 int cartel_file_fd(const struct cartel_file *f);
 
 /* The target path as given to cartel_file_open. */
 const char *cartel_file_path(const struct cartel_file *f);
+
+/* The temporary's own path, for a writer that opens a file by name (SQLite
+ * writing a copy of the register); NULL for a device or a pipe, which has
+ * no temporary. The name is gone after commit or abort. */
+const char *cartel_file_tmp_path(const struct cartel_file *f);
 
 /* Writes len bytes at the current position; CARTEL_EIO or CARTEL_EFULL
  * with *why. After a failure the file can only be aborted (commit

@@ -143,12 +143,15 @@ else
 	echo "older-schema restore not checked: 0400-retention is migration $pos of $latest"
 fi
 
-# A symbolic link at -o is replaced, never written through.
+# A symbolic link at -o is refused, as for every file cartel writes: never
+# written through, never silently replaced.
 printf 'precious\n' >"$WORK/precious"
 ln -s "$WORK/precious" "$WORK/link.db"
-"$CARTEL" backup -o "$WORK/link.db" >/dev/null || fail "backup over a link"
+"$CARTEL" backup -o "$WORK/link.db" >/dev/null 2>"$WORK/link.err" && fail "backup over a link was accepted"
+grep -q "symbolic link" "$WORK/link.err" || fail "backup over a link: $(cat "$WORK/link.err")"
 [ "$(cat "$WORK/precious")" = precious ] || fail "written through a symbolic link"
-[ -L "$WORK/link.db" ] && fail "the link is still there"
+[ -L "$WORK/link.db" ] || fail "the link was replaced"
+ls "$WORK"/link.db.* 2>/dev/null && fail "a temporary was left beside the link"
 # Passphrases never on the command line; the register is not its own backup.
 "$CARTEL" backup -o "$WORK/x.bak" --encrypt --passphrase=secret123 2>/dev/null && fail "passphrase on argv"
 "$CARTEL" backup -o "$CARTEL_DB" 2>/dev/null && fail "backup over the register"

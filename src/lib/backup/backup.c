@@ -38,6 +38,7 @@
 
 #include <cartel/backup.h>
 #include <cartel/error.h>
+#include <cartel/file.h>
 
 #include "core/why.h"
 #include "store/backup_store.h"
@@ -54,95 +55,6 @@
 #define MAX_OPSLIMIT 64ULL
 #define MAX_MEMLIMIT (4ULL << 30)
 
-/*
- * SAFE-WRITE HELPER (local): a temporary file beside `target`, created with
- * O_CREAT|O_EXCL|O_NOFOLLOW (mode 0600), then synced and renamed (or
- * linked, never replacing) over the target, and the folder synced. To be
- * replaced by the library's common safe writer when it lands; nothing else
- * in this file depends on how it is done.
- */
-static int
-tmp_create(const char *target, char **tmp_out, int *fd_out, char **why)
-{
-	*tmp_out = NULL;
-	*fd_out = -1;
-	for (int tries = 0; tries < 16; tries++) {
-		unsigned char r[6];
-		char hexr[13];
-		randombytes_buf(r, sizeof r);
-		sodium_bin2hex(hexr, sizeof hexr, r, sizeof r);
-		char *tmp = cartel__asprintf("%s.tmp-%s", target, hexr);
-		if (tmp == NULL)
-			return cartel__why(why, CARTEL_ENOMEM, "out of memory");
-		int fd = open(tmp,
-			      O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			      0600);
-		if (fd >= 0) {
-			*tmp_out = tmp;
-			*fd_out = fd;
-			return 0;
-		}
-		int e = errno;
-		free(tmp);
-		if (e != EEXIST)
-			return cartel__why(why, CARTEL_EIO,
-					   "%s: cannot create a temporary file "
-					   "beside it: %s",
-					   target, strerror(e));
-	}
-	return cartel__why(why, CARTEL_EIO,
-			   "%s: no free temporary name beside it", target);
-}
-
-/* Syncs the folder holding path, so that a rename survives a power cut. */
-static void
-sync_dir(const char *path)
-{
-	char *dir = cartel__strdup(path);
-	if (dir == NULL)
-		return;
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL) {
-		free(dir);
-		dir = cartel__strdup(".");
-	} else if (slash == dir) {
-		slash[1] = '\0';
-	} else {
-		*slash = '\0';
-	}
-	if (dir == NULL)
-		return;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(dir);
-}
-
-/* Puts the finished tmp at target: rename(2) over it when replace, else
- * link(2) (which fails when target exists, a symbolic link included). */
-static int
-tmp_commit(const char *tmp, const char *target, int replace, char **why)
-{
-	if (replace) {
-		if (rename(tmp, target) != 0)
-			return cartel__why(why, CARTEL_EIO,
-					   "%s: cannot rename into place: %s",
-					   target, strerror(errno));
-	} else {
-		if (link(tmp, target) != 0)
-			return cartel__why(why,
-					   errno == EEXIST ? CARTEL_EEXIST
-							   : CARTEL_EIO,
-					   "%s: cannot put into place: %s",
-					   target, strerror(errno));
-		unlink(tmp);
-	}
-	sync_dir(target);
-	return 0;
-}
-/* END SAFE-WRITE HELPER */
 
 /* Removes a temporary SQLite file and what SQLite may have left beside
  * it. */
@@ -440,45 +352,55 @@ cartel_backup(struct cartel_db *db, const char *out_path,
 	if (sodium_init() < 0)
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "libsodium could not start");
-	char *out_tmp = NULL, *plain_tmp = NULL;
-	int out_fd = -1, plain_fd = -1;
-	int err = tmp_create(out_path, &out_tmp, &out_fd, why);
+	/* Every file through the one safe writer: a temporary beside the
+	 * target, never a symbolic link, renamed into place when whole. */
+	struct cartel_file *out = NULL, *plain = NULL;
+	int err = cartel_file_open(&out, out_path, CARTEL_FILE_PRIVATE, why);
 	if (err != 0)
 		return err;
+	const char *out_tmp = cartel_file_tmp_path(out);
+	if (out_tmp == NULL) {
+		cartel_file_abort(out);
+		return cartel__why(why, CARTEL_ESTATE,
+				   "%s is not a regular file; a backup is "
+				   "written to a file",
+				   out_path);
+	}
 	if (passphrase == NULL) {
-		close(out_fd);
-		out_fd = -1;
 		err = cartel__store_backup_to(db, out_tmp, why);
 	} else {
 		/* The plain copy lies beside the register, not the backup:
-		 * a backup's folder (a USB stick) never holds it. */
-		err = tmp_create(cartel__db_path(db), &plain_tmp, &plain_fd,
-				 why);
+		 * a backup's folder (a USB stick) never holds it. It is a
+		 * temporary of the register's name that is never put in
+		 * place, only removed. */
+		err = cartel_file_open(&plain, cartel__db_path(db),
+				       CARTEL_FILE_PRIVATE, why);
+		const char *plain_tmp =
+			err == 0 ? cartel_file_tmp_path(plain) : NULL;
+		if (err == 0 && plain_tmp == NULL)
+			err = cartel__why(why, CARTEL_ESTATE,
+					  "the register is not a regular "
+					  "file");
 		if (err == 0)
 			err = cartel__store_backup_to(db, plain_tmp, why);
+		int plain_fd = plain != NULL ? cartel_file_fd(plain) : -1;
 		if (err == 0 && lseek(plain_fd, 0, SEEK_SET) != 0)
 			err = cartel__why(why, CARTEL_EIO,
 					  "rewinding the copy failed");
 		if (err == 0)
-			err = encrypt_fd(plain_fd, out_fd, out_path, passphrase,
-					 passphrase_len, why);
-		if (err == 0 && fsync(out_fd) != 0)
-			err = cartel__why(why, CARTEL_EIO, "%s: sync failed: %s",
-					  out_path, strerror(errno));
-		if (plain_fd >= 0)
-			close(plain_fd);
-		tmp_remove(plain_tmp);
-		free(plain_tmp);
-		if (close(out_fd) != 0 && err == 0)
-			err = cartel__why(why, CARTEL_EIO,
-					  "%s: close failed: %s", out_path,
-					  strerror(errno));
+			err = encrypt_fd(plain_fd, cartel_file_fd(out),
+					 out_path, passphrase, passphrase_len,
+					 why);
+		if (plain_tmp != NULL)
+			tmp_remove(plain_tmp);
+		cartel_file_abort(plain);
 	}
-	if (err == 0)
-		err = tmp_commit(out_tmp, out_path, 1, why);
-	if (err != 0)
+	if (err == 0) {
+		err = cartel_file_commit(out, why);
+	} else {
 		tmp_remove(out_tmp);
-	free(out_tmp);
+		cartel_file_abort(out);
+	}
 	return err;
 }
 
@@ -591,40 +513,46 @@ cartel_restore(const char *backup_path, const char *db_path,
 		close(in_fd);
 		return err;
 	}
-	char *tmp = NULL;
-	int fd = -1;
-	err = tmp_create(db_path, &tmp, &fd, why);
+	struct cartel_file *f = NULL;
+	err = cartel_file_open(&f, db_path,
+			       CARTEL_FILE_PRIVATE |
+				       (exists ? 0u : CARTEL_FILE_EXCL),
+			       why);
+	const char *tmp = err == 0 ? cartel_file_tmp_path(f) : NULL;
+	if (err == 0 && tmp == NULL)
+		err = cartel__why(why, CARTEL_ESTATE,
+				  "%s is not a regular file", db_path);
 	if (err == 0)
 		err = rep->encrypted
-			      ? decrypt_fd(in_fd, backup_path, fd, db_path,
+			      ? decrypt_fd(in_fd, backup_path,
+					   cartel_file_fd(f), db_path,
 					   passphrase, passphrase_len, why)
-			      : copy_fd(in_fd, backup_path, fd, db_path, why);
+			      : copy_fd(in_fd, backup_path, cartel_file_fd(f),
+					db_path, why);
 	close(in_fd);
-	if (err == 0 && fsync(fd) != 0)
-		err = cartel__why(why, CARTEL_EIO, "%s: sync failed: %s",
-				  db_path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 	if (err == 0)
 		err = cartel__store_check_copy(tmp, &rep->schema_version,
 					       &rep->audit, why);
+	/* The checked copy's own WAL and shared memory are gone with its
+	 * last connection; remove any leftovers by name before the copy is
+	 * put in place (the temporary's name is gone after). */
+	char *shm = tmp != NULL ? cartel__asprintf("%s-shm", tmp) : NULL;
 	struct cartel__store_hold *hold = NULL;
 	if (err == 0 && exists)
 		err = cartel__store_take(db_path, &hold, why);
-	if (err == 0)
-		err = tmp_commit(tmp, db_path, exists, why);
+	if (err == 0) {
+		err = cartel_file_commit(f, why);
+		f = NULL;
+	}
 	cartel__store_release(hold);
+	if (f != NULL) {
+		tmp_remove(tmp);
+		cartel_file_abort(f);
+	}
 	if (err == 0)
 		drop_index(db_path);
-	tmp_remove(err == 0 ? NULL : tmp);
-	if (err == 0) {
-		/* The checked copy's own WAL and shared memory are gone with
-		 * its last connection; remove any leftovers by name. */
-		char *p = cartel__asprintf("%s-shm", tmp);
-		if (p != NULL)
-			unlink(p);
-		free(p);
-	}
-	free(tmp);
+	if (shm != NULL)
+		unlink(shm);
+	free(shm);
 	return err;
 }

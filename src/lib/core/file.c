@@ -171,7 +171,7 @@ cartel_file_open(struct cartel_file **out, const char *path, unsigned flags,
 		if (f->tmp == NULL)
 			break;
 		f->fd = open(f->tmp,
-			     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			     O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
 				     O_CLOEXEC,
 			     mode);
 		if (f->fd < 0 && errno != EEXIST)
@@ -208,6 +208,12 @@ const char *
 cartel_file_path(const struct cartel_file *f)
 {
 	return f->path;
+}
+
+const char *
+cartel_file_tmp_path(const struct cartel_file *f)
+{
+	return f->direct ? NULL : f->tmp;
 }
 
 int
