@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include <cartel/declaration.h>
 #include <cartel/error.h>
 #include <cartel/file.h>
 #include <cartel/round.h>
@@ -792,6 +793,18 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 	const char *pdigest = json_string_value(json_object_get(plan,
 								"digest"));
 	json_object_set_new(doc, "plan_digest", str_or_null(pdigest));
+	/* Whose register wrote it, when the register has an owner (a shared
+	 * working register writes none, as before). */
+	struct cartel_owner owner;
+	rc = cartel__owner_get(db, &owner, why);
+	if (rc)
+		goto out;
+	if (owner.role != CARTEL_OWNER_NONE)
+		json_object_set_new(
+			doc, "owner",
+			json_pack("{s:s, s:s}", "role",
+				  cartel_owner_role_name(owner.role), "name",
+				  owner.name));
 	json_t *direct = json_object_get(plan, "direct_repatriation");
 	for (int i = 0; i < 2; i++) {
 		char where[64];

@@ -94,6 +94,8 @@ enum {
 	CARTEL__ST_LEDGER_INSERT,
 	CARTEL__ST_LEDGER_LATEST,
 	CARTEL__ST_LEDGER_ENTRY,
+	CARTEL__ST_DECL_PERSON_PUT,
+	CARTEL__ST_DECL_CHANGE_PUT,
 	CARTEL__ST_LEDGER_ROW, /* one slot per covered table from here */
 	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 16
 };
@@ -295,6 +297,11 @@ enum cartel__ledger_table {
 	CARTEL__LT_INQUIRY,     /* match_inquiry (id) */
 	CARTEL__LT_CANDIDATE,   /* match_candidate (inquiry_id, person_id) */
 	CARTEL__LT_RETENTION,   /* retention_rule (status) */
+	CARTEL__LT_OWNER,       /* register_owner (id) */
+	CARTEL__LT_DECL_MADE,   /* declaration_made (kind) */
+	CARTEL__LT_DECL_RECEIVED, /* declaration_received (digest) */
+	CARTEL__LT_DECL_PERSON, /* declared_person ("party:kind", their_id) */
+	CARTEL__LT_DECL_CHANGE, /* declared_change (digest, their_id) */
 	CARTEL__LT_N
 };
 
