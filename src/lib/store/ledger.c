@@ -536,6 +536,15 @@ done:
 }
 
 int
+cartel__ledger_verify_table(struct cartel_db *db, int t, char **why)
+{
+	if (t < 0 || t >= CARTEL__LT_N)
+		return cartel__why(why, CARTEL_EINVAL, "bad ledger table");
+	long long n = 0;
+	return verify_table(db, t, &n, why);
+}
+
+int
 cartel__ledger_verify(struct cartel_db *db, long long *n_rows, char **why)
 {
 	*n_rows = 0;

@@ -63,6 +63,25 @@ held(struct cartel_db *db, int t, const char *k1, const char *k2,
 	return rc;
 }
 
+/* A small table whose every row decides an action, checked whole against
+ * the chain (so that a row deleted by hand is found too). */
+static int
+table_holds(struct cartel_db *db, int t, const char *what, char **why)
+{
+	char *inner = NULL;
+	int rc = cartel__ledger_verify_table(db, t, &inner);
+	if (rc == CARTEL_ETAMPER)
+		rc = cartel__why(why, rc, "%s cannot be trusted: %s", what,
+				 inner ? inner : "they do not hold");
+	else if (rc != 0 && why && inner) {
+		free(*why);
+		*why = inner;
+		inner = NULL;
+	}
+	free(inner);
+	return rc;
+}
+
 static void
 copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
 {
@@ -94,9 +113,11 @@ cartel__owner_get(struct cartel_db *db, struct cartel_owner *o, char **why)
 		rc = cartel__db_err(db, s, "reading the register's owner", why);
 	}
 	sqlite3_finalize(st);
-	if (rc == 0 && s == SQLITE_ROW)
-		rc = held(db, CARTEL__LT_OWNER, "1", NULL,
-			  "the register's owner", why);
+	/* An owner deleted by hand would turn a party's register into one
+	 * without an owner: the whole one-row table is checked. */
+	if (rc == 0)
+		rc = table_holds(db, CARTEL__LT_OWNER, "the register's owner",
+				 why);
 	if (rc)
 		memset(o, 0, sizeof *o);
 	return rc;
@@ -146,9 +167,9 @@ cartel__decl_made_get(struct cartel_db *db, const char *kind, long *sequence,
 		rc = cartel__db_err(db, s, "reading the declarations made",
 				    why);
 	sqlite3_finalize(st);
-	if (rc == 0 && s == SQLITE_ROW)
-		rc = held(db, CARTEL__LT_DECL_MADE, kind, NULL,
-			  "the sequence of the declarations made", why);
+	if (rc == 0)
+		rc = table_holds(db, CARTEL__LT_DECL_MADE,
+				 "the declarations made", why);
 	return rc;
 }
 
@@ -227,9 +248,12 @@ cartel__decl_received_last(struct cartel_db *db, const char *party,
 				    why);
 	}
 	sqlite3_finalize(st);
-	if (rc == 0 && s == SQLITE_ROW)
-		rc = held(db, CARTEL__LT_DECL_RECEIVED, digest, NULL,
-			  "the last declaration received", why);
+	/* Which declarations were received decides what is refused as a
+	 * replay: the whole (small) table must be as the chain recorded it,
+	 * a row deleted by hand included. */
+	if (rc == 0)
+		rc = table_holds(db, CARTEL__LT_DECL_RECEIVED,
+				 "the declarations received", why);
 	return rc;
 }
 

@@ -377,6 +377,13 @@ int cartel__ledger_start(struct cartel_db *db, char **why);
 int cartel__ledger_verify(struct cartel_db *db, long long *n_rows,
 			  char **why);
 
+/* One covered table against its latest ledger records, as
+ * cartel__ledger_verify checks each: for a small table whose every row
+ * decides an action (a row deleted behind the register's back is found
+ * too, which cartel__ledger_check_row cannot see). The records themselves
+ * are trusted here; `audit verify` checks them against the chain. */
+int cartel__ledger_verify_table(struct cartel_db *db, int t, char **why);
+
 /* An audit entry's content, as hashed by the chain (audit.c). */
 struct cartel__entry {
 	long long seq;
