@@ -20,6 +20,7 @@
  * function that made them and decref'd before it returns; borrowed
  * references (json_object_get) are never decref'd.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +38,14 @@
 #include "core/why.h"
 #include "round/jcs.h"
 #include "round/round_int.h"
+#include "store/store_int.h"
 
 #define DECL_FORMAT "cartel-declaration/1"
 #define DECL_ID_MAX 200
 #define DECL_VALUE_MAX 4096
 #define DECL_PERSONS_MAX 5000000
+/* Declarations of at least this many persons are received in bulk. */
+#define BULK_PERSONS 10000
 
 const char *const cartel_decl_default_fields[] = {
 	"family_name", "given_name", "patronymic", "birth_date", "rank",
@@ -379,7 +383,7 @@ cartel_declare(struct cartel_db *db, const struct cartel_declare_opts *o,
 	cartel__round_now(now);
 	json_object_set_new(doc, "sequence", json_integer(last + 1));
 	json_object_set_new(doc, "created", json_string(now));
-	rc = cartel__round_seal(doc, why);
+	rc = cartel__seal_doc(doc, 0, why);
 	if (rc)
 		goto out;
 	json_t *entry;
@@ -663,8 +667,8 @@ entry_cmp(const void *a, const void *b)
 
 /* Writes the persons of a checked declaration, inside the transaction. */
 static int
-apply(struct cartel_db *db, const json_t *doc, const char *digest,
-      struct cartel_receive_result *res, char **why)
+apply(struct cartel_db *db, const json_t *doc, char **texts,
+      const char *digest, struct cartel_receive_result *res, char **why)
 {
 	const char *party = res->party;
 	const char *kind = cartel_decl_kind_name(res->kind);
@@ -677,10 +681,7 @@ apply(struct cartel_db *db, const json_t *doc, const char *digest,
 	for (size_t i = 0; i < json_array_size(ps) && rc == 0; i++) {
 		json_t *e = json_array_get(ps, i);
 		const char *id = json_string_value(json_object_get(e, "id"));
-		char *ft = NULL;
-		rc = fields_text(e, &ft, why);
-		if (rc)
-			break;
+		const char *ft = texts[i];
 		json_t *o = json_object_get(old, id);
 		const char *ostatus = json_string_value(json_array_get(o, 0));
 		const char *ofields = json_string_value(json_array_get(o, 1));
@@ -688,9 +689,15 @@ apply(struct cartel_db *db, const json_t *doc, const char *digest,
 			rc = cartel__decl_person_put(db, party, kind, id, ft,
 						     "declared", digest,
 						     digest, why);
+			/* The entry takes the text over: no copy per person. */
 			if (rc == 0)
 				rc = add_entry(res, &cap, CARTEL_DECL_ADDED, id,
-					       NULL, ft);
+					       NULL, NULL);
+			if (rc == 0) {
+				res->entries[res->n_entries - 1].new_fields =
+					texts[i];
+				texts[i] = NULL;
+			}
 			res->n_added++;
 		} else {
 			enum cartel_decl_change ch =
@@ -718,7 +725,6 @@ apply(struct cartel_db *db, const json_t *doc, const char *digest,
 			}
 			json_object_del(old, id);
 		}
-		free(ft);
 	}
 	/* Who is left was declared before and is not now. */
 	const char *id;
@@ -747,6 +753,30 @@ apply(struct cartel_db *db, const json_t *doc, const char *digest,
 		qsort(res->entries, res->n_entries, sizeof *res->entries,
 		      entry_cmp);
 	return rc;
+}
+
+/* The half of the seal's check that runs beside the other: the digest,
+ * then the canonical form the signature covers. */
+struct seal_job {
+	const json_t *doc;
+	struct cartel__problems pr;
+	int digest_ok;
+	int rc;
+	char *why;
+	char *canon;
+	size_t clen;
+};
+
+static void *
+seal_job_run(void *arg)
+{
+	struct seal_job *j = arg;
+	j->rc = cartel__seal_check_digest(j->doc, &j->pr, &j->digest_ok,
+					  &j->why);
+	if (j->rc == 0)
+		j->rc = cartel__seal_canon(j->doc, &j->canon, &j->clen,
+					   &j->why);
+	return NULL;
 }
 
 int
@@ -788,7 +818,9 @@ cartel_receive(struct cartel_db *db, const char *path,
 				   "declaration): line %d column %d: %s",
 				   path, jerr.line, jerr.column, jerr.text);
 	char *canon = NULL;
-	int in_txn = 0;
+	char **texts = NULL;
+	size_t n_texts = 0;
+	int in_txn = 0, bulk = 0;
 	rc = check_decl(path, doc, allowed, n_allowed, why);
 	if (rc)
 		goto out;
@@ -804,16 +836,45 @@ cartel_receive(struct cartel_db *db, const char *path,
 	snprintf(res->digest, sizeof res->digest, "%s", digest);
 	res->n_persons = json_array_size(json_object_get(doc, "persons"));
 
-	/* The seal and the signature, as the list documents' are checked. */
+	/* The seal and the signature, as the list documents' are checked:
+	 * the digest and the canonical form in a second thread while this
+	 * one checks the manifest and makes each person's canonical fields
+	 * (both only read the document). */
+	struct seal_job job;
+	memset(&job, 0, sizeof job);
+	job.doc = doc;
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, seal_job_run, &job) == 0;
+	if (!threaded)
+		seal_job_run(&job);
 	struct cartel__problems pr = {NULL, 0};
-	int mok = 0, dok = 0;
-	rc = cartel__seal_check(doc, &pr, &mok, &dok, why);
-	size_t clen = 0;
-	if (rc == 0)
-		rc = cartel__seal_canon(doc, &canon, &clen, why);
+	int mok = 0;
+	rc = cartel__seal_check_manifest(doc, 0, &pr, &mok, why);
+	json_t *ps = json_object_get(doc, "persons");
+	n_texts = json_array_size(ps);
+	texts = calloc(n_texts ? n_texts : 1, sizeof *texts);
+	if (rc == 0 && texts == NULL)
+		rc = CARTEL_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n_texts; i++)
+		rc = fields_text(json_array_get(ps, i), &texts[i], why);
+	if (threaded)
+		pthread_join(th, NULL);
+	canon = job.canon;
+	if (rc == 0 && job.rc) {
+		rc = job.rc;
+		if (why != NULL) {
+			free(*why);
+			*why = job.why;
+			job.why = NULL;
+		}
+	}
+	free(job.why);
+	for (size_t i = 0; i < job.pr.n; i++)
+		cartel__problem(&pr, "%s", job.pr.v[i]);
+	cartel__problems_free(&job.pr);
 	if (rc == 0) {
 		struct cartel_round_sig_status st;
-		cartel__seal_verify_party(db, doc, party, canon, clen, &st,
+		cartel__seal_verify_party(db, doc, party, canon, job.clen, &st,
 					  &pr);
 		if (pr.n > 0)
 			rc = cartel__problems_why(&pr, why, path);
@@ -822,6 +883,11 @@ cartel_receive(struct cartel_db *db, const char *path,
 	if (rc)
 		goto out;
 
+	/* A large declaration is written as a bulk import is: with a
+	 * rollback journal, when no other connection has the file open, so
+	 * that its pages are written once (WAL again at the end). */
+	if (res->n_persons >= BULK_PERSONS)
+		bulk = cartel__db_bulk(db, 1);
 	/* The register's own state: whose it is, what it has received. */
 	rc = cartel_db_begin(db, why);
 	if (rc)
@@ -870,7 +936,7 @@ cartel_receive(struct cartel_db *db, const char *path,
 				       res->as_of, (long)res->n_persons, now,
 				       o->actor, why);
 	if (rc == 0)
-		rc = apply(db, doc, digest, res, why);
+		rc = apply(db, doc, texts, digest, res, why);
 	if (rc)
 		goto out;
 	char *detail = cartel__asprintf(
@@ -893,7 +959,12 @@ cartel_receive(struct cartel_db *db, const char *path,
 out:
 	if (in_txn)
 		cartel_db_rollback(db);
+	if (bulk)
+		cartel__db_bulk(db, 0);
 	free(canon);
+	for (size_t i = 0; texts != NULL && i < n_texts; i++)
+		free(texts[i]);
+	free(texts);
 	json_decref(doc);
 	if (rc)
 		cartel_receive_result_clear(res);

@@ -48,14 +48,28 @@ int cartel__problems_why(struct cartel__problems *p, char **why,
 			 const char *name);
 
 /* Recomputes a document's manifest and digest from its other fields and
- * sets them into doc (signatures are left as they are). */
+ * sets them into doc (signatures are left as they are). With per_entry,
+ * each entry of a list of persons (objects with an "id") has a manifest
+ * line of its own, so that a check names the person changed (the list
+ * documents); without, a list has one line (declarations, whose tens of
+ * thousands of persons are received or refused whole). */
+int cartel__seal_doc(json_t *doc, int per_entry, char **why);
+/* cartel__seal_doc with per_entry: the list documents' seal. */
 int cartel__round_seal(json_t *doc, char **why);
 
-/* Checks the recorded manifest and digest against the document: each
- * difference becomes a problem; *manifest_ok and *digest_ok say which
- * held. Returns 0, or an error when the check itself could not run. */
+/* Checks the recorded manifest (per entry, as the list documents make it)
+ * and digest against the document: each difference becomes a problem;
+ * *manifest_ok and *digest_ok say which held. Returns 0, or an error when
+ * the check itself could not run. */
 int cartel__seal_check(const json_t *doc, struct cartel__problems *pr,
 		       int *manifest_ok, int *digest_ok, char **why);
+/* Its two halves, which read the document only and may run in two threads
+ * at once (jansson's reference counts are atomic). */
+int cartel__seal_check_manifest(const json_t *doc, int per_entry,
+				struct cartel__problems *pr, int *manifest_ok,
+				char **why);
+int cartel__seal_check_digest(const json_t *doc, struct cartel__problems *pr,
+			      int *digest_ok, char **why);
 
 /* The canonical form the signatures cover (everything but `signatures`);
  * malloc'd. */
