@@ -10,6 +10,7 @@ build-essential
 cmake
 pkg-config
 clang
+libclang-rt-dev
 sqlite3
 libsqlite3-dev
 libicu-dev

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 
+#include "limits.h"
 #include "round.h"
 #include "store.h"
 
@@ -82,8 +83,8 @@ int cartel_decl_kind_parse(const char *s, enum cartel_decl_kind *k,
  * service number). NULL-terminated. */
 extern const char *const cartel_decl_default_fields[];
 
-/* The largest declaration file receive reads (bytes). */
-#define CARTEL_DECL_FILE_MAX (256u << 20)
+/* The largest declaration file receive reads (bytes; <cartel/limits.h>). */
+#define CARTEL_DECL_FILE_MAX CARTEL_LIMIT_DECLARATION_DOC
 
 struct cartel_declare_opts {
 	enum cartel_decl_kind kind;

@@ -118,10 +118,7 @@ cartel_owner_set(struct cartel_db *db, enum cartel_owner_role role,
 	if (actor == NULL || actor[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL, "no actor given");
 	if (role == CARTEL_OWNER_PARTY && !cartel_party_valid(name))
-		return cartel__why(why, CARTEL_EINVAL,
-				   "'%.20s' is not a party code (1-15 of A-Z, "
-				   "0-9, '-', '_')",
-				   name ? name : "");
+		return cartel_party_check(name, why);
 	if (role == CARTEL_OWNER_MEDIATOR && !mediator_name_valid(name))
 		return cartel__why(why, CARTEL_EINVAL,
 				   "a mediator's name is 1 to 63 of A-Z, a-z, "

@@ -21,6 +21,7 @@
 #include <cartel/declaration.h>
 #include <cartel/error.h>
 #include <cartel/file.h>
+#include <cartel/limits.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -29,7 +30,7 @@
 #include "round/round_int.h"
 
 #define ROUND_FORMAT "cartel-round/1"
-#define ROUND_FILE_MAX (256u << 20)
+#define ROUND_FILE_MAX CARTEL_LIMIT_ROUND_DOC
 #define ROUND_ID_MAX 64
 
 static const char *kind_names[] = {"proposal", "counter", "agreed"};
@@ -962,8 +963,12 @@ cartel_round_verify(struct cartel_db *db, const struct cartel_round *r,
 	struct cartel__problems pr = {NULL, 0};
 	int rc = cartel__seal_check(r->doc, &pr, &chk->manifest_ok,
 				    &chk->digest_ok, why);
-	if (rc)
+	if (rc) {
+		/* The manifest may have found problems before the digest
+		 * failed (a document nested past the limit). */
+		cartel__problems_free(&pr);
 		return rc;
+	}
 	char *canon = NULL;
 	size_t len = 0;
 	rc = cartel__seal_canon(r->doc, &canon, &len, why);
