@@ -818,9 +818,27 @@ cartel_receive(struct cartel_db *db, const char *path,
 	char **texts = NULL;
 	size_t n_texts = 0;
 	int in_txn = 0, bulk = 0;
+	/* The seal and the signature, as the list documents' are checked:
+	 * the digest and the canonical form in a second thread, started at
+	 * once, while this one checks the document's shape and manifest and
+	 * makes each person's canonical fields (both only read the
+	 * document; nothing is written before both are done). */
+	struct seal_job job;
+	memset(&job, 0, sizeof job);
+	job.doc = doc;
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, seal_job_run, &job) == 0;
+	if (!threaded)
+		seal_job_run(&job);
 	rc = check_decl(path, doc, allowed, n_allowed, why);
-	if (rc)
+	if (rc) {
+		if (threaded)
+			pthread_join(th, NULL);
+		free(job.why);
+		free(job.canon);
+		cartel__problems_free(&job.pr);
 		goto out;
+	}
 	const char *party = json_string_value(json_object_get(doc, "party"));
 	const char *digest = json_string_value(json_object_get(doc, "digest"));
 	snprintf(res->party, sizeof res->party, "%s", party);
@@ -833,17 +851,6 @@ cartel_receive(struct cartel_db *db, const char *path,
 	snprintf(res->digest, sizeof res->digest, "%s", digest);
 	res->n_persons = json_array_size(json_object_get(doc, "persons"));
 
-	/* The seal and the signature, as the list documents' are checked:
-	 * the digest and the canonical form in a second thread while this
-	 * one checks the manifest and makes each person's canonical fields
-	 * (both only read the document). */
-	struct seal_job job;
-	memset(&job, 0, sizeof job);
-	job.doc = doc;
-	pthread_t th;
-	int threaded = pthread_create(&th, NULL, seal_job_run, &job) == 0;
-	if (!threaded)
-		seal_job_run(&job);
 	struct cartel__problems pr = {NULL, 0};
 	int mok = 0;
 	rc = cartel__seal_check_manifest(doc, 0, &pr, &mok, why);

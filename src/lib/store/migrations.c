@@ -205,7 +205,7 @@ const struct cartel__migration cartel__migrations[] = {
 	 "  CHECK (status IN ('declared', 'no_longer_declared')),"
 	 " first_digest TEXT NOT NULL,"
 	 " last_digest TEXT NOT NULL,"
-	 " PRIMARY KEY (party, kind, their_id));"
+	 " PRIMARY KEY (party, kind, their_id)) WITHOUT ROWID;"
 	 "CREATE TABLE declared_change ("
 	 " digest TEXT NOT NULL,"
 	 " their_id TEXT NOT NULL,"
@@ -213,7 +213,7 @@ const struct cartel__migration cartel__migrations[] = {
 	 "  CHECK (change IN ('changed', 'dropped', 'returned')),"
 	 " old_fields TEXT,"
 	 " new_fields TEXT,"
-	 " PRIMARY KEY (digest, their_id));"},
+	 " PRIMARY KEY (digest, their_id)) WITHOUT ROWID;"},
 	/* Append new migrations here, each with a unique name. */
 };
 
