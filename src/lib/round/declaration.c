@@ -776,6 +776,26 @@ seal_job_run(void *arg)
 	return NULL;
 }
 
+/* What a received document leaves to free. */
+struct drop_job {
+	json_t *doc;
+	char **texts;
+	size_t n_texts;
+	char *canon;
+};
+
+static void *
+drop_job_run(void *arg)
+{
+	struct drop_job *d = arg;
+	for (size_t i = 0; d->texts != NULL && i < d->n_texts; i++)
+		free(d->texts[i]);
+	free(d->texts);
+	free(d->canon);
+	json_decref(d->doc);
+	return NULL;
+}
+
 int
 cartel_receive(struct cartel_db *db, const char *path,
 	       const struct cartel_receive_opts *o,
@@ -943,33 +963,42 @@ cartel_receive(struct cartel_db *db, const char *path,
 		rc = apply(db, doc, texts, digest, res, why);
 	if (rc)
 		goto out;
+	/* The document is not needed any more: a large one is freed in a
+	 * second thread while the audit entry and the commit are written. */
+	struct drop_job drop = {doc, texts, n_texts, canon};
+	pthread_t dropper;
+	int dropping = res->n_persons >= BULK_PERSONS &&
+		       pthread_create(&dropper, NULL, drop_job_run, &drop) == 0;
+	if (dropping) {
+		doc = NULL;
+		texts = NULL;
+		canon = NULL;
+	}
 	char *detail = cartel__asprintf(
 		"party=%s kind=%s sequence=%ld as_of=%s digest=%s "
 		"previous=%s persons=%zu added=%zu dropped=%zu changed=%zu "
 		"returned=%zu",
-		party, kind, res->sequence, res->as_of, digest,
+		res->party, kind, res->sequence, res->as_of, res->digest,
 		res->previous[0] ? res->previous : "none", res->n_persons,
 		res->n_added, res->n_dropped, res->n_changed, res->n_returned);
 	char subject[CARTEL_PARTY_MAX + 16];
-	snprintf(subject, sizeof subject, "%s:%s", party, kind);
+	snprintf(subject, sizeof subject, "%s:%s", res->party, kind);
 	rc = detail ? cartel_audit_append(db, o->actor, "declaration.receive",
 					  subject, detail, why)
 		    : CARTEL_ENOMEM;
 	free(detail);
-	if (rc)
-		goto out;
-	rc = cartel_db_commit(db, why);
-	in_txn = 0;
+	if (rc == 0) {
+		rc = cartel_db_commit(db, why);
+		in_txn = 0;
+	}
+	if (dropping)
+		pthread_join(dropper, NULL);
 out:
 	if (in_txn)
 		cartel_db_rollback(db);
 	if (bulk)
 		cartel__db_bulk(db, 0);
-	free(canon);
-	for (size_t i = 0; texts != NULL && i < n_texts; i++)
-		free(texts[i]);
-	free(texts);
-	json_decref(doc);
+	drop_job_run(&(struct drop_job){doc, texts, n_texts, canon});
 	if (rc)
 		cartel_receive_result_clear(res);
 	return rc;
