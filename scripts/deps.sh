@@ -18,6 +18,7 @@ libsodium-dev
 libjansson-dev
 libmicrohttpd-dev
 libcmocka-dev
+gcovr
 libyaml-dev
 libglpk-dev
 time

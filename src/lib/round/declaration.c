@@ -38,7 +38,6 @@
 #include "core/why.h"
 #include "round/jcs.h"
 #include "round/round_int.h"
-#include "store/store_int.h"
 
 #define DECL_FORMAT "cartel-declaration/1"
 #define DECL_ID_MAX 200
@@ -911,7 +910,7 @@ cartel_receive(struct cartel_db *db, const char *path,
 	 * rollback journal, when no other connection has the file open, so
 	 * that its pages are written once (WAL again at the end). */
 	if (res->n_persons >= BULK_PERSONS)
-		bulk = cartel__db_bulk(db, 1);
+		bulk = cartel__decl_bulk(db, 1);
 	/* The register's own state: whose it is, what it has received. */
 	rc = cartel_db_begin(db, why);
 	if (rc)
@@ -997,7 +996,7 @@ out:
 	if (in_txn)
 		cartel_db_rollback(db);
 	if (bulk)
-		cartel__db_bulk(db, 0);
+		cartel__decl_bulk(db, 0);
 	drop_job_run(&(struct drop_job){doc, texts, n_texts, canon});
 	if (rc)
 		cartel_receive_result_clear(res);

@@ -18,7 +18,7 @@
 #include <cartel/store.h>
 
 #include "core/why.h"
-#include "round/round_int.h"
+#include "store/round_rows.h"
 #include "store/store_int.h"
 
 static int
@@ -391,4 +391,10 @@ cartel__decl_change_put(struct cartel_db *db, const char *digest,
 				      why);
 	return cartel__ledger_touch(db, CARTEL__LT_DECL_CHANGE, digest,
 				    their_id, why);
+}
+
+int
+cartel__decl_bulk(struct cartel_db *db, int on)
+{
+	return cartel__db_bulk(db, on);
 }

@@ -1,0 +1,137 @@
+/*
+ * The store's interface for the round module: row-level reads and writes
+ * of the round's tables (pins, documents, stages, handover check-offs),
+ * implemented in round_store.c. What a round, a stage or a check-off
+ * means is decided in src/lib/round/; these only read and write rows.
+ * Only round/ includes this header (scripts/check-layers.sh).
+ */
+#ifndef CARTEL_STORE_ROUND_ROWS_H
+#define CARTEL_STORE_ROUND_ROWS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include <cartel/round.h>
+#include <cartel/store.h>
+
+/* The current pin of party: 0 and *pk filled, or CARTEL_ENOTFOUND. */
+int cartel__round_pin_get(struct cartel_db *db, const char *party,
+			  unsigned char pk[32], char **why);
+/* Marks party's current pin (if any) replaced at `at` and inserts a new
+ * current pin. Runs inside the caller's transaction. */
+int cartel__round_pin_put(struct cartel_db *db, const char *party,
+			  const unsigned char pk[32], const char *fingerprint,
+			  const char *at, const char *by, char **why);
+int cartel__round_pin_list(struct cartel_db *db, struct cartel_key_pin **out,
+			   size_t *n, char **why);
+
+/* A loaded round. CARTEL_EEXIST when the id is taken. */
+int cartel__round_doc_put(struct cartel_db *db, const char *round_id,
+			  int version, const char *digest, const char *canon,
+			  const char *at, const char *by, char **why);
+/* CARTEL_ENOTFOUND when the round is not loaded. Strings malloc'd. */
+int cartel__round_doc_get(struct cartel_db *db, const char *round_id,
+			  int *version, char digest[CARTEL_DIGEST_LEN],
+			  char **started_at, char **why);
+
+int cartel__round_stage_put(struct cartel_db *db, const char *round_id,
+			    int stage, char **why);
+/* *closed 1 when closed. CARTEL_ENOTFOUND for no such stage. */
+int cartel__round_stage_get(struct cartel_db *db, const char *round_id,
+			    int stage, int *closed, char **why);
+int cartel__round_stage_close(struct cartel_db *db, const char *round_id,
+			      int stage, const char *at, const char *by,
+			      char **why);
+
+int cartel__round_ho_put(struct cartel_db *db, const char *round_id,
+			 const char *person_id, long ord, const char *side,
+			 int stage, int direct, char **why);
+/* One person's row: CARTEL_ENOTFOUND when the person is not in the round.
+ * Fills p (strings malloc'd; free with cartel__round_ho_person_clear). */
+int cartel__round_ho_get(struct cartel_db *db, const char *round_id,
+			 const char *person_id,
+			 struct cartel_handover_person *p, char **why);
+/* Records the outcome of a pending person; CARTEL_ESTATE when not pending
+ * any more (someone else got there first). */
+int cartel__round_ho_set(struct cartel_db *db, const char *round_id,
+			 const char *person_id, const char *outcome,
+			 const char *at, const char *by, char **why);
+/* Every person of a round (stage >= 1) or of one stage, by stage then
+ * order. */
+int cartel__round_ho_list(struct cartel_db *db, const char *round_id,
+			  int stage, struct cartel_handover_person **out,
+			  size_t *n, char **why);
+/* Every stage of a round, ordered, with closing times. */
+int cartel__round_stage_list(struct cartel_db *db, const char *round_id,
+			     struct cartel_handover_stage **out, size_t *n,
+			     char **why);
+
+void cartel__round_ho_person_clear(struct cartel_handover_person *p);
+
+/* Every person of the register with only what matching and the "held by
+ * us" test need (id, names, birth date and place, sex, service number,
+ * status, held_by), in no particular order; much lighter than
+ * cartel_db_persons for a whole register. Free with cartel_persons_free. */
+int cartel__round_persons_brief(struct cartel_db *db,
+				struct cartel_person **out, size_t *n,
+				char **why);
+
+/* ---- protocol_store.c: the owner and the declarations' tables
+ * (docs/protocol.md) ---- */
+
+struct cartel_owner;
+
+/* The owner row (role NONE when there is none), checked against the
+ * audit chain. */
+int cartel__owner_get(struct cartel_db *db, struct cartel_owner *o,
+		      char **why);
+/* Inserts the owner row; CARTEL_EEXIST when there is one. Inside the
+ * caller's transaction. */
+int cartel__owner_put(struct cartel_db *db, const char *role,
+		      const char *name, const char *at, const char *by,
+		      char **why);
+
+/* The last sequence number this register declared for kind (0: none),
+ * checked against the audit chain. */
+int cartel__decl_made_get(struct cartel_db *db, const char *kind,
+			  long *sequence, char **why);
+int cartel__decl_made_put(struct cartel_db *db, const char *kind,
+			  long sequence, const char *digest, long n_persons,
+			  const char *at, const char *by, char **why);
+
+/* *found 1 when a declaration with this digest was received. */
+int cartel__decl_received_has(struct cartel_db *db, const char *digest,
+			      int *found, char **why);
+/* The last declaration received from party for kind: its sequence (0:
+ * none) and digest, checked against the audit chain. */
+int cartel__decl_received_last(struct cartel_db *db, const char *party,
+			       const char *kind, long *sequence,
+			       char digest[CARTEL_DIGEST_LEN], char **why);
+int cartel__decl_received_put(struct cartel_db *db, const char *digest,
+			      const char *party, const char *kind,
+			      long sequence, const char *as_of,
+			      long n_persons, const char *at, const char *by,
+			      char **why);
+
+/* Every person declared by party for kind, as a new JSON object
+ * their_id -> [status, fields], each row checked against the audit chain. */
+int cartel__decl_persons_load(struct cartel_db *db, const char *party,
+			      const char *kind, json_t **out, char **why);
+/* Inserts or replaces one declared person. */
+int cartel__decl_person_put(struct cartel_db *db, const char *party,
+			    const char *kind, const char *their_id,
+			    const char *fields, const char *status,
+			    const char *first_digest,
+			    const char *last_digest, char **why);
+int cartel__decl_change_put(struct cartel_db *db, const char *digest,
+			    const char *their_id, const char *change,
+			    const char *old_fields, const char *new_fields,
+			    char **why);
+
+/* For a large declaration received outside any transaction: the bulk
+ * journal of an import (cartel__db_bulk, store_int.h); returns 1 when it
+ * switched. on = 0 switches back. */
+int cartel__decl_bulk(struct cartel_db *db, int on);
+
+#endif
