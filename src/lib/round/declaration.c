@@ -462,6 +462,22 @@ id_valid(const char *s)
 	return 1;
 }
 
+struct seen_id {
+	const char *id;
+	size_t at; /* its place in "persons" */
+};
+
+/* By id, then by place (so that a message names the first place first). */
+static int
+seen_cmp(const void *a, const void *b)
+{
+	const struct seen_id *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	if (c != 0)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
 /* The document's shape and content: everything but the seal. */
 static int
 check_decl(const char *name, const json_t *d, const char *const *allowed,
@@ -523,7 +539,10 @@ check_decl(const char *name, const json_t *d, const char *const *allowed,
 	if (!json_is_array(ps) || json_array_size(ps) > DECL_PERSONS_MAX)
 		return bad(why, name, "persons",
 			   "expected an array of persons");
-	json_t *seen = json_object();
+	/* Each id once: the ids sorted with their places, then compared
+	 * with their neighbours (no allocation per person). */
+	size_t np = json_array_size(ps);
+	struct seen_id *seen = calloc(np ? np : 1, sizeof *seen);
 	if (seen == NULL)
 		return CARTEL_ENOMEM;
 	size_t nf = json_array_size(fl);
@@ -538,20 +557,8 @@ check_decl(const char *name, const json_t *d, const char *const *allowed,
 				 "200 characters");
 			break;
 		}
-		if (json_object_get(seen, id) != NULL) {
-			rc = cartel__why(why, CARTEL_EFORMAT,
-					 "%s: person %s is listed twice "
-					 "(persons[%lld] and %s)",
-					 name, id,
-					 (long long)json_integer_value(
-						 json_object_get(seen, id)),
-					 where);
-			break;
-		}
-		if (json_object_set_new(seen, id, json_integer((json_int_t)i))) {
-			rc = CARTEL_ENOMEM;
-			break;
-		}
+		seen[i].id = id;
+		seen[i].at = i;
 		const char *key;
 		json_t *v;
 		json_object_foreach(e, key, v)
@@ -582,7 +589,19 @@ check_decl(const char *name, const json_t *d, const char *const *allowed,
 			}
 		}
 	}
-	json_decref(seen);
+	if (rc == 0 && np > 1) {
+		qsort(seen, np, sizeof *seen, seen_cmp);
+		for (size_t i = 1; i < np; i++)
+			if (strcmp(seen[i - 1].id, seen[i].id) == 0) {
+				rc = cartel__why(why, CARTEL_EFORMAT,
+						 "%s: person %s is listed twice "
+						 "(persons[%zu] and persons[%zu])",
+						 name, seen[i].id, seen[i - 1].at,
+						 seen[i].at);
+				break;
+			}
+	}
+	free(seen);
 	if (rc)
 		return rc;
 	json_t *m = json_object_get(d, "manifest");
