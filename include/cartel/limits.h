@@ -41,6 +41,10 @@
  * is about 40 MB. */
 #define CARTEL_LIMIT_ROUND_DOC (256u << 20)
 
+/* A declaration (JSON, docs/protocol.md): 256 MiB. One of 100,000
+ * persons with the default fields is about 23 MB. */
+#define CARTEL_LIMIT_DECLARATION_DOC (256u << 20)
+
 /* A policy (YAML): 1 MiB. */
 #define CARTEL_LIMIT_POLICY_DOC (1u << 20)
 

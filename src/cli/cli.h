@@ -97,6 +97,9 @@ int cmd_backup(struct cli *, int, char **);
 int cmd_restore(struct cli *, int, char **);
 int cmd_retention(struct cli *, int, char **);
 int cmd_purge(struct cli *, int, char **);
+int cmd_owner(struct cli *, int, char **);
+int cmd_declare(struct cli *, int, char **);
+int cmd_receive(struct cli *, int, char **);
 
 /* Shared by the register's commands (defined in cmd_init.c). */
 struct cartel_db;
@@ -122,5 +125,17 @@ const char *cli_actor(const char *by);
  * stdout; `cartel stats` and `cartel demo` both use it. Returns an exit
  * code. */
 int cli_stats_print(struct cli *cli, struct cartel_db *db);
+
+/* The register's owner (cmd_protocol.c), as `owner` and `stats` show it:
+ * a line of text, or a JSON object (null for none; a new reference). */
+struct cartel_owner;
+void cli_owner_print(const struct cartel_owner *o);
+struct json_t;
+struct json_t *cli_owner_json(const struct cartel_owner *o);
+
+/* Sets the owner (one of party, mediator); prints why and returns
+ * EXIT_FAIL on failure, else 0. */
+int cli_owner_set(struct cli *cli, struct cartel_db *db, const char *party,
+		  const char *mediator, const char *by);
 
 #endif

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/declaration.h>
 #include <cartel/store.h>
 
 #include "cli.h"
@@ -145,8 +146,12 @@ int
 cli_stats_print(struct cli *cli, struct cartel_db *db)
 {
 	struct cartel_stats st;
+	struct cartel_owner owner;
 	char *why = NULL;
-	int err = cartel_stats_get(db, &st, &why);
+	int err = cartel_owner_get(db, &owner, &why);
+	if (err != 0)
+		return cli_error(err, why, "stats");
+	err = cartel_stats_get(db, &st, &why);
 	if (err != 0)
 		return cli_error(err, why, "stats");
 	if (cli->json) {
@@ -155,10 +160,12 @@ cli_stats_print(struct cli *cli, struct cartel_db *db)
 			cartel_stats_clear(&st);
 			return cli_fail("out of memory");
 		}
+		json_object_set_new(o, "owner", cli_owner_json(&owner));
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(o);
 	} else {
+		cli_owner_print(&owner);
 		stats_table(&st);
 	}
 	cartel_stats_clear(&st);

@@ -17,12 +17,49 @@
 static const struct cli_command commands[] = {
 	/* CARTEL_COMMANDS_BEGIN (one row per command, in help order) */
 	{"init", cmd_init, "create the register (or upgrade an older one)",
-	 "usage: cartel [--db PATH] init [--json]\n"
+	 "usage: cartel [--db PATH] init [--party CODE | --mediator NAME]\n"
+	 "                              [--by WHO] [--json]\n"
 	 "\n"
 	 "Creates the register file (default ./cartel.db, or $CARTEL_DB) with\n"
 	 "the current schema, or applies the schema migrations an older file\n"
 	 "lacks. Running it on an up-to-date register changes nothing.\n"
-	 "A register made by a newer cartel is refused.\n"},
+	 "A register made by a newer cartel is refused.\n"
+	 "--party CODE makes it a party's register (its information bureau),\n"
+	 "--mediator NAME the neutral intermediary's; without either it is a\n"
+	 "shared working register (see cartel owner). See docs/protocol.md.\n"},
+	{"owner", cmd_owner, "whose register this is: a party's or the mediator's",
+	 "usage: cartel owner [show] [--json]\n"
+	 "       cartel owner set --party CODE | --mediator NAME [--by WHO]\n"
+	 "\n"
+	 "show prints the register's owner. set gives a register without an\n"
+	 "owner one, once (refused when it has one); audited. The owner is\n"
+	 "shown by stats and written into every document the register makes.\n"
+	 "See docs/protocol.md.\n"},
+	{"declare", cmd_declare, "a party's signed list of whom it holds or seeks",
+	 "usage: cartel declare held|sought -o FILE --key CODE.key\n"
+	 "                      [--fields LIST] [--as-of DATE] [--by WHO] [--json]\n"
+	 "\n"
+	 "In a party's register: held writes the persons in its custody\n"
+	 "(confirmed captive, proposed, agreed; held by the party), sought its\n"
+	 "own people it looks for (depending on it, reported missing or held\n"
+	 "by the other side). Each with the register's id and only the fields\n"
+	 "of --fields (comma-separated import columns; default family_name,\n"
+	 "given_name, patronymic, birth_date, rank, service_number), sealed\n"
+	 "and signed with the party's pinned key, numbered one more than the\n"
+	 "last declaration of its kind. See docs/protocol.md.\n"},
+	{"receive", cmd_receive, "check and load a declaration from another register",
+	 "usage: cartel receive FILE [--fields LIST] [--by WHO] [--json]\n"
+	 "\n"
+	 "Checks the whole declaration before anything is written: size,\n"
+	 "format, kind, party, the fields (only those of --fields, default the\n"
+	 "identifying fields declare sends), each person once, the seal, and\n"
+	 "the signature against the key pinned for the declaring party; an\n"
+	 "older or replayed declaration is refused. Then records the persons\n"
+	 "under the sender's ids, as declared by that party. A later\n"
+	 "declaration of the same kind supersedes the earlier one: prints who\n"
+	 "was added, dropped (marked no longer declared, never deleted),\n"
+	 "changed or returned (--json: the same as JSON, with the fields).\n"
+	 "See docs/protocol.md.\n"},
 	{"import", cmd_import, "import a CSV list of persons",
 	 "usage: cartel import csv FILE|- [--all-or-nothing] [--rejects FILE]\n"
 	 "                    [--actor WHO] [--source KIND] [--json]\n"

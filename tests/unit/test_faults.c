@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include <cartel/cartel.h>
+#include <cartel/declaration.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -54,6 +55,7 @@ struct fx {
 	char round_id[80];
 	struct cartel_key extra; /* a party not yet pinned */
 	struct cartel_key ua2;   /* a second key for UA */
+	char decl[128];          /* RU's held declaration, to receive */
 	char *import_csv;        /* 50 rows */
 	size_t import_len;
 	int verbose;
@@ -121,6 +123,24 @@ setup(void **state)
 	}
 	snprintf(f->round_id, sizeof f->round_id, "%s", cartel_round_id(r));
 	cartel_round_free(r);
+	/* RU's own register declares whom it holds, for a receive run. */
+	char sender[128];
+	struct cartel_db *rdb;
+	snprintf(sender, sizeof sender, "%s/ru.db", f->dir);
+	snprintf(f->decl, sizeof f->decl, "%s/ru-held.json", f->dir);
+	struct cartel_declare_opts dopts = {CARTEL_DECL_HELD, NULL, 0, NULL,
+					    &ru, "ru"};
+	struct cartel_declare_result dres;
+	if (cartel_db_open(&rdb, sender, CARTEL_DB_CREATE, &why) ||
+	    import_text(rdb, persons_csv, sizeof persons_csv - 1, 0, &why) ||
+	    cartel_owner_set(rdb, CARTEL_OWNER_PARTY, "RU", "t", &why) ||
+	    cartel_key_pin(rdb, "RU", ru.public_key, 0, "t", NULL, &why) ||
+	    cartel_declare(rdb, &dopts, f->decl, &dres, &why) ||
+	    dres.n_persons != 2) {
+		fprintf(stderr, "setup: %s\n", why ? why : "declare");
+		return -1;
+	}
+	cartel_db_close(rdb);
 	cartel_key_wipe(&ua);
 	cartel_key_wipe(&ru);
 	cartel_db_close(db);
@@ -222,6 +242,29 @@ op_pin_replace(struct fx *f, struct cartel_db *db, char **why)
 	return rc == 0 && !changed ? CARTEL_ESTATE : rc;
 }
 
+/* A declaration received: its record, its persons and their ledger
+ * records in one transaction. */
+static int
+op_receive(struct fx *f, struct cartel_db *db, char **why)
+{
+	struct cartel_receive_opts o = {NULL, 0, "mediator"};
+	struct cartel_receive_result res;
+	int rc = cartel_receive(db, f->decl, &o, &res, why);
+	if (rc == 0 && res.n_added != 2)
+		rc = CARTEL_ESTATE;
+	if (rc == 0)
+		cartel_receive_result_clear(&res);
+	return rc;
+}
+
+static int
+op_owner(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	return cartel_owner_set(db, CARTEL_OWNER_MEDIATOR, "CTA", "mediator",
+				why);
+}
+
 struct op {
 	const char *name;
 	int (*run)(struct fx *f, struct cartel_db *db, char **why);
@@ -235,6 +278,8 @@ static const struct op ops[] = {
 	{"close-stage", op_close_stage},
 	{"key-pin", op_pin},
 	{"key-replace", op_pin_replace},
+	{"receive", op_receive},
+	{"owner-set", op_owner},
 	/* A merge of two persons goes here once the register has one. */
 };
 

@@ -3,20 +3,14 @@
  * shape, the manifest and digest, signing, verifying, and comparing two
  * versions. docs/rounds.md describes the format field by field.
  *
- * Three layers of integrity, each named in a failed verification:
- *   - the manifest maps each field (and each person entry, by id) to a
- *     short SHA-256 of its canonical form, so a changed field is named;
- *   - the digest is the SHA-256 of the canonical form of the document
- *     without `digest` and `signatures`;
- *   - each party's Ed25519 signature covers the canonical form of the
- *     document without `signatures` (so the digest and manifest too),
- *     under the key pinned for that party in the register.
+ * Three layers of integrity, each named in a failed verification: the
+ * manifest, the digest and one signature per party, made and checked by
+ * the seal every signed document shares (seal.c).
  *
  * jansson ownership: json_t values built here are owned by the document
  * (r->doc) once set into it; borrowed references (json_object_get) are
  * never decref'd.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +18,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include <cartel/declaration.h>
 #include <cartel/error.h>
 #include <cartel/file.h>
 #include <cartel/limits.h>
@@ -37,9 +32,6 @@
 #define ROUND_FORMAT "cartel-round/1"
 #define ROUND_FILE_MAX CARTEL_LIMIT_ROUND_DOC
 #define ROUND_ID_MAX 64
-/* Manifest entries keep 128 bits of SHA-256: they locate a change; the
- * full digest and the signatures are what secure the document. */
-#define MANIFEST_HEX 32
 
 static const char *kind_names[] = {"proposal", "counter", "agreed"};
 
@@ -83,239 +75,6 @@ round_id_valid(const char *s)
 static const char *const person_fields[] = {
 	"family_name", "given_name", "patronymic", "birth_date", "rank",
 	"service_number", "category", "consent", NULL};
-
-/* ---- Canonical forms, manifest, digest ---- */
-
-/* The canonical form of object `doc` without the named top-level
- * members. */
-static int
-canon_without(const json_t *doc, const char *const *drop, char **out,
-	      size_t *len, char **why)
-{
-	json_t *c = json_copy((json_t *)doc);
-	if (c == NULL)
-		return CARTEL_ENOMEM;
-	for (; *drop; drop++)
-		json_object_del(c, *drop);
-	int rc = cartel__jcs(c, out, len, why);
-	json_decref(c);
-	return rc;
-}
-
-static int
-short_hash(const json_t *v, char out[MANIFEST_HEX + 1], char **why)
-{
-	char *canon;
-	size_t len;
-	int rc = cartel__jcs(v, &canon, &len, why);
-	if (rc)
-		return rc;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)canon, len);
-	free(canon);
-	sodium_bin2hex(out, MANIFEST_HEX + 1, h, MANIFEST_HEX / 2);
-	return 0;
-}
-
-/* 1 when v is a non-empty array of objects that each have a string id:
- * a person list, whose entries the manifest covers one by one. */
-static int
-is_person_list(const json_t *v)
-{
-	if (!json_is_array(v) || json_array_size(v) == 0)
-		return 0;
-	for (size_t i = 0; i < json_array_size(v); i++)
-		if (!json_is_string(
-			    json_object_get(json_array_get(v, i), "id")))
-			return 0;
-	return 1;
-}
-
-static int
-manifest_put(json_t *m, const char *path, const json_t *v, char **why)
-{
-	char h[MANIFEST_HEX + 1];
-	int rc = short_hash(v, h, why);
-	if (rc)
-		return rc;
-	return json_object_set_new(m, path, json_string(h)) ? CARTEL_ENOMEM
-							     : 0;
-}
-
-static int
-manifest_walk(json_t *m, const char *path, const json_t *v, char **why)
-{
-	int rc = 0;
-	if (json_is_object(v) && json_object_size(v) > 0) {
-		const char *key;
-		json_t *val;
-		json_object_foreach((json_t *)v, key, val)
-		{
-			char *p = path[0] ? cartel__asprintf("%s.%s", path, key)
-					  : cartel__strdup(key);
-			if (p == NULL)
-				return CARTEL_ENOMEM;
-			rc = manifest_walk(m, p, val, why);
-			free(p);
-			if (rc)
-				return rc;
-		}
-		return 0;
-	}
-	if (is_person_list(v)) {
-		/* The list of ids in order covers membership and order; each
-		 * entry then has its own line. */
-		json_t *ids = json_array();
-		if (ids == NULL)
-			return CARTEL_ENOMEM;
-		for (size_t i = 0; i < json_array_size(v); i++)
-			json_array_append(ids, json_object_get(
-						       json_array_get(v, i),
-						       "id"));
-		rc = manifest_put(m, path, ids, why);
-		json_decref(ids);
-		for (size_t i = 0; rc == 0 && i < json_array_size(v); i++) {
-			json_t *e = json_array_get(v, i);
-			char *p = cartel__asprintf(
-				"%s[%s]", path,
-				json_string_value(json_object_get(e, "id")));
-			if (p == NULL)
-				return CARTEL_ENOMEM;
-			rc = manifest_put(m, p, e, why);
-			free(p);
-		}
-		return rc;
-	}
-	return manifest_put(m, path, v, why);
-}
-
-static int
-compute_manifest(const json_t *doc, json_t **out, char **why)
-{
-	*out = NULL;
-	json_t *m = json_object();
-	if (m == NULL)
-		return CARTEL_ENOMEM;
-	const char *key;
-	json_t *val;
-	int rc = 0;
-	json_object_foreach((json_t *)doc, key, val)
-	{
-		if (strcmp(key, "manifest") == 0 ||
-		    strcmp(key, "digest") == 0 ||
-		    strcmp(key, "signatures") == 0)
-			continue;
-		rc = manifest_walk(m, key, val, why);
-		if (rc)
-			break;
-	}
-	if (rc) {
-		json_decref(m);
-		return rc;
-	}
-	*out = m;
-	return 0;
-}
-
-static const char *const drop_for_digest[] = {"digest", "signatures", NULL};
-static const char *const drop_for_signing[] = {"signatures", NULL};
-
-static int
-compute_digest(const json_t *doc, char out[CARTEL_DIGEST_LEN], char **why)
-{
-	char *canon;
-	size_t len;
-	int rc = canon_without(doc, drop_for_digest, &canon, &len, why);
-	if (rc)
-		return rc;
-	cartel__round_sha256(canon, len, out);
-	free(canon);
-	return 0;
-}
-
-int
-cartel__round_seal(json_t *doc, char **why)
-{
-	json_object_del(doc, "manifest");
-	json_object_del(doc, "digest");
-	json_t *m;
-	int rc = compute_manifest(doc, &m, why);
-	if (rc)
-		return rc;
-	json_object_set_new(doc, "manifest", m);
-	char d[CARTEL_DIGEST_LEN];
-	rc = compute_digest(doc, d, why);
-	if (rc)
-		return rc;
-	return json_object_set_new(doc, "digest", json_string(d))
-		       ? CARTEL_ENOMEM
-		       : 0;
-}
-
-/* ---- Problems list ---- */
-
-struct problems {
-	char **v;
-	size_t n;
-};
-
-static void
-problem(struct problems *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-problem(struct problems *p, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *s = NULL;
-	cartel__vwhy(&s, 0, fmt, ap);
-	va_end(ap);
-	if (s == NULL)
-		return;
-	char **v = realloc(p->v, (p->n + 1) * sizeof *v);
-	if (v == NULL) {
-		free(s);
-		return;
-	}
-	p->v = v;
-	p->v[p->n++] = s;
-}
-
-/* Compares the recorded manifest with a recomputed one; each difference
- * becomes a problem naming the field. Returns the number found. */
-static size_t
-manifest_compare(const json_t *recorded, const json_t *fresh,
-		 struct problems *pr)
-{
-	size_t before = pr->n;
-	const char *key;
-	json_t *val;
-	json_object_foreach((json_t *)fresh, key, val)
-	{
-		json_t *r = json_object_get(recorded, key);
-		if (r == NULL)
-			problem(pr,
-				"field '%s' is not in the manifest: it was "
-				"added after the document was made",
-				key);
-		else if (!json_equal(r, val))
-			problem(pr,
-				"field '%s' does not match its manifest "
-				"digest: it was changed after the document "
-				"was made",
-				key);
-	}
-	json_object_foreach((json_t *)recorded, key, val)
-	{
-		if (json_object_get(fresh, key) == NULL)
-			problem(pr,
-				"field '%s' is in the manifest but not in the "
-				"document: it was removed",
-				key);
-	}
-	return pr->n - before;
-}
 
 /* ---- Reading and shape ---- */
 
@@ -661,65 +420,6 @@ cartel_round_canonical(const struct cartel_round *r, char **out, size_t *len,
 	return cartel__jcs(r->doc, out, len, why);
 }
 
-/* Manifest and digest only (no signatures): the problems found. */
-static int
-check_integrity(const struct cartel_round *r, struct problems *pr,
-		int *manifest_ok, int *digest_ok, char **why)
-{
-	json_t *fresh;
-	int rc = compute_manifest(r->doc, &fresh, why);
-	if (rc)
-		return rc;
-	*manifest_ok = manifest_compare(json_object_get(r->doc, "manifest"),
-					fresh, pr) == 0;
-	json_decref(fresh);
-	char d[CARTEL_DIGEST_LEN];
-	rc = compute_digest(r->doc, d, why);
-	if (rc)
-		return rc;
-	*digest_ok = strcmp(d, cartel_round_digest(r)) == 0;
-	if (!*digest_ok)
-		problem(pr,
-			"field 'digest' does not hold: the document's "
-			"canonical form hashes to %s, the document says %s",
-			d, cartel_round_digest(r));
-	return 0;
-}
-
-static int
-problems_why(struct problems *pr, char **why, const char *name)
-{
-	size_t total = strlen(name) + 64;
-	for (size_t i = 0; i < pr->n; i++)
-		total += strlen(pr->v[i]) + 8;
-	char *s = malloc(total);
-	if (s == NULL)
-		return CARTEL_ETAMPER;
-	size_t used = (size_t)snprintf(s, total,
-				       "%s does not verify (%zu problem%s):",
-				       name, pr->n, pr->n == 1 ? "" : "s");
-	for (size_t i = 0; i < pr->n; i++)
-		used += (size_t)snprintf(s + used, total - used, "\n  %s",
-					 pr->v[i]);
-	if (why) {
-		free(*why);
-		*why = s;
-	} else {
-		free(s);
-	}
-	return CARTEL_ETAMPER;
-}
-
-static void
-problems_free(struct problems *pr)
-{
-	for (size_t i = 0; i < pr->n; i++)
-		free(pr->v[i]);
-	free(pr->v);
-	pr->v = NULL;
-	pr->n = 0;
-}
-
 /* ---- Building from a plan ---- */
 
 static json_t *
@@ -1011,12 +711,12 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 	const struct cartel_round *prev = opts->supersedes;
 	char prev_digest[CARTEL_DIGEST_LEN] = "";
 	if (prev != NULL) {
-		struct problems pr = {NULL, 0};
+		struct cartel__problems pr = {NULL, 0};
 		int mok = 0, dok = 0;
-		rc = check_integrity(prev, &pr, &mok, &dok, why);
+		rc = cartel__seal_check(prev->doc, &pr, &mok, &dok, why);
 		if (rc == 0 && pr.n > 0)
-			rc = problems_why(&pr, why, prev->name);
-		problems_free(&pr);
+			rc = cartel__problems_why(&pr, why, prev->name);
+		cartel__problems_free(&pr);
 		if (rc)
 			goto out;
 		if (!((strcmp(cartel_round_party(prev, 0), party[0]) == 0 &&
@@ -1094,6 +794,18 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 	const char *pdigest = json_string_value(json_object_get(plan,
 								"digest"));
 	json_object_set_new(doc, "plan_digest", str_or_null(pdigest));
+	/* Whose register wrote it, when the register has an owner (a shared
+	 * working register writes none, as before). */
+	struct cartel_owner owner;
+	rc = cartel__owner_get(db, &owner, why);
+	if (rc)
+		goto out;
+	if (owner.role != CARTEL_OWNER_NONE)
+		json_object_set_new(
+			doc, "owner",
+			json_pack("{s:s, s:s}", "role",
+				  cartel_owner_role_name(owner.role), "name",
+				  owner.name));
 	json_t *direct = json_object_get(plan, "direct_repatriation");
 	for (int i = 0; i < 2; i++) {
 		char where[64];
@@ -1197,10 +909,7 @@ cartel_round_sign(struct cartel_db *db, struct cartel_round *r,
 		  const struct cartel_key *key, const char *actor, char **why)
 {
 	if (!key->has_secret)
-		return cartel__why(why, CARTEL_EINVAL,
-				   "the key of %s has no secret half: sign "
-				   "with the .key file, not the .pub",
-				   key->party);
+		return cartel__seal_signer(db, key, why);
 	if (strcmp(key->party, cartel_round_party(r, 0)) != 0 &&
 	    strcmp(key->party, cartel_round_party(r, 1)) != 0)
 		return cartel__why(why, CARTEL_EINVAL,
@@ -1208,62 +917,27 @@ cartel_round_sign(struct cartel_db *db, struct cartel_round *r,
 				   "%s and %s",
 				   key->party, cartel_round_party(r, 0),
 				   cartel_round_party(r, 1));
-	struct problems pr = {NULL, 0};
+	struct cartel__problems pr = {NULL, 0};
 	int mok, dok;
-	int rc = check_integrity(r, &pr, &mok, &dok, why);
+	int rc = cartel__seal_check(r->doc, &pr, &mok, &dok, why);
 	if (rc == 0 && pr.n > 0)
-		rc = problems_why(&pr, why, r->name);
-	problems_free(&pr);
+		rc = cartel__problems_why(&pr, why, r->name);
+	cartel__problems_free(&pr);
 	if (rc)
 		return rc;
-	char fp[CARTEL_DIGEST_LEN];
-	cartel_key_fingerprint(key->public_key, fp);
-	unsigned char pinned[32];
-	rc = cartel_key_pinned(db, key->party, pinned, why);
-	if (rc == CARTEL_ENOTFOUND)
-		return cartel__why(why, CARTEL_ESTATE,
-				   "no key is pinned for %s in this register; "
-				   "pin this key first (cartel key import "
-				   "%s.pub --party %s)",
-				   key->party, key->party, key->party);
+	rc = cartel__seal_signer(db, key, why);
 	if (rc)
 		return rc;
-	if (memcmp(pinned, key->public_key, 32) != 0) {
-		char pfp[CARTEL_DIGEST_LEN];
-		cartel_key_fingerprint(pinned, pfp);
-		return cartel__why(why, CARTEL_ESTATE,
-				   "this key of %s (%s) is not the one pinned "
-				   "for %s (%s)",
-				   key->party, fp, key->party, pfp);
-	}
-	char *canon;
-	size_t len;
-	rc = canon_without(r->doc, drop_for_signing, &canon, &len, why);
+	json_t *entry;
+	rc = cartel__seal_signature(r->doc, key, &entry, why);
 	if (rc)
 		return rc;
-	unsigned char sig[crypto_sign_BYTES];
-	crypto_sign_detached(sig, NULL, (const unsigned char *)canon, len,
-			     key->secret_key);
-	free(canon);
-	char sig64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES,
-					     sodium_base64_VARIANT_ORIGINAL)];
-	char pk64[sodium_base64_ENCODED_LEN(32,
-					    sodium_base64_VARIANT_ORIGINAL)];
-	sodium_bin2base64(sig64, sizeof sig64, sig, sizeof sig,
-			  sodium_base64_VARIANT_ORIGINAL);
-	sodium_bin2base64(pk64, sizeof pk64, key->public_key, 32,
-			  sodium_base64_VARIANT_ORIGINAL);
-	json_t *entry = json_object();
-	if (entry == NULL)
-		return CARTEL_ENOMEM;
-	json_object_set_new(entry, "algorithm", json_string("ed25519"));
-	json_object_set_new(entry, "public_key", json_string(pk64));
-	json_object_set_new(entry, "fingerprint", json_string(fp));
-	json_object_set_new(entry, "signature", json_string(sig64));
 	/* Audit first: if it fails the document is left as it was. */
-	char *detail = cartel__asprintf("version=%d party=%s key=%s digest=%s",
-					cartel_round_version(r), key->party,
-					fp, cartel_round_digest(r));
+	char *detail = cartel__asprintf(
+		"version=%d party=%s key=%s digest=%s", cartel_round_version(r),
+		key->party,
+		json_string_value(json_object_get(entry, "fingerprint")),
+		cartel_round_digest(r));
 	rc = detail ? cartel_audit_append(db, actor, "round.sign",
 					  cartel_round_id(r), detail, why)
 		    : CARTEL_ENOMEM;
@@ -1286,20 +960,20 @@ cartel_round_verify(struct cartel_db *db, const struct cartel_round *r,
 		    struct cartel_round_check *chk, char **why)
 {
 	memset(chk, 0, sizeof *chk);
-	struct problems pr = {NULL, 0};
-	int rc = check_integrity(r, &pr, &chk->manifest_ok, &chk->digest_ok,
-				 why);
+	struct cartel__problems pr = {NULL, 0};
+	int rc = cartel__seal_check(r->doc, &pr, &chk->manifest_ok,
+				    &chk->digest_ok, why);
 	if (rc) {
 		/* The manifest may have found problems before the digest
 		 * failed (a document nested past the limit). */
-		problems_free(&pr);
+		cartel__problems_free(&pr);
 		return rc;
 	}
 	char *canon = NULL;
 	size_t len = 0;
-	rc = canon_without(r->doc, drop_for_signing, &canon, &len, why);
+	rc = cartel__seal_canon(r->doc, &canon, &len, why);
 	if (rc) {
-		problems_free(&pr);
+		cartel__problems_free(&pr);
 		return rc;
 	}
 	json_t *sigs = json_object_get(r->doc, "signatures");
@@ -1309,97 +983,21 @@ cartel_round_verify(struct cartel_db *db, const struct cartel_round *r,
 	{
 		if (strcmp(key, cartel_round_party(r, 0)) != 0 &&
 		    strcmp(key, cartel_round_party(r, 1)) != 0)
-			problem(&pr,
-				"signatures.%s: %s is not a party of this "
-				"round",
-				key, key);
+			cartel__problem(&pr,
+					"signatures.%s: %s is not a party of "
+					"this round",
+					key, key);
 	}
-	for (int i = 0; i < 2; i++) {
-		struct cartel_round_sig_status *s = &chk->sig[i];
-		const char *party = cartel_round_party(r, i);
-		snprintf(s->party, sizeof s->party, "%s", party);
-		json_t *e = json_object_get(sigs, party);
-		unsigned char pinned[32];
-		char *pin_why = NULL;
-		int prc = db ? cartel_key_pinned(db, party, pinned, &pin_why)
-			     : CARTEL_ENOTFOUND;
-		s->pinned = prc == 0;
-		if (prc != 0 && prc != CARTEL_ENOTFOUND) {
-			/* A pin that does not hold against the audit chain
-			 * (or cannot be read) vouches for nothing. */
-			problem(&pr, "signature of %s: %s", party,
-				pin_why ? pin_why : cartel_strerror(prc));
-			free(pin_why);
-			continue;
-		}
-		free(pin_why);
-		if (e == NULL) {
-			problem(&pr, "signature of %s: missing", party);
-			continue;
-		}
-		s->present = 1;
-		unsigned char pk[32], sig[crypto_sign_BYTES];
-		size_t got = 0;
-		const char *pk64 =
-			json_string_value(json_object_get(e, "public_key"));
-		const char *sig64 =
-			json_string_value(json_object_get(e, "signature"));
-		if (sodium_base642bin(pk, sizeof pk, pk64, strlen(pk64), NULL,
-				      &got, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    got != sizeof pk) {
-			problem(&pr,
-				"signature of %s: field "
-				"'signatures.%s.public_key' is not a base64 "
-				"Ed25519 key",
-				party, party);
-			continue;
-		}
-		cartel_key_fingerprint(pk, s->fingerprint);
-		if (sodium_base642bin(sig, sizeof sig, sig64, strlen(sig64),
-				      NULL, &got, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    got != sizeof sig) {
-			problem(&pr,
-				"signature of %s: field "
-				"'signatures.%s.signature' is not a base64 "
-				"Ed25519 signature",
-				party, party);
-			continue;
-		}
-		if (prc != 0) {
-			problem(&pr,
-				"signature of %s: no key is pinned for %s in "
-				"this register (the document's key is %s; "
-				"pin it with cartel key import)",
-				party, party, s->fingerprint);
-		} else if (memcmp(pinned, pk, 32) != 0) {
-			char pfp[CARTEL_DIGEST_LEN];
-			cartel_key_fingerprint(pinned, pfp);
-			problem(&pr,
-				"signature of %s: made with key %s, but the "
-				"key pinned for %s is %s",
-				party, s->fingerprint, party, pfp);
-		} else {
-			s->key_is_pinned = 1;
-		}
-		s->valid = crypto_sign_verify_detached(
-				   sig, (const unsigned char *)canon, len,
-				   pk) == 0;
-		if (!s->valid)
-			problem(&pr,
-				"signature of %s does not hold: the document "
-				"was changed after %s signed it, or the "
-				"signature was altered",
-				party, party);
-	}
+	for (int i = 0; i < 2; i++)
+		cartel__seal_verify_party(db, r->doc, cartel_round_party(r, i),
+					  canon, len, &chk->sig[i], &pr);
 	free(canon);
 	chk->problems = pr.v;
 	chk->n_problems = pr.n;
 	if (pr.n == 0)
 		return 0;
-	struct problems copy = pr;
-	return problems_why(&copy, why, r->name);
+	struct cartel__problems copy = pr;
+	return cartel__problems_why(&copy, why, r->name);
 }
 
 void

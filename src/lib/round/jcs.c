@@ -184,6 +184,29 @@ member_cmp(const void *a, const void *b)
 	return u_strCompare(x->u16, x->u16_len, y->u16, y->u16_len, 0);
 }
 
+/* Keys that are all ASCII sort in UTF-16 code-unit order exactly as their
+ * bytes do, so an object whose keys are all ASCII (nearly every object
+ * cartel signs) is sorted without converting them. */
+static int
+member_cmp_ascii(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int c = memcmp(x->key, y->key, n);
+	if (c != 0)
+		return c;
+	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+static int
+ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 static int emit(struct buf *b, const json_t *v, char **why, int depth);
 
 static int
@@ -197,11 +220,21 @@ emit_object(struct buf *b, const json_t *v, char **why, int depth)
 	size_t i = 0;
 	const char *key;
 	json_t *val;
+	int all_ascii = 1;
 	json_object_foreach((json_t *)v, key, val)
 	{
 		m[i].key = key;
 		m[i].key_len = strlen(key);
 		m[i].value = val;
+		all_ascii = all_ascii && ascii(key, m[i].key_len);
+		i++;
+	}
+	if (all_ascii) {
+		qsort(m, n, sizeof *m, member_cmp_ascii);
+		goto sorted;
+	}
+	for (i = 0; i < n; i++) {
+		key = m[i].key;
 		UErrorCode st = U_ZERO_ERROR;
 		int32_t need = 0;
 		u_strFromUTF8(NULL, 0, &need, key, (int32_t)m[i].key_len,
@@ -227,9 +260,9 @@ emit_object(struct buf *b, const json_t *v, char **why, int depth)
 			i++;
 			goto out;
 		}
-		i++;
 	}
 	qsort(m, n, sizeof *m, member_cmp);
+sorted:
 	put(b, "{", 1);
 	for (size_t j = 0; j < n && rc == 0; j++) {
 		if (j > 0)

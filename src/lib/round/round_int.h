@@ -32,9 +32,69 @@ void cartel__round_sha256(const void *data, size_t len,
 int cartel__round_slurp(const char *path, size_t max, char **out,
 			size_t *len, char **why);
 
+/* ---- seal.c: the seal every signed document shares ---- */
+
+/* Problems found by a check, one malloc'd sentence each. */
+struct cartel__problems {
+	char **v;
+	size_t n;
+};
+void cartel__problem(struct cartel__problems *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cartel__problems_free(struct cartel__problems *p);
+/* Sets *why to "NAME does not verify (N problems):" and one line per
+ * problem; returns CARTEL_ETAMPER. Leaves *p as it was. */
+int cartel__problems_why(struct cartel__problems *p, char **why,
+			 const char *name);
+
 /* Recomputes a document's manifest and digest from its other fields and
- * sets them into doc (signatures are left as they are). */
+ * sets them into doc (signatures are left as they are). With per_entry,
+ * each entry of a list of persons (objects with an "id") has a manifest
+ * line of its own, so that a check names the person changed (the list
+ * documents); without, a list has one line (declarations, whose tens of
+ * thousands of persons are received or refused whole). */
+int cartel__seal_doc(json_t *doc, int per_entry, char **why);
+/* cartel__seal_doc with per_entry: the list documents' seal. */
 int cartel__round_seal(json_t *doc, char **why);
+
+/* Checks the recorded manifest (per entry, as the list documents make it)
+ * and digest against the document: each difference becomes a problem;
+ * *manifest_ok and *digest_ok say which held. Returns 0, or an error when
+ * the check itself could not run. */
+int cartel__seal_check(const json_t *doc, struct cartel__problems *pr,
+		       int *manifest_ok, int *digest_ok, char **why);
+/* Its two halves, which read the document only and may run in two threads
+ * at once (jansson's reference counts are atomic). */
+int cartel__seal_check_manifest(const json_t *doc, int per_entry,
+				struct cartel__problems *pr, int *manifest_ok,
+				char **why);
+int cartel__seal_check_digest(const json_t *doc, struct cartel__problems *pr,
+			      int *digest_ok, char **why);
+
+/* The canonical form the signatures cover (everything but `signatures`);
+ * malloc'd. */
+int cartel__seal_canon(const json_t *doc, char **out, size_t *len,
+		       char **why);
+
+/* Whether key may sign in this register: it has its secret half and is
+ * the key pinned for its party (CARTEL_EINVAL, CARTEL_ESTATE). */
+int cartel__seal_signer(struct cartel_db *db, const struct cartel_key *key,
+			char **why);
+
+/* Key's signature over doc as a new "signatures" entry *entry (algorithm,
+ * public_key, fingerprint, signature); the caller sets it into the
+ * document under the key's party. */
+int cartel__seal_signature(const json_t *doc, const struct cartel_key *key,
+			   json_t **entry, char **why);
+
+/* Checks party's signature of doc over canon[0..len) (from
+ * cartel__seal_canon): present, made with the key pinned for the party in
+ * db (db NULL: no pins), and holding. Fills *s; each failure is a problem
+ * naming the party. */
+void cartel__seal_verify_party(struct cartel_db *db, const json_t *doc,
+			       const char *party, const char *canon,
+			       size_t len, struct cartel_round_sig_status *s,
+			       struct cartel__problems *pr);
 
 #include "store/round_rows.h"
 

@@ -90,6 +90,32 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 	[CARTEL__LT_RETENTION] = LEDGER_TABLE(
 		"retention_rule", "CAST(status AS TEXT)", "''",
 		"status, period, set_at, set_by", "status = ?1"),
+	[CARTEL__LT_OWNER] = LEDGER_TABLE(
+		"register_owner", "CAST(id AS TEXT)", "''",
+		"id, role, name, set_at, set_by", "id = CAST(?1 AS INTEGER)"),
+	[CARTEL__LT_DECL_MADE] = LEDGER_TABLE(
+		"declaration_made", "CAST(kind AS TEXT)", "''",
+		"kind, sequence, digest, n_persons, made_at, made_by",
+		"kind = ?1"),
+	[CARTEL__LT_DECL_RECEIVED] = LEDGER_TABLE(
+		"declaration_received", "CAST(digest AS TEXT)", "''",
+		"digest, party, kind, sequence, as_of, n_persons, received_at, "
+		"received_by",
+		"digest = ?1"),
+	/* Three columns of key: party and kind travel as one "PARTY:kind"
+	 * text (a party code has no ':'), split again to use the key. */
+	[CARTEL__LT_DECL_PERSON] = LEDGER_TABLE(
+		"declared_person", "CAST(party || ':' || kind AS TEXT)",
+		"CAST(their_id AS TEXT)",
+		"party, kind, their_id, fields, status, first_digest, "
+		"last_digest",
+		"party = substr(?1, 1, instr(?1, ':') - 1) AND "
+		"kind = substr(?1, instr(?1, ':') + 1) AND their_id = ?2"),
+	[CARTEL__LT_DECL_CHANGE] = LEDGER_TABLE(
+		"declared_change", "CAST(digest AS TEXT)",
+		"CAST(their_id AS TEXT)",
+		"digest, their_id, change, old_fields, new_fields",
+		"digest = ?1 AND their_id = ?2"),
 };
 
 const char *
@@ -507,6 +533,15 @@ done:
 	sqlite3_finalize(tr);
 	sqlite3_finalize(lr);
 	return err;
+}
+
+int
+cartel__ledger_verify_table(struct cartel_db *db, int t, char **why)
+{
+	if (t < 0 || t >= CARTEL__LT_N)
+		return cartel__why(why, CARTEL_EINVAL, "bad ledger table");
+	long long n = 0;
+	return verify_table(db, t, &n, why);
 }
 
 int

@@ -166,6 +166,54 @@ const struct cartel__migration cartel__migrations[] = {
 	 " seq INTEGER PRIMARY KEY REFERENCES events(seq),"
 	 " digest BLOB NOT NULL CHECK (length(digest) = 32),"
 	 " purge INTEGER NOT NULL);"},
+	{"0700-owner",
+	 /* Three registers (docs/protocol.md): whose register this is (one
+	  * row, set once), the sequence of the declarations this register
+	  * made, per kind, and at a receiving register each declaration
+	  * received, the persons it declared under the sender's own ids (never
+	  * deleted: a person a later declaration leaves out is marked no longer
+	  * declared), and each change a declaration made to them. */
+	 "CREATE TABLE register_owner ("
+	 " id INTEGER PRIMARY KEY CHECK (id = 1),"
+	 " role TEXT NOT NULL CHECK (role IN ('party', 'mediator')),"
+	 " name TEXT NOT NULL,"
+	 " set_at TEXT NOT NULL,"
+	 " set_by TEXT NOT NULL);"
+	 "CREATE TABLE declaration_made ("
+	 " kind TEXT PRIMARY KEY CHECK (kind IN ('held', 'sought')),"
+	 " sequence INTEGER NOT NULL,"
+	 " digest TEXT NOT NULL,"
+	 " n_persons INTEGER NOT NULL,"
+	 " made_at TEXT NOT NULL,"
+	 " made_by TEXT NOT NULL);"
+	 "CREATE TABLE declaration_received ("
+	 " digest TEXT PRIMARY KEY,"
+	 " party TEXT NOT NULL,"
+	 " kind TEXT NOT NULL CHECK (kind IN ('held', 'sought')),"
+	 " sequence INTEGER NOT NULL,"
+	 " as_of TEXT NOT NULL,"
+	 " n_persons INTEGER NOT NULL,"
+	 " received_at TEXT NOT NULL,"
+	 " received_by TEXT NOT NULL,"
+	 " UNIQUE (party, kind, sequence));"
+	 "CREATE TABLE declared_person ("
+	 " party TEXT NOT NULL,"
+	 " kind TEXT NOT NULL CHECK (kind IN ('held', 'sought')),"
+	 " their_id TEXT NOT NULL,"
+	 " fields TEXT NOT NULL,"
+	 " status TEXT NOT NULL"
+	 "  CHECK (status IN ('declared', 'no_longer_declared')),"
+	 " first_digest TEXT NOT NULL,"
+	 " last_digest TEXT NOT NULL,"
+	 " PRIMARY KEY (party, kind, their_id)) WITHOUT ROWID;"
+	 "CREATE TABLE declared_change ("
+	 " digest TEXT NOT NULL,"
+	 " their_id TEXT NOT NULL,"
+	 " change TEXT NOT NULL"
+	 "  CHECK (change IN ('changed', 'dropped', 'returned')),"
+	 " old_fields TEXT,"
+	 " new_fields TEXT,"
+	 " PRIMARY KEY (digest, their_id)) WITHOUT ROWID;"},
 	/* Append new migrations here, each with a unique name. */
 };
 

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -74,5 +76,62 @@ void cartel__round_ho_person_clear(struct cartel_handover_person *p);
 int cartel__round_persons_brief(struct cartel_db *db,
 				struct cartel_person **out, size_t *n,
 				char **why);
+
+/* ---- protocol_store.c: the owner and the declarations' tables
+ * (docs/protocol.md) ---- */
+
+struct cartel_owner;
+
+/* The owner row (role NONE when there is none), checked against the
+ * audit chain. */
+int cartel__owner_get(struct cartel_db *db, struct cartel_owner *o,
+		      char **why);
+/* Inserts the owner row; CARTEL_EEXIST when there is one. Inside the
+ * caller's transaction. */
+int cartel__owner_put(struct cartel_db *db, const char *role,
+		      const char *name, const char *at, const char *by,
+		      char **why);
+
+/* The last sequence number this register declared for kind (0: none),
+ * checked against the audit chain. */
+int cartel__decl_made_get(struct cartel_db *db, const char *kind,
+			  long *sequence, char **why);
+int cartel__decl_made_put(struct cartel_db *db, const char *kind,
+			  long sequence, const char *digest, long n_persons,
+			  const char *at, const char *by, char **why);
+
+/* *found 1 when a declaration with this digest was received. */
+int cartel__decl_received_has(struct cartel_db *db, const char *digest,
+			      int *found, char **why);
+/* The last declaration received from party for kind: its sequence (0:
+ * none) and digest, checked against the audit chain. */
+int cartel__decl_received_last(struct cartel_db *db, const char *party,
+			       const char *kind, long *sequence,
+			       char digest[CARTEL_DIGEST_LEN], char **why);
+int cartel__decl_received_put(struct cartel_db *db, const char *digest,
+			      const char *party, const char *kind,
+			      long sequence, const char *as_of,
+			      long n_persons, const char *at, const char *by,
+			      char **why);
+
+/* Every person declared by party for kind, as a new JSON object
+ * their_id -> [status, fields], each row checked against the audit chain. */
+int cartel__decl_persons_load(struct cartel_db *db, const char *party,
+			      const char *kind, json_t **out, char **why);
+/* Inserts or replaces one declared person. */
+int cartel__decl_person_put(struct cartel_db *db, const char *party,
+			    const char *kind, const char *their_id,
+			    const char *fields, const char *status,
+			    const char *first_digest,
+			    const char *last_digest, char **why);
+int cartel__decl_change_put(struct cartel_db *db, const char *digest,
+			    const char *their_id, const char *change,
+			    const char *old_fields, const char *new_fields,
+			    char **why);
+
+/* For a large declaration received outside any transaction: the bulk
+ * journal of an import (cartel__db_bulk, store_int.h); returns 1 when it
+ * switched. on = 0 switches back. */
+int cartel__decl_bulk(struct cartel_db *db, int on);
 
 #endif

@@ -150,7 +150,10 @@ cartel_stats_get(struct cartel_db *db, struct cartel_stats *st, char **why)
 		cartel_stats_clear(st);
 		return err;
 	}
-	qsort(st->parties, st->n_parties, sizeof(*st->parties), party_cmp);
+	/* An empty register has no array to sort (qsort wants one). */
+	if (st->n_parties > 1)
+		qsort(st->parties, st->n_parties, sizeof(*st->parties),
+		      party_cmp);
 	return 0;
 }
 
