@@ -94,8 +94,8 @@ static const struct cli_command commands[] = {
 	 "proposed or agreed), by category, by health, by time held (<3,\n"
 	 "3-6, 6-12, 12-24, >24 months, from held_since or captured_on), how\n"
 	 "many await direct repatriation (Art. 110 determination yes), whose\n"
-	 "consent was never asked, legal holds, and every status. Counts only,\n"
-	 "never a name. CARTEL_TODAY=YYYY-MM-DD fixes the date time is\n"
+	 "consent was never asked or was asked and not answered (undecided),\n"
+	 "legal holds, and every status. Counts only, never a name. CARTEL_TODAY=YYYY-MM-DD fixes the date time is\n"
 	 "measured to.\n"},
 	{"plan", cmd_plan, "propose an exchange round under a policy; explain it",
 	 "usage: cartel plan --policy FILE [--json] [-o PLAN.json] [--by NAME]\n"
