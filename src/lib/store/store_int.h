@@ -94,6 +94,7 @@ enum {
 	CARTEL__ST_LEDGER_INSERT,
 	CARTEL__ST_LEDGER_LATEST,
 	CARTEL__ST_LEDGER_ENTRY,
+	CARTEL__ST_INQUIRY_WATCH,
 	CARTEL__ST_LEDGER_ROW, /* one slot per covered table from here */
 	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 16
 };
@@ -295,6 +296,8 @@ enum cartel__ledger_table {
 	CARTEL__LT_INQUIRY,     /* match_inquiry (id) */
 	CARTEL__LT_CANDIDATE,   /* match_candidate (inquiry_id, person_id) */
 	CARTEL__LT_RETENTION,   /* retention_rule (status) */
+	CARTEL__LT_INQUIRY_HISTORY, /* inquiry_history (seq) */
+	CARTEL__LT_CALLBACK,        /* inquiry_callback (seq) */
 	CARTEL__LT_N
 };
 
@@ -397,5 +400,54 @@ void cartel__enc_b2(crypto_generichash_state *st, struct cartel__val v);
  * Returns 0 or CARTEL_ETAMPER with *why.
  */
 int cartel__redaction_verify(struct cartel_db *db, char **why);
+
+/*
+ * Inquiries and the events on the persons they concern
+ * (inquiry_store.c). cartel__event_insert calls cartel__inquiry_watch for
+ * every event but a person's creation: one indexed look-up of the
+ * inquiries (not closed) that have the person as a pending or confirmed
+ * candidate, each kept on the handle as a call-back due. An event on the
+ * extra attribute "inquiry" (a confirmation) concerns only the inquiry
+ * named by its source_ref. cartel__audit_close then writes them
+ * (cartel__inquiry_flush: the call-back rows, history lines and their own
+ * audit entry, after the event's). A rollback drops them.
+ */
+struct cartel__inquiry_due {
+	struct cartel__due_rec {
+		char *inquiry_id, *person_id;
+		long long event_seq;
+	} *v;
+	size_t n, cap;
+};
+struct cartel__inquiry_due *cartel__db_due(struct cartel_db *db);
+void cartel__inquiry_due_clear(struct cartel__inquiry_due *d);
+int cartel__inquiry_watch(struct cartel_db *db, const char *person_id,
+			  const char *field, const char *source_ref,
+			  long long event_seq, char **why);
+int cartel__inquiry_flush(struct cartel_db *db, const char *actor,
+			  char **why);
+
+/*
+ * Appends a line to inquiry id's history (at: NULL for now) and records
+ * it in the row ledger; inside the caller's write transaction, before its
+ * audit entry. Returns 0 or a database error.
+ */
+int cartel__inquiry_history(struct cartel_db *db, const char *id,
+			    const char *at, const char *actor,
+			    const char *what, const char *person_id,
+			    const char *detail, char **why);
+
+/*
+ * Sets inquiry id's state (and its older status column: resolved for
+ * confirmed and closed) and records the row in the ledger. Returns 0 or a
+ * database error.
+ */
+int cartel__inquiry_set_state(struct cartel_db *db, const char *id,
+			      const char *state, char **why);
+
+/* The day person id's status last changed by an event of its own, into
+ * *out (malloc'd, or NULL). search_store.c. */
+int cartel__status_day(struct cartel_db *db, const char *id, char **out,
+		       char **why);
 
 #endif
