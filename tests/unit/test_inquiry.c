@@ -19,6 +19,7 @@
 
 #include <cartel/cartel.h>
 #include <cartel/inquiry.h>
+#include <cartel/limits.h>
 #include <cartel/match.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
@@ -256,6 +257,47 @@ life_of_an_inquiry(void **state)
 	free(b);
 }
 
+/* What a caller says is checked before anything is written. */
+static void
+intake_refused(void **state)
+{
+	struct fx *f = *state;
+	struct cartel_person q;
+	memset(&q, 0, sizeof q);
+	q.family_name = (char *)"Ковальчук";
+	struct cartel_inquiry_request req;
+	memset(&req, 0, sizeof req);
+	req.sought = &q;
+	size_t big = CARTEL_LIMIT_FIELD + 1;
+	char *contact = malloc(big + 1);
+	assert_non_null(contact);
+	memset(contact, '7', big);
+	contact[big] = '\0';
+	req.contact = contact;
+	char *id = NULL, *why = NULL;
+	assert_int_equal(cartel_inquiry_record(f->db, &req, "hotline", NULL,
+					       &id, NULL, &why),
+			 CARTEL_ERANGE);
+	assert_non_null(strstr(why, "contact is longer"));
+	assert_null(strstr(why, "777"));
+	free(why);
+	why = NULL;
+	free(contact);
+	req.contact = NULL;
+	req.last_seen_on = (struct cartel_date){2999, 1, 1};
+	assert_int_equal(cartel_inquiry_record(f->db, &req, "hotline", NULL,
+					       &id, NULL, &why),
+			 CARTEL_EINVAL);
+	assert_non_null(strstr(why, "in the future"));
+	free(why);
+	assert_null(id);
+	struct cartel_inquiry *v = NULL;
+	size_t n = 1;
+	assert_int_equal(cartel_inquiry_list(f->db, 0, NULL, &v, &n, NULL), 0);
+	assert_int_equal(n, 0);
+	cartel_inquiries_free(v, n);
+}
+
 static void
 change_words(void **state)
 {
@@ -288,6 +330,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(life_of_an_inquiry, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(intake_refused, setup,
 						teardown),
 		cmocka_unit_test(change_words),
 	};

@@ -15,6 +15,7 @@
 
 #include <cartel/error.h>
 #include <cartel/inquiry.h>
+#include <cartel/limits.h>
 #include <cartel/match.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
@@ -507,6 +508,12 @@ cartel_inquiry_close(struct cartel_db *db, const char *id, const char *reason,
 		return cartel__why(why, CARTEL_EINVAL,
 				   "closing an inquiry needs its reason "
 				   "(--reason)");
+	if (strlen(reason) > CARTEL_LIMIT_FIELD ||
+	    strlen(actor) > CARTEL_LIMIT_FIELD)
+		return cartel__why(why, CARTEL_ERANGE,
+				   "the reason or who closes is longer than "
+				   "%u bytes",
+				   CARTEL_LIMIT_FIELD);
 	int own;
 	int err = cartel__db_write_begin(db, &own, why);
 	if (err != 0)

@@ -11,6 +11,7 @@
 
 #include <cartel/error.h>
 #include <cartel/inquiry.h>
+#include <cartel/limits.h>
 #include <cartel/match.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
@@ -93,6 +94,32 @@ cartel_inquiry_record(struct cartel_db *db,
 		return cartel__why(why, CARTEL_EINVAL,
 				   "an inquiry needs a family, given name or "
 				   "patronymic");
+	/* What a caller says is kept as said, within a list field's limit;
+	 * the messages name the field, never its value. */
+	const struct {
+		const char *name, *value;
+	} said[] = {
+		{"family name", q->family_name}, {"given name", q->given_name},
+		{"patronymic", q->patronymic},   {"birth place", q->birth_place},
+		{"service number", q->service_number}, {"unit", q->unit},
+		{"requester", req->requester},   {"relation", req->relation},
+		{"contact", req->contact},       {"typed name", req->typed},
+		{"last seen place", req->last_seen_place},
+	};
+	for (size_t i = 0; i < sizeof said / sizeof said[0]; i++)
+		if (said[i].value != NULL &&
+		    strlen(said[i].value) > CARTEL_LIMIT_FIELD)
+			return cartel__why(why, CARTEL_ERANGE,
+					   "the inquiry's %s is longer than "
+					   "%u bytes",
+					   said[i].name, CARTEL_LIMIT_FIELD);
+	struct cartel_date today = cartel_date_today();
+	if (cartel_date_known(&req->last_seen_on) &&
+	    cartel_date_known(&today) &&
+	    cartel_date_days(&req->last_seen_on) >
+		    cartel_date_days(&today) + CARTEL_LIMIT_FUTURE_DAYS)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "the date last seen is in the future");
 	int own;
 	int err = cartel__db_write_begin(db, &own, why);
 	if (err != 0)
