@@ -213,9 +213,9 @@ cartel_inquiries_free(struct cartel_inquiry *v, size_t n)
 	"i.contact, i.typed, i.family_name, i.given_name, i.patronymic, "      \
 	"i.birth_date, i.birth_place, i.service_number, i.unit, "              \
 	"i.last_seen_place, i.last_seen_on, " STATE_EXPR ", i.closed_at, "     \
-	"i.closed_by, i.closed_reason, (SELECT count(*) FROM inquiry_callback " \
-	"b WHERE b.inquiry_id = i.id AND b.done_at IS NULL AND i.state IS NOT " \
-	"'closed')"
+	"i.closed_by, i.closed_reason, (SELECT count(*) FROM "                 \
+	"inquiry_callback b WHERE b.inquiry_id = i.id AND b.done_at IS NULL "  \
+	"AND i.state IS NOT 'closed')"
 
 /* Fills *q from a row of INQ_COLS; checks it against the ledger. */
 static int
@@ -281,7 +281,8 @@ cartel_inquiry_list(struct cartel_db *db, int open_only, const char *since,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
-			struct cartel_inquiry *nv = realloc(v, cap * sizeof *nv);
+			struct cartel_inquiry *nv =
+				realloc(v, cap * sizeof *nv);
 			if (nv == NULL) {
 				err = cartel__why(why, CARTEL_ENOMEM,
 						  "out of memory");
@@ -683,8 +684,8 @@ cartel__inquiry_watch(struct cartel_db *db, const char *person_id,
 		}
 	}
 	if (err == 0 && rc != SQLITE_DONE)
-		err = cartel__db_err(db, rc, "finding the inquiries of a person",
-				     why);
+		err = cartel__db_err(db, rc,
+				     "finding the inquiries of a person", why);
 	sqlite3_reset(st);
 	return err;
 }
