@@ -551,8 +551,10 @@ int cartel_search_text(struct cartel_db *db, const struct cartel_query *query,
  * new lists are imported); each potential match at or above the review
  * threshold is kept, pending, until someone confirms or rejects it. Every
  * change is in the audit chain with who did it and why; a confirmation is
- * also an event on the person (extra attribute "inquiry" = the inquiry's
- * id), so the person's history shows who was found for whom.
+ * also an event on the person (extra attribute "inquiry": the ids of every
+ * inquiry confirmed for him, comma-separated), so the person's history
+ * shows who was found for whom. Who asked, the inquiry's state, history
+ * and call-backs: <cartel/inquiry.h>.
  */
 
 /*
@@ -572,8 +574,10 @@ int cartel_inquiry_add(struct cartel_db *db, const struct cartel_person *q,
  * Matches inquiry `id` (or every open inquiry when id is NULL) against the
  * register's current persons and keeps each new potential match at or
  * above the review threshold (a pair already kept, or already decided, is
- * left as it is). *n_found (may be NULL) receives how many were added.
- * Returns 0, CARTEL_ENOTFOUND for an unknown id, or an error.
+ * left as it is); an inquiry given a first candidate becomes
+ * candidate_found. *n_found (may be NULL) receives how many were added.
+ * Returns 0, CARTEL_ENOTFOUND for an unknown id, CARTEL_ESTATE for an
+ * inquiry confirmed or closed, or an error.
  */
 int cartel_inquiry_match(struct cartel_db *db, const char *id,
 			 const char *actor,
@@ -602,10 +606,14 @@ void cartel_review_items_free(struct cartel_review_item *it, size_t n);
 /*
  * Confirms (confirm = 1) or rejects (0) the pending potential match of
  * person_id for inquiry_id, by actor, for reason (both required). A
- * confirmation resolves the inquiry and records the event on the person.
- * One transaction with its audit entry. Returns 0, CARTEL_ENOTFOUND (no
- * such pending match), CARTEL_ESTATE (already decided), CARTEL_EINVAL (no
- * actor or reason) or a database error.
+ * confirmation records the event on the person (which puts the inquiry on
+ * the call-back list), marks the inquiry confirmed and closes its other
+ * pending candidates (rejected, "another candidate confirmed"); rejecting
+ * the last pending candidate opens the inquiry again. Every step is a line
+ * of the inquiry's history. One transaction with its audit entries.
+ * Returns 0, CARTEL_ENOTFOUND (no such pending match), CARTEL_ESTATE
+ * (already decided, or confirming on an inquiry already confirmed or
+ * closed), CARTEL_EINVAL (no actor or reason) or a database error.
  */
 int cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 			 const char *person_id, int confirm,

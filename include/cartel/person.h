@@ -47,6 +47,10 @@ enum cartel_consent {
 	CARTEL_CONSENT_NOT_ASKED = 0,
 	CARTEL_CONSENT_WILLING,
 	CARTEL_CONSENT_REFUSES,
+	/* Asked, and no answer yet: treated like not_asked (never handed
+	 * over without a recorded "willing"), but the delegates are told he
+	 * was asked. Last, so the older values keep their numbers. */
+	CARTEL_CONSENT_UNDECIDED,
 };
 
 /* Art. 115 and 119: who may be held back. */

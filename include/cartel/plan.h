@@ -135,6 +135,7 @@ struct cartel_plan_place {
 	int stage;             /* 1-based stage, or 0 */
 	long value;            /* scale value (1 per head without a scale) */
 	int consent_not_asked; /* listed, but consent never asked */
+	int consent_undecided; /* listed, asked, no answer yet */
 };
 
 /* Fills *place for person `id`. CARTEL_ENOTFOUND when no person has that

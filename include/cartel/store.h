@@ -317,6 +317,7 @@ struct cartel_stats_party {
 	long by_held[CARTEL_HELD_N];
 	long await_direct;      /* Art. 110 determination yes, still held */
 	long consent_not_asked; /* held, consent never asked */
+	long consent_undecided; /* held, asked, no answer yet */
 	long by_hold[CARTEL_HOLD_CONVICTED + 1];
 	long by_status[CARTEL_STATUS_DECEASED + 1];
 };

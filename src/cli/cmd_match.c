@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/inquiry.h>
 #include <cartel/match.h>
 #include <cartel/store.h>
 
@@ -526,17 +527,240 @@ inquiry_print_found(struct cartel_db *db, const char *id, int json, int all)
 	return EXIT_OK;
 }
 
+/* Prints a JSON value to stdout and frees it; fails when out of memory. */
+static int
+print_json(json_t *v)
+{
+	if (v == NULL)
+		return cli_fail("out of memory");
+	json_dumpf(v, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(v);
+	return EXIT_OK;
+}
+
+/* "name (relation)" of who asked, or "" when nobody was recorded. */
+static void
+print_asker(const char *requester, const char *relation, const char *contact)
+{
+	printf("%s", requester ? cli_t(requester) : "(who asked not recorded)");
+	if (relation != NULL)
+		printf(" (%s)", cli_t(relation));
+	printf(", contact %s",
+	       contact ? cli_t(contact) : "(none recorded)");
+}
+
+static void
+print_sought(const struct cartel_inquiry *q)
+{
+	char d[16];
+	printf("  sought:  ");
+	const char *sep = "";
+	const char *parts[3] = {q->family_name, q->given_name, q->patronymic};
+	for (int k = 0; k < 3; k++)
+		if (parts[k] != NULL) {
+			printf("%s%s", sep, cli_t(parts[k]));
+			sep = " ";
+		}
+	if (q->birth_date.year != 0)
+		printf(", born %s",
+		       cartel_date_format(&q->birth_date, d, sizeof d));
+	if (q->birth_place != NULL)
+		printf(" in %s", cli_t(q->birth_place));
+	if (q->service_number != NULL)
+		printf(", service number %s", cli_t(q->service_number));
+	if (q->unit != NULL)
+		printf(", unit %s", cli_t(q->unit));
+	printf("\n");
+	if (q->typed != NULL)
+		printf("  typed:   %s\n", cli_t(q->typed));
+	if (q->last_seen_place != NULL || q->last_seen_on.year != 0) {
+		printf("  last seen:");
+		if (q->last_seen_place != NULL)
+			printf(" %s", cli_t(q->last_seen_place));
+		if (q->last_seen_on.year != 0)
+			printf(" on %s", cartel_date_format(&q->last_seen_on,
+							    d, sizeof d));
+		printf("\n");
+	}
+}
+
+static int
+inquiry_show(struct cartel_db *db, const char *id, int json)
+{
+	struct cartel_inquiry q;
+	char *why = NULL;
+	int err = cartel_inquiry_get(db, id, &q, &why);
+	if (err != 0)
+		return cli_error(err, why, "reading the inquiry");
+	int rc = EXIT_OK;
+	if (json) {
+		rc = print_json(cartel_inquiry_json(&q));
+		cartel_inquiry_clear(&q);
+		return rc;
+	}
+	printf("%s  %s\n", cli_t(q.id), cartel_inquiry_state_text(q.state));
+	printf("  recorded %s by %s\n", cli_t(q.created_at),
+	       cli_t(q.created_by));
+	printf("  asked by ");
+	print_asker(q.requester, q.relation, q.contact);
+	printf("\n");
+	print_sought(&q);
+	if (q.state == CARTEL_INQUIRY_CLOSED)
+		printf("  closed %s by %s: %s\n", cli_t(q.closed_at),
+		       cli_t(q.closed_by), cli_t(q.closed_reason));
+	if (q.n_callbacks_due > 0)
+		printf("  call-back due (%zu change%s): cartel inquiry "
+		       "callbacks\n",
+		       q.n_callbacks_due, q.n_callbacks_due == 1 ? "" : "s");
+	printf("candidates:\n");
+	if (q.n_cand == 0)
+		printf("  none yet\n");
+	for (size_t i = 0; i < q.n_cand; i++) {
+		const struct cartel_inquiry_candidate *c = &q.cand[i];
+		printf("  %-12s %.3f %-6s %-9s %s\n", cli_t(c->person_id),
+		       c->score, cli_t(c->band), cli_t(c->state),
+		       cli_t(c->status_text));
+		if (c->decided_by != NULL)
+			printf("      %s by %s at %s: %s\n", cli_t(c->state),
+			       cli_t(c->decided_by), cli_t(c->decided_at),
+			       cli_t(c->reason));
+	}
+	printf("history:\n");
+	if (q.n_history == 0)
+		printf("  (recorded before inquiries kept a history)\n");
+	for (size_t i = 0; i < q.n_history; i++) {
+		const struct cartel_inquiry_change *h = &q.history[i];
+		printf("  %s %s: %s", cli_t(h->at), cli_t(h->actor),
+		       cli_t(h->what));
+		if (h->person_id != NULL)
+			printf(" %s", cli_t(h->person_id));
+		if (h->detail != NULL)
+			printf(" (%s)", cli_t(h->detail));
+		printf("\n");
+	}
+	cartel_inquiry_clear(&q);
+	return rc;
+}
+
+static int
+inquiry_list(struct cartel_db *db, int open_only, const char *since,
+	     int json)
+{
+	struct cartel_inquiry *v = NULL;
+	size_t n = 0;
+	char *why = NULL;
+	int err = cartel_inquiry_list(db, open_only, since, &v, &n, &why);
+	if (err != 0)
+		return cli_error(err, why, "listing inquiries");
+	int rc = EXIT_OK;
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr != NULL && i < n; i++) {
+			json_t *o = cartel_inquiry_json(&v[i]);
+			if (o == NULL || json_array_append_new(arr, o) != 0) {
+				json_decref(arr);
+				arr = NULL;
+			}
+		}
+		rc = print_json(arr);
+	} else {
+		if (n == 0)
+			printf("no inquiries\n");
+		for (size_t i = 0; i < n; i++) {
+			printf("%s  %-15s %.10s  ", cli_t(v[i].id),
+			       cartel_inquiry_state_text(v[i].state),
+			       cli_t(v[i].created_at));
+			const char *parts[3] = {v[i].family_name,
+						v[i].given_name,
+						v[i].patronymic};
+			const char *sep = "";
+			for (int k = 0; k < 3; k++)
+				if (parts[k] != NULL) {
+					printf("%s%s", sep, cli_t(parts[k]));
+					sep = " ";
+				}
+			printf("; asked by ");
+			print_asker(v[i].requester, v[i].relation,
+				    v[i].contact);
+			if (v[i].n_callbacks_due > 0)
+				printf("; call-back due");
+			printf("\n");
+		}
+	}
+	cartel_inquiries_free(v, n);
+	return rc;
+}
+
+static int
+inquiry_callbacks(struct cartel_db *db, int all, int json)
+{
+	struct cartel_callback *v = NULL;
+	size_t n = 0;
+	char *why = NULL;
+	int err = cartel_inquiry_callbacks(db, all, &v, &n, &why);
+	if (err != 0)
+		return cli_error(err, why, "reading the call-back list");
+	int rc = EXIT_OK;
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr != NULL && i < n; i++) {
+			json_t *o = cartel_callback_json(&v[i]);
+			if (o == NULL || json_array_append_new(arr, o) != 0) {
+				json_decref(arr);
+				arr = NULL;
+			}
+		}
+		rc = print_json(arr);
+	} else {
+		if (n == 0)
+			printf("nobody to call back\n");
+		for (size_t i = 0; i < n; i++) {
+			printf("%s  call ", cli_t(v[i].inquiry_id));
+			print_asker(v[i].requester, v[i].relation,
+				    v[i].contact);
+			printf("\n");
+			for (size_t k = 0; k < v[i].n_changes; k++) {
+				const struct cartel_callback_change *c =
+					&v[i].changes[k];
+				printf("    %.10s %s%s: %s", cli_t(c->at),
+				       cli_t(c->person_id),
+				       c->confirmed ? "" : " (possible match)",
+				       cli_t(c->text));
+				if (c->done_at != NULL)
+					printf(" [called back %s by %s]",
+					       cli_t(c->done_at),
+					       cli_t(c->done_by));
+				printf("\n");
+			}
+		}
+	}
+	cartel_callbacks_free(v, n);
+	return rc;
+}
+
 int
 cmd_inquiry(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage("inquiry", "needs 'add', 'match' or 'show'");
+		return cli_usage("inquiry", "needs 'add', 'match', 'list', "
+					    "'show', 'close' or 'callbacks'");
 	const char *sub = argv[1];
 	struct cartel_person q;
 	memset(&q, 0, sizeof q);
 	const char *by = NULL, *contact = NULL, *name = NULL, *born = NULL,
-		   *id = NULL;
-	for (int i = 2; i < argc; i++) {
+		   *id = NULL, *requester = NULL, *relation = NULL,
+		   *seen_place = NULL, *seen_on = NULL, *since = NULL,
+		   *reason = NULL, *done = NULL;
+	int open_only = 0, all = 0;
+	int first = 2;
+	/* callbacks done ID */
+	if (strcmp(sub, "callbacks") == 0 && argc > 2 &&
+	    strcmp(argv[2], "done") == 0) {
+		done = argv[2];
+		first = 3;
+	}
+	for (int i = first; i < argc; i++) {
 		int took = cli_common_opt(cli, "inquiry", argc, argv, &i);
 		if (took == EXIT_USAGE)
 			return EXIT_USAGE;
@@ -555,6 +779,8 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 			dst = (const char **)&q.birth_place;
 		else if (strcmp(a, "--service") == 0)
 			dst = (const char **)&q.service_number;
+		else if (strcmp(a, "--unit") == 0)
+			dst = (const char **)&q.unit;
 		else if (strcmp(a, "--name") == 0)
 			dst = &name;
 		else if (strcmp(a, "--born") == 0)
@@ -563,11 +789,27 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 			dst = &by;
 		else if (strcmp(a, "--contact") == 0)
 			dst = &contact;
+		else if (strcmp(a, "--requester") == 0)
+			dst = &requester;
+		else if (strcmp(a, "--relation") == 0)
+			dst = &relation;
+		else if (strcmp(a, "--last-seen-place") == 0)
+			dst = &seen_place;
+		else if (strcmp(a, "--last-seen-on") == 0)
+			dst = &seen_on;
+		else if (strcmp(a, "--since") == 0)
+			dst = &since;
+		else if (strcmp(a, "--reason") == 0)
+			dst = &reason;
 		if (dst != NULL) {
 			if (!more)
 				return cli_usage("inquiry", "%s needs a value",
 						 a);
 			*dst = argv[++i];
+		} else if (strcmp(a, "--open") == 0) {
+			open_only = 1;
+		} else if (strcmp(a, "--all") == 0) {
+			all = 1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage("inquiry", "unknown option '%s'", a);
 		} else if (id == NULL) {
@@ -577,15 +819,36 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		}
 	}
 	int is_add = strcmp(sub, "add") == 0, is_match = strcmp(sub, "match") == 0,
-	    is_show = strcmp(sub, "show") == 0;
-	if (!is_add && !is_match && !is_show)
+	    is_show = strcmp(sub, "show") == 0,
+	    is_list = strcmp(sub, "list") == 0,
+	    is_close = strcmp(sub, "close") == 0,
+	    is_calls = strcmp(sub, "callbacks") == 0;
+	if (!is_add && !is_match && !is_show && !is_list && !is_close &&
+	    !is_calls)
 		return cli_usage("inquiry", "unknown subcommand '%s'", sub);
-	if ((is_add || is_match) && (by == NULL || by[0] == '\0'))
+	if ((is_add || is_match || is_close || done != NULL) &&
+	    (by == NULL || by[0] == '\0'))
 		return cli_usage("inquiry", "%s needs --by NAME (who records "
-					    "it)", sub);
+					    "it)",
+				 done != NULL ? "callbacks done" : sub);
+	if (is_close && (id == NULL || reason == NULL || reason[0] == '\0'))
+		return cli_usage("inquiry", "close needs ID and --reason TEXT");
+	if (done != NULL && id == NULL)
+		return cli_usage("inquiry", "callbacks done needs the inquiry "
+					    "ID");
+	if ((is_list || (is_calls && done == NULL)) && id != NULL)
+		return cli_usage("inquiry", "unexpected '%s'", id);
+	if (is_add && id != NULL)
+		return cli_usage("inquiry", "unexpected '%s'", id);
 	char *why = NULL;
 	struct cartel_query pq;
 	memset(&pq, 0, sizeof pq);
+	struct cartel_date last_seen = {0, 0, 0};
+	if (is_add && seen_on != NULL) {
+		int err = cartel_date_parse(seen_on, &last_seen, &why);
+		if (err != 0)
+			return cli_error(err, why, "reading --last-seen-on");
+	}
 	if (is_add && name != NULL) {
 		int err = cartel_query_parse(name, strlen(name), born, NULL,
 					     &pq, &why);
@@ -597,8 +860,9 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		if (err != 0)
 			return cli_error(err, why, "reading --born");
 	}
+	int readonly = is_show || is_list || (is_calls && done == NULL);
 	struct cartel_db *db = NULL;
-	if (cli_open_db(cli, is_show ? CARTEL_DB_READONLY : 0, &db) != 0) {
+	if (cli_open_db(cli, readonly ? CARTEL_DB_READONLY : 0, &db) != 0) {
 		cartel_query_clear(&pq);
 		return EXIT_FAIL;
 	}
@@ -633,8 +897,17 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 	if (is_add) {
 		char *new_id = NULL;
 		size_t found = 0;
-		int err = cartel_inquiry_add(db, &q, by, contact, NULL, &new_id,
-					     &found, &why);
+		struct cartel_inquiry_request req;
+		memset(&req, 0, sizeof req);
+		req.sought = &q;
+		req.requester = requester;
+		req.relation = relation;
+		req.contact = contact;
+		req.typed = name;
+		req.last_seen_place = seen_place;
+		req.last_seen_on = last_seen;
+		int err = cartel_inquiry_record(db, &req, by, NULL, &new_id,
+						&found, &why);
 		if (err != 0 && new_id == NULL) {
 			rc = cli_error(err, why, "recording the inquiry");
 		} else {
@@ -655,8 +928,28 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		else
 			printf("%zu new potential match%s kept for review\n",
 			       found, found == 1 ? "" : "es");
+	} else if (is_show) {
+		/* Without an id: every potential match, as before. */
+		rc = id != NULL ? inquiry_show(db, id, cli->json)
+				: inquiry_print_found(db, NULL, cli->json, 1);
+	} else if (is_list) {
+		rc = inquiry_list(db, open_only, since, cli->json);
+	} else if (is_close) {
+		int err = cartel_inquiry_close(db, id, reason, by, &why);
+		if (err != 0)
+			rc = cli_error(err, why, "closing the inquiry");
+		else
+			printf("%s closed\n", cli_t(id));
+	} else if (done != NULL) {
+		size_t n = 0;
+		int err = cartel_inquiry_callback_done(db, id, by, &n, &why);
+		if (err != 0)
+			rc = cli_error(err, why, "recording the call-back");
+		else
+			printf("%s called back (%zu change%s)\n", cli_t(id), n,
+			       n == 1 ? "" : "s");
 	} else {
-		rc = inquiry_print_found(db, id, cli->json, 1);
+		rc = inquiry_callbacks(db, all, cli->json);
 	}
 	cartel_db_close(db);
 	cartel_query_clear(&pq);

@@ -199,7 +199,7 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		json_t *o = json_pack(
 			"{s:s, s:s, s:s, s:s?, s:i, s:s?, s:I, s:I, s:I, s:I, "
-			"s:i, s:I, s:b, s:s, s:s}",
+			"s:i, s:I, s:b, s:b, s:s, s:s}",
 			"id", a.id, "code", pc.code, "reason", pc.reason,
 			"party", pc.party, "tier", pc.tier, "category",
 			pc.tier_label, "tier_position",
@@ -208,7 +208,8 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 			(json_int_t)pc.position, "list_size",
 			(json_int_t)pc.list_size, "stage", pc.stage, "value",
 			(json_int_t)pc.value, "consent_not_asked",
-			pc.consent_not_asked, "plan_digest",
+			pc.consent_not_asked, "consent_undecided",
+			pc.consent_undecided, "plan_digest",
 			cartel_plan_digest(plan), "policy_digest",
 			cartel_policy_digest(pol));
 		if (o == NULL) {

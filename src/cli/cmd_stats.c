@@ -44,8 +44,8 @@ stats_json(const struct cartel_stats *st)
 					    json_integer(p->by_held[b]));
 		json_array_append_new(
 			parties,
-			json_pack("{s:s?, s:i, s:o, s:o, s:o, s:i, s:i, s:o, "
-				  "s:o}",
+			json_pack("{s:s?, s:i, s:o, s:o, s:o, s:i, s:i, s:i, "
+				  "s:o, s:o}",
 				  "held_by", p->party[0] ? p->party : NULL,
 				  "held", (int)p->held, "by_category",
 				  enum_counts(CARTEL_ENUM_CATEGORY,
@@ -58,7 +58,9 @@ stats_json(const struct cartel_stats *st)
 				  "by_time_held", held,
 				  "awaiting_direct_repatriation",
 				  (int)p->await_direct, "consent_not_asked",
-				  (int)p->consent_not_asked, "legal_hold",
+				  (int)p->consent_not_asked,
+				  "consent_undecided",
+				  (int)p->consent_undecided, "legal_hold",
 				  enum_counts(CARTEL_ENUM_LEGAL_HOLD,
 					      p->by_hold,
 					      CARTEL_HOLD_CONVICTED + 1),
@@ -126,6 +128,7 @@ stats_table(const struct cartel_stats *st)
 	}
 	row(st, "awaiting direct repatriation", OFF(await_direct));
 	row(st, "consent never asked", OFF(consent_not_asked));
+	row(st, "consent asked, no answer yet", OFF(consent_undecided));
 	printf("  legal hold (Art. 119)\n");
 	for (int h = 0; h <= CARTEL_HOLD_CONVICTED; h++) {
 		char label[40];

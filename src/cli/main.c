@@ -131,8 +131,8 @@ static const struct cli_command commands[] = {
 	 "proposed or agreed), by category, by health, by time held (<3,\n"
 	 "3-6, 6-12, 12-24, >24 months, from held_since or captured_on), how\n"
 	 "many await direct repatriation (Art. 110 determination yes), whose\n"
-	 "consent was never asked, legal holds, and every status. Counts only,\n"
-	 "never a name. CARTEL_TODAY=YYYY-MM-DD fixes the date time is\n"
+	 "consent was never asked or was asked and not answered (undecided),\n"
+	 "legal holds, and every status. Counts only, never a name. CARTEL_TODAY=YYYY-MM-DD fixes the date time is\n"
 	 "measured to.\n"},
 	{"plan", cmd_plan, "propose an exchange round under a policy; explain it",
 	 "usage: cartel plan --policy FILE [--json] [-o PLAN.json] [--by NAME]\n"
@@ -263,19 +263,34 @@ static const struct cli_command commands[] = {
 	 "The answers are the same either way. Each person answered with is\n"
 	 "checked against the register; --verify-index also checks the whole\n"
 	 "file's digest first (slower). See docs/matching.md, docs/files.md.\n"},
-	{"inquiry", cmd_inquiry, "record an inquiry; match it against the register",
+	{"inquiry", cmd_inquiry,
+	 "record an inquiry; follow it, call the family back, close it",
 	 "usage: cartel inquiry add --by NAME [--family F] [--given G]\n"
 	 "                          [--patronymic P] [--name \"TEXT\"] [--born DATE]\n"
-	 "                          [--place P] [--service N] [--contact TEXT]\n"
+	 "                          [--place P] [--service N] [--unit U]\n"
+	 "                          [--contact TEXT] [--requester WHO]\n"
+	 "                          [--relation R] [--last-seen-place P]\n"
+	 "                          [--last-seen-on DATE]\n"
 	 "       cartel inquiry match [ID] --by NAME\n"
+	 "       cartel inquiry list [--open] [--since DATE] [--json]\n"
 	 "       cartel inquiry show [ID] [--json]\n"
+	 "       cartel inquiry close ID --reason TEXT --by NAME\n"
+	 "       cartel inquiry callbacks [--all] [--json]\n"
+	 "       cartel inquiry callbacks done ID --by NAME\n"
 	 "\n"
 	 "add records who is sought (the name in any script; --name takes it in\n"
-	 "one line, in any order, read as a search reads it) and matches it\n"
-	 "against the register at once;\n"
-	 "each potential match at or above the review threshold is kept, pending\n"
-	 "review. match runs one inquiry (or every open one) again, for persons\n"
-	 "imported since. show lists the potential matches found. Audited. See\n"
+	 "one line, in any order, read as a search reads it), who asked, how to\n"
+	 "reach them and what they said, and matches it against the register at\n"
+	 "once; each potential match at or above the review threshold is kept,\n"
+	 "pending review. match runs one inquiry (or every open one) again, for\n"
+	 "persons imported since. list prints one line per inquiry (--open: not\n"
+	 "confirmed or closed); show ID prints everything about one, its\n"
+	 "candidates with where each person stands, and its history (show\n"
+	 "without ID lists every potential match). close ends an inquiry with a\n"
+	 "reason (its pending candidates close with it); closing twice is an\n"
+	 "error. Any change recorded on a man an inquiry is about puts it on the\n"
+	 "call-back list: callbacks says whom to call and what changed, in plain\n"
+	 "words; callbacks done ID records the call. Audited. See\n"
 	 "docs/matching.md.\n"},
 	{"review", cmd_review, "confirm or reject potential matches of inquiries",
 	 "usage: cartel review list [--all] [--json]\n"
@@ -284,8 +299,10 @@ static const struct cli_command commands[] = {
 	 "\n"
 	 "list shows the pending potential matches (--all: decided ones too, with\n"
 	 "who decided, when and why). confirm and reject record the decision with\n"
-	 "who and why in the audit chain; a confirmation resolves the inquiry and\n"
-	 "is an event on the person (attribute 'inquiry'). See docs/matching.md.\n"},
+	 "who and why in the audit chain; a confirmation resolves the inquiry,\n"
+	 "closes its other pending candidates, and is an event on the person\n"
+	 "(attribute 'inquiry': every inquiry confirmed for him). See\n"
+	 "docs/matching.md.\n"},
 	{"backup", cmd_backup, "a consistent copy of the register, optionally encrypted",
 	 "usage: cartel backup -o FILE [--encrypt [--passphrase-file FILE]]\n"
 	 "\n"

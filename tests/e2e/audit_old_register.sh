@@ -37,6 +37,18 @@ $C key list >/dev/null
 $C handover check R-OLD UA-3 --as handed_over --by officer >/dev/null ||
 	fail "check-off after the upgrade"
 $C audit verify >/dev/null || fail "after a check-off"
+# An inquiry written before inquiries had a life reads back (its state
+# from its candidates: the only one was rejected, so it is open again)
+# and closes, under the chain; its rejected man's changes call nobody.
+$C inquiry show INQ-000001 >"$T/out" 2>&1 || fail "old inquiry: $(cat "$T/out")"
+grep -q '^INQ-000001  open$' "$T/out" ||
+	fail "old inquiry's state: $(cat "$T/out")"
+$C event add UA-2 health sick --by delegate --source icrc_visit >/dev/null
+$C inquiry callbacks | grep -q '^nobody to call back$' ||
+	fail "a call-back on a rejected candidate"
+$C inquiry close INQ-000001 --reason "answered" --by bureau >/dev/null ||
+	fail "closing an old inquiry"
+$C audit verify >/dev/null || fail "after the old inquiry's life"
 # A check-off written before the upgrade, changed behind its back.
 sqlite3 "$DB" "UPDATE round_handover SET outcome = 'received'
 	WHERE person_id = 'UA-1'"

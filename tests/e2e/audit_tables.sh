@@ -42,9 +42,21 @@ CAND=$(sqlite3 "$DB" "SELECT count(*) FROM match_candidate")
 $C review reject INQ-000002 UA-2 --by clerk --why "not him" >/dev/null ||
 	fail "review"
 $C event add UA-3 attr:barracks 7 --by clerk --source icrc_visit >/dev/null
+# An inquiry with a life: who asked, a change on its man due for a
+# call-back.
+$C inquiry add --by hotline --family Коваленко --given Олександр \
+	--requester "Коваленко Ірина" --relation sister --contact "+380 1" \
+	>/dev/null
+PC=$(sqlite3 "$DB" "SELECT person_id FROM match_candidate
+	WHERE inquiry_id = 'INQ-000003' AND state = 'pending' LIMIT 1")
+[ -n "$PC" ] || fail "no candidate for the third inquiry"
+$C event add "$PC" health sick --by clerk --source icrc_visit >/dev/null
+HS=$(sqlite3 "$DB" "SELECT max(seq) FROM inquiry_history")
+CB=$(sqlite3 "$DB" "SELECT max(seq) FROM inquiry_callback")
+[ -n "$CB" ] || fail "no call-back due"
 $C audit verify >"$T/out" || fail "the untouched register: $(cat "$T/out")"
 for t in round_key_pin round_doc round_stage round_handover match_inquiry \
-	match_candidate; do
+	match_candidate inquiry_history inquiry_callback; do
 	n=$(sqlite3 "$DB" "SELECT count(*) FROM $t")
 	[ "$n" -gt 0 ] || fail "no $t rows to tamper with"
 done
@@ -119,6 +131,60 @@ tampered "INSERT INTO match_candidate (inquiry_id, person_id, score, band,
 	"match_candidate row (INQ-000001, UA-4)" "$AD"
 tampered "DELETE FROM match_candidate WHERE inquiry_id = 'INQ-000002'
 	AND person_id = 'UA-2'" "match_candidate row (INQ-000002, UA-2)" "$DE"
+# An inquiry's later columns: who asked, how to reach them, its state.
+tampered "UPDATE match_inquiry SET contact = '+7 000'
+	WHERE id = 'INQ-000003'" "match_inquiry row (INQ-000003)" "$CH"
+tampered "UPDATE match_inquiry SET requester = NULL
+	WHERE id = 'INQ-000003'" "match_inquiry row (INQ-000003)" "$CH"
+tampered "UPDATE match_inquiry SET state = 'closed'
+	WHERE id = 'INQ-000003'" "match_inquiry row (INQ-000003)" "$CH"
+tampered "UPDATE match_inquiry SET relation = 'mother'
+	WHERE id = 'INQ-000001'" "match_inquiry row (INQ-000001)" "$CH"
+# Inquiry history.
+tampered "UPDATE inquiry_history SET actor = 'x' WHERE seq = $HS" \
+	"inquiry_history row ($HS)" "$CH"
+tampered "INSERT INTO inquiry_history (seq, inquiry_id, at, actor, what)
+	VALUES (999, 'INQ-000003', 'now', 'x', 'closed')" \
+	"inquiry_history row (999)" "$AD"
+tampered "DELETE FROM inquiry_history WHERE seq = 1" \
+	"inquiry_history row (1)" "$DE"
+# Call-backs: one marked done behind the register's back, one forged,
+# one taken out.
+tampered "UPDATE inquiry_callback SET done_at = 'now', done_by = 'x'
+	WHERE seq = $CB" "inquiry_callback row ($CB)" "$CH"
+tampered "INSERT INTO inquiry_callback (seq, inquiry_id, person_id,
+	event_seq, queued_at) VALUES (999, 'INQ-000003', '$PC', 1, 'now')" \
+	"inquiry_callback row (999)" "$AD"
+tampered "DELETE FROM inquiry_callback WHERE seq = $CB" \
+	"inquiry_callback row ($CB)" "$DE"
+# The commands that read them refuse a row that does not hold.
+cp "$DB" "$T/i.db"
+sqlite3 "$T/i.db" "UPDATE inquiry_callback SET person_id = 'UA-9'
+	WHERE seq = $CB"
+if $CARTEL --db "$T/i.db" inquiry callbacks >"$T/out" 2>"$T/err"; then
+	fail "the call-back list read a rewritten row"
+fi
+grep -qF "inquiry_callback row ($CB)" "$T/err" ||
+	fail "callbacks: $(cat "$T/err")"
+if $CARTEL --db "$T/i.db" inquiry callbacks done INQ-000003 --by x \
+	>"$T/out" 2>"$T/err"; then
+	fail "a rewritten call-back was marked done"
+fi
+cp "$DB" "$T/i.db"
+sqlite3 "$T/i.db" "UPDATE inquiry_history SET detail = 'x' WHERE seq = $HS"
+if $CARTEL --db "$T/i.db" inquiry show INQ-000003 >"$T/out" 2>"$T/err"; then
+	fail "inquiry show read a rewritten history"
+fi
+grep -qF "inquiry_history row ($HS)" "$T/err" || fail "show: $(cat "$T/err")"
+cp "$DB" "$T/i.db"
+sqlite3 "$T/i.db" "UPDATE match_inquiry SET state = 'open'
+	WHERE id = 'INQ-000003'"
+if $CARTEL --db "$T/i.db" inquiry close INQ-000003 --reason x --by y \
+	>"$T/out" 2>"$T/err"; then
+	fail "an inquiry rewritten behind the register's back was closed"
+fi
+grep -qF "match_inquiry row (INQ-000003)" "$T/err" ||
+	fail "close: $(cat "$T/err")"
 # A score changed by the least amount a REAL can change.
 tampered "UPDATE match_candidate SET score = score + 1e-12
 	WHERE inquiry_id = 'INQ-000002' AND person_id = 'UA-2'" \

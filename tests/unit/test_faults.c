@@ -24,6 +24,8 @@
 
 #include <cartel/cartel.h>
 #include <cartel/declaration.h>
+#include <cartel/inquiry.h>
+#include <cartel/match.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -141,6 +143,34 @@ setup(void **state)
 		return -1;
 	}
 	cartel_db_close(rdb);
+	/* An inquiry about UA-2 with him as its candidate, and a change on
+	 * him already due for a call-back. */
+	struct cartel_person sought;
+	memset(&sought, 0, sizeof sought);
+	sought.family_name = (char *)"Шевченко";
+	sought.given_name = (char *)"Сергій";
+	sought.birth_date = (struct cartel_date){1990, 0, 0};
+	struct cartel_inquiry_request req;
+	memset(&req, 0, sizeof req);
+	req.sought = &sought;
+	req.requester = "mother";
+	req.contact = "+380 1";
+	char *inq = NULL;
+	size_t n_found = 0;
+	struct cartel_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.person_id = "UA-2";
+	ev.field = "internment_place";
+	ev.new_value = "camp 4";
+	ev.prov.actor = "delegate";
+	ev.prov.source = CARTEL_SRC_ICRC_VISIT;
+	if (cartel_inquiry_record(db, &req, "hotline", NULL, &inq, &n_found,
+				  &why) ||
+	    n_found == 0 || cartel_event_add(db, &ev, &why)) {
+		fprintf(stderr, "setup: inquiry: %s\n", why ? why : "none found");
+		return -1;
+	}
+	free(inq);
 	cartel_key_wipe(&ua);
 	cartel_key_wipe(&ru);
 	cartel_db_close(db);
@@ -265,6 +295,50 @@ op_owner(struct fx *f, struct cartel_db *db, char **why)
 				why);
 }
 
+/* An event on a man an inquiry is about: the event, and in the same
+ * transaction the call-back, its history line and their audit entry. */
+static int
+op_event_callback(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	struct cartel_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.person_id = "UA-2";
+	ev.field = "health";
+	ev.new_value = "sick";
+	ev.prov.actor = "medic";
+	ev.prov.source = CARTEL_SRC_ICRC_VISIT;
+	return cartel_event_add(db, &ev, why);
+}
+
+/* A confirmation: an event, a call-back, the candidate, the inquiry's
+ * state and its history. */
+static int
+op_confirm(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	return cartel_review_decide(db, "INQ-000001", "UA-2", 1, "bureau",
+				    "mother recognised him", why);
+}
+
+static int
+op_inquiry_close(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	return cartel_inquiry_close(db, "INQ-000001", "answered", "bureau",
+				    why);
+}
+
+static int
+op_called_back(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	size_t n = 0;
+	int rc = cartel_inquiry_callback_done(db, "INQ-000001", "operator",
+					      &n, why);
+	return rc == 0 && n != 1 ? CARTEL_ESTATE : rc;
+}
+
 struct op {
 	const char *name;
 	int (*run)(struct fx *f, struct cartel_db *db, char **why);
@@ -280,6 +354,10 @@ static const struct op ops[] = {
 	{"key-replace", op_pin_replace},
 	{"receive", op_receive},
 	{"owner-set", op_owner},
+	{"event-callback", op_event_callback},
+	{"review-confirm", op_confirm},
+	{"inquiry-close", op_inquiry_close},
+	{"callback-done", op_called_back},
 	/* A merge of two persons goes here once the register has one. */
 };
 

@@ -864,11 +864,69 @@ solver_reports_unproven(void **state)
 	cartel_policy_free(pol);
 }
 
+/* A man asked about repatriation who has not answered: listed like one
+ * never asked, flagged apart from him, not ready for handover, and the
+ * explanation says he was asked. */
+static void
+consent_undecided_flagged(void **state)
+{
+	(void)state;
+	struct cartel_person p[4];
+	size_t n = 0;
+	p[n] = P("ua-asked", "UA", "2022-01-01");
+	p[n++].consent = CARTEL_CONSENT_UNDECIDED;
+	p[n] = P("ua-never", "UA", "2022-02-01");
+	p[n++].consent = CARTEL_CONSENT_NOT_ASKED;
+	p[n++] = P("ru-1", "RU", "2022-01-01");
+	p[n++] = P("ru-2", "RU", "2022-01-01");
+	struct cartel_policy *pol = policy("parties: [UA, RU]\n");
+	struct cartel_plan *pl = plan(pol, p, n);
+	struct cartel_plan_place pc;
+	assert_int_equal(cartel_plan_place(pl, "ua-asked", &pc), 0);
+	assert_string_equal(pc.code, "listed");
+	assert_true(pc.consent_undecided);
+	assert_false(pc.consent_not_asked);
+	assert_non_null(strstr(pc.reason, "asked about repatriation and has "
+					  "not answered yet"));
+	assert_null(strstr(pc.reason, "not yet asked"));
+	assert_int_equal(cartel_plan_place(pl, "ua-never", &pc), 0);
+	assert_false(pc.consent_undecided);
+	assert_true(pc.consent_not_asked);
+	json_t *doc = doc_of(pl);
+	json_t *flags = json_object_get(doc, "flags");
+	assert_true(has(json_object_get(flags, "consent_undecided"),
+			"ua-asked"));
+	assert_false(has(json_object_get(flags, "consent_undecided"),
+			 "ua-never"));
+	assert_false(has(json_object_get(flags, "consent_not_asked"),
+			 "ua-asked"));
+	json_t *ua = json_object_get(json_object_get(doc, "sides"), "UA");
+	size_t i;
+	json_t *v;
+	int seen = 0;
+	json_array_foreach(json_object_get(ua, "persons"), i, v)
+	{
+		const char *id = json_string_value(json_object_get(v, "id"));
+		if (strcmp(id, "ua-asked") != 0)
+			continue;
+		assert_false(json_is_true(json_object_get(v,
+							  "handover_ready")));
+		assert_true(json_is_true(json_object_get(v,
+							 "consent_undecided")));
+		seen++;
+	}
+	assert_int_equal(seen, 1);
+	json_decref(doc);
+	cartel_plan_free(pl);
+	cartel_policy_free(pol);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rules_no_policy_overrides),
+		cmocka_unit_test(consent_undecided_flagged),
 		cmocka_unit_test(ratio_and_cap),
 		cmocka_unit_test(priorities_in_order),
 		cmocka_unit_test(civilians_for_civilians),

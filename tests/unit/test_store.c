@@ -539,6 +539,13 @@ stats_counts(void **state)
 	assert_int_equal(ru->by_health[CARTEL_HEALTH_SERIOUSLY_WOUNDED], 1);
 	assert_int_equal(ru->by_category[CARTEL_CAT_MILITARY], 2);
 	assert_int_equal(st.parties[1].by_held[CARTEL_HELD_UNKNOWN], 1);
+	assert_int_equal(ru->consent_undecided, 0);
+	cartel_stats_clear(&st);
+	/* Asked, and no answer yet: counted apart from never asked. */
+	assert_int_equal(event(db, "C", "consent", "undecided", NULL), 0);
+	assert_int_equal(cartel_stats_get(db, &st, NULL), 0);
+	assert_int_equal(st.parties[0].consent_not_asked, 0);
+	assert_int_equal(st.parties[0].consent_undecided, 1);
 	cartel_stats_clear(&st);
 	cartel_db_close(db);
 	unsetenv("CARTEL_TODAY");

@@ -190,6 +190,7 @@ struct plan_entry {
 	long value;
 	long held_key;     /* days of held_since; LONG_MAX unknown */
 	int consent_not_asked;
+	int consent_undecided; /* asked, no answer yet */
 	enum cartel_category category;
 	size_t tier_pos, tier_size; /* 1-based, in the side's tier */
 	size_t pos;        /* 1-based on the side's list */

@@ -217,7 +217,11 @@ classify(struct cartel_plan *plan, struct plan_entry *e,
 		e->code = PC_REFUSES;
 		return 0;
 	}
+	/* Repatriated only with a recorded "willing": a man asked who has
+	 * not answered is flagged for the delegates as one never asked is,
+	 * and the explanation says which of the two he is. */
 	e->consent_not_asked = p->consent == CARTEL_CONSENT_NOT_ASKED;
+	e->consent_undecided = p->consent == CARTEL_CONSENT_UNDECIDED;
 	/* Art. 115: those held for proceedings or a sentence may benefit
 	 * from repatriation only if the detaining power consents; a deal
 	 * that names the hold in `withhold` says it does not, so the hold
@@ -321,11 +325,14 @@ cartel__plan_reason(const struct cartel_plan *plan, const struct plan_entry *e,
 	const char *label =
 	    e->tier >= 0 ? cartel__plan_tier_label(plan, e->tier) : "";
 	const char *other = e->side >= 0 ? pol->parties[1 - e->side] : "";
-	const char *not_asked = e->consent_not_asked
-					? "; consent not yet asked: not "
-					  "handed over until a recorded "
-					  "'willing'"
-					: "";
+	const char *not_asked =
+		e->consent_not_asked
+			? "; consent not yet asked: not handed over until a "
+			  "recorded 'willing'"
+		: e->consent_undecided
+			? "; asked about repatriation and has not answered "
+			  "yet: not handed over until a recorded 'willing'"
+			: "";
 	switch (e->code) {
 	case PC_LISTED: {
 		char st[48] = "";
@@ -775,6 +782,9 @@ cartel_plan_place(const struct cartel_plan *plan, const char *id,
 	place->consent_not_asked =
 		(e->code == PC_LISTED || e->code == PC_DIRECT) &&
 		e->consent_not_asked;
+	place->consent_undecided =
+		(e->code == PC_LISTED || e->code == PC_DIRECT) &&
+		e->consent_undecided;
 	return 0;
 }
 

@@ -137,7 +137,9 @@ person_obj(struct jb *b, const struct cartel_plan *plan,
 					   : "civilian"));
 	put(b, o, "civilian", json_boolean(e->category == CARTEL_CAT_CIVILIAN));
 	put(b, o, "consent_not_asked", json_boolean(e->consent_not_asked));
-	put(b, o, "handover_ready", json_boolean(!e->consent_not_asked));
+	put(b, o, "consent_undecided", json_boolean(e->consent_undecided));
+	put(b, o, "handover_ready",
+	    json_boolean(!e->consent_not_asked && !e->consent_undecided));
 	return o;
 }
 
@@ -183,7 +185,7 @@ cartel__plan_document(const struct cartel_plan *plan)
 
 	json_t *sides = put(&b, doc, "sides", json_object());
 	json_t *direct = put(&b, doc, "direct_repatriation", json_object());
-	json_t *cna = json_array();
+	json_t *cna = json_array(), *cnu = json_array();
 	for (int s = 0; s < 2; s++) {
 		const struct plan_side *sd = &plan->side[s];
 		json_t *o = put(&b, sides, pol->parties[s], json_object());
@@ -199,13 +201,18 @@ cartel__plan_document(const struct cartel_plan *plan)
 			push(&b, pl, person_obj(&b, plan, e));
 			if (e->consent_not_asked)
 				push(&b, cna, jstr_known(e->id));
+			if (e->consent_undecided)
+				push(&b, cnu, jstr_known(e->id));
 		}
 		put(&b, direct, pol->parties[s],
 		    ids_of(&b, plan, sd->direct, 0, sd->n_direct));
-		for (size_t i = 0; i < sd->n_direct; i++)
-			if (plan->e[sd->direct[i]].consent_not_asked)
-				push(&b, cna,
-				     jstr_known(plan->e[sd->direct[i]].id));
+		for (size_t i = 0; i < sd->n_direct; i++) {
+			const struct plan_entry *d = &plan->e[sd->direct[i]];
+			if (d->consent_not_asked)
+				push(&b, cna, jstr_known(d->id));
+			if (d->consent_undecided)
+				push(&b, cnu, jstr_known(d->id));
+		}
 	}
 	json_t *withheld = put(&b, doc, "withheld", json_array());
 	json_t *excluded = put(&b, doc, "excluded", json_array());
@@ -250,6 +257,7 @@ cartel__plan_document(const struct cartel_plan *plan)
 			    json_integer((json_int_t)counts[c]));
 	json_t *flags = put(&b, doc, "flags", json_object());
 	put(&b, flags, "consent_not_asked", cna);
+	put(&b, flags, "consent_undecided", cnu);
 
 	json_t *stages = put(&b, doc, "stages", json_array());
 	for (int k = 0; k < pol->n_stages; k++) {
@@ -428,6 +436,7 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 	tb_add(&t, "%-34s %10zu %10zu\n", "gives (persons)", a->n_list,
 	       b->n_list);
 	size_t wh[2] = {0, 0}, cna[2] = {0, 0}, cnd[2] = {0, 0};
+	size_t cua[2] = {0, 0}, cud[2] = {0, 0};
 	size_t counts[PC_N] = {0};
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_entry *e = &plan->e[i];
@@ -437,12 +446,18 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 			cna[e->side]++;
 		if (e->code == PC_DIRECT && e->consent_not_asked)
 			cnd[e->side]++;
+		if (e->code == PC_LISTED && e->consent_undecided)
+			cua[e->side]++;
+		if (e->code == PC_DIRECT && e->consent_undecided)
+			cud[e->side]++;
 		counts[e->code]++;
 	}
 	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom civilians",
 	       a->n_civilians, b->n_civilians);
 	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom consent not yet asked",
 	       cna[0], cna[1]);
+	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom asked, no answer yet",
+	       cua[0], cua[1]);
 	tb_add(&t, "%-34s %10ld %10ld\n",
 	       pol->scale ? "value on the scale" : "value (headcount)",
 	       a->value, b->value);
@@ -452,6 +467,8 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 	       a->n_direct, b->n_direct);
 	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom consent not yet asked",
 	       cnd[0], cnd[1]);
+	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom asked, no answer yet",
+	       cud[0], cud[1]);
 	tb_add(&t, "%-34s %10zu %10zu\n", "withheld (Arts. 115, 119)", wh[0],
 	       wh[1]);
 	if (pol->n_stages > 1 || a->n_list + b->n_list > 0) {
@@ -495,8 +512,9 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 		tb_add(&t, "\nBalance: NOT proven optimal (%s); gap %.2f%%.\n",
 		       plan->solve.status, plan->solve.gap * 100.0);
 	tb_add(&t, "Plan digest: sha256 %s\n", plan->digest);
-	tb_add(&t, "Persons whose consent was never asked may be proposed but "
-		   "are not handed over until a recorded 'willing'.\n");
+	tb_add(&t, "Persons whose consent was never asked, or who were asked "
+		   "and have not answered, may be proposed but are not "
+		   "handed over until a recorded 'willing'.\n");
 	if (t.failed) {
 		free(t.s);
 		return cartel__why(why, CARTEL_ENOMEM,

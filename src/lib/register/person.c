@@ -44,6 +44,7 @@ static const struct name consent_names[] = {
 	{"not_asked", CARTEL_CONSENT_NOT_ASKED},
 	{"willing", CARTEL_CONSENT_WILLING},
 	{"refuses", CARTEL_CONSENT_REFUSES},
+	{"undecided", CARTEL_CONSENT_UNDECIDED},
 	{"", CARTEL_CONSENT_NOT_ASKED},
 	{NULL, 0}};
 static const struct name hold_names[] = {

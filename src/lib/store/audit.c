@@ -363,9 +363,13 @@ cartel__audit_close(struct cartel_db *db, long long seq, const char *actor,
 		    char **why)
 {
 	/* Person and event entries leave the ledger records to the module's
-	 * own entry, written after them in the same transaction. */
-	return audit_close(db, seq, actor, action, subject, detail, n_events,
-			   events, 0, why);
+	 * own entry, written after them in the same transaction. The
+	 * call-backs their events made due get an entry of their own. */
+	int err = audit_close(db, seq, actor, action, subject, detail,
+			      n_events, events, 0, why);
+	if (err == 0 && cartel__db_due(db)->n > 0)
+		err = cartel__inquiry_flush(db, actor, why);
+	return err;
 }
 
 int

@@ -31,7 +31,14 @@ struct cartel_db {
 	struct cartel__buf buf; /* scratch for encoding records */
 	struct cartel__search_cache search;
 	struct cartel__ledger_pending ledger; /* rows awaiting their entry */
+	struct cartel__inquiry_due due; /* call-backs awaiting their entry */
 };
+
+struct cartel__inquiry_due *
+cartel__db_due(struct cartel_db *db)
+{
+	return &db->due;
+}
 
 struct cartel__ledger_pending *
 cartel__db_ledger(struct cartel_db *db)
@@ -190,6 +197,7 @@ migrate(struct cartel_db *db, char **why)
 			err = cartel__migration_steps[k].after(db, why);
 			db->depth = 0;
 			cartel__ledger_pending_clear(&db->ledger);
+			cartel__inquiry_due_clear(&db->due);
 		}
 		if (err == 0) {
 			char pragma[64];
@@ -390,6 +398,7 @@ cartel_db_close(struct cartel_db *db)
 		sqlite3_close_v2(db->sql);
 	cartel__buf_free(&db->buf);
 	cartel__ledger_pending_clear(&db->ledger);
+	cartel__inquiry_due_clear(&db->due);
 	cartel_match_index_free(db->search.ix);
 	free(db->search.path);
 	free(db->path);
@@ -441,6 +450,7 @@ cartel_db_commit(struct cartel_db *db, char **why)
 			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	}
 	db->depth = 0;
+	cartel__inquiry_due_clear(&db->due);
 	return err;
 }
 
@@ -453,6 +463,7 @@ cartel_db_rollback(struct cartel_db *db)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	db->depth = 0;
 	cartel__ledger_pending_clear(&db->ledger);
+	cartel__inquiry_due_clear(&db->due);
 	/* An entry found to hold may have been rolled back. */
 	memset(db->ledger.checked, 0, sizeof db->ledger.checked);
 }

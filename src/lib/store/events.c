@@ -59,6 +59,15 @@ cartel__event_insert(struct cartel_db *db, long long person_pk,
 	if (rc != SQLITE_DONE)
 		return cartel__db_err(db, rc, "writing an event", why);
 	long long seq = sqlite3_last_insert_rowid(cartel__db_sqlite(db));
+	/* A family waiting on news of this person hears of the change: the
+	 * creation of a person concerns no inquiry yet, so an import pays
+	 * nothing for it. */
+	if (strcmp(field, "*") != 0) {
+		int err = cartel__inquiry_watch(db, person_id, field,
+						prov->source_ref, seq, why);
+		if (err != 0)
+			return err;
+	}
 	if (hs != NULL) {
 		struct cartel__event_row row = {
 			seq,        person_id, field,

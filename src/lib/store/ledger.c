@@ -28,6 +28,12 @@
  *      first and refuse what does not hold.
  * Existing rows of a table added to the registry later need a migration
  * whose `after` step records them (as cartel__ledger_start does).
+ *
+ * Columns added to a covered table later (ALTER TABLE ADD COLUMN, no
+ * default) go in the LEDGER_TABLE_LATER line's `later` list: each is
+ * hashed with its position only when it holds a value, so the rows
+ * written before it came keep their recorded digests, while a value put
+ * into it, changed or removed behind the register's back still shows.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -47,13 +53,24 @@ struct ledger_table {
 	const char *name;
 	const char *one;
 	const char *all;
+	/* Every row without the later columns, for a file older than them
+	 * (cartel__ledger_start on a file before "0300-audit-rows"). */
+	const char *all_first;
+	int n_first; /* columns before the later ones; 0: none later */
 };
 
 /* The key expressions are cast to text so that both sides of the
  * verification's merge sort alike (binary order of the key texts). */
 #define LEDGER_TABLE(name, k1, k2, cols, where)                                \
 	{name, "SELECT " k1 ", " k2 ", " cols " FROM " name " WHERE " where,   \
-	 "SELECT " k1 ", " k2 ", " cols " FROM " name " ORDER BY 1, 2"}
+	 "SELECT " k1 ", " k2 ", " cols " FROM " name " ORDER BY 1, 2", NULL, 0}
+#define LEDGER_TABLE_LATER(name, k1, k2, cols, n_cols, later, where)           \
+	{name,                                                                 \
+	 "SELECT " k1 ", " k2 ", " cols ", " later " FROM " name               \
+	 " WHERE " where,                                                      \
+	 "SELECT " k1 ", " k2 ", " cols ", " later " FROM " name               \
+	 " ORDER BY 1, 2",                                                     \
+	 "SELECT " k1 ", " k2 ", " cols " FROM " name " ORDER BY 1, 2", n_cols}
 
 static const struct ledger_table tables[CARTEL__LT_N] = {
 	[CARTEL__LT_KEY_PIN] = LEDGER_TABLE(
@@ -75,11 +92,14 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 		"round_id, person_id, ord, side, stage, direct, outcome, "
 		"checked_at, checked_by",
 		"round_id = ?1 AND person_id = ?2"),
-	[CARTEL__LT_INQUIRY] = LEDGER_TABLE(
+	[CARTEL__LT_INQUIRY] = LEDGER_TABLE_LATER(
 		"match_inquiry", "CAST(id AS TEXT)", "''",
 		"id, created_at, created_by, family_name, given_name, "
 		"patronymic, birth_date, birth_place, service_number, contact, "
 		"status",
+		11,
+		"requester, relation, typed, unit, last_seen_place, "
+		"last_seen_on, state, closed_at, closed_by, closed_reason",
 		"id = ?1"),
 	[CARTEL__LT_CANDIDATE] = LEDGER_TABLE(
 		"match_candidate", "CAST(inquiry_id AS TEXT)",
@@ -116,6 +136,15 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 		"CAST(their_id AS TEXT)",
 		"digest, their_id, change, old_fields, new_fields",
 		"digest = ?1 AND their_id = ?2"),
+	[CARTEL__LT_INQUIRY_HISTORY] = LEDGER_TABLE(
+		"inquiry_history", "CAST(seq AS TEXT)", "''",
+		"seq, inquiry_id, at, actor, what, person_id, detail",
+		"seq = CAST(?1 AS INTEGER)"),
+	[CARTEL__LT_CALLBACK] = LEDGER_TABLE(
+		"inquiry_callback", "CAST(seq AS TEXT)", "''",
+		"seq, inquiry_id, person_id, event_seq, queued_at, done_at, "
+		"done_by",
+		"seq = CAST(?1 AS INTEGER)"),
 };
 
 const char *
@@ -138,8 +167,19 @@ row_digest(int t, sqlite3_stmt *st, unsigned char out[CARTEL__DIGEST_BYTES])
 	struct cartel__val name = {tables[t].name, strlen(tables[t].name)};
 	cartel__enc_b2(&h, name);
 	int n = sqlite3_column_count(st);
+	int later = tables[t].n_first > 0 ? 2 + tables[t].n_first : n;
 	for (int i = 2; i < n; i++) {
 		int type = sqlite3_column_type(st, i);
+		if (i >= later) {
+			/* A later column: nothing while it is empty, else
+			 * its position, then as any other. */
+			if (type == SQLITE_NULL)
+				continue;
+			unsigned char pos = (unsigned char)(i - later);
+			unsigned char mark = 0xff;
+			crypto_generichash_update(&h, &mark, 1);
+			crypto_generichash_update(&h, &pos, 1);
+		}
 		unsigned char tag = (unsigned char)type;
 		crypto_generichash_update(&h, &tag, 1);
 		if (type == SQLITE_FLOAT) {
@@ -314,6 +354,12 @@ cartel__ledger_start(struct cartel_db *db, char **why)
 			continue;
 		sqlite3_stmt *st;
 		int rc = sqlite3_prepare_v2(sql, tables[t].all, -1, &st, NULL);
+		/* A table whose later columns a later migration adds: its
+		 * rows as they are, which digest as they will with those
+		 * columns empty. */
+		if (rc != SQLITE_OK && tables[t].all_first != NULL)
+			rc = sqlite3_prepare_v2(sql, tables[t].all_first, -1,
+						&st, NULL);
 		if (rc != SQLITE_OK)
 			return cartel__db_err(db, rc, "starting the row ledger",
 					      why);

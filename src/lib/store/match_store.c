@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include <cartel/error.h>
+#include <cartel/inquiry.h>
+#include <cartel/limits.h>
 #include <cartel/match.h>
+#include <cartel/register.h>
 #include <cartel/store.h>
 
 #include "core/why.h"
@@ -66,23 +69,70 @@ cartel_inquiry_add(struct cartel_db *db, const struct cartel_person *q,
 		   const struct cartel_match_opts *opts, char **out_id,
 		   size_t *n_found, char **why)
 {
+	struct cartel_inquiry_request req;
+	memset(&req, 0, sizeof req);
+	req.sought = q;
+	req.contact = contact;
+	return cartel_inquiry_record(db, &req, actor, opts, out_id, n_found,
+				     why);
+}
+
+int
+cartel_inquiry_record(struct cartel_db *db,
+		      const struct cartel_inquiry_request *req,
+		      const char *actor, const struct cartel_match_opts *opts,
+		      char **out_id, size_t *n_found, char **why)
+{
+	const struct cartel_person *q = req->sought;
 	*out_id = NULL;
 	if (n_found)
 		*n_found = 0;
 	if (actor == NULL || actor[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
 				   "an inquiry needs who records it (--by)");
-	if (!has_name(q))
+	if (q == NULL || !has_name(q))
 		return cartel__why(why, CARTEL_EINVAL,
 				   "an inquiry needs a family, given name or "
 				   "patronymic");
+	/* What a caller says is kept as said, within a list field's limit;
+	 * the messages name the field, never its value. */
+	const struct {
+		const char *name, *value;
+	} said[] = {
+		{"family name", q->family_name}, {"given name", q->given_name},
+		{"patronymic", q->patronymic},   {"birth place", q->birth_place},
+		{"service number", q->service_number}, {"unit", q->unit},
+		{"requester", req->requester},   {"relation", req->relation},
+		{"contact", req->contact},       {"typed name", req->typed},
+		{"last seen place", req->last_seen_place},
+	};
+	for (size_t i = 0; i < sizeof said / sizeof said[0]; i++)
+		if (said[i].value != NULL &&
+		    strlen(said[i].value) > CARTEL_LIMIT_FIELD)
+			return cartel__why(why, CARTEL_ERANGE,
+					   "the inquiry's %s is longer than "
+					   "%u bytes",
+					   said[i].name, CARTEL_LIMIT_FIELD);
+	struct cartel_date today = cartel_date_today();
+	if (cartel_date_known(&req->last_seen_on) &&
+	    cartel_date_known(&today) &&
+	    cartel_date_days(&req->last_seen_on) >
+		    cartel_date_days(&today) + CARTEL_LIMIT_FUTURE_DAYS)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "the date last seen is in the future");
 	int own;
 	int err = cartel__db_write_begin(db, &own, why);
 	if (err != 0)
 		return err;
 	sqlite3_stmt *st = NULL;
 	char id[32];
-	err = prep(db, "SELECT coalesce(max(rowid), 0) + 1 FROM match_inquiry",
+	/* One more than the highest number given so far: never from the
+	 * person sought, never one given before (even were a row taken out
+	 * or the table's rowids renumbered by a VACUUM). */
+	err = prep(db,
+		   "SELECT max(coalesce(max(CAST(substr(id, 5) AS INTEGER)), "
+		   "0), coalesce(max(rowid), 0)) + 1 FROM match_inquiry "
+		   "WHERE id GLOB 'INQ-[0-9]*'",
 		   &st, "numbering the inquiry", why);
 	if (err == 0) {
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -99,13 +149,18 @@ cartel_inquiry_add(struct cartel_db *db, const struct cartel_person *q,
 		err = prep(db,
 			   "INSERT INTO match_inquiry (id, created_at, "
 			   "created_by, family_name, given_name, patronymic, "
-			   "birth_date, birth_place, service_number, contact) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			   "birth_date, birth_place, service_number, contact, "
+			   "requester, relation, typed, unit, "
+			   "last_seen_place, last_seen_on, state) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+			   "?11, ?12, ?13, ?14, ?15, ?16, 'open')",
 			   &st, "recording the inquiry", why);
+	char now[32];
+	cartel__now(now, sizeof now);
 	if (err == 0) {
-		char now[32], born[16];
-		cartel__now(now, sizeof now);
+		char born[16], seen[16];
 		cartel_date_format(&q->birth_date, born, sizeof born);
+		cartel_date_format(&req->last_seen_on, seen, sizeof seen);
 		bind_text(st, 1, id);
 		bind_text(st, 2, now);
 		bind_text(st, 3, actor);
@@ -115,7 +170,13 @@ cartel_inquiry_add(struct cartel_db *db, const struct cartel_person *q,
 		bind_text(st, 7, born);
 		bind_text(st, 8, q->birth_place);
 		bind_text(st, 9, q->service_number);
-		bind_text(st, 10, contact);
+		bind_text(st, 10, req->contact);
+		bind_text(st, 11, req->requester);
+		bind_text(st, 12, req->relation);
+		bind_text(st, 13, req->typed);
+		bind_text(st, 14, q->unit);
+		bind_text(st, 15, req->last_seen_place);
+		bind_text(st, 16, seen);
 		int rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE)
 			err = cartel__db_err(db, rc, "recording the inquiry",
@@ -125,6 +186,9 @@ cartel_inquiry_add(struct cartel_db *db, const struct cartel_person *q,
 	if (err == 0)
 		err = cartel__ledger_touch(db, CARTEL__LT_INQUIRY, id, NULL,
 					   why);
+	if (err == 0)
+		err = cartel__inquiry_history(db, id, now, actor, "recorded",
+					      NULL, NULL, why);
 	if (err == 0)
 		err = cartel_audit_append(db, actor, "inquiry.add", id,
 					  "inquiry recorded", why);
@@ -165,7 +229,8 @@ inqs_load(struct cartel_db *db, const char *id, struct inq **out, size_t *n,
 		       id != NULL
 			       ? "SELECT id, family_name, given_name, "
 				 "patronymic, birth_date, birth_place, "
-				 "service_number FROM match_inquiry WHERE id = ?1"
+				 "service_number, status FROM match_inquiry "
+				 "WHERE id = ?1"
 			       : "SELECT id, family_name, given_name, "
 				 "patronymic, birth_date, birth_place, "
 				 "service_number FROM match_inquiry "
@@ -202,6 +267,15 @@ inqs_load(struct cartel_db *db, const char *id, struct inq **out, size_t *n,
 		it->q.service_number = col_dup(st, 6);
 		if (it->id == NULL) {
 			err = CARTEL_ENOMEM;
+			break;
+		}
+		const char *status = id != NULL ? (const char *)
+					sqlite3_column_text(st, 7) : NULL;
+		if (status != NULL && strcmp(status, "resolved") == 0) {
+			err = cartel__why(why, CARTEL_ESTATE,
+					  "inquiry %.64s is confirmed or "
+					  "closed: it is not matched again",
+					  id);
 			break;
 		}
 		err = held(db, CARTEL__LT_INQUIRY, it->id, NULL, why);
@@ -308,8 +382,17 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 			snprintf(detail, sizeof detail,
 				 "%zu potential match%s kept for review",
 				 added, added == 1 ? "" : "es");
-			err = cartel_audit_append(db, actor, "inquiry.match",
-						  inqs[i].id, detail, why);
+			err = cartel__inquiry_set_state(db, inqs[i].id,
+							"candidate_found", why);
+			if (err == 0)
+				err = cartel__inquiry_history(
+					db, inqs[i].id, now, actor,
+					"candidates found", NULL, detail, why);
+			if (err == 0)
+				err = cartel_audit_append(db, actor,
+							  "inquiry.match",
+							  inqs[i].id, detail,
+							  why);
 		}
 		found += added;
 	}
@@ -394,6 +477,93 @@ cartel_review_list(struct cartel_db *db, int all,
 	return 0;
 }
 
+/* Sets one candidate's decision and records the row in the ledger. */
+static int
+cand_decide(struct cartel_db *db, const char *inquiry_id,
+	    const char *person_id, const char *state, const char *actor,
+	    const char *at, const char *reason, char **why)
+{
+	sqlite3_stmt *st;
+	int err = prep(db,
+		       "UPDATE match_candidate SET state = ?3, "
+		       "decided_by = ?4, decided_at = ?5, reason = ?6 "
+		       "WHERE inquiry_id = ?1 AND person_id = ?2",
+		       &st, "recording the decision", why);
+	if (err != 0)
+		return err;
+	bind_text(st, 1, inquiry_id);
+	bind_text(st, 2, person_id);
+	bind_text(st, 3, state);
+	bind_text(st, 4, actor);
+	bind_text(st, 5, at);
+	bind_text(st, 6, reason);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return cartel__db_err(db, rc, "recording the decision", why);
+	return cartel__ledger_touch(db, CARTEL__LT_CANDIDATE, inquiry_id,
+				    person_id, why);
+}
+
+/* The ids of inquiry_id's pending candidates other than person_id
+ * (malloc'd array of malloc'd strings). */
+static int
+other_pending(struct cartel_db *db, const char *inquiry_id,
+	      const char *person_id, char ***out, size_t *n, char **why)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int err = prep(db,
+		       "SELECT person_id FROM match_candidate WHERE "
+		       "inquiry_id = ?1 AND person_id != ?2 AND state = "
+		       "'pending' ORDER BY person_id",
+		       &st, "reading potential matches", why);
+	if (err != 0)
+		return err;
+	bind_text(st, 1, inquiry_id);
+	bind_text(st, 2, person_id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char **nv = realloc(*out, (*n + 1) * sizeof *nv);
+		if (nv == NULL) {
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
+		*out = nv;
+		if (((*out)[*n] = col_dup(st, 0)) == NULL) {
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = cartel__db_err(db, rc, "reading potential matches", why);
+	sqlite3_finalize(st);
+	return err;
+}
+
+/* The person's "inquiry" attribute with inquiry_id added: every inquiry
+ * confirmed for him, so that a second one adds to the first instead of
+ * replacing it. */
+static char *
+inquiry_attr(struct cartel_db *db, const char *person_id,
+	     const char *inquiry_id, char **why)
+{
+	struct cartel_person p;
+	memset(&p, 0, sizeof p);
+	if (cartel_person_get(db, person_id, &p, why) != 0)
+		return NULL;
+	const char *old = cartel_person_attr(&p, "inquiry");
+	char *v = old != NULL && old[0] != '\0'
+			  ? cartel__asprintf("%s, %s", old, inquiry_id)
+			  : cartel__strdup(inquiry_id);
+	cartel_person_clear(&p);
+	if (v == NULL)
+		cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	return v;
+}
+
 int
 cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 		     const char *person_id, int confirm, const char *actor,
@@ -411,13 +581,19 @@ cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 		return err;
 	sqlite3_stmt *st = NULL;
 	err = prep(db,
-		   "SELECT state FROM match_candidate WHERE inquiry_id = ?1 "
-		   "AND person_id = ?2",
+		   "SELECT c.state, coalesce(i.state, CASE WHEN i.status = "
+		   "'resolved' THEN 'confirmed' ELSE 'open' END) FROM "
+		   "match_candidate c JOIN match_inquiry i ON i.id = "
+		   "c.inquiry_id WHERE c.inquiry_id = ?1 AND c.person_id = ?2",
 		   &st, "reading the potential match", why);
 	if (err == 0) {
 		bind_text(st, 1, inquiry_id);
 		bind_text(st, 2, person_id);
 		int rc = sqlite3_step(st);
+		const char *cs = rc == SQLITE_ROW ? (const char *)
+				 sqlite3_column_text(st, 0) : NULL;
+		const char *is = rc == SQLITE_ROW ? (const char *)
+				 sqlite3_column_text(st, 1) : NULL;
 		if (rc == SQLITE_DONE)
 			err = cartel__why(why, CARTEL_ENOTFOUND,
 					  "no potential match of person '%s' "
@@ -426,74 +602,105 @@ cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 		else if (rc != SQLITE_ROW)
 			err = cartel__db_err(db, rc,
 					     "reading the potential match", why);
-		else if (strcmp((const char *)sqlite3_column_text(st, 0),
-				"pending") != 0)
+		else if (cs == NULL || strcmp(cs, "pending") != 0)
 			err = cartel__why(why, CARTEL_ESTATE,
 					  "the match of person '%s' for "
 					  "inquiry '%s' is already %s",
 					  person_id, inquiry_id,
-					  (const char *)sqlite3_column_text(st,
-									    0));
+					  cs ? cs : "decided");
+		else if (confirm && is != NULL &&
+			 (strcmp(is, "confirmed") == 0 ||
+			  strcmp(is, "closed") == 0))
+			err = cartel__why(why, CARTEL_ESTATE,
+					  "inquiry '%s' is already %s: no "
+					  "other match can be confirmed",
+					  inquiry_id, is);
 		sqlite3_finalize(st);
 		st = NULL;
 	}
 	if (err == 0)
 		err = held(db, CARTEL__LT_CANDIDATE, inquiry_id, person_id,
 			   why);
+	if (err == 0)
+		err = held(db, CARTEL__LT_INQUIRY, inquiry_id, NULL, why);
 	char now[32];
 	cartel__now(now, sizeof now);
-	if (err == 0)
-		err = prep(db,
-			   "UPDATE match_candidate SET state = ?3, "
-			   "decided_by = ?4, decided_at = ?5, reason = ?6 "
-			   "WHERE inquiry_id = ?1 AND person_id = ?2",
-			   &st, "recording the decision", why);
-	if (err == 0) {
-		bind_text(st, 1, inquiry_id);
-		bind_text(st, 2, person_id);
-		bind_text(st, 3, confirm ? "confirmed" : "rejected");
-		bind_text(st, 4, actor);
-		bind_text(st, 5, now);
-		bind_text(st, 6, reason);
-		int rc = sqlite3_step(st);
-		if (rc != SQLITE_DONE)
-			err = cartel__db_err(db, rc, "recording the decision",
-					     why);
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	if (err == 0)
-		err = cartel__ledger_touch(db, CARTEL__LT_CANDIDATE,
-					   inquiry_id, person_id, why);
+	/* A confirmation is first an event on the person (the family is to
+	 * be called back with it), then the inquiry's own rows. */
 	if (err == 0 && confirm) {
-		err = prep(db,
-			   "UPDATE match_inquiry SET status = 'resolved' "
-			   "WHERE id = ?1",
-			   &st, "resolving the inquiry", why);
-		if (err == 0) {
-			bind_text(st, 1, inquiry_id);
-			int rc = sqlite3_step(st);
-			if (rc != SQLITE_DONE)
-				err = cartel__db_err(db, rc,
-						     "resolving the inquiry",
-						     why);
-			sqlite3_finalize(st);
-		}
-		if (err == 0)
-			err = cartel__ledger_touch(db, CARTEL__LT_INQUIRY,
-						   inquiry_id, NULL, why);
+		char *list = inquiry_attr(db, person_id, inquiry_id, why);
+		if (list == NULL)
+			err = CARTEL_ENOMEM;
 		if (err == 0) {
 			struct cartel_event ev = {0};
 			ev.person_id = person_id;
 			ev.field = "attr:inquiry";
-			ev.new_value = inquiry_id;
+			ev.new_value = list;
 			ev.prov.actor = actor;
 			ev.prov.source = CARTEL_SRC_FAMILY_REPORT;
 			ev.prov.source_ref = inquiry_id;
 			ev.prov.note = reason;
 			err = cartel_event_add(db, &ev, why);
 		}
+		free(list);
 	}
+	if (err == 0)
+		err = cand_decide(db, inquiry_id, person_id,
+				  confirm ? "confirmed" : "rejected", actor,
+				  now, reason, why);
+	if (err == 0)
+		err = cartel__inquiry_history(db, inquiry_id, now, actor,
+					      confirm ? "confirmed"
+						      : "rejected",
+					      person_id, reason, why);
+	char **others = NULL;
+	size_t n_others = 0;
+	if (err == 0)
+		err = other_pending(db, inquiry_id, person_id, &others,
+				    &n_others, why);
+	if (err == 0 && confirm) {
+		/* One man is found: the inquiry's other candidates are not
+		 * him, and leave the review queue. */
+		static const char closed[] = "another candidate confirmed";
+		for (size_t i = 0; err == 0 && i < n_others; i++) {
+			err = held(db, CARTEL__LT_CANDIDATE, inquiry_id,
+				   others[i], why);
+			if (err == 0)
+				err = cand_decide(db, inquiry_id, others[i],
+						  "rejected", actor, now,
+						  closed, why);
+			if (err == 0)
+				err = cartel__inquiry_history(
+					db, inquiry_id, now, actor,
+					"candidate closed", others[i], closed,
+					why);
+		}
+		if (err == 0)
+			err = cartel__inquiry_set_state(db, inquiry_id,
+							"confirmed", why);
+	} else if (err == 0 && n_others == 0) {
+		/* The last candidate rejected: the inquiry is open again,
+		 * unless a match was confirmed or it was closed. */
+		err = prep(db,
+			   "SELECT state FROM match_inquiry WHERE id = ?1 AND "
+			   "(state IS NULL OR state = 'candidate_found') AND "
+			   "status = 'open'",
+			   &st, "reading the inquiry", why);
+		if (err == 0) {
+			bind_text(st, 1, inquiry_id);
+			int rc = sqlite3_step(st);
+			sqlite3_finalize(st);
+			if (rc == SQLITE_ROW)
+				err = cartel__inquiry_set_state(db, inquiry_id,
+								"open", why);
+			else if (rc != SQLITE_DONE)
+				err = cartel__db_err(db, rc,
+						     "reading the inquiry", why);
+		}
+	}
+	for (size_t i = 0; i < n_others; i++)
+		free(others[i]);
+	free(others);
 	if (err == 0) {
 		char *subject = cartel__asprintf("%s/%s", inquiry_id,
 						 person_id);

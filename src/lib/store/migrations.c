@@ -166,6 +166,49 @@ const struct cartel__migration cartel__migrations[] = {
 	 " seq INTEGER PRIMARY KEY REFERENCES events(seq),"
 	 " digest BLOB NOT NULL CHECK (length(digest) = 32),"
 	 " purge INTEGER NOT NULL);"},
+	{"0500-inquiry-life",
+	 /* An inquiry's life (src/lib/store/inquiry_store.c,
+	  * docs/matching.md): who asked and how to reach them, what they
+	  * said, where it stands (state: open, candidate_found, confirmed,
+	  * closed; NULL on inquiries written before, read from status), its
+	  * history, and the call-backs due when a person it concerns
+	  * changes. The new columns have no default, so the rows written
+	  * before keep their ledger digests (ledger.c hashes a later column
+	  * only when it holds a value). Candidates by person: the check
+	  * every event makes. */
+	 "ALTER TABLE match_inquiry ADD COLUMN requester TEXT;"
+	 "ALTER TABLE match_inquiry ADD COLUMN relation TEXT;"
+	 "ALTER TABLE match_inquiry ADD COLUMN typed TEXT;"
+	 "ALTER TABLE match_inquiry ADD COLUMN unit TEXT;"
+	 "ALTER TABLE match_inquiry ADD COLUMN last_seen_place TEXT;"
+	 "ALTER TABLE match_inquiry ADD COLUMN last_seen_on TEXT;"
+	 "ALTER TABLE match_inquiry ADD COLUMN state TEXT"
+	 " CHECK (state IN ('open', 'candidate_found', 'confirmed',"
+	 " 'closed'));"
+	 "ALTER TABLE match_inquiry ADD COLUMN closed_at TEXT;"
+	 "ALTER TABLE match_inquiry ADD COLUMN closed_by TEXT;"
+	 "ALTER TABLE match_inquiry ADD COLUMN closed_reason TEXT;"
+	 "CREATE INDEX match_candidate_person ON match_candidate(person_id);"
+	 "CREATE TABLE inquiry_history ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " inquiry_id TEXT NOT NULL REFERENCES match_inquiry(id),"
+	 " at TEXT NOT NULL,"
+	 " actor TEXT NOT NULL,"
+	 " what TEXT NOT NULL,"
+	 " person_id TEXT,"
+	 " detail TEXT);"
+	 "CREATE INDEX inquiry_history_inquiry ON inquiry_history(inquiry_id,"
+	 " seq);"
+	 "CREATE TABLE inquiry_callback ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " inquiry_id TEXT NOT NULL REFERENCES match_inquiry(id),"
+	 " person_id TEXT NOT NULL,"
+	 " event_seq INTEGER NOT NULL,"
+	 " queued_at TEXT NOT NULL,"
+	 " done_at TEXT,"
+	 " done_by TEXT);"
+	 "CREATE INDEX inquiry_callback_due ON inquiry_callback(inquiry_id)"
+	 " WHERE done_at IS NULL;"},
 	{"0700-owner",
 	 /* Three registers (docs/protocol.md): whose register this is (one
 	  * row, set once), the sequence of the declarations this register

@@ -148,8 +148,9 @@ fetched_free(struct fetched *f)
 
 /* The day person `id`'s status was last changed by an event of its own
  * (not the one that made the record), into *out (malloc'd, or NULL). */
-static int
-status_day(struct cartel_db *db, const char *id, char **out, char **why)
+int
+cartel__status_day(struct cartel_db *db, const char *id, char **out,
+		   char **why)
 {
 	*out = NULL;
 	sqlite3_stmt *st = NULL;
@@ -206,7 +207,8 @@ make_hits(struct fetched *f, struct cartel_match_candidate *c, size_t nc,
 		h[i].band = c[i].band;
 		h[i].explanation = c[i].explanation;
 		c[i].explanation = NULL;
-		err = status_day(f->db, h[i].person.id, &h[i].status_on, why);
+		err = cartel__status_day(f->db, h[i].person.id,
+					 &h[i].status_on, why);
 	}
 	if (err != 0) {
 		cartel_search_hits_free(h, i);

@@ -128,9 +128,12 @@ cartel_stats_get(struct cartel_db *db, struct cartel_stats *st, char **why)
 			       sqlite3_column_text(q, 4),
 			       0) == CARTEL_DIRECT_YES)
 			cur->await_direct++;
-		if (parse_enum(CARTEL_ENUM_CONSENT, sqlite3_column_text(q, 5),
-			       0) == CARTEL_CONSENT_NOT_ASKED)
+		int consent = parse_enum(CARTEL_ENUM_CONSENT,
+					 sqlite3_column_text(q, 5), 0);
+		if (consent == CARTEL_CONSENT_NOT_ASKED)
 			cur->consent_not_asked++;
+		else if (consent == CARTEL_CONSENT_UNDECIDED)
+			cur->consent_undecided++;
 		cur->by_hold[parse_enum(CARTEL_ENUM_LEGAL_HOLD,
 					sqlite3_column_text(q, 6), 0)]++;
 		struct cartel_date since = {0, 0, 0};

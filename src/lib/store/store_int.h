@@ -98,6 +98,7 @@ enum {
 	CARTEL__ST_LEDGER_ENTRY,
 	CARTEL__ST_DECL_PERSON_PUT,
 	CARTEL__ST_DECL_CHANGE_PUT,
+	CARTEL__ST_INQUIRY_WATCH,
 	CARTEL__ST_LEDGER_ROW, /* one slot per covered table from here */
 	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 16
 };
@@ -290,6 +291,8 @@ enum cartel__ledger_table {
 	CARTEL__LT_DECL_RECEIVED, /* declaration_received (digest) */
 	CARTEL__LT_DECL_PERSON, /* declared_person ("party:kind", their_id) */
 	CARTEL__LT_DECL_CHANGE, /* declared_change (digest, their_id) */
+	CARTEL__LT_INQUIRY_HISTORY, /* inquiry_history (seq) */
+	CARTEL__LT_CALLBACK,        /* inquiry_callback (seq) */
 	CARTEL__LT_N
 };
 
@@ -409,5 +412,54 @@ int cartel__redaction_verify(struct cartel_db *db, char **why);
  */
 int cartel__attr_room(struct cartel_db *db, char *const *keys, size_t n,
 		      char **why);
+
+/*
+ * Inquiries and the events on the persons they concern
+ * (inquiry_store.c). cartel__event_insert calls cartel__inquiry_watch for
+ * every event but a person's creation: one indexed look-up of the
+ * inquiries (not closed) that have the person as a pending or confirmed
+ * candidate, each kept on the handle as a call-back due. An event on the
+ * extra attribute "inquiry" (a confirmation) concerns only the inquiry
+ * named by its source_ref. cartel__audit_close then writes them
+ * (cartel__inquiry_flush: the call-back rows, history lines and their own
+ * audit entry, after the event's). A rollback drops them.
+ */
+struct cartel__inquiry_due {
+	struct cartel__due_rec {
+		char *inquiry_id, *person_id;
+		long long event_seq;
+	} *v;
+	size_t n, cap;
+};
+struct cartel__inquiry_due *cartel__db_due(struct cartel_db *db);
+void cartel__inquiry_due_clear(struct cartel__inquiry_due *d);
+int cartel__inquiry_watch(struct cartel_db *db, const char *person_id,
+			  const char *field, const char *source_ref,
+			  long long event_seq, char **why);
+int cartel__inquiry_flush(struct cartel_db *db, const char *actor,
+			  char **why);
+
+/*
+ * Appends a line to inquiry id's history (at: NULL for now) and records
+ * it in the row ledger; inside the caller's write transaction, before its
+ * audit entry. Returns 0 or a database error.
+ */
+int cartel__inquiry_history(struct cartel_db *db, const char *id,
+			    const char *at, const char *actor,
+			    const char *what, const char *person_id,
+			    const char *detail, char **why);
+
+/*
+ * Sets inquiry id's state (and its older status column: resolved for
+ * confirmed and closed) and records the row in the ledger. Returns 0 or a
+ * database error.
+ */
+int cartel__inquiry_set_state(struct cartel_db *db, const char *id,
+			      const char *state, char **why);
+
+/* The day person id's status last changed by an event of its own, into
+ * *out (malloc'd, or NULL). search_store.c. */
+int cartel__status_day(struct cartel_db *db, const char *id, char **out,
+		       char **why);
 
 #endif
