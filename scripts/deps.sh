@@ -20,6 +20,7 @@ libcmocka-dev
 libyaml-dev
 libglpk-dev
 time
+jq
 "
 
 missing=""

@@ -207,6 +207,25 @@ static const struct cli_command commands[] = {
 	 "Writes id,cluster_id for every record: records judged to be the same\n"
 	 "person share a cluster_id, the id of the cluster's first record in the\n"
 	 "file. See docs/matching.md.\n"},
+	{"merge", cmd_merge, "fold two records of one man into one",
+	 "usage: cartel merge KEEP OTHER --by WHO --reason TEXT [--json]\n"
+	 "\n"
+	 "Folds record OTHER into KEEP: both histories are kept (KEEP gets a\n"
+	 "merged_from event, OTHER a merged_into event), and OTHER's id becomes an\n"
+	 "alias of KEEP that every command follows (person show, event add, plan\n"
+	 "explain, rounds); lists, searches, plans and statistics count the man\n"
+	 "once. No field changes: each value of OTHER's that KEEP does not hold\n"
+	 "becomes a conflict:FIELD event on KEEP, to settle with 'cartel event\n"
+	 "add KEEP FIELD VALUE'. Refused for a record merged into itself, into or\n"
+	 "from a merged record, one with records merged into it, or one listed in\n"
+	 "a loaded round with its handover pending. Undo with 'cartel unmerge'.\n"
+	 "See docs/matching.md.\n"},
+	{"unmerge", cmd_unmerge, "undo a merge: the record stands alone again",
+	 "usage: cartel unmerge OTHER --by WHO --reason TEXT [--json]\n"
+	 "\n"
+	 "Ends the alias that 'cartel merge' made of OTHER: both records are as\n"
+	 "they were before the merge, with the merge and its undoing kept in\n"
+	 "their histories (unmerged_from events). See docs/matching.md.\n"},
 	{"search", cmd_search, "find a person in the register by a typed name",
 	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json]\n"
 	 "                     [--no-index | --verify-index] NAME...\n"

@@ -90,6 +90,11 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 	[CARTEL__LT_RETENTION] = LEDGER_TABLE(
 		"retention_rule", "CAST(status AS TEXT)", "''",
 		"status, period, set_at, set_by", "status = ?1"),
+	[CARTEL__LT_MERGE] = LEDGER_TABLE(
+		"person_merge", "CAST(seq AS TEXT)", "''",
+		"seq, keep_id, other_id, merged_at, merged_by, reason, "
+		"n_conflicts, unmerged_at, unmerged_by, unmerge_reason",
+		"seq = CAST(?1 AS INTEGER)"),
 };
 
 const char *

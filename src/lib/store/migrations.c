@@ -166,6 +166,27 @@ const struct cartel__migration cartel__migrations[] = {
 	 " seq INTEGER PRIMARY KEY REFERENCES events(seq),"
 	 " digest BLOB NOT NULL CHECK (length(digest) = 32),"
 	 " purge INTEGER NOT NULL);"},
+	/*
+	 * Merged records (src/lib/store/merge_store.c, docs/data-model.md):
+	 * one row per merge of record other_id into keep_id, with who, when
+	 * and why, and the same when it was undone. While unmerged_at is
+	 * NULL, other_id is an alias of keep_id. Covered by the row ledger.
+	 */
+	{"0600-merge",
+	 "CREATE TABLE person_merge ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " keep_id TEXT NOT NULL,"
+	 " other_id TEXT NOT NULL,"
+	 " merged_at TEXT NOT NULL,"
+	 " merged_by TEXT NOT NULL,"
+	 " reason TEXT NOT NULL,"
+	 " n_conflicts INTEGER NOT NULL,"
+	 " unmerged_at TEXT,"
+	 " unmerged_by TEXT,"
+	 " unmerge_reason TEXT);"
+	 "CREATE UNIQUE INDEX person_merge_other ON person_merge(other_id)"
+	 " WHERE unmerged_at IS NULL;"
+	 "CREATE INDEX person_merge_keep ON person_merge(keep_id);"},
 	/* Append new migrations here, each with a unique name. */
 };
 

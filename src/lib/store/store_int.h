@@ -295,6 +295,7 @@ enum cartel__ledger_table {
 	CARTEL__LT_INQUIRY,     /* match_inquiry (id) */
 	CARTEL__LT_CANDIDATE,   /* match_candidate (inquiry_id, person_id) */
 	CARTEL__LT_RETENTION,   /* retention_rule (status) */
+	CARTEL__LT_MERGE,       /* person_merge (seq) */
 	CARTEL__LT_N
 };
 
@@ -397,5 +398,23 @@ void cartel__enc_b2(crypto_generichash_state *st, struct cartel__val v);
  * Returns 0 or CARTEL_ETAMPER with *why.
  */
 int cartel__redaction_verify(struct cartel_db *db, char **why);
+
+/*
+ * Merged records (merge_store.c). cartel__person_resolve sets *keep to the
+ * malloc'd id of the record that `id` was merged into, or NULL when `id` is
+ * not merged (the merge row is checked against the row ledger first:
+ * CARTEL_ETAMPER when it does not hold). cartel__event_is_note says whether
+ * an event field only records something (a merge, its undoing, a
+ * conflicting value) and changes no field of the person.
+ */
+int cartel__person_resolve(struct cartel_db *db, const char *id, char **keep,
+			   char **why);
+int cartel__event_is_note(const char *field);
+
+/* The SQL condition that leaves out records merged into another, for
+ * queries over persons aliased p (or unaliased, with PERSON_ID "id"). */
+#define CARTEL__NOT_MERGED(PERSON_ID)                                          \
+	PERSON_ID " NOT IN (SELECT other_id FROM person_merge "                \
+		  "WHERE unmerged_at IS NULL)"
 
 #endif
