@@ -18,8 +18,8 @@
 /* The options both commands take: --by WHO and --reason TEXT (each
  * required), and one or two ids. */
 static int
-parse(struct cli *cli, const char *cmd, int argc, char **argv,
-      const char **ids, int n_ids, const char **by, const char **reason)
+parse(struct cli *cli, const char *cmd, int argc, char **argv, const char **ids,
+      int n_ids, const char **by, const char **reason)
 {
 	int n = 0;
 	for (int i = 1; i < argc; i++) {

@@ -202,13 +202,13 @@ merged_free(struct merged_hist *mh, size_t n)
 static json_t *
 event_json(const struct cartel_event *e)
 {
-	return json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s?, s:s?}",
-			 "seq", (json_int_t)e->seq, "field", e->field, "old",
-			 e->old_value, "new", e->new_value, "by",
-			 e->prov.actor, "at", e->prov.at, "source",
-			 cartel_enum_name(CARTEL_ENUM_SOURCE,
-					  (int)e->prov.source),
-			 "ref", e->prov.source_ref, "note", e->prov.note);
+	return json_pack(
+		"{s:I, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s?, s:s?}", "seq",
+		(json_int_t)e->seq, "field", e->field, "old", e->old_value,
+		"new", e->new_value, "by", e->prov.actor, "at", e->prov.at,
+		"source",
+		cartel_enum_name(CARTEL_ENUM_SOURCE, (int)e->prov.source),
+		"ref", e->prov.source_ref, "note", e->prov.note);
 }
 
 static void
@@ -274,8 +274,7 @@ person_show(struct cli *cli, int argc, char **argv)
 		n_m = 0;
 		err = cartel_person_merges(db, p.id, 0, &m, &n_m, &why);
 	}
-	if (err == 0 && n_m > 0 &&
-	    (mh = calloc(n_m, sizeof *mh)) == NULL)
+	if (err == 0 && n_m > 0 && (mh = calloc(n_m, sizeof *mh)) == NULL)
 		err = CARTEL_ENOMEM;
 	for (size_t i = 0; err == 0 && i < n_m; i++)
 		err = cartel_person_events(db, m[i].other_id, &mh[i].ev,

@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include <cartel/cartel.h>
+#include <cartel/merge.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -38,6 +39,11 @@ static const char persons_csv[] =
 	"RU-1,Иванов,Николай,1999-01-05,private,B200,UA,RU,military,willing,"
 	"confirmed_captive\n"
 	"RU-2,Смирнов,Юрий,2001-11-11,private,B201,UA,RU,military,willing,"
+	"confirmed_captive\n"
+	/* One man on two lists, in no round: what a merge folds. */
+	"RU-3,Попов,Артём,1998-04-04,private,B202,UA,RU,military,willing,"
+	"confirmed_captive\n"
+	"RU-4,Попов,Артем,1998-04-04,sergeant,,UA,RU,military,,"
 	"confirmed_captive\n";
 
 static const char plan[] =
@@ -222,6 +228,16 @@ op_pin_replace(struct fx *f, struct cartel_db *db, char **why)
 	return rc == 0 && !changed ? CARTEL_ESTATE : rc;
 }
 
+/* A merge: note events on both records, conflict events, an audit entry
+ * for the events and one for the merge row under the ledger. */
+static int
+op_merge(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	return cartel_person_merge(db, "RU-3", "RU-4", "clerk", "one man", NULL,
+				   why);
+}
+
 struct op {
 	const char *name;
 	int (*run)(struct fx *f, struct cartel_db *db, char **why);
@@ -235,7 +251,7 @@ static const struct op ops[] = {
 	{"close-stage", op_close_stage},
 	{"key-pin", op_pin},
 	{"key-replace", op_pin_replace},
-	/* A merge of two persons goes here once the register has one. */
+	{"merge", op_merge},
 };
 
 /* ---- Snapshots ------------------------------------------------------- */

@@ -52,8 +52,8 @@ check_merge_row(struct cartel_db *db, long long seq, char **why)
 	char key[32];
 	snprintf(key, sizeof key, "%lld", seq);
 	char *inner = NULL;
-	int err = cartel__ledger_check_row(db, CARTEL__LT_MERGE, key, "",
-					   &inner);
+	int err =
+		cartel__ledger_check_row(db, CARTEL__LT_MERGE, key, "", &inner);
 	if (err == CARTEL_ETAMPER || err == CARTEL_ENOTFOUND)
 		err = cartel__why(why, CARTEL_ETAMPER,
 				  "merge record %lld cannot be trusted: %s",
@@ -74,10 +74,11 @@ merge_of(struct cartel_db *db, const char *id, long long *seq, char **keep,
 	*seq = 0;
 	*keep = NULL;
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "SELECT seq, keep_id FROM person_merge "
-				    "WHERE other_id = ?1 AND unmerged_at IS NULL",
-				    -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(
+		cartel__db_sqlite(db),
+		"SELECT seq, keep_id FROM person_merge "
+		"WHERE other_id = ?1 AND unmerged_at IS NULL",
+		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading merges", why);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -111,8 +112,8 @@ cartel__person_resolve(struct cartel_db *db, const char *id, char **keep,
 }
 
 int
-cartel_person_merged_into(struct cartel_db *db, const char *id,
-			  char **keep_id, char **why)
+cartel_person_merged_into(struct cartel_db *db, const char *id, char **keep_id,
+			  char **why)
 {
 	*keep_id = NULL;
 	if (id == NULL)
@@ -149,11 +150,12 @@ static int
 has_merged_into_it(struct cartel_db *db, const char *id, char **why)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "SELECT other_id FROM person_merge "
-				    "WHERE keep_id = ?1 AND unmerged_at IS NULL "
-				    "ORDER BY seq LIMIT 1",
-				    -1, &st, NULL);
+	int rc =
+		sqlite3_prepare_v2(cartel__db_sqlite(db),
+				   "SELECT other_id FROM person_merge "
+				   "WHERE keep_id = ?1 AND unmerged_at IS NULL "
+				   "ORDER BY seq LIMIT 1",
+				   -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading merges", why);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -176,8 +178,7 @@ has_merged_into_it(struct cartel_db *db, const char *id, char **why)
  * him is pending: the round's list names him, and the check-off must find
  * the record it names. */
 static int
-in_pending_round(struct cartel_db *db, const char *a, const char *b,
-		 char **why)
+in_pending_round(struct cartel_db *db, const char *a, const char *b, char **why)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
@@ -237,9 +238,9 @@ note(struct cartel_db *db, long long pk, const struct cartel_person *p,
      crypto_hash_sha256_state *hs, long long *n_events, char **why)
 {
 	struct cartel_provenance prov = {by, p->source, NULL, reason, at};
-	int err = cartel__event_insert(db, pk, p->id, field, old_value,
-				       new_value, &prov, at, audit, hs, NULL,
-				       NULL, why);
+	int err =
+		cartel__event_insert(db, pk, p->id, field, old_value, new_value,
+				     &prov, at, audit, hs, NULL, NULL, why);
 	if (err == 0)
 		(*n_events)++;
 	return err;
@@ -261,17 +262,17 @@ conflicts(struct cartel_db *db, long long pk, const struct cartel_person *keep,
 		    strcmp(f[i].name, "source") == 0)
 			continue;
 		char a[CARTEL_FIELD_TEXT_MAX], b[CARTEL_FIELD_TEXT_MAX];
-		const char *ta = cartel_person_field_text(keep, &f[i], a,
-							  sizeof a);
-		const char *tb = cartel_person_field_text(other, &f[i], b,
-							  sizeof b);
+		const char *ta =
+			cartel_person_field_text(keep, &f[i], a, sizeof a);
+		const char *tb =
+			cartel_person_field_text(other, &f[i], b, sizeof b);
 		if (tb[0] == '\0' || strcmp(ta, tb) == 0)
 			continue;
 		char *field = cartel__asprintf(CONFLICT_PREFIX "%s", f[i].name);
 		if (field == NULL)
 			return cartel__why(why, CARTEL_ENOMEM, "out of memory");
-		err = note(db, pk, keep, field, ta[0] ? ta : NULL, tb, by,
-			   NULL, at, audit, hs, n_events, why);
+		err = note(db, pk, keep, field, ta[0] ? ta : NULL, tb, by, NULL,
+			   at, audit, hs, n_events, why);
 		free(field);
 		(*n_conflicts)++;
 	}
@@ -294,8 +295,7 @@ conflicts(struct cartel_db *db, long long pk, const struct cartel_person *keep,
 }
 
 static int
-need_who_why(const char *by, const char *reason, const char *what,
-	     char **why)
+need_who_why(const char *by, const char *reason, const char *what, char **why)
 {
 	if (by == NULL || by[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
@@ -492,8 +492,8 @@ cartel_person_unmerge(struct cartel_db *db, const char *other_id,
 			   by, reason, at, audit, &hs, &n_ev, why);
 	char *detail = NULL;
 	if (err == 0) {
-		detail = cartel__asprintf("%s unmerged from %s", other_id,
-					  into);
+		detail =
+			cartel__asprintf("%s unmerged from %s", other_id, into);
 		if (detail == NULL)
 			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}

@@ -85,11 +85,11 @@ cartel_db_persons(struct cartel_db *db, struct cartel_person **out,
 	*n_out = 0;
 	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(sql,
-				    "SELECT pk, " CARTEL__PERSON_COLS
-				    " FROM persons WHERE " CARTEL__NOT_MERGED(
-					    "id") " ORDER BY id",
-				    -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(
+		sql,
+		"SELECT pk, " CARTEL__PERSON_COLS
+		" FROM persons WHERE " CARTEL__NOT_MERGED("id") " ORDER BY id",
+		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading persons", why);
 	struct cartel_person *p = NULL;
@@ -186,11 +186,11 @@ cartel_db_persons_each(struct cartel_db *db,
 {
 	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *ps = NULL, *at = NULL;
-	int rc = sqlite3_prepare_v2(sql,
-				    "SELECT pk, " CARTEL__PERSON_COLS
-				    " FROM persons WHERE " CARTEL__NOT_MERGED(
-					    "id") " ORDER BY id",
-				    -1, &ps, NULL);
+	int rc = sqlite3_prepare_v2(
+		sql,
+		"SELECT pk, " CARTEL__PERSON_COLS
+		" FROM persons WHERE " CARTEL__NOT_MERGED("id") " ORDER BY id",
+		-1, &ps, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(
 			sql,
