@@ -202,11 +202,19 @@ static const struct cli_command commands[] = {
 	 "Each record is linked at most once (best overall assignment) unless\n"
 	 "--all is given. See docs/matching.md.\n"},
 	{"dedupe", cmd_dedupe, "find the records of one list that are one person",
-	 "usage: cartel dedupe FILE.csv [-o OUT.csv] [--threshold P]\n"
+	 "usage: cartel dedupe FILE.csv [-o OUT.csv] [--threshold P] [--pairs | --json]\n"
+	 "       cartel dedupe --register [--db DB] [-o OUT.csv] [--threshold P]\n"
+	 "                     [--pairs | --json]\n"
 	 "\n"
 	 "Writes id,cluster_id for every record: records judged to be the same\n"
 	 "person share a cluster_id, the id of the cluster's first record in the\n"
-	 "file. See docs/matching.md.\n"},
+	 "file. --pairs writes instead one row per pair judged one person or for\n"
+	 "review: a_id,b_id,cluster_id,score,band, then for each compared field\n"
+	 "(family_name, given_name, patronymic, birth_date, birth_place,\n"
+	 "service_number) FIELD_a, FIELD_b, FIELD_how and FIELD_bits; --json the\n"
+	 "same pairs as one document. --register reads the register's records\n"
+	 "(those merged into another left out) instead of a file: the pairs to\n"
+	 "consider for 'cartel merge'. See docs/matching.md.\n"},
 	{"merge", cmd_merge, "fold two records of one man into one",
 	 "usage: cartel merge KEEP OTHER --by WHO --reason TEXT [--json]\n"
 	 "\n"

@@ -53,6 +53,11 @@ n=$(jq '[.. | objects | select(.id? == "ua-02" or .id? == "ua-12")]
 	| length' "$T/before.plan")
 [ "$n" -ge 2 ] || fail "the plan listed the man $n times before"
 
+# dedupe finds them in the register, with the evidence to decide on.
+$C dedupe --register --pairs 2>/dev/null >"$T/dups"
+grep -q '^ua-02,ua-12,ua-02,[01]\.[0-9]*,match,Sokolov,Sokolov,identical,' \
+	"$T/dups" || fail "dedupe --register: $(cat "$T/dups")"
+
 $C merge ua-02 ua-12 --by clerk --reason "one man, two lists" >"$T/out" ||
 	fail "merge: $(cat "$T/out")"
 grep -q "2 values to settle" "$T/out" || fail "merge said: $(cat "$T/out")"
@@ -76,6 +81,8 @@ b=$(jq '.persons' "$T/before.stats")
 a=$($C stats --json | jq '.persons')
 [ "$a" -eq $((b - 1)) ] || fail "stats count $a persons, before $b"
 $C person list | grep -q '^ua-12' && fail "person list shows ua-12"
+$C dedupe --register --pairs 2>/dev/null | grep -q 'ua-12' &&
+	fail "dedupe still offers the merged record"
 # The alias: person show ua-12 shows ua-02 and says so.
 $C person show ua-12 >"$T/out"
 grep -q 'ua-12 was merged into ua-02' "$T/out" || fail "$(cat "$T/out")"
