@@ -517,15 +517,24 @@ cmd_event(struct cli *cli, int argc, char **argv)
 	rc = cli_open_db(cli, 0, &db);
 	if (rc != 0)
 		return rc;
-	char *why = NULL;
+	char *why = NULL, *keep = NULL;
 	int err = cartel_event_add(db, &ev, &why);
+	/* An event on a merged record's id was recorded on the record kept:
+	 * say so. */
+	if (err == 0 && cartel_person_merged_into(db, ev.person_id, &keep,
+						  NULL) != 0)
+		keep = NULL;
 	cartel_db_close(db);
 	if (err != 0)
 		return cli_error(err, why, "event add");
 	if (cli->json)
 		printf("{\"ok\": true}\n");
+	else if (keep != NULL)
+		printf("recorded: %s %s (%s is merged into %s)\n", cli_t(keep),
+		       cli_t(ev.field), cli_t(ev.person_id), cli_t(keep));
 	else
 		printf("recorded: %s %s\n", cli_t(ev.person_id),
 		       cli_t(ev.field));
+	free(keep);
 	return EXIT_OK;
 }
