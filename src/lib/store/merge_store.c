@@ -73,16 +73,16 @@ merge_of(struct cartel_db *db, const char *id, long long *seq, char **keep,
 {
 	*seq = 0;
 	*keep = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(
-		cartel__db_sqlite(db),
+	/* Cached: every read of one person comes through here. */
+	sqlite3_stmt *st = cartel__db_stmt(
+		db, CARTEL__ST_MERGE_OF,
 		"SELECT seq, keep_id FROM person_merge "
 		"WHERE other_id = ?1 AND unmerged_at IS NULL",
-		-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, "reading merges", why);
+		why);
+	if (st == NULL)
+		return CARTEL_EDB;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	int rc = sqlite3_step(st);
 	int err = 0;
 	if (rc == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(st, 0);
@@ -92,7 +92,7 @@ merge_of(struct cartel_db *db, const char *id, long long *seq, char **keep,
 	} else if (rc != SQLITE_DONE) {
 		err = cartel__db_err(db, rc, "reading merges", why);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (err == 0 && *seq > 0)
 		err = check_merge_row(db, *seq, why);
 	if (err != 0) {

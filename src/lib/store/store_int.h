@@ -94,6 +94,7 @@ enum {
 	CARTEL__ST_LEDGER_INSERT,
 	CARTEL__ST_LEDGER_LATEST,
 	CARTEL__ST_LEDGER_ENTRY,
+	CARTEL__ST_MERGE_OF, /* every person read looks for a merge */
 	CARTEL__ST_LEDGER_ROW, /* one slot per covered table from here */
 	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 16
 };
