@@ -299,6 +299,14 @@ bad_merges(void **state)
 		CARTEL_ENOTFOUND, "Z");
 	REFUSED(cartel_person_unmerge(db, "B", NULL, "x", NULL, &why),
 		CARTEL_EINVAL, "--by");
+	/* A reason past the field limit (64 KiB). */
+	char *big = malloc(70000);
+	assert_non_null(big);
+	memset(big, 'x', 69999);
+	big[69999] = '\0';
+	REFUSED(cartel_person_merge(db, "C", "A", "clerk", big, NULL, &why),
+		CARTEL_ERANGE, "--reason");
+	free(big);
 }
 
 int

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <cartel/error.h>
+#include <cartel/limits.h>
 #include <cartel/merge.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
@@ -303,6 +304,12 @@ need_who_why(const char *by, const char *reason, const char *what, char **why)
 	if (reason == NULL || reason[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
 				   "%s needs a reason (--reason)", what);
+	if (strlen(by) > CARTEL_LIMIT_FIELD ||
+	    strlen(reason) > CARTEL_LIMIT_FIELD)
+		return cartel__why(why, CARTEL_ERANGE,
+				   "%s: --by and --reason take at most %u "
+				   "bytes each",
+				   what, CARTEL_LIMIT_FIELD);
 	return 0;
 }
 
