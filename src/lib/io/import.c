@@ -32,8 +32,7 @@
 
 #include "core/why.h"
 #include "register/record.h"
-#include "store/store_cols.h"
-#include "store/store_int.h"
+#include "store/import_rows.h"
 
 /* Persons per audit entry: small enough that an entry names a stretch of
  * rows a person can look at, large enough that the audit costs nothing. */
@@ -407,8 +406,8 @@ struct job {
 	struct cartel__buf arena; /* the person's text fields */
 	/* The text forms of the person's fields, ready to bind (dates in
 	 * dates[], the rest pointing into the person or static names). */
-	const char *texts[CARTEL__PERSON_NCOLS];
-	char dates[CARTEL__PERSON_NCOLS][CARTEL_FIELD_TEXT_MAX];
+	const char *texts[CARTEL__PERSON_NTEXTS];
+	char dates[CARTEL__PERSON_NTEXTS][CARTEL_FIELD_TEXT_MAX];
 	unsigned char digest[CARTEL__DIGEST_BYTES]; /* of its event */
 };
 
@@ -492,7 +491,7 @@ read_job(struct reader *rd, struct job *job)
 	job->kind = JOB_PERSON;
 	size_t n_fields;
 	const struct cartel_field *f = cartel_fields(&n_fields);
-	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NCOLS; i++)
+	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NTEXTS; i++)
 		job->texts[i] = cartel_person_field_text(
 			&job->p, &f[i], job->dates[i], CARTEL_FIELD_TEXT_MAX);
 	if (job->p.id == NULL)
@@ -616,24 +615,6 @@ drain(struct reader *rd)
 	rd->taken = rd->filled;
 }
 
-static int
-next_pk(struct cartel_db *db, long long *pk, char **why)
-{
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "SELECT coalesce(max(pk), 0) + 1 "
-				    "FROM persons",
-				    -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, "reading persons", why);
-	rc = sqlite3_step(st);
-	*pk = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW
-		       ? 0
-		       : cartel__db_err(db, rc, "reading persons", why);
-}
-
 int
 cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		  const struct cartel_import_opts *opts_in,
@@ -694,7 +675,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	if (err == 0)
 		err = cartel__audit_next(db, &b.audit, why);
 	if (err == 0)
-		err = next_pk(db, &pk, why);
+		err = cartel__person_next_pk(db, &pk, why);
 	char now[32];
 	cartel__now(now, sizeof now);
 	rd.name = name;
