@@ -651,20 +651,28 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 
 	/* The reader thread reads and checks rows while this one writes
 	 * them: on two cores the import runs at the pace of SQLite alone. */
-	struct reader rd = {0};
-	rd.csv = csv;
-	rd.cols = cols;
-	rd.n_cols = n_cols;
-	rd.opts = &opts;
-	rd.today = cartel_date_today();
-	if (pthread_mutex_init(&rd.mu, NULL) != 0) {
+	/* The ring is megabytes: on the heap, where calloc maps zero pages
+	 * without touching them, so a short list costs little. */
+	struct reader *rd = calloc(1, sizeof *rd);
+	if (rd == NULL) {
+		free_columns(cols, n_cols);
+		cartel_csv_close(csv);
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	rd->csv = csv;
+	rd->cols = cols;
+	rd->n_cols = n_cols;
+	rd->opts = &opts;
+	rd->today = cartel_date_today();
+	if (pthread_mutex_init(&rd->mu, NULL) != 0) {
+		free(rd);
 		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "cannot start the reader");
 	}
-	pthread_cond_init(&rd.can_fill, NULL);
-	pthread_cond_init(&rd.can_take, NULL);
+	pthread_cond_init(&rd->can_fill, NULL);
+	pthread_cond_init(&rd->can_take, NULL);
 
 	int own;
 	int bulk = opts.shared ? 0 : cartel__db_bulk(db, 1);
@@ -678,14 +686,14 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		err = cartel__person_next_pk(db, &pk, why);
 	char now[32];
 	cartel__now(now, sizeof now);
-	rd.name = name;
-	rd.now = now;
+	rd->name = name;
+	rd->now = now;
 	struct cartel_provenance prov = {opts.actor, 0, name, NULL, now};
 	char *first_reject = NULL;
 	pthread_t thread;
 	int started = 0;
 	if (err == 0) {
-		if (pthread_create(&thread, NULL, reader_main, &rd) != 0)
+		if (pthread_create(&thread, NULL, reader_main, rd) != 0)
 			err = cartel__why(why, CARTEL_ENOMEM,
 					  "cannot start the reader");
 		else
@@ -696,7 +704,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	 * set; a bad row is only counted and reported. */
 	int done = !started;
 	while (err == 0 && !done) {
-		struct block *blk = take_block(&rd);
+		struct block *blk = take_block(rd);
 		for (size_t j = 0; j < blk->n && err == 0; j++) {
 			struct job *job = &blk->jobs[j];
 			size_t row = job->row;
@@ -802,21 +810,22 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 						  NULL, why);
 		}
 		done = blk->last;
-		give_back(&rd, blk);
+		give_back(rd, blk);
 	}
 	if (started) {
-		stop_reader(&rd);
+		stop_reader(rd);
 		pthread_join(thread, NULL);
-		drain(&rd);
+		drain(rd);
 	}
-	pthread_cond_destroy(&rd.can_fill);
-	pthread_cond_destroy(&rd.can_take);
-	pthread_mutex_destroy(&rd.mu);
+	pthread_cond_destroy(&rd->can_fill);
+	pthread_cond_destroy(&rd->can_take);
+	pthread_mutex_destroy(&rd->mu);
 	for (size_t i = 0; i < N_BLOCKS; i++)
 		for (size_t j = 0; j < BLOCK_ROWS; j++) {
-			cartel__buf_free(&rd.blocks[i].jobs[j].rec);
-			cartel__buf_free(&rd.blocks[i].jobs[j].arena);
+			cartel__buf_free(&rd->blocks[i].jobs[j].rec);
+			cartel__buf_free(&rd->blocks[i].jobs[j].arena);
 		}
+	free(rd);
 
 	if (err == 0 && opts.all_or_nothing && res->rejected > 0)
 		err = cartel__why(why, CARTEL_EINVAL,
