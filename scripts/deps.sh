@@ -22,6 +22,7 @@ gcovr
 libyaml-dev
 libglpk-dev
 time
+jq
 "
 
 missing=""

@@ -379,6 +379,59 @@ int cartel_match_dedupe(const struct cartel_person *persons, size_t n,
 			const struct cartel_match_opts *opts, size_t *cluster,
 			struct cartel_match_stats *stats, char **why);
 
+/* One compared field's part in a pair's score. */
+struct cartel_match_evidence {
+	const char *field;  /* the import column: family_name, given_name,
+			     * patronymic, birth_date, birth_place,
+			     * service_number (static) */
+	char *left, *right; /* the values compared, NULL when unknown */
+	const char *how;    /* "identical", "the same name across scripts",
+			     * "day and month swapped", "different",
+			     * "missing on one side", ... (static) */
+	double weight;      /* bits for (+) or against (-) one person; 0
+			     * when unknown on a side */
+};
+
+/* Fields compared, and so evidence entries per pair. */
+#define CARTEL_MATCH_N_EVIDENCE 6
+
+/* Two records of one list that may be one person. */
+struct cartel_match_dup {
+	size_t a, b;               /* positions, a < b */
+	const char *a_id, *b_id;   /* borrowed from the persons */
+	size_t cluster;            /* the cluster's first position (of a) */
+	double probability;        /* as for cartel_match_pair */
+	double weight;             /* log2 odds, in bits */
+	enum cartel_match_band band; /* MATCH or REVIEW */
+	struct cartel_match_evidence evidence[CARTEL_MATCH_N_EVIDENCE];
+};
+
+/*
+ * As cartel_match_dedupe (cluster must hold n entries and receives the
+ * same), and also every pair scored at or above the review threshold, with
+ * its field-by-field evidence, into a new array *out of *n_out ordered by
+ * cluster, then a, then b (free with cartel_match_dups_free). Pairs in
+ * the MATCH band joined their clusters; REVIEW pairs did not. Returns 0,
+ * CARTEL_ENOMEM, or a name-table error; on failure *out is NULL.
+ */
+int cartel_match_dedupe_pairs(const struct cartel_person *persons, size_t n,
+			      const struct cartel_match_opts *opts,
+			      size_t *cluster, struct cartel_match_dup **out,
+			      size_t *n_out, struct cartel_match_stats *stats,
+			      char **why);
+
+void cartel_match_dups_free(struct cartel_match_dup *d, size_t n);
+
+/*
+ * The pairs as one JSON document (malloc'd UTF-8 text, NULL when out of
+ * memory): {"records": n, "clusters": number of clusters, "pairs": [{"a",
+ * "b", "cluster" (ids), "probability", "weight_bits", "band", "evidence":
+ * [{"field", "a", "b", "how", "bits"}]}]} (docs/matching.md).
+ */
+char *cartel_match_dups_json(const struct cartel_person *persons, size_t n,
+			     const size_t *cluster,
+			     const struct cartel_match_dup *d, size_t n_dups);
+
 /* ---- Lists as files ---- */
 
 /*

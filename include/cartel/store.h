@@ -87,7 +87,8 @@ void cartel_db_rollback(struct cartel_db *db);
 
 /*
  * Loads the current state of every person, ordered by id, into a new array
- * *out of *n persons (extra attributes included). The caller frees it with
+ * *out of *n persons (extra attributes included). A record merged into
+ * another (<cartel/merge.h>) is left out: one man, one entry. The caller frees it with
  * cartel_persons_free. On failure *out is NULL and *n 0.
  */
 int cartel_db_persons(struct cartel_db *db, struct cartel_person **out,
@@ -97,8 +98,8 @@ int cartel_db_persons(struct cartel_db *db, struct cartel_person **out,
 void cartel_persons_free(struct cartel_person *p, size_t n);
 
 /*
- * Calls fn(ctx, p) for every person, ordered by id, without loading the
- * register into memory (p, extra attributes included, is valid during the
+ * Calls fn(ctx, p) for every person (records merged into another left out),
+ * ordered by id, without loading the register into memory (p, extra attributes included, is valid during the
  * call only). A non-zero return from fn stops the walk and is returned.
  */
 int cartel_db_persons_each(struct cartel_db *db,
@@ -116,7 +117,10 @@ int cartel_db_attr_keys(struct cartel_db *db, char ***keys, size_t *n,
 
 /*
  * Loads the current state of person `id` into *out (which the caller clears
- * with cartel_person_clear). CARTEL_ENOTFOUND when there is none.
+ * with cartel_person_clear). CARTEL_ENOTFOUND when there is none. An id
+ * merged into another record is an alias of it: *out is that record (its
+ * out->id differs from `id`); CARTEL_ETAMPER when the merge record does not
+ * hold against the audit's row ledger.
  */
 int cartel_person_get(struct cartel_db *db, const char *id,
 		      struct cartel_person *out, char **why);
@@ -167,7 +171,8 @@ struct cartel_event {
  * of an enum's values); a status change must be allowed by
  * cartel_status_can_move (CARTEL_ESTATE otherwise); an id cannot change.
  * CARTEL_ENOTFOUND for an unknown person, CARTEL_EINVAL for an unknown field
- * or a bad value. A change to the value already held is accepted and
+ * or a bad value. An event on an id merged into another record is recorded
+ * on that record. A change to the value already held is accepted and
  * recorded (a second source confirming a claim is worth keeping).
  */
 int cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
@@ -175,7 +180,9 @@ int cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 
 /*
  * Loads every event about person `id`, oldest first, into a new array *out
- * of *n events; free with cartel_events_free. CARTEL_ENOTFOUND when there
+ * of *n events; free with cartel_events_free. `id` names a record as
+ * stored: the events of a record merged into another are its own (no alias
+ * is followed), and the merge's records are note events (docs/data-model.md). CARTEL_ENOTFOUND when there
  * is no such person.
  */
 int cartel_person_events(struct cartel_db *db, const char *id,
@@ -324,7 +331,8 @@ struct cartel_stats_party {
 
 /* What a mediator reads first: aggregates only, never a name (Art. 13). */
 struct cartel_stats {
-	long persons;  /* every record in the register */
+	long persons;  /* every person (records merged into another not
+			* counted again) */
 	struct cartel_date today; /* the date time held is measured to */
 	struct cartel_stats_party *parties; /* by party code, "" last */
 	size_t n_parties;

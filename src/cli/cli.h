@@ -90,6 +90,8 @@ int cmd_handover(struct cli *, int, char **);
 int cmd_reconcile(struct cli *, int, char **);
 int cmd_link(struct cli *, int, char **);
 int cmd_dedupe(struct cli *, int, char **);
+int cmd_merge(struct cli *, int, char **);
+int cmd_unmerge(struct cli *, int, char **);
 int cmd_search(struct cli *, int, char **);
 int cmd_inquiry(struct cli *, int, char **);
 int cmd_review(struct cli *, int, char **);

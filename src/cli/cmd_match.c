@@ -225,14 +225,73 @@ cmd_link(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const char *
+band_name(enum cartel_match_band b)
+{
+	return b == CARTEL_BAND_MATCH	 ? "match"
+	       : b == CARTEL_BAND_REVIEW ? "review"
+					 : "non-match";
+}
+
+/* The --pairs CSV: both ids, the cluster, the score and band, then four
+ * columns per compared field (each side's value, how they compare, and
+ * the bits it adds). */
+static int
+write_dup_header(FILE *fp)
+{
+	const char *row[5 + 4 * CARTEL_MATCH_N_EVIDENCE] = {
+		"a_id", "b_id", "cluster_id", "score", "band"};
+	static const char *const fields[CARTEL_MATCH_N_EVIDENCE] = {
+		"family_name", "given_name",  "patronymic",
+		"birth_date",  "birth_place", "service_number"};
+	char names[4 * CARTEL_MATCH_N_EVIDENCE][40];
+	for (int f = 0; f < CARTEL_MATCH_N_EVIDENCE; f++) {
+		static const char *const sfx[4] = {"_a", "_b", "_how", "_bits"};
+		for (int k = 0; k < 4; k++) {
+			snprintf(names[4 * f + k], sizeof names[0], "%s%s",
+				 fields[f], sfx[k]);
+			row[5 + 4 * f + k] = names[4 * f + k];
+		}
+	}
+	return cartel_csv_write_row(fp, row, 5 + 4 * CARTEL_MATCH_N_EVIDENCE);
+}
+
+static int
+write_dup(FILE *fp, const struct cartel_person *p,
+	  const struct cartel_match_dup *q)
+{
+	const char *row[5 + 4 * CARTEL_MATCH_N_EVIDENCE];
+	char score[32], bits[CARTEL_MATCH_N_EVIDENCE][32];
+	snprintf(score, sizeof score, "%.4f", q->probability);
+	row[0] = q->a_id;
+	row[1] = q->b_id;
+	row[2] = p[q->cluster].id;
+	row[3] = score;
+	row[4] = band_name(q->band);
+	for (int f = 0; f < CARTEL_MATCH_N_EVIDENCE; f++) {
+		const struct cartel_match_evidence *e = &q->evidence[f];
+		snprintf(bits[f], sizeof bits[f], "%+.1f", e->weight);
+		row[5 + 4 * f] = e->left ? e->left : "";
+		row[6 + 4 * f] = e->right ? e->right : "";
+		row[7 + 4 * f] = e->how ? e->how : "";
+		row[8 + 4 * f] = bits[f];
+	}
+	return cartel_csv_write_row(fp, row, 5 + 4 * CARTEL_MATCH_N_EVIDENCE);
+}
+
 int
 cmd_dedupe(struct cli *cli, int argc, char **argv)
 {
-	(void)cli;
 	const char *file = NULL, *out_path = NULL;
+	int pairs = 0, from_register = 0;
 	struct cartel_match_opts opts;
 	cartel_match_opts_init(&opts);
 	for (int i = 1; i < argc; i++) {
+		int r = cli_common_opt(cli, "dedupe", argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
 		const char *a = argv[i];
 		int more = i + 1 < argc;
 		if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) &&
@@ -241,6 +300,10 @@ cmd_dedupe(struct cli *cli, int argc, char **argv)
 		} else if (strcmp(a, "--threshold") == 0 && more) {
 			if (parse_prob("dedupe", a, argv[++i], &opts.threshold))
 				return EXIT_USAGE;
+		} else if (strcmp(a, "--pairs") == 0) {
+			pairs = 1;
+		} else if (strcmp(a, "--register") == 0) {
+			from_register = 1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage("dedupe", "unknown option '%s'", a);
 		} else if (file == NULL) {
@@ -249,53 +312,84 @@ cmd_dedupe(struct cli *cli, int argc, char **argv)
 			return cli_usage("dedupe", "takes one file");
 		}
 	}
-	if (file == NULL)
-		return cli_usage("dedupe", "needs a file");
+	if (file == NULL && !from_register)
+		return cli_usage("dedupe", "needs a file, or --register");
+	if (file != NULL && from_register)
+		return cli_usage("dedupe", "takes a file or --register, not "
+					   "both");
+	if (opts.review > opts.threshold)
+		opts.review = opts.threshold;
 	struct cartel_person *p = NULL;
 	size_t n = 0;
-	int rc = read_list(file, &p, &n);
-	if (rc != EXIT_OK)
-		return rc;
+	if (from_register) {
+		/* The register's records, those merged into another left
+		 * out: what remains to merge. */
+		struct cartel_db *db;
+		int rc = cli_open_db(cli, CARTEL_DB_READONLY, &db);
+		if (rc != 0)
+			return rc;
+		char *why = NULL;
+		int err = cartel_db_persons(db, &p, &n, &why);
+		cartel_db_close(db);
+		if (err != 0)
+			return cli_error(err, why, "reading the register");
+	} else {
+		int rc = read_list(file, &p, &n);
+		if (rc != EXIT_OK)
+			return rc;
+	}
 	size_t *cluster = malloc((n ? n : 1) * sizeof *cluster);
 	if (cluster == NULL) {
-		cartel_match_persons_free(p, n);
+		cartel_persons_free(p, n);
 		return cli_fail("out of memory");
 	}
 	char *why = NULL;
 	struct cartel_match_stats st;
-	int err = cartel_match_dedupe(p, n, &opts, cluster, &st, &why);
+	struct cartel_match_dup *d = NULL;
+	size_t n_d = 0;
+	int err = cartel_match_dedupe_pairs(p, n, &opts, cluster, &d, &n_d,
+					    &st, &why);
 	if (err != 0) {
 		free(cluster);
-		cartel_match_persons_free(p, n);
+		cartel_persons_free(p, n);
 		return cli_error(err, why, "deduplicating");
 	}
 	struct outfile out = {0};
 	int ok = out_open(&out, out_path) == 0;
-	static const char *const hdr[2] = {"id", "cluster_id"};
-	if (ok)
-		ok = cartel_csv_write_row(out.fp, hdr, 2) == 0;
-	size_t n_clusters = 0;
-	for (size_t i = 0; ok && i < n; i++) {
-		const char *row[2] = {p[i].id, p[cluster[i]].id};
+	size_t n_clusters = 0, n_match = 0;
+	for (size_t i = 0; i < n; i++)
 		n_clusters += cluster[i] == i;
-		ok = cartel_csv_write_row(out.fp, row, 2) == 0;
+	for (size_t i = 0; i < n_d; i++)
+		n_match += d[i].band == CARTEL_BAND_MATCH;
+	if (ok && cli->json) {
+		char *text = cartel_match_dups_json(p, n, cluster, d, n_d);
+		ok = text != NULL && fputs(text, out.fp) >= 0 &&
+		     fputc('\n', out.fp) != EOF;
+		free(text);
+	} else if (ok && pairs) {
+		ok = write_dup_header(out.fp) == 0;
+		for (size_t i = 0; ok && i < n_d; i++)
+			ok = write_dup(out.fp, p, &d[i]) == 0;
+	} else if (ok) {
+		/* The default, as it always was: id,cluster_id. */
+		static const char *const hdr[2] = {"id", "cluster_id"};
+		ok = cartel_csv_write_row(out.fp, hdr, 2) == 0;
+		for (size_t i = 0; ok && i < n; i++) {
+			const char *row[2] = {p[i].id, p[cluster[i]].id};
+			ok = cartel_csv_write_row(out.fp, row, 2) == 0;
+		}
 	}
 	int rc_out = out_close(&out, ok);
-	fprintf(stderr, "cartel: %zu records in %zu clusters\n", n,
-		n_clusters);
+	fprintf(stderr,
+		"cartel: %zu records in %zu clusters; %zu pairs judged one "
+		"person, %zu for review\n",
+		n, n_clusters, n_match, n_d - n_match);
+	cartel_match_dups_free(d, n_d);
 	free(cluster);
-	cartel_match_persons_free(p, n);
+	cartel_persons_free(p, n);
 	if (!ok || rc_out != 0)
 		return ok ? EXIT_FAIL : cli_fail("writing the results failed");
 	return EXIT_OK;
-}
-
-static const char *
-band_name(enum cartel_match_band b)
-{
-	return b == CARTEL_BAND_MATCH	 ? "match"
-	       : b == CARTEL_BAND_REVIEW ? "review"
-					 : "non-match";
 }
 
 /* A stored value for a human-readable line: escaped for the terminal,

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/merge.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
 
@@ -182,6 +183,55 @@ print_person(const struct cartel_person *p)
 		       cli_t(p->extra[i].value));
 }
 
+/* The histories of the records merged into the one shown. */
+struct merged_hist {
+	struct cartel_event *ev;
+	size_t n;
+};
+
+static void
+merged_free(struct merged_hist *mh, size_t n)
+{
+	if (mh == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		cartel_events_free(mh[i].ev, mh[i].n);
+	free(mh);
+}
+
+static json_t *
+event_json(const struct cartel_event *e)
+{
+	return json_pack(
+		"{s:I, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s?, s:s?}", "seq",
+		(json_int_t)e->seq, "field", e->field, "old", e->old_value,
+		"new", e->new_value, "by", e->prov.actor, "at", e->prov.at,
+		"source",
+		cartel_enum_name(CARTEL_ENUM_SOURCE, (int)e->prov.source),
+		"ref", e->prov.source_ref, "note", e->prov.note);
+}
+
+static void
+print_events(const struct cartel_event *ev, size_t n_ev)
+{
+	for (size_t i = 0; i < n_ev; i++) {
+		const struct cartel_event *e = &ev[i];
+		printf("  #%lld %s by %s, %s%s%s: ", e->seq, cli_t(e->prov.at),
+		       cli_t(e->prov.actor),
+		       cartel_enum_name(CARTEL_ENUM_SOURCE,
+					(int)e->prov.source),
+		       e->prov.source_ref ? " " : "",
+		       cli_t(e->prov.source_ref));
+		if (strcmp(e->field, "*") == 0)
+			printf("created\n");
+		else
+			printf("%s '%s' -> '%s'\n", cli_t(e->field),
+			       cli_t(e->old_value), cli_t(e->new_value));
+		if (e->prov.note)
+			printf("      note: %s\n", cli_t(e->prov.note));
+	}
+}
+
 static int
 person_show(struct cli *cli, int argc, char **argv)
 {
@@ -207,11 +257,32 @@ person_show(struct cli *cli, int argc, char **argv)
 	struct cartel_event *ev = NULL;
 	size_t n_ev = 0;
 	char *why = NULL;
+	/* A merged record shows the record it was merged into, and says so;
+	 * a record with others merged into it shows their histories too. */
+	struct cartel_merge *m = NULL;
+	size_t n_m = 0;
+	struct merged_hist *mh = NULL;
 	int err = cartel_person_get(db, id, &p, &why);
 	if (err == 0)
-		err = cartel_person_events(db, id, &ev, &n_ev, &why);
+		err = cartel_person_events(db, p.id, &ev, &n_ev, &why);
+	if (err == 0)
+		err = cartel_person_merges(db, id, 0, &m, &n_m, &why);
+	if (err == 0 && n_m > 0 && strcmp(p.id, id) != 0) {
+		/* id is merged: the merges into the record kept. */
+		cartel_merges_free(m, n_m);
+		m = NULL;
+		n_m = 0;
+		err = cartel_person_merges(db, p.id, 0, &m, &n_m, &why);
+	}
+	if (err == 0 && n_m > 0 && (mh = calloc(n_m, sizeof *mh)) == NULL)
+		err = CARTEL_ENOMEM;
+	for (size_t i = 0; err == 0 && i < n_m; i++)
+		err = cartel_person_events(db, m[i].other_id, &mh[i].ev,
+					   &mh[i].n, &why);
 	cartel_db_close(db);
 	if (err != 0) {
+		merged_free(mh, n_m);
+		cartel_merges_free(m, n_m);
 		cartel_person_clear(&p);
 		return cli_error(err, why, "person show");
 	}
@@ -223,46 +294,57 @@ person_show(struct cli *cli, int argc, char **argv)
 				    pj ? json_loads(pj, 0, NULL) : json_null());
 		free(pj);
 		for (size_t i = 0; i < n_ev; i++)
-			json_array_append_new(
-				evs,
-				json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, "
-					  "s:s, s:s?, s:s?}",
-					  "seq", (json_int_t)ev[i].seq, "field",
-					  ev[i].field, "old", ev[i].old_value,
-					  "new", ev[i].new_value, "by",
-					  ev[i].prov.actor, "at", ev[i].prov.at,
-					  "source",
-					  cartel_enum_name(
-						  CARTEL_ENUM_SOURCE,
-						  (int)ev[i].prov.source),
-					  "ref", ev[i].prov.source_ref, "note",
-					  ev[i].prov.note));
+			json_array_append_new(evs, event_json(&ev[i]));
 		json_object_set_new(o, "events", evs);
+		if (strcmp(p.id, id) != 0)
+			json_object_set_new(o, "merged_into",
+					    json_string(p.id));
+		if (n_m > 0) {
+			json_t *ms = json_array();
+			for (size_t i = 0; i < n_m; i++) {
+				json_t *me = json_array();
+				for (size_t k = 0; k < mh[i].n; k++)
+					json_array_append_new(
+						me, event_json(&mh[i].ev[k]));
+				json_array_append_new(
+					ms,
+					json_pack("{s:s, s:s, s:s, s:s, s:I, "
+						  "s:o}",
+						  "id", m[i].other_id, "at",
+						  m[i].merged_at, "by",
+						  m[i].merged_by, "reason",
+						  m[i].reason, "conflicts",
+						  (json_int_t)m[i].n_conflicts,
+						  "events", me));
+			}
+			json_object_set_new(o, "merged", ms);
+		}
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(o);
 	} else {
+		if (strcmp(p.id, id) != 0)
+			printf("%s was merged into %s; showing %s\n\n",
+			       cli_t(id), cli_t(p.id), cli_t(p.id));
 		print_person(&p);
 		printf("\nhistory (%zu events, oldest first):\n", n_ev);
-		for (size_t i = 0; i < n_ev; i++) {
-			const struct cartel_event *e = &ev[i];
-			printf("  #%lld %s by %s, %s%s%s: ", e->seq,
-			       cli_t(e->prov.at), cli_t(e->prov.actor),
-			       cartel_enum_name(CARTEL_ENUM_SOURCE,
-						(int)e->prov.source),
-			       e->prov.source_ref ? " " : "",
-			       cli_t(e->prov.source_ref));
-			if (strcmp(e->field, "*") == 0)
-				printf("created\n");
-			else
-				printf("%s '%s' -> '%s'\n", cli_t(e->field),
-				       cli_t(e->old_value),
-				       cli_t(e->new_value));
-			if (e->prov.note)
-				printf("      note: %s\n",
-				       cli_t(e->prov.note));
+		print_events(ev, n_ev);
+		for (size_t i = 0; i < n_m; i++) {
+			printf("\nmerged from %s on %s by %s: %s\n",
+			       cli_t(m[i].other_id), cli_t(m[i].merged_at),
+			       cli_t(m[i].merged_by), cli_t(m[i].reason));
+			if (m[i].n_conflicts > 0)
+				printf("  %lld value%s to settle: the "
+				       "conflict: events above\n",
+				       m[i].n_conflicts,
+				       m[i].n_conflicts == 1 ? "" : "s");
+			printf("history of %s (%zu events):\n",
+			       cli_t(m[i].other_id), mh[i].n);
+			print_events(mh[i].ev, mh[i].n);
 		}
 	}
+	merged_free(mh, n_m);
+	cartel_merges_free(m, n_m);
 	cartel_events_free(ev, n_ev);
 	cartel_person_clear(&p);
 	return EXIT_OK;
@@ -435,15 +517,24 @@ cmd_event(struct cli *cli, int argc, char **argv)
 	rc = cli_open_db(cli, 0, &db);
 	if (rc != 0)
 		return rc;
-	char *why = NULL;
+	char *why = NULL, *keep = NULL;
 	int err = cartel_event_add(db, &ev, &why);
+	/* An event on a merged record's id was recorded on the record kept:
+	 * say so. */
+	if (err == 0 && cartel_person_merged_into(db, ev.person_id, &keep,
+						  NULL) != 0)
+		keep = NULL;
 	cartel_db_close(db);
 	if (err != 0)
 		return cli_error(err, why, "event add");
 	if (cli->json)
 		printf("{\"ok\": true}\n");
+	else if (keep != NULL)
+		printf("recorded: %s %s (%s is merged into %s)\n", cli_t(keep),
+		       cli_t(ev.field), cli_t(ev.person_id), cli_t(keep));
 	else
 		printf("recorded: %s %s\n", cli_t(ev.person_id),
 		       cli_t(ev.field));
+	free(keep);
 	return EXIT_OK;
 }

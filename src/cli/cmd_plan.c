@@ -171,7 +171,9 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 	struct cartel_policy *pol = NULL;
 	struct cartel_plan *plan = NULL;
 	struct cartel_plan_place pc;
-	/* Say "no such person" before recording anything. */
+	/* Say "no such person" before recording anything. A record merged
+	 * into another is explained as that other (cartel merge). */
+	char id_kept[256];
 	{
 		struct cartel_db *db = NULL;
 		if ((rc = cli_open_db(cli, 0, &db)) != 0)
@@ -183,6 +185,11 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 		cartel_db_close(db);
 		if (rc != 0)
 			return cli_error(rc, why, "finding the person");
+		if (strcmp(p.id, a.id) != 0 && !cli->json)
+			printf("%s was merged into %s\n", cli_t(a.id),
+			       cli_t(p.id));
+		snprintf(id_kept, sizeof id_kept, "%s", p.id);
+		a.id = id_kept;
 		cartel_person_clear(&p);
 	}
 	if ((rc = compute(cli, &a, "plan.explain", a.id, &pol, &plan)) != 0)

@@ -239,11 +239,38 @@ static const struct cli_command commands[] = {
 	 "Each record is linked at most once (best overall assignment) unless\n"
 	 "--all is given. See docs/matching.md.\n"},
 	{"dedupe", cmd_dedupe, "find the records of one list that are one person",
-	 "usage: cartel dedupe FILE.csv [-o OUT.csv] [--threshold P]\n"
+	 "usage: cartel dedupe FILE.csv [-o OUT.csv] [--threshold P] [--pairs | --json]\n"
+	 "       cartel dedupe --register [--db DB] [-o OUT.csv] [--threshold P]\n"
+	 "                     [--pairs | --json]\n"
 	 "\n"
 	 "Writes id,cluster_id for every record: records judged to be the same\n"
 	 "person share a cluster_id, the id of the cluster's first record in the\n"
-	 "file. See docs/matching.md.\n"},
+	 "file. --pairs writes instead one row per pair judged one person or for\n"
+	 "review: a_id,b_id,cluster_id,score,band, then for each compared field\n"
+	 "(family_name, given_name, patronymic, birth_date, birth_place,\n"
+	 "service_number) FIELD_a, FIELD_b, FIELD_how and FIELD_bits; --json the\n"
+	 "same pairs as one document. --register reads the register's records\n"
+	 "(those merged into another left out) instead of a file: the pairs to\n"
+	 "consider for 'cartel merge'. See docs/matching.md.\n"},
+	{"merge", cmd_merge, "fold two records of one man into one",
+	 "usage: cartel merge KEEP OTHER --by WHO --reason TEXT [--json]\n"
+	 "\n"
+	 "Folds record OTHER into KEEP: both histories are kept (KEEP gets a\n"
+	 "merged_from event, OTHER a merged_into event), and OTHER's id becomes an\n"
+	 "alias of KEEP that every command follows (person show, event add, plan\n"
+	 "explain, rounds); lists, searches, plans and statistics count the man\n"
+	 "once. No field changes: each value of OTHER's that KEEP does not hold\n"
+	 "becomes a conflict:FIELD event on KEEP, to settle with 'cartel event\n"
+	 "add KEEP FIELD VALUE'. Refused for a record merged into itself, into or\n"
+	 "from a merged record, one with records merged into it, or one listed in\n"
+	 "a loaded round with its handover pending. Undo with 'cartel unmerge'.\n"
+	 "See docs/matching.md.\n"},
+	{"unmerge", cmd_unmerge, "undo a merge: the record stands alone again",
+	 "usage: cartel unmerge OTHER --by WHO --reason TEXT [--json]\n"
+	 "\n"
+	 "Ends the alias that 'cartel merge' made of OTHER: both records are as\n"
+	 "they were before the merge, with the merge and its undoing kept in\n"
+	 "their histories (unmerged_from events). See docs/matching.md.\n"},
 	{"search", cmd_search, "find a person in the register by a typed name",
 	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json]\n"
 	 "                     [--no-index | --verify-index] NAME...\n"

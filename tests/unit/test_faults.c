@@ -26,6 +26,7 @@
 #include <cartel/declaration.h>
 #include <cartel/inquiry.h>
 #include <cartel/match.h>
+#include <cartel/merge.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -41,6 +42,11 @@ static const char persons_csv[] =
 	"RU-1,Иванов,Николай,1999-01-05,private,B200,UA,RU,military,willing,"
 	"confirmed_captive\n"
 	"RU-2,Смирнов,Юрий,2001-11-11,private,B201,UA,RU,military,willing,"
+	"confirmed_captive\n"
+	/* One man on two lists, in no round: what a merge folds. */
+	"RU-3,Попов,Артём,1998-04-04,private,B202,UA,RU,military,willing,"
+	"confirmed_captive\n"
+	"RU-4,Попов,Артем,1998-04-04,sergeant,,UA,RU,military,,"
 	"confirmed_captive\n";
 
 static const char plan[] =
@@ -339,6 +345,16 @@ op_called_back(struct fx *f, struct cartel_db *db, char **why)
 	return rc == 0 && n != 1 ? CARTEL_ESTATE : rc;
 }
 
+/* A merge: note events on both records, conflict events, an audit entry
+ * for the events and one for the merge row under the ledger. */
+static int
+op_merge(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	return cartel_person_merge(db, "RU-3", "RU-4", "clerk", "one man", NULL,
+				   why);
+}
+
 struct op {
 	const char *name;
 	int (*run)(struct fx *f, struct cartel_db *db, char **why);
@@ -358,7 +374,7 @@ static const struct op ops[] = {
 	{"review-confirm", op_confirm},
 	{"inquiry-close", op_inquiry_close},
 	{"callback-done", op_called_back},
-	/* A merge of two persons goes here once the register has one. */
+	{"merge", op_merge},
 };
 
 /* ---- Snapshots ------------------------------------------------------- */

@@ -960,10 +960,75 @@ cartel_match_link(const struct cartel_person *left, size_t n_left,
 	return 0;
 }
 
-int
-cartel_match_dedupe(const struct cartel_person *persons, size_t n,
-		    const struct cartel_match_opts *opts, size_t *cluster,
-		    struct cartel_match_stats *stats, char **why)
+void
+cartel_match_dups_free(struct cartel_match_dup *d, size_t n)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (int f = 0; f < CARTEL_MATCH_N_EVIDENCE; f++) {
+			free(d[i].evidence[f].left);
+			free(d[i].evidence[f].right);
+		}
+	free(d);
+}
+
+static int
+dup_cmp(const void *x, const void *y)
+{
+	const struct cartel_match_dup *a = x, *b = y;
+	if (a->cluster != b->cluster)
+		return a->cluster < b->cluster ? -1 : 1;
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* The scored pairs of a deduplication, with their evidence. */
+static int
+make_dups(const struct cartel_match_opts *o, const struct match_model *mm,
+	  const struct match_side *a, const struct assign_pairs *kept,
+	  const size_t *cluster, struct cartel_match_dup **out, size_t *n_out)
+{
+	struct cartel_match_dup *d = calloc(kept->n ? kept->n : 1, sizeof *d);
+	if (d == NULL)
+		return CARTEL_ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < kept->n; i++) {
+		const struct assign_pair *p = &kept->v[i];
+		size_t l = p->l < p->r ? p->l : p->r;
+		size_t r = p->l < p->r ? p->r : p->l;
+		struct cartel_match_dup *q = &d[n];
+		q->a = l;
+		q->b = r;
+		q->a_id = a->persons[l].id;
+		q->b_id = a->persons[r].id;
+		q->cluster = cluster[l];
+		q->weight = p->w;
+		q->probability = prob_of(p->w);
+		q->band = band_of(o, q->probability);
+		uint8_t lv[F_N];
+		int sw;
+		cartel__match_compare(&a->recs[l], &a->arena, &a->recs[r],
+				      &a->arena, lv, &sw);
+		if (cartel__match_evidence(mm, lv, &a->recs[l], &a->recs[r],
+				   q->evidence) != 0) {
+			cartel_match_dups_free(d, n);
+			return CARTEL_ENOMEM;
+		}
+		n++;
+	}
+	qsort(d, n, sizeof *d, dup_cmp);
+	*out = d;
+	*n_out = n;
+	return 0;
+}
+
+static int
+dedupe_run(const struct cartel_person *persons, size_t n,
+	   const struct cartel_match_opts *opts, size_t *cluster,
+	   struct cartel_match_dup **dups, size_t *n_dups,
+	   struct cartel_match_stats *stats, char **why)
 {
 	struct cartel_match_opts o;
 	opts_fix(&o, opts);
@@ -988,7 +1053,9 @@ cartel_match_dedupe(const struct cartel_person *persons, size_t n,
 	double t1 = now();
 	if (rc == 0)
 		rc = cartel__assign_clusters(&kept, n, log2_odds(o.threshold),
-		                             cluster);
+					     cluster);
+	if (rc == 0 && dups != NULL)
+		rc = make_dups(&o, &mm, &a, &kept, cluster, dups, n_dups);
 	st.seconds_assign = now() - t1;
 	cartel__assign_pairs_free(&kept);
 	cartel__match_side_free(&a);
@@ -997,6 +1064,26 @@ cartel_match_dedupe(const struct cartel_person *persons, size_t n,
 	if (stats)
 		*stats = st;
 	return 0;
+}
+
+int
+cartel_match_dedupe(const struct cartel_person *persons, size_t n,
+		    const struct cartel_match_opts *opts, size_t *cluster,
+		    struct cartel_match_stats *stats, char **why)
+{
+	return dedupe_run(persons, n, opts, cluster, NULL, NULL, stats, why);
+}
+
+int
+cartel_match_dedupe_pairs(const struct cartel_person *persons, size_t n,
+			  const struct cartel_match_opts *opts,
+			  size_t *cluster, struct cartel_match_dup **out,
+			  size_t *n_out, struct cartel_match_stats *stats,
+			  char **why)
+{
+	*out = NULL;
+	*n_out = 0;
+	return dedupe_run(persons, n, opts, cluster, out, n_out, stats, why);
 }
 
 /* ---- For benchmarks: the candidate pairs alone ---- */

@@ -237,6 +237,15 @@ char *cartel__match_explain(const struct match_model *mm, const uint8_t lv[F_N],
                             const struct match_arena *ba, double weight,
                             double prob);
 
+/* The field-by-field evidence of a scored pair into out[F_N] (one entry
+ * per field, in F_ order; values malloc'd, NULL when unknown); returns 0 or
+ * CARTEL_ENOMEM (entries then freed). */
+struct cartel_match_evidence;
+int cartel__match_evidence(const struct match_model *mm,
+			   const uint8_t lv[F_N], const struct match_rec *a,
+			   const struct match_rec *b,
+			   struct cartel_match_evidence out[F_N]);
+
 /* ---- index.c ---- */
 
 struct match_side {

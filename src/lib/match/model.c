@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cartel/error.h>
+
 #include "core/why.h"
 #include "match/match_int.h"
 
@@ -370,6 +372,57 @@ how_text(int f, int lv, const struct match_rec *a, const struct match_rec *b,
 		       : lv == 2 ? "one character differs"
 				 : "different";
 	}
+}
+
+/* The import column of each compared field. */
+static const char *const field_column[F_N] = {
+	"family_name", "given_name",  "patronymic",
+	"birth_date",  "birth_place", "service_number",
+};
+
+int
+cartel__match_evidence(const struct match_model *mm, const uint8_t lv[F_N],
+		       const struct match_rec *a, const struct match_rec *b,
+		       struct cartel_match_evidence out[F_N])
+{
+	memset(out, 0, F_N * sizeof *out);
+	int bad = 0;
+	for (int f = 0; f < F_N; f++) {
+		char da[16], db[16];
+		const char *ta, *tb;
+		if (f == F_DATE) {
+			ta = cartel_date_format(&a->p->birth_date, da, sizeof da);
+			tb = cartel_date_format(&b->p->birth_date, db, sizeof db);
+		} else {
+			ta = field_text(a, f);
+			tb = field_text(b, f);
+		}
+		struct cartel_match_evidence *e = &out[f];
+		e->field = field_column[f];
+		if (ta != NULL && ta[0] != '\0' && (e->left = strdup(ta)) == NULL)
+			bad = 1;
+		if (tb != NULL && tb[0] != '\0' &&
+		    (e->right = strdup(tb)) == NULL)
+			bad = 1;
+		if (lv[f] == 0) {
+			e->how = e->left == NULL && e->right == NULL
+					 ? "unknown on both sides"
+					 : "missing on one side";
+			e->weight = 0;
+			continue;
+		}
+		e->weight = level_weight(mm, f, lv[f], a, b);
+		e->how = how_text(f, lv[f], a, b, e->left, e->right);
+	}
+	if (bad) {
+		for (int f = 0; f < F_N; f++) {
+			free(out[f].left);
+			free(out[f].right);
+		}
+		memset(out, 0, F_N * sizeof *out);
+		return CARTEL_ENOMEM;
+	}
+	return 0;
 }
 
 char *

@@ -90,6 +90,8 @@ cartel__person_apply(struct cartel_person *p, const char *field,
 {
 	if (field == NULL)
 		return cartel__why(why, CARTEL_EINVAL, "event without field");
+	if (cartel__event_is_note(field))
+		return 0; /* a merge's record: no field changes */
 	if (strncmp(field, ATTR_PREFIX, ATTR_PREFIX_LEN) == 0) {
 		if (field[ATTR_PREFIX_LEN] == '\0')
 			return cartel__why(why, CARTEL_EINVAL,
@@ -453,9 +455,14 @@ cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 	char *old = NULL;
 	const char *canon = NULL;
 	char buf[CARTEL_FIELD_TEXT_MAX];
-	err = person_pk(db, ev->person_id, &pk, why);
+	/* An event on a record merged into another is one on that other. */
+	char *keep = NULL;
+	err = cartel__person_resolve(db, ev->person_id, &keep, why);
+	const char *pid = keep != NULL ? keep : ev->person_id;
 	if (err == 0)
-		err = cartel_person_get(db, ev->person_id, &p, why);
+		err = person_pk(db, pid, &pk, why);
+	if (err == 0)
+		err = cartel_person_get(db, pid, &p, why);
 	else
 		memset(&p, 0, sizeof p);
 	if (err == 0)
@@ -476,16 +483,17 @@ cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 	const char *at =
 		ev->prov.at ? ev->prov.at : cartel__now(now, sizeof now);
 	if (err == 0)
-		err = cartel__event_insert(db, pk, ev->person_id, ev->field,
-					   old, canon, &ev->prov, at, audit,
-					   &hs, NULL, NULL, why);
+		err = cartel__event_insert(db, pk, pid, ev->field, old, canon,
+					   &ev->prov, at, audit, &hs, NULL,
+					   NULL, why);
 	if (err == 0) {
 		char *detail = cartel__asprintf("field %s", ev->field);
 		err = cartel__audit_close(db, audit, ev->prov.actor, "event",
-					  ev->person_id, detail, 1, &hs, why);
+					  pid, detail, 1, &hs, why);
 		free(detail);
 	}
 	free(old);
+	free(keep);
 	cartel_person_clear(&p);
 	return cartel__db_write_end(db, own, err, why);
 }

@@ -145,6 +145,11 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 		"seq, inquiry_id, person_id, event_seq, queued_at, done_at, "
 		"done_by",
 		"seq = CAST(?1 AS INTEGER)"),
+	[CARTEL__LT_MERGE] = LEDGER_TABLE(
+		"person_merge", "CAST(seq AS TEXT)", "''",
+		"seq, keep_id, other_id, merged_at, merged_by, reason, "
+		"n_conflicts, unmerged_at, unmerged_by, unmerge_reason",
+		"seq = CAST(?1 AS INTEGER)"),
 };
 
 const char *

@@ -209,6 +209,27 @@ const struct cartel__migration cartel__migrations[] = {
 	 " done_by TEXT);"
 	 "CREATE INDEX inquiry_callback_due ON inquiry_callback(inquiry_id)"
 	 " WHERE done_at IS NULL;"},
+	/*
+	 * Merged records (src/lib/store/merge_store.c, docs/data-model.md):
+	 * one row per merge of record other_id into keep_id, with who, when
+	 * and why, and the same when it was undone. While unmerged_at is
+	 * NULL, other_id is an alias of keep_id. Covered by the row ledger.
+	 */
+	{"0600-merge",
+	 "CREATE TABLE person_merge ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " keep_id TEXT NOT NULL,"
+	 " other_id TEXT NOT NULL,"
+	 " merged_at TEXT NOT NULL,"
+	 " merged_by TEXT NOT NULL,"
+	 " reason TEXT NOT NULL,"
+	 " n_conflicts INTEGER NOT NULL,"
+	 " unmerged_at TEXT,"
+	 " unmerged_by TEXT,"
+	 " unmerge_reason TEXT);"
+	 "CREATE UNIQUE INDEX person_merge_other ON person_merge(other_id)"
+	 " WHERE unmerged_at IS NULL;"
+	 "CREATE INDEX person_merge_keep ON person_merge(keep_id);"},
 	{"0700-owner",
 	 /* Three registers (docs/protocol.md): whose register this is (one
 	  * row, set once), the sequence of the declarations this register

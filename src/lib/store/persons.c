@@ -86,10 +86,11 @@ cartel_db_persons(struct cartel_db *db, struct cartel_person **out,
 	*n_out = 0;
 	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(sql,
-				    "SELECT pk, " CARTEL__PERSON_COLS
-				    " FROM persons ORDER BY id",
-				    -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(
+		sql,
+		"SELECT pk, " CARTEL__PERSON_COLS
+		" FROM persons WHERE " CARTEL__NOT_MERGED("id") " ORDER BY id",
+		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading persons", why);
 	struct cartel_person *p = NULL;
@@ -144,17 +145,25 @@ cartel_person_get(struct cartel_db *db, const char *id,
 	memset(out, 0, sizeof(*out));
 	if (id == NULL)
 		return cartel__why(why, CARTEL_EINVAL, "no person id");
+	/* A record merged into another is an alias of it. */
+	char *keep = NULL;
+	int err = cartel__person_resolve(db, id, &keep, why);
+	if (err != 0)
+		return err;
+	if (keep != NULL)
+		id = keep;
 	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(sql,
 				    "SELECT pk, " CARTEL__PERSON_COLS
 				    " FROM persons WHERE id = ?1",
 				    -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
+		free(keep);
 		return cartel__db_err(db, rc, "reading a person", why);
+	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	int err = 0;
 	if (rc == SQLITE_ROW)
 		err = cartel__person_from_row(st, 1, out, why);
 	else if (rc == SQLITE_DONE)
@@ -167,6 +176,7 @@ cartel_person_get(struct cartel_db *db, const char *id,
 		err = load_attrs(db, out, 1, id, why);
 	if (err != 0)
 		cartel_person_clear(out);
+	free(keep);
 	return err;
 }
 
@@ -177,10 +187,11 @@ cartel_db_persons_each(struct cartel_db *db,
 {
 	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *ps = NULL, *at = NULL;
-	int rc = sqlite3_prepare_v2(sql,
-				    "SELECT pk, " CARTEL__PERSON_COLS
-				    " FROM persons ORDER BY id",
-				    -1, &ps, NULL);
+	int rc = sqlite3_prepare_v2(
+		sql,
+		"SELECT pk, " CARTEL__PERSON_COLS
+		" FROM persons WHERE " CARTEL__NOT_MERGED("id") " ORDER BY id",
+		-1, &ps, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(
 			sql,

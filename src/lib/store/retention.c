@@ -63,6 +63,10 @@ is_erased(const char *field)
 {
 	if (field == NULL)
 		return 0;
+	/* A merge's conflict event holds the merged record's value of the
+	 * field it names (merge_store.c). */
+	if (strncmp(field, "conflict:", 9) == 0)
+		field += 9;
 	if (strncmp(field, "attr:", 5) == 0)
 		return 1;
 	for (size_t i = 0; i < N_ERASED; i++)

@@ -627,7 +627,7 @@ cartel__round_persons_brief(struct cartel_db *db, struct cartel_person **out,
 	int rc = prep(db,
 		      "SELECT id, family_name, given_name, patronymic,"
 		      " birth_date, birth_place, sex, service_number, status,"
-		      " held_by FROM persons",
+		      " held_by FROM persons WHERE " CARTEL__NOT_MERGED("id"),
 		      &st, "reading persons", why);
 	if (rc)
 		return rc;

@@ -75,7 +75,8 @@ count_persons(struct cartel_db *db, size_t *n, char **why)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "SELECT count(*) FROM persons", -1, &st,
+				    "SELECT count(*) FROM persons WHERE "
+				    CARTEL__NOT_MERGED("id"), -1, &st,
 				    NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "counting persons", why);

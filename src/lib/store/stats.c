@@ -75,7 +75,8 @@ cartel_stats_get(struct cartel_db *db, struct cartel_stats *st, char **why)
 		cartel__db_sqlite(db),
 		"SELECT coalesce(held_by, ''), status, category, health, "
 		"direct_repatriation, consent, legal_hold, held_since, "
-		"captured_on FROM persons ORDER BY held_by",
+		"captured_on FROM persons WHERE " CARTEL__NOT_MERGED(
+			"id") " ORDER BY held_by",
 		-1, &q, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading persons", why);

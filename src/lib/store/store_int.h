@@ -99,8 +99,9 @@ enum {
 	CARTEL__ST_DECL_PERSON_PUT,
 	CARTEL__ST_DECL_CHANGE_PUT,
 	CARTEL__ST_INQUIRY_WATCH,
+	CARTEL__ST_MERGE_OF, /* every person read looks for a merge */
 	CARTEL__ST_LEDGER_ROW, /* one slot per covered table from here */
-	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 16
+	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 32
 };
 
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes);
@@ -293,6 +294,7 @@ enum cartel__ledger_table {
 	CARTEL__LT_DECL_CHANGE, /* declared_change (digest, their_id) */
 	CARTEL__LT_INQUIRY_HISTORY, /* inquiry_history (seq) */
 	CARTEL__LT_CALLBACK,        /* inquiry_callback (seq) */
+	CARTEL__LT_MERGE,       /* person_merge (seq) */
 	CARTEL__LT_N
 };
 
@@ -461,5 +463,23 @@ int cartel__inquiry_set_state(struct cartel_db *db, const char *id,
  * *out (malloc'd, or NULL). search_store.c. */
 int cartel__status_day(struct cartel_db *db, const char *id, char **out,
 		       char **why);
+
+/*
+ * Merged records (merge_store.c). cartel__person_resolve sets *keep to the
+ * malloc'd id of the record that `id` was merged into, or NULL when `id` is
+ * not merged (the merge row is checked against the row ledger first:
+ * CARTEL_ETAMPER when it does not hold). cartel__event_is_note says whether
+ * an event field only records something (a merge, its undoing, a
+ * conflicting value) and changes no field of the person.
+ */
+int cartel__person_resolve(struct cartel_db *db, const char *id, char **keep,
+			   char **why);
+int cartel__event_is_note(const char *field);
+
+/* The SQL condition that leaves out records merged into another, for
+ * queries over persons aliased p (or unaliased, with PERSON_ID "id"). */
+#define CARTEL__NOT_MERGED(PERSON_ID)                                          \
+	PERSON_ID " NOT IN (SELECT other_id FROM person_merge "                \
+		  "WHERE unmerged_at IS NULL)"
 
 #endif
