@@ -222,13 +222,16 @@ person_show(struct cli *cli, int argc, char **argv)
 		json_object_set_new(o, "person",
 				    pj ? json_loads(pj, 0, NULL) : json_null());
 		free(pj);
-		for (size_t i = 0; i < n_ev; i++)
-			json_array_append_new(
-				evs,
-				json_pack("{s:I, s:s, s:s?, s:s?, s:s, s:s, "
+		for (size_t i = 0; i < n_ev; i++) {
+			const char *field;
+			long long fixes = cartel_event_corrects(&ev[i], &field);
+			long long fixed_by = cartel_event_corrected_by(
+				ev, n_ev, ev[i].seq);
+			json_t *e = json_pack(
+				"{s:I, s:s, s:s?, s:s?, s:s, s:s, "
 					  "s:s, s:s?, s:s?}",
 					  "seq", (json_int_t)ev[i].seq, "field",
-					  ev[i].field, "old", ev[i].old_value,
+					  field, "old", ev[i].old_value,
 					  "new", ev[i].new_value, "by",
 					  ev[i].prov.actor, "at", ev[i].prov.at,
 					  "source",
@@ -236,7 +239,15 @@ person_show(struct cli *cli, int argc, char **argv)
 						  CARTEL_ENUM_SOURCE,
 						  (int)ev[i].prov.source),
 					  "ref", ev[i].prov.source_ref, "note",
-					  ev[i].prov.note));
+					  ev[i].prov.note);
+			if (fixes != 0)
+				json_object_set_new(e, "corrects",
+						    json_integer(fixes));
+			if (fixed_by != 0)
+				json_object_set_new(e, "corrected_by",
+						    json_integer(fixed_by));
+			json_array_append_new(evs, e);
+		}
 		json_object_set_new(o, "events", evs);
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
@@ -252,15 +263,32 @@ person_show(struct cli *cli, int argc, char **argv)
 						(int)e->prov.source),
 			       e->prov.source_ref ? " " : "",
 			       cli_t(e->prov.source_ref));
+			const char *field;
+			long long fixes = cartel_event_corrects(e, &field);
+			long long fixed_by =
+				cartel_event_corrected_by(ev, n_ev, e->seq);
 			if (strcmp(e->field, "*") == 0)
 				printf("created\n");
 			else
-				printf("%s '%s' -> '%s'\n", cli_t(e->field),
-				       cli_t(e->old_value),
+				printf("%s%s '%s' -> '%s'\n",
+				       fixes ? "correction: " : "",
+				       cli_t(field), cli_t(e->old_value),
 				       cli_t(e->new_value));
-			if (e->prov.note)
+			if (fixes != 0)
+				printf("      corrects event %lld: %s\n", fixes,
+				       cli_t(e->prov.note));
+			else if (e->prov.note)
 				printf("      note: %s\n",
 				       cli_t(e->prov.note));
+			if (fixed_by != 0) {
+				const struct cartel_event *c = NULL;
+				for (size_t k = i + 1; k < n_ev && !c; k++)
+					if (ev[k].seq == fixed_by)
+						c = &ev[k];
+				printf("      CORRECTED by event %lld: %s\n",
+				       fixed_by,
+				       cli_t(c ? c->prov.note : NULL));
+			}
 		}
 	}
 	cartel_events_free(ev, n_ev);
@@ -396,12 +424,83 @@ cmd_person(struct cli *cli, int argc, char **argv)
 
 /* cartel event add PERSON_ID FIELD VALUE --by WHO --source KIND ... lives
  * here too: it shares the provenance options. */
+/* cartel event correct EVENT_ID --reason TEXT --source KIND [--by WHO]
+ * [--ref TEXT] [--at TIME] */
+static int
+event_correct(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "usage: cartel event correct EVENT_ID "
+				    "--reason TEXT --source KIND [--by WHO]";
+	struct prov_opts po = {0};
+	const char *id = NULL, *reason = NULL;
+	for (int i = 2; i < argc; i++) {
+		int r = cli_common_opt(cli, "event", argc, argv, &i);
+		if (r == 0 && strcmp(argv[i], "--reason") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("event", "--reason needs a "
+							  "value");
+			reason = argv[++i];
+			continue;
+		}
+		if (r == 0 && strcmp(argv[i], "--note") == 0)
+			return cli_usage("event", "a correction's note is its "
+						  "--reason");
+		if (r == 0)
+			r = prov_opt("event", &po, argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
+		if (argv[i][0] == '-' || id != NULL)
+			return cli_usage("event", "unexpected argument '%s'",
+					 argv[i]);
+		id = argv[i];
+	}
+	if (id == NULL)
+		return cli_usage("event", "%s", usage);
+	char *end = NULL;
+	long long seq = strtoll(id, &end, 10);
+	if (end == id || *end != '\0' || seq <= 0)
+		return cli_usage("event",
+				 "'%s' is not an event number ('cartel person "
+				 "show ID' lists them as #N)",
+				 id);
+	if (reason == NULL || reason[0] == '\0')
+		return cli_usage("event", "--reason TEXT is required (why the "
+					  "event was wrong)");
+	if (po.by == NULL)
+		po.by = cli_actor(NULL);
+	struct cartel_provenance prov;
+	int rc = prov_make("event", &po, &prov);
+	if (rc != 0)
+		return rc;
+	struct cartel_db *db;
+	rc = cli_open_db(cli, 0, &db);
+	if (rc != 0)
+		return rc;
+	char *why = NULL;
+	long long fix = 0;
+	int err = cartel_event_correct(db, seq, reason, &prov, &fix, &why);
+	cartel_db_close(db);
+	if (err != 0)
+		return cli_error(err, why, "event correct");
+	if (cli->json)
+		printf("{\"corrected\": %lld, \"event\": %lld}\n", seq, fix);
+	else
+		printf("event %lld corrected by event %lld\n", seq, fix);
+	return EXIT_OK;
+}
+
 int
 cmd_event(struct cli *cli, int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "correct") == 0)
+		return event_correct(cli, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
 		return cli_usage("event", "usage: cartel event add PERSON_ID "
-					  "FIELD VALUE --by WHO --source KIND");
+					  "FIELD VALUE --by WHO --source KIND, "
+					  "or cartel event correct EVENT_ID "
+					  "--reason TEXT --source KIND");
 	struct prov_opts po = {0};
 	const char *pos[3] = {NULL, NULL, NULL};
 	int n_pos = 0;
@@ -436,14 +535,15 @@ cmd_event(struct cli *cli, int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	char *why = NULL;
-	int err = cartel_event_add(db, &ev, &why);
+	long long seq = 0;
+	int err = cartel_event_record(db, &ev, &seq, &why);
 	cartel_db_close(db);
 	if (err != 0)
 		return cli_error(err, why, "event add");
 	if (cli->json)
-		printf("{\"ok\": true}\n");
+		printf("{\"ok\": true, \"event\": %lld}\n", seq);
 	else
-		printf("recorded: %s %s\n", cli_t(ev.person_id),
-		       cli_t(ev.field));
+		printf("recorded: %s %s (event %lld)\n", cli_t(ev.person_id),
+		       cli_t(ev.field), seq);
 	return EXIT_OK;
 }

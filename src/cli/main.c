@@ -65,9 +65,11 @@ static const struct cli_command commands[] = {
 	 "video_testimony, family_report), --ref the document.\n"
 	 "show prints the current state and every event, oldest first.\n"
 	 "list prints one line per person, ordered by id.\n"},
-	{"event", cmd_event, "record a change to a person",
+	{"event", cmd_event, "record a change to a person, or correct one",
 	 "usage: cartel event add PERSON_ID FIELD VALUE --by WHO --source KIND\n"
 	 "                        [--ref TEXT] [--note TEXT] [--at TIME]\n"
+	 "       cartel event correct EVENT_ID --reason TEXT --source KIND\n"
+	 "                        [--by WHO] [--ref TEXT] [--at TIME]\n"
 	 "\n"
 	 "Appends one change (FIELD from old value to VALUE) to the person's\n"
 	 "history and updates the current state, with its audit entry. FIELD is\n"
@@ -76,7 +78,16 @@ static const struct cli_command commands[] = {
 	 "direct_rep_by, direct_rep_on, consent_by, consent_on, or attr:NAME for\n"
 	 "an extra attribute. An empty VALUE clears the field. A status change\n"
 	 "must follow the lifecycle (docs/data-model.md); dates and enum values\n"
-	 "are checked. The id cannot change.\n"},
+	 "are checked. The id cannot change. It prints the new event's number.\n"
+	 "\n"
+	 "correct records that event EVENT_ID (the #N of 'person show') was made\n"
+	 "in error and restores the value it replaced, as a new audited event\n"
+	 "whose note is the reason (a man reported dead and found alive goes back\n"
+	 "to the status he had). The wrong event stays in the history, marked\n"
+	 "corrected. Only the newest change to a field is corrected: a later\n"
+	 "change to the same field is named and must be corrected first. The\n"
+	 "creation, a correction, an event already corrected and an unknown\n"
+	 "number are refused, with nothing written. --by defaults to $USER.\n"},
 	{"audit", cmd_audit, "verify the audit hash chain",
 	 "usage: cartel audit verify [--head HASH] [--json]\n"
 	 "\n"

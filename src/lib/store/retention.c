@@ -63,6 +63,8 @@ is_erased(const char *field)
 {
 	if (field == NULL)
 		return 0;
+	/* A correction carries the values of the field it restores. */
+	field = cartel__event_base_field(field, NULL);
 	if (strncmp(field, "attr:", 5) == 0)
 		return 1;
 	for (size_t i = 0; i < N_ERASED; i++)
