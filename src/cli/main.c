@@ -151,7 +151,7 @@ static const struct cli_command commands[] = {
 	{"handover", cmd_handover, "run an agreed round at the exchange point",
 	 "usage: cartel handover start ROUND.json [--by NAME]\n"
 	 "       cartel handover check ROUND_ID PERSON_ID --as OUTCOME --by NAME\n"
-	 "                             [--at TIME]\n"
+	 "                             [--at TIME] [--where PLACE]\n"
 	 "       cartel handover check ROUND_ID --sheet FILE.csv --by NAME\n"
 	 "       cartel handover status ROUND_ID [--persons] [--json]\n"
 	 "       cartel handover stage ROUND_ID N --close --by NAME [--mark-absent]\n"
@@ -159,9 +159,16 @@ static const struct cli_command commands[] = {
 	 "start loads an agreed document whose signatures verify and moves the\n"
 	 "listed persons to 'agreed'. OUTCOME is handed_over, received (both\n"
 	 "need a recorded consent 'willing'; status becomes repatriated), refused\n"
-	 "or absent (status back to confirmed_captive). Each check-off is one\n"
+	 "or absent (status back to confirmed_captive). Only an agreed person is\n"
+	 "checked off: one repatriated already (in another round, which the\n"
+	 "message names) is refused. A refusal also records the person's consent\n"
+	 "as refuses, with who (--by), the day and the exchange point (--where),\n"
+	 "so no later plan lists him until a new willing. Each check-off is one\n"
 	 "transaction with its event and audit entry; a sheet (CSV: person_id,\n"
-	 "outcome[,at][,by]) cut short is run again to resume. See docs/rounds.md.\n"},
+	 "outcome[,at][,by][,where]) cut short is run again to resume. A stage\n"
+	 "always closes: a pending person who died, was released or left the\n"
+	 "list since the round was agreed is closed out as deceased, released or\n"
+	 "withdrawn. See docs/rounds.md.\n"},
 	{"reconcile", cmd_reconcile, "the other side's lists against ours, by identity",
 	 "usage: cartel reconcile LIST.csv [--party CODE] [--all] [--json]\n"
 	 "                        [-o OUT.csv] [--threshold P] [--by NAME]\n"

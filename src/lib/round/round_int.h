@@ -92,6 +92,22 @@ int cartel__round_stage_list(struct cartel_db *db, const char *round_id,
 
 void cartel__round_ho_person_clear(struct cartel_handover_person *p);
 
+/*
+ * The round (other than `except`, which may be NULL) in which person_id was
+ * checked off as handed over or received: *round_id and *at malloc'd, or
+ * both NULL when there is none. The row is checked against the ledger.
+ */
+/* The rounds other than `except` in which person_id is still pending, as a
+ * new array *round_ids of *n malloc'd strings (free each and the array);
+ * each row is checked against the ledger. */
+int cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
+				const char *except, char ***round_ids,
+				size_t *n, char **why);
+
+int cartel__round_ho_repatriated(struct cartel_db *db, const char *person_id,
+				 const char *except, char **round_id,
+				 char **at, char **why);
+
 /* Every person of the register with only what matching and the "held by
  * us" test need (id, names, birth date and place, sex, service number,
  * status, held_by), in no particular order; much lighter than
