@@ -95,4 +95,14 @@ $C event correct abc --reason x --source icrc_visit 2>/dev/null
 [ $? -eq 2 ] || fail "a non-number is not a usage error"
 set -e
 [ "$(head_of)" = "$H" ] || fail "a refused correction changed the register"
+
+# The link from a correction to the event it corrects is covered by the
+# audit chain: pointed elsewhere behind the register's back, it is found.
+cp "$T/r.db" "$T/t.db"
+sqlite3 "$T/t.db" \
+	"UPDATE events SET field = 'correct:$REL:status' WHERE seq = $FIX"
+if $CARTEL --db "$T/t.db" audit verify >"$T/out" 2>&1; then
+	fail "a rewritten correction verified"
+fi
+grep -q "does not hold" "$T/out" || fail "tamper: no reason"
 echo "ok"
