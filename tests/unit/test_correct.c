@@ -33,7 +33,8 @@ static const char persons_csv[] =
 	"status\n"
 	"UA-1,Коваленко,Олександр,1994-03-02,RU,UA,willing,"
 	"confirmed_captive\n"
-	"UA-2,Шевченко,Сергій,1990,RU,UA,willing,confirmed_captive\n"
+	"UA-2,Шевченко,Сергій,1990,RU,UA,willing,"
+	"confirmed_captive\n"
 	"UA-3,Бондаренко,Микола,1985-07-01,RU,UA,not_asked,"
 	"confirmed_captive\n";
 

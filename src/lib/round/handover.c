@@ -201,12 +201,32 @@ withdraw_elsewhere(struct cartel_db *db, const char *round_id,
 	return rc;
 }
 
+/* The persons pending in other loaded rounds, sorted (usually none). */
+struct pending_set {
+	char **ids;
+	size_t n;
+};
+
+static int
+cmp_id(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, *(char *const *)elem);
+}
+
+static int
+pending_elsewhere(const struct pending_set *ps, const char *id)
+{
+	return ps->n > 0 &&
+	       bsearch(id, ps->ids, ps->n, sizeof *ps->ids, cmp_id) != NULL;
+}
+
 /* Lists one document list into the handover and moves each person to
  * "agreed". */
 static int
 load_list(struct cartel_db *db, const struct cartel_round *r,
 	  const json_t *list, const char *side, int direct, long *ord,
-	  const char *actor, const char *ref, char **why)
+	  const char *actor, const char *ref, const struct pending_set *ps,
+	  char **why)
 {
 	const char *round_id = cartel_round_id(r);
 	for (size_t i = 0; i < json_array_size(list); i++) {
@@ -250,9 +270,11 @@ load_list(struct cartel_db *db, const struct cartel_round *r,
 				"the list needs a new version without them",
 				id, cartel_enum_name(CARTEL_ENUM_STATUS,
 						     (int)st));
-		rc = withdraw_elsewhere(db, round_id, id, actor, why);
-		if (rc)
-			return rc;
+		if (pending_elsewhere(ps, id)) {
+			rc = withdraw_elsewhere(db, round_id, id, actor, why);
+			if (rc)
+				return rc;
+		}
 		rc = status_event(db, id, "agreed", actor, ref, NULL, why);
 		if (rc)
 			return rc;
@@ -306,6 +328,10 @@ cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 							       "stages"));
 	for (long s = 1; rc == 0 && s <= stages; s++)
 		rc = cartel__round_stage_put(db, round_id, (int)s, why);
+	struct pending_set ps = {NULL, 0};
+	if (rc == 0)
+		rc = cartel__round_ho_pending_ids(db, round_id, &ps.ids, &ps.n,
+						  why);
 	long ord = 0;
 	for (int i = 0; rc == 0 && i < 2; i++) {
 		const char *party = cartel_round_party(r, i);
@@ -313,7 +339,8 @@ cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 			json_object_get(json_object_get(r->doc, "sides"),
 					party),
 			"gives");
-		rc = load_list(db, r, gives, party, 0, &ord, actor, ref, why);
+		rc = load_list(db, r, gives, party, 0, &ord, actor, ref, &ps,
+			       why);
 		if (rc == 0)
 			rc = load_list(
 				db, r,
@@ -321,8 +348,11 @@ cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 							r->doc,
 							"direct_repatriation"),
 						party),
-				party, 1, &ord, actor, ref, why);
+				party, 1, &ord, actor, ref, &ps, why);
 	}
+	for (size_t i = 0; i < ps.n; i++)
+		free(ps.ids[i]);
+	free(ps.ids);
 	if (rc == 0) {
 		char *detail = cartel__asprintf(
 			"version=%d digest=%s persons=%ld stages=%ld",
@@ -470,7 +500,8 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 		rc = refusal_events(db, c, at, version, hp.stage, why);
 	if (rc)
 		goto fail;
-	detail = cartel__asprintf("person=%s outcome=%s stage=%d at=%s by=%s%s%s",
+	detail = cartel__asprintf("person=%s outcome=%s stage=%d at=%s "
+				  "by=%s%s%s",
 				  c->person_id,
 				  cartel_handover_outcome_name(c->outcome),
 				  hp.stage, at, c->by,

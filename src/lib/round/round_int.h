@@ -97,6 +97,13 @@ void cartel__round_ho_person_clear(struct cartel_handover_person *p);
  * checked off as handed over or received: *round_id and *at malloc'd, or
  * both NULL when there is none. The row is checked against the ledger.
  */
+/* The ids of the persons still pending in rounds other than `except`,
+ * sorted by strcmp, as a new array *ids of *n malloc'd strings (free each
+ * and the array). One pass over the table, so that loading a large round
+ * looks each of its persons up in memory. */
+int cartel__round_ho_pending_ids(struct cartel_db *db, const char *except,
+				 char ***ids, size_t *n, char **why);
+
 /* The rounds other than `except` in which person_id is still pending, as a
  * new array *round_ids of *n malloc'd strings (free each and the array);
  * each row is checked against the ledger. */

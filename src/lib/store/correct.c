@@ -203,8 +203,8 @@ correctable(struct cartel_db *db, const struct wrong *w, char **why)
  * bufs or p) are the field's text before and after. */
 static int
 restore(struct cartel_person *p, const struct wrong *w, const char *base,
-	const char **cur, const char **restored, char bufs[2][CARTEL_FIELD_TEXT_MAX],
-	char **held, char **why)
+	const char **cur, const char **restored,
+	char bufs[2][CARTEL_FIELD_TEXT_MAX], char **held, char **why)
 {
 	const char *old = w->old_value != NULL ? w->old_value : "";
 	const char *was = w->new_value != NULL ? w->new_value : "";
@@ -343,7 +343,8 @@ cartel_event_corrected_by(const struct cartel_event *ev, size_t n,
 			  long long seq)
 {
 	for (size_t i = 0; i < n; i++)
-		if (ev[i].seq > seq && cartel_event_corrects(&ev[i], NULL) == seq)
+		if (ev[i].seq > seq &&
+		    cartel_event_corrects(&ev[i], NULL) == seq)
 			return ev[i].seq;
 	return 0;
 }

@@ -594,6 +594,52 @@ cartel__round_stage_list(struct cartel_db *db, const char *round_id,
 }
 
 int
+cartel__round_ho_pending_ids(struct cartel_db *db, const char *except,
+			     char ***ids, size_t *n, char **why)
+{
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT DISTINCT person_id FROM round_handover"
+		      " WHERE round_id <> ?1 AND outcome = 'pending'"
+		      " ORDER BY person_id",
+		      &st, "reading check-offs", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, except, -1, SQLITE_STATIC);
+	char **v = NULL;
+	size_t len = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		char **g = realloc(v, (len + 1) * sizeof *v);
+		if (g == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		v = g;
+		v[len] = col_dup(st, 0);
+		if (v[len] == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		len++;
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = cartel__db_err(db, s, "reading check-offs", why);
+	sqlite3_finalize(st);
+	if (rc) {
+		for (size_t i = 0; i < len; i++)
+			free(v[i]);
+		free(v);
+		return rc;
+	}
+	*ids = v;
+	*n = len;
+	return 0;
+}
+
+int
 cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
 			    const char *except, char ***round_ids, size_t *n,
 			    char **why)
