@@ -447,12 +447,10 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 	}
 	int handing = c->outcome == CARTEL_HANDOVER_HANDED_OVER ||
 		      c->outcome == CARTEL_HANDOVER_RECEIVED;
-	struct cartel_person p;
-	memset(&p, 0, sizeof p);
-	rc = cartel_person_get(db, c->person_id, &p, why);
-	enum cartel_consent consent = p.consent;
-	enum cartel_status status = p.status;
-	cartel_person_clear(&p);
+	enum cartel_consent consent = CARTEL_CONSENT_NOT_ASKED;
+	enum cartel_status status = CARTEL_STATUS_AGREED;
+	rc = cartel__round_person_state(db, c->person_id, &status, &consent,
+					why);
 	if (rc)
 		goto fail;
 	/* Only an agreed person is checked off: one already repatriated
@@ -585,12 +583,8 @@ static int
 person_status(struct cartel_db *db, const char *id, enum cartel_status *st,
 	      char **why)
 {
-	struct cartel_person p;
-	memset(&p, 0, sizeof p);
-	int rc = cartel_person_get(db, id, &p, why);
-	*st = p.status;
-	cartel_person_clear(&p);
-	return rc;
+	enum cartel_consent consent;
+	return cartel__round_person_state(db, id, st, &consent, why);
 }
 
 /* A pending person who is no longer agreed leaves the stage with what

@@ -97,6 +97,12 @@ void cartel__round_ho_person_clear(struct cartel_handover_person *p);
  * checked off as handed over or received: *round_id and *at malloc'd, or
  * both NULL when there is none. The row is checked against the ledger.
  */
+/* A person's status and consent alone, read without the rest of him (a
+ * stage of thousands is checked one by one). CARTEL_ENOTFOUND when none. */
+int cartel__round_person_state(struct cartel_db *db, const char *id,
+			       enum cartel_status *status,
+			       enum cartel_consent *consent, char **why);
+
 /* The ids of the persons still pending in rounds other than `except`,
  * sorted by strcmp, as a new array *ids of *n malloc'd strings (free each
  * and the array). One pass over the table, so that loading a large round

@@ -814,3 +814,30 @@ cartel__round_persons_brief(struct cartel_db *db, struct cartel_person **out,
 	*n_out = n;
 	return 0;
 }
+
+int
+cartel__round_person_state(struct cartel_db *db, const char *id,
+			   enum cartel_status *status,
+			   enum cartel_consent *consent, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db, "SELECT status, consent FROM persons WHERE id = ?1",
+		      &st, "reading a person", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*status = (enum cartel_status)col_enum(st, 0,
+						       CARTEL_ENUM_STATUS);
+		*consent = (enum cartel_consent)col_enum(st, 1,
+							 CARTEL_ENUM_CONSENT);
+	} else if (s == SQLITE_DONE) {
+		rc = cartel__why(why, CARTEL_ENOTFOUND,
+				 "no person with id %.64s", id);
+	} else {
+		rc = cartel__db_err(db, s, "reading a person", why);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
