@@ -5,8 +5,12 @@ BUILD ?= build
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# make fuzz: seconds per target, and how many targets run at once.
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
+FUZZ_TARGETS ?=
 
-.PHONY: all deps configure check stress demo bench install clean asan
+.PHONY: all deps configure check stress demo bench install clean asan fuzz coverage
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -48,5 +52,21 @@ install: deps
 asan:
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DCARTEL_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" check
 
+# The libFuzzer targets of tests/fuzz, built with clang, ASan and UBSan in
+# build-fuzz, each run for FUZZ_SECONDS (docs/fuzzing.md).
+fuzz: deps
+	@test -f build-fuzz/CMakeCache.txt || \
+	  CC=clang cmake -S . -B build-fuzz -DCARTEL_FUZZ=ON \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build build-fuzz --target fuzz_targets -j $(JOBS)
+	sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+# Line and branch coverage of src/lib, per module, from the whole test suite
+# in its own build folder; fails when a figure falls under its threshold
+# (docs/coverage.md). Not part of `make check`.
+coverage:
+	$(MAKE) BUILD=build-cov CMAKE_FLAGS="-DCARTEL_COVERAGE=ON -DCMAKE_BUILD_TYPE=Debug" all
+	sh scripts/coverage.sh build-cov
+
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz build-cov

@@ -10,6 +10,7 @@ build-essential
 cmake
 pkg-config
 clang
+libclang-rt-dev
 sqlite3
 libsqlite3-dev
 libicu-dev
@@ -17,6 +18,7 @@ libsodium-dev
 libjansson-dev
 libmicrohttpd-dev
 libcmocka-dev
+gcovr
 libyaml-dev
 libglpk-dev
 time

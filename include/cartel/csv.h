@@ -5,8 +5,9 @@
  *
  * The reader never loads the whole file: it hands out one record at a time,
  * with fields that stay valid until the next call. Each field has a maximum
- * size (cartel_csv_open's max_field); a longer field is an error naming the
- * row and column, never a crash or an unbounded allocation.
+ * size (cartel_csv_open's max_field), each record a maximum size and number
+ * of fields (<cartel/limits.h>); a record past a limit is an error naming
+ * the row (and the column), never a crash or an unbounded allocation.
  */
 #ifndef CARTEL_CSV_H
 #define CARTEL_CSV_H
@@ -16,8 +17,10 @@
 
 struct cartel_csv;
 
-/* Default limit on one field: 1 MiB. */
-#define CARTEL_CSV_MAX_FIELD (1u << 20)
+#include <cartel/limits.h>
+
+/* Default limit on one field (docs/limits.md). */
+#define CARTEL_CSV_MAX_FIELD CARTEL_LIMIT_FIELD
 
 /*
  * Opens a reader on fp (not closed by the reader). `name` is what error
@@ -31,8 +34,9 @@ int cartel_csv_open(struct cartel_csv **out, FILE *fp, const char *name,
  * Reads the next record. On success returns 1 and sets *fields to an array of
  * *n_fields NUL-terminated UTF-8 strings owned by the reader (valid until the
  * next call or close). Returns 0 at end of file. On a malformed record returns
- * CARTEL_EFORMAT (invalid UTF-8, an unterminated quote, a stray quote) or
- * CARTEL_ERANGE (a field over the limit) and sets *why to a message naming the
+ * CARTEL_EFORMAT (invalid UTF-8, a NUL byte, an unterminated quote, a stray
+ * quote) or CARTEL_ERANGE (a field, the record or its number of fields over
+ * the limit) and sets *why to a message naming the
  * file, the record number and the column number; the reader then skips to the
  * start of the next line, so the caller may go on reading. Returns CARTEL_EIO
  * when reading fails.

@@ -163,7 +163,9 @@ struct cartel_person {
 	enum cartel_source source; /* source of the newest claim */
 	char *notes;
 
-	struct cartel_attr *extra; /* unknown import columns */
+	/* Unknown import columns, sorted by key (strcmp) so that a lookup
+	 * is a binary search; cartel_person_set_attr keeps them so. */
+	struct cartel_attr *extra;
 	size_t n_extra;
 };
 

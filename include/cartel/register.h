@@ -75,13 +75,35 @@ int cartel_person_set_field(struct cartel_person *p,
 int cartel_person_set_attr(struct cartel_person *p, const char *key,
 			   const char *value);
 
+/*
+ * Checks the name of an extra attribute, the one rule for every way an
+ * attribute is made (an import column, `event add ID attr:NAME`): 1 to
+ * CARTEL_LIMIT_ATTR_NAME bytes of a-z, 0-9 and _, starting with a letter,
+ * and not the name of a field. Such a name is written by the export as a
+ * column that the import reads back as the same attribute. Returns 0, or
+ * CARTEL_EINVAL with *why saying the rule (the name itself is not quoted).
+ */
+int cartel_attr_name_check(const char *name, char **why);
+
+/*
+ * Checks a party code (held_by, depends_on, a round's parties): 2 to 8
+ * of A-Z and 0-9, such as UA or RU. Returns 0, or CARTEL_EINVAL with *why
+ * saying the rule (the value is not quoted: a name typed into the column
+ * must not reach a message).
+ */
+int cartel_party_check(const char *code, char **why);
+
 /* The value of extra attribute `key`, or NULL. */
 const char *cartel_person_attr(const struct cartel_person *p,
 			       const char *key);
 
 /*
- * Checks what no single field can: a birth date in the future (after
- * `today`), a capture before birth, custody since before birth. On failure
+ * Checks what no single field can: a date of something that happened
+ * (birth_date, captured_on, held_since, direct_rep_on, consent_on) more
+ * than CARTEL_LIMIT_FUTURE_DAYS after `today` (no check when today is NULL
+ * or unknown), a capture before birth, custody since before birth, a
+ * held_by or depends_on that is not a party code (cartel_party_check).
+ * Messages name the field and the rule, never the value. On failure
  * returns CARTEL_EINVAL, sets *field to the static name of the offending
  * field (when field is not NULL) and *why to the reason.
  */

@@ -42,7 +42,8 @@ extern "C" {
 /* "sha256:" and 64 hex digits, plus the NUL. */
 #define CARTEL_DIGEST_LEN 72
 
-/* 1 when s is a valid party code. */
+/* 1 when s is a valid party code (cartel_party_check: 2 to 8 of A-Z and
+ * 0-9). */
 int cartel_party_valid(const char *s);
 
 /*
@@ -83,6 +84,12 @@ int cartel_key_save(const struct cartel_key *k, const char *dir,
  * file whose public half does not match its secret half is CARTEL_ETAMPER;
  * a file that is not a key file is CARTEL_EFORMAT. */
 int cartel_key_load(struct cartel_key *out, const char *path, char **why);
+
+/* As cartel_key_load, from the `len` bytes of a key file's text (`path` is
+ * what messages call it). Does not check the file's mode: that is
+ * cartel_key_load's work. */
+int cartel_key_parse(struct cartel_key *out, const char *text, size_t len,
+		     const char *path, char **why);
 
 /* Zeroes the key (the secret half with sodium_memzero). */
 void cartel_key_wipe(struct cartel_key *k);

@@ -106,8 +106,9 @@ int cartel_db_persons_each(struct cartel_db *db,
 			   void *ctx, char **why);
 
 /*
- * The names of all extra attributes in the register, in the order they
- * first appeared, as a new array *keys of *n malloc'd strings (free each
+ * The names of all extra attributes in the register, in byte order (the
+ * order a person keeps them in, so that an export's columns are the same
+ * after it is imported back), as a new array *keys of *n malloc'd strings (free each
  * and the array).
  */
 int cartel_db_attr_keys(struct cartel_db *db, char ***keys, size_t *n,
@@ -355,7 +356,7 @@ enum cartel_held_bucket {
  * by_status counts everyone recorded under this party.
  */
 struct cartel_stats_party {
-	char party[16]; /* held_by code, or "" when unknown */
+	char party[16]; /* held_by code, or "" when unknown or not a code */
 	long held;
 	long by_category[CARTEL_CAT_CHAPLAIN + 1];
 	long by_health[CARTEL_HEALTH_SERIOUSLY_WOUNDED + 1];

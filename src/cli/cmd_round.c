@@ -14,7 +14,7 @@
 
 #include "cli.h"
 
-#define PLAN_MAX (256u << 20)
+#define PLAN_MAX CARTEL_LIMIT_ROUND_DOC
 
 static char *
 read_file(const char *path, size_t *len)
@@ -26,19 +26,22 @@ read_file(const char *path, size_t *len)
 	char *p = malloc(cap);
 	while (p != NULL) {
 		if (n + 1 >= cap) {
-			if (cap > PLAN_MAX) {
+			/* Never more than the limit and two bytes. */
+			if (n > PLAN_MAX) {
 				free(p);
 				p = NULL;
 				break;
 			}
-			char *q = realloc(p, cap * 2);
+			size_t ncap = cap * 2 < PLAN_MAX + 2 ? cap * 2
+							     : PLAN_MAX + 2;
+			char *q = realloc(p, ncap);
 			if (q == NULL) {
 				free(p);
 				p = NULL;
 				break;
 			}
 			p = q;
-			cap *= 2;
+			cap = ncap;
 		}
 		size_t got = fread(p + n, 1, cap - n - 1, fp);
 		if (got == 0)
@@ -98,7 +101,9 @@ round_new(struct cli *cli, int argc, char **argv)
 	size_t len = 0;
 	char *text = read_file(plan, &len);
 	if (text == NULL)
-		return cli_fail("%s: cannot read the plan", plan);
+		return cli_fail("%s: cannot read the plan (missing, unreadable, "
+				"or larger than the limit of 256 MiB)",
+				plan);
 	struct cartel_round *prev = NULL, *r = NULL;
 	if (sup != NULL) {
 		rc = cartel_round_read(&prev, sup, &why);

@@ -25,10 +25,10 @@ expect "0 rows read, 0 imported, 0 rejected"
 printf '\357\273\277ID,Family_Name,NOTES,Scar\r\nC1,"Smith, Jr.","two\r\nlines",left\r\nC2,Doe,,\r\n' >"$WORK/bom.csv"
 run 0 "$CARTEL" import csv "$WORK/bom.csv"
 expect "2 rows read, 2 imported, 0 rejected"
-expect "columns kept as extra attributes: Scar"
+expect "columns kept as extra attributes: scar"
 run 0 "$CARTEL" person show C1
 expect "family_name          Smith, Jr."
-expect "Scar                 left (extra)"
+expect "scar                 left (extra)"
 
 printf 'id,family_name\nD1,\377\376\nD2,ok\n' >"$WORK/utf8.csv"
 run 1 "$CARTEL" import csv "$WORK/utf8.csv"

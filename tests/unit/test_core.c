@@ -14,6 +14,8 @@
 
 #include <cartel/cartel.h>
 
+#include "core/why.h"
+
 static void
 date_shapes(void **state)
 {
@@ -44,7 +46,9 @@ date_impossible(void **state)
 	char *why = NULL;
 	assert_int_equal(cartel_date_parse("2023-02-30", &d, &why),
 			 CARTEL_ERANGE);
-	assert_non_null(strstr(why, "2023-02-30"));
+	/* The rule broken, not the value: a cell may hold a name. */
+	assert_non_null(strstr(why, "no day 30"));
+	assert_null(strstr(why, "2023-02-30"));
 	free(why);
 	why = NULL;
 	assert_int_equal(cartel_date_parse("1994-13", &d, &why),
@@ -118,6 +122,81 @@ csv_quoting(void **state)
 			"2,\"say \"\"hi\"\"\nthere\"\r\n\r\n3,\n";
 	assert_string_equal(read_all(t, strlen(t), 0),
 			    "id|name;1|Ivanov, Ivan;2|say \"hi\"\nthere;3|;");
+}
+
+/* A NUL inside a field rejects its row: never a value cut short. */
+static void
+csv_nul_rejects_row(void **state)
+{
+	(void)state;
+	const char t[] = "a,b\n1,ab\0cd\n2,\"x\0\"\n3,ok\n";
+	assert_string_equal(read_all(t, sizeof t - 1, 0), "a|b;!;!;3|ok;");
+	FILE *fp = fmemopen((void *)t, sizeof t - 1, "r");
+	struct cartel_csv *csv;
+	assert_int_equal(cartel_csv_open(&csv, fp, "t.csv", 0), 0);
+	char **f;
+	size_t n;
+	char *why = NULL;
+	assert_int_equal(cartel_csv_next(csv, &f, &n, &why), 1);
+	assert_int_equal(cartel_csv_next(csv, &f, &n, &why), CARTEL_EFORMAT);
+	assert_string_equal(why, "t.csv: row 2 (line 2), column 2: holds a "
+				 "NUL byte (the file is not text)");
+	free(why);
+	cartel_csv_close(csv);
+	fclose(fp);
+}
+
+/* Past the column limit a row is rejected, the next one read. */
+static void
+csv_column_limit(void **state)
+{
+	(void)state;
+	size_t wide = CARTEL_LIMIT_COLUMNS + 1;
+	size_t len = 4 + 2 * wide + 8;
+	char *t = malloc(len);
+	assert_non_null(t);
+	size_t k = 0;
+	memcpy(t + k, "a,b\n", 4);
+	k += 4;
+	for (size_t i = 0; i < wide; i++) {
+		t[k++] = 'x';
+		t[k++] = i + 1 < wide ? ',' : '\n';
+	}
+	memcpy(t + k, "1,2\n", 4);
+	k += 4;
+	assert_string_equal(read_all(t, k, 0), "a|b;!;1|2;");
+	/* Exactly the limit is a row. */
+	k = 4;
+	for (size_t i = 0; i + 1 < wide; i++) {
+		t[k++] = 'x';
+		t[k++] = i + 2 < wide ? ',' : '\n';
+	}
+	FILE *fp = fmemopen(t, k, "r");
+	struct cartel_csv *csv;
+	assert_int_equal(cartel_csv_open(&csv, fp, "t.csv", 0), 0);
+	char **f;
+	size_t n;
+	assert_int_equal(cartel_csv_next(csv, &f, &n, NULL), 1);
+	assert_int_equal(cartel_csv_next(csv, &f, &n, NULL), 1);
+	assert_int_equal(n, CARTEL_LIMIT_COLUMNS);
+	cartel_csv_close(csv);
+	fclose(fp);
+	free(t);
+}
+
+/* A quoted id is cut at a character, never inside one. */
+static void
+utf8_cut(void **state)
+{
+	(void)state;
+	assert_int_equal(cartel__utf8_cut("abc", 64), 3);
+	assert_int_equal(cartel__utf8_cut("abcdef", 4), 4);
+	/* "жжж" is three letters of two bytes: five bytes hold two whole
+	 * letters, three bytes one. */
+	assert_int_equal(cartel__utf8_cut("жжж", 5), 4);
+	assert_int_equal(cartel__utf8_cut("жжж", 3), 2);
+	assert_int_equal(cartel__utf8_cut("a\xF0\x9F\x98\x80", 3), 1);
+	assert_int_equal(cartel__utf8_cut(NULL, 3), 0);
 }
 
 static void
@@ -228,6 +307,9 @@ main(void)
 		cmocka_unit_test(date_compare),
 		cmocka_unit_test(csv_quoting),
 		cmocka_unit_test(csv_bad_rows_cost_one_row),
+		cmocka_unit_test(csv_nul_rejects_row),
+		cmocka_unit_test(utf8_cut),
+		cmocka_unit_test(csv_column_limit),
 		cmocka_unit_test(csv_error_names_row_and_column),
 		cmocka_unit_test(csv_write_round_trip),
 		cmocka_unit_test(utf8_validation),

@@ -301,6 +301,18 @@ ratio_and_cap(void **state)
 	cartel_plan_free(pl);
 	cartel_policy_free(pol);
 
+	/* 100000:99999 on a few persons: no plan but the empty one
+	 * balances, and a plan that breaks the ratio is never proposed,
+	 * let alone as optimal. */
+	pol = policy("parties: [UA, RU]\nratio: \"100000:99999\"\n");
+	pl = plan(pol, p, n);
+	assert_int_equal(cartel_plan_value(pl, "UA") * 99999,
+			 cartel_plan_value(pl, "RU") * 100000);
+	assert_int_equal(cartel_plan_value(pl, "UA"), 0);
+	assert_false(cartel_plan_optimal(pl, NULL));
+	cartel_plan_free(pl);
+	cartel_policy_free(pol);
+
 	/* The cap: 3 a side; the 4th RU is over the cap, with words. */
 	pol = policy("parties: [UA, RU]\nmax_per_side: 3\n");
 	pl = plan(pol, p, n);

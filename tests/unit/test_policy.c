@@ -144,7 +144,7 @@ bad_values(void **state)
 		     "ratio", "positive");
 	expect_error("parties: [UA, RU]\npriorities:\n  - category: "
 		     "pirate\n",
-		     CARTEL_EINVAL, 3, "priorities[1].category", "pirate");
+		     CARTEL_EINVAL, 3, "priorities[1].category", "not one of");
 	expect_error("parties: [UA, RU]\nscale:\n  values: {officer: 3, "
 		     "soldier: 1}\n  ranks: {major: general}\n",
 		     CARTEL_EINVAL, 4, "scale.ranks.major", "not a class");

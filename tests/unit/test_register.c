@@ -111,6 +111,128 @@ attrs(void **state)
 	cartel_person_clear(&p);
 }
 
+/* Many attributes: kept sorted, each found, in any order of setting. */
+static void
+attrs_many(void **state)
+{
+	(void)state;
+	struct cartel_person p = {0};
+	char key[16];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "k%d", (i * 7919) % 1000);
+		assert_int_equal(cartel_person_set_attr(&p, key, key), 0);
+	}
+	assert_int_equal(p.n_extra, 1000);
+	for (size_t i = 1; i < p.n_extra; i++)
+		assert_true(strcmp(p.extra[i - 1].key, p.extra[i].key) < 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		assert_string_equal(cartel_person_attr(&p, key), key);
+	}
+	assert_null(cartel_person_attr(&p, "k1000"));
+	cartel_person_clear(&p);
+}
+
+/* The one rule for attribute names, whatever made them. */
+static void
+attr_names(void **state)
+{
+	(void)state;
+	/* 64 letters, the most; and 65. */
+	char longest[66];
+	memset(longest, 'a', 65);
+	longest[64] = '\0';
+	const char *good[] = {"tattoo", "unit_colour", "a", "x2", longest};
+	const char *bad[] = {"",          "*",   "attr:x", "Foo",
+			     "has space", "1st", "_x",     "été",
+			     "a-b",       "id",  "held_by", "x\n",
+			     longest};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_int_equal(cartel_attr_name_check(good[i], NULL), 0);
+	longest[64] = 'a';
+	longest[65] = '\0';
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *why = NULL;
+		assert_int_equal(cartel_attr_name_check(bad[i], &why),
+				 CARTEL_EINVAL);
+		assert_non_null(strstr(why, "attribute"));
+		free(why);
+	}
+}
+
+static void
+party_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(cartel_party_check("UA", NULL), 0);
+	assert_int_equal(cartel_party_check("ICRC", NULL), 0);
+	assert_int_equal(cartel_party_check("A1B2C3D4", NULL), 0);
+	const char *bad[] = {"", "U", "ua", "A1B2C3D4E", "U A",
+			     "Іван Петренко", "RU;"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *why = NULL;
+		assert_int_equal(cartel_party_check(bad[i], &why),
+				 CARTEL_EINVAL);
+		assert_non_null(strstr(why, "party"));
+		/* The rule, never the value. */
+		assert_null(strstr(why, "Петренко"));
+		assert_null(strstr(why, "A1B2C3D4E"));
+		free(why);
+	}
+	/* Through the cross-field check, naming the field. */
+	struct cartel_person p = {0};
+	const char *field = NULL;
+	p.held_by = (char *)"Донецьк";
+	assert_int_equal(cartel_person_check(&p, NULL, &field, NULL),
+			 CARTEL_EINVAL);
+	assert_string_equal(field, "held_by");
+	p.held_by = (char *)"RU";
+	p.depends_on = (char *)"ua";
+	assert_int_equal(cartel_person_check(&p, NULL, &field, NULL),
+			 CARTEL_EINVAL);
+	assert_string_equal(field, "depends_on");
+}
+
+/* Dates of what happened: not after today and its day of grace. */
+static void
+future_dates(void **state)
+{
+	(void)state;
+	struct cartel_date today = {2025, 6, 15};
+	const char *names[] = {"birth_date", "captured_on", "held_since",
+			       "consent_on", "direct_rep_on"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		const struct cartel_field *f = cartel_field_find(names[i]);
+		struct cartel_person p = {0};
+		const char *field = NULL;
+		char *why = NULL;
+		assert_int_equal(cartel_person_set_field(&p, f, "2025-06-16",
+							 NULL),
+				 0);
+		assert_int_equal(cartel_person_check(&p, &today, &field, NULL),
+				 0);
+		assert_int_equal(cartel_person_set_field(&p, f, "2025-06-17",
+							 NULL),
+				 0);
+		assert_int_equal(cartel_person_check(&p, &today, &field, &why),
+				 CARTEL_EINVAL);
+		assert_string_equal(field, names[i]);
+		assert_non_null(strstr(why, "in the future"));
+		assert_null(strstr(why, "2025"));
+		free(why);
+		/* Known to the month only: its first day counts. */
+		assert_int_equal(cartel_person_set_field(&p, f, "2025-06",
+							 NULL),
+				 0);
+		assert_int_equal(cartel_person_check(&p, &today, &field, NULL),
+				 0);
+		assert_int_equal(cartel_person_set_field(&p, f, "2026", NULL),
+				 0);
+		assert_int_equal(cartel_person_check(&p, &today, &field, NULL),
+				 CARTEL_EINVAL);
+	}
+}
+
 static void
 cross_field_checks(void **state)
 {
@@ -243,6 +365,10 @@ main(void)
 		cmocka_unit_test(fields_table),
 		cmocka_unit_test(set_and_text),
 		cmocka_unit_test(attrs),
+		cmocka_unit_test(attrs_many),
+		cmocka_unit_test(attr_names),
+		cmocka_unit_test(party_codes),
+		cmocka_unit_test(future_dates),
 		cmocka_unit_test(cross_field_checks),
 		cmocka_unit_test(record_roundtrip),
 		cmocka_unit_test(person_json_text),

@@ -219,6 +219,34 @@ keys_files(void **state)
 	free(pp);
 }
 
+/* A secret key file whose seed was changed, its public half left as it
+ * was: it would sign what its own public key never verifies, so loading
+ * refuses it (found by tests/fuzz/key.c). */
+static void
+keys_changed_seed(void **state)
+{
+	struct fx *f = *state;
+	char *sp = NULL, *why = NULL;
+	assert_int_equal(cartel_key_save(&f->ua, f->dir, &sp, NULL, &why), 0);
+	FILE *fp = fopen(sp, "r");
+	char text[2048];
+	size_t n = fread(text, 1, sizeof text - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	/* The first base64 character of the secret encodes the seed's first
+	 * bits: change it. */
+	char *b64 = strstr(text, "\"secret_key\": \"");
+	assert_non_null(b64);
+	b64 += strlen("\"secret_key\": \"");
+	*b64 = *b64 == 'A' ? 'B' : 'A';
+	struct cartel_key k;
+	assert_int_equal(cartel_key_parse(&k, text, n, "changed.key", &why),
+			 CARTEL_ETAMPER);
+	assert_non_null(strstr(why, "does not belong"));
+	free(why);
+	free(sp);
+}
+
 static void
 pins(void **state)
 {
@@ -447,6 +475,21 @@ tamper_each_field(void **state)
 	assert_true(c.manifest_ok && c.digest_ok);
 	assert_false(c.sig[0].valid);
 	assert_false(c.sig[1].valid);
+	cartel_round_check_clear(&c);
+	free(why);
+	why = NULL;
+	json_decref(t.doc);
+	/* A member nested past the depth limit: refused with the limit
+	 * named, and (under ASan) nothing the manifest check found before
+	 * the refusal is lost. */
+	t.doc = json_deep_copy(r->doc);
+	json_t *deep = json_object();
+	for (int i = 0; i < 1100; i++)
+		deep = json_pack("{so}", "a", deep);
+	json_object_set_new(t.doc, "created", deep);
+	assert_int_equal(cartel_round_verify(f->db, &t, &c, &why),
+			 CARTEL_ERANGE);
+	assert_non_null(strstr(why, "deeper than 1000"));
 	cartel_round_check_clear(&c);
 	free(why);
 	json_decref(t.doc);
@@ -958,6 +1001,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(keys_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(keys_changed_seed, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(pins, setup, teardown),
 		cmocka_unit_test_setup_teardown(build_sign_verify, setup,
 						teardown),

@@ -80,19 +80,19 @@ cartel_date_parse(const char *text, struct cartel_date *out, char **why)
 	}
 	if (d.year < 0 || d.month < 0 || d.day < 0)
 		return cartel__why(why, CARTEL_EFORMAT,
-				   "'%s' is not a date (expected YYYY-MM-DD, "
-				   "DD.MM.YYYY, YYYY-MM or YYYY)", buf);
+				   "is not a date (expected YYYY-MM-DD, "
+				   "DD.MM.YYYY, YYYY-MM or YYYY)");
 	if (d.year < 1800 || d.year > 2999)
 		return cartel__why(why, CARTEL_ERANGE,
-				   "'%s' has an impossible year", buf);
+				   "has a year outside 1800-2999");
 	if (len != 4 && (d.month < 1 || d.month > 12))
 		return cartel__why(why, CARTEL_ERANGE,
-				   "'%s' has no month %d", buf, d.month);
+				   "has no month %d", d.month);
 	if (len == 10 &&
 	    (d.day < 1 || d.day > cartel_days_in_month(d.year, d.month)))
 		return cartel__why(why, CARTEL_ERANGE,
-				   "'%s' is not a date: that month has no day "
-				   "%d", buf, d.day);
+				   "is not a date: that month has no day %d",
+				   d.day);
 	*out = d;
 	return 0;
 }

@@ -83,3 +83,19 @@ cartel__strdup(const char *s)
 {
 	return s == NULL ? NULL : strdup(s);
 }
+
+int
+cartel__utf8_cut(const char *s, size_t max)
+{
+	if (s == NULL)
+		return 0;
+	size_t n = strnlen(s, max + 1);
+	if (n <= max)
+		return (int)n;
+	/* Step back over continuation bytes to the start of the character
+	 * that would be cut. */
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return (int)n;
+}

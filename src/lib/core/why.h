@@ -22,4 +22,10 @@ char *cartel__asprintf(const char *fmt, ...)
 /* strdup that accepts NULL (returns NULL). */
 char *cartel__strdup(const char *s);
 
+/*
+ * How many bytes of s to print so that at most max bytes are printed and no
+ * UTF-8 character is cut: for "%.*s" with a value quoted in a message.
+ */
+int cartel__utf8_cut(const char *s, size_t max);
+
 #endif

@@ -14,6 +14,7 @@
 
 #include <cartel/csv.h>
 #include <cartel/error.h>
+#include <cartel/limits.h>
 
 #include "core/why.h"
 
@@ -89,6 +90,8 @@ cartel_csv_open(struct cartel_csv **out, FILE *fp, const char *name,
 	c->fp = fp;
 	c->name = strdup(name ? name : "input");
 	c->max_field = max_field ? max_field : CARTEL_CSV_MAX_FIELD;
+	if (c->max_field > CARTEL_LIMIT_LINE)
+		c->max_field = CARTEL_LIMIT_LINE;
 	c->line = 1;
 	if (c->name == NULL) {
 		free(c);
@@ -185,7 +188,8 @@ start_field(struct cartel_csv *c)
 	return 0;
 }
 
-/* Records the first problem of a record; later ones are dropped. */
+/* Records the first problem of a record; later ones are dropped. A
+ * column of 0 is a problem of the whole record. */
 struct pending {
 	int err;
 	size_t column;
@@ -247,9 +251,26 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 
 	if ((rc = start_field(c)) != 0)
 		return rc;
+	/* The header has its own, smaller, limit. Past either limit the
+	 * record is only followed to its end: nothing more is kept. */
+	size_t max_bytes =
+		c->record_no == 0 ? CARTEL_LIMIT_HEADER : CARTEL_LIMIT_LINE;
+	size_t rec_bytes = 0;
+	int stuck = 0;
 	int quoted = 0, in_quotes = 0, after_quote = 0;
 	for (;;) {
 		ch = get(c);
+		if (ch >= 0 && !stuck && ++rec_bytes > max_bytes) {
+			note(&bad, CARTEL_ERANGE, 0,
+			     c->record_no == 0 ? "the header is longer than "
+						 "the limit of 256 KiB"
+					       : "the line is longer than the "
+						 "limit of 1 MiB");
+			stuck = 1;
+		}
+		if (ch == 0)
+			note(&bad, CARTEL_EFORMAT, c->n_fields,
+			     "holds a NUL byte (the file is not text)");
 		if (in_quotes) {
 			if (ch < 0) {
 				note(&bad, CARTEL_EFORMAT, c->n_fields,
@@ -273,6 +294,13 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 					get(c);
 				if (ch == '\n' || ch == '\r')
 					c->line++;
+				if (stuck) {
+					if (ch != ',')
+						break;
+					quoted = in_quotes = after_quote = 0;
+					field_len = 0;
+					continue;
+				}
 				if ((rc = push_byte(c, '\0')) != 0)
 					return rc;
 				size_t st = c->starts[c->n_fields - 1];
@@ -284,6 +312,15 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 					     "(save the file as UTF-8)");
 				if (ch != ',')
 					break;
+				if (c->n_fields == CARTEL_LIMIT_COLUMNS) {
+					note(&bad, CARTEL_ERANGE, 0,
+					     "the row has more than 1000 "
+					     "columns");
+					stuck = 1;
+					field_len = 0;
+					quoted = in_quotes = after_quote = 0;
+					continue;
+				}
 				if ((rc = start_field(c)) != 0)
 					return rc;
 				field_len = 0;
@@ -306,7 +343,7 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 				     "has text after its closing quote");
 			}
 		}
-		if (after_quote)
+		if (after_quote || stuck)
 			continue;
 		if (field_len >= c->max_field) {
 			note(&bad, CARTEL_ERANGE, c->n_fields,
@@ -321,6 +358,11 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 		push_byte(c, '\0');
 	c->record_no++;
 	if (bad.err != 0) {
+		if (bad.column == 0)
+			return cartel__why(why, bad.err,
+					   "%s: row %zu (line %zu): %s",
+					   c->name, c->record_no, c->rec_line,
+					   bad.what);
 		if (bad.err == CARTEL_ERANGE)
 			return cartel__why(why, bad.err,
 					   "%s: row %zu (line %zu), column %zu: "

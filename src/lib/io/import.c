@@ -78,7 +78,19 @@ free_columns(struct column *cols, size_t n)
 	free(cols);
 }
 
-/* Reads the header into cols; records the unknown columns in res. */
+/* FNV-1a, for the header's table of names. */
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Reads the header into cols; records the unknown columns in res. Each
+ * column costs one lookup in a table of the names seen so far, so a header
+ * of the most columns the reader allows is read at once. */
 static int
 read_header(struct cartel_csv *csv, const char *name, struct column **out,
 	    size_t *n_out, struct cartel_import_result *res, char **why)
@@ -94,9 +106,22 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 				   name);
 	if (rc < 0)
 		return rc;
+	size_t n_known;
+	const struct cartel_field *known = cartel_fields(&n_known);
+	size_t cap = 64;
+	while (cap < 2 * n)
+		cap *= 2;
 	struct column *cols = calloc(n, sizeof(*cols));
-	if (cols == NULL)
+	size_t *seen_at = calloc(n_known, sizeof(*seen_at));
+	size_t *table = calloc(cap, sizeof(*table)); /* column + 1, or 0 */
+	res->unknown_columns = calloc(n, sizeof(char *));
+	if (cols == NULL || seen_at == NULL || table == NULL ||
+	    res->unknown_columns == NULL) {
+		free(cols);
+		free(seen_at);
+		free(table);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
 	int err = 0;
 	for (size_t i = 0; i < n && err == 0; i++) {
 		cols[i].name = trimmed(fields[i]);
@@ -110,43 +135,59 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 					  name, i + 1);
 			break;
 		}
-		cols[i].field = cartel_field_find(cols[i].name);
-		for (size_t j = 0; j < i; j++) {
-			if (strcasecmp(cols[j].name, cols[i].name) == 0) {
-				err = cartel__why(
-					why, CARTEL_EFORMAT,
-					"%s: header, column %zu: '%.40s' "
-					"appears twice (columns %zu and %zu)",
-					name, i + 1, cols[i].name, j + 1,
-					i + 1);
-				break;
-			}
-		}
-		if (err == 0 && cols[i].field == NULL) {
-			if (strncmp(cols[i].name, "attr:", 5) == 0 ||
-			    strcmp(cols[i].name, "*") == 0) {
+		const struct cartel_field *f = cartel_field_find(cols[i].name);
+		cols[i].field = f;
+		size_t first = 0;
+		if (f != NULL) {
+			size_t k = (size_t)(f - known);
+			first = seen_at[k];
+			if (first == 0)
+				seen_at[k] = i + 1;
+		} else {
+			/* An extra column: its name folded to lower case,
+			 * then held to the one rule for attribute names, so
+			 * that what the export writes imports back. */
+			for (char *c = cols[i].name; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+			char *rwhy = NULL;
+			if (cartel_attr_name_check(cols[i].name, &rwhy) != 0) {
 				err = cartel__why(why, CARTEL_EFORMAT,
-						  "%s: header, column %zu: "
-						  "'%.40s' is not a usable "
-						  "column name",
-						  name, i + 1, cols[i].name);
+						  "%s: header, column %zu: %s",
+						  name, i + 1,
+						  rwhy ? rwhy : "a bad name");
+				free(rwhy);
 				break;
 			}
-			char **g = realloc(res->unknown_columns,
-					   (res->n_unknown + 1) * sizeof(*g));
+			size_t h = name_hash(cols[i].name) & (cap - 1);
+			while (table[h] != 0 &&
+			       strcmp(cols[table[h] - 1].name, cols[i].name) !=
+				       0)
+				h = (h + 1) & (cap - 1);
+			first = table[h];
+			if (first == 0)
+				table[h] = i + 1;
+		}
+		if (first != 0) {
+			err = cartel__why(why, CARTEL_EFORMAT,
+					  "%s: header, column %zu: '%.40s' "
+					  "appears twice (columns %zu and %zu)",
+					  name, i + 1, cols[i].name, first,
+					  i + 1);
+			break;
+		}
+		if (f == NULL) {
 			char *copy = strdup(cols[i].name);
-			if (g == NULL || copy == NULL) {
-				if (g != NULL)
-					res->unknown_columns = g;
-				free(copy);
+			if (copy == NULL) {
 				err = cartel__why(why, CARTEL_ENOMEM,
 						  "out of memory");
 				break;
 			}
-			res->unknown_columns = g;
 			res->unknown_columns[res->n_unknown++] = copy;
 		}
 	}
+	free(seen_at);
+	free(table);
 	if (err != 0) {
 		free_columns(cols, n);
 		return err;
@@ -176,8 +217,11 @@ csv_reason(const char *msg, const struct column *cols, size_t n_cols,
 {
 	*column = "";
 	const char *c = msg != NULL ? strstr(msg, ", column ") : NULL;
-	if (c == NULL)
-		return msg != NULL ? msg : "malformed row";
+	if (c == NULL) {
+		/* A problem of the whole row: the reason after "(line L): ". */
+		const char *r = msg != NULL ? strstr(msg, "): ") : NULL;
+		return r != NULL ? r + 3 : msg != NULL ? msg : "malformed row";
+	}
 	char *end;
 	unsigned long k = strtoul(c + 9, &end, 10);
 	if (k >= 1 && k <= n_cols)
@@ -185,6 +229,13 @@ csv_reason(const char *msg, const struct column *cols, size_t n_cols,
 	if (end[0] == ':' && end[1] == ' ')
 		return end + 2;
 	return msg;
+}
+
+static int
+attr_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cartel_attr *)a)->key,
+		      ((const struct cartel_attr *)b)->key);
 }
 
 /* Builds *p from one row; on a bad value returns the error with *column
@@ -211,14 +262,33 @@ build_person(struct cartel_person *p, char **fields, const struct column *cols,
 		arena->cap = need;
 	}
 	arena->len = 0;
+	size_t n_extra = 0;
+	for (size_t i = 0; i < n_cols; i++)
+		n_extra += cols[i].field == NULL && fields[i][0] != '\0';
+	/* Capacity a power of two, as cartel_person_set_attr keeps it. */
+	size_t cap = 1;
+	while (cap < n_extra)
+		cap *= 2;
+	if (n_extra > 0 && (p->extra = calloc(cap, sizeof(*p->extra))) == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n_cols; i++) {
 		const char *v = fields[i];
 		*column = cols[i].name;
 		if (cols[i].field == NULL) {
-			if (v[0] != '\0' &&
-			    cartel_person_set_attr(p, cols[i].name, v) != 0)
+			/* The header's names are distinct: each attribute
+			 * is appended, without a search. */
+			if (v[0] == '\0')
+				continue;
+			struct cartel_attr *a = &p->extra[p->n_extra];
+			a->key = strdup(cols[i].name);
+			a->value = strdup(v);
+			if (a->key == NULL || a->value == NULL) {
+				free(a->key);
+				free(a->value);
 				return cartel__why(why, CARTEL_ENOMEM,
 						   "out of memory");
+			}
+			p->n_extra++;
 			continue;
 		}
 		const struct cartel_field *f = cols[i].field;
@@ -248,6 +318,9 @@ build_person(struct cartel_person *p, char **fields, const struct column *cols,
 		if (err != 0)
 			return err;
 	}
+	/* Attributes are kept sorted by key (<cartel/person.h>). */
+	if (p->n_extra > 1)
+		qsort(p->extra, p->n_extra, sizeof(*p->extra), attr_cmp);
 	if (!have_source)
 		p->source = opts->source_set ? opts->source
 					     : CARTEL_SRC_OFFICIAL_LIST;
@@ -315,12 +388,17 @@ close_batch(struct cartel_db *db, struct batch *b, const char *actor,
  */
 #define BLOCK_ROWS 256
 #define N_BLOCKS 8
+/* A block also ends once its rows hold this many bytes of text, so that
+ * wide rows (up to CARTEL_LIMIT_LINE each) keep the ring within about
+ * N_BLOCKS * (BLOCK_BYTES + CARTEL_LIMIT_LINE) bytes of cells. */
+#define BLOCK_BYTES (4u << 20)
 
 enum job_kind { JOB_PERSON, JOB_REJECT, JOB_FATAL };
 
 struct job {
 	enum job_kind kind;
 	size_t row;
+	size_t bytes; /* text the row's cells hold */
 	int err;                  /* JOB_FATAL */
 	const char *column;       /* JOB_REJECT: a header name or field name */
 	char *reason;             /* JOB_REJECT, JOB_FATAL: malloc'd */
@@ -369,6 +447,10 @@ read_job(struct reader *rd, struct job *job)
 	job->row = cartel_csv_record_no(rd->csv);
 	job->column = NULL;
 	job->reason = NULL;
+	job->bytes = 0;
+	/* A cell costs its text and, as an attribute, two allocations. */
+	for (size_t i = 0; rc > 0 && i < n; i++)
+		job->bytes += strlen(fields[i]) + 1 + 64;
 	if (rc == CARTEL_EIO || rc == CARTEL_ENOMEM) {
 		job->kind = JOB_FATAL;
 		job->err = rc;
@@ -468,13 +550,18 @@ reader_main(void *arg)
 		struct block *blk = &rd->blocks[rd->filled % N_BLOCKS];
 		clear_block(blk);
 		blk->last = 0;
-		while (blk->n < BLOCK_ROWS) {
+		size_t bytes = 0;
+		while (blk->n < BLOCK_ROWS && bytes < BLOCK_BYTES) {
 			struct job *job = &blk->jobs[blk->n];
 			if (!read_job(rd, job)) {
 				blk->last = 1;
 				break;
 			}
 			blk->n++;
+			/* Each cell's text is held twice while the row waits:
+			 * in the arena or an attribute, and as an event
+			 * record. */
+			bytes += 2 * job->bytes;
 			if (job->kind == JOB_FATAL) {
 				blk->last = 1;
 				break;
@@ -568,7 +655,11 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	struct column *cols = NULL;
 	size_t n_cols = 0;
 	err = read_header(csv, name, &cols, &n_cols, res, why);
+	if (err == 0)
+		err = cartel__attr_room(db, res->unknown_columns,
+					res->n_unknown, why);
 	if (err != 0) {
+		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return err;
 	}
@@ -674,9 +765,10 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 				if (rc == CARTEL_EEXIST) {
 					free(rwhy);
 					rwhy = cartel__asprintf(
-						"id %.64s is already in the "
+						"id %.*s is already in the "
 						"register or earlier in this "
 						"file",
+						cartel__utf8_cut(p->id, 64),
 						p->id);
 					column = "id";
 					reason = rwhy != NULL ? rwhy

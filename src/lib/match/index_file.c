@@ -335,6 +335,23 @@ cartel_match_index_save(const struct cartel_match_index *ix, const char *path,
 	return rc;
 }
 
+int
+cartel__match_index_reseal(void *buf, size_t len, const char *stamp)
+{
+	const struct match_names *nt;
+	if (len < sizeof(struct ixf_head) ||
+	    match_names_get(NULL, &nt, NULL) != 0)
+		return -1;
+	struct ixf_head h;
+	memcpy(&h, buf, sizeof h);
+	h.file_size = len;
+	h.names_digest = match_names_digest(nt);
+	snprintf(h.stamp, sizeof h.stamp, "%s", stamp);
+	h.check = head_check(&h);
+	memcpy(buf, &h, sizeof h);
+	return 0;
+}
+
 /* ---- Reading ---- */
 
 /* Section s holds at least `need` bytes inside the file, aligned. */

@@ -135,4 +135,14 @@ void match_estimate_u(struct match_model *mm, const struct match_side *a,
 		      const struct match_side *b, size_t n_samples,
 		      int n_threads);
 
+/*
+ * Rewrites the header of the index file held in buf[0..len) so that it
+ * holds for `stamp` and the default name tables (its size, stamp,
+ * name-table digest and check), whatever else the file holds. For the
+ * fuzz target (tests/fuzz/index_file.c), which mutates whole files: the
+ * checks behind the header are what it tries. Returns 0, or -1 when len
+ * is under a header's size or the name tables cannot be loaded.
+ */
+int cartel__match_index_reseal(void *buf, size_t len, const char *stamp);
+
 #endif

@@ -128,6 +128,7 @@ struct plan_solve_step {
 
 struct plan_solve {
 	int optimal;  /* every step proven */
+	int unmet;    /* the solver's answer broke the balance: none taken */
 	double gap;   /* relative gap of the first unproven step */
 	long time_ms;
 	struct plan_solve_step *steps;

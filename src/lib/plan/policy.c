@@ -17,11 +17,14 @@
 #include <sodium.h>
 #include <yaml.h>
 
+#include <cartel/limits.h>
+#include <cartel/register.h>
+
 #include "core/why.h"
 #include "plan/plan_int.h"
 
 /* A policy is a page of text; more is a mistake (or an attack). */
-#define POLICY_MAX_BYTES (1024 * 1024)
+#define POLICY_MAX_BYTES CARTEL_LIMIT_POLICY_DOC
 
 struct pctx {
 	const char *file;
@@ -454,16 +457,12 @@ parse_parties(struct pctx *c, yaml_node_t *n, struct cartel_policy *pol)
 		int rc = want_text(c, e, "parties", &s);
 		if (rc != 0)
 			return rc;
-		size_t len = strlen(s);
-		int ok = len <= 15;
-		for (size_t k = 0; ok && k < len; k++)
-			ok = (s[k] >= 'A' && s[k] <= 'Z') ||
-			     (s[k] >= 'a' && s[k] <= 'z') ||
-			     (s[k] >= '0' && s[k] <= '9') || s[k] == '-';
-		if (!ok)
+		/* The rule held_by is held to, so that a policy's party
+		 * is one a person can be held by. */
+		if (cartel_party_check(s, NULL) != 0)
 			return perr(c, e, "parties",
-				    "'%.40s' is not a party code (letters, "
-				    "digits and '-', at most 15)", s);
+				    "'%.40s' is not a party code (2 to 8 "
+				    "capital letters A-Z or digits)", s);
 		if (i == 1 && strcmp(s, pol->parties[0]) == 0)
 			return perr(c, e, "parties",
 				    "party '%s' is listed twice", s);
@@ -886,7 +885,7 @@ cartel_policy_parse(struct cartel_policy **out, const char *text, size_t len,
 	if (len > POLICY_MAX_BYTES)
 		return cartel__why(why, CARTEL_ERANGE,
 				   "%s: a policy of %zu bytes is past the limit "
-				   "of %d", name, len, POLICY_MAX_BYTES);
+				   "of %u", name, len, POLICY_MAX_BYTES);
 	struct cartel_policy *pol = calloc(1, sizeof *pol);
 	if (pol == NULL)
 		return CARTEL_ENOMEM;
@@ -984,7 +983,7 @@ cartel_policy_load(struct cartel_policy **out, const char *path, char **why)
 		if (len == cap) {
 			if (cap > POLICY_MAX_BYTES) {
 				rc = cartel__why(why, CARTEL_ERANGE,
-						 "%s: a policy is at most %d "
+						 "%s: a policy is at most %u "
 						 "bytes", path,
 						 POLICY_MAX_BYTES);
 				break;

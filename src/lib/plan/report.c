@@ -483,6 +483,14 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 	if (plan->solve.optimal)
 		tb_add(&t, "\nBalance: proven optimal (%s).\n",
 		       plan->solve.status);
+	else if (plan->solve.unmet)
+		tb_add(&t,
+		       "\nBalance: NOT met. The solver found no list that "
+		       "meets the ratio %ld:%ld%s exactly, so no one is "
+		       "proposed (with these persons the ratio may only be "
+		       "met by giving no one).\n",
+		       pol->ratio[0], pol->ratio[1],
+		       pol->scale ? " on the scale" : "");
 	else
 		tb_add(&t, "\nBalance: NOT proven optimal (%s); gap %.2f%%.\n",
 		       plan->solve.status, plan->solve.gap * 100.0);

@@ -82,6 +82,40 @@ on_search(glp_tree *tree, void *info)
 	}
 }
 
+/*
+ * 1 when the takes meet every constraint of the model exactly: each group
+ * within [0, n], each pool's balance within its tolerance, each side within
+ * the cap. GLPK works in doubles with feasibility tolerances, so a ratio of
+ * large coprime terms (100000:99999) can come back "optimal" one person off
+ * the balance; the plan is only as good as this check, done in integers.
+ */
+static int
+takes_hold(const struct plan_group *groups, size_t n_groups,
+	   const struct cartel_policy *pol)
+{
+	__int128 diff[2] = {0, 0};
+	long count[2] = {0, 0};
+	for (size_t g = 0; g < n_groups; g++) {
+		const struct plan_group *x = &groups[g];
+		if (x->take < 0 || x->take > x->n)
+			return 0;
+		__int128 v = (__int128)x->value * x->take;
+		diff[x->pool] += x->side == 0 ? (__int128)pol->ratio[1] * v
+					      : -(__int128)pol->ratio[0] * v;
+		count[x->side] += x->take;
+	}
+	for (int p = 0; p < 2; p++) {
+		__int128 tol = (p == 0 && pol->scale != NULL) ? pol->tolerance
+							       : 0;
+		if (diff[p] > tol || diff[p] < -tol)
+			return 0;
+	}
+	for (int s = 0; s < 2; s++)
+		if (pol->max_per_side > 0 && count[s] > pol->max_per_side)
+			return 0;
+	return 1;
+}
+
 void
 plan__solve_clear(struct plan_solve *s)
 {
@@ -275,6 +309,18 @@ plan__solve(struct plan_group *groups, size_t n_groups, int n_tiers,
 	if (rc == 0 && have_solution)
 		for (size_t g = 0; g < n_groups; g++)
 			groups[g].take = lround(best[g]);
+	if (rc == 0 && !takes_hold(groups, n_groups, pol)) {
+		/* The solver's answer breaks the ratio, the scale or the
+		 * cap: propose no one (which always holds) and say so,
+		 * never "optimal". */
+		for (size_t g = 0; g < n_groups; g++)
+			groups[g].take = 0;
+		out->optimal = 0;
+		out->unmet = 1;
+		out->gap = 1.0;
+		snprintf(out->status, sizeof out->status,
+			 "balance not met: none taken");
+	}
 	if (rc == 0 && out->status[0] == '\0')
 		snprintf(out->status, sizeof out->status, "optimal");
 	glp_delete_prob(lp);

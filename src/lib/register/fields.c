@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <cartel/error.h>
+#include <cartel/limits.h>
 #include <cartel/register.h>
 
 #include "core/why.h"
@@ -149,13 +150,39 @@ cartel_person_set_field(struct cartel_person *p, const struct cartel_field *f,
 			   f->name);
 }
 
+/* The index of `key` in p->extra, or where it would go (*found 0). The
+ * common case, attributes read back in key order, is the last slot. */
+static size_t
+attr_find(const struct cartel_person *p, const char *key, int *found)
+{
+	size_t lo = 0, hi = p->n_extra;
+	if (hi > 0 && strcmp(p->extra[hi - 1].key, key) < 0) {
+		*found = 0;
+		return hi;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->extra[mid].key, key);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = 0;
+	return lo;
+}
+
 int
 cartel_person_set_attr(struct cartel_person *p, const char *key,
 		       const char *value)
 {
-	for (size_t i = 0; i < p->n_extra; i++) {
-		if (strcmp(p->extra[i].key, key) != 0)
-			continue;
+	int found;
+	size_t i = attr_find(p, key, &found);
+	if (found) {
 		if (value == NULL || value[0] == '\0') {
 			free(p->extra[i].key);
 			free(p->extra[i].value);
@@ -173,19 +200,25 @@ cartel_person_set_attr(struct cartel_person *p, const char *key,
 	}
 	if (value == NULL || value[0] == '\0')
 		return 0;
-	struct cartel_attr *grown =
-		realloc(p->extra, (p->n_extra + 1) * sizeof(p->extra[0]));
-	if (grown == NULL)
-		return CARTEL_ENOMEM;
-	p->extra = grown;
+	/* Room grows by doubling: capacity is the next power of two. */
+	size_t n = p->n_extra;
+	if ((n & (n - 1)) == 0) {
+		size_t cap = n ? 2 * n : 1;
+		struct cartel_attr *grown =
+			realloc(p->extra, cap * sizeof(p->extra[0]));
+		if (grown == NULL)
+			return CARTEL_ENOMEM;
+		p->extra = grown;
+	}
 	char *k = strdup(key), *v = strdup(value);
 	if (k == NULL || v == NULL) {
 		free(k);
 		free(v);
 		return CARTEL_ENOMEM;
 	}
-	p->extra[p->n_extra].key = k;
-	p->extra[p->n_extra].value = v;
+	memmove(&p->extra[i + 1], &p->extra[i], (n - i) * sizeof(p->extra[0]));
+	p->extra[i].key = k;
+	p->extra[i].value = v;
 	p->n_extra++;
 	return 0;
 }
@@ -193,11 +226,62 @@ cartel_person_set_attr(struct cartel_person *p, const char *key,
 const char *
 cartel_person_attr(const struct cartel_person *p, const char *key)
 {
-	for (size_t i = 0; i < p->n_extra; i++)
-		if (strcmp(p->extra[i].key, key) == 0)
-			return p->extra[i].value;
-	return NULL;
+	int found;
+	size_t i = attr_find(p, key, &found);
+	return found ? p->extra[i].value : NULL;
 }
+
+int
+cartel_attr_name_check(const char *name, char **why)
+{
+	size_t n = name != NULL ? strlen(name) : 0;
+	int ok = n >= 1 && n <= CARTEL_LIMIT_ATTR_NAME && name[0] >= 'a' &&
+		 name[0] <= 'z';
+	for (size_t i = 1; ok && i < n; i++) {
+		char c = name[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		     c == '_';
+	}
+	if (!ok)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "an attribute name is 1 to %d of a-z, 0-9 "
+				   "and _, starting with a letter",
+				   CARTEL_LIMIT_ATTR_NAME);
+	if (cartel_field_find(name) != NULL)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "an attribute cannot take the name of the "
+				   "field %s",
+				   name);
+	return 0;
+}
+
+int
+cartel_party_check(const char *code, char **why)
+{
+	size_t n = code != NULL ? strlen(code) : 0;
+	int ok = n >= CARTEL_LIMIT_PARTY_MIN && n <= CARTEL_LIMIT_PARTY_MAX;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (code[i] >= 'A' && code[i] <= 'Z') ||
+		     (code[i] >= '0' && code[i] <= '9');
+	if (!ok)
+		return cartel__why(why, CARTEL_EINVAL,
+				   "a party is a code of %d to %d capital "
+				   "letters A-Z or digits, such as UA",
+				   CARTEL_LIMIT_PARTY_MIN,
+				   CARTEL_LIMIT_PARTY_MAX);
+	return 0;
+}
+
+/* Dates that record something that happened, which cannot lie ahead of
+ * today. */
+static const struct {
+	const char *name;
+	size_t offset;
+} happened[] = {
+	{"birth_date", OFF(birth_date)},   {"captured_on", OFF(captured_on)},
+	{"held_since", OFF(held_since)},   {"direct_rep_on", OFF(direct_rep_on)},
+	{"consent_on", OFF(consent_on)},
+};
 
 int
 cartel_person_check(const struct cartel_person *p,
@@ -205,41 +289,50 @@ cartel_person_check(const struct cartel_person *p,
 		    char **why)
 {
 	const char *dummy;
-	char b1[16], b2[16];
 	if (field == NULL)
 		field = &dummy;
-	const struct cartel_date *born = &p->birth_date;
-	if (cartel_date_known(born) && today != NULL &&
-	    cartel_date_known(today) && cartel_date_cmp(born, today) > 0) {
-		*field = "birth_date";
-		return cartel__why(why, CARTEL_EINVAL,
-				   "birth_date %s is in the future",
-				   cartel_date_format(born, b1, sizeof b1));
+	/* No message here quotes a value: dates of birth and of capture
+	 * point at a person as surely as a name does. */
+	if (today != NULL && cartel_date_known(today)) {
+		long limit = cartel_date_days(today) + CARTEL_LIMIT_FUTURE_DAYS;
+		for (size_t i = 0; i < sizeof happened / sizeof happened[0];
+		     i++) {
+			const struct cartel_date *d =
+				(const struct cartel_date *)((const char *)p +
+							     happened[i]
+								     .offset);
+			/* A partial date is in the future only when its
+			 * first day is. */
+			if (cartel_date_known(d) &&
+			    cartel_date_days(d) > limit) {
+				*field = happened[i].name;
+				return cartel__why(why, CARTEL_EINVAL,
+						   "%s is in the future",
+						   happened[i].name);
+			}
+		}
 	}
+	const struct cartel_date *born = &p->birth_date;
 	if (cartel_date_known(born) && cartel_date_known(&p->captured_on) &&
 	    cartel_date_cmp(&p->captured_on, born) < 0) {
 		*field = "captured_on";
-		return cartel__why(
-			why, CARTEL_EINVAL,
-			"captured_on %s is before birth_date %s",
-			cartel_date_format(&p->captured_on, b1, sizeof b1),
-			cartel_date_format(born, b2, sizeof b2));
-	}
-	if (cartel_date_known(today) && cartel_date_known(&p->captured_on) &&
-	    cartel_date_cmp(&p->captured_on, today) > 0) {
-		*field = "captured_on";
-		return cartel__why(
-			why, CARTEL_EINVAL, "captured_on %s is in the future",
-			cartel_date_format(&p->captured_on, b1, sizeof b1));
+		return cartel__why(why, CARTEL_EINVAL,
+				   "captured_on is before birth_date");
 	}
 	if (cartel_date_known(born) && cartel_date_known(&p->held_since) &&
 	    cartel_date_cmp(&p->held_since, born) < 0) {
 		*field = "held_since";
-		return cartel__why(
-			why, CARTEL_EINVAL,
-			"held_since %s is before birth_date %s",
-			cartel_date_format(&p->held_since, b1, sizeof b1),
-			cartel_date_format(born, b2, sizeof b2));
+		return cartel__why(why, CARTEL_EINVAL,
+				   "held_since is before birth_date");
+	}
+	if (p->held_by != NULL && cartel_party_check(p->held_by, NULL) != 0) {
+		*field = "held_by";
+		return cartel_party_check(p->held_by, why);
+	}
+	if (p->depends_on != NULL &&
+	    cartel_party_check(p->depends_on, NULL) != 0) {
+		*field = "depends_on";
+		return cartel_party_check(p->depends_on, why);
 	}
 	return 0;
 }

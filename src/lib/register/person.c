@@ -149,7 +149,7 @@ cartel_enum_parse(enum cartel_enum_kind k, const char *text, int *v,
 		used += (size_t)n;
 	}
 	return cartel__why(why, CARTEL_EINVAL,
-			   "%s: '%.40s' is not one of: %s", what, text, list);
+			   "%s: the value is not one of: %s", what, list);
 }
 
 int

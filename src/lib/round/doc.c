@@ -26,6 +26,7 @@
 
 #include <cartel/error.h>
 #include <cartel/file.h>
+#include <cartel/limits.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -34,7 +35,7 @@
 #include "round/round_int.h"
 
 #define ROUND_FORMAT "cartel-round/1"
-#define ROUND_FILE_MAX (256u << 20)
+#define ROUND_FILE_MAX CARTEL_LIMIT_ROUND_DOC
 #define ROUND_ID_MAX 64
 /* Manifest entries keep 128 bits of SHA-256: they locate a change; the
  * full digest and the signatures are what secure the document. */
@@ -1288,8 +1289,12 @@ cartel_round_verify(struct cartel_db *db, const struct cartel_round *r,
 	struct problems pr = {NULL, 0};
 	int rc = check_integrity(r, &pr, &chk->manifest_ok, &chk->digest_ok,
 				 why);
-	if (rc)
+	if (rc) {
+		/* The manifest may have found problems before the digest
+		 * failed (a document nested past the limit). */
+		problems_free(&pr);
 		return rc;
+	}
 	char *canon = NULL;
 	size_t len = 0;
 	rc = canon_without(r->doc, drop_for_signing, &canon, &len, why);

@@ -18,6 +18,7 @@
 #include <unicode/ustring.h>
 
 #include <cartel/error.h>
+#include <cartel/limits.h>
 #include <cartel/round.h>
 
 #include "core/why.h"
@@ -249,9 +250,10 @@ static int
 emit(struct buf *b, const json_t *v, char **why, int depth)
 {
 	char num[40];
-	if (depth > 1000)
+	if (depth > CARTEL_LIMIT_JSON_DEPTH)
 		return cartel__why(why, CARTEL_ERANGE,
-				   "JSON nested deeper than 1000 levels");
+				   "JSON nested deeper than %d levels",
+				   CARTEL_LIMIT_JSON_DEPTH);
 	switch (json_typeof(v)) {
 	case JSON_NULL: puts_(b, "null"); return 0;
 	case JSON_TRUE: puts_(b, "true"); return 0;

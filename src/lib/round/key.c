@@ -22,24 +22,22 @@
 
 #include <cartel/error.h>
 #include <cartel/file.h>
+#include <cartel/limits.h>
+#include <cartel/register.h>
 #include <cartel/round.h>
 
 #include "core/why.h"
 #include "round/round_int.h"
 
 #define KEY_FORMAT "cartel-key/1"
-#define KEY_FILE_MAX 65536
+#define KEY_FILE_MAX CARTEL_LIMIT_KEY_FILE
 
 int
 cartel_party_valid(const char *s)
 {
-	if (s == NULL || s[0] == '\0' || strlen(s) >= CARTEL_PARTY_MAX)
-		return 0;
-	for (const char *c = s; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		      *c == '-' || *c == '_'))
-			return 0;
-	return 1;
+	/* The register's one rule for party codes (held_by, depends_on,
+	 * a policy's and a round's parties). */
+	return cartel_party_check(s, NULL) == 0;
 }
 
 void
@@ -88,17 +86,23 @@ cartel__round_slurp(const char *path, size_t max, char **out, size_t *len,
 	int rc = 0;
 	while (p != NULL) {
 		if (n + 1 >= cap) {
-			if (cap > max) {
+			/* The buffer never grows past max + 2: one byte more
+			 * than the limit tells a file that is too large. */
+			if (n > max) {
 				rc = cartel__why(why, CARTEL_ERANGE,
 						 "%s: larger than %zu bytes",
 						 path, max);
 				break;
 			}
-			char *q = realloc(p, cap * 2);
-			if (q == NULL)
+			size_t ncap = cap * 2 < max + 2 ? cap * 2 : max + 2;
+			char *q = realloc(p, ncap);
+			if (q == NULL) {
+				free(p);
+				p = NULL;
 				break;
+			}
 			p = q;
-			cap *= 2;
+			cap = ncap;
 		}
 		size_t got = fread(p + n, 1, cap - n - 1, fp);
 		n += got;
@@ -251,21 +255,15 @@ b64_field(json_t *o, const char *field, unsigned char *bin, size_t want,
 }
 
 int
-cartel_key_load(struct cartel_key *out, const char *path, char **why)
+cartel_key_parse(struct cartel_key *out, const char *text, size_t len,
+		 const char *path, char **why)
 {
 	memset(out, 0, sizeof *out);
 	int rc = sodium_ready(why);
 	if (rc)
 		return rc;
-	char *text = NULL;
-	size_t len = 0;
-	rc = cartel__round_slurp(path, KEY_FILE_MAX, &text, &len, why);
-	if (rc)
-		return rc;
 	json_error_t jerr;
 	json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	sodium_memzero(text, len);
-	free(text);
 	if (o == NULL || !json_is_object(o)) {
 		json_decref(o);
 		return cartel__why(why, CARTEL_EFORMAT,
@@ -292,21 +290,22 @@ cartel_key_load(struct cartel_key *out, const char *path, char **why)
 	if (rc)
 		goto out;
 	if (strcmp(type, "ed25519-secret") == 0) {
-		struct stat sb;
-		if (stat(path, &sb) == 0 && (sb.st_mode & 077) != 0) {
-			rc = cartel__why(why, CARTEL_ESTATE,
-					 "%s: a secret key readable by others "
-					 "(mode %04o); run chmod 600 on it",
-					 path, (unsigned)(sb.st_mode & 0777));
-			goto out;
-		}
 		rc = b64_field(o, "secret_key", out->secret_key, 64, path,
 			       why);
 		if (rc)
 			goto out;
-		unsigned char pk[32];
-		crypto_sign_ed25519_sk_to_pk(pk, out->secret_key);
-		if (sodium_memcmp(pk, out->public_key, 32) != 0) {
+		/* libsodium's secret key is the seed and a copy of the
+		 * public key: the public key is derived from the seed, so
+		 * that a changed seed (which would sign what the public key
+		 * never verifies) is caught here, not by the other party. */
+		unsigned char seed[32], pk[32], sk[64];
+		crypto_sign_ed25519_sk_to_seed(seed, out->secret_key);
+		crypto_sign_seed_keypair(pk, sk, seed);
+		sodium_memzero(seed, sizeof seed);
+		sodium_memzero(sk, sizeof sk);
+		if (sodium_memcmp(pk, out->public_key, 32) != 0 ||
+		    sodium_memcmp(out->secret_key + 32, out->public_key,
+				  32) != 0) {
 			rc = cartel__why(why, CARTEL_ETAMPER,
 					 "%s: the public key does not belong "
 					 "to the secret key",
@@ -331,6 +330,35 @@ out:
 	json_decref(o);
 	if (rc)
 		cartel_key_wipe(out);
+	return rc;
+}
+
+int
+cartel_key_load(struct cartel_key *out, const char *path, char **why)
+{
+	memset(out, 0, sizeof *out);
+	int rc = sodium_ready(why);
+	if (rc)
+		return rc;
+	char *text = NULL;
+	size_t len = 0;
+	rc = cartel__round_slurp(path, KEY_FILE_MAX, &text, &len, why);
+	if (rc)
+		return rc;
+	/* A secret key file that others can read is refused before its
+	 * secret is decoded. */
+	struct stat sb;
+	int open_to_others = stat(path, &sb) == 0 && (sb.st_mode & 077) != 0;
+	rc = cartel_key_parse(out, text, len, path, why);
+	sodium_memzero(text, len);
+	free(text);
+	if (rc == 0 && out->has_secret && open_to_others) {
+		cartel_key_wipe(out);
+		return cartel__why(why, CARTEL_ESTATE,
+				   "%s: a secret key readable by others "
+				   "(mode %04o); run chmod 600 on it",
+				   path, (unsigned)(sb.st_mode & 0777));
+	}
 	return rc;
 }
 

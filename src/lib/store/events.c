@@ -215,8 +215,8 @@ cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 	sqlite3_reset(st);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
 		return cartel__why(why, CARTEL_EEXIST,
-				   "id %.64s is already in the register",
-				   p->id);
+				   "id %.*s is already in the register",
+				   cartel__utf8_cut(p->id, 64), p->id);
 	if (rc != SQLITE_DONE)
 		return cartel__db_err(db, rc, "writing a person", why);
 	*pk = sqlite3_last_insert_rowid(cartel__db_sqlite(db));
@@ -267,6 +267,21 @@ cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
 	int err = cartel_person_check(p, &today, &field, why);
 	if (err != 0)
 		return err;
+	/* Extra attributes by the import's rule, as event add holds them. */
+	for (size_t i = 0; i < p->n_extra; i++)
+		if ((err = cartel_attr_name_check(p->extra[i].key, why)) != 0)
+			return err;
+	if (p->n_extra > 0) {
+		char **keys = malloc(p->n_extra * sizeof *keys);
+		if (keys == NULL)
+			return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+		for (size_t i = 0; i < p->n_extra; i++)
+			keys[i] = p->extra[i].key;
+		err = cartel__attr_room(db, keys, p->n_extra, why);
+		free(keys);
+		if (err != 0)
+			return err;
+	}
 	struct cartel_person q;
 	err = cartel_person_copy(&q, p);
 	if (err != 0)
@@ -338,7 +353,8 @@ person_pk(struct cartel_db *db, const char *id, long long *pk, char **why)
 		return 0;
 	if (rc == SQLITE_DONE)
 		return cartel__why(why, CARTEL_ENOTFOUND,
-				   "no person with id %.64s", id);
+				   "no person with id %.*s",
+				   cartel__utf8_cut(id, 64), id);
 	return cartel__db_err(db, rc, "reading persons", why);
 }
 
@@ -367,18 +383,23 @@ update_person(struct cartel_db *db, long long pk, const struct cartel_person *p,
 /* The event's change applied to *p, checked; sets *old and *canon (the
  * canonical text of the new value, in buf or p). */
 static int
-check_change(struct cartel_person *p, const struct cartel_event *ev, char **old,
+check_change(struct cartel_db *db, struct cartel_person *p,
+	     const struct cartel_event *ev, char **old,
 	     const char **canon, char *buf, char **why)
 {
 	const char *field = ev->field;
 	const char *value = ev->new_value != NULL ? ev->new_value : "";
 	if (strncmp(field, ATTR_PREFIX, ATTR_PREFIX_LEN) == 0) {
 		const char *key = field + ATTR_PREFIX_LEN;
-		if (key[0] == '\0' || cartel_field_find(key) != NULL)
-			return cartel__why(why, CARTEL_EINVAL,
-					   "'%.40s' is not a valid attribute "
-					   "name",
-					   field);
+		/* The import's rule, so that the export of what this
+		 * event makes imports back. */
+		int err = cartel_attr_name_check(key, why);
+		if (err != 0)
+			return err;
+		if (value[0] != '\0' && cartel_person_attr(p, key) == NULL &&
+		    (err = cartel__attr_room(db, (char *const *)&key, 1,
+					     why)) != 0)
+			return err;
 		*old = cartel__strdup(cartel_person_attr(p, key));
 		if (cartel_person_set_attr(p, key, value) != 0)
 			return cartel__why(why, CARTEL_ENOMEM, "out of memory");
@@ -411,7 +432,8 @@ check_change(struct cartel_person *p, const struct cartel_event *ev, char **old,
 	    !cartel_status_can_move((enum cartel_status)prev_status, p->status))
 		return cartel__why(
 			why, CARTEL_ESTATE,
-			"person %.64s: status cannot move from %s to %s", p->id,
+			"person %.*s: status cannot move from %s to %s",
+			cartel__utf8_cut(p->id, 64), p->id,
 			cartel_enum_name(CARTEL_ENUM_STATUS, prev_status),
 			cartel_enum_name(CARTEL_ENUM_STATUS, (int)p->status));
 	struct cartel_date today = cartel_date_today();
@@ -458,7 +480,7 @@ cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
 	else
 		memset(&p, 0, sizeof p);
 	if (err == 0)
-		err = check_change(&p, ev, &old, &canon, buf, why);
+		err = check_change(db, &p, ev, &old, &canon, buf, why);
 	if (err == 0) {
 		p.source = ev->prov.source;
 		if (strncmp(ev->field, ATTR_PREFIX, ATTR_PREFIX_LEN) == 0)

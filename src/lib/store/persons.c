@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cartel/error.h>
+#include <cartel/limits.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
 
@@ -46,10 +47,10 @@ load_attrs(struct cartel_db *db, struct cartel_person *persons, size_t n,
 		only_id != NULL
 			? "SELECT p.id, a.key, a.value FROM person_attrs a "
 			  "JOIN persons p ON p.pk = a.person WHERE p.id = ?1 "
-			  "ORDER BY a.rowid"
+			  "ORDER BY a.key"
 			: "SELECT p.id, a.key, a.value FROM person_attrs a "
 			  "JOIN persons p ON p.pk = a.person "
-			  "ORDER BY p.id, a.rowid";
+			  "ORDER BY p.id, a.key";
 	int rc = sqlite3_prepare_v2(sql, q, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading attributes", why);
@@ -185,7 +186,7 @@ cartel_db_persons_each(struct cartel_db *db,
 			sql,
 			"SELECT p.id, a.key, a.value FROM person_attrs a "
 			"JOIN persons p ON p.pk = a.person "
-			"ORDER BY p.id, a.rowid",
+			"ORDER BY p.id, a.key",
 			-1, &at, NULL);
 	int err = 0;
 	if (rc != SQLITE_OK) {
@@ -236,8 +237,8 @@ cartel_db_attr_keys(struct cartel_db *db, char ***keys_out, size_t *n_out,
 	*n_out = 0;
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "SELECT key FROM person_attrs GROUP BY key "
-				    "ORDER BY min(rowid)",
+				    "SELECT DISTINCT key FROM person_attrs "
+				    "ORDER BY key",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading attributes", why);
@@ -268,5 +269,47 @@ cartel_db_attr_keys(struct cartel_db *db, char ***keys_out, size_t *n_out,
 	}
 	*keys_out = keys;
 	*n_out = n;
+	return 0;
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+cartel__attr_room(struct cartel_db *db, char *const *keys, size_t n,
+		  char **why)
+{
+	if (n == 0)
+		return 0;
+	char **have;
+	size_t n_have;
+	int err = cartel_db_attr_keys(db, &have, &n_have, why);
+	if (err != 0)
+		return err;
+	/* Sorted once, each new name is one binary search. */
+	if (n_have > 1)
+		qsort(have, n_have, sizeof *have, key_cmp);
+	size_t total = n_have;
+	for (size_t i = 0; i < n; i++)
+		if (n_have == 0 || bsearch(&keys[i], have, n_have,
+					   sizeof *have, key_cmp) == NULL)
+			total++;
+	for (size_t i = 0; i < n_have; i++)
+		free(have[i]);
+	free(have);
+	size_t n_fields;
+	cartel_fields(&n_fields);
+	size_t limit = CARTEL_LIMIT_COLUMNS - n_fields;
+	if (total > limit)
+		return cartel__why(why, CARTEL_ERANGE,
+				   "the register would hold %zu attribute "
+				   "names, past the limit of %zu (an export "
+				   "has a column for each, after the %zu "
+				   "fields, and at most %d in all)",
+				   total, limit, n_fields,
+				   CARTEL_LIMIT_COLUMNS);
 	return 0;
 }

@@ -84,8 +84,17 @@ cartel_stats_get(struct cartel_db *db, struct cartel_stats *st, char **why)
 	struct cartel_stats_party *cur = NULL;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *party = (const char *)sqlite3_column_text(q, 0);
-		if (cur == NULL ||
-		    strncmp(cur->party, party, sizeof(cur->party) - 1) != 0) {
+		/* A held_by that is not a party code (free text recorded
+		 * before codes were checked) counts as unknown: a column
+		 * header is never a person's words, nor cut inside a
+		 * character. */
+		if (party == NULL || cartel_party_check(party, NULL) != 0)
+			party = "";
+		cur = NULL;
+		for (size_t k = 0; k < st->n_parties; k++)
+			if (strcmp(st->parties[k].party, party) == 0)
+				cur = &st->parties[k];
+		if (cur == NULL) {
 			if (st->n_parties == cap) {
 				size_t ncap = cap ? cap * 2 : 8;
 				struct cartel_stats_party *g =

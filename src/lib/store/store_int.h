@@ -421,4 +421,14 @@ void cartel__enc_b2(crypto_generichash_state *st, struct cartel__val v);
  */
 int cartel__redaction_verify(struct cartel_db *db, char **why);
 
+/*
+ * Whether the register has room for the attribute names keys[0..n) (some
+ * may be there already): the distinct names after adding them, with the
+ * fields, stay within CARTEL_LIMIT_COLUMNS. Returns 0, CARTEL_ERANGE with
+ * *why naming the limit,
+ * or a database error.
+ */
+int cartel__attr_room(struct cartel_db *db, char *const *keys, size_t n,
+		      char **why);
+
 #endif
