@@ -789,7 +789,8 @@ op_handover_check(void *ctx, char **out)
 {
 	struct handover_ctx *h = ctx;
 	struct cartel_checkoff c = {cartel_round_id(h->r), "UA-1",
-				    CARTEL_HANDOVER_HANDED_OVER, "t", NULL};
+				    CARTEL_HANDOVER_HANDED_OVER, "t", NULL,
+				    NULL};
 	int already = 0;
 	return handover_state(h, cartel_handover_check(h->f->db, &c,
 						       &already, NULL),
