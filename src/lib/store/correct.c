@@ -202,7 +202,8 @@ correctable(struct cartel_db *db, const struct wrong *w, char **why)
 /* Sets base field of *p back to w's old value; *cur and *restored (in
  * bufs or p) are the field's text before and after. */
 static int
-restore(struct cartel_person *p, const struct wrong *w, const char *base,
+restore(struct cartel_db *db, struct cartel_person *p, const struct wrong *w,
+	const char *base,
 	const char **cur, const char **restored,
 	char bufs[2][CARTEL_FIELD_TEXT_MAX], char **held, char **why)
 {
@@ -216,6 +217,13 @@ restore(struct cartel_person *p, const struct wrong *w, const char *base,
 					   "%s of person %s no longer holds "
 					   "what event %lld recorded",
 					   base, w->person_id, w->seq);
+		/* An attribute put back counts against the register's cap
+		 * on attribute names, as a new one does. */
+		int err;
+		if (old[0] != '\0' && now == NULL &&
+		    (err = cartel__attr_room(db, (char *const *)&key, 1,
+					     why)) != 0)
+			return err;
 		*held = cartel__strdup(now != NULL ? now : "");
 		if (*held == NULL ||
 		    cartel_person_set_attr(p, key, old) != 0)
@@ -284,7 +292,8 @@ cartel_event_correct(struct cartel_db *db, long long seq, const char *reason,
 		err = cartel_person_get(db, w.person_id, &p, why);
 	}
 	if (err == 0)
-		err = restore(&p, &w, base, &cur, &restored, bufs, &held, why);
+		err = restore(db, &p, &w, base, &cur, &restored, bufs, &held,
+			      why);
 	if (err == 0) {
 		struct cartel_date today = cartel_date_today();
 		const char *bad;
