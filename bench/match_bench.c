@@ -96,8 +96,8 @@ struct pset {
 static uint64_t
 pair_hash(const char *a, const char *b)
 {
-	uint64_t h = match_hash(a, strlen(a), 1);
-	return (h * 31) ^ match_hash(b, strlen(b), 2) ^ 1;
+	uint64_t h = cartel__match_hash(a, strlen(a), 1);
+	return (h * 31) ^ cartel__match_hash(b, strlen(b), 2) ^ 1;
 }
 
 static void
@@ -228,7 +228,7 @@ bench_link(const char *dir, int threads)
 
 	/* Blocking alone. */
 	struct assign_pairs cand = {0};
-	if (match_link_candidates(l, nl, r, nr, &o, &cand, NULL) == 0) {
+	if (cartel__match_link_candidates(l, nl, r, nr, &o, &cand, NULL) == 0) {
 		size_t hit = 0;
 		for (size_t i = 0; i < cand.n; i++)
 			hit += pset_has(&truth,
@@ -237,7 +237,7 @@ bench_link(const char *dir, int threads)
 		printf("blocking   recall %.4f  candidates per record %.1f\n",
 		       truth.n ? (double)hit / (double)truth.n : 0,
 		       nl ? (double)cand.n / (double)nl : 0);
-		assign_pairs_free(&cand);
+		cartel__assign_pairs_free(&cand);
 	}
 
 	/* The exact-key join. */
@@ -249,7 +249,7 @@ bench_link(const char *dir, int threads)
 		snprintf(key, sizeof key, "%s\t%s\t%s", s_or(r[i].family_name),
 			 s_or(r[i].given_name),
 			 cartel_date_format(&r[i].birth_date, d, sizeof d));
-		kr[2 * i] = match_hash(key, strlen(key), 3);
+		kr[2 * i] = cartel__match_hash(key, strlen(key), 3);
 		kr[2 * i + 1] = i;
 	}
 	qsort(kr, nr, 2 * sizeof *kr, cmp_u64);
@@ -261,7 +261,7 @@ bench_link(const char *dir, int threads)
 		snprintf(key, sizeof key, "%s\t%s\t%s", s_or(l[i].family_name),
 			 s_or(l[i].given_name),
 			 cartel_date_format(&l[i].birth_date, d, sizeof d));
-		uint64_t h = match_hash(key, strlen(key), 3);
+		uint64_t h = cartel__match_hash(key, strlen(key), 3);
 		size_t lo = 0, hi = nr;
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
@@ -311,7 +311,7 @@ respell(const struct cartel_person *p, unsigned k, char *out, size_t size)
 		if (k % 2) {
 			/* Latin: the phonetic rendering, as a family writes
 			 * it in a foreign form. */
-			match_phonetic(f[i], sk[i], sizeof sk[i], NULL);
+			cartel__match_phonetic(f[i], sk[i], sizeof sk[i], NULL);
 		} else {
 			snprintf(sk[i], sizeof sk[i], "%s", f[i]);
 		}
@@ -446,7 +446,7 @@ idmap_build(struct idmap *m, const struct cartel_person *p, size_t n)
 	if (m->v == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		m->v[2 * i] = match_hash(p[i].id, strlen(p[i].id), 5);
+		m->v[2 * i] = cartel__match_hash(p[i].id, strlen(p[i].id), 5);
 		m->v[2 * i + 1] = i;
 	}
 	qsort(m->v, n, 2 * sizeof *m->v, cmp_u64);
@@ -458,7 +458,7 @@ static long
 idmap_get(const struct idmap *m, const struct cartel_person *p,
 	  const char *id)
 {
-	uint64_t h = match_hash(id, strlen(id), 5);
+	uint64_t h = cartel__match_hash(id, strlen(id), 5);
 	size_t lo = 0, hi = m->n;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -570,7 +570,8 @@ bench_diagnose(const char *dir, int threads)
 		*c = '\0';
 		long a = idmap_get(&ml, l, line), b = idmap_get(&mr, r, c + 1);
 		if (a >= 0 && b >= 0)
-			assign_pairs_add(&truth, (uint32_t)a, (uint32_t)b, 0);
+			cartel__assign_pairs_add(&truth, (uint32_t)a,
+			                         (uint32_t)b, 0);
 	}
 	fclose(fp);
 	struct cartel_match_opts o;
@@ -605,7 +606,7 @@ bench_diagnose(const char *dir, int threads)
 			pset_add(&sa, h);
 	}
 	struct assign_pairs cand = {0};
-	if (match_link_candidates(l, nl, r, nr, &o, &cand, NULL) != 0)
+	if (cartel__match_link_candidates(l, nl, r, nr, &o, &cand, NULL) != 0)
 		return 1;
 	cap = 1024;
 	while (cap < 2 * cand.n + 16)
@@ -622,14 +623,14 @@ bench_diagnose(const char *dir, int threads)
 		qsort(byr, cand.n, sizeof *byr, cmp_pair_r);
 	}
 	const struct match_names *nt;
-	if (match_names_get(NULL, &nt, &why) != 0)
+	if (cartel__match_names_get(NULL, &nt, &why) != 0)
 		return 1;
 	struct match_side a, b;
-	if (match_side_build(&a, nt, l, nl, threads) ||
-	    match_side_build(&b, nt, r, nr, threads))
+	if (cartel__match_side_build(&a, nt, l, nl, threads) ||
+	    cartel__match_side_build(&b, nt, r, nr, threads))
 		return 1;
 	struct match_posting px;
-	if (match_post_build(&px, &b, 0, threads) != 0)
+	if (cartel__match_post_build(&px, &b, 0, threads) != 0)
 		return 1;
 	uint32_t capl = (uint32_t)(8e6 / (double)nr);
 	capl = capl > 200 ? 200 : capl < 48 ? 48 : capl;
@@ -645,8 +646,10 @@ bench_diagnose(const char *dir, int threads)
 		int cause;
 		if (!pset_has(&sc, h)) {
 			uint64_t kx[MATCH_KEYS_MAX], ky[MATCH_KEYS_MAX];
-			int nx = match_block_keys(&a.recs[x], &a.arena, kx, 0);
-			int ny = match_block_keys(&b.recs[y], &b.arena, ky, 0);
+			int nx = cartel__match_block_keys(&a.recs[x], &a.arena,
+			                                  kx, 0);
+			int ny = cartel__match_block_keys(&b.recs[y], &b.arena,
+			                                  ky, 0);
 			int shared = 0;
 			for (int i = 0; i < nx && !shared; i++)
 				for (int j = 0; j < ny; j++)
@@ -685,8 +688,8 @@ bench_diagnose(const char *dir, int threads)
 		}
 		uint8_t tv[F_N], rv[F_N];
 		int sw;
-		match_compare(&a.recs[x], &a.arena, &b.recs[y], &b.arena, tv,
-			      &sw);
+		cartel__match_compare(&a.recs[x], &a.arena, &b.recs[y],
+		                      &b.arena, tv, &sw);
 		if (tv[F_DATE] == 0)
 			no_date++;
 		if (tv[F_FAMILY] == 1 && tv[F_GIVEN] == 1 &&
@@ -698,16 +701,17 @@ bench_diagnose(const char *dir, int threads)
 		     !rival && k < cand.n && cand.v[k].l == x; k++) {
 			if (cand.v[k].r == y)
 				continue;
-			match_compare(&a.recs[x], &a.arena,
-				      &b.recs[cand.v[k].r], &b.arena, rv, &sw);
+			cartel__match_compare(&a.recs[x], &a.arena,
+			                      &b.recs[cand.v[k].r], &b.arena,
+			                      rv, &sw);
 			rival = as_good(rv, tv);
 		}
 		for (size_t k = first_of(byr, cand.n, y, 1);
 		     !rival && k < cand.n && byr[k].r == y; k++) {
 			if (byr[k].l == x)
 				continue;
-			match_compare(&a.recs[byr[k].l], &a.arena, &b.recs[y],
-				      &b.arena, rv, &sw);
+			cartel__match_compare(&a.recs[byr[k].l], &a.arena,
+			                      &b.recs[y], &b.arena, rv, &sw);
 			rival = as_good(rv, tv);
 		}
 		if (rival)
@@ -732,12 +736,12 @@ bench_diagnose(const char *dir, int threads)
 	       "same surname and given name (and no differing patronymic), "
 	       "%zu with a rival as good on every field\n",
 	       no_date, same_names, amb[0] + amb[1] + amb[2] + amb[3]);
-	match_post_free(&px);
-	match_side_free(&a);
-	match_side_free(&b);
+	cartel__match_post_free(&px);
+	cartel__match_side_free(&a);
+	cartel__match_side_free(&b);
 	free(byr);
-	assign_pairs_free(&cand);
-	assign_pairs_free(&truth);
+	cartel__assign_pairs_free(&cand);
+	cartel__assign_pairs_free(&truth);
 	free(s1.h);
 	free(sa.h);
 	free(sr.h);

@@ -168,7 +168,7 @@ proportions_and_languages(void **state)
 		}
 		if (ru_held) {
 			rows_ru++;
-			char *u = gen_upper(f[c_given]);
+			char *u = cartel__gen_upper(f[c_given]);
 			caps_ru += u && strcmp(u, f[c_given]) == 0;
 			free(u);
 			dotted_ru += strchr(f[c_birth], '.') != NULL;
@@ -189,8 +189,10 @@ proportions_and_languages(void **state)
 			recent += c.year >= 2024;
 			if (b.year != 0 && b.day != 0) {
 				/* Never under 18 at capture. */
-				long bd = gen_days(b.year, b.month, b.day);
-				long cd = gen_days(c.year, c.month, c.day);
+				long bd =
+				    cartel__gen_days(b.year, b.month, b.day);
+				long cd =
+				    cartel__gen_days(c.year, c.month, c.day);
 				assert_true(cd - bd >= 18 * 365);
 			}
 		}
@@ -368,8 +370,8 @@ feminine_surnames(void **state)
 		{"Соловйов", "1", "Соловйова"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		char *f = gen_surname_feminine(cases[i][0],
-					       cases[i][1][0] == '1');
+		char *f = cartel__gen_surname_feminine(cases[i][0],
+		                                       cases[i][1][0] == '1');
 		assert_string_equal(f, cases[i][2]);
 		free(f);
 	}
@@ -487,7 +489,7 @@ corpus_deterministic_and_true(void **state)
 		const char *lf = l.rows[li][1], *rf = r.rows[ri][1];
 		if (*rf >= 'A' && *rf <= 'z')
 			latin++;
-		char *u = gen_upper(lf);
+		char *u = cartel__gen_upper(lf);
 		caps += strcmp(u, lf) == 0;
 		free(u);
 		/* The clerk writes the other language: a family writing

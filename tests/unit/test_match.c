@@ -25,7 +25,7 @@ names(void)
 {
 	const struct match_names *nt = NULL;
 	char *why = NULL;
-	if (match_names_get(NULL, &nt, &why) != 0)
+	if (cartel__match_names_get(NULL, &nt, &why) != 0)
 		fail_msg("name table: %s", why ? why : "?");
 	return nt;
 }
@@ -48,7 +48,7 @@ person(const char *id, const char *fam, const char *giv, const char *patr,
 static void
 rec(const struct cartel_person *p, struct match_rec *r, struct match_arena *a)
 {
-	assert_int_equal(match_rec_make(names(), p, r, a), 0);
+	assert_int_equal(cartel__match_rec_make(names(), p, r, a), 0);
 }
 
 static const char *
@@ -121,7 +121,7 @@ dlevel(const char *x, const char *y)
 	assert_int_equal(cartel_date_parse(y, &d, NULL), 0);
 	b.year = (int16_t)d.year, b.month = (int8_t)d.month,
 	b.day = (int8_t)d.day;
-	return match_date_level(&a, &b);
+	return cartel__match_date_level(&a, &b);
 }
 
 static void
@@ -171,7 +171,7 @@ em_recovers_a_known_model(void **state)
 	/* Candidate pairs drawn from a known model: 20% matches among
 	 * 50,000 candidates, out of 10^7 pairs in all. */
 	struct match_model truth;
-	match_model_defaults(&truth);
+	cartel__match_model_defaults(&truth);
 	double m_fam[LV_MAX] = {0, .90, .02, .04, .02, .02};
 	double m_giv[LV_MAX] = {0, .85, .08, .03, .04};
 	memcpy(truth.m[F_FAMILY], m_fam, sizeof m_fam);
@@ -180,7 +180,7 @@ em_recovers_a_known_model(void **state)
 	 * why they are candidates), so draw them from u of their own. */
 	double uc_fam[LV_MAX] = {0, .30, .01, .09, .10, .50};
 	double uc_giv[LV_MAX] = {0, .20, .05, .05, .70};
-	size_t np = match_n_patterns();
+	size_t np = cartel__match_n_patterns();
 	double *counts = calloc(np, sizeof *counts);
 	const int n = 50000;
 	for (int i = 0; i < n; i++) {
@@ -192,15 +192,15 @@ em_recovers_a_known_model(void **state)
 				p = uc_fam;
 			if (!is_m && f == F_GIVEN)
 				p = uc_giv;
-			lv[f] = (uint8_t)draw(p, match_n_levels[f]);
+			lv[f] = (uint8_t)draw(p, cartel__match_n_levels[f]);
 		}
-		counts[match_pattern(lv)] += 1;
+		counts[cartel__match_pattern(lv)] += 1;
 	}
 	struct match_model mm;
-	match_model_defaults(&mm);
+	cartel__match_model_defaults(&mm);
 	mm.lambda = 1e-4;
-	match_model_weights(&mm);
-	int it = match_em(&mm, counts, 1e7);
+	cartel__match_model_weights(&mm);
+	int it = cartel__match_em(&mm, counts, 1e7);
 	assert_true(it > 0 && it < 200);
 	/* 10,000 matches among 10^7 pairs. */
 	assert_true(mm.lambda > 0.8e-3 && mm.lambda < 1.2e-3);
@@ -214,7 +214,7 @@ em_recovers_a_known_model(void **state)
 	/* Too little data: EM declines and keeps the model. */
 	double *few = calloc(np, sizeof *few);
 	few[0] = 10;
-	assert_int_equal(match_em(&mm, few, 1e6), 0);
+	assert_int_equal(cartel__match_em(&mm, few, 1e6), 0);
 	free(few);
 	free(counts);
 }
@@ -227,21 +227,21 @@ assignment_beats_greedy(void **state)
 	 * The best assignment is A-Y (9) + B-X (8): 17. */
 	double w[4] = {10, 9, 8, 1};
 	int rc[2];
-	double total = assign_hungarian(2, 2, w, rc);
+	double total = cartel__assign_hungarian(2, 2, w, rc);
 	assert_true(total > 16.99 && total < 17.01);
 	assert_int_equal(rc[0], 1);
 	assert_int_equal(rc[1], 0);
 
 	struct assign_pairs p = {0};
-	assert_int_equal(assign_pairs_add(&p, 0, 0, 10), 0);
-	assert_int_equal(assign_pairs_add(&p, 0, 1, 9), 0);
-	assert_int_equal(assign_pairs_add(&p, 1, 0, 8), 0);
-	assert_int_equal(assign_pairs_add(&p, 1, 1, 1), 0);
+	assert_int_equal(cartel__assign_pairs_add(&p, 0, 0, 10), 0);
+	assert_int_equal(cartel__assign_pairs_add(&p, 0, 1, 9), 0);
+	assert_int_equal(cartel__assign_pairs_add(&p, 1, 0, 8), 0);
+	assert_int_equal(cartel__assign_pairs_add(&p, 1, 1, 1), 0);
 	/* A pair of its own elsewhere, and one below the base. */
-	assert_int_equal(assign_pairs_add(&p, 2, 2, 5), 0);
-	assert_int_equal(assign_pairs_add(&p, 3, 3, -1), 0);
+	assert_int_equal(cartel__assign_pairs_add(&p, 2, 2, 5), 0);
+	assert_int_equal(cartel__assign_pairs_add(&p, 3, 3, -1), 0);
 	struct cartel_match_stats st = {0};
-	assert_int_equal(assign_one_to_one(&p, 4, 4, 0, 400, &st), 0);
+	assert_int_equal(cartel__assign_one_to_one(&p, 4, 4, 0, 400, &st), 0);
 	assert_int_equal(p.n, 3);
 	assert_int_equal(p.v[0].l, 0);
 	assert_int_equal(p.v[0].r, 1);
@@ -252,19 +252,19 @@ assignment_beats_greedy(void **state)
 	assert_int_equal(st.n_greedy, 0);
 	/* With the exact limit below the component, greedy is used and
 	 * counted. */
-	assign_pairs_free(&p);
-	assign_pairs_add(&p, 0, 0, 10);
-	assign_pairs_add(&p, 0, 1, 9);
-	assign_pairs_add(&p, 1, 0, 8);
-	assign_pairs_add(&p, 1, 1, 1);
-	assert_int_equal(assign_one_to_one(&p, 2, 2, 0, 3, &st), 0);
+	cartel__assign_pairs_free(&p);
+	cartel__assign_pairs_add(&p, 0, 0, 10);
+	cartel__assign_pairs_add(&p, 0, 1, 9);
+	cartel__assign_pairs_add(&p, 1, 0, 8);
+	cartel__assign_pairs_add(&p, 1, 1, 1);
+	assert_int_equal(cartel__assign_one_to_one(&p, 2, 2, 0, 3, &st), 0);
 	assert_int_equal(st.n_greedy, 1);
 	assert_int_equal(p.v[0].r, 0);
-	assign_pairs_free(&p);
+	cartel__assign_pairs_free(&p);
 	/* A rectangular case: one right record wanted by three. */
 	double w3[3] = {5, 7, 6};
 	int rc3[3];
-	assign_hungarian(3, 1, w3, rc3);
+	cartel__assign_hungarian(3, 1, w3, rc3);
 	assert_int_equal(rc3[0], -1);
 	assert_int_equal(rc3[1], 0);
 	assert_int_equal(rc3[2], -1);
@@ -286,15 +286,17 @@ assignment_ties_settled_by_order_of_lists(void **state)
 			{{0, 1}, {0, 0}, {1, 0}, {1, 1}},
 		};
 		for (int k = 0; k < 4; k++)
-			assert_int_equal(assign_pairs_add(&p, order[run][k][0],
-							  order[run][k][1], 5),
-					 0);
+			assert_int_equal(
+			    cartel__assign_pairs_add(&p, order[run][k][0],
+			                             order[run][k][1], 5),
+			    0);
 		struct cartel_match_stats st = {0};
-		assert_int_equal(assign_one_to_one(&p, 2, 2, 0, 400, &st), 0);
+		assert_int_equal(
+		    cartel__assign_one_to_one(&p, 2, 2, 0, 400, &st), 0);
 		assert_int_equal(p.n, 2);
 		for (size_t i = 0; i < p.n; i++)
 			pick[run][p.v[i].l] = p.v[i].r;
-		assign_pairs_free(&p);
+		cartel__assign_pairs_free(&p);
 	}
 	assert_int_equal(pick[0][0], pick[1][0]);
 	assert_int_equal(pick[0][1], pick[1][1]);

@@ -25,7 +25,7 @@ names(void)
 {
 	const struct match_names *nt = NULL;
 	char *why = NULL;
-	if (match_names_get(NULL, &nt, &why) != 0)
+	if (cartel__match_names_get(NULL, &nt, &why) != 0)
 		fail_msg("name table: %s", why ? why : "?");
 	return nt;
 }
@@ -85,8 +85,9 @@ build(struct fixture *f, const struct cartel_person *extra, size_t n_extra)
 	}
 	for (size_t i = 0; i < n_extra; i++)
 		f->right[N_NAMESAKES + i] = extra[i];
-	assert_int_equal(match_side_build(&f->b, names(), f->right, f->n, 1), 0);
-	assert_int_equal(match_post_build(&f->px, &f->b, 0, 1), 0);
+	assert_int_equal(
+	    cartel__match_side_build(&f->b, names(), f->right, f->n, 1), 0);
+	assert_int_equal(cartel__match_post_build(&f->px, &f->b, 0, 1), 0);
 	f->seen.mark = calloc(f->n, sizeof *f->seen.mark);
 	f->seen.n = f->n;
 }
@@ -96,8 +97,8 @@ teardown(struct fixture *f)
 {
 	free(f->cands.v);
 	free(f->seen.mark);
-	match_post_free(&f->px);
-	match_side_free(&f->b);
+	cartel__match_post_free(&f->px);
+	cartel__match_side_free(&f->b);
 	free(f->right);
 	free(f->ids);
 	free(f->dates);
@@ -111,10 +112,10 @@ query(struct fixture *f, const struct cartel_person *q, uint32_t cap,
 {
 	struct match_arena qa = {0};
 	struct match_rec r;
-	assert_int_equal(match_rec_make(names(), q, &r, &qa), 0);
-	assert_int_equal(match_candidates(&f->px, &r, &qa, 0, cap, 0, &f->seen,
-					  &f->cands),
-			 0);
+	assert_int_equal(cartel__match_rec_make(names(), q, &r, &qa), 0);
+	assert_int_equal(cartel__match_candidates(&f->px, &r, &qa, 0, cap, 0,
+	                                          &f->seen, &f->cands),
+	                 0);
 	*has = 0;
 	for (size_t i = 0; i < f->cands.n; i++)
 		if (f->cands.v[i] == want)

@@ -841,14 +841,14 @@ solver_reports_unproven(void **state)
 		{1, 0, 0, 2, 4, 0},  /* RU: 4 sergeants */
 	};
 	struct plan_solve sv;
-	assert_int_equal(plan__solve(g, 4, 1, pol, 0, &sv, NULL), 0);
+	assert_int_equal(cartel__plan_solve(g, 4, 1, pol, 0, &sv, NULL), 0);
 	assert_false(sv.optimal);
 	assert_true(sv.gap > 0.99);
 	assert_string_equal(sv.status, "time limit");
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(g[i].take, 0);
-	plan__solve_clear(&sv);
-	assert_int_equal(plan__solve(g, 4, 1, pol, 5000, &sv, NULL), 0);
+	cartel__plan_solve_clear(&sv);
+	assert_int_equal(cartel__plan_solve(g, 4, 1, pol, 5000, &sv, NULL), 0);
 	assert_true(sv.optimal);
 	assert_int_equal(sv.n_steps, 1);
 	assert_true(sv.steps[0].proven);
@@ -860,7 +860,7 @@ solver_reports_unproven(void **state)
 	assert_int_equal(g[0].take + g[1].take + g[2].take + g[3].take, 27);
 	assert_int_equal(g[0].take, 1);
 	assert_int_equal(g[1].take, 19);
-	plan__solve_clear(&sv);
+	cartel__plan_solve_clear(&sv);
 	cartel_policy_free(pol);
 }
 

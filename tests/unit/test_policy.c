@@ -225,12 +225,12 @@ inline_scale(void **state)
 		"tolerance: 1\n");
 	assert_non_null(pol->scale);
 	assert_string_equal(pol->scale->name, "two-class");
-	int c = plan__scale_lookup(pol->scale, "СТАРШИЙ ЛЕЙТЕНАНТ");
+	int c = cartel__plan_scale_lookup(pol->scale, "СТАРШИЙ ЛЕЙТЕНАНТ");
 	assert_true(c >= 0);
 	assert_int_equal(pol->scale->classes[c].value, 3);
-	c = plan__scale_lookup(pol->scale, "soldier"); /* a class name */
+	c = cartel__plan_scale_lookup(pol->scale, "soldier"); /* a class name */
 	assert_int_equal(pol->scale->classes[c].value, 1);
-	assert_int_equal(plan__scale_lookup(pol->scale, "major"), -1);
+	assert_int_equal(cartel__plan_scale_lookup(pol->scale, "major"), -1);
 	assert_int_equal(pol->scale->classes[pol->unranked].value, 1);
 	assert_int_equal(pol->tolerance, 1);
 	cartel_policy_free(pol);

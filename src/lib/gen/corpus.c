@@ -73,11 +73,11 @@ typo(struct gen_rng *r, char *s)
 	size_t n = 0;
 	long cps[256];
 	for (const char *p = s; *p && n < 256;)
-		cps[n++] = gen_utf8_next(&p);
+		cps[n++] = cartel__gen_utf8_next(&p);
 	if (n < 2)
 		return s;
-	int kind = (int)gen_rng_below(r, 4);
-	size_t at = gen_rng_below(r, n);
+	int kind = (int)cartel__gen_rng_below(r, 4);
+	size_t at = cartel__gen_rng_below(r, n);
 	struct gen_buf b = {0};
 	for (size_t i = 0; i < n; i++) {
 		long c = cps[i];
@@ -89,35 +89,35 @@ typo(struct gen_rng *r, char *s)
 				long sub;
 				if (cyr) {
 					const char *p = cyr_letters;
-					size_t k = gen_rng_below(r, 28);
+					size_t k = cartel__gen_rng_below(r, 28);
 					for (size_t j = 0; j < k; j++)
-						gen_utf8_next(&p);
-					sub = gen_utf8_next(&p);
+						cartel__gen_utf8_next(&p);
+					sub = cartel__gen_utf8_next(&p);
 					if (upper)
 						sub -= 0x20;
 				} else {
-					sub = lat_letters[gen_rng_below(
-						r, sizeof lat_letters - 1)];
+					sub = lat_letters[cartel__gen_rng_below(
+					    r, sizeof lat_letters - 1)];
 					if (upper)
 						sub -= 32;
 				}
-				gen_buf_addcp(&b, sub);
+				cartel__gen_buf_addcp(&b, sub);
 				continue;
 			}
 			if (kind == 1) /* deletion */
 				continue;
 			if (kind == 2 && i + 1 < n) { /* transposition */
-				gen_buf_addcp(&b, cps[i + 1]);
-				gen_buf_addcp(&b, c);
+				cartel__gen_buf_addcp(&b, cps[i + 1]);
+				cartel__gen_buf_addcp(&b, c);
 				i++;
 				continue;
 			}
 			/* doubling (also the transposition at the end) */
-			gen_buf_addcp(&b, c);
+			cartel__gen_buf_addcp(&b, c);
 		}
-		gen_buf_addcp(&b, c);
+		cartel__gen_buf_addcp(&b, c);
 	}
-	char *t = gen_buf_take(&b);
+	char *t = cartel__gen_buf_take(&b);
 	if (t == NULL)
 		return s;
 	free(s);
@@ -142,9 +142,9 @@ write_date(struct gen_rng *r, const struct cartel_corpus_rates *rt,
 	   long born, long today, int dotted, char *buf, size_t size)
 {
 	int y, m, d, year_only = 0;
-	gen_civil(born, &y, &m, &d);
-	if (gen_rng_chance(r, rt->date_error)) {
-		int kind = (int)gen_rng_below(r, 5);
+	cartel__gen_civil(born, &y, &m, &d);
+	if (cartel__gen_rng_chance(r, rt->date_error)) {
+		int kind = (int)cartel__gen_rng_below(r, 5);
 		if (kind == 0 && (d > 12 || d == m))
 			kind = 2; /* a swap would change nothing */
 		switch (kind) {
@@ -157,8 +157,8 @@ write_date(struct gen_rng *r, const struct cartel_corpus_rates *rt,
 		case 1: /* one digit wrong, the date still a date */
 			for (int tries = 0; tries < 10; tries++) {
 				int yy = y, mm = m, dd = d;
-				int which = (int)gen_rng_below(r, 6);
-				int digit = (int)gen_rng_below(r, 10);
+				int which = (int)cartel__gen_rng_below(r, 6);
+				int digit = (int)cartel__gen_rng_below(r, 10);
 				switch (which) {
 				case 0: dd = (dd / 10) * 10 + digit; break;
 				case 1: dd = digit * 10 + dd % 10; break;
@@ -173,14 +173,14 @@ write_date(struct gen_rng *r, const struct cartel_corpus_rates *rt,
 				 * future, which any register would refuse. */
 				if ((yy != y || mm != m || dd != d) &&
 				    valid_day(yy, mm, dd) &&
-				    gen_days(yy, mm, dd) <= today) {
+				    cartel__gen_days(yy, mm, dd) <= today) {
 					y = yy, m = mm, d = dd;
 					break;
 				}
 			}
 			break;
 		case 2: /* one year off */
-			y += gen_rng_chance(r, 0.5) ? 1 : -1;
+			y += cartel__gen_rng_chance(r, 0.5) ? 1 : -1;
 			if (m == 2 && d == 29)
 				d = 28;
 			break;
@@ -214,7 +214,7 @@ dup_or_oom(const char *s, int *oom)
 static char *
 to_caps(char *s, int *oom)
 {
-	char *u = gen_upper(s);
+	char *u = cartel__gen_upper(s);
 	if (u == NULL) {
 		*oom = 1;
 		return s;
@@ -256,53 +256,57 @@ render(const struct cartel_names *nd, const struct cartel_corpus_rates *rt,
 		 clerk ? p->left_no : p->right_no);
 
 	const char *sur = uk ? s->uk : s->ru;
-	v[F_FAMILY] = p->female ? gen_surname_feminine(sur, uk)
-				: cartel__strdup(sur);
+	v[F_FAMILY] = p->female ? cartel__gen_surname_feminine(sur, uk)
+	                        : cartel__strdup(sur);
 	if (v[F_FAMILY] == NULL)
 		oom = 1;
 	const char *given = uk ? g->uk : g->ru;
 	if (!clerk && g->dimin[0] != NULL &&
-	    gen_rng_chance(r, rt->diminutive)) {
+	    cartel__gen_rng_chance(r, rt->diminutive)) {
 		size_t k = 0;
 		while (g->dimin[k])
 			k++;
-		given = g->dimin[gen_rng_below(r, k)];
+		given = g->dimin[cartel__gen_rng_below(r, k)];
 	}
 	v[F_GIVEN] = dup_or_oom(given, &oom);
-	int want_patr = clerk ? !gen_rng_chance(r, rt->missing)
-			      : gen_rng_chance(r, rt->family_patronymic);
+	int want_patr = clerk
+	                    ? !cartel__gen_rng_chance(r, rt->missing)
+	                    : cartel__gen_rng_chance(r, rt->family_patronymic);
 	const char *patr = uk ? (p->female ? fa->patr_uk_f : fa->patr_uk_m)
 			      : (p->female ? fa->patr_ru_f : fa->patr_ru_m);
 	v[F_PATR] = dup_or_oom(want_patr ? patr : "", &oom);
 
-	int dotted = clerk ? gen_rng_chance(r, rt->dotted_date)
-			   : gen_rng_chance(r, rt->dotted_date / 2);
-	if (!gen_rng_chance(r, rt->missing)) {
+	int dotted = clerk ? cartel__gen_rng_chance(r, rt->dotted_date)
+	                   : cartel__gen_rng_chance(r, rt->dotted_date / 2);
+	if (!cartel__gen_rng_chance(r, rt->missing)) {
 		write_date(r, rt, p->born, today, dotted, date, sizeof date);
 		v[F_BIRTH] = dup_or_oom(date, &oom);
 	} else {
 		v[F_BIRTH] = dup_or_oom("", &oom);
 	}
 	const struct gen_place *pl = &nd->places[p->birth_place];
-	v[F_PLACE] = dup_or_oom(gen_rng_chance(r, 0.3 + rt->missing) ? ""
-				: uk ? pl->uk : pl->ru,
-				&oom);
-	v[F_SEX] = dup_or_oom(gen_rng_chance(r, rt->missing) ? ""
-			      : p->female ? "f" : "m",
-			      &oom);
-	int show_service = p->service[0] &&
-			   gen_rng_chance(r, clerk ? 0.8 : 0.3);
+	v[F_PLACE] =
+	    dup_or_oom(cartel__gen_rng_chance(r, 0.3 + rt->missing) ? ""
+	               : uk                                         ? pl->uk
+	                                                            : pl->ru,
+	               &oom);
+	v[F_SEX] = dup_or_oom(cartel__gen_rng_chance(r, rt->missing) ? ""
+	                      : p->female                            ? "f"
+	                                                             : "m",
+	                      &oom);
+	int show_service =
+	    p->service[0] && cartel__gen_rng_chance(r, clerk ? 0.8 : 0.3);
 	v[F_SERVICE] = dup_or_oom(show_service ? p->service : "", &oom);
 	if (oom)
 		goto fail;
 
 	/* The hand's habits: capitals for clerks, Latin for families. */
-	if (clerk && gen_rng_chance(r, rt->caps)) {
+	if (clerk && cartel__gen_rng_chance(r, rt->caps)) {
 		v[F_FAMILY] = to_caps(v[F_FAMILY], &oom);
 		v[F_GIVEN] = to_caps(v[F_GIVEN], &oom);
 		v[F_PATR] = to_caps(v[F_PATR], &oom);
 	}
-	if (!clerk && gen_rng_chance(r, rt->latin)) {
+	if (!clerk && cartel__gen_rng_chance(r, rt->latin)) {
 		/* Ukrainians' Latin is mostly their passport's (2010),
 		 * Russians' the ICAO or the older passport style. */
 		static const enum cartel_latin uk_sys[] = {
@@ -315,16 +319,17 @@ render(const struct cartel_names *nd, const struct cartel_corpus_rates *rt,
 			CARTEL_LATIN_PASSPORT, CARTEL_LATIN_PASSPORT,
 			CARTEL_LATIN_BGN, CARTEL_LATIN_GERMAN,
 			CARTEL_LATIN_ISO9};
-		enum cartel_latin sys = uk ? uk_sys[gen_rng_below(r, 7)]
-					   : ru_sys[gen_rng_below(r, 7)];
+		enum cartel_latin sys =
+		    uk ? uk_sys[cartel__gen_rng_below(r, 7)]
+		       : ru_sys[cartel__gen_rng_below(r, 7)];
 		for (int k = F_FAMILY; k <= F_PLACE; k++)
 			if (k != F_BIRTH)
 				v[k] = to_latin(sys, uk, v[k], &oom);
 	}
 	for (int k = F_FAMILY; k <= F_PATR; k++)
-		if (v[k][0] && gen_rng_chance(r, rt->typo))
+		if (v[k][0] && cartel__gen_rng_chance(r, rt->typo))
 			v[k] = typo(r, v[k]);
-	if (v[F_PATR][0] && gen_rng_chance(r, rt->patr_misplaced)) {
+	if (v[F_PATR][0] && cartel__gen_rng_chance(r, rt->patr_misplaced)) {
 		char *both = cartel__asprintf("%s %s", v[F_GIVEN], v[F_PATR]);
 		if (both == NULL) {
 			oom = 1;
@@ -334,7 +339,7 @@ render(const struct cartel_names *nd, const struct cartel_corpus_rates *rt,
 			v[F_PATR][0] = '\0';
 		}
 	}
-	if (gen_rng_chance(r, rt->swap)) {
+	if (cartel__gen_rng_chance(r, rt->swap)) {
 		char *t = v[F_FAMILY];
 		v[F_FAMILY] = v[F_GIVEN];
 		v[F_GIVEN] = t;
@@ -374,16 +379,16 @@ new_person(const struct cartel_names *nd, const struct gen_tables *t,
 		p->father = sibling_of->father;
 		p->birth_place = sibling_of->birth_place;
 	} else {
-		p->origin = (int)gen_rng_below(r, 2);
-		p->surname = gen_pick(&t->sur_from[p->origin], r);
-		p->father = gen_pick(&t->male, r);
-		p->birth_place = gen_pick(
-			&t->place[p->origin ? GEN_P_BIRTH_B : GEN_P_BIRTH_A],
-			r);
+		p->origin = (int)cartel__gen_rng_below(r, 2);
+		p->surname = cartel__gen_pick(&t->sur_from[p->origin], r);
+		p->father = cartel__gen_pick(&t->male, r);
+		p->birth_place = cartel__gen_pick(
+		    &t->place[p->origin ? GEN_P_BIRTH_B : GEN_P_BIRTH_A], r);
 	}
-	p->female = gen_rng_chance(r, 0.03);
+	p->female = cartel__gen_rng_chance(r, 0.03);
 	for (int tries = 0; tries < 20; tries++) {
-		p->given = gen_pick(p->female ? &t->female : &t->male, r);
+		p->given =
+		    cartel__gen_pick(p->female ? &t->female : &t->male, r);
 		if (!sibling_of || sibling_of->given != p->given ||
 		    sibling_of->female != p->female)
 			break;
@@ -392,28 +397,28 @@ new_person(const struct cartel_names *nd, const struct gen_tables *t,
 		p->born = sibling_of->born;
 	} else if (sibling_of) {
 		/* One to ten years apart, never the same day. */
-		long gap = 365 + (long)gen_rng_below(r, 9 * 365);
-		p->born = sibling_of->born + (gen_rng_chance(r, 0.5) ? gap
-								     : -gap);
+		long gap = 365 + (long)cartel__gen_rng_below(r, 9 * 365);
+		p->born = sibling_of->born +
+		          (cartel__gen_rng_chance(r, 0.5) ? gap : -gap);
 		/* A younger brother is an adult too (and born already). */
 		if (p->born > today - (long)(18 * 365.2425))
 			p->born = sibling_of->born - gap;
 	} else {
-		int age = 18 + (int)gen_rng_below(r, 43);
+		int age = 18 + (int)cartel__gen_rng_below(r, 43);
 		p->born = today - (long)(age * 365.2425) -
-			  (long)gen_rng_below(r, 365);
+		          (long)cartel__gen_rng_below(r, 365);
 	}
 	(void)nd;
-	if (gen_rng_chance(r, 0.4)) {
+	if (cartel__gen_rng_chance(r, 0.4)) {
 		if (p->origin == 0)
 			snprintf(p->service, sizeof p->service, "%010llu",
-				 (unsigned long long)(gen_rng_next(r) %
-						      10000000000ULL));
+			         (unsigned long long)(cartel__gen_rng_next(r) %
+			                              10000000000ULL));
 		else
 			snprintf(p->service, sizeof p->service, "%c%c-%06u",
-				 'A' + (int)gen_rng_below(r, 20),
-				 'A' + (int)gen_rng_below(r, 20),
-				 (unsigned)gen_rng_below(r, 1000000));
+			         'A' + (int)cartel__gen_rng_below(r, 20),
+			         'A' + (int)cartel__gen_rng_below(r, 20),
+			         (unsigned)cartel__gen_rng_below(r, 1000000));
 	}
 }
 
@@ -421,7 +426,7 @@ static void
 shuffle(struct gen_rng *r, size_t *v, size_t n)
 {
 	for (size_t i = n; i > 1; i--) {
-		size_t j = gen_rng_below(r, i);
+		size_t j = cartel__gen_rng_below(r, i);
 		size_t t = v[i - 1];
 		v[i - 1] = v[j];
 		v[j] = t;
@@ -455,10 +460,10 @@ cartel_gen_corpus(const struct cartel_names *nd,
 	if (today.day == 0)
 		return cartel__why(why, CARTEL_EINVAL,
 				   "the reference date must be a full date");
-	long today_days = gen_days(today.year, today.month, today.day);
+	long today_days = cartel__gen_days(today.year, today.month, today.day);
 
 	struct gen_tables t;
-	int rc = gen_tables_init(&t, nd, why);
+	int rc = cartel__gen_tables_init(&t, nd, why);
 	if (rc)
 		return rc;
 	struct person *pp = malloc(n * sizeof *pp);
@@ -469,13 +474,13 @@ cartel_gen_corpus(const struct cartel_names *nd,
 		goto done;
 	}
 	struct gen_rng r;
-	gen_rng_seed(&r, opts->seed);
+	cartel__gen_rng_seed(&r, opts->seed);
 	for (size_t i = 0; i < n;) {
 		new_person(nd, &t, &r, today_days, &pp[i], NULL, 0);
 		size_t first = i++;
 		/* Brothers (sometimes twins) of the person just made. */
-		while (i < n && gen_rng_chance(&r, rt->brother)) {
-			int twin = gen_rng_chance(&r, rt->twin);
+		while (i < n && cartel__gen_rng_chance(&r, rt->brother)) {
+			int twin = cartel__gen_rng_chance(&r, rt->twin);
 			new_person(nd, &t, &r, today_days, &pp[i], &pp[first],
 				   twin);
 			i++;
@@ -484,8 +489,8 @@ cartel_gen_corpus(const struct cartel_names *nd,
 	size_t nl = 0, nr = 0;
 	for (size_t i = 0; i < n; i++) {
 		pp[i].lists = 3;
-		if (gen_rng_chance(&r, rt->only_one))
-			pp[i].lists = gen_rng_chance(&r, 0.5) ? 1 : 2;
+		if (cartel__gen_rng_chance(&r, rt->only_one))
+			pp[i].lists = cartel__gen_rng_chance(&r, 0.5) ? 1 : 2;
 		if (pp[i].lists & 1)
 			lorder[nl++] = i;
 		if (pp[i].lists & 2)
@@ -527,6 +532,6 @@ done:
 	free(pp);
 	free(lorder);
 	free(rorder);
-	gen_tables_free(&t);
+	cartel__gen_tables_free(&t);
 	return rc;
 }

@@ -51,7 +51,7 @@ struct cartel_names {
 /* Turns the listed surnames' weights into a Zipf-Mandelbrot law and adds
  * each language's long tail of rarer surnames (surtail.c). Returns 0 or
  * CARTEL_ENOMEM. */
-int gen_surnames_extend(struct cartel_names *nd, char **why);
+int cartel__gen_surnames_extend(struct cartel_names *nd, char **why);
 
 /* xoshiro256** (Blackman and Vigna), seeded through splitmix64 so that any
  * 64-bit seed, 0 included, gives a good stream. */
@@ -59,14 +59,14 @@ struct gen_rng {
 	uint64_t s[4];
 };
 
-void gen_rng_seed(struct gen_rng *r, uint64_t seed);
-uint64_t gen_rng_next(struct gen_rng *r);
+void cartel__gen_rng_seed(struct gen_rng *r, uint64_t seed);
+uint64_t cartel__gen_rng_next(struct gen_rng *r);
 /* Uniform in [0, 1). */
-double gen_rng_unit(struct gen_rng *r);
+double cartel__gen_rng_unit(struct gen_rng *r);
 /* Uniform in [0, n); n > 0. */
-size_t gen_rng_below(struct gen_rng *r, size_t n);
+size_t cartel__gen_rng_below(struct gen_rng *r, size_t n);
 /* 1 with probability p. */
-int gen_rng_chance(struct gen_rng *r, double p);
+int cartel__gen_rng_chance(struct gen_rng *r, double p);
 
 /* A table for weighted choice: cumulative weights over n items. */
 struct gen_pick {
@@ -77,11 +77,11 @@ struct gen_pick {
 
 /* Builds a pick table over the items whose weight (from weight_of) is > 0.
  * Returns 0 or CARTEL_ENOMEM; an empty table is CARTEL_EINVAL. */
-int gen_pick_init(struct gen_pick *p, size_t n_items,
-		  double (*weight_of)(size_t i, void *ctx), void *ctx,
-		  char **why);
-size_t gen_pick(const struct gen_pick *p, struct gen_rng *r);
-void gen_pick_free(struct gen_pick *p);
+int cartel__gen_pick_init(struct gen_pick *p, size_t n_items,
+                          double (*weight_of)(size_t i, void *ctx), void *ctx,
+                          char **why);
+size_t cartel__gen_pick(const struct gen_pick *p, struct gen_rng *r);
+void cartel__gen_pick_free(struct gen_pick *p);
 
 /* The weighted choices both generators make from the name data: given
  * names by sex (Zipf over the file's order), surnames for a person from
@@ -97,15 +97,15 @@ struct gen_tables {
 	struct gen_pick rank;
 	struct gen_pick place[GEN_P_N];
 };
-int gen_tables_init(struct gen_tables *t, const struct cartel_names *nd,
-		    char **why);
-void gen_tables_free(struct gen_tables *t);
+int cartel__gen_tables_init(struct gen_tables *t, const struct cartel_names *nd,
+                            char **why);
+void cartel__gen_tables_free(struct gen_tables *t);
 
 /* Reads one UTF-8 code point at *s, advancing *s; returns -1 on a bad
  * sequence (and advances one byte). */
-long gen_utf8_next(const char **s);
+long cartel__gen_utf8_next(const char **s);
 /* Appends code point cp to buf (4 bytes room needed); returns bytes. */
-size_t gen_utf8_put(char *buf, long cp);
+size_t cartel__gen_utf8_put(char *buf, long cp);
 
 /* A growable string. */
 struct gen_buf {
@@ -113,23 +113,23 @@ struct gen_buf {
 	size_t len, cap;
 	int oom;
 };
-void gen_buf_add(struct gen_buf *b, const char *s, size_t n);
-void gen_buf_adds(struct gen_buf *b, const char *s);
-void gen_buf_addcp(struct gen_buf *b, long cp);
+void cartel__gen_buf_add(struct gen_buf *b, const char *s, size_t n);
+void cartel__gen_buf_adds(struct gen_buf *b, const char *s);
+void cartel__gen_buf_addcp(struct gen_buf *b, long cp);
 /* Takes the string out (NULL on earlier out of memory); resets b. */
-char *gen_buf_take(struct gen_buf *b);
+char *cartel__gen_buf_take(struct gen_buf *b);
 
 /* Upper case through ICU (locale-aware for Ukrainian and Russian). Returns
  * a malloc'd string or NULL when out of memory. */
-char *gen_upper(const char *s);
+char *cartel__gen_upper(const char *s);
 
 /* The feminine form of a masculine surname by the rule stated in
  * data/surnames.tsv's header, for a Ukrainian (1) or Russian (0)
  * spelling; malloc'd, NULL when out of memory. */
-char *gen_surname_feminine(const char *masc, int ukrainian);
+char *cartel__gen_surname_feminine(const char *masc, int ukrainian);
 
 /* Days since 1970-01-01 of a full date, and back. */
-long gen_days(int y, int m, int d);
-void gen_civil(long days, int *y, int *m, int *d);
+long cartel__gen_days(int y, int m, int d);
+void cartel__gen_civil(long days, int *y, int *m, int *d);
 
 #endif

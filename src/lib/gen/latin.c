@@ -355,7 +355,7 @@ polish_soften(struct gen_buf *b)
 			b->len--;
 			/* Capitals: Ń Ś Ć Ź are two bytes too. */
 			static const char *const caps[] = {"Ń", "Ś", "Ć", "Ź"};
-			gen_buf_adds(b, upper ? caps[i] : soft[i].soft);
+			cartel__gen_buf_adds(b, upper ? caps[i] : soft[i].soft);
 			return;
 		}
 }
@@ -368,7 +368,7 @@ put_latin(struct gen_buf *b, const char *s, int cap_first, int cap_all)
 	int first = 1;
 	while (*s) {
 		const char *start = s;
-		long cp = gen_utf8_next(&s);
+		long cp = cartel__gen_utf8_next(&s);
 		if ((cap_all || (cap_first && first)) && cp > 0) {
 			if (cp >= 'a' && cp <= 'z')
 				cp -= 32;
@@ -385,9 +385,9 @@ put_latin(struct gen_buf *b, const char *s, int cap_first, int cap_all)
 				if (shifted ? !(cp & 1) : (cp & 1))
 					cp -= 1;
 			}
-			gen_buf_addcp(b, cp);
+			cartel__gen_buf_addcp(b, cp);
 		} else {
-			gen_buf_add(b, start, (size_t)(s - start));
+			cartel__gen_buf_add(b, start, (size_t)(s - start));
 		}
 		if (cp > 0 && !(cp >= 0x300 && cp <= 0x36f))
 			first = 0;
@@ -414,7 +414,7 @@ cartel_latin(enum cartel_latin sys, int ukrainian, const char *cyr,
 	}
 	size_t k = 0;
 	for (const char *s = cyr; *s;) {
-		long c = gen_utf8_next(&s);
+		long c = cartel__gen_utf8_next(&s);
 		if (c < 0) {
 			free(cp);
 			free(up);
@@ -430,7 +430,7 @@ cartel_latin(enum cartel_latin sys, int ukrainian, const char *cyr,
 		if (!is_cyr_letter(c)) {
 			if (is_apos(c) && i > 0 && is_cyr_letter(cp[i - 1]))
 				continue; /* the apostrophe is not written */
-			gen_buf_addcp(&b, c);
+			cartel__gen_buf_addcp(&b, c);
 			continue;
 		}
 		struct ctx x;
@@ -458,7 +458,7 @@ cartel_latin(enum cartel_latin sys, int ukrainian, const char *cyr,
 	}
 	free(cp);
 	free(up);
-	*out = gen_buf_take(&b);
+	*out = cartel__gen_buf_take(&b);
 	if (*out == NULL)
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	return 0;

@@ -105,10 +105,10 @@ tsv_next(struct tsv *t, int *header_seen, char **why)
 				struct gen_buf b = {0};
 				for (size_t i = 0; i < t->n_cols; i++) {
 					if (i)
-						gen_buf_adds(&b, ",");
-					gen_buf_adds(&b, t->cols[i]);
+						cartel__gen_buf_adds(&b, ",");
+					cartel__gen_buf_adds(&b, t->cols[i]);
 				}
-				char *want = gen_buf_take(&b);
+				char *want = cartel__gen_buf_take(&b);
 				int rc = cartel__why(
 					why, CARTEL_EFORMAT,
 					"%s:%zu: the column header must be "
@@ -153,7 +153,7 @@ check_cyrillic(const char *s, int allow_space)
 		return "empty";
 	int letters = 0;
 	while (*s) {
-		long cp = gen_utf8_next(&s);
+		long cp = cartel__gen_utf8_next(&s);
 		if (is_cyrillic(cp))
 			letters++;
 		else if (is_apostrophe(cp) || cp == '-')
@@ -175,7 +175,7 @@ check_latin(const char *s)
 		return "empty spelling in the list";
 	int ascii_letters = 0;
 	while (*s) {
-		long cp = gen_utf8_next(&s);
+		long cp = cartel__gen_utf8_next(&s);
 		if (is_cyrillic(cp))
 			return "Cyrillic letter in a Latin spelling";
 		if (cp == ' ' || cp == '\t' || cp == ',')
@@ -220,7 +220,7 @@ check_patronymic(const char *s)
 	 * agree (Ілліч/Іллівна, Кузьмич/Кузьминична). */
 	const char *a = masc, *b = slash + 1;
 	for (int i = 0; i < 2; i++)
-		if (gen_utf8_next(&a) != gen_utf8_next(&b))
+		if (cartel__gen_utf8_next(&a) != cartel__gen_utf8_next(&b))
 			return "the masculine and feminine patronymics do not "
 			       "share a stem";
 	return NULL;
@@ -542,7 +542,7 @@ check_place(const char *s)
 		return "empty";
 	int cyr = 0;
 	while (*s)
-		cyr += is_cyrillic(gen_utf8_next(&s));
+		cyr += is_cyrillic(cartel__gen_utf8_next(&s));
 	return cyr ? NULL : "no Cyrillic letter";
 }
 
@@ -701,7 +701,7 @@ cartel_names_load(struct cartel_names **out, const char *dir, char **why)
 				   "given names, surnames and ranks",
 				   dir);
 	}
-	int rc = gen_surnames_extend(nd, why);
+	int rc = cartel__gen_surnames_extend(nd, why);
 	if (rc != 0) {
 		cartel_names_free(nd);
 		return rc;

@@ -154,51 +154,52 @@ place_weight(size_t i, void *v)
 }
 
 void
-gen_tables_free(struct gen_tables *t)
+cartel__gen_tables_free(struct gen_tables *t)
 {
-	gen_pick_free(&t->male);
-	gen_pick_free(&t->female);
-	gen_pick_free(&t->sur_from[0]);
-	gen_pick_free(&t->sur_from[1]);
-	gen_pick_free(&t->rank);
+	cartel__gen_pick_free(&t->male);
+	cartel__gen_pick_free(&t->female);
+	cartel__gen_pick_free(&t->sur_from[0]);
+	cartel__gen_pick_free(&t->sur_from[1]);
+	cartel__gen_pick_free(&t->rank);
 	for (int i = 0; i < GEN_P_N; i++)
-		gen_pick_free(&t->place[i]);
+		cartel__gen_pick_free(&t->place[i]);
 }
 
 int
-gen_tables_init(struct gen_tables *t, const struct cartel_names *nd,
-		char **why)
+cartel__gen_tables_init(struct gen_tables *t, const struct cartel_names *nd,
+                        char **why)
 {
 	memset(t, 0, sizeof *t);
 	struct sexctx m = {nd, 'm'}, f = {nd, 'f'};
 	struct surctx sa = {nd, 1.0, 3.0}, sb = {nd, 5.0, 1.0};
-	int rc = gen_pick_init(&t->male, nd->n_given, given_weight, &m, why);
+	int rc =
+	    cartel__gen_pick_init(&t->male, nd->n_given, given_weight, &m, why);
 	if (!rc)
-		rc = gen_pick_init(&t->female, nd->n_given, given_weight, &f,
-				   why);
+		rc = cartel__gen_pick_init(&t->female, nd->n_given,
+		                           given_weight, &f, why);
 	if (!rc)
-		rc = gen_pick_init(&t->sur_from[0], nd->n_surnames,
-				   surname_weight, &sa, why);
+		rc = cartel__gen_pick_init(&t->sur_from[0], nd->n_surnames,
+		                           surname_weight, &sa, why);
 	if (!rc)
-		rc = gen_pick_init(&t->sur_from[1], nd->n_surnames,
-				   surname_weight, &sb, why);
+		rc = cartel__gen_pick_init(&t->sur_from[1], nd->n_surnames,
+		                           surname_weight, &sb, why);
 	if (!rc)
-		rc = gen_pick_init(&t->rank, nd->n_ranks, rank_weight,
-				   (void *)nd, why);
+		rc = cartel__gen_pick_init(&t->rank, nd->n_ranks, rank_weight,
+		                           (void *)nd, why);
 	for (int i = 0; !rc && i < GEN_P_N; i++) {
 		struct placectx pc = {nd, place_kind[i]};
-		rc = gen_pick_init(&t->place[i], nd->n_places, place_weight,
-				   &pc, why);
+		rc = cartel__gen_pick_init(&t->place[i], nd->n_places,
+		                           place_weight, &pc, why);
 	}
 	if (rc)
-		gen_tables_free(t);
+		cartel__gen_tables_free(t);
 	return rc;
 }
 
 static void
 pop_free(struct pop *p)
 {
-	gen_tables_free(&p->t);
+	cartel__gen_tables_free(&p->t);
 }
 
 static int
@@ -207,16 +208,16 @@ pop_init(struct pop *p, const struct cartel_names *nd, uint64_t seed,
 {
 	memset(p, 0, sizeof *p);
 	p->nd = nd;
-	gen_rng_seed(&p->rng, seed);
-	p->war_start = gen_days(2022, 2, 24);
-	return gen_tables_init(&p->t, nd, why);
+	cartel__gen_rng_seed(&p->rng, seed);
+	p->war_start = cartel__gen_days(2022, 2, 24);
+	return cartel__gen_tables_init(&p->t, nd, why);
 }
 
 /* Picks an index from a table of (probability, value) rows summing to 1. */
 static int
 choose(struct gen_rng *r, const double *prob, int n)
 {
-	double x = gen_rng_unit(r), acc = 0;
+	double x = cartel__gen_rng_unit(r), acc = 0;
 	for (int i = 0; i < n - 1; i++) {
 		acc += prob[i];
 		if (x < acc)
@@ -229,7 +230,7 @@ static void
 fmt_date(char *buf, size_t size, long days, int dotted)
 {
 	int y, m, d;
-	gen_civil(days, &y, &m, &d);
+	cartel__gen_civil(days, &y, &m, &d);
 	if (dotted)
 		snprintf(buf, size, "%02d.%02d.%04d", d, m, y);
 	else
@@ -242,14 +243,14 @@ day_between(struct gen_rng *r, long lo, long hi)
 {
 	if (hi <= lo)
 		return lo;
-	return lo + (long)gen_rng_below(r, (size_t)(hi - lo + 1));
+	return lo + (long)cartel__gen_rng_below(r, (size_t)(hi - lo + 1));
 }
 
 /* The square root of a uniform number: density rising linearly to 1. */
 static double
 sqrt_unit(struct gen_rng *r)
 {
-	return sqrt(gen_rng_unit(r));
+	return sqrt(cartel__gen_rng_unit(r));
 }
 
 /* Writes one row; strings of `v` owned by the caller. */
@@ -269,7 +270,7 @@ set_name(char *buf, size_t size, const char *s, int caps)
 		snprintf(buf, size, "%s", s);
 		return 0;
 	}
-	char *u = gen_upper(s);
+	char *u = cartel__gen_upper(s);
 	if (u == NULL)
 		return CARTEL_ENOMEM;
 	snprintf(buf, size, "%s", u);
@@ -306,23 +307,22 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 	v[C_DEPENDS] = from_code;
 	v[C_HELD_BY] = holder_code;
 
-	int caps = gen_rng_chance(r, clerk_uk ? 0.10 : 0.20);
-	int dotted = gen_rng_chance(r, clerk_uk ? 0.25 : 0.40);
+	int caps = cartel__gen_rng_chance(r, clerk_uk ? 0.10 : 0.20);
+	int dotted = cartel__gen_rng_chance(r, clerk_uk ? 0.25 : 0.40);
 
 	/* Who he (or she) is. */
-	int female = gen_rng_chance(r, 0.02);
+	int female = cartel__gen_rng_chance(r, 0.02);
 	v[C_SEX] = female ? "female" : "male";
 	const struct gen_given *g =
-		&nd->given[gen_pick(female ? &p->t.female : &p->t.male, r)];
-	const struct gen_given *fa = &nd->given[gen_pick(&p->t.male, r)];
-	const struct gen_surname *s =
-		&nd->surnames[gen_pick(from == 0 ? &p->t.sur_from[0]
-						 : &p->t.sur_from[1],
-				       r)];
+	    &nd->given[cartel__gen_pick(female ? &p->t.female : &p->t.male, r)];
+	const struct gen_given *fa =
+	    &nd->given[cartel__gen_pick(&p->t.male, r)];
+	const struct gen_surname *s = &nd->surnames[cartel__gen_pick(
+	    from == 0 ? &p->t.sur_from[0] : &p->t.sur_from[1], r)];
 	const char *sur = clerk_uk ? s->uk : s->ru;
 	char *fem = NULL;
 	if (female) {
-		fem = gen_surname_feminine(sur, clerk_uk);
+		fem = cartel__gen_surname_feminine(sur, clerk_uk);
 		if (fem == NULL)
 			return cartel__why(why, CARTEL_ENOMEM,
 					   "out of memory");
@@ -335,7 +335,7 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 			      caps);
 	const char *pt = clerk_uk ? (female ? fa->patr_uk_f : fa->patr_uk_m)
 				  : (female ? fa->patr_ru_f : fa->patr_ru_m);
-	int has_patr = gen_rng_chance(r, 0.92);
+	int has_patr = cartel__gen_rng_chance(r, 0.92);
 	if (!rc)
 		rc = set_name(patr, sizeof patr, has_patr ? pt : "", caps);
 	if (rc)
@@ -343,7 +343,7 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 	v[C_FAMILY] = family;
 	v[C_GIVEN] = given;
 	v[C_PATR] = patr;
-	if (gen_rng_chance(r, 0.30)) {
+	if (cartel__gen_rng_chance(r, 0.30)) {
 		snprintf(father, sizeof father, "%s", clerk_uk ? fa->uk : fa->ru);
 		v[C_FATHER] = father;
 	}
@@ -355,7 +355,8 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 					       "medical", "chaplain"};
 	v[C_CATEGORY] = cat_name[cat];
 	if (cat == 0 || cat == 2) {
-		const struct gen_rank *rk = &nd->ranks[gen_pick(&p->t.rank, r)];
+		const struct gen_rank *rk =
+		    &nd->ranks[cartel__gen_pick(&p->t.rank, r)];
 		const char *rt = clerk_uk ? rk->uk : rk->ru;
 		if (cat == 2 && rk->officer)
 			snprintf(rank, sizeof rank, "%s %s", rt,
@@ -364,31 +365,35 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 		else
 			snprintf(rank, sizeof rank, "%s", rt);
 		v[C_RANK] = rank;
-		if (gen_rng_chance(r, from == 0 ? 0.5 : 0.75)) {
+		if (cartel__gen_rng_chance(r, from == 0 ? 0.5 : 0.75)) {
 			if (from == 0)
-				snprintf(service, sizeof service, "%010llu",
-					 (unsigned long long)(gen_rng_next(r) %
-							      10000000000ULL));
+				snprintf(
+				    service, sizeof service, "%010llu",
+				    (unsigned long long)(cartel__gen_rng_next(
+				                             r) %
+				                         10000000000ULL));
 			else {
 				static const char *const letters[] = {
 					"А", "Б", "В", "Г", "Д", "Е", "К",
 					"М", "Н", "О", "Р", "С", "Т", "У"};
-				snprintf(service, sizeof service,
-					 "%s%s-%06u",
-					 letters[gen_rng_below(r, 14)],
-					 letters[gen_rng_below(r, 14)],
-					 (unsigned)gen_rng_below(r, 1000000));
+				snprintf(service, sizeof service, "%s%s-%06u",
+				         letters[cartel__gen_rng_below(r, 14)],
+				         letters[cartel__gen_rng_below(r, 14)],
+				         (unsigned)cartel__gen_rng_below(
+				             r, 1000000));
 			}
 			v[C_SERVICE] = service;
 		}
-		if (gen_rng_chance(r, 0.45)) {
+		if (cartel__gen_rng_chance(r, 0.45)) {
 			if (from == 0)
-				snprintf(unit, sizeof unit, "в/ч А%04u",
-					 (unsigned)gen_rng_below(r, 8000));
+				snprintf(
+				    unit, sizeof unit, "в/ч А%04u",
+				    (unsigned)cartel__gen_rng_below(r, 8000));
 			else
 				snprintf(unit, sizeof unit, "в/ч %05u",
-					 10000 + (unsigned)gen_rng_below(
-							 r, 90000));
+				         10000 +
+				             (unsigned)cartel__gen_rng_below(
+				                 r, 90000));
 			v[C_UNIT] = unit;
 		}
 	}
@@ -403,34 +408,32 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 	static const int age_lo[] = {18, 25, 35, 45, 55};
 	static const int age_hi[] = {24, 34, 44, 54, 64};
 	int band = choose(r, age_p, 5);
-	int age = age_lo[band] +
-		  (int)gen_rng_below(r, (size_t)(age_hi[band] - age_lo[band] +
-						 1));
+	int age =
+	    age_lo[band] + (int)cartel__gen_rng_below(
+	                       r, (size_t)(age_hi[band] - age_lo[band] + 1));
 	long born = p->today - (long)(age * 365.2425) -
-		    (long)gen_rng_below(r, 365);
+	            (long)cartel__gen_rng_below(r, 365);
 	long adult = cap_day - (long)(18 * 365.2425) - 1;
 	if (born > adult)
-		born = adult - (long)gen_rng_below(r, 400);
+		born = adult - (long)cartel__gen_rng_below(r, 400);
 	static const double bform_p[] = {0.96, 0.01, 0.02, 0.01};
 	int bform = choose(r, bform_p, 4);
 	if (bform == 0) {
 		fmt_date(birth, sizeof birth, born, dotted);
 	} else if (bform < 3) {
 		int y, m, d;
-		gen_civil(born, &y, &m, &d);
+		cartel__gen_civil(born, &y, &m, &d);
 		if (bform == 1)
 			snprintf(birth, sizeof birth, "%04d-%02d", y, m);
 		else
 			snprintf(birth, sizeof birth, "%04d", y);
 	}
 	v[C_BIRTH] = birth;
-	if (gen_rng_chance(r, 0.70)) {
-		const struct gen_place *pl =
-			&nd->places[gen_pick(&p->t.place[from == 0 ? P_BIRTH_A
-								 : P_BIRTH_B],
-					     r)];
+	if (cartel__gen_rng_chance(r, 0.70)) {
+		const struct gen_place *pl = &nd->places[cartel__gen_pick(
+		    &p->t.place[from == 0 ? P_BIRTH_A : P_BIRTH_B], r)];
 		const char *town = clerk_uk ? pl->uk : pl->ru;
-		if (gen_rng_chance(r, 0.2))
+		if (cartel__gen_rng_chance(r, 0.2))
 			snprintf(birth_place, sizeof birth_place, "%s %s",
 				 clerk_uk ? "м." : "г.", town);
 		else
@@ -459,14 +462,14 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 		v[C_SOURCE] = src[choose(r, src_p, 5)];
 	}
 
-	if (gen_rng_chance(r, 0.98)) {
+	if (cartel__gen_rng_chance(r, 0.98)) {
 		fmt_date(captured_on, sizeof captured_on, cap_day, dotted);
 		v[C_CAPTURED_ON] = captured_on;
 	}
-	if (gen_rng_chance(r, 0.75)) {
-		const struct gen_place *pl = &nd->places[gen_pick(
-			&p->t.place[from == 0 ? P_CAPTURE_OF_A : P_CAPTURE_OF_B],
-			r)];
+	if (cartel__gen_rng_chance(r, 0.75)) {
+		const struct gen_place *pl = &nd->places[cartel__gen_pick(
+		    &p->t.place[from == 0 ? P_CAPTURE_OF_A : P_CAPTURE_OF_B],
+		    r)];
 		v[C_CAPTURED_AT] = clerk_uk ? pl->uk : pl->ru;
 	}
 	if (missing) {
@@ -475,16 +478,16 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 		v[C_HOLD] = "none";
 		return put_row(out, v, why);
 	}
-	long since = cap_day + (long)gen_rng_below(r, 10);
+	long since = cap_day + (long)cartel__gen_rng_below(r, 10);
 	if (since > p->today)
 		since = p->today;
-	if (gen_rng_chance(r, 0.5)) {
+	if (cartel__gen_rng_chance(r, 0.5)) {
 		fmt_date(held_since, sizeof held_since, since, 0);
 		v[C_HELD_SINCE] = held_since;
 	}
-	if (gen_rng_chance(r, 0.8)) {
-		const struct gen_place *pl = &nd->places[gen_pick(
-			&p->t.place[holder == 0 ? P_CAMP_A : P_CAMP_B], r)];
+	if (cartel__gen_rng_chance(r, 0.8)) {
+		const struct gen_place *pl = &nd->places[cartel__gen_pick(
+		    &p->t.place[holder == 0 ? P_CAMP_A : P_CAMP_B], r)];
 		v[C_INTERNMENT] = clerk_uk ? pl->uk : pl->ru;
 	}
 
@@ -498,7 +501,7 @@ gen_one(struct pop *p, const struct cartel_gen_opts *o, int holder, size_t i,
 	v[C_HEALTH] = h_name[h];
 	double p_yes = h == 6 ? 0.55 : h == 4 ? 0.12 : 0;
 	double p_no = h == 6 ? 0.15 : h == 4 ? 0.20 : 0.03;
-	double x = gen_rng_unit(r);
+	double x = cartel__gen_rng_unit(r);
 	if (x < p_yes + p_no) {
 		v[C_DIRECT] = x < p_yes ? "yes" : "no";
 		v[C_DIRECT_BY] = clerk_uk ? "Змішана медична комісія"
@@ -561,8 +564,8 @@ cartel_gen_population(const struct cartel_names *nd,
 	int rc = pop_init(&p, nd, o.seed, why);
 	if (rc)
 		return rc;
-	p.today = gen_days(o.today.year, o.today.month, o.today.day);
-	if (p.today < gen_days(2022, 3, 1)) {
+	p.today = cartel__gen_days(o.today.year, o.today.month, o.today.day);
+	if (p.today < cartel__gen_days(2022, 3, 1)) {
 		pop_free(&p);
 		return cartel__why(why, CARTEL_EINVAL,
 				   "the reference date must be after "

@@ -82,7 +82,7 @@ pick_part(struct gen_rng *r, const struct part *p, size_t n)
 	unsigned total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += p[i].weight;
-	size_t x = gen_rng_below(r, total);
+	size_t x = cartel__gen_rng_below(r, total);
 	for (size_t i = 0; i < n; i++) {
 		if (x < p[i].weight)
 			return i;
@@ -122,13 +122,13 @@ synth(struct gen_rng *r, int russian, char *uk, char *ru, size_t size)
 	size_t nv = russian ? sizeof vowel_ru / sizeof *vowel_ru
 			    : sizeof vowel_uk / sizeof *vowel_uk;
 	uk[0] = ru[0] = '\0';
-	int syl = gen_rng_chance(r, 0.55) ? 1 : 2;
+	int syl = cartel__gen_rng_chance(r, 0.55) ? 1 : 2;
 	const char *prev = NULL;
 	for (int s = 0; s < syl; s++) {
 		const char *o;
 		do /* no stuttering stem such as Грагра- */
-			o = onset[gen_rng_below(r, sizeof onset /
-							  sizeof *onset)];
+			o = onset[cartel__gen_rng_below(r, sizeof onset /
+			                                       sizeof *onset)];
 		while (prev != NULL && strcmp(o, prev) == 0);
 		prev = o;
 		const struct part *v = &vw[pick_part(r, vw, nv)];
@@ -137,7 +137,8 @@ synth(struct gen_rng *r, int russian, char *uk, char *ru, size_t size)
 		cat(uk, size, v->uk);
 		cat(ru, size, v->ru);
 	}
-	const char *c = coda[gen_rng_below(r, sizeof coda / sizeof *coda)];
+	const char *c =
+	    coda[cartel__gen_rng_below(r, sizeof coda / sizeof *coda)];
 	cat(uk, size, c);
 	cat(ru, size, c);
 	const struct part *e =
@@ -152,7 +153,7 @@ synth(struct gen_rng *r, int russian, char *uk, char *ru, size_t size)
 }
 
 int
-gen_surnames_extend(struct cartel_names *nd, char **why)
+cartel__gen_surnames_extend(struct cartel_names *nd, char **why)
 {
 	/* A listed name's rank within its language's list is 100000 / its
 	 * weight (data/surnames.tsv); the tail continues each type's count. */
@@ -172,7 +173,7 @@ gen_surnames_extend(struct cartel_names *nd, char **why)
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	nd->surnames = v;
 	struct gen_rng r;
-	gen_rng_seed(&r, TAIL_SEED);
+	cartel__gen_rng_seed(&r, TAIL_SEED);
 	for (int t = 0; t < 2; t++)
 		for (size_t rank = listed[t] + 1; rank <= STOCK; rank++) {
 			char uk[96], ru[96];

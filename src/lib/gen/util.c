@@ -23,7 +23,7 @@ splitmix64(uint64_t *x)
 }
 
 void
-gen_rng_seed(struct gen_rng *r, uint64_t seed)
+cartel__gen_rng_seed(struct gen_rng *r, uint64_t seed)
 {
 	uint64_t x = seed;
 	for (int i = 0; i < 4; i++)
@@ -37,7 +37,7 @@ rotl(uint64_t x, int k)
 }
 
 uint64_t
-gen_rng_next(struct gen_rng *r)
+cartel__gen_rng_next(struct gen_rng *r)
 {
 	uint64_t *s = r->s;
 	uint64_t result = rotl(s[1] * 5, 7) * 9;
@@ -52,34 +52,35 @@ gen_rng_next(struct gen_rng *r)
 }
 
 double
-gen_rng_unit(struct gen_rng *r)
+cartel__gen_rng_unit(struct gen_rng *r)
 {
 	/* The top 53 bits make an exactly representable double in [0, 1). */
-	return (double)(gen_rng_next(r) >> 11) * 0x1.0p-53;
+	return (double)(cartel__gen_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
 size_t
-gen_rng_below(struct gen_rng *r, size_t n)
+cartel__gen_rng_below(struct gen_rng *r, size_t n)
 {
 	/* The modulo bias is below 2^-40 for the sizes used here. */
-	return (size_t)(gen_rng_next(r) % (uint64_t)n);
+	return (size_t)(cartel__gen_rng_next(r) % (uint64_t)n);
 }
 
 int
-gen_rng_chance(struct gen_rng *r, double p)
+cartel__gen_rng_chance(struct gen_rng *r, double p)
 {
-	return gen_rng_unit(r) < p;
+	return cartel__gen_rng_unit(r) < p;
 }
 
 int
-gen_pick_init(struct gen_pick *p, size_t n_items,
-	      double (*weight_of)(size_t i, void *ctx), void *ctx, char **why)
+cartel__gen_pick_init(struct gen_pick *p, size_t n_items,
+                      double (*weight_of)(size_t i, void *ctx), void *ctx,
+                      char **why)
 {
 	memset(p, 0, sizeof *p);
 	p->cum = malloc((n_items ? n_items : 1) * sizeof *p->cum);
 	p->idx = malloc((n_items ? n_items : 1) * sizeof *p->idx);
 	if (p->cum == NULL || p->idx == NULL) {
-		gen_pick_free(p);
+		cartel__gen_pick_free(p);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
 	double sum = 0;
@@ -93,7 +94,7 @@ gen_pick_init(struct gen_pick *p, size_t n_items,
 		p->n++;
 	}
 	if (p->n == 0) {
-		gen_pick_free(p);
+		cartel__gen_pick_free(p);
 		return cartel__why(why, CARTEL_EINVAL,
 				   "the name data have no rows to choose from");
 	}
@@ -101,9 +102,9 @@ gen_pick_init(struct gen_pick *p, size_t n_items,
 }
 
 size_t
-gen_pick(const struct gen_pick *p, struct gen_rng *r)
+cartel__gen_pick(const struct gen_pick *p, struct gen_rng *r)
 {
-	double x = gen_rng_unit(r) * p->cum[p->n - 1];
+	double x = cartel__gen_rng_unit(r) * p->cum[p->n - 1];
 	size_t lo = 0, hi = p->n - 1;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -116,7 +117,7 @@ gen_pick(const struct gen_pick *p, struct gen_rng *r)
 }
 
 void
-gen_pick_free(struct gen_pick *p)
+cartel__gen_pick_free(struct gen_pick *p)
 {
 	free(p->cum);
 	free(p->idx);
@@ -124,7 +125,7 @@ gen_pick_free(struct gen_pick *p)
 }
 
 long
-gen_utf8_next(const char **sp)
+cartel__gen_utf8_next(const char **sp)
 {
 	const unsigned char *s = (const unsigned char *)*sp;
 	long cp;
@@ -157,7 +158,7 @@ gen_utf8_next(const char **sp)
 }
 
 size_t
-gen_utf8_put(char *buf, long cp)
+cartel__gen_utf8_put(char *buf, long cp)
 {
 	unsigned char *b = (unsigned char *)buf;
 	if (cp < 0x80) {
@@ -181,7 +182,7 @@ gen_utf8_put(char *buf, long cp)
 }
 
 void
-gen_buf_add(struct gen_buf *b, const char *s, size_t n)
+cartel__gen_buf_add(struct gen_buf *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
@@ -203,20 +204,20 @@ gen_buf_add(struct gen_buf *b, const char *s, size_t n)
 }
 
 void
-gen_buf_adds(struct gen_buf *b, const char *s)
+cartel__gen_buf_adds(struct gen_buf *b, const char *s)
 {
-	gen_buf_add(b, s, strlen(s));
+	cartel__gen_buf_add(b, s, strlen(s));
 }
 
 void
-gen_buf_addcp(struct gen_buf *b, long cp)
+cartel__gen_buf_addcp(struct gen_buf *b, long cp)
 {
 	char tmp[4];
-	gen_buf_add(b, tmp, gen_utf8_put(tmp, cp));
+	cartel__gen_buf_add(b, tmp, cartel__gen_utf8_put(tmp, cp));
 }
 
 char *
-gen_buf_take(struct gen_buf *b)
+cartel__gen_buf_take(struct gen_buf *b)
 {
 	char *s = b->oom ? NULL : b->s;
 	if (b->oom)
@@ -228,7 +229,7 @@ gen_buf_take(struct gen_buf *b)
 }
 
 char *
-gen_upper(const char *s)
+cartel__gen_upper(const char *s)
 {
 	UErrorCode st = U_ZERO_ERROR;
 	/* Ukrainian rules cover both alphabets' letters (і ї є ґ too). */
@@ -263,7 +264,7 @@ replace_end(const char *s, size_t cut, const char *add)
 }
 
 char *
-gen_surname_feminine(const char *m, int ukrainian)
+cartel__gen_surname_feminine(const char *m, int ukrainian)
 {
 	static const char *const plus_a[] = {
 		"ов", "ев", "єв", "ёв", "ин", "ін", "ын", "їн",
@@ -284,7 +285,7 @@ gen_surname_feminine(const char *m, int ukrainian)
 }
 
 long
-gen_days(int y, int m, int d)
+cartel__gen_days(int y, int m, int d)
 {
 	/* Days from civil (H. Hinnant's published algorithm). */
 	y -= m <= 2;
@@ -296,7 +297,7 @@ gen_days(int y, int m, int d)
 }
 
 void
-gen_civil(long z, int *y, int *m, int *d)
+cartel__gen_civil(long z, int *y, int *m, int *d)
 {
 	z += 719468;
 	long era = (z >= 0 ? z : z - 146096) / 146097;

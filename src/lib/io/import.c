@@ -32,8 +32,7 @@
 
 #include "core/why.h"
 #include "register/record.h"
-#include "store/store_cols.h"
-#include "store/store_int.h"
+#include "store/import_rows.h"
 
 /* Persons per audit entry: small enough that an entry names a stretch of
  * rows a person can look at, large enough that the audit costs nothing. */
@@ -407,8 +406,8 @@ struct job {
 	struct cartel__buf arena; /* the person's text fields */
 	/* The text forms of the person's fields, ready to bind (dates in
 	 * dates[], the rest pointing into the person or static names). */
-	const char *texts[CARTEL__PERSON_NCOLS];
-	char dates[CARTEL__PERSON_NCOLS][CARTEL_FIELD_TEXT_MAX];
+	const char *texts[CARTEL__PERSON_NTEXTS];
+	char dates[CARTEL__PERSON_NTEXTS][CARTEL_FIELD_TEXT_MAX];
 	unsigned char digest[CARTEL__DIGEST_BYTES]; /* of its event */
 };
 
@@ -492,7 +491,7 @@ read_job(struct reader *rd, struct job *job)
 	job->kind = JOB_PERSON;
 	size_t n_fields;
 	const struct cartel_field *f = cartel_fields(&n_fields);
-	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NCOLS; i++)
+	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NTEXTS; i++)
 		job->texts[i] = cartel_person_field_text(
 			&job->p, &f[i], job->dates[i], CARTEL_FIELD_TEXT_MAX);
 	if (job->p.id == NULL)
@@ -616,24 +615,6 @@ drain(struct reader *rd)
 	rd->taken = rd->filled;
 }
 
-static int
-next_pk(struct cartel_db *db, long long *pk, char **why)
-{
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "SELECT coalesce(max(pk), 0) + 1 "
-				    "FROM persons",
-				    -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, "reading persons", why);
-	rc = sqlite3_step(st);
-	*pk = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW
-		       ? 0
-		       : cartel__db_err(db, rc, "reading persons", why);
-}
-
 int
 cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		  const struct cartel_import_opts *opts_in,
@@ -670,20 +651,28 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 
 	/* The reader thread reads and checks rows while this one writes
 	 * them: on two cores the import runs at the pace of SQLite alone. */
-	struct reader rd = {0};
-	rd.csv = csv;
-	rd.cols = cols;
-	rd.n_cols = n_cols;
-	rd.opts = &opts;
-	rd.today = cartel_date_today();
-	if (pthread_mutex_init(&rd.mu, NULL) != 0) {
+	/* The ring is megabytes: on the heap, where calloc maps zero pages
+	 * without touching them, so a short list costs little. */
+	struct reader *rd = calloc(1, sizeof *rd);
+	if (rd == NULL) {
+		free_columns(cols, n_cols);
+		cartel_csv_close(csv);
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	rd->csv = csv;
+	rd->cols = cols;
+	rd->n_cols = n_cols;
+	rd->opts = &opts;
+	rd->today = cartel_date_today();
+	if (pthread_mutex_init(&rd->mu, NULL) != 0) {
+		free(rd);
 		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "cannot start the reader");
 	}
-	pthread_cond_init(&rd.can_fill, NULL);
-	pthread_cond_init(&rd.can_take, NULL);
+	pthread_cond_init(&rd->can_fill, NULL);
+	pthread_cond_init(&rd->can_take, NULL);
 
 	int own;
 	int bulk = opts.shared ? 0 : cartel__db_bulk(db, 1);
@@ -694,17 +683,17 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	if (err == 0)
 		err = cartel__audit_next(db, &b.audit, why);
 	if (err == 0)
-		err = next_pk(db, &pk, why);
+		err = cartel__person_next_pk(db, &pk, why);
 	char now[32];
 	cartel__now(now, sizeof now);
-	rd.name = name;
-	rd.now = now;
+	rd->name = name;
+	rd->now = now;
 	struct cartel_provenance prov = {opts.actor, 0, name, NULL, now};
 	char *first_reject = NULL;
 	pthread_t thread;
 	int started = 0;
 	if (err == 0) {
-		if (pthread_create(&thread, NULL, reader_main, &rd) != 0)
+		if (pthread_create(&thread, NULL, reader_main, rd) != 0)
 			err = cartel__why(why, CARTEL_ENOMEM,
 					  "cannot start the reader");
 		else
@@ -715,7 +704,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	 * set; a bad row is only counted and reported. */
 	int done = !started;
 	while (err == 0 && !done) {
-		struct block *blk = take_block(&rd);
+		struct block *blk = take_block(rd);
 		for (size_t j = 0; j < blk->n && err == 0; j++) {
 			struct job *job = &blk->jobs[j];
 			size_t row = job->row;
@@ -821,21 +810,22 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 						  NULL, why);
 		}
 		done = blk->last;
-		give_back(&rd, blk);
+		give_back(rd, blk);
 	}
 	if (started) {
-		stop_reader(&rd);
+		stop_reader(rd);
 		pthread_join(thread, NULL);
-		drain(&rd);
+		drain(rd);
 	}
-	pthread_cond_destroy(&rd.can_fill);
-	pthread_cond_destroy(&rd.can_take);
-	pthread_mutex_destroy(&rd.mu);
+	pthread_cond_destroy(&rd->can_fill);
+	pthread_cond_destroy(&rd->can_take);
+	pthread_mutex_destroy(&rd->mu);
 	for (size_t i = 0; i < N_BLOCKS; i++)
 		for (size_t j = 0; j < BLOCK_ROWS; j++) {
-			cartel__buf_free(&rd.blocks[i].jobs[j].rec);
-			cartel__buf_free(&rd.blocks[i].jobs[j].arena);
+			cartel__buf_free(&rd->blocks[i].jobs[j].rec);
+			cartel__buf_free(&rd->blocks[i].jobs[j].arena);
 		}
+	free(rd);
 
 	if (err == 0 && opts.all_or_nothing && res->rejected > 0)
 		err = cartel__why(why, CARTEL_EINVAL,

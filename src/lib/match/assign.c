@@ -19,7 +19,8 @@
 #include "match/assign.h"
 
 int
-assign_pairs_add(struct assign_pairs *p, uint32_t l, uint32_t r, double w)
+cartel__assign_pairs_add(struct assign_pairs *p, uint32_t l, uint32_t r,
+                         double w)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 256;
@@ -37,7 +38,7 @@ assign_pairs_add(struct assign_pairs *p, uint32_t l, uint32_t r, double w)
 }
 
 int
-assign_pairs_move(struct assign_pairs *dst, struct assign_pairs *src)
+cartel__assign_pairs_move(struct assign_pairs *dst, struct assign_pairs *src)
 {
 	if (dst->n + src->n > dst->cap) {
 		size_t cap = dst->n + src->n;
@@ -51,19 +52,20 @@ assign_pairs_move(struct assign_pairs *dst, struct assign_pairs *src)
 	if (src->n > 0)
 		memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
 	dst->n += src->n;
-	assign_pairs_free(src);
+	cartel__assign_pairs_free(src);
 	return 0;
 }
 
 void
-assign_pairs_free(struct assign_pairs *p)
+cartel__assign_pairs_free(struct assign_pairs *p)
 {
 	free(p->v);
 	memset(p, 0, sizeof *p);
 }
 
 double
-assign_hungarian(size_t n_rows, size_t n_cols, const double *w, int *row_col)
+cartel__assign_hungarian(size_t n_rows, size_t n_cols, const double *w,
+                         int *row_col)
 {
 	/* Minimum cost on n rows x m = n_cols + n_rows columns: the extra
 	 * columns cost nothing and stand for "left unassigned", so every
@@ -216,8 +218,9 @@ order_by_left(struct assign_pairs *p, size_t n_left)
 }
 
 int
-assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
-		  double base, size_t exact_max, struct cartel_match_stats *st)
+cartel__assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
+                          double base, size_t exact_max,
+                          struct cartel_match_stats *st)
 {
 	size_t nn = n_left + n_right;
 	uint32_t *parent = malloc((nn ? nn : 1) * sizeof *parent);
@@ -292,7 +295,7 @@ assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
 			largest = nl + nr;
 		if (e - s == 1) {
 			const struct assign_pair *q = &p->v[it[s].idx];
-			rc = assign_pairs_add(&outp, q->l, q->r, q->w);
+			rc = cartel__assign_pairs_add(&outp, q->l, q->r, q->w);
 		} else if (nl + nr <= exact_max) {
 			double *w = calloc(nl * nr, sizeof *w);
 			int *rc_of = malloc(nl * sizeof *rc_of);
@@ -310,16 +313,17 @@ assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
 					col_r[b] = q->r;
 					w[a * nr + b] = q->w - base;
 				}
-				if (assign_hungarian(nl, nr, w, rc_of) < 0)
+				if (cartel__assign_hungarian(nl, nr, w, rc_of) <
+				    0)
 					rc = CARTEL_ENOMEM;
 				for (size_t a = 0; rc == 0 && a < nl; a++)
 					if (rc_of[a] >= 0)
-						rc = assign_pairs_add(
-							&outp, row_l[a],
-							col_r[rc_of[a]],
-							w[a * nr +
-							  (size_t)rc_of[a]] +
-								base);
+						rc = cartel__assign_pairs_add(
+						    &outp, row_l[a],
+						    col_r[rc_of[a]],
+						    w[a * nr +
+						      (size_t)rc_of[a]] +
+						        base);
 			}
 			free(w), free(rc_of), free(row_l), free(col_r);
 		} else {
@@ -337,9 +341,9 @@ assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
 					if (taken[a] || taken[b])
 						continue;
 					taken[a] = taken[b] = 1;
-					rc = assign_pairs_add(&outp, tmp[i].l,
-							      tmp[i].r,
-							      tmp[i].w);
+					rc = cartel__assign_pairs_add(
+					    &outp, tmp[i].l, tmp[i].r,
+					    tmp[i].w);
 				}
 				free(tmp);
 			}
@@ -353,12 +357,12 @@ assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
 	}
 	free(it), free(local), free(taken), free(parent);
 	if (rc != 0) {
-		assign_pairs_free(&outp);
+		cartel__assign_pairs_free(&outp);
 		return rc;
 	}
 	if (outp.n > 0)
 		qsort(outp.v, outp.n, sizeof *outp.v, cmp_lr);
-	assign_pairs_free(p);
+	cartel__assign_pairs_free(p);
 	*p = outp;
 	if (st != NULL) {
 		st->n_components = n_comp;
@@ -369,8 +373,8 @@ assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
 }
 
 int
-assign_clusters(const struct assign_pairs *p, size_t n, double min_w,
-		size_t *cluster)
+cartel__assign_clusters(const struct assign_pairs *p, size_t n, double min_w,
+                        size_t *cluster)
 {
 	uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
 	if (parent == NULL)

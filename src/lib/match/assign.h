@@ -21,13 +21,14 @@ struct assign_pairs {
 };
 
 /* Appends one pair; 0 or CARTEL_ENOMEM. */
-int assign_pairs_add(struct assign_pairs *p, uint32_t l, uint32_t r,
-		     double w);
+int cartel__assign_pairs_add(struct assign_pairs *p, uint32_t l, uint32_t r,
+                             double w);
 
 /* Appends src's pairs to dst and frees src; 0 or CARTEL_ENOMEM. */
-int assign_pairs_move(struct assign_pairs *dst, struct assign_pairs *src);
+int cartel__assign_pairs_move(struct assign_pairs *dst,
+                              struct assign_pairs *src);
 
-void assign_pairs_free(struct assign_pairs *p);
+void cartel__assign_pairs_free(struct assign_pairs *p);
 
 /*
  * Keeps in *p only the pairs of the assignment that maximises the sum of
@@ -38,17 +39,17 @@ void assign_pairs_free(struct assign_pairs *p);
  * st->n_greedy). The result is ordered by left position, then right.
  * Returns 0 or CARTEL_ENOMEM.
  */
-int assign_one_to_one(struct assign_pairs *p, size_t n_left, size_t n_right,
-		      double base, size_t exact_max,
-		      struct cartel_match_stats *st);
+int cartel__assign_one_to_one(struct assign_pairs *p, size_t n_left,
+                              size_t n_right, double base, size_t exact_max,
+                              struct cartel_match_stats *st);
 
 /*
  * Clusters positions 0..n-1 joined (transitively) by pairs with w >=
  * min_w: cluster[i] is the lowest position of i's cluster. The pairs' l
  * and r are both positions of the same list. Returns 0 or CARTEL_ENOMEM.
  */
-int assign_clusters(const struct assign_pairs *p, size_t n, double min_w,
-		    size_t *cluster);
+int cartel__assign_clusters(const struct assign_pairs *p, size_t n,
+                            double min_w, size_t *cluster);
 
 /*
  * The maximum-weight assignment of a dense n_rows x n_cols matrix w (row
@@ -56,7 +57,7 @@ int assign_clusters(const struct assign_pairs *p, size_t n, double min_w,
  * i or -1. Returns the total weight, or a negative number when out of
  * memory.
  */
-double assign_hungarian(size_t n_rows, size_t n_cols, const double *w,
-			int *row_col);
+double cartel__assign_hungarian(size_t n_rows, size_t n_cols, const double *w,
+                                int *row_col);
 
 #endif

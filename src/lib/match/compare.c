@@ -23,16 +23,16 @@
 
 #include "match/match_int.h"
 
-const int match_n_levels[F_N] = {6, 5, 4, 8, 4, 4};
+const int cartel__match_n_levels[F_N] = {6, 5, 4, 8, 4, 4};
 
 double
-match_jw(const char *a, const char *b)
+cartel__match_jw(const char *a, const char *b)
 {
-	return match_jw_n(a, strlen(a), b, strlen(b));
+	return cartel__match_jw_n(a, strlen(a), b, strlen(b));
 }
 
 double
-match_jw_n(const char *a, size_t la, const char *b, size_t lb)
+cartel__match_jw_n(const char *a, size_t la, const char *b, size_t lb)
 {
 	if (la == 0 || lb == 0)
 		return 0;
@@ -102,7 +102,7 @@ one_edit(const char *a, const char *b)
 }
 
 int
-match_date_level(const struct match_rec *a, const struct match_rec *b)
+cartel__match_date_level(const struct match_rec *a, const struct match_rec *b)
 {
 	if (a->year == 0 || b->year == 0)
 		return 0;
@@ -165,8 +165,8 @@ family_level(const struct match_rec *a, const struct match_arena *aa,
 	if (a->fam_h == b->fam_h)
 		return 2;
 	const char *fa = match_str(aa, a->fam), *fb = match_str(ba, b->fam);
-	double jw = match_jw_n(fa, match_len(aa, a->fam), fb,
-			       match_len(ba, b->fam));
+	double jw = cartel__match_jw_n(fa, match_len(aa, a->fam), fb,
+	                               match_len(ba, b->fam));
 	if (jw >= 0.94)
 		return 3;
 	/* A different first sound is a different name unless nearly all
@@ -202,8 +202,8 @@ given_level(const struct match_rec *a, const struct match_arena *aa,
 		return 3;
 	if (a->given_id != 0 && b->given_id != 0)
 		return 4; /* two different names of the table */
-	if (match_jw_n(ga, match_len(aa, a->giv), gb,
-		       match_len(ba, b->giv)) >= 0.90)
+	if (cartel__match_jw_n(ga, match_len(aa, a->giv), gb,
+	                       match_len(ba, b->giv)) >= 0.90)
 		return 3;
 	return 4;
 }
@@ -223,21 +223,21 @@ patr_level(const struct match_rec *a, const struct match_arena *aa,
 	 * first letter is what it can say. */
 	if (pa[1] == '\0' || pb[1] == '\0')
 		return pa[0] == pb[0] ? 2 : 3;
-	if (match_jw_n(pa, match_len(aa, a->patr), pb,
-		       match_len(ba, b->patr)) >= 0.90)
+	if (cartel__match_jw_n(pa, match_len(aa, a->patr), pb,
+	                       match_len(ba, b->patr)) >= 0.90)
 		return 2;
 	return 3;
 }
 
 void
-match_compare(const struct match_rec *a, const struct match_arena *aa,
-	      const struct match_rec *b, const struct match_arena *ba,
-	      uint8_t lv[F_N], int *swapped)
+cartel__match_compare(const struct match_rec *a, const struct match_arena *aa,
+                      const struct match_rec *b, const struct match_arena *ba,
+                      uint8_t lv[F_N], int *swapped)
 {
 	lv[F_FAMILY] = (uint8_t)family_level(a, aa, b, ba);
 	lv[F_GIVEN] = (uint8_t)given_level(a, aa, b, ba);
 	lv[F_PATR] = (uint8_t)patr_level(a, aa, b, ba);
-	lv[F_DATE] = (uint8_t)match_date_level(a, b);
+	lv[F_DATE] = (uint8_t)cartel__match_date_level(a, b);
 	if (a->place && b->place) {
 		const char *pa = match_str(aa, a->place),
 			   *pb = match_str(ba, b->place);
@@ -247,8 +247,9 @@ match_compare(const struct match_rec *a, const struct match_arena *aa,
 		int lvp = 3;
 		if (a->place_h == b->place_h) {
 			lvp = 1;
-		} else if (match_jw_n(pa, match_len(aa, a->place), pb,
-				      match_len(ba, b->place)) >= 0.80) {
+		} else if (cartel__match_jw_n(pa, match_len(aa, a->place), pb,
+		                              match_len(ba, b->place)) >=
+		           0.80) {
 			lvp = 2;
 		} else {
 			for (int i = 0; i < a->n_place_dm && lvp == 3; i++)
@@ -277,8 +278,8 @@ match_compare(const struct match_rec *a, const struct match_arena *aa,
 		const char *fb = match_str(ba, b->fam), *gb = match_str(ba, b->giv);
 		size_t lfa = match_len(aa, a->fam), lga = match_len(aa, a->giv);
 		size_t lfb = match_len(ba, b->fam), lgb = match_len(ba, b->giv);
-		if (match_jw_n(fa, lfa, gb, lgb) >= 0.94 &&
-		    match_jw_n(ga, lga, fb, lfb) >= 0.94) {
+		if (cartel__match_jw_n(fa, lfa, gb, lgb) >= 0.94 &&
+		    cartel__match_jw_n(ga, lga, fb, lfb) >= 0.94) {
 			lv[F_FAMILY] = 3;
 			lv[F_GIVEN] = 3;
 			*swapped = 1;

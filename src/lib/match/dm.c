@@ -135,7 +135,7 @@ extend(struct branch *b, const char *alt, size_t alt_len)
 }
 
 int
-match_dm_codes(const char *latin, unsigned *codes, int max)
+cartel__match_dm_codes(const char *latin, unsigned *codes, int max)
 {
 	char w[MATCH_SKEL];
 	size_t n = 0;
@@ -208,6 +208,6 @@ int
 cartel_match_dm(const char *name, unsigned *codes, int max)
 {
 	char phon[MATCH_SKEL * 2];
-	match_phonetic(name, phon, sizeof phon, NULL);
-	return match_dm_codes(phon, codes, max);
+	cartel__match_phonetic(name, phon, sizeof phon, NULL);
+	return cartel__match_dm_codes(phon, codes, max);
 }

@@ -83,7 +83,7 @@ given_key(const struct match_rec *r, const struct match_arena *a)
 	if (r->giv == 0)
 		return 0;
 	const char *s = match_str(a, r->giv);
-	return match_hash(s, strlen(s), 11) | (1ull << 63);
+	return cartel__match_hash(s, strlen(s), 11) | (1ull << 63);
 }
 
 static uint64_t
@@ -94,15 +94,15 @@ patr_key(const struct match_rec *r, const struct match_arena *a)
 	if (r->patr == 0)
 		return 0;
 	const char *s = match_str(a, r->patr);
-	return match_hash(s, strlen(s), 13) | (1ull << 63);
+	return cartel__match_hash(s, strlen(s), 13) | (1ull << 63);
 }
 
 int
-match_block_keys(const struct match_rec *r, const struct match_arena *a,
-		 uint64_t *keys, int wide)
+cartel__match_block_keys(const struct match_rec *r, const struct match_arena *a,
+                         uint64_t *keys, int wide)
 {
 	int narrow, tight;
-	return match_block_keys2(r, a, keys, wide, &narrow, &tight);
+	return cartel__match_block_keys2(r, a, keys, wide, &narrow, &tight);
 }
 
 /* A sub-tag: 10 bits of a field's value, 0 when the field is missing. */
@@ -139,7 +139,8 @@ add_deletions(uint64_t *keys, uint32_t *tags, int n, int pass, const char *sk,
 	/* A shorter name less one letter is hardly a name. */
 	if (np < min_letters)
 		return n;
-	add(keys, tags, &n, k3(pass, match_hash(sk, len, 23), other, 0), tag);
+	add(keys, tags, &n, k3(pass, cartel__match_hash(sk, len, 23), other, 0),
+	    tag);
 	char buf[MATCH_SKEL];
 	if (len >= sizeof buf)
 		return n;
@@ -153,7 +154,8 @@ add_deletions(uint64_t *keys, uint32_t *tags, int n, int pass, const char *sk,
 		memcpy(buf, sk, from);
 		memcpy(buf + from, sk + to, len - to);
 		add(keys, tags, &n,
-		    k3(pass, match_hash(buf, from + len - to, 23), other, 0),
+		    k3(pass, cartel__match_hash(buf, from + len - to, 23),
+		       other, 0),
 		    tag);
 	}
 	return n;
@@ -181,7 +183,7 @@ tags_compatible(uint32_t a, uint32_t b)
 }
 
 int
-match_tags_agree(uint32_t a, uint32_t b)
+cartel__match_tags_agree(uint32_t a, uint32_t b)
 {
 	for (int i = 0; i < 3; i++) {
 		uint32_t x = tag_field(a, i);
@@ -192,16 +194,18 @@ match_tags_agree(uint32_t a, uint32_t b)
 }
 
 int
-match_block_keys2(const struct match_rec *r, const struct match_arena *a,
-		  uint64_t *keys, int wide, int *n_narrow, int *n_tight)
+cartel__match_block_keys2(const struct match_rec *r,
+                          const struct match_arena *a, uint64_t *keys, int wide,
+                          int *n_narrow, int *n_tight)
 {
-	return match_block_keys3(r, a, keys, NULL, wide, n_narrow, n_tight);
+	return cartel__match_block_keys3(r, a, keys, NULL, wide, n_narrow,
+	                                 n_tight);
 }
 
 int
-match_block_keys3(const struct match_rec *r, const struct match_arena *a,
-		  uint64_t *keys, uint32_t *tags, int wide, int *n_narrow,
-		  int *n_tight)
+cartel__match_block_keys3(const struct match_rec *r,
+                          const struct match_arena *a, uint64_t *keys,
+                          uint32_t *tags, int wide, int *n_narrow, int *n_tight)
 {
 	uint32_t tag_dummy[MATCH_KEYS_MAX];
 	if (tags == NULL)
@@ -219,7 +223,7 @@ match_block_keys3(const struct match_rec *r, const struct match_arena *a,
 	uint64_t place = 0;
 	if (r->place) {
 		const char *pl = match_str(a, r->place);
-		place = match_hash(pl, strlen(pl), 19);
+		place = cartel__match_hash(pl, strlen(pl), 19);
 	}
 	/* Each key has a tag of three other fields (the place by its sound,
 	 * so that Київ, Киев and Kyiv agree): a block too big to take
@@ -255,7 +259,7 @@ match_block_keys3(const struct match_rec *r, const struct match_arena *a,
 		const char *s = match_str(a, r->svc);
 		if (strlen(s) >= 4)
 			add(keys, tags, &n,
-			    k3(9, match_hash(s, strlen(s), 17), 0, 0),
+			    k3(9, cartel__match_hash(s, strlen(s), 17), 0, 0),
 			    TAG3(tfam, tgiv, tyear));
 	}
 	if (fam && r->giv && year) {
@@ -318,8 +322,9 @@ match_block_keys3(const struct match_rec *r, const struct match_arena *a,
 	 * other side's surname + date key. */
 	if (r->giv && date) {
 		char masc[MATCH_SKEL];
-		size_t ml = match_masc(match_str(a, r->giv), masc, sizeof masc);
-		uint64_t gf = ml ? match_hash(masc, ml, 7) : 0;
+		size_t ml =
+		    cartel__match_masc(match_str(a, r->giv), masc, sizeof masc);
+		uint64_t gf = ml ? cartel__match_hash(masc, ml, 7) : 0;
 		if (gf && gf != fam)
 			add(keys, tags, &n, k3(3, gf, date, 0),
 			    TAG3(tfam, tpat, tplace));
@@ -339,7 +344,7 @@ match_block_keys3(const struct match_rec *r, const struct match_arena *a,
 }
 
 uint64_t
-match_surname_key(uint64_t fam_h)
+cartel__match_surname_key(uint64_t fam_h)
 {
 	return k3(20, fam_h, 0, 0);
 }
@@ -347,7 +352,7 @@ match_surname_key(uint64_t fam_h)
 /* ---- Threads ---- */
 
 int
-match_threads(int want)
+cartel__match_threads(int want)
 {
 	if (want > 0)
 		return want > 64 ? 64 : want;
@@ -384,8 +389,8 @@ par_run(void *arg)
 }
 
 void
-match_parallel(int n_threads, size_t n, size_t chunk,
-	       void (*fn)(void *, size_t, size_t, int), void *ctx)
+cartel__match_parallel(int n_threads, size_t n, size_t chunk,
+                       void (*fn)(void *, size_t, size_t, int), void *ctx)
 {
 	struct par p = {fn, ctx, n, chunk ? chunk : 1, 0, 0};
 	atomic_init(&p.next, 0);
@@ -423,14 +428,15 @@ side_chunk(void *ctx, size_t from, size_t to, int worker)
 	struct side_job *j = ctx;
 	struct match_arena *a = &j->arenas[from / j->chunk];
 	for (size_t i = from; i < to; i++)
-		if (match_rec_make(j->nt, &j->s->persons[i], &j->s->recs[i],
-				   a) != 0)
+		if (cartel__match_rec_make(j->nt, &j->s->persons[i],
+		                           &j->s->recs[i], a) != 0)
 			atomic_store(&j->failed, 1);
 }
 
 int
-match_side_build(struct match_side *s, const struct match_names *nt,
-		 const struct cartel_person *persons, size_t n, int n_threads)
+cartel__match_side_build(struct match_side *s, const struct match_names *nt,
+                         const struct cartel_person *persons, size_t n,
+                         int n_threads)
 {
 	memset(s, 0, sizeof *s);
 	s->persons = persons;
@@ -444,10 +450,10 @@ match_side_build(struct match_side *s, const struct match_names *nt,
 	atomic_init(&j.failed, 0);
 	if (s->recs == NULL || j.arenas == NULL) {
 		free(j.arenas);
-		match_side_free(s);
+		cartel__match_side_free(s);
 		return CARTEL_ENOMEM;
 	}
-	match_parallel(n_threads, n, chunk, side_chunk, &j);
+	cartel__match_parallel(n_threads, n, chunk, side_chunk, &j);
 	/* One arena: the chunks' arenas laid end to end, offsets moved. */
 	size_t total = 1;
 	for (size_t c = 0; c < n_chunks; c++)
@@ -484,12 +490,12 @@ match_side_build(struct match_side *s, const struct match_names *nt,
 		free(j.arenas[c].buf);
 	free(j.arenas);
 	if (rc != 0)
-		match_side_free(s);
+		cartel__match_side_free(s);
 	return rc;
 }
 
 void
-match_side_free(struct match_side *s)
+cartel__match_side_free(struct match_side *s)
 {
 	free(s->recs);
 	free(s->arena.buf);
@@ -507,8 +513,8 @@ cmp_u64(const void *a, const void *b)
  * bearing the same masculine surname, when there are enough records to
  * tell; else the name table's frequency; else 0 (the model's own u). */
 int
-match_sides_tf(const struct match_names *nt, struct match_side **sides,
-	       int n_sides)
+cartel__match_sides_tf(const struct match_names *nt, struct match_side **sides,
+                       int n_sides)
 {
 	size_t total = 0;
 	for (int s = 0; s < n_sides; s++)
@@ -517,8 +523,8 @@ match_sides_tf(const struct match_names *nt, struct match_side **sides,
 		for (int s = 0; s < n_sides; s++)
 			for (size_t i = 0; i < sides[s]->n; i++) {
 				struct match_rec *r = &sides[s]->recs[i];
-				double f = match_names_surname_freq(
-					nt, r->surname_id);
+				double f = cartel__match_names_surname_freq(
+				    nt, r->surname_id);
 				/* The table's shares are among its listed
 				 * names; real lists hold many more. */
 				r->fam_tf = (float)(f * 0.5);
@@ -595,10 +601,10 @@ key_chunk(void *ctx, size_t from, size_t to, int worker)
 	struct key_job *j = ctx;
 	int narrow, tight;
 	for (size_t i = from; i < to; i++)
-		j->n_keys[i] = (uint8_t)match_block_keys3(
-			&j->s->recs[j->base + i], &j->s->arena,
-			j->keys + i * MATCH_KEYS_MAX,
-			j->tags + i * MATCH_KEYS_MAX, j->wide, &narrow, &tight);
+		j->n_keys[i] = (uint8_t)cartel__match_block_keys3(
+		    &j->s->recs[j->base + i], &j->s->arena,
+		    j->keys + i * MATCH_KEYS_MAX, j->tags + i * MATCH_KEYS_MAX,
+		    j->wide, &narrow, &tight);
 }
 
 /* Records whose keys are computed at once: the keys of a whole list
@@ -636,8 +642,8 @@ slot_of(const struct match_post *tab, size_t mask, uint64_t key)
 }
 
 int
-match_post_build(struct match_posting *px, const struct match_side *s,
-		 int wide, int n_threads)
+cartel__match_post_build(struct match_posting *px, const struct match_side *s,
+                         int wide, int n_threads)
 {
 	memset(px, 0, sizeof *px);
 	size_t n = s->n;
@@ -680,7 +686,8 @@ match_post_build(struct match_posting *px, const struct match_side *s,
 		for (size_t base = 0; base < n; base += KEY_BATCH) {
 			size_t m = n - base < KEY_BATCH ? n - base : KEY_BATCH;
 			j.base = base;
-			match_parallel(n_threads, m, 2048, key_chunk, &j);
+			cartel__match_parallel(n_threads, m, 2048, key_chunk,
+			                       &j);
 			for (size_t b = 0; b < m; b++) {
 				uint32_t i = (uint32_t)(base + b);
 				if (round == 0) {
@@ -730,7 +737,7 @@ match_post_build(struct match_posting *px, const struct match_side *s,
 	free(j.tags);
 	free(j.n_keys);
 	if (rc != 0) {
-		match_post_free(px);
+		cartel__match_post_free(px);
 		return rc;
 	}
 	px->n_post = total;
@@ -738,7 +745,7 @@ match_post_build(struct match_posting *px, const struct match_side *s,
 }
 
 void
-match_post_free(struct match_posting *px)
+cartel__match_post_free(struct match_posting *px)
 {
 	free(px->tab);
 	free(px->post);
@@ -747,14 +754,15 @@ match_post_free(struct match_posting *px)
 }
 
 const uint32_t *
-match_post_get(const struct match_posting *px, uint64_t key, uint32_t *n)
+cartel__match_post_get(const struct match_posting *px, uint64_t key,
+                       uint32_t *n)
 {
-	return match_post_get_tags(px, key, n, NULL);
+	return cartel__match_post_get_tags(px, key, n, NULL);
 }
 
 const uint32_t *
-match_post_get_tags(const struct match_posting *px, uint64_t key,
-		    uint32_t *n, const uint32_t **tags)
+cartel__match_post_get_tags(const struct match_posting *px, uint64_t key,
+                            uint32_t *n, const uint32_t **tags)
 {
 	*n = 0;
 	if (tags)
@@ -774,8 +782,8 @@ match_post_get_tags(const struct match_posting *px, uint64_t key,
 }
 
 int
-match_post_compact(const struct match_posting *px, struct match_post **out,
-		   size_t *mask)
+cartel__match_post_compact(const struct match_posting *px,
+                           struct match_post **out, size_t *mask)
 {
 	size_t used = 0;
 	for (size_t i = 0; px->tab != NULL && i <= px->mask; i++)
@@ -797,15 +805,17 @@ match_post_compact(const struct match_posting *px, struct match_post **out,
 /* ---- Candidates ---- */
 
 int
-match_candidates(const struct match_posting *px, const struct match_rec *q,
-		 const struct match_arena *qa, int wide, uint32_t cap,
-		 uint32_t wide_cap, struct match_seen *seen,
-		 struct match_cands *out)
+cartel__match_candidates(const struct match_posting *px,
+                         const struct match_rec *q,
+                         const struct match_arena *qa, int wide, uint32_t cap,
+                         uint32_t wide_cap, struct match_seen *seen,
+                         struct match_cands *out)
 {
 	uint64_t keys[MATCH_KEYS_MAX];
 	uint32_t tags[MATCH_KEYS_MAX];
 	int narrow, tight;
-	int nk = match_block_keys3(q, qa, keys, tags, wide, &narrow, &tight);
+	int nk =
+	    cartel__match_block_keys3(q, qa, keys, tags, wide, &narrow, &tight);
 	/* The loose passes get half the cap, except for a query without a
 	 * birth year: its names are all it has, and a namesake block is then
 	 * the only place its partner can be. */
@@ -826,7 +836,8 @@ match_candidates(const struct match_posting *px, const struct match_rec *q,
 	for (int k = 0; k < nk; k++) {
 		uint32_t n;
 		const uint32_t *tg;
-		const uint32_t *p = match_post_get_tags(px, keys[k], &n, &tg);
+		const uint32_t *p =
+		    cartel__match_post_get_tags(px, keys[k], &n, &tg);
 		/* The wide keys are the last ones; they get the high cap. */
 		uint32_t limit = k >= narrow ? wide_cap
 				 : k >= tight ? loose_cap
@@ -858,11 +869,11 @@ match_candidates(const struct match_posting *px, const struct match_rec *q,
 			 * and is taken as a query without it would take it;
 			 * and a query without it takes the records that
 			 * nothing tells apart from it. */
-			if (fine && !match_tags_agree(tg[i], tags[k]) &&
+			if (fine && !cartel__match_tags_agree(tg[i], tags[k]) &&
 			    !(k >= tight &&
 			      (tag_field(tg[i], 0) == 0 ||
 			       (tag_field(tags[k], 0) == 0 &&
-				tags_compatible(tg[i], tags[k])))))
+			        tags_compatible(tg[i], tags[k])))))
 				continue;
 			if (seen->mark[c] == seen->stamp)
 				continue;
@@ -902,16 +913,17 @@ u_chunk(void *ctx, size_t from, size_t to, int worker)
 			continue;
 		uint8_t lv[F_N];
 		int sw;
-		match_compare(&j->a->recs[ia], &j->a->arena, &j->b->recs[ib],
-			      &j->b->arena, lv, &sw);
+		cartel__match_compare(&j->a->recs[ia], &j->a->arena,
+		                      &j->b->recs[ib], &j->b->arena, lv, &sw);
 		for (int f = 0; f < F_N; f++)
 			j->cnt[worker][f][lv[f]] += 1;
 	}
 }
 
 void
-match_estimate_u(struct match_model *mm, const struct match_side *a,
-		 const struct match_side *b, size_t n_samples, int n_threads)
+cartel__match_estimate_u(struct match_model *mm, const struct match_side *a,
+                         const struct match_side *b, size_t n_samples,
+                         int n_threads)
 {
 	/* Random pairs of a short list measure the list, not the
 	 * population: below about a million distinct pairs the built-in u
@@ -923,26 +935,27 @@ match_estimate_u(struct match_model *mm, const struct match_side *a,
 			  a == b};
 	if (j.cnt == NULL)
 		return;
-	match_parallel(n_threads, n_samples, 16384, u_chunk, &j);
+	cartel__match_parallel(n_threads, n_samples, 16384, u_chunk, &j);
 	for (int f = 0; f < F_N; f++) {
 		double c[LV_MAX] = {0}, tot = 0;
 		for (int w = 0; w < n_threads; w++)
-			for (int l = 1; l < match_n_levels[f]; l++)
+			for (int l = 1; l < cartel__match_n_levels[f]; l++)
 				c[l] += j.cnt[w][f][l];
-		for (int l = 1; l < match_n_levels[f]; l++)
+		for (int l = 1; l < cartel__match_n_levels[f]; l++)
 			tot += c[l];
 		if (tot < 1000)
 			continue; /* too few non-missing: keep the default */
-		for (int l = 1; l < match_n_levels[f]; l++) {
+		for (int l = 1; l < cartel__match_n_levels[f]; l++) {
 			/* Half a count of smoothing, but never above the
 			 * built-in value for levels no random pair reached:
 			 * a rare level stays strong evidence. */
-			double u = (c[l] + 0.5) / (tot + 0.5 * match_n_levels[f]);
+			double u = (c[l] + 0.5) /
+			           (tot + 0.5 * cartel__match_n_levels[f]);
 			if (c[l] == 0 && mm->u[f][l] < u)
 				u = mm->u[f][l];
 			mm->u[f][l] = u;
 		}
 	}
 	free(j.cnt);
-	match_model_weights(mm);
+	cartel__match_model_weights(mm);
 }

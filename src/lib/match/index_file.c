@@ -85,7 +85,7 @@ head_check(const struct ixf_head *h)
 {
 	struct ixf_head c = *h;
 	c.check = 0;
-	return match_hash(&c, sizeof c, 0x1dfu);
+	return cartel__match_hash(&c, sizeof c, 0x1dfu);
 }
 
 /* The body's digest is keyed with the stamp: a body is vouched for only
@@ -233,7 +233,7 @@ cartel_match_index_save(const struct cartel_match_index *ix, const char *path,
 				   "libsodium could not start");
 	struct match_post *tab = NULL;
 	size_t mask = 0;
-	if (match_post_compact(&ix->px, &tab, &mask) != 0)
+	if (cartel__match_post_compact(&ix->px, &tab, &mask) != 0)
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "out of memory saving the search index");
 	/* Through a temporary beside the file, renamed over it once
@@ -269,7 +269,7 @@ cartel_match_index_save(const struct cartel_match_index *ix, const char *path,
 	h.mask = mask;
 	h.n_post = ix->px.n_post;
 	h.n_giv = ix->n_giv;
-	h.names_digest = match_names_digest(ix->nt);
+	h.names_digest = cartel__match_names_digest(ix->nt);
 	h.mm = ix->mm;
 	snprintf(h.stamp, sizeof h.stamp, "%s", stamp);
 	/* The header's place, filled last. */
@@ -340,12 +340,12 @@ cartel__match_index_reseal(void *buf, size_t len, const char *stamp)
 {
 	const struct match_names *nt;
 	if (len < sizeof(struct ixf_head) ||
-	    match_names_get(NULL, &nt, NULL) != 0)
+	    cartel__match_names_get(NULL, &nt, NULL) != 0)
 		return -1;
 	struct ixf_head h;
 	memcpy(&h, buf, sizeof h);
 	h.file_size = len;
-	h.names_digest = match_names_digest(nt);
+	h.names_digest = cartel__match_names_digest(nt);
 	snprintf(h.stamp, sizeof h.stamp, "%s", stamp);
 	h.check = head_check(&h);
 	memcpy(buf, &h, sizeof h);
@@ -382,7 +382,7 @@ cartel_match_index_open(struct cartel_match_index **out, const char *path,
 	else
 		cartel_match_opts_init(&o);
 	const struct match_names *nt;
-	int rc = match_names_get(o.data_dir, &nt, why);
+	int rc = cartel__match_names_get(o.data_dir, &nt, why);
 	if (rc != 0)
 		return rc;
 	if (sodium_init() < 0)
@@ -442,7 +442,7 @@ cartel_match_index_open(struct cartel_match_index **out, const char *path,
 				 "register changed since it was built)");
 		goto fail;
 	}
-	if (h.names_digest != match_names_digest(nt)) {
+	if (h.names_digest != cartel__match_names_digest(nt)) {
 		rc = cartel__why(why, CARTEL_ESTATE,
 				 "the search index was built with other name "
 				 "tables");
@@ -450,7 +450,8 @@ cartel_match_index_open(struct cartel_match_index **out, const char *path,
 	}
 	uint64_t slots = h.mask + 1;
 	if (h.n > UINT32_MAX || h.n_post > UINT32_MAX || slots == 0 ||
-	    (slots & h.mask) != 0 || h.n_giv != match_names_n_given(nt) + 1 ||
+	    (slots & h.mask) != 0 ||
+	    h.n_giv != cartel__match_names_n_given(nt) + 1 ||
 	    !sec_ok(&h, SEC_TAB, slots * sizeof(struct match_post)) ||
 	    !sec_ok(&h, SEC_POST, h.n_post * sizeof(uint32_t)) ||
 	    !sec_ok(&h, SEC_TAG, h.n_post * sizeof(uint32_t)) ||
@@ -585,7 +586,7 @@ cartel_match_index_agrees(const struct cartel_match_index *ix, size_t index,
 	const struct match_arena *aa = &ix->side.arena;
 	struct match_rec b;
 	struct match_arena ba = {0};
-	if (match_rec_make(ix->nt, p, &b, &ba) != 0) {
+	if (cartel__match_rec_make(ix->nt, p, &b, &ba) != 0) {
 		free(ba.buf);
 		return -1;
 	}

@@ -23,7 +23,7 @@ struct match_posting {
 	struct match_post *tab; /* open addressing, mask + 1 slots */
 	size_t mask;
 	uint32_t *post;
-	uint32_t *tag; /* each posting's tag (match_block_keys3) */
+	uint32_t *tag; /* each posting's tag (cartel__match_block_keys3) */
 	size_t n_post;
 };
 
@@ -41,19 +41,21 @@ struct match_cands {
 
 /* Keys of r: the selective ones first (*n_tight of them), then the loose
  * narrow ones (up to *n_narrow), then, when wide, the search-only ones. */
-int match_block_keys2(const struct match_rec *r, const struct match_arena *a,
-		      uint64_t *keys, int wide, int *n_narrow, int *n_tight);
+int cartel__match_block_keys2(const struct match_rec *r,
+                              const struct match_arena *a, uint64_t *keys,
+                              int wide, int *n_narrow, int *n_tight);
 
 /* The same, with each key's tag: three 10-bit digests of fields the key
  * does not hold (0 where a field is missing), so that a block too big to
  * take whole can be narrowed to the records agreeing on one of them.
  * tags may be NULL. */
-int match_block_keys3(const struct match_rec *r, const struct match_arena *a,
-		      uint64_t *keys, uint32_t *tags, int wide, int *n_narrow,
-		      int *n_tight);
+int cartel__match_block_keys3(const struct match_rec *r,
+                              const struct match_arena *a, uint64_t *keys,
+                              uint32_t *tags, int wide, int *n_narrow,
+                              int *n_tight);
 
 /* 1 when two tags agree on one of their (present) fields. */
-int match_tags_agree(uint32_t a, uint32_t b);
+int cartel__match_tags_agree(uint32_t a, uint32_t b);
 
 /* A block over the cap is narrowed by its tags up to this many times the
  * cap; past that it is skipped. The weakest passes (a given name with a
@@ -69,43 +71,45 @@ int match_tags_agree(uint32_t a, uint32_t b);
 
 /* The key of the wide "surname alone" pass: its posting length is how
  * many indexed records bear that surname. */
-uint64_t match_surname_key(uint64_t fam_h);
+uint64_t cartel__match_surname_key(uint64_t fam_h);
 
-int match_threads(int want);
+int cartel__match_threads(int want);
 
 /* Runs fn over [0, n) in chunks on n_threads threads (the caller's thread
  * is one of them). */
-void match_parallel(int n_threads, size_t n, size_t chunk,
-		    void (*fn)(void *, size_t, size_t, int), void *ctx);
+void cartel__match_parallel(int n_threads, size_t n, size_t chunk,
+                            void (*fn)(void *, size_t, size_t, int), void *ctx);
 
-int match_sides_tf(const struct match_names *nt, struct match_side **sides,
-		   int n_sides);
+int cartel__match_sides_tf(const struct match_names *nt,
+                           struct match_side **sides, int n_sides);
 
-int match_post_build(struct match_posting *px, const struct match_side *s,
-		     int wide, int n_threads);
-void match_post_free(struct match_posting *px);
-const uint32_t *match_post_get(const struct match_posting *px, uint64_t key,
-			       uint32_t *n);
+int cartel__match_post_build(struct match_posting *px,
+                             const struct match_side *s, int wide,
+                             int n_threads);
+void cartel__match_post_free(struct match_posting *px);
+const uint32_t *cartel__match_post_get(const struct match_posting *px,
+                                       uint64_t key, uint32_t *n);
 /* The same, with the postings' tags in *tags (may be NULL). */
-const uint32_t *match_post_get_tags(const struct match_posting *px,
-				    uint64_t key, uint32_t *n,
-				    const uint32_t **tags);
+const uint32_t *cartel__match_post_get_tags(const struct match_posting *px,
+                                            uint64_t key, uint32_t *n,
+                                            const uint32_t **tags);
 
 /* A copy of px's slot table with no more than twice as many slots as keys
  * (the built table is sized for every key of every record, most of them
  * shared), in a new array *out (free) of *mask + 1 slots. Lookups in it
  * find the same runs. Returns 0 or CARTEL_ENOMEM. */
-int match_post_compact(const struct match_posting *px, struct match_post **out,
-		       size_t *mask);
+int cartel__match_post_compact(const struct match_posting *px,
+                               struct match_post **out, size_t *mask);
 
 /* Gathers the distinct records under q's keys into out (keys whose
  * posting is longer than cap, or wide_cap for the wide keys, are skipped).
  * Returns 0, CARTEL_ENOMEM, or CARTEL_EFORMAT when a posting names a
  * record past seen->n (a damaged index file). */
-int match_candidates(const struct match_posting *px, const struct match_rec *q,
-		     const struct match_arena *qa, int wide, uint32_t cap,
-		     uint32_t wide_cap, struct match_seen *seen,
-		     struct match_cands *out);
+int cartel__match_candidates(const struct match_posting *px,
+                             const struct match_rec *q,
+                             const struct match_arena *qa, int wide,
+                             uint32_t cap, uint32_t wide_cap,
+                             struct match_seen *seen, struct match_cands *out);
 
 /*
  * The index of <cartel/match.h>. Built in memory (cartel_match_index_build:
@@ -131,9 +135,10 @@ struct cartel_match_index {
 };
 
 /* Replaces mm's u by the level shares of n_samples random pairs of a x b. */
-void match_estimate_u(struct match_model *mm, const struct match_side *a,
-		      const struct match_side *b, size_t n_samples,
-		      int n_threads);
+void cartel__match_estimate_u(struct match_model *mm,
+                              const struct match_side *a,
+                              const struct match_side *b, size_t n_samples,
+                              int n_threads);
 
 /*
  * Rewrites the header of the index file held in buf[0..len) so that it

@@ -109,7 +109,7 @@ opts_fix(struct cartel_match_opts *o, const struct cartel_match_opts *in)
 		o->review = o->threshold < CARTEL_MATCH_DEFAULT_REVIEW
 				    ? o->threshold
 				    : CARTEL_MATCH_DEFAULT_REVIEW;
-	o->n_threads = match_threads(o->n_threads);
+	o->n_threads = cartel__match_threads(o->n_threads);
 }
 
 static double
@@ -152,18 +152,19 @@ cartel_match_index_build(struct cartel_match_index **out,
 	if (ix == NULL)
 		return CARTEL_ENOMEM;
 	opts_fix(&ix->opts, opts);
-	int rc = match_names_get(ix->opts.data_dir, &ix->nt, why);
+	int rc = cartel__match_names_get(ix->opts.data_dir, &ix->nt, why);
 	if (rc == 0)
-		rc = match_side_build(&ix->side, ix->nt, persons, n,
-				      ix->opts.n_threads);
+		rc = cartel__match_side_build(&ix->side, ix->nt, persons, n,
+		                              ix->opts.n_threads);
 	if (rc == 0) {
 		struct match_side *s[1] = {&ix->side};
-		rc = match_sides_tf(ix->nt, s, 1);
+		rc = cartel__match_sides_tf(ix->nt, s, 1);
 	}
 	if (rc == 0)
-		rc = match_post_build(&ix->px, &ix->side, 1, ix->opts.n_threads);
+		rc = cartel__match_post_build(&ix->px, &ix->side, 1,
+		                              ix->opts.n_threads);
 	if (rc == 0) {
-		ix->n_giv = match_names_n_given(ix->nt) + 1;
+		ix->n_giv = cartel__match_names_n_given(ix->nt) + 1;
 		ix->giv_share = calloc(ix->n_giv, sizeof *ix->giv_share);
 		if (ix->giv_share == NULL)
 			rc = CARTEL_ENOMEM;
@@ -179,16 +180,16 @@ cartel_match_index_build(struct cartel_match_index **out,
 			cartel__why(why, rc, "out of memory building the index");
 		return rc;
 	}
-	match_model_defaults(&ix->mm);
+	cartel__match_model_defaults(&ix->mm);
 	if (n >= 1000)
-		match_estimate_u(&ix->mm, &ix->side, &ix->side, 400000,
-				 ix->opts.n_threads);
+		cartel__match_estimate_u(&ix->mm, &ix->side, &ix->side, 400000,
+		                         ix->opts.n_threads);
 	/* The prior: the person sought is in the register at even odds, and
 	 * then as likely to be any one of its records. */
 	ix->mm.lambda = 0.5 / (double)(n > 1 ? n : 1);
 	if (ix->mm.lambda > 0.25)
 		ix->mm.lambda = 0.25;
-	match_model_weights(&ix->mm);
+	cartel__match_model_weights(&ix->mm);
 	*out = ix;
 	return 0;
 }
@@ -204,8 +205,8 @@ cartel_match_index_free(struct cartel_match_index *ix)
 		free(ix);
 		return;
 	}
-	match_side_free(&ix->side);
-	match_post_free(&ix->px);
+	cartel__match_side_free(&ix->side);
+	cartel__match_post_free(&ix->px);
 	free(ix->giv_share);
 	free(ix);
 }
@@ -278,7 +279,7 @@ static int
 query_rec(const struct cartel_match_index *ix, const struct cartel_person *q,
 	  struct match_rec *qr, struct match_arena *qa, char **why)
 {
-	int rc = match_rec_make(ix->nt, q, qr, qa);
+	int rc = cartel__match_rec_make(ix->nt, q, qr, qa);
 	if (rc != 0 || qa->buf == NULL) {
 		/* No name at all: an empty arena still needs its empty
 		 * string. */
@@ -295,17 +296,18 @@ query_rec(const struct cartel_match_index *ix, const struct cartel_person *q,
 	if (n >= 2000) {
 		uint32_t cnt = 0;
 		if (qr->fam_h)
-			match_post_get(&ix->px, match_surname_key(qr->fam_h),
-				       &cnt);
+			cartel__match_post_get(
+			    &ix->px, cartel__match_surname_key(qr->fam_h),
+			    &cnt);
 		qr->fam_tf = (float)((cnt ? cnt : 1) / (double)n);
 		if (qr->given_id > 0 && (size_t)qr->given_id < ix->n_giv)
 			qr->giv_tf = ix->giv_share[qr->given_id];
 		else if (qr->giv != 0)
 			qr->giv_tf = (float)(1.0 / (double)n);
 	} else {
-		qr->fam_tf = (float)(match_names_surname_freq(ix->nt,
-							     qr->surname_id) *
-				    0.5);
+		qr->fam_tf = (float)(cartel__match_names_surname_freq(
+		                         ix->nt, qr->surname_id) *
+		                     0.5);
 	}
 	return 0;
 }
@@ -338,9 +340,9 @@ cartel_match_query_fetch(const struct cartel_match_index *ix,
 	/* The surname alone gathers every namesake: all of them when the
 	 * given name is unknown, only a bounded block when a known given
 	 * name's own keys already reach the right records. */
-	rc = match_candidates(&ix->px, &qr, &qa, 1, cap_link(n),
-			      qr.given_id ? CAP_WIDE_KNOWN : CAP_WIDE, seen,
-			      &cands);
+	rc = cartel__match_candidates(&ix->px, &qr, &qa, 1, cap_link(n),
+	                              qr.given_id ? CAP_WIDE_KNOWN : CAP_WIDE,
+	                              seen, &cands);
 	struct cartel_match_candidate *res = NULL;
 	size_t n_res = 0;
 	if (rc == 0 && cands.n > 0) {
@@ -371,8 +373,9 @@ cartel_match_query_fetch(const struct cartel_match_index *ix,
 			rc = CARTEL_EFORMAT;
 			break;
 		}
-		match_compare(&qr, &qa, r, &ix->side.arena, lvs[i], &sws[i]);
-		ws[i] = prior + match_weight(&ix->mm, lvs[i], &qr, r);
+		cartel__match_compare(&qr, &qa, r, &ix->side.arena, lvs[i],
+		                      &sws[i]);
+		ws[i] = prior + cartel__match_weight(&ix->mm, lvs[i], &qr, r);
 		if (ws[i] > wmax)
 			wmax = ws[i];
 	}
@@ -427,11 +430,9 @@ cartel_match_query_fetch(const struct cartel_match_index *ix,
 				}
 				r.p = p;
 			}
-			res[i].explanation =
-				match_explain(&ix->mm, lvs[k], sws[k], &qr, &qa,
-					      &r, &ix->side.arena,
-					      res[i].weight,
-					      res[i].probability);
+			res[i].explanation = cartel__match_explain(
+			    &ix->mm, lvs[k], sws[k], &qr, &qa, &r,
+			    &ix->side.arena, res[i].weight, res[i].probability);
 		}
 	}
 	free(lvs);
@@ -478,9 +479,9 @@ query_best_weight(const struct cartel_match_index *ix,
 		free(qa.buf);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
-	rc = match_candidates(&ix->px, &qr, &qa, 1, cap_link(n),
-			      qr.given_id ? CAP_WIDE_KNOWN : CAP_WIDE, seen,
-			      &cands);
+	rc = cartel__match_candidates(&ix->px, &qr, &qa, 1, cap_link(n),
+	                              qr.given_id ? CAP_WIDE_KNOWN : CAP_WIDE,
+	                              seen, &cands);
 	for (size_t i = 0; rc == 0 && i < cands.n; i++) {
 		const struct match_rec *r = &ix->side.recs[cands.v[i]];
 		if (ix->map != NULL &&
@@ -490,8 +491,9 @@ query_best_weight(const struct cartel_match_index *ix,
 		}
 		uint8_t lv[F_N];
 		int sw;
-		match_compare(&qr, &qa, r, &ix->side.arena, lv, &sw);
-		double w = ix->mm.log2_prior + match_weight(&ix->mm, lv, &qr, r);
+		cartel__match_compare(&qr, &qa, r, &ix->side.arena, lv, &sw);
+		double w = ix->mm.log2_prior +
+		           cartel__match_weight(&ix->mm, lv, &qr, r);
 		if (w > *best)
 			*best = w;
 	}
@@ -587,8 +589,9 @@ em_chunk(void *ctx, size_t from, size_t to, int worker)
 		if (i >= r->a->n)
 			break;
 		struct match_cands *c = &r->cands[worker];
-		if (match_candidates(r->px, &r->a->recs[i], &r->a->arena, 0,
-				     CAP_LINK, 0, &r->seen[worker], c) != 0) {
+		if (cartel__match_candidates(r->px, &r->a->recs[i],
+		                             &r->a->arena, 0, CAP_LINK, 0,
+		                             &r->seen[worker], c) != 0) {
 			r->failed = 1;
 			return;
 		}
@@ -597,10 +600,10 @@ em_chunk(void *ctx, size_t from, size_t to, int worker)
 				continue;
 			uint8_t lv[F_N];
 			int sw;
-			match_compare(&r->a->recs[i], &r->a->arena,
-				      &r->b->recs[c->v[k]], &r->b->arena, lv,
-				      &sw);
-			r->hists[worker][match_pattern(lv)] += 1;
+			cartel__match_compare(&r->a->recs[i], &r->a->arena,
+			                      &r->b->recs[c->v[k]],
+			                      &r->b->arena, lv, &sw);
+			r->hists[worker][cartel__match_pattern(lv)] += 1;
 			r->n_cand[worker]++;
 		}
 	}
@@ -636,8 +639,9 @@ score_chunk(void *ctx, size_t from, size_t to, int worker)
 	struct run *r = ctx;
 	for (size_t i = from; i < to; i++) {
 		struct match_cands *c = &r->cands[worker];
-		if (match_candidates(r->px, &r->a->recs[i], &r->a->arena, 0,
-				     CAP_LINK, 0, &r->seen[worker], c) != 0) {
+		if (cartel__match_candidates(r->px, &r->a->recs[i],
+		                             &r->a->arena, 0, CAP_LINK, 0,
+		                             &r->seen[worker], c) != 0) {
 			r->failed = 1;
 			return;
 		}
@@ -672,10 +676,12 @@ score_chunk(void *ctx, size_t from, size_t to, int worker)
 			uint8_t lv[F_N];
 			int sw;
 			const struct match_rec *y = &r->b->recs[c->v[k]];
-			match_compare(x, &r->a->arena, y, &r->b->arena, lv, &sw);
+			cartel__match_compare(x, &r->a->arena, y, &r->b->arena,
+			                      lv, &sw);
 			if (!r->same || c->v[k] > i)
 				r->n_cand[worker]++;
-			w[k] = r->mm->log2_prior + match_weight(r->mm, lv, x, y);
+			w[k] = r->mm->log2_prior +
+			       cartel__match_weight(r->mm, lv, x, y);
 			if (w[k] > wmax)
 				wmax = w[k];
 		}
@@ -698,8 +704,9 @@ score_chunk(void *ctx, size_t from, size_t to, int worker)
 			double odds = p >= 1 ? 60 : log2(p / (1 - p));
 			if (odds < r->min_w)
 				continue;
-			if (assign_pairs_add(&r->kept[worker], (uint32_t)i,
-					     c->v[k], odds) != 0) {
+			if (cartel__assign_pairs_add(&r->kept[worker],
+			                             (uint32_t)i, c->v[k],
+			                             odds) != 0) {
 				r->failed = 1;
 				return;
 			}
@@ -718,7 +725,7 @@ run_free(struct run *r, int nt)
 		if (r->cands)
 			free(r->cands[t].v);
 		if (r->kept)
-			assign_pairs_free(&r->kept[t]);
+			cartel__assign_pairs_free(&r->kept[t]);
 	}
 	free(r->hists);
 	free(r->seen);
@@ -746,16 +753,16 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 	int T = o->n_threads;
 	double t0 = now();
 	struct match_posting px;
-	int rc = match_post_build(&px, b, 0, T);
+	int rc = cartel__match_post_build(&px, b, 0, T);
 	if (rc != 0)
 		return cartel__why(why, rc, "out of memory building the index");
-	match_model_defaults(mm);
+	cartel__match_model_defaults(mm);
 	size_t nsamp = 4 * (a->n + b->n);
 	if (nsamp < 200000)
 		nsamp = 200000;
 	if (nsamp > 1000000)
 		nsamp = 1000000;
-	match_estimate_u(mm, a, b, nsamp, T);
+	cartel__match_estimate_u(mm, a, b, nsamp, T);
 
 	struct run r = {0};
 	r.o = o;
@@ -775,7 +782,7 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 	      r.wcap)
 		     ? 0
 		     : CARTEL_ENOMEM;
-	size_t np = match_n_patterns();
+	size_t np = cartel__match_n_patterns();
 	for (int t = 0; rc == 0 && t < T; t++) {
 		r.hists[t] = calloc(np, sizeof(double));
 		r.seen[t].mark = calloc(b->n ? b->n : 1, sizeof(uint32_t));
@@ -797,7 +804,7 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 			want = EM_SAMPLE;
 		r.stride = a->n > want ? (a->n + want - 1) / want : 1;
 		size_t nq = (a->n + r.stride - 1) / r.stride;
-		match_parallel(T, nq, 512, em_chunk, &r);
+		cartel__match_parallel(T, nq, 512, em_chunk, &r);
 		if (r.failed)
 			rc = CARTEL_ENOMEM;
 		for (int t = 1; rc == 0 && t < T; t++)
@@ -822,8 +829,8 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 				   : (double)a->n * (double)b->n + 1);
 		if (mm->lambda >= 0.5)
 			mm->lambda = 0.25;
-		match_model_weights(mm);
-		int it = o->em ? match_em(mm, r.hists[0], n_pairs) : 0;
+		cartel__match_model_weights(mm);
+		int it = o->em ? cartel__match_em(mm, r.hists[0], n_pairs) : 0;
 		if (st) {
 			st->em_iterations = it;
 			st->em_lambda = mm->lambda;
@@ -834,14 +841,14 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 		r.min_w = log2_odds(o->review);
 		double expect = mm->lambda * (double)(same ? b->n - 1 : b->n);
 		r.absent = 1 - (expect < 0.95 ? expect : 0.95);
-		match_parallel(T, a->n, 512, score_chunk, &r);
+		cartel__match_parallel(T, a->n, 512, score_chunk, &r);
 		if (r.failed)
 			rc = CARTEL_ENOMEM;
 	}
 	size_t n_cand = 0;
 	for (int t = 0; rc == 0 && t < T; t++) {
 		n_cand += r.n_cand[t];
-		if (assign_pairs_move(kept, &r.kept[t]) != 0)
+		if (cartel__assign_pairs_move(kept, &r.kept[t]) != 0)
 			rc = CARTEL_ENOMEM;
 	}
 	if (st) {
@@ -852,7 +859,7 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 		(void)t2;
 	}
 	run_free(&r, T);
-	match_post_free(&px);
+	cartel__match_post_free(&px);
 	if (rc != 0)
 		return cartel__why(why, rc, "out of memory scoring pairs");
 	return 0;
@@ -883,20 +890,20 @@ cartel_match_link(const struct cartel_person *left, size_t n_left,
 	st.n_left = n_left;
 	st.n_right = n_right;
 	const struct match_names *nt;
-	int rc = match_names_get(o.data_dir, &nt, why);
+	int rc = cartel__match_names_get(o.data_dir, &nt, why);
 	if (rc != 0)
 		return rc;
 	double t0 = now();
 	struct match_side a, b;
 	memset(&b, 0, sizeof b);
-	rc = match_side_build(&a, nt, left, n_left, o.n_threads);
-	if (rc == 0 &&
-	    (rc = match_side_build(&b, nt, right, n_right, o.n_threads)) != 0)
-		match_side_free(&a);
+	rc = cartel__match_side_build(&a, nt, left, n_left, o.n_threads);
+	if (rc == 0 && (rc = cartel__match_side_build(&b, nt, right, n_right,
+	                                              o.n_threads)) != 0)
+		cartel__match_side_free(&a);
 	if (rc != 0)
 		return cartel__why(why, rc, "out of memory normalising");
 	struct match_side *sides[2] = {&a, &b};
-	rc = match_sides_tf(nt, sides, 2);
+	rc = cartel__match_sides_tf(nt, sides, 2);
 	st.seconds_normalise = now() - t0;
 	struct match_model mm;
 	struct assign_pairs kept = {0};
@@ -908,8 +915,9 @@ cartel_match_link(const struct cartel_person *left, size_t n_left,
 	if (rc == 0) {
 		double base = log2_odds(o.review);
 		if (o.one_to_one)
-			rc = assign_one_to_one(&kept, n_left, n_right, base,
-					       CARTEL_MATCH_EXACT_MAX, &st);
+			rc = cartel__assign_one_to_one(
+			    &kept, n_left, n_right, base,
+			    CARTEL_MATCH_EXACT_MAX, &st);
 	}
 	if (rc == 0 && kept.n > 0) {
 		res = calloc(kept.n, sizeof *res);
@@ -930,16 +938,17 @@ cartel_match_link(const struct cartel_person *left, size_t n_left,
 		if (o.explain) {
 			uint8_t lv[F_N];
 			int sw;
-			match_compare(x, &a.arena, y, &b.arena, lv, &sw);
-			q->explanation = match_explain(&mm, lv, sw, x, &a.arena,
-						       y, &b.arena, p->w,
-						       q->probability);
+			cartel__match_compare(x, &a.arena, y, &b.arena, lv,
+			                      &sw);
+			q->explanation = cartel__match_explain(
+			    &mm, lv, sw, x, &a.arena, y, &b.arena, p->w,
+			    q->probability);
 		}
 	}
 	st.seconds_assign = now() - t1;
-	assign_pairs_free(&kept);
-	match_side_free(&a);
-	match_side_free(&b);
+	cartel__assign_pairs_free(&kept);
+	cartel__match_side_free(&a);
+	cartel__match_side_free(&b);
 	if (rc != 0) {
 		cartel_match_pairs_free(res, n_res);
 		return cartel__why(why, rc, "out of memory linking");
@@ -961,16 +970,16 @@ cartel_match_dedupe(const struct cartel_person *persons, size_t n,
 	struct cartel_match_stats st = {0};
 	st.n_left = st.n_right = n;
 	const struct match_names *nt;
-	int rc = match_names_get(o.data_dir, &nt, why);
+	int rc = cartel__match_names_get(o.data_dir, &nt, why);
 	if (rc != 0)
 		return rc;
 	double t0 = now();
 	struct match_side a;
-	rc = match_side_build(&a, nt, persons, n, o.n_threads);
+	rc = cartel__match_side_build(&a, nt, persons, n, o.n_threads);
 	if (rc != 0)
 		return cartel__why(why, rc, "out of memory normalising");
 	struct match_side *sides[1] = {&a};
-	rc = match_sides_tf(nt, sides, 1);
+	rc = cartel__match_sides_tf(nt, sides, 1);
 	st.seconds_normalise = now() - t0;
 	struct match_model mm;
 	struct assign_pairs kept = {0};
@@ -978,10 +987,11 @@ cartel_match_dedupe(const struct cartel_person *persons, size_t n,
 		rc = score_all(&o, nt, &a, &a, 1, &mm, &kept, &st, why);
 	double t1 = now();
 	if (rc == 0)
-		rc = assign_clusters(&kept, n, log2_odds(o.threshold), cluster);
+		rc = cartel__assign_clusters(&kept, n, log2_odds(o.threshold),
+		                             cluster);
 	st.seconds_assign = now() - t1;
-	assign_pairs_free(&kept);
-	match_side_free(&a);
+	cartel__assign_pairs_free(&kept);
+	cartel__match_side_free(&a);
 	if (rc != 0)
 		return cartel__why(why, rc, "out of memory deduplicating");
 	if (stats)
@@ -1007,15 +1017,16 @@ cand_chunk(void *ctx, size_t from, size_t to, int worker)
 	struct cand_job *j = ctx;
 	for (size_t i = from; i < to; i++) {
 		struct match_cands *c = &j->cands[worker];
-		if (match_candidates(j->px, &j->a->recs[i], &j->a->arena, 0,
-				     cap_link(j->n_b), 0, &j->seen[worker],
-				     c) != 0) {
+		if (cartel__match_candidates(j->px, &j->a->recs[i],
+		                             &j->a->arena, 0, cap_link(j->n_b),
+		                             0, &j->seen[worker], c) != 0) {
 			j->failed = 1;
 			return;
 		}
 		for (size_t k = 0; k < c->n; k++)
-			if (assign_pairs_add(&j->out[worker], (uint32_t)i,
-					     c->v[k], 0) != 0) {
+			if (cartel__assign_pairs_add(&j->out[worker],
+			                             (uint32_t)i, c->v[k],
+			                             0) != 0) {
 				j->failed = 1;
 				return;
 			}
@@ -1023,26 +1034,28 @@ cand_chunk(void *ctx, size_t from, size_t to, int worker)
 }
 
 int
-match_link_candidates(const struct cartel_person *left, size_t n_left,
-		      const struct cartel_person *right, size_t n_right,
-		      const struct cartel_match_opts *opts,
-		      struct assign_pairs *out, char **why)
+cartel__match_link_candidates(const struct cartel_person *left, size_t n_left,
+                              const struct cartel_person *right, size_t n_right,
+                              const struct cartel_match_opts *opts,
+                              struct assign_pairs *out, char **why)
 {
 	struct cartel_match_opts o;
 	opts_fix(&o, opts);
 	const struct match_names *nt;
-	int rc = match_names_get(o.data_dir, &nt, why);
+	int rc = cartel__match_names_get(o.data_dir, &nt, why);
 	if (rc != 0)
 		return rc;
 	struct match_side a, b;
-	if ((rc = match_side_build(&a, nt, left, n_left, o.n_threads)) != 0)
+	if ((rc = cartel__match_side_build(&a, nt, left, n_left,
+	                                   o.n_threads)) != 0)
 		return rc;
-	if ((rc = match_side_build(&b, nt, right, n_right, o.n_threads))) {
-		match_side_free(&a);
+	if ((rc = cartel__match_side_build(&b, nt, right, n_right,
+	                                   o.n_threads))) {
+		cartel__match_side_free(&a);
 		return rc;
 	}
 	struct match_posting px;
-	rc = match_post_build(&px, &b, 0, o.n_threads);
+	rc = cartel__match_post_build(&px, &b, 0, o.n_threads);
 	int T = o.n_threads;
 	struct cand_job j = {&a, b.n, &px, calloc((size_t)T, sizeof *j.seen),
 			     calloc((size_t)T, sizeof *j.cands),
@@ -1056,15 +1069,15 @@ match_link_candidates(const struct cartel_person *left, size_t n_left,
 			rc = CARTEL_ENOMEM;
 	}
 	if (rc == 0) {
-		match_parallel(T, a.n, 512, cand_chunk, &j);
+		cartel__match_parallel(T, a.n, 512, cand_chunk, &j);
 		if (j.failed)
 			rc = CARTEL_ENOMEM;
 	}
 	for (int t = 0; t < T; t++) {
 		if (rc == 0 && j.out)
-			rc = assign_pairs_move(out, &j.out[t]);
+			rc = cartel__assign_pairs_move(out, &j.out[t]);
 		else if (j.out)
-			assign_pairs_free(&j.out[t]);
+			cartel__assign_pairs_free(&j.out[t]);
 		if (j.seen)
 			free(j.seen[t].mark);
 		if (j.cands)
@@ -1074,8 +1087,8 @@ match_link_candidates(const struct cartel_person *left, size_t n_left,
 	free(j.cands);
 	free(j.out);
 	if (rc == 0 || px.tab != NULL)
-		match_post_free(&px);
-	match_side_free(&a);
-	match_side_free(&b);
+		cartel__match_post_free(&px);
+	cartel__match_side_free(&a);
+	cartel__match_side_free(&b);
 	return rc;
 }

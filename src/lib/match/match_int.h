@@ -35,25 +35,25 @@ struct match_lang {
  * phonetic Latin string in out: lowercase ASCII words separated by single
  * spaces, no punctuation. Returns the length. lang may be NULL.
  */
-size_t match_phonetic(const char *in, char *out, size_t size,
-		      struct match_lang *lang);
+size_t cartel__match_phonetic(const char *in, char *out, size_t size,
+                              struct match_lang *lang);
 
 /* Skeleton of one phonetic string (all its words, space-separated). */
-size_t match_skel_of_phon(const char *phon, char *out, size_t size);
+size_t cartel__match_skel_of_phon(const char *phon, char *out, size_t size);
 
 /* Masculine form of a surname skeleton (feminine endings folded). */
-size_t match_masc(const char *skel, char *out, size_t size);
+size_t cartel__match_masc(const char *skel, char *out, size_t size);
 
 /* Letters rendered for Daitch-Mokotoff from a skeleton. */
-size_t match_dm_render(const char *skel, char *out, size_t size);
+size_t cartel__match_dm_render(const char *skel, char *out, size_t size);
 
 /* 64-bit FNV-1a. */
-uint64_t match_hash(const void *p, size_t n, uint64_t seed);
+uint64_t cartel__match_hash(const void *p, size_t n, uint64_t seed);
 
 /* ---- dm.c ---- */
 
 /* Codes of a lowercase Latin word; returns how many (deduplicated). */
-int match_dm_codes(const char *latin, unsigned *codes, int max);
+int cartel__match_dm_codes(const char *latin, unsigned *codes, int max);
 
 /* ---- names.c ---- */
 
@@ -68,45 +68,47 @@ struct match_names;
 
 /* The table for opts (loaded once per folder, kept for the process).
  * Returns 0 and sets *out, or an error with *why. */
-int match_names_get(const char *dir, const struct match_names **out,
-		    char **why);
+int cartel__match_names_get(const char *dir, const struct match_names **out,
+                            char **why);
 
 /* Given-name id (1-based) of a skeleton word, or 0; *how says how found,
  * *sex 'm'/'f'. */
-int match_names_given(const struct match_names *nt, const char *skel,
-		      enum given_how *how, char *sex);
+int cartel__match_names_given(const struct match_names *nt, const char *skel,
+                              enum given_how *how, char *sex);
 
 /* Father's given-name id of a patronymic skeleton word, or 0. *fem 1 when
  * the feminine patronymic. */
-int match_names_patr(const struct match_names *nt, const char *skel,
-		     int *fem);
+int cartel__match_names_patr(const struct match_names *nt, const char *skel,
+                             int *fem);
 
 /* The given-name ids (lowest first, at most max) of which skel is a
  * diminutive (Женя: Євген and Євгенія); returns how many. */
-size_t match_names_dim_ids(const struct match_names *nt, const char *skel,
-			   int32_t *ids, size_t max);
+size_t cartel__match_names_dim_ids(const struct match_names *nt,
+                                   const char *skel, int32_t *ids, size_t max);
 
-/* As match_names_patr, spelled exactly as in the table (no typo
+/* As cartel__match_names_patr, spelled exactly as in the table (no typo
  * allowed), or 0. */
-int match_names_patr_exact(const struct match_names *nt, const char *skel);
+int cartel__match_names_patr_exact(const struct match_names *nt,
+                                   const char *skel);
 
 /* Surname id of a masculine skeleton in data/surnames.tsv, or 0. */
-int match_names_surname(const struct match_names *nt, const char *masc);
+int cartel__match_names_surname(const struct match_names *nt, const char *masc);
 
 /* Canonical display form (Ukrainian) of a given-name id. */
-const char *match_names_given_form(const struct match_names *nt, int id);
+const char *cartel__match_names_given_form(const struct match_names *nt,
+                                           int id);
 
 /* Relative frequency of surname id (0 when unknown). */
-double match_names_surname_freq(const struct match_names *nt, int id);
+double cartel__match_names_surname_freq(const struct match_names *nt, int id);
 
-size_t match_names_n_given(const struct match_names *nt);
+size_t cartel__match_names_n_given(const struct match_names *nt);
 
 /* A digest of the tables' text (an index file records the tables it was
  * built with). */
-uint64_t match_names_digest(const struct match_names *nt);
+uint64_t cartel__match_names_digest(const struct match_names *nt);
 
 /* 1 when a skeleton word looks like a patronymic by its ending. */
-int match_patr_suffix(const char *skel);
+int cartel__match_patr_suffix(const char *skel);
 
 /* ---- record.c: one normalised record ---- */
 
@@ -154,8 +156,9 @@ struct match_arena {
 
 /* Normalises one person into *r (strings appended to arena). Returns 0 or
  * CARTEL_ENOMEM. */
-int match_rec_make(const struct match_names *nt, const struct cartel_person *p,
-		   struct match_rec *r, struct match_arena *a);
+int cartel__match_rec_make(const struct match_names *nt,
+                           const struct cartel_person *p, struct match_rec *r,
+                           struct match_arena *a);
 
 static inline const char *
 match_str(const struct match_arena *a, uint32_t off)
@@ -175,20 +178,24 @@ match_len(const struct match_arena *a, uint32_t off)
 
 /* Levels per field: 0 is always "missing" (no evidence). */
 #define LV_MAX 8
-extern const int match_n_levels[F_N];
+extern const int cartel__match_n_levels[F_N];
 
-double match_jw(const char *a, const char *b);
-/* The same with the lengths known (each capped at 64 as match_jw does). */
-double match_jw_n(const char *a, size_t la, const char *b, size_t lb);
+double cartel__match_jw(const char *a, const char *b);
+/* The same with the lengths known (each capped at 64 as cartel__match_jw does).
+ */
+double cartel__match_jw_n(const char *a, size_t la, const char *b, size_t lb);
 
 /* Compares two records into levels[F_N]; *swapped set when family and
  * given agree only crosswise. */
-void match_compare(const struct match_rec *a, const struct match_arena *aa,
-		   const struct match_rec *b, const struct match_arena *ba,
-		   uint8_t levels[F_N], int *swapped);
+void cartel__match_compare(const struct match_rec *a,
+                           const struct match_arena *aa,
+                           const struct match_rec *b,
+                           const struct match_arena *ba, uint8_t levels[F_N],
+                           int *swapped);
 
 /* Level of two dates. */
-int match_date_level(const struct match_rec *a, const struct match_rec *b);
+int cartel__match_date_level(const struct match_rec *a,
+                             const struct match_rec *b);
 
 /* ---- model.c: Fellegi-Sunter ---- */
 
@@ -201,30 +208,34 @@ struct match_model {
 	double n_total;        /* records the surname counts are over */
 };
 
-void match_model_defaults(struct match_model *mm);
-void match_model_weights(struct match_model *mm);
+void cartel__match_model_defaults(struct match_model *mm);
+void cartel__match_model_weights(struct match_model *mm);
 
 /* Pattern code of a level vector (for EM histograms). */
-unsigned match_pattern(const uint8_t lv[F_N]);
-size_t match_n_patterns(void);
-void match_unpattern(unsigned code, uint8_t lv[F_N]);
+unsigned cartel__match_pattern(const uint8_t lv[F_N]);
+size_t cartel__match_n_patterns(void);
+void cartel__match_unpattern(unsigned code, uint8_t lv[F_N]);
 
 /* EM with u fixed; counts[pattern] over the candidate pairs, which are
  * part of n_pairs pairs in all (the rest taken as non-matches). mm->lambda
  * is the starting prior. Returns iterations run (0 when it declined and
  * kept mm as it was). */
-int match_em(struct match_model *mm, const double *counts, double n_pairs);
+int cartel__match_em(struct match_model *mm, const double *counts,
+                     double n_pairs);
 
 /* Weight of a level vector for a pair (term frequency applied to the
  * family-name exact level). */
-double match_weight(const struct match_model *mm, const uint8_t lv[F_N],
-		    const struct match_rec *a, const struct match_rec *b);
+double cartel__match_weight(const struct match_model *mm, const uint8_t lv[F_N],
+                            const struct match_rec *a,
+                            const struct match_rec *b);
 
 /* Explanation text (malloc'd) for a scored pair. */
-char *match_explain(const struct match_model *mm, const uint8_t lv[F_N],
-		    int swapped, const struct match_rec *a,
-		    const struct match_arena *aa, const struct match_rec *b,
-		    const struct match_arena *ba, double weight, double prob);
+char *cartel__match_explain(const struct match_model *mm, const uint8_t lv[F_N],
+                            int swapped, const struct match_rec *a,
+                            const struct match_arena *aa,
+                            const struct match_rec *b,
+                            const struct match_arena *ba, double weight,
+                            double prob);
 
 /* ---- index.c ---- */
 
@@ -236,16 +247,16 @@ struct match_side {
 };
 
 /* Normalises persons into side (threads). */
-int match_side_build(struct match_side *s, const struct match_names *nt,
-		     const struct cartel_person *persons, size_t n,
-		     int n_threads);
-void match_side_free(struct match_side *s);
+int cartel__match_side_build(struct match_side *s, const struct match_names *nt,
+                             const struct cartel_person *persons, size_t n,
+                             int n_threads);
+void cartel__match_side_free(struct match_side *s);
 
 /* Blocking keys of a record; returns how many (at most MATCH_KEYS_MAX of
  * index_int.h). `wide` adds the keys used for search only. */
-int match_block_keys(const struct match_rec *r, const struct match_arena *a,
-		     uint64_t *keys, int wide);
-
+int cartel__match_block_keys(const struct match_rec *r,
+                             const struct match_arena *a, uint64_t *keys,
+                             int wide);
 
 /* ---- match.c, for benchmarks ---- */
 
@@ -253,9 +264,11 @@ struct assign_pairs;
 
 /* The candidate pairs blocking proposes for linking left with right (each
  * pair's w is 0), appended to *out. Returns 0 or an error. */
-int match_link_candidates(const struct cartel_person *left, size_t n_left,
-			  const struct cartel_person *right, size_t n_right,
-			  const struct cartel_match_opts *opts,
-			  struct assign_pairs *out, char **why);
+int cartel__match_link_candidates(const struct cartel_person *left,
+                                  size_t n_left,
+                                  const struct cartel_person *right,
+                                  size_t n_right,
+                                  const struct cartel_match_opts *opts,
+                                  struct assign_pairs *out, char **why);
 
 #endif

@@ -42,11 +42,11 @@ static const double u0[F_N][LV_MAX] = {
 };
 
 void
-match_model_weights(struct match_model *mm)
+cartel__match_model_weights(struct match_model *mm)
 {
 	for (int f = 0; f < F_N; f++) {
 		mm->w[f][0] = 0;
-		for (int l = 1; l < match_n_levels[f]; l++) {
+		for (int l = 1; l < cartel__match_n_levels[f]; l++) {
 			double w = log2(mm->m[f][l] / mm->u[f][l]);
 			if (w > 24)
 				w = 24;
@@ -60,46 +60,46 @@ match_model_weights(struct match_model *mm)
 }
 
 void
-match_model_defaults(struct match_model *mm)
+cartel__match_model_defaults(struct match_model *mm)
 {
 	memset(mm, 0, sizeof *mm);
 	memcpy(mm->m, m0, sizeof m0);
 	memcpy(mm->u, u0, sizeof u0);
 	mm->lambda = 0.05;
-	match_model_weights(mm);
+	cartel__match_model_weights(mm);
 }
 
 size_t
-match_n_patterns(void)
+cartel__match_n_patterns(void)
 {
 	size_t n = 1;
 	for (int f = 0; f < F_N; f++)
-		n *= (size_t)match_n_levels[f];
+		n *= (size_t)cartel__match_n_levels[f];
 	return n;
 }
 
 unsigned
-match_pattern(const uint8_t lv[F_N])
+cartel__match_pattern(const uint8_t lv[F_N])
 {
 	unsigned c = 0;
 	for (int f = 0; f < F_N; f++)
-		c = c * (unsigned)match_n_levels[f] + lv[f];
+		c = c * (unsigned)cartel__match_n_levels[f] + lv[f];
 	return c;
 }
 
 void
-match_unpattern(unsigned code, uint8_t lv[F_N])
+cartel__match_unpattern(unsigned code, uint8_t lv[F_N])
 {
 	for (int f = F_N - 1; f >= 0; f--) {
-		lv[f] = (uint8_t)(code % (unsigned)match_n_levels[f]);
-		code /= (unsigned)match_n_levels[f];
+		lv[f] = (uint8_t)(code % (unsigned)cartel__match_n_levels[f]);
+		code /= (unsigned)cartel__match_n_levels[f];
 	}
 }
 
 int
-match_em(struct match_model *mm, const double *counts, double n_pairs)
+cartel__match_em(struct match_model *mm, const double *counts, double n_pairs)
 {
-	size_t np = match_n_patterns();
+	size_t np = cartel__match_n_patterns();
 	double total = 0;
 	for (size_t p = 0; p < np; p++)
 		total += counts[p];
@@ -116,14 +116,14 @@ match_em(struct match_model *mm, const double *counts, double n_pairs)
 		return 0;
 	int it;
 	for (it = 1; it <= 200; it++) {
-		match_model_weights(&fit);
+		cartel__match_model_weights(&fit);
 		memset(acc, 0, F_N * sizeof *acc);
 		double sum_p = 0;
 		for (size_t p = 0; p < np; p++) {
 			if (counts[p] == 0)
 				continue;
 			uint8_t lv[F_N];
-			match_unpattern((unsigned)p, lv);
+			cartel__match_unpattern((unsigned)p, lv);
 			double lo = fit.log2_prior;
 			for (int f = 0; f < F_N; f++)
 				lo += fit.w[f][lv[f]];
@@ -136,11 +136,11 @@ match_em(struct match_model *mm, const double *counts, double n_pairs)
 		double change = 0;
 		for (int f = 0; f < F_N; f++) {
 			double s = 0;
-			for (int l = 1; l < match_n_levels[f]; l++)
+			for (int l = 1; l < cartel__match_n_levels[f]; l++)
 				s += acc[f][l];
 			if (s <= 0)
 				continue;
-			for (int l = 1; l < match_n_levels[f]; l++) {
+			for (int l = 1; l < cartel__match_n_levels[f]; l++) {
 				/* A light prior towards the built-in m keeps
 				 * rare levels from collapsing to zero. */
 				double m = (acc[f][l] + 2.0 * m0[f][l]) /
@@ -169,7 +169,7 @@ match_em(struct match_model *mm, const double *counts, double n_pairs)
 	    fit.m[F_GIVEN][1] < fit.u[F_GIVEN][1])
 		return 0;
 	fit.em_iter = it > 200 ? 200 : it;
-	match_model_weights(&fit);
+	cartel__match_model_weights(&fit);
 	*mm = fit;
 	return mm->em_iter;
 }
@@ -226,8 +226,8 @@ level_weight(const struct match_model *mm, int f, int lv,
 }
 
 double
-match_weight(const struct match_model *mm, const uint8_t lv[F_N],
-	     const struct match_rec *a, const struct match_rec *b)
+cartel__match_weight(const struct match_model *mm, const uint8_t lv[F_N],
+                     const struct match_rec *a, const struct match_rec *b)
 {
 	double w = 0;
 	for (int f = 0; f < F_N; f++)
@@ -373,10 +373,10 @@ how_text(int f, int lv, const struct match_rec *a, const struct match_rec *b,
 }
 
 char *
-match_explain(const struct match_model *mm, const uint8_t lv[F_N],
-	      int swapped, const struct match_rec *a,
-	      const struct match_arena *aa, const struct match_rec *b,
-	      const struct match_arena *ba, double weight, double prob)
+cartel__match_explain(const struct match_model *mm, const uint8_t lv[F_N],
+                      int swapped, const struct match_rec *a,
+                      const struct match_arena *aa, const struct match_rec *b,
+                      const struct match_arena *ba, double weight, double prob)
 {
 	(void)aa;
 	(void)ba;

@@ -64,7 +64,7 @@ static struct match_names *cache;
 static uint64_t
 key(int kind, const char *skel)
 {
-	return match_hash(skel, strlen(skel), (uint64_t)kind);
+	return cartel__match_hash(skel, strlen(skel), (uint64_t)kind);
 }
 
 static int
@@ -109,8 +109,8 @@ static void
 skel_of(const char *text, char *out, size_t size)
 {
 	char phon[MATCH_SKEL * 2];
-	match_phonetic(text, phon, sizeof phon, NULL);
-	match_skel_of_phon(phon, out, size);
+	cartel__match_phonetic(text, phon, sizeof phon, NULL);
+	cartel__match_skel_of_phon(phon, out, size);
 }
 
 static int
@@ -172,7 +172,7 @@ read_tsv(const char *path, const char *const *cols, size_t n_cols,
 		/* Every byte that may change an identity goes into the
 		 * digest: an index saved with other tables is not used. */
 		nt->digest =
-			match_hash(line, (size_t)len, nt->digest ^ line_no);
+		    cartel__match_hash(line, (size_t)len, nt->digest ^ line_no);
 		if (len == 0 || line[0] == '#')
 			continue;
 		char *f[16];
@@ -279,7 +279,7 @@ surname_row(struct match_names *nt, char **v, size_t line_no)
 	int rc;
 	for (int c = 0; c <= 1; c++) {
 		skel_of(v[c], sk, sizeof sk);
-		match_masc(sk, masc, sizeof masc);
+		cartel__match_masc(sk, masc, sizeof masc);
 		if ((rc = add(nt, K_SURNAME, masc, id)))
 			return rc;
 	}
@@ -354,7 +354,8 @@ default_dir(void)
 }
 
 int
-match_names_get(const char *dir, const struct match_names **out, char **why)
+cartel__match_names_get(const char *dir, const struct match_names **out,
+                        char **why)
 {
 	if (dir == NULL)
 		dir = default_dir();
@@ -445,8 +446,8 @@ fuzzy(const struct match_names *nt, int kind, int kind2, int del_kind,
 }
 
 int
-match_names_given(const struct match_names *nt, const char *skel,
-		  enum given_how *how, char *sex)
+cartel__match_names_given(const struct match_names *nt, const char *skel,
+                          enum given_how *how, char *sex)
 {
 	size_t n;
 	const struct entry *e = find(nt, K_GIVEN, skel, &n);
@@ -470,7 +471,8 @@ match_names_given(const struct match_names *nt, const char *skel,
 }
 
 int
-match_names_patr(const struct match_names *nt, const char *skel, int *fem)
+cartel__match_names_patr(const struct match_names *nt, const char *skel,
+                         int *fem)
 {
 	size_t n;
 	const struct entry *e = find(nt, K_PATR_M, skel, &n);
@@ -488,8 +490,8 @@ match_names_patr(const struct match_names *nt, const char *skel, int *fem)
 }
 
 size_t
-match_names_dim_ids(const struct match_names *nt, const char *skel,
-		    int32_t *ids, size_t max)
+cartel__match_names_dim_ids(const struct match_names *nt, const char *skel,
+                            int32_t *ids, size_t max)
 {
 	size_t n, k = 0;
 	const struct entry *e = find(nt, K_DIM, skel, &n);
@@ -500,7 +502,7 @@ match_names_dim_ids(const struct match_names *nt, const char *skel,
 }
 
 int
-match_names_patr_exact(const struct match_names *nt, const char *skel)
+cartel__match_names_patr_exact(const struct match_names *nt, const char *skel)
 {
 	size_t n;
 	const struct entry *e = find(nt, K_PATR_M, skel, &n);
@@ -510,7 +512,7 @@ match_names_patr_exact(const struct match_names *nt, const char *skel)
 }
 
 int
-match_names_surname(const struct match_names *nt, const char *masc)
+cartel__match_names_surname(const struct match_names *nt, const char *masc)
 {
 	size_t n;
 	const struct entry *e = find(nt, K_SURNAME, masc, &n);
@@ -518,7 +520,7 @@ match_names_surname(const struct match_names *nt, const char *masc)
 }
 
 const char *
-match_names_given_form(const struct match_names *nt, int id)
+cartel__match_names_given_form(const struct match_names *nt, int id)
 {
 	if (id <= 0 || (size_t)id > nt->n_given)
 		return "";
@@ -526,7 +528,7 @@ match_names_given_form(const struct match_names *nt, int id)
 }
 
 double
-match_names_surname_freq(const struct match_names *nt, int id)
+cartel__match_names_surname_freq(const struct match_names *nt, int id)
 {
 	if (id <= 0 || (size_t)id > nt->n_sur)
 		return 0;
@@ -534,13 +536,13 @@ match_names_surname_freq(const struct match_names *nt, int id)
 }
 
 size_t
-match_names_n_given(const struct match_names *nt)
+cartel__match_names_n_given(const struct match_names *nt)
 {
 	return nt->n_given;
 }
 
 uint64_t
-match_names_digest(const struct match_names *nt)
+cartel__match_names_digest(const struct match_names *nt)
 {
 	return nt->digest;
 }
@@ -553,7 +555,7 @@ ends_with(const char *s, size_t n, const char *suf)
 }
 
 int
-match_patr_suffix(const char *skel)
+cartel__match_patr_suffix(const char *skel)
 {
 	size_t n = strlen(skel);
 	return ends_with(skel, n, "oviC") || ends_with(skel, n, "eviC") ||
@@ -566,7 +568,8 @@ cartel_match_given_id(const char *name, const struct cartel_match_opts *opts,
 		      char **why)
 {
 	const struct match_names *nt;
-	int rc = match_names_get(opts ? opts->data_dir : NULL, &nt, why);
+	int rc =
+	    cartel__match_names_get(opts ? opts->data_dir : NULL, &nt, why);
 	if (rc != 0)
 		return rc;
 	char sk[MATCH_SKEL];
@@ -575,5 +578,5 @@ cartel_match_given_id(const char *name, const struct cartel_match_opts *opts,
 	char *sp = strchr(sk, ' ');
 	if (sp != NULL)
 		*sp = '\0';
-	return match_names_given(nt, sk, NULL, NULL);
+	return cartel__match_names_given(nt, sk, NULL, NULL);
 }

@@ -24,7 +24,7 @@
 #include "match/match_int.h"
 
 uint64_t
-match_hash(const void *p, size_t n, uint64_t seed)
+cartel__match_hash(const void *p, size_t n, uint64_t seed)
 {
 	const unsigned char *s = p;
 	uint64_t h = 1469598103934665603ull ^ (seed * 0x9e3779b97f4a7c15ull);
@@ -238,8 +238,8 @@ put_space(char *out, size_t size, size_t *k)
 }
 
 size_t
-match_phonetic(const char *in, char *out, size_t size,
-	       struct match_lang *lang)
+cartel__match_phonetic(const char *in, char *out, size_t size,
+                       struct match_lang *lang)
 {
 	struct match_lang dummy;
 	if (lang == NULL)
@@ -481,7 +481,7 @@ skel_word(const char *w, size_t n, char *out, size_t size, size_t *k)
 }
 
 size_t
-match_skel_of_phon(const char *phon, char *out, size_t size)
+cartel__match_skel_of_phon(const char *phon, char *out, size_t size)
 {
 	size_t k = 0;
 	if (size == 0)
@@ -508,8 +508,8 @@ int
 cartel_match_skeleton(const char *name, char *buf, size_t size)
 {
 	char phon[MATCH_SKEL * 2];
-	match_phonetic(name, phon, sizeof phon, NULL);
-	return (int)match_skel_of_phon(phon, buf, size);
+	cartel__match_phonetic(name, phon, sizeof phon, NULL);
+	return (int)cartel__match_skel_of_phon(phon, buf, size);
 }
 
 static int
@@ -520,7 +520,7 @@ ends(const char *s, size_t n, const char *suf)
 }
 
 size_t
-match_masc(const char *skel, char *out, size_t size)
+cartel__match_masc(const char *skel, char *out, size_t size)
 {
 	size_t n = strlen(skel);
 	if (n + 1 > size)
@@ -552,7 +552,7 @@ match_masc(const char *skel, char *out, size_t size)
 }
 
 size_t
-match_dm_render(const char *skel, char *out, size_t size)
+cartel__match_dm_render(const char *skel, char *out, size_t size)
 {
 	size_t k = 0;
 	for (const char *p = skel; *p != '\0'; p++) {

@@ -145,8 +145,8 @@ static void
 skel_of(const char *text, char *out, size_t size)
 {
 	char phon[MATCH_SKEL * 2];
-	match_phonetic(text, phon, sizeof phon, NULL);
-	match_skel_of_phon(phon, out, size);
+	cartel__match_phonetic(text, phon, sizeof phon, NULL);
+	cartel__match_skel_of_phon(phon, out, size);
 }
 
 /* The plausibility of one word in each role, from the name tables. */
@@ -167,13 +167,14 @@ word_bits(const struct match_names *nt, struct qword *w)
 	char *sp = strchr(sk, ' ');
 	if (sp != NULL)
 		*sp = '\0';
-	match_masc(sk, masc, sizeof masc);
+	cartel__match_masc(sk, masc, sizeof masc);
 	enum given_how how = GIVEN_NONE;
-	int gid = match_names_given(nt, sk, &how, NULL);
-	int surname = match_names_surname(nt, masc) != 0;
-	int patr_exact = match_names_patr_exact(nt, sk) != 0;
-	int patr_any = patr_exact || match_names_patr(nt, sk, NULL) != 0;
-	int suffix = match_patr_suffix(sk);
+	int gid = cartel__match_names_given(nt, sk, &how, NULL);
+	int surname = cartel__match_names_surname(nt, masc) != 0;
+	int patr_exact = cartel__match_names_patr_exact(nt, sk) != 0;
+	int patr_any =
+	    patr_exact || cartel__match_names_patr(nt, sk, NULL) != 0;
+	int suffix = cartel__match_patr_suffix(sk);
 
 	w->family_ok = 1;
 	double g = -3.0;
@@ -356,14 +357,15 @@ add_dim_variants(const struct match_names *nt, struct cartel_query *q,
 	char sk[MATCH_SKEL];
 	skel_of(g, sk, sizeof sk);
 	enum given_how how;
-	if (match_names_given(nt, sk, &how, NULL) == 0 || how != GIVEN_DIM)
+	if (cartel__match_names_given(nt, sk, &how, NULL) == 0 ||
+	    how != GIVEN_DIM)
 		return 0;
 	int32_t ids[4];
-	size_t n_ids = match_names_dim_ids(nt, sk, ids, 4);
+	size_t n_ids = cartel__match_names_dim_ids(nt, sk, ids, 4);
 	for (size_t k = 1; k < n_ids; k++) {
 		if (q->n_readings >= CARTEL_QUERY_MAX_READINGS)
 			return 0;
-		const char *full = match_names_given_form(nt, ids[k]);
+		const char *full = cartel__match_names_given_form(nt, ids[k]);
 		if (full[0] == '\0')
 			continue;
 		struct cartel_query_reading *v = &q->readings[q->n_readings];
@@ -397,7 +399,8 @@ cartel_query_parse(const char *text, size_t len, const char *born,
 				   "the name is longer than %d bytes",
 				   CARTEL_QUERY_MAX_TEXT);
 	const struct match_names *nt;
-	int rc = match_names_get(opts ? opts->data_dir : NULL, &nt, why);
+	int rc =
+	    cartel__match_names_get(opts ? opts->data_dir : NULL, &nt, why);
 	if (rc != 0)
 		return rc;
 	if (born != NULL && born[0] != '\0') {

@@ -26,7 +26,7 @@ words_of(const char *text, struct words *w, struct match_lang *lang)
 {
 	char phon[MATCH_SKEL * 2];
 	w->n = 0;
-	match_phonetic(text, phon, sizeof phon, lang);
+	cartel__match_phonetic(text, phon, sizeof phon, lang);
 	const char *p = phon;
 	while (*p != '\0' && w->n < MAX_WORDS) {
 		while (*p == ' ')
@@ -40,8 +40,8 @@ words_of(const char *text, struct words *w, struct match_lang *lang)
 				len = sizeof w->phon[0] - 1;
 			memcpy(w->phon[w->n], p, len);
 			w->phon[w->n][len] = '\0';
-			match_skel_of_phon(w->phon[w->n], w->skel[w->n],
-					   sizeof w->skel[0]);
+			cartel__match_skel_of_phon(w->phon[w->n], w->skel[w->n],
+			                           sizeof w->skel[0]);
 			if (w->skel[w->n][0] != '\0')
 				w->n++;
 		}
@@ -67,16 +67,17 @@ take(struct words *from, int i, struct words *to)
 static int
 is_patr(const struct match_names *nt, const char *skel)
 {
-	if (match_patr_suffix(skel))
+	if (cartel__match_patr_suffix(skel))
 		return 1;
-	return match_names_patr(nt, skel, NULL) != 0 && strlen(skel) > 5;
+	return cartel__match_names_patr(nt, skel, NULL) != 0 &&
+	       strlen(skel) > 5;
 }
 
 static int
 is_given(const struct match_names *nt, const char *skel)
 {
 	enum given_how how;
-	int id = match_names_given(nt, skel, &how, NULL);
+	int id = cartel__match_names_given(nt, skel, &how, NULL);
 	return id != 0 && how == GIVEN_FORM;
 }
 
@@ -129,8 +130,9 @@ join(const struct words *w, int from_phon, char *out, size_t size)
 }
 
 int
-match_rec_make(const struct match_names *nt, const struct cartel_person *p,
-	       struct match_rec *r, struct match_arena *a)
+cartel__match_rec_make(const struct match_names *nt,
+                       const struct cartel_person *p, struct match_rec *r,
+                       struct match_arena *a)
 {
 	memset(r, 0, sizeof *r);
 	r->p = p;
@@ -169,7 +171,7 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 	}
 	if (pat.n == 0 && fam.n >= 2) {
 		for (int i = fam.n - 1; i >= 0; i--)
-			if (match_patr_suffix(fam.skel[i])) {
+			if (cartel__match_patr_suffix(fam.skel[i])) {
 				take(&fam, i, &pat);
 				r->patr_moved = 1;
 				break;
@@ -189,16 +191,16 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 	 * one letter off) that is not a known surname. */
 	enum given_how how_f = GIVEN_NONE, how_g = GIVEN_NONE;
 	if (fam.n > 0 && giv.n > 0 &&
-	    match_names_given(nt, fam.skel[0], &how_f, NULL) != 0 &&
-	    (match_names_given(nt, giv.skel[0], &how_g, NULL) == 0 ||
+	    cartel__match_names_given(nt, fam.skel[0], &how_f, NULL) != 0 &&
+	    (cartel__match_names_given(nt, giv.skel[0], &how_g, NULL) == 0 ||
 	     how_g == GIVEN_FUZZY)) {
 		/* A one-letter-off match is no proof (Павлов is one letter
 		 * from Павло): the surnames table decides then. */
 		char masc_f[MATCH_SKEL], masc_g[MATCH_SKEL];
-		match_masc(fam.skel[0], masc_f, sizeof masc_f);
-		match_masc(giv.skel[0], masc_g, sizeof masc_g);
-		int fam_is_sur = match_names_surname(nt, masc_f) != 0;
-		int giv_is_sur = match_names_surname(nt, masc_g) != 0;
+		cartel__match_masc(fam.skel[0], masc_f, sizeof masc_f);
+		cartel__match_masc(giv.skel[0], masc_g, sizeof masc_g);
+		int fam_is_sur = cartel__match_names_surname(nt, masc_f) != 0;
+		int giv_is_sur = cartel__match_names_surname(nt, masc_g) != 0;
 		int swap = how_f == GIVEN_FUZZY
 				   ? giv_is_sur && !fam_is_sur
 				   : (!fam_is_sur || giv_is_sur) &&
@@ -214,48 +216,56 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 	char buf[MATCH_SKEL], masc[MATCH_SKEL];
 	int rc;
 	join(&fam, 0, buf, sizeof buf);
-	match_masc(buf, masc, sizeof masc);
+	cartel__match_masc(buf, masc, sizeof masc);
 	if ((rc = arena_put(a, buf, &r->fam)) ||
 	    (rc = arena_put(a, masc, &r->fam_masc)))
 		return rc;
-	r->fam_h = masc[0] ? match_hash(masc, strlen(masc), 7) : 0;
-	r->fam_sh = buf[0] ? (uint32_t)match_hash(buf, strlen(buf), 23) | 1 : 0;
+	r->fam_h = masc[0] ? cartel__match_hash(masc, strlen(masc), 7) : 0;
+	r->fam_sh =
+	    buf[0] ? (uint32_t)cartel__match_hash(buf, strlen(buf), 23) | 1 : 0;
 	r->fem = strcmp(buf, masc) != 0;
-	r->surname_id = masc[0] ? match_names_surname(nt, masc) : 0;
+	r->surname_id = masc[0] ? cartel__match_names_surname(nt, masc) : 0;
 	if (fam.n > 0) {
 		char ph[MATCH_SKEL];
 		join(&fam, 1, ph, sizeof ph);
-		r->n_dm = (uint8_t)match_dm_codes(ph, r->dm, REC_DM_MAX);
+		r->n_dm =
+		    (uint8_t)cartel__match_dm_codes(ph, r->dm, REC_DM_MAX);
 	}
 	if (giv.n > 0) {
 		enum given_how how;
 		char sex;
-		r->given_id = match_names_given(nt, giv.skel[0], &how, &sex);
+		r->given_id =
+		    cartel__match_names_given(nt, giv.skel[0], &how, &sex);
 		r->given_how = (uint8_t)how;
 		r->sex = sex;
 		if ((rc = arena_put(a, giv.skel[0], &r->giv)))
 			return rc;
-		r->giv_h = (uint32_t)match_hash(giv.skel[0],
-						strlen(giv.skel[0]), 23) | 1;
+		r->giv_h = (uint32_t)cartel__match_hash(
+		               giv.skel[0], strlen(giv.skel[0]), 23) |
+		           1;
 	}
 	if (pat.n > 0) {
 		join(&pat, 0, buf, sizeof buf);
-		r->patr_id = match_names_patr(nt, pat.skel[0], NULL);
+		r->patr_id = cartel__match_names_patr(nt, pat.skel[0], NULL);
 		if ((rc = arena_put(a, buf, &r->patr)))
 			return rc;
-		r->patr_h = (uint32_t)match_hash(buf, strlen(buf), 23) | 1;
+		r->patr_h =
+		    (uint32_t)cartel__match_hash(buf, strlen(buf), 23) | 1;
 	}
 	if (p->birth_place != NULL) {
 		char ph[MATCH_SKEL * 2];
-		match_phonetic(p->birth_place, ph, sizeof ph, NULL);
-		match_skel_of_phon(ph, buf, sizeof buf);
+		cartel__match_phonetic(p->birth_place, ph, sizeof ph, NULL);
+		cartel__match_skel_of_phon(ph, buf, sizeof buf);
 		if ((rc = arena_put(a, buf, &r->place)))
 			return rc;
-		r->place_h = buf[0] ? (uint32_t)match_hash(buf, strlen(buf), 23) | 1
-				    : 0;
+		r->place_h =
+		    buf[0]
+		        ? (uint32_t)cartel__match_hash(buf, strlen(buf), 23) | 1
+		        : 0;
 		char ren[MATCH_SKEL * 2];
-		match_dm_render(buf, ren, sizeof ren);
-		r->n_place_dm = (uint8_t)match_dm_codes(ren, r->place_dm, 2);
+		cartel__match_dm_render(buf, ren, sizeof ren);
+		r->n_place_dm =
+		    (uint8_t)cartel__match_dm_codes(ren, r->place_dm, 2);
 	}
 	if (p->service_number != NULL) {
 		size_t k = 0;
@@ -270,7 +280,7 @@ match_rec_make(const struct match_names *nt, const struct cartel_person *p,
 		buf[k] = '\0';
 		if ((rc = arena_put(a, buf, &r->svc)))
 			return rc;
-		r->svc_h = k ? (uint32_t)match_hash(buf, k, 23) | 1 : 0;
+		r->svc_h = k ? (uint32_t)cartel__match_hash(buf, k, 23) | 1 : 0;
 	}
 	r->year = (int16_t)p->birth_date.year;
 	r->month = (int8_t)p->birth_date.month;

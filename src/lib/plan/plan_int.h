@@ -82,29 +82,31 @@ struct cartel_policy {
 /* Folds rank text for lookup: trims, collapses spaces, folds case (ICU),
  * maps ё to е, drops honorific prefixes and service suffixes ("гвардии",
  * "медицинской службы", "retired"). Returns a malloc'd string or NULL. */
-char *plan__rank_fold(const char *rank);
+char *cartel__plan_rank_fold(const char *rank);
 
 /* A new copy of the built-in scale `name`, or NULL when there is none
  * (*known then lists the built-in names, static). */
-struct plan_scale *plan__scale_builtin(const char *name, const char **known);
+struct plan_scale *cartel__plan_scale_builtin(const char *name,
+                                              const char **known);
 
-void plan__scale_free(struct plan_scale *s);
+void cartel__plan_scale_free(struct plan_scale *s);
 
 /* The class index of rank text on scale s, or -1. */
-int plan__scale_lookup(const struct plan_scale *s, const char *rank);
+int cartel__plan_scale_lookup(const struct plan_scale *s, const char *rank);
 
 /* Sorts s->ranks by text so that lookups can bisect; returns the index of
  * a rank text given twice, or -1. */
-long plan__scale_sort(struct plan_scale *s);
+long cartel__plan_scale_sort(struct plan_scale *s);
 
 /* Age in whole years at `today`, taking a missing month or day as the
  * first (the oldest age the partial date allows); -1 when unknown. */
-int plan__age(const struct cartel_date *birth, const struct cartel_date *today);
+int cartel__plan_age(const struct cartel_date *birth,
+                     const struct cartel_date *today);
 
 /* 1 when person p meets every condition of f. */
-int plan__filter_match(const struct plan_filter *f,
-		       const struct cartel_person *p,
-		       const struct cartel_date *today);
+int cartel__plan_filter_match(const struct plan_filter *f,
+                              const struct cartel_person *p,
+                              const struct cartel_date *today);
 
 /* solve.c */
 
@@ -142,11 +144,11 @@ struct plan_solve {
  * under the ratio (and tolerance) and the cap per side. Returns 0 or
  * CARTEL_ENOMEM / CARTEL_ERANGE (*why says which).
  */
-int plan__solve(struct plan_group *groups, size_t n_groups, int n_tiers,
-		const struct cartel_policy *pol, int time_limit_ms,
-		struct plan_solve *out, char **why);
+int cartel__plan_solve(struct plan_group *groups, size_t n_groups, int n_tiers,
+                       const struct cartel_policy *pol, int time_limit_ms,
+                       struct plan_solve *out, char **why);
 
-void plan__solve_clear(struct plan_solve *s);
+void cartel__plan_solve_clear(struct plan_solve *s);
 
 /* planner.c: where each person stands. */
 enum plan_code {
@@ -224,25 +226,25 @@ struct cartel_plan {
 };
 
 /* The reason for e's place, in words, into buf. */
-void plan__reason(const struct cartel_plan *plan, const struct plan_entry *e,
-		  char *buf, size_t size);
+void cartel__plan_reason(const struct cartel_plan *plan,
+                         const struct plan_entry *e, char *buf, size_t size);
 
 /* report.c */
 
 /* Builds the plan document without its digest field; the caller owns
  * the reference. NULL when out of memory. */
-json_t *plan__document(const struct cartel_plan *plan);
+json_t *cartel__plan_document(const struct cartel_plan *plan);
 
 /* Builds and caches plan->doc with its digest (and plan->digest). */
-int plan__ensure_document(const struct cartel_plan *plan);
+int cartel__plan_ensure_document(const struct cartel_plan *plan);
 
 /* The label of tier t ("others" for the implicit last tier). */
-const char *plan__tier_label(const struct cartel_plan *plan, int t);
+const char *cartel__plan_tier_label(const struct cartel_plan *plan, int t);
 
 /* The code's text form ("over_cap"). */
-const char *plan__code_name(enum plan_code c);
+const char *cartel__plan_code_name(enum plan_code c);
 
 /* "1st", "2nd", "312th" into buf. */
-const char *plan__ordinal(size_t n, char *buf, size_t size);
+const char *cartel__plan_ordinal(size_t n, char *buf, size_t size);
 
 #endif

@@ -134,7 +134,7 @@ rank_class(struct cartel_plan *plan, const char *rank)
 {
 	struct rank_memo *m = plan->memo;
 	if (m == NULL)
-		return plan__scale_lookup(plan->pol->scale, rank);
+		return cartel__plan_scale_lookup(plan->pol->scale, rank);
 	unsigned long h = 5381;
 	for (const unsigned char *c = (const unsigned char *)rank; *c; c++)
 		h = h * 33 + *c;
@@ -142,13 +142,14 @@ rank_class(struct cartel_plan *plan, const char *rank)
 		size_t slot = (h + k) % RANK_MEMO;
 		if (m->text[slot] == NULL) {
 			m->text[slot] = rank;
-			m->cls[slot] = plan__scale_lookup(plan->pol->scale, rank);
+			m->cls[slot] =
+			    cartel__plan_scale_lookup(plan->pol->scale, rank);
 			return m->cls[slot];
 		}
 		if (strcmp(m->text[slot], rank) == 0)
 			return m->cls[slot];
 	}
-	return plan__scale_lookup(plan->pol->scale, rank);
+	return cartel__plan_scale_lookup(plan->pol->scale, rank);
 }
 
 /* Step 1 and 2: what no policy overrides, then the deal's filters. */
@@ -241,8 +242,8 @@ classify(struct cartel_plan *plan, struct plan_entry *e,
 	if (pol->categories != NULL) {
 		int in = 0;
 		for (size_t i = 0; i < pol->n_categories && !in; i++)
-			in = plan__filter_match(&pol->categories[i], p,
-						&plan->today);
+			in = cartel__plan_filter_match(&pol->categories[i], p,
+			                               &plan->today);
 		if (!in) {
 			e->code = PC_NOT_IN_CATEGORIES;
 			return 0;
@@ -274,7 +275,8 @@ classify(struct cartel_plan *plan, struct plan_entry *e,
 	}
 	e->tier = (int)pol->n_priorities;
 	for (size_t i = 0; i < pol->n_priorities; i++) {
-		if (plan__filter_match(&pol->priorities[i], p, &plan->today)) {
+		if (cartel__plan_filter_match(&pol->priorities[i], p,
+		                              &plan->today)) {
 			e->tier = (int)i;
 			break;
 		}
@@ -311,13 +313,13 @@ set_reason(char *buf, size_t size, const char *fmt, ...)
 }
 
 void
-plan__reason(const struct cartel_plan *plan, const struct plan_entry *e,
-	     char *buf, size_t size)
+cartel__plan_reason(const struct cartel_plan *plan, const struct plan_entry *e,
+                    char *buf, size_t size)
 {
 	const struct cartel_policy *pol = plan->pol;
 	char o1[24];
-	const char *label = e->tier >= 0 ? plan__tier_label(plan, e->tier)
-					 : "";
+	const char *label =
+	    e->tier >= 0 ? cartel__plan_tier_label(plan, e->tier) : "";
 	const char *other = e->side >= 0 ? pol->parties[1 - e->side] : "";
 	const char *not_asked = e->consent_not_asked
 					? "; consent not yet asked: not "
@@ -331,14 +333,13 @@ plan__reason(const struct cartel_plan *plan, const struct plan_entry *e,
 			snprintf(st, sizeof st, ", stage %d of %d", e->stage,
 				 pol->n_stages);
 		set_reason(buf, size,
-			   "in the proposed round%s, side %s gives, %s of %zu, "
-			   "category '%s'%s%s",
-			   pol->mode == PLAN_MODE_ALL_FOR_ALL
-				   ? " (all for all)"
-				   : "",
-			   pol->parties[e->side],
-			   plan__ordinal(e->pos, o1, sizeof o1),
-			   plan->side[e->side].n_list, label, st, not_asked);
+		           "in the proposed round%s, side %s gives, %s of %zu, "
+		           "category '%s'%s%s",
+		           pol->mode == PLAN_MODE_ALL_FOR_ALL ? " (all for all)"
+		                                              : "",
+		           pol->parties[e->side],
+		           cartel__plan_ordinal(e->pos, o1, sizeof o1),
+		           plan->side[e->side].n_list, label, st, not_asked);
 		return;
 	}
 	case PC_DIRECT:
@@ -412,30 +413,30 @@ plan__reason(const struct cartel_plan *plan, const struct plan_entry *e,
 			   e->rank ? e->rank : "", pol->scale->name);
 		return;
 	case PC_OVER_CAP:
-		set_reason(buf, size,
-			   "not in this round: in category '%s', %s of %zu on "
-			   "side %s; the cap is %ld",
-			   label, plan__ordinal(e->tier_pos, o1, sizeof o1),
-			   e->tier_size, pol->parties[e->side],
-			   pol->max_per_side);
+		set_reason(
+		    buf, size,
+		    "not in this round: in category '%s', %s of %zu on "
+		    "side %s; the cap is %ld",
+		    label, cartel__plan_ordinal(e->tier_pos, o1, sizeof o1),
+		    e->tier_size, pol->parties[e->side], pol->max_per_side);
 		return;
 	case PC_BALANCE: {
 		char worth[64] = "";
 		if (pol->scale != NULL)
 			snprintf(worth, sizeof worth,
 				 " (his worth on the scale is %ld)", e->value);
-		set_reason(buf, size,
-			   "not in this round: in category '%s', %s of %zu on "
-			   "side %s; side %s gives %ld %s, so the balance "
-			   "(ratio %ld:%ld%s%s) lets side %s give %ld%s",
-			   label, plan__ordinal(e->tier_pos, o1, sizeof o1),
-			   e->tier_size, pol->parties[e->side], other,
-			   plan->side[1 - e->side].value,
-			   pol->scale ? "in value" : "persons", pol->ratio[0],
-			   pol->ratio[1], pol->scale ? ", scale " : "",
-			   pol->scale ? pol->scale->name : "",
-			   pol->parties[e->side], plan->side[e->side].value,
-			   worth);
+		set_reason(
+		    buf, size,
+		    "not in this round: in category '%s', %s of %zu on "
+		    "side %s; side %s gives %ld %s, so the balance "
+		    "(ratio %ld:%ld%s%s) lets side %s give %ld%s",
+		    label, cartel__plan_ordinal(e->tier_pos, o1, sizeof o1),
+		    e->tier_size, pol->parties[e->side], other,
+		    plan->side[1 - e->side].value,
+		    pol->scale ? "in value" : "persons", pol->ratio[0],
+		    pol->ratio[1], pol->scale ? ", scale " : "",
+		    pol->scale ? pol->scale->name : "", pol->parties[e->side],
+		    plan->side[e->side].value, worth);
 		return;
 	}
 	default:
@@ -468,7 +469,7 @@ cartel_plan_free(struct cartel_plan *plan)
 	free(plan->memo);
 	side_free(&plan->side[0]);
 	side_free(&plan->side[1]);
-	plan__solve_clear(&plan->solve);
+	cartel__plan_solve_clear(&plan->solve);
 	json_decref(plan->doc);
 	free(plan);
 }
@@ -517,8 +518,8 @@ balance(struct cartel_plan *plan, size_t *elig, size_t n_elig,
 		}
 		g->n++;
 	}
-	int rc = plan__solve(groups, n_groups, plan->n_tiers, pol,
-			     time_limit_ms, &plan->solve, why);
+	int rc = cartel__plan_solve(groups, n_groups, plan->n_tiers, pol,
+	                            time_limit_ms, &plan->solve, why);
 	if (rc == 0) {
 		for (size_t g = 0; g < n_groups; g++)
 			for (long k = 0; k < groups[g].take; k++)
@@ -758,14 +759,13 @@ cartel_plan_place(const struct cartel_plan *plan, const char *id,
 	if (e == NULL)
 		return CARTEL_ENOTFOUND;
 	memset(place, 0, sizeof *place);
-	place->code = e->code == PC_WITHHELD
-			      ? "withheld"
-			      : plan__code_name(e->code);
-	plan__reason(plan, e, place->reason, sizeof place->reason);
+	place->code = e->code == PC_WITHHELD ? "withheld"
+	                                     : cartel__plan_code_name(e->code);
+	cartel__plan_reason(plan, e, place->reason, sizeof place->reason);
 	place->party = e->party;
 	place->tier = e->tier;
-	place->tier_label = e->tier >= 0 ? plan__tier_label(plan, e->tier)
-					 : NULL;
+	place->tier_label =
+	    e->tier >= 0 ? cartel__plan_tier_label(plan, e->tier) : NULL;
 	place->tier_position = e->tier_pos;
 	place->tier_size = e->tier_size;
 	place->position = e->pos;
@@ -789,7 +789,7 @@ cartel_plan_explain(const struct cartel_plan *plan, const char *id,
 				   "no person with id %.80s in the register",
 				   id ? id : "");
 	char words[CARTEL_PLAN_REASON_MAX];
-	plan__reason(plan, e, words, sizeof words);
+	cartel__plan_reason(plan, e, words, sizeof words);
 	*out = cartel__asprintf("%s: %s", e->id, words);
 	return *out == NULL ? CARTEL_ENOMEM : 0;
 }
@@ -839,7 +839,7 @@ cartel_plan_digest(const struct cartel_plan *plan)
 	/* Computed on first use: the document costs as much to build as
 	 * the plan itself, and a caller that only asks for places needs
 	 * neither. The cache is the one thing a const plan changes. */
-	if (plan__ensure_document(plan) != 0)
+	if (cartel__plan_ensure_document(plan) != 0)
 		return "";
 	return plan->digest;
 }

@@ -596,7 +596,7 @@ parse_scale(struct pctx *c, yaml_node_t *n, struct cartel_policy *pol)
 {
 	if (n->type == YAML_SCALAR_NODE) {
 		const char *known = NULL;
-		pol->scale = plan__scale_builtin(sval(n), &known);
+		pol->scale = cartel__plan_scale_builtin(sval(n), &known);
 		if (pol->scale == NULL)
 			return perr(c, n, "scale",
 				    "'%.40s' is not a known scale (known: %s; "
@@ -655,7 +655,7 @@ parse_scale(struct pctx *c, yaml_node_t *n, struct cartel_policy *pol)
 			       "a worth of 1 or more", &val);
 		if (rc != 0)
 			return rc;
-		char *name = plan__rank_fold(sval(k));
+		char *name = cartel__plan_rank_fold(sval(k));
 		if (name == NULL)
 			return CARTEL_ENOMEM;
 		s->classes[s->n_classes].name = name;
@@ -679,7 +679,7 @@ parse_scale(struct pctx *c, yaml_node_t *n, struct cartel_policy *pol)
 				 sval(k));
 			if ((rc = want_scalar(c, v, path)) != 0)
 				return rc;
-			char *cls = plan__rank_fold(sval(v));
+			char *cls = cartel__plan_rank_fold(sval(v));
 			if (cls == NULL)
 				return CARTEL_ENOMEM;
 			int ci = class_index(s, cls);
@@ -688,13 +688,13 @@ parse_scale(struct pctx *c, yaml_node_t *n, struct cartel_policy *pol)
 				return perr(c, v, path,
 					    "'%.40s' is not a class of "
 					    "scale.values", sval(v));
-			char *text = plan__rank_fold(sval(k));
+			char *text = cartel__plan_rank_fold(sval(k));
 			if (text == NULL)
 				return CARTEL_ENOMEM;
 			s->ranks[s->n_ranks].text = text;
 			s->ranks[s->n_ranks++].cls = ci;
 		}
-		long dup = plan__scale_sort(s);
+		long dup = cartel__plan_scale_sort(s);
 		if (dup >= 0)
 			return perr(c, ranks, "scale.ranks",
 				    "the rank '%.60s' is given twice "
@@ -825,7 +825,7 @@ parse_root(struct pctx *c, yaml_node_t *root, struct cartel_policy *pol)
 				    "needs a 'scale': it names the class of "
 				    "persons with no rank recorded");
 		if (strcmp(unranked, "exclude") != 0) {
-			char *f = plan__rank_fold(unranked);
+			char *f = cartel__plan_rank_fold(unranked);
 			if (f == NULL)
 				return CARTEL_ENOMEM;
 			pol->unranked = class_index(pol->scale, f);
@@ -864,7 +864,7 @@ cartel_policy_free(struct cartel_policy *pol)
 	free(pol->title);
 	free(pol->parties[0]);
 	free(pol->parties[1]);
-	plan__scale_free(pol->scale);
+	cartel__plan_scale_free(pol->scale);
 	for (size_t i = 0; i < pol->n_priorities; i++)
 		free(pol->priorities[i].label);
 	free(pol->priorities);

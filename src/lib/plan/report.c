@@ -4,9 +4,9 @@
  *
  * jansson ownership: every json_t built here is owned by the object it is
  * set into (json_object_set_new / json_array_append_new steal the
- * reference); plan__document returns the one reference to the root, which
- * the caller releases with json_decref. A failed allocation anywhere makes
- * the document NULL.
+ * reference); cartel__plan_document returns the one reference to the root,
+ * which the caller releases with json_decref. A failed allocation anywhere
+ * makes the document NULL.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,13 +40,13 @@ static const char *const code_names[PC_N] = {
 };
 
 const char *
-plan__code_name(enum plan_code c)
+cartel__plan_code_name(enum plan_code c)
 {
 	return c < PC_N ? code_names[c] : "";
 }
 
 const char *
-plan__tier_label(const struct cartel_plan *plan, int t)
+cartel__plan_tier_label(const struct cartel_plan *plan, int t)
 {
 	if (t >= 0 && (size_t)t < plan->pol->n_priorities)
 		return plan->pol->priorities[t].label;
@@ -54,7 +54,7 @@ plan__tier_label(const struct cartel_plan *plan, int t)
 }
 
 const char *
-plan__ordinal(size_t n, char *buf, size_t size)
+cartel__plan_ordinal(size_t n, char *buf, size_t size)
 {
 	const char *suf = "th";
 	if (n % 100 < 11 || n % 100 > 13) {
@@ -149,7 +149,7 @@ hash_chunk(const char *buf, size_t size, void *data)
 }
 
 json_t *
-plan__document(const struct cartel_plan *plan)
+cartel__plan_document(const struct cartel_plan *plan)
 {
 	const struct cartel_policy *pol = plan->pol;
 	struct jb b = {0};
@@ -179,7 +179,7 @@ plan__document(const struct cartel_plan *plan)
 	    json_boolean(pol->civilians_for_civilians));
 	json_t *tiers = put(&b, doc, "tiers", json_array());
 	for (int t = 0; t < plan->n_tiers; t++)
-		push(&b, tiers, json_string(plan__tier_label(plan, t)));
+		push(&b, tiers, json_string(cartel__plan_tier_label(plan, t)));
 
 	json_t *sides = put(&b, doc, "sides", json_object());
 	json_t *direct = put(&b, doc, "direct_repatriation", json_object());
@@ -222,7 +222,7 @@ plan__document(const struct cartel_plan *plan)
 			put(&b, o, "code",
 			    json_string(cartel_enum_name(
 				    CARTEL_ENUM_LEGAL_HOLD, (int)e->hold)));
-			plan__reason(plan, e, why, sizeof why);
+			cartel__plan_reason(plan, e, why, sizeof why);
 			put(&b, o, "reason", json_string(why));
 			put(&b, o, "told_to",
 			    json_string(pol->parties[1 - e->side]));
@@ -237,8 +237,8 @@ plan__document(const struct cartel_plan *plan)
 		} else {
 			counts[e->code]++;
 			put(&b, o, "code",
-			    jstr_known(plan__code_name(e->code)));
-			plan__reason(plan, e, why, sizeof why);
+			    jstr_known(cartel__plan_code_name(e->code)));
+			cartel__plan_reason(plan, e, why, sizeof why);
 			put(&b, o, "reason", json_string(why));
 			push(&b, excluded, o);
 		}
@@ -246,7 +246,7 @@ plan__document(const struct cartel_plan *plan)
 	json_t *xc = put(&b, doc, "excluded_counts", json_object());
 	for (int c = 0; c < PC_N; c++)
 		if (counts[c])
-			put(&b, xc, plan__code_name((enum plan_code)c),
+			put(&b, xc, cartel__plan_code_name((enum plan_code)c),
 			    json_integer((json_int_t)counts[c]));
 	json_t *flags = put(&b, doc, "flags", json_object());
 	put(&b, flags, "consent_not_asked", cna);
@@ -297,12 +297,12 @@ plan__document(const struct cartel_plan *plan)
  * thing a const plan changes (not thread-safe on one plan).
  */
 int
-plan__ensure_document(const struct cartel_plan *plan)
+cartel__plan_ensure_document(const struct cartel_plan *plan)
 {
 	struct cartel_plan *mut = (struct cartel_plan *)plan;
 	if (mut->doc != NULL)
 		return 0;
-	json_t *doc = plan__document(plan);
+	json_t *doc = cartel__plan_document(plan);
 	if (doc == NULL)
 		return CARTEL_ENOMEM;
 	crypto_hash_sha256_state hs;
@@ -329,7 +329,7 @@ cartel_plan_json(const struct cartel_plan *plan, int pretty, char **out,
 		 char **why)
 {
 	*out = NULL;
-	if (plan__ensure_document(plan) != 0)
+	if (cartel__plan_ensure_document(plan) != 0)
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "out of memory building the plan document");
 	json_t *doc = plan->doc;
@@ -343,7 +343,7 @@ int
 cartel_plan_write_json(const struct cartel_plan *plan, FILE *out, int pretty,
 		       char **why)
 {
-	if (plan__ensure_document(plan) != 0)
+	if (cartel__plan_ensure_document(plan) != 0)
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "out of memory building the plan document");
 	if (json_dumpf(plan->doc, out, pretty ? JSON_INDENT(2) : JSON_COMPACT) !=
@@ -470,8 +470,8 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 		if (!counts[c])
 			continue;
 		any = 1;
-		tb_add(&t, "  %-24s %zu\n", plan__code_name((enum plan_code)c),
-		       counts[c]);
+		tb_add(&t, "  %-24s %zu\n",
+		       cartel__plan_code_name((enum plan_code)c), counts[c]);
 	}
 	if (counts[PC_WITHHELD]) {
 		any = 1;

@@ -208,7 +208,7 @@ ends_with(const char *s, size_t len, const char *suf)
 }
 
 char *
-plan__rank_fold(const char *rank)
+cartel__plan_rank_fold(const char *rank)
 {
 	if (rank == NULL)
 		return NULL;
@@ -299,7 +299,7 @@ rank_cmp(const void *a, const void *b)
 }
 
 long
-plan__scale_sort(struct plan_scale *s)
+cartel__plan_scale_sort(struct plan_scale *s)
 {
 	qsort(s->ranks, s->n_ranks, sizeof *s->ranks, rank_cmp);
 	for (size_t i = 1; i < s->n_ranks; i++)
@@ -309,7 +309,7 @@ plan__scale_sort(struct plan_scale *s)
 }
 
 void
-plan__scale_free(struct plan_scale *s)
+cartel__plan_scale_free(struct plan_scale *s)
 {
 	if (s == NULL)
 		return;
@@ -324,7 +324,7 @@ plan__scale_free(struct plan_scale *s)
 }
 
 struct plan_scale *
-plan__scale_builtin(const char *name, const char **known)
+cartel__plan_scale_builtin(const char *name, const char **known)
 {
 	if (known != NULL)
 		*known = "dix-hill";
@@ -372,18 +372,18 @@ plan__scale_builtin(const char *name, const char **known)
 			goto oom;
 	}
 	s->builtin_ranks = 1;
-	if (plan__scale_sort(s) >= 0)
+	if (cartel__plan_scale_sort(s) >= 0)
 		goto oom; /* a text given twice: the table above is wrong */
 	return s;
 oom:
-	plan__scale_free(s);
+	cartel__plan_scale_free(s);
 	return NULL;
 }
 
 int
-plan__scale_lookup(const struct plan_scale *s, const char *rank)
+cartel__plan_scale_lookup(const struct plan_scale *s, const char *rank)
 {
-	char *f = plan__rank_fold(rank);
+	char *f = cartel__plan_rank_fold(rank);
 	if (f == NULL)
 		return -1;
 	struct plan_rank key = {f, 0};
@@ -406,11 +406,11 @@ int
 cartel_scale_rank(const char *scale, const char *rank, long *value,
 		  const char **cls)
 {
-	struct plan_scale *s = plan__scale_builtin(scale, NULL);
+	struct plan_scale *s = cartel__plan_scale_builtin(scale, NULL);
 	if (s == NULL)
 		return CARTEL_ENOTFOUND;
-	int c = plan__scale_lookup(s, rank);
-	plan__scale_free(s);
+	int c = cartel__plan_scale_lookup(s, rank);
+	cartel__plan_scale_free(s);
 	if (c < 0)
 		return CARTEL_ENOTFOUND;
 	if (value != NULL)
@@ -421,7 +421,8 @@ cartel_scale_rank(const char *scale, const char *rank, long *value,
 }
 
 int
-plan__age(const struct cartel_date *birth, const struct cartel_date *today)
+cartel__plan_age(const struct cartel_date *birth,
+                 const struct cartel_date *today)
 {
 	if (birth == NULL || !cartel_date_known(birth))
 		return -1;
@@ -434,8 +435,9 @@ plan__age(const struct cartel_date *birth, const struct cartel_date *today)
 }
 
 int
-plan__filter_match(const struct plan_filter *f, const struct cartel_person *p,
-		   const struct cartel_date *today)
+cartel__plan_filter_match(const struct plan_filter *f,
+                          const struct cartel_person *p,
+                          const struct cartel_date *today)
 {
 	if (f->catch_all)
 		return 1;
@@ -447,7 +449,7 @@ plan__filter_match(const struct plan_filter *f, const struct cartel_person *p,
 		return 0;
 	if (f->age_under >= 0 || f->age_over >= 0 || f->age_from >= 0 ||
 	    f->age_to >= 0) {
-		int age = plan__age(&p->birth_date, today);
+		int age = cartel__plan_age(&p->birth_date, today);
 		if (age < 0)
 			return 0;
 		if (f->age_under >= 0 && !(age < f->age_under))

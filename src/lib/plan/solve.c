@@ -117,16 +117,16 @@ takes_hold(const struct plan_group *groups, size_t n_groups,
 }
 
 void
-plan__solve_clear(struct plan_solve *s)
+cartel__plan_solve_clear(struct plan_solve *s)
 {
 	free(s->steps);
 	memset(s, 0, sizeof *s);
 }
 
 int
-plan__solve(struct plan_group *groups, size_t n_groups, int n_tiers,
-	    const struct cartel_policy *pol, int time_limit_ms,
-	    struct plan_solve *out, char **why)
+cartel__plan_solve(struct plan_group *groups, size_t n_groups, int n_tiers,
+                   const struct cartel_policy *pol, int time_limit_ms,
+                   struct plan_solve *out, char **why)
 {
 	memset(out, 0, sizeof *out);
 	out->optimal = 1;
@@ -147,7 +147,7 @@ plan__solve(struct plan_group *groups, size_t n_groups, int n_tiers,
 		free(ind);
 		free(val);
 		free(best);
-		plan__solve_clear(out);
+		cartel__plan_solve_clear(out);
 		return CARTEL_ENOMEM;
 	}
 	glp_term_out(GLP_OFF);
@@ -329,6 +329,6 @@ plan__solve(struct plan_group *groups, size_t n_groups, int n_tiers,
 	free(best);
 	out->time_ms = now_ms() - t0;
 	if (rc != 0)
-		plan__solve_clear(out);
+		cartel__plan_solve_clear(out);
 	return rc;
 }

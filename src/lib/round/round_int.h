@@ -1,7 +1,7 @@
 /*
  * What the round module's files share: the parsed document, small helpers,
- * and the SQL of the round's own tables, which lives in
- * src/lib/store/round_store.c (all SQL stays in the store folder).
+ * and (through store/round_rows.h) the row-level reads and writes of the
+ * round's own tables, which live in the store (all SQL stays there).
  */
 #ifndef CARTEL_ROUND_INT_H
 #define CARTEL_ROUND_INT_H
@@ -36,97 +36,6 @@ int cartel__round_slurp(const char *path, size_t max, char **out,
  * sets them into doc (signatures are left as they are). */
 int cartel__round_seal(json_t *doc, char **why);
 
-/* ---- round_store.c: the round's tables ---- */
-
-/* The current pin of party: 0 and *pk filled, or CARTEL_ENOTFOUND. */
-int cartel__round_pin_get(struct cartel_db *db, const char *party,
-			  unsigned char pk[32], char **why);
-/* Marks party's current pin (if any) replaced at `at` and inserts a new
- * current pin. Runs inside the caller's transaction. */
-int cartel__round_pin_put(struct cartel_db *db, const char *party,
-			  const unsigned char pk[32], const char *fingerprint,
-			  const char *at, const char *by, char **why);
-int cartel__round_pin_list(struct cartel_db *db, struct cartel_key_pin **out,
-			   size_t *n, char **why);
-
-/* A loaded round. CARTEL_EEXIST when the id is taken. */
-int cartel__round_doc_put(struct cartel_db *db, const char *round_id,
-			  int version, const char *digest, const char *canon,
-			  const char *at, const char *by, char **why);
-/* CARTEL_ENOTFOUND when the round is not loaded. Strings malloc'd. */
-int cartel__round_doc_get(struct cartel_db *db, const char *round_id,
-			  int *version, char digest[CARTEL_DIGEST_LEN],
-			  char **started_at, char **why);
-
-int cartel__round_stage_put(struct cartel_db *db, const char *round_id,
-			    int stage, char **why);
-/* *closed 1 when closed. CARTEL_ENOTFOUND for no such stage. */
-int cartel__round_stage_get(struct cartel_db *db, const char *round_id,
-			    int stage, int *closed, char **why);
-int cartel__round_stage_close(struct cartel_db *db, const char *round_id,
-			      int stage, const char *at, const char *by,
-			      char **why);
-
-int cartel__round_ho_put(struct cartel_db *db, const char *round_id,
-			 const char *person_id, long ord, const char *side,
-			 int stage, int direct, char **why);
-/* One person's row: CARTEL_ENOTFOUND when the person is not in the round.
- * Fills p (strings malloc'd; free with cartel__round_ho_person_clear). */
-int cartel__round_ho_get(struct cartel_db *db, const char *round_id,
-			 const char *person_id,
-			 struct cartel_handover_person *p, char **why);
-/* Records the outcome of a pending person; CARTEL_ESTATE when not pending
- * any more (someone else got there first). */
-int cartel__round_ho_set(struct cartel_db *db, const char *round_id,
-			 const char *person_id, const char *outcome,
-			 const char *at, const char *by, char **why);
-/* Every person of a round (stage >= 1) or of one stage, by stage then
- * order. */
-int cartel__round_ho_list(struct cartel_db *db, const char *round_id,
-			  int stage, struct cartel_handover_person **out,
-			  size_t *n, char **why);
-/* Every stage of a round, ordered, with closing times. */
-int cartel__round_stage_list(struct cartel_db *db, const char *round_id,
-			     struct cartel_handover_stage **out, size_t *n,
-			     char **why);
-
-void cartel__round_ho_person_clear(struct cartel_handover_person *p);
-
-/*
- * The round (other than `except`, which may be NULL) in which person_id was
- * checked off as handed over or received: *round_id and *at malloc'd, or
- * both NULL when there is none. The row is checked against the ledger.
- */
-/* A person's status and consent alone, read without the rest of him (a
- * stage of thousands is checked one by one). CARTEL_ENOTFOUND when none. */
-int cartel__round_person_state(struct cartel_db *db, const char *id,
-			       enum cartel_status *status,
-			       enum cartel_consent *consent, char **why);
-
-/* The ids of the persons still pending in rounds other than `except`,
- * sorted by strcmp, as a new array *ids of *n malloc'd strings (free each
- * and the array). One pass over the table, so that loading a large round
- * looks each of its persons up in memory. */
-int cartel__round_ho_pending_ids(struct cartel_db *db, const char *except,
-				 char ***ids, size_t *n, char **why);
-
-/* The rounds other than `except` in which person_id is still pending, as a
- * new array *round_ids of *n malloc'd strings (free each and the array);
- * each row is checked against the ledger. */
-int cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
-				const char *except, char ***round_ids,
-				size_t *n, char **why);
-
-int cartel__round_ho_repatriated(struct cartel_db *db, const char *person_id,
-				 const char *except, char **round_id,
-				 char **at, char **why);
-
-/* Every person of the register with only what matching and the "held by
- * us" test need (id, names, birth date and place, sex, service number,
- * status, held_by), in no particular order; much lighter than
- * cartel_db_persons for a whole register. Free with cartel_persons_free. */
-int cartel__round_persons_brief(struct cartel_db *db,
-				struct cartel_person **out, size_t *n,
-				char **why);
+#include "store/round_rows.h"
 
 #endif

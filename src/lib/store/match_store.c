@@ -327,25 +327,6 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 	return err;
 }
 
-void
-cartel_review_items_free(struct cartel_review_item *it, size_t n)
-{
-	if (it == NULL)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(it[i].inquiry_id);
-		free(it[i].person_id);
-		free(it[i].band);
-		free(it[i].state);
-		free(it[i].explanation);
-		free(it[i].found_at);
-		free(it[i].decided_by);
-		free(it[i].decided_at);
-		free(it[i].reason);
-	}
-	free(it);
-}
-
 int
 cartel_review_list(struct cartel_db *db, int all,
 		   struct cartel_review_item **out, size_t *n, char **why)

@@ -313,3 +313,24 @@ cartel__attr_room(struct cartel_db *db, char *const *keys, size_t n,
 				   CARTEL_LIMIT_COLUMNS);
 	return 0;
 }
+
+_Static_assert(CARTEL__PERSON_NTEXTS == CARTEL__PERSON_NCOLS,
+	       "import_rows.h counts the persons table's columns");
+
+int
+cartel__person_next_pk(struct cartel_db *db, long long *pk, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
+				    "SELECT coalesce(max(pk), 0) + 1 "
+				    "FROM persons",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, "reading persons", why);
+	rc = sqlite3_step(st);
+	*pk = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW
+		       ? 0
+		       : cartel__db_err(db, rc, "reading persons", why);
+}

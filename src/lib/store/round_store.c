@@ -18,7 +18,7 @@
 #include <cartel/store.h>
 
 #include "core/why.h"
-#include "round/round_int.h"
+#include "store/round_rows.h"
 #include "store/store_int.h"
 
 static int

@@ -26,13 +26,6 @@
 #include "core/why.h"
 #include "store/store_int.h"
 
-void
-cartel_search_opts_init(struct cartel_search_opts *so)
-{
-	memset(so, 0, sizeof *so);
-	so->mode = CARTEL_SEARCH_AUTO;
-}
-
 char *
 cartel_search_index_path(struct cartel_db *db)
 {
@@ -222,28 +215,6 @@ make_hits(struct fetched *f, struct cartel_match_candidate *c, size_t nc,
 	}
 	*out = h;
 	return 0;
-}
-
-void
-cartel_search_hits_free(struct cartel_search_hit *h, size_t n)
-{
-	if (h == NULL)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		cartel_person_clear(&h[i].person);
-		free(h[i].explanation);
-		free(h[i].status_on);
-	}
-	free(h);
-}
-
-void
-cartel_search_info_clear(struct cartel_search_info *info)
-{
-	if (info == NULL)
-		return;
-	free(info->note);
-	memset(info, 0, sizeof *info);
 }
 
 /* Builds s->ix from the whole register (s->all), says why first

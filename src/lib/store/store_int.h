@@ -17,6 +17,8 @@
 
 #include <cartel/store.h>
 
+#include "store/import_rows.h"
+
 /* One forward migration: applied once, in array order, in its own
  * transaction. The schema version of a file is the number applied. */
 struct cartel__migration {
@@ -107,27 +109,13 @@ const char *cartel__now(char *buf, size_t size);
  * running state as they are written; cartel__audit_close then appends the
  * entry that covers them.
  */
-struct cartel__event_row {
-	long long seq;
-	const char *person_id;
-	const char *field;
-	const char *old_value;
-	const char *new_value;
-	const char *actor;
-	const char *at;
-	const char *source;
-	const char *source_ref;
-	const char *note;
-	long long audit;
-};
+/* struct cartel__event_row: import_rows.h. */
 
 /* Feeds one event row into an entry's running hash *st: its seq, its
  * entry's seq and the digest of its content (cartel__event_digest). */
 void cartel__event_hash(crypto_hash_sha256_state *st,
 			const struct cartel__event_row *ev);
 
-/* Bytes of an event's content digest (BLAKE2b-256). */
-#define CARTEL__DIGEST_BYTES 32
 
 /* The BLAKE2b-256 digest of an event's content: everything but seq and
  * audit. */

@@ -1,0 +1,81 @@
+/*
+ * The store's interface for the import (src/lib/io/import.c): the
+ * row-level writes a bulk import makes inside one transaction. How a CSV
+ * row becomes a person is the import's and the register's business; these
+ * only write rows and the audit entries that cover them. Only io/ includes
+ * this header (scripts/check-layers.sh).
+ *
+ * store_int.h includes this header, so the store's own files see both
+ * declarations of each function and the compiler holds them equal.
+ */
+#ifndef CARTEL_STORE_IMPORT_ROWS_H
+#define CARTEL_STORE_IMPORT_ROWS_H
+
+#include <stddef.h>
+
+#include <sodium.h>
+
+#include <cartel/person.h>
+#include <cartel/store.h>
+
+/* The number of text forms cartel__person_insert takes: one per field of
+ * cartel_fields(), the persons table's columns (persons.c checks it). */
+#define CARTEL__PERSON_NTEXTS 31
+
+/* One event row as the audit chain hashes it (audit.c). */
+struct cartel__event_row {
+	long long seq;
+	const char *person_id;
+	const char *field;
+	const char *old_value;
+	const char *new_value;
+	const char *actor;
+	const char *at;
+	const char *source;
+	const char *source_ref;
+	const char *note;
+	long long audit;
+};
+
+/* Bytes of an event's content digest (BLAKE2b-256). */
+#define CARTEL__DIGEST_BYTES 32
+
+/* The content digest of an event row (all but seq and audit). */
+void cartel__event_digest(const struct cartel__event_row *ev,
+			  unsigned char out[CARTEL__DIGEST_BYTES]);
+
+/* Rollback journal for one bulk write (1 when switched), back with 0. */
+int cartel__db_bulk(struct cartel_db *db, int on);
+
+/* A write transaction unless one is open; *own says who ends it. */
+int cartel__db_write_begin(struct cartel_db *db, int *own, char **why);
+int cartel__db_write_end(struct cartel_db *db, int own, int err,
+			 char **why);
+
+/* The current UTC time (CARTEL_NOW overrides it). */
+const char *cartel__now(char *buf, size_t size);
+
+/* The seq of the next audit entry, and the entry that closes a batch. */
+int cartel__audit_next(struct cartel_db *db, long long *seq, char **why);
+int cartel__audit_close(struct cartel_db *db, long long seq,
+			const char *actor, const char *action,
+			const char *subject, const char *detail,
+			long long n_events, crypto_hash_sha256_state *events,
+			char **why);
+
+/* The persons table key the next inserted person gets. */
+int cartel__person_next_pk(struct cartel_db *db, long long *pk, char **why);
+
+/* One person row, its attributes and its "created" event (store_int.h). */
+int cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
+			  const char *const *texts, const char *rec,
+			  const unsigned char *digest,
+			  const struct cartel_provenance *prov, const char *at,
+			  long long audit, crypto_hash_sha256_state *st,
+			  long long *pk, char **why);
+
+/* Whether the register has room for the attribute names keys[0..n). */
+int cartel__attr_room(struct cartel_db *db, char *const *keys, size_t n,
+		      char **why);
+
+#endif
