@@ -260,17 +260,26 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 	int quoted = 0, in_quotes = 0, after_quote = 0;
 	for (;;) {
 		ch = get(c);
-		if (ch >= 0 && !stuck && ++rec_bytes > max_bytes) {
-			note(&bad, CARTEL_ERANGE, 0,
-			     c->record_no == 0 ? "the header is longer than "
-						 "the limit of 256 KiB"
-					       : "the line is longer than the "
-						 "limit of 1 MiB");
-			stuck = 1;
+		/* One test for the common byte (not NUL, not the end, the
+		 * record within its limit): this loop runs once per byte of
+		 * the file. */
+		if (ch > 0 && rec_bytes < max_bytes) {
+			rec_bytes++;
+		} else {
+			if (ch >= 0 && !stuck && ++rec_bytes > max_bytes) {
+				note(&bad, CARTEL_ERANGE, 0,
+				     c->record_no == 0
+					     ? "the header is longer than "
+					       "the limit of 256 KiB"
+					     : "the line is longer than the "
+					       "limit of 1 MiB");
+				stuck = 1;
+			}
+			if (ch == 0)
+				note(&bad, CARTEL_EFORMAT, c->n_fields,
+				     "holds a NUL byte (the file is not "
+				     "text)");
 		}
-		if (ch == 0)
-			note(&bad, CARTEL_EFORMAT, c->n_fields,
-			     "holds a NUL byte (the file is not text)");
 		if (in_quotes) {
 			if (ch < 0) {
 				note(&bad, CARTEL_EFORMAT, c->n_fields,
