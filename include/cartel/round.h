@@ -292,10 +292,18 @@ enum cartel_handover_outcome {
 	CARTEL_HANDOVER_RECEIVED,
 	CARTEL_HANDOVER_REFUSED, /* refused at the point of exchange */
 	CARTEL_HANDOVER_ABSENT,
+	/* Closed out when the stage closed: the person was no longer agreed
+	 * (died, was released, or left the list another way: repatriated
+	 * in another round, escaped, transferred, struck off). Never given
+	 * to cartel_handover_check. */
+	CARTEL_HANDOVER_DECEASED,
+	CARTEL_HANDOVER_RELEASED,
+	CARTEL_HANDOVER_WITHDRAWN,
 };
-#define CARTEL_HANDOVER_N 5
+#define CARTEL_HANDOVER_N 8
 
-/* "pending", "handed_over", "received", "refused", "absent". */
+/* "pending", "handed_over", "received", "refused", "absent", "deceased",
+ * "released", "withdrawn". */
 const char *cartel_handover_outcome_name(enum cartel_handover_outcome o);
 int cartel_handover_outcome_parse(const char *s,
 				  enum cartel_handover_outcome *o,
@@ -319,17 +327,25 @@ struct cartel_checkoff {
 	enum cartel_handover_outcome outcome;
 	const char *by; /* who checked; required */
 	const char *at; /* ISO 8601 UTC; NULL = now */
+	const char *where; /* the exchange point, for a refusal; may be NULL */
 };
 
 /*
  * Checks one person off, in one transaction with its status event
  * (handed_over and received -> repatriated; refused and absent ->
- * confirmed_captive) and its audit entry. Refused with CARTEL_ESTATE when
- * the person's recorded consent is not "willing" and the outcome is
- * handed_over or received, when the person's stage is closed, or when the
- * person was already checked off with another outcome. Checking again with
- * the outcome already recorded changes nothing and sets *already to 1 (so
- * a resumed stage neither loses nor doubles a check-off).
+ * confirmed_captive) and its audit entry. A refusal at the point is also
+ * recorded as the person's consent: consent "refuses", consent_by the one
+ * who checked, consent_on the day, the events naming the round, stage and
+ * exchange point; so no later plan lists him until a new "willing" is
+ * recorded. Refused with CARTEL_ESTATE when the person is no longer
+ * "agreed" (repatriated already, through this round or another one, which
+ * the message names; or dead, released, struck off since: closing the
+ * stage closes him out), when the person's recorded consent is not
+ * "willing" and the outcome is handed_over or received, when the person's
+ * stage is closed, or when the person was already checked off with another
+ * outcome. Checking again with the outcome already recorded changes
+ * nothing and sets *already to 1 (so a resumed stage neither loses nor
+ * doubles a check-off).
  */
 int cartel_handover_check(struct cartel_db *db,
 			  const struct cartel_checkoff *c, int *already,
@@ -369,9 +385,12 @@ int cartel_handover_status(struct cartel_db *db, const char *round_id,
 void cartel_handover_status_clear(struct cartel_handover_status *st);
 
 /*
- * Closes stage `stage`: no check-off in it afterwards. CARTEL_ESTATE when
- * persons are still pending, unless mark_absent is set, which checks each
- * of them off as absent in the same transaction.
+ * Closes stage `stage`: no check-off in it afterwards. A pending person who
+ * is no longer "agreed" (died, was released or left the list another way
+ * after the round was agreed) is closed out with that outcome (deceased,
+ * released, withdrawn): such a person never blocks a stage. CARTEL_ESTATE
+ * when agreed persons are still pending, unless mark_absent is set, which
+ * checks each of them off as absent in the same transaction.
  */
 int cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
 				int stage, const char *by, int mark_absent,

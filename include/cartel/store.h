@@ -166,6 +166,21 @@ struct cartel_event {
 };
 
 /*
+ * For an event read back by cartel_person_events: when it is a correction
+ * (cartel_event_correct; its field reads "correct:SEQ:FIELD"), returns SEQ,
+ * the event it corrects, and sets *field (when not NULL) to FIELD, the
+ * field it restores (a pointer into ev->field). Otherwise returns 0 and
+ * sets *field to ev->field.
+ */
+long long cartel_event_corrects(const struct cartel_event *ev,
+				const char **field);
+
+/* The seq of the correction of event `seq` among ev[0..n), or 0 when it
+ * has none there. */
+long long cartel_event_corrected_by(const struct cartel_event *ev, size_t n,
+				    long long seq);
+
+/*
  * Appends one change and updates the current state, in one transaction with
  * its audit entry. The value is checked for its field's shape (a date, one
  * of an enum's values); a status change must be allowed by
@@ -177,6 +192,37 @@ struct cartel_event {
  */
 int cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 		     char **why);
+
+/* cartel_event_add that also sets *seq (when not NULL) to the new event's
+ * number, the one 'person show' prints and 'event correct' takes. */
+int cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
+			long long *seq, char **why);
+
+/*
+ * Records that event `seq` was made in error and restores the value it
+ * replaced, as a new event (a correction) with its own audit entry; the
+ * wrong event stays in the history, and cartel_person_events marks it
+ * corrected. `reason` is required (kept as the correction's note, with
+ * prov->note ignored); prov->actor is required. The lifecycle is not
+ * applied to the restored value (a man reported dead and found alive goes
+ * back to the status he had), but the person must still pass
+ * cartel_person_check.
+ *
+ * Only the newest word on a field can be corrected: refused with
+ * CARTEL_ESTATE, naming the later event, when a later event that has not
+ * itself been corrected changed the same field of the same person (correct
+ * that one first, or record the right value with cartel_event_add).
+ * Refused with CARTEL_ENOTFOUND for an unknown seq, CARTEL_EINVAL for the
+ * event that created a person and for a correction (which is not itself
+ * corrected: record the right value instead), CARTEL_EEXIST for an event
+ * already corrected (naming the correction), CARTEL_ESTATE for an event
+ * whose values a retention purge erased. Nothing is written on failure.
+ * Sets *out_seq (when not NULL) to the correction's seq.
+ */
+int cartel_event_correct(struct cartel_db *db, long long seq,
+			 const char *reason,
+			 const struct cartel_provenance *prov,
+			 long long *out_seq, char **why);
 
 /*
  * Loads every event about person `id`, oldest first, into a new array *out

@@ -122,7 +122,7 @@ find_col(char **fields, size_t n, const char *name)
 
 static int
 check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
-	    const char *by, const char *at)
+	    const char *by, const char *at, const char *where)
 {
 	FILE *fp = strcmp(sheet, "-") == 0 ? stdin : fopen(sheet, "rb");
 	if (fp == NULL)
@@ -137,7 +137,7 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 	size_t nf;
 	char *why = NULL;
 	int rc = cartel_csv_next(csv, &f, &nf, &why);
-	int c_id = -1, c_out = -1, c_at = -1, c_by = -1;
+	int c_id = -1, c_out = -1, c_at = -1, c_by = -1, c_where = -1;
 	if (rc == 1) {
 		c_id = find_col(f, nf, "person_id");
 		if (c_id < 0)
@@ -145,6 +145,7 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 		c_out = find_col(f, nf, "outcome");
 		c_at = find_col(f, nf, "at");
 		c_by = find_col(f, nf, "by");
+		c_where = find_col(f, nf, "where");
 	}
 	if (c_id < 0 || c_out < 0) {
 		cartel_csv_close(csv);
@@ -174,9 +175,12 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 			continue;
 		}
 		struct cartel_checkoff c = {round_id, f[c_id],
-					    CARTEL_HANDOVER_PENDING, by, at};
+					    CARTEL_HANDOVER_PENDING, by, at,
+					    where};
 		if (c_by >= 0 && (size_t)c_by < nf && f[c_by][0])
 			c.by = f[c_by];
+		if (c_where >= 0 && (size_t)c_where < nf && f[c_where][0])
+			c.where = f[c_where];
 		if (c_at >= 0 && (size_t)c_at < nf && f[c_at][0])
 			c.at = f[c_at];
 		int already = 0;
@@ -207,7 +211,7 @@ static int
 ho_check(struct cli *cli, int argc, char **argv)
 {
 	const char *pos[2] = {NULL, NULL}, *as = NULL, *by = NULL, *at = NULL,
-		   *sheet = NULL;
+		   *sheet = NULL, *where = NULL;
 	int npos = 0;
 	int took;
 	for (int i = 2; i < argc; i++) {
@@ -219,6 +223,8 @@ ho_check(struct cli *cli, int argc, char **argv)
 			at = argv[++i];
 		else if (strcmp(argv[i], "--sheet") == 0 && i + 1 < argc)
 			sheet = argv[++i];
+		else if (strcmp(argv[i], "--where") == 0 && i + 1 < argc)
+			where = argv[++i];
 		else if ((took = cli_common_opt(cli, "handover", argc, argv,
 						    &i)) != 0) {
 			if (took != 1)
@@ -241,13 +247,13 @@ ho_check(struct cli *cli, int argc, char **argv)
 	if (cli_open_db(cli, 0, &db))
 		return EXIT_FAIL;
 	if (sheet != NULL) {
-		int ex = check_sheet(db, pos[0], sheet, by, at);
+		int ex = check_sheet(db, pos[0], sheet, by, at, where);
 		cartel_db_close(db);
 		return ex;
 	}
 	char *why = NULL;
 	struct cartel_checkoff c = {pos[0], pos[1], CARTEL_HANDOVER_PENDING,
-				    by, at};
+				    by, at, where};
 	int rc = cartel_handover_outcome_parse(as, &c.outcome, &why);
 	if (rc) {
 		cartel_db_close(db);
@@ -347,17 +353,21 @@ ho_status(struct cli *cli, int argc, char **argv)
 	printf("round %s version %d, loaded %s\n  digest %s\n",
 	       cli_t(st.round_id), st.version, cli_t(st.started_at),
 	       cli_t(st.digest));
-	printf("  %-6s %7s %8s %12s %9s %8s %7s  %s\n", "stage", "listed",
-	       "pending", "handed_over", "received", "refused", "absent",
-	       "state");
+	printf("  %-6s %7s %8s %12s %9s %8s %7s %10s  %s\n", "stage",
+	       "listed", "pending", "handed_over", "received", "refused",
+	       "absent", "closed_out", "state");
 	for (size_t i = 0; i < st.n_stages; i++) {
 		const struct cartel_handover_stage *g = &st.stages[i];
-		printf("  %-6d %7ld %8ld %12ld %9ld %8ld %7ld  %s%s\n",
+		/* Deceased, released or withdrawn before his turn came. */
+		long out = g->n[CARTEL_HANDOVER_DECEASED] +
+			   g->n[CARTEL_HANDOVER_RELEASED] +
+			   g->n[CARTEL_HANDOVER_WITHDRAWN];
+		printf("  %-6d %7ld %8ld %12ld %9ld %8ld %7ld %10ld  %s%s\n",
 		       g->stage, g->n_listed, g->n[CARTEL_HANDOVER_PENDING],
 		       g->n[CARTEL_HANDOVER_HANDED_OVER],
 		       g->n[CARTEL_HANDOVER_RECEIVED],
 		       g->n[CARTEL_HANDOVER_REFUSED],
-		       g->n[CARTEL_HANDOVER_ABSENT],
+		       g->n[CARTEL_HANDOVER_ABSENT], out,
 		       g->closed ? "closed " : "open",
 		       g->closed && g->closed_at ? g->closed_at : "");
 	}

@@ -199,16 +199,26 @@ merged_free(struct merged_hist *mh, size_t n)
 	free(mh);
 }
 
+/* One event as JSON; all[0..n) is the history it belongs to, for the
+ * correction that may have marked it. */
 static json_t *
-event_json(const struct cartel_event *e)
+event_json(const struct cartel_event *e, const struct cartel_event *all,
+	   size_t n)
 {
-	return json_pack(
+	const char *field;
+	long long fixes = cartel_event_corrects(e, &field);
+	long long fixed_by = cartel_event_corrected_by(all, n, e->seq);
+	json_t *o = json_pack(
 		"{s:I, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s?, s:s?}", "seq",
-		(json_int_t)e->seq, "field", e->field, "old", e->old_value,
-		"new", e->new_value, "by", e->prov.actor, "at", e->prov.at,
-		"source",
+		(json_int_t)e->seq, "field", field, "old", e->old_value, "new",
+		e->new_value, "by", e->prov.actor, "at", e->prov.at, "source",
 		cartel_enum_name(CARTEL_ENUM_SOURCE, (int)e->prov.source),
 		"ref", e->prov.source_ref, "note", e->prov.note);
+	if (o != NULL && fixes != 0)
+		json_object_set_new(o, "corrects", json_integer(fixes));
+	if (o != NULL && fixed_by != 0)
+		json_object_set_new(o, "corrected_by", json_integer(fixed_by));
+	return o;
 }
 
 static void
@@ -222,13 +232,28 @@ print_events(const struct cartel_event *ev, size_t n_ev)
 					(int)e->prov.source),
 		       e->prov.source_ref ? " " : "",
 		       cli_t(e->prov.source_ref));
+		const char *field;
+		long long fixes = cartel_event_corrects(e, &field);
+		long long fixed_by = cartel_event_corrected_by(ev, n_ev, e->seq);
 		if (strcmp(e->field, "*") == 0)
 			printf("created\n");
 		else
-			printf("%s '%s' -> '%s'\n", cli_t(e->field),
-			       cli_t(e->old_value), cli_t(e->new_value));
-		if (e->prov.note)
+			printf("%s%s '%s' -> '%s'\n", fixes ? "correction: " : "",
+			       cli_t(field), cli_t(e->old_value),
+			       cli_t(e->new_value));
+		if (fixes != 0)
+			printf("      corrects event %lld: %s\n", fixes,
+			       cli_t(e->prov.note));
+		else if (e->prov.note)
 			printf("      note: %s\n", cli_t(e->prov.note));
+		if (fixed_by != 0) {
+			const struct cartel_event *c = NULL;
+			for (size_t k = i + 1; k < n_ev && !c; k++)
+				if (ev[k].seq == fixed_by)
+					c = &ev[k];
+			printf("      CORRECTED by event %lld: %s\n", fixed_by,
+			       cli_t(c ? c->prov.note : NULL));
+		}
 	}
 }
 
@@ -294,7 +319,8 @@ person_show(struct cli *cli, int argc, char **argv)
 				    pj ? json_loads(pj, 0, NULL) : json_null());
 		free(pj);
 		for (size_t i = 0; i < n_ev; i++)
-			json_array_append_new(evs, event_json(&ev[i]));
+			json_array_append_new(evs,
+					      event_json(&ev[i], ev, n_ev));
 		json_object_set_new(o, "events", evs);
 		if (strcmp(p.id, id) != 0)
 			json_object_set_new(o, "merged_into",
@@ -305,7 +331,8 @@ person_show(struct cli *cli, int argc, char **argv)
 				json_t *me = json_array();
 				for (size_t k = 0; k < mh[i].n; k++)
 					json_array_append_new(
-						me, event_json(&mh[i].ev[k]));
+						me, event_json(&mh[i].ev[k], mh[i].ev,
+						       mh[i].n));
 				json_array_append_new(
 					ms,
 					json_pack("{s:s, s:s, s:s, s:s, s:I, "
@@ -478,12 +505,83 @@ cmd_person(struct cli *cli, int argc, char **argv)
 
 /* cartel event add PERSON_ID FIELD VALUE --by WHO --source KIND ... lives
  * here too: it shares the provenance options. */
+/* cartel event correct EVENT_ID --reason TEXT --source KIND [--by WHO]
+ * [--ref TEXT] [--at TIME] */
+static int
+event_correct(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "usage: cartel event correct EVENT_ID "
+				    "--reason TEXT --source KIND [--by WHO]";
+	struct prov_opts po = {0};
+	const char *id = NULL, *reason = NULL;
+	for (int i = 2; i < argc; i++) {
+		int r = cli_common_opt(cli, "event", argc, argv, &i);
+		if (r == 0 && strcmp(argv[i], "--reason") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("event", "--reason needs a "
+							  "value");
+			reason = argv[++i];
+			continue;
+		}
+		if (r == 0 && strcmp(argv[i], "--note") == 0)
+			return cli_usage("event", "a correction's note is its "
+						  "--reason");
+		if (r == 0)
+			r = prov_opt("event", &po, argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
+		if (argv[i][0] == '-' || id != NULL)
+			return cli_usage("event", "unexpected argument '%s'",
+					 argv[i]);
+		id = argv[i];
+	}
+	if (id == NULL)
+		return cli_usage("event", "%s", usage);
+	char *end = NULL;
+	long long seq = strtoll(id, &end, 10);
+	if (end == id || *end != '\0' || seq <= 0)
+		return cli_usage("event",
+				 "'%s' is not an event number ('cartel person "
+				 "show ID' lists them as #N)",
+				 id);
+	if (reason == NULL || reason[0] == '\0')
+		return cli_usage("event", "--reason TEXT is required (why the "
+					  "event was wrong)");
+	if (po.by == NULL)
+		po.by = cli_actor(NULL);
+	struct cartel_provenance prov;
+	int rc = prov_make("event", &po, &prov);
+	if (rc != 0)
+		return rc;
+	struct cartel_db *db;
+	rc = cli_open_db(cli, 0, &db);
+	if (rc != 0)
+		return rc;
+	char *why = NULL;
+	long long fix = 0;
+	int err = cartel_event_correct(db, seq, reason, &prov, &fix, &why);
+	cartel_db_close(db);
+	if (err != 0)
+		return cli_error(err, why, "event correct");
+	if (cli->json)
+		printf("{\"corrected\": %lld, \"event\": %lld}\n", seq, fix);
+	else
+		printf("event %lld corrected by event %lld\n", seq, fix);
+	return EXIT_OK;
+}
+
 int
 cmd_event(struct cli *cli, int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "correct") == 0)
+		return event_correct(cli, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
 		return cli_usage("event", "usage: cartel event add PERSON_ID "
-					  "FIELD VALUE --by WHO --source KIND");
+					  "FIELD VALUE --by WHO --source KIND, "
+					  "or cartel event correct EVENT_ID "
+					  "--reason TEXT --source KIND");
 	struct prov_opts po = {0};
 	const char *pos[3] = {NULL, NULL, NULL};
 	int n_pos = 0;
@@ -518,7 +616,8 @@ cmd_event(struct cli *cli, int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	char *why = NULL, *keep = NULL;
-	int err = cartel_event_add(db, &ev, &why);
+	long long seq = 0;
+	int err = cartel_event_record(db, &ev, &seq, &why);
 	/* An event on a merged record's id was recorded on the record kept:
 	 * say so. */
 	if (err == 0 && cartel_person_merged_into(db, ev.person_id, &keep,
@@ -528,13 +627,14 @@ cmd_event(struct cli *cli, int argc, char **argv)
 	if (err != 0)
 		return cli_error(err, why, "event add");
 	if (cli->json)
-		printf("{\"ok\": true}\n");
+		printf("{\"ok\": true, \"event\": %lld}\n", seq);
 	else if (keep != NULL)
-		printf("recorded: %s %s (%s is merged into %s)\n", cli_t(keep),
-		       cli_t(ev.field), cli_t(ev.person_id), cli_t(keep));
+		printf("recorded: %s %s (event %lld; %s is merged into %s)\n",
+		       cli_t(keep), cli_t(ev.field), seq, cli_t(ev.person_id),
+		       cli_t(keep));
 	else
-		printf("recorded: %s %s\n", cli_t(ev.person_id),
-		       cli_t(ev.field));
+		printf("recorded: %s %s (event %lld)\n", cli_t(ev.person_id),
+		       cli_t(ev.field), seq);
 	free(keep);
 	return EXIT_OK;
 }

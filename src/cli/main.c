@@ -102,9 +102,11 @@ static const struct cli_command commands[] = {
 	 "video_testimony, family_report), --ref the document.\n"
 	 "show prints the current state and every event, oldest first.\n"
 	 "list prints one line per person, ordered by id.\n"},
-	{"event", cmd_event, "record a change to a person",
+	{"event", cmd_event, "record a change to a person, or correct one",
 	 "usage: cartel event add PERSON_ID FIELD VALUE --by WHO --source KIND\n"
 	 "                        [--ref TEXT] [--note TEXT] [--at TIME]\n"
+	 "       cartel event correct EVENT_ID --reason TEXT --source KIND\n"
+	 "                        [--by WHO] [--ref TEXT] [--at TIME]\n"
 	 "\n"
 	 "Appends one change (FIELD from old value to VALUE) to the person's\n"
 	 "history and updates the current state, with its audit entry. FIELD is\n"
@@ -113,7 +115,16 @@ static const struct cli_command commands[] = {
 	 "direct_rep_by, direct_rep_on, consent_by, consent_on, or attr:NAME for\n"
 	 "an extra attribute. An empty VALUE clears the field. A status change\n"
 	 "must follow the lifecycle (docs/data-model.md); dates and enum values\n"
-	 "are checked. The id cannot change.\n"},
+	 "are checked. The id cannot change. It prints the new event's number.\n"
+	 "\n"
+	 "correct records that event EVENT_ID (the #N of 'person show') was made\n"
+	 "in error and restores the value it replaced, as a new audited event\n"
+	 "whose note is the reason (a man reported dead and found alive goes back\n"
+	 "to the status he had). The wrong event stays in the history, marked\n"
+	 "corrected. Only the newest change to a field is corrected: a later\n"
+	 "change to the same field is named and must be corrected first. The\n"
+	 "creation, a correction, an event already corrected and an unknown\n"
+	 "number are refused, with nothing written. --by defaults to $USER.\n"},
 	{"audit", cmd_audit, "verify the audit hash chain",
 	 "usage: cartel audit verify [--head HASH] [--json]\n"
 	 "\n"
@@ -177,7 +188,7 @@ static const struct cli_command commands[] = {
 	{"handover", cmd_handover, "run an agreed round at the exchange point",
 	 "usage: cartel handover start ROUND.json [--by NAME]\n"
 	 "       cartel handover check ROUND_ID PERSON_ID --as OUTCOME --by NAME\n"
-	 "                             [--at TIME]\n"
+	 "                             [--at TIME] [--where PLACE]\n"
 	 "       cartel handover check ROUND_ID --sheet FILE.csv --by NAME\n"
 	 "       cartel handover status ROUND_ID [--persons] [--json]\n"
 	 "       cartel handover stage ROUND_ID N --close --by NAME [--mark-absent]\n"
@@ -185,9 +196,16 @@ static const struct cli_command commands[] = {
 	 "start loads an agreed document whose signatures verify and moves the\n"
 	 "listed persons to 'agreed'. OUTCOME is handed_over, received (both\n"
 	 "need a recorded consent 'willing'; status becomes repatriated), refused\n"
-	 "or absent (status back to confirmed_captive). Each check-off is one\n"
+	 "or absent (status back to confirmed_captive). Only an agreed person is\n"
+	 "checked off: one repatriated already (in another round, which the\n"
+	 "message names) is refused. A refusal also records the person's consent\n"
+	 "as refuses, with who (--by), the day and the exchange point (--where),\n"
+	 "so no later plan lists him until a new willing. Each check-off is one\n"
 	 "transaction with its event and audit entry; a sheet (CSV: person_id,\n"
-	 "outcome[,at][,by]) cut short is run again to resume. See docs/rounds.md.\n"},
+	 "outcome[,at][,by][,where]) cut short is run again to resume. A stage\n"
+	 "always closes: a pending person who died, was released or left the\n"
+	 "list since the round was agreed is closed out as deceased, released or\n"
+	 "withdrawn. See docs/rounds.md.\n"},
 	{"reconcile", cmd_reconcile, "the other side's lists against ours, by identity",
 	 "usage: cartel reconcile LIST.csv [--party CODE] [--all] [--json]\n"
 	 "                        [-o OUT.csv] [--threshold P] [--by NAME]\n"

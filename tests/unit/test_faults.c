@@ -64,6 +64,7 @@ struct fx {
 	struct cartel_key extra; /* a party not yet pinned */
 	struct cartel_key ua2;   /* a second key for UA */
 	char decl[128];          /* RU's held declaration, to receive */
+	long long wrong_event;   /* an event the correction run undoes */
 	char *import_csv;        /* 50 rows */
 	size_t import_len;
 	int verbose;
@@ -177,6 +178,18 @@ setup(void **state)
 		return -1;
 	}
 	free(inq);
+	/* A death reported in error, for the correction run. */
+	struct cartel_event dead;
+	memset(&dead, 0, sizeof dead);
+	dead.person_id = "RU-2";
+	dead.field = "status";
+	dead.new_value = "deceased";
+	dead.prov.actor = "bureau";
+	dead.prov.source = CARTEL_SRC_FAMILY_REPORT;
+	if (cartel_event_record(db, &dead, &f->wrong_event, &why)) {
+		fprintf(stderr, "setup: %s\n", why);
+		return -1;
+	}
 	cartel_key_wipe(&ua);
 	cartel_key_wipe(&ru);
 	cartel_db_close(db);
@@ -239,11 +252,24 @@ op_event(struct fx *f, struct cartel_db *db, char **why)
 	return cartel_event_add(db, &ev, why);
 }
 
+/* A man reported dead found alive: the person row and the correction
+ * event, with its audit entry. */
+static int
+op_correct(struct fx *f, struct cartel_db *db, char **why)
+{
+	struct cartel_provenance prov = {"ICRC delegate",
+					 CARTEL_SRC_ICRC_VISIT, "visit 3",
+					 NULL, NULL};
+	return cartel_event_correct(db, f->wrong_event, "seen alive", &prov,
+				    NULL, why);
+}
+
 static int
 op_checkoff(struct fx *f, struct cartel_db *db, char **why)
 {
 	struct cartel_checkoff c = {f->round_id, "UA-1",
-				    CARTEL_HANDOVER_RECEIVED, "officer", NULL};
+				    CARTEL_HANDOVER_RECEIVED, "officer", NULL,
+				    NULL};
 	int already = -1;
 	int rc = cartel_handover_check(db, &c, &already, why);
 	if (rc == 0 && already != 0)
@@ -364,6 +390,7 @@ static const struct op ops[] = {
 	{"import", op_import},
 	{"import-shared", op_import_shared},
 	{"event", op_event},
+	{"event-correct", op_correct},
 	{"check-off", op_checkoff},
 	{"close-stage", op_close_stage},
 	{"key-pin", op_pin},

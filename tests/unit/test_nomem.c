@@ -671,6 +671,48 @@ event(void **state)
 	each_failure(f, op_event, f);
 }
 
+/* A death reported in error, corrected: it can be corrected only once,
+ * so no run precedes the loop, and the run that gets through proves that
+ * no failed run left a correction behind. */
+struct correct_ctx {
+	struct fx *f;
+	long long seq;
+};
+
+static int
+op_correct(void *ctx, char **out)
+{
+	struct correct_ctx *c = ctx;
+	struct cartel_provenance prov = {"ICRC delegate",
+					 CARTEL_SRC_ICRC_VISIT, NULL, NULL,
+					 NULL};
+	long long fix = 0;
+	int rc = cartel_event_correct(c->f->db, c->seq, "seen alive", &prov,
+				      &fix, NULL);
+	if (rc == 0)
+		*out = keep("corrected");
+	return rc;
+}
+
+static void
+correction(void **state)
+{
+	struct fx *f = *state;
+	struct cartel_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.person_id = "UA-2";
+	ev.field = "status";
+	ev.new_value = "deceased";
+	ev.prov.actor = "t";
+	struct correct_ctx c = {f, 0};
+	assert_int_equal(cartel_event_record(f->db, &ev, &c.seq, NULL), 0);
+	each_failure_once(f, op_correct, &c, 1);
+	struct cartel_person p;
+	assert_int_equal(cartel_person_get(f->db, "UA-2", &p, NULL), 0);
+	assert_int_equal(p.status, CARTEL_STATUS_CONFIRMED_CAPTIVE);
+	cartel_person_clear(&p);
+}
+
 /* A key pair written to files and read back: the fingerprint. */
 static int
 op_key_files(void *ctx, char **out)
@@ -789,7 +831,8 @@ op_handover_check(void *ctx, char **out)
 {
 	struct handover_ctx *h = ctx;
 	struct cartel_checkoff c = {cartel_round_id(h->r), "UA-1",
-				    CARTEL_HANDOVER_HANDED_OVER, "t", NULL};
+				    CARTEL_HANDOVER_HANDED_OVER, "t", NULL,
+				    NULL};
 	int already = 0;
 	return handover_state(h, cartel_handover_check(h->f->db, &c,
 						       &already, NULL),
@@ -902,6 +945,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(round_doc, setup, teardown),
 		cmocka_unit_test_setup_teardown(event, setup, teardown),
+		cmocka_unit_test_setup_teardown(correction, setup, teardown),
 		cmocka_unit_test_setup_teardown(import, setup, teardown),
 		cmocka_unit_test_setup_teardown(key_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(pins, setup, teardown),

@@ -660,7 +660,7 @@ handover(void **state)
 	const char *rid = cartel_round_id(r);
 	/* UA-2's consent was never asked: no handover. */
 	struct cartel_checkoff c = {rid, "UA-2", CARTEL_HANDOVER_RECEIVED,
-				    "officer", NULL};
+				    "officer", NULL, NULL};
 	assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why),
 			 CARTEL_ESTATE);
 	assert_non_null(strstr(why, "willing"));
@@ -694,7 +694,7 @@ handover(void **state)
 	why = NULL;
 	/* A time that is not UTC ISO 8601 is refused. */
 	struct cartel_checkoff bad_at = {rid, "UA-3", CARTEL_HANDOVER_RECEIVED,
-					 "officer", "16.05.2026 10:00"};
+					 "officer", "16.05.2026 10:00", NULL};
 	assert_int_equal(cartel_handover_check(f->db, &bad_at, NULL, &why),
 			 CARTEL_EINVAL);
 	free(why);
@@ -712,7 +712,7 @@ handover(void **state)
 	why = NULL;
 	/* Refused at the point of exchange: back to captive. */
 	struct cartel_checkoff c2 = {rid, "RU-1", CARTEL_HANDOVER_REFUSED,
-				     "officer", NULL};
+				     "officer", NULL, NULL};
 	assert_int_equal(cartel_handover_check(f->db, &c2, NULL, &why), 0);
 	assert_int_equal(status_of(f, "RU-1"),
 			 CARTEL_STATUS_CONFIRMED_CAPTIVE);
@@ -741,7 +741,7 @@ handover(void **state)
 	cartel_handover_status_clear(&st);
 	/* A closed stage takes no more check-offs. */
 	struct cartel_checkoff c3 = {rid, "RU-2", CARTEL_HANDOVER_HANDED_OVER,
-				     "officer", NULL};
+				     "officer", NULL, NULL};
 	struct cartel_handover_person hp;
 	assert_int_equal(cartel__round_ho_get(f->db, rid, "RU-2", &hp, NULL),
 			 0);
@@ -754,6 +754,243 @@ handover(void **state)
 		why = NULL;
 	}
 	/* The audit chain holds everything. */
+	struct cartel_audit_report rep;
+	assert_int_equal(cartel_audit_verify(f->db, NULL, &rep, &why), 0);
+	cartel_round_free(r);
+}
+
+static struct cartel_round *
+agreed_round(struct fx *f, const char *plan, const char *id)
+{
+	struct cartel_round_opts o = {id, CARTEL_ROUND_AGREED, NULL, "tester"};
+	struct cartel_round *r = NULL;
+	char *why = NULL;
+	if (cartel_round_from_plan(f->db, plan, strlen(plan), "plan.json", &o,
+				   &r, &why))
+		fail_msg("from_plan: %s", why);
+	sign_both(f, r);
+	if (cartel_handover_start(f->db, r, "t", &why))
+		fail_msg("start %s: %s", id, why);
+	return r;
+}
+
+static enum cartel_handover_outcome
+outcome_in(struct fx *f, const char *round_id, const char *id)
+{
+	struct cartel_handover_person hp;
+	assert_int_equal(cartel__round_ho_get(f->db, round_id, id, &hp, NULL),
+			 0);
+	enum cartel_handover_outcome o = hp.outcome;
+	cartel__round_ho_person_clear(&hp);
+	return o;
+}
+
+/* UA-1 struck off round A and agreed again in round B. */
+static const char plan_b[] =
+	"{\"parties\":[\"UA\",\"RU\"],\"stages\":1,"
+	"\"sides\":{\"UA\":{\"gives\":[\"RU-4\"],\"value\":1},"
+	"\"RU\":{\"gives\":[\"UA-1\"],\"value\":1}},"
+	"\"direct_repatriation\":{\"UA\":[],\"RU\":[]},"
+	"\"withheld\":[],\"excluded\":[],\"optimal\":true}";
+
+static void
+two_rounds(void **state)
+{
+	struct fx *f = *state;
+	char *why = NULL;
+	struct cartel_round *a = agreed_round(f, plan_v1, "R-A");
+	/* UA-1 is struck off round A, then agreed in round B: his row in A
+	 * leaves the list, so he cannot be checked off there. */
+	struct cartel_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.person_id = "UA-1";
+	ev.field = "status";
+	ev.new_value = "confirmed_captive";
+	ev.prov.actor = "t";
+	assert_int_equal(cartel_event_add(f->db, &ev, &why), 0);
+	struct cartel_round *b = agreed_round(f, plan_b, "R-B");
+	assert_int_equal(outcome_in(f, "R-A", "UA-1"),
+			 CARTEL_HANDOVER_WITHDRAWN);
+	struct cartel_checkoff c = {"R-B", "UA-1", CARTEL_HANDOVER_RECEIVED,
+				    "officer", NULL, NULL};
+	assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why), 0);
+	c.round_id = "R-A";
+	assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why),
+			 CARTEL_ESTATE);
+	free(why);
+	why = NULL;
+	/* A register written before this rule may hold a person pending in
+	 * two rounds: RU-4, listed in A behind the register's rules. */
+	assert_int_equal(cartel_db_begin(f->db, NULL), 0);
+	assert_int_equal(cartel__round_ho_put(f->db, "R-A", "RU-4", 99, "UA",
+					      1, 0, NULL),
+			 0);
+	assert_int_equal(cartel_audit_append(f->db, "t", "handover.start",
+					     "R-A", "listed by an old build",
+					     NULL),
+			 0);
+	assert_int_equal(cartel_db_commit(f->db, NULL), 0);
+	c.round_id = "R-B";
+	c.person_id = "RU-4";
+	c.outcome = CARTEL_HANDOVER_HANDED_OVER;
+	assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why), 0);
+	/* Checked off in B, he is not checked off again in A: the message
+	 * names him and the round that sent him home. */
+	c.round_id = "R-A";
+	for (int o = CARTEL_HANDOVER_HANDED_OVER; o <= CARTEL_HANDOVER_ABSENT;
+	     o++) {
+		c.outcome = (enum cartel_handover_outcome)o;
+		assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why),
+				 CARTEL_ESTATE);
+		assert_non_null(strstr(why, "RU-4"));
+		assert_non_null(strstr(why, "through round R-B"));
+		free(why);
+		why = NULL;
+	}
+	struct cartel_event *evs;
+	size_t n;
+	assert_int_equal(cartel_person_events(f->db, "RU-4", &evs, &n, NULL),
+			 0);
+	size_t n_repat = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(evs[i].field, "status") == 0 &&
+		    strcmp(evs[i].new_value, "repatriated") == 0)
+			n_repat++;
+	cartel_events_free(evs, n);
+	assert_int_equal(n_repat, 1);
+	/* Nor is he loaded into a new round. */
+	static const char plan_c[] =
+		"{\"parties\":[\"UA\",\"RU\"],\"stages\":1,"
+		"\"sides\":{\"UA\":{\"gives\":[\"RU-4\"],\"value\":1},"
+		"\"RU\":{\"gives\":[],\"value\":0}},"
+		"\"direct_repatriation\":{\"UA\":[],\"RU\":[]},"
+		"\"withheld\":[],\"excluded\":[],\"optimal\":true}";
+	struct cartel_round_opts o = {"R-C", CARTEL_ROUND_AGREED, NULL, "t"};
+	struct cartel_round *r3 = NULL;
+	assert_int_equal(cartel_round_from_plan(f->db, plan_c, strlen(plan_c),
+						"plan.json", &o, &r3, &why),
+			 0);
+	sign_both(f, r3);
+	assert_int_equal(cartel_handover_start(f->db, r3, "t", &why),
+			 CARTEL_ESTATE);
+	assert_non_null(strstr(why, "through round R-B"));
+	free(why);
+	why = NULL;
+	/* Stage 1 of A closes: RU-4, who left by another round, and UA-1,
+	 * withdrawn, do not block it; the rest are marked absent. */
+	assert_int_equal(cartel_handover_close_stage(f->db, "R-A", 1, "officer",
+						     1, &why),
+			 0);
+	assert_int_equal(outcome_in(f, "R-A", "RU-4"),
+			 CARTEL_HANDOVER_WITHDRAWN);
+	struct cartel_audit_report rep;
+	assert_int_equal(cartel_audit_verify(f->db, NULL, &rep, &why), 0);
+	cartel_round_free(r3);
+	cartel_round_free(a);
+	cartel_round_free(b);
+}
+
+static void
+refusal_at_the_point(void **state)
+{
+	struct fx *f = *state;
+	char *why = NULL;
+	struct cartel_round *r = agreed_round(f, plan_v1, "R-P");
+	struct cartel_checkoff c = {"R-P", "RU-1", CARTEL_HANDOVER_REFUSED,
+				    "officer K", "2026-05-16T10:30:00Z",
+				    "Sumy crossing"};
+	assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why), 0);
+	struct cartel_person p;
+	assert_int_equal(cartel_person_get(f->db, "RU-1", &p, NULL), 0);
+	assert_int_equal(p.status, CARTEL_STATUS_CONFIRMED_CAPTIVE);
+	assert_int_equal(p.consent, CARTEL_CONSENT_REFUSES);
+	assert_string_equal(p.consent_by, "officer K");
+	char day[16];
+	assert_string_equal(
+		cartel_date_format(&p.consent_on, day, sizeof day),
+		"2026-05-16");
+	cartel_person_clear(&p);
+	struct cartel_event *evs;
+	size_t n;
+	assert_int_equal(cartel_person_events(f->db, "RU-1", &evs, &n, NULL),
+			 0);
+	int seen = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(evs[i].field, "consent") == 0 &&
+		    strcmp(evs[i].new_value, "refuses") == 0 &&
+		    strstr(evs[i].prov.source_ref, "R-P") != NULL &&
+		    strstr(evs[i].prov.source_ref, "Sumy crossing") != NULL)
+			seen = 1;
+	cartel_events_free(evs, n);
+	assert_true(seen);
+	/* An absent man's consent is not touched. */
+	c.person_id = "RU-2";
+	c.outcome = CARTEL_HANDOVER_ABSENT;
+	assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why), 0);
+	assert_int_equal(cartel_person_get(f->db, "RU-2", &p, NULL), 0);
+	assert_int_equal(p.consent, CARTEL_CONSENT_WILLING);
+	cartel_person_clear(&p);
+	/* The closing outcomes are not given by hand. */
+	c.person_id = "UA-1";
+	c.outcome = CARTEL_HANDOVER_DECEASED;
+	assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why),
+			 CARTEL_EINVAL);
+	free(why);
+	struct cartel_audit_report rep;
+	assert_int_equal(cartel_audit_verify(f->db, NULL, &rep, &why), 0);
+	cartel_round_free(r);
+}
+
+static void
+stage_closes_with_the_dead(void **state)
+{
+	struct fx *f = *state;
+	char *why = NULL;
+	struct cartel_round *r = agreed_round(f, plan_v1, "R-D");
+	/* After the round was agreed, UA-3 died and RU-2 was released. */
+	struct cartel_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.field = "status";
+	ev.prov.actor = "t";
+	ev.person_id = "UA-3";
+	ev.new_value = "deceased";
+	assert_int_equal(cartel_event_add(f->db, &ev, &why), 0);
+	ev.person_id = "RU-2";
+	ev.new_value = "released";
+	assert_int_equal(cartel_event_add(f->db, &ev, &why), 0);
+	struct cartel_checkoff c = {"R-D", "UA-3", CARTEL_HANDOVER_ABSENT,
+				    "officer", NULL, NULL};
+	assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why),
+			 CARTEL_ESTATE);
+	assert_non_null(strstr(why, "deceased"));
+	free(why);
+	why = NULL;
+	/* Every agreed person in stage 1 checked off, then it closes. */
+	struct cartel_handover_person *ps = NULL;
+	size_t n = 0;
+	assert_int_equal(cartel__round_ho_list(f->db, "R-D", 1, &ps, &n, NULL),
+			 0);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(ps[i].id, "UA-3") == 0 ||
+		    strcmp(ps[i].id, "RU-2") == 0)
+			continue;
+		c.person_id = ps[i].id;
+		assert_int_equal(cartel_handover_check(f->db, &c, NULL, &why),
+				 0);
+	}
+	for (size_t i = 0; i < n; i++)
+		cartel__round_ho_person_clear(&ps[i]);
+	free(ps);
+	for (int s = 1; s <= 2; s++)
+		if (cartel_handover_close_stage(f->db, "R-D", s, "officer", 1,
+						&why) != 0)
+			fail_msg("close stage %d: %s", s, why);
+	assert_int_equal(outcome_in(f, "R-D", "UA-3"),
+			 CARTEL_HANDOVER_DECEASED);
+	assert_int_equal(outcome_in(f, "R-D", "RU-2"),
+			 CARTEL_HANDOVER_RELEASED);
+	assert_int_equal(status_of(f, "UA-3"), CARTEL_STATUS_DECEASED);
+	assert_int_equal(status_of(f, "RU-2"), CARTEL_STATUS_RELEASED);
 	struct cartel_audit_report rep;
 	assert_int_equal(cartel_audit_verify(f->db, NULL, &rep, &why), 0);
 	cartel_round_free(r);
@@ -776,6 +1013,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(diff_versions, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(handover, setup, teardown),
+		cmocka_unit_test_setup_teardown(two_rounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(refusal_at_the_point, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(stage_closes_with_the_dead,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_round_ids, setup,
 						teardown),
 	};

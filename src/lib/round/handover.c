@@ -21,7 +21,8 @@
 #include "round/round_int.h"
 
 static const char *outcome_names[CARTEL_HANDOVER_N] = {
-	"pending", "handed_over", "received", "refused", "absent"};
+	"pending", "handed_over", "received", "refused",
+	"absent",  "deceased",    "released", "withdrawn"};
 
 const char *
 cartel_handover_outcome_name(enum cartel_handover_outcome o)
@@ -68,13 +69,14 @@ time_valid(const char *s)
 }
 
 static int
-status_event(struct cartel_db *db, const char *person_id, const char *to,
-	     const char *actor, const char *ref, const char *at, char **why)
+field_event(struct cartel_db *db, const char *person_id, const char *field,
+	    const char *to, const char *actor, const char *ref, const char *at,
+	    char **why)
 {
 	struct cartel_event ev;
 	memset(&ev, 0, sizeof ev);
 	ev.person_id = person_id;
-	ev.field = "status";
+	ev.field = field;
 	ev.new_value = to;
 	ev.prov.actor = actor;
 	/* A list both parties signed is the most reliable source there is. */
@@ -84,12 +86,147 @@ status_event(struct cartel_db *db, const char *person_id, const char *to,
 	return cartel_event_add(db, &ev, why);
 }
 
+static int
+status_event(struct cartel_db *db, const char *person_id, const char *to,
+	     const char *actor, const char *ref, const char *at, char **why)
+{
+	return field_event(db, person_id, "status", to, actor, ref, at, why);
+}
+
+/* Why person_id, in status st, cannot be checked off in round_id: a
+ * repatriated person names the round that sent him home. */
+static int
+not_agreed(struct cartel_db *db, const char *round_id, const char *person_id,
+	   enum cartel_status st, int stage, int loading, char **why)
+{
+	const char *act = loading ? "listed" : "checked off";
+	if (st == CARTEL_STATUS_REPATRIATED) {
+		char *other = NULL, *at = NULL;
+		int rc = cartel__round_ho_repatriated(db, person_id, round_id,
+						      &other, &at, why);
+		if (rc)
+			return rc;
+		if (other != NULL)
+			rc = cartel__why(why, CARTEL_ESTATE,
+					 "person %s was already repatriated "
+					 "through round %s (checked off at "
+					 "%s) and cannot be %s again in round "
+					 "%s",
+					 person_id, other, at ? at : "?", act,
+					 round_id);
+		else
+			rc = cartel__why(why, CARTEL_ESTATE,
+					 "person %s is already repatriated and "
+					 "cannot be %s in round %s",
+					 person_id, act, round_id);
+		free(other);
+		free(at);
+		return rc;
+	}
+	return cartel__why(why, CARTEL_ESTATE,
+			   "person %s is %s, no longer agreed, and cannot be "
+			   "checked off in round %s; closing stage %d closes "
+			   "the person out",
+			   person_id,
+			   cartel_enum_name(CARTEL_ENUM_STATUS, (int)st),
+			   round_id, stage);
+}
+
+/* A refusal at the point of exchange, recorded as what it is: the
+ * person's answer to whether he wants to go back (Art. 109(3)). */
+static int
+refusal_events(struct cartel_db *db, const struct cartel_checkoff *c,
+	       const char *at, int version, int stage, char **why)
+{
+	char day[11];
+	memcpy(day, at, 10);
+	day[10] = '\0';
+	char *where = cartel__asprintf(
+		"round %s v%d stage %d: refused at the point of exchange%s%s",
+		c->round_id, version, stage,
+		c->where != NULL && c->where[0] ? " at " : "",
+		c->where != NULL ? c->where : "");
+	if (where == NULL)
+		return CARTEL_ENOMEM;
+	int rc = field_event(db, c->person_id, "consent", "refuses", c->by,
+			     where, at, why);
+	if (rc == 0)
+		rc = field_event(db, c->person_id, "consent_by", c->by, c->by,
+				 where, at, why);
+	if (rc == 0)
+		rc = field_event(db, c->person_id, "consent_on", day, c->by,
+				 where, at, why);
+	free(where);
+	return rc;
+}
+
+/*
+ * A person agreed in a new round leaves the older rounds that still list
+ * him as pending: he left "agreed" since (struck off, back to captive), so
+ * those rows are stale, and left pending they would let him be checked off
+ * in a round he is no longer on. Each is closed out as withdrawn, with an
+ * audit entry naming the round that now lists him.
+ */
+static int
+withdraw_elsewhere(struct cartel_db *db, const char *round_id,
+		   const char *person_id, const char *actor, char **why)
+{
+	char **rounds = NULL;
+	size_t n = 0;
+	int rc = cartel__round_ho_pending_in(db, person_id, round_id, &rounds,
+					     &n, why);
+	char now[32];
+	cartel__round_now(now);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		rc = cartel__round_ho_set(
+			db, rounds[i], person_id,
+			cartel_handover_outcome_name(CARTEL_HANDOVER_WITHDRAWN),
+			now, actor, why);
+		char *detail =
+			rc ? NULL
+			   : cartel__asprintf("person=%s outcome=withdrawn "
+					      "listed_in=%s at=%s",
+					      person_id, round_id, now);
+		if (rc == 0 && detail == NULL)
+			rc = CARTEL_ENOMEM;
+		if (rc == 0)
+			rc = cartel_audit_append(db, actor,
+						 "handover.close_out",
+						 rounds[i], detail, why);
+		free(detail);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(rounds[i]);
+	free(rounds);
+	return rc;
+}
+
+/* The persons pending in other loaded rounds, sorted (usually none). */
+struct pending_set {
+	char **ids;
+	size_t n;
+};
+
+static int
+cmp_id(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, *(char *const *)elem);
+}
+
+static int
+pending_elsewhere(const struct pending_set *ps, const char *id)
+{
+	return ps->n > 0 &&
+	       bsearch(id, ps->ids, ps->n, sizeof *ps->ids, cmp_id) != NULL;
+}
+
 /* Lists one document list into the handover and moves each person to
  * "agreed". */
 static int
 load_list(struct cartel_db *db, const struct cartel_round *r,
 	  const json_t *list, const char *side, int direct, long *ord,
-	  const char *actor, const char *ref, char **why)
+	  const char *actor, const char *ref, const struct pending_set *ps,
+	  char **why)
 {
 	const char *round_id = cartel_round_id(r);
 	for (size_t i = 0; i < json_array_size(list); i++) {
@@ -123,6 +260,9 @@ load_list(struct cartel_db *db, const struct cartel_round *r,
 				return rc;
 			st = CARTEL_STATUS_PROPOSED;
 		}
+		if (st == CARTEL_STATUS_REPATRIATED)
+			return not_agreed(db, round_id, id, st, stage, 1,
+					  why);
 		if (!cartel_status_can_move(st, CARTEL_STATUS_AGREED))
 			return cartel__why(
 				why, CARTEL_ESTATE,
@@ -130,6 +270,11 @@ load_list(struct cartel_db *db, const struct cartel_round *r,
 				"the list needs a new version without them",
 				id, cartel_enum_name(CARTEL_ENUM_STATUS,
 						     (int)st));
+		if (pending_elsewhere(ps, id)) {
+			rc = withdraw_elsewhere(db, round_id, id, actor, why);
+			if (rc)
+				return rc;
+		}
 		rc = status_event(db, id, "agreed", actor, ref, NULL, why);
 		if (rc)
 			return rc;
@@ -183,6 +328,10 @@ cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 							       "stages"));
 	for (long s = 1; rc == 0 && s <= stages; s++)
 		rc = cartel__round_stage_put(db, round_id, (int)s, why);
+	struct pending_set ps = {NULL, 0};
+	if (rc == 0)
+		rc = cartel__round_ho_pending_ids(db, round_id, &ps.ids, &ps.n,
+						  why);
 	long ord = 0;
 	for (int i = 0; rc == 0 && i < 2; i++) {
 		const char *party = cartel_round_party(r, i);
@@ -190,7 +339,8 @@ cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 			json_object_get(json_object_get(r->doc, "sides"),
 					party),
 			"gives");
-		rc = load_list(db, r, gives, party, 0, &ord, actor, ref, why);
+		rc = load_list(db, r, gives, party, 0, &ord, actor, ref, &ps,
+			       why);
 		if (rc == 0)
 			rc = load_list(
 				db, r,
@@ -198,8 +348,11 @@ cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 							r->doc,
 							"direct_repatriation"),
 						party),
-				party, 1, &ord, actor, ref, why);
+				party, 1, &ord, actor, ref, &ps, why);
 	}
+	for (size_t i = 0; i < ps.n; i++)
+		free(ps.ids[i]);
+	free(ps.ids);
 	if (rc == 0) {
 		char *detail = cartel__asprintf(
 			"version=%d digest=%s persons=%ld stages=%ld",
@@ -227,10 +380,12 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 	if (already)
 		*already = 0;
 	if (c->outcome == CARTEL_HANDOVER_PENDING ||
-	    (unsigned)c->outcome >= CARTEL_HANDOVER_N)
+	    (unsigned)c->outcome > CARTEL_HANDOVER_ABSENT)
 		return cartel__why(why, CARTEL_EINVAL,
 				   "a check-off is handed_over, received, "
-				   "refused or absent");
+				   "refused or absent (deceased, released and "
+				   "withdrawn are recorded when the stage "
+				   "closes)");
 	if (c->by == NULL || c->by[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
 				   "a check-off names who checked (--by)");
@@ -292,14 +447,20 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 	}
 	int handing = c->outcome == CARTEL_HANDOVER_HANDED_OVER ||
 		      c->outcome == CARTEL_HANDOVER_RECEIVED;
+	enum cartel_consent consent = CARTEL_CONSENT_NOT_ASKED;
+	enum cartel_status status = CARTEL_STATUS_AGREED;
+	rc = cartel__round_person_state(db, c->person_id, &status, &consent,
+					why);
+	if (rc)
+		goto fail;
+	/* Only an agreed person is checked off: one already repatriated
+	 * (through another round listing him too) is not sent twice. */
+	if (status != CARTEL_STATUS_AGREED) {
+		rc = not_agreed(db, c->round_id, c->person_id, status,
+				hp.stage, 0, why);
+		goto fail;
+	}
 	if (handing) {
-		struct cartel_person p;
-		memset(&p, 0, sizeof p);
-		rc = cartel_person_get(db, c->person_id, &p, why);
-		enum cartel_consent consent = p.consent;
-		cartel_person_clear(&p);
-		if (rc)
-			goto fail;
 		/* Art. 109(3): nobody goes back against his will. */
 		if (consent != CARTEL_CONSENT_WILLING) {
 			rc = cartel__why(
@@ -333,12 +494,18 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 	rc = status_event(db, c->person_id,
 			  handing ? "repatriated" : "confirmed_captive", c->by,
 			  ref, at, why);
+	if (rc == 0 && c->outcome == CARTEL_HANDOVER_REFUSED)
+		rc = refusal_events(db, c, at, version, hp.stage, why);
 	if (rc)
 		goto fail;
-	detail = cartel__asprintf("person=%s outcome=%s stage=%d at=%s by=%s",
+	detail = cartel__asprintf("person=%s outcome=%s stage=%d at=%s "
+				  "by=%s%s%s",
 				  c->person_id,
 				  cartel_handover_outcome_name(c->outcome),
-				  hp.stage, at, c->by);
+				  hp.stage, at, c->by,
+				  c->where != NULL && c->where[0] ? " where="
+								  : "",
+				  c->where != NULL ? c->where : "");
 	if (detail == NULL) {
 		rc = CARTEL_ENOMEM;
 		goto fail;
@@ -412,6 +579,43 @@ cartel_handover_status_clear(struct cartel_handover_status *st)
 	memset(st, 0, sizeof *st);
 }
 
+static int
+person_status(struct cartel_db *db, const char *id, enum cartel_status *st,
+	      char **why)
+{
+	enum cartel_consent consent;
+	return cartel__round_person_state(db, id, st, &consent, why);
+}
+
+/* A pending person who is no longer agreed leaves the stage with what
+ * became of him; his status already says it, so no event is written. */
+static int
+close_out(struct cartel_db *db, const char *round_id,
+	  const struct cartel_handover_person *hp, enum cartel_status st,
+	  const char *by, const char *at, char **why)
+{
+	enum cartel_handover_outcome o =
+		st == CARTEL_STATUS_DECEASED   ? CARTEL_HANDOVER_DECEASED
+		: st == CARTEL_STATUS_RELEASED ? CARTEL_HANDOVER_RELEASED
+					       : CARTEL_HANDOVER_WITHDRAWN;
+	int rc = cartel__round_ho_set(db, round_id, hp->id,
+				      cartel_handover_outcome_name(o), at, by,
+				      why);
+	if (rc)
+		return rc;
+	char *detail = cartel__asprintf(
+		"person=%s outcome=%s status=%s stage=%d at=%s by=%s", hp->id,
+		cartel_handover_outcome_name(o),
+		cartel_enum_name(CARTEL_ENUM_STATUS, (int)st), hp->stage, at,
+		by);
+	if (detail == NULL)
+		return CARTEL_ENOMEM;
+	rc = cartel_audit_append(db, by, "handover.close_out", round_id,
+				 detail, why);
+	free(detail);
+	return rc;
+}
+
 int
 cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
 			    int stage, const char *by, int mark_absent,
@@ -437,15 +641,23 @@ cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
 				 stage, round_id);
 	if (rc == 0)
 		rc = cartel__round_ho_list(db, round_id, stage, &ps, &n, why);
-	size_t pending = 0, absent = 0;
+	size_t pending = 0, absent = 0, closed_out = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if (ps[i].outcome != CARTEL_HANDOVER_PENDING)
 			continue;
+		enum cartel_status st = CARTEL_STATUS_AGREED;
+		rc = person_status(db, ps[i].id, &st, why);
+		if (rc == 0 && st != CARTEL_STATUS_AGREED) {
+			rc = close_out(db, round_id, &ps[i], st, by, now, why);
+			closed_out++;
+			continue;
+		}
 		pending++;
-		if (!mark_absent)
+		if (rc || !mark_absent)
 			continue;
 		struct cartel_checkoff c = {round_id, ps[i].id,
-					    CARTEL_HANDOVER_ABSENT, by, now};
+					    CARTEL_HANDOVER_ABSENT, by, now,
+					    NULL};
 		rc = cartel_handover_check(db, &c, NULL, why);
 		absent++;
 	}
@@ -461,8 +673,9 @@ cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
 					       why);
 	if (rc == 0) {
 		char *detail = cartel__asprintf(
-			"stage=%d persons=%zu marked_absent=%zu at=%s", stage,
-			n, absent, now);
+			"stage=%d persons=%zu marked_absent=%zu closed_out=%zu "
+			"at=%s",
+			stage, n, absent, closed_out, now);
 		rc = detail ? cartel_audit_append(db, by, "handover.close",
 						  round_id, detail, why)
 			    : CARTEL_ENOMEM;

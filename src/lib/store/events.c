@@ -84,6 +84,27 @@ cartel__event_insert(struct cartel_db *db, long long person_pk,
 	return 0;
 }
 
+const char *
+cartel__event_base_field(const char *field, long long *corrects)
+{
+	if (corrects != NULL)
+		*corrects = 0;
+	if (field == NULL ||
+	    strncmp(field, CARTEL__CORRECT_PREFIX,
+		    CARTEL__CORRECT_PREFIX_LEN) != 0)
+		return field;
+	const char *s = field + CARTEL__CORRECT_PREFIX_LEN;
+	long long n = 0;
+	const char *d = s;
+	while (*d >= '0' && *d <= '9' && n < (1LL << 50))
+		n = n * 10 + (*d++ - '0');
+	if (d == s || *d != ':' || d[1] == '\0')
+		return field; /* not a correction's shape: applied as is */
+	if (corrects != NULL)
+		*corrects = n;
+	return d + 1;
+}
+
 int
 cartel__person_apply(struct cartel_person *p, const char *field,
 		     const char *value, char **why)
@@ -92,6 +113,8 @@ cartel__person_apply(struct cartel_person *p, const char *field,
 		return cartel__why(why, CARTEL_EINVAL, "event without field");
 	if (cartel__event_is_note(field))
 		return 0; /* a merge's record: no field changes */
+	/* A correction sets the field of the event it corrects. */
+	field = cartel__event_base_field(field, NULL);
 	if (strncmp(field, ATTR_PREFIX, ATTR_PREFIX_LEN) == 0) {
 		if (field[ATTR_PREFIX_LEN] == '\0')
 			return cartel__why(why, CARTEL_EINVAL,
@@ -439,6 +462,13 @@ int
 cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 		 char **why)
 {
+	return cartel_event_record(db, ev, NULL, why);
+}
+
+int
+cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
+		    long long *seq_out, char **why)
+{
 	if (ev->person_id == NULL || ev->person_id[0] == '\0' ||
 	    ev->field == NULL || ev->field[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
@@ -485,7 +515,7 @@ cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 	if (err == 0)
 		err = cartel__event_insert(db, pk, pid, ev->field, old, canon,
 					   &ev->prov, at, audit, &hs, NULL,
-					   NULL, why);
+					   seq_out, why);
 	if (err == 0) {
 		char *detail = cartel__asprintf("field %s", ev->field);
 		err = cartel__audit_close(db, audit, ev->prov.actor, "event",
@@ -664,4 +694,24 @@ cartel_db_rebuild_state(struct cartel_db *db, const char *actor, char **why)
 		free(detail);
 	}
 	return cartel__db_write_end(db, own, err, why);
+}
+
+/* For the corrections (correct.c): the persons table key of id, and the
+ * writes that keep the stored state in step with a changed person. */
+int
+cartel__person_pk(struct cartel_db *db, const char *id, long long *pk,
+		  char **why)
+{
+	return person_pk(db, id, pk, why);
+}
+
+int
+cartel__person_store(struct cartel_db *db, long long pk,
+		     const struct cartel_person *p, const char *attr_key,
+		     const char *attr_value, char **why)
+{
+	int err = 0;
+	if (attr_key != NULL)
+		err = attr_set(db, pk, attr_key, attr_value, why);
+	return err ? err : update_person(db, pk, p, why);
 }

@@ -67,6 +67,8 @@ is_erased(const char *field)
 	 * field it names (merge_store.c). */
 	if (strncmp(field, "conflict:", 9) == 0)
 		field += 9;
+	/* A correction carries the values of the field it restores. */
+	field = cartel__event_base_field(field, NULL);
 	if (strncmp(field, "attr:", 5) == 0)
 		return 1;
 	for (size_t i = 0; i < N_ERASED; i++)

@@ -69,6 +69,35 @@ int cartel__round_stage_list(struct cartel_db *db, const char *round_id,
 
 void cartel__round_ho_person_clear(struct cartel_handover_person *p);
 
+/* A person's status and consent alone, read without the rest of him (a
+ * stage of thousands is checked one by one). CARTEL_ENOTFOUND when none. */
+int cartel__round_person_state(struct cartel_db *db, const char *id,
+			       enum cartel_status *status,
+			       enum cartel_consent *consent, char **why);
+
+/* The ids of the persons still pending in rounds other than `except`,
+ * sorted by strcmp, as a new array *ids of *n malloc'd strings (free each
+ * and the array). One pass over the table, so that loading a large round
+ * looks each of its persons up in memory. */
+int cartel__round_ho_pending_ids(struct cartel_db *db, const char *except,
+				 char ***ids, size_t *n, char **why);
+
+/* The rounds other than `except` in which person_id is still pending, as a
+ * new array *round_ids of *n malloc'd strings (free each and the array);
+ * each row is checked against the ledger. */
+int cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
+				const char *except, char ***round_ids,
+				size_t *n, char **why);
+
+/*
+ * The round (other than `except`, which may be NULL) in which person_id was
+ * checked off as handed over or received: *round_id and *at malloc'd, or
+ * both NULL when there is none. The row is checked against the ledger.
+ */
+int cartel__round_ho_repatriated(struct cartel_db *db, const char *person_id,
+				 const char *except, char **round_id,
+				 char **at, char **why);
+
 /* Every person of the register with only what matching and the "held by
  * us" test need (id, names, birth date and place, sex, service number,
  * status, held_by), in no particular order; much lighter than

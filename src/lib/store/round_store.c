@@ -593,6 +593,144 @@ cartel__round_stage_list(struct cartel_db *db, const char *round_id,
 	return 0;
 }
 
+int
+cartel__round_ho_pending_ids(struct cartel_db *db, const char *except,
+			     char ***ids, size_t *n, char **why)
+{
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT DISTINCT person_id FROM round_handover"
+		      " WHERE round_id <> ?1 AND outcome = 'pending'"
+		      " ORDER BY person_id",
+		      &st, "reading check-offs", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, except, -1, SQLITE_STATIC);
+	char **v = NULL;
+	size_t len = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		char **g = realloc(v, (len + 1) * sizeof *v);
+		if (g == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		v = g;
+		v[len] = col_dup(st, 0);
+		if (v[len] == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		len++;
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = cartel__db_err(db, s, "reading check-offs", why);
+	sqlite3_finalize(st);
+	if (rc) {
+		for (size_t i = 0; i < len; i++)
+			free(v[i]);
+		free(v);
+		return rc;
+	}
+	*ids = v;
+	*n = len;
+	return 0;
+}
+
+int
+cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
+			    const char *except, char ***round_ids, size_t *n,
+			    char **why)
+{
+	*round_ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT round_id FROM round_handover"
+		      " WHERE person_id = ?1 AND round_id <> ?2"
+		      " AND outcome = 'pending' ORDER BY round_id",
+		      &st, "reading check-offs", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, person_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, except, -1, SQLITE_STATIC);
+	char **v = NULL;
+	size_t len = 0;
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		char **g = realloc(v, (len + 1) * sizeof *v);
+		if (g == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		v = g;
+		v[len] = col_dup(st, 0);
+		if (v[len] == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		len++;
+		rc = held(db, CARTEL__LT_HANDOVER, v[len - 1], person_id,
+			  "a check-off in another round", why);
+		if (rc)
+			break;
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = cartel__db_err(db, s, "reading check-offs", why);
+	sqlite3_finalize(st);
+	if (rc) {
+		for (size_t i = 0; i < len; i++)
+			free(v[i]);
+		free(v);
+		return rc;
+	}
+	*round_ids = v;
+	*n = len;
+	return 0;
+}
+
+int
+cartel__round_ho_repatriated(struct cartel_db *db, const char *person_id,
+			     const char *except, char **round_id, char **at,
+			     char **why)
+{
+	*round_id = NULL;
+	*at = NULL;
+	sqlite3_stmt *st;
+	int rc = prep(db,
+		      "SELECT round_id, checked_at FROM round_handover"
+		      " WHERE person_id = ?1 AND (?2 IS NULL OR round_id <> ?2)"
+		      " AND outcome IN ('handed_over', 'received')"
+		      " ORDER BY checked_at LIMIT 1",
+		      &st, "reading check-offs", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, person_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, except, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*round_id = col_dup(st, 0);
+		*at = col_dup(st, 1);
+		if (*round_id == NULL)
+			rc = CARTEL_ENOMEM;
+	} else if (s != SQLITE_DONE) {
+		rc = cartel__db_err(db, s, "reading check-offs", why);
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && *round_id != NULL)
+		rc = held(db, CARTEL__LT_HANDOVER, *round_id, person_id,
+			  "the check-off in another round", why);
+	if (rc) {
+		free(*round_id);
+		free(*at);
+		*round_id = NULL;
+		*at = NULL;
+	}
+	return rc;
+}
+
 void
 cartel__round_ho_person_clear(struct cartel_handover_person *p)
 {
@@ -675,4 +813,31 @@ cartel__round_persons_brief(struct cartel_db *db, struct cartel_person **out,
 	*out = v;
 	*n_out = n;
 	return 0;
+}
+
+int
+cartel__round_person_state(struct cartel_db *db, const char *id,
+			   enum cartel_status *status,
+			   enum cartel_consent *consent, char **why)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db, "SELECT status, consent FROM persons WHERE id = ?1",
+		      &st, "reading a person", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*status = (enum cartel_status)col_enum(st, 0,
+						       CARTEL_ENUM_STATUS);
+		*consent = (enum cartel_consent)col_enum(st, 1,
+							 CARTEL_ENUM_CONSENT);
+	} else if (s == SQLITE_DONE) {
+		rc = cartel__why(why, CARTEL_ENOTFOUND,
+				 "no person with id %.64s", id);
+	} else {
+		rc = cartel__db_err(db, s, "reading a person", why);
+	}
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -159,7 +159,8 @@ cartel__status_day(struct cartel_db *db, const char *id, char **out,
 		cartel__db_sqlite(db),
 		"SELECT substr(e.at, 1, 10) FROM events e "
 		"JOIN persons p ON p.pk = e.person "
-		"WHERE p.id = ?1 AND e.field = 'status' "
+		"WHERE p.id = ?1 AND (e.field = 'status' OR "
+		"e.field GLOB 'correct:*:status') "
 		"ORDER BY e.seq DESC LIMIT 1",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)

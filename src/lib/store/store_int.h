@@ -192,9 +192,32 @@ int cartel__person_apply_created(struct cartel_person *p, const char *rec,
 /* A scratch buffer owned by the handle, for encoding records. */
 struct cartel__buf *cartel__db_buf(struct cartel_db *db);
 
-/* Applies one field event (field name or "attr:KEY") to *p. */
+/* Applies one field event (field name, "attr:KEY", or a correction
+ * "correct:SEQ:FIELD") to *p. */
 int cartel__person_apply(struct cartel_person *p, const char *field,
 			 const char *value, char **why);
+
+/*
+ * Corrections (correct.c, docs/data-model.md): an event whose field is
+ * "correct:SEQ:FIELD" restores FIELD to the value event SEQ replaced.
+ * cartel__event_base_field returns the field an event changes (FIELD for
+ * a correction, the field itself otherwise; a pointer into `field`) and
+ * sets *corrects (when not NULL) to SEQ, or 0 for any other event.
+ */
+#define CARTEL__CORRECT_PREFIX "correct:"
+#define CARTEL__CORRECT_PREFIX_LEN 8
+const char *cartel__event_base_field(const char *field, long long *corrects);
+
+/* The persons table key of person id; CARTEL_ENOTFOUND when none. */
+int cartel__person_pk(struct cartel_db *db, const char *id, long long *pk,
+		      char **why);
+
+/* Writes *p as person pk's stored state; when attr_key is not NULL, sets
+ * (or with attr_value NULL or "" removes) that extra attribute first. Runs
+ * inside the caller's write transaction. */
+int cartel__person_store(struct cartel_db *db, long long pk,
+			 const struct cartel_person *p, const char *attr_key,
+			 const char *attr_value, char **why);
 
 /*
  * Search through the index kept beside the register (search_store.c), for
