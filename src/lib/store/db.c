@@ -553,3 +553,15 @@ cartel__db_stmt(struct cartel_db *db, int slot, const char *sql, char **why)
 	sqlite3_reset(st);
 	return st;
 }
+
+int
+cartel__db_prep(struct cartel_db *db, const char *q, sqlite3_stmt **st,
+		const char *doing, char **why)
+{
+	int rc = sqlite3_prepare_v2(db->sql, q, -1, st, NULL);
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return cartel__db_err(db, rc, doing, why);
+	}
+	return 0;
+}

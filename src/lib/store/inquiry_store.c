@@ -23,16 +23,6 @@
 #include "core/why.h"
 #include "store/store_int.h"
 
-static int
-prep(struct cartel_db *db, const char *q, sqlite3_stmt **st, const char *doing,
-     char **why)
-{
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db), q, -1, st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, doing, why);
-	return 0;
-}
-
 static void
 bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -112,7 +102,7 @@ cartel__inquiry_history(struct cartel_db *db, const char *id, const char *at,
 	if (at == NULL)
 		at = cartel__now(now, sizeof now);
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       "INSERT INTO inquiry_history (inquiry_id, at, actor, "
 		       "what, person_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, "
 		       "?6)",
@@ -140,7 +130,7 @@ cartel__inquiry_set_state(struct cartel_db *db, const char *id,
 			  const char *state, char **why)
 {
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       "UPDATE match_inquiry SET state = ?2, status = CASE "
 		       "WHEN ?2 IN ('confirmed', 'closed') THEN 'resolved' "
 		       "ELSE 'open' END WHERE id = ?1",
@@ -265,7 +255,7 @@ cartel_inquiry_list(struct cartel_db *db, int open_only, const char *since,
 		cartel_date_format(&d, from, sizeof from);
 	}
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       "SELECT " INQ_COLS " FROM match_inquiry i WHERE "
 		       "(?1 = 0 OR " STATE_EXPR " IN ('open', "
 		       "'candidate_found')) AND (?2 IS NULL OR i.created_at "
@@ -351,7 +341,7 @@ static int
 load_candidates(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 {
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       "SELECT person_id, score, band, state, explanation, "
 		       "found_at, decided_by, decided_at, reason FROM "
 		       "match_candidate WHERE inquiry_id = ?1 "
@@ -406,7 +396,7 @@ static int
 load_history(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 {
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       "SELECT seq, at, actor, what, person_id, detail FROM "
 		       "inquiry_history WHERE inquiry_id = ?1 ORDER BY seq",
 		       &st, "reading the inquiry's history", why);
@@ -456,7 +446,7 @@ inq_get_row(struct cartel_db *db, const char *id, struct cartel_inquiry *q,
 {
 	memset(q, 0, sizeof *q);
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       "SELECT " INQ_COLS " FROM match_inquiry i "
 		       "WHERE i.id = ?1",
 		       &st, "reading the inquiry", why);
@@ -531,7 +521,7 @@ cartel_inquiry_close(struct cartel_db *db, const char *id, const char *reason,
 	cartel__now(now, sizeof now);
 	sqlite3_stmt *st = NULL;
 	if (err == 0)
-		err = prep(db,
+		err = cartel__db_prep(db,
 			   "UPDATE match_inquiry SET closed_at = ?2, "
 			   "closed_by = ?3, closed_reason = ?4 WHERE id = ?1",
 			   &st, "closing the inquiry", why);
@@ -548,7 +538,7 @@ cartel_inquiry_close(struct cartel_db *db, const char *id, const char *reason,
 	char **pending = NULL;
 	size_t n_pending = 0;
 	if (err == 0)
-		err = prep(db,
+		err = cartel__db_prep(db,
 			   "SELECT person_id FROM match_candidate WHERE "
 			   "inquiry_id = ?1 AND state = 'pending' "
 			   "ORDER BY person_id",
@@ -581,7 +571,7 @@ cartel_inquiry_close(struct cartel_db *db, const char *id, const char *reason,
 		err = cartel__ledger_check_row(db, CARTEL__LT_CANDIDATE, id,
 					       pending[i], why);
 		if (err == 0)
-			err = prep(db,
+			err = cartel__db_prep(db,
 				   "UPDATE match_candidate SET state = "
 				   "'rejected', decided_by = ?3, decided_at = "
 				   "?4, reason = 'the inquiry was closed' "
@@ -710,7 +700,7 @@ cartel__inquiry_flush(struct cartel_db *db, const char *actor, char **why)
 	for (size_t i = 0; err == 0 && i < due.n; i++) {
 		const struct cartel__due_rec *r = &due.v[i];
 		sqlite3_stmt *st;
-		err = prep(db,
+		err = cartel__db_prep(db,
 			   "INSERT INTO inquiry_callback (inquiry_id, "
 			   "person_id, event_seq, queued_at) VALUES (?1, ?2, "
 			   "?3, ?4)",
@@ -789,7 +779,7 @@ change_words(struct cartel_db *db, const char *person_id, long long event_seq,
 	     char **at_out, char **text_out, char **why)
 {
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       "SELECT field, new_value, at FROM events WHERE seq = ?1",
 		       &st, "reading a change", why);
 	if (err != 0)
@@ -840,7 +830,7 @@ cartel_inquiry_callbacks(struct cartel_db *db, int all,
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int err = prep(
+	int err = cartel__db_prep(
 		db,
 		"SELECT b.seq, b.inquiry_id, b.person_id, b.event_seq, "
 		"b.done_at, b.done_by, i.requester, i.relation, i.contact, "
@@ -960,7 +950,7 @@ cartel_inquiry_callback_done(struct cartel_db *db, const char *id,
 	size_t n = 0;
 	sqlite3_stmt *st = NULL;
 	if (err == 0)
-		err = prep(db,
+		err = cartel__db_prep(db,
 			   "SELECT seq FROM inquiry_callback WHERE inquiry_id "
 			   "= ?1 AND done_at IS NULL ORDER BY seq",
 			   &st, "reading the call-back list", why);
@@ -993,7 +983,7 @@ cartel_inquiry_callback_done(struct cartel_db *db, const char *id,
 		err = cartel__ledger_check_row(db, CARTEL__LT_CALLBACK, key,
 					       NULL, why);
 		if (err == 0)
-			err = prep(db,
+			err = cartel__db_prep(db,
 				   "UPDATE inquiry_callback SET done_at = ?2, "
 				   "done_by = ?3 WHERE seq = ?1",
 				   &st, "marking a call-back done", why);

@@ -19,16 +19,6 @@
 #include "core/why.h"
 #include "store/store_int.h"
 
-static int
-prep(struct cartel_db *db, const char *q, sqlite3_stmt **st, const char *doing,
-     char **why)
-{
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db), q, -1, st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, doing, why);
-	return 0;
-}
-
 static void
 bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -129,7 +119,7 @@ cartel_inquiry_record(struct cartel_db *db,
 	/* One more than the highest number given so far: never from the
 	 * person sought, never one given before (even were a row taken out
 	 * or the table's rowids renumbered by a VACUUM). */
-	err = prep(db,
+	err = cartel__db_prep(db,
 		   "SELECT max(coalesce(max(CAST(substr(id, 5) AS INTEGER)), "
 		   "0), coalesce(max(rowid), 0)) + 1 FROM match_inquiry "
 		   "WHERE id GLOB 'INQ-[0-9]*'",
@@ -146,7 +136,7 @@ cartel_inquiry_record(struct cartel_db *db,
 		st = NULL;
 	}
 	if (err == 0)
-		err = prep(db,
+		err = cartel__db_prep(db,
 			   "INSERT INTO match_inquiry (id, created_at, "
 			   "created_by, family_name, given_name, patronymic, "
 			   "birth_date, birth_place, service_number, contact, "
@@ -225,7 +215,7 @@ inqs_load(struct cartel_db *db, const char *id, struct inq **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       id != NULL
 			       ? "SELECT id, family_name, given_name, "
 				 "patronymic, birth_date, birth_place, "
@@ -343,7 +333,7 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 		err = cartel__db_write_begin(db, &own, why);
 	sqlite3_stmt *ins = NULL;
 	if (err == 0)
-		err = prep(db,
+		err = cartel__db_prep(db,
 			   "INSERT OR IGNORE INTO match_candidate (inquiry_id, "
 			   "person_id, score, band, explanation, found_at) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -417,7 +407,7 @@ cartel_review_list(struct cartel_db *db, int all,
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       all ? "SELECT inquiry_id, person_id, score, band, state, "
 			     "explanation, found_at, decided_by, decided_at, "
 			     "reason FROM match_candidate "
@@ -484,7 +474,7 @@ cand_decide(struct cartel_db *db, const char *inquiry_id,
 	    const char *at, const char *reason, char **why)
 {
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       "UPDATE match_candidate SET state = ?3, "
 		       "decided_by = ?4, decided_at = ?5, reason = ?6 "
 		       "WHERE inquiry_id = ?1 AND person_id = ?2",
@@ -514,7 +504,7 @@ other_pending(struct cartel_db *db, const char *inquiry_id,
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int err = prep(db,
+	int err = cartel__db_prep(db,
 		       "SELECT person_id FROM match_candidate WHERE "
 		       "inquiry_id = ?1 AND person_id != ?2 AND state = "
 		       "'pending' ORDER BY person_id",
@@ -580,7 +570,7 @@ cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 	if (err != 0)
 		return err;
 	sqlite3_stmt *st = NULL;
-	err = prep(db,
+	err = cartel__db_prep(db,
 		   "SELECT c.state, coalesce(i.state, CASE WHEN i.status = "
 		   "'resolved' THEN 'confirmed' ELSE 'open' END) FROM "
 		   "match_candidate c JOIN match_inquiry i ON i.id = "
@@ -681,7 +671,7 @@ cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 	} else if (err == 0 && n_others == 0) {
 		/* The last candidate rejected: the inquiry is open again,
 		 * unless a match was confirmed or it was closed. */
-		err = prep(db,
+		err = cartel__db_prep(db,
 			   "SELECT state FROM match_inquiry WHERE id = ?1 AND "
 			   "(state IS NULL OR state = 'candidate_found') AND "
 			   "status = 'open'",

@@ -21,18 +21,6 @@
 #include "store/round_rows.h"
 #include "store/store_int.h"
 
-static int
-prep(struct cartel_db *db, const char *sql, sqlite3_stmt **st,
-     const char *doing, char **why)
-{
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db), sql, -1, st, NULL);
-	if (rc != SQLITE_OK) {
-		*st = NULL;
-		return cartel__db_err(db, rc, doing, why);
-	}
-	return 0;
-}
-
 /* Steps a write statement once and finalizes it. */
 static int
 run(struct cartel_db *db, sqlite3_stmt *st, const char *doing, char **why)
@@ -94,7 +82,7 @@ cartel__owner_get(struct cartel_db *db, struct cartel_owner *o, char **why)
 {
 	memset(o, 0, sizeof *o);
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT role, name, set_at, set_by FROM register_owner"
 		      " WHERE id = 1",
 		      &st, "reading the register's owner", why);
@@ -128,7 +116,7 @@ cartel__owner_put(struct cartel_db *db, const char *role, const char *name,
 		  const char *at, const char *by, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "INSERT INTO register_owner (id, role, name, set_at,"
 		      " set_by) VALUES (1, ?1, ?2, ?3, ?4)",
 		      &st, "setting the register's owner", why);
@@ -155,7 +143,7 @@ cartel__decl_made_get(struct cartel_db *db, const char *kind, long *sequence,
 {
 	*sequence = 0;
 	sqlite3_stmt *st;
-	int rc = prep(db, "SELECT sequence FROM declaration_made WHERE kind = ?1",
+	int rc = cartel__db_prep(db, "SELECT sequence FROM declaration_made WHERE kind = ?1",
 		      &st, "reading the declarations made", why);
 	if (rc)
 		return rc;
@@ -179,7 +167,7 @@ cartel__decl_made_put(struct cartel_db *db, const char *kind, long sequence,
 		      const char *by, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "INSERT INTO declaration_made (kind, sequence, digest,"
 		      " n_persons, made_at, made_by) VALUES (?1, ?2, ?3, ?4,"
 		      " ?5, ?6) ON CONFLICT (kind) DO UPDATE SET"
@@ -206,7 +194,7 @@ cartel__decl_received_has(struct cartel_db *db, const char *digest,
 {
 	*found = 0;
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT 1 FROM declaration_received WHERE digest = ?1",
 		      &st, "reading the declarations received", why);
 	if (rc)
@@ -230,7 +218,7 @@ cartel__decl_received_last(struct cartel_db *db, const char *party,
 	*sequence = 0;
 	digest[0] = '\0';
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT sequence, digest FROM declaration_received"
 		      " WHERE party = ?1 AND kind = ?2"
 		      " ORDER BY sequence DESC LIMIT 1",
@@ -264,7 +252,7 @@ cartel__decl_received_put(struct cartel_db *db, const char *digest,
 			  const char *by, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "INSERT INTO declaration_received (digest, party, kind,"
 		      " sequence, as_of, n_persons, received_at, received_by)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -295,7 +283,7 @@ cartel__decl_persons_load(struct cartel_db *db, const char *party,
 	if (m == NULL)
 		return CARTEL_ENOMEM;
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT their_id, status, fields FROM declared_person"
 		      " WHERE party = ?1 AND kind = ?2",
 		      &st, "reading the declared persons", why);

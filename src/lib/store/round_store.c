@@ -21,18 +21,6 @@
 #include "store/round_rows.h"
 #include "store/store_int.h"
 
-static int
-prep(struct cartel_db *db, const char *sql, sqlite3_stmt **st,
-     const char *doing, char **why)
-{
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db), sql, -1, st, NULL);
-	if (rc != SQLITE_OK) {
-		*st = NULL;
-		return cartel__db_err(db, rc, doing, why);
-	}
-	return 0;
-}
-
 static char *
 col_dup(sqlite3_stmt *st, int i)
 {
@@ -85,7 +73,7 @@ cartel__round_pin_get(struct cartel_db *db, const char *party,
 		      unsigned char pk[32], char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT public_key, seq FROM round_key_pin"
 		      " WHERE party = ?1 AND replaced_at IS NULL",
 		      &st, "reading a pinned key", why);
@@ -124,7 +112,7 @@ cartel__round_pin_put(struct cartel_db *db, const char *party,
 		      const char *at, const char *by, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "UPDATE round_key_pin SET replaced_at = ?2"
 		      " WHERE party = ?1 AND replaced_at IS NULL"
 		      " RETURNING seq",
@@ -146,7 +134,7 @@ cartel__round_pin_put(struct cartel_db *db, const char *party,
 		return rc;
 	if (s != SQLITE_DONE)
 		return cartel__db_err(db, s, "replacing a pinned key", why);
-	rc = prep(db,
+	rc = cartel__db_prep(db,
 		  "INSERT INTO round_key_pin (party, public_key, fingerprint,"
 		  " pinned_at, pinned_by) VALUES (?1, ?2, ?3, ?4, ?5)",
 		  &st, "pinning a key", why);
@@ -173,7 +161,7 @@ cartel__round_pin_list(struct cartel_db *db, struct cartel_key_pin **out,
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT party, fingerprint, pinned_at, pinned_by,"
 		      " replaced_at IS NOT NULL, seq FROM round_key_pin"
 		      " ORDER BY replaced_at IS NOT NULL, party, seq",
@@ -225,7 +213,7 @@ cartel__round_doc_put(struct cartel_db *db, const char *round_id,
 		      const char *at, const char *by, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "INSERT INTO round_doc (round_id, version, digest,"
 		      " document, started_at, started_by)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -255,7 +243,7 @@ cartel__round_doc_get(struct cartel_db *db, const char *round_id,
 		      char **started_at, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT version, digest, started_at FROM round_doc"
 		      " WHERE round_id = ?1",
 		      &st, "reading a round", why);
@@ -296,7 +284,7 @@ cartel__round_stage_put(struct cartel_db *db, const char *round_id,
 			int stage, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "INSERT OR IGNORE INTO round_stage (round_id, stage)"
 		      " VALUES (?1, ?2)",
 		      &st, "adding a stage", why);
@@ -317,7 +305,7 @@ cartel__round_stage_get(struct cartel_db *db, const char *round_id,
 			int stage, int *closed, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT closed_at IS NOT NULL FROM round_stage"
 		      " WHERE round_id = ?1 AND stage = ?2",
 		      &st, "reading a stage", why);
@@ -348,7 +336,7 @@ cartel__round_stage_close(struct cartel_db *db, const char *round_id,
 			  char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "UPDATE round_stage SET closed_at = ?3, closed_by = ?4"
 		      " WHERE round_id = ?1 AND stage = ?2"
 		      " AND closed_at IS NULL",
@@ -377,7 +365,7 @@ cartel__round_ho_put(struct cartel_db *db, const char *round_id,
 		     int stage, int direct, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "INSERT INTO round_handover (round_id, person_id, ord,"
 		      " side, stage, direct) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		      &st, "listing a person for handover", why);
@@ -427,7 +415,7 @@ cartel__round_ho_get(struct cartel_db *db, const char *round_id,
 {
 	sqlite3_stmt *st;
 	memset(p, 0, sizeof *p);
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT person_id, side, stage, direct, outcome,"
 		      " checked_at, checked_by FROM round_handover"
 		      " WHERE round_id = ?1 AND person_id = ?2",
@@ -462,7 +450,7 @@ cartel__round_ho_set(struct cartel_db *db, const char *round_id,
 		     const char *at, const char *by, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "UPDATE round_handover SET outcome = ?3,"
 		      " checked_at = ?4, checked_by = ?5"
 		      " WHERE round_id = ?1 AND person_id = ?2"
@@ -496,7 +484,7 @@ cartel__round_ho_list(struct cartel_db *db, const char *round_id, int stage,
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT person_id, side, stage, direct, outcome,"
 		      " checked_at, checked_by FROM round_handover"
 		      " WHERE round_id = ?1 AND (?2 = 0 OR stage = ?2)"
@@ -549,7 +537,7 @@ cartel__round_stage_list(struct cartel_db *db, const char *round_id,
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT stage, closed_at, closed_by FROM round_stage"
 		      " WHERE round_id = ?1 ORDER BY stage",
 		      &st, "listing stages", why);
@@ -600,7 +588,7 @@ cartel__round_ho_pending_ids(struct cartel_db *db, const char *except,
 	*ids = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT DISTINCT person_id FROM round_handover"
 		      " WHERE round_id <> ?1 AND outcome = 'pending'"
 		      " ORDER BY person_id",
@@ -647,7 +635,7 @@ cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
 	*round_ids = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT round_id FROM round_handover"
 		      " WHERE person_id = ?1 AND round_id <> ?2"
 		      " AND outcome = 'pending' ORDER BY round_id",
@@ -699,7 +687,7 @@ cartel__round_ho_repatriated(struct cartel_db *db, const char *person_id,
 	*round_id = NULL;
 	*at = NULL;
 	sqlite3_stmt *st;
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT round_id, checked_at FROM round_handover"
 		      " WHERE person_id = ?1 AND (?2 IS NULL OR round_id <> ?2)"
 		      " AND outcome IN ('handed_over', 'received')"
@@ -762,7 +750,7 @@ cartel__round_persons_brief(struct cartel_db *db, struct cartel_person **out,
 	/* The columns matching reads, and what says whether we hold the
 	 * person; in the table's own order (no sort: the order does not
 	 * matter to matching, and sorting 100,000 rows costs). */
-	int rc = prep(db,
+	int rc = cartel__db_prep(db,
 		      "SELECT id, family_name, given_name, patronymic,"
 		      " birth_date, birth_place, sex, service_number, status,"
 		      " held_by FROM persons WHERE " CARTEL__NOT_MERGED("id"),
@@ -821,7 +809,7 @@ cartel__round_person_state(struct cartel_db *db, const char *id,
 			   enum cartel_consent *consent, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = prep(db, "SELECT status, consent FROM persons WHERE id = ?1",
+	int rc = cartel__db_prep(db, "SELECT status, consent FROM persons WHERE id = ?1",
 		      &st, "reading a person", why);
 	if (rc)
 		return rc;

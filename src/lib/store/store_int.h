@@ -505,4 +505,12 @@ int cartel__event_is_note(const char *field);
 	PERSON_ID " NOT IN (SELECT other_id FROM person_merge "                \
 		  "WHERE unmerged_at IS NULL)"
 
+/*
+ * Prepares q on db's connection into *st (a statement the caller
+ * finalizes). Returns 0, or the database error with *why saying what was
+ * being done (`doing`); *st is NULL then.
+ */
+int cartel__db_prep(struct cartel_db *db, const char *q, sqlite3_stmt **st,
+		    const char *doing, char **why);
+
 #endif
