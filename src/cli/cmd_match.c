@@ -115,7 +115,6 @@ static const char *const pair_header[4] = {"left_id", "right_id", "score",
 int
 cmd_link(struct cli *cli, int argc, char **argv)
 {
-	(void)cli;
 	const char *files[2] = {NULL, NULL}, *out_path = NULL,
 		   *review_path = NULL;
 	int n_files = 0, show_stats = 0;
@@ -144,6 +143,8 @@ cmd_link(struct cli *cli, int argc, char **argv)
 			opts.one_to_one = 0;
 		} else if (strcmp(a, "--stats") == 0) {
 			show_stats = 1;
+		} else if (strcmp(a, "--quiet") == 0) {
+			cli->quiet = 1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage("link", "unknown option '%s'", a);
 		} else if (n_files < 2) {
@@ -171,8 +172,12 @@ cmd_link(struct cli *cli, int argc, char **argv)
 	size_t n_pairs = 0;
 	struct cartel_match_stats st;
 	char *why = NULL;
+	struct cli_progress pl;
+	opts.progress = cli_progress(cli, &pl, "link");
+	opts.progress_user = &pl;
 	int err = cartel_match_link(left, n_left, right, n_right, &opts,
 				    &pairs, &n_pairs, &st, &why);
+	cli_progress_done(&pl);
 	if (err != 0) {
 		cartel_match_persons_free(left, n_left);
 		cartel_match_persons_free(right, n_right);
@@ -347,8 +352,12 @@ cmd_dedupe(struct cli *cli, int argc, char **argv)
 	struct cartel_match_stats st;
 	struct cartel_match_dup *d = NULL;
 	size_t n_d = 0;
+	struct cli_progress pl;
+	opts.progress = cli_progress(cli, &pl, "dedupe");
+	opts.progress_user = &pl;
 	int err = cartel_match_dedupe_pairs(p, n, &opts, cluster, &d, &n_d,
 					    &st, &why);
+	cli_progress_done(&pl);
 	if (err != 0) {
 		free(cluster);
 		cartel_persons_free(p, n);
@@ -441,6 +450,8 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			so.mode = CARTEL_SEARCH_MEMORY;
 		} else if (strcmp(a, "--verify-index") == 0) {
 			so.verify_index = 1;
+		} else if (strcmp(a, "--quiet") == 0) {
+			cli->quiet = 1;
 		} else if (a[0] == '-' && a[1] == '-') {
 			return cli_usage("search", "unknown option '%s'", a);
 		} else {
@@ -479,12 +490,16 @@ cmd_search(struct cli *cli, int argc, char **argv)
 	struct cartel_search_hit *h = NULL;
 	size_t nh = 0, reading = 0;
 	struct cartel_search_info info;
+	struct cli_progress pl;
+	so.progress = cli_progress(cli, &pl, "search index");
+	so.progress_user = &pl;
 	if (name_len > 0)
 		err = cartel_search_text(db, &pq, (size_t)limit, 0, &so, &h,
 					 &nh, &reading, &info, &why);
 	else
 		err = cartel_search(db, NULL, 0, 0, &so, NULL, NULL, &info,
 				    &why);
+	cli_progress_done(&pl);
 	cartel_db_close(db);
 	if (err != 0) {
 		cartel_search_info_clear(&info);

@@ -502,7 +502,8 @@ find(const char *name)
 static void
 overview(FILE *fp)
 {
-	fputs("usage: cartel [--db PATH] [--json] COMMAND [ARGS...]\n"
+	fputs("usage: cartel [--db PATH] [--json] [--quiet] COMMAND "
+	      "[ARGS...]\n"
 	      "\n"
 	      "The register of prisoners of war held by each side, matching "
 	      "across\nscripts and spellings, exchange rounds and signed "
@@ -511,6 +512,8 @@ overview(FILE *fp)
 	      "  --db PATH   the register (default $CARTEL_DB, else "
 	      "./cartel.db)\n"
 	      "  --json      machine-readable output where a command has it\n"
+	      "  --quiet     no progress line on a terminal (import, link,\n"
+	      "              dedupe, search index, receive)\n"
 	      "  --help      this text;  --version  the version\n\n"
 	      "Commands:\n",
 	      fp);
@@ -542,7 +545,7 @@ help(const char *name)
 int
 main(int argc, char **argv)
 {
-	struct cli cli = {NULL, 0, argv[0]};
+	struct cli cli = {NULL, 0, argv[0], 0};
 	cli.db_path = getenv("CARTEL_DB");
 	if (cli.db_path == NULL || cli.db_path[0] == '\0')
 		cli.db_path = "cartel.db";
@@ -560,6 +563,8 @@ main(int argc, char **argv)
 			cli.db_path = a + 5;
 		} else if (strcmp(a, "--json") == 0) {
 			cli.json = 1;
+		} else if (strcmp(a, "--quiet") == 0) {
+			cli.quiet = 1;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			return help(NULL);
 		} else if (strcmp(a, "--version") == 0) {

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cartel/csv.h>
 #include <cartel/error.h>
@@ -615,6 +617,38 @@ drain(struct reader *rd)
 	rd->taken = rd->filled;
 }
 
+/* The data rows left in `in` when it is a regular file, counted from its
+ * line ends without moving the stream (the header's line taken off): the
+ * total a progress callback is told. 0 when it cannot be known (a pipe). */
+static uint64_t
+rows_left(FILE *in)
+{
+	struct stat sb;
+	int fd = fileno(in);
+	off_t at = fd < 0 ? -1 : ftello(in);
+	if (at < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size <= at)
+		return 0;
+	enum { CHUNK = 1 << 16 };
+	char *buf = malloc(CHUNK);
+	if (buf == NULL)
+		return 0;
+	uint64_t lines = 0;
+	char lastc = '\n';
+	ssize_t got;
+	while ((got = pread(fd, buf, CHUNK, at)) > 0) {
+		for (const char *c = buf, *end = buf + got;
+		     (c = memchr(c, '\n', (size_t)(end - c))) != NULL; c++)
+			lines++;
+		lastc = buf[got - 1];
+		at += got;
+	}
+	free(buf);
+	if (lastc != '\n')
+		lines++;
+	return lines > 0 ? lines - 1 : 0;
+}
+
 int
 cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		  const struct cartel_import_opts *opts_in,
@@ -629,6 +663,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		name = "-";
 	memset(res, 0, sizeof(*res));
 
+	struct cartel__progress pg = {0};
+	uint64_t n_rows = opts.progress != NULL ? rows_left(in) : 0;
 	struct cartel_csv *csv;
 	int err = cartel_csv_open(&csv, in, name, opts.max_field);
 	if (err != 0)
@@ -703,6 +739,9 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	/* A failure of the database or of reading ends the loop with err
 	 * set; a bad row is only counted and reported. */
 	int done = !started;
+	if (started)
+		cartel__progress_begin(&pg, opts.progress, opts.progress_user,
+				       "rows", n_rows);
 	while (err == 0 && !done) {
 		struct block *blk = take_block(rd);
 		for (size_t j = 0; j < blk->n && err == 0; j++) {
@@ -712,6 +751,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 			const char *reason = job->reason;
 			char *rwhy = NULL;
 			res->rows_read++;
+			cartel__progress_at(&pg, res->rows_read);
 			if (job->kind == JOB_FATAL) {
 				res->rows_read--;
 				err = cartel__why(why, job->err, "%s",
@@ -851,6 +891,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		cartel__db_bulk(db, 0);
 	if (err != 0)
 		res->imported = 0;
+	else
+		cartel__progress_end(&pg);
 	free_columns(cols, n_cols);
 	cartel_csv_close(csv);
 	return err;

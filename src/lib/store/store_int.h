@@ -182,6 +182,12 @@ int cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 
 /* Reads one persons row from a statement whose columns are pk, then the
  * fields in cartel_fields() order, starting at column `col`. */
+/* cartel_db_persons, adding each person read to pg (may be NULL). */
+struct cartel__progress;
+int cartel__db_persons_pg(struct cartel_db *db, struct cartel_person **out,
+			  size_t *n_out, struct cartel__progress *pg,
+			  char **why);
+
 int cartel__person_from_row(sqlite3_stmt *st, int col,
 			    struct cartel_person *p, char **why);
 
