@@ -694,8 +694,11 @@ print_sought(const struct cartel_inquiry *q)
 	}
 }
 
+/* Inquiry id in full (text), or as JSON: with full, the whole object;
+ * without, the array of its potential matches, the form `inquiry show ID
+ * --json` has always had and scripts read. */
 static int
-inquiry_show(struct cartel_db *db, const char *id, int json)
+inquiry_show(struct cartel_db *db, const char *id, int json, int full)
 {
 	struct cartel_inquiry q;
 	char *why = NULL;
@@ -704,7 +707,8 @@ inquiry_show(struct cartel_db *db, const char *id, int json)
 		return cli_error(err, why, "reading the inquiry");
 	int rc = EXIT_OK;
 	if (json) {
-		rc = print_json(cartel_inquiry_json(&q));
+		rc = full ? print_json(cartel_inquiry_json(&q))
+			  : inquiry_print_found(db, id, 1, 1);
 		cartel_inquiry_clear(&q);
 		return rc;
 	}
@@ -861,7 +865,7 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		   *id = NULL, *requester = NULL, *relation = NULL,
 		   *seen_place = NULL, *seen_on = NULL, *since = NULL,
 		   *reason = NULL, *done = NULL;
-	int open_only = 0, all = 0;
+	int open_only = 0, all = 0, full = 0;
 	int first = 2;
 	/* callbacks done ID */
 	if (strcmp(sub, "callbacks") == 0 && argc > 2 &&
@@ -919,6 +923,8 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 			open_only = 1;
 		} else if (strcmp(a, "--all") == 0) {
 			all = 1;
+		} else if (strcmp(a, "--full") == 0) {
+			full = 1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage("inquiry", "unknown option '%s'", a);
 		} else if (id == NULL) {
@@ -949,6 +955,9 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		return cli_usage("inquiry", "unexpected '%s'", id);
 	if (is_add && id != NULL)
 		return cli_usage("inquiry", "unexpected '%s'", id);
+	if (full && !(is_show && id != NULL))
+		return cli_usage("inquiry", "--full is for 'inquiry show ID "
+					    "--json'");
 	char *why = NULL;
 	struct cartel_query pq;
 	memset(&pq, 0, sizeof pq);
@@ -1039,7 +1048,7 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 			       found, found == 1 ? "" : "es");
 	} else if (is_show) {
 		/* Without an id: every potential match, as before. */
-		rc = id != NULL ? inquiry_show(db, id, cli->json)
+		rc = id != NULL ? inquiry_show(db, id, cli->json, full)
 				: inquiry_print_found(db, NULL, cli->json, 1);
 	} else if (is_list) {
 		rc = inquiry_list(db, open_only, since, cli->json);
