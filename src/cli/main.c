@@ -280,15 +280,17 @@ static const struct cli_command commands[] = {
 	 "once. No field changes: each value of OTHER's that KEEP does not hold\n"
 	 "becomes a conflict:FIELD event on KEEP, to settle with 'cartel event\n"
 	 "add KEEP FIELD VALUE'. Refused for a record merged into itself, into or\n"
-	 "from a merged record, one with records merged into it, or one listed in\n"
-	 "a loaded round with its handover pending. Undo with 'cartel unmerge'.\n"
-	 "See docs/matching.md.\n"},
+	 "from a merged record, one with records merged into it, or one in a\n"
+	 "round not yet settled (listed in a loaded round with its handover\n"
+	 "pending, or proposed or agreed for exchange). Undo with 'cartel\n"
+	 "unmerge'. Exports leave OTHER out. See docs/matching.md.\n"},
 	{"unmerge", cmd_unmerge, "undo a merge: the record stands alone again",
 	 "usage: cartel unmerge OTHER --by WHO --reason TEXT [--json]\n"
 	 "\n"
 	 "Ends the alias that 'cartel merge' made of OTHER: both records are as\n"
 	 "they were before the merge, with the merge and its undoing kept in\n"
-	 "their histories (unmerged_from events). See docs/matching.md.\n"},
+	 "their histories (unmerged_from events). Refused, as a merge is, while\n"
+	 "either record is in a round not yet settled. See docs/matching.md.\n"},
 	{"search", cmd_search, "find a person in the register by a typed name",
 	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json]\n"
 	 "                     [--no-index | --verify-index] NAME...\n"
