@@ -74,6 +74,10 @@ int cli_out_open(struct cli_out *o, const char *path, unsigned flags);
 int cli_out_close(struct cli_out *o, int ok);
 
 /* Commands, one family per file. */
+/* Reads a plan or round file of at most CARTEL_LIMIT_ROUND_DOC bytes into
+ * a malloc'd NUL-terminated buffer; NULL when it cannot. */
+char *cli_read_plan(const char *path, size_t *len);
+
 int cmd_init(struct cli *, int, char **);
 int cmd_import(struct cli *, int, char **);
 int cmd_export(struct cli *, int, char **);

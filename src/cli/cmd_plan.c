@@ -12,6 +12,7 @@
 
 #include <cartel/cartel.h>
 #include <cartel/plan.h>
+#include <cartel/round.h>
 #include <cartel/store.h>
 
 #include "cli.h"
@@ -97,7 +98,9 @@ compute(struct cli *cli, const struct plan_args *a, const char *action,
 	}
 	struct cartel_person *persons = NULL;
 	size_t n = 0;
-	rc = cartel_db_persons(db, &persons, &n, &why);
+	/* The register's persons, and those each party declared it holds
+	 * (a mediator plans from the parties' held declarations). */
+	rc = cartel_round_plan_persons(db, &persons, &n, &why);
 	if (rc != 0) {
 		cartel_db_close(db);
 		cartel_policy_free(*pol);
