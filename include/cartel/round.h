@@ -212,6 +212,7 @@ int cartel_round_sign(struct cartel_db *db, struct cartel_round *r,
 		      char **why);
 
 struct cartel_round_rules_opts; /* below */
+struct cartel_round_rules;
 
 /*
  * As cartel_round_sign, after checking the document against the exchange
@@ -219,11 +220,15 @@ struct cartel_round_rules_opts; /* below */
  * signer is key's party, and persons the register does not know are not
  * a breach). A document that fails the seal, the rules or both is refused
  * with every problem in *why: CARTEL_ETAMPER for the seal, else
- * CARTEL_ESTATE. cartel_round_sign is this with ropts NULL.
+ * CARTEL_ESTATE. *notes (when not NULL) receives what the check reported
+ * without refusing (persons the signer receives that it cannot map to its
+ * own records); clear it with cartel_round_rules_clear. cartel_round_sign
+ * is this with ropts and notes NULL.
  */
 int cartel_round_sign_checked(struct cartel_db *db, struct cartel_round *r,
 			      const struct cartel_key *key,
 			      const struct cartel_round_rules_opts *ropts,
+			      struct cartel_round_rules *notes,
 			      const char *actor, char **why);
 
 struct cartel_round_sig_status {

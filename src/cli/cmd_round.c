@@ -210,6 +210,8 @@ round_sign(struct cli *cli, int argc, char **argv)
 		free(plan_text);
 		return cli_error(rc, why, "reading the round");
 	}
+	struct cartel_round_rules notes;
+	memset(&notes, 0, sizeof notes);
 	size_t old_len = 0;
 	char *old = cli_read_plan(out, &old_len); /* to restore on failure */
 	struct cartel_db *db;
@@ -222,8 +224,8 @@ round_sign(struct cli *cli, int argc, char **argv)
 	}
 	rc = cartel_db_begin(db, &why);
 	if (rc == 0)
-		rc = cartel_round_sign_checked(db, r, &k, &ro, cli_actor(by),
-					       &why);
+		rc = cartel_round_sign_checked(db, r, &k, &ro, &notes,
+					       cli_actor(by), &why);
 	free(plan_text);
 	plan_text = NULL;
 	if (rc == 0)
@@ -247,8 +249,15 @@ round_sign(struct cli *cli, int argc, char **argv)
 		cartel_db_rollback(db);
 		cartel_db_close(db);
 		cartel_round_free(r);
+		cartel_round_rules_clear(&notes);
 		return cli_error(rc, why, "signing the round");
 	}
+	/* What the signer's own register could not map: reported, not a
+	 * reason to refuse. */
+	for (size_t i = 0; i < notes.n; i++)
+		fprintf(cli->json ? stderr : stdout, "note: %s\n",
+			cli_t(notes.v[i].text));
+	cartel_round_rules_clear(&notes);
 	if (cli->json)
 		printf("{\"round_id\":\"%s\",\"version\":%d,\"party\":\"%s\","
 		       "\"key\":\"%s\",\"digest\":\"%s\"}\n",

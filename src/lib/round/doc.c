@@ -903,7 +903,7 @@ int
 cartel_round_sign(struct cartel_db *db, struct cartel_round *r,
 		  const struct cartel_key *key, const char *actor, char **why)
 {
-	return cartel_round_sign_checked(db, r, key, NULL, actor, why);
+	return cartel_round_sign_checked(db, r, key, NULL, NULL, actor, why);
 }
 
 /* Appends the rules' breaches to the seal's problems' message in *why
@@ -928,8 +928,11 @@ int
 cartel_round_sign_checked(struct cartel_db *db, struct cartel_round *r,
 			  const struct cartel_key *key,
 			  const struct cartel_round_rules_opts *ropts,
-			  const char *actor, char **why)
+			  struct cartel_round_rules *notes, const char *actor,
+			  char **why)
 {
+	if (notes != NULL)
+		memset(notes, 0, sizeof *notes);
 	if (!key->has_secret)
 		return cartel__seal_signer(db, key, why);
 	if (strcmp(key->party, cartel_round_party(r, 0)) != 0 &&
@@ -961,7 +964,10 @@ cartel_round_sign_checked(struct cartel_db *db, struct cartel_round *r,
 	}
 	struct cartel_round_rules rules;
 	int rrc = cartel_round_rules_check(db, r, &ro, &rules, &rules_why);
-	cartel_round_rules_clear(&rules);
+	if (notes != NULL && rrc == 0)
+		*notes = rules;
+	else
+		cartel_round_rules_clear(&rules);
 	if (rrc && rrc != CARTEL_ESTATE) {
 		free(seal_why);
 		if (why) {
