@@ -473,8 +473,10 @@ check_entry(struct cartel_db *db, const struct cartel_owner *owner,
 			 strcmp(owner->name, signer) == 0;
 	struct cartel__known k;
 	int rc = cartel__round_resolve(db, owner, id, holder, hid, &k, why);
-	if (rc && rc != CARTEL_ENOTFOUND)
+	if (rc && rc != CARTEL_ENOTFOUND) {
+		cartel__known_clear(&k);
 		return rc;
+	}
 	if (rc == CARTEL_ENOTFOUND) {
 		rc = 0;
 		if (signer_own && side != NULL && strcmp(side, signer) == 0)
