@@ -186,6 +186,17 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 		char *why = NULL;
 		rc = cartel_person_get(db, a.id, &p, &why);
 		cartel_db_close(db);
+		/* A person of a party's held declaration (PARTY:ID) is not a
+		 * register record; the plan itself says whether it knows
+		 * him. */
+		if (rc == CARTEL_ENOTFOUND && strchr(a.id, ':') != NULL) {
+			free(why);
+			why = NULL;
+			snprintf(id_kept, sizeof id_kept, "%s", a.id);
+			cartel_person_clear(&p);
+			rc = 0;
+			goto planned;
+		}
 		if (rc != 0)
 			return cli_error(rc, why, "finding the person");
 		if (strcmp(p.id, a.id) != 0 && !cli->json)
@@ -195,6 +206,7 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 		a.id = id_kept;
 		cartel_person_clear(&p);
 	}
+planned:
 	if ((rc = compute(cli, &a, "plan.explain", a.id, &pol, &plan)) != 0)
 		return rc;
 	char *text = NULL, *why = NULL;
