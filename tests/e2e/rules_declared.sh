@@ -130,4 +130,15 @@ fi
 says "$T/err" "person UA:UQ-4 is no longer declared by UA"
 $M audit verify >/dev/null || fail "mediator's audit chain"
 $UA audit verify >/dev/null || fail "UA's audit chain"
+
+# The declared persons decide what a list may hold: one set back to
+# "declared" with the sqlite3 shell decides nothing.
+sqlite3 "$T/m.db" "UPDATE declared_person SET status = 'declared'
+	WHERE party = 'UA' AND their_id = 'UQ-4'"
+if $M round new --plan "$T/plan.json" -o "$T/x.json" >/dev/null \
+	2>"$T/err"; then
+	fail "a declared person changed by hand let a list through"
+fi
+says "$T/err" "cannot be trusted"
+[ ! -e "$T/x.json" ] || fail "a refused round new left a file"
 echo ok
