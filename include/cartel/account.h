@@ -248,7 +248,8 @@ int cartel_account_inquiry(struct cartel_db *db, const struct cartel_user *u,
 
 /*
  * Makes a new case code for inquiry_id from the system's random source
- * into code and stores only its hash. Joins an open transaction.
+ * into code and stores only its hash, audited. Joins an open
+ * transaction.
  */
 int cartel_case_code_new(struct cartel_db *db, const char *inquiry_id,
 			 char code[CARTEL_CASE_CODE_SIZE], char **why);
