@@ -42,6 +42,7 @@
 #include <cartel/inquiry.h>
 #include <cartel/json.h>
 #include <cartel/match.h>
+#include <cartel/round.h>
 #include <cartel/store.h>
 
 #include "server.h"
@@ -292,6 +293,8 @@ static const char *const routes[][2] = {
 	{"GET", "/api/stats"},
 	{"GET", "/api/access-log"},
 	{"GET", "/api/audit/verify"},
+	{"GET", "/api/rounds/{id}/handover"},
+	{"POST", "/api/rounds/{id}/handover/{person_id}"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -701,6 +704,24 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		} else if (err == 0) {
 			err = v;
 		}
+	} else if (strcmp(route, "/api/rounds/{id}/handover") == 0) {
+		err = cartel_allow(db, u, CARTEL_DO_ROUND_READ, args[0], from,
+				   &why);
+		struct cartel_handover_status st;
+		if (err == 0 &&
+		    (err = cartel_handover_status(db, args[0], &st, &why)) ==
+			    0) {
+			out = cartel_handover_status_json(&st);
+			cartel_handover_status_clear(&st);
+		}
+	} else if (strcmp(route, "/api/rounds/{id}/handover/{person_id}") ==
+		   0) {
+		if ((b = body_json(c, q, r)) == NULL) {
+			cartel_session_clear(&s);
+			return;
+		}
+		err = cartel_account_checkoff(db, u, args[0], args[1], b, from,
+					      &out, &why);
 	} else {
 		set_error(r, 404, "not_found", "no such route");
 	}
