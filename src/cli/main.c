@@ -63,6 +63,8 @@ static const struct cli_command commands[] = {
 	{"import", cmd_import, "import a CSV list of persons",
 	 "usage: cartel import csv FILE|- [--all-or-nothing] [--rejects FILE]\n"
 	 "                    [--actor WHO] [--source KIND] [--json]\n"
+	 "                    [--delimiter D] [--encoding NAME]\n"
+	 "                    [--update [--add-new]]\n"
 	 "\n"
 	 "Reads the import CSV (docs/import.md): UTF-8, a header row, column\n"
 	 "names case-insensitive in any order; unknown columns are kept as\n"
@@ -77,6 +79,16 @@ static const struct cli_command commands[] = {
 	 "  --actor WHO       who is recorded on the events (default import)\n"
 	 "  --source KIND     reliability of rows without a source cell\n"
 	 "                    (default official_list)\n"
+	 "  --delimiter D     , ; tab (default: the one the header uses)\n"
+	 "  --encoding NAME   windows-1251, UTF-16, KOI8-R, ... (default\n"
+	 "                    UTF-8; another encoding is refused, named)\n"
+	 "  --update          apply a corrected file to the persons it names\n"
+	 "                    (by id): each changed cell becomes an event;\n"
+	 "                    empty and unchanged cells change nothing\n"
+	 "  --add-new         with --update: add ids not in the register\n"
+	 "Headers and enumerated values may be Ukrainian or Russian\n"
+	 "(data/list_columns.tsv, data/list_values.tsv); a file with no name\n"
+	 "column is refused.\n"
 	 "Exit status: 0 all rows imported, 1 some rows rejected (the valid\n"
 	 "ones are in) or the import failed, 2 usage error.\n"},
 	{"export", cmd_export, "export the register as CSV or JSON",
@@ -107,6 +119,9 @@ static const struct cli_command commands[] = {
 	 "                        [--ref TEXT] [--note TEXT] [--at TIME]\n"
 	 "       cartel event correct EVENT_ID --reason TEXT --source KIND\n"
 	 "                        [--by WHO] [--ref TEXT] [--at TIME]\n"
+	 "       cartel event import FILE|- [--by WHO] [--source KIND]\n"
+	 "                        [--all-or-nothing] [--rejects FILE]\n"
+	 "                        [--delimiter D] [--encoding NAME]\n"
 	 "\n"
 	 "Appends one change (FIELD from old value to VALUE) to the person's\n"
 	 "history and updates the current state, with its audit entry. FIELD is\n"
@@ -124,7 +139,13 @@ static const struct cli_command commands[] = {
 	 "corrected. Only the newest change to a field is corrected: a later\n"
 	 "change to the same field is named and must be corrected first. The\n"
 	 "creation, a correction, an event already corrected and an unknown\n"
-	 "number are refused, with nothing written. --by defaults to $USER.\n"},
+	 "number are refused, with nothing written. --by defaults to $USER.\n"
+	 "\n"
+	 "import records a CSV of events (person_id, field, value, and\n"
+	 "optionally source, by, at, note, ref) in one transaction, each by\n"
+	 "the rule of add; rejected rows go to FILE.rejects.csv (row, column,\n"
+	 "reason) and the others are recorded, unless --all-or-nothing.\n"
+	 "--by and --source fill empty by and source cells.\n"},
 	{"audit", cmd_audit, "verify the audit hash chain",
 	 "usage: cartel audit verify [--head HASH] [--json]\n"
 	 "\n"
