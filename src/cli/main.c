@@ -580,8 +580,8 @@ overview(FILE *fp)
 	      "  --db PATH   the register (default $CARTEL_DB, else "
 	      "./cartel.db)\n"
 	      "  --json      machine-readable output where a command has it\n"
-	      "  --quiet     no progress line on a terminal (import, link,\n"
-	      "              dedupe, search index, receive)\n"
+	      "  --quiet     no progress line on a terminal (import, event\n"
+	      "              import, link, dedupe, search index, receive)\n"
 	      "  --help      this text;  --version  the version\n\n"
 	      "Commands:\n",
 	      fp);

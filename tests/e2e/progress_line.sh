@@ -1,6 +1,6 @@
 #!/bin/sh
-# Long work shows its progress: import, link, dedupe, building the search
-# index and receiving a declaration write one updating line on standard
+# Long work shows its progress: import (and --update), event import, link,
+# dedupe, building the search index and receiving a declaration write one updating line on standard
 # error when it is a terminal ("import: 400 of 400 rows (100%), done in
 # ..."), nothing at all when it is not (a file, a pipe, a log), and nothing
 # under --quiet. The terminal is a pseudo-terminal made by script(1).
@@ -40,6 +40,22 @@ grep -q 'import: 400 of 400 rows (100%), done in ' "$T/tty" ||
 grep -q '400 rows read, 400 imported' "$T/tty" || fail "$(cat "$T/tty")"
 # Each update goes back to the line's start and clears it.
 grep -q "$(printf '\033')\[Kimport: " "$T/raw" || fail "not written over"
+
+# An update file and a file of events: the same line, over their rows.
+on_tty "$T/tty" "$CARTEL --db $T/t.db import csv $T/g.csv --update"
+grep -q 'import: 400 of 400 rows (100%), done in ' "$T/tty" ||
+	fail "import --update: $(cat "$T/tty")"
+{
+	echo "person_id,field,value,source,by"
+	cut -d, -f1 "$T/g.csv" | sed 1d | head -50 |
+		sed 's/$/,health,sick,icrc_visit,medic/'
+} >"$T/ev.csv"
+on_tty "$T/tty" "$CARTEL --db $T/t.db event import $T/ev.csv"
+grep -q 'event import: 50 of 50 rows (100%), done in ' "$T/tty" ||
+	fail "event import: $(cat "$T/tty")"
+$CARTEL --db "$T/t.db" event import "$T/ev.csv" >"$T/out" 2>"$T/err" || true
+grep -q "event import: \|$(printf '\033')" "$T/err" &&
+	fail "event import wrote a progress line: $(cat "$T/err")"
 
 # --quiet, after the command or before it: no line, the result as before.
 $CARTEL --db "$T/q.db" init >/dev/null

@@ -1,6 +1,7 @@
 /*
- * Unit tests for the progress of long work (<cartel/progress.h>): import,
- * link, dedupe and building an index each call back with done never going
+ * Unit tests for the progress of long work (<cartel/progress.h>): import
+ * (new persons, an update, events), link, dedupe and building an index
+ * each call back with done never going
  * back and never above a known total, at a bounded rate, and end with one
  * last call whose done equals its total.
  */
@@ -212,6 +213,52 @@ test_import_stream(void **state)
 	cartel_db_close(db);
 }
 
+/* Applying a corrected file (--update) and a file of events: the same
+ * rules, over their rows. */
+static void
+test_update_and_events(void **state)
+{
+	(void)state;
+	struct cartel_db *db = fresh();
+	struct cartel_import_result res;
+	FILE *in = fopen(csv_path, "r");
+	assert_non_null(in);
+	assert_int_equal(cartel_import_csv(db, in, "g.csv", NULL, &res, NULL),
+			 0);
+	cartel_import_result_clear(&res);
+	rewind(in);
+	struct seen s = {0};
+	struct cartel_import_opts o = {0};
+	o.update = 1;
+	o.progress = watch;
+	o.progress_user = &s;
+	assert_int_equal(cartel_import_csv(db, in, "g.csv", &o, &res, NULL),
+			 0);
+	fclose(in);
+	check_seen(&s, 2 * PER_SIDE, "rows");
+	assert_int_equal(s.first_total, 2 * PER_SIDE);
+	cartel_import_result_clear(&res);
+
+	const char *ev = "person_id,field,value,source,by\n"
+			 "UA-000001,health,sick,icrc_visit,medic\n"
+			 "UA-000002,health,sick,icrc_visit,medic\n";
+	struct seen e = {0};
+	struct cartel_import_opts eo = {0};
+	eo.progress = watch;
+	eo.progress_user = &e;
+	in = fmemopen((void *)ev, strlen(ev), "r");
+	assert_non_null(in);
+	char *why = NULL;
+	int rc = cartel_event_import_csv(db, in, "-", &eo, &res, &why);
+	fclose(in);
+	if (rc != 0)
+		fail_msg("event import: %s", why ? why : "?");
+	assert_int_equal(res.events, 2);
+	check_seen(&e, 2, "rows");
+	cartel_import_result_clear(&res);
+	cartel_db_close(db);
+}
+
 /* A failed import makes no last call. */
 static void
 test_import_failed(void **state)
@@ -319,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_import_file),
 		cmocka_unit_test(test_import_stream),
 		cmocka_unit_test(test_import_failed),
+		cmocka_unit_test(test_update_and_events),
 		cmocka_unit_test(test_dedupe),
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_index),

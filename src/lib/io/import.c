@@ -687,11 +687,8 @@ drain(struct reader *rd)
 	rd->taken = rd->filled;
 }
 
-/* The data rows left in `in` when it is a regular file, counted from its
- * line ends without moving the stream (the header's line taken off): the
- * total a progress callback is told. 0 when it cannot be known (a pipe). */
-static uint64_t
-rows_left(FILE *in)
+uint64_t
+cartel__import_rows_left(FILE *in)
 {
 	struct stat sb;
 	int fd = fileno(in);
@@ -756,7 +753,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		return cartel__import_update(db, in, name, &opts, res, why);
 
 	struct cartel__progress pg = {0};
-	uint64_t n_rows = opts.progress != NULL ? rows_left(in) : 0;
+	uint64_t n_rows = opts.progress != NULL ? cartel__import_rows_left(in)
+						 : 0;
 	struct cartel_csv *csv;
 	int err = cartel__import_open(&csv, in, name, &opts, why);
 	if (err != 0)
