@@ -418,7 +418,8 @@ plan_content_digest(json_t *plan, char out[65])
 }
 
 static int
-check_plan(const struct cartel_round *r, const struct cartel_round_rules_opts *o,
+check_plan(const struct cartel_round *r,
+	   const struct cartel_round_rules_opts *o,
 	   struct cartel_round_rules *out)
 {
 	json_t *plan = json_loadb(o->plan_json, o->plan_len,
@@ -646,8 +647,8 @@ cartel_round_rules_check(struct cartel_db *db, const struct cartel_round *r,
 				 l == 0 ? "sides.%s.gives"
 					: "direct_repatriation.%s",
 				 p);
-			for (size_t j = 0; rc == 0 && j < json_array_size(lists[l]);
-			     j++)
+			size_t n = json_array_size(lists[l]);
+			for (size_t j = 0; rc == 0 && j < n; j++)
 				rc = check_entry(db, &owner, r,
 						 json_array_get(lists[l], j),
 						 where, p, l == 0, o, seen,
