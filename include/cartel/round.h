@@ -358,6 +358,11 @@ struct cartel_handover_person {
 	int direct; /* on a direct-repatriation list */
 	enum cartel_handover_outcome outcome;
 	char *checked_at, *checked_by; /* NULL while pending */
+	/* The id the giving party names the person by, when it is not the
+	 * register's own id: a person the other party gives, found in this
+	 * register through an identity link (<cartel/links.h>). NULL
+	 * otherwise. */
+	char *holder_id;
 };
 
 struct cartel_handover_stage {
