@@ -869,7 +869,7 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 	 * digest against its content: a plan edited by hand goes no
 	 * further. */
 	struct cartel_round_rules_opts ro = {plan_json, len, plan_name, NULL,
-					     0};
+					     0, 0};
 	struct cartel_round_rules rules;
 	rc = cartel_round_rules_check(db, r, &ro, &rules, why);
 	cartel_round_rules_clear(&rules);
@@ -956,7 +956,7 @@ cartel_round_sign_checked(struct cartel_db *db, struct cartel_round *r,
 	/* The rules, against this register's records: in the signer's own
 	 * register, what it gives against its own records. A register that
 	 * knows a person not at all signs on its party's word. */
-	struct cartel_round_rules_opts ro = {NULL, 0, NULL, key->party, 1};
+	struct cartel_round_rules_opts ro = {NULL, 0, NULL, key->party, 1, 0};
 	if (ropts != NULL) {
 		ro = *ropts;
 		ro.signer = key->party;
