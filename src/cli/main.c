@@ -81,6 +81,8 @@ static const struct cli_command commands[] = {
 	{"import", cmd_import, "import a CSV list of persons",
 	 "usage: cartel import csv FILE|- [--all-or-nothing] [--rejects FILE]\n"
 	 "                    [--actor WHO] [--source KIND] [--json]\n"
+	 "                    [--delimiter D] [--encoding NAME]\n"
+	 "                    [--update [--add-new]]\n"
 	 "\n"
 	 "Reads the import CSV (docs/import.md): UTF-8, a header row, column\n"
 	 "names case-insensitive in any order; unknown columns are kept as\n"
@@ -95,6 +97,16 @@ static const struct cli_command commands[] = {
 	 "  --actor WHO       who is recorded on the events (default import)\n"
 	 "  --source KIND     reliability of rows without a source cell\n"
 	 "                    (default official_list)\n"
+	 "  --delimiter D     , ; tab (default: the one the header uses)\n"
+	 "  --encoding NAME   windows-1251, UTF-16, KOI8-R, ... (default\n"
+	 "                    UTF-8; another encoding is refused, named)\n"
+	 "  --update          apply a corrected file to the persons it names\n"
+	 "                    (by id): each changed cell becomes an event;\n"
+	 "                    empty and unchanged cells change nothing\n"
+	 "  --add-new         with --update: add ids not in the register\n"
+	 "Headers and enumerated values may be Ukrainian or Russian\n"
+	 "(data/list_columns.tsv, data/list_values.tsv); a file with no name\n"
+	 "column is refused.\n"
 	 "Exit status: 0 all rows imported, 1 some rows rejected (the valid\n"
 	 "ones are in) or the import failed, 2 usage error.\n"},
 	{"export", cmd_export, "export the register as CSV or JSON",
@@ -125,6 +137,9 @@ static const struct cli_command commands[] = {
 	 "                        [--ref TEXT] [--note TEXT] [--at TIME]\n"
 	 "       cartel event correct EVENT_ID --reason TEXT --source KIND\n"
 	 "                        [--by WHO] [--ref TEXT] [--at TIME]\n"
+	 "       cartel event import FILE|- [--by WHO] [--source KIND]\n"
+	 "                        [--all-or-nothing] [--rejects FILE]\n"
+	 "                        [--delimiter D] [--encoding NAME]\n"
 	 "\n"
 	 "Appends one change (FIELD from old value to VALUE) to the person's\n"
 	 "history and updates the current state, with its audit entry. FIELD is\n"
@@ -142,7 +157,13 @@ static const struct cli_command commands[] = {
 	 "corrected. Only the newest change to a field is corrected: a later\n"
 	 "change to the same field is named and must be corrected first. The\n"
 	 "creation, a correction, an event already corrected and an unknown\n"
-	 "number are refused, with nothing written. --by defaults to $USER.\n"},
+	 "number are refused, with nothing written. --by defaults to $USER.\n"
+	 "\n"
+	 "import records a CSV of events (person_id, field, value, and\n"
+	 "optionally source, by, at, note, ref) in one transaction, each by\n"
+	 "the rule of add; rejected rows go to FILE.rejects.csv (row, column,\n"
+	 "reason) and the others are recorded, unless --all-or-nothing.\n"
+	 "--by and --source fill empty by and source cells.\n"},
 	{"audit", cmd_audit, "verify the audit hash chain",
 	 "usage: cartel audit verify [--head HASH] [--json]\n"
 	 "\n"
@@ -378,6 +399,36 @@ static const struct cli_command commands[] = {
 	 "call-back list: callbacks says whom to call and what changed, in plain\n"
 	 "words; callbacks done ID records the call. Audited. See\n"
 	 "docs/matching.md.\n"},
+	{"user", cmd_user, "accounts of the server: add, list, disable, password",
+	 "usage: cartel user add NAME --role ROLE [--party CODE] [--by WHO]\n"
+	 "       cartel user list [--json]\n"
+	 "       cartel user disable NAME [--by WHO]\n"
+	 "       cartel user password NAME [--by WHO]\n"
+	 "\n"
+	 "Accounts of cartel serve. ROLE is admin, registrar (with --party, the\n"
+	 "party whose records it keeps), mediator or hotline. add and password\n"
+	 "read the password from standard input (one line, at least 12\n"
+	 "characters), hashed with argon2id. disable ends the user's sessions\n"
+	 "and refuses every later sign-in; password sets a new one and lifts a\n"
+	 "lock after failed sign-ins. Audited. See docs/api.md.\n"},
+	{"serve", cmd_serve, "the HTTP API and the web app",
+	 "usage: cartel serve [--db DB] [--listen ADDR:PORT] [--threads N]\n"
+	 "                    [--web DIR] [--secure-cookies]\n"
+	 "                    [--idle-timeout SECONDS] [--timeout SECONDS]\n"
+	 "                    [--login-limit N] [--routes]\n"
+	 "\n"
+	 "Serves the JSON API of docs/api.md and the web app's files (--web,\n"
+	 "default ./web when it exists) on ADDR:PORT (default 127.0.0.1:8080)\n"
+	 "with N worker threads (default 4), each with its own handle on the\n"
+	 "register. --secure-cookies marks the session cookie Secure (behind a\n"
+	 "TLS reverse proxy, docs/deploy.md). --idle-timeout ends a session\n"
+	 "after so many seconds without a request (default 1800); --timeout\n"
+	 "closes a connection silent that long (default 15). --login-limit\n"
+	 "caps sign-in attempts per address and minute (default 30); past it,\n"
+	 "429. Five failed sign-ins in a row lock an account for 15 minutes.\n"
+	 "--routes prints\n"
+	 "the routes and exits. SIGTERM finishes the requests in flight, then\n"
+	 "exits 0.\n"},
 	{"review", cmd_review, "confirm or reject potential matches of inquiries",
 	 "usage: cartel review list [--all] [--json]\n"
 	 "       cartel review confirm INQUIRY_ID PERSON_ID --by NAME --why TEXT\n"
