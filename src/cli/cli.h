@@ -79,6 +79,10 @@ int cli_out_open(struct cli_out *o, const char *path, unsigned flags);
 int cli_out_close(struct cli_out *o, int ok);
 
 /* Commands, one family per file. */
+/* Reads a plan or round file of at most CARTEL_LIMIT_ROUND_DOC bytes into
+ * a malloc'd NUL-terminated buffer; NULL when it cannot. */
+char *cli_read_plan(const char *path, size_t *len);
+
 int cmd_init(struct cli *, int, char **);
 int cmd_import(struct cli *, int, char **);
 int cmd_export(struct cli *, int, char **);
@@ -101,6 +105,12 @@ int cmd_unmerge(struct cli *, int, char **);
 int cmd_search(struct cli *, int, char **);
 int cmd_inquiry(struct cli *, int, char **);
 int cmd_review(struct cli *, int, char **);
+int cmd_user(struct cli *, int, char **);
+int cmd_serve(struct cli *, int, char **);
+
+/* The server (src/server/server.c, its header server.h): runs `cartel
+ * serve` with argv[0] "serve"; returns the exit status. */
+int server_main(int argc, char **argv, const char *db_path);
 int cmd_backup(struct cli *, int, char **);
 int cmd_restore(struct cli *, int, char **);
 int cmd_retention(struct cli *, int, char **);
