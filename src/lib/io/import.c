@@ -65,8 +65,8 @@ trimmed(const char *s)
 	return out;
 }
 
-void
-cartel__import_columns_free(struct column *cols, size_t n)
+static void
+free_columns(struct column *cols, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(cols[i].name);
@@ -86,10 +86,10 @@ name_hash(const char *s)
 /* Reads the header into cols; records the unknown columns in res. Each
  * column costs one lookup in a table of the names seen so far, so a header
  * of the most columns the reader allows is read at once. */
-int
-cartel__import_header(struct cartel_csv *csv, const char *name,
-		      int need_name, struct column **out, size_t *n_out,
-		      struct cartel_import_result *res, char **why)
+static int
+read_header(struct cartel_csv *csv, const char *name, int need_name,
+	    struct column **out, size_t *n_out,
+	    struct cartel_import_result *res, char **why)
 {
 	char **fields;
 	size_t n;
@@ -248,7 +248,7 @@ cartel__import_header(struct cartel_csv *csv, const char *name,
 	free(seen_at);
 	free(table);
 	if (err != 0) {
-		cartel__import_columns_free(cols, n);
+		free_columns(cols, n);
 		return err;
 	}
 	*out = cols;
@@ -256,9 +256,8 @@ cartel__import_header(struct cartel_csv *csv, const char *name,
 	return 0;
 }
 
-int
-cartel__import_reject(FILE *fp, size_t row, const char *column,
-		      const char *reason)
+static int
+write_reject(FILE *fp, size_t row, const char *column, const char *reason)
 {
 	if (fp == NULL)
 		return 0;
@@ -271,9 +270,9 @@ cartel__import_reject(FILE *fp, size_t row, const char *column,
 
 /* Splits a reader message "file: row R (line L), column C: reason" into
  * the column's header name and the reason. */
-const char *
-cartel__import_csv_reason(const char *msg, const struct column *cols,
-			  size_t n_cols, const char **column)
+static const char *
+csv_reason(const char *msg, const struct column *cols, size_t n_cols,
+	   const char **column)
 {
 	*column = "";
 	const char *c = msg != NULL ? strstr(msg, ", column ") : NULL;
@@ -301,8 +300,8 @@ attr_cmp(const void *a, const void *b)
 /* Builds *p from one row; on a bad value returns the error with *column
  * naming the column and *why the reason (no file or row: the caller adds
  * them). */
-int
-cartel__import_build(struct cartel_person *p, char **fields, const struct column *cols,
+static int
+build_person(struct cartel_person *p, char **fields, const struct column *cols,
 	     size_t n_cols, const struct cartel_import_opts *opts,
 	     const struct cartel_date *today, struct cartel__buf *arena,
 	     const char **column, char **why)
@@ -400,9 +399,8 @@ cartel__import_build(struct cartel_person *p, char **fields, const struct column
 
 /* Lets go of the text fields that point into arena, so that
  * cartel_person_clear frees only what the person owns. */
-void
-cartel__import_unborrow(struct cartel_person *p,
-			const struct cartel__buf *arena)
+static void
+unborrow(struct cartel_person *p, const struct cartel__buf *arena)
 {
 	size_t n;
 	const struct cartel_field *f = cartel_fields(&n);
@@ -530,7 +528,7 @@ read_job(struct reader *rd, struct job *job)
 	if (rc < 0) {
 		const char *column;
 		const char *reason =
-			cartel__import_csv_reason(rwhy, rd->cols, rd->n_cols, &column);
+			csv_reason(rwhy, rd->cols, rd->n_cols, &column);
 		job->column = column;
 		job->reason = cartel__strdup(reason);
 		free(rwhy);
@@ -543,7 +541,7 @@ read_job(struct reader *rd, struct job *job)
 		return 1;
 	}
 	const char *column = "";
-	rc = cartel__import_build(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
+	rc = build_person(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
 			  &rd->today, &job->arena, &column, &rwhy);
 	if (rc == CARTEL_ENOMEM) {
 		job->kind = JOB_FATAL;
@@ -554,7 +552,7 @@ read_job(struct reader *rd, struct job *job)
 	if (rc != 0) {
 		job->column = column;
 		job->reason = rwhy;
-		cartel__import_unborrow(&job->p, &job->arena);
+		unborrow(&job->p, &job->arena);
 		cartel_person_clear(&job->p);
 		return 1;
 	}
@@ -596,7 +594,7 @@ static void
 clear_block(struct block *blk)
 {
 	for (size_t j = 0; j < blk->n; j++) {
-		cartel__import_unborrow(&blk->jobs[j].p, &blk->jobs[j].arena);
+		unborrow(&blk->jobs[j].p, &blk->jobs[j].arena);
 		cartel_person_clear(&blk->jobs[j].p);
 		free(blk->jobs[j].reason);
 		blk->jobs[j].reason = NULL;
@@ -685,6 +683,54 @@ drain(struct reader *rd)
 	rd->taken = rd->filled;
 }
 
+/* The import's pieces, for the update and the event import
+ * (io/import_int.h). */
+void
+cartel__import_columns_free(struct column *cols, size_t n)
+{
+	free_columns(cols, n);
+}
+
+int
+cartel__import_header(struct cartel_csv *csv, const char *name,
+		      int need_name, struct column **cols, size_t *n,
+		      struct cartel_import_result *res, char **why)
+{
+	return read_header(csv, name, need_name, cols, n, res, why);
+}
+
+int
+cartel__import_reject(FILE *fp, size_t row, const char *column,
+		      const char *reason)
+{
+	return write_reject(fp, row, column, reason);
+}
+
+const char *
+cartel__import_csv_reason(const char *msg, const struct column *cols,
+			  size_t n_cols, const char **column)
+{
+	return csv_reason(msg, cols, n_cols, column);
+}
+
+int
+cartel__import_build(struct cartel_person *p, char **fields,
+		     const struct column *cols, size_t n_cols,
+		     const struct cartel_import_opts *opts,
+		     const struct cartel_date *today, struct cartel__buf *arena,
+		     const char **column, char **why)
+{
+	return build_person(p, fields, cols, n_cols, opts, today, arena,
+			    column, why);
+}
+
+void
+cartel__import_unborrow(struct cartel_person *p,
+			const struct cartel__buf *arena)
+{
+	unborrow(p, arena);
+}
+
 int
 cartel__import_open(struct cartel_csv **out, FILE *in, const char *name,
 		    const struct cartel_import_opts *opts, char **why)
@@ -727,12 +773,12 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		return err;
 	struct column *cols = NULL;
 	size_t n_cols = 0;
-	err = cartel__import_header(csv, name, 1, &cols, &n_cols, res, why);
+	err = read_header(csv, name, 1, &cols, &n_cols, res, why);
 	if (err == 0)
 		err = cartel__attr_room(db, res->unknown_columns,
 					res->n_unknown, why);
 	if (err != 0) {
-		cartel__import_columns_free(cols, n_cols);
+		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return err;
 	}
@@ -747,7 +793,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	 * without touching them, so a short list costs little. */
 	struct reader *rd = calloc(1, sizeof *rd);
 	if (rd == NULL) {
-		cartel__import_columns_free(cols, n_cols);
+		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
@@ -758,7 +804,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	rd->today = cartel_date_today();
 	if (pthread_mutex_init(&rd->mu, NULL) != 0) {
 		free(rd);
-		cartel__import_columns_free(cols, n_cols);
+		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "cannot start the reader");
@@ -876,7 +922,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 			}
 			if (reason != NULL) {
 				res->rejected++;
-				if (cartel__import_reject(opts.rejects, row, column,
+				if (write_reject(opts.rejects, row, column,
 						 reason) != 0) {
 					err = cartel__why(
 						why, CARTEL_EIO,
@@ -943,7 +989,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		cartel__db_bulk(db, 0);
 	if (err != 0)
 		res->imported = 0;
-	cartel__import_columns_free(cols, n_cols);
+	free_columns(cols, n_cols);
 	cartel_csv_close(csv);
 	return err;
 }

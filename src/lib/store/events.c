@@ -373,19 +373,18 @@ static int
 update_person(struct cartel_db *db, long long pk, const struct cartel_person *p,
 	      char **why)
 {
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "UPDATE persons SET (" CARTEL__PERSON_COLS
-				    ") = (" CARTEL__PERSON_PARAMS
-				    ") WHERE pk = ?32",
-				    -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, "updating a person", why);
+	sqlite3_stmt *st = cartel__db_stmt(
+		db, CARTEL__ST_PERSON_UPDATE,
+		"UPDATE persons SET (" CARTEL__PERSON_COLS
+		") = (" CARTEL__PERSON_PARAMS ") WHERE pk = ?32",
+		why);
+	if (st == NULL)
+		return CARTEL_EDB;
 	char bufs[CARTEL__PERSON_NCOLS][CARTEL_FIELD_TEXT_MAX];
 	bind_person(st, p, bufs);
 	sqlite3_bind_int64(st, 32, pk);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return cartel__db_err(db, rc, "updating a person", why);
 	return 0;

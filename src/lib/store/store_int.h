@@ -100,6 +100,11 @@ enum {
 	CARTEL__ST_DECL_CHANGE_PUT,
 	CARTEL__ST_INQUIRY_WATCH,
 	CARTEL__ST_MERGE_OF, /* every person read looks for a merge */
+	/* One person read and rewritten per event: an event list of
+	 * 100,000 rows prepares them once. */
+	CARTEL__ST_PERSON_GET,
+	CARTEL__ST_PERSON_ATTRS,
+	CARTEL__ST_PERSON_UPDATE,
 	CARTEL__ST_LEDGER_ROW, /* one slot per covered table from here */
 	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 32
 };
