@@ -26,11 +26,13 @@
 static int
 ho_start(struct cli *cli, int argc, char **argv)
 {
-	const char *file = NULL, *by = NULL;
+	const char *file = NULL, *by = NULL, *plan = NULL;
 	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
+		else if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
+			plan = argv[++i];
 		else if ((took = cli_common_opt(cli, "handover", argc, argv,
 						    &i)) != 0) {
 			if (took != 1)
@@ -44,16 +46,26 @@ ho_start(struct cli *cli, int argc, char **argv)
 	if (file == NULL)
 		return cli_usage("handover", "handover start needs ROUND.json");
 	char *why = NULL;
+	struct cartel_round_rules_opts ro = {NULL, 0, plan, NULL, 0};
+	char *plan_text = NULL;
+	if (plan != NULL &&
+	    (plan_text = cli_read_plan(plan, &ro.plan_len)) == NULL)
+		return cli_fail("%s: cannot read the plan", plan);
+	ro.plan_json = plan_text;
 	struct cartel_round *r;
 	int rc = cartel_round_read(&r, file, &why);
-	if (rc)
+	if (rc) {
+		free(plan_text);
 		return cli_error(rc, why, "reading the round");
+	}
 	struct cartel_db *db;
 	if (cli_open_db(cli, 0, &db)) {
 		cartel_round_free(r);
+		free(plan_text);
 		return EXIT_FAIL;
 	}
-	rc = cartel_handover_start(db, r, cli_actor(by), &why);
+	rc = cartel_handover_start_checked(db, r, &ro, cli_actor(by), &why);
+	free(plan_text);
 	struct cartel_handover_status st;
 	if (rc == 0)
 		rc = cartel_handover_status(db, cartel_round_id(r), &st, &why);
