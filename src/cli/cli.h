@@ -100,6 +100,7 @@ int cmd_restore(struct cli *, int, char **);
 int cmd_retention(struct cli *, int, char **);
 int cmd_purge(struct cli *, int, char **);
 int cmd_owner(struct cli *, int, char **);
+int cmd_party(struct cli *, int, char **);
 int cmd_declare(struct cli *, int, char **);
 int cmd_receive(struct cli *, int, char **);
 

@@ -429,6 +429,7 @@ struct reader {
 	const struct cartel_import_opts *opts;
 	struct cartel_date today;
 	const char *name, *now; /* what every creation event records */
+	struct cartel__parties parties; /* held_by, depends_on may name */
 
 	pthread_mutex_t mu;
 	pthread_cond_t can_fill, can_take;
@@ -484,6 +485,9 @@ read_job(struct reader *rd, struct job *job)
 	const char *column = "";
 	rc = build_person(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
 			  &rd->today, &job->arena, &column, &rwhy);
+	if (rc == 0)
+		rc = cartel__parties_check(&rd->parties, &job->p, &column,
+					   &rwhy);
 	if (rc == CARTEL_ENOMEM) {
 		job->kind = JOB_FATAL;
 		job->err = rc;
@@ -699,7 +703,14 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	rd->n_cols = n_cols;
 	rd->opts = &opts;
 	rd->today = cartel_date_today();
+	if ((err = cartel__parties_load(db, &rd->parties, why)) != 0) {
+		free(rd);
+		free_columns(cols, n_cols);
+		cartel_csv_close(csv);
+		return err;
+	}
 	if (pthread_mutex_init(&rd->mu, NULL) != 0) {
+		cartel__parties_free(&rd->parties);
 		free(rd);
 		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
@@ -867,6 +878,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		}
 		free(blk);
 	}
+	cartel__parties_free(&rd->parties);
 	free(rd);
 
 	if (err == 0 && opts.all_or_nothing && res->rejected > 0)

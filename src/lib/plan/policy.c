@@ -19,6 +19,7 @@
 
 #include <cartel/limits.h>
 #include <cartel/register.h>
+#include <cartel/store.h>
 
 #include "core/why.h"
 #include "plan/plan_int.h"
@@ -1019,4 +1020,20 @@ const char *
 cartel_policy_digest(const struct cartel_policy *pol)
 {
 	return pol->digest;
+}
+
+int
+cartel_policy_check_parties(const struct cartel_policy *pol,
+			    struct cartel_db *db, char **why)
+{
+	for (int i = 0; i < 2; i++) {
+		int err = cartel_party_known(db, pol->parties[i], why);
+		if (err != 0)
+			return cartel__why(why, err,
+					   "the policy's party number %d: %s",
+					   i + 1,
+					   why != NULL && *why != NULL ? *why
+								       : "");
+	}
+	return 0;
 }
