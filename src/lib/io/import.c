@@ -385,7 +385,10 @@ close_batch(struct cartel_db *db, struct batch *b, const char *actor,
  * row with its column and reason, or a failure to read on. Memory stays
  * bounded by the ring, whatever the file's length.
  */
-#define BLOCK_ROWS 256
+/* A block of 128 rows stays under 128 KiB, which allocators (ASan's, and
+ * glibc's below its mmap threshold) serve from memory they keep, rather
+ * than mapping and unmapping it for each short list. */
+#define BLOCK_ROWS 128
 #define N_BLOCKS 8
 /* A block also ends once its rows hold this many bytes of text, so that
  * wide rows (up to CARTEL_LIMIT_LINE each) keep the ring within about
