@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include <cartel/backup.h>
 #include <cartel/cartel.h>
 #include <cartel/declaration.h>
 #include <cartel/inquiry.h>
@@ -104,7 +105,11 @@ setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/cartel-store-XXXXXX");
+	/* In memory where the system has it: these runs are about what the
+	 * store says when it fails, not about the disk, and a few hundred
+	 * commits each wait for a sync on a disk. */
+	snprintf(f->dir, sizeof f->dir, "%s/cartel-store-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (mkdtemp(f->dir) == NULL)
 		return -1;
 	snprintf(f->base, sizeof f->base, "%s/base.db", f->dir);
@@ -168,7 +173,9 @@ setup(void **state)
 				&why) ||
 	    cartel_retention_set(db, CARTEL_STATUS_REPATRIATED, "1y", "t",
 				 &why) ||
-	    cartel_owner_set(db, CARTEL_OWNER_MEDIATOR, "CTA", "t", &why)) {
+	    cartel_owner_set(db, CARTEL_OWNER_MEDIATOR, "CTA", "t", &why) ||
+	    cartel_party_add(db, "UA", "t", NULL, &why) ||
+	    cartel_party_add(db, "RU", "t", NULL, &why)) {
 		fprintf(stderr, "setup: %s\n", why ? why : "none found");
 		return -1;
 	}
@@ -379,6 +386,25 @@ rd_search(struct fx *f, struct cartel_db *db, char **why)
 	return rc;
 }
 
+/* The register has a list of parties: UA is on it, PL is not (which is
+ * known all the same where the list is gone, and the register takes any
+ * code again). */
+static int
+rd_parties(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	int rc = cartel_party_known(db, "UA", why);
+	if (rc != 0)
+		return rc;
+	rc = cartel_party_known(db, "PL", why);
+	if (rc == CARTEL_EINVAL) {
+		free(*why);
+		*why = NULL;
+		return 0;
+	}
+	return rc;
+}
+
 /* Writes, for the register with a table gone or a column rewritten. */
 static int
 wr_event(struct fx *f, struct cartel_db *db, char **why)
@@ -452,6 +478,59 @@ wr_rebuild(struct fx *f, struct cartel_db *db, char **why)
 	return cartel_db_rebuild_state(db, "t", why);
 }
 
+static int
+wr_import(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	static const char list[] = "id,family_name,held_by,depends_on\n"
+				   "UA-7,Ткач,RU,UA\nUA-8,Мороз,PL,UA\n";
+	return import_text(db, list, sizeof list - 1, why);
+}
+
+static int
+wr_party(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	return cartel_party_add(db, "BY", "t", NULL, why);
+}
+
+static int
+wr_pin(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	struct cartel_key k;
+	if (cartel_key_generate(&k, "PL", NULL) != 0)
+		return CARTEL_ENOMEM;
+	int rc = cartel_key_pin(db, "PL", k.public_key, 0, "t", NULL, why);
+	cartel_key_wipe(&k);
+	return rc;
+}
+
+static int
+wr_match(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	size_t n = 0;
+	return cartel_inquiry_match(db, NULL, "t", NULL, &n, why);
+}
+
+static int
+wr_close_stage(struct fx *f, struct cartel_db *db, char **why)
+{
+	return cartel_handover_close_stage(db, f->round_id, 1, "officer", 1,
+					   why);
+}
+
+static int
+wr_backup(struct fx *f, struct cartel_db *db, char **why)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/copy.db", f->dir);
+	int rc = cartel_backup(db, path, NULL, 0, why);
+	unlink(path);
+	return rc;
+}
+
 struct op {
 	const char *name;
 	int (*run)(struct fx *f, struct cartel_db *db, char **why);
@@ -464,6 +543,7 @@ static const struct op reads[] = {
 	{"inquiries", rd_inquiries}, {"keys", rd_keys},
 	{"handover", rd_handover},   {"merges", rd_merges},
 	{"retention", rd_retention}, {"search", rd_search},
+	{"parties", rd_parties},
 };
 
 static const struct op writes[] = {
@@ -474,6 +554,12 @@ static const struct op writes[] = {
 	{"unmerge", wr_unmerge},
 	{"inquiry-close", wr_inquiry_close},
 	{"rebuild", wr_rebuild},
+	{"import", wr_import},
+	{"party-add", wr_party},
+	{"key-pin", wr_pin},
+	{"inquiry-match", wr_match},
+	{"close-stage", wr_close_stage},
+	{"backup", wr_backup},
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
