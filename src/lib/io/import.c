@@ -453,12 +453,19 @@ close_batch(struct cartel_db *db, struct batch *b, const char *actor,
  * row with its column and reason, or a failure to read on. Memory stays
  * bounded by the ring, whatever the file's length.
  */
-#define BLOCK_ROWS 256
+/* A block of 128 rows stays under 128 KiB, which allocators (ASan's, and
+ * glibc's below its mmap threshold) serve from memory they keep, rather
+ * than mapping and unmapping it for each short list. */
+#define BLOCK_ROWS 128
 #define N_BLOCKS 8
 /* A block also ends once its rows hold this many bytes of text, so that
  * wide rows (up to CARTEL_LIMIT_LINE each) keep the ring within about
  * N_BLOCKS * (BLOCK_BYTES + CARTEL_LIMIT_LINE) bytes of cells. */
 #define BLOCK_BYTES (4u << 20)
+
+/* Room for the text of each date field of a person (there are five); only
+ * dates need a buffer, and a job per row of the ring holds one. */
+#define JOB_DATES 8
 
 enum job_kind { JOB_PERSON, JOB_REJECT, JOB_FATAL };
 
@@ -475,14 +482,15 @@ struct job {
 	/* The text forms of the person's fields, ready to bind (dates in
 	 * dates[], the rest pointing into the person or static names). */
 	const char *texts[CARTEL__PERSON_NTEXTS];
-	char dates[CARTEL__PERSON_NTEXTS][CARTEL_FIELD_TEXT_MAX];
+	char dates[JOB_DATES][CARTEL_FIELD_TEXT_MAX];
 	unsigned char digest[CARTEL__DIGEST_BYTES]; /* of its event */
 };
 
 struct block {
 	struct job jobs[BLOCK_ROWS];
 	size_t n;
-	int last; /* the file ends with this block */
+	size_t used; /* jobs ever filled: the rest were never touched */
+	int last;    /* the file ends with this block */
 };
 
 struct reader {
@@ -492,12 +500,17 @@ struct reader {
 	const struct cartel_import_opts *opts;
 	struct cartel_date today;
 	const char *name, *now; /* what every creation event records */
+	struct cartel__parties parties; /* held_by, depends_on may name */
 
 	pthread_mutex_t mu;
 	pthread_cond_t can_fill, can_take;
-	struct block blocks[N_BLOCKS];
+	/* Allocated as the reader first needs each: a short list (most of
+	 * what a bureau sends between two imports) never pays for the whole
+	 * ring of megabytes, nor touches more of it than its rows. */
+	struct block *blocks[N_BLOCKS];
 	size_t filled, taken; /* blocks handed over and taken so far */
 	int stop;             /* the writer gives up: stop reading */
+	int nomem;            /* the reader could not allocate a block */
 };
 
 /* Fills one job from the next record; returns 0 at the end of the file,
@@ -543,6 +556,9 @@ read_job(struct reader *rd, struct job *job)
 	const char *column = "";
 	rc = build_person(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
 			  &rd->today, &job->arena, &column, &rwhy);
+	if (rc == 0)
+		rc = cartel__parties_check(&rd->parties, &job->p, &column,
+					   &rwhy);
 	if (rc == CARTEL_ENOMEM) {
 		job->kind = JOB_FATAL;
 		job->err = rc;
@@ -557,11 +573,26 @@ read_job(struct reader *rd, struct job *job)
 		return 1;
 	}
 	job->kind = JOB_PERSON;
-	size_t n_fields;
+	size_t n_fields, n_dates = 0;
 	const struct cartel_field *f = cartel_fields(&n_fields);
-	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NTEXTS; i++)
-		job->texts[i] = cartel_person_field_text(
-			&job->p, &f[i], job->dates[i], CARTEL_FIELD_TEXT_MAX);
+	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NTEXTS; i++) {
+		char *buf = NULL;
+		size_t size = 0;
+		if (f[i].type == CARTEL_FIELD_DATE) {
+			if (n_dates == JOB_DATES) {
+				job->kind = JOB_FATAL;
+				job->err = CARTEL_EINVAL;
+				job->reason = cartel__strdup(
+					"a person has more dates than the "
+					"import has room for");
+				return 1;
+			}
+			buf = job->dates[n_dates++];
+			size = CARTEL_FIELD_TEXT_MAX;
+		}
+		job->texts[i] = cartel_person_field_text(&job->p, &f[i], buf,
+							 size);
+	}
 	if (job->p.id == NULL)
 		return 1; /* the writer assigns the id, then encodes */
 	if (cartel__record_encode(&job->p, &job->rec) != 0) {
@@ -614,7 +645,15 @@ reader_main(void *arg)
 		pthread_mutex_unlock(&rd->mu);
 		if (stop)
 			return NULL;
-		struct block *blk = &rd->blocks[rd->filled % N_BLOCKS];
+		struct block **slot = &rd->blocks[rd->filled % N_BLOCKS];
+		if (*slot == NULL && (*slot = calloc(1, sizeof **slot)) == NULL) {
+			pthread_mutex_lock(&rd->mu);
+			rd->nomem = 1;
+			pthread_cond_signal(&rd->can_take);
+			pthread_mutex_unlock(&rd->mu);
+			return NULL;
+		}
+		struct block *blk = *slot;
 		clear_block(blk);
 		blk->last = 0;
 		size_t bytes = 0;
@@ -625,6 +664,8 @@ reader_main(void *arg)
 				break;
 			}
 			blk->n++;
+			if (blk->n > blk->used)
+				blk->used = blk->n;
 			/* Each cell's text is held twice while the row waits:
 			 * in the arena or an attribute, and as an event
 			 * record. */
@@ -647,11 +688,13 @@ static struct block *
 take_block(struct reader *rd)
 {
 	pthread_mutex_lock(&rd->mu);
-	while (rd->taken == rd->filled)
+	while (rd->taken == rd->filled && !rd->nomem)
 		pthread_cond_wait(&rd->can_take, &rd->mu);
-	struct block *blk = &rd->blocks[rd->taken % N_BLOCKS];
+	struct block *blk = NULL;
+	if (rd->taken < rd->filled)
+		blk = rd->blocks[rd->taken % N_BLOCKS];
 	pthread_mutex_unlock(&rd->mu);
-	return blk;
+	return blk; /* NULL: out of memory */
 }
 
 static void
@@ -679,7 +722,8 @@ static void
 drain(struct reader *rd)
 {
 	for (size_t i = 0; i < N_BLOCKS; i++)
-		clear_block(&rd->blocks[i]);
+		if (rd->blocks[i] != NULL)
+			clear_block(rd->blocks[i]);
 	rd->taken = rd->filled;
 }
 
@@ -789,8 +833,6 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 
 	/* The reader thread reads and checks rows while this one writes
 	 * them: on two cores the import runs at the pace of SQLite alone. */
-	/* The ring is megabytes: on the heap, where calloc maps zero pages
-	 * without touching them, so a short list costs little. */
 	struct reader *rd = calloc(1, sizeof *rd);
 	if (rd == NULL) {
 		free_columns(cols, n_cols);
@@ -802,7 +844,14 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	rd->n_cols = n_cols;
 	rd->opts = &opts;
 	rd->today = cartel_date_today();
+	if ((err = cartel__parties_load(db, &rd->parties, why)) != 0) {
+		free(rd);
+		free_columns(cols, n_cols);
+		cartel_csv_close(csv);
+		return err;
+	}
 	if (pthread_mutex_init(&rd->mu, NULL) != 0) {
+		cartel__parties_free(&rd->parties);
 		free(rd);
 		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
@@ -843,6 +892,10 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	int done = !started;
 	while (err == 0 && !done) {
 		struct block *blk = take_block(rd);
+		if (blk == NULL) {
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
 		for (size_t j = 0; j < blk->n && err == 0; j++) {
 			struct job *job = &blk->jobs[j];
 			size_t row = job->row;
@@ -958,11 +1011,15 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	pthread_cond_destroy(&rd->can_fill);
 	pthread_cond_destroy(&rd->can_take);
 	pthread_mutex_destroy(&rd->mu);
-	for (size_t i = 0; i < N_BLOCKS; i++)
-		for (size_t j = 0; j < BLOCK_ROWS; j++) {
-			cartel__buf_free(&rd->blocks[i].jobs[j].rec);
-			cartel__buf_free(&rd->blocks[i].jobs[j].arena);
+	for (size_t i = 0; i < N_BLOCKS; i++) {
+		struct block *blk = rd->blocks[i];
+		for (size_t j = 0; blk != NULL && j < blk->used; j++) {
+			cartel__buf_free(&blk->jobs[j].rec);
+			cartel__buf_free(&blk->jobs[j].arena);
 		}
+		free(blk);
+	}
+	cartel__parties_free(&rd->parties);
 	free(rd);
 
 	if (err == 0 && opts.all_or_nothing && res->rejected > 0)
