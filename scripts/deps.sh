@@ -24,6 +24,9 @@ libglpk-dev
 time
 jq
 bsdutils
+wrk
+curl
+nodejs
 "
 
 missing=""
