@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include <cartel/backup.h>
 #include <cartel/cartel.h>
@@ -210,6 +211,52 @@ restore_refused(void **state)
 	says(rc, CARTEL_EEXIST, &why, "r.db");
 }
 
+static void
+sql_on(const char *path, const char *q)
+{
+	sqlite3 *s = NULL;
+	assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(s, q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(s);
+}
+
+static void
+copies_that_do_not_hold(void **state)
+{
+	(void)state;
+	char *why = NULL;
+	struct cartel_restore_report rep;
+	int enc = 0;
+	int rc = cartel_restore(at("plain.bak"), "", NULL, 0, 0, &rep, &why);
+	says(rc, CARTEL_EINVAL, &why, "");
+	rc = cartel_restore(at("missing.bak"), at("n.db"), NULL, 0, 0, &rep,
+			    &why);
+	assert_true(rc < 0);
+	assert_non_null(why);
+	free(why);
+	why = NULL;
+	rc = cartel_backup_probe(at("missing.bak"), &enc, &why);
+	assert_true(rc < 0);
+	assert_non_null(why);
+	free(why);
+	why = NULL;
+	spit(at("empty.bak"), (const unsigned char *)"", 0);
+	rc = cartel_backup_probe(at("empty.bak"), &enc, &why);
+	says(rc, CARTEL_EFORMAT, &why, "not a cartel backup");
+	/* A copy changed behind its back: its chain does not hold. */
+	size_t n;
+	unsigned char *b = slurp(at("plain.bak"), &n);
+	spit(at("changed.bak"), b, n);
+	free(b);
+	sql_on(at("changed.bak"),
+	       "UPDATE persons SET family_name = 'Other' WHERE id = 'UA-1'");
+	refused(at("changed.bak"), NULL, CARTEL_ETAMPER, "");
+	/* An SQLite file that is not a register. */
+	sql_on(at("other.db"), "CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+	refused(at("other.db"), NULL, CARTEL_EFORMAT, "");
+	assert_int_equal(access(at("n.db"), F_OK), -1);
+}
+
 int
 main(void)
 {
@@ -217,6 +264,7 @@ main(void)
 		cmocka_unit_test(backup_refused),
 		cmocka_unit_test(probe),
 		cmocka_unit_test(restore_refused),
+		cmocka_unit_test(copies_that_do_not_hold),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
