@@ -255,6 +255,39 @@ copies_that_do_not_hold(void **state)
 	sql_on(at("other.db"), "CREATE TABLE t (x); INSERT INTO t VALUES (1)");
 	refused(at("other.db"), NULL, CARTEL_EFORMAT, "");
 	assert_int_equal(access(at("n.db"), F_OK), -1);
+	/* No path at all; a folder where a backup should be; a file too
+	 * short to say what it is. */
+	rc = cartel_restore(NULL, at("n.db"), NULL, 0, 0, &rep, &why);
+	says(rc, CARTEL_EINVAL, &why, "");
+	assert_int_equal(mkdir(at("a-folder"), 0755), 0);
+	rc = cartel_backup_probe(at("a-folder"), &enc, &why);
+	assert_true(rc < 0);
+	assert_non_null(why);
+	free(why);
+	why = NULL;
+	rc = cartel_restore(at("a-folder"), at("n.db"), NULL, 0, 0, &rep,
+			    &why);
+	assert_true(rc < 0);
+	assert_non_null(why);
+	free(why);
+	why = NULL;
+	spit(at("tiny.bak"), (const unsigned char *)"car", 3);
+	rc = cartel_backup_probe(at("tiny.bak"), &enc, &why);
+	says(rc, CARTEL_EFORMAT, &why, "not a cartel backup");
+	refused(at("tiny.bak"), NULL, CARTEL_EFORMAT, "");
+	/* A restore over a file that is not a register replaces nothing. */
+	spit(at("notes.db"), (const unsigned char *)"my notes\n", 9);
+	rc = cartel_restore(at("plain.bak"), at("notes.db"), NULL, 0,
+			    CARTEL_RESTORE_FORCE, &rep, &why);
+	assert_true(rc < 0);
+	assert_non_null(why);
+	free(why);
+	why = NULL;
+	size_t n2;
+	unsigned char *notes = slurp(at("notes.db"), &n2);
+	assert_int_equal(n2, 9);
+	assert_memory_equal(notes, "my notes\n", 9);
+	free(notes);
 }
 
 int
