@@ -31,18 +31,14 @@
 #include <cartel/store.h>
 
 #include "core/why.h"
+#include "io/import_int.h"
+#include "io/lists.h"
 #include "register/record.h"
 #include "store/import_rows.h"
 
 /* Persons per audit entry: small enough that an entry names a stretch of
  * rows a person can look at, large enough that the audit costs nothing. */
 #define BATCH 1000
-
-/* What each column of the file is. */
-struct column {
-	const struct cartel_field *field; /* NULL for an extra attribute */
-	char *name;                       /* as written in the header */
-};
 
 void
 cartel_import_result_clear(struct cartel_import_result *res)
@@ -91,8 +87,9 @@ name_hash(const char *s)
  * column costs one lookup in a table of the names seen so far, so a header
  * of the most columns the reader allows is read at once. */
 static int
-read_header(struct cartel_csv *csv, const char *name, struct column **out,
-	    size_t *n_out, struct cartel_import_result *res, char **why)
+read_header(struct cartel_csv *csv, const char *name, int need_name,
+	    struct column **out, size_t *n_out,
+	    struct cartel_import_result *res, char **why)
 {
 	char **fields;
 	size_t n;
@@ -104,6 +101,8 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 				   "docs/import.md)",
 				   name);
 	if (rc < 0)
+		return rc;
+	if ((rc = cartel__lists_load(why)) != 0)
 		return rc;
 	size_t n_known;
 	const struct cartel_field *known = cartel_fields(&n_known);
@@ -122,6 +121,7 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
 	int err = 0;
+	char *bad_name = NULL;
 	for (size_t i = 0; i < n && err == 0; i++) {
 		cols[i].name = trimmed(fields[i]);
 		if (cols[i].name == NULL) {
@@ -135,6 +135,10 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 			break;
 		}
 		const struct cartel_field *f = cartel_field_find(cols[i].name);
+		/* A Ukrainian or Russian header name (data/
+		 * list_columns.tsv). */
+		if (f == NULL && cartel__lists_non_ascii(cols[i].name))
+			f = cartel__lists_column(cols[i].name);
 		cols[i].field = f;
 		size_t first = 0;
 		if (f != NULL) {
@@ -150,14 +154,28 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 				if (*c >= 'A' && *c <= 'Z')
 					*c = (char)(*c - 'A' + 'a');
 			char *rwhy = NULL;
-			if (cartel_attr_name_check(cols[i].name, &rwhy) != 0) {
-				err = cartel__why(why, CARTEL_EFORMAT,
-						  "%s: header, column %zu: %s",
-						  name, i + 1,
-						  rwhy ? rwhy : "a bad name");
-				free(rwhy);
-				break;
-			}
+			int bad = cartel_attr_name_check(cols[i].name, &rwhy);
+			/* Said after the name check below: a header read
+			 * with the wrong delimiter is told so first. */
+			if (bad != 0 && bad_name == NULL)
+				bad_name =
+					cartel__lists_non_ascii(cols[i].name)
+						? cartel__asprintf(
+							  IMPORT_MSG_UNKNOWN_HEADER,
+							  name, i + 1,
+							  cartel__utf8_cut(
+								  cols[i].name,
+								  60),
+							  cols[i].name)
+						: cartel__asprintf(
+							  "%s: header, column "
+							  "%zu: %s",
+							  name, i + 1,
+							  rwhy ? rwhy
+							       : "a bad name");
+			free(rwhy);
+			if (bad != 0)
+				continue;
 			size_t h = name_hash(cols[i].name) & (cap - 1);
 			while (table[h] != 0 &&
 			       strcmp(cols[table[h] - 1].name, cols[i].name) !=
@@ -166,6 +184,14 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 			first = table[h];
 			if (first == 0)
 				table[h] = i + 1;
+		}
+		if (first != 0 && f != NULL &&
+		    strcmp(cols[first - 1].name, cols[i].name) != 0) {
+			err = cartel__why(why, CARTEL_EFORMAT,
+					  IMPORT_MSG_TWO_COLUMNS, name,
+					  first, cols[first - 1].name, i + 1,
+					  cols[i].name, f->name);
+			break;
 		}
 		if (first != 0) {
 			err = cartel__why(why, CARTEL_EFORMAT,
@@ -185,6 +211,40 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 			res->unknown_columns[res->n_unknown++] = copy;
 		}
 	}
+	/* A list without a name column but with columns cartel does not
+	 * know is read wrong (another delimiter, headers in a language the
+	 * table lacks): refused, rather than imported as persons without
+	 * names. */
+	/* A bad column name is said first, but for a header of one column:
+	 * that is the sign of a delimiter read wrong, which the name check
+	 * says. */
+	if (err == 0 && bad_name != NULL && n > 1)
+		err = cartel__why(why, CARTEL_EFORMAT, "%s", bad_name);
+	if (err == 0 && need_name) {
+		int named = 0;
+		for (size_t k = 0; k < n_known; k++)
+			named |= seen_at[k] != 0 &&
+				 (strcmp(known[k].name, "family_name") == 0 ||
+				  strcmp(known[k].name, "given_name") == 0 ||
+				  strcmp(known[k].name, "patronymic") == 0);
+		/* A header of known columns only is a partial list made so
+		 * on purpose (id,consent): it stays valid. */
+		int all_known = n > 0;
+		for (size_t i = 0; i < n; i++)
+			all_known &= cols[i].field != NULL;
+		if (!named && !all_known)
+			err = cartel__why(why, CARTEL_EFORMAT,
+					  IMPORT_MSG_NO_NAME, name, n,
+					  cartel_csv_delimiter(csv) == '\t'
+						  ? "tab"
+						  : cartel_csv_delimiter(csv) ==
+								  ';'
+							  ? "semicolon"
+							  : "comma");
+	}
+	if (err == 0 && bad_name != NULL)
+		err = cartel__why(why, CARTEL_EFORMAT, "%s", bad_name);
+	free(bad_name);
 	free(seen_at);
 	free(table);
 	if (err != 0) {
@@ -312,6 +372,14 @@ build_person(struct cartel_person *p, char **fields, const struct column *cols,
 				have_status = 1;
 			else
 				have_source = 1;
+		}
+		/* A Ukrainian or Russian word for the value
+		 * (data/list_values.tsv). */
+		if (f->type == CARTEL_FIELD_ENUM &&
+		    cartel__lists_non_ascii(v)) {
+			const char *canon = cartel__lists_value(f, v);
+			if (canon != NULL)
+				v = canon;
 		}
 		int err = cartel_person_set_field(p, f, v, why);
 		if (err != 0)
@@ -659,6 +727,73 @@ drain(struct reader *rd)
 	rd->taken = rd->filled;
 }
 
+/* The import's pieces, for the update and the event import
+ * (io/import_int.h). */
+void
+cartel__import_columns_free(struct column *cols, size_t n)
+{
+	free_columns(cols, n);
+}
+
+int
+cartel__import_header(struct cartel_csv *csv, const char *name,
+		      int need_name, struct column **cols, size_t *n,
+		      struct cartel_import_result *res, char **why)
+{
+	return read_header(csv, name, need_name, cols, n, res, why);
+}
+
+int
+cartel__import_reject(FILE *fp, size_t row, const char *column,
+		      const char *reason)
+{
+	return write_reject(fp, row, column, reason);
+}
+
+const char *
+cartel__import_csv_reason(const char *msg, const struct column *cols,
+			  size_t n_cols, const char **column)
+{
+	return csv_reason(msg, cols, n_cols, column);
+}
+
+int
+cartel__import_build(struct cartel_person *p, char **fields,
+		     const struct column *cols, size_t n_cols,
+		     const struct cartel_import_opts *opts,
+		     const struct cartel_date *today, struct cartel__buf *arena,
+		     const char **column, char **why)
+{
+	return build_person(p, fields, cols, n_cols, opts, today, arena,
+			    column, why);
+}
+
+void
+cartel__import_unborrow(struct cartel_person *p,
+			const struct cartel__buf *arena)
+{
+	unborrow(p, arena);
+}
+
+int
+cartel__import_open(struct cartel_csv **out, FILE *in, const char *name,
+		    const struct cartel_import_opts *opts, char **why)
+{
+	struct cartel_csv *csv;
+	int err = cartel_csv_open(&csv, in, name, opts->max_field);
+	if (err != 0)
+		return cartel__why(why, err, "out of memory");
+	err = cartel_csv_set_delimiter(csv, opts->delimiter, why);
+	if (err == 0)
+		err = cartel_csv_set_encoding(csv, opts->encoding, why);
+	if (err != 0) {
+		cartel_csv_close(csv);
+		return err;
+	}
+	*out = csv;
+	return 0;
+}
+
 int
 cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		  const struct cartel_import_opts *opts_in,
@@ -673,13 +808,16 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		name = "-";
 	memset(res, 0, sizeof(*res));
 
+	if (opts.update)
+		return cartel__import_update(db, in, name, &opts, res, why);
+
 	struct cartel_csv *csv;
-	int err = cartel_csv_open(&csv, in, name, opts.max_field);
+	int err = cartel__import_open(&csv, in, name, &opts, why);
 	if (err != 0)
-		return cartel__why(why, err, "out of memory");
+		return err;
 	struct column *cols = NULL;
 	size_t n_cols = 0;
-	err = read_header(csv, name, &cols, &n_cols, res, why);
+	err = read_header(csv, name, 1, &cols, &n_cols, res, why);
 	if (err == 0)
 		err = cartel__attr_room(db, res->unknown_columns,
 					res->n_unknown, why);

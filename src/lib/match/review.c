@@ -14,6 +14,7 @@
 #include <cartel/error.h>
 #include <cartel/inquiry.h>
 #include <cartel/limits.h>
+#include <cartel/links.h>
 #include <cartel/match.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
@@ -193,11 +194,75 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 	return err;
 }
 
+/* The identity links for a person to decide (<cartel/links.h>) join the
+ * queue after the inquiries' matches: "link:PARTY:THEIR_ID" as the
+ * inquiry, our id ("PARTY:ID" for a declared person) as the person. The
+ * pending ones, and with all those a person decided. */
+static int
+review_links(struct cartel_db *db, int all, struct cartel_review_item **v,
+	     size_t *n, char **why)
+{
+	struct cartel_link *l = NULL;
+	size_t nl = 0;
+	int err = cartel_links_list(db, NULL, &l, &nl, why);
+	size_t cap = *n;
+	for (size_t i = 0; err == 0 && i < nl; i++) {
+		int pending = l[i].state == CARTEL_LINK_PENDING;
+		if (!pending && !(all && l[i].decided_by != NULL))
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct cartel_review_item *nv =
+				realloc(*v, cap * sizeof *nv);
+			if (nv == NULL) {
+				err = cartel__why(why, CARTEL_ENOMEM,
+						  "out of memory");
+				break;
+			}
+			*v = nv;
+		}
+		struct cartel_review_item *it = &(*v)[(*n)++];
+		memset(it, 0, sizeof *it);
+		it->inquiry_id = cartel__asprintf(
+			CARTEL_LINK_REVIEW_PREFIX "%s:%s", l[i].their_party,
+			l[i].their_id);
+		it->person_id = cartel__asprintf(
+			"%s%s%s", l[i].our_party, l[i].our_party[0] ? ":" : "",
+			l[i].our_id);
+		it->score = l[i].probability;
+		it->band = cartel__strdup("review");
+		it->state = cartel__strdup(
+			pending ? "pending"
+			: l[i].state == CARTEL_LINK_REVOKED ? "rejected"
+							    : "confirmed");
+		it->explanation = l[i].explanation;
+		it->found_at = l[i].made_at;
+		it->decided_by = l[i].decided_by;
+		it->decided_at = l[i].decided_at;
+		it->reason = l[i].reason;
+		l[i].explanation = l[i].made_at = l[i].decided_by =
+			l[i].decided_at = l[i].reason = NULL;
+		if (it->inquiry_id == NULL || it->person_id == NULL ||
+		    it->band == NULL || it->state == NULL)
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	cartel_links_free(l, nl);
+	return err;
+}
+
 int
 cartel_review_list(struct cartel_db *db, int all,
 		   struct cartel_review_item **out, size_t *n, char **why)
 {
-	return cartel__candidates_list(db, all, out, n, why);
+	int err = cartel__candidates_list(db, all, out, n, why);
+	if (err == 0)
+		err = review_links(db, all, out, n, why);
+	if (err != 0) {
+		cartel_review_items_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return err;
 }
 
 /* The person's "inquiry" attribute with inquiry_id added: every inquiry
@@ -232,6 +297,24 @@ cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 	if (reason == NULL || reason[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
 				   "a decision needs its reason (--why)");
+	/* An identity link in the queue is decided as a link: confirmed,
+	 * or rejected, which revokes it. */
+	size_t np = strlen(CARTEL_LINK_REVIEW_PREFIX);
+	if (strncmp(inquiry_id, CARTEL_LINK_REVIEW_PREFIX, np) == 0) {
+		const char *p = inquiry_id + np, *colon = strchr(p, ':');
+		char party[CARTEL_PARTY_MAX] = "";
+		if (colon != NULL && (size_t)(colon - p) < sizeof party) {
+			memcpy(party, p, (size_t)(colon - p));
+			party[colon - p] = '\0';
+		}
+		if (colon == NULL || !cartel_party_valid(party))
+			return cartel__why(why, CARTEL_ENOTFOUND,
+					   "'%.64s' names no identity link "
+					   "(link:PARTY:THEIR_ID)",
+					   inquiry_id);
+		return cartel_link_decide(db, party, colon + 1, person_id,
+					  confirm, actor, reason, why);
+	}
 	int own;
 	int err = cartel__db_write_begin(db, &own, why);
 	if (err != 0)

@@ -101,6 +101,11 @@ enum {
 	CARTEL__ST_DECL_CHANGE_PUT,
 	CARTEL__ST_INQUIRY_WATCH,
 	CARTEL__ST_MERGE_OF, /* every person read looks for a merge */
+	/* One person read and rewritten per event: an event list of
+	 * 100,000 rows prepares them once. */
+	CARTEL__ST_PERSON_GET,
+	CARTEL__ST_PERSON_ATTRS,
+	CARTEL__ST_PERSON_UPDATE,
 	CARTEL__ST_LEDGER_ROW, /* one slot per covered table from here */
 	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 32
 };
@@ -259,6 +264,12 @@ enum cartel__ledger_table {
 	CARTEL__LT_INQUIRY_HISTORY, /* inquiry_history (seq) */
 	CARTEL__LT_CALLBACK,        /* inquiry_callback (seq) */
 	CARTEL__LT_MERGE,       /* person_merge (seq) */
+	CARTEL__LT_LINK, /* identity_link ("party:their_id", "party:our_id") */
+	CARTEL__LT_SHEET,       /* handover_sheet (digest, role) */
+	CARTEL__LT_USER,        /* account_user (name) */
+	CARTEL__LT_SESSION,     /* account_session (id_hash) */
+	CARTEL__LT_ACCESS,      /* access_log (seq) */
+	CARTEL__LT_CASE_CODE,   /* case_code (hash) */
 	CARTEL__LT_N
 };
 
