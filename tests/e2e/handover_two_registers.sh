@@ -2,8 +2,8 @@
 # The handover in two registers: an agreed round between UA and RU run in
 # UA's register and in RU's, each with its own ids for the same men. Each
 # party finds the persons the other gives through its identity links
-# (refused while one is linked to nobody), hands over its own (consent
-# gate) and receives the other's (no consent gate: the receiving side need
+# (refused while one is linked to nobody; at the point under either id),
+# hands over its own (consent gate) and receives the other's (no consent gate: the receiving side need
 # not copy the holder's consent records); one man refuses at the point,
 # one is absent, and one RU says it handed over is not received by UA.
 # Both parties write signed check-off sheets; the mediator reconciles them
@@ -90,6 +90,8 @@ first_ru=$(head -1 "$T/RU.gives")
 ours=$(echo "$first_ru" | sed 's/^RQ-/RU-/')
 $UA person show "$ours" | grep -q "^status  *agreed$" ||
 	fail "UA's record $ours of $first_ru is not agreed"
+$UA handover status R-1 --persons | grep -q "^  $ours  *RU  *stage [0-9].* ($first_ru)" ||
+	fail "status does not show the holder's id beside UA's"
 
 # -- The exchange. Consent is the holder's gate: each party records its
 # own men's "willing"; the receiving side records nothing.
@@ -143,8 +145,11 @@ while read -r id; do
 	$RU handover check R-1 "$id" --as handed_over --by "RU officer" \
 		>/dev/null
 	[ "$id" = "$lost" ] && continue
-	$UA handover check R-1 "$(ru "$id")" --as received --by "UA officer" \
-		>/dev/null || fail "UA could not receive $(ru "$id")"
+	# At the point UA reads RU's ids off the agreed list: either id will
+	# do.
+	if [ "$id" = "$first_ru" ]; then who=$(ru "$id"); else who=$id; fi
+	$UA handover check R-1 "$who" --as received --by "UA officer" \
+		>/dev/null || fail "UA could not receive $who"
 done <"$T/RU.gives"
 $UA person show "$(ru "$first_ru")" | grep -q "^status  *repatriated$" ||
 	fail "received, not repatriated"
