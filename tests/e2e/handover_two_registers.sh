@@ -65,7 +65,12 @@ n_ua=$(wc -l <"$T/UA.gives")
 n_ru=$(wc -l <"$T/RU.gives")
 [ "$n_ua" -ge 4 ] && [ "$n_ru" -ge 4 ] || fail "a round too small: $n_ua/$n_ru"
 
-# -- Before the links: the other side's persons are linked to nobody.
+# -- Each party receives the other's held declaration: it knows who the
+# other side holds, but not yet who they are in its own records.
+$UA declare held -o "$T/ua-held.json" --key "$T/k/UA.key" >/dev/null
+$RU declare held -o "$T/ru-held.json" --key "$T/k/RU.key" >/dev/null
+$UA receive "$T/ru-held.json" >/dev/null
+$RU receive "$T/ua-held.json" >/dev/null
 head_of() { $CARTEL --db "$1" audit verify | sed -n 's/^head //p'; }
 before=$(head_of "$T/ua.db")
 if $UA handover start "$T/R-1.json" --by "UA officer" 2>"$T/err"; then
@@ -75,11 +80,7 @@ grep -q "round R-1: $n_ru persons RU gives are linked to nobody in this register
 	"$T/err" || fail "unlinked: $(cat "$T/err")"
 [ "$(head_of "$T/ua.db")" = "$before" ] || fail "a refused start wrote"
 
-# -- Each party receives the other's held declaration and links it.
-$UA declare held -o "$T/ua-held.json" --key "$T/k/UA.key" >/dev/null
-$RU declare held -o "$T/ru-held.json" --key "$T/k/RU.key" >/dev/null
-$UA receive "$T/ru-held.json" >/dev/null
-$RU receive "$T/ua-held.json" >/dev/null
+# -- Each party links the other's held declaration with its records.
 $UA links make RU:held register >/dev/null
 $RU links make UA:held register >/dev/null
 $UA handover start "$T/R-1.json" --by "UA officer" >/dev/null ||
@@ -233,17 +234,23 @@ $M reconcile sheets "$T/ru-sheet.json" "$T/ua-sheet-2.json" >/dev/null ||
 refused "UA's sheet number 1 of round R-1, but number 2 was reconciled already" \
 	"$T/ua-sheet.json" "$T/ru-sheet.json"
 
-# -- A man repatriated in R-1 is not loaded into a second round.
+# -- A man repatriated in R-1 is not signed for, nor loaded into, a
+# second round, in either register.
 $W round new --plan "$T/plan.json" --kind agreed --id R-2 \
 	-o "$T/R-2.json" >/dev/null
-$UA round sign "$T/R-2.json" --key "$T/k/UA.key" >/dev/null
-$RU round sign "$T/R-2.json" --key "$T/k/RU.key" >/dev/null
-if $UA handover start "$T/R-2.json" --by "UA officer" 2>"$T/err"; then
-	fail "a second round loaded repatriated men"
+if $UA round sign "$T/R-2.json" --key "$T/k/UA.key" 2>"$T/err"; then
+	fail "UA signed a second round listing men it repatriated"
 fi
-grep -q "was already repatriated through round R-1" "$T/err" ||
-	fail "R-2: $(cat "$T/err")"
-
+grep -q "person UA-[0-9]* was already repatriated through round R-1" \
+	"$T/err" || fail "R-2 sign: $(cat "$T/err")"
+if $RU round sign "$T/R-2.json" --key "$T/k/RU.key" 2>"$T/err"; then
+	fail "RU signed a second round listing men it repatriated"
+fi
+grep -q "person RQ-[0-9]* was already repatriated through round R-1" \
+	"$T/err" || fail "R-2 sign at RU: $(cat "$T/err")"
+if $UA handover start "$T/R-2.json" --by "UA officer" 2>/dev/null; then
+	fail "a second round loaded"
+fi
 for db in ua ru med; do
 	$CARTEL --db "$T/$db.db" audit verify >/dev/null || fail "audit $db"
 done

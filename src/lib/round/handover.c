@@ -222,19 +222,30 @@ pending_elsewhere(const struct pending_set *ps, const char *id)
 	       bsearch(id, ps->ids, ps->n, sizeof *ps->ids, cmp_id) != NULL;
 }
 
+/* The id a list entry names its person by: the document's id, or in a
+ * party's register the holder's own id (`holder_id`, which a list made
+ * at the mediator gives beside its "PARTY:ID"). */
+static const char *
+entry_id(const json_t *e, int by_holder)
+{
+	const char *hid = json_string_value(json_object_get(e, "holder_id"));
+	if (by_holder && hid != NULL)
+		return hid;
+	return json_string_value(json_object_get(e, "id"));
+}
+
 /* Lists one document list into the handover and moves each person to
  * "agreed". */
 static int
 load_list(struct cartel_db *db, const struct cartel_round *r,
 	  const json_t *list, const char *side, int direct, long *ord,
 	  const char *actor, const char *ref, const struct pending_set *ps,
-	  const json_t *map, char **why)
+	  int by_holder, const json_t *map, char **why)
 {
 	const char *round_id = cartel_round_id(r);
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *e = json_array_get(list, i);
-		const char *holder_id =
-			json_string_value(json_object_get(e, "id"));
+		const char *holder_id = entry_id(e, by_holder);
 		/* A person the other party gives is this register's person
 		 * its identity link names. */
 		const char *id = holder_id;
@@ -349,8 +360,8 @@ map_other_side(struct cartel_db *db, const struct cartel_round *r,
 	for (int l = 0; rc == 0 && l < 2; l++)
 		for (size_t i = 0; rc == 0 && i < json_array_size(lists[l]);
 		     i++) {
-			const char *id = json_string_value(json_object_get(
-				json_array_get(lists[l], i), "id"));
+			const char *id = entry_id(json_array_get(lists[l], i),
+						  1);
 			char *ours = NULL;
 			char *w = NULL;
 			rc = cartel_link_ours(db, other, id, "", &ours, &w);
@@ -395,11 +406,28 @@ int
 cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 		      const char *actor, char **why)
 {
+	return cartel_handover_start_checked(db, r, NULL, actor, why);
+}
+
+int
+cartel_handover_start_checked(struct cartel_db *db,
+			      const struct cartel_round *r,
+			      const struct cartel_round_rules_opts *ropts,
+			      const char *actor, char **why)
+{
 	if (actor == NULL || actor[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL, "no actor given");
 	struct cartel_round_check chk;
 	int rc = cartel_round_verify(db, r, &chk, why);
 	cartel_round_check_clear(&chk);
+	if (rc)
+		return rc;
+	/* Both signatures hold; the list must still keep the rules against
+	 * what this register knows now (a man may have died, refused or
+	 * been repatriated since it was signed). */
+	struct cartel_round_rules rules;
+	rc = cartel_round_rules_check(db, r, ropts, &rules, why);
+	cartel_round_rules_clear(&rules);
 	if (rc)
 		return rc;
 	if (cartel_round_kind(r) != CARTEL_ROUND_AGREED)
@@ -453,7 +481,7 @@ cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 					party),
 			"gives");
 		rc = load_list(db, r, gives, party, 0, &ord, actor, ref, &ps,
-			       m, why);
+			       own_party != NULL, m, why);
 		if (rc == 0)
 			rc = load_list(
 				db, r,
@@ -461,7 +489,8 @@ cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 							r->doc,
 							"direct_repatriation"),
 						party),
-				party, 1, &ord, actor, ref, &ps, m, why);
+				party, 1, &ord, actor, ref, &ps,
+				own_party != NULL, m, why);
 	}
 	json_decref(map);
 	for (size_t i = 0; i < ps.n; i++)
