@@ -359,6 +359,10 @@ struct cartel_round_rules_opts {
 	 * register that holds neither side's records signs on its
 	 * party's word). */
 	int unknown_ok;
+	/* 1: in a party's own register, a person the other side gives that
+	 * it does not know is not a breach (the handover maps him through
+	 * the identity links and refuses one linked to nobody). */
+	int received_unknown_ok;
 };
 
 /*

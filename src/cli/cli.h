@@ -116,6 +116,7 @@ int cmd_restore(struct cli *, int, char **);
 int cmd_retention(struct cli *, int, char **);
 int cmd_purge(struct cli *, int, char **);
 int cmd_owner(struct cli *, int, char **);
+int cmd_party(struct cli *, int, char **);
 int cmd_declare(struct cli *, int, char **);
 int cmd_receive(struct cli *, int, char **);
 int cmd_links(struct cli *, int, char **);

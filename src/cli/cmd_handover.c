@@ -47,7 +47,7 @@ ho_start(struct cli *cli, int argc, char **argv)
 	if (file == NULL)
 		return cli_usage("handover", "handover start needs ROUND.json");
 	char *why = NULL;
-	struct cartel_round_rules_opts ro = {NULL, 0, plan, NULL, 0};
+	struct cartel_round_rules_opts ro = {NULL, 0, plan, NULL, 0, 0};
 	char *plan_text = NULL;
 	if (plan != NULL &&
 	    (plan_text = cli_read_plan(plan, &ro.plan_len)) == NULL)

@@ -35,6 +35,15 @@ static const struct cli_command commands[] = {
 	 "owner one, once (refused when it has one); audited. The owner is\n"
 	 "shown by stats and written into every document the register makes.\n"
 	 "See docs/protocol.md.\n"},
+	{"party", cmd_party, "the register's list of parties, which codes are checked against",
+	 "usage: cartel party add CODE [--by WHO] [--json]\n"
+	 "\n"
+	 "Adds CODE to the register's list of parties (audited; adding it\n"
+	 "again changes nothing). Once a register has a list, held_by,\n"
+	 "depends_on and a policy's parties must name a party it knows: one\n"
+	 "added, its owner, one whose key is pinned, or one its persons are\n"
+	 "already held by or depend on. Without a list any well-formed code is\n"
+	 "taken. See docs/limits.md.\n"},
 	{"declare", cmd_declare, "a party's signed list of whom it holds or seeks",
 	 "usage: cartel declare held|sought -o FILE --key CODE.key\n"
 	 "                      [--fields LIST] [--as-of DATE] [--by WHO] [--json]\n"

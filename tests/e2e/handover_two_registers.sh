@@ -3,9 +3,10 @@
 # UA's register and in RU's, each with its own ids for the same men. Each
 # party finds the persons the other gives through its identity links
 # (refused while one is linked to nobody; at the point under either id),
-# hands over its own (consent gate) and receives the other's (no consent gate: the receiving side need
-# not copy the holder's consent records); one man refuses at the point,
-# one is absent, and one RU says it handed over is not received by UA.
+# hands over its own (consent gate) and receives the other's (no consent
+# gate: the receiving side need not copy the holder's consent records);
+# one man refuses at the point, one is absent, and one RU says it handed
+# over is not received by UA.
 # Both parties write signed check-off sheets; the mediator reconciles them
 # and lists who was handed over but not received, and the totals. Bad
 # sheets (unpinned key, another party's key, replayed, cut short, a person
@@ -238,19 +239,22 @@ refused "UA's sheet number 1 of round R-1, but number 2 was reconciled already" 
 # second round, in either register.
 $W round new --plan "$T/plan.json" --kind agreed --id R-2 \
 	-o "$T/R-2.json" >/dev/null
-if $UA round sign "$T/R-2.json" --key "$T/k/UA.key" 2>"$T/err"; then
-	fail "UA signed a second round listing men it repatriated"
+# UA's own register will not sign it: its records say he went home.
+if $UA round sign "$T/R-2.json" --key "$T/k/UA.key" >/dev/null \
+	2>"$T/err"; then
+	fail "UA signed a round giving men it repatriated"
 fi
-grep -q "person UA-[0-9]* was already repatriated through round R-1" \
-	"$T/err" || fail "R-2 sign: $(cat "$T/err")"
-if $RU round sign "$T/R-2.json" --key "$T/k/RU.key" 2>"$T/err"; then
-	fail "RU signed a second round listing men it repatriated"
+grep -q "was already repatriated through round R-1" "$T/err" ||
+	fail "R-2 sign: $(cat "$T/err")"
+# Signed where nobody knows (the working register), it is still not
+# loaded.
+$W round sign "$T/R-2.json" --key "$T/k/UA.key" >/dev/null
+$W round sign "$T/R-2.json" --key "$T/k/RU.key" >/dev/null
+if $UA handover start "$T/R-2.json" --by "UA officer" 2>"$T/err"; then
+	fail "a second round loaded repatriated men"
 fi
-grep -q "person RQ-[0-9]* was already repatriated through round R-1" \
-	"$T/err" || fail "R-2 sign at RU: $(cat "$T/err")"
-if $UA handover start "$T/R-2.json" --by "UA officer" 2>/dev/null; then
-	fail "a second round loaded"
-fi
+grep -q "was already repatriated through round R-1" "$T/err" ||
+	fail "R-2: $(cat "$T/err")"
 for db in ua ru med; do
 	$CARTEL --db "$T/$db.db" audit verify >/dev/null || fail "audit $db"
 done

@@ -222,14 +222,14 @@ pending_elsewhere(const struct pending_set *ps, const char *id)
 	       bsearch(id, ps->ids, ps->n, sizeof *ps->ids, cmp_id) != NULL;
 }
 
-/* The id a list entry names its person by: the document's id, or in a
- * party's register the holder's own id (`holder_id`, which a list made
- * at the mediator gives beside its "PARTY:ID"). */
+/* The id a party's register knows a listed person by: his holder's own
+ * id (`holder_id`, a list made at the mediator names him "PARTY:ID"),
+ * else the document's id. */
 static const char *
-entry_id(const json_t *e, int by_holder)
+entry_holder_id(const json_t *e, int party_reg)
 {
 	const char *hid = json_string_value(json_object_get(e, "holder_id"));
-	if (by_holder && hid != NULL)
+	if (party_reg && hid != NULL)
 		return hid;
 	return json_string_value(json_object_get(e, "id"));
 }
@@ -240,12 +240,12 @@ static int
 load_list(struct cartel_db *db, const struct cartel_round *r,
 	  const json_t *list, const char *side, int direct, long *ord,
 	  const char *actor, const char *ref, const struct pending_set *ps,
-	  int by_holder, const json_t *map, char **why)
+	  const json_t *map, int party_reg, char **why)
 {
 	const char *round_id = cartel_round_id(r);
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *e = json_array_get(list, i);
-		const char *holder_id = entry_id(e, by_holder);
+		const char *holder_id = entry_holder_id(e, party_reg);
 		/* A person the other party gives is this register's person
 		 * its identity link names. */
 		const char *id = holder_id;
@@ -360,8 +360,8 @@ map_other_side(struct cartel_db *db, const struct cartel_round *r,
 	for (int l = 0; rc == 0 && l < 2; l++)
 		for (size_t i = 0; rc == 0 && i < json_array_size(lists[l]);
 		     i++) {
-			const char *id = entry_id(json_array_get(lists[l], i),
-						  1);
+			const char *id =
+				entry_holder_id(json_array_get(lists[l], i), 1);
 			char *ours = NULL;
 			char *w = NULL;
 			rc = cartel_link_ours(db, other, id, "", &ours, &w);
@@ -425,8 +425,13 @@ cartel_handover_start_checked(struct cartel_db *db,
 	/* Both signatures hold; the list must still keep the rules against
 	 * what this register knows now (a man may have died, refused or
 	 * been repatriated since it was signed). */
+	struct cartel_round_rules_opts ro;
+	memset(&ro, 0, sizeof ro);
+	if (ropts != NULL)
+		ro = *ropts;
+	ro.received_unknown_ok = 1;
 	struct cartel_round_rules rules;
-	rc = cartel_round_rules_check(db, r, ropts, &rules, why);
+	rc = cartel_round_rules_check(db, r, &ro, &rules, why);
 	cartel_round_rules_clear(&rules);
 	if (rc)
 		return rc;
@@ -481,7 +486,7 @@ cartel_handover_start_checked(struct cartel_db *db,
 					party),
 			"gives");
 		rc = load_list(db, r, gives, party, 0, &ord, actor, ref, &ps,
-			       own_party != NULL, m, why);
+			       m, own_party != NULL, why);
 		if (rc == 0)
 			rc = load_list(
 				db, r,
@@ -489,8 +494,8 @@ cartel_handover_start_checked(struct cartel_db *db,
 							r->doc,
 							"direct_repatriation"),
 						party),
-				party, 1, &ord, actor, ref, &ps,
-				own_party != NULL, m, why);
+				party, 1, &ord, actor, ref, &ps, m,
+				own_party != NULL, why);
 	}
 	json_decref(map);
 	for (size_t i = 0; i < ps.n; i++)
