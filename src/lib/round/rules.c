@@ -66,11 +66,21 @@ cartel__round_link_own_id(struct cartel_db *db,
 	    strcmp(owner->name, receiver) != 0)
 		return CARTEL_ENOTFOUND;
 	char *w = NULL;
-	int rc = owner->role == CARTEL_OWNER_PARTY
-			 ? cartel_link_ours(db, holder, holder_id, "", own_id,
-					    &w)
-			 : cartel_link_theirs(db, receiver, holder, holder_id,
+	int rc;
+	if (owner->role == CARTEL_OWNER_PARTY) {
+		rc = cartel_link_ours(db, holder, holder_id, "", own_id, &w);
+	} else {
+		/* Linked as "links make RECEIVER:sought HOLDER:held", or the
+		 * other way round. */
+		rc = cartel_link_theirs(db, receiver, holder, holder_id,
+					own_id, &w);
+		if (rc == CARTEL_ENOTFOUND) {
+			free(w);
+			w = NULL;
+			rc = cartel_link_ours(db, holder, holder_id, receiver,
 					      own_id, &w);
+		}
+	}
 	/* No link is an answer, not a failure: no message. */
 	if (rc && rc != CARTEL_ENOTFOUND && why != NULL) {
 		free(*why);
