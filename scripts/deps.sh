@@ -23,6 +23,8 @@ libyaml-dev
 libglpk-dev
 time
 jq
+chromium
+fonts-dejavu-core
 "
 
 missing=""
@@ -31,6 +33,12 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
+
+# node and npm run the web app's browser tests (docs/web.md). A node from
+# elsewhere (nodesource's package carries its own npm) is kept: Debian's
+# are installed only where there is none.
+command -v node > /dev/null 2>&1 || missing="$missing nodejs"
+command -v npm > /dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 
