@@ -95,6 +95,12 @@ int cmd_unmerge(struct cli *, int, char **);
 int cmd_search(struct cli *, int, char **);
 int cmd_inquiry(struct cli *, int, char **);
 int cmd_review(struct cli *, int, char **);
+int cmd_user(struct cli *, int, char **);
+int cmd_serve(struct cli *, int, char **);
+
+/* The server (src/server/server.c, its header server.h): runs `cartel
+ * serve` with argv[0] "serve"; returns the exit status. */
+int server_main(int argc, char **argv, const char *db_path);
 int cmd_backup(struct cli *, int, char **);
 int cmd_restore(struct cli *, int, char **);
 int cmd_retention(struct cli *, int, char **);

@@ -337,6 +337,29 @@ static const struct cli_command commands[] = {
 	 "call-back list: callbacks says whom to call and what changed, in plain\n"
 	 "words; callbacks done ID records the call. Audited. See\n"
 	 "docs/matching.md.\n"},
+	{"user", cmd_user, "accounts of the server: add, list, disable, password",
+	 "usage: cartel user add NAME --role ROLE [--party CODE] [--by WHO]\n"
+	 "       cartel user list [--json]\n"
+	 "       cartel user disable NAME [--by WHO]\n"
+	 "       cartel user password NAME [--by WHO]\n"
+	 "\n"
+	 "Accounts of cartel serve. ROLE is admin, registrar (with --party, the\n"
+	 "party whose records it keeps), mediator or hotline. add and password\n"
+	 "read the password from standard input (one line, at least 12\n"
+	 "characters), hashed with argon2id. disable ends the user's sessions\n"
+	 "and refuses every later sign-in; password sets a new one and lifts a\n"
+	 "lock after failed sign-ins. Audited. See docs/api.md.\n"},
+	{"serve", cmd_serve, "the HTTP API and the web app",
+	 "usage: cartel serve [--db DB] [--listen ADDR:PORT] [--threads N]\n"
+	 "                    [--web DIR] [--secure-cookies]\n"
+	 "                    [--idle-timeout SECONDS] [--routes]\n"
+	 "\n"
+	 "Serves the JSON API of docs/api.md and the web app's files (--web,\n"
+	 "default ./web when it exists) on ADDR:PORT (default 127.0.0.1:8080)\n"
+	 "with N worker threads (default 4), each with its own handle on the\n"
+	 "register. --secure-cookies marks the session cookie Secure (behind a\n"
+	 "TLS reverse proxy, docs/deploy.md). --routes prints the routes and\n"
+	 "exits. SIGTERM finishes the requests in flight, then exits 0.\n"},
 	{"review", cmd_review, "confirm or reject potential matches of inquiries",
 	 "usage: cartel review list [--all] [--json]\n"
 	 "       cartel review confirm INQUIRY_ID PERSON_ID --by NAME --why TEXT\n"

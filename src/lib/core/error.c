@@ -29,6 +29,9 @@ cartel_strerror(int err)
 	case CARTEL_EREADONLY: return "read-only";
 	case CARTEL_EFULL: return "disk or database full";
 	case CARTEL_EVERSION: return "database made by a newer cartel";
+	case CARTEL_EDENIED: return "access denied";
+	case CARTEL_ECONFLICT: return "changed meanwhile";
+	case CARTEL_ELIMIT: return "too many attempts";
 	}
 	return "unknown error";
 }
