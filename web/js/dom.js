@@ -33,6 +33,13 @@ export function svg(tag, attrs, ...children) {
 	return fill(document.createElementNS(SVG_NS, tag), attrs, children);
 }
 
+// Replaces el's children with these (nested lists flattened; null, false
+// and undefined left out).
+export function put(el, ...children) {
+	el.replaceChildren();
+	return fill(el, {}, children);
+}
+
 let uid = 0;
 export function nextId(prefix) {
 	uid += 1;

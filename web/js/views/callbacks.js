@@ -2,7 +2,7 @@
 // man they asked about, each change in plain words; a call made is
 // checked off.
 
-import {h, announce} from '../dom.js';
+import {h, put, announce} from '../dom.js';
 import {t} from '../i18n.js';
 import {api, items} from '../api.js';
 import {heading, errorBox, loading} from './common.js';
@@ -14,10 +14,10 @@ export async function render(main) {
 		try {
 			list = items(await api.callbacks());
 		} catch (e) {
-			main.replaceChildren(heading('callbacks.title'), errorBox(e));
+			put(main, heading('callbacks.title'), errorBox(e));
 			return;
 		}
-		main.replaceChildren(heading('callbacks.title'),
+		put(main, heading('callbacks.title'),
 			message ? h('p', {class: 'notice', role: 'status'}, message) : null,
 			list.length ? h('ol', {class: 'callbacks'}, list.map((c) => {
 				const changes = c.changes || [];

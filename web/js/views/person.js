@@ -3,7 +3,7 @@
 // the version he read so that two people never silently overwrite each
 // other.
 
-import {h, field, announce} from '../dom.js';
+import {h, put, field, announce} from '../dom.js';
 import {t, word} from '../i18n.js';
 import {api, session} from '../api.js';
 import {heading, errorBox, fullName, standing, loading, dl} from './common.js';
@@ -14,6 +14,9 @@ const EVENT_FIELDS = {
 	status: ['reported_missing', 'confirmed_captive', 'released', 'transferred',
 		'escaped', 'deceased'],
 	held_by: null,
+	held_since: null,
+	captured_on: null,
+	captured_at: null,
 	health: ['good', 'not_wounded', 'recovered', 'convalescent', 'sick',
 		'slightly_wounded', 'seriously_wounded'],
 	consent: ['willing', 'refuses', 'undecided', 'not_asked'],
@@ -64,7 +67,7 @@ function eventForm(id, version, reload) {
 			h('select', {id: 'ev-value', name: 'value'},
 				opts.map((o) => h('option', {value: o}, word(type.value, o)))) :
 			h('input', {id: 'ev-value', name: 'value', autocomplete: 'off'});
-		valueBox.replaceChildren(field(t('person.value'), value));
+		put(valueBox, field(t('person.value'), value));
 	}
 	type.addEventListener('change', drawValue);
 	drawValue();
@@ -104,7 +107,7 @@ export async function render(main, {parts}) {
 		try {
 			d = await api.person(id);
 		} catch (e) {
-			main.replaceChildren(heading('person.title_unknown'), errorBox(e));
+			put(main, heading('person.title_unknown'), errorBox(e));
 			return;
 		}
 		const p = d && d.person ? d.person : d;
@@ -112,7 +115,7 @@ export async function render(main, {parts}) {
 		const version = d && d.version !== undefined ? d.version : p.version;
 		const s = session();
 		const canWrite = s && (!s.role || s.role === 'registrar' || s.role === 'admin');
-		main.replaceChildren(
+		put(main, 
 			h('h1', {}, fullName(p)),
 			message ? h('p', {class: isError ? 'error' : 'notice',
 				role: isError ? 'alert' : 'status'}, message) : null,
@@ -124,6 +127,7 @@ export async function render(main, {parts}) {
 				[t('field.rank'), p.rank],
 				[t('field.service_number'), p.service_number],
 				[t('field.held_by'), p.held_by],
+				[t('field.held_since'), p.held_since],
 				[t('field.depends_on'), p.depends_on],
 				[t('field.category'), p.category ? word('category', p.category) : null],
 				[t('field.captured_on'), p.captured_on],

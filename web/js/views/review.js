@@ -2,7 +2,7 @@
 // side by side, row by row with the evidence for each field; confirm or
 // reject, with a reason.
 
-import {h, field, announce} from '../dom.js';
+import {h, put, field, announce} from '../dom.js';
 import {t, word} from '../i18n.js';
 import {api, items, session} from '../api.js';
 import {heading, errorBox, fullName, standing, loading} from './common.js';
@@ -104,14 +104,14 @@ export async function render(main) {
 		try {
 			list = items(await api.matches());
 		} catch (e) {
-			main.replaceChildren(heading('review.title'), errorBox(e));
+			put(main, heading('review.title'), errorBox(e));
 			return;
 		}
 		list = list.filter((m) => !m.state || m.state === 'pending');
 		const lis = [];
 		for (const m of list)
 			lis.push(await item(m, draw));
-		main.replaceChildren(heading('review.title'),
+		put(main, heading('review.title'),
 			message ? h('p', {class: 'notice', role: 'status'}, message) : null,
 			list.length ? h('ol', {class: 'reviews'}, lis) :
 				h('p', {}, t('review.none')));

@@ -3,7 +3,7 @@
 // documents and their signatures; the handover check-off at the exchange
 // point (large targets, usable on a tablet).
 
-import {h, field, announce} from '../dom.js';
+import {h, put, field, announce} from '../dom.js';
 import {t, number} from '../i18n.js';
 import {api, items} from '../api.js';
 import {heading, errorBox, loading} from './common.js';
@@ -78,13 +78,13 @@ export async function render(main) {
 		h('button', {type: 'submit'}, t('rounds.plan')));
 	form.addEventListener('submit', async (e) => {
 		e.preventDefault();
-		out.replaceChildren(loading());
+		put(out, loading());
 		try {
 			const plan = await api.plan(policy.value);
-			out.replaceChildren(planView(plan));
+			put(out, planView(plan));
 			announce(t('rounds.planned'));
 		} catch (err) {
-			out.replaceChildren(errorBox(err));
+			put(out, errorBox(err));
 		}
 	});
 	main.append(heading('rounds.title'), h('p', {}, t('rounds.intro')), form, out);

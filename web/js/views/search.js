@@ -2,7 +2,7 @@
 // candidate with where he stands, who holds him and why he was found, in
 // plain words.
 
-import {h, field, announce} from '../dom.js';
+import {h, put, field, announce} from '../dom.js';
 import {t, number} from '../i18n.js';
 import {api, items} from '../api.js';
 import {heading, errorBox, fullName, standing, loading} from './common.js';
@@ -77,13 +77,13 @@ export async function render(main, {query, go}) {
 		const hits = items(d);
 		const reading = d && !Array.isArray(d) && d.read_as ? d.read_as :
 			(hits[0] && hits[0].read_as) || null;
-		out.replaceChildren(
+		put(out, 
 			h('h2', {id: 'results-h'}, hits.length ?
 				t('search.found', {n: number(hits.length)}) : t('search.none')),
 			reading ? h('p', {class: 'meta'}, t('search.read_as', {reading})) : null,
 			h('ol', {class: 'hits'}, hits.map(hitCard)));
 		announce(hits.length ? t('search.found', {n: hits.length}) : t('search.none'));
 	} catch (e) {
-		out.replaceChildren(h('h2', {id: 'results-h'}, t('search.results')), errorBox(e));
+		put(out, h('h2', {id: 'results-h'}, t('search.results')), errorBox(e));
 	}
 }

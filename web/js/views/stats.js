@@ -1,7 +1,7 @@
 // Statistics: aggregates only, drawn as charts; every count below 5 is
 // "fewer than 5".
 
-import {h} from '../dom.js';
+import {h, put} from '../dom.js';
 import {t, word} from '../i18n.js';
 import {api} from '../api.js';
 import {heading, errorBox, loading} from './common.js';
@@ -17,11 +17,11 @@ export async function render(main) {
 	try {
 		st = await api.stats();
 	} catch (e) {
-		main.replaceChildren(heading('stats.title'), errorBox(e));
+		put(main, heading('stats.title'), errorBox(e));
 		return;
 	}
 	const parties = st.parties || [];
-	main.replaceChildren(heading('stats.title'),
+	put(main, heading('stats.title'),
 		h('p', {}, t('stats.intro', {date: st.as_of || ''})),
 		h('p', {class: 'big'}, t('stats.persons', {n: publicCount(st.persons)})),
 		barChart(t('stats.held_per_party'), parties.map((p) => ({
