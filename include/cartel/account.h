@@ -157,6 +157,8 @@ enum cartel_action {
 	CARTEL_DO_STATS,
 	CARTEL_DO_ACCESS_LOG,
 	CARTEL_DO_AUDIT_VERIFY,
+	CARTEL_DO_ROUND_READ,
+	CARTEL_DO_HANDOVER_CHECK,
 	CARTEL_DO_N
 };
 
@@ -242,13 +244,26 @@ int cartel_account_inquiry(struct cartel_db *db, const struct cartel_user *u,
 			   json_t *body, const char *from, json_t **out,
 			   char **why);
 
+/*
+ * Checks person_id off in loaded round round_id for user u from a request
+ * body {"outcome", "where"?} (cartel_handover_check: outcome handed_over,
+ * received, refused or absent; where the exchange point). A mediator may
+ * check anyone off; a registrar those his party holds or that depend on
+ * it. Logged. *out is {"round_id", "person_id", "outcome", "already"}.
+ */
+int cartel_account_checkoff(struct cartel_db *db, const struct cartel_user *u,
+			    const char *round_id, const char *person_id,
+			    json_t *body, const char *from, json_t **out,
+			    char **why);
+
 /* A case code: 100 bits, 20 characters of Crockford's base 32 in five
  * groups of four ("7K2M-Q9XD-..."), 24 characters and a NUL. */
 #define CARTEL_CASE_CODE_SIZE 25
 
 /*
  * Makes a new case code for inquiry_id from the system's random source
- * into code and stores only its hash. Joins an open transaction.
+ * into code and stores only its hash, audited. Joins an open
+ * transaction.
  */
 int cartel_case_code_new(struct cartel_db *db, const char *inquiry_id,
 			 char code[CARTEL_CASE_CODE_SIZE], char **why);

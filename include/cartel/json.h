@@ -44,6 +44,14 @@ json_t *cartel_search_hit_json(const struct cartel_search_hit *h,
  * "state", "explanation", "decided_by", "decided_at", "reason"}. */
 json_t *cartel_review_item_json(const struct cartel_review_item *it);
 
+/* A loaded round's handover sheet as `cartel handover status --json`
+ * prints it: {"round_id", "version", "digest", "stages": [{"stage",
+ * "listed", "closed", a count per outcome, "closed_at"?}], "persons":
+ * [{"id", "side", "stage", "direct", "outcome", "checked_at"?,
+ * "checked_by"?}]}. */
+struct cartel_handover_status;
+json_t *cartel_handover_status_json(const struct cartel_handover_status *st);
+
 /*
  * Statistics as `cartel stats --json` prints them. With public_figures,
  * every count from 1 to 4 is the string "fewer than 5" (GC III Art. 13:

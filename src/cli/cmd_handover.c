@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/json.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -304,46 +305,7 @@ ho_status(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return cli_error(rc, why, "reading the handover");
 	if (cli->json) {
-		json_t *o = json_pack("{sssiss}", "round_id", st.round_id,
-				      "version", st.version, "digest",
-				      st.digest);
-		json_t *stages = json_array(), *ps = json_array();
-		for (size_t i = 0; i < st.n_stages; i++) {
-			const struct cartel_handover_stage *g = &st.stages[i];
-			json_t *s = json_pack("{sisIsb}", "stage", g->stage,
-					      "listed", (json_int_t)g->n_listed,
-					      "closed", g->closed);
-			for (int k = 0; k < CARTEL_HANDOVER_N; k++)
-				json_object_set_new(
-					s,
-					cartel_handover_outcome_name(
-						(enum cartel_handover_outcome)k),
-					json_integer(g->n[k]));
-			if (g->closed_at)
-				json_object_set_new(
-					s, "closed_at",
-					json_string(g->closed_at));
-			json_array_append_new(stages, s);
-		}
-		for (size_t i = 0; i < st.n_persons; i++) {
-			const struct cartel_handover_person *p = &st.persons[i];
-			json_t *e = json_pack(
-				"{sssssisbss}", "id", p->id, "side", p->side,
-				"stage", p->stage, "direct", p->direct,
-				"outcome",
-				cartel_handover_outcome_name(p->outcome));
-			if (p->checked_at)
-				json_object_set_new(
-					e, "checked_at",
-					json_string(p->checked_at));
-			if (p->checked_by)
-				json_object_set_new(
-					e, "checked_by",
-					json_string(p->checked_by));
-			json_array_append_new(ps, e);
-		}
-		json_object_set_new(o, "stages", stages);
-		json_object_set_new(o, "persons", ps);
+		json_t *o = cartel_handover_status_json(&st);
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(o);

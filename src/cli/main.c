@@ -352,14 +352,21 @@ static const struct cli_command commands[] = {
 	{"serve", cmd_serve, "the HTTP API and the web app",
 	 "usage: cartel serve [--db DB] [--listen ADDR:PORT] [--threads N]\n"
 	 "                    [--web DIR] [--secure-cookies]\n"
-	 "                    [--idle-timeout SECONDS] [--routes]\n"
+	 "                    [--idle-timeout SECONDS] [--timeout SECONDS]\n"
+	 "                    [--login-limit N] [--routes]\n"
 	 "\n"
 	 "Serves the JSON API of docs/api.md and the web app's files (--web,\n"
 	 "default ./web when it exists) on ADDR:PORT (default 127.0.0.1:8080)\n"
 	 "with N worker threads (default 4), each with its own handle on the\n"
 	 "register. --secure-cookies marks the session cookie Secure (behind a\n"
-	 "TLS reverse proxy, docs/deploy.md). --routes prints the routes and\n"
-	 "exits. SIGTERM finishes the requests in flight, then exits 0.\n"},
+	 "TLS reverse proxy, docs/deploy.md). --idle-timeout ends a session\n"
+	 "after so many seconds without a request (default 1800); --timeout\n"
+	 "closes a connection silent that long (default 15). --login-limit\n"
+	 "caps sign-in attempts per address and minute (default 30); past it,\n"
+	 "429. Five failed sign-ins in a row lock an account for 15 minutes.\n"
+	 "--routes prints\n"
+	 "the routes and exits. SIGTERM finishes the requests in flight, then\n"
+	 "exits 0.\n"},
 	{"review", cmd_review, "confirm or reject potential matches of inquiries",
 	 "usage: cartel review list [--all] [--json]\n"
 	 "       cartel review confirm INQUIRY_ID PERSON_ID --by NAME --why TEXT\n"

@@ -11,7 +11,7 @@
  * Limits: a request line and its headers must fit in the connection's
  * memory pool (CONN_MEMORY; libmicrohttpd answers 414 or 431 past it),
  * bodies are at most BODY_MAX bytes (413), a connection idle for
- * CONN_TIMEOUT_S seconds is closed (slow clients, slow-loris headers).
+ * CONN_TIMEOUT_S seconds (--timeout) is closed (slow clients, slow-loris headers).
  * SIGTERM or SIGINT stops accepting, lets the requests in flight finish
  * (up to DRAIN_S seconds), then exits.
  *
@@ -42,6 +42,7 @@
 #include <cartel/inquiry.h>
 #include <cartel/json.h>
 #include <cartel/match.h>
+#include <cartel/round.h>
 #include <cartel/store.h>
 
 #include "server.h"
@@ -64,6 +65,8 @@ struct server {
 	int have_web;
 	int secure;
 	long long idle_s;
+	unsigned timeout_s;
+	long login_limit; /* sign-in attempts a minute per address */
 	struct cartel_limiter *login_addr; /* attempts per address */
 	struct cartel_limiter *case_addr;  /* wrong case codes per address */
 	atomic_int in_flight;
@@ -290,6 +293,8 @@ static const char *const routes[][2] = {
 	{"GET", "/api/stats"},
 	{"GET", "/api/access-log"},
 	{"GET", "/api/audit/verify"},
+	{"GET", "/api/rounds/{id}/handover"},
+	{"POST", "/api/rounds/{id}/handover/{person_id}"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -699,6 +704,24 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		} else if (err == 0) {
 			err = v;
 		}
+	} else if (strcmp(route, "/api/rounds/{id}/handover") == 0) {
+		err = cartel_allow(db, u, CARTEL_DO_ROUND_READ, args[0], from,
+				   &why);
+		struct cartel_handover_status st;
+		if (err == 0 &&
+		    (err = cartel_handover_status(db, args[0], &st, &why)) ==
+			    0) {
+			out = cartel_handover_status_json(&st);
+			cartel_handover_status_clear(&st);
+		}
+	} else if (strcmp(route, "/api/rounds/{id}/handover/{person_id}") ==
+		   0) {
+		if ((b = body_json(c, q, r)) == NULL) {
+			cartel_session_clear(&s);
+			return;
+		}
+		err = cartel_account_checkoff(db, u, args[0], args[1], b, from,
+					      &out, &why);
 	} else {
 		set_error(r, 404, "not_found", "no such route");
 	}
@@ -933,7 +956,8 @@ usage(const char *fmt, const char *arg)
 	fprintf(stderr, "\nusage: cartel serve [--db DB] [--listen ADDR:PORT] "
 			"[--threads N] [--web DIR]\n"
 			"                    [--secure-cookies] "
-			"[--idle-timeout SECONDS] [--routes]\n");
+			"[--idle-timeout SECONDS] [--timeout SECONDS]\n"
+			"                    [--login-limit N] [--routes]\n");
 	return 2;
 }
 
@@ -945,6 +969,8 @@ server_main(int argc, char **argv, const char *db_path)
 	memset(&S, 0, sizeof S);
 	S.db_path = db_path;
 	S.idle_s = CARTEL_SESSION_IDLE_S;
+	S.timeout_s = CONN_TIMEOUT_S;
+	S.login_limit = 30;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int more = i + 1 < argc;
@@ -966,6 +992,20 @@ server_main(int argc, char **argv, const char *db_path)
 			if (*end != '\0' || S.idle_s < 1)
 				return usage("--idle-timeout takes seconds, "
 					     "not '%s'",
+					     argv[i]);
+		} else if (strcmp(a, "--timeout") == 0 && more) {
+			long t = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || t < 1 || t > 3600)
+				return usage("--timeout takes 1 to 3600 seconds, "
+					     "not '%s'",
+					     argv[i]);
+			S.timeout_s = (unsigned)t;
+		} else if (strcmp(a, "--login-limit") == 0 && more) {
+			S.login_limit = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || S.login_limit < 1 ||
+			    S.login_limit > 100000)
+				return usage("--login-limit takes 1 to 100000 "
+					     "attempts, not '%s'",
 					     argv[i]);
 		} else if (strcmp(a, "--secure-cookies") == 0) {
 			S.secure = 1;
@@ -1015,7 +1055,7 @@ server_main(int argc, char **argv, const char *db_path)
 	}
 	cartel_db_close(probe);
 	pthread_mutex_init(&S.mu, NULL);
-	S.login_addr = cartel_limiter_new(20, 60);
+	S.login_addr = cartel_limiter_new((int)S.login_limit, 60);
 	S.case_addr = cartel_limiter_new(10, 600);
 	if (S.login_addr == NULL || S.case_addr == NULL) {
 		fprintf(stderr, "cartel serve: out of memory\n");
@@ -1033,7 +1073,7 @@ server_main(int argc, char **argv, const char *db_path)
 		(unsigned short)port, NULL, NULL, handle, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_TIMEOUT, S.timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)200,

@@ -60,7 +60,18 @@ cartel_case_code_new(struct cartel_db *db, const char *inquiry_id,
 	char hash[65], now[32];
 	code_hash(canon, hash);
 	cartel__account_now(now, sizeof now);
-	return cartel__case_code_insert(db, hash, inquiry_id, now, why);
+	int err = cartel_db_begin(db, why);
+	if (err != 0)
+		return err;
+	err = cartel__case_code_insert(db, hash, inquiry_id, now, why);
+	if (err == 0)
+		err = cartel_audit_append(db, "hotline", "case.code", inquiry_id,
+					  NULL, why);
+	if (err == 0)
+		err = cartel_db_commit(db, why);
+	if (err != 0)
+		cartel_db_rollback(db);
+	return err;
 }
 
 /* The code as typed into its 20 canonical characters; -1 when it cannot
@@ -214,9 +225,11 @@ cartel_case_status(struct cartel_db *db, const char *code, const char *from,
 	}
 	if (err == 0 && *out == NULL)
 		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	/* Logged whatever came of it. */
+	int e = cartel_access_log(db, NULL, "case.read", inq, err == 0, from,
+				  err == 0 ? why : NULL);
 	if (err == 0)
-		err = cartel_access_log(db, NULL, "case.read", inq, 1, from,
-					why);
+		err = e;
 	if (err != 0) {
 		json_decref(*out);
 		*out = NULL;

@@ -15,6 +15,7 @@
 #include <cartel/json.h>
 #include <cartel/match.h>
 #include <cartel/register.h>
+#include <cartel/round.h>
 
 #include "core/why.h"
 #include "store/account_rows.h"
@@ -32,6 +33,8 @@ static const char *const action_names[CARTEL_DO_N] = {
 	[CARTEL_DO_STATS] = "stats",
 	[CARTEL_DO_ACCESS_LOG] = "access_log.read",
 	[CARTEL_DO_AUDIT_VERIFY] = "audit.verify",
+	[CARTEL_DO_ROUND_READ] = "round.read",
+	[CARTEL_DO_HANDOVER_CHECK] = "handover.check",
 };
 
 const char *
@@ -49,12 +52,14 @@ static const unsigned role_may[] = {
 		1u << CARTEL_DO_SEARCH | 1u << CARTEL_DO_PERSON_READ |
 		1u << CARTEL_DO_PERSON_CHANGE | 1u << CARTEL_DO_INQUIRY_FILE |
 		1u << CARTEL_DO_INQUIRY_READ | 1u << CARTEL_DO_REVIEW_READ |
-		1u << CARTEL_DO_REVIEW_DECIDE | 1u << CARTEL_DO_STATS,
+		1u << CARTEL_DO_REVIEW_DECIDE | 1u << CARTEL_DO_STATS |
+		1u << CARTEL_DO_ROUND_READ | 1u << CARTEL_DO_HANDOVER_CHECK,
 	[CARTEL_ROLE_MEDIATOR] =
 		1u << CARTEL_DO_SEARCH | 1u << CARTEL_DO_PERSON_READ |
 		1u << CARTEL_DO_INQUIRY_READ | 1u << CARTEL_DO_REVIEW_READ |
 		1u << CARTEL_DO_REVIEW_DECIDE | 1u << CARTEL_DO_STATS |
-		1u << CARTEL_DO_AUDIT_VERIFY,
+		1u << CARTEL_DO_AUDIT_VERIFY | 1u << CARTEL_DO_ROUND_READ |
+		1u << CARTEL_DO_HANDOVER_CHECK,
 	[CARTEL_ROLE_HOTLINE] =
 		1u << CARTEL_DO_SEARCH | 1u << CARTEL_DO_PERSON_READ |
 		1u << CARTEL_DO_INQUIRY_FILE | 1u << CARTEL_DO_INQUIRY_READ |
@@ -86,7 +91,8 @@ cartel_may(const struct cartel_user *u, enum cartel_action a,
 	/* A registrar works for one party: what it holds, and its own. */
 	int holds = same(p->held_by, u->party);
 	int own = same(p->depends_on, u->party);
-	if (a == CARTEL_DO_PERSON_READ || a == CARTEL_DO_SEARCH)
+	if (a == CARTEL_DO_PERSON_READ || a == CARTEL_DO_SEARCH ||
+	    a == CARTEL_DO_HANDOVER_CHECK)
 		return holds || own ? 0
 				    : cartel__why(why, CARTEL_EDENIED,
 						  "a registrar of %s reads only "
@@ -484,5 +490,45 @@ cartel_account_inquiry(struct cartel_db *db, const struct cartel_user *u,
 	*out = json_pack("{s:s, s:s, s:I}", "id", id, "case_code", code,
 			 "candidates", (json_int_t)n_found);
 	free(id);
+	return *out ? 0 : cartel__why(why, CARTEL_ENOMEM, "out of memory");
+}
+
+int
+cartel_account_checkoff(struct cartel_db *db, const struct cartel_user *u,
+			const char *round_id, const char *person_id,
+			json_t *body, const char *from, json_t **out,
+			char **why)
+{
+	*out = NULL;
+	static const char *const keys[] = {"outcome", "where", NULL};
+	int err = cartel_may(u, CARTEL_DO_HANDOVER_CHECK, NULL, why);
+	if (err != 0)
+		return refused(db, u, "handover.check", person_id, from, err);
+	const char *outcome, *where;
+	if ((err = body_keys(body, keys, why)) != 0 ||
+	    (err = body_str(body, "outcome", &outcome, 1, why)) != 0 ||
+	    (err = body_str(body, "where", &where, 0, why)) != 0)
+		return err;
+	enum cartel_handover_outcome o;
+	if ((err = cartel_handover_outcome_parse(outcome, &o, why)) != 0)
+		return err;
+	struct cartel_person p;
+	if ((err = cartel_person_get(db, person_id, &p, why)) != 0)
+		return err;
+	err = decide_on(db, u, CARTEL_DO_HANDOVER_CHECK, &p, from, why);
+	cartel_person_clear(&p);
+	if (err != 0)
+		return err;
+	struct cartel_checkoff c = {.round_id = round_id,
+				    .person_id = person_id,
+				    .outcome = o,
+				    .by = u->name,
+				    .where = where};
+	int already = 0;
+	if ((err = cartel_handover_check(db, &c, &already, why)) != 0)
+		return err;
+	*out = json_pack("{s:s, s:s, s:s, s:b}", "round_id", round_id,
+			 "person_id", person_id, "outcome",
+			 cartel_handover_outcome_name(o), "already", already);
 	return *out ? 0 : cartel__why(why, CARTEL_ENOMEM, "out of memory");
 }

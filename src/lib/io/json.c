@@ -10,6 +10,7 @@
 #include <cartel/json.h>
 #include <cartel/merge.h>
 #include <cartel/register.h>
+#include <cartel/round.h>
 
 #include "core/why.h"
 
@@ -157,6 +158,52 @@ cartel_review_item_json(const struct cartel_review_item *it)
 			 "state", it->state, "explanation", it->explanation,
 			 "decided_by", it->decided_by, "decided_at",
 			 it->decided_at, "reason", it->reason);
+}
+
+json_t *
+cartel_handover_status_json(const struct cartel_handover_status *st)
+{
+	json_t *o = json_pack("{sssiss}", "round_id", st->round_id,
+			      "version", st->version, "digest",
+			      st->digest);
+	json_t *stages = json_array(), *ps = json_array();
+	for (size_t i = 0; i < st->n_stages; i++) {
+		const struct cartel_handover_stage *g = &st->stages[i];
+		json_t *s = json_pack("{sisIsb}", "stage", g->stage,
+				      "listed", (json_int_t)g->n_listed,
+				      "closed", g->closed);
+		for (int k = 0; k < CARTEL_HANDOVER_N; k++)
+			json_object_set_new(
+				s,
+				cartel_handover_outcome_name(
+					(enum cartel_handover_outcome)k),
+				json_integer(g->n[k]));
+		if (g->closed_at)
+			json_object_set_new(
+				s, "closed_at",
+				json_string(g->closed_at));
+		json_array_append_new(stages, s);
+	}
+	for (size_t i = 0; i < st->n_persons; i++) {
+		const struct cartel_handover_person *p = &st->persons[i];
+		json_t *e = json_pack(
+			"{sssssisbss}", "id", p->id, "side", p->side,
+			"stage", p->stage, "direct", p->direct,
+			"outcome",
+			cartel_handover_outcome_name(p->outcome));
+		if (p->checked_at)
+			json_object_set_new(
+				e, "checked_at",
+				json_string(p->checked_at));
+		if (p->checked_by)
+			json_object_set_new(
+				e, "checked_by",
+				json_string(p->checked_by));
+		json_array_append_new(ps, e);
+	}
+	json_object_set_new(o, "stages", stages);
+	json_object_set_new(o, "persons", ps);
+	return o;
 }
 
 static const char *const held_keys[CARTEL_HELD_N] = {
