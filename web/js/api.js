@@ -63,8 +63,10 @@ async function call(method, path, body, opts) {
 	if (!r.ok) {
 		// An expired or closed session: the page forgets it and asks
 		// to sign in again (not for the family's case lookups).
-		if (r.status === 401 && !(opts && opts.anonymous))
+		if (r.status === 401 && !(opts && opts.anonymous) && session()) {
+			sessionStorage.setItem('cartel.ended', '1');
 			setSession(null);
+		}
 		throw new ApiError(r.status, data);
 	}
 	return data;
@@ -108,8 +110,12 @@ export const api = {
 			setSession(null);
 		}
 	},
-	forget() {
-		setSession(null);
+	// Did the last session end by itself (rather than by signing out)?
+	// Asked once: the answer is forgotten.
+	sessionEnded() {
+		const ended = sessionStorage.getItem('cartel.ended') === '1';
+		sessionStorage.removeItem('cartel.ended');
+		return ended;
 	},
 	search(q, born, page) {
 		const p = new URLSearchParams({q});
@@ -151,11 +157,11 @@ export const api = {
 		return call('GET', `/api/cases/${enc(code)}`, undefined,
 			{anonymous: true});
 	},
-	policies() {
-		return call('GET', '/api/policies');
+	handover(round) {
+		return call('GET', `/api/rounds/${enc(round)}/handover`);
 	},
-	plan(policy) {
-		return call('POST', '/api/plan', {policy});
+	checkOff(round, person, outcome) {
+		return call('POST', `/api/rounds/${enc(round)}/handover/${enc(person)}`, {outcome});
 	},
 	stats() {
 		return call('GET', '/api/stats');

@@ -22,7 +22,7 @@ const SCREENS = [
 	{name: 'inquiry', view: inquiry, roles: ['hotline', 'admin']},
 	{name: 'callbacks', view: callbacks, roles: ['hotline', 'admin']},
 	{name: 'review', view: review, roles: ['hotline', 'registrar', 'admin']},
-	{name: 'rounds', view: rounds, roles: ['mediator', 'admin']},
+	{name: 'rounds', view: rounds, roles: ['mediator', 'registrar', 'admin']},
 	{name: 'stats', view: stats, roles: ['registrar', 'hotline', 'mediator', 'admin'], open: true},
 	{name: 'family', view: family, open: true},
 	{name: 'person', view: person, hidden: true},
@@ -153,7 +153,16 @@ async function start() {
 	if (!session())
 		await api.resume();
 	window.addEventListener('hashchange', render);
-	window.addEventListener('cartel:session', () => drawNav(parseHash().parts[0] || home()));
+	// A session that ended (idle, signed out elsewhere, account disabled)
+	// takes the reader from a staff screen to the sign-in screen.
+	window.addEventListener('cartel:session', () => {
+		const name = parseHash().parts[0] || home();
+		const sc = SCREENS.find((x) => x.name === name);
+		if (!session() && sc && !sc.open)
+			render();
+		else
+			drawNav(name);
+	});
 	applyTexts(document);
 	await render();
 	document.body.dataset.ready = '1';

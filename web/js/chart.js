@@ -25,9 +25,11 @@ export function barChart(title, rows) {
 	const id = nextId('chart');
 	const barH = 22;
 	const gap = 8;
-	const labelW = 190;
+	// Room for the longest label (about 8 px a character at 14 px).
+	const longest = Math.max(4, ...rows.map((r) => String(r.label).length));
+	const labelW = Math.min(280, longest * 8 + 12);
 	const valueW = 110;
-	const plotW = 300;
+	const plotW = 260;
 	const width = labelW + plotW + valueW;
 	const height = rows.length * (barH + gap) + gap;
 	const max = Math.max(SMALL, ...rows.map((r) =>

@@ -23,11 +23,25 @@ await run('family', async (t, step) => {
 		t.cli(['review', 'confirm', id, 'UA-2', '--by', 'bureau',
 			'--why', 'service number given by the mother']);
 	});
-	await step('the registrar of the holding party records the capture on the card', async () => {
+	await step('the registrar of the holding party records the capture on the card, against the version he read', async () => {
 		const page = await t.page({hash: '#/person/UA-2'});
 		await signIn(page, 'reg-ru');
 		await page.goto(`${t.url}/#/person/UA-2`);
 		await page.getByRole('heading', {name: 'Ковальчук Олександр Петрович'}).waitFor();
+		// Meanwhile another registrar records his health from the
+		// command line: the page's version is now old, the server
+		// refuses, and the page shows the record as it stands.
+		t.cli(['event', 'add', 'UA-2', 'health', 'sick', '--by', 'other desk',
+			'--source', 'icrc_visit']);
+		await page.getByLabel('What changed').selectOption('status');
+		await page.getByLabel('New value').selectOption('confirmed_captive');
+		await page.getByRole('button', {name: 'Record', exact: true}).click();
+		await page.locator('main').getByText('Someone else changed this record').waitFor();
+		assert.match(await page.locator('.timeline').textContent(), /Health: .* → sick/);
+		assert.match(t.cli(['person', 'show', 'UA-2']), /status\s+reported_missing/,
+			'nothing of the stale change was written');
+		await t.shot(page, 'conflict');
+		// Recorded again against the record as it now stands.
 		await page.getByLabel('What changed').selectOption('status');
 		await page.getByLabel('New value').selectOption('confirmed_captive');
 		await page.getByLabel('Source').selectOption('capture_card');

@@ -104,6 +104,9 @@ export async function setup(name) {
 	const {url, proc} = await startServer(db, path.join(dir, 'serve.log'));
 	const shots = path.join(BUILD, 'web-screenshots');
 	fs.mkdirSync(shots, {recursive: true});
+	for (const f of fs.readdirSync(shots))
+		if (f.startsWith(`${name}-`))
+			fs.rmSync(path.join(shots, f));
 	const browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		headless: true,

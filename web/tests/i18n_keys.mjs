@@ -61,6 +61,7 @@ const groups = {
 		'video_testimony', 'family_report'],
 	time_held: ['lt_3m', '3_6m', '6_12m', '12_24m', 'gt_24m', 'unknown'],
 	band: ['match', 'review', 'non-match'],
+	outcome: ['pending', 'handed_over', 'received', 'refused', 'absent'],
 	field: ['status', 'held_by', 'health', 'consent', 'legal_hold', 'family_name',
 		'given_name', 'patronymic', 'birth_date', 'birth_place', 'service_number'],
 };

@@ -1,6 +1,7 @@
 // Sign in with the keyboard alone; a wrong password is refused in plain
-// words; signing out ends the session.
-import {run, assert, checkA11y, PASSWORD} from './harness.mjs';
+// words; signing out ends the session; a session the server ended leads
+// back to the sign-in screen with the reason.
+import {run, assert, checkA11y, signIn, PASSWORD} from './harness.mjs';
 
 await run('signin', async (t, step) => {
 	const page = await t.page();
@@ -44,5 +45,15 @@ await run('signin', async (t, step) => {
 		const status = await page.evaluate(async () =>
 			(await fetch('/api/persons?q=Volosh', {credentials: 'same-origin'})).status);
 		assert.equal(status, 401);
+	});
+	await step('a session ended on the server (account disabled) leads back to sign-in, saying why', async () => {
+		await signIn(page, 'reg-ua');
+		await page.getByRole('heading', {name: 'Find a person'}).waitFor();
+		t.cli(['user', 'disable', 'reg-ua', '--by', 'admin']);
+		await page.getByLabel('Name', {exact: true}).fill('Ivanov');
+		await page.getByRole('button', {name: 'Search'}).click();
+		await page.getByRole('heading', {name: 'Sign in'}).waitFor();
+		await page.locator('main').getByText('Your session ended').waitFor();
+		assert.equal(await page.locator('#logout').isVisible(), false);
 	});
 });

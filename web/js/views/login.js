@@ -1,7 +1,7 @@
 // Sign-in: an account name and password; the server sets the session
 // cookie and hands back the CSRF token.
 
-import {h, field} from '../dom.js';
+import {h, put, field} from '../dom.js';
 import {t} from '../i18n.js';
 import {api} from '../api.js';
 import {heading, errorBox} from './common.js';
@@ -41,7 +41,9 @@ export async function render(main, {go}) {
 			button.disabled = false;
 		}
 	});
-	main.append(heading('login.title'),
+	put(main, heading('login.title'),
+		api.sessionEnded() ?
+			h('p', {class: 'notice', role: 'status'}, t('login.ended')) : null,
 		h('p', {}, t('login.intro')),
 		form,
 		h('p', {}, t('login.family'), ' ',

@@ -28,7 +28,8 @@ const SOURCES = ['official_list', 'capture_card', 'icrc_visit', 'family_report',
 	'video_testimony', 'counterpart_list'];
 
 function eventLine(ev) {
-	const whenBy = t('person.ev_by', {at: ev.at || '', by: ev.by || t('common.unknown')});
+	const at = String(ev.at || '').replace('T', ' ').replace(/:\d\dZ$/, ' UTC');
+	const whenBy = t('person.ev_by', {at, by: ev.by || t('common.unknown')});
 	let what;
 	if (ev.field === '*')
 		what = t('person.ev_created');

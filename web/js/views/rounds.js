@@ -1,91 +1,116 @@
-// Rounds, for a mediator: a plan under a policy with both lists, the
-// balance, and each person left out with the reason in plain words; the
-// documents and their signatures; the handover check-off at the exchange
-// point (large targets, usable on a tablet).
+// The handover check-off at the exchange point: an agreed round's sheet,
+// both sides' men with their stage, each checked off with one large
+// button (handed over, received, refused, absent). Made for a tablet.
+// Rounds are planned, signed and loaded at the command line; the server
+// offers their handover sheet.
 
 import {h, put, field, announce} from '../dom.js';
-import {t, number} from '../i18n.js';
-import {api, items} from '../api.js';
-import {heading, errorBox, loading} from './common.js';
+import {t, word, number} from '../i18n.js';
+import {api} from '../api.js';
+import {heading, errorBox, fullName, loading} from './common.js';
 
-function sideList(party, side) {
-	const persons = side.persons || (side.gives || []).map((id) => ({id}));
-	return h('section', {class: 'card', 'aria-labelledby': `side-${party}`},
-		h('h3', {id: `side-${party}`}, t('rounds.side_gives', {party,
-			n: number(side.count !== undefined ? side.count : persons.length)})),
-		h('p', {class: 'meta'}, t('rounds.side_value', {value: side.value,
-			eligible: side.eligible !== undefined ? side.eligible : '—'})),
-		h('ol', {class: 'round-list'}, persons.map((p) => h('li', {},
-			h('a', {href: `#/person/${encodeURIComponent(p.id)}`}, p.name || p.id),
-			p.stage ? ` · ${t('rounds.stage', {n: p.stage})}` : '',
-			p.consent_not_asked ? ` · ${t('rounds.consent_not_asked')}` : ''))));
-}
+const OUTCOMES = ['handed_over', 'received', 'refused', 'absent'];
 
-function reasonTable(caption, rows) {
-	return h('div', {class: 'table-wrap'}, h('table', {class: 'reasons'},
-		h('caption', {}, caption),
-		h('thead', {}, h('tr', {},
-			h('th', {scope: 'col'}, t('rounds.person')),
-			h('th', {scope: 'col'}, t('rounds.party')),
-			h('th', {scope: 'col'}, t('rounds.reason')))),
-		h('tbody', {}, rows.map((x) => h('tr', {},
-			h('th', {scope: 'row'}, h('a', {href: `#/person/${encodeURIComponent(x.id)}`}, x.id)),
-			h('td', {}, x.party || '—'),
-			h('td', {}, x.reason || x.code || '—'))))));
-}
-
-// The plan as `cartel plan --json` (and the API) gives it.
-export function planView(plan) {
-	const sides = plan.sides || {};
-	const parties = plan.parties || Object.keys(sides);
-	const direct = plan.direct_repatriation || {};
-	const out = [
-		h('h2', {id: 'plan-h'}, t('rounds.plan_title', {
-			policy: (plan.policy && plan.policy.name) || ''})),
-		h('p', {class: 'balance'}, t('rounds.balance', {
-			ratio: plan.ratio || '—',
-			a: parties[0] || '', av: sides[parties[0]] ? sides[parties[0]].value : 0,
-			b: parties[1] || '', bv: sides[parties[1]] ? sides[parties[1]].value : 0})),
-		h('div', {class: 'sides'}, parties.map((p) => sideList(p, sides[p] || {}))),
-	];
-	const dr = parties.flatMap((p) => (direct[p] || []).map((id) =>
-		({id: typeof id === 'string' ? id : id.id, party: p, reason: t('rounds.direct_reason')})));
-	if (dr.length)
-		out.push(reasonTable(t('rounds.direct'), dr));
-	if ((plan.withheld || []).length)
-		out.push(reasonTable(t('rounds.withheld'), plan.withheld));
-	if ((plan.excluded || []).length)
-		out.push(reasonTable(t('rounds.excluded'), plan.excluded));
-	return h('section', {'aria-labelledby': 'plan-h'}, out);
-}
-
-export async function render(main) {
-	let policies = [];
-	try {
-		policies = items(await api.policies());
-	} catch (e) {
-		main.append(heading('rounds.title'), errorBox(e));
-		return;
-	}
-	const policy = h('select', {id: 'policy', name: 'policy'},
-		policies.map((p) => {
-			const name = typeof p === 'string' ? p : (p.id || p.name);
-			return h('option', {value: name}, typeof p === 'string' ? p : (p.title || p.name || name));
-		}));
-	const out = h('div', {class: 'out'});
-	const form = h('form', {class: 'card'},
-		field(t('rounds.policy'), policy),
-		h('button', {type: 'submit'}, t('rounds.plan')));
-	form.addEventListener('submit', async (e) => {
-		e.preventDefault();
-		put(out, loading());
-		try {
-			const plan = await api.plan(policy.value);
-			put(out, planView(plan));
-			announce(t('rounds.planned'));
-		} catch (err) {
-			put(out, errorBox(err));
+// Names for the men on the sheet, a few requests at a time.
+async function names(ids) {
+	const out = new Map();
+	let next = 0;
+	async function worker() {
+		while (next < ids.length) {
+			const id = ids[next++];
+			try {
+				const d = await api.person(id);
+				out.set(id, fullName(d && d.person ? d.person : d));
+			} catch {
+				out.set(id, null);
+			}
 		}
+	}
+	await Promise.all([1, 2, 3, 4].map(worker));
+	return out;
+}
+
+function stageLine(s) {
+	return h('li', {}, t('rounds.stage_line', {
+		n: s.stage, listed: number(s.listed), pending: number(s.pending),
+		handed: number((s.handed_over || 0) + (s.received || 0)),
+		refused: number(s.refused || 0), absent: number(s.absent || 0),
+		closed: s.closed ? t('rounds.closed') : t('rounds.open'),
+	}));
+}
+
+export async function render(main, {parts, go}) {
+	const roundId = parts[0] || '';
+	const input = h('input', {id: 'round-id', name: 'round', value: roundId,
+		autocomplete: 'off', spellcheck: 'false'});
+	const form = h('form', {class: 'card narrow'},
+		field(t('rounds.round_id'), input, t('rounds.round_hint')),
+		h('button', {type: 'submit'}, t('rounds.open_sheet')));
+	form.addEventListener('submit', (e) => {
+		e.preventDefault();
+		if (input.value.trim())
+			go(`#/rounds/${encodeURIComponent(input.value.trim())}`);
 	});
+	const out = h('div', {class: 'out'});
 	main.append(heading('rounds.title'), h('p', {}, t('rounds.intro')), form, out);
+	if (!roundId)
+		return;
+	put(out, loading());
+	let who = new Map();
+
+	async function draw(message) {
+		let sheet;
+		try {
+			sheet = await api.handover(roundId);
+		} catch (e) {
+			put(out, errorBox(e));
+			return;
+		}
+		const persons = sheet.persons || [];
+		const missing = persons.map((p) => p.id).filter((id) => !who.has(id));
+		if (missing.length)
+			for (const [k, v] of await names(missing))
+				who.set(k, v);
+		const sides = [...new Set(persons.map((p) => p.side))];
+		put(out,
+			h('h2', {id: 'sheet-h'}, t('rounds.sheet', {id: sheet.round_id,
+				version: sheet.version})),
+			message ? h('p', {class: 'notice', role: 'status'}, message) : null,
+			h('ul', {class: 'stages'}, (sheet.stages || []).map(stageLine)),
+			h('div', {class: 'sides'}, sides.map((side) =>
+				h('section', {'aria-labelledby': `hand-${side}`},
+					h('h3', {id: `hand-${side}`}, t('rounds.side_hands', {party: side})),
+					h('ol', {class: 'checkoff'}, persons.filter((p) => p.side === side)
+						.map((p) => row(p)))))));
+	}
+
+	function row(p) {
+		const name = who.get(p.id) || p.id;
+		const label = h('span', {class: 'who'},
+			h('a', {href: `#/person/${encodeURIComponent(p.id)}`}, name),
+			' ', h('span', {class: 'meta'}, t('rounds.person_meta', {id: p.id, stage: p.stage})),
+			p.direct ? h('span', {class: 'meta'}, ` · ${t('rounds.direct')}`) : null);
+		if (p.outcome && p.outcome !== 'pending')
+			return h('li', {}, label, h('span', {class: 'checked'},
+				word('outcome', p.outcome),
+				p.checked_at ? ` (${String(p.checked_at).replace('T', ' ').replace(/:\d\dZ$/, ' UTC')})` : ''));
+		const err = h('span', {class: 'out'});
+		return h('li', {}, label,
+			h('span', {class: 'actions', role: 'group',
+				'aria-label': t('rounds.check_off', {name})},
+			OUTCOMES.map((o) => h('button', {type: 'button',
+				class: o === 'handed_over' || o === 'received' ? '' : 'secondary',
+				onclick: async () => {
+					try {
+						await api.checkOff(roundId, p.id, o);
+						const text = t('rounds.checked', {name, outcome: word('outcome', o)});
+						announce(text);
+						await draw(text);
+					} catch (e) {
+						put(err, errorBox(e));
+					}
+				}}, word('outcome', o)))),
+			err);
+	}
+	await draw();
 }
