@@ -23,6 +23,9 @@ libyaml-dev
 libglpk-dev
 time
 jq
+wrk
+curl
+nodejs
 chromium
 fonts-dejavu-core
 "
@@ -34,10 +37,10 @@ for p in $PACKAGES; do
 	fi
 done
 
-# node and npm run the web app's browser tests (docs/web.md). A node from
-# elsewhere (nodesource's package carries its own npm) is kept: Debian's
-# are installed only where there is none.
-command -v node > /dev/null 2>&1 || missing="$missing nodejs"
+# npm installs playwright-core for the web app's browser tests
+# (docs/web.md). nodesource's nodejs package carries its own npm, and
+# Debian's npm would conflict with it: Debian's is installed only where no
+# npm is found.
 command -v npm > /dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0

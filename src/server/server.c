@@ -280,6 +280,7 @@ static const char *const routes[][2] = {
 	{"POST", "/api/logout"},
 	{"GET", "/api/session"},
 	{"GET", "/api/persons"},
+	{"POST", "/api/persons"},
 	{"GET", "/api/persons/{id}"},
 	{"POST", "/api/persons/{id}/events"},
 	{"POST", "/api/inquiries"},
@@ -515,6 +516,13 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		out = json_pack("{s:s, s:o, s:I}", "csrf_token", s.csrf, "user",
 				cartel_user_json(u), "idle_timeout_s",
 				(json_int_t)S.idle_s);
+	} else if (strcmp(route, "/api/persons") == 0 && post) {
+		if ((b = body_json(c, q, r)) == NULL) {
+			cartel_session_clear(&s);
+			return;
+		}
+		err = cartel_account_person_add(db, u, b, from, &out, &why);
+		status = 201;
 	} else if (strcmp(route, "/api/persons") == 0) {
 		long long off, lim;
 		if (paging(c, r, &off, &lim) != 0) {

@@ -418,17 +418,18 @@ test('the OpenAPI file lists exactly the routes the server has', async () => {
 });
 
 test('sessions end after the idle timeout; sign-ins per address are limited', async () => {
-	const s2 = await startServer(reg, ['--idle-timeout', '1']);
+	const s2 = await startServer(reg, ['--idle-timeout', '1', '--login-limit', '5']);
 	try {
 		const c = new Client(s2);
 		assert.equal((await c.login('hot')).status, 200);
 		assert.equal((await c.get('/api/session')).status, 200);
 		await new Promise((r) => setTimeout(r, 2500));
 		isError(await c.get('/api/session'), 401, 'unauthorized');
-		// Sign-in attempts from one address are limited (30 a minute).
+		// Sign-in attempts from one address are limited (--login-limit a
+		// minute; the one above counts).
 		const x = new Client(s2);
 		let last;
-		for (let i = 0; i < 31; i++)
+		for (let i = 0; i < 5; i++)
 			last = await x.login('nobody-' + i, 'some long password');
 		isError(last, 429, 'too_many_requests');
 		assert.equal((await getFrom(s2, '127.0.0.2', '/healthz')).status, 200);
@@ -501,4 +502,22 @@ test('rounds: the handover sheet, and check-offs by role', async () => {
 		assert.equal((await rs.stop()).code, 0);
 	}
 	cartel(db, ['audit', 'verify']);
+});
+
+test('registrars add persons their party holds or its own missing; no one else', async () => {
+	const r = await as['reg-ua'].post('/api/persons', { family_name: 'Мельник', given_name: 'Тарас', birth_date: '1999-09-09', held_by: 'UA', depends_on: 'RU' });
+	assert.equal(r.status, 201, r.text);
+	assert.ok(r.json.id);
+	assert.ok(r.json.version > 0);
+	const got = await as['reg-ua'].get('/api/persons/' + r.json.id);
+	assert.equal(got.json.person.status, 'confirmed_captive');
+	assert.equal(got.json.version, r.json.version);
+	const miss = await as['reg-ua'].post('/api/persons', { family_name: 'Кравець', depends_on: 'UA', status: 'reported_missing' });
+	assert.equal(miss.status, 201, miss.text);
+	isError(await as['reg-ua'].post('/api/persons', { family_name: 'Иванов', held_by: 'RU' }), 403, 'forbidden');
+	isError(await as.hot.post('/api/persons', { family_name: 'Иванов', held_by: 'UA' }), 403, 'forbidden');
+	isError(await as['reg-ua'].post('/api/persons', { family_name: 'X', held_by: 'UA', salary: '5' }), 422);
+	isError(await as['reg-ua'].post('/api/persons', { family_name: 'X', held_by: 'UA', birth_date: '1990-02-30' }), 422);
+	isError(await as['reg-ua'].post('/api/persons', { family_name: 'X', held_by: 'UA', id: 'UA-1' }), 422);
+	isError(await as['reg-ua'].post('/api/persons', { family_name: ['X'], held_by: 'UA' }), 422);
 });
