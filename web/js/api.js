@@ -2,6 +2,8 @@
 // sends the session's CSRF token on every state-changing request and turns
 // an error answer {"error", "detail"} into an ApiError.
 
+import {lang} from './i18n.js';
+
 const KEY = 'cartel.session';
 
 export class ApiError extends Error {
@@ -44,7 +46,9 @@ function remember(d, username) {
 }
 
 async function call(method, path, body, opts) {
-	const headers = {Accept: 'application/json'};
+	// The page's language, so that texts the server words (the evidence
+	// of a match, a family's status) come in the language chosen here.
+	const headers = {Accept: 'application/json', 'Accept-Language': lang()};
 	const init = {method, headers, credentials: 'same-origin'};
 	if (body !== undefined) {
 		headers['Content-Type'] = 'application/json';
@@ -124,6 +128,9 @@ export const api = {
 		if (page)
 			p.set('page', String(page));
 		return call('GET', `/api/persons?${p}`);
+	},
+	addPerson(body) {
+		return call('POST', '/api/persons', body);
 	},
 	person(id) {
 		return call('GET', `/api/persons/${enc(id)}`);

@@ -8,6 +8,7 @@ import * as login from './views/login.js';
 import * as search from './views/search.js';
 import * as person from './views/person.js';
 import * as inquiry from './views/inquiry.js';
+import * as capture from './views/capture.js';
 import * as callbacks from './views/callbacks.js';
 import * as review from './views/review.js';
 import * as rounds from './views/rounds.js';
@@ -19,6 +20,7 @@ import * as stats from './views/stats.js';
 // may not use answers with a plain "not allowed").
 const SCREENS = [
 	{name: 'search', view: search, roles: ['registrar', 'hotline', 'mediator', 'admin']},
+	{name: 'capture', view: capture, roles: ['registrar']},
 	{name: 'inquiry', view: inquiry, roles: ['hotline', 'admin']},
 	{name: 'callbacks', view: callbacks, roles: ['hotline', 'admin']},
 	{name: 'review', view: review, roles: ['hotline', 'registrar', 'admin']},
