@@ -136,11 +136,36 @@ struct cartel_provenance {
 };
 
 /*
+ * Whether code is a party this register knows (docs/limits.md). A register
+ * without a list of parties (none added with cartel_party_add) takes any
+ * well-formed code. One with a list knows its owner's code, the parties
+ * whose keys are pinned, the parties added, and the codes its persons are
+ * already held by or depend on. Returns 0 when code is known; CARTEL_EINVAL
+ * (with *why saying the rule, never quoting the code) when it is not a
+ * code (cartel_party_check) or not known; or an error of the database.
+ * Import, person add, event add and a plan's policy apply it.
+ */
+int cartel_party_known(struct cartel_db *db, const char *code, char **why);
+
+/*
+ * Adds code to the register's list of parties: one audit entry
+ * "party.add" with the code as its subject, so that the audit chain
+ * covers it. The first party added gives the register its list, and from
+ * then on codes are checked against it (cartel_party_known). Adding a
+ * party added before changes nothing (*added, when not NULL, says which).
+ * Returns 0, CARTEL_EINVAL for a code that is not one or no actor, or an
+ * error of the database.
+ */
+int cartel_party_add(struct cartel_db *db, const char *code, const char *actor,
+		     int *added, char **why);
+
+/*
  * Adds a new person with the fields of *p, as one "created" event that
  * carries every known field, with its audit entry. p->id may be NULL or
  * empty: the register then assigns one. p->status, p->source are taken as
  * given (p->source is replaced by prov->source). The person is validated as
- * an import row is (cartel_person_check). On success, when out_id is not
+ * an import row is (cartel_person_check), its held_by and depends_on
+ * against the parties the register knows (cartel_party_known). On success, when out_id is not
  * NULL, *out_id is the malloc'd id. CARTEL_EEXIST when the id is taken.
  */
 int cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
@@ -298,6 +323,20 @@ struct cartel_import_opts {
 	 * with readers (a server).
 	 */
 	int shared;
+	/* The field separator: 0 (the default) chooses comma, semicolon
+	 * or tab from the header; else the byte itself (cartel_csv_set_
+	 * delimiter). */
+	int delimiter;
+	/* The file's encoding (an ICU converter name such as windows-1251
+	 * or UTF-16); NULL = UTF-8, and a file that is not is refused,
+	 * naming the encoding it looks like. */
+	const char *encoding;
+	/* 1: the file corrects persons already in the register (needs an id
+	 * column): each changed cell becomes an event; empty cells and
+	 * unchanged values change nothing. Unknown ids are rejected unless
+	 * add_new is 1, which imports them as new persons. */
+	int update;
+	int add_new;
 };
 
 struct cartel_import_result {
@@ -306,6 +345,11 @@ struct cartel_import_result {
 	size_t rejected;
 	char **unknown_columns; /* kept as extra attributes; reported once */
 	size_t n_unknown;
+	/* Of an update (opts->update): persons changed, rows that changed
+	 * nothing, events recorded; `imported` counts the persons added. */
+	size_t updated;
+	size_t unchanged;
+	size_t events;
 };
 
 /* Frees what a result holds and zeroes it. */
@@ -333,6 +377,25 @@ void cartel_import_result_clear(struct cartel_import_result *res);
 int cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		      const struct cartel_import_opts *opts,
 		      struct cartel_import_result *res, char **why);
+
+/*
+ * Records a list of events (docs/import.md, "Event lists") from `in` in one
+ * transaction: a header naming person_id (or id), field, value, and
+ * optionally source, by (or actor), at, note and ref, in any order; one
+ * event per row, checked by the rule of cartel_event_add (so a status
+ * change must follow the lifecycle, an id never changes). opts->actor and
+ * opts->source (with source_set) are the defaults for empty by and source
+ * cells; opts->delimiter, encoding, rejects, all_or_nothing and shared
+ * act as for cartel_import_csv, and the reject report is the same (row,
+ * column, rule; never the cell). Audit entries cover batches of 1,000
+ * events. Fills res->rows_read, res->events and res->rejected. Returns 0
+ * (even when rows were rejected, unless all_or_nothing), CARTEL_EFORMAT
+ * for a header that is not an event list, or a database error (nothing
+ * written).
+ */
+int cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
+			    const struct cartel_import_opts *opts,
+			    struct cartel_import_result *res, char **why);
 
 /*
  * Writes every person as the import CSV (the known columns in the order of

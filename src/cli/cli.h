@@ -54,6 +54,11 @@ int cli_error(int err, char *why, const char *doing);
  */
 const char *cli_t(const char *s);
 
+/* The byte a --delimiter value names: "," ";" "tab" (or a tab, "\t"),
+ * "comma", "semicolon", one other character as itself, "auto" 0 (chosen
+ * from the header); -1 when it names none. */
+int cli_delimiter(const char *v);
+
 /* A file the command writes, or stdout for "-" (or NULL). A file is
  * written through <cartel/file.h>: a temporary beside it, renamed over it
  * when complete, never through a symbolic link. */
@@ -74,11 +79,16 @@ int cli_out_open(struct cli_out *o, const char *path, unsigned flags);
 int cli_out_close(struct cli_out *o, int ok);
 
 /* Commands, one family per file. */
+/* Reads a plan or round file of at most CARTEL_LIMIT_ROUND_DOC bytes into
+ * a malloc'd NUL-terminated buffer; NULL when it cannot. */
+char *cli_read_plan(const char *path, size_t *len);
+
 int cmd_init(struct cli *, int, char **);
 int cmd_import(struct cli *, int, char **);
 int cmd_export(struct cli *, int, char **);
 int cmd_person(struct cli *, int, char **);
 int cmd_event(struct cli *, int, char **);
+int cmd_event_import(struct cli *, int, char **);
 int cmd_audit(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);
@@ -106,8 +116,10 @@ int cmd_restore(struct cli *, int, char **);
 int cmd_retention(struct cli *, int, char **);
 int cmd_purge(struct cli *, int, char **);
 int cmd_owner(struct cli *, int, char **);
+int cmd_party(struct cli *, int, char **);
 int cmd_declare(struct cli *, int, char **);
 int cmd_receive(struct cli *, int, char **);
+int cmd_links(struct cli *, int, char **);
 
 /* Shared by the register's commands (defined in cmd_init.c). */
 struct cartel_db;

@@ -538,6 +538,8 @@ cmd_event(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "correct") == 0)
 		return event_correct(cli, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return cmd_event_import(cli, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
 		return cli_usage("event", "usage: cartel event add PERSON_ID "
 					  "FIELD VALUE --by WHO --source KIND, "

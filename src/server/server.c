@@ -152,6 +152,14 @@ set_lib_error(struct resp *r, int err, char *why, int signed_in)
 		status = 429, code = "too_many_requests";
 		r->retry_after = "900";
 		break;
+	case CARTEL_EBUSY:
+		/* A long write (an import at the command line) holds the
+		 * register past the busy timeout: try again shortly. */
+		status = 503, code = "unavailable";
+		r->retry_after = "5";
+		free(why);
+		why = NULL;
+		break;
 	default:
 		status = 500, code = "internal";
 		/* The register's own words stay out of the answer. */
@@ -1099,7 +1107,11 @@ server_main(int argc, char **argv, const char *db_path)
 	MHD_socket ls = MHD_quiesce_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
-	for (int i = 0; i < DRAIN_S * 20 && atomic_load(&S.in_flight) > 0; i++)
+	/* A quarter of a second at least, for a request already sent on an
+	 * open connection to be read and counted. */
+	for (int i = 0; i < DRAIN_S * 20 &&
+			(i < 5 || atomic_load(&S.in_flight) > 0);
+	     i++)
 		usleep(50000);
 	MHD_stop_daemon(d);
 	for (int i = 0; i < S.n_dbs; i++)

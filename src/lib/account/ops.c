@@ -279,8 +279,12 @@ cartel_account_event(struct cartel_db *db, const struct cartel_user *u,
 	if (err == 0)
 		err = cartel__person_version(db, p.id, &version, why);
 	if (err == 0 && expect >= 0 && expect != version) {
+		/* Nothing is written but the refusal, as a decision. */
 		cartel_db_rollback(db);
-		err = cartel_person_record_json(db, id, out, why);
+		err = cartel_access_log(db, u, "person.change", p.id, 0, from,
+					why);
+		if (err == 0)
+			err = cartel_person_record_json(db, id, out, why);
 		cartel_person_clear(&p);
 		if (err != 0)
 			return err;

@@ -31,18 +31,14 @@
 #include <cartel/store.h>
 
 #include "core/why.h"
+#include "io/import_int.h"
+#include "io/lists.h"
 #include "register/record.h"
 #include "store/import_rows.h"
 
 /* Persons per audit entry: small enough that an entry names a stretch of
  * rows a person can look at, large enough that the audit costs nothing. */
 #define BATCH 1000
-
-/* What each column of the file is. */
-struct column {
-	const struct cartel_field *field; /* NULL for an extra attribute */
-	char *name;                       /* as written in the header */
-};
 
 void
 cartel_import_result_clear(struct cartel_import_result *res)
@@ -91,8 +87,9 @@ name_hash(const char *s)
  * column costs one lookup in a table of the names seen so far, so a header
  * of the most columns the reader allows is read at once. */
 static int
-read_header(struct cartel_csv *csv, const char *name, struct column **out,
-	    size_t *n_out, struct cartel_import_result *res, char **why)
+read_header(struct cartel_csv *csv, const char *name, int need_name,
+	    struct column **out, size_t *n_out,
+	    struct cartel_import_result *res, char **why)
 {
 	char **fields;
 	size_t n;
@@ -104,6 +101,8 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 				   "docs/import.md)",
 				   name);
 	if (rc < 0)
+		return rc;
+	if ((rc = cartel__lists_load(why)) != 0)
 		return rc;
 	size_t n_known;
 	const struct cartel_field *known = cartel_fields(&n_known);
@@ -122,6 +121,7 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
 	int err = 0;
+	char *bad_name = NULL;
 	for (size_t i = 0; i < n && err == 0; i++) {
 		cols[i].name = trimmed(fields[i]);
 		if (cols[i].name == NULL) {
@@ -135,6 +135,10 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 			break;
 		}
 		const struct cartel_field *f = cartel_field_find(cols[i].name);
+		/* A Ukrainian or Russian header name (data/
+		 * list_columns.tsv). */
+		if (f == NULL && cartel__lists_non_ascii(cols[i].name))
+			f = cartel__lists_column(cols[i].name);
 		cols[i].field = f;
 		size_t first = 0;
 		if (f != NULL) {
@@ -150,14 +154,28 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 				if (*c >= 'A' && *c <= 'Z')
 					*c = (char)(*c - 'A' + 'a');
 			char *rwhy = NULL;
-			if (cartel_attr_name_check(cols[i].name, &rwhy) != 0) {
-				err = cartel__why(why, CARTEL_EFORMAT,
-						  "%s: header, column %zu: %s",
-						  name, i + 1,
-						  rwhy ? rwhy : "a bad name");
-				free(rwhy);
-				break;
-			}
+			int bad = cartel_attr_name_check(cols[i].name, &rwhy);
+			/* Said after the name check below: a header read
+			 * with the wrong delimiter is told so first. */
+			if (bad != 0 && bad_name == NULL)
+				bad_name =
+					cartel__lists_non_ascii(cols[i].name)
+						? cartel__asprintf(
+							  IMPORT_MSG_UNKNOWN_HEADER,
+							  name, i + 1,
+							  cartel__utf8_cut(
+								  cols[i].name,
+								  60),
+							  cols[i].name)
+						: cartel__asprintf(
+							  "%s: header, column "
+							  "%zu: %s",
+							  name, i + 1,
+							  rwhy ? rwhy
+							       : "a bad name");
+			free(rwhy);
+			if (bad != 0)
+				continue;
 			size_t h = name_hash(cols[i].name) & (cap - 1);
 			while (table[h] != 0 &&
 			       strcmp(cols[table[h] - 1].name, cols[i].name) !=
@@ -166,6 +184,14 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 			first = table[h];
 			if (first == 0)
 				table[h] = i + 1;
+		}
+		if (first != 0 && f != NULL &&
+		    strcmp(cols[first - 1].name, cols[i].name) != 0) {
+			err = cartel__why(why, CARTEL_EFORMAT,
+					  IMPORT_MSG_TWO_COLUMNS, name,
+					  first, cols[first - 1].name, i + 1,
+					  cols[i].name, f->name);
+			break;
 		}
 		if (first != 0) {
 			err = cartel__why(why, CARTEL_EFORMAT,
@@ -185,6 +211,40 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 			res->unknown_columns[res->n_unknown++] = copy;
 		}
 	}
+	/* A list without a name column but with columns cartel does not
+	 * know is read wrong (another delimiter, headers in a language the
+	 * table lacks): refused, rather than imported as persons without
+	 * names. */
+	/* A bad column name is said first, but for a header of one column:
+	 * that is the sign of a delimiter read wrong, which the name check
+	 * says. */
+	if (err == 0 && bad_name != NULL && n > 1)
+		err = cartel__why(why, CARTEL_EFORMAT, "%s", bad_name);
+	if (err == 0 && need_name) {
+		int named = 0;
+		for (size_t k = 0; k < n_known; k++)
+			named |= seen_at[k] != 0 &&
+				 (strcmp(known[k].name, "family_name") == 0 ||
+				  strcmp(known[k].name, "given_name") == 0 ||
+				  strcmp(known[k].name, "patronymic") == 0);
+		/* A header of known columns only is a partial list made so
+		 * on purpose (id,consent): it stays valid. */
+		int all_known = n > 0;
+		for (size_t i = 0; i < n; i++)
+			all_known &= cols[i].field != NULL;
+		if (!named && !all_known)
+			err = cartel__why(why, CARTEL_EFORMAT,
+					  IMPORT_MSG_NO_NAME, name, n,
+					  cartel_csv_delimiter(csv) == '\t'
+						  ? "tab"
+						  : cartel_csv_delimiter(csv) ==
+								  ';'
+							  ? "semicolon"
+							  : "comma");
+	}
+	if (err == 0 && bad_name != NULL)
+		err = cartel__why(why, CARTEL_EFORMAT, "%s", bad_name);
+	free(bad_name);
 	free(seen_at);
 	free(table);
 	if (err != 0) {
@@ -313,6 +373,14 @@ build_person(struct cartel_person *p, char **fields, const struct column *cols,
 			else
 				have_source = 1;
 		}
+		/* A Ukrainian or Russian word for the value
+		 * (data/list_values.tsv). */
+		if (f->type == CARTEL_FIELD_ENUM &&
+		    cartel__lists_non_ascii(v)) {
+			const char *canon = cartel__lists_value(f, v);
+			if (canon != NULL)
+				v = canon;
+		}
 		int err = cartel_person_set_field(p, f, v, why);
 		if (err != 0)
 			return err;
@@ -385,12 +453,19 @@ close_batch(struct cartel_db *db, struct batch *b, const char *actor,
  * row with its column and reason, or a failure to read on. Memory stays
  * bounded by the ring, whatever the file's length.
  */
-#define BLOCK_ROWS 256
+/* A block of 128 rows stays under 128 KiB, which allocators (ASan's, and
+ * glibc's below its mmap threshold) serve from memory they keep, rather
+ * than mapping and unmapping it for each short list. */
+#define BLOCK_ROWS 128
 #define N_BLOCKS 8
 /* A block also ends once its rows hold this many bytes of text, so that
  * wide rows (up to CARTEL_LIMIT_LINE each) keep the ring within about
  * N_BLOCKS * (BLOCK_BYTES + CARTEL_LIMIT_LINE) bytes of cells. */
 #define BLOCK_BYTES (4u << 20)
+
+/* Room for the text of each date field of a person (there are five); only
+ * dates need a buffer, and a job per row of the ring holds one. */
+#define JOB_DATES 8
 
 enum job_kind { JOB_PERSON, JOB_REJECT, JOB_FATAL };
 
@@ -407,14 +482,15 @@ struct job {
 	/* The text forms of the person's fields, ready to bind (dates in
 	 * dates[], the rest pointing into the person or static names). */
 	const char *texts[CARTEL__PERSON_NTEXTS];
-	char dates[CARTEL__PERSON_NTEXTS][CARTEL_FIELD_TEXT_MAX];
+	char dates[JOB_DATES][CARTEL_FIELD_TEXT_MAX];
 	unsigned char digest[CARTEL__DIGEST_BYTES]; /* of its event */
 };
 
 struct block {
 	struct job jobs[BLOCK_ROWS];
 	size_t n;
-	int last; /* the file ends with this block */
+	size_t used; /* jobs ever filled: the rest were never touched */
+	int last;    /* the file ends with this block */
 };
 
 struct reader {
@@ -424,12 +500,17 @@ struct reader {
 	const struct cartel_import_opts *opts;
 	struct cartel_date today;
 	const char *name, *now; /* what every creation event records */
+	struct cartel__parties parties; /* held_by, depends_on may name */
 
 	pthread_mutex_t mu;
 	pthread_cond_t can_fill, can_take;
-	struct block blocks[N_BLOCKS];
+	/* Allocated as the reader first needs each: a short list (most of
+	 * what a bureau sends between two imports) never pays for the whole
+	 * ring of megabytes, nor touches more of it than its rows. */
+	struct block *blocks[N_BLOCKS];
 	size_t filled, taken; /* blocks handed over and taken so far */
 	int stop;             /* the writer gives up: stop reading */
+	int nomem;            /* the reader could not allocate a block */
 };
 
 /* Fills one job from the next record; returns 0 at the end of the file,
@@ -475,6 +556,9 @@ read_job(struct reader *rd, struct job *job)
 	const char *column = "";
 	rc = build_person(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
 			  &rd->today, &job->arena, &column, &rwhy);
+	if (rc == 0)
+		rc = cartel__parties_check(&rd->parties, &job->p, &column,
+					   &rwhy);
 	if (rc == CARTEL_ENOMEM) {
 		job->kind = JOB_FATAL;
 		job->err = rc;
@@ -489,11 +573,26 @@ read_job(struct reader *rd, struct job *job)
 		return 1;
 	}
 	job->kind = JOB_PERSON;
-	size_t n_fields;
+	size_t n_fields, n_dates = 0;
 	const struct cartel_field *f = cartel_fields(&n_fields);
-	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NTEXTS; i++)
-		job->texts[i] = cartel_person_field_text(
-			&job->p, &f[i], job->dates[i], CARTEL_FIELD_TEXT_MAX);
+	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NTEXTS; i++) {
+		char *buf = NULL;
+		size_t size = 0;
+		if (f[i].type == CARTEL_FIELD_DATE) {
+			if (n_dates == JOB_DATES) {
+				job->kind = JOB_FATAL;
+				job->err = CARTEL_EINVAL;
+				job->reason = cartel__strdup(
+					"a person has more dates than the "
+					"import has room for");
+				return 1;
+			}
+			buf = job->dates[n_dates++];
+			size = CARTEL_FIELD_TEXT_MAX;
+		}
+		job->texts[i] = cartel_person_field_text(&job->p, &f[i], buf,
+							 size);
+	}
 	if (job->p.id == NULL)
 		return 1; /* the writer assigns the id, then encodes */
 	if (cartel__record_encode(&job->p, &job->rec) != 0) {
@@ -546,7 +645,15 @@ reader_main(void *arg)
 		pthread_mutex_unlock(&rd->mu);
 		if (stop)
 			return NULL;
-		struct block *blk = &rd->blocks[rd->filled % N_BLOCKS];
+		struct block **slot = &rd->blocks[rd->filled % N_BLOCKS];
+		if (*slot == NULL && (*slot = calloc(1, sizeof **slot)) == NULL) {
+			pthread_mutex_lock(&rd->mu);
+			rd->nomem = 1;
+			pthread_cond_signal(&rd->can_take);
+			pthread_mutex_unlock(&rd->mu);
+			return NULL;
+		}
+		struct block *blk = *slot;
 		clear_block(blk);
 		blk->last = 0;
 		size_t bytes = 0;
@@ -557,6 +664,8 @@ reader_main(void *arg)
 				break;
 			}
 			blk->n++;
+			if (blk->n > blk->used)
+				blk->used = blk->n;
 			/* Each cell's text is held twice while the row waits:
 			 * in the arena or an attribute, and as an event
 			 * record. */
@@ -579,11 +688,13 @@ static struct block *
 take_block(struct reader *rd)
 {
 	pthread_mutex_lock(&rd->mu);
-	while (rd->taken == rd->filled)
+	while (rd->taken == rd->filled && !rd->nomem)
 		pthread_cond_wait(&rd->can_take, &rd->mu);
-	struct block *blk = &rd->blocks[rd->taken % N_BLOCKS];
+	struct block *blk = NULL;
+	if (rd->taken < rd->filled)
+		blk = rd->blocks[rd->taken % N_BLOCKS];
 	pthread_mutex_unlock(&rd->mu);
-	return blk;
+	return blk; /* NULL: out of memory */
 }
 
 static void
@@ -611,8 +722,76 @@ static void
 drain(struct reader *rd)
 {
 	for (size_t i = 0; i < N_BLOCKS; i++)
-		clear_block(&rd->blocks[i]);
+		if (rd->blocks[i] != NULL)
+			clear_block(rd->blocks[i]);
 	rd->taken = rd->filled;
+}
+
+/* The import's pieces, for the update and the event import
+ * (io/import_int.h). */
+void
+cartel__import_columns_free(struct column *cols, size_t n)
+{
+	free_columns(cols, n);
+}
+
+int
+cartel__import_header(struct cartel_csv *csv, const char *name,
+		      int need_name, struct column **cols, size_t *n,
+		      struct cartel_import_result *res, char **why)
+{
+	return read_header(csv, name, need_name, cols, n, res, why);
+}
+
+int
+cartel__import_reject(FILE *fp, size_t row, const char *column,
+		      const char *reason)
+{
+	return write_reject(fp, row, column, reason);
+}
+
+const char *
+cartel__import_csv_reason(const char *msg, const struct column *cols,
+			  size_t n_cols, const char **column)
+{
+	return csv_reason(msg, cols, n_cols, column);
+}
+
+int
+cartel__import_build(struct cartel_person *p, char **fields,
+		     const struct column *cols, size_t n_cols,
+		     const struct cartel_import_opts *opts,
+		     const struct cartel_date *today, struct cartel__buf *arena,
+		     const char **column, char **why)
+{
+	return build_person(p, fields, cols, n_cols, opts, today, arena,
+			    column, why);
+}
+
+void
+cartel__import_unborrow(struct cartel_person *p,
+			const struct cartel__buf *arena)
+{
+	unborrow(p, arena);
+}
+
+int
+cartel__import_open(struct cartel_csv **out, FILE *in, const char *name,
+		    const struct cartel_import_opts *opts, char **why)
+{
+	struct cartel_csv *csv;
+	int err = cartel_csv_open(&csv, in, name, opts->max_field);
+	if (err != 0)
+		return cartel__why(why, err, "out of memory");
+	err = cartel_csv_set_delimiter(csv, opts->delimiter, why);
+	if (err == 0)
+		err = cartel_csv_set_encoding(csv, opts->encoding, why);
+	if (err != 0) {
+		cartel_csv_close(csv);
+		return err;
+	}
+	*out = csv;
+	return 0;
 }
 
 int
@@ -629,13 +808,16 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		name = "-";
 	memset(res, 0, sizeof(*res));
 
+	if (opts.update)
+		return cartel__import_update(db, in, name, &opts, res, why);
+
 	struct cartel_csv *csv;
-	int err = cartel_csv_open(&csv, in, name, opts.max_field);
+	int err = cartel__import_open(&csv, in, name, &opts, why);
 	if (err != 0)
-		return cartel__why(why, err, "out of memory");
+		return err;
 	struct column *cols = NULL;
 	size_t n_cols = 0;
-	err = read_header(csv, name, &cols, &n_cols, res, why);
+	err = read_header(csv, name, 1, &cols, &n_cols, res, why);
 	if (err == 0)
 		err = cartel__attr_room(db, res->unknown_columns,
 					res->n_unknown, why);
@@ -651,8 +833,6 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 
 	/* The reader thread reads and checks rows while this one writes
 	 * them: on two cores the import runs at the pace of SQLite alone. */
-	/* The ring is megabytes: on the heap, where calloc maps zero pages
-	 * without touching them, so a short list costs little. */
 	struct reader *rd = calloc(1, sizeof *rd);
 	if (rd == NULL) {
 		free_columns(cols, n_cols);
@@ -664,7 +844,14 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	rd->n_cols = n_cols;
 	rd->opts = &opts;
 	rd->today = cartel_date_today();
+	if ((err = cartel__parties_load(db, &rd->parties, why)) != 0) {
+		free(rd);
+		free_columns(cols, n_cols);
+		cartel_csv_close(csv);
+		return err;
+	}
 	if (pthread_mutex_init(&rd->mu, NULL) != 0) {
+		cartel__parties_free(&rd->parties);
 		free(rd);
 		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
@@ -705,6 +892,10 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	int done = !started;
 	while (err == 0 && !done) {
 		struct block *blk = take_block(rd);
+		if (blk == NULL) {
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
 		for (size_t j = 0; j < blk->n && err == 0; j++) {
 			struct job *job = &blk->jobs[j];
 			size_t row = job->row;
@@ -820,11 +1011,15 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	pthread_cond_destroy(&rd->can_fill);
 	pthread_cond_destroy(&rd->can_take);
 	pthread_mutex_destroy(&rd->mu);
-	for (size_t i = 0; i < N_BLOCKS; i++)
-		for (size_t j = 0; j < BLOCK_ROWS; j++) {
-			cartel__buf_free(&rd->blocks[i].jobs[j].rec);
-			cartel__buf_free(&rd->blocks[i].jobs[j].arena);
+	for (size_t i = 0; i < N_BLOCKS; i++) {
+		struct block *blk = rd->blocks[i];
+		for (size_t j = 0; blk != NULL && j < blk->used; j++) {
+			cartel__buf_free(&blk->jobs[j].rec);
+			cartel__buf_free(&blk->jobs[j].arena);
 		}
+		free(blk);
+	}
+	cartel__parties_free(&rd->parties);
 	free(rd);
 
 	if (err == 0 && opts.all_or_nothing && res->rejected > 0)

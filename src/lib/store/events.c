@@ -278,6 +278,14 @@ cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
 	int err = cartel_person_check(p, &today, &field, why);
 	if (err != 0)
 		return err;
+	if (p->held_by != NULL && p->held_by[0] != '\0' &&
+	    (err = cartel_party_known(db, p->held_by, why)) != 0)
+		return cartel__why(why, err, "held_by: %s",
+				   why != NULL && *why != NULL ? *why : "");
+	if (p->depends_on != NULL && p->depends_on[0] != '\0' &&
+	    (err = cartel_party_known(db, p->depends_on, why)) != 0)
+		return cartel__why(why, err, "depends_on: %s",
+				   why != NULL && *why != NULL ? *why : "");
 	/* Extra attributes by the import's rule, as event add holds them. */
 	for (size_t i = 0; i < p->n_extra; i++)
 		if ((err = cartel_attr_name_check(p->extra[i].key, why)) != 0)
@@ -373,19 +381,18 @@ static int
 update_person(struct cartel_db *db, long long pk, const struct cartel_person *p,
 	      char **why)
 {
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "UPDATE persons SET (" CARTEL__PERSON_COLS
-				    ") = (" CARTEL__PERSON_PARAMS
-				    ") WHERE pk = ?32",
-				    -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, "updating a person", why);
+	sqlite3_stmt *st = cartel__db_stmt(
+		db, CARTEL__ST_PERSON_UPDATE,
+		"UPDATE persons SET (" CARTEL__PERSON_COLS
+		") = (" CARTEL__PERSON_PARAMS ") WHERE pk = ?32",
+		why);
+	if (st == NULL)
+		return CARTEL_EDB;
 	char bufs[CARTEL__PERSON_NCOLS][CARTEL_FIELD_TEXT_MAX];
 	bind_person(st, p, bufs);
 	sqlite3_bind_int64(st, 32, pk);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return cartel__db_err(db, rc, "updating a person", why);
 	return 0;
@@ -452,6 +459,13 @@ check_change(struct cartel_db *db, struct cartel_person *p,
 	err = cartel_person_check(p, &today, &bad, why);
 	if (err != 0)
 		return err;
+	/* A new held_by or depends_on names a party the register knows;
+	 * one already recorded is left as it is. */
+	if ((strcmp(f->name, "held_by") == 0 ||
+	     strcmp(f->name, "depends_on") == 0) &&
+	    value[0] != '\0' && (err = cartel_party_known(db, value, why)) != 0)
+		return cartel__why(why, err, "%s: %s", f->name,
+				   why != NULL && *why != NULL ? *why : "");
 	const char *t =
 		cartel_person_field_text(p, f, buf, CARTEL_FIELD_TEXT_MAX);
 	*canon = t;
@@ -465,9 +479,37 @@ cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 	return cartel_event_record(db, ev, NULL, why);
 }
 
+/* 1 when at is a UTC time as events record them, YYYY-MM-DDTHH:MM:SSZ,
+ * or a day, YYYY-MM-DD, with each part in its range. */
+static int
+at_valid(const char *at)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t n = strlen(at);
+	if (n != 10 && n != 20)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (shape[i] == 'd' ? (at[i] < '0' || at[i] > '9')
+				    : at[i] != shape[i])
+			return 0;
+	int mon = (at[5] - '0') * 10 + (at[6] - '0');
+	int day = (at[8] - '0') * 10 + (at[9] - '0');
+	if (mon < 1 || mon > 12 || day < 1 || day > 31)
+		return 0;
+	if (n == 20) {
+		int h = (at[11] - '0') * 10 + (at[12] - '0');
+		int mi = (at[14] - '0') * 10 + (at[15] - '0');
+		int se = (at[17] - '0') * 10 + (at[18] - '0');
+		if (h > 23 || mi > 59 || se > 60)
+			return 0;
+	}
+	return 1;
+}
+
 int
-cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
-		    long long *seq_out, char **why)
+cartel__event_apply(struct cartel_db *db, const struct cartel_event *ev,
+		    long long audit, crypto_hash_sha256_state *hs,
+		    char **pid_out, long long *seq_out, char **why)
 {
 	if (ev->person_id == NULL || ev->person_id[0] == '\0' ||
 	    ev->field == NULL || ev->field[0] == '\0')
@@ -476,18 +518,19 @@ cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
 	if (ev->prov.actor == NULL || ev->prov.actor[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
 				   "an event needs an actor (who records it)");
-	int own;
-	int err = cartel__db_write_begin(db, &own, why);
-	if (err != 0)
-		return err;
+	if (ev->prov.at != NULL && !at_valid(ev->prov.at))
+		return cartel__why(why, CARTEL_EINVAL,
+				   "at: is not a UTC time of the form "
+				   "YYYY-MM-DDTHH:MM:SSZ (or a day, "
+				   "YYYY-MM-DD)");
 	struct cartel_person p;
-	long long pk = 0, audit = 0;
+	long long pk = 0;
 	char *old = NULL;
 	const char *canon = NULL;
 	char buf[CARTEL_FIELD_TEXT_MAX];
 	/* An event on a record merged into another is one on that other. */
 	char *keep = NULL;
-	err = cartel__person_resolve(db, ev->person_id, &keep, why);
+	int err = cartel__person_resolve(db, ev->person_id, &keep, why);
 	const char *pid = keep != NULL ? keep : ev->person_id;
 	if (err == 0)
 		err = person_pk(db, pid, &pk, why);
@@ -495,6 +538,8 @@ cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
 		err = cartel_person_get(db, pid, &p, why);
 	else
 		memset(&p, 0, sizeof p);
+	/* Every check is made before the first write, so that a refused
+	 * event leaves nothing behind even inside a caller's transaction. */
 	if (err == 0)
 		err = check_change(db, &p, ev, &old, &canon, buf, why);
 	if (err == 0) {
@@ -505,26 +550,48 @@ cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
 		if (err == 0)
 			err = update_person(db, pk, &p, why);
 	}
-	if (err == 0)
-		err = cartel__audit_next(db, &audit, why);
-	crypto_hash_sha256_state hs;
-	crypto_hash_sha256_init(&hs);
 	char now[32];
 	const char *at =
 		ev->prov.at ? ev->prov.at : cartel__now(now, sizeof now);
 	if (err == 0)
 		err = cartel__event_insert(db, pk, pid, ev->field, old, canon,
-					   &ev->prov, at, audit, &hs, NULL,
+					   &ev->prov, at, audit, hs, NULL,
 					   seq_out, why);
+	if (err == 0 && pid_out != NULL) {
+		*pid_out = keep != NULL ? keep : cartel__strdup(pid);
+		keep = NULL;
+		if (*pid_out == NULL)
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	free(old);
+	free(keep);
+	cartel_person_clear(&p);
+	return err;
+}
+
+int
+cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
+		    long long *seq_out, char **why)
+{
+	int own;
+	int err = cartel__db_write_begin(db, &own, why);
+	if (err != 0)
+		return err;
+	long long audit = 0;
+	char *pid = NULL;
+	err = cartel__audit_next(db, &audit, why);
+	crypto_hash_sha256_state hs;
+	crypto_hash_sha256_init(&hs);
+	if (err == 0)
+		err = cartel__event_apply(db, ev, audit, &hs, &pid, seq_out,
+					  why);
 	if (err == 0) {
 		char *detail = cartel__asprintf("field %s", ev->field);
 		err = cartel__audit_close(db, audit, ev->prov.actor, "event",
 					  pid, detail, 1, &hs, why);
 		free(detail);
 	}
-	free(old);
-	free(keep);
-	cartel_person_clear(&p);
+	free(pid);
 	return cartel__db_write_end(db, own, err, why);
 }
 
