@@ -145,15 +145,19 @@ export async function setup(name) {
 		clean() {
 			assert.deepEqual(problems, [], 'the pages ran without errors');
 		},
+		// Stops the browser, then the server with SIGTERM: it must
+		// exit 0 (a crash, or a leak under ASan, fails the test).
+		// Returns the server's exit status.
 		async close() {
 			await browser.close();
-			proc.kill('SIGTERM');
-			await new Promise((r) => {
-				if (proc.exitCode !== null)
-					r();
-				else
-					proc.on('exit', r);
-			});
+			if (proc.exitCode === null && proc.signalCode === null) {
+				const done = new Promise((r) => proc.on('exit', r));
+				proc.kill('SIGTERM');
+				await done;
+			}
+			return proc.exitCode;
+		},
+		remove() {
 			fs.rmSync(dir, {recursive: true, force: true});
 		},
 	};
@@ -267,19 +271,26 @@ export async function run(name, fn) {
 			throw e;
 		}
 	};
+	const log = () => (t && fs.existsSync(path.join(t.dir, 'serve.log')) ?
+		fs.readFileSync(path.join(t.dir, 'serve.log'), 'utf8').slice(-6000) : '');
+	let closed = false;
 	try {
 		t = await setup(name);
 		await fn(t, step);
 		t.clean();
+		closed = true;
+		await step('cartel serve stops cleanly on SIGTERM', async () => {
+			assert.equal(await t.close(), 0, 'the server\'s exit status');
+		});
 		console.log(`${passed} passed, 0 failed`);
 	} catch (e) {
 		console.error(`${name}: ${e.stack || e}`);
-		if (t)
-			console.error(`server log:\n${fs.existsSync(path.join(t.dir, 'serve.log')) ?
-				fs.readFileSync(path.join(t.dir, 'serve.log'), 'utf8').slice(-4000) : ''}`);
+		console.error(`server log:\n${log()}`);
 		process.exitCode = 1;
 	} finally {
-		if (t)
+		if (t && !closed)
 			await t.close().catch(() => {});
+		if (t)
+			t.remove();
 	}
 }
