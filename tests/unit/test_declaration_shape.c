@@ -75,7 +75,7 @@ receive(json_t *doc, const char *what)
 	long long before = entries(db);
 	char *text = json_dumps(doc, JSON_SORT_KEYS);
 	assert_non_null(text);
-	struct cartel_receive_opts o = {NULL, 0, "t"};
+	struct cartel_receive_opts o = {.actor = "t"};
 	struct cartel_receive_result res;
 	char *why = NULL;
 	int rc = cartel_receive_text(db, "decl.json", text, strlen(text), &o,
