@@ -23,9 +23,12 @@ libyaml-dev
 libglpk-dev
 time
 jq
+bsdutils
 wrk
 curl
 nodejs
+chromium
+fonts-dejavu-core
 "
 
 missing=""
@@ -34,6 +37,12 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
+
+# npm installs playwright-core for the web app's browser tests
+# (docs/web.md). nodesource's nodejs package carries its own npm, and
+# Debian's npm would conflict with it: Debian's is installed only where no
+# npm is found.
+command -v npm > /dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "file.h"
 #include "person.h"
+#include "progress.h"
 #include "term.h"
 
 #define CARTEL_VERSION "0.1.0"
