@@ -180,8 +180,8 @@ int cartel_link_decide(struct cartel_db *db, const char *their_party,
  * cartel_link_ours: their person (their_party, their_id) -> our id in
  * namespace our_party (NULL or "": the register's own persons);
  * cartel_link_theirs: our person (our_party, our_id) -> the id their_party
- * gives him. *out is malloc'd; CARTEL_ENOTFOUND when there is no active
- * link (and *out NULL).
+ * gives him. *out is malloc'd; CARTEL_ENOTFOUND, without a message, when
+ * there is no active link (and *out NULL).
  */
 int cartel_link_ours(struct cartel_db *db, const char *their_party,
 		     const char *their_id, const char *our_party, char **out,

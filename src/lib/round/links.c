@@ -955,10 +955,9 @@ cartel_link_ours(struct cartel_db *db, const char *their_party,
 			v[i].our_id = NULL;
 		}
 	cartel_links_free(v, n);
+	/* No link is an answer, not a failure: no message. */
 	if (rc == 0 && *out == NULL)
-		rc = cartel__why(why, CARTEL_ENOTFOUND,
-				 "%s:%.64s is linked to nobody here",
-				 their_party, their_id);
+		rc = CARTEL_ENOTFOUND;
 	return rc;
 }
 
@@ -978,9 +977,8 @@ cartel_link_theirs(struct cartel_db *db, const char *their_party,
 			v[i].their_id = NULL;
 		}
 	cartel_links_free(v, n);
+	/* No link is an answer, not a failure: no message. */
 	if (rc == 0 && *out == NULL)
-		rc = cartel__why(why, CARTEL_ENOTFOUND,
-				 "%.64s is linked to nobody of %s", our_id,
-				 their_party);
+		rc = CARTEL_ENOTFOUND;
 	return rc;
 }
