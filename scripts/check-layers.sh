@@ -25,6 +25,8 @@
 # Interfaces (header: modules that may include it):
 #   core/why.h            every library module: core's shared internal
 #                         header (error detail, string helpers)
+#   core/intl.h           every library module: the marks of the words
+#                         translated (_(), N_(), C_())
 #   register/record.h     store io: the creation record, which the store
 #                         writes into the "created" event and the import
 #                         encodes while it reads
@@ -72,6 +74,7 @@ rank() {
 interface() {
 	case $1 in
 	core/why.h) echo "register store io match plan round backup gen" ;;
+	core/intl.h) echo "register store io match plan round backup gen" ;;
 	register/record.h) echo "store io" ;;
 	store/round_rows.h) echo "round" ;;
 	store/import_rows.h) echo "io" ;;

@@ -35,7 +35,8 @@ enum cartel_err {
 	CARTEL_EVERSION = -14 /* the database schema is newer than this build */
 };
 
-/* Returns a static English sentence for an error code; never NULL. */
+/* Returns a static sentence for an error code, in the calling thread's
+ * language (<cartel/i18n.h>); never NULL. */
 const char *cartel_strerror(int err);
 
 #ifdef __cplusplus

@@ -415,7 +415,7 @@ int
 cmd_search(struct cli *cli, int argc, char **argv)
 {
 	const char *born = NULL, *db_path = cli->db_path;
-	int json = cli->json;
+	int json = cli->json, verbose = 0;
 	long limit = 10;
 	char name[1024];
 	size_t name_len = 0;
@@ -432,6 +432,8 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			db_path = argv[++i];
 		} else if (strcmp(a, "--json") == 0) {
 			json = 1;
+		} else if (strcmp(a, "--verbose") == 0) {
+			verbose = 1;
 		} else if (strcmp(a, "--limit") == 0 && more) {
 			if (parse_count("search", a, argv[++i], &limit))
 				return EXIT_USAGE;
@@ -513,7 +515,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 						  sizeof st);
 			json_t *o = json_pack(
 				"{s:s, s:f, s:f, s:s, s:s?, s:s?, s:s?, s:s, "
-				"s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s}",
+				"s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s?}",
 				"id", p->id, "score", h[i].probability,
 				"weight", h[i].weight, "band",
 				band_name(h[i].band), "family_name",
@@ -530,7 +532,7 @@ cmd_search(struct cli *cli, int argc, char **argv)
 							     sizeof since)
 					: NULL,
 				"status_on", h[i].status_on, "status_text", st,
-				"read_as", read_as);
+				"read_as", read_as, "words", h[i].words);
 			if (o != NULL)
 				json_array_append_new(arr, o);
 		}
@@ -540,10 +542,12 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			json_decref(arr);
 		}
 	} else {
-		printf("searched %zu persons, read as %s\n", info.n_persons,
-		       cli_t(read_as));
+		printf(cartel_ngettext("searched %zu person, read as %s\n",
+				       "searched %zu persons, read as %s\n",
+				       info.n_persons),
+		       info.n_persons, cli_t(read_as));
 		if (nh == 0)
-			printf("no candidates\n");
+			printf("%s\n", _("no candidates"));
 		for (size_t i = 0; i < nh; i++) {
 			const struct cartel_person *p = &h[i].person;
 			char d[16], st[256];
@@ -555,7 +559,9 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			       band_name(h[i].band), str_or(p->family_name),
 			       str_or(p->given_name), str_or(p->patronymic),
 			       cartel_date_format(&p->birth_date, d, sizeof d),
-			       cli_t(st), str_or(h[i].explanation));
+			       cli_t(st), str_or(h[i].words));
+			if (verbose)
+				printf("    %s\n", str_or(h[i].explanation));
 		}
 	}
 	cartel_search_info_clear(&info);

@@ -22,6 +22,7 @@ struct plan_args {
 	const char *out;  /* -o FILE: the JSON document */
 	const char *id;   /* explain */
 	int time_limit_ms;
+	int verbose;      /* explain: the plan document's reason too */
 };
 
 static int
@@ -62,6 +63,10 @@ parse_args(struct cli *cli, const char *cmd, int argc, char **argv, int first,
 			a->time_limit_ms = (int)(s * 1000.0);
 			if (a->time_limit_ms < 1)
 				a->time_limit_ms = 1;
+			continue;
+		}
+		if (want_id && strcmp(o, "--verbose") == 0) {
+			a->verbose = 1;
 			continue;
 		}
 		if (want_id && a->id == NULL && o[0] != '-') {
@@ -206,7 +211,7 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		json_t *o = json_pack(
 			"{s:s, s:s, s:s, s:s?, s:i, s:s?, s:I, s:I, s:I, s:I, "
-			"s:i, s:I, s:b, s:b, s:s, s:s}",
+			"s:i, s:I, s:b, s:b, s:s, s:s, s:s}",
 			"id", a.id, "code", pc.code, "reason", pc.reason,
 			"party", pc.party, "tier", pc.tier, "category",
 			pc.tier_label, "tier_position",
@@ -218,7 +223,7 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 			pc.consent_not_asked, "consent_undecided",
 			pc.consent_undecided, "plan_digest",
 			cartel_plan_digest(plan), "policy_digest",
-			cartel_policy_digest(pol));
+			cartel_policy_digest(pol), "words", pc.words);
 		if (o == NULL) {
 			rc = cli_fail("out of memory");
 		} else {
@@ -228,6 +233,9 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 		}
 	} else {
 		printf("%s\n", text);
+		if (a.verbose)
+			printf("  %s %s\n", _("in the plan document:"),
+			       pc.reason);
 	}
 	free(text);
 	cartel_plan_free(plan);
