@@ -5,7 +5,7 @@
 #   core                              errors, buffers, UTF-8, dates
 #   register                          the person, fields, the creation record
 #   store                             SQLite: every SQL statement, the audit
-#   io match plan round backup        siblings, above the store
+#   io match plan round backup account  siblings, above the store
 #   gen                               generates data, using any of the above
 #   cli server                        front ends, above the whole library
 #
@@ -34,6 +34,7 @@
 #   store/import_rows.h   io: the writes of a bulk import
 #   store/match_rows.h    match: the inquiry and search rows (when written)
 #   store/backup_store.h  backup: the online copy, the checks, the lock
+#   store/account_rows.h  account: users, sessions, access log, case codes
 #
 # Usage: scripts/check-layers.sh [TOP]   (TOP: the source tree, default .)
 # Prints each violation as FILE:LINE: what, and exits 1 when any is not in
@@ -63,7 +64,7 @@ rank() {
 	core) echo 0 ;;
 	register) echo 1 ;;
 	store) echo 2 ;;
-	io|match|plan|round|backup) echo 3 ;;
+	io|match|plan|round|backup|account) echo 3 ;;
 	gen) echo 4 ;;
 	cli|server) echo 5 ;;
 	*) echo 99 ;;
@@ -73,8 +74,9 @@ rank() {
 # The modules that may include a private header, or nothing when none.
 interface() {
 	case $1 in
-	core/why.h) echo "register store io match plan round backup gen" ;;
-	core/intl.h) echo "register store io match plan round backup gen" ;;
+	core/why.h) echo "register store io match plan round backup account gen" ;;
+	core/intl.h) echo "register store io match plan round backup account gen" ;;
+	store/account_rows.h) echo "account" ;;
 	register/record.h) echo "store io" ;;
 	store/round_rows.h) echo "round" ;;
 	store/import_rows.h) echo "io" ;;

@@ -1,6 +1,8 @@
 /*
  * A streaming CSV reader and writer (RFC 4180 with the habits of real
- * spreadsheets): UTF-8 only, an optional byte-order mark, LF or CRLF line
+ * spreadsheets): UTF-8 (or another encoding named by the caller, converted
+ * by ICU), an optional byte-order mark, a comma, semicolon or tab between
+ * fields (the reader may choose from the header), LF or CRLF line
  * ends, quoted fields that may hold commas, quotes ("") and newlines.
  *
  * The reader never loads the whole file: it hands out one record at a time,
@@ -52,6 +54,35 @@ size_t cartel_csv_record_no(const struct cartel_csv *csv);
 size_t cartel_csv_line_no(const struct cartel_csv *csv);
 
 void cartel_csv_close(struct cartel_csv *csv);
+
+/*
+ * The field separator, set before the first cartel_csv_next: a tab or one
+ * ASCII punctuation character other than the quote; 0 asks the reader to
+ * choose, from the header line, the one of comma, semicolon and tab it
+ * holds most (a comma when it holds none). The default is a comma.
+ * Returns 0, or CARTEL_EINVAL with *why saying the rule.
+ */
+int cartel_csv_set_delimiter(struct cartel_csv *csv, int delim, char **why);
+
+/* The separator in use (after the first cartel_csv_next when chosen). */
+int cartel_csv_delimiter(const struct cartel_csv *csv);
+
+/*
+ * Reads the file as `encoding` (an ICU converter name: windows-1251,
+ * UTF-16, UTF-16LE, KOI8-R, ...), converted to UTF-8 as it streams; set
+ * before the first cartel_csv_next. "UTF-16" without a byte-order mark is
+ * read in the byte order its NUL bytes show. A byte sequence the encoding
+ * does not have ends the reading: cartel_csv_next returns CARTEL_EIO naming
+ * the row and line. NULL, "" or UTF-8 keep the default. Returns 0, or
+ * CARTEL_EINVAL for a name ICU does not know.
+ *
+ * Without an encoding the file must be UTF-8 (a UTF-8 byte-order mark is
+ * skipped): when its header is not, or its first 64 KiB look like UTF-16 or
+ * Windows-1251, the first cartel_csv_next returns CARTEL_EFORMAT naming the
+ * encoding the file looks like; a stray byte further down rejects its row.
+ */
+int cartel_csv_set_encoding(struct cartel_csv *csv, const char *encoding,
+			    char **why);
 
 /*
  * Writes one field to fp, quoting it when it holds a comma, a quote, a

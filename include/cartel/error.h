@@ -32,7 +32,10 @@ enum cartel_err {
 	CARTEL_ESTATE = -11,  /* not allowed in the current state */
 	CARTEL_EREADONLY = -12, /* the database or file is read-only */
 	CARTEL_EFULL = -13,   /* the disk or database is full */
-	CARTEL_EVERSION = -14 /* the database schema is newer than this build */
+	CARTEL_EVERSION = -14, /* the database schema is newer than this build */
+	CARTEL_EDENIED = -15, /* not signed in, or the role may not do this */
+	CARTEL_ECONFLICT = -16, /* changed meanwhile: the version is stale */
+	CARTEL_ELIMIT = -17   /* too many attempts: wait and try again */
 };
 
 /* Returns a static sentence for an error code, in the calling thread's

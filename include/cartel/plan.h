@@ -58,6 +58,27 @@ void cartel_policy_free(struct cartel_policy *pol);
  * policy. */
 const char *cartel_policy_digest(const struct cartel_policy *pol);
 
+/*
+ * The value of one person under the policy's count: 1 per head without a
+ * scale (and for a civilian, who holds no rank), else the scale value of
+ * his rank (folded as the planner folds it), or of the policy's
+ * `unranked` class when he has none. CARTEL_ENOTFOUND (*why says which)
+ * when the rank is not on the scale or the unranked have no value.
+ */
+int cartel_policy_person_value(const struct cartel_policy *pol,
+			       const char *rank, int civilian, long *value,
+			       char **why);
+
+/*
+ * Whether two sides' values keep the policy's balance: the ratio crossed,
+ * within the scale's tolerance (exact for a headcount); always 0 for an
+ * all-for-all deal. CARTEL_ESTATE with *why giving both values and how far
+ * off they are; CARTEL_EINVAL when the parties are not the policy's.
+ */
+int cartel_policy_balance(const struct cartel_policy *pol, const char *party_a,
+			  long value_a, const char *party_b, long value_b,
+			  char **why);
+
 /* Planner options; all may be left zero. */
 struct cartel_plan_opts {
 	/* Today's date for ages and time held; year 0 means

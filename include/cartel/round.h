@@ -211,6 +211,26 @@ int cartel_round_sign(struct cartel_db *db, struct cartel_round *r,
 		      const struct cartel_key *key, const char *actor,
 		      char **why);
 
+struct cartel_round_rules_opts; /* below */
+struct cartel_round_rules;
+
+/*
+ * As cartel_round_sign, after checking the document against the exchange
+ * rules (cartel_round_rules_check, with ropts's plan when given; the
+ * signer is key's party, and persons the register does not know are not
+ * a breach). A document that fails the seal, the rules or both is refused
+ * with every problem in *why: CARTEL_ETAMPER for the seal, else
+ * CARTEL_ESTATE. *notes (when not NULL) receives what the check reported
+ * without refusing (persons the signer receives that it cannot map to its
+ * own records); clear it with cartel_round_rules_clear. cartel_round_sign
+ * is this with ropts and notes NULL.
+ */
+int cartel_round_sign_checked(struct cartel_db *db, struct cartel_round *r,
+			      const struct cartel_key *key,
+			      const struct cartel_round_rules_opts *ropts,
+			      struct cartel_round_rules *notes,
+			      const char *actor, char **why);
+
 struct cartel_round_sig_status {
 	char party[CARTEL_PARTY_MAX];
 	char fingerprint[CARTEL_DIGEST_LEN]; /* of the key in the document */
@@ -284,6 +304,138 @@ int cartel_round_diff(const struct cartel_round *a,
 		      char **why);
 void cartel_round_diff_clear(struct cartel_round_diff *d);
 
+/* ---- Rounds between registers: the rules every step checks again --- */
+
+/*
+ * The rules a list is checked against at each step (`round new`, `round
+ * amend`, `round sign`, `handover start`), against what the register
+ * knows: its own records and the declarations it received.
+ */
+enum cartel_round_rule {
+	CARTEL_RULE_UNKNOWN = 0,    /* "unknown": the register knows him not */
+	CARTEL_RULE_NOT_HOLDER,     /* "not_holder": listed by a side that
+				     * does not hold him */
+	CARTEL_RULE_REFUSES,        /* "refuses": refused repatriation */
+	CARTEL_RULE_DIRECT_TRADED,  /* "direct_traded": awaiting direct
+				     * repatriation, traded in the balance */
+	CARTEL_RULE_NOT_IN_CUSTODY, /* "not_in_custody": deceased, released,
+				     * repatriated, missing, no longer
+				     * declared */
+	CARTEL_RULE_TWICE,          /* "twice": the same person twice */
+	CARTEL_RULE_PLAN_DIGEST,    /* "plan_digest": the plan's digest does
+				     * not match the plan file */
+	CARTEL_RULE_UNMAPPED,       /* "unmapped" (a note, never a refusal):
+				     * a person the signing party receives
+				     * that it cannot map to its records */
+};
+
+/* The rule's name, as messages and --json give it. */
+const char *cartel_round_rule_name(enum cartel_round_rule r);
+
+struct cartel_round_breach {
+	enum cartel_round_rule rule;
+	int note;     /* 1: reported, does not refuse */
+	char *person; /* the document's id, or NULL for the plan */
+	char *text;   /* one sentence naming the person and the list */
+};
+
+struct cartel_round_rules {
+	struct cartel_round_breach *v; /* in the document's order */
+	size_t n, n_broken, n_notes;
+};
+
+struct cartel_round_rules_opts {
+	/* The plan file the step was given (its text): its stated digest
+	 * must match its content and the document's plan_digest. NULL: the
+	 * plan is not checked. */
+	const char *plan_json;
+	size_t plan_len;
+	const char *plan_name;
+	/* The party signing. In that party's own register (see the owner),
+	 * what it gives is checked against its own records and what it
+	 * receives is mapped to them (those it cannot map are notes). */
+	const char *signer;
+	/* 1: a person the register does not know is not a breach (a
+	 * register that holds neither side's records signs on its
+	 * party's word). */
+	int unknown_ok;
+};
+
+/*
+ * Checks document r against the rules: each person of each side's list
+ * and direct-repatriation list held by that side (its register or its
+ * declaration), in custody (not deceased, released, repatriated, missing
+ * or no longer declared), consent not "refuses", not awaiting direct
+ * repatriation on a traded list, and every person (the withheld too)
+ * listed once. Fills *out (clear with cartel_round_rules_clear) with each
+ * breach and note. Returns 0 when nothing is broken, CARTEL_ESTATE with
+ * *why listing every breach ("rule 'refuses': person UA-7 ...";
+ * CARTEL_ENOTFOUND when the only breaches are persons it does not know), or the
+ * error that kept the check from running.
+ */
+int cartel_round_rules_check(struct cartel_db *db,
+			     const struct cartel_round *r,
+			     const struct cartel_round_rules_opts *o,
+			     struct cartel_round_rules *out, char **why);
+void cartel_round_rules_clear(struct cartel_round_rules *r);
+
+/* Sets *why to the breaches of res, one per line; returns ESTATE. */
+int cartel_round_rules_why(const struct cartel_round *r,
+			   const struct cartel_round_rules *res, char **why);
+
+/*
+ * The persons a plan is made from in this register: its own persons, and
+ * the persons each party declared it holds (received `held` declarations,
+ * those still declared), under ids "PARTY:ID", in place of the register's
+ * own records of persons held by that party. Without declarations, as
+ * cartel_db_persons. Free with cartel_persons_free.
+ */
+int cartel_round_plan_persons(struct cartel_db *db,
+			      struct cartel_person **out, size_t *n,
+			      char **why);
+
+struct cartel_policy; /* <cartel/plan.h> */
+
+struct cartel_round_amend_opts {
+	enum cartel_round_kind kind;
+	const char *const *add; /* "PARTY:ID": the holder and his id */
+	size_t n_add;
+	const char *const *remove;
+	size_t n_remove;
+	/* The deal's policy: values by its scale and its balance checked.
+	 * NULL: values are headcounts and no ratio is checked. */
+	const struct cartel_policy *policy;
+	const char *actor; /* required */
+};
+
+/* What a change does to the balance. */
+struct cartel_round_balance {
+	char party[2][CARTEL_PARTY_MAX];
+	size_t n_before[2], n_after[2]; /* persons on each side's list */
+	long before[2], after[2];       /* the sides' values */
+	int balanced;  /* the policy's ratio holds (1 without a policy) */
+	char *verdict; /* why not, when not */
+};
+void cartel_round_balance_clear(struct cartel_round_balance *b);
+
+/*
+ * Makes the next version of `from` (its manifest and digest must hold;
+ * signatures are not needed): each person of o->remove taken off his
+ * list, each of o->add (found by his holder's party and id in the
+ * register or the holder's declaration) added to his holder's list in the
+ * last stage, the values counted again, kind o->kind, version + 1,
+ * previous_digest from's digest. Refused when the rules are broken
+ * (CARTEL_ESTATE; *rules lists them) or when the policy's balance no
+ * longer holds (CARTEL_ESTATE; *bal says by how much). *bal is filled
+ * either way (clear with cartel_round_balance_clear; *rules with
+ * cartel_round_rules_clear). Appends an audit entry "round.amend".
+ */
+int cartel_round_amend(struct cartel_db *db, const struct cartel_round *from,
+		       const struct cartel_round_amend_opts *o,
+		       struct cartel_round **out,
+		       struct cartel_round_balance *bal,
+		       struct cartel_round_rules *rules, char **why);
+
 /* ---- Handover ------------------------------------------------------ */
 
 enum cartel_handover_outcome {
@@ -320,6 +472,15 @@ int cartel_handover_outcome_parse(const char *s,
  */
 int cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 			  const char *actor, char **why);
+
+/* As cartel_handover_start, after the exchange rules
+ * (cartel_round_rules_check with ropts, which may be NULL: every listed
+ * person must be known to the register); a document that breaks them is
+ * CARTEL_ESTATE naming each person and rule, and nothing is loaded. */
+int cartel_handover_start_checked(struct cartel_db *db,
+				  const struct cartel_round *r,
+				  const struct cartel_round_rules_opts *ropts,
+				  const char *actor, char **why);
 
 struct cartel_checkoff {
 	const char *round_id;

@@ -298,6 +298,20 @@ struct cartel_import_opts {
 	 * with readers (a server).
 	 */
 	int shared;
+	/* The field separator: 0 (the default) chooses comma, semicolon
+	 * or tab from the header; else the byte itself (cartel_csv_set_
+	 * delimiter). */
+	int delimiter;
+	/* The file's encoding (an ICU converter name such as windows-1251
+	 * or UTF-16); NULL = UTF-8, and a file that is not is refused,
+	 * naming the encoding it looks like. */
+	const char *encoding;
+	/* 1: the file corrects persons already in the register (needs an id
+	 * column): each changed cell becomes an event; empty cells and
+	 * unchanged values change nothing. Unknown ids are rejected unless
+	 * add_new is 1, which imports them as new persons. */
+	int update;
+	int add_new;
 };
 
 struct cartel_import_result {
@@ -306,6 +320,11 @@ struct cartel_import_result {
 	size_t rejected;
 	char **unknown_columns; /* kept as extra attributes; reported once */
 	size_t n_unknown;
+	/* Of an update (opts->update): persons changed, rows that changed
+	 * nothing, events recorded; `imported` counts the persons added. */
+	size_t updated;
+	size_t unchanged;
+	size_t events;
 };
 
 /* Frees what a result holds and zeroes it. */
@@ -333,6 +352,25 @@ void cartel_import_result_clear(struct cartel_import_result *res);
 int cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		      const struct cartel_import_opts *opts,
 		      struct cartel_import_result *res, char **why);
+
+/*
+ * Records a list of events (docs/import.md, "Event lists") from `in` in one
+ * transaction: a header naming person_id (or id), field, value, and
+ * optionally source, by (or actor), at, note and ref, in any order; one
+ * event per row, checked by the rule of cartel_event_add (so a status
+ * change must follow the lifecycle, an id never changes). opts->actor and
+ * opts->source (with source_set) are the defaults for empty by and source
+ * cells; opts->delimiter, encoding, rejects, all_or_nothing and shared
+ * act as for cartel_import_csv, and the reject report is the same (row,
+ * column, rule; never the cell). Audit entries cover batches of 1,000
+ * events. Fills res->rows_read, res->events and res->rejected. Returns 0
+ * (even when rows were rejected, unless all_or_nothing), CARTEL_EFORMAT
+ * for a header that is not an event list, or a database error (nothing
+ * written).
+ */
+int cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
+			    const struct cartel_import_opts *opts,
+			    struct cartel_import_result *res, char **why);
 
 /*
  * Writes every person as the import CSV (the known columns in the order of

@@ -64,6 +64,11 @@ int cli_error(int err, char *why, const char *doing);
  */
 const char *cli_t(const char *s);
 
+/* The byte a --delimiter value names: "," ";" "tab" (or a tab, "\t"),
+ * "comma", "semicolon", one other character as itself, "auto" 0 (chosen
+ * from the header); -1 when it names none. */
+int cli_delimiter(const char *v);
+
 /* A file the command writes, or stdout for "-" (or NULL). A file is
  * written through <cartel/file.h>: a temporary beside it, renamed over it
  * when complete, never through a symbolic link. */
@@ -84,11 +89,16 @@ int cli_out_open(struct cli_out *o, const char *path, unsigned flags);
 int cli_out_close(struct cli_out *o, int ok);
 
 /* Commands, one family per file. */
+/* Reads a plan or round file of at most CARTEL_LIMIT_ROUND_DOC bytes into
+ * a malloc'd NUL-terminated buffer; NULL when it cannot. */
+char *cli_read_plan(const char *path, size_t *len);
+
 int cmd_init(struct cli *, int, char **);
 int cmd_import(struct cli *, int, char **);
 int cmd_export(struct cli *, int, char **);
 int cmd_person(struct cli *, int, char **);
 int cmd_event(struct cli *, int, char **);
+int cmd_event_import(struct cli *, int, char **);
 int cmd_audit(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);
@@ -105,6 +115,12 @@ int cmd_unmerge(struct cli *, int, char **);
 int cmd_search(struct cli *, int, char **);
 int cmd_inquiry(struct cli *, int, char **);
 int cmd_review(struct cli *, int, char **);
+int cmd_user(struct cli *, int, char **);
+int cmd_serve(struct cli *, int, char **);
+
+/* The server (src/server/server.c, its header server.h): runs `cartel
+ * serve` with argv[0] "serve"; returns the exit status. */
+int server_main(int argc, char **argv, const char *db_path);
 int cmd_backup(struct cli *, int, char **);
 int cmd_restore(struct cli *, int, char **);
 int cmd_retention(struct cli *, int, char **);

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/json.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -25,11 +26,13 @@
 static int
 ho_start(struct cli *cli, int argc, char **argv)
 {
-	const char *file = NULL, *by = NULL;
+	const char *file = NULL, *by = NULL, *plan = NULL;
 	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
+		else if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
+			plan = argv[++i];
 		else if ((took = cli_common_opt(cli, "handover", argc, argv,
 						    &i)) != 0) {
 			if (took != 1)
@@ -43,16 +46,26 @@ ho_start(struct cli *cli, int argc, char **argv)
 	if (file == NULL)
 		return cli_usage("handover", "handover start needs ROUND.json");
 	char *why = NULL;
+	struct cartel_round_rules_opts ro = {NULL, 0, plan, NULL, 0};
+	char *plan_text = NULL;
+	if (plan != NULL &&
+	    (plan_text = cli_read_plan(plan, &ro.plan_len)) == NULL)
+		return cli_fail("%s: cannot read the plan", plan);
+	ro.plan_json = plan_text;
 	struct cartel_round *r;
 	int rc = cartel_round_read(&r, file, &why);
-	if (rc)
+	if (rc) {
+		free(plan_text);
 		return cli_error(rc, why, "reading the round");
+	}
 	struct cartel_db *db;
 	if (cli_open_db(cli, 0, &db)) {
 		cartel_round_free(r);
+		free(plan_text);
 		return EXIT_FAIL;
 	}
-	rc = cartel_handover_start(db, r, cli_actor(by), &why);
+	rc = cartel_handover_start_checked(db, r, &ro, cli_actor(by), &why);
+	free(plan_text);
 	struct cartel_handover_status st;
 	if (rc == 0)
 		rc = cartel_handover_status(db, cartel_round_id(r), &st, &why);
@@ -304,46 +317,7 @@ ho_status(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return cli_error(rc, why, "reading the handover");
 	if (cli->json) {
-		json_t *o = json_pack("{sssiss}", "round_id", st.round_id,
-				      "version", st.version, "digest",
-				      st.digest);
-		json_t *stages = json_array(), *ps = json_array();
-		for (size_t i = 0; i < st.n_stages; i++) {
-			const struct cartel_handover_stage *g = &st.stages[i];
-			json_t *s = json_pack("{sisIsb}", "stage", g->stage,
-					      "listed", (json_int_t)g->n_listed,
-					      "closed", g->closed);
-			for (int k = 0; k < CARTEL_HANDOVER_N; k++)
-				json_object_set_new(
-					s,
-					cartel_handover_outcome_name(
-						(enum cartel_handover_outcome)k),
-					json_integer(g->n[k]));
-			if (g->closed_at)
-				json_object_set_new(
-					s, "closed_at",
-					json_string(g->closed_at));
-			json_array_append_new(stages, s);
-		}
-		for (size_t i = 0; i < st.n_persons; i++) {
-			const struct cartel_handover_person *p = &st.persons[i];
-			json_t *e = json_pack(
-				"{sssssisbss}", "id", p->id, "side", p->side,
-				"stage", p->stage, "direct", p->direct,
-				"outcome",
-				cartel_handover_outcome_name(p->outcome));
-			if (p->checked_at)
-				json_object_set_new(
-					e, "checked_at",
-					json_string(p->checked_at));
-			if (p->checked_by)
-				json_object_set_new(
-					e, "checked_by",
-					json_string(p->checked_by));
-			json_array_append_new(ps, e);
-		}
-		json_object_set_new(o, "stages", stages);
-		json_object_set_new(o, "persons", ps);
+		json_t *o = cartel_handover_status_json(&st);
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(o);

@@ -19,7 +19,7 @@
 
 static int
 print_result(struct cli *cli, const char *file, const char *rejects_path,
-	     const struct cartel_import_result *res, int ok)
+	     const struct cartel_import_result *res, int ok, int update)
 {
 	if (cli->json) {
 		json_t *u = json_array();
@@ -33,6 +33,14 @@ print_result(struct cli *cli, const char *file, const char *rejects_path,
 				      (json_int_t)res->rejected, "rejects_file",
 				      res->rejected ? rejects_path : NULL,
 				      "unknown_columns", u);
+		if (o != NULL && update) {
+			json_object_set_new(o, "updated",
+					    json_integer((json_int_t)res->updated));
+			json_object_set_new(o, "unchanged",
+					    json_integer((json_int_t)res->unchanged));
+			json_object_set_new(o, "events",
+					    json_integer((json_int_t)res->events));
+		}
 		if (o == NULL)
 			return cli_fail("out of memory");
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -40,8 +48,15 @@ print_result(struct cli *cli, const char *file, const char *rejects_path,
 		json_decref(o);
 		return 0;
 	}
-	printf("%s: %zu rows read, %zu imported, %zu rejected\n", cli_t(file),
-	       res->rows_read, res->imported, res->rejected);
+	if (update)
+		printf("%s: %zu rows read, %zu persons changed (%zu events), "
+		       "%zu unchanged, %zu added, %zu rejected\n",
+		       cli_t(file), res->rows_read, res->updated, res->events,
+		       res->unchanged, res->imported, res->rejected);
+	else
+		printf("%s: %zu rows read, %zu imported, %zu rejected\n",
+		       cli_t(file), res->rows_read, res->imported,
+		       res->rejected);
 	if (res->rejected)
 		printf("rejected rows (row, column, reason) are in %s\n",
 		       cli_t(rejects_path));
@@ -90,15 +105,32 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			return r;
 		if (strcmp(a, "--all-or-nothing") == 0) {
 			opts.all_or_nothing = 1;
+		} else if (strcmp(a, "--update") == 0) {
+			opts.update = 1;
+		} else if (strcmp(a, "--add-new") == 0) {
+			opts.add_new = 1;
 		} else if (strcmp(a, "--rejects") == 0 ||
 			   strcmp(a, "--actor") == 0 ||
-			   strcmp(a, "--source") == 0) {
+			   strcmp(a, "--source") == 0 ||
+			   strcmp(a, "--delimiter") == 0 ||
+			   strcmp(a, "--encoding") == 0) {
 			if (i + 1 >= argc)
 				return cli_usage("import", "%s needs a value",
 						 a);
 			const char *v = argv[++i];
 			if (strcmp(a, "--rejects") == 0) {
 				rejects_path = v;
+			} else if (strcmp(a, "--encoding") == 0) {
+				opts.encoding = v;
+			} else if (strcmp(a, "--delimiter") == 0) {
+				int d = cli_delimiter(v);
+				if (d < 0)
+					return cli_usage(
+						"import",
+						"--delimiter: one of , ; tab "
+						"(or one punctuation "
+						"character)");
+				opts.delimiter = d;
 			} else if (strcmp(a, "--actor") == 0) {
 				opts.actor = v;
 			} else {
@@ -130,6 +162,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	if (strcmp(format, "csv") != 0)
 		return cli_usage("import", "unknown format '%s' (only csv)",
 				 format);
+	if (opts.add_new && !opts.update)
+		return cli_usage("import", "--add-new goes with --update");
 
 	int from_stdin = strcmp(file, "-") == 0;
 	FILE *in = from_stdin ? stdin : fopen(file, "rb");
@@ -195,7 +229,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	if (rc == 0) {
 		if (err != 0) {
 			if (cli->json)
-				print_result(cli, file, rejects_path, &res, 0);
+				print_result(cli, file, rejects_path, &res, 0,
+					     opts.update);
 			rc = cli_error(err, why, "import");
 			if (res.rejected && !cli->json)
 				fprintf(stderr,
@@ -203,13 +238,177 @@ cmd_import(struct cli *cli, int argc, char **argv)
 					"in %s\n",
 					cli_t(rejects_path));
 		} else {
-			print_result(cli, file, rejects_path, &res, 1);
+			print_result(cli, file, rejects_path, &res, 1,
+				     opts.update);
 			/* Some rows did not make it: say so in the exit
 			 * status, although the valid ones are in. */
 			rc = res.rejected ? EXIT_FAIL : EXIT_OK;
 		}
 	}
 	cartel_import_result_clear(&res);
+	free(default_rejects);
+	return rc;
+}
+
+/*
+ * cartel event import FILE|-: a list of events (person_id, field, value,
+ * source, by, at, note, ref) recorded in one transaction; rejected rows go
+ * to a reject file as the import's do.
+ */
+int
+cmd_event_import(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: cartel event import FILE|- [--by WHO] [--source KIND] "
+		"[--all-or-nothing] [--rejects FILE] [--delimiter D] "
+		"[--encoding NAME]";
+	const char *file = NULL, *rejects_path = NULL;
+	struct cartel_import_opts opts = {0};
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		int r = cli_common_opt(cli, "event", argc, argv, &i);
+		if (r == 1)
+			continue;
+		if (r != 0)
+			return r;
+		if (strcmp(a, "--all-or-nothing") == 0) {
+			opts.all_or_nothing = 1;
+		} else if (strcmp(a, "--rejects") == 0 ||
+			   strcmp(a, "--by") == 0 ||
+			   strcmp(a, "--source") == 0 ||
+			   strcmp(a, "--delimiter") == 0 ||
+			   strcmp(a, "--encoding") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("event", "%s needs a value",
+						 a);
+			const char *v = argv[++i];
+			if (strcmp(a, "--rejects") == 0) {
+				rejects_path = v;
+			} else if (strcmp(a, "--by") == 0) {
+				opts.actor = v;
+			} else if (strcmp(a, "--encoding") == 0) {
+				opts.encoding = v;
+			} else if (strcmp(a, "--delimiter") == 0) {
+				int d = cli_delimiter(v);
+				if (d < 0)
+					return cli_usage(
+						"event",
+						"--delimiter: one of , ; tab "
+						"(or one punctuation "
+						"character)");
+				opts.delimiter = d;
+			} else {
+				int s;
+				char *why = NULL;
+				if (cartel_enum_parse(CARTEL_ENUM_SOURCE, v, &s,
+						      &why) != 0) {
+					int rc = cli_usage("event",
+							   "--source: %s", why);
+					free(why);
+					return rc;
+				}
+				opts.source = (enum cartel_source)s;
+				opts.source_set = 1;
+			}
+		} else if (a[0] == '-' && a[1] == '-') {
+			return cli_usage("event", "unknown option '%s'", a);
+		} else if (file == NULL) {
+			file = a;
+		} else {
+			return cli_usage("event", "unexpected argument '%s'", a);
+		}
+	}
+	if (file == NULL)
+		return cli_usage("event", "%s", usage);
+	int from_stdin = strcmp(file, "-") == 0;
+	FILE *in = from_stdin ? stdin : fopen(file, "rb");
+	if (in == NULL)
+		return cli_fail("event import: cannot open %s: %s", cli_t(file),
+				strerror(errno));
+	char *default_rejects = NULL;
+	if (rejects_path == NULL) {
+		size_t n = strlen(file) + 16;
+		default_rejects = malloc(n);
+		if (default_rejects == NULL) {
+			if (!from_stdin)
+				fclose(in);
+			return cli_fail("out of memory");
+		}
+		snprintf(default_rejects, n, "%s.rejects.csv",
+			 from_stdin ? "events" : file);
+		rejects_path = default_rejects;
+	}
+	char *why = NULL;
+	int ck = cartel_file_check(rejects_path, 0, &why);
+	FILE *rej = ck == 0 ? tmpfile() : NULL;
+	if (ck != 0 || rej == NULL) {
+		if (!from_stdin)
+			fclose(in);
+		free(default_rejects);
+		if (ck != 0)
+			return cli_error(ck, why,
+					 "event import: refused the reject "
+					 "file");
+		return cli_fail("event import: cannot make a temporary file");
+	}
+	opts.rejects = rej;
+	struct cartel_db *db;
+	int rc = cli_open_db(cli, 0, &db);
+	struct cartel_import_result res = {0};
+	int err = 0;
+	if (rc == 0) {
+		err = cartel_event_import_csv(db, in,
+					      from_stdin ? "stdin" : file,
+					      &opts, &res, &why);
+		cartel_db_close(db);
+	}
+	if (!from_stdin)
+		fclose(in);
+	if (rc == 0 && res.rejected > 0 &&
+	    copy_rejects(rej, rejects_path) != 0) {
+		cli_fail("event import: the reject file %s was not written",
+			 cli_t(rejects_path));
+		if (err == 0)
+			err = CARTEL_EIO;
+	}
+	fclose(rej);
+	if (rc == 0) {
+		if (cli->json) {
+			json_t *o = json_pack(
+				"{s:s, s:b, s:I, s:I, s:I, s:s?}", "file", file,
+				"ok", err == 0, "rows_read",
+				(json_int_t)res.rows_read, "recorded",
+				(json_int_t)res.events, "rejected",
+				(json_int_t)res.rejected, "rejects_file",
+				res.rejected ? rejects_path : NULL);
+			if (o != NULL) {
+				json_dumpf(o, stdout,
+					   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+				fputc('\n', stdout);
+				json_decref(o);
+			}
+		}
+		if (err != 0) {
+			rc = cli_error(err, why, "event import");
+			if (res.rejected && !cli->json)
+				fprintf(stderr,
+					"cartel: every rejected row is listed "
+					"in %s\n",
+					cli_t(rejects_path));
+		} else {
+			if (!cli->json) {
+				printf("%s: %zu rows read, %zu events "
+				       "recorded, %zu rejected\n",
+				       cli_t(file), res.rows_read, res.events,
+				       res.rejected);
+				if (res.rejected)
+					printf("rejected rows (row, column, "
+					       "reason) are in %s\n",
+					       cli_t(rejects_path));
+			}
+			rc = res.rejected ? EXIT_FAIL : EXIT_OK;
+		}
+	}
 	free(default_rejects);
 	return rc;
 }

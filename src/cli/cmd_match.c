@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/json.h>
 #include <cartel/inquiry.h>
 #include <cartel/match.h>
 #include <cartel/store.h>
@@ -508,34 +509,9 @@ cmd_search(struct cli *cli, int argc, char **argv)
 	cartel_query_reading_text(&pq, reading, read_as, sizeof read_as);
 	if (json) {
 		json_t *arr = json_array();
-		for (size_t i = 0; arr && i < nh; i++) {
-			const struct cartel_person *p = &h[i].person;
-			char d[16], since[16], st[256];
-			cartel_search_status_text(p, h[i].status_on, st,
-						  sizeof st);
-			json_t *o = json_pack(
-				"{s:s, s:f, s:f, s:s, s:s?, s:s?, s:s?, s:s, "
-				"s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s?}",
-				"id", p->id, "score", h[i].probability,
-				"weight", h[i].weight, "band",
-				band_name(h[i].band), "family_name",
-				p->family_name, "given_name", p->given_name,
-				"patronymic", p->patronymic, "birth_date",
-				cartel_date_format(&p->birth_date, d, sizeof d),
-				"explanation", h[i].explanation, "status",
-				cartel_enum_name(CARTEL_ENUM_STATUS,
-						 (int)p->status),
-				"held_by", p->held_by, "held_since",
-				p->held_since.year
-					? cartel_date_format(&p->held_since,
-							     since,
-							     sizeof since)
-					: NULL,
-				"status_on", h[i].status_on, "status_text", st,
-				"read_as", read_as, "words", h[i].words);
-			if (o != NULL)
-				json_array_append_new(arr, o);
-		}
+		for (size_t i = 0; arr && i < nh; i++)
+			json_array_append_new(arr,
+					      cartel_search_hit_json(&h[i], read_as));
 		if (arr != NULL) {
 			json_dumpf(arr, stdout, JSON_INDENT(2));
 			fputc('\n', stdout);
@@ -588,15 +564,7 @@ inquiry_print_found(struct cartel_db *db, const char *id, int json, int all)
 		for (size_t i = 0; arr && i < n; i++) {
 			if (id != NULL && strcmp(it[i].inquiry_id, id) != 0)
 				continue;
-			json_t *o = json_pack(
-				"{s:s, s:s, s:f, s:s, s:s, s:s?, s:s?, s:s?, "
-				"s:s?}",
-				"inquiry_id", it[i].inquiry_id, "person_id",
-				it[i].person_id, "score", it[i].score, "band",
-				it[i].band, "state", it[i].state,
-				"explanation", it[i].explanation,
-				"decided_by", it[i].decided_by, "decided_at",
-				it[i].decided_at, "reason", it[i].reason);
+			json_t *o = cartel_review_item_json(&it[i]);
 			if (o != NULL)
 				json_array_append_new(arr, o);
 		}

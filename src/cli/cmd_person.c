@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/json.h>
 #include <cartel/merge.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
@@ -199,28 +200,6 @@ merged_free(struct merged_hist *mh, size_t n)
 	free(mh);
 }
 
-/* One event as JSON; all[0..n) is the history it belongs to, for the
- * correction that may have marked it. */
-static json_t *
-event_json(const struct cartel_event *e, const struct cartel_event *all,
-	   size_t n)
-{
-	const char *field;
-	long long fixes = cartel_event_corrects(e, &field);
-	long long fixed_by = cartel_event_corrected_by(all, n, e->seq);
-	json_t *o = json_pack(
-		"{s:I, s:s, s:s?, s:s?, s:s, s:s, s:s, s:s?, s:s?}", "seq",
-		(json_int_t)e->seq, "field", field, "old", e->old_value, "new",
-		e->new_value, "by", e->prov.actor, "at", e->prov.at, "source",
-		cartel_enum_name(CARTEL_ENUM_SOURCE, (int)e->prov.source),
-		"ref", e->prov.source_ref, "note", e->prov.note);
-	if (o != NULL && fixes != 0)
-		json_object_set_new(o, "corrects", json_integer(fixes));
-	if (o != NULL && fixed_by != 0)
-		json_object_set_new(o, "corrected_by", json_integer(fixed_by));
-	return o;
-}
-
 static void
 print_events(const struct cartel_event *ev, size_t n_ev)
 {
@@ -312,43 +291,25 @@ person_show(struct cli *cli, int argc, char **argv)
 		return cli_error(err, why, "person show");
 	}
 	if (cli->json) {
-		char *pj = cartel_person_json(&p);
-		json_t *o = json_object();
-		json_t *evs = json_array();
-		json_object_set_new(o, "person",
-				    pj ? json_loads(pj, 0, NULL) : json_null());
-		free(pj);
-		for (size_t i = 0; i < n_ev; i++)
-			json_array_append_new(evs,
-					      event_json(&ev[i], ev, n_ev));
-		json_object_set_new(o, "events", evs);
-		if (strcmp(p.id, id) != 0)
-			json_object_set_new(o, "merged_into",
-					    json_string(p.id));
-		if (n_m > 0) {
-			json_t *ms = json_array();
-			for (size_t i = 0; i < n_m; i++) {
-				json_t *me = json_array();
-				for (size_t k = 0; k < mh[i].n; k++)
-					json_array_append_new(
-						me, event_json(&mh[i].ev[k], mh[i].ev,
-						       mh[i].n));
-				json_array_append_new(
-					ms,
-					json_pack("{s:s, s:s, s:s, s:s, s:I, "
-						  "s:o}",
-						  "id", m[i].other_id, "at",
-						  m[i].merged_at, "by",
-						  m[i].merged_by, "reason",
-						  m[i].reason, "conflicts",
-						  (json_int_t)m[i].n_conflicts,
-						  "events", me));
-			}
-			json_object_set_new(o, "merged", ms);
+		/* The library's form, the one the server answers too. */
+		json_t *o = NULL;
+		rc = cli_open_db(cli, CARTEL_DB_READONLY, &db);
+		if (rc == 0) {
+			err = cartel_person_record_json(db, id, &o, &why);
+			cartel_db_close(db);
 		}
+		merged_free(mh, n_m);
+		cartel_merges_free(m, n_m);
+		cartel_events_free(ev, n_ev);
+		cartel_person_clear(&p);
+		if (rc != 0)
+			return rc;
+		if (err != 0)
+			return cli_error(err, why, "person show");
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(o);
+		return EXIT_OK;
 	} else {
 		if (strcmp(p.id, id) != 0)
 			printf("%s was merged into %s; showing %s\n\n",
@@ -577,6 +538,8 @@ cmd_event(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "correct") == 0)
 		return event_correct(cli, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return cmd_event_import(cli, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
 		return cli_usage("event", "usage: cartel event add PERSON_ID "
 					  "FIELD VALUE --by WHO --source KIND, "

@@ -12,6 +12,7 @@
 
 #include <cartel/cartel.h>
 #include <cartel/plan.h>
+#include <cartel/round.h>
 #include <cartel/store.h>
 
 #include "cli.h"
@@ -102,7 +103,9 @@ compute(struct cli *cli, const struct plan_args *a, const char *action,
 	}
 	struct cartel_person *persons = NULL;
 	size_t n = 0;
-	rc = cartel_db_persons(db, &persons, &n, &why);
+	/* The register's persons, and those each party declared it holds
+	 * (a mediator plans from the parties' held declarations). */
+	rc = cartel_round_plan_persons(db, &persons, &n, &why);
 	if (rc != 0) {
 		cartel_db_close(db);
 		cartel_policy_free(*pol);
@@ -188,6 +191,17 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 		char *why = NULL;
 		rc = cartel_person_get(db, a.id, &p, &why);
 		cartel_db_close(db);
+		/* A person of a party's held declaration (PARTY:ID) is not a
+		 * register record; the plan itself says whether it knows
+		 * him. */
+		if (rc == CARTEL_ENOTFOUND && strchr(a.id, ':') != NULL) {
+			free(why);
+			why = NULL;
+			snprintf(id_kept, sizeof id_kept, "%s", a.id);
+			cartel_person_clear(&p);
+			rc = 0;
+			goto planned;
+		}
 		if (rc != 0)
 			return cli_error(rc, why, "finding the person");
 		if (strcmp(p.id, a.id) != 0 && !cli->json)
@@ -197,6 +211,7 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 		a.id = id_kept;
 		cartel_person_clear(&p);
 	}
+planned:
 	if ((rc = compute(cli, &a, "plan.explain", a.id, &pol, &plan)) != 0)
 		return rc;
 	char *text = NULL, *why = NULL;

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/plan.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -16,8 +17,8 @@
 
 #define PLAN_MAX CARTEL_LIMIT_ROUND_DOC
 
-static char *
-read_file(const char *path, size_t *len)
+char *
+cli_read_plan(const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
 	if (fp == NULL)
@@ -99,7 +100,7 @@ round_new(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	size_t len = 0;
-	char *text = read_file(plan, &len);
+	char *text = cli_read_plan(plan, &len);
 	if (text == NULL)
 		return cli_fail("%s: cannot read the plan (missing, unreadable, "
 				"or larger than the limit of 256 MiB)",
@@ -163,11 +164,14 @@ round_new(struct cli *cli, int argc, char **argv)
 static int
 round_sign(struct cli *cli, int argc, char **argv)
 {
-	const char *file = NULL, *keyf = NULL, *out = NULL, *by = NULL;
+	const char *file = NULL, *keyf = NULL, *out = NULL, *by = NULL,
+		   *plan = NULL;
 	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
 			keyf = argv[++i];
+		else if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
+			plan = argv[++i];
 		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
@@ -187,28 +191,43 @@ round_sign(struct cli *cli, int argc, char **argv)
 	if (out == NULL)
 		out = file;
 	char *why = NULL;
+	struct cartel_round_rules_opts ro = {NULL, 0, plan, NULL, 1};
+	char *plan_text = NULL;
+	if (plan != NULL &&
+	    (plan_text = cli_read_plan(plan, &ro.plan_len)) == NULL)
+		return cli_fail("%s: cannot read the plan", plan);
+	ro.plan_json = plan_text;
 	struct cartel_key k;
 	int rc = cartel_key_load(&k, keyf, &why);
-	if (rc)
+	if (rc) {
+		free(plan_text);
 		return cli_error(rc, why, "reading the key");
+	}
 	struct cartel_round *r = NULL;
 	rc = cartel_round_read(&r, file, &why);
 	if (rc) {
 		cartel_key_wipe(&k);
+		free(plan_text);
 		return cli_error(rc, why, "reading the round");
 	}
+	struct cartel_round_rules notes;
+	memset(&notes, 0, sizeof notes);
 	size_t old_len = 0;
-	char *old = read_file(out, &old_len); /* to restore on failure */
+	char *old = cli_read_plan(out, &old_len); /* to restore on failure */
 	struct cartel_db *db;
 	if (cli_open_db(cli, 0, &db)) {
 		cartel_key_wipe(&k);
 		cartel_round_free(r);
 		free(old);
+		free(plan_text);
 		return EXIT_FAIL;
 	}
 	rc = cartel_db_begin(db, &why);
 	if (rc == 0)
-		rc = cartel_round_sign(db, r, &k, cli_actor(by), &why);
+		rc = cartel_round_sign_checked(db, r, &k, &ro, &notes,
+					       cli_actor(by), &why);
+	free(plan_text);
+	plan_text = NULL;
 	if (rc == 0)
 		rc = cartel_round_write(r, out, &why);
 	if (rc == 0) {
@@ -230,8 +249,15 @@ round_sign(struct cli *cli, int argc, char **argv)
 		cartel_db_rollback(db);
 		cartel_db_close(db);
 		cartel_round_free(r);
+		cartel_round_rules_clear(&notes);
 		return cli_error(rc, why, "signing the round");
 	}
+	/* What the signer's own register could not map: reported, not a
+	 * reason to refuse. */
+	for (size_t i = 0; i < notes.n; i++)
+		fprintf(cli->json ? stderr : stdout, "note: %s\n",
+			cli_t(notes.v[i].text));
+	cartel_round_rules_clear(&notes);
 	if (cli->json)
 		printf("{\"round_id\":\"%s\",\"version\":%d,\"party\":\"%s\","
 		       "\"key\":\"%s\",\"digest\":\"%s\"}\n",
@@ -377,6 +403,179 @@ round_verify(struct cli *cli, int argc, char **argv)
 	if (!cli->json)
 		puts("verified: both signatures hold under the pinned keys");
 	return EXIT_OK;
+}
+
+
+/* Collects repeated PARTY:ID values of one option. */
+static int
+push_ref(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	nv[(*n)++] = s;
+	return 0;
+}
+
+static int
+round_amend(struct cli *cli, int argc, char **argv)
+{
+	const char *file = NULL, *out = NULL, *by = NULL, *kind = NULL,
+		   *policy = NULL;
+	const char **add = NULL, **rem = NULL;
+	size_t n_add = 0, n_rem = 0;
+	int took, rc = 0;
+	for (int i = 2; i < argc && rc == 0; i++) {
+		if (strcmp(argv[i], "--add") == 0 && i + 1 < argc)
+			rc = push_ref(&add, &n_add, argv[++i]);
+		else if (strcmp(argv[i], "--remove") == 0 && i + 1 < argc)
+			rc = push_ref(&rem, &n_rem, argv[++i]);
+		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc)
+			kind = argv[++i];
+		else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
+			policy = argv[++i];
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			by = argv[++i];
+		else if ((took = cli_common_opt(cli, "round", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				rc = took;
+		} else if (argv[i][0] != '-' && file == NULL)
+			file = argv[i];
+		else
+			rc = cli_usage("round", "unexpected '%s'", argv[i]);
+	}
+	if (rc == 0 && (file == NULL || out == NULL || kind == NULL))
+		rc = cli_usage("round", "round amend needs FILE, --kind "
+					"counter|agreed and -o NEW.json");
+	if (rc) {
+		free(add);
+		free(rem);
+		return rc < 0 ? EXIT_FAIL : rc;
+	}
+	char *why = NULL;
+	struct cartel_round_amend_opts o = {CARTEL_ROUND_COUNTER, add, n_add,
+					    rem, n_rem, NULL, cli_actor(by)};
+	struct cartel_policy *pol = NULL;
+	struct cartel_round *from = NULL, *r = NULL;
+	struct cartel_db *db = NULL;
+	struct cartel_round_balance bal;
+	struct cartel_round_rules rules;
+	memset(&bal, 0, sizeof bal);
+	memset(&rules, 0, sizeof rules);
+	const char *doing = "amending the round";
+	rc = cartel_round_kind_parse(kind, &o.kind, &why);
+	if (rc == 0 && o.kind == CARTEL_ROUND_PROPOSAL) {
+		why = strdup("an amendment answers a proposal: --kind counter "
+			     "or agreed");
+		rc = CARTEL_EINVAL;
+	}
+	if (rc) {
+		fprintf(stderr, "cartel round: %s\n", cli_t(why));
+		free(why);
+		free(add);
+		free(rem);
+		return EXIT_USAGE;
+	}
+	if (policy != NULL && (rc = cartel_policy_load(&pol, policy, &why))) {
+		doing = "reading the policy";
+		goto fail;
+	}
+	o.policy = pol;
+	if ((rc = cartel_round_read(&from, file, &why)) != 0) {
+		doing = "reading the round";
+		goto fail;
+	}
+	if (cli_open_db(cli, 0, &db)) {
+		rc = EXIT_FAIL;
+		goto done;
+	}
+	/* The audit entry commits only when the file is in place. */
+	rc = cartel_db_begin(db, &why);
+	if (rc == 0)
+		rc = cartel_round_amend(db, from, &o, &r, &bal, &rules, &why);
+	if (rc == 0)
+		rc = cartel_round_write(r, out, &why);
+	if (rc == 0) {
+		rc = cartel_db_commit(db, &why);
+		if (rc)
+			remove(out);
+	}
+	if (rc) {
+		cartel_db_rollback(db);
+		goto fail;
+	}
+	if (cli->json) {
+		json_t *j = json_pack(
+			"{s:s, s:i, s:s, s:s, s:s, s:[{s:s, s:i, s:i, s:I, "
+			"s:I}, {s:s, s:i, s:i, s:I, s:I}], s:b}",
+			"round_id", cartel_round_id(r), "version",
+			cartel_round_version(r), "kind",
+			cartel_round_kind_name(cartel_round_kind(r)),
+			"previous_digest", cartel_round_digest(from), "digest",
+			cartel_round_digest(r), "sides", "party", bal.party[0],
+			"persons_before", (int)bal.n_before[0],
+			"persons_after", (int)bal.n_after[0], "value_before",
+			(json_int_t)bal.before[0], "value_after",
+			(json_int_t)bal.after[0], "party", bal.party[1],
+			"persons_before", (int)bal.n_before[1],
+			"persons_after", (int)bal.n_after[1], "value_before",
+			(json_int_t)bal.before[1], "value_after",
+			(json_int_t)bal.after[1], "balanced", bal.balanced);
+		json_t *notes = json_array();
+		for (size_t i = 0; i < rules.n; i++)
+			json_array_append_new(notes,
+					      json_string(rules.v[i].text));
+		json_object_set_new(j, "notes", notes);
+		json_dumpf(j, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(j);
+	} else {
+		printf("round %s version %d (%s) from version %d: %zu added, "
+		       "%zu removed\n",
+		       cli_t(cartel_round_id(r)), cartel_round_version(r),
+		       cartel_round_kind_name(cartel_round_kind(r)),
+		       cartel_round_version(from), n_add, n_rem);
+		for (int i = 0; i < 2; i++)
+			printf("  %s gives %zu -> %zu, value %ld -> %ld\n",
+			       cli_t(bal.party[i]), bal.n_before[i],
+			       bal.n_after[i], bal.before[i], bal.after[i]);
+		printf("  balance: %s\n",
+		       pol == NULL ? "by head; no policy given to check the "
+				     "ratio"
+				   : "holds under the policy");
+		for (size_t i = 0; i < rules.n; i++)
+			printf("  note: %s\n", cli_t(rules.v[i].text));
+		printf("digest %s\nwritten to %s; unsigned\n",
+		       cli_t(cartel_round_digest(r)), cli_t(out));
+	}
+	rc = EXIT_OK;
+	goto done;
+fail:
+	/* Say what the change would have done to the balance, then why it
+	 * was refused. */
+	if (bal.party[0][0] && bal.n_after[0] + bal.n_after[1] > 0)
+		for (int i = 0; i < 2; i++)
+			fprintf(stderr,
+				"  %s would give %zu (was %zu), value %ld "
+				"(was %ld)\n",
+				cli_t(bal.party[i]), bal.n_after[i],
+				bal.n_before[i], bal.after[i], bal.before[i]);
+	rc = cli_error(rc, why, doing);
+done:
+	if (db != NULL)
+		cartel_db_close(db);
+	cartel_round_balance_clear(&bal);
+	cartel_round_rules_clear(&rules);
+	cartel_round_free(from);
+	cartel_round_free(r);
+	cartel_policy_free(pol);
+	free(add);
+	free(rem);
+	return rc;
 }
 
 static json_t *
@@ -534,11 +733,14 @@ int
 cmd_round(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage("round", "which: new, sign, verify or diff?");
+		return cli_usage("round",
+				 "which: new, amend, sign, verify or diff?");
 	if (strcmp(argv[1], "new") == 0)
 		return round_new(cli, argc, argv);
 	if (strcmp(argv[1], "sign") == 0)
 		return round_sign(cli, argc, argv);
+	if (strcmp(argv[1], "amend") == 0)
+		return round_amend(cli, argc, argv);
 	if (strcmp(argv[1], "verify") == 0)
 		return round_verify(cli, argc, argv);
 	if (strcmp(argv[1], "diff") == 0)

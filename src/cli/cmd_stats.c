@@ -11,6 +11,7 @@
 
 #include <cartel/cartel.h>
 #include <cartel/declaration.h>
+#include <cartel/json.h>
 #include <cartel/store.h>
 
 #include "cli.h"
@@ -18,61 +19,6 @@
 static const char *const held_names[CARTEL_HELD_N] = {
 	N_("<3 months"),    N_("3-6 months"), N_("6-12 months"),
 	N_("12-24 months"), N_(">24 months"), N_("unknown")};
-static const char *const held_keys[CARTEL_HELD_N] = {
-	"lt_3m", "3_6m", "6_12m", "12_24m", "gt_24m", "unknown"};
-
-static json_t *
-enum_counts(enum cartel_enum_kind k, const long *v, int n)
-{
-	json_t *o = json_object();
-	for (int i = 0; i < n; i++)
-		json_object_set_new(o, cartel_enum_name(k, i),
-				    json_integer(v[i]));
-	return o;
-}
-
-static json_t *
-stats_json(const struct cartel_stats *st)
-{
-	char today[16];
-	json_t *parties = json_array();
-	for (size_t i = 0; i < st->n_parties; i++) {
-		const struct cartel_stats_party *p = &st->parties[i];
-		json_t *held = json_object();
-		for (int b = 0; b < CARTEL_HELD_N; b++)
-			json_object_set_new(held, held_keys[b],
-					    json_integer(p->by_held[b]));
-		json_array_append_new(
-			parties,
-			json_pack("{s:s?, s:i, s:o, s:o, s:o, s:i, s:i, s:i, "
-				  "s:o, s:o}",
-				  "held_by", p->party[0] ? p->party : NULL,
-				  "held", (int)p->held, "by_category",
-				  enum_counts(CARTEL_ENUM_CATEGORY,
-					      p->by_category,
-					      CARTEL_CAT_CHAPLAIN + 1),
-				  "by_health",
-				  enum_counts(CARTEL_ENUM_HEALTH, p->by_health,
-					      CARTEL_HEALTH_SERIOUSLY_WOUNDED +
-						      1),
-				  "by_time_held", held,
-				  "awaiting_direct_repatriation",
-				  (int)p->await_direct, "consent_not_asked",
-				  (int)p->consent_not_asked,
-				  "consent_undecided",
-				  (int)p->consent_undecided, "legal_hold",
-				  enum_counts(CARTEL_ENUM_LEGAL_HOLD,
-					      p->by_hold,
-					      CARTEL_HOLD_CONVICTED + 1),
-				  "by_status",
-				  enum_counts(CARTEL_ENUM_STATUS, p->by_status,
-					      CARTEL_STATUS_DECEASED + 1)));
-	}
-	return json_pack("{s:i, s:s, s:o}", "persons", (int)st->persons,
-			 "as_of",
-			 cartel_date_format(&st->today, today, sizeof today),
-			 "parties", parties);
-}
 
 /* Prints s padded with spaces to width characters (not bytes: a Cyrillic
  * letter takes two bytes of UTF-8 and one column). */
@@ -176,7 +122,7 @@ cli_stats_print(struct cli *cli, struct cartel_db *db)
 	if (err != 0)
 		return cli_error(err, why, "stats");
 	if (cli->json) {
-		json_t *o = stats_json(&st);
+		json_t *o = cartel_stats_json(&st, 0);
 		if (o == NULL) {
 			cartel_stats_clear(&st);
 			return cli_fail("out of memory");

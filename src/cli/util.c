@@ -109,3 +109,19 @@ cli_out_close(struct cli_out *o, int ok)
 	o->fp = NULL;
 	return rc;
 }
+
+int
+cli_delimiter(const char *v)
+{
+	if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0)
+		return '\t';
+	if (strcmp(v, "comma") == 0)
+		return ',';
+	if (strcmp(v, "semicolon") == 0)
+		return ';';
+	if (strcmp(v, "auto") == 0)
+		return 0;
+	if (v[0] != '\0' && v[1] == '\0')
+		return (unsigned char)v[0];
+	return -1;
+}

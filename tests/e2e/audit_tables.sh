@@ -239,7 +239,8 @@ grep -qF "check-off cannot be trusted" "$T/err" ||
 mkdir "$T/x"
 $CARTEL --db "$T/x/x.db" init >/dev/null
 $CARTEL --db "$T/x/x.db" key new --party UA -o "$T/x" >/dev/null
-$C round new --plan "$T/plan.json" --kind agreed --id R-S -o "$T/s.json" \
+$C plan --policy "$D/round_policy.yaml" -o "$T/plan-s.json" >/dev/null
+$C round new --plan "$T/plan-s.json" --kind agreed --id R-S -o "$T/s.json" \
 	>/dev/null
 $C round sign "$T/s.json" --key "$T/x/UA.key" >/dev/null 2>&1 || true
 $CARTEL --db "$T/x/x.db" round sign "$T/s.json" --key "$T/x/UA.key" \

@@ -30,6 +30,8 @@ $C plan --policy "$P" -o "$T/plan1.json" >/dev/null
 grep -q '"RU-2"' "$T/plan1.json" || fail "RU-2 not in the first plan"
 grep -q '"UA-3"' "$T/plan1.json" || fail "UA-3 not in the first plan"
 agree "$T/plan1.json" R-1
+# A second round agreed on the same list before the first one runs.
+agree "$T/plan1.json" R-2
 $C handover start "$T/R-1.json" --by mediator >/dev/null
 
 # UA-3 dies after the round was agreed; he cannot be checked off.
@@ -83,8 +85,7 @@ $C event add RU-2 consent willing --by "ICRC delegate" \
 $C plan explain RU-2 --policy "$P" >"$T/why" || true
 grep -qi "refuse" "$T/why" && fail "still excluded after a new willing"
 
-# A second round that lists UA-1, repatriated in R-1 (hand-made plan).
-agree "$T/plan1.json" R-2
+# The second round lists UA-1, repatriated in R-1 since it was signed.
 if $C handover start "$T/R-2.json" --by mediator 2>"$T/err"; then
 	fail "a round listing repatriated men was loaded"
 fi

@@ -45,7 +45,7 @@ run 0 "$CARTEL" export csv -o "$WORK/wide-out.csv"
 # The register is full of attribute names: one more is refused, anywhere.
 run 1 "$CARTEL" event add W1 attr:one_more v --by desk --source official_list
 expect "past the limit of 969"
-printf 'id,one_more\nW2,v\n' >"$WORK/more.csv"
+printf 'id,family_name,one_more\nW2,Melnyk,v\n' >"$WORK/more.csv"
 run 1 "$CARTEL" import csv "$WORK/more.csv"
 expect "past the limit of 969"
 run 0 "$CARTEL" event add W1 attr:c500 changed --by desk --source official_list

@@ -4,8 +4,11 @@
  * cells set a person's fields or extra attributes, then the cross-field
  * rules run. A small field limit makes the limit paths reachable.
  *
- * Invariants: the records read, written back as CSV, read again to the
- * same cells; every person that passes the checks encodes into its creation
+ * The first byte may choose a mode (see below): the delimiter sniffed, or
+ * the bytes converted from another encoding through ICU.
+ *
+ * Invariants: every cell read is UTF-8, whatever the mode; the records
+ * read, written back as CSV, read again to the same cells; every person that passes the checks encodes into its creation
  * record and decodes back to an equal person.
  */
 #include <cartel/csv.h>
@@ -131,6 +134,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0; /* fmemopen refuses an empty buffer */
+	/* A first byte of 0xF1 to 0xF4 picks how the rest is read: the
+	 * delimiter sniffed from the header, or converted from
+	 * Windows-1251, UTF-16 or UTF-16BE. Any other input is read as it
+	 * is, a comma-separated UTF-8 file. */
+	int mode = size > 1 && data[0] >= 0xF1 && data[0] <= 0xF4
+			   ? data[0] - 0xF0
+			   : 0;
+	if (mode != 0) {
+		data++;
+		size--;
+	}
 	FILE *fp = fmemopen((void *)data, size, "r");
 	if (fp == NULL)
 		return 0;
@@ -139,6 +153,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(fp);
 		return 0;
 	}
+	static const char *const encodings[] = {NULL, NULL, "windows-1251",
+						"UTF-16", "UTF-16BE"};
+	FUZZ_CHECK(cartel_csv_set_delimiter(csv, mode == 1 ? 0 : ',', NULL) ==
+		   0);
+	FUZZ_CHECK(cartel_csv_set_encoding(csv, encodings[mode], NULL) == 0);
 	struct rewrite rw = {0};
 	rw.rows = open_memstream(&rw.rows_text, &rw.rows_len);
 	rw.cells = open_memstream(&rw.cells_text, &rw.cells_len);

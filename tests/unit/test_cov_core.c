@@ -22,8 +22,8 @@ strerror_each_code(void **state)
 {
 	(void)state;
 	/* Each code reads differently, so a user can tell them apart. */
-	const char *seen[15];
-	for (int e = 0; e >= CARTEL_EVERSION; e--) {
+	const char *seen[18];
+	for (int e = 0; e >= CARTEL_ELIMIT; e--) {
 		const char *s = cartel_strerror(e);
 		assert_non_null(s);
 		assert_true(s[0] != '\0');
@@ -32,7 +32,7 @@ strerror_each_code(void **state)
 			assert_string_not_equal(s, seen[k]);
 		seen[-e] = s;
 	}
-	assert_string_equal(cartel_strerror(CARTEL_EVERSION - 1),
+	assert_string_equal(cartel_strerror(CARTEL_ELIMIT - 1),
 			    "unknown error");
 	assert_string_equal(cartel_strerror(42), "unknown error");
 }

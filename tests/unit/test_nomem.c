@@ -581,6 +581,41 @@ round_doc(void **state)
 	each_failure(f, op_round, f);
 }
 
+/* A counter-proposal made from a document: one man off each side, the
+ * values counted again, the rules checked; the new digest is the result. */
+static int
+op_amend(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	struct cartel_round_opts o = {NULL, CARTEL_ROUND_PROPOSAL, NULL, "t"};
+	struct cartel_round *r = NULL, *v2 = NULL;
+	static const char *const rem[] = {"UA:RU-2", "RU:UA-2"};
+	struct cartel_round_amend_opts ao = {CARTEL_ROUND_COUNTER, NULL, 0,
+					     rem, 2, NULL, "t"};
+	struct cartel_round_balance bal;
+	struct cartel_round_rules rules;
+	int rc = cartel_round_from_plan(f->db, plan_json, sizeof plan_json - 1,
+					"plan.json", &o, &r, NULL);
+	if (rc == 0) {
+		rc = cartel_round_amend(f->db, r, &ao, &v2, &bal, &rules,
+					NULL);
+		cartel_round_balance_clear(&bal);
+		cartel_round_rules_clear(&rules);
+	}
+	if (rc == 0 && (*out = strdup(cartel_round_digest(v2))) == NULL)
+		rc = CARTEL_ENOMEM;
+	cartel_round_free(v2);
+	cartel_round_free(r);
+	return rc;
+}
+
+static void
+round_amend(void **state)
+{
+	struct fx *f = *state;
+	each_failure(f, op_amend, f);
+}
+
 /* An import of the same persons with an extra column and a bad row, with
  * its reject file: the counts, the unknown column and the rejects. */
 static const char reimport_csv[] =
@@ -944,6 +979,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(audit, setup, teardown),
 		cmocka_unit_test_setup_teardown(round_doc, setup, teardown),
+		cmocka_unit_test_setup_teardown(round_amend, setup, teardown),
 		cmocka_unit_test_setup_teardown(event, setup, teardown),
 		cmocka_unit_test_setup_teardown(correction, setup, teardown),
 		cmocka_unit_test_setup_teardown(import, setup, teardown),

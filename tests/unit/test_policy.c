@@ -277,6 +277,63 @@ dix_hill_ranks(void **state)
 			 CARTEL_ENOTFOUND);
 }
 
+/* A list made earlier counted again (round amend): values by the scale,
+ * the balance by the ratio and the tolerance, in either party order. */
+static void
+amend_values_and_balance(void **state)
+{
+	(void)state;
+	struct cartel_policy *pol = parse_ok("parties: [UA, RU]\n"
+					     "ratio: \"2:1\"\n"
+					     "scale: dix-hill\n"
+					     "tolerance: 1\n"
+					     "unranked: private\n");
+	long v = 0;
+	char *why = NULL;
+	assert_int_equal(cartel_policy_person_value(pol, "майор", 0, &v,
+						    &why),
+			 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(cartel_policy_person_value(pol, NULL, 0, &v, &why),
+			 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(cartel_policy_person_value(pol, "майор", 1, &v,
+						    &why),
+			 0);
+	assert_int_equal(v, 1); /* a civilian: one head */
+	assert_int_equal(cartel_policy_person_value(pol, "шаман", 0, &v,
+						    &why),
+			 CARTEL_ENOTFOUND);
+	assert_non_null(strstr(why, "not on scale"));
+	free(why);
+	why = NULL;
+	/* UA gives 2 for every 1 RU gives, within 1. */
+	assert_int_equal(cartel_policy_balance(pol, "UA", 16, "RU", 8, &why),
+			 0);
+	assert_int_equal(cartel_policy_balance(pol, "RU", 8, "UA", 17, &why),
+			 0);
+	assert_int_equal(cartel_policy_balance(pol, "UA", 16, "RU", 10, &why),
+			 CARTEL_ESTATE);
+	assert_non_null(strstr(why, "UA gives 16 and RU gives 10"));
+	free(why);
+	why = NULL;
+	assert_int_equal(cartel_policy_balance(pol, "UA", 1, "XX", 1, &why),
+			 CARTEL_EINVAL);
+	free(why);
+	cartel_policy_free(pol);
+	/* By head, exact. */
+	pol = parse_ok("parties: [UA, RU]\nratio: \"1:1\"\n");
+	why = NULL;
+	assert_int_equal(cartel_policy_person_value(pol, "шаман", 0, &v,
+						    &why),
+			 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(cartel_policy_balance(pol, "UA", 3, "RU", 4, &why),
+			 CARTEL_ESTATE);
+	free(why);
+	cartel_policy_free(pol);
+}
+
 /* Every shipped example reads without error. */
 static void
 examples_parse(void **state)
@@ -318,6 +375,7 @@ main(void)
 		cmocka_unit_test(inline_scale),
 		cmocka_unit_test(dix_hill_ranks),
 		cmocka_unit_test(examples_parse),
+		cmocka_unit_test(amend_values_and_balance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,6 +30,9 @@ cartel_strerror(int err)
 	case CARTEL_EREADONLY: return _("read-only");
 	case CARTEL_EFULL: return _("disk or database full");
 	case CARTEL_EVERSION: return _("database made by a newer cartel");
+	case CARTEL_EDENIED: return _("access denied");
+	case CARTEL_ECONFLICT: return _("changed meanwhile");
+	case CARTEL_ELIMIT: return _("too many attempts");
 	}
 	return _("unknown error");
 }

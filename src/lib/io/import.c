@@ -31,18 +31,14 @@
 #include <cartel/store.h>
 
 #include "core/why.h"
+#include "io/import_int.h"
+#include "io/lists.h"
 #include "register/record.h"
 #include "store/import_rows.h"
 
 /* Persons per audit entry: small enough that an entry names a stretch of
  * rows a person can look at, large enough that the audit costs nothing. */
 #define BATCH 1000
-
-/* What each column of the file is. */
-struct column {
-	const struct cartel_field *field; /* NULL for an extra attribute */
-	char *name;                       /* as written in the header */
-};
 
 void
 cartel_import_result_clear(struct cartel_import_result *res)
@@ -69,8 +65,8 @@ trimmed(const char *s)
 	return out;
 }
 
-static void
-free_columns(struct column *cols, size_t n)
+void
+cartel__import_columns_free(struct column *cols, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(cols[i].name);
@@ -90,9 +86,10 @@ name_hash(const char *s)
 /* Reads the header into cols; records the unknown columns in res. Each
  * column costs one lookup in a table of the names seen so far, so a header
  * of the most columns the reader allows is read at once. */
-static int
-read_header(struct cartel_csv *csv, const char *name, struct column **out,
-	    size_t *n_out, struct cartel_import_result *res, char **why)
+int
+cartel__import_header(struct cartel_csv *csv, const char *name,
+		      int need_name, struct column **out, size_t *n_out,
+		      struct cartel_import_result *res, char **why)
 {
 	char **fields;
 	size_t n;
@@ -104,6 +101,8 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 				   "docs/import.md)",
 				   name);
 	if (rc < 0)
+		return rc;
+	if ((rc = cartel__lists_load(why)) != 0)
 		return rc;
 	size_t n_known;
 	const struct cartel_field *known = cartel_fields(&n_known);
@@ -122,6 +121,7 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
 	int err = 0;
+	char *bad_name = NULL;
 	for (size_t i = 0; i < n && err == 0; i++) {
 		cols[i].name = trimmed(fields[i]);
 		if (cols[i].name == NULL) {
@@ -135,6 +135,10 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 			break;
 		}
 		const struct cartel_field *f = cartel_field_find(cols[i].name);
+		/* A Ukrainian or Russian header name (data/
+		 * list_columns.tsv). */
+		if (f == NULL && cartel__lists_non_ascii(cols[i].name))
+			f = cartel__lists_column(cols[i].name);
 		cols[i].field = f;
 		size_t first = 0;
 		if (f != NULL) {
@@ -150,14 +154,28 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 				if (*c >= 'A' && *c <= 'Z')
 					*c = (char)(*c - 'A' + 'a');
 			char *rwhy = NULL;
-			if (cartel_attr_name_check(cols[i].name, &rwhy) != 0) {
-				err = cartel__why(why, CARTEL_EFORMAT,
-						  "%s: header, column %zu: %s",
-						  name, i + 1,
-						  rwhy ? rwhy : "a bad name");
-				free(rwhy);
-				break;
-			}
+			int bad = cartel_attr_name_check(cols[i].name, &rwhy);
+			/* Said after the name check below: a header read
+			 * with the wrong delimiter is told so first. */
+			if (bad != 0 && bad_name == NULL)
+				bad_name =
+					cartel__lists_non_ascii(cols[i].name)
+						? cartel__asprintf(
+							  IMPORT_MSG_UNKNOWN_HEADER,
+							  name, i + 1,
+							  cartel__utf8_cut(
+								  cols[i].name,
+								  60),
+							  cols[i].name)
+						: cartel__asprintf(
+							  "%s: header, column "
+							  "%zu: %s",
+							  name, i + 1,
+							  rwhy ? rwhy
+							       : "a bad name");
+			free(rwhy);
+			if (bad != 0)
+				continue;
 			size_t h = name_hash(cols[i].name) & (cap - 1);
 			while (table[h] != 0 &&
 			       strcmp(cols[table[h] - 1].name, cols[i].name) !=
@@ -166,6 +184,14 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 			first = table[h];
 			if (first == 0)
 				table[h] = i + 1;
+		}
+		if (first != 0 && f != NULL &&
+		    strcmp(cols[first - 1].name, cols[i].name) != 0) {
+			err = cartel__why(why, CARTEL_EFORMAT,
+					  IMPORT_MSG_TWO_COLUMNS, name,
+					  first, cols[first - 1].name, i + 1,
+					  cols[i].name, f->name);
+			break;
 		}
 		if (first != 0) {
 			err = cartel__why(why, CARTEL_EFORMAT,
@@ -185,10 +211,44 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 			res->unknown_columns[res->n_unknown++] = copy;
 		}
 	}
+	/* A list without a name column but with columns cartel does not
+	 * know is read wrong (another delimiter, headers in a language the
+	 * table lacks): refused, rather than imported as persons without
+	 * names. */
+	/* A bad column name is said first, but for a header of one column:
+	 * that is the sign of a delimiter read wrong, which the name check
+	 * says. */
+	if (err == 0 && bad_name != NULL && n > 1)
+		err = cartel__why(why, CARTEL_EFORMAT, "%s", bad_name);
+	if (err == 0 && need_name) {
+		int named = 0;
+		for (size_t k = 0; k < n_known; k++)
+			named |= seen_at[k] != 0 &&
+				 (strcmp(known[k].name, "family_name") == 0 ||
+				  strcmp(known[k].name, "given_name") == 0 ||
+				  strcmp(known[k].name, "patronymic") == 0);
+		/* A header of known columns only is a partial list made so
+		 * on purpose (id,consent): it stays valid. */
+		int all_known = n > 0;
+		for (size_t i = 0; i < n; i++)
+			all_known &= cols[i].field != NULL;
+		if (!named && !all_known)
+			err = cartel__why(why, CARTEL_EFORMAT,
+					  IMPORT_MSG_NO_NAME, name, n,
+					  cartel_csv_delimiter(csv) == '\t'
+						  ? "tab"
+						  : cartel_csv_delimiter(csv) ==
+								  ';'
+							  ? "semicolon"
+							  : "comma");
+	}
+	if (err == 0 && bad_name != NULL)
+		err = cartel__why(why, CARTEL_EFORMAT, "%s", bad_name);
+	free(bad_name);
 	free(seen_at);
 	free(table);
 	if (err != 0) {
-		free_columns(cols, n);
+		cartel__import_columns_free(cols, n);
 		return err;
 	}
 	*out = cols;
@@ -196,8 +256,9 @@ read_header(struct cartel_csv *csv, const char *name, struct column **out,
 	return 0;
 }
 
-static int
-write_reject(FILE *fp, size_t row, const char *column, const char *reason)
+int
+cartel__import_reject(FILE *fp, size_t row, const char *column,
+		      const char *reason)
 {
 	if (fp == NULL)
 		return 0;
@@ -210,9 +271,9 @@ write_reject(FILE *fp, size_t row, const char *column, const char *reason)
 
 /* Splits a reader message "file: row R (line L), column C: reason" into
  * the column's header name and the reason. */
-static const char *
-csv_reason(const char *msg, const struct column *cols, size_t n_cols,
-	   const char **column)
+const char *
+cartel__import_csv_reason(const char *msg, const struct column *cols,
+			  size_t n_cols, const char **column)
 {
 	*column = "";
 	const char *c = msg != NULL ? strstr(msg, ", column ") : NULL;
@@ -240,8 +301,8 @@ attr_cmp(const void *a, const void *b)
 /* Builds *p from one row; on a bad value returns the error with *column
  * naming the column and *why the reason (no file or row: the caller adds
  * them). */
-static int
-build_person(struct cartel_person *p, char **fields, const struct column *cols,
+int
+cartel__import_build(struct cartel_person *p, char **fields, const struct column *cols,
 	     size_t n_cols, const struct cartel_import_opts *opts,
 	     const struct cartel_date *today, struct cartel__buf *arena,
 	     const char **column, char **why)
@@ -313,6 +374,14 @@ build_person(struct cartel_person *p, char **fields, const struct column *cols,
 			else
 				have_source = 1;
 		}
+		/* A Ukrainian or Russian word for the value
+		 * (data/list_values.tsv). */
+		if (f->type == CARTEL_FIELD_ENUM &&
+		    cartel__lists_non_ascii(v)) {
+			const char *canon = cartel__lists_value(f, v);
+			if (canon != NULL)
+				v = canon;
+		}
 		int err = cartel_person_set_field(p, f, v, why);
 		if (err != 0)
 			return err;
@@ -331,8 +400,9 @@ build_person(struct cartel_person *p, char **fields, const struct column *cols,
 
 /* Lets go of the text fields that point into arena, so that
  * cartel_person_clear frees only what the person owns. */
-static void
-unborrow(struct cartel_person *p, const struct cartel__buf *arena)
+void
+cartel__import_unborrow(struct cartel_person *p,
+			const struct cartel__buf *arena)
 {
 	size_t n;
 	const struct cartel_field *f = cartel_fields(&n);
@@ -460,7 +530,7 @@ read_job(struct reader *rd, struct job *job)
 	if (rc < 0) {
 		const char *column;
 		const char *reason =
-			csv_reason(rwhy, rd->cols, rd->n_cols, &column);
+			cartel__import_csv_reason(rwhy, rd->cols, rd->n_cols, &column);
 		job->column = column;
 		job->reason = cartel__strdup(reason);
 		free(rwhy);
@@ -473,7 +543,7 @@ read_job(struct reader *rd, struct job *job)
 		return 1;
 	}
 	const char *column = "";
-	rc = build_person(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
+	rc = cartel__import_build(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
 			  &rd->today, &job->arena, &column, &rwhy);
 	if (rc == CARTEL_ENOMEM) {
 		job->kind = JOB_FATAL;
@@ -484,7 +554,7 @@ read_job(struct reader *rd, struct job *job)
 	if (rc != 0) {
 		job->column = column;
 		job->reason = rwhy;
-		unborrow(&job->p, &job->arena);
+		cartel__import_unborrow(&job->p, &job->arena);
 		cartel_person_clear(&job->p);
 		return 1;
 	}
@@ -526,7 +596,7 @@ static void
 clear_block(struct block *blk)
 {
 	for (size_t j = 0; j < blk->n; j++) {
-		unborrow(&blk->jobs[j].p, &blk->jobs[j].arena);
+		cartel__import_unborrow(&blk->jobs[j].p, &blk->jobs[j].arena);
 		cartel_person_clear(&blk->jobs[j].p);
 		free(blk->jobs[j].reason);
 		blk->jobs[j].reason = NULL;
@@ -616,6 +686,25 @@ drain(struct reader *rd)
 }
 
 int
+cartel__import_open(struct cartel_csv **out, FILE *in, const char *name,
+		    const struct cartel_import_opts *opts, char **why)
+{
+	struct cartel_csv *csv;
+	int err = cartel_csv_open(&csv, in, name, opts->max_field);
+	if (err != 0)
+		return cartel__why(why, err, "out of memory");
+	err = cartel_csv_set_delimiter(csv, opts->delimiter, why);
+	if (err == 0)
+		err = cartel_csv_set_encoding(csv, opts->encoding, why);
+	if (err != 0) {
+		cartel_csv_close(csv);
+		return err;
+	}
+	*out = csv;
+	return 0;
+}
+
+int
 cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		  const struct cartel_import_opts *opts_in,
 		  struct cartel_import_result *res, char **why)
@@ -629,18 +718,21 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		name = "-";
 	memset(res, 0, sizeof(*res));
 
+	if (opts.update)
+		return cartel__import_update(db, in, name, &opts, res, why);
+
 	struct cartel_csv *csv;
-	int err = cartel_csv_open(&csv, in, name, opts.max_field);
+	int err = cartel__import_open(&csv, in, name, &opts, why);
 	if (err != 0)
-		return cartel__why(why, err, "out of memory");
+		return err;
 	struct column *cols = NULL;
 	size_t n_cols = 0;
-	err = read_header(csv, name, &cols, &n_cols, res, why);
+	err = cartel__import_header(csv, name, 1, &cols, &n_cols, res, why);
 	if (err == 0)
 		err = cartel__attr_room(db, res->unknown_columns,
 					res->n_unknown, why);
 	if (err != 0) {
-		free_columns(cols, n_cols);
+		cartel__import_columns_free(cols, n_cols);
 		cartel_csv_close(csv);
 		return err;
 	}
@@ -655,7 +747,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	 * without touching them, so a short list costs little. */
 	struct reader *rd = calloc(1, sizeof *rd);
 	if (rd == NULL) {
-		free_columns(cols, n_cols);
+		cartel__import_columns_free(cols, n_cols);
 		cartel_csv_close(csv);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
@@ -666,7 +758,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	rd->today = cartel_date_today();
 	if (pthread_mutex_init(&rd->mu, NULL) != 0) {
 		free(rd);
-		free_columns(cols, n_cols);
+		cartel__import_columns_free(cols, n_cols);
 		cartel_csv_close(csv);
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "cannot start the reader");
@@ -784,7 +876,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 			}
 			if (reason != NULL) {
 				res->rejected++;
-				if (write_reject(opts.rejects, row, column,
+				if (cartel__import_reject(opts.rejects, row, column,
 						 reason) != 0) {
 					err = cartel__why(
 						why, CARTEL_EIO,
@@ -851,7 +943,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		cartel__db_bulk(db, 0);
 	if (err != 0)
 		res->imported = 0;
-	free_columns(cols, n_cols);
+	cartel__import_columns_free(cols, n_cols);
 	cartel_csv_close(csv);
 	return err;
 }

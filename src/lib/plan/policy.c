@@ -1020,3 +1020,71 @@ cartel_policy_digest(const struct cartel_policy *pol)
 {
 	return pol->digest;
 }
+
+/* ---- Values and balance of a list already made (round amend) ---- */
+
+int
+cartel_policy_person_value(const struct cartel_policy *pol,
+			   const char *rank, int civilian, long *value,
+			   char **why)
+{
+	*value = 1;
+	if (pol->scale == NULL || civilian)
+		return 0;
+	int cls;
+	if (rank == NULL || rank[0] == '\0') {
+		if (pol->unranked < 0)
+			return cartel__why(why, CARTEL_ENOTFOUND,
+					   "no rank, and the policy gives the "
+					   "unranked no value (see "
+					   "'unranked')");
+		cls = pol->unranked;
+	} else {
+		cls = cartel__plan_scale_lookup(pol->scale, rank);
+		if (cls < 0)
+			return cartel__why(why, CARTEL_ENOTFOUND,
+					   "the rank is not on scale '%s'",
+					   pol->scale->name);
+	}
+	*value = pol->scale->classes[cls].value;
+	return 0;
+}
+
+int
+cartel_policy_balance(const struct cartel_policy *pol, const char *party_a,
+		      long value_a, const char *party_b, long value_b,
+		      char **why)
+{
+	if (pol->mode == PLAN_MODE_ALL_FOR_ALL)
+		return 0;
+	long v0, v1;
+	if (strcmp(party_a, pol->parties[0]) == 0 &&
+	    strcmp(party_b, pol->parties[1]) == 0) {
+		v0 = value_a;
+		v1 = value_b;
+	} else if (strcmp(party_a, pol->parties[1]) == 0 &&
+		   strcmp(party_b, pol->parties[0]) == 0) {
+		v0 = value_b;
+		v1 = value_a;
+	} else {
+		return cartel__why(why, CARTEL_EINVAL,
+				   "the policy is between %s and %s, the "
+				   "round between %s and %s",
+				   pol->parties[0], pol->parties[1], party_a,
+				   party_b);
+	}
+	/* As the planner counts it: the ratio crossed, within the scale's
+	 * tolerance (none for a headcount). */
+	long long diff = (long long)pol->ratio[1] * v0 -
+			 (long long)pol->ratio[0] * v1;
+	long long tol = pol->scale != NULL ? pol->tolerance : 0;
+	if (diff <= tol && diff >= -tol)
+		return 0;
+	return cartel__why(why, CARTEL_ESTATE,
+			   "%s gives %ld and %s gives %ld, off the policy's "
+			   "ratio %ld:%ld%s by %lld",
+			   pol->parties[0], v0, pol->parties[1], v1,
+			   pol->ratio[0], pol->ratio[1],
+			   pol->scale != NULL ? " and tolerance" : "",
+			   diff < 0 ? -diff : diff);
+}

@@ -74,7 +74,8 @@ round_id_valid(const char *s)
 /* The person fields a list entry carries (besides id, stage, reason). */
 static const char *const person_fields[] = {
 	"family_name", "given_name", "patronymic", "birth_date", "rank",
-	"service_number", "category", "consent", NULL};
+	"service_number", "category", "consent", "holder", "holder_id",
+	"receiver_id", NULL};
 
 /* ---- Reading and shape ---- */
 
@@ -101,8 +102,8 @@ check_person(const char *name, const json_t *e, const char *list, size_t i,
 	snprintf(field, sizeof field, "%s[%s]", list, id);
 	if (json_object_get(seen, id) != NULL)
 		return cartel__why(why, CARTEL_EFORMAT,
-				   "%s: person %s is listed twice ('%s' and "
-				   "'%s')",
+				   "%s: rule 'twice': person %s is listed "
+				   "twice ('%s' and '%s')",
 				   name, id,
 				   json_string_value(json_object_get(seen, id)),
 				   list);
@@ -431,8 +432,8 @@ str_or_null(const char *s)
 	return v ? v : json_null();
 }
 
-static json_t *
-person_entry(const struct cartel_person *p)
+json_t *
+cartel__round_person_entry(const struct cartel_person *p)
 {
 	char date[16];
 	json_t *e = json_object();
@@ -570,9 +571,13 @@ plan_n_stages(const json_t *plan)
 	return 1;
 }
 
-/* Builds one list of the document from a plan list of ids. */
+/* Builds one list of the document from a plan list of ids. A person the
+ * register does not know, or one listed twice, still gets an entry (its
+ * id alone): the rules check that follows names each of them, with every
+ * other rule the list breaks, before anything is written. */
 static int
-build_list(struct cartel_db *db, const json_t *stage_map,
+build_list(struct cartel_db *db, const struct cartel_owner *owner,
+	   const char *const parties[2], const json_t *stage_map,
 	   const char *plan_name, const json_t *src, const char *where,
 	   int direct, long stages, int with_stage, json_t *seen,
 	   json_t **out, char **why)
@@ -590,38 +595,24 @@ build_list(struct cartel_db *db, const json_t *stage_map,
 	for (size_t i = 0; i < n; i++) {
 		json_t *el = json_array_get(src, i);
 		const char *id = plan_elem_id(el);
-		if (id == NULL || id[0] == '\0')
+		if (id == NULL || id[0] == '\0' || strlen(id) > 200)
 			return cartel__why(why, CARTEL_EFORMAT,
 					   "%s: '%s[%zu]' has no id", plan_name,
 					   where, i);
-		if (json_object_get(seen, id))
-			return cartel__why(why, CARTEL_EFORMAT,
-					   "%s: person %s appears twice in the "
-					   "plan (%s and %s)",
-					   plan_name, id,
-					   json_string_value(
-						   json_object_get(seen, id)),
-					   where);
 		json_object_set_new(seen, id, json_string(where));
-		struct cartel_person p;
-		memset(&p, 0, sizeof p);
-		char *w2 = NULL;
-		int rc = cartel_person_get(db, id, &p, &w2);
-		if (rc) {
-			free(w2);
-			cartel_person_clear(&p);
-			if (rc == CARTEL_ENOTFOUND)
-				return cartel__why(
-					why, CARTEL_ENOTFOUND,
-					"%s: '%s[%zu]': person %s is not in "
-					"the register",
-					plan_name, where, i, id);
-			return cartel__why(why, rc,
-					   "%s: reading person %s failed",
-					   plan_name, id);
+		struct cartel__known k;
+		int rc = cartel__round_resolve(db, owner, id, NULL, NULL, &k,
+					       why);
+		json_t *e;
+		if (rc == CARTEL_ENOTFOUND) {
+			e = json_pack("{s:s}", "id", id);
+		} else if (rc) {
+			cartel__known_clear(&k);
+			return rc;
+		} else {
+			e = cartel__round_entry(db, &k, parties);
 		}
-		json_t *e = person_entry(&p);
-		cartel_person_clear(&p);
+		cartel__known_clear(&k);
 		if (e == NULL)
 			return CARTEL_ENOMEM;
 		if (with_stage) {
@@ -643,7 +634,8 @@ build_list(struct cartel_db *db, const json_t *stage_map,
 					    json_string(reason ? reason : ""));
 			json_object_set_new(e, "held_by", json_null());
 		}
-		json_array_append_new(*out, e);
+		if (json_array_append_new(*out, e))
+			return CARTEL_ENOMEM;
 	}
 	return 0;
 }
@@ -737,6 +729,7 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 		snprintf(prev_digest, sizeof prev_digest, "%s",
 			 cartel_round_digest(prev));
 	}
+	struct cartel_owner owner;
 	char now[32];
 	cartel__round_now(now);
 	char round_id[ROUND_ID_MAX + 1];
@@ -796,7 +789,6 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 	json_object_set_new(doc, "plan_digest", str_or_null(pdigest));
 	/* Whose register wrote it, when the register has an owner (a shared
 	 * working register writes none, as before). */
-	struct cartel_owner owner;
 	rc = cartel__owner_get(db, &owner, why);
 	if (rc)
 		goto out;
@@ -818,7 +810,7 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 		}
 		snprintf(where, sizeof where, "sides.%s.gives", party[i]);
 		json_t *list;
-		rc = build_list(db, stage_map, plan_name,
+		rc = build_list(db, &owner, party, stage_map, plan_name,
 				json_object_get(src_side, "gives"), where, 0,
 				stages, 1, seen, &list, why);
 		if (rc) {
@@ -837,7 +829,7 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 		json_object_set_new(dsides, party[i], side);
 		snprintf(where, sizeof where, "direct_repatriation.%s",
 			 party[i]);
-		rc = build_list(db, stage_map, plan_name,
+		rc = build_list(db, &owner, party, stage_map, plan_name,
 				json_object_get(direct, party[i]), where, 1,
 				stages, 1, seen, &list, why);
 		json_object_set_new(ddirect, party[i], list);
@@ -845,24 +837,17 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 			goto out;
 	}
 	json_t *withheld;
-	rc = build_list(db, stage_map, plan_name,
+	rc = build_list(db, &owner, party, stage_map, plan_name,
 			json_object_get(plan, "withheld"), "withheld", 0,
 			stages, 0, seen, &withheld, why);
 	json_object_set_new(doc, "withheld", withheld);
 	if (rc)
 		goto out;
-	/* The withheld's detaining party, from the register. */
+	/* The withheld's detaining party, as the register knows it. */
 	for (size_t i = 0; i < json_array_size(withheld); i++) {
 		json_t *e = json_array_get(withheld, i);
-		struct cartel_person p;
-		memset(&p, 0, sizeof p);
-		if (cartel_person_get(db,
-				      json_string_value(
-					      json_object_get(e, "id")),
-				      &p, NULL) == 0)
-			json_object_set_new(e, "held_by",
-					    str_or_null(p.held_by));
-		cartel_person_clear(&p);
+		json_t *h = json_object_get(e, "holder");
+		json_object_set(e, "held_by", h ? h : json_null());
 	}
 	rc = cartel__round_seal(doc, why);
 	if (rc)
@@ -880,6 +865,16 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 		rc = CARTEL_ENOMEM;
 		goto out;
 	}
+	/* The rules, against what the register knows, and the plan's own
+	 * digest against its content: a plan edited by hand goes no
+	 * further. */
+	struct cartel_round_rules_opts ro = {plan_json, len, plan_name, NULL,
+					     0};
+	struct cartel_round_rules rules;
+	rc = cartel_round_rules_check(db, r, &ro, &rules, why);
+	cartel_round_rules_clear(&rules);
+	if (rc)
+		goto out;
 	char *detail = cartel__asprintf(
 		"version=%d kind=%s digest=%s persons=%zu previous=%s",
 		cartel_round_version(r), cartel_round_kind_name(opts->kind),
@@ -908,6 +903,36 @@ int
 cartel_round_sign(struct cartel_db *db, struct cartel_round *r,
 		  const struct cartel_key *key, const char *actor, char **why)
 {
+	return cartel_round_sign_checked(db, r, key, NULL, NULL, actor, why);
+}
+
+/* Appends the rules' breaches to the seal's problems' message in *why
+ * (either may be empty), so a list edited by hand is refused with all
+ * that is wrong with it at once. */
+static int
+join_why(char **why, const char *seal, const char *rules)
+{
+	if (why == NULL)
+		return 0;
+	char *s = cartel__asprintf("%s%s%s", seal ? seal : "",
+				   seal && rules ? "\n" : "",
+				   rules ? rules : "");
+	if (s == NULL)
+		return CARTEL_ENOMEM;
+	free(*why);
+	*why = s;
+	return 0;
+}
+
+int
+cartel_round_sign_checked(struct cartel_db *db, struct cartel_round *r,
+			  const struct cartel_key *key,
+			  const struct cartel_round_rules_opts *ropts,
+			  struct cartel_round_rules *notes, const char *actor,
+			  char **why)
+{
+	if (notes != NULL)
+		memset(notes, 0, sizeof *notes);
 	if (!key->has_secret)
 		return cartel__seal_signer(db, key, why);
 	if (strcmp(key->party, cartel_round_party(r, 0)) != 0 &&
@@ -919,12 +944,46 @@ cartel_round_sign(struct cartel_db *db, struct cartel_round *r,
 				   cartel_round_party(r, 1));
 	struct cartel__problems pr = {NULL, 0};
 	int mok, dok;
+	char *seal_why = NULL, *rules_why = NULL;
 	int rc = cartel__seal_check(r->doc, &pr, &mok, &dok, why);
 	if (rc == 0 && pr.n > 0)
-		rc = cartel__problems_why(&pr, why, r->name);
+		rc = cartel__problems_why(&pr, &seal_why, r->name);
 	cartel__problems_free(&pr);
-	if (rc)
+	if (rc && rc != CARTEL_ETAMPER) {
+		free(seal_why);
 		return rc;
+	}
+	/* The rules, against this register's records: in the signer's own
+	 * register, what it gives against its own records. A register that
+	 * knows a person not at all signs on its party's word. */
+	struct cartel_round_rules_opts ro = {NULL, 0, NULL, key->party, 1};
+	if (ropts != NULL) {
+		ro = *ropts;
+		ro.signer = key->party;
+		ro.unknown_ok = 1;
+	}
+	struct cartel_round_rules rules;
+	int rrc = cartel_round_rules_check(db, r, &ro, &rules, &rules_why);
+	if (notes != NULL && rrc == 0)
+		*notes = rules;
+	else
+		cartel_round_rules_clear(&rules);
+	if (rrc && rrc != CARTEL_ESTATE) {
+		free(seal_why);
+		if (why) {
+			free(*why);
+			*why = rules_why;
+		} else {
+			free(rules_why);
+		}
+		return rrc;
+	}
+	if (rc || rrc) {
+		int jrc = join_why(why, seal_why, rules_why);
+		free(seal_why);
+		free(rules_why);
+		return jrc ? jrc : rc ? rc : rrc;
+	}
 	rc = cartel__seal_signer(db, key, why);
 	if (rc)
 		return rc;
@@ -1130,6 +1189,152 @@ add_entry(struct cartel_round_diff *d, enum cartel_round_change c,
 	return 0;
 }
 
+/* 1 for a top-level field the header list or the person lists cover. */
+static int
+field_known(const char *k)
+{
+	static const char *const known[] = {
+		"format",	   "round_id",	  "version", "kind",
+		"parties",	   "created",	  "stages",  "previous_digest",
+		"plan_digest",	   "digest",	  "sides",   "direct_repatriation",
+		"withheld",	   "manifest",	  "signatures", NULL};
+	for (const char *const *p = known; *p; p++)
+		if (strcmp(*p, k) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every other difference the signatures cover: top-level fields this
+ * build does not list (owner, and any a later format adds), members of a
+ * side besides its list and value, and the order of each list. */
+static int
+diff_other_fields(const struct cartel_round *a, const struct cartel_round *b,
+		  struct cartel_round_diff *d)
+{
+	int rc = 0;
+	json_t *keys = json_object();
+	if (keys == NULL)
+		return CARTEL_ENOMEM;
+	const char *k;
+	json_t *v;
+	json_object_foreach(a->doc, k, v) json_object_set(keys, k, json_null());
+	json_object_foreach(b->doc, k, v) json_object_set(keys, k, json_null());
+	size_t n = 0;
+	const char **sorted = malloc((json_object_size(keys) + 1) *
+				     sizeof *sorted);
+	if (sorted == NULL) {
+		json_decref(keys);
+		return CARTEL_ENOMEM;
+	}
+	json_object_foreach(keys, k, v)
+	{
+		if (!field_known(k))
+			sorted[n++] = k;
+	}
+	qsort(sorted, n, sizeof *sorted, cmp_str);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		json_t *x = json_object_get(a->doc, sorted[i]);
+		json_t *y = json_object_get(b->doc, sorted[i]);
+		if (!json_equal(x, y))
+			rc = add_field(&d->header, &d->n_header, sorted[i], x,
+				       y);
+	}
+	free(sorted);
+	json_decref(keys);
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		const char *p = cartel_round_party(a, i);
+		json_t *sa = json_object_get(json_object_get(a->doc, "sides"),
+					     p);
+		json_t *sb = json_object_get(json_object_get(b->doc, "sides"),
+					     p);
+		json_t *both = json_object();
+		if (both == NULL)
+			return CARTEL_ENOMEM;
+		json_object_foreach(sa, k, v) json_object_set(both, k, v);
+		json_object_foreach(sb, k, v) json_object_set(both, k, v);
+		json_object_foreach(both, k, v)
+		{
+			if (rc || strcmp(k, "gives") == 0 ||
+			    strcmp(k, "value") == 0)
+				continue;
+			json_t *x = json_object_get(sa, k);
+			json_t *y = json_object_get(sb, k);
+			if (!json_equal(x, y)) {
+				char *f = cartel__asprintf("sides.%s.%s", p, k);
+				rc = f ? add_field(&d->header, &d->n_header, f,
+						   x, y)
+				       : CARTEL_ENOMEM;
+				free(f);
+			}
+		}
+		json_decref(both);
+		/* The order of a list: who comes first matters (the
+		 * priority order, and the stages cut from it). */
+		json_t *la[2] = {json_object_get(sa, "gives"),
+				 json_object_get(json_object_get(
+							 a->doc,
+							 "direct_repatriation"),
+						 p)};
+		json_t *lb[2] = {json_object_get(sb, "gives"),
+				 json_object_get(json_object_get(
+							 b->doc,
+							 "direct_repatriation"),
+						 p)};
+		for (int l = 0; rc == 0 && l < 2; l++) {
+			json_t *oa = json_array(), *ob = json_array();
+			json_t *ia = json_object(), *ib = json_object();
+			if (!oa || !ob || !ia || !ib)
+				rc = CARTEL_ENOMEM;
+			for (size_t j = 0; rc == 0 && j < json_array_size(lb[l]);
+			     j++)
+				json_object_set(
+					ib,
+					json_string_value(json_object_get(
+						json_array_get(lb[l], j),
+						"id")),
+					json_null());
+			for (size_t j = 0; rc == 0 && j < json_array_size(la[l]);
+			     j++) {
+				json_t *id = json_object_get(
+					json_array_get(la[l], j), "id");
+				json_object_set(ia, json_string_value(id),
+						json_null());
+				if (json_object_get(ib, json_string_value(id)))
+					json_array_append(oa, id);
+			}
+			for (size_t j = 0; rc == 0 && j < json_array_size(lb[l]);
+			     j++) {
+				json_t *id = json_object_get(
+					json_array_get(lb[l], j), "id");
+				if (json_object_get(ia, json_string_value(id)))
+					json_array_append(ob, id);
+			}
+			if (rc == 0 && !json_equal(oa, ob)) {
+				char *f = cartel__asprintf(
+					l == 0 ? "sides.%s.gives (order)"
+					       : "direct_repatriation.%s "
+						 "(order)",
+					p);
+				rc = f ? add_field(&d->header, &d->n_header, f,
+						   oa, ob)
+				       : CARTEL_ENOMEM;
+				free(f);
+			}
+			json_decref(oa);
+			json_decref(ob);
+			json_decref(ia);
+			json_decref(ib);
+		}
+	}
+	return rc;
+}
+
 int
 cartel_round_diff(const struct cartel_round *a, const struct cartel_round *b,
 		  struct cartel_round_diff *d, char **why)
@@ -1137,7 +1342,9 @@ cartel_round_diff(const struct cartel_round *a, const struct cartel_round *b,
 	(void)why;
 	memset(d, 0, sizeof *d);
 	int rc = 0;
-	/* The header: every top-level field but the lists and the seals. */
+	/* The header: every top-level field but the lists and the seals,
+	 * the known ones first, then any other field of either version
+	 * (the signatures cover it whether this build knows it or not). */
 	static const char *const header[] = {
 		"format", "round_id", "version", "kind", "parties", "created",
 		"stages", "previous_digest", "plan_digest", "digest", NULL};
@@ -1147,6 +1354,8 @@ cartel_round_diff(const struct cartel_round *a, const struct cartel_round *b,
 		if (!json_equal(x, y) && (x || y))
 			rc = add_field(&d->header, &d->n_header, *h, x, y);
 	}
+	if (rc == 0)
+		rc = diff_other_fields(a, b, d);
 	for (int i = 0; i < 2 && rc == 0; i++) {
 		const char *p = cartel_round_party(a, i);
 		char f[64];

@@ -290,11 +290,28 @@ int
 cartel_handover_start(struct cartel_db *db, const struct cartel_round *r,
 		      const char *actor, char **why)
 {
+	return cartel_handover_start_checked(db, r, NULL, actor, why);
+}
+
+int
+cartel_handover_start_checked(struct cartel_db *db,
+			      const struct cartel_round *r,
+			      const struct cartel_round_rules_opts *ropts,
+			      const char *actor, char **why)
+{
 	if (actor == NULL || actor[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL, "no actor given");
 	struct cartel_round_check chk;
 	int rc = cartel_round_verify(db, r, &chk, why);
 	cartel_round_check_clear(&chk);
+	if (rc)
+		return rc;
+	/* Both signatures hold; the list must still keep the rules against
+	 * what this register knows now (a man may have died, refused or
+	 * been repatriated since it was signed). */
+	struct cartel_round_rules rules;
+	rc = cartel_round_rules_check(db, r, ropts, &rules, why);
+	cartel_round_rules_clear(&rules);
 	if (rc)
 		return rc;
 	if (cartel_round_kind(r) != CARTEL_ROUND_AGREED)

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include <cartel/person.h>
 #include <cartel/round.h>
 
 /* The document: the JSON is the authority (fields a later format adds are
@@ -95,6 +96,56 @@ void cartel__seal_verify_party(struct cartel_db *db, const json_t *doc,
 			       const char *party, const char *canon,
 			       size_t len, struct cartel_round_sig_status *s,
 			       struct cartel__problems *pr);
+
+/* ---- rules.c: what the register knows of a person a document names ---- */
+
+struct cartel_owner;
+
+struct cartel__known {
+	int found;
+	int declared; /* from a party's held declaration */
+	int dropped;  /* declared, and no longer declared since */
+	char *dropped_by; /* the digest that dropped him */
+	char holder[CARTEL_PARTY_MAX]; /* who holds him; "" when unknown */
+	char *holder_id; /* the holder's own id */
+	char *key; /* one per person: the register's id after merges, or
+		    * "PARTY:ID" for a declared person */
+	struct cartel_person p; /* what is known; a declared person's
+				 * fields as declared */
+};
+void cartel__known_clear(struct cartel__known *k);
+
+/*
+ * Finds the person a document names: id (the document's id, may be NULL),
+ * holder (the party holding him, may be NULL) and hid (the holder's own
+ * id; NULL: id). In a party's own register that party's people are its
+ * register's persons; a declared person is found in his holder's `held`
+ * declaration (or by an id "PARTY:ID"); otherwise the register's person
+ * of that id. CARTEL_ENOTFOUND when the register knows nobody so named.
+ */
+int cartel__round_resolve(struct cartel_db *db,
+			  const struct cartel_owner *owner, const char *id,
+			  const char *holder, const char *hid,
+			  struct cartel__known *k, char **why);
+
+/* A document's person entry for k (doc.c's fields, and holder,
+ * holder_id, receiver_id); NULL when out of memory. */
+json_t *cartel__round_entry(struct cartel_db *db,
+			    const struct cartel__known *k,
+			    const char *const parties[2]);
+
+/* doc.c: the identifying fields of a person entry. */
+json_t *cartel__round_person_entry(const struct cartel_person *p);
+
+/*
+ * The hook for identity links between registers: the receiving party's
+ * own id (*own_id, malloc'd) of the person `holder` holds under
+ * `holder_id`. CARTEL_ENOTFOUND (and *own_id NULL) when no link is
+ * recorded; until links are kept, always.
+ */
+int cartel__round_link_own_id(struct cartel_db *db, const char *holder,
+			      const char *holder_id, const char *receiver,
+			      char **own_id, char **why);
 
 #include "store/round_rows.h"
 

@@ -531,6 +531,20 @@ cartel__db_write_end(struct cartel_db *db, int own, int err, char **why)
 	return cartel_db_commit(db, why);
 }
 
+int
+cartel__db_savepoint(struct cartel_db *db, int op, char **why)
+{
+	static const char *const sql[] = {
+		"SAVEPOINT cartel_row", "RELEASE cartel_row",
+		"ROLLBACK TO cartel_row; RELEASE cartel_row"};
+	if (op < 0 || op > 2)
+		return cartel__why(why, CARTEL_EINVAL, "bad savepoint step");
+	int rc = sqlite3_exec(db->sql, sql[op], NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return cartel__db_err(db, rc, "a row's savepoint", why);
+	return 0;
+}
+
 sqlite3_stmt *
 cartel__db_stmt(struct cartel_db *db, int slot, const char *sql, char **why)
 {

@@ -465,9 +465,37 @@ cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 	return cartel_event_record(db, ev, NULL, why);
 }
 
+/* 1 when at is a UTC time as events record them, YYYY-MM-DDTHH:MM:SSZ,
+ * or a day, YYYY-MM-DD, with each part in its range. */
+static int
+at_valid(const char *at)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t n = strlen(at);
+	if (n != 10 && n != 20)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (shape[i] == 'd' ? (at[i] < '0' || at[i] > '9')
+				    : at[i] != shape[i])
+			return 0;
+	int mon = (at[5] - '0') * 10 + (at[6] - '0');
+	int day = (at[8] - '0') * 10 + (at[9] - '0');
+	if (mon < 1 || mon > 12 || day < 1 || day > 31)
+		return 0;
+	if (n == 20) {
+		int h = (at[11] - '0') * 10 + (at[12] - '0');
+		int mi = (at[14] - '0') * 10 + (at[15] - '0');
+		int se = (at[17] - '0') * 10 + (at[18] - '0');
+		if (h > 23 || mi > 59 || se > 60)
+			return 0;
+	}
+	return 1;
+}
+
 int
-cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
-		    long long *seq_out, char **why)
+cartel__event_apply(struct cartel_db *db, const struct cartel_event *ev,
+		    long long audit, crypto_hash_sha256_state *hs,
+		    char **pid_out, long long *seq_out, char **why)
 {
 	if (ev->person_id == NULL || ev->person_id[0] == '\0' ||
 	    ev->field == NULL || ev->field[0] == '\0')
@@ -476,18 +504,19 @@ cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
 	if (ev->prov.actor == NULL || ev->prov.actor[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
 				   "an event needs an actor (who records it)");
-	int own;
-	int err = cartel__db_write_begin(db, &own, why);
-	if (err != 0)
-		return err;
+	if (ev->prov.at != NULL && !at_valid(ev->prov.at))
+		return cartel__why(why, CARTEL_EINVAL,
+				   "at: is not a UTC time of the form "
+				   "YYYY-MM-DDTHH:MM:SSZ (or a day, "
+				   "YYYY-MM-DD)");
 	struct cartel_person p;
-	long long pk = 0, audit = 0;
+	long long pk = 0;
 	char *old = NULL;
 	const char *canon = NULL;
 	char buf[CARTEL_FIELD_TEXT_MAX];
 	/* An event on a record merged into another is one on that other. */
 	char *keep = NULL;
-	err = cartel__person_resolve(db, ev->person_id, &keep, why);
+	int err = cartel__person_resolve(db, ev->person_id, &keep, why);
 	const char *pid = keep != NULL ? keep : ev->person_id;
 	if (err == 0)
 		err = person_pk(db, pid, &pk, why);
@@ -495,6 +524,8 @@ cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
 		err = cartel_person_get(db, pid, &p, why);
 	else
 		memset(&p, 0, sizeof p);
+	/* Every check is made before the first write, so that a refused
+	 * event leaves nothing behind even inside a caller's transaction. */
 	if (err == 0)
 		err = check_change(db, &p, ev, &old, &canon, buf, why);
 	if (err == 0) {
@@ -505,26 +536,48 @@ cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
 		if (err == 0)
 			err = update_person(db, pk, &p, why);
 	}
-	if (err == 0)
-		err = cartel__audit_next(db, &audit, why);
-	crypto_hash_sha256_state hs;
-	crypto_hash_sha256_init(&hs);
 	char now[32];
 	const char *at =
 		ev->prov.at ? ev->prov.at : cartel__now(now, sizeof now);
 	if (err == 0)
 		err = cartel__event_insert(db, pk, pid, ev->field, old, canon,
-					   &ev->prov, at, audit, &hs, NULL,
+					   &ev->prov, at, audit, hs, NULL,
 					   seq_out, why);
+	if (err == 0 && pid_out != NULL) {
+		*pid_out = keep != NULL ? keep : cartel__strdup(pid);
+		keep = NULL;
+		if (*pid_out == NULL)
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	free(old);
+	free(keep);
+	cartel_person_clear(&p);
+	return err;
+}
+
+int
+cartel_event_record(struct cartel_db *db, const struct cartel_event *ev,
+		    long long *seq_out, char **why)
+{
+	int own;
+	int err = cartel__db_write_begin(db, &own, why);
+	if (err != 0)
+		return err;
+	long long audit = 0;
+	char *pid = NULL;
+	err = cartel__audit_next(db, &audit, why);
+	crypto_hash_sha256_state hs;
+	crypto_hash_sha256_init(&hs);
+	if (err == 0)
+		err = cartel__event_apply(db, ev, audit, &hs, &pid, seq_out,
+					  why);
 	if (err == 0) {
 		char *detail = cartel__asprintf("field %s", ev->field);
 		err = cartel__audit_close(db, audit, ev->prov.actor, "event",
 					  pid, detail, 1, &hs, why);
 		free(detail);
 	}
-	free(old);
-	free(keep);
-	cartel_person_clear(&p);
+	free(pid);
 	return cartel__db_write_end(db, own, err, why);
 }
 

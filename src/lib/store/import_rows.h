@@ -74,6 +74,25 @@ int cartel__person_insert(struct cartel_db *db, const struct cartel_person *p,
 			  long long audit, crypto_hash_sha256_state *st,
 			  long long *pk, char **why);
 
+/*
+ * One event, checked by the rule of cartel_event_add (the field, the
+ * value's shape, the lifecycle, the cross-field checks; every check before
+ * the first write), written inside the caller's transaction under audit
+ * entry `audit` with its hash added to *hs; the caller closes the entry
+ * (cartel__audit_close). *pid_out (when not NULL) is the malloc'd id the
+ * event was recorded on (an alias resolved), *seq_out its seq. On a
+ * refused event nothing is written; on a database error the caller rolls
+ * back.
+ */
+int cartel__event_apply(struct cartel_db *db, const struct cartel_event *ev,
+			long long audit, crypto_hash_sha256_state *hs,
+			char **pid_out, long long *seq_out, char **why);
+
+/* A savepoint inside the caller's transaction, for a row of several
+ * writes that goes whole or not at all: op 0 opens it, 1 keeps the row's
+ * writes, 2 undoes them. */
+int cartel__db_savepoint(struct cartel_db *db, int op, char **why);
+
 /* Whether the register has room for the attribute names keys[0..n). */
 int cartel__attr_room(struct cartel_db *db, char *const *keys, size_t n,
 		      char **why);

@@ -150,6 +150,21 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 		"seq, keep_id, other_id, merged_at, merged_by, reason, "
 		"n_conflicts, unmerged_at, unmerged_by, unmerge_reason",
 		"seq = CAST(?1 AS INTEGER)"),
+	[CARTEL__LT_USER] = LEDGER_TABLE(
+		"account_user", "CAST(name AS TEXT)", "''",
+		"name, role, party, pw_hash, disabled, failures, "
+		"locked_until, created_at, created_by, changed_at",
+		"name = ?1"),
+	[CARTEL__LT_SESSION] = LEDGER_TABLE(
+		"account_session", "CAST(id_hash AS TEXT)", "''",
+		"id_hash, user, csrf, created_at, seen_at", "id_hash = ?1"),
+	[CARTEL__LT_ACCESS] = LEDGER_TABLE(
+		"access_log", "CAST(seq AS TEXT)", "''",
+		"seq, at, user, role, action, subject, decision, address",
+		"seq = CAST(?1 AS INTEGER)"),
+	[CARTEL__LT_CASE_CODE] = LEDGER_TABLE(
+		"case_code", "CAST(hash AS TEXT)", "''",
+		"hash, inquiry_id, created_at", "hash = ?1"),
 };
 
 const char *

@@ -278,6 +278,43 @@ const struct cartel__migration cartel__migrations[] = {
 	 " old_fields TEXT,"
 	 " new_fields TEXT,"
 	 " PRIMARY KEY (digest, their_id)) WITHOUT ROWID;"},
+	/* Accounts of the server (docs/api.md): users with a role, their
+	 * sessions (the id kept only as its hash), the access log of every
+	 * read of a record and every access decision, and the families'
+	 * case codes (only their hash). All four are under the row ledger. */
+	{"1000-accounts",
+	 "CREATE TABLE account_user ("
+	 " name TEXT PRIMARY KEY,"
+	 " role TEXT NOT NULL"
+	 "  CHECK (role IN ('admin', 'registrar', 'mediator', 'hotline')),"
+	 " party TEXT,"
+	 " pw_hash TEXT NOT NULL,"
+	 " disabled INTEGER NOT NULL DEFAULT 0,"
+	 " failures INTEGER NOT NULL DEFAULT 0,"
+	 " locked_until INTEGER NOT NULL DEFAULT 0,"
+	 " created_at TEXT NOT NULL,"
+	 " created_by TEXT NOT NULL,"
+	 " changed_at TEXT) WITHOUT ROWID;"
+	 "CREATE TABLE account_session ("
+	 " id_hash TEXT PRIMARY KEY,"
+	 " user TEXT NOT NULL REFERENCES account_user(name),"
+	 " csrf TEXT NOT NULL,"
+	 " created_at INTEGER NOT NULL,"
+	 " seen_at INTEGER NOT NULL) WITHOUT ROWID;"
+	 "CREATE INDEX account_session_user ON account_session(user);"
+	 "CREATE TABLE access_log ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " at TEXT NOT NULL,"
+	 " user TEXT NOT NULL,"
+	 " role TEXT NOT NULL,"
+	 " action TEXT NOT NULL,"
+	 " subject TEXT,"
+	 " decision TEXT NOT NULL CHECK (decision IN ('allowed', 'denied')),"
+	 " address TEXT);"
+	 "CREATE TABLE case_code ("
+	 " hash TEXT PRIMARY KEY,"
+	 " inquiry_id TEXT NOT NULL,"
+	 " created_at TEXT NOT NULL) WITHOUT ROWID;"},
 	/* Append new migrations here, each with a unique name. */
 };
 

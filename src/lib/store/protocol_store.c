@@ -386,3 +386,102 @@ cartel__decl_bulk(struct cartel_db *db, int on)
 {
 	return cartel__db_bulk(db, on);
 }
+
+int
+cartel__decl_person_get(struct cartel_db *db, const char *party,
+			const char *kind, const char *their_id,
+			char **status, char **fields, char **last_digest,
+			char **why)
+{
+	*status = *fields = *last_digest = NULL;
+	sqlite3_stmt *st;
+	int rc = cartel__db_prep(db,
+				 "SELECT status, fields, last_digest FROM"
+				 " declared_person WHERE party = ?1 AND"
+				 " kind = ?2 AND their_id = ?3",
+				 &st, "reading a declared person", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, their_id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*status = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 0));
+		*fields = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 1));
+		*last_digest = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 2));
+		if (*status == NULL || *fields == NULL || *last_digest == NULL)
+			rc = CARTEL_ENOMEM;
+	} else if (s == SQLITE_DONE) {
+		rc = CARTEL_ENOTFOUND;
+	} else {
+		rc = cartel__db_err(db, s, "reading a declared person", why);
+	}
+	sqlite3_finalize(st);
+	if (rc == 0) {
+		/* The row decides what a round may list: it must be the row
+		 * the audit chain recorded. */
+		char k1[CARTEL_PARTY_MAX + 16];
+		snprintf(k1, sizeof k1, "%s:%s", party, kind);
+		rc = held(db, CARTEL__LT_DECL_PERSON, k1, their_id,
+			  "a person declared earlier", why);
+	}
+	if (rc) {
+		free(*status);
+		free(*fields);
+		free(*last_digest);
+		*status = *fields = *last_digest = NULL;
+	}
+	return rc;
+}
+
+int
+cartel__decl_parties(struct cartel_db *db, const char *kind, char ***out,
+		     size_t *n, char **why)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st;
+	int rc = cartel__db_prep(db,
+				 "SELECT DISTINCT party FROM"
+				 " declaration_received WHERE kind = ?1"
+				 " ORDER BY party",
+				 &st, "reading the declarations received",
+				 why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		char **v = realloc(*out, (*n + 1) * sizeof *v);
+		char *p = cartel__strdup(
+			(const char *)sqlite3_column_text(st, 0));
+		if (v == NULL || p == NULL) {
+			free(p);
+			if (v != NULL)
+				*out = v;
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		*out = v;
+		(*out)[(*n)++] = p;
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = cartel__db_err(db, s, "reading the declarations received",
+				    why);
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = table_holds(db, CARTEL__LT_DECL_RECEIVED,
+				 "the declarations received", why);
+	if (rc) {
+		for (size_t i = 0; i < *n; i++)
+			free((*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}

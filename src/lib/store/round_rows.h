@@ -158,6 +158,20 @@ int cartel__decl_change_put(struct cartel_db *db, const char *digest,
 			    const char *old_fields, const char *new_fields,
 			    char **why);
 
+/* One declared person (party, kind, their id): his status ("declared" or
+ * "no_longer_declared"), his fields as declared (canonical JSON) and the
+ * digest of the declaration that last changed him, each malloc'd; the row
+ * is checked against the audit chain. CARTEL_ENOTFOUND when not declared. */
+int cartel__decl_person_get(struct cartel_db *db, const char *party,
+			    const char *kind, const char *their_id,
+			    char **status, char **fields, char **last_digest,
+			    char **why);
+/* The parties from which a declaration of kind was received, sorted, as a
+ * malloc'd array of malloc'd codes (the table checked against the audit
+ * chain first). */
+int cartel__decl_parties(struct cartel_db *db, const char *kind, char ***out,
+			 size_t *n, char **why);
+
 /* For a large declaration received outside any transaction: the bulk
  * journal of an import (cartel__db_bulk, store_int.h); returns 1 when it
  * switched. on = 0 switches back. */

@@ -318,6 +318,10 @@ enum cartel__ledger_table {
 	CARTEL__LT_INQUIRY_HISTORY, /* inquiry_history (seq) */
 	CARTEL__LT_CALLBACK,        /* inquiry_callback (seq) */
 	CARTEL__LT_MERGE,       /* person_merge (seq) */
+	CARTEL__LT_USER,        /* account_user (name) */
+	CARTEL__LT_SESSION,     /* account_session (id_hash) */
+	CARTEL__LT_ACCESS,      /* access_log (seq) */
+	CARTEL__LT_CASE_CODE,   /* case_code (hash) */
 	CARTEL__LT_N
 };
 

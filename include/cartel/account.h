@@ -1,0 +1,299 @@
+/*
+ * Accounts, sessions, access rules and the families' case codes: who may
+ * sign in to `cartel serve`, for how long, and who may do what
+ * (docs/api.md). The server only carries requests to these calls; every
+ * rule is here, so that any other front end obeys the same ones.
+ *
+ * Roles: admin (accounts, the access log, audit verification,
+ * statistics); registrar of a party (reads the persons the party holds
+ * or that depend on it; changes those it holds, and its own people
+ * reported missing and held by no one); mediator (reads every person,
+ * reviews potential matches, statistics, audit); hotline (searches and
+ * reads persons, files inquiries, keeps the call-back list; never changes
+ * the register). Families have no account: a case code, given when an
+ * inquiry is filed, shows that one case's family-safe status.
+ *
+ * Every authentication and access decision, and every read of a person's
+ * record, is written to the access log (who, what, when, from where),
+ * under the audit chain; no personal data goes into it (ids and actions
+ * only).
+ *
+ * Conventions of <cartel/error.h>: 0 or a negative enum cartel_err;
+ * CARTEL_EDENIED for "not signed in / not allowed", CARTEL_ELIMIT for too
+ * many attempts, CARTEL_ECONFLICT for a stale version. JSON results are
+ * new references (json_decref them).
+ */
+#ifndef CARTEL_ACCOUNT_H
+#define CARTEL_ACCOUNT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include <cartel/person.h>
+#include <cartel/store.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum cartel_role {
+	CARTEL_ROLE_ADMIN = 0,
+	CARTEL_ROLE_REGISTRAR,
+	CARTEL_ROLE_MEDIATOR,
+	CARTEL_ROLE_HOTLINE,
+};
+
+/* "admin", "registrar", "mediator", "hotline". */
+const char *cartel_role_name(enum cartel_role r);
+/* Reads a role name; CARTEL_EINVAL (naming the roles) when unknown. */
+int cartel_role_parse(const char *text, enum cartel_role *r, char **why);
+
+#define CARTEL_PASSWORD_MIN 12     /* characters (UTF-8 code points) */
+#define CARTEL_PASSWORD_MAX 1024   /* bytes */
+#define CARTEL_USER_NAME_MAX 64    /* bytes */
+#define CARTEL_SESSION_IDLE_S 1800 /* 30 minutes without a request */
+#define CARTEL_LOGIN_FAILURES 5    /* failures in a row that lock ... */
+#define CARTEL_LOGIN_LOCK_S 900    /* ... the account for 15 minutes */
+
+struct cartel_user {
+	char *name;
+	enum cartel_role role;
+	char *party; /* registrar's party code; NULL for the other roles */
+	int disabled;
+	char *created_at, *created_by;
+	long long locked_until; /* Unix seconds; 0 when not locked */
+};
+
+void cartel_user_clear(struct cartel_user *u);
+void cartel_users_free(struct cartel_user *v, size_t n);
+
+/* {"name", "role", "party", "disabled", "created_at", "created_by"}. */
+json_t *cartel_user_json(const struct cartel_user *u);
+
+/*
+ * Checks a password: valid UTF-8, CARTEL_PASSWORD_MIN characters or more,
+ * at most CARTEL_PASSWORD_MAX bytes, no NUL. Returns 0 or CARTEL_EINVAL
+ * with *why saying the rule.
+ */
+int cartel_password_check(const char *pw, size_t len, char **why);
+
+/*
+ * Adds user `name` (1 to CARTEL_USER_NAME_MAX bytes of a-z, 0-9, '.',
+ * '_', '-') with role and party (required for a registrar, refused for
+ * the others), password hashed with argon2id. Audited as by actor.
+ * Returns 0, CARTEL_EINVAL, CARTEL_EEXIST or a database error.
+ */
+int cartel_user_add(struct cartel_db *db, const char *name,
+		    enum cartel_role role, const char *party, const char *pw,
+		    size_t pw_len, const char *actor, char **why);
+
+/* Every user, by name (free with cartel_users_free). */
+int cartel_user_list(struct cartel_db *db, struct cartel_user **out,
+		     size_t *n, char **why);
+
+/* Disables user `name` and ends every session of it; audited. */
+int cartel_user_disable(struct cartel_db *db, const char *name,
+			const char *actor, char **why);
+
+/* Sets a new password (checked as cartel_password_check), lifts a lock,
+ * ends the user's sessions; audited. */
+int cartel_user_password(struct cartel_db *db, const char *name,
+			 const char *pw, size_t pw_len, const char *actor,
+			 char **why);
+
+/* A signed-in session: its id (the cookie's value, shown only to its
+ * holder), its CSRF token and its user. */
+struct cartel_session {
+	char id[48];
+	char csrf[48];
+	struct cartel_user user;
+};
+
+void cartel_session_clear(struct cartel_session *s);
+
+/*
+ * Signs in: checks the password (argon2id), makes a new session with a
+ * new random id and CSRF token (32 bytes each from the system's random
+ * source) into *out. `from` is the client's address (for the access
+ * log), `now` Unix seconds. CARTEL_EDENIED for an unknown user, a wrong
+ * password or a disabled account (the message does not say which);
+ * CARTEL_ELIMIT while the account is locked after CARTEL_LOGIN_FAILURES
+ * failures in a row. Every outcome is logged.
+ */
+int cartel_login(struct cartel_db *db, const char *name, const char *pw,
+		 size_t pw_len, const char *from, long long now,
+		 struct cartel_session *out, char **why);
+
+/*
+ * The session whose cookie value is `id`, into *out: CARTEL_EDENIED when
+ * there is none, it has been idle more than idle_s seconds (it is then
+ * ended), or its user is disabled. Keeps it alive (its last-seen time is
+ * written at most once a minute).
+ */
+int cartel_session_get(struct cartel_db *db, const char *id, long long now,
+		       long long idle_s, const char *from,
+		       struct cartel_session *out, char **why);
+
+/* 0 when token is the session's CSRF token (compared in constant time),
+ * else CARTEL_EDENIED. */
+int cartel_session_csrf(const struct cartel_session *s, const char *token);
+
+/* Ends the session (logged). */
+int cartel_logout(struct cartel_db *db, const struct cartel_session *s,
+		  const char *from, char **why);
+
+/* What a request asks to do. */
+enum cartel_action {
+	CARTEL_DO_SEARCH,
+	CARTEL_DO_PERSON_READ,
+	CARTEL_DO_PERSON_CHANGE,
+	CARTEL_DO_INQUIRY_FILE,
+	CARTEL_DO_INQUIRY_READ,
+	CARTEL_DO_CALLBACKS,
+	CARTEL_DO_CALLBACK_DONE,
+	CARTEL_DO_REVIEW_READ,
+	CARTEL_DO_REVIEW_DECIDE,
+	CARTEL_DO_STATS,
+	CARTEL_DO_ACCESS_LOG,
+	CARTEL_DO_AUDIT_VERIFY,
+	CARTEL_DO_ROUND_READ,
+	CARTEL_DO_HANDOVER_CHECK,
+	CARTEL_DO_N
+};
+
+/* "search", "person.read", ... (the access log's words). */
+const char *cartel_action_name(enum cartel_action a);
+
+/*
+ * The rule: may user u do a, on person p when a concerns one (else p is
+ * NULL)? Returns 0 or CARTEL_EDENIED with *why saying which rule refused
+ * (never the person's data). Writes nothing.
+ */
+int cartel_may(const struct cartel_user *u, enum cartel_action a,
+	       const struct cartel_person *p, char **why);
+
+/*
+ * cartel_may, then writes the decision to the access log (subject an id
+ * or NULL) in its own transaction. Returns what cartel_may returned, or a
+ * database error.
+ */
+int cartel_allow(struct cartel_db *db, const struct cartel_user *u,
+		 enum cartel_action a, const char *subject, const char *from,
+		 char **why);
+
+/*
+ * Writes one line to the access log: user (NULL: "family", role
+ * "family"), action, subject (an id or NULL), allowed or not, from.
+ * Joins an open transaction, else runs in its own with its audit entry.
+ */
+int cartel_access_log(struct cartel_db *db, const struct cartel_user *u,
+		      const char *action, const char *subject, int allowed,
+		      const char *from, char **why);
+
+/* The access log, newest first: {"items": [{"seq", "at", "user", "role",
+ * "action", "subject", "decision", "address"}], "total", "offset",
+ * "limit"}. */
+int cartel_access_log_json(struct cartel_db *db, long long offset,
+			   long long limit, json_t **out, char **why);
+
+/*
+ * A person's record for user u (cartel_person_record_json), after the
+ * rule: the decision and the read are logged. CARTEL_EDENIED,
+ * CARTEL_ENOTFOUND or an error.
+ */
+int cartel_account_person(struct cartel_db *db, const struct cartel_user *u,
+			  const char *id, const char *from, json_t **out,
+			  char **why);
+
+/*
+ * Records a change on person id for user u from a request body
+ * {"type", "value", "source"?, "version"?, "ref"?, "note"?} (any other
+ * key: CARTEL_EINVAL naming it; a wrong type: CARTEL_EINVAL). In one
+ * write transaction: the person is read, the rule applied, the version
+ * compared (a stale one: CARTEL_ECONFLICT, nothing written, *out the
+ * current record), the event recorded and the access logged. On success
+ * *out is {"seq", "person_id", "version"}.
+ */
+int cartel_account_event(struct cartel_db *db, const struct cartel_user *u,
+			 const char *id, json_t *body, const char *from,
+			 json_t **out, char **why);
+
+/*
+ * Searches for user u: q (a typed name, at most 1,000 bytes) and born (a
+ * date or NULL) through the matching engine; the hits the user may not
+ * read are left out, the others paged (offset, limit) and logged as
+ * reads. *out is {"items": [hit...], "total", "offset", "limit",
+ * "read_as"}.
+ */
+int cartel_account_search(struct cartel_db *db, const struct cartel_user *u,
+			  const char *q, const char *born, long long offset,
+			  long long limit, const char *from, json_t **out,
+			  char **why);
+
+/*
+ * Files an inquiry for user u from a request body: the person sought in
+ * the import columns' names (family_name, given_name, patronymic,
+ * birth_date, birth_place, service_number, unit; at least one name), the
+ * asker (requester, relation, contact), typed, last_seen_place,
+ * last_seen_on. Any other key, a non-string value: CARTEL_EINVAL naming
+ * it. Makes the family's case code. *out is {"id", "case_code",
+ * "candidates"}.
+ */
+int cartel_account_inquiry(struct cartel_db *db, const struct cartel_user *u,
+			   json_t *body, const char *from, json_t **out,
+			   char **why);
+
+/*
+ * Checks person_id off in loaded round round_id for user u from a request
+ * body {"outcome", "where"?} (cartel_handover_check: outcome handed_over,
+ * received, refused or absent; where the exchange point). A mediator may
+ * check anyone off; a registrar those his party holds or that depend on
+ * it. Logged. *out is {"round_id", "person_id", "outcome", "already"}.
+ */
+int cartel_account_checkoff(struct cartel_db *db, const struct cartel_user *u,
+			    const char *round_id, const char *person_id,
+			    json_t *body, const char *from, json_t **out,
+			    char **why);
+
+/* A case code: 100 bits, 20 characters of Crockford's base 32 in five
+ * groups of four ("7K2M-Q9XD-..."), 24 characters and a NUL. */
+#define CARTEL_CASE_CODE_SIZE 25
+
+/*
+ * Makes a new case code for inquiry_id from the system's random source
+ * into code and stores only its hash, audited. Joins an open
+ * transaction.
+ */
+int cartel_case_code_new(struct cartel_db *db, const char *inquiry_id,
+			 char code[CARTEL_CASE_CODE_SIZE], char **why);
+
+/*
+ * The family-safe status of the case whose code is `code` (dashes,
+ * spaces and case ignored; I, L read as 1 and O as 0): {"case", "status",
+ * "since"?, "text", "warning"}. Never evidence, never another person.
+ * CARTEL_ENOTFOUND for a code that is no case's. Logged either way.
+ */
+int cartel_case_status(struct cartel_db *db, const char *code,
+		       const char *from, json_t **out, char **why);
+
+/*
+ * A limit on attempts per key (an address, an account) within a sliding
+ * window, kept in memory and safe to share between threads.
+ */
+struct cartel_limiter;
+/* max attempts per window_s seconds. NULL when out of memory. */
+struct cartel_limiter *cartel_limiter_new(int max, long long window_s);
+void cartel_limiter_free(struct cartel_limiter *l);
+/* Counts one attempt for key at now; returns 1 when the key is over its
+ * limit (this attempt included), else 0. */
+int cartel_limiter_hit(struct cartel_limiter *l, const char *key,
+		       long long now);
+/* 1 when key is over its limit at now, without counting. */
+int cartel_limiter_over(struct cartel_limiter *l, const char *key,
+			long long now);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

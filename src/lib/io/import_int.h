@@ -1,0 +1,112 @@
+/*
+ * What the import (io/import.c), its --update (io/update.c) and the event
+ * import (io/event_import.c) share: the header's columns, the reject
+ * report, and the messages they give a user, kept together here so that
+ * each is written once.
+ */
+#ifndef CARTEL_IO_IMPORT_INT_H
+#define CARTEL_IO_IMPORT_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cartel/csv.h>
+#include <cartel/register.h>
+#include <cartel/store.h>
+
+/* Messages a user reads (file-level refusals and reject reasons). None
+ * quotes a cell: only header names, ids and field names. */
+#define IMPORT_MSG_TWO_COLUMNS                                               \
+	"%s: header: columns %zu ('%.40s') and %zu ('%.40s') both fill the " \
+	"field %s; keep one of them"
+#define IMPORT_MSG_NO_NAME                                                   \
+	"%s: no column of the header is a name (family_name, given_name, "   \
+	"patronymic, or Прізвище, Ім'я, По батькові, Фамилия, Имя, "         \
+	"Отчество; see docs/import.md); the header read as %zu column(s) "   \
+	"separated by %s: if that is wrong, give --delimiter. Nothing was "  \
+	"imported"
+#define IMPORT_MSG_UNKNOWN_HEADER                                            \
+	"%s: header, column %zu: '%.*s' is neither a column name cartel "     \
+	"knows (data/list_columns.tsv has the Ukrainian and Russian ones) "  \
+	"nor an attribute name (a-z, 0-9, _)"
+#define IMPORT_MSG_UPDATE_NO_ID                                              \
+	"%s: an update needs an id column naming the persons it changes"
+#define IMPORT_MSG_UPDATE_EMPTY_ID                                           \
+	"the row has no id: an update names the person it changes"
+#define IMPORT_MSG_UPDATE_UNKNOWN                                            \
+	"id %.*s is not in the register (give --add-new to add it)"
+#define IMPORT_MSG_UPDATE_REPEATED                                           \
+	"id %.*s was updated by an earlier row of this file"
+#define EVENT_MSG_NO_COLUMN                                                  \
+	"%s: the header has no '%s' column (an event list has person_id, "   \
+	"field, value, and may have source, by, at, note, ref)"
+#define EVENT_MSG_UNKNOWN_COLUMN                                             \
+	"%s: header, column %zu: '%.40s' is not a column of an event list "  \
+	"(person_id, field, value, source, by, at, note, ref)"
+#define EVENT_MSG_TWICE                                                      \
+	"%s: header: columns %zu and %zu both name '%s'; keep one of them"
+#define EVENT_MSG_NO_ACTOR                                                   \
+	"the row has no 'by' and no --by was given: who records the event"
+#define EVENT_MSG_NO_SOURCE                                                  \
+	"the row has no 'source' and no --source was given"
+#define EVENT_MSG_BAD_AT                                                     \
+	"at: is not a time of the form YYYY-MM-DDTHH:MM:SSZ"
+#define EVENT_MSG_NO_FIELD "field: the cell is empty"
+#define EVENT_MSG_NO_PERSON "person_id: the cell is empty"
+#define IMPORT_MSG_ALL_OR_NOTHING                                            \
+	"%zu of %zu rows rejected, nothing %s (all or nothing); the first: %s"
+
+/* What each column of the file is. */
+struct column {
+	const struct cartel_field *field; /* NULL for an extra attribute */
+	char *name;                       /* as written in the header */
+};
+
+/* Opens a reader on `in` with the options' delimiter and encoding. */
+int cartel__import_open(struct cartel_csv **out, FILE *in, const char *name,
+			const struct cartel_import_opts *opts, char **why);
+
+/*
+ * Reads the import CSV's header into a new array *cols of *n (free with
+ * cartel__import_columns_free), English, Ukrainian and Russian names;
+ * the unknown columns (extra attributes) go to res. need_name: refuse a
+ * header without a name column. Returns 0 or an error with *why.
+ */
+int cartel__import_header(struct cartel_csv *csv, const char *name,
+			  int need_name, struct column **cols, size_t *n,
+			  struct cartel_import_result *res, char **why);
+
+void cartel__import_columns_free(struct column *cols, size_t n);
+
+/* Writes one line of the reject report (row, column, reason). */
+int cartel__import_reject(FILE *fp, size_t row, const char *column,
+			  const char *reason);
+
+/* Splits a reader message into the column's header name (*column) and
+ * the reason (returned, a pointer into msg or static). */
+const char *cartel__import_csv_reason(const char *msg,
+				      const struct column *cols, size_t n_cols,
+				      const char **column);
+
+/*
+ * Builds *p (zeroed by the caller) from one import row and checks it;
+ * text fields borrow from `arena` (let go with cartel__import_unborrow
+ * before cartel_person_clear). On a bad value returns the error with
+ * *column naming the column and *why the reason.
+ */
+struct cartel__buf;
+int cartel__import_build(struct cartel_person *p, char **fields,
+			 const struct column *cols, size_t n_cols,
+			 const struct cartel_import_opts *opts,
+			 const struct cartel_date *today,
+			 struct cartel__buf *arena, const char **column,
+			 char **why);
+void cartel__import_unborrow(struct cartel_person *p,
+			     const struct cartel__buf *arena);
+
+/* The --update of cartel_import_csv (io/update.c). */
+int cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
+			  const struct cartel_import_opts *opts,
+			  struct cartel_import_result *res, char **why);
+
+#endif

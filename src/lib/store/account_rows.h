@@ -1,0 +1,108 @@
+/*
+ * The rows of the server's accounts (migration "1000-accounts"), for the
+ * account module (src/lib/account), which holds the rules: who may sign
+ * in, for how long, and who may do what. Here only rows are read and
+ * written.
+ *
+ * Every write records its row in the row ledger (cartel__ledger_touch);
+ * the caller runs it inside a write transaction (cartel_db_begin) and
+ * closes that with cartel_audit_append, which covers the ledger records.
+ * Reads that decide an action (a user, a session, a case code) are checked
+ * against the ledger first: CARTEL_ETAMPER when the row was changed behind
+ * the register's back.
+ *
+ * Strings filled in are malloc'd (free them, or the row's _clear).
+ */
+#ifndef CARTEL_STORE_ACCOUNT_ROWS_H
+#define CARTEL_STORE_ACCOUNT_ROWS_H
+
+#include <stddef.h>
+
+#include <cartel/store.h>
+
+struct cartel__user_row {
+	char *name, *role, *party, *pw_hash;
+	char *created_at, *created_by, *changed_at;
+	int disabled;
+	int failures;            /* failed sign-ins since the last success */
+	long long locked_until;  /* Unix seconds; 0: not locked */
+};
+
+void cartel__user_row_clear(struct cartel__user_row *u);
+
+/* Inserts a user; CARTEL_EEXIST when the name is taken. */
+int cartel__user_insert(struct cartel_db *db,
+			const struct cartel__user_row *u, char **why);
+
+/* Reads user `name` (ledger-checked); CARTEL_ENOTFOUND when none. */
+int cartel__user_get(struct cartel_db *db, const char *name,
+		     struct cartel__user_row *out, char **why);
+
+/* Every user, by name, into a new array (free each with _clear, then the
+ * array). */
+int cartel__user_list(struct cartel_db *db, struct cartel__user_row **out,
+		      size_t *n, char **why);
+
+/* Changes what is given of user `name`: pw_hash unless NULL, disabled,
+ * failures and locked_until unless negative; changed_at always.
+ * CARTEL_ENOTFOUND when there is no such user. */
+int cartel__user_update(struct cartel_db *db, const char *name,
+			const char *pw_hash, int disabled, int failures,
+			long long locked_until, const char *changed_at,
+			char **why);
+
+int cartel__session_insert(struct cartel_db *db, const char *id_hash,
+			   const char *user, const char *csrf, long long now,
+			   char **why);
+
+/* The session whose id hashes to id_hash (ledger-checked): its user and
+ * CSRF token (malloc'd) and when it was last seen. CARTEL_ENOTFOUND when
+ * there is none. */
+int cartel__session_get(struct cartel_db *db, const char *id_hash,
+			char **user, char **csrf, long long *seen_at,
+			char **why);
+
+int cartel__session_seen(struct cartel_db *db, const char *id_hash,
+			 long long now, char **why);
+
+/* Deletes one session, or (user not NULL, id_hash NULL) every session of
+ * a user; *n (may be NULL) is how many. */
+int cartel__session_delete(struct cartel_db *db, const char *id_hash,
+			   const char *user, size_t *n, char **why);
+
+int cartel__access_insert(struct cartel_db *db, const char *at,
+			  const char *user, const char *role,
+			  const char *action, const char *subject,
+			  const char *decision, const char *address,
+			  char **why);
+
+struct cartel__access_row {
+	long long seq;
+	char *at, *user, *role, *action, *subject, *decision, *address;
+};
+
+/* The access log, newest first, from offset, at most limit rows; *total
+ * the number of rows. Free with cartel__access_rows_free. */
+int cartel__access_list(struct cartel_db *db, long long offset,
+			long long limit, struct cartel__access_row **out,
+			size_t *n, long long *total, char **why);
+void cartel__access_rows_free(struct cartel__access_row *v, size_t n);
+
+int cartel__case_code_insert(struct cartel_db *db, const char *hash,
+			     const char *inquiry_id, const char *at,
+			     char **why);
+
+/* The inquiry of the case code hashing to `hash` (ledger-checked);
+ * CARTEL_ENOTFOUND when none. */
+int cartel__case_code_find(struct cartel_db *db, const char *hash,
+			   char **inquiry_id, char **why);
+
+/* The seq of the newest event of the record `id` as stored (no alias
+ * followed); 0 when it has none. CARTEL_ENOTFOUND for no such record. */
+int cartel__person_version(struct cartel_db *db, const char *id,
+			   long long *version, char **why);
+
+/* The current time, as the rest of the store writes it. */
+const char *cartel__account_now(char *buf, size_t size);
+
+#endif

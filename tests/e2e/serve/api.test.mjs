@@ -1,0 +1,504 @@
+// The API of cartel serve, route by route and role by role (docs/api.md).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, makeRegister, startServer, cartel, getFrom, rawRequest,
+	CARTEL, TOP } from './lib.mjs';
+
+let reg, srv;
+const as = {};
+
+before(async () => {
+	reg = makeRegister('api');
+	srv = await startServer(reg, ['--login-limit', '1000']);
+	for (const u of ['root', 'reg-ua', 'reg-ru', 'med', 'hot', 'hot2']) {
+		as[u] = new Client(srv);
+		const r = await as[u].login(u);
+		assert.equal(r.status, 200, `login of ${u}: ${r.text}`);
+	}
+});
+
+after(async () => {
+	const { code } = await srv.stop();
+	assert.equal(code, 0, 'SIGTERM ends the server with status 0');
+	// The server's own log: routes and statuses, no names, no codes.
+	const log = srv.log.join('');
+	for (const w of ['Шевченко', 'Sergiy', 'UA-1', '127.0.0.1 ', 'Коваленко'])
+		assert.ok(!log.includes(w), `the server log shows ${w}`);
+	assert.match(log, /stopped/);
+	// Everything written through the API holds under the audit chain.
+	cartel(reg.db, ['audit', 'verify']);
+});
+
+function isError(r, status, code, why) {
+	assert.equal(r.status, status, (why ? why + ': ' : '') + r.text);
+	assert.equal(typeof r.json?.error, 'string', 'an error is JSON');
+	assert.equal(typeof r.json?.detail, 'string', 'an error has a detail');
+	if (code) assert.equal(r.json.error, code);
+}
+
+test('healthz answers without a session, with the security headers', async () => {
+	const r = await new Client(srv).get('/healthz');
+	assert.equal(r.status, 200);
+	assert.equal(r.json.ok, true);
+	assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+	assert.match(r.headers.get('content-security-policy'), /default-src 'self'/);
+	assert.equal(r.headers.get('cache-control'), 'no-store');
+});
+
+test('login sets an HttpOnly SameSite=Strict cookie, a new one each time', async () => {
+	const a = new Client(srv), b = new Client(srv);
+	const r = await a.login('hot');
+	assert.equal(r.status, 200);
+	assert.match(r.setCookie, /^cartel_session=[A-Za-z0-9_-]{43};/);
+	assert.match(r.setCookie, /HttpOnly/);
+	assert.match(r.setCookie, /SameSite=Strict/);
+	assert.doesNotMatch(r.setCookie, /Secure/, 'plain HTTP: not Secure');
+	assert.equal(r.json.user.role, 'hotline');
+	assert.equal(r.json.idle_timeout_s, 1800);
+	await b.login('hot');
+	assert.notEqual(a.cookie, b.cookie, 'each login makes a new session id');
+	assert.notEqual(a.csrf, b.csrf);
+	const s = await a.get('/api/session');
+	assert.equal(s.json.csrf_token, a.csrf);
+});
+
+test('a wrong password or unknown user is 401, and says not which', async () => {
+	const c = new Client(srv);
+	const r1 = await c.login('hot', 'wrong password here');
+	isError(r1, 401, 'unauthorized');
+	const r2 = await c.login('nobody', 'wrong password here');
+	isError(r2, 401, 'unauthorized');
+	assert.equal(r1.json.detail, r2.json.detail);
+	isError(await c.post('/api/login', { username: 'hot' }), 422, 'invalid');
+});
+
+test('without a session every API route but the public ones is 401', async () => {
+	const c = new Client(srv);
+	isError(await c.get('/api/persons?q=Shevchenko'), 401, 'unauthorized');
+	isError(await c.get('/api/persons/UA-1'), 401);
+	isError(await c.get('/api/inquiries'), 401);
+	isError(await c.get('/api/access-log'), 401);
+	isError(await c.post('/api/persons/UA-1/events', { type: 'health', value: 'sick' }), 401);
+	isError(await c.get('/api/persons', { headers: { Cookie: 'cartel_session=forged' } }), 401);
+});
+
+test('search finds Сергій Шевченко typed in Latin, with where he stands', async () => {
+	const r = await as.hot.get('/api/persons?q=' + encodeURIComponent('Serhii Shevchenko') + '&born=1990');
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.items[0].id, 'UA-1');
+	assert.equal(r.json.items[0].status, 'confirmed_captive');
+	assert.match(r.json.items[0].status_text, /held by Ukraine/);
+	assert.equal(typeof r.json.items[0].explanation, 'string');
+	assert.equal(typeof r.json.total, 'number');
+	// The same shape as `cartel search --json`.
+	const cli = JSON.parse(cartel(reg.db, ['search', '--json', '--born', '1990', 'Serhii Shevchenko']));
+	assert.deepEqual(Object.keys(r.json.items[0]).sort(), Object.keys(cli[0]).sort());
+});
+
+test('search: paging, SQL fragments, 10,000-character and invalid names', async () => {
+	const p = await as.med.get('/api/persons?q=Petrov&limit=1&offset=0');
+	assert.equal(p.status, 200);
+	assert.ok(p.json.items.length <= 1);
+	assert.equal(p.json.limit, 1);
+	const sql = await as.med.get('/api/persons?q=' + encodeURIComponent("x'; DROP TABLE persons; --"));
+	assert.ok([200, 422].includes(sql.status), sql.text);
+	isError(await as.med.get('/api/persons?q=' + 'a'.repeat(10000)), 422, 'invalid');
+	isError(await as.med.get('/api/persons?q='), 422);
+	const bad = await as.med.get('/api/persons?q=%FF%FE');
+	assert.ok(bad.status >= 400 && bad.status < 500, bad.text);
+	isError(await as.med.get('/api/persons?q=Petrov&limit=100000'), 400, 'bad_request');
+	isError(await as.med.get('/api/persons?q=Petrov&offset=-1'), 400);
+	// The register is still there and whole.
+	assert.equal((await as.med.get('/api/persons/UA-1')).status, 200);
+});
+
+test('a registrar sees only what his party holds or its own', async () => {
+	const mine = await as['reg-ua'].get('/api/persons/UA-1');
+	assert.equal(mine.status, 200);
+	assert.equal(mine.json.person.id, 'UA-1');
+	assert.equal(typeof mine.json.version, 'number');
+	assert.ok(Array.isArray(mine.json.events));
+	assert.equal((await as['reg-ua'].get('/api/persons/RU-1')).status, 200, 'UA\'s own, held by RU');
+	isError(await as['reg-ua'].get('/api/persons/RU-M1'), 403, 'forbidden');
+	const s = await as['reg-ua'].get('/api/persons?q=' + encodeURIComponent('Петров Иван'));
+	assert.equal(s.status, 200);
+	assert.ok(!s.json.items.some((h) => h.id === 'RU-M1'), 'RU\'s missing man is not in UA\'s search');
+	isError(await as['reg-ua'].get('/api/persons/NOPE-1'), 404, 'not_found');
+});
+
+test('person JSON is the shape of `cartel person show --json`', async () => {
+	const r = await as.med.get('/api/persons/UA-1');
+	const cli = JSON.parse(cartel(reg.db, ['person', 'show', '--json', 'UA-1']));
+	assert.deepEqual(Object.keys(r.json).sort(), Object.keys(cli).sort());
+	assert.deepEqual(r.json.person, cli.person);
+});
+
+test('registrars change only their records; hotline and mediator never', async () => {
+	const v = (await as['reg-ua'].get('/api/persons/UA-1')).json.version;
+	const ok = await as['reg-ua'].post('/api/persons/UA-1/events', { type: 'health', value: 'sick', version: v });
+	assert.equal(ok.status, 201, ok.text);
+	assert.equal(ok.json.person_id, 'UA-1');
+	assert.ok(ok.json.version > v);
+	// Held by RU: not UA's to change, though UA may read him.
+	isError(await as['reg-ua'].post('/api/persons/RU-1/events', { type: 'health', value: 'sick' }), 403, 'forbidden');
+	// UA's own, missing and held by no one: UA's to change.
+	const own = await as['reg-ua'].post('/api/persons/UA-M1/events', { type: 'notes', value: 'letter from the family' });
+	assert.equal(own.status, 201, own.text);
+	isError(await as['reg-ru'].post('/api/persons/UA-1/events', { type: 'health', value: 'good' }), 403, 'forbidden');
+	isError(await as.hot.post('/api/persons/UA-1/events', { type: 'health', value: 'good' }), 403, 'forbidden');
+	isError(await as.med.post('/api/persons/UA-1/events', { type: 'health', value: 'good' }), 403, 'forbidden');
+	const after = await as.med.get('/api/persons/UA-1');
+	assert.equal(after.json.person.health, 'sick', 'the refused changes wrote nothing');
+});
+
+test('a stale version gets 409 with the current record, and writes nothing', async () => {
+	const cur = (await as['reg-ua'].get('/api/persons/UA-1')).json;
+	const first = await as['reg-ua'].post('/api/persons/UA-1/events', { type: 'health', value: 'convalescent', version: cur.version });
+	assert.equal(first.status, 201);
+	const second = await as['reg-ua'].post('/api/persons/UA-1/events', { type: 'health', value: 'good', version: cur.version });
+	isError(second, 409, 'conflict');
+	assert.equal(second.json.current.person.health, 'convalescent');
+	assert.equal(second.json.current.version, first.json.version);
+	const now = (await as['reg-ua'].get('/api/persons/UA-1')).json;
+	assert.equal(now.person.health, 'convalescent');
+});
+
+test('CSRF: no token, or another session\'s token, is 403', async () => {
+	const body = { type: 'health', value: 'good' };
+	isError(await as['reg-ua'].post('/api/persons/UA-1/events', body, { csrf: false }), 403, 'forbidden');
+	isError(await as['reg-ua'].post('/api/persons/UA-1/events', body,
+		{ headers: { 'X-CSRF-Token': as['reg-ru'].csrf } }), 403, 'forbidden');
+	const other = new Client(srv);
+	await other.login('reg-ua');
+	isError(await as['reg-ua'].post('/api/persons/UA-1/events', body,
+		{ headers: { 'X-CSRF-Token': other.csrf } }), 403, 'forbidden', 'another session of the same user');
+	isError(await as.hot.post('/api/logout', undefined, { csrf: false, raw: '' }), 403);
+});
+
+test('bad bodies: malformed JSON, wrong types, unknown fields, wrong type, too large', async () => {
+	const c = as['reg-ua'];
+	isError(await c.post('/api/persons/UA-1/events', undefined, { raw: '{"type": "health",', headers: { 'Content-Type': 'application/json' } }), 400, 'bad_request');
+	const bin = Buffer.from('{"type":"notes","value":"\xff\xfe"}', 'latin1');
+	isError(await c.post('/api/persons/UA-1/events', undefined, { raw: bin, headers: { 'Content-Type': 'application/json' } }), 400, 'bad_request');
+	isError(await c.post('/api/persons/UA-1/events', { type: 'health', value: 7 }), 422, 'invalid');
+	isError(await c.post('/api/persons/UA-1/events', { type: 'health', value: 'sick', version: 'x' }), 422);
+	const unk = await c.post('/api/persons/UA-1/events', { type: 'health', value: 'sick', admin: true });
+	isError(unk, 422);
+	assert.match(unk.json.detail, /admin/);
+	isError(await c.post('/api/persons/UA-1/events', { type: 'health', value: 'dancing' }), 422);
+	isError(await c.post('/api/persons/UA-1/events', [1, 2]), 422);
+	isError(await c.post('/api/persons/UA-1/events', undefined, { raw: 'type=health', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type');
+	isError(await c.post('/api/persons/UA-1/events', { type: 'notes', value: 'x'.repeat(100000) }), 413, 'too_large');
+	isError(await c.post('/api/inquiries', { family_name: 'Ш'.repeat(10000), requester: 'mother' }), 422);
+	isError(await as.hot.post('/api/inquiries', { requester: 'mother' }), 422, 'invalid');
+	isError(await c.req('PUT', '/api/persons/UA-1'), 405, 'method_not_allowed');
+	isError(await c.get('/api/nothing-here'), 404, 'not_found');
+	assert.equal((await c.get('/healthz')).status, 200, 'still serving');
+});
+
+let caseA, caseB, inqA;
+test('the hotline files an inquiry and gets a case code to read out', async () => {
+	const r = await as.hot.post('/api/inquiries', {
+		family_name: 'Shevchenko', given_name: 'Serhiy', birth_date: '1990-05-01',
+		requester: 'mother', relation: 'mother', contact: '+380 44 000 0000' });
+	assert.equal(r.status, 201, r.text);
+	assert.match(r.json.id, /^INQ-/);
+	assert.match(r.json.case_code, /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$/);
+	caseA = r.json.case_code;
+	inqA = r.json.id;
+	const b = await as['reg-ua'].post('/api/inquiries', { family_name: 'Бондаренко', given_name: 'Олег', requester: 'wife' });
+	assert.equal(b.status, 201, b.text);
+	caseB = b.json.case_code;
+	assert.notEqual(caseA, caseB);
+	isError(await as.med.post('/api/inquiries', { family_name: 'X' }), 403, 'forbidden');
+	// The code is stored only as its hash.
+	const dump = fs.readFileSync(reg.db).toString('latin1');
+	assert.ok(!dump.includes(caseA.replaceAll('-', '')), 'the case code is not in the register');
+});
+
+test('inquiries, review and call-backs, paged', async () => {
+	const l = await as.hot.get('/api/inquiries?limit=1');
+	assert.equal(l.status, 200);
+	assert.equal(l.json.items.length, 1);
+	assert.equal(l.json.total, 2);
+	const one = await as.hot.get('/api/inquiries/' + inqA);
+	assert.equal(one.json.id, inqA);
+	const rv = await as.hot.get('/api/review');
+	assert.equal(rv.status, 200);
+	const item = rv.json.items.find((i) => i.inquiry_id === inqA && i.person_id === 'UA-1');
+	assert.ok(item, 'UA-1 is a potential match of the inquiry');
+	isError(await as.hot.post(`/api/review/${inqA}/UA-1`, { decision: 'confirm', reason: 'same man' }), 403, 'forbidden');
+	isError(await as.med.post(`/api/review/${inqA}/UA-1`, { decision: 'maybe', reason: 'x' }), 422);
+	isError(await as.root.get('/api/inquiries'), 403, 'forbidden');
+});
+
+test('the family sees "searching", then "Confirmed held since" after review', async () => {
+	const fam = new Client(srv);
+	const s0 = await fam.get('/api/cases/' + caseA);
+	assert.equal(s0.status, 200, s0.text);
+	assert.equal(s0.json.status, 'searching');
+	assert.match(s0.json.warning, /never sold/);
+	const d = await as.med.post(`/api/review/${inqA}/UA-1`, { decision: 'confirm', reason: 'same birth date and name' });
+	assert.equal(d.status, 200, d.text);
+	// Typed in lower case with spaces, as read over the phone.
+	const typed = caseA.toLowerCase().replaceAll('-', ' ');
+	const s1 = await fam.get('/api/cases/' + encodeURIComponent(typed));
+	assert.equal(s1.status, 200);
+	assert.equal(s1.json.status, 'held');
+	assert.equal(s1.json.text, 'Confirmed held since 2024-03-01.');
+	assert.deepEqual(Object.keys(s1.json).sort(), ['case', 'since', 'status', 'text', 'warning']);
+	assert.ok(!s1.text.includes('Шевченко') && !s1.text.includes('UA-1'), 'no record, no id');
+	// The other case's code shows the other case only.
+	const sB = await fam.get('/api/cases/' + caseB);
+	assert.notEqual(sB.json.case, s1.json.case);
+	assert.ok(!sB.text.includes('held since'), sB.text);
+	// A change on the man puts the mother on the call-back list.
+	await as['reg-ua'].post('/api/persons/UA-1/events', { type: 'health', value: 'good' });
+	const cb = await as.hot.get('/api/callbacks');
+	assert.equal(cb.status, 200);
+	assert.ok(cb.json.items.some((c) => c.inquiry_id === inqA), cb.text);
+	isError(await as['reg-ua'].get('/api/callbacks'), 403);
+	const done = await as.hot.post(`/api/inquiries/${inqA}/callback-done`, {});
+	assert.equal(done.status, 200, done.text);
+	assert.ok(done.json.done >= 1);
+});
+
+test('wrong case codes: 404, then 429 for that address; the right code still works from another', async () => {
+	const fam = new Client(srv);
+	isError(await fam.get('/api/cases/0000-0000-0000-0000-0000'), 404, 'not_found');
+	isError(await fam.get('/api/cases/not-a-code'), 404);
+	let last;
+	for (let i = 0; i < 12; i++)
+		last = await fam.get('/api/cases/ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZ' + (i % 10));
+	isError(last, 429, 'too_many_requests');
+	assert.ok(last.headers.get('retry-after'));
+	isError(await fam.get('/api/cases/' + caseA), 429, 'too_many_requests', 'the guessing address is held off even with a right code');
+	const other = await getFrom(srv, '127.0.0.2', '/api/cases/' + caseA);
+	assert.equal(other.status, 200);
+	assert.equal(other.json.status, 'held');
+});
+
+test('five wrong passwords lock the account; the right one is then 429', async () => {
+	const c = new Client(srv);
+	for (let i = 0; i < 5; i++)
+		isError(await c.login('lock', 'not the password!'), 401);
+	isError(await c.login('lock'), 429, 'too_many_requests');
+	cartel(reg.db, ['user', 'password', 'lock', '--by', 'test'], 'another long password\n');
+	assert.equal((await c.login('lock', 'another long password')).status, 200, 'a new password lifts the lock');
+});
+
+test('a disabled user\'s cookie stops working at once', async () => {
+	const c = new Client(srv);
+	assert.equal((await c.login('gone')).status, 200);
+	assert.equal((await c.get('/api/inquiries')).status, 200);
+	cartel(reg.db, ['user', 'disable', 'gone', '--by', 'test']);
+	isError(await c.get('/api/inquiries'), 401, 'unauthorized');
+	isError(await c.login('gone'), 401);
+});
+
+test('logout ends the session', async () => {
+	const c = new Client(srv);
+	await c.login('hot2');
+	const saved = c.cookie;
+	const r = await c.post('/api/logout', {});
+	assert.equal(r.status, 200);
+	assert.match(r.setCookie, /Max-Age=0/);
+	isError(await c.get('/api/session', { headers: { Cookie: saved } }), 401);
+});
+
+test('statistics: public counts under 5 read "fewer than 5"; exact for a mediator', async () => {
+	const pub = await new Client(srv).get('/api/stats');
+	assert.equal(pub.status, 200);
+	assert.equal(pub.json.persons, 'fewer than 5');
+	const ua = pub.json.parties.find((p) => p.held_by === 'UA');
+	assert.equal(ua.held, 'fewer than 5');
+	const exact = await as.med.get('/api/stats');
+	assert.equal(exact.json.persons, 4);
+	const cli = JSON.parse(cartel(reg.db, ['stats', '--json']));
+	assert.equal(cli.persons, 4);
+	assert.deepEqual(Object.keys(exact.json).sort(), Object.keys(cli).filter((k) => k !== 'owner').sort());
+	const hot = await as.hot.get('/api/stats');
+	assert.equal(hot.json.persons, 'fewer than 5', 'the hotline reads public figures');
+});
+
+test('the access log: who read which record, and every refusal; admin only', async () => {
+	isError(await as.hot.get('/api/access-log'), 403, 'forbidden');
+	const r = await as.root.get('/api/access-log?limit=200');
+	assert.equal(r.status, 200);
+	const it = r.json.items;
+	assert.ok(it.length > 10);
+	assert.ok(it.some((e) => e.action === 'person.read' && e.subject === 'UA-1' && e.user === 'med' && e.address === '127.0.0.1'));
+	assert.ok(it.some((e) => e.action === 'person.change' && e.subject === 'RU-1' && e.decision === 'denied' && e.user === 'reg-ua'));
+	assert.ok(it.some((e) => e.action === 'login' && e.decision === 'denied'));
+	assert.ok(it.some((e) => e.action === 'case.read' && e.decision === 'denied' && e.user === 'family'));
+	assert.ok(it.some((e) => e.action === 'csrf' && e.decision === 'denied'));
+	assert.ok(!r.text.includes('Шевченко'), 'no names in the access log');
+	// Pages, newest first (each read of the log is itself logged).
+	const p2 = await as.root.get('/api/access-log?limit=5&offset=5');
+	assert.equal(p2.json.items.length, 5);
+	const seqs = p2.json.items.map((e) => e.seq);
+	assert.deepEqual(seqs, seqs.slice().sort((a, b) => b - a));
+	assert.ok(seqs[0] < it[0].seq && seqs[0] >= it[5].seq);
+	assert.ok(r.json.total >= it.length);
+});
+
+test('audit verification for admin and mediator, not the hotline', async () => {
+	const r = await as.med.get('/api/audit/verify');
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.ok, true);
+	assert.ok(r.json.rows > 0);
+	isError(await as.hot.get('/api/audit/verify'), 403);
+});
+
+test('static files: types, caching and headers; no way out of the folder', async () => {
+	const c = new Client(srv);
+	const i = await c.get('/');
+	assert.equal(i.status, 200);
+	assert.match(i.headers.get('content-type'), /^text\/html/);
+	assert.match(i.headers.get('content-security-policy'), /default-src 'self'/);
+	assert.equal(i.headers.get('x-content-type-options'), 'nosniff');
+	assert.equal(i.headers.get('cache-control'), 'no-cache');
+	const js = await c.get('/js/app.js');
+	assert.match(js.headers.get('content-type'), /^text\/javascript/);
+	assert.match(js.headers.get('cache-control'), /max-age/);
+	for (const p of ['/link.txt', '/up/secret.txt', '/%2e%2e/secret.txt',
+		'/js/%2e%2e/%2e%2e/secret.txt', '/%252e%252e/secret.txt',
+		'/..%2fsecret.txt', '/js/..%5c..%5csecret.txt', '/.hidden', '/nothing.html'])
+		isError(await c.get(p), 404, 'not_found');
+	for (const p of ['/../secret.txt', '/js/../../secret.txt', '/../../../../etc/passwd',
+		'/%2e%2e/%2e%2e/etc/passwd', '/web/../../secret.txt']) {
+		const r = await rawRequest(srv, `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+		assert.equal(r.status, 404, `${p}: ${r.text.slice(0, 80)}`);
+		assert.ok(!r.text.includes('outside the web folder') && !r.text.includes('root:'));
+	}
+	isError(await c.req('POST', '/index.html', { raw: 'x' }), 405);
+});
+
+test('oversized headers and request lines are refused; the server keeps serving', async () => {
+	const big = await rawRequest(srv, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100000)}\r\nConnection: close\r\n\r\n`);
+	assert.ok([400, 413, 431].includes(big.status), big.text.slice(0, 80));
+	const line = await rawRequest(srv, `GET /${'a'.repeat(100000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+	assert.ok([400, 414, 431].includes(line.status), line.text.slice(0, 80));
+	assert.equal((await new Client(srv).get('/healthz')).status, 200);
+});
+
+test('a client that never finishes its headers is dropped after --timeout', async () => {
+	const s4 = await startServer(reg, ['--timeout', '2']);
+	try {
+		const slow = rawRequest(s4, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ', { waitMs: 10000 });
+		// Meanwhile everyone else is served.
+		assert.equal((await new Client(s4).get('/healthz')).status, 200);
+		const r = await slow;
+		assert.ok(r.ms < 8000, `dropped after ${r.ms} ms`);
+	} finally {
+		assert.equal((await s4.stop()).code, 0);
+	}
+});
+
+test('the OpenAPI file lists exactly the routes the server has', async () => {
+	const spec = JSON.parse(fs.readFileSync(path.join(TOP, 'docs', 'openapi.json'), 'utf8'));
+	assert.match(spec.openapi, /^3\./);
+	const documented = [];
+	for (const [p, ops] of Object.entries(spec.paths))
+		for (const m of Object.keys(ops))
+			if (['get', 'post', 'put', 'delete', 'patch'].includes(m))
+				documented.push(`${m.toUpperCase()} ${p}`);
+	const { execFileSync } = await import('node:child_process');
+	const served = execFileSync(CARTEL, ['serve', '--routes']).toString().trim().split('\n');
+	assert.deepEqual(documented.sort(), served.slice().sort());
+	// And each is answered by a route, not "no such route".
+	for (const r of served) {
+		const [m, p] = r.split(' ');
+		const url = p.replaceAll(/\{[a-z_]+\}/g, 'X');
+		const res = await as.med.req(m, url, m === 'POST' ? { body: {} } : {});
+		assert.ok(!(res.status === 404 && res.json?.detail === 'no such route'), `${r} is not served`);
+	}
+});
+
+test('sessions end after the idle timeout; sign-ins per address are limited', async () => {
+	const s2 = await startServer(reg, ['--idle-timeout', '1']);
+	try {
+		const c = new Client(s2);
+		assert.equal((await c.login('hot')).status, 200);
+		assert.equal((await c.get('/api/session')).status, 200);
+		await new Promise((r) => setTimeout(r, 2500));
+		isError(await c.get('/api/session'), 401, 'unauthorized');
+		// Sign-in attempts from one address are limited (30 a minute).
+		const x = new Client(s2);
+		let last;
+		for (let i = 0; i < 31; i++)
+			last = await x.login('nobody-' + i, 'some long password');
+		isError(last, 429, 'too_many_requests');
+		assert.equal((await getFrom(s2, '127.0.0.2', '/healthz')).status, 200);
+	} finally {
+		assert.equal((await s2.stop()).code, 0);
+	}
+});
+
+test('SIGTERM lets a request in flight finish, then exits 0', async () => {
+	const s3 = await startServer(reg);
+	const c = new Client(s3);
+	await c.login('med');
+	const pending = c.get('/api/persons?q=' + encodeURIComponent('Шевченко Сергій'));
+	await new Promise((r) => setTimeout(r, 20));
+	s3.proc.kill('SIGTERM');
+	const r = await pending;
+	assert.equal(r.status, 200);
+	const { code } = await s3.exited;
+	assert.equal(code, 0);
+	await assert.rejects(fetch(s3.base + '/healthz'), 'no longer listening');
+});
+
+test('rounds: the handover sheet, and check-offs by role', async () => {
+	// A round agreed and signed at the command line, loaded for handover.
+	const dir = fs.mkdtempSync(path.join(reg.dir, 'round-'));
+	const db = path.join(dir, 'r.db');
+	const D = path.join(TOP, 'tests', 'e2e', 'data');
+	cartel(db, ['init']);
+	cartel(db, ['import', 'csv', path.join(D, 'round_persons.csv')]);
+	cartel(db, ['plan', '--policy', path.join(D, 'round_policy.yaml'), '-o', path.join(dir, 'plan.json')]);
+	cartel(db, ['key', 'new', '--party', 'UA', '-o', dir]);
+	cartel(db, ['key', 'new', '--party', 'RU', '-o', dir]);
+	const doc = path.join(dir, 'r.json');
+	cartel(db, ['round', 'new', '--plan', path.join(dir, 'plan.json'), '--kind', 'agreed', '--id', 'R-T', '-o', doc]);
+	cartel(db, ['round', 'sign', doc, '--key', path.join(dir, 'UA.key')]);
+	cartel(db, ['round', 'sign', doc, '--key', path.join(dir, 'RU.key')]);
+	cartel(db, ['handover', 'start', doc]);
+	for (const [u, role, party] of [['med', 'mediator'], ['hot', 'hotline'], ['reg-ua', 'registrar', 'UA'], ['reg-xx', 'registrar', 'XX']])
+		cartel(db, ['user', 'add', u, '--role', role, '--by', 'test', ...(party ? ['--party', party] : [])], 'correct horse battery\n');
+	const rs = await startServer({ db, web: reg.web }, ['--login-limit', '1000']);
+	try {
+		const c = {};
+		for (const u of ['med', 'hot', 'reg-ua', 'reg-xx']) {
+			c[u] = new Client(rs);
+			assert.equal((await c[u].login(u)).status, 200);
+		}
+		const sheet = await c.med.get('/api/rounds/R-T/handover');
+		assert.equal(sheet.status, 200, sheet.text);
+		const cli = JSON.parse(cartel(db, ['handover', 'status', 'R-T', '--json']));
+		assert.deepEqual(sheet.json, cli, 'the same sheet as the command line');
+		isError(await c.hot.get('/api/rounds/R-T/handover'), 403, 'forbidden');
+		isError(await c.med.get('/api/rounds/R-NONE/handover'), 404);
+		const p = sheet.json.persons.find((x) => x.outcome === 'pending');
+		assert.ok(p, 'a pending person');
+		const person = (await c.med.get('/api/persons/' + p.id)).json.person;
+		isError(await c['reg-xx'].post(`/api/rounds/R-T/handover/${p.id}`, { outcome: 'absent' }), 403, 'forbidden', 'a registrar of a third party');
+		isError(await c.hot.post(`/api/rounds/R-T/handover/${p.id}`, { outcome: 'absent' }), 403);
+		isError(await c.med.post(`/api/rounds/R-T/handover/${p.id}`, { outcome: 'vanished' }), 422);
+		isError(await c.med.post(`/api/rounds/R-T/handover/${p.id}`, { outcome: 'absent', extra: 1 }), 422);
+		const outcome = person.consent === 'willing' ? 'handed_over' : 'absent';
+		const ok = await c['reg-ua'].post(`/api/rounds/R-T/handover/${p.id}`, { outcome, where: 'point A' });
+		assert.equal(ok.status, 200, ok.text);
+		assert.equal(ok.json.outcome, outcome);
+		assert.equal(ok.json.already, false);
+		const again = await c.med.post(`/api/rounds/R-T/handover/${p.id}`, { outcome });
+		assert.equal(again.json.already, true, 'checking again changes nothing');
+		const after = await c.med.get('/api/rounds/R-T/handover');
+		assert.equal(after.json.persons.find((x) => x.id === p.id).outcome, outcome);
+	} finally {
+		assert.equal((await rs.stop()).code, 0);
+	}
+	cartel(db, ['audit', 'verify']);
+});
