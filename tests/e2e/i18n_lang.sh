@@ -68,6 +68,7 @@ has "$T/j" '"words": "не в цьому раунді'
 
 # The locale when --lang is not given; --lang wins over it.
 LANG=uk_UA.UTF-8 $C stats >"$T/s_uk"
+has "$T/s_uk" "Власник: немає (спільний робочий реєстр)"
 has "$T/s_uk" "УТРИМУЮТЬСЯ ЗАРАЗ"
 has "$T/s_uk" "Реєстр: 13 осіб, станом на 2026-06-01"
 has "$T/s_uk" "тяжкопоранені"
