@@ -23,6 +23,9 @@ libyaml-dev
 libglpk-dev
 time
 jq
+wrk
+curl
+nodejs
 gettext
 locales
 "

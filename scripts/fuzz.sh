@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs each fuzz target of a fuzz build (make fuzz) for a set time and
-# prints what each did: executions per second, executions, seconds and the
-# crashes found (inputs that crashed, leaked, hung or ran out of memory).
+# prints what each did: executions per second, executions, seconds, the
+# crashes found (inputs that crashed, leaked, hung or ran out of memory)
+# and executions per second of processor time, with the load average at
+# the end (on a shared machine the first rate falls with the load).
 #
 #   sh scripts/fuzz.sh BUILD SECONDS JOBS [TARGET...]
 #
@@ -39,6 +41,7 @@ run_one() {
 	CARTEL_DATA="$TOP/data" CARTEL_TODAY=2026-12-01 \
 	ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	/usr/bin/time -f '%U %S' -o "$dir/cpu" \
 	"$BUILD/fuzz/fuzz_$name" \
 		-max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$dir/" \
@@ -55,7 +58,12 @@ run_one() {
 		secs=$(grep -o 'secs: [0-9]*' "$dir/log" | tail -1 |
 			sed 's/secs: //')
 	fi
-	echo "$name ${rate:-?} ${execs:-?} ${secs:-?} $crashes" >"$dir/result"
+	# Executions per second of processor time: what the target costs,
+	# whatever else the machine runs (the wall-clock rate falls with the
+	# load average; this one does not).
+	cpu=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { c = $1 + $2 } END { if (c > 0) print c }' "$dir/cpu" 2>/dev/null)
+	per_cpu=$(awk -v e="${execs:-0}" -v c="${cpu:-0}" 'BEGIN { if (c > 0) printf "%d", e / c; else print "?" }')
+	echo "$name ${rate:-?} ${execs:-?} ${secs:-?} $crashes $per_cpu" >"$dir/result"
 }
 
 if [ "$JOBS" -le 1 ]; then
@@ -72,7 +80,8 @@ else
 fi
 
 found=0
-printf '%-14s %10s %12s %8s %8s\n' target exec/s execs seconds crashes
+printf '%-14s %10s %12s %8s %8s %10s\n' target exec/s execs seconds crashes exec/cpu-s
+echo "(load average $(cut -d' ' -f1-3 /proc/loadavg))"
 for t in $TARGETS; do
 	r="$WORK/$t/result"
 	if [ ! -f "$r" ]; then
@@ -81,7 +90,7 @@ for t in $TARGETS; do
 		continue
 	fi
 	set -- $(cat "$r")
-	printf '%-14s %10s %12s %8s %8s\n' "$1" "$2" "$3" "$4" "$5"
+	printf '%-14s %10s %12s %8s %8s %10s\n' "$1" "$2" "$3" "$4" "$5" "${6:-?}"
 	[ "$5" = 0 ] || found=1
 done
 if [ $found -ne 0 ]; then

@@ -220,6 +220,19 @@ int cartel_account_event(struct cartel_db *db, const struct cartel_user *u,
 			 json_t **out, char **why);
 
 /*
+ * Adds a person for user u from a request body of import columns
+ * ({"family_name": "...", "held_by": "UA", ...}; every value a string;
+ * an unknown column: CARTEL_EINVAL naming it), checked as an import row
+ * is. Without a status, a person held by a party is a confirmed captive.
+ * The rule of a change applies to the new record (a registrar adds the
+ * persons his party holds, and its own people reported missing). Logged.
+ * *out is {"id", "version"}.
+ */
+int cartel_account_person_add(struct cartel_db *db,
+			      const struct cartel_user *u, json_t *body,
+			      const char *from, json_t **out, char **why);
+
+/*
  * Searches for user u: q (a typed name, at most 1,000 bytes) and born (a
  * date or NULL) through the matching engine; the hits the user may not
  * read are left out, the others paged (offset, limit) and logged as

@@ -182,6 +182,16 @@ struct cartel_receive_result {
 int cartel_receive(struct cartel_db *db, const char *path,
 		   const struct cartel_receive_opts *o,
 		   struct cartel_receive_result *res, char **why);
+
+/* The same, for a declaration already in memory: text (len bytes, not
+ * necessarily NUL-terminated; borrowed) is what the file would hold, and
+ * name stands for the file in messages (NULL: "the declaration").
+ * Refuses more than CARTEL_DECL_FILE_MAX bytes with CARTEL_ERANGE; the
+ * rest as cartel_receive. */
+int cartel_receive_text(struct cartel_db *db, const char *name,
+			const char *text, size_t len,
+			const struct cartel_receive_opts *o,
+			struct cartel_receive_result *res, char **why);
 void cartel_receive_result_clear(struct cartel_receive_result *res);
 
 /* The result as JSON text (malloc'd, indented): what `receive --json`

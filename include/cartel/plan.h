@@ -79,6 +79,15 @@ int cartel_policy_balance(const struct cartel_policy *pol, const char *party_a,
 			  long value_a, const char *party_b, long value_b,
 			  char **why);
 
+struct cartel_db;
+/* Checks the policy's two parties against the parties the register knows
+ * (cartel_party_known), before a plan is made from its persons: a side
+ * the register has never heard of is a mistyped code, and a plan for it
+ * would give nobody. Returns 0, CARTEL_EINVAL naming which of the
+ * policy's parties (first or second), or an error of the database. */
+int cartel_policy_check_parties(const struct cartel_policy *pol,
+				struct cartel_db *db, char **why);
+
 /* Planner options; all may be left zero. */
 struct cartel_plan_opts {
 	/* Today's date for ages and time held; year 0 means

@@ -359,6 +359,10 @@ struct cartel_round_rules_opts {
 	 * register that holds neither side's records signs on its
 	 * party's word). */
 	int unknown_ok;
+	/* 1: in a party's own register, a person the other side gives that
+	 * it does not know is not a breach (the handover maps him through
+	 * the identity links and refuses one linked to nobody). */
+	int received_unknown_ok;
 };
 
 /*
@@ -519,6 +523,11 @@ struct cartel_handover_person {
 	int direct; /* on a direct-repatriation list */
 	enum cartel_handover_outcome outcome;
 	char *checked_at, *checked_by; /* NULL while pending */
+	/* The id the giving party names the person by, when it is not the
+	 * register's own id: a person the other party gives, found in this
+	 * register through an identity link (<cartel/links.h>). NULL
+	 * otherwise. */
+	char *holder_id;
 };
 
 struct cartel_handover_stage {

@@ -136,11 +136,36 @@ struct cartel_provenance {
 };
 
 /*
+ * Whether code is a party this register knows (docs/limits.md). A register
+ * without a list of parties (none added with cartel_party_add) takes any
+ * well-formed code. One with a list knows its owner's code, the parties
+ * whose keys are pinned, the parties added, and the codes its persons are
+ * already held by or depend on. Returns 0 when code is known; CARTEL_EINVAL
+ * (with *why saying the rule, never quoting the code) when it is not a
+ * code (cartel_party_check) or not known; or an error of the database.
+ * Import, person add, event add and a plan's policy apply it.
+ */
+int cartel_party_known(struct cartel_db *db, const char *code, char **why);
+
+/*
+ * Adds code to the register's list of parties: one audit entry
+ * "party.add" with the code as its subject, so that the audit chain
+ * covers it. The first party added gives the register its list, and from
+ * then on codes are checked against it (cartel_party_known). Adding a
+ * party added before changes nothing (*added, when not NULL, says which).
+ * Returns 0, CARTEL_EINVAL for a code that is not one or no actor, or an
+ * error of the database.
+ */
+int cartel_party_add(struct cartel_db *db, const char *code, const char *actor,
+		     int *added, char **why);
+
+/*
  * Adds a new person with the fields of *p, as one "created" event that
  * carries every known field, with its audit entry. p->id may be NULL or
  * empty: the register then assigns one. p->status, p->source are taken as
  * given (p->source is replaced by prov->source). The person is validated as
- * an import row is (cartel_person_check). On success, when out_id is not
+ * an import row is (cartel_person_check), its held_by and depends_on
+ * against the parties the register knows (cartel_party_known). On success, when out_id is not
  * NULL, *out_id is the malloc'd id. CARTEL_EEXIST when the id is taken.
  */
 int cartel_person_add(struct cartel_db *db, const struct cartel_person *p,

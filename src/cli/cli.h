@@ -126,8 +126,10 @@ int cmd_restore(struct cli *, int, char **);
 int cmd_retention(struct cli *, int, char **);
 int cmd_purge(struct cli *, int, char **);
 int cmd_owner(struct cli *, int, char **);
+int cmd_party(struct cli *, int, char **);
 int cmd_declare(struct cli *, int, char **);
 int cmd_receive(struct cli *, int, char **);
+int cmd_links(struct cli *, int, char **);
 
 /* Shared by the register's commands (defined in cmd_init.c). */
 struct cartel_db;

@@ -19,6 +19,7 @@
 #include <cartel/cartel.h>
 #include <cartel/json.h>
 #include <cartel/round.h>
+#include <cartel/sheet.h>
 #include <cartel/store.h>
 
 #include "cli.h"
@@ -46,7 +47,7 @@ ho_start(struct cli *cli, int argc, char **argv)
 	if (file == NULL)
 		return cli_usage("handover", "handover start needs ROUND.json");
 	char *why = NULL;
-	struct cartel_round_rules_opts ro = {NULL, 0, plan, NULL, 0};
+	struct cartel_round_rules_opts ro = {NULL, 0, plan, NULL, 0, 0};
 	char *plan_text = NULL;
 	if (plan != NULL &&
 	    (plan_text = cli_read_plan(plan, &ro.plan_len)) == NULL)
@@ -405,12 +406,64 @@ ho_stage(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* handover sheet ROUND_ID -o FILE --key KEY [--by WHO] */
+static int
+ho_sheet(struct cli *cli, int argc, char **argv)
+{
+	const char *round_id = NULL, *out = NULL, *keyfile = NULL, *by = NULL;
+	int took;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+			keyfile = argv[++i];
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			by = argv[++i];
+		else if ((took = cli_common_opt(cli, "handover", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (argv[i][0] != '-' && round_id == NULL)
+			round_id = argv[i];
+		else
+			return cli_usage("handover", "unexpected '%s'",
+					 argv[i]);
+	}
+	if (round_id == NULL || out == NULL || keyfile == NULL)
+		return cli_usage("handover", "handover sheet ROUND_ID -o FILE "
+					     "--key CODE.key [--by WHO]");
+	char *why = NULL;
+	struct cartel_key key;
+	int err = cartel_key_load(&key, keyfile, &why);
+	if (err)
+		return cli_error(err, why, "reading the key");
+	struct cartel_db *db;
+	if (cli_open_db(cli, 0, &db)) {
+		cartel_key_wipe(&key);
+		return EXIT_FAIL;
+	}
+	struct cartel_sheet_made res;
+	char party[CARTEL_PARTY_MAX];
+	snprintf(party, sizeof party, "%s", key.party);
+	err = cartel_handover_sheet(db, round_id, &key, cli_actor(by), out,
+				    &res, &why);
+	cartel_key_wipe(&key);
+	cartel_db_close(db);
+	if (err)
+		return cli_error(err, why, "writing the handover sheet");
+	printf("wrote %s: %s's sheet number %ld of round %s, %zu persons, "
+	       "digest %s\n",
+	       cli_t(out), cli_t(party),
+	       res.sequence, cli_t(round_id), res.n_persons, res.digest);
+	return EXIT_OK;
+}
+
 int
 cmd_handover(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage("handover",
-				 "which: start, check, status or stage?");
+				 "which: start, check, status, stage or sheet?");
 	if (strcmp(argv[1], "start") == 0)
 		return ho_start(cli, argc, argv);
 	if (strcmp(argv[1], "check") == 0)
@@ -419,5 +472,7 @@ cmd_handover(struct cli *cli, int argc, char **argv)
 		return ho_status(cli, argc, argv);
 	if (strcmp(argv[1], "stage") == 0)
 		return ho_stage(cli, argc, argv);
+	if (strcmp(argv[1], "sheet") == 0)
+		return ho_sheet(cli, argc, argv);
 	return cli_usage("handover", "unknown subcommand '%s'", argv[1]);
 }

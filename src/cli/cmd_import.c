@@ -34,12 +34,13 @@ print_result(struct cli *cli, const char *file, const char *rejects_path,
 				      res->rejected ? rejects_path : NULL,
 				      "unknown_columns", u);
 		if (o != NULL && update) {
-			json_object_set_new(o, "updated",
-					    json_integer((json_int_t)res->updated));
-			json_object_set_new(o, "unchanged",
-					    json_integer((json_int_t)res->unchanged));
-			json_object_set_new(o, "events",
-					    json_integer((json_int_t)res->events));
+			json_t *n[3] = {
+				json_integer((json_int_t)res->updated),
+				json_integer((json_int_t)res->unchanged),
+				json_integer((json_int_t)res->events)};
+			json_object_set_new(o, "updated", n[0]);
+			json_object_set_new(o, "unchanged", n[1]);
+			json_object_set_new(o, "events", n[2]);
 		}
 		if (o == NULL)
 			return cli_fail("out of memory");
@@ -315,7 +316,8 @@ cmd_event_import(struct cli *cli, int argc, char **argv)
 		} else if (file == NULL) {
 			file = a;
 		} else {
-			return cli_usage("event", "unexpected argument '%s'", a);
+			return cli_usage("event", "unexpected argument '%s'",
+					 a);
 		}
 	}
 	if (file == NULL)
@@ -383,7 +385,8 @@ cmd_event_import(struct cli *cli, int argc, char **argv)
 				res.rejected ? rejects_path : NULL);
 			if (o != NULL) {
 				json_dumpf(o, stdout,
-					   JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+					   JSON_INDENT(2) |
+						   JSON_PRESERVE_ORDER);
 				fputc('\n', stdout);
 				json_decref(o);
 			}

@@ -101,6 +101,11 @@ compute(struct cli *cli, const struct plan_args *a, const char *action,
 		cartel_policy_free(*pol);
 		return rc;
 	}
+	if ((rc = cartel_policy_check_parties(*pol, db, &why)) != 0) {
+		cartel_db_close(db);
+		cartel_policy_free(*pol);
+		return cli_error(rc, why, "reading the policy");
+	}
 	struct cartel_person *persons = NULL;
 	size_t n = 0;
 	/* The register's persons, and those each party declared it holds

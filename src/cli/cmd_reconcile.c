@@ -13,6 +13,7 @@
 #include <cartel/cartel.h>
 #include <cartel/match.h>
 #include <cartel/round.h>
+#include <cartel/sheet.h>
 #include <cartel/store.h>
 
 #include "cli.h"
@@ -362,6 +363,56 @@ reconcile_counts(struct cli *cli, const char *ft, const char *fo,
 	return EXIT_OK;
 }
 
+static void
+print_gaps(const char *title, const struct cartel_sheet_gap *g, size_t n)
+{
+	printf("%s (%zu):\n", title, n);
+	for (size_t i = 0; i < n; i++)
+		printf("  %-20s given by %-4s stage %d: %s / %s\n",
+		       cli_t(g[i].id), cli_t(g[i].side), g[i].stage,
+		       cli_t(g[i].giver), cli_t(g[i].receiver));
+}
+
+/* reconcile sheets A.json B.json: the two parties' handover sheets. */
+static int
+reconcile_sheets(struct cli *cli, const char *a, const char *b,
+		 const char *by)
+{
+	struct cartel_db *db;
+	if (cli_open_db(cli, 0, &db))
+		return EXIT_FAIL;
+	struct cartel_sheet_reconcile res;
+	char *why = NULL;
+	int err = cartel_reconcile_sheets(db, a, b, cli_actor(by), &res, &why);
+	cartel_db_close(db);
+	if (err)
+		return cli_error(err, why, "reconciling the sheets");
+	if (cli->json) {
+		char *text = NULL;
+		err = cartel_sheet_reconcile_json(&res, &text, &why);
+		if (err == 0)
+			printf("%s\n", text);
+		free(text);
+	} else {
+		printf("round %s (agreed list %s): sheets of %s (number %ld) "
+		       "and %s (number %ld)\n",
+		       cli_t(res.round_id), res.round_digest,
+		       cli_t(res.party[0]), res.sequence[0],
+		       cli_t(res.party[1]), res.sequence[1]);
+		printf("%zu persons: %zu handed over, %zu received; %zu "
+		       "handed over but not received, %zu received but not "
+		       "handed over\n",
+		       res.n_persons, res.n_handed_over, res.n_received,
+		       res.n_not_received, res.n_not_handed);
+		print_gaps("handed over but not received", res.not_received,
+			   res.n_not_received);
+		print_gaps("received but not handed over", res.not_handed,
+			   res.n_not_handed);
+	}
+	cartel_sheet_reconcile_clear(&res);
+	return err ? cli_error(err, why, "writing the result") : EXIT_OK;
+}
+
 int
 cmd_reconcile(struct cli *cli, int argc, char **argv)
 {
@@ -401,6 +452,12 @@ cmd_reconcile(struct cli *cli, int argc, char **argv)
 			return cli_usage("reconcile", "reconcile counts "
 						      "THEIRS.csv OURS.csv");
 		return reconcile_counts(cli, pos[1], pos[2], out, threshold);
+	}
+	if (npos >= 1 && strcmp(pos[0], "sheets") == 0) {
+		if (npos != 3)
+			return cli_usage("reconcile", "reconcile sheets "
+						      "A.json B.json");
+		return reconcile_sheets(cli, pos[1], pos[2], by);
 	}
 	if (npos != 1)
 		return cli_usage("reconcile", "reconcile LIST.csv, or reconcile "

@@ -191,7 +191,7 @@ round_sign(struct cli *cli, int argc, char **argv)
 	if (out == NULL)
 		out = file;
 	char *why = NULL;
-	struct cartel_round_rules_opts ro = {NULL, 0, plan, NULL, 1};
+	struct cartel_round_rules_opts ro = {NULL, 0, plan, NULL, 1, 0};
 	char *plan_text = NULL;
 	if (plan != NULL &&
 	    (plan_text = cli_read_plan(plan, &ro.plan_len)) == NULL)

@@ -35,6 +35,15 @@ static const struct cli_command commands[] = {
 	 "owner one, once (refused when it has one); audited. The owner is\n"
 	 "shown by stats and written into every document the register makes.\n"
 	 "See docs/protocol.md.\n"},
+	{"party", cmd_party, "the register's list of parties, which codes are checked against",
+	 "usage: cartel party add CODE [--by WHO] [--json]\n"
+	 "\n"
+	 "Adds CODE to the register's list of parties (audited; adding it\n"
+	 "again changes nothing). Once a register has a list, held_by,\n"
+	 "depends_on and a policy's parties must name a party it knows: one\n"
+	 "added, its owner, one whose key is pinned, or one its persons are\n"
+	 "already held by or depend on. Without a list any well-formed code is\n"
+	 "taken. See docs/limits.md.\n"},
 	{"declare", cmd_declare, "a party's signed list of whom it holds or seeks",
 	 "usage: cartel declare held|sought -o FILE --key CODE.key\n"
 	 "                      [--fields LIST] [--as-of DATE] [--by WHO] [--json]\n"
@@ -60,6 +69,24 @@ static const struct cli_command commands[] = {
 	 "was added, dropped (marked no longer declared, never deleted),\n"
 	 "changed or returned (--json: the same as JSON, with the fields).\n"
 	 "See docs/protocol.md.\n"},
+	{"links", cmd_links, "identity links: their persons to ours, by the engine",
+	 "usage: cartel links make THEIRS OURS [--threshold P]\n"
+	 "                        [--review-threshold P] [--all] [--by WHO] [--json]\n"
+	 "       cartel links list [--party CODE] [--json]\n"
+	 "       cartel links confirm PARTY:THEIR_ID OUR_ID --by WHO [--why TEXT]\n"
+	 "       cartel links revoke PARTY:THEIR_ID OUR_ID --by WHO --why TEXT\n"
+	 "\n"
+	 "make links the persons of a received declaration (THEIRS: PARTY:held\n"
+	 "or PARTY:sought) with OURS: register (this register's own persons)\n"
+	 "or, at the mediator, another party's declaration (RU:held). The\n"
+	 "matching engine decides: sure pairs are linked, probable ones go to\n"
+	 "the review queue (cartel review list; confirming there confirms the\n"
+	 "link, rejecting revokes it), the rest are listed as unmatched with\n"
+	 "their nearest candidates (--all lists the linked too). Persons linked\n"
+	 "before are kept; a pair revoked is not made again. confirm and revoke\n"
+	 "are a person's decision (confirm also links by hand); OUR_ID is\n"
+	 "PARTY:ID for a declared person. Every link is audited and under the\n"
+	 "row ledger. See docs/protocol.md.\n"},
 	{"import", cmd_import, "import a CSV list of persons",
 	 "usage: cartel import csv FILE|- [--all-or-nothing] [--rejects FILE]\n"
 	 "                    [--actor WHO] [--source KIND] [--json]\n"
@@ -229,6 +256,7 @@ static const struct cli_command commands[] = {
 	 "       cartel handover check ROUND_ID --sheet FILE.csv --by NAME\n"
 	 "       cartel handover status ROUND_ID [--persons] [--json]\n"
 	 "       cartel handover stage ROUND_ID N --close --by NAME [--mark-absent]\n"
+	 "       cartel handover sheet ROUND_ID -o FILE --key CODE.key [--by NAME]\n"
 	 "\n"
 	 "start loads an agreed document whose signatures verify and that keeps\n"
 	 "the exchange rules (see cartel help round) and moves the\n"
@@ -243,11 +271,17 @@ static const struct cli_command commands[] = {
 	 "outcome[,at][,by][,where]) cut short is run again to resume. A stage\n"
 	 "always closes: a pending person who died, was released or left the\n"
 	 "list since the round was agreed is closed out as deceased, released or\n"
-	 "withdrawn. See docs/rounds.md.\n"},
+	 "withdrawn. In a party's register (docs/protocol.md) the persons the\n"
+	 "other party gives are found through the identity links and checked\n"
+	 "off as received, with no consent gate (that is the holder's); the\n"
+	 "party's own as handed_over. sheet writes what this party checked\n"
+	 "off as a signed document for the mediator (reconcile sheets).\n"
+	 "See docs/rounds.md.\n"},
 	{"reconcile", cmd_reconcile, "the other side's lists against ours, by identity",
 	 "usage: cartel reconcile LIST.csv [--party CODE] [--all] [--json]\n"
 	 "                        [-o OUT.csv] [--threshold P] [--by NAME]\n"
 	 "       cartel reconcile counts THEIRS.csv OURS.csv [--json] [-o OUT.csv]\n"
+	 "       cartel reconcile sheets A.json B.json [--json] [--by NAME]\n"
 	 "\n"
 	 "The first reads the other side's requested list (the import CSV format)\n"
 	 "and matches each row against the register across scripts and spellings:\n"
@@ -255,7 +289,10 @@ static const struct cli_command commands[] = {
 	 "(held: confirmed_captive, proposed or agreed, and held by --party CODE\n"
 	 "when given), with the nearest candidates. The second links two lists of\n"
 	 "one handover one-to-one and says who is on both, on yours only, on ours\n"
-	 "only. See docs/rounds.md.\n"},
+	 "only. The third checks both parties' signed handover sheets against\n"
+	 "the pinned keys (refusing a replayed or older sheet) and lists who\n"
+	 "was handed over but not received, received but not handed over, and\n"
+	 "both totals. See docs/rounds.md and docs/protocol.md.\n"},
 	{"demo", cmd_demo, "build a realistic demo register and print its statistics",
 	 "usage: cartel [--db PATH] demo [--per-side N] [--seed S] [--today DATE]\n"
 	 "                              [--parties A,B] [--json]\n"

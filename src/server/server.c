@@ -152,6 +152,14 @@ set_lib_error(struct resp *r, int err, char *why, int signed_in)
 		status = 429, code = "too_many_requests";
 		r->retry_after = "900";
 		break;
+	case CARTEL_EBUSY:
+		/* A long write (an import at the command line) holds the
+		 * register past the busy timeout: try again shortly. */
+		status = 503, code = "unavailable";
+		r->retry_after = "5";
+		free(why);
+		why = NULL;
+		break;
 	default:
 		status = 500, code = "internal";
 		/* The register's own words stay out of the answer. */
@@ -280,6 +288,7 @@ static const char *const routes[][2] = {
 	{"POST", "/api/logout"},
 	{"GET", "/api/session"},
 	{"GET", "/api/persons"},
+	{"POST", "/api/persons"},
 	{"GET", "/api/persons/{id}"},
 	{"POST", "/api/persons/{id}/events"},
 	{"POST", "/api/inquiries"},
@@ -515,6 +524,13 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		out = json_pack("{s:s, s:o, s:I}", "csrf_token", s.csrf, "user",
 				cartel_user_json(u), "idle_timeout_s",
 				(json_int_t)S.idle_s);
+	} else if (strcmp(route, "/api/persons") == 0 && post) {
+		if ((b = body_json(c, q, r)) == NULL) {
+			cartel_session_clear(&s);
+			return;
+		}
+		err = cartel_account_person_add(db, u, b, from, &out, &why);
+		status = 201;
 	} else if (strcmp(route, "/api/persons") == 0) {
 		long long off, lim;
 		if (paging(c, r, &off, &lim) != 0) {
@@ -1091,7 +1107,11 @@ server_main(int argc, char **argv, const char *db_path)
 	MHD_socket ls = MHD_quiesce_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
-	for (int i = 0; i < DRAIN_S * 20 && atomic_load(&S.in_flight) > 0; i++)
+	/* A quarter of a second at least, for a request already sent on an
+	 * open connection to be read and counted. */
+	for (int i = 0; i < DRAIN_S * 20 &&
+			(i < 5 || atomic_load(&S.in_flight) > 0);
+	     i++)
 		usleep(50000);
 	MHD_stop_daemon(d);
 	for (int i = 0; i < S.n_dbs; i++)

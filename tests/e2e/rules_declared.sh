@@ -29,6 +29,10 @@ UQ-1,Иванов,Николай,1999-01-05,рядовой,B200,UA,RU,military,w
 UQ-2,Смирнов,Юрий,2001-11-11,рядовой,B201,UA,RU,military,willing,confirmed_captive,2023-02-21
 UQ-3,Кузнецов,Алексей,1980,рядовой,B202,UA,RU,military,willing,confirmed_captive,2023-03-22
 UQ-4,Попов,Андрей,1997,рядовой,B203,UA,RU,military,willing,confirmed_captive,2023-04-23
+UZ-1,Коваленко,Олександр,1994-03-02,солдат,A100,RU,UA,military,not_asked,confirmed_captive,2023-01-10
+UZ-2,Шевченко,Сергій,1990,солдат,A101,RU,UA,military,not_asked,confirmed_captive,2023-02-11
+UZ-3,Бондаренко,Микола,1985-07-01,солдат,A102,RU,UA,military,not_asked,confirmed_captive,2023-03-12
+UZ-4,Ткаченко,Андрій,2001-05-05,солдат,A103,RU,UA,military,not_asked,confirmed_captive,2023-04-13
 CSV
 cat >"$T/ru.csv" <<CSV
 $H
@@ -75,6 +79,14 @@ says "$T/out" "note: person RU:RZ-1, held by RU, cannot be mapped" \
 	"signed round R-M version 1 as UA"
 $RU round sign "$T/v1.json" --key "$T/ru/RU.key" >/dev/null
 $M round verify "$T/v1.json" >/dev/null || fail "v1 at the mediator"
+# Once UA has RU's declaration and its links, each man RU gives is mapped
+# to UA's own record of him.
+$UA key import "$T/ru/RU.pub" --party RU >/dev/null
+$UA receive "$T/ru-held-1.json" >/dev/null
+$UA links make RU:held register >/dev/null
+cp "$T/v1.json" "$T/v1-ua.json"
+$UA round sign "$T/v1-ua.json" --key "$T/ua/UA.key" >"$T/out"
+grep -q "cannot be mapped" "$T/out" && fail "linked men unmapped: $(cat "$T/out")"
 
 # UQ-2 refuses, as UA's register records after v1 was made: UA's own
 # register refuses to sign it again; the mediator does not know.

@@ -1,15 +1,13 @@
 /*
  * Fuzzes receiving a declaration (round/declaration.c): the signed list of
  * persons a party holds or seeks, sent to the mediator or the other party.
- * The input is written to a file, as a declaration arrives, and received
- * into a mediator's register in memory with UA's key pinned (the key that
+ * The input is received as the text of a declaration file
+ * (cartel_receive_text, which cartel_receive calls once it has read the
+ * file) into a mediator's register in memory with UA's key pinned (the key that
  * signed the seeds in corpus/declaration, so a seed goes all the way to
  * loading its persons). Whatever is refused must leave the register as it
  * was; whatever is received must verify.
  */
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cartel/declaration.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
@@ -23,7 +21,6 @@ static const unsigned char ua_public[32] = {
 	0x56, 0x36, 0xc0, 0x2b, 0xbf, 0x86, 0xbe, 0x05};
 
 static struct cartel_db *db;
-static char path[64];
 
 static void
 fresh_register(void)
@@ -46,11 +43,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(path, sizeof path, "/tmp/cartel-fuzz-decl-XXXXXX");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		abort();
-	close(fd);
 	fresh_register();
 	return 0;
 }
@@ -60,22 +52,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (db == NULL)
 		LLVMFuzzerInitialize(NULL, NULL);
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		abort();
-	size_t done = 0;
-	while (done < size) {
-		ssize_t w = write(fd, data + done, size - done);
-		if (w <= 0)
-			abort();
-		done += (size_t)w;
-	}
-	close(fd);
 	struct cartel_receive_opts o = {NULL, 0, "fuzz"};
 	struct cartel_receive_result res;
 	memset(&res, 0, sizeof res);
 	char *why = NULL;
-	int rc = cartel_receive(db, path, &o, &res, &why);
+	int rc = cartel_receive_text(db, "fuzz.json", (const char *)data,
+				     size, &o, &res, &why);
 	free(why);
 	if (rc == 0) {
 		FUZZ_CHECK(res.n_persons == res.n_added + res.n_unchanged +

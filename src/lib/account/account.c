@@ -4,6 +4,7 @@
  * lock after repeated failures, and the access log. The rows are in
  * src/lib/store/account_store.c; here are the rules.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,6 +329,21 @@ log_alone(struct cartel_db *db, const struct cartel_user *u,
 	return cartel_access_log(db, u, action, subject, allowed, from, why);
 }
 
+/* A hash of no one's password, so that signing in as an unknown user
+ * takes as long as with a wrong password: the time of an answer does not
+ * tell which names are accounts. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_make(void)
+{
+	char pw[32];
+	randombytes_buf(pw, sizeof pw);
+	if (hash_password(pw, sizeof pw, dummy_hash, NULL) != 0)
+		dummy_hash[0] = '\0';
+}
+
 int
 cartel_login(struct cartel_db *db, const char *name, const char *pw,
 	     size_t pw_len, const char *from, long long now,
@@ -346,6 +362,11 @@ cartel_login(struct cartel_db *db, const char *name, const char *pw,
 						 &failures, why)
 			  : CARTEL_ENOTFOUND;
 	if (err == CARTEL_ENOTFOUND) {
+		pthread_once(&dummy_once, dummy_make);
+		if (dummy_hash[0] != '\0' && pw != NULL &&
+		    pw_len <= CARTEL_PASSWORD_MAX &&
+		    crypto_pwhash_str_verify(dummy_hash, pw, pw_len) == 0)
+			pw_len = 0; /* cannot happen: no one knows it */
 		int e = cartel_access_log(db, NULL, "login", "unknown user", 0,
 					  from, why);
 		if (e != 0)

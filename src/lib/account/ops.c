@@ -279,8 +279,12 @@ cartel_account_event(struct cartel_db *db, const struct cartel_user *u,
 	if (err == 0)
 		err = cartel__person_version(db, p.id, &version, why);
 	if (err == 0 && expect >= 0 && expect != version) {
+		/* Nothing is written but the refusal, as a decision. */
 		cartel_db_rollback(db);
-		err = cartel_person_record_json(db, id, out, why);
+		err = cartel_access_log(db, u, "person.change", p.id, 0, from,
+					why);
+		if (err == 0)
+			err = cartel_person_record_json(db, id, out, why);
 		cartel_person_clear(&p);
 		if (err != 0)
 			return err;
@@ -531,4 +535,82 @@ cartel_account_checkoff(struct cartel_db *db, const struct cartel_user *u,
 			 "person_id", person_id, "outcome",
 			 cartel_handover_outcome_name(o), "already", already);
 	return *out ? 0 : cartel__why(why, CARTEL_ENOMEM, "out of memory");
+}
+
+int
+cartel_account_person_add(struct cartel_db *db, const struct cartel_user *u,
+			  json_t *body, const char *from, json_t **out,
+			  char **why)
+{
+	*out = NULL;
+	int err = cartel_may(u, CARTEL_DO_PERSON_CHANGE, NULL, why);
+	if (err != 0)
+		return refused(db, u, "person.add", NULL, from, err);
+	if (!json_is_object(body))
+		return cartel__why(why, CARTEL_EINVAL,
+				   "the body must be a JSON object");
+	struct cartel_person p;
+	memset(&p, 0, sizeof p);
+	int status_given = 0, src = CARTEL_SRC_OFFICIAL_LIST;
+	const char *k;
+	json_t *v;
+	json_object_foreach(body, k, v) {
+		const struct cartel_field *f = cartel_field_find(k);
+		if (f == NULL || strcmp(f->name, "id") == 0) {
+			err = cartel__why(why, CARTEL_EINVAL,
+					  "unknown field \"%.*s\"",
+					  cartel__utf8_cut(k, 64), k);
+			break;
+		}
+		const char *text;
+		if ((err = body_str(body, k, &text, 1, why)) != 0)
+			break;
+		if (strlen(text) > 1024) {
+			err = cartel__why(why, CARTEL_EINVAL,
+					  "\"%s\" is longer than 1024 bytes",
+					  f->name);
+			break;
+		}
+		if (strcmp(f->name, "source") == 0) {
+			err = cartel_enum_parse(CARTEL_ENUM_SOURCE, text, &src,
+						why);
+		} else {
+			err = cartel_person_set_field(&p, f, text, why);
+			status_given |= strcmp(f->name, "status") == 0;
+		}
+		if (err != 0)
+			break;
+	}
+	if (err == 0 && !status_given && p.held_by != NULL)
+		p.status = CARTEL_STATUS_CONFIRMED_CAPTIVE;
+	if (err == 0) {
+		char *rule = NULL;
+		int denied = cartel_may(u, CARTEL_DO_PERSON_CHANGE, &p, &rule);
+		err = cartel_access_log(db, u, "person.add", NULL, denied == 0,
+					from, why);
+		if (err == 0 && denied != 0) {
+			free(*why);
+			*why = rule;
+			rule = NULL;
+			err = denied;
+		}
+		free(rule);
+	}
+	char *id = NULL;
+	struct cartel_provenance prov = {.actor = u->name,
+					 .source = (enum cartel_source)src};
+	if (err == 0)
+		err = cartel_person_add(db, &p, &prov, &id, why);
+	cartel_person_clear(&p);
+	long long version = 0;
+	if (err == 0)
+		err = cartel__person_version(db, id, &version, why);
+	if (err == 0)
+		err = cartel_access_log(db, u, "person.add", id, 1, from, why);
+	if (err == 0 &&
+	    (*out = json_pack("{s:s, s:I}", "id", id, "version",
+			      (json_int_t)version)) == NULL)
+		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	free(id);
+	return err;
 }

@@ -502,9 +502,8 @@ start(struct cartel_csv *c, char **why)
 		    (ucnv_compareNames(c->enc_name, "UTF-16") == 0 ||
 		     ucnv_compareNames(c->enc_name, "UTF16") == 0)) {
 			const char *g = guess_encoding(r, c->raw_len, 1);
-			const char *order = g != NULL && strncmp(g, "UTF-16BE", 8) == 0
-						    ? "UTF-16BE"
-						    : "UTF-16LE";
+			int be = g != NULL && strncmp(g, "UTF-16BE", 8) == 0;
+			const char *order = be ? "UTF-16BE" : "UTF-16LE";
 			char *keep = c->enc_name;
 			c->enc_name = NULL;
 			int rc = cartel_csv_set_encoding(c, order, why);

@@ -27,11 +27,20 @@
 /* Events per audit entry, as the import's persons per entry. */
 #define BATCH 1000
 
-enum ecol { C_PERSON, C_FIELD, C_VALUE, C_SOURCE, C_BY, C_AT, C_NOTE, C_REF,
-	    C_N };
+enum ecol {
+	C_PERSON,
+	C_FIELD,
+	C_VALUE,
+	C_SOURCE,
+	C_BY,
+	C_AT,
+	C_NOTE,
+	C_REF,
+	C_N
+};
 
 static const char *const col_names[C_N] = {
-	"person_id", "field", "value", "source", "by", "at", "note", "ref"};
+    "person_id", "field", "value", "source", "by", "at", "note", "ref"};
 
 static int
 col_of(const char *name)
@@ -65,8 +74,8 @@ fatal(int err)
  * column and *why the rule. */
 static int
 row_event(char **fields, const size_t *at_col,
-	  const struct cartel_import_opts *opts, struct cartel_event *ev,
-	  char *attr, size_t attr_size, int *col, char **why)
+          const struct cartel_import_opts *opts, struct cartel_event *ev,
+          char *attr, size_t attr_size, int *col, char **why)
 {
 	const char *cell[C_N];
 	for (int k = 0; k < C_N; k++)
@@ -89,8 +98,8 @@ row_event(char **fields, const size_t *at_col,
 			f = cartel__lists_column(field);
 		if (f == NULL)
 			return cartel__why(why, CARTEL_EINVAL,
-					   "field: not a field of the register "
-					   "(an import column, or attr:NAME)");
+			                   "field: not a field of the register "
+			                   "(an import column, or attr:NAME)");
 		field = f->name;
 	} else {
 		snprintf(attr, attr_size, "%s", field);
@@ -110,11 +119,11 @@ row_event(char **fields, const size_t *at_col,
 	if (src[strspn(src, " \t")] != '\0') {
 		const struct cartel_field *sf = cartel_field_find("source");
 		const char *canon = cartel__lists_non_ascii(src)
-					    ? cartel__lists_value(sf, src)
-					    : NULL;
+		                        ? cartel__lists_value(sf, src)
+		                        : NULL;
 		int s;
 		int err = cartel_enum_parse(CARTEL_ENUM_SOURCE,
-					    canon ? canon : src, &s, why);
+		                            canon ? canon : src, &s, why);
 		if (err != 0)
 			return err;
 		ev->prov.source = (enum cartel_source)s;
@@ -137,16 +146,16 @@ row_event(char **fields, const size_t *at_col,
 /* Reads the header; sets at_col[k] to column + 1 of each name. */
 static int
 read_header(struct cartel_csv *csv, const char *name, size_t *at_col,
-	    size_t *n_cols, char **why)
+            size_t *n_cols, char **why)
 {
 	char **fields;
 	size_t n;
 	int rc = cartel_csv_next(csv, &fields, &n, why);
 	if (rc == 0)
 		return cartel__why(why, CARTEL_EFORMAT,
-				   "%s: the file is empty (it needs a header "
-				   "row: person_id, field, value, ...)",
-				   name);
+		                   "%s: the file is empty (it needs a header "
+		                   "row: person_id, field, value, ...)",
+		                   name);
 	if (rc < 0)
 		return rc;
 	if ((rc = cartel__lists_load(why)) != 0)
@@ -155,28 +164,28 @@ read_header(struct cartel_csv *csv, const char *name, size_t *at_col,
 		int k = col_of(fields[i]);
 		if (k < 0)
 			return cartel__why(why, CARTEL_EFORMAT,
-					   EVENT_MSG_UNKNOWN_COLUMN, name,
-					   i + 1, fields[i]);
+			                   EVENT_MSG_UNKNOWN_COLUMN, name,
+			                   i + 1, fields[i]);
 		if (at_col[k] != 0)
-			return cartel__why(why, CARTEL_EFORMAT,
-					   EVENT_MSG_TWICE, name, at_col[k],
-					   i + 1, col_names[k]);
+			return cartel__why(why, CARTEL_EFORMAT, EVENT_MSG_TWICE,
+			                   name, at_col[k], i + 1,
+			                   col_names[k]);
 		at_col[k] = i + 1;
 	}
 	static const int required[] = {C_PERSON, C_FIELD, C_VALUE};
 	for (size_t r = 0; r < 3; r++)
 		if (at_col[required[r]] == 0)
 			return cartel__why(why, CARTEL_EFORMAT,
-					   EVENT_MSG_NO_COLUMN, name,
-					   col_names[required[r]]);
+			                   EVENT_MSG_NO_COLUMN, name,
+			                   col_names[required[r]]);
 	*n_cols = n;
 	return 0;
 }
 
 int
 cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
-			const struct cartel_import_opts *opts_in,
-			struct cartel_import_result *res, char **why)
+                        const struct cartel_import_opts *opts_in,
+                        struct cartel_import_result *res, char **why)
 {
 	struct cartel_import_opts opts = {0};
 	if (opts_in != NULL)
@@ -247,24 +256,24 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 			reason = owned;
 		} else if (n != n_cols) {
 			owned = cartel__asprintf("the row has %zu fields; the "
-						 "header has %zu",
-						 n, n_cols);
+			                         "header has %zu",
+			                         n, n_cols);
 			reason = owned;
 		} else {
 			struct cartel_event ev;
 			int col = C_PERSON;
 			int e = row_event(fields, at_col, &opts, &ev, attr,
-					  sizeof attr, &col, &rwhy);
+			                  sizeof attr, &col, &rwhy);
 			if (e == 0) {
 				e = cartel__event_apply(db, &ev, audit, &hs,
-							NULL, NULL, &rwhy);
+				                        NULL, NULL, &rwhy);
 				if (e == CARTEL_ENOTFOUND)
 					col = C_PERSON;
 				else if (rwhy != NULL &&
-					 strncmp(rwhy, "at: ", 4) == 0)
+				         strncmp(rwhy, "at: ", 4) == 0)
 					col = C_AT;
 				else if (strcmp(ev.field, "id") == 0 ||
-					 strcmp(ev.field, "source") == 0)
+				         strcmp(ev.field, "source") == 0)
 					col = C_FIELD;
 			}
 			if (e == 0) {
@@ -274,7 +283,7 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 				last_row = row;
 			} else if (fatal(e)) {
 				err = cartel__why(why, e, "%s: row %zu: %s",
-						  name, row, rwhy ? rwhy : "");
+				                  name, row, rwhy ? rwhy : "");
 			} else {
 				column = col_names[col];
 				owned = rwhy;
@@ -286,27 +295,26 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		if (err == 0 && reason != NULL) {
 			res->rejected++;
 			if (cartel__import_reject(opts.rejects, row, column,
-						  reason) != 0)
+			                          reason) != 0)
 				err = cartel__why(why, CARTEL_EIO,
-						  "writing the reject file "
-						  "failed");
+				                  "writing the reject file "
+				                  "failed");
 			if (first_reject == NULL)
 				first_reject = cartel__asprintf(
-					"%s: row %zu%s%s: %s", name, row,
-					column[0] ? ", column " : "", column,
-					reason);
+				    "%s: row %zu%s%s: %s", name, row,
+				    column[0] ? ", column " : "", column,
+				    reason);
 		}
 		free(owned);
 		if (err == 0 && in_batch >= BATCH) {
-			char *detail = cartel__asprintf(
-				"rows %zu-%zu: %lld events", first_row,
-				last_row, in_batch);
+			char *detail =
+			    cartel__asprintf("rows %zu-%zu: %lld events",
+			                     first_row, last_row, in_batch);
 			err = detail == NULL
-				      ? CARTEL_ENOMEM
-				      : cartel__audit_close(db, audit, actor,
-							    "event import", name,
-							    detail, in_batch,
-							    &hs, why);
+			          ? CARTEL_ENOMEM
+			          : cartel__audit_close(
+			                db, audit, actor, "event import", name,
+			                detail, in_batch, &hs, why);
 			free(detail);
 			audit++;
 			in_batch = 0;
@@ -315,31 +323,28 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	}
 	res->imported = 0;
 	if (err == 0 && opts.all_or_nothing && res->rejected > 0)
-		err = cartel__why(why, CARTEL_EINVAL,
-				  IMPORT_MSG_ALL_OR_NOTHING, res->rejected,
-				  res->rows_read, "recorded",
-				  first_reject ? first_reject : "?");
+		err = cartel__why(why, CARTEL_EINVAL, IMPORT_MSG_ALL_OR_NOTHING,
+		                  res->rejected, res->rows_read, "recorded",
+		                  first_reject ? first_reject : "?");
 	free(first_reject);
 	if (err == 0) {
 		char *detail =
-			in_batch > 0
-				? cartel__asprintf(
-					  "rows %zu-%zu: %lld events; file done: "
-					  "%zu rows read, %zu events recorded, "
-					  "%zu rejected",
-					  first_row, last_row, in_batch,
-					  res->rows_read, res->events,
-					  res->rejected)
-				: cartel__asprintf(
-					  "file done: %zu rows read, %zu events "
-					  "recorded, %zu rejected",
-					  res->rows_read, res->events,
-					  res->rejected);
-		err = detail == NULL ? CARTEL_ENOMEM
-				     : cartel__audit_close(db, audit, actor,
-							   "event import", name,
-							   detail, in_batch,
-							   &hs, why);
+		    in_batch > 0
+		        ? cartel__asprintf(
+		              "rows %zu-%zu: %lld events; file done: "
+		              "%zu rows read, %zu events recorded, "
+		              "%zu rejected",
+		              first_row, last_row, in_batch, res->rows_read,
+		              res->events, res->rejected)
+		        : cartel__asprintf(
+		              "file done: %zu rows read, %zu events "
+		              "recorded, %zu rejected",
+		              res->rows_read, res->events, res->rejected);
+		err =
+		    detail == NULL
+		        ? CARTEL_ENOMEM
+		        : cartel__audit_close(db, audit, actor, "event import",
+		                              name, detail, in_batch, &hs, why);
 		free(detail);
 	}
 	err = cartel__db_write_end(db, own, err, why);

@@ -65,8 +65,8 @@ trimmed(const char *s)
 	return out;
 }
 
-void
-cartel__import_columns_free(struct column *cols, size_t n)
+static void
+free_columns(struct column *cols, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(cols[i].name);
@@ -86,10 +86,10 @@ name_hash(const char *s)
 /* Reads the header into cols; records the unknown columns in res. Each
  * column costs one lookup in a table of the names seen so far, so a header
  * of the most columns the reader allows is read at once. */
-int
-cartel__import_header(struct cartel_csv *csv, const char *name,
-		      int need_name, struct column **out, size_t *n_out,
-		      struct cartel_import_result *res, char **why)
+static int
+read_header(struct cartel_csv *csv, const char *name, int need_name,
+	    struct column **out, size_t *n_out,
+	    struct cartel_import_result *res, char **why)
 {
 	char **fields;
 	size_t n;
@@ -248,7 +248,7 @@ cartel__import_header(struct cartel_csv *csv, const char *name,
 	free(seen_at);
 	free(table);
 	if (err != 0) {
-		cartel__import_columns_free(cols, n);
+		free_columns(cols, n);
 		return err;
 	}
 	*out = cols;
@@ -256,9 +256,8 @@ cartel__import_header(struct cartel_csv *csv, const char *name,
 	return 0;
 }
 
-int
-cartel__import_reject(FILE *fp, size_t row, const char *column,
-		      const char *reason)
+static int
+write_reject(FILE *fp, size_t row, const char *column, const char *reason)
 {
 	if (fp == NULL)
 		return 0;
@@ -271,9 +270,9 @@ cartel__import_reject(FILE *fp, size_t row, const char *column,
 
 /* Splits a reader message "file: row R (line L), column C: reason" into
  * the column's header name and the reason. */
-const char *
-cartel__import_csv_reason(const char *msg, const struct column *cols,
-			  size_t n_cols, const char **column)
+static const char *
+csv_reason(const char *msg, const struct column *cols, size_t n_cols,
+	   const char **column)
 {
 	*column = "";
 	const char *c = msg != NULL ? strstr(msg, ", column ") : NULL;
@@ -301,8 +300,8 @@ attr_cmp(const void *a, const void *b)
 /* Builds *p from one row; on a bad value returns the error with *column
  * naming the column and *why the reason (no file or row: the caller adds
  * them). */
-int
-cartel__import_build(struct cartel_person *p, char **fields, const struct column *cols,
+static int
+build_person(struct cartel_person *p, char **fields, const struct column *cols,
 	     size_t n_cols, const struct cartel_import_opts *opts,
 	     const struct cartel_date *today, struct cartel__buf *arena,
 	     const char **column, char **why)
@@ -400,9 +399,8 @@ cartel__import_build(struct cartel_person *p, char **fields, const struct column
 
 /* Lets go of the text fields that point into arena, so that
  * cartel_person_clear frees only what the person owns. */
-void
-cartel__import_unborrow(struct cartel_person *p,
-			const struct cartel__buf *arena)
+static void
+unborrow(struct cartel_person *p, const struct cartel__buf *arena)
 {
 	size_t n;
 	const struct cartel_field *f = cartel_fields(&n);
@@ -455,12 +453,19 @@ close_batch(struct cartel_db *db, struct batch *b, const char *actor,
  * row with its column and reason, or a failure to read on. Memory stays
  * bounded by the ring, whatever the file's length.
  */
-#define BLOCK_ROWS 256
+/* A block of 128 rows stays under 128 KiB, which allocators (ASan's, and
+ * glibc's below its mmap threshold) serve from memory they keep, rather
+ * than mapping and unmapping it for each short list. */
+#define BLOCK_ROWS 128
 #define N_BLOCKS 8
 /* A block also ends once its rows hold this many bytes of text, so that
  * wide rows (up to CARTEL_LIMIT_LINE each) keep the ring within about
  * N_BLOCKS * (BLOCK_BYTES + CARTEL_LIMIT_LINE) bytes of cells. */
 #define BLOCK_BYTES (4u << 20)
+
+/* Room for the text of each date field of a person (there are five); only
+ * dates need a buffer, and a job per row of the ring holds one. */
+#define JOB_DATES 8
 
 enum job_kind { JOB_PERSON, JOB_REJECT, JOB_FATAL };
 
@@ -477,14 +482,15 @@ struct job {
 	/* The text forms of the person's fields, ready to bind (dates in
 	 * dates[], the rest pointing into the person or static names). */
 	const char *texts[CARTEL__PERSON_NTEXTS];
-	char dates[CARTEL__PERSON_NTEXTS][CARTEL_FIELD_TEXT_MAX];
+	char dates[JOB_DATES][CARTEL_FIELD_TEXT_MAX];
 	unsigned char digest[CARTEL__DIGEST_BYTES]; /* of its event */
 };
 
 struct block {
 	struct job jobs[BLOCK_ROWS];
 	size_t n;
-	int last; /* the file ends with this block */
+	size_t used; /* jobs ever filled: the rest were never touched */
+	int last;    /* the file ends with this block */
 };
 
 struct reader {
@@ -494,12 +500,17 @@ struct reader {
 	const struct cartel_import_opts *opts;
 	struct cartel_date today;
 	const char *name, *now; /* what every creation event records */
+	struct cartel__parties parties; /* held_by, depends_on may name */
 
 	pthread_mutex_t mu;
 	pthread_cond_t can_fill, can_take;
-	struct block blocks[N_BLOCKS];
+	/* Allocated as the reader first needs each: a short list (most of
+	 * what a bureau sends between two imports) never pays for the whole
+	 * ring of megabytes, nor touches more of it than its rows. */
+	struct block *blocks[N_BLOCKS];
 	size_t filled, taken; /* blocks handed over and taken so far */
 	int stop;             /* the writer gives up: stop reading */
+	int nomem;            /* the reader could not allocate a block */
 };
 
 /* Fills one job from the next record; returns 0 at the end of the file,
@@ -530,7 +541,7 @@ read_job(struct reader *rd, struct job *job)
 	if (rc < 0) {
 		const char *column;
 		const char *reason =
-			cartel__import_csv_reason(rwhy, rd->cols, rd->n_cols, &column);
+			csv_reason(rwhy, rd->cols, rd->n_cols, &column);
 		job->column = column;
 		job->reason = cartel__strdup(reason);
 		free(rwhy);
@@ -543,8 +554,11 @@ read_job(struct reader *rd, struct job *job)
 		return 1;
 	}
 	const char *column = "";
-	rc = cartel__import_build(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
+	rc = build_person(&job->p, fields, rd->cols, rd->n_cols, rd->opts,
 			  &rd->today, &job->arena, &column, &rwhy);
+	if (rc == 0)
+		rc = cartel__parties_check(&rd->parties, &job->p, &column,
+					   &rwhy);
 	if (rc == CARTEL_ENOMEM) {
 		job->kind = JOB_FATAL;
 		job->err = rc;
@@ -554,16 +568,31 @@ read_job(struct reader *rd, struct job *job)
 	if (rc != 0) {
 		job->column = column;
 		job->reason = rwhy;
-		cartel__import_unborrow(&job->p, &job->arena);
+		unborrow(&job->p, &job->arena);
 		cartel_person_clear(&job->p);
 		return 1;
 	}
 	job->kind = JOB_PERSON;
-	size_t n_fields;
+	size_t n_fields, n_dates = 0;
 	const struct cartel_field *f = cartel_fields(&n_fields);
-	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NTEXTS; i++)
-		job->texts[i] = cartel_person_field_text(
-			&job->p, &f[i], job->dates[i], CARTEL_FIELD_TEXT_MAX);
+	for (size_t i = 0; i < n_fields && i < CARTEL__PERSON_NTEXTS; i++) {
+		char *buf = NULL;
+		size_t size = 0;
+		if (f[i].type == CARTEL_FIELD_DATE) {
+			if (n_dates == JOB_DATES) {
+				job->kind = JOB_FATAL;
+				job->err = CARTEL_EINVAL;
+				job->reason = cartel__strdup(
+					"a person has more dates than the "
+					"import has room for");
+				return 1;
+			}
+			buf = job->dates[n_dates++];
+			size = CARTEL_FIELD_TEXT_MAX;
+		}
+		job->texts[i] = cartel_person_field_text(&job->p, &f[i], buf,
+							 size);
+	}
 	if (job->p.id == NULL)
 		return 1; /* the writer assigns the id, then encodes */
 	if (cartel__record_encode(&job->p, &job->rec) != 0) {
@@ -596,7 +625,7 @@ static void
 clear_block(struct block *blk)
 {
 	for (size_t j = 0; j < blk->n; j++) {
-		cartel__import_unborrow(&blk->jobs[j].p, &blk->jobs[j].arena);
+		unborrow(&blk->jobs[j].p, &blk->jobs[j].arena);
 		cartel_person_clear(&blk->jobs[j].p);
 		free(blk->jobs[j].reason);
 		blk->jobs[j].reason = NULL;
@@ -616,7 +645,15 @@ reader_main(void *arg)
 		pthread_mutex_unlock(&rd->mu);
 		if (stop)
 			return NULL;
-		struct block *blk = &rd->blocks[rd->filled % N_BLOCKS];
+		struct block **slot = &rd->blocks[rd->filled % N_BLOCKS];
+		if (*slot == NULL && (*slot = calloc(1, sizeof **slot)) == NULL) {
+			pthread_mutex_lock(&rd->mu);
+			rd->nomem = 1;
+			pthread_cond_signal(&rd->can_take);
+			pthread_mutex_unlock(&rd->mu);
+			return NULL;
+		}
+		struct block *blk = *slot;
 		clear_block(blk);
 		blk->last = 0;
 		size_t bytes = 0;
@@ -627,6 +664,8 @@ reader_main(void *arg)
 				break;
 			}
 			blk->n++;
+			if (blk->n > blk->used)
+				blk->used = blk->n;
 			/* Each cell's text is held twice while the row waits:
 			 * in the arena or an attribute, and as an event
 			 * record. */
@@ -649,11 +688,13 @@ static struct block *
 take_block(struct reader *rd)
 {
 	pthread_mutex_lock(&rd->mu);
-	while (rd->taken == rd->filled)
+	while (rd->taken == rd->filled && !rd->nomem)
 		pthread_cond_wait(&rd->can_take, &rd->mu);
-	struct block *blk = &rd->blocks[rd->taken % N_BLOCKS];
+	struct block *blk = NULL;
+	if (rd->taken < rd->filled)
+		blk = rd->blocks[rd->taken % N_BLOCKS];
 	pthread_mutex_unlock(&rd->mu);
-	return blk;
+	return blk; /* NULL: out of memory */
 }
 
 static void
@@ -681,8 +722,57 @@ static void
 drain(struct reader *rd)
 {
 	for (size_t i = 0; i < N_BLOCKS; i++)
-		clear_block(&rd->blocks[i]);
+		if (rd->blocks[i] != NULL)
+			clear_block(rd->blocks[i]);
 	rd->taken = rd->filled;
+}
+
+/* The import's pieces, for the update and the event import
+ * (io/import_int.h). */
+void
+cartel__import_columns_free(struct column *cols, size_t n)
+{
+	free_columns(cols, n);
+}
+
+int
+cartel__import_header(struct cartel_csv *csv, const char *name,
+		      int need_name, struct column **cols, size_t *n,
+		      struct cartel_import_result *res, char **why)
+{
+	return read_header(csv, name, need_name, cols, n, res, why);
+}
+
+int
+cartel__import_reject(FILE *fp, size_t row, const char *column,
+		      const char *reason)
+{
+	return write_reject(fp, row, column, reason);
+}
+
+const char *
+cartel__import_csv_reason(const char *msg, const struct column *cols,
+			  size_t n_cols, const char **column)
+{
+	return csv_reason(msg, cols, n_cols, column);
+}
+
+int
+cartel__import_build(struct cartel_person *p, char **fields,
+		     const struct column *cols, size_t n_cols,
+		     const struct cartel_import_opts *opts,
+		     const struct cartel_date *today, struct cartel__buf *arena,
+		     const char **column, char **why)
+{
+	return build_person(p, fields, cols, n_cols, opts, today, arena,
+			    column, why);
+}
+
+void
+cartel__import_unborrow(struct cartel_person *p,
+			const struct cartel__buf *arena)
+{
+	unborrow(p, arena);
 }
 
 int
@@ -727,12 +817,12 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		return err;
 	struct column *cols = NULL;
 	size_t n_cols = 0;
-	err = cartel__import_header(csv, name, 1, &cols, &n_cols, res, why);
+	err = read_header(csv, name, 1, &cols, &n_cols, res, why);
 	if (err == 0)
 		err = cartel__attr_room(db, res->unknown_columns,
 					res->n_unknown, why);
 	if (err != 0) {
-		cartel__import_columns_free(cols, n_cols);
+		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return err;
 	}
@@ -743,11 +833,9 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 
 	/* The reader thread reads and checks rows while this one writes
 	 * them: on two cores the import runs at the pace of SQLite alone. */
-	/* The ring is megabytes: on the heap, where calloc maps zero pages
-	 * without touching them, so a short list costs little. */
 	struct reader *rd = calloc(1, sizeof *rd);
 	if (rd == NULL) {
-		cartel__import_columns_free(cols, n_cols);
+		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
@@ -756,9 +844,16 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	rd->n_cols = n_cols;
 	rd->opts = &opts;
 	rd->today = cartel_date_today();
-	if (pthread_mutex_init(&rd->mu, NULL) != 0) {
+	if ((err = cartel__parties_load(db, &rd->parties, why)) != 0) {
 		free(rd);
-		cartel__import_columns_free(cols, n_cols);
+		free_columns(cols, n_cols);
+		cartel_csv_close(csv);
+		return err;
+	}
+	if (pthread_mutex_init(&rd->mu, NULL) != 0) {
+		cartel__parties_free(&rd->parties);
+		free(rd);
+		free_columns(cols, n_cols);
 		cartel_csv_close(csv);
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "cannot start the reader");
@@ -797,6 +892,10 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	int done = !started;
 	while (err == 0 && !done) {
 		struct block *blk = take_block(rd);
+		if (blk == NULL) {
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
 		for (size_t j = 0; j < blk->n && err == 0; j++) {
 			struct job *job = &blk->jobs[j];
 			size_t row = job->row;
@@ -876,7 +975,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 			}
 			if (reason != NULL) {
 				res->rejected++;
-				if (cartel__import_reject(opts.rejects, row, column,
+				if (write_reject(opts.rejects, row, column,
 						 reason) != 0) {
 					err = cartel__why(
 						why, CARTEL_EIO,
@@ -912,11 +1011,15 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	pthread_cond_destroy(&rd->can_fill);
 	pthread_cond_destroy(&rd->can_take);
 	pthread_mutex_destroy(&rd->mu);
-	for (size_t i = 0; i < N_BLOCKS; i++)
-		for (size_t j = 0; j < BLOCK_ROWS; j++) {
-			cartel__buf_free(&rd->blocks[i].jobs[j].rec);
-			cartel__buf_free(&rd->blocks[i].jobs[j].arena);
+	for (size_t i = 0; i < N_BLOCKS; i++) {
+		struct block *blk = rd->blocks[i];
+		for (size_t j = 0; blk != NULL && j < blk->used; j++) {
+			cartel__buf_free(&blk->jobs[j].rec);
+			cartel__buf_free(&blk->jobs[j].arena);
 		}
+		free(blk);
+	}
+	cartel__parties_free(&rd->parties);
 	free(rd);
 
 	if (err == 0 && opts.all_or_nothing && res->rejected > 0)
@@ -943,7 +1046,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		cartel__db_bulk(db, 0);
 	if (err != 0)
 		res->imported = 0;
-	cartel__import_columns_free(cols, n_cols);
+	free_columns(cols, n_cols);
 	cartel_csv_close(csv);
 	return err;
 }

@@ -35,8 +35,6 @@
 	"the row has no id: an update names the person it changes"
 #define IMPORT_MSG_UPDATE_UNKNOWN                                            \
 	"id %.*s is not in the register (give --add-new to add it)"
-#define IMPORT_MSG_UPDATE_REPEATED                                           \
-	"id %.*s was updated by an earlier row of this file"
 #define EVENT_MSG_NO_COLUMN                                                  \
 	"%s: the header has no '%s' column (an event list has person_id, "   \
 	"field, value, and may have source, by, at, note, ref)"

@@ -66,22 +66,28 @@ fold(const char *s, char *out, size_t size)
 	u_strFromUTF8(in, KEY_UNITS, &n, s, -1, &st);
 	if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING)
 		return -1;
-	int32_t m = u_strFoldCase(folded, KEY_UNITS, in, n,
-				  U_FOLD_CASE_DEFAULT, &st);
+	int32_t m =
+	    u_strFoldCase(folded, KEY_UNITS, in, n, U_FOLD_CASE_DEFAULT, &st);
 	if (U_FAILURE(st) || m >= KEY_UNITS)
 		return -1;
 	int32_t k = 0;
 	for (int32_t i = 0; i < m; i++) {
 		UChar c = folded[i];
 		switch (c) {
-		case 0x2019: case 0x02BC: case 0x2018: case 0x0060:
-		case 0x00B4: case 0x02B9: case 0x2032:
+		case 0x2019:
+		case 0x02BC:
+		case 0x2018:
+		case 0x0060:
+		case 0x00B4:
+		case 0x02B9:
+		case 0x2032:
 			c = 0x0027;
 			break;
 		case 0x0451:
 			c = 0x0435; /* ё */
 			break;
-		case 0x00A0: case 0x0009:
+		case 0x00A0:
+		case 0x0009:
 			c = 0x0020;
 			break;
 		default:
@@ -105,7 +111,7 @@ static int
 col_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct entry *)a)->key,
-		      ((const struct entry *)b)->key);
+	              ((const struct entry *)b)->key);
 }
 
 /* Values are keyed by their column's enum kind too. */
@@ -119,7 +125,7 @@ val_cmp(const void *a, const void *b)
 
 static int
 table_add(struct table *t, const char *key, const struct cartel_field *f,
-	  const char *value)
+          const char *value)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 128;
@@ -145,7 +151,7 @@ read_table(const char *file, int n_cols, struct table *t, char **why)
 	FILE *fp = fopen(path, "r");
 	if (fp == NULL)
 		return cartel__why(why, CARTEL_EIO, "cannot read %s: %s", path,
-				   strerror(errno));
+		                   strerror(errno));
 	char line[1024];
 	size_t line_no = 0;
 	int err = 0;
@@ -165,7 +171,7 @@ read_table(const char *file, int n_cols, struct table *t, char **why)
 				n++;
 			}
 		const struct cartel_field *f =
-			n == n_cols ? cartel_field_find(col[0]) : NULL;
+		    n == n_cols ? cartel_field_find(col[0]) : NULL;
 		const char *word = col[n_cols - 1];
 		const char *value = NULL;
 		char key[512];
@@ -194,33 +200,33 @@ read_table(const char *file, int n_cols, struct table *t, char **why)
 		if (err == 0 && table_add(t, key, f, value) != 0)
 			err = CARTEL_ENOMEM;
 		if (err == CARTEL_EFORMAT)
-			cartel__why(why, err,
-				    "%s, line %zu: not a valid entry (%s)",
-				    path, line_no,
-				    n_cols == 2 ? "an import column, a tab, "
-						  "a header name that is not "
-						  "an English column or "
-						  "attribute name"
-						: "an enumerated import column, "
-						  "a tab, one of its values, a "
-						  "tab, a word");
+			cartel__why(
+			    why, err, "%s, line %zu: not a valid entry (%s)",
+			    path, line_no,
+			    n_cols == 2 ? "an import column, a tab, "
+			                  "a header name that is not "
+			                  "an English column or "
+			                  "attribute name"
+			                : "an enumerated import column, "
+			                  "a tab, one of its values, a "
+			                  "tab, a word");
 		else if (err != 0)
 			cartel__why(why, err, "out of memory");
 	}
 	fclose(fp);
 	if (err != 0)
 		return err;
-	int (*cmp)(const void *, const void *) = n_cols == 2 ? col_cmp
-							     : val_cmp;
+	int (*cmp)(const void *, const void *) =
+	    n_cols == 2 ? col_cmp : val_cmp;
 	qsort(t->e, t->n, sizeof *t->e, cmp);
 	for (size_t i = 1; i < t->n; i++)
 		if (cmp(&t->e[i - 1], &t->e[i]) == 0 &&
 		    (t->e[i - 1].field != t->e[i].field ||
 		     t->e[i - 1].value != t->e[i].value))
 			return cartel__why(why, CARTEL_EFORMAT,
-					   "%s: one name stands for two "
-					   "different things",
-					   path);
+			                   "%s: one name stands for two "
+			                   "different things",
+			                   path);
 	return 0;
 }
 
@@ -238,7 +244,7 @@ cartel__lists_load(char **why)
 	pthread_once(&once, load_once);
 	if (load_err != 0)
 		return cartel__why(why, load_err, "%s",
-				   load_why ? load_why : "the list tables");
+		                   load_why ? load_why : "the list tables");
 	return 0;
 }
 
@@ -251,7 +257,7 @@ find(const struct table *t, const char *text,
 		return NULL;
 	struct entry probe = {key, kind_of, NULL};
 	return bsearch(&probe, t->e, t->n, sizeof *t->e,
-		       kind_of != NULL ? val_cmp : col_cmp);
+	               kind_of != NULL ? val_cmp : col_cmp);
 }
 
 const struct cartel_field *

@@ -25,8 +25,7 @@ const struct cartel_field *cartel__lists_column(const char *header);
 /* The stored spelling of enumerated field f's value written as `cell`
  * (list_values.tsv), or NULL when the table has no such word. Static
  * storage. Needs cartel__lists_load first. */
-const char *cartel__lists_value(const struct cartel_field *f,
-				const char *cell);
+const char *cartel__lists_value(const struct cartel_field *f, const char *cell);
 
 /* 1 when s has a byte outside ASCII (only such cells need the tables). */
 int cartel__lists_non_ascii(const char *s);

@@ -55,10 +55,10 @@ add_row(struct upd *u, char **fields, const char **column, char **why)
 	struct cartel_person p;
 	memset(&p, 0, sizeof p);
 	int err = cartel__import_build(&p, fields, u->cols, u->n_cols, u->opts,
-				       &u->today, &u->arena, column, why);
+	                               &u->today, &u->arena, column, why);
 	if (err == 0) {
 		struct cartel_provenance prov = {u->opts->actor, p.source,
-						 u->name, NULL, NULL};
+		                                 u->name, NULL, NULL};
 		*column = "id";
 		err = cartel_person_add(u->db, &p, &prov, NULL, why);
 	}
@@ -71,25 +71,24 @@ add_row(struct upd *u, char **fields, const char **column, char **why)
  * error with *column and *why for a bad row, or a fatal error. */
 static int
 update_row(struct upd *u, char **fields, size_t row,
-	   const struct cartel_person *cur, const char *pid, size_t *n_events,
-	   const char **column, char **why)
+           const struct cartel_person *cur, const char *pid, size_t *n_events,
+           const char **column, char **why)
 {
 	*n_events = 0;
-	enum cartel_source source = u->opts->source_set
-					    ? u->opts->source
-					    : CARTEL_SRC_OFFICIAL_LIST;
+	enum cartel_source source =
+	    u->opts->source_set ? u->opts->source : CARTEL_SRC_OFFICIAL_LIST;
 	if (u->source_col != 0) {
 		const char *v = fields[u->source_col - 1];
 		if (v[strspn(v, " \t")] != '\0') {
 			const struct cartel_field *f =
-				u->cols[u->source_col - 1].field;
+			    u->cols[u->source_col - 1].field;
 			const char *canon = cartel__lists_non_ascii(v)
-						    ? cartel__lists_value(f, v)
-						    : NULL;
+			                        ? cartel__lists_value(f, v)
+			                        : NULL;
 			int s;
 			*column = u->cols[u->source_col - 1].name;
 			int err = cartel_enum_parse(CARTEL_ENUM_SOURCE,
-						    canon ? canon : v, &s, why);
+			                            canon ? canon : v, &s, why);
 			if (err != 0)
 				return err;
 			source = (enum cartel_source)s;
@@ -100,7 +99,7 @@ update_row(struct upd *u, char **fields, size_t row,
 	struct cartel_event ev = {0};
 	ev.person_id = pid;
 	ev.prov = (struct cartel_provenance){u->opts->actor, source, u->name,
-					     ref, NULL};
+	                                     ref, NULL};
 	long long audit = 0;
 	crypto_hash_sha256_state hs;
 	crypto_hash_sha256_init(&hs);
@@ -135,13 +134,12 @@ update_row(struct upd *u, char **fields, size_t row,
 			cartel_person_clear(&scratch);
 			memset(&scratch, 0, sizeof scratch);
 			if ((err = cartel_person_set_field(&scratch, f, v,
-							   why)) != 0)
+			                                   why)) != 0)
 				break;
 			value = cartel_person_field_text(&scratch, f, nbuf,
-							 sizeof nbuf);
+			                                 sizeof nbuf);
 			if (strcmp(value, cartel_person_field_text(
-						  cur, f, obuf, sizeof obuf)) ==
-			    0)
+			                      cur, f, obuf, sizeof obuf)) == 0)
 				continue;
 			ev.field = f->name;
 		}
@@ -150,19 +148,19 @@ update_row(struct upd *u, char **fields, size_t row,
 		    (err = cartel__audit_next(u->db, &audit, why)) != 0)
 			break;
 		err = cartel__event_apply(u->db, &ev, audit, &hs, NULL, NULL,
-					  why);
+		                          why);
 		if (err == 0)
 			(*n_events)++;
 	}
 	cartel_person_clear(&scratch);
 	if (err == 0 && *n_events > 0) {
 		char *detail = cartel__asprintf(
-			"update: %zu field(s) from row %zu", *n_events, row);
+		    "update: %zu field(s) from row %zu", *n_events, row);
 		if (detail == NULL)
 			return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 		err = cartel__audit_close(u->db, audit, u->opts->actor, "event",
-					  pid, detail, (long long)*n_events,
-					  &hs, why);
+		                          pid, detail, (long long)*n_events,
+		                          &hs, why);
 		free(detail);
 	}
 	return err;
@@ -170,15 +168,15 @@ update_row(struct upd *u, char **fields, size_t row,
 
 int
 cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
-		      const struct cartel_import_opts *opts,
-		      struct cartel_import_result *res, char **why)
+                      const struct cartel_import_opts *opts,
+                      struct cartel_import_result *res, char **why)
 {
 	struct cartel_csv *csv;
 	int err = cartel__import_open(&csv, in, name, opts, why);
 	if (err != 0)
 		return err;
 	struct upd u = {db, name, opts, NULL, 0, 0, 0, cartel_date_today(),
-			{0}};
+	                {0}};
 	struct column *cols = NULL;
 	size_t n_cols = 0;
 	err = cartel__import_header(csv, name, 0, &cols, &n_cols, res, why);
@@ -189,14 +187,14 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 		    strcmp(cols[i].field->name, "id") == 0)
 			u.id_col = i + 1;
 		else if (cols[i].field != NULL &&
-			 strcmp(cols[i].field->name, "source") == 0)
+		         strcmp(cols[i].field->name, "source") == 0)
 			u.source_col = i + 1;
 	if (err == 0 && u.id_col == 0)
 		err = cartel__why(why, CARTEL_EFORMAT, IMPORT_MSG_UPDATE_NO_ID,
-				  name);
+		                  name);
 	if (err == 0)
 		err = cartel__attr_room(db, res->unknown_columns,
-					res->n_unknown, why);
+		                        res->n_unknown, why);
 	if (err != 0) {
 		cartel__import_columns_free(cols, n_cols);
 		cartel_csv_close(csv);
@@ -228,13 +226,13 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 		char *owned = NULL;
 		if (rc < 0) {
 			reason = cartel__import_csv_reason(rwhy, cols, n_cols,
-							   &column);
+			                                   &column);
 			owned = rwhy;
 			rwhy = NULL;
 		} else if (n != n_cols) {
 			owned = cartel__asprintf("the row has %zu fields; the "
-						 "header has %zu",
-						 n, n_cols);
+			                         "header has %zu",
+			                         n, n_cols);
 			reason = owned;
 		} else if (fields[u.id_col - 1][0] == '\0') {
 			column = cols[u.id_col - 1].name;
@@ -251,9 +249,9 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 				if (e == 0)
 					res->imported++;
 				else if (fatal(e))
-					err = cartel__why(why, e, "%s: row %zu: %s",
-							  name, row,
-							  rwhy ? rwhy : "");
+					err = cartel__why(
+					    why, e, "%s: row %zu: %s", name,
+					    row, rwhy ? rwhy : "");
 				else
 					reason = owned = rwhy;
 				if (e == 0 || fatal(e))
@@ -262,19 +260,19 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 			} else if (ge == CARTEL_ENOTFOUND) {
 				column = cols[u.id_col - 1].name;
 				reason = owned = cartel__asprintf(
-					IMPORT_MSG_UPDATE_UNKNOWN,
-					cartel__utf8_cut(id, 64), id);
+				    IMPORT_MSG_UPDATE_UNKNOWN,
+				    cartel__utf8_cut(id, 64), id);
 			} else if (ge != 0) {
 				err = cartel__why(why, ge, "%s: row %zu: %s",
-						  name, row,
-						  "reading the person failed");
+				                  name, row,
+				                  "reading the person failed");
 			} else {
 				size_t n_ev = 0;
 				int e = cartel__db_savepoint(db, 0, why);
 				if (e == 0)
 					e = update_row(&u, fields, row, &cur,
-						       cur.id, &n_ev, &column,
-						       &rwhy);
+					               cur.id, &n_ev, &column,
+					               &rwhy);
 				if (e == 0) {
 					err = cartel__db_savepoint(db, 1, why);
 					res->events += n_ev;
@@ -283,16 +281,17 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 					else
 						res->unchanged++;
 				} else {
-					int e2 = cartel__db_savepoint(db, 2,
-								      why);
+					int e2 =
+					    cartel__db_savepoint(db, 2, why);
 					if (fatal(e) || e2 != 0) {
-						err = e2 != 0 ? e2
-							      : cartel__why(
-									why, e,
-									"%s: row %zu: %s",
-									name, row,
-									rwhy ? rwhy
-									     : "");
+						err =
+						    e2 != 0
+						        ? e2
+						        : cartel__why(
+						              why, e,
+						              "%s: row %zu: %s",
+						              name, row,
+						              rwhy ? rwhy : "");
 						free(rwhy);
 					} else {
 						reason = owned = rwhy;
@@ -305,40 +304,39 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 		if (err == 0 && reason != NULL) {
 			res->rejected++;
 			if (cartel__import_reject(opts->rejects, row, column,
-						  reason) != 0)
+			                          reason) != 0)
 				err = cartel__why(why, CARTEL_EIO,
-						  "writing the reject file "
-						  "failed");
+				                  "writing the reject file "
+				                  "failed");
 			if (first_reject == NULL)
 				first_reject = cartel__asprintf(
-					"%s: row %zu%s%s: %s", name, row,
-					column[0] ? ", column " : "", column,
-					reason);
+				    "%s: row %zu%s%s: %s", name, row,
+				    column[0] ? ", column " : "", column,
+				    reason);
 		}
 		free(owned);
 		free(rwhy);
 	}
 	if (err == 0 && opts->all_or_nothing && res->rejected > 0)
-		err = cartel__why(why, CARTEL_EINVAL,
-				  IMPORT_MSG_ALL_OR_NOTHING, res->rejected,
-				  res->rows_read, "changed",
-				  first_reject ? first_reject : "?");
+		err = cartel__why(why, CARTEL_EINVAL, IMPORT_MSG_ALL_OR_NOTHING,
+		                  res->rejected, res->rows_read, "changed",
+		                  first_reject ? first_reject : "?");
 	free(first_reject);
 	if (err == 0) {
 		char *detail = cartel__asprintf(
-			"update done: %zu rows read, %zu persons changed by "
-			"%zu events, %zu added, %zu unchanged, %zu rejected",
-			res->rows_read, res->updated, res->events,
-			res->imported, res->unchanged, res->rejected);
+		    "update done: %zu rows read, %zu persons changed by "
+		    "%zu events, %zu added, %zu unchanged, %zu rejected",
+		    res->rows_read, res->updated, res->events, res->imported,
+		    res->unchanged, res->rejected);
 		long long audit = 0;
 		crypto_hash_sha256_state hs;
 		crypto_hash_sha256_init(&hs);
 		err = detail == NULL ? CARTEL_ENOMEM
-				     : cartel__audit_next(db, &audit, why);
+		                     : cartel__audit_next(db, &audit, why);
 		if (err == 0)
 			err = cartel__audit_close(db, audit, opts->actor,
-						  "import", name, detail, 0,
-						  &hs, why);
+			                          "import", name, detail, 0,
+			                          &hs, why);
 		free(detail);
 	}
 	err = cartel__db_write_end(db, own, err, why);

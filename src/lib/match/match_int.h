@@ -12,6 +12,8 @@
 #include <cartel/match.h>
 #include <cartel/person.h>
 
+#include "store/match_rows.h"
+
 /* Longest name text considered, in bytes; the rest of a longer field is
  * ignored (a name is never this long; the CSV limit stops real abuse). */
 #define MATCH_MAX_NAME 512
@@ -287,5 +289,40 @@ int cartel__match_link_candidates(const struct cartel_person *left,
                                   size_t n_right,
                                   const struct cartel_match_opts *opts,
                                   struct assign_pairs *out, char **why);
+
+/* ---- search.c ---- */
+
+/*
+ * Search through the index kept beside the register, for callers that ask
+ * several questions of one state of the register (the inquiries, review.c):
+ * begin opens a read transaction (unless one is open), reads the
+ * register's state and maps the up-to-date index file, or builds it (and
+ * saves it, except inside a write transaction); query answers one q as
+ * cartel_search does; end frees it all and ends the read transaction it
+ * began (COMMIT, or ROLLBACK when err).
+ */
+struct cartel__search {
+	struct cartel_match_index *ix;
+	struct cartel_person *all; /* when built in memory */
+	size_t n_all;
+	char *path;                /* NULL: not saved */
+	char stamp[128];
+	int own_txn;
+	int cacheable;             /* default options, a file: may be kept */
+	struct cartel__file_id file; /* the file as it was before opening */
+};
+
+int cartel__search_begin(struct cartel_db *db,
+			 const struct cartel_search_opts *so,
+			 struct cartel__search *s,
+			 struct cartel_search_info *info, char **why);
+int cartel__search_query(struct cartel_db *db, struct cartel__search *s,
+			 const struct cartel_search_opts *so,
+			 struct cartel_search_info *info,
+			 const struct cartel_person *q, size_t max_results,
+			 int strict, struct cartel_search_hit **out,
+			 size_t *n_out, char **why);
+void cartel__search_end(struct cartel_db *db, struct cartel__search *s,
+			int err);
 
 #endif

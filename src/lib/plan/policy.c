@@ -19,6 +19,7 @@
 
 #include <cartel/limits.h>
 #include <cartel/register.h>
+#include <cartel/store.h>
 
 #include "core/why.h"
 #include "plan/plan_int.h"
@@ -1087,4 +1088,20 @@ cartel_policy_balance(const struct cartel_policy *pol, const char *party_a,
 			   pol->ratio[0], pol->ratio[1],
 			   pol->scale != NULL ? " and tolerance" : "",
 			   diff < 0 ? -diff : diff);
+}
+
+int
+cartel_policy_check_parties(const struct cartel_policy *pol,
+			    struct cartel_db *db, char **why)
+{
+	for (int i = 0; i < 2; i++) {
+		int err = cartel_party_known(db, pol->parties[i], why);
+		if (err != 0)
+			return cartel__why(why, err,
+					   "the policy's party number %d: %s",
+					   i + 1,
+					   why != NULL && *why != NULL ? *why
+								       : "");
+	}
+	return 0;
 }

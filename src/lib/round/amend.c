@@ -124,7 +124,8 @@ side_value(const json_t *gives, const struct cartel_policy *pol,
 				cat && strcmp(cat, "civilian") == 0, &v, &w);
 			if (rc) {
 				rc = cartel__why(
-					why, rc, "person %s (sides.%s.gives): %s",
+					why, rc,
+					"person %s (sides.%s.gives): %s",
 					json_string_value(
 						json_object_get(e, "id")),
 					side, w ? w : "no value");
@@ -283,10 +284,11 @@ cartel_round_amend(struct cartel_db *db, const struct cartel_round *from,
 			    json_string(cartel_round_digest(from)));
 	json_object_set_new(doc, "created", json_string(now));
 	if (owner.role != CARTEL_OWNER_NONE)
-		json_object_set_new(doc, "owner",
-				    json_pack("{s:s, s:s}", "role",
-					      cartel_owner_role_name(owner.role),
-					      "name", owner.name));
+		json_object_set_new(
+			doc, "owner",
+			json_pack("{s:s, s:s}", "role",
+				  cartel_owner_role_name(owner.role), "name",
+				  owner.name));
 	else
 		json_object_del(doc, "owner");
 	rc = cartel__round_seal(doc, why);
@@ -317,7 +319,8 @@ cartel_round_amend(struct cartel_db *db, const struct cartel_round *from,
 		char *detail = cartel__asprintf(
 			"version=%d kind=%s digest=%s previous=%s added=%zu "
 			"removed=%zu %s=%ld %s=%ld",
-			cartel_round_version(r), cartel_round_kind_name(o->kind),
+			cartel_round_version(r),
+			cartel_round_kind_name(o->kind),
 			cartel_round_digest(r), cartel_round_digest(from),
 			o->n_add, o->n_remove, parties[0], bal->after[0],
 			parties[1], bal->after[1]);

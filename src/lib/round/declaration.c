@@ -814,19 +814,50 @@ drop_job_run(void *arg)
 	return NULL;
 }
 
+/* The options' own checks, shared by both ways in: fills the fields a
+ * declaration may carry. */
+static int
+receive_opts(const struct cartel_receive_opts *o, const char *const **allowed,
+	     size_t *n_allowed, char **why)
+{
+	if (o == NULL || o->actor == NULL)
+		return cartel__why(why, CARTEL_EINVAL, "no actor given");
+	*allowed = o->fields ? o->fields : cartel_decl_default_fields;
+	*n_allowed = o->fields ? o->n_fields
+			       : list_len(cartel_decl_default_fields);
+	return fields_check(*allowed, *n_allowed, NULL, 0, "--fields", why);
+}
+
+static int receive_doc(struct cartel_db *db, const char *path, json_t *doc,
+		       const struct cartel_receive_opts *o,
+		       const char *const *allowed, size_t n_allowed,
+		       struct cartel_receive_result *res, char **why);
+
+/* Parses a declaration's text; the document, or an error naming where the
+ * JSON breaks. */
+static int
+receive_parse(const char *path, const char *text, size_t len, json_t **doc,
+	      char **why)
+{
+	json_error_t jerr;
+	*doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (*doc == NULL)
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "%s: not whole JSON (cut short, or not a "
+				   "declaration): line %d column %d: %s",
+				   path, jerr.line, jerr.column, jerr.text);
+	return 0;
+}
+
 int
 cartel_receive(struct cartel_db *db, const char *path,
 	       const struct cartel_receive_opts *o,
 	       struct cartel_receive_result *res, char **why)
 {
 	memset(res, 0, sizeof *res);
-	if (o == NULL || o->actor == NULL)
-		return cartel__why(why, CARTEL_EINVAL, "no actor given");
-	const char *const *allowed = o->fields ? o->fields
-					       : cartel_decl_default_fields;
-	size_t n_allowed = o->fields ? o->n_fields
-				     : list_len(cartel_decl_default_fields);
-	int rc = fields_check(allowed, n_allowed, NULL, 0, "--fields", why);
+	const char *const *allowed;
+	size_t n_allowed;
+	int rc = receive_opts(o, &allowed, &n_allowed, why);
 	if (rc)
 		return rc;
 	/* The size first, from the file system: a file too large is refused
@@ -844,14 +875,46 @@ cartel_receive(struct cartel_db *db, const char *path,
 	rc = cartel__round_slurp(path, CARTEL_DECL_FILE_MAX, &text, &len, why);
 	if (rc)
 		return rc;
-	json_error_t jerr;
-	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(text);
-	if (doc == NULL)
-		return cartel__why(why, CARTEL_EFORMAT,
-				   "%s: not whole JSON (cut short, or not a "
-				   "declaration): line %d column %d: %s",
-				   path, jerr.line, jerr.column, jerr.text);
+	json_t *doc;
+	rc = receive_parse(path, text, len, &doc, why);
+	free(text); /* before the work: a large declaration is held once */
+	if (rc)
+		return rc;
+	return receive_doc(db, path, doc, o, allowed, n_allowed, res, why);
+}
+
+int
+cartel_receive_text(struct cartel_db *db, const char *name, const char *text,
+		    size_t len, const struct cartel_receive_opts *o,
+		    struct cartel_receive_result *res, char **why)
+{
+	memset(res, 0, sizeof *res);
+	if (name == NULL)
+		name = "the declaration";
+	const char *const *allowed;
+	size_t n_allowed;
+	int rc = receive_opts(o, &allowed, &n_allowed, why);
+	if (rc)
+		return rc;
+	if (len > CARTEL_DECL_FILE_MAX)
+		return cartel__why(why, CARTEL_ERANGE,
+				   "%s: %zu bytes, larger than a declaration "
+				   "may be (%u bytes)",
+				   name, len, CARTEL_DECL_FILE_MAX);
+	json_t *doc;
+	rc = receive_parse(name, text, len, &doc, why);
+	if (rc)
+		return rc;
+	return receive_doc(db, name, doc, o, allowed, n_allowed, res, why);
+}
+
+/* Receives a parsed declaration; takes the document (frees it). */
+static int
+receive_doc(struct cartel_db *db, const char *path, json_t *doc,
+	    const struct cartel_receive_opts *o, const char *const *allowed,
+	    size_t n_allowed, struct cartel_receive_result *res, char **why)
+{
+	int rc;
 	char *canon = NULL;
 	char **texts = NULL;
 	size_t n_texts = 0;

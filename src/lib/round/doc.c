@@ -869,7 +869,7 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 	 * digest against its content: a plan edited by hand goes no
 	 * further. */
 	struct cartel_round_rules_opts ro = {plan_json, len, plan_name, NULL,
-					     0};
+					     0, 0};
 	struct cartel_round_rules rules;
 	rc = cartel_round_rules_check(db, r, &ro, &rules, why);
 	cartel_round_rules_clear(&rules);
@@ -956,7 +956,7 @@ cartel_round_sign_checked(struct cartel_db *db, struct cartel_round *r,
 	/* The rules, against this register's records: in the signer's own
 	 * register, what it gives against its own records. A register that
 	 * knows a person not at all signs on its party's word. */
-	struct cartel_round_rules_opts ro = {NULL, 0, NULL, key->party, 1};
+	struct cartel_round_rules_opts ro = {NULL, 0, NULL, key->party, 1, 0};
 	if (ropts != NULL) {
 		ro = *ropts;
 		ro.signer = key->party;
@@ -1194,10 +1194,10 @@ static int
 field_known(const char *k)
 {
 	static const char *const known[] = {
-		"format",	   "round_id",	  "version", "kind",
-		"parties",	   "created",	  "stages",  "previous_digest",
-		"plan_digest",	   "digest",	  "sides",   "direct_repatriation",
-		"withheld",	   "manifest",	  "signatures", NULL};
+		"format", "round_id", "version", "kind", "parties", "created",
+		"stages", "previous_digest", "plan_digest", "digest", "sides",
+		"direct_repatriation", "withheld", "manifest", "signatures",
+		NULL};
 	for (const char *const *p = known; *p; p++)
 		if (strcmp(*p, k) == 0)
 			return 1;
@@ -1208,6 +1208,46 @@ static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The order of one list, among the persons on it in both versions: who
+ * comes first matters (the priority order, and the stages cut from it). */
+static int
+diff_order(struct cartel_round_diff *d, const char *name, const json_t *la,
+	   const json_t *lb)
+{
+	int rc = 0;
+	json_t *oa = json_array(), *ob = json_array();
+	json_t *ia = json_object(), *ib = json_object();
+	if (!oa || !ob || !ia || !ib)
+		rc = CARTEL_ENOMEM;
+	for (size_t j = 0; rc == 0 && j < json_array_size(lb); j++)
+		json_object_set(ib,
+				json_string_value(json_object_get(
+					json_array_get(lb, j), "id")),
+				json_null());
+	for (size_t j = 0; rc == 0 && j < json_array_size(la); j++) {
+		json_t *id = json_object_get(json_array_get(la, j), "id");
+		json_object_set(ia, json_string_value(id), json_null());
+		if (json_object_get(ib, json_string_value(id)))
+			json_array_append(oa, id);
+	}
+	for (size_t j = 0; rc == 0 && j < json_array_size(lb); j++) {
+		json_t *id = json_object_get(json_array_get(lb, j), "id");
+		if (json_object_get(ia, json_string_value(id)))
+			json_array_append(ob, id);
+	}
+	if (rc == 0 && !json_equal(oa, ob)) {
+		char *f = cartel__asprintf("%s (order)", name);
+		rc = f ? add_field(&d->header, &d->n_header, f, oa, ob)
+		       : CARTEL_ENOMEM;
+		free(f);
+	}
+	json_decref(oa);
+	json_decref(ob);
+	json_decref(ia);
+	json_decref(ib);
+	return rc;
 }
 
 /* Every other difference the signatures cover: top-level fields this
@@ -1287,51 +1327,17 @@ diff_other_fields(const struct cartel_round *a, const struct cartel_round *b,
 							 "direct_repatriation"),
 						 p)};
 		for (int l = 0; rc == 0 && l < 2; l++) {
-			json_t *oa = json_array(), *ob = json_array();
-			json_t *ia = json_object(), *ib = json_object();
-			if (!oa || !ob || !ia || !ib)
-				rc = CARTEL_ENOMEM;
-			for (size_t j = 0; rc == 0 && j < json_array_size(lb[l]);
-			     j++)
-				json_object_set(
-					ib,
-					json_string_value(json_object_get(
-						json_array_get(lb[l], j),
-						"id")),
-					json_null());
-			for (size_t j = 0; rc == 0 && j < json_array_size(la[l]);
-			     j++) {
-				json_t *id = json_object_get(
-					json_array_get(la[l], j), "id");
-				json_object_set(ia, json_string_value(id),
-						json_null());
-				if (json_object_get(ib, json_string_value(id)))
-					json_array_append(oa, id);
-			}
-			for (size_t j = 0; rc == 0 && j < json_array_size(lb[l]);
-			     j++) {
-				json_t *id = json_object_get(
-					json_array_get(lb[l], j), "id");
-				if (json_object_get(ia, json_string_value(id)))
-					json_array_append(ob, id);
-			}
-			if (rc == 0 && !json_equal(oa, ob)) {
-				char *f = cartel__asprintf(
-					l == 0 ? "sides.%s.gives (order)"
-					       : "direct_repatriation.%s "
-						 "(order)",
-					p);
-				rc = f ? add_field(&d->header, &d->n_header, f,
-						   oa, ob)
-				       : CARTEL_ENOMEM;
-				free(f);
-			}
-			json_decref(oa);
-			json_decref(ob);
-			json_decref(ia);
-			json_decref(ib);
+			char *f = l == 0 ? cartel__asprintf("sides.%s.gives", p)
+					 : cartel__asprintf(
+						   "direct_repatriation.%s", p);
+			rc = f ? diff_order(d, f, la[l], lb[l]) : CARTEL_ENOMEM;
+			free(f);
 		}
 	}
+	if (rc == 0)
+		rc = diff_order(d, "withheld",
+				json_object_get(a->doc, "withheld"),
+				json_object_get(b->doc, "withheld"));
 	return rc;
 }
 

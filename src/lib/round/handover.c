@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cartel/declaration.h>
 #include <cartel/error.h>
+#include <cartel/links.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -220,18 +222,40 @@ pending_elsewhere(const struct pending_set *ps, const char *id)
 	       bsearch(id, ps->ids, ps->n, sizeof *ps->ids, cmp_id) != NULL;
 }
 
+/* The id a party's register knows a listed person by: his holder's own
+ * id (`holder_id`, a list made at the mediator names him "PARTY:ID"),
+ * else the document's id. */
+static const char *
+entry_holder_id(const json_t *e, int party_reg)
+{
+	const char *hid = json_string_value(json_object_get(e, "holder_id"));
+	if (party_reg && hid != NULL)
+		return hid;
+	return json_string_value(json_object_get(e, "id"));
+}
+
 /* Lists one document list into the handover and moves each person to
  * "agreed". */
 static int
 load_list(struct cartel_db *db, const struct cartel_round *r,
 	  const json_t *list, const char *side, int direct, long *ord,
 	  const char *actor, const char *ref, const struct pending_set *ps,
-	  char **why)
+	  const json_t *map, int party_reg, char **why)
 {
 	const char *round_id = cartel_round_id(r);
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *e = json_array_get(list, i);
-		const char *id = json_string_value(json_object_get(e, "id"));
+		const char *holder_id = entry_holder_id(e, party_reg);
+		/* A person the other party gives is this register's person
+		 * its identity link names. */
+		const char *id = holder_id;
+		if (map != NULL)
+			id = json_string_value(json_object_get(map, holder_id));
+		if (id == NULL)
+			return cartel__why(why, CARTEL_ENOTFOUND,
+					   "person %s of %s is linked to "
+					   "nobody in this register",
+					   holder_id, side);
 		int stage = (int)json_integer_value(json_object_get(e,
 								   "stage"));
 		struct cartel_person p;
@@ -280,9 +304,101 @@ load_list(struct cartel_db *db, const struct cartel_round *r,
 			return rc;
 		rc = cartel__round_ho_put(db, round_id, id, (*ord)++, side,
 					  stage, direct, why);
+		if (rc == 0 && map != NULL)
+			rc = cartel__round_ho_holder(db, round_id, id,
+						     holder_id, why);
 		if (rc)
 			return rc;
 	}
+	return 0;
+}
+
+/*
+ * In a party's register, the persons the other party gives are named by
+ * the other party's ids: each is mapped through the identity links to
+ * this register's own person, into *map (their id -> our id), or the
+ * round is refused naming those linked to nobody (*map NULL when the
+ * register is no party's: ids are the register's own).
+ */
+static int
+map_other_side(struct cartel_db *db, const struct cartel_round *r,
+	       const char **own_party, json_t **map, char **why)
+{
+	*map = NULL;
+	*own_party = NULL;
+	struct cartel_owner o;
+	int rc = cartel__owner_get(db, &o, why);
+	if (rc || o.role != CARTEL_OWNER_PARTY)
+		return rc;
+	int mine = -1;
+	for (int i = 0; i < 2; i++)
+		if (strcmp(cartel_round_party(r, i), o.name) == 0)
+			mine = i;
+	if (mine < 0)
+		return cartel__why(why, CARTEL_ESTATE,
+				   "this is %s's register, and round %s is "
+				   "between %s and %s: a party hands over "
+				   "only rounds it is party to",
+				   o.name, cartel_round_id(r),
+				   cartel_round_party(r, 0),
+				   cartel_round_party(r, 1));
+	*own_party = cartel_round_party(r, mine);
+	const char *other = cartel_round_party(r, 1 - mine);
+	json_t *m = json_object();
+	if (m == NULL)
+		return CARTEL_ENOMEM;
+	const json_t *lists[2] = {
+		json_object_get(json_object_get(json_object_get(r->doc,
+								"sides"),
+						other),
+				"gives"),
+		json_object_get(json_object_get(r->doc, "direct_repatriation"),
+				other)};
+	size_t n_unmapped = 0;
+	char shown[512] = "";
+	size_t used = 0;
+	for (int l = 0; rc == 0 && l < 2; l++)
+		for (size_t i = 0; rc == 0 && i < json_array_size(lists[l]);
+		     i++) {
+			const char *id =
+				entry_holder_id(json_array_get(lists[l], i), 1);
+			char *ours = NULL;
+			char *w = NULL;
+			rc = cartel_link_ours(db, other, id, "", &ours, &w);
+			if (rc == CARTEL_ENOTFOUND) {
+				rc = 0;
+				if (n_unmapped++ < 10 && used < sizeof shown)
+					used += (size_t)snprintf(
+						shown + used,
+						sizeof shown - used, "%s%s",
+						used ? ", " : "", id);
+			} else if (rc == 0 &&
+				   json_object_set_new(m, id,
+						       json_string(ours))) {
+				rc = CARTEL_ENOMEM;
+			} else if (rc && why) {
+				free(*why);
+				*why = w;
+				w = NULL;
+			}
+			free(w);
+			free(ours);
+		}
+	if (rc == 0 && n_unmapped > 0)
+		rc = cartel__why(why, CARTEL_ENOTFOUND,
+				 "round %s: %zu person%s %s gives %s linked "
+				 "to nobody in this register (%s%s); link "
+				 "them first (cartel links make %s:held "
+				 "register, or cartel links confirm)",
+				 cartel_round_id(r), n_unmapped,
+				 n_unmapped == 1 ? "" : "s", other,
+				 n_unmapped == 1 ? "is" : "are", shown,
+				 n_unmapped > 10 ? ", ..." : "", other);
+	if (rc) {
+		json_decref(m);
+		return rc;
+	}
+	*map = m;
 	return 0;
 }
 
@@ -309,8 +425,13 @@ cartel_handover_start_checked(struct cartel_db *db,
 	/* Both signatures hold; the list must still keep the rules against
 	 * what this register knows now (a man may have died, refused or
 	 * been repatriated since it was signed). */
+	struct cartel_round_rules_opts ro;
+	memset(&ro, 0, sizeof ro);
+	if (ropts != NULL)
+		ro = *ropts;
+	ro.received_unknown_ok = 1;
 	struct cartel_round_rules rules;
-	rc = cartel_round_rules_check(db, r, ropts, &rules, why);
+	rc = cartel_round_rules_check(db, r, &ro, &rules, why);
 	cartel_round_rules_clear(&rules);
 	if (rc)
 		return rc;
@@ -350,14 +471,22 @@ cartel_handover_start_checked(struct cartel_db *db,
 		rc = cartel__round_ho_pending_ids(db, round_id, &ps.ids, &ps.n,
 						  why);
 	long ord = 0;
+	const char *own_party = NULL;
+	json_t *map = NULL;
+	if (rc == 0)
+		rc = map_other_side(db, r, &own_party, &map, why);
 	for (int i = 0; rc == 0 && i < 2; i++) {
 		const char *party = cartel_round_party(r, i);
+		const json_t *m = own_party != NULL &&
+					  strcmp(party, own_party) != 0
+				  ? map
+				  : NULL;
 		json_t *gives = json_object_get(
 			json_object_get(json_object_get(r->doc, "sides"),
 					party),
 			"gives");
 		rc = load_list(db, r, gives, party, 0, &ord, actor, ref, &ps,
-			       why);
+			       m, own_party != NULL, why);
 		if (rc == 0)
 			rc = load_list(
 				db, r,
@@ -365,8 +494,10 @@ cartel_handover_start_checked(struct cartel_db *db,
 							r->doc,
 							"direct_repatriation"),
 						party),
-				party, 1, &ord, actor, ref, &ps, why);
+				party, 1, &ord, actor, ref, &ps, m,
+				own_party != NULL, why);
 	}
+	json_decref(map);
 	for (size_t i = 0; i < ps.n; i++)
 		free(ps.ids[i]);
 	free(ps.ids);
@@ -464,6 +595,35 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 	}
 	int handing = c->outcome == CARTEL_HANDOVER_HANDED_OVER ||
 		      c->outcome == CARTEL_HANDOVER_RECEIVED;
+	/* In a party's register each side checks off its own part: the
+	 * party hands over the persons it gives, and receives the persons
+	 * the other party gives (its own people, found through the links).
+	 * The consent gate is the holding side's: the receiving side takes
+	 * whoever is brought to it. */
+	int receiving = 0;
+	struct cartel_owner owner;
+	rc = cartel__owner_get(db, &owner, why);
+	if (rc)
+		goto fail;
+	if (owner.role == CARTEL_OWNER_PARTY) {
+		receiving = strcmp(hp.side, owner.name) != 0;
+		if (receiving && c->outcome == CARTEL_HANDOVER_HANDED_OVER)
+			rc = cartel__why(
+				why, CARTEL_ESTATE,
+				"person %s is given by %s: in %s's register "
+				"he is checked off as received, refused or "
+				"absent",
+				c->person_id, hp.side, owner.name);
+		else if (!receiving && c->outcome == CARTEL_HANDOVER_RECEIVED)
+			rc = cartel__why(
+				why, CARTEL_ESTATE,
+				"person %s is given by %s, whose register "
+				"this is: he is checked off as handed_over, "
+				"refused or absent",
+				c->person_id, hp.side);
+		if (rc)
+			goto fail;
+	}
 	enum cartel_consent consent = CARTEL_CONSENT_NOT_ASKED;
 	enum cartel_status status = CARTEL_STATUS_AGREED;
 	rc = cartel__round_person_state(db, c->person_id, &status, &consent,
@@ -477,7 +637,7 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 				hp.stage, 0, why);
 		goto fail;
 	}
-	if (handing) {
+	if (handing && !receiving) {
 		/* Art. 109(3): nobody goes back against his will. */
 		if (consent != CARTEL_CONSENT_WILLING) {
 			rc = cartel__why(

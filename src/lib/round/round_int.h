@@ -105,6 +105,8 @@ struct cartel__known {
 	int found;
 	int declared; /* from a party's held declaration */
 	int dropped;  /* declared, and no longer declared since */
+	int via_link; /* the other side's man, found through an identity
+		       * link to this party's own record of him */
 	char *dropped_by; /* the digest that dropped him */
 	char holder[CARTEL_PARTY_MAX]; /* who holds him; "" when unknown */
 	char *holder_id; /* the holder's own id */
@@ -138,14 +140,17 @@ json_t *cartel__round_entry(struct cartel_db *db,
 json_t *cartel__round_person_entry(const struct cartel_person *p);
 
 /*
- * The hook for identity links between registers: the receiving party's
- * own id (*own_id, malloc'd) of the person `holder` holds under
- * `holder_id`. CARTEL_ENOTFOUND (and *own_id NULL) when no link is
- * recorded; until links are kept, always.
+ * Identity links between registers (<cartel/links.h>): the receiving
+ * party's own id (*own_id, malloc'd) of the person `holder` holds under
+ * `holder_id`, in the receiving party's register its own person's id, at
+ * the mediator the id of the receiving party's declaration linked to him.
+ * CARTEL_ENOTFOUND (and *own_id NULL) when no active link is recorded.
  */
-int cartel__round_link_own_id(struct cartel_db *db, const char *holder,
-			      const char *holder_id, const char *receiver,
-			      char **own_id, char **why);
+int cartel__round_link_own_id(struct cartel_db *db,
+			      const struct cartel_owner *owner,
+			      const char *holder, const char *holder_id,
+			      const char *receiver, char **own_id,
+			      char **why);
 
 #include "store/round_rows.h"
 

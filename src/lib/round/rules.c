@@ -27,6 +27,7 @@
 
 #include <cartel/declaration.h>
 #include <cartel/error.h>
+#include <cartel/links.h>
 #include <cartel/plan.h>
 #include <cartel/register.h>
 #include <cartel/round.h>
@@ -51,20 +52,24 @@ cartel_round_rule_name(enum cartel_round_rule r)
 /* ---- The identity-link hook ---- */
 
 int
-cartel__round_link_own_id(struct cartel_db *db, const char *holder,
+cartel__round_link_own_id(struct cartel_db *db,
+			  const struct cartel_owner *owner, const char *holder,
 			  const char *holder_id, const char *receiver,
 			  char **own_id, char **why)
 {
-	/* Identity links between registers (`cartel links make`) translate
-	 * (holder, holder's id) into the receiving party's own id. Until a
-	 * register keeps links, there is none to find. */
-	(void)db;
-	(void)holder;
-	(void)holder_id;
-	(void)receiver;
-	(void)why;
 	*own_id = NULL;
-	return CARTEL_ENOTFOUND;
+	/* Identity links (<cartel/links.h>) translate (holder, holder's
+	 * id): in the receiving party's own register into its own
+	 * person; elsewhere (the mediator) into the id the receiving party
+	 * gave him in its declaration, linked to the holder's. */
+	if (owner->role == CARTEL_OWNER_PARTY) {
+		if (strcmp(owner->name, receiver) != 0)
+			return CARTEL_ENOTFOUND;
+		return cartel_link_ours(db, holder, holder_id, "", own_id,
+					why);
+	}
+	return cartel_link_theirs(db, receiver, holder, holder_id, own_id,
+				  why);
 }
 
 /* ---- What the register knows of a person ---- */
@@ -210,10 +215,30 @@ cartel__round_resolve(struct cartel_db *db, const struct cartel_owner *owner,
 		}
 	}
 	/* In a party's register, the other side's persons are known only
-	 * through its declaration (or a link), never by an id that happens
-	 * to be the same. */
-	if (own && holder != NULL)
-		return CARTEL_ENOTFOUND;
+	 * through its declaration or an identity link to the register's
+	 * own record, never by an id that happens to be the same. */
+	if (own && holder != NULL) {
+		char *ours = NULL;
+		rc = cartel__round_link_own_id(db, owner, holder, hid,
+					       owner->name, &ours, why);
+		if (rc == 0) {
+			rc = known_register(db, ours, k, why);
+			k->via_link = rc == 0;
+			if (rc == 0) {
+				/* Named by his holder, known here by ours. */
+				free(k->holder_id);
+				k->holder_id = cartel__strdup(hid);
+				snprintf(k->holder, sizeof k->holder, "%s",
+					 holder);
+				if (k->holder_id == NULL)
+					rc = CARTEL_ENOMEM;
+			}
+		}
+		free(ours);
+		if (rc == CARTEL_ENOTFOUND)
+			cartel__known_clear(k);
+		return rc;
+	}
 	const char *rid = id ? id : hid;
 	rc = rid ? known_register(db, rid, k, why) : CARTEL_ENOTFOUND;
 	if (rc == CARTEL_ENOTFOUND && id != NULL && hid != NULL &&
@@ -244,9 +269,10 @@ cartel__round_entry(struct cartel_db *db, const struct cartel__known *k,
 		       : strcmp(k->holder, parties[1]) == 0   ? parties[0]
 							      : NULL;
 	char *own = NULL;
-	if (receiver != NULL &&
-	    cartel__round_link_own_id(db, k->holder, k->holder_id, receiver,
-				      &own, NULL) == 0 &&
+	struct cartel_owner owner;
+	if (receiver != NULL && cartel__owner_get(db, &owner, NULL) == 0 &&
+	    cartel__round_link_own_id(db, &owner, k->holder, k->holder_id,
+				      receiver, &own, NULL) == 0 &&
 	    own != NULL)
 		json_object_set_new(e, "receiver_id", json_string(own));
 	else
@@ -418,7 +444,8 @@ plan_content_digest(json_t *plan, char out[65])
 }
 
 static int
-check_plan(const struct cartel_round *r, const struct cartel_round_rules_opts *o,
+check_plan(const struct cartel_round *r,
+	   const struct cartel_round_rules_opts *o,
 	   struct cartel_round_rules *out)
 {
 	json_t *plan = json_loadb(o->plan_json, o->plan_len,
@@ -491,7 +518,10 @@ check_entry(struct cartel_db *db, const struct cartel_owner *owner,
 				    "identity link and no declaration name "
 				    "him (%s)",
 				    id, holder, signer, list);
-		else if (!o->unknown_ok)
+		else if (!o->unknown_ok &&
+			 !(o->received_unknown_ok &&
+			   owner->role == CARTEL_OWNER_PARTY &&
+			   (side == NULL || strcmp(side, owner->name) != 0)))
 			rc = breach(out, CARTEL_RULE_UNKNOWN, 0, id,
 				    "person %s is not in the register, nor "
 				    "declared to it (%s)",
@@ -522,7 +552,10 @@ check_entry(struct cartel_db *db, const struct cartel_owner *owner,
 		return rc;
 	}
 	json_object_set_new(seen, k.key, json_string(list));
-	if (side == NULL) { /* the withheld stay; only listed once */
+	/* The withheld stay; only listed once. A man the other side gives,
+	 * found here through an identity link, is known by the receiving
+	 * party's own record, which says nothing of his custody: mapped. */
+	if (side == NULL || k.via_link) {
 		cartel__known_clear(&k);
 		return 0;
 	}
@@ -590,8 +623,9 @@ check_entry(struct cartel_db *db, const struct cartel_owner *owner,
 			json_object_get(e, "receiver_id"));
 		char *own = NULL;
 		if (rid == NULL)
-			cartel__round_link_own_id(db, k.holder, k.holder_id,
-						  signer, &own, NULL);
+			cartel__round_link_own_id(db, owner, k.holder,
+						  k.holder_id, signer, &own,
+						  NULL);
 		else
 			own = strdup(rid);
 		struct cartel_person mine;
@@ -646,8 +680,8 @@ cartel_round_rules_check(struct cartel_db *db, const struct cartel_round *r,
 				 l == 0 ? "sides.%s.gives"
 					: "direct_repatriation.%s",
 				 p);
-			for (size_t j = 0; rc == 0 && j < json_array_size(lists[l]);
-			     j++)
+			size_t n = json_array_size(lists[l]);
+			for (size_t j = 0; rc == 0 && j < n; j++)
 				rc = check_entry(db, &owner, r,
 						 json_array_get(lists[l], j),
 						 where, p, l == 0, o, seen,

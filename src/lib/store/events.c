@@ -278,6 +278,14 @@ cartel_person_add(struct cartel_db *db, const struct cartel_person *p,
 	int err = cartel_person_check(p, &today, &field, why);
 	if (err != 0)
 		return err;
+	if (p->held_by != NULL && p->held_by[0] != '\0' &&
+	    (err = cartel_party_known(db, p->held_by, why)) != 0)
+		return cartel__why(why, err, "held_by: %s",
+				   why != NULL && *why != NULL ? *why : "");
+	if (p->depends_on != NULL && p->depends_on[0] != '\0' &&
+	    (err = cartel_party_known(db, p->depends_on, why)) != 0)
+		return cartel__why(why, err, "depends_on: %s",
+				   why != NULL && *why != NULL ? *why : "");
 	/* Extra attributes by the import's rule, as event add holds them. */
 	for (size_t i = 0; i < p->n_extra; i++)
 		if ((err = cartel_attr_name_check(p->extra[i].key, why)) != 0)
@@ -373,19 +381,18 @@ static int
 update_person(struct cartel_db *db, long long pk, const struct cartel_person *p,
 	      char **why)
 {
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
-				    "UPDATE persons SET (" CARTEL__PERSON_COLS
-				    ") = (" CARTEL__PERSON_PARAMS
-				    ") WHERE pk = ?32",
-				    -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, "updating a person", why);
+	sqlite3_stmt *st = cartel__db_stmt(
+		db, CARTEL__ST_PERSON_UPDATE,
+		"UPDATE persons SET (" CARTEL__PERSON_COLS
+		") = (" CARTEL__PERSON_PARAMS ") WHERE pk = ?32",
+		why);
+	if (st == NULL)
+		return CARTEL_EDB;
 	char bufs[CARTEL__PERSON_NCOLS][CARTEL_FIELD_TEXT_MAX];
 	bind_person(st, p, bufs);
 	sqlite3_bind_int64(st, 32, pk);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return cartel__db_err(db, rc, "updating a person", why);
 	return 0;
@@ -452,6 +459,13 @@ check_change(struct cartel_db *db, struct cartel_person *p,
 	err = cartel_person_check(p, &today, &bad, why);
 	if (err != 0)
 		return err;
+	/* A new held_by or depends_on names a party the register knows;
+	 * one already recorded is left as it is. */
+	if ((strcmp(f->name, "held_by") == 0 ||
+	     strcmp(f->name, "depends_on") == 0) &&
+	    value[0] != '\0' && (err = cartel_party_known(db, value, why)) != 0)
+		return cartel__why(why, err, "%s: %s", f->name,
+				   why != NULL && *why != NULL ? *why : "");
 	const char *t =
 		cartel_person_field_text(p, f, buf, CARTEL_FIELD_TEXT_MAX);
 	*canon = t;

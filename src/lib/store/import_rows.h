@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include <cartel/limits.h>
 #include <cartel/person.h>
 #include <cartel/store.h>
 
@@ -96,5 +97,28 @@ int cartel__db_savepoint(struct cartel_db *db, int op, char **why);
 /* Whether the register has room for the attribute names keys[0..n). */
 int cartel__attr_room(struct cartel_db *db, char *const *keys, size_t n,
 		      char **why);
+
+/* The parties a register knows (store/parties.c, docs/limits.md), read
+ * once before an import's rows are checked: code[0..n) and open (the
+ * register knows none yet, so every well-formed code is taken). */
+struct cartel__parties {
+	char (*code)[CARTEL_LIMIT_PARTY_MAX + 1];
+	size_t n;
+	int open;
+};
+
+/* Fills *ps (free with cartel__parties_free; nothing to free on failure).
+ * Returns 0 or an error of the database. */
+int cartel__parties_load(struct cartel_db *db, struct cartel__parties *ps,
+			 char **why);
+/* 1 when code is known (or the register knows none), else 0. */
+int cartel__parties_has(const struct cartel__parties *ps, const char *code);
+/* A person's held_by and depends_on against the known parties: 0, or
+ * CARTEL_EINVAL with *field the field and *why the rule (never the
+ * value). */
+int cartel__parties_check(const struct cartel__parties *ps,
+			  const struct cartel_person *p, const char **field,
+			  char **why);
+void cartel__parties_free(struct cartel__parties *ps);
 
 #endif

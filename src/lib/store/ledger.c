@@ -86,12 +86,12 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 		"round_stage", "CAST(round_id AS TEXT)", "CAST(stage AS TEXT)",
 		"round_id, stage, closed_at, closed_by",
 		"round_id = ?1 AND stage = CAST(?2 AS INTEGER)"),
-	[CARTEL__LT_HANDOVER] = LEDGER_TABLE(
+	[CARTEL__LT_HANDOVER] = LEDGER_TABLE_LATER(
 		"round_handover", "CAST(round_id AS TEXT)",
 		"CAST(person_id AS TEXT)",
 		"round_id, person_id, ord, side, stage, direct, outcome, "
 		"checked_at, checked_by",
-		"round_id = ?1 AND person_id = ?2"),
+		9, "holder_id", "round_id = ?1 AND person_id = ?2"),
 	[CARTEL__LT_INQUIRY] = LEDGER_TABLE_LATER(
 		"match_inquiry", "CAST(id AS TEXT)", "''",
 		"id, created_at, created_by, family_name, given_name, "
@@ -150,6 +150,22 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 		"seq, keep_id, other_id, merged_at, merged_by, reason, "
 		"n_conflicts, unmerged_at, unmerged_by, unmerge_reason",
 		"seq = CAST(?1 AS INTEGER)"),
+	/* Two keys of two columns each: "PARTY:ID" (a party code has no
+	 * ':'; our_party is '' for the register's own persons). */
+	[CARTEL__LT_LINK] = LEDGER_TABLE(
+		"identity_link", "CAST(their_party || ':' || their_id AS TEXT)",
+		"CAST(our_party || ':' || our_id AS TEXT)",
+		"their_party, their_id, our_party, our_id, their_kind, "
+		"our_kind, state, probability, explanation, made_at, made_by, "
+		"decided_at, decided_by, reason",
+		"their_party = substr(?1, 1, instr(?1, ':') - 1) AND "
+		"their_id = substr(?1, instr(?1, ':') + 1) AND "
+		"our_party = substr(?2, 1, instr(?2, ':') - 1) AND "
+		"our_id = substr(?2, instr(?2, ':') + 1)"),
+	[CARTEL__LT_SHEET] = LEDGER_TABLE(
+		"handover_sheet", "CAST(digest AS TEXT)", "CAST(role AS TEXT)",
+		"digest, role, round_id, party, sequence, n_persons, at, by",
+		"digest = ?1 AND role = ?2"),
 	[CARTEL__LT_USER] = LEDGER_TABLE(
 		"account_user", "CAST(name AS TEXT)", "''",
 		"name, role, party, pw_hash, disabled, failures, "

@@ -1,9 +1,10 @@
 /*
- * The register's side of matching: inquiries, the potential matches found
- * for them, and the review decisions (tables of migration "0200-match").
- * The matching itself is <cartel/match.h>'s index and query; this file
- * holds the SQL (prepared statements, bound parameters) and the audit
- * entries that every change here appends.
+ * The rows of matching: inquiries, the potential matches found for them,
+ * and the review decisions (tables of migration "0200-match"), as
+ * store/match_rows.h offers them to the match module (match/review.c),
+ * which holds what they mean. This file holds the SQL (prepared
+ * statements, bound parameters) and checks the rows it reads against the
+ * audit's row ledger.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,6 @@
 
 #include <cartel/error.h>
 #include <cartel/inquiry.h>
-#include <cartel/limits.h>
 #include <cartel/match.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
@@ -43,79 +43,28 @@ held(struct cartel_db *db, int t, const char *k1, const char *k2, char **why)
 	return cartel__ledger_check_row(db, t, k1, k2, why);
 }
 
-static int
-has_name(const struct cartel_person *q)
+int
+cartel__candidate_held(struct cartel_db *db, const char *inquiry_id,
+		       const char *person_id, char **why)
 {
-	const char *f[] = {q->family_name, q->given_name, q->patronymic};
-	for (size_t i = 0; i < 3; i++)
-		if (f[i] != NULL && f[i][0] != '\0')
-			return 1;
-	return 0;
+	return held(db, CARTEL__LT_CANDIDATE, inquiry_id, person_id, why);
 }
 
 int
-cartel_inquiry_add(struct cartel_db *db, const struct cartel_person *q,
-		   const char *actor, const char *contact,
-		   const struct cartel_match_opts *opts, char **out_id,
-		   size_t *n_found, char **why)
+cartel__inquiry_held(struct cartel_db *db, const char *inquiry_id, char **why)
 {
-	struct cartel_inquiry_request req;
-	memset(&req, 0, sizeof req);
-	req.sought = q;
-	req.contact = contact;
-	return cartel_inquiry_record(db, &req, actor, opts, out_id, n_found,
-				     why);
+	return held(db, CARTEL__LT_INQUIRY, inquiry_id, NULL, why);
 }
 
 int
-cartel_inquiry_record(struct cartel_db *db,
-		      const struct cartel_inquiry_request *req,
-		      const char *actor, const struct cartel_match_opts *opts,
-		      char **out_id, size_t *n_found, char **why)
+cartel__inquiry_insert(struct cartel_db *db,
+		       const struct cartel_inquiry_request *req,
+		       const char *actor, const char *now, char *id,
+		       size_t id_size, char **why)
 {
 	const struct cartel_person *q = req->sought;
-	*out_id = NULL;
-	if (n_found)
-		*n_found = 0;
-	if (actor == NULL || actor[0] == '\0')
-		return cartel__why(why, CARTEL_EINVAL,
-				   "an inquiry needs who records it (--by)");
-	if (q == NULL || !has_name(q))
-		return cartel__why(why, CARTEL_EINVAL,
-				   "an inquiry needs a family, given name or "
-				   "patronymic");
-	/* What a caller says is kept as said, within a list field's limit;
-	 * the messages name the field, never its value. */
-	const struct {
-		const char *name, *value;
-	} said[] = {
-		{"family name", q->family_name}, {"given name", q->given_name},
-		{"patronymic", q->patronymic},   {"birth place", q->birth_place},
-		{"service number", q->service_number}, {"unit", q->unit},
-		{"requester", req->requester},   {"relation", req->relation},
-		{"contact", req->contact},       {"typed name", req->typed},
-		{"last seen place", req->last_seen_place},
-	};
-	for (size_t i = 0; i < sizeof said / sizeof said[0]; i++)
-		if (said[i].value != NULL &&
-		    strlen(said[i].value) > CARTEL_LIMIT_FIELD)
-			return cartel__why(why, CARTEL_ERANGE,
-					   "the inquiry's %s is longer than "
-					   "%u bytes",
-					   said[i].name, CARTEL_LIMIT_FIELD);
-	struct cartel_date today = cartel_date_today();
-	if (cartel_date_known(&req->last_seen_on) &&
-	    cartel_date_known(&today) &&
-	    cartel_date_days(&req->last_seen_on) >
-		    cartel_date_days(&today) + CARTEL_LIMIT_FUTURE_DAYS)
-		return cartel__why(why, CARTEL_EINVAL,
-				   "the date last seen is in the future");
-	int own;
-	int err = cartel__db_write_begin(db, &own, why);
-	if (err != 0)
-		return err;
 	sqlite3_stmt *st = NULL;
-	char id[32];
+	int err;
 	/* One more than the highest number given so far: never from the
 	 * person sought, never one given before (even were a row taken out
 	 * or the table's rowids renumbered by a VACUUM). */
@@ -126,7 +75,7 @@ cartel_inquiry_record(struct cartel_db *db,
 		   &st, "numbering the inquiry", why);
 	if (err == 0) {
 		if (sqlite3_step(st) == SQLITE_ROW)
-			snprintf(id, sizeof id, "INQ-%06lld",
+			snprintf(id, id_size, "INQ-%06lld",
 				 (long long)sqlite3_column_int64(st, 0));
 		else
 			err = cartel__db_err(db, sqlite3_errcode(
@@ -145,8 +94,6 @@ cartel_inquiry_record(struct cartel_db *db,
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
 			   "?11, ?12, ?13, ?14, ?15, ?16, 'open')",
 			   &st, "recording the inquiry", why);
-	char now[32];
-	cartel__now(now, sizeof now);
 	if (err == 0) {
 		char born[16], seen[16];
 		cartel_date_format(&q->birth_date, born, sizeof born);
@@ -179,27 +126,11 @@ cartel_inquiry_record(struct cartel_db *db,
 	if (err == 0)
 		err = cartel__inquiry_history(db, id, now, actor, "recorded",
 					      NULL, NULL, why);
-	if (err == 0)
-		err = cartel_audit_append(db, actor, "inquiry.add", id,
-					  "inquiry recorded", why);
-	err = cartel__db_write_end(db, own, err, why);
-	if (err != 0)
-		return err;
-	*out_id = cartel__strdup(id);
-	if (*out_id == NULL)
-		return CARTEL_ENOMEM;
-	/* Matched as it arrives. The inquiry stays recorded even when this
-	 * fails; `cartel inquiry match` runs it again. */
-	return cartel_inquiry_match(db, id, actor, opts, n_found, why);
+	return err;
 }
 
-struct inq {
-	char *id;
-	struct cartel_person q;
-};
-
-static void
-inqs_free(struct inq *v, size_t n)
+void
+cartel__inquiries_free(struct cartel__inq *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].id);
@@ -208,9 +139,9 @@ inqs_free(struct inq *v, size_t n)
 	free(v);
 }
 
-static int
-inqs_load(struct cartel_db *db, const char *id, struct inq **out, size_t *n,
-	  char **why)
+int
+cartel__inquiries_load(struct cartel_db *db, const char *id,
+		       struct cartel__inq **out, size_t *n, char **why)
 {
 	*out = NULL;
 	*n = 0;
@@ -230,20 +161,20 @@ inqs_load(struct cartel_db *db, const char *id, struct inq **out, size_t *n,
 		return err;
 	if (id != NULL)
 		bind_text(st, 1, id);
-	struct inq *v = NULL;
+	struct cartel__inq *v = NULL;
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
-			struct inq *nv = realloc(v, cap * sizeof *nv);
+			struct cartel__inq *nv = realloc(v, cap * sizeof *nv);
 			if (nv == NULL) {
 				err = CARTEL_ENOMEM;
 				break;
 			}
 			v = nv;
 		}
-		struct inq *it = &v[(*n)++];
+		struct cartel__inq *it = &v[(*n)++];
 		memset(it, 0, sizeof *it);
 		it->id = col_dup(st, 0);
 		it->q.id = col_dup(st, 0);
@@ -279,7 +210,7 @@ inqs_load(struct cartel_db *db, const char *id, struct inq **out, size_t *n,
 		err = cartel__why(why, CARTEL_ENOTFOUND, "no inquiry '%s'",
 				  id);
 	if (err != 0) {
-		inqs_free(v, *n);
+		cartel__inquiries_free(v, *n);
 		*n = 0;
 		return err;
 	}
@@ -288,121 +219,47 @@ inqs_load(struct cartel_db *db, const char *id, struct inq **out, size_t *n,
 }
 
 int
-cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
-		     const struct cartel_match_opts *opts, size_t *n_found,
-		     char **why)
+cartel__candidates_keep(struct cartel_db *db, const char *inquiry_id,
+			const struct cartel_search_hit *c, size_t nc,
+			const char *now, size_t *added, char **why)
 {
-	if (n_found)
-		*n_found = 0;
-	if (actor == NULL || actor[0] == '\0')
-		return cartel__why(why, CARTEL_EINVAL,
-				   "matching needs who runs it (--by)");
-	struct inq *inqs;
-	size_t n_inq;
-	int err = inqs_load(db, id, &inqs, &n_inq, why);
-	if (err != 0)
-		return err;
-	if (n_inq == 0) {
-		inqs_free(inqs, n_inq);
+	*added = 0;
+	if (nc == 0)
 		return 0;
-	}
-	/* Every inquiry asked of one state of the register, through the
-	 * search index kept beside it (built first when out of date); then
-	 * the potential matches kept, in one write transaction. */
-	struct cartel_search_opts so;
-	cartel_search_opts_init(&so);
-	so.match = opts;
-	struct cartel_search_info info;
-	struct cartel__search srch;
-	struct cartel_search_hit **hits = calloc(n_inq, sizeof *hits);
-	size_t *n_hits = calloc(n_inq, sizeof *n_hits);
-	if (hits == NULL || n_hits == NULL)
-		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	if (err == 0)
-		err = cartel__search_begin(db, &so, &srch, &info, why);
-	if (err == 0) {
-		for (size_t i = 0; err == 0 && i < n_inq; i++)
-			err = cartel__search_query(db, &srch, &so, &info,
-						   &inqs[i].q, 20, 1, &hits[i],
-						   &n_hits[i], why);
-		cartel__search_end(db, &srch, err);
-		cartel_search_info_clear(&info);
-	}
-	int own = 0;
-	if (err == 0)
-		err = cartel__db_write_begin(db, &own, why);
 	sqlite3_stmt *ins = NULL;
-	if (err == 0)
-		err = cartel__db_prep(db,
-			   "INSERT OR IGNORE INTO match_candidate (inquiry_id, "
-			   "person_id, score, band, explanation, found_at) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-			   &ins, "keeping potential matches", why);
-	size_t found = 0;
-	char now[32];
-	cartel__now(now, sizeof now);
-	for (size_t i = 0; err == 0 && i < n_inq; i++) {
-		const struct cartel_search_hit *c = hits[i];
-		size_t nc = n_hits[i];
-		size_t added = 0;
-		for (size_t k = 0; err == 0 && k < nc; k++) {
-			sqlite3_reset(ins);
-			bind_text(ins, 1, inqs[i].id);
-			bind_text(ins, 2, c[k].person.id);
-			sqlite3_bind_double(ins, 3, c[k].probability);
-			bind_text(ins, 4,
-				  c[k].band == CARTEL_BAND_MATCH ? "match"
-								 : "review");
-			bind_text(ins, 5, c[k].explanation);
-			bind_text(ins, 6, now);
-			int rc = sqlite3_step(ins);
-			if (rc != SQLITE_DONE) {
-				err = cartel__db_err(db, rc,
-						     "keeping potential matches",
-						     why);
-			} else if (sqlite3_changes(cartel__db_sqlite(db)) > 0) {
-				added++;
-				err = cartel__ledger_touch(
-					db, CARTEL__LT_CANDIDATE, inqs[i].id,
-					c[k].person.id, why);
-			}
+	int err = cartel__db_prep(db,
+		   "INSERT OR IGNORE INTO match_candidate (inquiry_id, "
+		   "person_id, score, band, explanation, found_at) "
+		   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		   &ins, "keeping potential matches", why);
+	for (size_t k = 0; err == 0 && k < nc; k++) {
+		sqlite3_reset(ins);
+		bind_text(ins, 1, inquiry_id);
+		bind_text(ins, 2, c[k].person.id);
+		sqlite3_bind_double(ins, 3, c[k].probability);
+		bind_text(ins, 4,
+			  c[k].band == CARTEL_BAND_MATCH ? "match" : "review");
+		bind_text(ins, 5, c[k].explanation);
+		bind_text(ins, 6, now);
+		int rc = sqlite3_step(ins);
+		if (rc != SQLITE_DONE) {
+			err = cartel__db_err(db, rc,
+					     "keeping potential matches", why);
+		} else if (sqlite3_changes(cartel__db_sqlite(db)) > 0) {
+			(*added)++;
+			err = cartel__ledger_touch(db, CARTEL__LT_CANDIDATE,
+						   inquiry_id, c[k].person.id,
+						   why);
 		}
-		if (err == 0 && added > 0) {
-			char detail[96];
-			snprintf(detail, sizeof detail,
-				 "%zu potential match%s kept for review",
-				 added, added == 1 ? "" : "es");
-			err = cartel__inquiry_set_state(db, inqs[i].id,
-							"candidate_found", why);
-			if (err == 0)
-				err = cartel__inquiry_history(
-					db, inqs[i].id, now, actor,
-					"candidates found", NULL, detail, why);
-			if (err == 0)
-				err = cartel_audit_append(db, actor,
-							  "inquiry.match",
-							  inqs[i].id, detail,
-							  why);
-		}
-		found += added;
 	}
 	if (ins != NULL)
 		sqlite3_finalize(ins);
-	if (own)
-		err = cartel__db_write_end(db, own, err, why);
-	for (size_t i = 0; hits != NULL && i < n_inq; i++)
-		cartel_search_hits_free(hits[i], n_hits[i]);
-	free(hits);
-	free(n_hits);
-	inqs_free(inqs, n_inq);
-	if (err == 0 && n_found)
-		*n_found = found;
 	return err;
 }
 
 int
-cartel_review_list(struct cartel_db *db, int all,
-		   struct cartel_review_item **out, size_t *n, char **why)
+cartel__candidates_list(struct cartel_db *db, int all,
+			struct cartel_review_item **out, size_t *n, char **why)
 {
 	*out = NULL;
 	*n = 0;
@@ -468,10 +325,11 @@ cartel_review_list(struct cartel_db *db, int all,
 }
 
 /* Sets one candidate's decision and records the row in the ledger. */
-static int
-cand_decide(struct cartel_db *db, const char *inquiry_id,
-	    const char *person_id, const char *state, const char *actor,
-	    const char *at, const char *reason, char **why)
+int
+cartel__candidate_decide(struct cartel_db *db, const char *inquiry_id,
+			 const char *person_id, const char *state,
+			 const char *actor, const char *at,
+			 const char *reason, char **why)
 {
 	sqlite3_stmt *st;
 	int err = cartel__db_prep(db,
@@ -497,9 +355,10 @@ cand_decide(struct cartel_db *db, const char *inquiry_id,
 
 /* The ids of inquiry_id's pending candidates other than person_id
  * (malloc'd array of malloc'd strings). */
-static int
-other_pending(struct cartel_db *db, const char *inquiry_id,
-	      const char *person_id, char ***out, size_t *n, char **why)
+int
+cartel__candidates_others(struct cartel_db *db, const char *inquiry_id,
+			  const char *person_id, char ***out, size_t *n,
+			  char **why)
 {
 	*out = NULL;
 	*n = 0;
@@ -533,173 +392,70 @@ other_pending(struct cartel_db *db, const char *inquiry_id,
 	return err;
 }
 
-/* The person's "inquiry" attribute with inquiry_id added: every inquiry
- * confirmed for him, so that a second one adds to the first instead of
- * replacing it. */
-static char *
-inquiry_attr(struct cartel_db *db, const char *person_id,
-	     const char *inquiry_id, char **why)
-{
-	struct cartel_person p;
-	memset(&p, 0, sizeof p);
-	if (cartel_person_get(db, person_id, &p, why) != 0)
-		return NULL;
-	const char *old = cartel_person_attr(&p, "inquiry");
-	char *v = old != NULL && old[0] != '\0'
-			  ? cartel__asprintf("%s, %s", old, inquiry_id)
-			  : cartel__strdup(inquiry_id);
-	cartel_person_clear(&p);
-	if (v == NULL)
-		cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	return v;
-}
-
 int
-cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
-		     const char *person_id, int confirm, const char *actor,
-		     const char *reason, char **why)
+cartel__candidate_get(struct cartel_db *db, const char *inquiry_id,
+		      const char *person_id, char **state,
+		      char **inquiry_state, char **why)
 {
-	if (actor == NULL || actor[0] == '\0')
-		return cartel__why(why, CARTEL_EINVAL,
-				   "a decision needs who makes it (--by)");
-	if (reason == NULL || reason[0] == '\0')
-		return cartel__why(why, CARTEL_EINVAL,
-				   "a decision needs its reason (--why)");
-	int own;
-	int err = cartel__db_write_begin(db, &own, why);
-	if (err != 0)
-		return err;
+	*state = NULL;
+	*inquiry_state = NULL;
 	sqlite3_stmt *st = NULL;
-	err = cartel__db_prep(db,
+	int err = cartel__db_prep(db,
 		   "SELECT c.state, coalesce(i.state, CASE WHEN i.status = "
 		   "'resolved' THEN 'confirmed' ELSE 'open' END) FROM "
 		   "match_candidate c JOIN match_inquiry i ON i.id = "
 		   "c.inquiry_id WHERE c.inquiry_id = ?1 AND c.person_id = ?2",
 		   &st, "reading the potential match", why);
-	if (err == 0) {
-		bind_text(st, 1, inquiry_id);
-		bind_text(st, 2, person_id);
-		int rc = sqlite3_step(st);
-		const char *cs = rc == SQLITE_ROW ? (const char *)
-				 sqlite3_column_text(st, 0) : NULL;
-		const char *is = rc == SQLITE_ROW ? (const char *)
-				 sqlite3_column_text(st, 1) : NULL;
-		if (rc == SQLITE_DONE)
-			err = cartel__why(why, CARTEL_ENOTFOUND,
-					  "no potential match of person '%s' "
-					  "for inquiry '%s'",
-					  person_id, inquiry_id);
-		else if (rc != SQLITE_ROW)
-			err = cartel__db_err(db, rc,
-					     "reading the potential match", why);
-		else if (cs == NULL || strcmp(cs, "pending") != 0)
-			err = cartel__why(why, CARTEL_ESTATE,
-					  "the match of person '%s' for "
-					  "inquiry '%s' is already %s",
-					  person_id, inquiry_id,
-					  cs ? cs : "decided");
-		else if (confirm && is != NULL &&
-			 (strcmp(is, "confirmed") == 0 ||
-			  strcmp(is, "closed") == 0))
-			err = cartel__why(why, CARTEL_ESTATE,
-					  "inquiry '%s' is already %s: no "
-					  "other match can be confirmed",
-					  inquiry_id, is);
-		sqlite3_finalize(st);
-		st = NULL;
+	if (err != 0)
+		return err;
+	bind_text(st, 1, inquiry_id);
+	bind_text(st, 2, person_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		err = cartel__why(why, CARTEL_ENOTFOUND,
+				  "no potential match of person '%s' for "
+				  "inquiry '%s'",
+				  person_id, inquiry_id);
+	} else if (rc != SQLITE_ROW) {
+		err = cartel__db_err(db, rc, "reading the potential match",
+				     why);
+	} else {
+		*state = col_dup(st, 0);
+		*inquiry_state = col_dup(st, 1);
+		if ((sqlite3_column_type(st, 0) != SQLITE_NULL &&
+		     *state == NULL) ||
+		    (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+		     *inquiry_state == NULL))
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
-	if (err == 0)
-		err = held(db, CARTEL__LT_CANDIDATE, inquiry_id, person_id,
-			   why);
-	if (err == 0)
-		err = held(db, CARTEL__LT_INQUIRY, inquiry_id, NULL, why);
-	char now[32];
-	cartel__now(now, sizeof now);
-	/* A confirmation is first an event on the person (the family is to
-	 * be called back with it), then the inquiry's own rows. */
-	if (err == 0 && confirm) {
-		char *list = inquiry_attr(db, person_id, inquiry_id, why);
-		if (list == NULL)
-			err = CARTEL_ENOMEM;
-		if (err == 0) {
-			struct cartel_event ev = {0};
-			ev.person_id = person_id;
-			ev.field = "attr:inquiry";
-			ev.new_value = list;
-			ev.prov.actor = actor;
-			ev.prov.source = CARTEL_SRC_FAMILY_REPORT;
-			ev.prov.source_ref = inquiry_id;
-			ev.prov.note = reason;
-			err = cartel_event_add(db, &ev, why);
-		}
-		free(list);
+	sqlite3_finalize(st);
+	if (err != 0) {
+		free(*state);
+		free(*inquiry_state);
+		*state = *inquiry_state = NULL;
 	}
-	if (err == 0)
-		err = cand_decide(db, inquiry_id, person_id,
-				  confirm ? "confirmed" : "rejected", actor,
-				  now, reason, why);
-	if (err == 0)
-		err = cartel__inquiry_history(db, inquiry_id, now, actor,
-					      confirm ? "confirmed"
-						      : "rejected",
-					      person_id, reason, why);
-	char **others = NULL;
-	size_t n_others = 0;
-	if (err == 0)
-		err = other_pending(db, inquiry_id, person_id, &others,
-				    &n_others, why);
-	if (err == 0 && confirm) {
-		/* One man is found: the inquiry's other candidates are not
-		 * him, and leave the review queue. */
-		static const char closed[] = "another candidate confirmed";
-		for (size_t i = 0; err == 0 && i < n_others; i++) {
-			err = held(db, CARTEL__LT_CANDIDATE, inquiry_id,
-				   others[i], why);
-			if (err == 0)
-				err = cand_decide(db, inquiry_id, others[i],
-						  "rejected", actor, now,
-						  closed, why);
-			if (err == 0)
-				err = cartel__inquiry_history(
-					db, inquiry_id, now, actor,
-					"candidate closed", others[i], closed,
-					why);
-		}
-		if (err == 0)
-			err = cartel__inquiry_set_state(db, inquiry_id,
-							"confirmed", why);
-	} else if (err == 0 && n_others == 0) {
-		/* The last candidate rejected: the inquiry is open again,
-		 * unless a match was confirmed or it was closed. */
-		err = cartel__db_prep(db,
-			   "SELECT state FROM match_inquiry WHERE id = ?1 AND "
-			   "(state IS NULL OR state = 'candidate_found') AND "
-			   "status = 'open'",
-			   &st, "reading the inquiry", why);
-		if (err == 0) {
-			bind_text(st, 1, inquiry_id);
-			int rc = sqlite3_step(st);
-			sqlite3_finalize(st);
-			if (rc == SQLITE_ROW)
-				err = cartel__inquiry_set_state(db, inquiry_id,
-								"open", why);
-			else if (rc != SQLITE_DONE)
-				err = cartel__db_err(db, rc,
-						     "reading the inquiry", why);
-		}
-	}
-	for (size_t i = 0; i < n_others; i++)
-		free(others[i]);
-	free(others);
-	if (err == 0) {
-		char *subject = cartel__asprintf("%s/%s", inquiry_id,
-						 person_id);
-		err = subject ? cartel_audit_append(db, actor,
-						    confirm ? "review.confirm"
-							    : "review.reject",
-						    subject, reason, why)
-			      : CARTEL_ENOMEM;
-		free(subject);
-	}
-	return cartel__db_write_end(db, own, err, why);
+	return err;
+}
+
+int
+cartel__inquiry_waiting(struct cartel_db *db, const char *inquiry_id,
+			int *yes, char **why)
+{
+	*yes = 0;
+	sqlite3_stmt *st = NULL;
+	int err = cartel__db_prep(db,
+		   "SELECT state FROM match_inquiry WHERE id = ?1 AND "
+		   "(state IS NULL OR state = 'candidate_found') AND "
+		   "status = 'open'",
+		   &st, "reading the inquiry", why);
+	if (err != 0)
+		return err;
+	bind_text(st, 1, inquiry_id);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		*yes = 1;
+	else if (rc != SQLITE_DONE)
+		err = cartel__db_err(db, rc, "reading the inquiry", why);
+	return err;
 }

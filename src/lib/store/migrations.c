@@ -278,6 +278,48 @@ const struct cartel__migration cartel__migrations[] = {
 	 " old_fields TEXT,"
 	 " new_fields TEXT,"
 	 " PRIMARY KEY (digest, their_id)) WITHOUT ROWID;"},
+	/* Identity links between registers (docs/protocol.md): a person of a
+	 * received declaration, named by his declaring party and its id,
+	 * linked to this register's own person (our_party '') or, at the
+	 * mediator, to a person of another party's declaration; made by the
+	 * matching engine or by hand, confirmed or revoked by a person, never
+	 * deleted. The handover sheets a party's register made and those a
+	 * mediator reconciled, by digest (a sheet's sequence number is kept
+	 * per party and round, so that an older one is not taken again). A
+	 * check-off of a person the other party gives keeps the id his
+	 * holder gave him (holder_id), which the sheets name him by. */
+	{"0800-links",
+	 "CREATE TABLE identity_link ("
+	 " their_party TEXT NOT NULL,"
+	 " their_id TEXT NOT NULL,"
+	 " our_party TEXT NOT NULL,"
+	 " our_id TEXT NOT NULL,"
+	 " their_kind TEXT NOT NULL,"
+	 " our_kind TEXT NOT NULL,"
+	 " state TEXT NOT NULL"
+	 "  CHECK (state IN ('linked', 'pending', 'confirmed', 'revoked')),"
+	 " probability REAL NOT NULL,"
+	 " explanation TEXT,"
+	 " made_at TEXT NOT NULL,"
+	 " made_by TEXT NOT NULL,"
+	 " decided_at TEXT,"
+	 " decided_by TEXT,"
+	 " reason TEXT,"
+	 " PRIMARY KEY (their_party, their_id, our_party, our_id))"
+	 " WITHOUT ROWID;"
+	 "CREATE INDEX identity_link_ours ON identity_link"
+	 " (our_party, our_id, their_party);"
+	 "CREATE TABLE handover_sheet ("
+	 " digest TEXT NOT NULL,"
+	 " role TEXT NOT NULL CHECK (role IN ('made', 'reconciled')),"
+	 " round_id TEXT NOT NULL,"
+	 " party TEXT NOT NULL,"
+	 " sequence INTEGER NOT NULL,"
+	 " n_persons INTEGER NOT NULL,"
+	 " at TEXT NOT NULL,"
+	 " by TEXT NOT NULL,"
+	 " PRIMARY KEY (digest, role)) WITHOUT ROWID;"
+	 "ALTER TABLE round_handover ADD COLUMN holder_id TEXT;"},
 	/* Accounts of the server (docs/api.md): users with a role, their
 	 * sessions (the id kept only as its hash), the access log of every
 	 * read of a record and every access decision, and the families'

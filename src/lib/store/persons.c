@@ -43,17 +43,27 @@ load_attrs(struct cartel_db *db, struct cartel_person *persons, size_t n,
 {
 	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *st;
-	const char *q =
-		only_id != NULL
-			? "SELECT p.id, a.key, a.value FROM person_attrs a "
-			  "JOIN persons p ON p.pk = a.person WHERE p.id = ?1 "
-			  "ORDER BY a.key"
-			: "SELECT p.id, a.key, a.value FROM person_attrs a "
-			  "JOIN persons p ON p.pk = a.person "
-			  "ORDER BY p.id, a.key";
-	int rc = sqlite3_prepare_v2(sql, q, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, "reading attributes", why);
+	int rc;
+	/* One person's attributes: a cached statement, read per event. */
+	if (only_id != NULL) {
+		st = cartel__db_stmt(
+			db, CARTEL__ST_PERSON_ATTRS,
+			"SELECT p.id, a.key, a.value FROM person_attrs a "
+			"JOIN persons p ON p.pk = a.person WHERE p.id = ?1 "
+			"ORDER BY a.key",
+			why);
+		if (st == NULL)
+			return CARTEL_EDB;
+	} else {
+		rc = sqlite3_prepare_v2(sql,
+					"SELECT p.id, a.key, a.value FROM "
+					"person_attrs a JOIN persons p ON "
+					"p.pk = a.person ORDER BY p.id, a.key",
+					-1, &st, NULL);
+		if (rc != SQLITE_OK)
+			return cartel__db_err(db, rc, "reading attributes",
+					      why);
+	}
 	if (only_id != NULL)
 		sqlite3_bind_text(st, 1, only_id, -1, SQLITE_STATIC);
 	size_t i = 0;
@@ -74,7 +84,10 @@ load_attrs(struct cartel_db *db, struct cartel_person *persons, size_t n,
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading attributes", why);
-	sqlite3_finalize(st);
+	if (only_id != NULL)
+		sqlite3_reset(st);
+	else
+		sqlite3_finalize(st);
 	return err;
 }
 
@@ -152,18 +165,16 @@ cartel_person_get(struct cartel_db *db, const char *id,
 		return err;
 	if (keep != NULL)
 		id = keep;
-	sqlite3 *sql = cartel__db_sqlite(db);
-	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(sql,
-				    "SELECT pk, " CARTEL__PERSON_COLS
-				    " FROM persons WHERE id = ?1",
-				    -1, &st, NULL);
-	if (rc != SQLITE_OK) {
+	sqlite3_stmt *st = cartel__db_stmt(db, CARTEL__ST_PERSON_GET,
+					   "SELECT pk, " CARTEL__PERSON_COLS
+					   " FROM persons WHERE id = ?1",
+					   why);
+	if (st == NULL) {
 		free(keep);
-		return cartel__db_err(db, rc, "reading a person", why);
+		return CARTEL_EDB;
 	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		err = cartel__person_from_row(st, 1, out, why);
 	else if (rc == SQLITE_DONE)
@@ -171,7 +182,7 @@ cartel_person_get(struct cartel_db *db, const char *id,
 				  id);
 	else
 		err = cartel__db_err(db, rc, "reading a person", why);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (err == 0)
 		err = load_attrs(db, out, 1, id, why);
 	if (err != 0)

@@ -47,6 +47,11 @@ int cartel__round_stage_close(struct cartel_db *db, const char *round_id,
 int cartel__round_ho_put(struct cartel_db *db, const char *round_id,
 			 const char *person_id, long ord, const char *side,
 			 int stage, int direct, char **why);
+/* Records the id the giving party names person_id by (a person of the
+ * other party, found through an identity link). */
+int cartel__round_ho_holder(struct cartel_db *db, const char *round_id,
+			    const char *person_id, const char *holder_id,
+			    char **why);
 /* One person's row: CARTEL_ENOTFOUND when the person is not in the round.
  * Fills p (strings malloc'd; free with cartel__round_ho_person_clear). */
 int cartel__round_ho_get(struct cartel_db *db, const char *round_id,
@@ -176,5 +181,47 @@ int cartel__decl_parties(struct cartel_db *db, const char *kind, char ***out,
  * journal of an import (cartel__db_bulk, store_int.h); returns 1 when it
  * switched. on = 0 switches back. */
 int cartel__decl_bulk(struct cartel_db *db, int on);
+
+/* ---- link_store.c: identity links and handover sheets
+ * (docs/protocol.md) ---- */
+
+struct cartel_link;
+
+/* Links, each row checked against the audit chain, as a new array (free
+ * with cartel_links_free): every link of their_party into namespace
+ * our_party ("" the register; NULL for either: all); the links of one
+ * person of theirs (our_party NULL: into every namespace); the links of
+ * one person of ours (their_party NULL: from every party). */
+int cartel__link_list(struct cartel_db *db, const char *their_party,
+		      const char *our_party, struct cartel_link **out,
+		      size_t *n, char **why);
+int cartel__link_of_theirs(struct cartel_db *db, const char *their_party,
+			   const char *their_id, const char *our_party,
+			   struct cartel_link **out, size_t *n, char **why);
+int cartel__link_of_ours(struct cartel_db *db, const char *our_party,
+			 const char *our_id, const char *their_party,
+			 struct cartel_link **out, size_t *n, char **why);
+/* Inserts a link, or sets the state and decision of the one recorded. */
+int cartel__link_put(struct cartel_db *db, const struct cartel_link *l,
+		     char **why);
+/* The fields (canonical JSON) and kind of a person party still declares;
+ * CARTEL_ENOTFOUND when none. *fields malloc'd. */
+int cartel__decl_person_fields(struct cartel_db *db, const char *party,
+			       const char *their_id, char kind[8],
+			       char **fields, char **why);
+
+/* One handover sheet made ("made") or reconciled ("reconciled"). */
+int cartel__sheet_put(struct cartel_db *db, const char *digest,
+		      const char *role, const char *round_id,
+		      const char *party, long sequence, long n_persons,
+		      const char *at, const char *by, char **why);
+/* The last sheet of role for (round, party): its sequence (0: none) and
+ * digest; the whole table is checked against the audit chain first. */
+int cartel__sheet_last(struct cartel_db *db, const char *role,
+		       const char *round_id, const char *party,
+		       long *sequence, char digest[CARTEL_DIGEST_LEN],
+		       char **why);
+int cartel__sheet_has(struct cartel_db *db, const char *digest,
+		      const char *role, int *found, char **why);
 
 #endif

@@ -386,6 +386,29 @@ cartel__round_ho_put(struct cartel_db *db, const char *round_id,
 				    person_id, why);
 }
 
+int
+cartel__round_ho_holder(struct cartel_db *db, const char *round_id,
+			const char *person_id, const char *holder_id,
+			char **why)
+{
+	sqlite3_stmt *st;
+	int rc = cartel__db_prep(db,
+		      "UPDATE round_handover SET holder_id = ?3"
+		      " WHERE round_id = ?1 AND person_id = ?2",
+		      &st, "recording the holder's id", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, person_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, holder_id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return cartel__db_err(db, s, "recording the holder's id", why);
+	return cartel__ledger_touch(db, CARTEL__LT_HANDOVER, round_id,
+				    person_id, why);
+}
+
 static int
 outcome_of(const char *s)
 {
@@ -406,6 +429,7 @@ ho_from_row(sqlite3_stmt *st, struct cartel_handover_person *p)
 		(const char *)sqlite3_column_text(st, 4));
 	p->checked_at = col_dup(st, 5);
 	p->checked_by = col_dup(st, 6);
+	p->holder_id = col_dup(st, 7);
 }
 
 int
@@ -417,7 +441,7 @@ cartel__round_ho_get(struct cartel_db *db, const char *round_id,
 	memset(p, 0, sizeof *p);
 	int rc = cartel__db_prep(db,
 		      "SELECT person_id, side, stage, direct, outcome,"
-		      " checked_at, checked_by FROM round_handover"
+		      " checked_at, checked_by, holder_id FROM round_handover"
 		      " WHERE round_id = ?1 AND person_id = ?2",
 		      &st, "reading a check-off", why);
 	if (rc)
@@ -486,7 +510,7 @@ cartel__round_ho_list(struct cartel_db *db, const char *round_id, int stage,
 	sqlite3_stmt *st;
 	int rc = cartel__db_prep(db,
 		      "SELECT person_id, side, stage, direct, outcome,"
-		      " checked_at, checked_by FROM round_handover"
+		      " checked_at, checked_by, holder_id FROM round_handover"
 		      " WHERE round_id = ?1 AND (?2 = 0 OR stage = ?2)"
 		      " ORDER BY stage, ord",
 		      &st, "listing check-offs", why);
@@ -726,6 +750,7 @@ cartel__round_ho_person_clear(struct cartel_handover_person *p)
 	free(p->side);
 	free(p->checked_at);
 	free(p->checked_by);
+	free(p->holder_id);
 	memset(p, 0, sizeof *p);
 }
 

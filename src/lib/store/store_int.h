@@ -18,6 +18,7 @@
 #include <cartel/store.h>
 
 #include "store/import_rows.h"
+#include "store/match_rows.h"
 
 /* One forward migration: applied once, in array order, in its own
  * transaction. The schema version of a file is the number applied. */
@@ -100,6 +101,11 @@ enum {
 	CARTEL__ST_DECL_CHANGE_PUT,
 	CARTEL__ST_INQUIRY_WATCH,
 	CARTEL__ST_MERGE_OF, /* every person read looks for a merge */
+	/* One person read and rewritten per event: an event list of
+	 * 100,000 rows prepares them once. */
+	CARTEL__ST_PERSON_GET,
+	CARTEL__ST_PERSON_ATTRS,
+	CARTEL__ST_PERSON_UPDATE,
 	CARTEL__ST_LEDGER_ROW, /* one slot per covered table from here */
 	CARTEL__ST_N = CARTEL__ST_LEDGER_ROW + 32
 };
@@ -219,66 +225,6 @@ int cartel__person_store(struct cartel_db *db, long long pk,
 			 const struct cartel_person *p, const char *attr_key,
 			 const char *attr_value, char **why);
 
-/*
- * Search through the index kept beside the register (search_store.c), for
- * callers that ask several questions of one state of the register (the
- * inquiries): begin opens a read transaction (unless one is open), reads
- * the register's state and maps the up-to-date index file, or builds it
- * (and saves it, except inside a write transaction); query answers one q
- * as cartel_search does; end frees it all and ends the read transaction
- * it began (COMMIT, or ROLLBACK when err).
- */
-struct cartel_match_index;
-struct cartel_search_opts;
-struct cartel_search_info;
-struct cartel_search_hit;
-
-/* Which file, as last written: a file changed in place (cut short by a
- * disk tool) must not be read through an old mapping. */
-struct cartel__file_id {
-	unsigned long long dev, ino, size;
-	long long mtime_s, mtime_ns;
-	/* The change time too: a file edited in place and its time set
-	 * back (touch -d) still shows a new ctime. */
-	long long ctime_s, ctime_ns;
-	int ok;
-};
-
-struct cartel__search {
-	struct cartel_match_index *ix;
-	struct cartel_person *all; /* when built in memory */
-	size_t n_all;
-	char *path;                /* NULL: not saved */
-	char stamp[128];
-	int own_txn;
-	int cacheable;             /* default options, a file: may be kept */
-	struct cartel__file_id file; /* the file as it was before opening */
-};
-
-/* The last search index a handle mapped from its file, kept for the next
- * search while the register stays in the same state (a process that keeps
- * the register open, such as a server, then maps it once). Owned by the
- * handle; freed by cartel_db_close. */
-struct cartel__search_cache {
-	struct cartel_match_index *ix;
-	char *path;
-	char stamp[128];
-	struct cartel__file_id file;
-};
-struct cartel__search_cache *cartel__db_search_cache(struct cartel_db *db);
-
-int cartel__search_begin(struct cartel_db *db,
-			 const struct cartel_search_opts *so,
-			 struct cartel__search *s,
-			 struct cartel_search_info *info, char **why);
-int cartel__search_query(struct cartel_db *db, struct cartel__search *s,
-			 const struct cartel_search_opts *so,
-			 struct cartel_search_info *info,
-			 const struct cartel_person *q, size_t max_results,
-			 int strict, struct cartel_search_hit **out,
-			 size_t *n_out, char **why);
-void cartel__search_end(struct cartel_db *db, struct cartel__search *s,
-			int err);
 
 /* A value as stored: its bytes and their number (p NULL: SQL NULL). Values
  * are hashed with their byte length, never as C strings, so that a NUL
@@ -318,6 +264,8 @@ enum cartel__ledger_table {
 	CARTEL__LT_INQUIRY_HISTORY, /* inquiry_history (seq) */
 	CARTEL__LT_CALLBACK,        /* inquiry_callback (seq) */
 	CARTEL__LT_MERGE,       /* person_merge (seq) */
+	CARTEL__LT_LINK, /* identity_link ("party:their_id", "party:our_id") */
+	CARTEL__LT_SHEET,       /* handover_sheet (digest, role) */
 	CARTEL__LT_USER,        /* account_user (name) */
 	CARTEL__LT_SESSION,     /* account_session (id_hash) */
 	CARTEL__LT_ACCESS,      /* access_log (seq) */
@@ -486,10 +434,6 @@ int cartel__inquiry_history(struct cartel_db *db, const char *id,
 int cartel__inquiry_set_state(struct cartel_db *db, const char *id,
 			      const char *state, char **why);
 
-/* The day person id's status last changed by an event of its own, into
- * *out (malloc'd, or NULL). search_store.c. */
-int cartel__status_day(struct cartel_db *db, const char *id, char **out,
-		       char **why);
 
 /*
  * Merged records (merge_store.c). cartel__person_resolve sets *keep to the

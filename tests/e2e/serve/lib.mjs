@@ -6,6 +6,7 @@ import net from 'node:net';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 
 export const CARTEL = process.env.CARTEL;
 export const TOP = process.env.TOP;
@@ -153,4 +154,12 @@ export function rawRequest(srv, text, { waitMs = 3000 } = {}) {
 		s.write(text);
 		setTimeout(() => s.destroy(), waitMs);
 	});
+}
+
+// An error answer: its status, and the JSON {"error", "detail"}.
+export function isError(r, status, code, why) {
+	assert.equal(r.status, status, (why ? why + ': ' : '') + r.text);
+	assert.equal(typeof r.json?.error, 'string', 'an error is JSON');
+	assert.equal(typeof r.json?.detail, 'string', 'an error has a detail');
+	if (code) assert.equal(r.json.error, code);
 }

@@ -1,0 +1,9 @@
+#!/bin/sh
+# The life of cartel serve: slow clients, idle sessions, the sign-in
+# limit per address, SIGTERM with a request in flight (tests/e2e/serve).
+set -eu
+command -v node >/dev/null 2>&1 || { echo "SKIP: node is not installed"; exit 0; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+CARTEL_TEST_TMP=$T exec node --test --test-reporter=spec \
+	"$TOP/tests/e2e/serve/life.test.mjs"
