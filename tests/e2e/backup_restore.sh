@@ -95,11 +95,18 @@ refuse "cut encrypted backup" "damaged or was changed" "$WORK/cut.bak" --passphr
 # Cut at a chunk's end (80-byte header, chunks of 65536 + 17 bytes).
 head -c $((80 + 65553)) "$WORK/e.bak" >"$WORK/cut.bak"
 refuse "encrypted backup cut between chunks" "cut short" "$WORK/cut.bak" --passphrase-file "$WORK/pw"
+# Inverts every bit of the byte at an offset, so the file always changes
+# (writing a fixed byte left it as it was when that byte was already there).
+flip() {
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "\\$(printf '%03o' $((255 - b)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 cp "$WORK/e.bak" "$WORK/flip.bak"
-printf 'X' | dd of="$WORK/flip.bak" bs=1 seek=200000 conv=notrunc 2>/dev/null
+flip "$WORK/flip.bak" 200000
 refuse "changed encrypted backup" "damaged or was changed" "$WORK/flip.bak" --passphrase-file "$WORK/pw"
 cp "$WORK/e.bak" "$WORK/hdr.bak"
-printf '\377' | dd of="$WORK/hdr.bak" bs=1 seek=39 conv=notrunc 2>/dev/null
+flip "$WORK/hdr.bak" 39
 refuse "changed header" "out of range\|wrong passphrase" "$WORK/hdr.bak" --passphrase-file "$WORK/pw"
 cp "$WORK/b1.db" "$WORK/tamper.db"
 sqlite3 "$WORK/tamper.db" "UPDATE persons SET health = 'good' WHERE id = 'W-1'" || fail "sqlite3"
