@@ -626,8 +626,8 @@ bench_diagnose(const char *dir, int threads)
 	if (cartel__match_names_get(NULL, &nt, &why) != 0)
 		return 1;
 	struct match_side a, b;
-	if (cartel__match_side_build(&a, nt, l, nl, threads) ||
-	    cartel__match_side_build(&b, nt, r, nr, threads))
+	if (cartel__match_side_build(&a, nt, l, nl, threads, NULL) ||
+	    cartel__match_side_build(&b, nt, r, nr, threads, NULL))
 		return 1;
 	struct match_posting px;
 	if (cartel__match_post_build(&px, &b, 0, threads) != 0)

@@ -23,6 +23,7 @@ libyaml-dev
 libglpk-dev
 time
 jq
+bsdutils
 wrk
 curl
 nodejs

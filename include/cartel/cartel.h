@@ -12,6 +12,7 @@
 #include "file.h"
 #include "i18n.h"
 #include "person.h"
+#include "progress.h"
 #include "term.h"
 
 #define CARTEL_VERSION "0.1.0"

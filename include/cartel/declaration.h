@@ -145,6 +145,11 @@ struct cartel_receive_opts {
 	const char *const *fields;
 	size_t n_fields;
 	const char *actor; /* required */
+	/* Told of the persons written so far (<cartel/progress.h>; unit
+	 * "persons", the total the declaration's), with progress_user.
+	 * NULL: nothing is told. */
+	cartel_progress_fn progress;
+	void *progress_user;
 };
 
 struct cartel_receive_result {

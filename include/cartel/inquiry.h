@@ -89,7 +89,9 @@ struct cartel_inquiry_candidate {
 	char *found_at, *decided_by, *decided_at, *reason;
 	char *status;      /* the person's status ("confirmed_captive") */
 	char *held_by;     /* the detaining party, or NULL */
-	char *status_text; /* "held by RU since 2024-03", ... */
+	char *status_text; /* "held by RU since 2024-03", ...; for a person
+			    * merged since into another record, "merged
+			    * into UA-1: held by RU since 2024-03" */
 };
 
 struct cartel_inquiry {

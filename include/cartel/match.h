@@ -38,6 +38,7 @@
 #include <stdio.h>
 
 #include "person.h"
+#include "progress.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -76,6 +77,13 @@ struct cartel_match_opts {
 	/* link: 1 (default) for one-to-one linking by the best overall
 	 * assignment; 0 keeps every pair at or above the review threshold. */
 	int one_to_one;
+	/* Told how far building an index, linking or deduplicating has got
+	 * (<cartel/progress.h>; unit "records": each record counts once as
+	 * it is normalised and once as it is scored, or for an index as its
+	 * postings are built), with progress_user. NULL (the default):
+	 * nothing is told. */
+	cartel_progress_fn progress;
+	void *progress_user;
 };
 
 /* Sets the defaults: thresholds above, all cores, EM on, explanations on,
@@ -523,6 +531,12 @@ struct cartel_search_opts {
 	 * fails is rebuilt. 0 (the default): each person answered with is
 	 * still checked against the register. */
 	int verify_index;
+	/* Told how far building the index has got (<cartel/progress.h>;
+	 * unit "records": each person counts once as he is read from the
+	 * register, then as cartel_match_opts.progress counts), with
+	 * progress_user. NULL: nothing is told. */
+	cartel_progress_fn progress;
+	void *progress_user;
 };
 
 /* Sets the defaults: AUTO, the file beside the register, no callback. */

@@ -35,8 +35,11 @@ extern "C" {
  * required: CARTEL_EINVAL). Refused, with the register unchanged:
  * CARTEL_ENOTFOUND for an unknown id; CARTEL_EINVAL for a record merged into
  * itself; CARTEL_ESTATE when either record is already merged into another,
- * when other_id has records merged into it, or when either is listed in a
- * loaded round whose handover of him is still pending. CARTEL_ETAMPER when a
+ * when other_id has records merged into it, when either is listed in a
+ * loaded round whose handover of him is still pending, or when either is
+ * on a round's list not yet settled (status proposed or agreed, whether or
+ * not the round is loaded here). *why names the id (and the round).
+ * CARTEL_ETAMPER when a
  * merge or check-off row read to decide does not hold against the row
  * ledger. Sets *n_conflicts (may be NULL) to the number of conflict events
  * written.
@@ -48,7 +51,9 @@ int cartel_person_merge(struct cartel_db *db, const char *keep_id,
 /*
  * Undoes the merge of other_id: OTHER becomes a record of its own again.
  * `by` and `reason` are required. CARTEL_ENOTFOUND for an unknown id,
- * CARTEL_ESTATE when other_id is not merged into another record. When
+ * CARTEL_ESTATE when other_id is not merged into another record, or when
+ * either record is in a round not yet settled (as for a merge: a pending
+ * handover, status proposed or agreed), the register unchanged. When
  * keep_id is not NULL, *keep_id receives the malloc'd id it was merged
  * into.
  */

@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "person.h"
+#include "progress.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -314,6 +315,13 @@ struct cartel_import_opts {
 	enum cartel_source source;
 	int source_set;     /* 1 when `source` above was given */
 	size_t max_field;   /* per-field byte limit; 0 = CARTEL_CSV_MAX_FIELD */
+	/* Told of the rows read so far by cartel_import_csv (also with
+	 * update) and cartel_event_import_csv (<cartel/progress.h>; unit
+	 * "rows", the total counted from the file's lines when `in` is a
+	 * regular file, else 0), with progress_user. NULL: nothing is
+	 * told. */
+	cartel_progress_fn progress;
+	void *progress_user;
 	/*
 	 * 0 (the default): when no other connection has the file open, the
 	 * import runs with a rollback journal instead of the WAL, which

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include <cartel/progress.h>
 #include <cartel/i18n.h>
 
 /* The words people read are marked for translation (docs/i18n.md): _()
@@ -28,6 +29,7 @@ struct cli {
 	const char *db_path; /* --db, CARTEL_DB, or ./cartel.db */
 	int json;            /* --json given before the command */
 	const char *prog;    /* argv[0] */
+	int quiet;           /* --quiet: no progress line */
 };
 
 /* A command: argv[0] is the command's own name; returns an exit code. */
@@ -135,13 +137,32 @@ int cmd_links(struct cli *, int, char **);
 struct cartel_db;
 
 /*
- * Takes an option every command accepts after its name (--json, --db PATH,
- * --db=PATH) at argv[*i]: returns 1 when it took one (advancing *i past
+ * Takes an option every command accepts after its name (--json, --quiet,
+ * --db PATH, --db=PATH) at argv[*i]: returns 1 when it took one (advancing *i past
  * its value), 0 when argv[*i] is not one, or EXIT_USAGE (after printing)
  * when --db lacks its path.
  */
 int cli_common_opt(struct cli *cli, const char *cmd, int argc, char **argv,
 		   int *i);
+
+/*
+ * The progress line of long work (progress.c): one line on stderr, written
+ * over as the library reports (<cartel/progress.h>), "import: 12,000 of
+ * 40,000 rows (30%), 8,100 rows/s, 3 s left", ended with a newline when the
+ * work is done. Only when stderr is a terminal and --quiet was not given:
+ * cli_progress then returns the callback to give the library, else NULL
+ * (and nothing is ever printed). `label` names the work and must outlive
+ * it; *pl is the line's state, cleared by cli_progress.
+ */
+struct cli_progress {
+	const char *label;
+	int shown; /* a line is on the screen, not yet ended */
+};
+cartel_progress_fn cli_progress(const struct cli *cli, struct cli_progress *pl,
+				const char *label);
+/* Ends a line left open by work that failed (no last call came), so that
+ * the error is printed on a line of its own. */
+void cli_progress_done(struct cli_progress *pl);
 
 /* Opens the register at cli->db_path with cartel_db_open flags; on failure
  * prints why and returns EXIT_FAIL, else 0. */

@@ -213,8 +213,12 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	struct cartel_import_result res = {0};
 	int err = 0;
 	if (rc == 0) {
+		struct cli_progress pl;
+		opts.progress = cli_progress(cli, &pl, "import");
+		opts.progress_user = &pl;
 		err = cartel_import_csv(db, in, from_stdin ? "stdin" : file,
 					&opts, &res, &why);
+		cli_progress_done(&pl);
 		cartel_db_close(db);
 	}
 	if (!from_stdin)
@@ -359,9 +363,13 @@ cmd_event_import(struct cli *cli, int argc, char **argv)
 	struct cartel_import_result res = {0};
 	int err = 0;
 	if (rc == 0) {
+		struct cli_progress pl;
+		opts.progress = cli_progress(cli, &pl, "event import");
+		opts.progress_user = &pl;
 		err = cartel_event_import_csv(db, in,
 					      from_stdin ? "stdin" : file,
 					      &opts, &res, &why);
+		cli_progress_done(&pl);
 		cartel_db_close(db);
 	}
 	if (!from_stdin)

@@ -116,7 +116,6 @@ static const char *const pair_header[4] = {"left_id", "right_id", "score",
 int
 cmd_link(struct cli *cli, int argc, char **argv)
 {
-	(void)cli;
 	const char *files[2] = {NULL, NULL}, *out_path = NULL,
 		   *review_path = NULL;
 	int n_files = 0, show_stats = 0;
@@ -145,6 +144,8 @@ cmd_link(struct cli *cli, int argc, char **argv)
 			opts.one_to_one = 0;
 		} else if (strcmp(a, "--stats") == 0) {
 			show_stats = 1;
+		} else if (strcmp(a, "--quiet") == 0) {
+			cli->quiet = 1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage("link", "unknown option '%s'", a);
 		} else if (n_files < 2) {
@@ -172,8 +173,12 @@ cmd_link(struct cli *cli, int argc, char **argv)
 	size_t n_pairs = 0;
 	struct cartel_match_stats st;
 	char *why = NULL;
+	struct cli_progress pl;
+	opts.progress = cli_progress(cli, &pl, "link");
+	opts.progress_user = &pl;
 	int err = cartel_match_link(left, n_left, right, n_right, &opts,
 				    &pairs, &n_pairs, &st, &why);
+	cli_progress_done(&pl);
 	if (err != 0) {
 		cartel_match_persons_free(left, n_left);
 		cartel_match_persons_free(right, n_right);
@@ -348,8 +353,12 @@ cmd_dedupe(struct cli *cli, int argc, char **argv)
 	struct cartel_match_stats st;
 	struct cartel_match_dup *d = NULL;
 	size_t n_d = 0;
+	struct cli_progress pl;
+	opts.progress = cli_progress(cli, &pl, "dedupe");
+	opts.progress_user = &pl;
 	int err = cartel_match_dedupe_pairs(p, n, &opts, cluster, &d, &n_d,
 					    &st, &why);
+	cli_progress_done(&pl);
 	if (err != 0) {
 		free(cluster);
 		cartel_persons_free(p, n);
@@ -444,6 +453,8 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			so.mode = CARTEL_SEARCH_MEMORY;
 		} else if (strcmp(a, "--verify-index") == 0) {
 			so.verify_index = 1;
+		} else if (strcmp(a, "--quiet") == 0) {
+			cli->quiet = 1;
 		} else if (a[0] == '-' && a[1] == '-') {
 			return cli_usage("search", "unknown option '%s'", a);
 		} else {
@@ -482,12 +493,16 @@ cmd_search(struct cli *cli, int argc, char **argv)
 	struct cartel_search_hit *h = NULL;
 	size_t nh = 0, reading = 0;
 	struct cartel_search_info info;
+	struct cli_progress pl;
+	so.progress = cli_progress(cli, &pl, "search index");
+	so.progress_user = &pl;
 	if (name_len > 0)
 		err = cartel_search_text(db, &pq, (size_t)limit, 0, &so, &h,
 					 &nh, &reading, &info, &why);
 	else
 		err = cartel_search(db, NULL, 0, 0, &so, NULL, NULL, &info,
 				    &why);
+	cli_progress_done(&pl);
 	cartel_db_close(db);
 	if (err != 0) {
 		cartel_search_info_clear(&info);
@@ -653,8 +668,11 @@ print_sought(const struct cartel_inquiry *q)
 	}
 }
 
+/* Inquiry id in full (text), or as JSON: with full, the whole object;
+ * without, the array of its potential matches, the form `inquiry show ID
+ * --json` has always had and scripts read. */
 static int
-inquiry_show(struct cartel_db *db, const char *id, int json)
+inquiry_show(struct cartel_db *db, const char *id, int json, int full)
 {
 	struct cartel_inquiry q;
 	char *why = NULL;
@@ -663,7 +681,8 @@ inquiry_show(struct cartel_db *db, const char *id, int json)
 		return cli_error(err, why, "reading the inquiry");
 	int rc = EXIT_OK;
 	if (json) {
-		rc = print_json(cartel_inquiry_json(&q));
+		rc = full ? print_json(cartel_inquiry_json(&q))
+			  : inquiry_print_found(db, id, 1, 1);
 		cartel_inquiry_clear(&q);
 		return rc;
 	}
@@ -820,7 +839,7 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		   *id = NULL, *requester = NULL, *relation = NULL,
 		   *seen_place = NULL, *seen_on = NULL, *since = NULL,
 		   *reason = NULL, *done = NULL;
-	int open_only = 0, all = 0;
+	int open_only = 0, all = 0, full = 0;
 	int first = 2;
 	/* callbacks done ID */
 	if (strcmp(sub, "callbacks") == 0 && argc > 2 &&
@@ -878,6 +897,8 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 			open_only = 1;
 		} else if (strcmp(a, "--all") == 0) {
 			all = 1;
+		} else if (strcmp(a, "--full") == 0) {
+			full = 1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage("inquiry", "unknown option '%s'", a);
 		} else if (id == NULL) {
@@ -908,6 +929,9 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		return cli_usage("inquiry", "unexpected '%s'", id);
 	if (is_add && id != NULL)
 		return cli_usage("inquiry", "unexpected '%s'", id);
+	if (full && !(is_show && id != NULL))
+		return cli_usage("inquiry", "--full is for 'inquiry show ID "
+					    "--json'");
 	char *why = NULL;
 	struct cartel_query pq;
 	memset(&pq, 0, sizeof pq);
@@ -998,7 +1022,7 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 			       found, found == 1 ? "" : "es");
 	} else if (is_show) {
 		/* Without an id: every potential match, as before. */
-		rc = id != NULL ? inquiry_show(db, id, cli->json)
+		rc = id != NULL ? inquiry_show(db, id, cli->json, full)
 				: inquiry_print_found(db, NULL, cli->json, 1);
 	} else if (is_list) {
 		rc = inquiry_list(db, open_only, since, cli->json);

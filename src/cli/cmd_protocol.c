@@ -269,7 +269,11 @@ cmd_receive(struct cli *cli, int argc, char **argv)
 	}
 	struct cartel_receive_result res;
 	char *why = NULL;
+	struct cli_progress pl;
+	o.progress = cli_progress(cli, &pl, "receive");
+	o.progress_user = &pl;
 	int err = cartel_receive(db, file, &o, &res, &why);
+	cli_progress_done(&pl);
 	cartel_db_close(db);
 	free(fv);
 	if (err)

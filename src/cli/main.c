@@ -355,15 +355,17 @@ static const struct cli_command commands[] = {
 	 "once. No field changes: each value of OTHER's that KEEP does not hold\n"
 	 "becomes a conflict:FIELD event on KEEP, to settle with 'cartel event\n"
 	 "add KEEP FIELD VALUE'. Refused for a record merged into itself, into or\n"
-	 "from a merged record, one with records merged into it, or one listed in\n"
-	 "a loaded round with its handover pending. Undo with 'cartel unmerge'.\n"
-	 "See docs/matching.md.\n"},
+	 "from a merged record, one with records merged into it, or one in a\n"
+	 "round not yet settled (listed in a loaded round with its handover\n"
+	 "pending, or proposed or agreed for exchange). Undo with 'cartel\n"
+	 "unmerge'. Exports leave OTHER out. See docs/matching.md.\n"},
 	{"unmerge", cmd_unmerge, "undo a merge: the record stands alone again",
 	 "usage: cartel unmerge OTHER --by WHO --reason TEXT [--json]\n"
 	 "\n"
 	 "Ends the alias that 'cartel merge' made of OTHER: both records are as\n"
 	 "they were before the merge, with the merge and its undoing kept in\n"
-	 "their histories (unmerged_from events). See docs/matching.md.\n"},
+	 "their histories (unmerged_from events). Refused, as a merge is, while\n"
+	 "either record is in a round not yet settled. See docs/matching.md.\n"},
 	{"search", cmd_search, "find a person in the register by a typed name",
 	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json]\n"
 	 "                     [--verbose] [--no-index | --verify-index] NAME...\n"
@@ -395,7 +397,7 @@ static const struct cli_command commands[] = {
 	 "                          [--last-seen-on DATE]\n"
 	 "       cartel inquiry match [ID] --by NAME\n"
 	 "       cartel inquiry list [--open] [--since DATE] [--json]\n"
-	 "       cartel inquiry show [ID] [--json]\n"
+	 "       cartel inquiry show [ID] [--json [--full]]\n"
 	 "       cartel inquiry close ID --reason TEXT --by NAME\n"
 	 "       cartel inquiry callbacks [--all] [--json]\n"
 	 "       cartel inquiry callbacks done ID --by NAME\n"
@@ -408,7 +410,9 @@ static const struct cli_command commands[] = {
 	 "persons imported since. list prints one line per inquiry (--open: not\n"
 	 "confirmed or closed); show ID prints everything about one, its\n"
 	 "candidates with where each person stands, and its history (show\n"
-	 "without ID lists every potential match). close ends an inquiry with a\n"
+	 "without ID lists every potential match). show ID --json prints the\n"
+	 "inquiry's potential matches as an array, as it always has; with\n"
+	 "--full, the whole inquiry as one object. close ends an inquiry with a\n"
 	 "reason (its pending candidates close with it); closing twice is an\n"
 	 "error. Any change recorded on a man an inquiry is about puts it on the\n"
 	 "call-back list: callbacks says whom to call and what changed, in plain\n"
@@ -612,8 +616,8 @@ find(const char *name)
 static void
 overview(FILE *fp)
 {
-	fputs(_("usage: cartel [--db PATH] [--json] [--lang LANG] COMMAND "
-		"[ARGS...]\n"
+	fputs(_("usage: cartel [--db PATH] [--json] [--quiet] [--lang LANG] "
+		"COMMAND [ARGS...]\n"
 		"\n"
 		"The register of prisoners of war held by each side, matching "
 		"across\nscripts and spellings, exchange rounds and signed "
@@ -622,6 +626,8 @@ overview(FILE *fp)
 		"  --db PATH   the register (default $CARTEL_DB, else "
 		"./cartel.db)\n"
 		"  --json      machine-readable output where a command has it\n"
+		"  --quiet     no progress line on a terminal (import, event\n"
+		"              import, link, dedupe, search index, receive)\n"
 		"  --lang LANG the language of what it says: en, uk or ru "
 		"(default:\n"
 		"              the locale: LANGUAGE, LC_ALL, LC_MESSAGES, "
@@ -659,7 +665,7 @@ help(const char *name)
 int
 main(int argc, char **argv)
 {
-	struct cli cli = {NULL, 0, argv[0]};
+	struct cli cli = {NULL, 0, argv[0], 0};
 	cli.db_path = getenv("CARTEL_DB");
 	if (cli.db_path == NULL || cli.db_path[0] == '\0')
 		cli.db_path = "cartel.db";
@@ -703,6 +709,8 @@ main(int argc, char **argv)
 			cli.db_path = a + 5;
 		} else if (strcmp(a, "--json") == 0) {
 			cli.json = 1;
+		} else if (strcmp(a, "--quiet") == 0) {
+			cli.quiet = 1;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			return help(NULL);
 		} else if (strcmp(a, "--version") == 0) {

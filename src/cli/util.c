@@ -21,6 +21,10 @@ cli_common_opt(struct cli *cli, const char *cmd, int argc, char **argv, int *i)
 		cli->json = 1;
 		return 1;
 	}
+	if (strcmp(a, "--quiet") == 0) {
+		cli->quiet = 1;
+		return 1;
+	}
 	if (strcmp(a, "--db") == 0) {
 		if (*i + 1 >= argc)
 			return cli_usage(cmd, "--db needs a path");

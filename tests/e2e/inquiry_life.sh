@@ -36,7 +36,7 @@ for w in 'INQ-000001  candidate found' \
 	'hotline: recorded' 'hotline: candidates found'; do
 	grep -q "$w" "$T/s1" || fail "show lacks '$w': $(cat "$T/s1")"
 done
-$C inquiry show INQ-000001 --json > "$T/s1.json"
+$C inquiry show INQ-000001 --json --full > "$T/s1.json"
 python3 - "$T/s1.json" <<'PY' || fail "show --json"
 import json, sys
 q = json.load(open(sys.argv[1]))
@@ -156,7 +156,7 @@ $C inquiry list --since 2026-01-02 | grep -c '^INQ' | grep -q '^2$' ||
 $C inquiry list --since 2026-01-03 | grep -q '^no inquiries$' ||
 	fail "list --since a later day"
 # The history of the inquiry, every change with who and when.
-$C inquiry show INQ-000001 --json | python3 -c '
+$C inquiry show INQ-000001 --json --full | python3 -c '
 import json, sys
 q = json.load(sys.stdin)
 w = [h["what"] for h in q["history"]]

@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (db == NULL)
 		LLVMFuzzerInitialize(NULL, NULL);
-	struct cartel_receive_opts o = {NULL, 0, "fuzz"};
+	struct cartel_receive_opts o = {.actor = "fuzz"};
 	struct cartel_receive_result res;
 	memset(&res, 0, sizeof res);
 	char *why = NULL;

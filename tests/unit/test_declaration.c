@@ -218,7 +218,7 @@ receive_supersede(void **state)
 					&f->key, "t"};
 	struct cartel_declare_result r;
 	assert_int_equal(cartel_declare(f->u, &o, f->file, &r, NULL), 0);
-	struct cartel_receive_opts ro = {NULL, 0, "mediator"};
+	struct cartel_receive_opts ro = {.actor = "mediator"};
 	struct cartel_receive_result res;
 	assert_int_equal(cartel_receive(f->m, f->file, &ro, &res, NULL), 0);
 	assert_int_equal(res.n_added, 2);
@@ -291,7 +291,7 @@ receive_refuses_unlisted_field(void **state)
 					"t"};
 	struct cartel_declare_result r;
 	assert_int_equal(cartel_declare(f->u, &o, f->file, &r, NULL), 0);
-	struct cartel_receive_opts ro = {NULL, 0, "mediator"};
+	struct cartel_receive_opts ro = {.actor = "mediator"};
 	struct cartel_receive_result res;
 	char *why = NULL;
 	assert_int_equal(cartel_receive(f->m, f->file, &ro, &res, &why),

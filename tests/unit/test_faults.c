@@ -309,7 +309,7 @@ op_pin_replace(struct fx *f, struct cartel_db *db, char **why)
 static int
 op_receive(struct fx *f, struct cartel_db *db, char **why)
 {
-	struct cartel_receive_opts o = {NULL, 0, "mediator"};
+	struct cartel_receive_opts o = {.actor = "mediator"};
 	struct cartel_receive_result res;
 	int rc = cartel_receive(db, f->decl, &o, &res, why);
 	if (rc == 0 && res.n_added != 2)

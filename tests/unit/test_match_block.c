@@ -86,7 +86,7 @@ build(struct fixture *f, const struct cartel_person *extra, size_t n_extra)
 	for (size_t i = 0; i < n_extra; i++)
 		f->right[N_NAMESAKES + i] = extra[i];
 	assert_int_equal(
-	    cartel__match_side_build(&f->b, names(), f->right, f->n, 1), 0);
+	    cartel__match_side_build(&f->b, names(), f->right, f->n, 1, NULL), 0);
 	assert_int_equal(cartel__match_post_build(&f->px, &f->b, 0, 1), 0);
 	f->seen.mark = calloc(f->n, sizeof *f->seen.mark);
 	f->seen.n = f->n;

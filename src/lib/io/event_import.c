@@ -193,6 +193,9 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	if (name == NULL)
 		name = "-";
 	memset(res, 0, sizeof *res);
+	struct cartel__progress pg = {0};
+	uint64_t n_rows =
+		opts.progress != NULL ? cartel__import_rows_left(in) : 0;
 	struct cartel_csv *csv;
 	int err = cartel__import_open(&csv, in, name, &opts, why);
 	if (err != 0)
@@ -217,6 +220,9 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	if (err == 0)
 		err = cartel__audit_next(db, &audit, why);
 	const char *actor = opts.actor != NULL ? opts.actor : "event import";
+	if (err == 0)
+		cartel__progress_begin(&pg, opts.progress, opts.progress_user,
+				       "rows", n_rows);
 	char *first_reject = NULL;
 	char attr[128];
 	while (err == 0) {
@@ -235,6 +241,7 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		}
 		size_t row = cartel_csv_record_no(csv);
 		res->rows_read++;
+		cartel__progress_at(&pg, res->rows_read);
 		const char *column = "";
 		const char *reason = NULL;
 		char *owned = NULL;
@@ -352,6 +359,8 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		cartel__db_bulk(db, 0);
 	if (err != 0)
 		res->events = 0;
+	else
+		cartel__progress_end(&pg);
 	cartel_csv_close(csv);
 	return err;
 }

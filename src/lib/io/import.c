@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cartel/csv.h>
 #include <cartel/error.h>
@@ -727,6 +729,35 @@ drain(struct reader *rd)
 	rd->taken = rd->filled;
 }
 
+uint64_t
+cartel__import_rows_left(FILE *in)
+{
+	struct stat sb;
+	int fd = fileno(in);
+	off_t at = fd < 0 ? -1 : ftello(in);
+	if (at < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size <= at)
+		return 0;
+	enum { CHUNK = 1 << 16 };
+	char *buf = malloc(CHUNK);
+	if (buf == NULL)
+		return 0;
+	uint64_t lines = 0;
+	char lastc = '\n';
+	ssize_t got;
+	while ((got = pread(fd, buf, CHUNK, at)) > 0) {
+		for (const char *c = buf, *end = buf + got;
+		     (c = memchr(c, '\n', (size_t)(end - c))) != NULL; c++)
+			lines++;
+		lastc = buf[got - 1];
+		at += got;
+	}
+	free(buf);
+	if (lastc != '\n')
+		lines++;
+	return lines > 0 ? lines - 1 : 0;
+}
+
 /* The import's pieces, for the update and the event import
  * (io/import_int.h). */
 void
@@ -811,6 +842,9 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	if (opts.update)
 		return cartel__import_update(db, in, name, &opts, res, why);
 
+	struct cartel__progress pg = {0};
+	uint64_t n_rows = opts.progress != NULL ? cartel__import_rows_left(in)
+						 : 0;
 	struct cartel_csv *csv;
 	int err = cartel__import_open(&csv, in, name, &opts, why);
 	if (err != 0)
@@ -890,6 +924,9 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	/* A failure of the database or of reading ends the loop with err
 	 * set; a bad row is only counted and reported. */
 	int done = !started;
+	if (started)
+		cartel__progress_begin(&pg, opts.progress, opts.progress_user,
+				       "rows", n_rows);
 	while (err == 0 && !done) {
 		struct block *blk = take_block(rd);
 		if (blk == NULL) {
@@ -903,6 +940,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 			const char *reason = job->reason;
 			char *rwhy = NULL;
 			res->rows_read++;
+			cartel__progress_at(&pg, res->rows_read);
 			if (job->kind == JOB_FATAL) {
 				res->rows_read--;
 				err = cartel__why(why, job->err, "%s",
@@ -1046,6 +1084,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		cartel__db_bulk(db, 0);
 	if (err != 0)
 		res->imported = 0;
+	else
+		cartel__progress_end(&pg);
 	free_columns(cols, n_cols);
 	cartel_csv_close(csv);
 	return err;

@@ -8,6 +8,7 @@
 #define CARTEL_IO_IMPORT_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <cartel/csv.h>
@@ -59,6 +60,12 @@ struct column {
 	const struct cartel_field *field; /* NULL for an extra attribute */
 	char *name;                       /* as written in the header */
 };
+
+/* The data rows left in `in` when it is a regular file, counted from its
+ * line ends without moving the stream (the header's line taken off): the
+ * total a progress callback is told (<cartel/progress.h>). 0 when it
+ * cannot be known (a pipe, a stream in memory). */
+uint64_t cartel__import_rows_left(FILE *in);
 
 /* Opens a reader on `in` with the options' delimiter and encoding. */
 int cartel__import_open(struct cartel_csv **out, FILE *in, const char *name,

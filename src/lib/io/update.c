@@ -171,6 +171,9 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
                       const struct cartel_import_opts *opts,
                       struct cartel_import_result *res, char **why)
 {
+	struct cartel__progress pg = {0};
+	uint64_t n_rows =
+		opts->progress != NULL ? cartel__import_rows_left(in) : 0;
 	struct cartel_csv *csv;
 	int err = cartel__import_open(&csv, in, name, opts, why);
 	if (err != 0)
@@ -206,6 +209,9 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 	}
 	int own;
 	err = cartel__db_write_begin(db, &own, why);
+	if (err == 0)
+		cartel__progress_begin(&pg, opts->progress, opts->progress_user,
+				       "rows", n_rows);
 	char *first_reject = NULL;
 	while (err == 0) {
 		char **fields;
@@ -221,6 +227,7 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 		}
 		size_t row = cartel_csv_record_no(csv);
 		res->rows_read++;
+		cartel__progress_at(&pg, res->rows_read);
 		const char *column = "";
 		const char *reason = NULL;
 		char *owned = NULL;
@@ -342,6 +349,8 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 	err = cartel__db_write_end(db, own, err, why);
 	if (err != 0) {
 		res->imported = res->updated = res->events = 0;
+	} else {
+		cartel__progress_end(&pg);
 	}
 	cartel__buf_free(&u.arena);
 	cartel__import_columns_free(cols, n_cols);

@@ -366,6 +366,7 @@ struct par {
 	size_t n, chunk;
 	atomic_size_t next;
 	int worker;
+	struct cartel__progress *pg; /* counts each chunk done; or NULL */
 };
 
 struct par_arg {
@@ -384,6 +385,10 @@ par_run(void *arg)
 			break;
 		size_t to = from + p->chunk < p->n ? from + p->chunk : p->n;
 		p->fn(p->ctx, from, to, a->worker);
+		cartel__progress_add(p->pg, to - from);
+		/* Only the caller's own thread calls back. */
+		if (a->worker == 0)
+			cartel__progress_poll(p->pg);
 	}
 	return NULL;
 }
@@ -392,7 +397,15 @@ void
 cartel__match_parallel(int n_threads, size_t n, size_t chunk,
                        void (*fn)(void *, size_t, size_t, int), void *ctx)
 {
-	struct par p = {fn, ctx, n, chunk ? chunk : 1, 0, 0};
+	cartel__match_parallel_pg(n_threads, n, chunk, fn, ctx, NULL);
+}
+
+void
+cartel__match_parallel_pg(int n_threads, size_t n, size_t chunk,
+                          void (*fn)(void *, size_t, size_t, int), void *ctx,
+                          struct cartel__progress *pg)
+{
+	struct par p = {fn, ctx, n, chunk ? chunk : 1, 0, 0, pg};
 	atomic_init(&p.next, 0);
 	pthread_t th[64];
 	struct par_arg args[64];
@@ -436,7 +449,7 @@ side_chunk(void *ctx, size_t from, size_t to, int worker)
 int
 cartel__match_side_build(struct match_side *s, const struct match_names *nt,
                          const struct cartel_person *persons, size_t n,
-                         int n_threads)
+                         int n_threads, struct cartel__progress *pg)
 {
 	memset(s, 0, sizeof *s);
 	s->persons = persons;
@@ -453,7 +466,7 @@ cartel__match_side_build(struct match_side *s, const struct match_names *nt,
 		cartel__match_side_free(s);
 		return CARTEL_ENOMEM;
 	}
-	cartel__match_parallel(n_threads, n, chunk, side_chunk, &j);
+	cartel__match_parallel_pg(n_threads, n, chunk, side_chunk, &j, pg);
 	/* One arena: the chunks' arenas laid end to end, offsets moved. */
 	size_t total = 1;
 	for (size_t c = 0; c < n_chunks; c++)

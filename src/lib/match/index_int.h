@@ -80,6 +80,12 @@ int cartel__match_threads(int want);
 void cartel__match_parallel(int n_threads, size_t n, size_t chunk,
                             void (*fn)(void *, size_t, size_t, int), void *ctx);
 
+/* The same, adding each chunk done to pg (may be NULL) and calling back
+ * from the caller's thread as its chunks end. */
+void cartel__match_parallel_pg(int n_threads, size_t n, size_t chunk,
+                               void (*fn)(void *, size_t, size_t, int),
+                               void *ctx, struct cartel__progress *pg);
+
 int cartel__match_sides_tf(const struct match_names *nt,
                            struct match_side **sides, int n_sides);
 

@@ -152,10 +152,17 @@ cartel_match_index_build(struct cartel_match_index **out,
 	if (ix == NULL)
 		return CARTEL_ENOMEM;
 	opts_fix(&ix->opts, opts);
+	/* Each record once normalised, and once more when the postings
+	 * are built. */
+	struct cartel__progress pg = {0};
 	int rc = cartel__match_names_get(ix->opts.data_dir, &ix->nt, why);
 	if (rc == 0)
+		cartel__progress_begin(&pg, ix->opts.progress,
+				       ix->opts.progress_user, "records",
+				       2 * (uint64_t)n);
+	if (rc == 0)
 		rc = cartel__match_side_build(&ix->side, ix->nt, persons, n,
-		                              ix->opts.n_threads);
+		                              ix->opts.n_threads, &pg);
 	if (rc == 0) {
 		struct match_side *s[1] = {&ix->side};
 		rc = cartel__match_sides_tf(ix->nt, s, 1);
@@ -163,6 +170,8 @@ cartel_match_index_build(struct cartel_match_index **out,
 	if (rc == 0)
 		rc = cartel__match_post_build(&ix->px, &ix->side, 1,
 		                              ix->opts.n_threads);
+	if (rc == 0)
+		cartel__progress_add(&pg, n);
 	if (rc == 0) {
 		ix->n_giv = cartel__match_names_n_given(ix->nt) + 1;
 		ix->giv_share = calloc(ix->n_giv, sizeof *ix->giv_share);
@@ -190,6 +199,7 @@ cartel_match_index_build(struct cartel_match_index **out,
 	if (ix->mm.lambda > 0.25)
 		ix->mm.lambda = 0.25;
 	cartel__match_model_weights(&ix->mm);
+	cartel__progress_end(&pg);
 	*out = ix;
 	return 0;
 }
@@ -751,7 +761,8 @@ static int
 score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 	  struct match_side *a, struct match_side *b, int same,
 	  struct match_model *mm, struct assign_pairs *kept,
-	  struct cartel_match_stats *st, char **why)
+	  struct cartel_match_stats *st, struct cartel__progress *pg,
+	  char **why)
 {
 	(void)nt;
 	int T = o->n_threads;
@@ -845,7 +856,7 @@ score_all(const struct cartel_match_opts *o, const struct match_names *nt,
 		r.min_w = log2_odds(o->review);
 		double expect = mm->lambda * (double)(same ? b->n - 1 : b->n);
 		r.absent = 1 - (expect < 0.95 ? expect : 0.95);
-		cartel__match_parallel(T, a->n, 512, score_chunk, &r);
+		cartel__match_parallel_pg(T, a->n, 512, score_chunk, &r, pg);
 		if (r.failed)
 			rc = CARTEL_ENOMEM;
 	}
@@ -898,11 +909,16 @@ cartel_match_link(const struct cartel_person *left, size_t n_left,
 	if (rc != 0)
 		return rc;
 	double t0 = now();
+	/* Each record normalised, then each left record scored against
+	 * its candidates. */
+	struct cartel__progress pg = {0};
+	cartel__progress_begin(&pg, o.progress, o.progress_user, "records",
+			       2 * (uint64_t)n_left + n_right);
 	struct match_side a, b;
 	memset(&b, 0, sizeof b);
-	rc = cartel__match_side_build(&a, nt, left, n_left, o.n_threads);
+	rc = cartel__match_side_build(&a, nt, left, n_left, o.n_threads, &pg);
 	if (rc == 0 && (rc = cartel__match_side_build(&b, nt, right, n_right,
-	                                              o.n_threads)) != 0)
+	                                              o.n_threads, &pg)) != 0)
 		cartel__match_side_free(&a);
 	if (rc != 0)
 		return cartel__why(why, rc, "out of memory normalising");
@@ -912,7 +928,7 @@ cartel_match_link(const struct cartel_person *left, size_t n_left,
 	struct match_model mm;
 	struct assign_pairs kept = {0};
 	if (rc == 0)
-		rc = score_all(&o, nt, &a, &b, 0, &mm, &kept, &st, why);
+		rc = score_all(&o, nt, &a, &b, 0, &mm, &kept, &st, &pg, why);
 	double t1 = now();
 	struct cartel_match_pair *res = NULL;
 	size_t n_res = 0;
@@ -961,6 +977,7 @@ cartel_match_link(const struct cartel_person *left, size_t n_left,
 		*stats = st;
 	*out = res;
 	*n_out = n_res;
+	cartel__progress_end(&pg);
 	return 0;
 }
 
@@ -1043,8 +1060,12 @@ dedupe_run(const struct cartel_person *persons, size_t n,
 	if (rc != 0)
 		return rc;
 	double t0 = now();
+	/* Each record normalised, then scored against its candidates. */
+	struct cartel__progress pg = {0};
+	cartel__progress_begin(&pg, o.progress, o.progress_user, "records",
+			       2 * (uint64_t)n);
 	struct match_side a;
-	rc = cartel__match_side_build(&a, nt, persons, n, o.n_threads);
+	rc = cartel__match_side_build(&a, nt, persons, n, o.n_threads, &pg);
 	if (rc != 0)
 		return cartel__why(why, rc, "out of memory normalising");
 	struct match_side *sides[1] = {&a};
@@ -1053,7 +1074,7 @@ dedupe_run(const struct cartel_person *persons, size_t n,
 	struct match_model mm;
 	struct assign_pairs kept = {0};
 	if (rc == 0)
-		rc = score_all(&o, nt, &a, &a, 1, &mm, &kept, &st, why);
+		rc = score_all(&o, nt, &a, &a, 1, &mm, &kept, &st, &pg, why);
 	double t1 = now();
 	if (rc == 0)
 		rc = cartel__assign_clusters(&kept, n, log2_odds(o.threshold),
@@ -1067,6 +1088,7 @@ dedupe_run(const struct cartel_person *persons, size_t n,
 		return cartel__why(why, rc, "out of memory deduplicating");
 	if (stats)
 		*stats = st;
+	cartel__progress_end(&pg);
 	return 0;
 }
 
@@ -1138,10 +1160,10 @@ cartel__match_link_candidates(const struct cartel_person *left, size_t n_left,
 		return rc;
 	struct match_side a, b;
 	if ((rc = cartel__match_side_build(&a, nt, left, n_left,
-	                                   o.n_threads)) != 0)
+	                                   o.n_threads, NULL)) != 0)
 		return rc;
 	if ((rc = cartel__match_side_build(&b, nt, right, n_right,
-	                                   o.n_threads))) {
+	                                   o.n_threads, NULL))) {
 		cartel__match_side_free(&a);
 		return rc;
 	}

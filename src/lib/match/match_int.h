@@ -265,10 +265,13 @@ struct match_side {
 	struct match_arena arena;
 };
 
-/* Normalises persons into side (threads). */
+struct cartel__progress; /* core/why.h */
+
+/* Normalises persons into side (threads), adding each record done to pg
+ * (may be NULL). */
 int cartel__match_side_build(struct match_side *s, const struct match_names *nt,
                              const struct cartel_person *persons, size_t n,
-                             int n_threads);
+                             int n_threads, struct cartel__progress *pg);
 void cartel__match_side_free(struct match_side *s);
 
 /* Blocking keys of a record; returns how many (at most MATCH_KEYS_MAX of

@@ -136,6 +136,20 @@ make_hits(struct fetched *f, struct cartel_match_candidate *c, size_t nc,
 	return 0;
 }
 
+/* The index build's own progress, passed on as the later part of the
+ * search's: every record the build counts comes after the persons read. */
+struct relay {
+	struct cartel__progress *pg;
+	uint64_t offset;
+};
+
+static void
+relay_progress(void *user, const struct cartel_progress *p)
+{
+	struct relay *r = user;
+	cartel__progress_at(r->pg, r->offset + p->done);
+}
+
 /* Builds s->ix from the whole register (s->all), says why first
  * (so->on_build) and saves it to path unless path is NULL. A file that
  * cannot be saved is not an error: info->note says why. */
@@ -145,21 +159,38 @@ build(struct cartel_db *db, struct cartel__search *s,
       struct cartel_search_info *info, char **why)
 {
 	int err = 0;
-	if (s->path != NULL && so->on_build != NULL) {
-		size_t n = 0;
+	size_t n = 0;
+	if ((so->on_build != NULL && s->path != NULL) ||
+	    so->progress != NULL) {
 		if ((err = cartel__search_count(db, &n, why)) != 0)
 			return err;
-		so->on_build(so->ctx, reason ? reason : "", n);
 	}
+	if (s->path != NULL && so->on_build != NULL)
+		so->on_build(so->ctx, reason ? reason : "", n);
 	cartel_match_index_free(s->ix);
 	s->ix = NULL;
+	/* Each person counted three times: read from the register, then
+	 * normalised and put in the postings by the index build. */
+	struct cartel__progress pg = {0};
+	cartel__progress_begin(&pg, so->progress, so->progress_user,
+			       "records", 3 * (uint64_t)n);
 	if (s->all == NULL &&
-	    (err = cartel_db_persons(db, &s->all, &s->n_all, why)) != 0)
+	    (err = cartel__db_persons_pg(db, &s->all, &s->n_all, &pg,
+					 why)) != 0)
 		return err;
 	info->n_persons = s->n_all;
 	info->used_index = 0;
-	err = cartel_match_index_build(&s->ix, s->all, s->n_all, so->match,
-				       why);
+	struct cartel_match_opts mo;
+	if (so->match != NULL)
+		mo = *so->match;
+	else
+		cartel_match_opts_init(&mo);
+	struct relay rl = {&pg, s->n_all};
+	if (so->progress != NULL) {
+		mo.progress = relay_progress;
+		mo.progress_user = &rl;
+	}
+	err = cartel_match_index_build(&s->ix, s->all, s->n_all, &mo, why);
 	if (err == 0 && s->path != NULL) {
 		char *why_save = NULL;
 		int e = cartel_match_index_save(s->ix, s->path, s->stamp,
@@ -174,6 +205,8 @@ build(struct cartel_db *db, struct cartel__search *s,
 		}
 		free(why_save);
 	}
+	if (err == 0)
+		cartel__progress_end(&pg);
 	return err;
 }
 

@@ -683,7 +683,8 @@ entry_cmp(const void *a, const void *b)
 /* Writes the persons of a checked declaration, inside the transaction. */
 static int
 apply(struct cartel_db *db, const json_t *doc, char **texts,
-      const char *digest, struct cartel_receive_result *res, char **why)
+      const char *digest, struct cartel_receive_result *res,
+      struct cartel__progress *pg, char **why)
 {
 	const char *party = res->party;
 	const char *kind = cartel_decl_kind_name(res->kind);
@@ -740,6 +741,7 @@ apply(struct cartel_db *db, const json_t *doc, char **texts,
 			}
 			json_object_del(old, id);
 		}
+		cartel__progress_at(pg, i + 1);
 	}
 	/* Who is left was declared before and is not now. */
 	const char *id;
@@ -1040,8 +1042,12 @@ receive_doc(struct cartel_db *db, const char *path, json_t *doc,
 	rc = cartel__decl_received_put(db, digest, party, kind, res->sequence,
 				       res->as_of, (long)res->n_persons, now,
 				       o->actor, why);
+	struct cartel__progress pg = {0};
 	if (rc == 0)
-		rc = apply(db, doc, texts, digest, res, why);
+		cartel__progress_begin(&pg, o->progress, o->progress_user,
+				       "persons", res->n_persons);
+	if (rc == 0)
+		rc = apply(db, doc, texts, digest, res, &pg, why);
 	if (rc)
 		goto out;
 	/* The document is not needed any more: a large one is freed in a
@@ -1072,6 +1078,8 @@ receive_doc(struct cartel_db *db, const char *path, json_t *doc,
 		rc = cartel_db_commit(db, why);
 		in_txn = 0;
 	}
+	if (rc == 0)
+		cartel__progress_end(&pg);
 	if (dropping)
 		pthread_join(dropper, NULL);
 out:

@@ -322,12 +322,20 @@ cand_status(struct cartel_db *db, struct cartel_inquiry_candidate *c,
 		}
 		return err;
 	}
+	/* A candidate merged since into another record is that man: say so,
+	 * and where he stands, so that one man found twice before the merge
+	 * does not read as two. */
+	const char *id = p.id != NULL ? p.id : c->person_id;
+	int alias = strcmp(id, c->person_id) != 0;
 	char *on = NULL;
-	err = cartel__status_day(db, c->person_id, &on, why);
+	err = cartel__status_day(db, id, &on, why);
 	if (err == 0) {
-		char words[256];
+		char words[256], both[sizeof words + 96];
 		cartel_search_status_text(&p, on, words, sizeof words);
-		c->status_text = cartel__strdup(words);
+		if (alias)
+			snprintf(both, sizeof both, "merged into %.64s: %s", id,
+				 words);
+		c->status_text = cartel__strdup(alias ? both : words);
 		c->status = cartel__strdup(
 			cartel_enum_name(CARTEL_ENUM_STATUS, (int)p.status));
 		if (p.held_by != NULL)

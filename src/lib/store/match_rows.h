@@ -69,6 +69,13 @@ int cartel__search_stamp(struct cartel_db *db, char *out, size_t size,
 			 char **why);
 /* The number of persons not merged into another record. */
 int cartel__search_count(struct cartel_db *db, size_t *n, char **why);
+
+/* cartel_db_persons, adding each person read to pg (core/why.h; may be
+ * NULL): the search index's build counts them. */
+struct cartel__progress;
+int cartel__db_persons_pg(struct cartel_db *db, struct cartel_person **out,
+			  size_t *n_out, struct cartel__progress *pg,
+			  char **why);
 /* The day person id's status last changed by an event of its own, into
  * *out (malloc'd, or NULL). */
 int cartel__status_day(struct cartel_db *db, const char *id, char **out,

@@ -179,7 +179,8 @@ has_merged_into_it(struct cartel_db *db, const char *id, char **why)
  * him is pending: the round's list names him, and the check-off must find
  * the record it names. */
 static int
-in_pending_round(struct cartel_db *db, const char *a, const char *b, char **why)
+in_pending_round(struct cartel_db *db, const char *a, const char *b,
+		 const char *what, char **why)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(cartel__db_sqlite(db),
@@ -209,9 +210,9 @@ in_pending_round(struct cartel_db *db, const char *a, const char *b, char **why)
 				err = cartel__why(
 					why, CARTEL_ESTATE,
 					"%.64s is listed in round %.64s with "
-					"its handover pending: merge after "
+					"its handover pending: %s after "
 					"the round's check-off",
-					person, round);
+					person, round, what);
 			else
 				err = cartel__why(
 					why, err,
@@ -228,6 +229,32 @@ in_pending_round(struct cartel_db *db, const char *a, const char *b, char **why)
 	}
 	sqlite3_finalize(st);
 	return err;
+}
+
+/* Refuses a merge or an unmerge of a record on a round's list that is not
+ * settled: proposed for exchange or on an agreed list. The round may be
+ * one this register has not loaded (a proposal still travelling between
+ * the parties), so the person's status is what tells; its list names him
+ * by his id, which must keep naming the same record until the round is
+ * done. */
+static int
+on_round_list(const struct cartel_person *p, const char *id,
+	      const char *what, char **why)
+{
+	if (p->status != CARTEL_STATUS_PROPOSED &&
+	    p->status != CARTEL_STATUS_AGREED)
+		return 0;
+	return cartel__why(why, CARTEL_ESTATE,
+			   "%.64s is %s (status %s) in a round not yet "
+			   "settled: %s after the round's handover, or once "
+			   "he leaves its list",
+			   id,
+			   p->status == CARTEL_STATUS_PROPOSED
+				   ? "proposed for exchange"
+				   : "on an agreed exchange list",
+			   cartel_enum_name(CARTEL_ENUM_STATUS,
+					    (int)p->status),
+			   what);
 }
 
 /* One note event on record (pk, id) under audit entry `audit`, with the
@@ -358,11 +385,15 @@ cartel_person_merge(struct cartel_db *db, const char *keep_id,
 	if (err == 0)
 		err = has_merged_into_it(db, other_id, why);
 	if (err == 0)
-		err = in_pending_round(db, keep_id, other_id, why);
+		err = in_pending_round(db, keep_id, other_id, "merge", why);
 	if (err == 0)
 		err = cartel_person_get(db, keep_id, &keep, why);
 	if (err == 0)
 		err = cartel_person_get(db, other_id, &other, why);
+	if (err == 0)
+		err = on_round_list(&keep, keep_id, "merge", why);
+	if (err == 0)
+		err = on_round_list(&other, other_id, "merge", why);
 	char now[32];
 	const char *at = cartel__now(now, sizeof now);
 	crypto_hash_sha256_state hs;
@@ -461,7 +492,11 @@ cartel_person_unmerge(struct cartel_db *db, const char *other_id,
 	if (err == 0)
 		err = record_pk(db, into, &keep_pk, why);
 	if (err == 0)
+		err = in_pending_round(db, into, other_id, "unmerge", why);
+	if (err == 0)
 		err = cartel_person_get(db, into, &keep, why);
+	if (err == 0)
+		err = on_round_list(&keep, into, "unmerge", why);
 	char now[32];
 	const char *at = cartel__now(now, sizeof now);
 	crypto_hash_sha256_state hs;
@@ -494,6 +529,8 @@ cartel_person_unmerge(struct cartel_db *db, const char *other_id,
 	sqlite3_finalize(st);
 	if (err == 0)
 		err = cartel_person_get(db, other_id, &other, why);
+	if (err == 0)
+		err = on_round_list(&other, other_id, "unmerge", why);
 	if (err == 0)
 		err = note(db, other_pk, &other, "unmerged_from", NULL, into,
 			   by, reason, at, audit, &hs, &n_ev, why);

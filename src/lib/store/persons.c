@@ -15,6 +15,7 @@
 
 #include "core/why.h"
 #include "store/store_cols.h"
+#include "store/match_rows.h"
 #include "store/store_int.h"
 
 int
@@ -95,6 +96,13 @@ int
 cartel_db_persons(struct cartel_db *db, struct cartel_person **out,
 		  size_t *n_out, char **why)
 {
+	return cartel__db_persons_pg(db, out, n_out, NULL, why);
+}
+
+int
+cartel__db_persons_pg(struct cartel_db *db, struct cartel_person **out,
+		      size_t *n_out, struct cartel__progress *pg, char **why)
+{
 	*out = NULL;
 	*n_out = 0;
 	sqlite3 *sql = cartel__db_sqlite(db);
@@ -126,6 +134,7 @@ cartel_db_persons(struct cartel_db *db, struct cartel_person **out,
 		err = cartel__person_from_row(st, 1, &p[n - 1], why);
 		if (err != 0)
 			break;
+		cartel__progress_at(pg, n);
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading persons", why);
