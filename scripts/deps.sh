@@ -29,6 +29,8 @@ curl
 nodejs
 gettext
 locales
+chromium
+fonts-dejavu-core
 "
 
 # The UTF-8 locales of the languages cartel speaks (docs/i18n.md): without
@@ -59,6 +61,12 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
+
+# npm installs playwright-core for the web app's browser tests
+# (docs/web.md). nodesource's nodejs package carries its own npm, and
+# Debian's npm would conflict with it: Debian's is installed only where no
+# npm is found.
+command -v npm > /dev/null 2>&1 || missing="$missing npm"
 
 if [ -z "$missing" ]; then
 	if [ -n "$(missing_locales)" ]; then

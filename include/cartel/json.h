@@ -49,7 +49,8 @@ json_t *cartel_review_item_json(const struct cartel_review_item *it);
  * prints it: {"round_id", "version", "digest", "stages": [{"stage",
  * "listed", "closed", a count per outcome, "closed_at"?}], "persons":
  * [{"id", "side", "stage", "direct", "outcome", "checked_at"?,
- * "checked_by"?}]}. */
+ * "checked_by"?, "holder_id"? (the giving party's id of a person the
+ * other party gives, in a party's register)}]}. */
 struct cartel_handover_status;
 json_t *cartel_handover_status_json(const struct cartel_handover_status *st);
 

@@ -349,8 +349,12 @@ ho_status(struct cli *cli, int argc, char **argv)
 	if (persons)
 		for (size_t i = 0; i < st.n_persons; i++) {
 			const struct cartel_handover_person *p = &st.persons[i];
-			printf("  %-16s %-6s stage %d%s  %s%s%s%s%s\n",
-			       cli_t(p->id), cli_t(p->side), p->stage, p->direct ? " direct" : "",
+			printf("  %-16s %-6s stage %d%s%s%s%s  %s%s%s%s%s\n",
+			       cli_t(p->id), cli_t(p->side), p->stage,
+			       p->direct ? " direct" : "",
+			       p->holder_id ? " (" : "",
+			       p->holder_id ? cli_t(p->holder_id) : "",
+			       p->holder_id ? ")" : "",
 			       cartel_handover_outcome_name(p->outcome),
 			       p->checked_at ? " at " : "",
 			       p->checked_at ? p->checked_at : "",

@@ -2,10 +2,11 @@
 # The handover in two registers: an agreed round between UA and RU run in
 # UA's register and in RU's, each with its own ids for the same men. Each
 # party finds the persons the other gives through its identity links
-# (refused while one is linked to nobody), hands over its own (consent
-# gate) and receives the other's (no consent gate: the receiving side need
-# not copy the holder's consent records); one man refuses at the point,
-# one is absent, and one RU says it handed over is not received by UA.
+# (refused while one is linked to nobody; at the point under either id),
+# hands over its own (consent gate) and receives the other's (no consent
+# gate: the receiving side need not copy the holder's consent records);
+# one man refuses at the point, one is absent, and one RU says it handed
+# over is not received by UA.
 # Both parties write signed check-off sheets; the mediator reconciles them
 # and lists who was handed over but not received, and the totals. Bad
 # sheets (unpinned key, another party's key, replayed, cut short, a person
@@ -65,7 +66,12 @@ n_ua=$(wc -l <"$T/UA.gives")
 n_ru=$(wc -l <"$T/RU.gives")
 [ "$n_ua" -ge 4 ] && [ "$n_ru" -ge 4 ] || fail "a round too small: $n_ua/$n_ru"
 
-# -- Before the links: the other side's persons are linked to nobody.
+# -- Each party receives the other's held declaration: it knows who the
+# other side holds, but not yet who they are in its own records.
+$UA declare held -o "$T/ua-held.json" --key "$T/k/UA.key" >/dev/null
+$RU declare held -o "$T/ru-held.json" --key "$T/k/RU.key" >/dev/null
+$UA receive "$T/ru-held.json" >/dev/null
+$RU receive "$T/ua-held.json" >/dev/null
 head_of() { $CARTEL --db "$1" audit verify | sed -n 's/^head //p'; }
 before=$(head_of "$T/ua.db")
 if $UA handover start "$T/R-1.json" --by "UA officer" 2>"$T/err"; then
@@ -75,11 +81,7 @@ grep -q "round R-1: $n_ru persons RU gives are linked to nobody in this register
 	"$T/err" || fail "unlinked: $(cat "$T/err")"
 [ "$(head_of "$T/ua.db")" = "$before" ] || fail "a refused start wrote"
 
-# -- Each party receives the other's held declaration and links it.
-$UA declare held -o "$T/ua-held.json" --key "$T/k/UA.key" >/dev/null
-$RU declare held -o "$T/ru-held.json" --key "$T/k/RU.key" >/dev/null
-$UA receive "$T/ru-held.json" >/dev/null
-$RU receive "$T/ua-held.json" >/dev/null
+# -- Each party links the other's held declaration with its records.
 $UA links make RU:held register >/dev/null
 $RU links make UA:held register >/dev/null
 $UA handover start "$T/R-1.json" --by "UA officer" >/dev/null ||
@@ -90,6 +92,8 @@ first_ru=$(head -1 "$T/RU.gives")
 ours=$(echo "$first_ru" | sed 's/^RQ-/RU-/')
 $UA person show "$ours" | grep -q "^status  *agreed$" ||
 	fail "UA's record $ours of $first_ru is not agreed"
+$UA handover status R-1 --persons | grep -q "^  $ours  *RU  *stage [0-9].* ($first_ru)" ||
+	fail "status does not show the holder's id beside UA's"
 
 # -- The exchange. Consent is the holder's gate: each party records its
 # own men's "willing"; the receiving side records nothing.
@@ -143,8 +147,11 @@ while read -r id; do
 	$RU handover check R-1 "$id" --as handed_over --by "RU officer" \
 		>/dev/null
 	[ "$id" = "$lost" ] && continue
-	$UA handover check R-1 "$(ru "$id")" --as received --by "UA officer" \
-		>/dev/null || fail "UA could not receive $(ru "$id")"
+	# At the point UA reads RU's ids off the agreed list: either id will
+	# do.
+	if [ "$id" = "$first_ru" ]; then who=$(ru "$id"); else who=$id; fi
+	$UA handover check R-1 "$who" --as received --by "UA officer" \
+		>/dev/null || fail "UA could not receive $who"
 done <"$T/RU.gives"
 $UA person show "$(ru "$first_ru")" | grep -q "^status  *repatriated$" ||
 	fail "received, not repatriated"
@@ -228,7 +235,8 @@ $M reconcile sheets "$T/ru-sheet.json" "$T/ua-sheet-2.json" >/dev/null ||
 refused "UA's sheet number 1 of round R-1, but number 2 was reconciled already" \
 	"$T/ua-sheet.json" "$T/ru-sheet.json"
 
-# -- A man repatriated in R-1 is not loaded into a second round.
+# -- A man repatriated in R-1 is not signed for, nor loaded into, a
+# second round, in either register.
 $W round new --plan "$T/plan.json" --kind agreed --id R-2 \
 	-o "$T/R-2.json" >/dev/null
 # UA's own register will not sign it: its records say he went home.
@@ -247,7 +255,6 @@ if $UA handover start "$T/R-2.json" --by "UA officer" 2>"$T/err"; then
 fi
 grep -q "was already repatriated through round R-1" "$T/err" ||
 	fail "R-2: $(cat "$T/err")"
-
 for db in ua ru med; do
 	$CARTEL --db "$T/$db.db" audit verify >/dev/null || fail "audit $db"
 done

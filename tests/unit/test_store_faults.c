@@ -522,6 +522,54 @@ wr_close_stage(struct fx *f, struct cartel_db *db, char **why)
 }
 
 static int
+wr_purge(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	struct cartel_date later = {2030, 1, 1};
+	struct cartel_purge_result res;
+	memset(&res, 0, sizeof res);
+	int rc = cartel_purge_due(db, &later, 0, "t", &res, why);
+	cartel_purge_result_clear(&res);
+	return rc;
+}
+
+static int
+wr_retention(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	return cartel_retention_set(db, CARTEL_STATUS_DECEASED, "2y", "t",
+				    why);
+}
+
+static int
+wr_callback(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	size_t n = 0;
+	return cartel_inquiry_callback_done(db, "INQ-000001", "operator", &n,
+					    why);
+}
+
+static int
+wr_inquiry(struct fx *f, struct cartel_db *db, char **why)
+{
+	(void)f;
+	struct cartel_person sought;
+	memset(&sought, 0, sizeof sought);
+	sought.family_name = (char *)"Иванов";
+	struct cartel_inquiry_request req;
+	memset(&req, 0, sizeof req);
+	req.sought = &sought;
+	req.requester = "wife";
+	char *id = NULL;
+	size_t n = 0;
+	int rc = cartel_inquiry_record(db, &req, "hotline", NULL, &id, &n,
+				       why);
+	free(id);
+	return rc;
+}
+
+static int
 wr_backup(struct fx *f, struct cartel_db *db, char **why)
 {
 	char path[160];
@@ -560,6 +608,10 @@ static const struct op writes[] = {
 	{"inquiry-match", wr_match},
 	{"close-stage", wr_close_stage},
 	{"backup", wr_backup},
+	{"purge", wr_purge},
+	{"retention-set", wr_retention},
+	{"callback-done", wr_callback},
+	{"inquiry-record", wr_inquiry},
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -636,6 +688,42 @@ read_faults(void **state)
 	if (getenv("CARTEL_FAULTS_VERBOSE"))
 		fprintf(stderr, "read faults: %d runs, %d failed\n", runs,
 			failed);
+}
+
+/* ---- Writes whose first writes to the disk fail ---------------------- */
+
+/* The first few writes of each change fail (the journal, the first
+ * pages): the call says why, and the register is left whole, with the
+ * persons it had. (tests/unit/test_faults.c runs every N for the changes
+ * a handover and an import make.) */
+static void
+write_faults(void **state)
+{
+	struct fx *f = *state;
+	int failed = 0;
+	for (size_t o = 0; o < N_OF(writes); o++)
+		for (int nth = 1; nth <= 4; nth++) {
+			faultvfs_uninstall();
+			assert_int_equal(copy_file(f->base, f->work), 0);
+			assert_int_equal(faultvfs_install(), SQLITE_OK);
+			struct cartel_db *db = NULL;
+			char *why = NULL;
+			assert_int_equal(cartel_db_open(&db, f->work, 0, &why),
+					 0);
+			faultvfs_arm(FAULT_WRITE, nth, 1);
+			int rc = writes[o].run(f, db, &why);
+			int injected = faultvfs_disarm();
+			cartel_db_close(db);
+			check_result("write fault", writes[o].name, rc, why);
+			free(why);
+			if (injected == 0)
+				break;
+			if (rc != 0) {
+				failed++;
+				check_same(f, f->work, writes[o].name);
+			}
+		}
+	assert_true(failed > 0);
 }
 
 /* ---- A register with a table gone ------------------------------------ */
@@ -824,6 +912,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(read_faults),
+		cmocka_unit_test(write_faults),
 		cmocka_unit_test(table_gone),
 		cmocka_unit_test(value_rewritten),
 	};

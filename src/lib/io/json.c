@@ -199,6 +199,10 @@ cartel_handover_status_json(const struct cartel_handover_status *st)
 			json_object_set_new(
 				e, "checked_by",
 				json_string(p->checked_by));
+		if (p->holder_id)
+			json_object_set_new(
+				e, "holder_id",
+				json_string(p->holder_id));
 		json_array_append_new(ps, e);
 	}
 	json_object_set_new(o, "stages", stages);

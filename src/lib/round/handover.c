@@ -552,7 +552,8 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 	char digest[CARTEL_DIGEST_LEN];
 	struct cartel_handover_person hp;
 	memset(&hp, 0, sizeof hp);
-	char *ref = NULL, *detail = NULL;
+	char *ref = NULL, *detail = NULL, *mapped = NULL;
+	struct cartel_checkoff mine;
 	int rc = cartel_db_begin(db, why);
 	if (rc)
 		return rc;
@@ -561,6 +562,27 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 	if (rc)
 		goto fail;
 	rc = cartel__round_ho_get(db, c->round_id, c->person_id, &hp, why);
+	if (rc == CARTEL_ENOTFOUND) {
+		/* At the exchange point the receiving side reads the agreed
+		 * list, whose ids are the holder's: a person the other party
+		 * gives is found under that id too. */
+		int r2 = cartel__round_ho_by_holder(db, c->round_id,
+						    c->person_id, &mapped,
+						    NULL);
+		if (r2 == 0) {
+			if (why != NULL) {
+				free(*why);
+				*why = NULL;
+			}
+			mine = *c;
+			mine.person_id = mapped;
+			c = &mine;
+			rc = cartel__round_ho_get(db, c->round_id,
+						  c->person_id, &hp, why);
+		} else if (r2 != CARTEL_ENOTFOUND) {
+			rc = r2;
+		}
+	}
 	if (rc)
 		goto fail;
 	if (hp.outcome != CARTEL_HANDOVER_PENDING) {
@@ -572,6 +594,7 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 			 * caller's enclosing transaction stays open. */
 			rc = cartel_db_commit(db, why);
 			cartel__round_ho_person_clear(&hp);
+			free(mapped);
 			return rc;
 		}
 		rc = cartel__why(why, CARTEL_ESTATE,
@@ -696,12 +719,14 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 		goto fail;
 	free(ref);
 	free(detail);
+	free(mapped);
 	cartel__round_ho_person_clear(&hp);
 	return 0;
 fail:
 	cartel_db_rollback(db);
 	free(ref);
 	free(detail);
+	free(mapped);
 	cartel__round_ho_person_clear(&hp);
 	return rc;
 }

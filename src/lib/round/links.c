@@ -314,14 +314,17 @@ row_add(struct cartel_links_result *res, size_t *cap, const char *their_id,
 }
 
 /* The nearest candidates of the unmatched persons: every pair of the
- * engine down to NEAR_P, the best few per person. */
+ * engine down to NEAR_P, the best few per person. The engine runs on the
+ * same two lists as the linking did, so that its model (fitted on them)
+ * gives the same probabilities; row_of[i] is the row of left person i
+ * when he is unmatched, else (size_t)-1. */
 static int
 nearest(const struct cartel_person *left, size_t n_left,
 	const struct cartel_person *right, size_t n_right,
 	const struct cartel_match_opts *base, struct cartel_links_result *res,
-	size_t first_row, char **why)
+	const size_t *row_of, size_t n_unmatched, char **why)
 {
-	if (n_left == 0 || n_right == 0)
+	if (n_unmatched == 0 || n_right == 0)
 		return 0;
 	struct cartel_match_opts o = *base;
 	o.one_to_one = 0;
@@ -335,11 +338,10 @@ nearest(const struct cartel_person *left, size_t n_left,
 				   &np, NULL, why);
 	if (rc)
 		return rc;
-	/* Pairs come ordered by left position; the rows of the unmatched
-	 * were added in the same order, from first_row. */
 	for (size_t i = 0; i < np && rc == 0; i++) {
-		struct cartel_link_row *r = &res->rows[first_row +
-						       pairs[i].left];
+		if (row_of[pairs[i].left] == (size_t)-1)
+			continue;
+		struct cartel_link_row *r = &res->rows[row_of[pairs[i].left]];
 		size_t k = r->n_cands;
 		if (k == N_NEAREST &&
 		    r->cands[k - 1].probability >= pairs[i].probability)
@@ -544,27 +546,23 @@ cartel_links_make(struct cartel_db *db, const struct cartel_link_side *theirs,
 			    old[i].our_id, old[i].probability,
 			    NULL) == NULL)
 			rc = CARTEL_ENOMEM;
-	/* The unmatched last, in left order, so that nearest() finds each
-	 * one's row by its position among them. */
-	struct cartel_person *un = NULL;
-	size_t n_un = 0, first = res->n_rows;
-	if (rc == 0) {
-		un = calloc(n_left + 1, sizeof *un);
-		if (un == NULL)
-			rc = CARTEL_ENOMEM;
-	}
+	/* The unmatched, each with the row nearest() fills. */
+	size_t n_un = 0;
 	for (size_t i = 0; rc == 0 && i < n_left; i++) {
-		if (pair_of[i] != (size_t)-1)
+		if (pair_of[i] != (size_t)-1) {
+			pair_of[i] = (size_t)-1;
 			continue;
-		un[n_un++] = left[i];
+		}
+		pair_of[i] = res->n_rows;
+		n_un++;
 		if (row_add(res, &cap, left[i].id, CARTEL_LINK_UNMATCHED,
 			    NULL, 0, NULL) == NULL)
 			rc = CARTEL_ENOMEM;
 	}
-	free(pair_of);
 	if (rc == 0)
-		rc = nearest(un, n_un, op, n_op, &mo, res, first, why);
-	free(un);
+		rc = nearest(left, n_left, right, n_right, &mo, res, pair_of,
+			     n_un, why);
+	free(pair_of);
 	if (rc)
 		goto out;
 	if (res->n_rows > 1)

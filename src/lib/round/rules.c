@@ -62,14 +62,33 @@ cartel__round_link_own_id(struct cartel_db *db,
 	 * id): in the receiving party's own register into its own
 	 * person; elsewhere (the mediator) into the id the receiving party
 	 * gave him in its declaration, linked to the holder's. */
+	if (owner->role == CARTEL_OWNER_PARTY &&
+	    strcmp(owner->name, receiver) != 0)
+		return CARTEL_ENOTFOUND;
+	char *w = NULL;
+	int rc;
 	if (owner->role == CARTEL_OWNER_PARTY) {
-		if (strcmp(owner->name, receiver) != 0)
-			return CARTEL_ENOTFOUND;
-		return cartel_link_ours(db, holder, holder_id, "", own_id,
-					why);
+		rc = cartel_link_ours(db, holder, holder_id, "", own_id, &w);
+	} else {
+		/* Linked as "links make RECEIVER:sought HOLDER:held", or the
+		 * other way round. */
+		rc = cartel_link_theirs(db, receiver, holder, holder_id,
+					own_id, &w);
+		if (rc == CARTEL_ENOTFOUND) {
+			free(w);
+			w = NULL;
+			rc = cartel_link_ours(db, holder, holder_id, receiver,
+					      own_id, &w);
+		}
 	}
-	return cartel_link_theirs(db, receiver, holder, holder_id, own_id,
-				  why);
+	/* No link is an answer, not a failure: no message. */
+	if (rc && rc != CARTEL_ENOTFOUND && why != NULL) {
+		free(*why);
+		*why = w;
+		w = NULL;
+	}
+	free(w);
+	return rc;
 }
 
 /* ---- What the register knows of a person ---- */

@@ -52,6 +52,12 @@ int cartel__round_ho_put(struct cartel_db *db, const char *round_id,
 int cartel__round_ho_holder(struct cartel_db *db, const char *round_id,
 			    const char *person_id, const char *holder_id,
 			    char **why);
+/* The register's id of the person listed in round_id under the giving
+ * party's id holder_id (*person_id malloc'd); CARTEL_ENOTFOUND, without
+ * a message, when there is none. */
+int cartel__round_ho_by_holder(struct cartel_db *db, const char *round_id,
+			       const char *holder_id, char **person_id,
+			       char **why);
 /* One person's row: CARTEL_ENOTFOUND when the person is not in the round.
  * Fills p (strings malloc'd; free with cartel__round_ho_person_clear). */
 int cartel__round_ho_get(struct cartel_db *db, const char *round_id,

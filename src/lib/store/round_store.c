@@ -409,6 +409,34 @@ cartel__round_ho_holder(struct cartel_db *db, const char *round_id,
 				    person_id, why);
 }
 
+int
+cartel__round_ho_by_holder(struct cartel_db *db, const char *round_id,
+			   const char *holder_id, char **person_id,
+			   char **why)
+{
+	*person_id = NULL;
+	sqlite3_stmt *st;
+	int rc = cartel__db_prep(db,
+		      "SELECT person_id FROM round_handover"
+		      " WHERE round_id = ?1 AND holder_id = ?2",
+		      &st, "reading a check-off", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, holder_id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*person_id = col_dup(st, 0);
+		rc = *person_id ? 0 : CARTEL_ENOMEM;
+	} else if (s == SQLITE_DONE) {
+		rc = CARTEL_ENOTFOUND;
+	} else {
+		rc = cartel__db_err(db, s, "reading a check-off", why);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int
 outcome_of(const char *s)
 {
