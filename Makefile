@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= 1
 FUZZ_TARGETS ?=
 
-.PHONY: all deps configure check stress demo bench install clean asan fuzz coverage
+.PHONY: all deps configure check stress demo bench install clean asan fuzz coverage po-update
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -67,6 +67,11 @@ fuzz: deps
 coverage:
 	$(MAKE) BUILD=build-cov CMAKE_FLAGS="-DCARTEL_COVERAGE=ON -DCMAKE_BUILD_TYPE=Debug" all
 	sh scripts/coverage.sh build-cov
+
+# po/cartel.pot extracted afresh from the sources and merged into the
+# catalogues of po/ (docs/i18n.md).
+po-update:
+	sh scripts/po-update.sh .
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz build-cov

@@ -25,6 +25,8 @@
 # Interfaces (header: modules that may include it):
 #   core/why.h            every library module: core's shared internal
 #                         header (error detail, string helpers)
+#   core/intl.h           every library module: the marks of the words
+#                         translated (_(), N_(), C_())
 #   register/record.h     store io: the creation record, which the store
 #                         writes into the "created" event and the import
 #                         encodes while it reads
@@ -75,6 +77,7 @@ function rank(m) {
 # The modules that may include a private header, or "" when none.
 function interface(h) {
 	if (h == "core/why.h") return "register store io match plan round backup account gen"
+	if (h == "core/intl.h") return "register store io match plan round backup account gen"
 	if (h == "store/account_rows.h") return "account"
 	if (h == "register/record.h") return "store io"
 	if (h == "store/round_rows.h") return "round"

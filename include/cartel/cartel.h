@@ -10,6 +10,7 @@
 #include "date.h"
 #include "error.h"
 #include "file.h"
+#include "i18n.h"
 #include "person.h"
 #include "progress.h"
 #include "term.h"

@@ -38,7 +38,8 @@ enum cartel_err {
 	CARTEL_ELIMIT = -17   /* too many attempts: wait and try again */
 };
 
-/* Returns a static English sentence for an error code; never NULL. */
+/* Returns a static sentence for an error code, in the calling thread's
+ * language (<cartel/i18n.h>); never NULL. */
 const char *cartel_strerror(int err);
 
 #ifdef __cplusplus

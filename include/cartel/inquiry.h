@@ -51,7 +51,8 @@ enum cartel_inquiry_state {
 /* "open", "candidate_found", "confirmed", "closed". */
 const char *cartel_inquiry_state_name(enum cartel_inquiry_state s);
 
-/* The same in plain words ("candidate found"). */
+/* The same in plain words ("candidate found"), in the calling thread's
+ * language (<cartel/i18n.h>). */
 const char *cartel_inquiry_state_text(enum cartel_inquiry_state s);
 
 /*
@@ -210,7 +211,8 @@ json_t *cartel_inquiry_json(const struct cartel_inquiry *q);
 json_t *cartel_callback_json(const struct cartel_callback *c);
 
 /*
- * The change an event made, in words a family understands: field and
+ * The change an event made, in words a family understands (in the calling
+ * thread's language, <cartel/i18n.h>): field and
  * new_value as the event has them, *after the person with the change
  * applied, day (YYYY-MM-DD, may be NULL) when it was recorded. Never a raw
  * field dump ("status changed: now held by RU since 2024-03", "consent

@@ -35,7 +35,8 @@ int cartel_person_record_json(struct cartel_db *db, const char *id,
 			      json_t **out, char **why);
 
 /* One search hit as `cartel search --json` prints it; read_as is how the
- * typed name was read (cartel_query_reading_text). */
+ * typed name was read (cartel_query_reading_text). Its words (and
+ * status_text) are in the calling thread's language (<cartel/i18n.h>). */
 json_t *cartel_search_hit_json(const struct cartel_search_hit *h,
 			       const char *read_as);
 

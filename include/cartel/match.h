@@ -138,6 +138,11 @@ struct cartel_match_candidate {
 	enum cartel_match_band band;
 	char *explanation;  /* "family name: ..., +8.2; given name: ..." or
 			     * NULL when explanations are off */
+	/* The same for a family, without scores, in the calling thread's
+	 * language (<cartel/i18n.h>): "found by surname and year of birth;
+	 * the given name is written differently: Олександр and Александр
+	 * are the same name". NULL when explanations are off. */
+	char *words;
 };
 
 /*
@@ -322,8 +327,8 @@ int cartel_query_parse(const char *text, size_t len, const char *born,
 void cartel_query_clear(struct cartel_query *q);
 
 /*
- * Says in plain words how reading r was read, into buf (NUL-terminated,
- * truncated to size): "surname Ляхович, given name Василий, born
+ * Says in plain words (the calling thread's language) how reading r was
+ * read, into buf (NUL-terminated, truncated to size): "surname Ляхович, given name Василий, born
  * 1988-03-25 (day and month swapped)". Returns buf.
  */
 char *cartel_query_reading_text(const struct cartel_query *q, size_t r,
@@ -544,6 +549,7 @@ struct cartel_search_hit {
 	double weight;
 	enum cartel_match_band band;
 	char *explanation;           /* NULL when explanations are off */
+	char *words;                 /* as struct cartel_match_candidate */
 	/* The day (YYYY-MM-DD) the person's status was last changed by an
 	 * event on it, or NULL when no event changed it after the record
 	 * was made. malloc'd. */
@@ -551,10 +557,12 @@ struct cartel_search_hit {
 };
 
 /*
- * Where the person of a search hit stands, in plain words, into buf
- * (NUL-terminated, truncated to size): "reported missing", "held by RU
- * since 2024-03", "held by UA since 2023-11; proposed for exchange",
- * "repatriated on 2025-01-10" (status_on, may be NULL). Returns buf.
+ * Where the person of a search hit stands, in plain words and the calling
+ * thread's language (<cartel/i18n.h>; the party by its name when cartel
+ * knows one), into buf (NUL-terminated, truncated to size): "reported
+ * missing", "held by Russia since 2024-03", "held by Ukraine since
+ * 2023-11; proposed for exchange", "repatriated on 2025-01-10" (status_on,
+ * may be NULL). Returns buf.
  */
 char *cartel_search_status_text(const struct cartel_person *p,
 				const char *status_on, char *buf, size_t size);

@@ -105,6 +105,12 @@ enum cartel_enum_kind {
  * out of range. Static storage. */
 const char *cartel_enum_name(enum cartel_enum_kind k, int v);
 
+/* The same value as people say it ("seriously wounded", "on an agreed
+ * list"), in the calling thread's language (<cartel/i18n.h>); for labels
+ * and text, never for files or JSON. "" when v is out of range. Static
+ * storage. */
+const char *cartel_enum_text(enum cartel_enum_kind k, int v);
+
 /*
  * Reads a text form (case-insensitive, surrounding spaces ignored; also the
  * accepted synonyms such as "m"/"f", "yes"/"no") into *v. Returns 0, or

@@ -139,9 +139,12 @@ int cartel_plan_summary(const struct cartel_plan *plan, char **out,
 			char **why);
 
 /*
- * One captive's place in the plan, in words ("in the proposed round, side
- * UA gives, 12th of 300, category 'under 25'..."), in *out (malloc'd).
- * CARTEL_ENOTFOUND when no person has that id.
+ * One captive's place in the plan, in words for the family, in the calling
+ * thread's language (<cartel/i18n.h>): "ID: in the proposed round: Ukraine
+ * hands over 300 persons, and this person is 12th on its list (group
+ * 'under 25')", "ID: not in this round: 312th in line in the group
+ * 'longest held'; ..." (party names, ordinals as said, no values), in
+ * *out (malloc'd). CARTEL_ENOTFOUND when no person has that id.
  */
 int cartel_plan_explain(const struct cartel_plan *plan, const char *id,
 			char **out, char **why);
@@ -166,6 +169,10 @@ struct cartel_plan_place {
 	long value;            /* scale value (1 per head without a scale) */
 	int consent_not_asked; /* listed, but consent never asked */
 	int consent_undecided; /* listed, asked, no answer yet */
+	/* The reason for the family, in the calling thread's language (as
+	 * cartel_plan_explain, without the id); `reason` above stays in
+	 * English and the register's terms, as the plan document has it. */
+	char words[CARTEL_PLAN_REASON_MAX];
 };
 
 /* Fills *place for person `id`. CARTEL_ENOTFOUND when no person has that

@@ -9,6 +9,14 @@
 #include <stdio.h>
 
 #include <cartel/progress.h>
+#include <cartel/i18n.h>
+
+/* The words people read are marked for translation (docs/i18n.md): _()
+ * translates into the language chosen by --lang or the locale, N_() only
+ * marks. cli_fail, cli_usage and cli_error translate their message
+ * themselves: their callers pass the English. */
+#define _(s) cartel_gettext(s)
+#define N_(s) (s)
 
 /* Exit codes (documented in docs/cartel.1). */
 enum {
@@ -34,16 +42,17 @@ struct cli_command {
 	const char *usage;   /* full text for `cartel help NAME` */
 };
 
-/* Prints "cartel: " and the message to stderr; returns EXIT_FAIL. */
+/* Prints "cartel: " and the message (translated) to stderr; returns
+ * EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints a usage error and a pointer to `cartel help NAME`; returns
- * EXIT_USAGE. */
+/* Prints a usage error (translated) and a pointer to `cartel help NAME`;
+ * returns EXIT_USAGE. */
 int cli_usage(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Prints err's words and, when why is set, the detail; frees why. Returns
- * EXIT_FAIL. */
+/* Prints what was being done (`doing`, translated), err's words and, when
+ * why is set, the detail; frees why. Returns EXIT_FAIL. */
 int cli_error(int err, char *why, const char *doing);
 
 /*

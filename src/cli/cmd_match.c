@@ -425,7 +425,7 @@ int
 cmd_search(struct cli *cli, int argc, char **argv)
 {
 	const char *born = NULL, *db_path = cli->db_path;
-	int json = cli->json;
+	int json = cli->json, verbose = 0;
 	long limit = 10;
 	char name[1024];
 	size_t name_len = 0;
@@ -442,6 +442,8 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			db_path = argv[++i];
 		} else if (strcmp(a, "--json") == 0) {
 			json = 1;
+		} else if (strcmp(a, "--verbose") == 0) {
+			verbose = 1;
 		} else if (strcmp(a, "--limit") == 0 && more) {
 			if (parse_count("search", a, argv[++i], &limit))
 				return EXIT_USAGE;
@@ -531,10 +533,12 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			json_decref(arr);
 		}
 	} else {
-		printf("searched %zu persons, read as %s\n", info.n_persons,
-		       cli_t(read_as));
+		printf(cartel_ngettext("searched %zu person, read as %s\n",
+				       "searched %zu persons, read as %s\n",
+				       info.n_persons),
+		       info.n_persons, cli_t(read_as));
 		if (nh == 0)
-			printf("no candidates\n");
+			printf("%s\n", _("no candidates"));
 		for (size_t i = 0; i < nh; i++) {
 			const struct cartel_person *p = &h[i].person;
 			char d[16], st[256];
@@ -546,7 +550,9 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			       band_name(h[i].band), str_or(p->family_name),
 			       str_or(p->given_name), str_or(p->patronymic),
 			       cartel_date_format(&p->birth_date, d, sizeof d),
-			       cli_t(st), str_or(h[i].explanation));
+			       cli_t(st), str_or(h[i].words));
+			if (verbose)
+				printf("    %s\n", str_or(h[i].explanation));
 		}
 	}
 	cartel_search_info_clear(&info);

@@ -23,6 +23,7 @@ struct plan_args {
 	const char *out;  /* -o FILE: the JSON document */
 	const char *id;   /* explain */
 	int time_limit_ms;
+	int verbose;      /* explain: the plan document's reason too */
 };
 
 static int
@@ -63,6 +64,10 @@ parse_args(struct cli *cli, const char *cmd, int argc, char **argv, int first,
 			a->time_limit_ms = (int)(s * 1000.0);
 			if (a->time_limit_ms < 1)
 				a->time_limit_ms = 1;
+			continue;
+		}
+		if (want_id && strcmp(o, "--verbose") == 0) {
+			a->verbose = 1;
 			continue;
 		}
 		if (want_id && a->id == NULL && o[0] != '-') {
@@ -226,7 +231,7 @@ planned:
 	if (cli->json) {
 		json_t *o = json_pack(
 			"{s:s, s:s, s:s, s:s?, s:i, s:s?, s:I, s:I, s:I, s:I, "
-			"s:i, s:I, s:b, s:b, s:s, s:s}",
+			"s:i, s:I, s:b, s:b, s:s, s:s, s:s}",
 			"id", a.id, "code", pc.code, "reason", pc.reason,
 			"party", pc.party, "tier", pc.tier, "category",
 			pc.tier_label, "tier_position",
@@ -238,7 +243,7 @@ planned:
 			pc.consent_not_asked, "consent_undecided",
 			pc.consent_undecided, "plan_digest",
 			cartel_plan_digest(plan), "policy_digest",
-			cartel_policy_digest(pol));
+			cartel_policy_digest(pol), "words", pc.words);
 		if (o == NULL) {
 			rc = cli_fail("out of memory");
 		} else {
@@ -248,6 +253,9 @@ planned:
 		}
 	} else {
 		printf("%s\n", text);
+		if (a.verbose)
+			printf("  %s %s\n", _("in the plan document:"),
+			       pc.reason);
 	}
 	free(text);
 	cartel_plan_free(plan);

@@ -21,9 +21,9 @@ void
 cli_owner_print(const struct cartel_owner *o)
 {
 	if (o->role == CARTEL_OWNER_NONE)
-		printf("Owner: none (a shared working register)\n");
+		printf("%s\n", _("Owner: none (a shared working register)"));
 	else
-		printf("Owner: %s %s\n", cartel_owner_role_name(o->role),
+		printf(_("Owner: %s %s\n"), cartel_owner_role_name(o->role),
 		       cli_t(o->name));
 }
 

@@ -17,14 +17,28 @@
 #include "cli.h"
 
 static const char *const held_names[CARTEL_HELD_N] = {
-	"<3 months",    "3-6 months", "6-12 months",
-	"12-24 months", ">24 months", "unknown"};
+	N_("<3 months"),    N_("3-6 months"), N_("6-12 months"),
+	N_("12-24 months"), N_(">24 months"), N_("unknown")};
+
+/* Prints s padded with spaces to width characters (not bytes: a Cyrillic
+ * letter takes two bytes of UTF-8 and one column). */
+static void
+print_padded(const char *s, int width)
+{
+	int n = 0;
+	for (const char *p = s; *p != '\0'; p++)
+		n += ((unsigned char)*p & 0xC0) != 0x80;
+	fputs(s, stdout);
+	for (; n < width; n++)
+		putchar(' ');
+}
 
 /* One line of the table: a label, then one column per party. */
 static void
 row(const struct cartel_stats *st, const char *label, size_t off)
 {
-	printf("  %-30s", label);
+	fputs("  ", stdout);
+	print_padded(label, 30);
 	for (size_t i = 0; i < st->n_parties; i++) {
 		const long *v =
 			(const long *)((const char *)&st->parties[i] + off);
@@ -39,54 +53,58 @@ static void
 stats_table(const struct cartel_stats *st)
 {
 	char today[16];
-	printf("Register: %ld persons, as of %s\n\n", st->persons,
+	printf(cartel_ngettext("Register: %ld person, as of %s\n\n",
+			       "Register: %ld persons, as of %s\n\n",
+			       (unsigned long)st->persons),
+	       st->persons,
 	       cartel_date_format(&st->today, today, sizeof today));
 	if (st->n_parties == 0) {
-		printf("(the register is empty)\n");
+		printf("%s\n", _("(the register is empty)"));
 		return;
 	}
-	printf("  %-30s", "held by");
+	fputs("  ", stdout);
+	print_padded(_("held by"), 30);
 	for (size_t i = 0; i < st->n_parties; i++)
 		printf(" %10s", st->parties[i].party[0]
 					? cli_t(st->parties[i].party)
 					: "?");
 	putchar('\n');
-	row(st, "HELD NOW", OFF(held));
-	printf("  by category\n");
+	row(st, _("HELD NOW"), OFF(held));
+	printf("  %s\n", _("by category"));
 	for (int c = 0; c <= CARTEL_CAT_CHAPLAIN; c++) {
-		char label[40];
+		char label[96];
 		snprintf(label, sizeof label, "  %s",
-			 cartel_enum_name(CARTEL_ENUM_CATEGORY, c));
+			 cartel_enum_text(CARTEL_ENUM_CATEGORY, c));
 		row(st, label, OFF(by_category) + (size_t)c * sizeof(long));
 	}
-	printf("  by health\n");
+	printf("  %s\n", _("by health"));
 	for (int h = 0; h <= CARTEL_HEALTH_SERIOUSLY_WOUNDED; h++) {
-		char label[40];
+		char label[96];
 		snprintf(label, sizeof label, "  %s",
-			 cartel_enum_name(CARTEL_ENUM_HEALTH, h));
+			 cartel_enum_text(CARTEL_ENUM_HEALTH, h));
 		row(st, label, OFF(by_health) + (size_t)h * sizeof(long));
 	}
-	printf("  time held\n");
+	printf("  %s\n", _("time held"));
 	for (int b = 0; b < CARTEL_HELD_N; b++) {
-		char label[40];
-		snprintf(label, sizeof label, "  %s", held_names[b]);
+		char label[96];
+		snprintf(label, sizeof label, "  %s", _(held_names[b]));
 		row(st, label, OFF(by_held) + (size_t)b * sizeof(long));
 	}
-	row(st, "awaiting direct repatriation", OFF(await_direct));
-	row(st, "consent never asked", OFF(consent_not_asked));
-	row(st, "consent asked, no answer yet", OFF(consent_undecided));
-	printf("  legal hold (Art. 119)\n");
+	row(st, _("awaiting direct repatriation"), OFF(await_direct));
+	row(st, _("consent never asked"), OFF(consent_not_asked));
+	row(st, _("consent asked, no answer yet"), OFF(consent_undecided));
+	printf("  %s\n", _("legal hold (Art. 119)"));
 	for (int h = 0; h <= CARTEL_HOLD_CONVICTED; h++) {
-		char label[40];
+		char label[96];
 		snprintf(label, sizeof label, "  %s",
-			 cartel_enum_name(CARTEL_ENUM_LEGAL_HOLD, h));
+			 cartel_enum_text(CARTEL_ENUM_LEGAL_HOLD, h));
 		row(st, label, OFF(by_hold) + (size_t)h * sizeof(long));
 	}
-	printf("  status (everyone recorded)\n");
+	printf("  %s\n", _("status (everyone recorded)"));
 	for (int s = 0; s <= CARTEL_STATUS_DECEASED; s++) {
-		char label[40];
+		char label[96];
 		snprintf(label, sizeof label, "  %s",
-			 cartel_enum_name(CARTEL_ENUM_STATUS, s));
+			 cartel_enum_text(CARTEL_ENUM_STATUS, s));
 		row(st, label, OFF(by_status) + (size_t)s * sizeof(long));
 	}
 }

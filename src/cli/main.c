@@ -197,6 +197,7 @@ static const struct cli_command commands[] = {
 	 "usage: cartel plan --policy FILE [--json] [-o PLAN.json] [--by NAME]\n"
 	 "                   [--time-limit SECONDS]\n"
 	 "       cartel plan explain ID --policy FILE [--json] [--by NAME]\n"
+	 "                          [--verbose]\n"
 	 "\n"
 	 "plan reads the policy (YAML, docs/policy.md) and the register (with the\n"
 	 "persons of each held declaration it received, named PARTY:ID), applies\n"
@@ -206,8 +207,11 @@ static const struct cli_command commands[] = {
 	 "cap, civilians for civilians and balance (a rank scale is solved\n"
 	 "exactly as an integer programme; default time limit 9 s). Prints a\n"
 	 "mediator's summary, or with --json the plan document; -o writes the\n"
-	 "document to a file. explain tells one captive's place and why. Each\n"
-	 "computation is recorded in the audit chain with both digests.\n"},
+	 "document to a file. explain tells one captive's place and why, in\n"
+	 "words for his family (party names, his place in line, no values; in\n"
+	 "the language of --lang); --verbose adds the plan document's reason,\n"
+	 "--json gives both. Each computation is recorded in the audit chain\n"
+	 "with both digests.\n"},
 	{"key", cmd_key, "signing keys: make yours, pin the other party's",
 	 "usage: cartel key new --party CODE [-o DIR] [--no-pin] [--by NAME]\n"
 	 "       cartel key import FILE.pub --party CODE [--fingerprint FP]\n"
@@ -364,15 +368,17 @@ static const struct cli_command commands[] = {
 	 "either record is in a round not yet settled. See docs/matching.md.\n"},
 	{"search", cmd_search, "find a person in the register by a typed name",
 	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json]\n"
-	 "                     [--no-index | --verify-index] NAME...\n"
+	 "                     [--verbose] [--no-index | --verify-index] NAME...\n"
 	 "       cartel search [--db DB] --rebuild-index [NAME...]\n"
 	 "\n"
 	 "Ranks the register's persons against NAME, typed in any script and any\n"
 	 "order (\"Ковальчук Олександр Петрович\", \"Oleksandr Kovalchuk\",\n"
 	 "\"Коваленко О. І.\"), read every plausible way and answered from the\n"
 	 "reading the register supports best (the first line says which), with\n"
-	 "where each person stands (\"held by RU since 2024-03\"), the\n"
-	 "probability, band and an explanation (default the best 10). --born\n"
+	 "where each person stands (\"held by Russia since 2024-03\"), the\n"
+	 "probability, band and an explanation in words (\"found by surname and\n"
+	 "year of birth; ...\"; --verbose adds the evidence in bits, --json has\n"
+	 "both) (default the best 10). --born\n"
 	 "takes a year, a month or a day; a month over 12 is read swapped.\n"
 	 "Searches through the search index kept beside the register\n"
 	 "(DB.search, mode 0600), built by the first search and again whenever\n"
@@ -566,7 +572,7 @@ cli_fail(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("cartel: ", stderr);
-	err_vprintf(fmt, ap);
+	err_vprintf(cartel_gettext(fmt), ap);
 	fputc('\n', stderr);
 	va_end(ap);
 	return EXIT_FAIL;
@@ -578,8 +584,10 @@ cli_usage(const char *name, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	err_printf("cartel %s: ", name);
-	err_vprintf(fmt, ap);
-	fprintf(stderr, "\n(see 'cartel help %s')\n", cli_t(name));
+	err_vprintf(cartel_gettext(fmt), ap);
+	fputc('\n', stderr);
+	fprintf(stderr, _("(see 'cartel help %s')"), cli_t(name));
+	fputc('\n', stderr);
 	va_end(ap);
 	return EXIT_USAGE;
 }
@@ -588,9 +596,10 @@ int
 cli_error(int err, char *why, const char *doing)
 {
 	if (why != NULL)
-		err_printf("cartel: %s: %s\n", doing, why);
+		err_printf("cartel: %s: %s\n", cartel_gettext(doing), why);
 	else
-		err_printf("cartel: %s: %s\n", doing, cartel_strerror(err));
+		err_printf("cartel: %s: %s\n", cartel_gettext(doing),
+			   cartel_strerror(err));
 	free(why);
 	return EXIT_FAIL;
 }
@@ -607,26 +616,30 @@ find(const char *name)
 static void
 overview(FILE *fp)
 {
-	fputs("usage: cartel [--db PATH] [--json] [--quiet] COMMAND "
-	      "[ARGS...]\n"
-	      "\n"
-	      "The register of prisoners of war held by each side, matching "
-	      "across\nscripts and spellings, exchange rounds and signed "
-	      "lists.\n\n"
-	      "Global options:\n"
-	      "  --db PATH   the register (default $CARTEL_DB, else "
-	      "./cartel.db)\n"
-	      "  --json      machine-readable output where a command has it\n"
-	      "  --quiet     no progress line on a terminal (import, event\n"
-	      "              import, link, dedupe, search index, receive)\n"
-	      "  --help      this text;  --version  the version\n\n"
-	      "Commands:\n",
+	fputs(_("usage: cartel [--db PATH] [--json] [--quiet] [--lang LANG] "
+		"COMMAND [ARGS...]\n"
+		"\n"
+		"The register of prisoners of war held by each side, matching "
+		"across\nscripts and spellings, exchange rounds and signed "
+		"lists.\n\n"
+		"Global options:\n"
+		"  --db PATH   the register (default $CARTEL_DB, else "
+		"./cartel.db)\n"
+		"  --json      machine-readable output where a command has it\n"
+		"  --quiet     no progress line on a terminal (import, event\n"
+		"              import, link, dedupe, search index, receive)\n"
+		"  --lang LANG the language of what it says: en, uk or ru "
+		"(default:\n"
+		"              the locale: LANGUAGE, LC_ALL, LC_MESSAGES, "
+		"LANG)\n"
+		"  --help      this text;  --version  the version\n\n"
+		"Commands:\n"),
 	      fp);
 	for (const struct cli_command *c = commands; c->name != NULL; c++)
 		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-	fputs("\nRun 'cartel help COMMAND' for one command; 'man cartel' "
-	      "for all.\n"
-	      "Exit status: 0 success, 1 failure, 2 usage error.\n",
+	fputs(_("\nRun 'cartel help COMMAND' for one command; 'man cartel' "
+		"for all.\n"
+		"Exit status: 0 success, 1 failure, 2 usage error.\n"),
 	      fp);
 }
 
@@ -639,8 +652,10 @@ help(const char *name)
 	}
 	const struct cli_command *c = find(name);
 	if (c == NULL) {
-		fprintf(stderr, "cartel: no command '%s' (see 'cartel "
-				"--help')\n", cli_t(name));
+		fputs("cartel: ", stderr);
+		fprintf(stderr, _("no command '%s' (see 'cartel --help')"),
+			cli_t(name));
+		fputc('\n', stderr);
 		return EXIT_USAGE;
 	}
 	fputs(c->usage, stdout);
@@ -655,12 +670,38 @@ main(int argc, char **argv)
 	if (cli.db_path == NULL || cli.db_path[0] == '\0')
 		cli.db_path = "cartel.db";
 
+	/* The language of the environment until --lang says otherwise; it
+	 * cannot fail without a language given. */
+	cartel_lang_init(NULL, NULL);
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
-		if (strcmp(a, "--db") == 0) {
+		if (strcmp(a, "--lang") == 0 || strncmp(a, "--lang=", 7) == 0) {
+			const char *lang = a[6] == '=' ? a + 7 : NULL;
+			if (lang == NULL && i + 1 >= argc) {
+				fprintf(stderr, "cartel: %s\n",
+					_("--lang needs a language: en, uk or "
+					  "ru"));
+				return EXIT_USAGE;
+			}
+			if (lang == NULL)
+				lang = argv[++i];
+			char *why = NULL;
+			if (!cartel_lang_known(lang) ||
+			    cartel_lang_init(lang, &why) != 0) {
+				free(why);
+				fprintf(stderr, "cartel: ");
+				fprintf(stderr,
+					_("no language '%s': cartel speaks "
+					  "en, uk and ru"),
+					cli_t(lang));
+				fputc('\n', stderr);
+				return EXIT_USAGE;
+			}
+		} else if (strcmp(a, "--db") == 0) {
 			if (i + 1 >= argc) {
-				fputs("cartel: --db needs a path\n", stderr);
+				fprintf(stderr, "cartel: %s\n",
+					_("--db needs a path"));
 				return EXIT_USAGE;
 			}
 			cli.db_path = argv[++i];
@@ -676,8 +717,11 @@ main(int argc, char **argv)
 			printf("cartel %s\n", CARTEL_VERSION);
 			return EXIT_OK;
 		} else {
-			fprintf(stderr, "cartel: unknown option '%s' (see "
-					"'cartel --help')\n", cli_t(a));
+			fputs("cartel: ", stderr);
+			fprintf(stderr, _("unknown option '%s' (see 'cartel "
+					  "--help')"),
+				cli_t(a));
+			fputc('\n', stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -689,8 +733,10 @@ main(int argc, char **argv)
 		return help(i + 1 < argc ? argv[i + 1] : NULL);
 	const struct cli_command *c = find(argv[i]);
 	if (c == NULL) {
-		fprintf(stderr, "cartel: no command '%s' (see 'cartel "
-				"--help')\n", cli_t(argv[i]));
+		fputs("cartel: ", stderr);
+		fprintf(stderr, _("no command '%s' (see 'cartel --help')"),
+			cli_t(argv[i]));
+		fputc('\n', stderr);
 		return EXIT_USAGE;
 	}
 	/* Commands take --help too, and --db/--json after their name. */

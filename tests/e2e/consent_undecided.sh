@@ -57,7 +57,7 @@ for p in d["sides"]["UA"]["persons"]:
     if p["id"] in ("UA-1", "UA-3"):
         assert p["consent_undecided"] and not p["handover_ready"], p
 PY
-"$CARTEL" --db "$DB" plan explain UA-1 --policy "$T/pol.yaml" > "$T/ex"
+"$CARTEL" --db "$DB" plan explain UA-1 --policy "$T/pol.yaml" --verbose > "$T/ex"
 grep -q 'asked about repatriation and has not answered yet' "$T/ex" ||
 	{ cat "$T/ex"; fail "explanation does not say he was asked"; }
 "$CARTEL" --db "$DB" plan explain UA-1 --policy "$T/pol.yaml" --json |

@@ -21,7 +21,7 @@ set -- $line
 for n in "$3" "$4"; do
 	[ "$n" -ge 300 ] && [ "$n" -le 480 ] || fail "implausible count $n"
 done
-grep -q "seriously_wounded" "$T/out.txt" || fail "no health breakdown"
+grep -q "seriously wounded" "$T/out.txt" || fail "no health breakdown"
 grep -q "awaiting direct repatriation\|awaiting direct\|direct repatriation" \
 	"$T/out.txt" || fail "no direct repatriation line"
 grep -q "consent never asked" "$T/out.txt" || fail "no consent line"

@@ -32,7 +32,7 @@ $C inquiry show INQ-000001 > "$T/s1"
 for w in 'INQ-000001  candidate found' \
 	'asked by Ковальчук Марія (mother), contact +380 50 000 0001' \
 	'unit 93 ОМБр' 'last seen: Бахмут on 2023-05-01' \
-	'UA-1 .* pending   held by RU since 2024-03' \
+	'UA-1 .* pending   held by Russia since 2024-03' \
 	'hotline: recorded' 'hotline: candidates found'; do
 	grep -q "$w" "$T/s1" || fail "show lacks '$w': $(cat "$T/s1")"
 done
@@ -45,7 +45,7 @@ assert q["requester"] == "Ковальчук Марія" and q["relation"] == "m
 assert q["said"]["unit"] == "93 ОМБр" and q["said"]["typed"] == "Ковальчук"
 assert q["said"]["last_seen_on"] == "2023-05-01"
 c = {x["person_id"]: x for x in q["candidates"]}
-assert c["UA-1"]["status_text"] == "held by RU since 2024-03", c["UA-1"]
+assert c["UA-1"]["status_text"] == "held by Russia since 2024-03", c["UA-1"]
 assert c["UA-1"]["held_by"] == "RU" and c["UA-1"]["status"] == "confirmed_captive"
 assert [h["what"] for h in q["history"]] == ["recorded", "candidates found"]
 PY
@@ -76,7 +76,7 @@ $C person show UA-1 | grep -q '^inquiry  *INQ-000001, INQ-000002' ||
 	fail "the second confirmation replaced the first: $($C person show UA-1)"
 # The confirmations themselves are news for each family.
 $C inquiry callbacks > "$T/c0"
-grep -q 'confirmed as the person asked about: held by RU since 2024-03' \
+grep -q 'confirmed as the person asked about: held by Russia since 2024-03' \
 	"$T/c0" || fail "confirmation not on the call-back list: $(cat "$T/c0")"
 $C inquiry callbacks done INQ-000001 --by operator > /dev/null
 $C inquiry callbacks done INQ-000002 --by operator > /dev/null

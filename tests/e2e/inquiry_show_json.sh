@@ -55,7 +55,7 @@ jq -e 'type == "object" and .id == "INQ-000001" and
 	(.candidates | length) == 2 and (.history | length) >= 2' \
 	"$T/o.json" >/dev/null || fail "--full: $(cat "$T/o.json")"
 jq -e '.candidates[] | select(.person_id == "UA-1") |
-	.status_text == "held by RU since 2024-03"' "$T/o.json" >/dev/null ||
+	.status_text == "held by Russia since 2024-03"' "$T/o.json" >/dev/null ||
 	fail "--full candidate: $(cat "$T/o.json")"
 
 # Bad input: an unknown id is an error, not an empty array; --full

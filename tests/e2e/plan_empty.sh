@@ -21,6 +21,6 @@ run 0 "$CARTEL" --db "$DB" import csv "$WORK/one-sided.csv"
 run 0 "$CARTEL" --db "$DB" plan --policy "$POL/one-for-one.yaml"
 expect "gives (persons)                             0          0" "$WORK/out"
 expect "eligible under the deal                     2          0" "$WORK/out"
-explain u1 "$POL/one-for-one.yaml" "side RU gives 0 persons, so the balance (ratio 1:1) lets side UA give 0"
+explain u1 "$POL/one-for-one.yaml" "side RU gives 0 persons besides civilians, so the balance (ratio 1:1) lets side UA give 0"
 explain r2 "$POL/one-for-one.yaml" "released: no longer held"
 echo ok

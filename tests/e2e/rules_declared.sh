@@ -63,7 +63,7 @@ jq -e '.sides.UA.gives | length == 4' "$T/plan.json" >/dev/null ||
 jq -e '.sides.UA.gives | index("UA:UQ-1")' "$T/plan.json" >/dev/null ||
 	fail "UA's man is not named UA:UQ-1 in the plan"
 $M plan explain UA:UQ-1 --policy "$D/round_policy.yaml" >"$T/why"
-says "$T/why" "UA gives"
+says "$T/why" "Ukraine hands over"
 $M round new --plan "$T/plan.json" --id R-M -o "$T/v1.json" >/dev/null
 jq -e '[.sides.UA.gives[] | select(.holder == "UA" and .holder_id ==
 	"UQ-1" and .id == "UA:UQ-1" and .service_number == "B200"

@@ -42,14 +42,14 @@ sed -n 2p "$T/s1" | grep -q '^ 1\. RU-000944 '
 "$CARTEL" --db "$DB" search --born 1988 "Кузьмин Денис Иванович" > "$T/s2"
 sed -n 2p "$T/s2" | grep -q '^ 1\. RU-003638 '
 # Where the person stands, in words, in the text and in --json.
-sed -n 3p "$T/s1" | grep -q '^    held by RU since 20[0-9][0-9]-[0-9][0-9]$'
+sed -n 3p "$T/s1" | grep -q '^    held by Russia since 20[0-9][0-9]-[0-9][0-9]$'
 "$CARTEL" --db "$DB" search --json "Маша Петрова" --born 1990 > "$T/j1"
 grep -q '"status": "reported_missing"' "$T/j1"
 grep -q '"status_text": "reported missing"' "$T/j1"
 "$CARTEL" --db "$DB" search --json "Мартинович Олег" > "$T/j2"
 grep -q '"held_by": "RU"' "$T/j2"
 grep -q '"held_since": "2024-03-02"' "$T/j2"
-grep -q '"status_text": "held by RU since 2024-03"' "$T/j2"
+grep -q '"status_text": "held by Russia since 2024-03"' "$T/j2"
 grep -q '"read_as": "surname Мартинович, given name Олег"' "$T/j2"
 # A status changed by an event says since when.
 "$CARTEL" --db "$DB" event add QT-001 status repatriated \

@@ -161,7 +161,7 @@ life_of_an_inquiry(void **state)
 	for (size_t i = 0; i < q.n_cand; i++)
 		if (strcmp(q.cand[i].person_id, "UA-1") == 0) {
 			assert_string_equal(q.cand[i].status_text,
-					    "held by RU since 2024-03");
+					    "held by Russia since 2024-03");
 			seen = 1;
 		}
 	assert_true(seen);
@@ -185,7 +185,7 @@ life_of_an_inquiry(void **state)
 	char text[320];
 	assert_int_equal(event(db, "UA-1", "held_by", "BY"), 0);
 	assert_int_equal(due(db, a, text, sizeof text), 1);
-	assert_string_equal(text, "holder changed: now held by BY since "
+	assert_string_equal(text, "holder changed: now held by Belarus since "
 				  "2024-03");
 	assert_int_equal(due(db, b, NULL, 0), 1);
 

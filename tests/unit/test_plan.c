@@ -237,10 +237,15 @@ rules_no_policy_overrides(void **state)
 	}
 	char *words = NULL;
 	assert_int_equal(cartel_plan_explain(pl, "ua-proc", &words, NULL), 0);
-	assert_non_null(strstr(words, "withheld: under criminal proceedings "
-				      "(Art. 115); the other party (RU) is "
-				      "told his name"));
+	assert_non_null(strstr(words, "held back: under criminal proceedings "
+				      "(Art. 115); Russia is told the name"));
 	free(words);
+	/* The plan document keeps the register's terms. */
+	struct cartel_plan_place pc;
+	assert_int_equal(cartel_plan_place(pl, "ua-proc", &pc), 0);
+	assert_non_null(strstr(pc.reason, "withheld: under criminal "
+					  "proceedings (Art. 115); the other "
+					  "party (RU) is told his name"));
 	assert_int_equal(cartel_plan_explain(pl, "nope", &words, NULL),
 			 CARTEL_ENOTFOUND);
 	json_decref(doc);

@@ -292,11 +292,11 @@ status_words(void **state)
 	p.held_since = (struct cartel_date){2024, 3, 17};
 	assert_string_equal(cartel_search_status_text(&p, NULL, buf,
 						      sizeof buf),
-			    "held by RU since 2024-03");
+			    "held by Russia since 2024-03");
 	p.status = CARTEL_STATUS_PROPOSED;
 	assert_string_equal(cartel_search_status_text(&p, NULL, buf,
 						      sizeof buf),
-			    "held by RU since 2024-03; proposed for exchange");
+			    "held by Russia since 2024-03; proposed for exchange");
 	p.status = CARTEL_STATUS_REPATRIATED;
 	assert_string_equal(cartel_search_status_text(&p, "2025-01-10", buf,
 						      sizeof buf),

@@ -8,32 +8,33 @@
 
 #include <cartel/error.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 
 const char *
 cartel_strerror(int err)
 {
 	switch (err) {
-	case CARTEL_OK: return "success";
-	case CARTEL_ENOMEM: return "out of memory";
-	case CARTEL_EINVAL: return "invalid value";
-	case CARTEL_EIO: return "input/output error";
-	case CARTEL_EDB: return "database error";
-	case CARTEL_ENOTFOUND: return "not found";
-	case CARTEL_EEXIST: return "already exists";
-	case CARTEL_ETAMPER: return "integrity check failed";
-	case CARTEL_EBUSY: return "database is busy";
-	case CARTEL_EFORMAT: return "malformed input";
-	case CARTEL_ERANGE: return "value out of range";
-	case CARTEL_ESTATE: return "not allowed in the current state";
-	case CARTEL_EREADONLY: return "read-only";
-	case CARTEL_EFULL: return "disk or database full";
-	case CARTEL_EVERSION: return "database made by a newer cartel";
-	case CARTEL_EDENIED: return "access denied";
-	case CARTEL_ECONFLICT: return "changed meanwhile";
-	case CARTEL_ELIMIT: return "too many attempts";
+	case CARTEL_OK: return _("success");
+	case CARTEL_ENOMEM: return _("out of memory");
+	case CARTEL_EINVAL: return _("invalid value");
+	case CARTEL_EIO: return _("input/output error");
+	case CARTEL_EDB: return _("database error");
+	case CARTEL_ENOTFOUND: return _("not found");
+	case CARTEL_EEXIST: return _("already exists");
+	case CARTEL_ETAMPER: return _("integrity check failed");
+	case CARTEL_EBUSY: return _("database is busy");
+	case CARTEL_EFORMAT: return _("malformed input");
+	case CARTEL_ERANGE: return _("value out of range");
+	case CARTEL_ESTATE: return _("not allowed in the current state");
+	case CARTEL_EREADONLY: return _("read-only");
+	case CARTEL_EFULL: return _("disk or database full");
+	case CARTEL_EVERSION: return _("database made by a newer cartel");
+	case CARTEL_EDENIED: return _("access denied");
+	case CARTEL_ECONFLICT: return _("changed meanwhile");
+	case CARTEL_ELIMIT: return _("too many attempts");
 	}
-	return "unknown error";
+	return _("unknown error");
 }
 
 int

@@ -134,7 +134,7 @@ cartel_search_hit_json(const struct cartel_search_hit *h, const char *read_as)
 	cartel_search_status_text(p, h->status_on, st, sizeof st);
 	return json_pack(
 		"{s:s, s:f, s:f, s:s, s:s?, s:s?, s:s?, s:s, s:s?, s:s, s:s?, "
-		"s:s?, s:s?, s:s, s:s}",
+		"s:s?, s:s?, s:s, s:s, s:s?}",
 		"id", p->id, "score", h->probability, "weight", h->weight,
 		"band", band_name(h->band), "family_name", p->family_name,
 		"given_name", p->given_name, "patronymic", p->patronymic,
@@ -146,7 +146,7 @@ cartel_search_hit_json(const struct cartel_search_hit *h, const char *read_as)
 							sizeof since)
 				   : NULL,
 		"status_on", h->status_on, "status_text", st, "read_as",
-		read_as ? read_as : "");
+		read_as ? read_as : "", "words", h->words);
 }
 
 json_t *

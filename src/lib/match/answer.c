@@ -1,15 +1,17 @@
 /*
  * The words of a search answer that a person reads: how the typed name was
- * read, and where the person found stands (reported missing, held by RU
- * since 2024-03, repatriated on 2025-01-10). Every such phrase is made
- * here and nowhere else, so that one file holds what a translation has to
- * cover.
+ * read, and where the person found stands (reported missing, held by
+ * Russia since 2024-03, repatriated on 2025-01-10), in the calling
+ * thread's language (<cartel/i18n.h>). Every such phrase is made here and
+ * nowhere else, so that one file holds what a translation has to cover.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <cartel/match.h>
+
+#include "core/intl.h"
 
 /* Appends to buf at *used, keeping it NUL-terminated and within size. */
 static void
@@ -41,24 +43,28 @@ cartel_query_reading_text(const struct cartel_query *q, size_t r, char *buf,
 	const struct cartel_person *p = &q->readings[r].person;
 	const char *sep = "";
 	if (p->family_name != NULL) {
-		put(buf, size, &used, "surname %s", p->family_name);
+		put(buf, size, &used, _("surname %s"), p->family_name);
 		sep = ", ";
 	}
 	if (p->given_name != NULL) {
-		put(buf, size, &used, "%sgiven name %s", sep, p->given_name);
+		put(buf, size, &used, "%s", sep);
+		put(buf, size, &used, _("given name %s"), p->given_name);
 		sep = ", ";
 	}
 	if (p->patronymic != NULL) {
-		put(buf, size, &used, "%spatronymic %s", sep, p->patronymic);
+		put(buf, size, &used, "%s", sep);
+		put(buf, size, &used, _("patronymic %s"), p->patronymic);
 		sep = ", ";
 	}
 	if (p->family_name == NULL)
-		put(buf, size, &used, "%sno surname", sep);
+		put(buf, size, &used, "%s%s", sep, _("no surname"));
 	if (q->born.year != 0) {
 		char d[16];
-		put(buf, size, &used, ", born %s%s",
-		    cartel_date_format(&q->born, d, sizeof d),
-		    q->born_swapped ? " (day and month swapped)" : "");
+		put(buf, size, &used, _(", born %s"),
+		    cartel_date_format(&q->born, d, sizeof d));
+		if (q->born_swapped)
+			put(buf, size, &used, "%s",
+			    _(" (day and month swapped)"));
 	}
 	return buf;
 }
@@ -88,42 +94,44 @@ cartel_search_status_text(const struct cartel_person *p,
 								   : NULL;
 	switch (p->status) {
 	case CARTEL_STATUS_REPORTED_MISSING:
-		put(buf, size, &used, "reported missing");
+		put(buf, size, &used, "%s", _("reported missing"));
 		break;
 	case CARTEL_STATUS_CONFIRMED_CAPTIVE:
 	case CARTEL_STATUS_PROPOSED:
 	case CARTEL_STATUS_AGREED:
 		if (p->held_by != NULL && p->held_by[0] != '\0')
-			put(buf, size, &used, "held by %s", p->held_by);
+			put(buf, size, &used, _("held by %s"),
+			    cartel_party_name(p->held_by));
 		else
-			put(buf, size, &used, "confirmed captive");
+			put(buf, size, &used, "%s", _("confirmed captive"));
 		if (since[0] != '\0')
-			put(buf, size, &used, " since %s", since);
+			put(buf, size, &used, _(" since %s"), since);
 		if (p->status == CARTEL_STATUS_PROPOSED)
-			put(buf, size, &used, "; proposed for exchange");
+			put(buf, size, &used, "%s", _("; proposed for exchange"));
 		else if (p->status == CARTEL_STATUS_AGREED)
-			put(buf, size, &used, "; on an agreed exchange list");
+			put(buf, size, &used, "%s",
+			    _("; on an agreed exchange list"));
 		break;
 	case CARTEL_STATUS_REPATRIATED:
-		put(buf, size, &used, "repatriated");
+		put(buf, size, &used, "%s", _("repatriated"));
 		break;
 	case CARTEL_STATUS_RELEASED:
-		put(buf, size, &used, "released");
+		put(buf, size, &used, "%s", _("released"));
 		break;
 	case CARTEL_STATUS_TRANSFERRED:
-		put(buf, size, &used, "transferred to another power");
+		put(buf, size, &used, "%s", _("transferred to another power"));
 		break;
 	case CARTEL_STATUS_ESCAPED:
-		put(buf, size, &used, "escaped");
+		put(buf, size, &used, "%s", _("escaped"));
 		break;
 	case CARTEL_STATUS_DECEASED:
-		put(buf, size, &used, "died");
+		put(buf, size, &used, "%s", _("died"));
 		break;
 	default:
-		put(buf, size, &used, "status unknown");
+		put(buf, size, &used, "%s", _("status unknown"));
 		break;
 	}
 	if (cartel_status_is_final(p->status) && on != NULL)
-		put(buf, size, &used, " on %s", on);
+		put(buf, size, &used, _(" on %s"), on);
 	return buf;
 }

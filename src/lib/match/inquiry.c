@@ -19,6 +19,8 @@
 #include <cartel/match.h>
 #include <cartel/register.h>
 
+#include "core/intl.h"
+
 /* Appends to buf at *used, keeping it NUL-terminated and within size. */
 static void
 put(char *buf, size_t size, size_t *used, const char *fmt, ...)
@@ -48,11 +50,11 @@ static const char *
 consent_words(enum cartel_consent c)
 {
 	switch (c) {
-	case CARTEL_CONSENT_WILLING: return "wishes to go home";
-	case CARTEL_CONSENT_REFUSES: return "does not wish to go home";
+	case CARTEL_CONSENT_WILLING: return _("wishes to go home");
+	case CARTEL_CONSENT_REFUSES: return _("does not wish to go home");
 	case CARTEL_CONSENT_UNDECIDED:
-		return "asked about going home, no answer yet";
-	default: return "not yet asked about going home";
+		return _("asked about going home, no answer yet");
+	default: return _("not yet asked about going home");
 	}
 }
 
@@ -61,9 +63,9 @@ hold_words(enum cartel_legal_hold h)
 {
 	switch (h) {
 	case CARTEL_HOLD_PROCEEDINGS:
-		return "held back: judicial proceedings against him";
-	case CARTEL_HOLD_CONVICTED: return "held back: serving a sentence";
-	default: return "no longer held back by a court";
+		return _("held back: judicial proceedings against him");
+	case CARTEL_HOLD_CONVICTED: return _("held back: serving a sentence");
+	default: return _("no longer held back by a court");
 	}
 }
 
@@ -72,11 +74,11 @@ direct_words(enum cartel_direct_rep d)
 {
 	switch (d) {
 	case CARTEL_DIRECT_YES:
-		return "found eligible for direct repatriation (wounded or "
-		       "sick)";
+		return _("found eligible for direct repatriation (wounded or "
+			 "sick)");
 	case CARTEL_DIRECT_NO:
-		return "not found eligible for direct repatriation";
-	default: return "direct repatriation not yet decided";
+		return _("not found eligible for direct repatriation");
+	default: return _("direct repatriation not yet decided");
 	}
 }
 
@@ -95,23 +97,21 @@ cartel_inquiry_change_text(const char *field, const char *new_value,
 	if (after != NULL)
 		cartel_search_status_text(after, day, st, sizeof st);
 	if (after == NULL) {
-		put(buf, size, &used, "his record was updated");
+		put(buf, size, &used, "%s", _("his record was updated"));
 	} else if (strcmp(field, "attr:inquiry") == 0) {
 		put(buf, size, &used,
-		    "confirmed as the person asked about: %s", st);
+		    _("confirmed as the person asked about: %s"), st);
 	} else if (strcmp(field, "status") == 0) {
-		put(buf, size, &used, "status changed: now %s", st);
+		put(buf, size, &used, _("status changed: now %s"), st);
 	} else if (strcmp(field, "held_by") == 0) {
-		put(buf, size, &used, "holder changed: now %s", st);
+		put(buf, size, &used, _("holder changed: now %s"), st);
 	} else if (strcmp(field, "held_since") == 0) {
-		put(buf, size, &used, "date of custody recorded: %s", st);
+		put(buf, size, &used, _("date of custody recorded: %s"), st);
 	} else if (strcmp(field, "health") == 0) {
-		put(buf, size, &used, "health recorded: ");
-		put_words(buf, size, &used,
-			  cartel_enum_name(CARTEL_ENUM_HEALTH,
-					   (int)after->health));
+		put(buf, size, &used, _("health recorded: %s"),
+		    cartel_enum_text(CARTEL_ENUM_HEALTH, (int)after->health));
 	} else if (strcmp(field, "consent") == 0) {
-		put(buf, size, &used, "consent recorded: %s",
+		put(buf, size, &used, _("consent recorded: %s"),
 		    consent_words(after->consent));
 	} else if (strcmp(field, "legal_hold") == 0) {
 		put(buf, size, &used, "%s", hold_words(after->legal_hold));
@@ -120,7 +120,7 @@ cartel_inquiry_change_text(const char *field, const char *new_value,
 		    direct_words(after->direct_repatriation));
 	} else if (strcmp(field, "internment_place") == 0 &&
 		   new_value != NULL && new_value[0] != '\0') {
-		put(buf, size, &used, "place of internment recorded: %s",
+		put(buf, size, &used, _("place of internment recorded: %s"),
 		    new_value);
 	} else {
 		/* Names, dates and the rest: what was corrected, not the
@@ -128,7 +128,7 @@ cartel_inquiry_change_text(const char *field, const char *new_value,
 		const char *label = strncmp(field, "attr:", 5) == 0
 					    ? field + 5
 					    : field;
-		put(buf, size, &used, "his record was updated (");
+		put(buf, size, &used, "%s", _("his record was updated ("));
 		put_words(buf, size, &used, label);
 		put(buf, size, &used, ")");
 	}

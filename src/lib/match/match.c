@@ -235,8 +235,10 @@ cartel_match_candidates_free(struct cartel_match_candidate *c, size_t n)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(c[i].explanation);
+		free(c[i].words);
+	}
 	free(c);
 }
 
@@ -443,6 +445,8 @@ cartel_match_query_fetch(const struct cartel_match_index *ix,
 			res[i].explanation = cartel__match_explain(
 			    &ix->mm, lvs[k], sws[k], &qr, &qa, &r,
 			    &ix->side.arena, res[i].weight, res[i].probability);
+			res[i].words = cartel__match_words(&ix->mm, lvs[k],
+							   sws[k], &qr, &r);
 		}
 	}
 	free(lvs);

@@ -231,6 +231,14 @@ double cartel__match_weight(const struct match_model *mm, const uint8_t lv[F_N],
                             const struct match_rec *a,
                             const struct match_rec *b);
 
+/* The same pair for a family, in the calling thread's language, without
+ * scores: "found by surname and year of birth; the given name is written
+ * differently: Олександр and Александр are the same name" (malloc'd;
+ * NULL when out of memory). */
+char *cartel__match_words(const struct match_model *mm, const uint8_t lv[F_N],
+                          int swapped, const struct match_rec *a,
+                          const struct match_rec *b);
+
 /* Explanation text (malloc'd) for a scored pair. */
 char *cartel__match_explain(const struct match_model *mm, const uint8_t lv[F_N],
                             int swapped, const struct match_rec *a,

@@ -19,6 +19,7 @@
 
 #include <cartel/error.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "match/match_int.h"
 
@@ -423,6 +424,160 @@ cartel__match_evidence(const struct match_model *mm, const uint8_t lv[F_N],
 		return CARTEL_ENOMEM;
 	}
 	return 0;
+}
+
+/* The fields as a family names them, after "found by" (joined). */
+static const char *const field_found[F_N] = {
+	N_("surname"),       N_("given name"),  N_("patronymic"),
+	N_("date of birth"), N_("place of birth"), N_("service number"),
+};
+
+/* "the surname differs: X and Y" and its kind, per field. */
+static const char *const field_differs[F_N] = {
+	N_("the surname differs: %1$s and %2$s"),
+	N_("the given name differs: %1$s and %2$s"),
+	N_("the patronymic differs: %1$s and %2$s"),
+	N_("the date of birth differs: %1$s and %2$s"),
+	N_("the place of birth differs: %1$s and %2$s"),
+	N_("the service number differs: %1$s and %2$s"),
+};
+
+/* How two agreeing values that are not written alike are one, in words
+ * for a family; NULL when they are written alike. */
+static const char *
+alike_words(int f, int lv, const struct match_rec *a,
+	    const struct match_rec *b, int same_text)
+{
+	if (same_text)
+		return NULL;
+	switch (f) {
+	case F_FAMILY:
+		switch (lv) {
+		case 1: return N_("the surname is written differently: %1$s "
+				  "and %2$s are the same surname");
+		case 2: return N_("the surname is in another form: %1$s and "
+				  "%2$s are the woman's and the man's form of "
+				  "one surname");
+		case 3: return N_("the surname is spelled a little "
+				  "differently: %1$s and %2$s");
+		default: return N_("the surname sounds alike: %1$s and %2$s");
+		}
+	case F_GIVEN:
+		if (lv == 1)
+			return N_("the given name is written differently: "
+				  "%1$s and %2$s are the same name");
+		if (lv == 2 && (a->given_how == GIVEN_DIM ||
+				b->given_how == GIVEN_DIM))
+			return N_("the given name is written differently: "
+				  "%1$s and %2$s are the full and the short "
+				  "form of one name");
+		if (lv == 2)
+			return N_("the given name is spelled a little "
+				  "differently: %1$s and %2$s");
+		return N_("the given name is similar or an initial: %1$s and "
+			  "%2$s");
+	case F_PATR:
+		return lv == 1 ? N_("the patronymic is written differently: "
+				    "%1$s and %2$s are the same father's name")
+			       : N_("the patronymic is spelled a little "
+				    "differently: %1$s and %2$s");
+	case F_DATE:
+		switch (lv) {
+		case 2: return N_("the day and month of birth are swapped: "
+				  "%1$s and %2$s");
+		case 3: return N_("the years of birth are one apart: %1$s and "
+				  "%2$s");
+		case 4: return N_("one digit of the date of birth differs: "
+				  "%1$s and %2$s");
+		case 5: return N_("one date of birth is a 1 January "
+				  "placeholder: %1$s and %2$s");
+		default: return NULL;
+		}
+	case F_PLACE:
+		return N_("the place of birth is spelled a little "
+			  "differently: %1$s and %2$s");
+	default:
+		return N_("one character of the service number differs: %1$s "
+			  "and %2$s");
+	}
+}
+
+char *
+cartel__match_words(const struct match_model *mm, const uint8_t lv[F_N],
+		    int swapped, const struct match_rec *a,
+		    const struct match_rec *b)
+{
+	struct sbuf found = {0}, notes = {0};
+	const char *agreed[F_N];
+	int n_agreed = 0;
+	for (int f = 0; f < F_N; f++) {
+		char da[16], db[16];
+		const char *ta, *tb;
+		if (f == F_DATE) {
+			ta = cartel_date_format(&a->p->birth_date, da, sizeof da);
+			tb = cartel_date_format(&b->p->birth_date, db, sizeof db);
+		} else {
+			ta = field_text(a, f);
+			tb = field_text(b, f);
+		}
+		if (ta == NULL || tb == NULL || ta[0] == '\0' ||
+		    tb[0] == '\0' || lv[f] == 0)
+			continue;
+		int same_text = strcmp(ta, tb) == 0;
+		if (level_weight(mm, f, lv[f], a, b) < 0) {
+			if (notes.len > 0)
+				sb_add(&notes, "; ");
+			sb_add(&notes, _(field_differs[f]), ta, tb);
+			continue;
+		}
+		/* A date known only to the year, or agreeing in part, found
+		 * him by the year. */
+		if (f == F_DATE && lv[f] == 6)
+			agreed[n_agreed++] = N_("year of birth");
+		else if (f == F_DATE &&
+			 (a->p->birth_date.month == 0 ||
+			  b->p->birth_date.month == 0) &&
+			 lv[f] == 1)
+			agreed[n_agreed++] = N_("year of birth");
+		else
+			agreed[n_agreed++] = field_found[f];
+		const char *how = alike_words(f, lv[f], a, b, same_text);
+		if (how != NULL) {
+			if (notes.len > 0)
+				sb_add(&notes, "; ");
+			sb_add(&notes, _(how), ta, tb);
+		}
+	}
+	if (swapped || a->swapped || b->swapped) {
+		if (notes.len > 0)
+			sb_add(&notes, "; ");
+		sb_add(&notes, "%s",
+		       _("the surname and the given name were swapped in one "
+			 "record"));
+	}
+	/* "found by A, B and C". */
+	for (int i = 0; i < n_agreed; i++) {
+		if (i == 0)
+			sb_add(&found, "%s", _(agreed[i]));
+		else if (i + 1 < n_agreed)
+			sb_add(&found, _(", %s"), _(agreed[i]));
+		else
+			sb_add(&found, _(" and %s"), _(agreed[i]));
+	}
+	struct sbuf out = {0};
+	if (n_agreed > 0)
+		sb_add(&out, _("found by %s"), found.s);
+	else
+		sb_add(&out, "%s", _("found, though no field agrees exactly"));
+	if (notes.len > 0)
+		sb_add(&out, "; %s", notes.s);
+	free(found.s);
+	free(notes.s);
+	if (found.bad || notes.bad || out.bad) {
+		free(out.s);
+		return NULL;
+	}
+	return out.s;
 }
 
 char *

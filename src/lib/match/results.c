@@ -25,6 +25,7 @@ cartel_search_hits_free(struct cartel_search_hit *h, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		cartel_person_clear(&h[i].person);
 		free(h[i].explanation);
+		free(h[i].words);
 		free(h[i].status_on);
 	}
 	free(h);

@@ -123,6 +123,8 @@ make_hits(struct fetched *f, struct cartel_match_candidate *c, size_t nc,
 		h[i].band = c[i].band;
 		h[i].explanation = c[i].explanation;
 		c[i].explanation = NULL;
+		h[i].words = c[i].words;
+		c[i].words = NULL;
 		err = cartel__status_day(f->db, h[i].person.id,
 					 &h[i].status_on, why);
 	}

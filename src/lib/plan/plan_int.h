@@ -204,6 +204,11 @@ struct plan_side {
 	long value;
 	size_t eligible;
 	size_t n_civilians;
+	/* By pool (0 main, 1 civilians under civilians_for_civilians):
+	 * the value and headcount listed, and the headcount eligible. */
+	long pool_value[2];
+	size_t pool_listed[2];
+	size_t pool_eligible[2];
 	size_t *direct;    /* entry indices */
 	size_t n_direct;
 	size_t *stage_end; /* n_stages cumulative ends into list */
@@ -226,9 +231,16 @@ struct cartel_plan {
 	char digest[65];    /* "" until the document is built */
 };
 
-/* The reason for e's place, in words, into buf. */
+/* The reason for e's place, in words, into buf: in English and the
+ * register's terms (codes, categories, values), as the plan document
+ * carries it whatever the reader's language. */
 void cartel__plan_reason(const struct cartel_plan *plan,
                          const struct plan_entry *e, char *buf, size_t size);
+
+/* The same for the person's family, in the calling thread's language
+ * (<cartel/i18n.h>): party names, ordinals as said, no values. */
+void cartel__plan_words(const struct cartel_plan *plan,
+                        const struct plan_entry *e, char *buf, size_t size);
 
 /* report.c */
 

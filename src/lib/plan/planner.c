@@ -25,6 +25,7 @@
 
 #include <sodium.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "plan/plan_int.h"
 
@@ -432,22 +433,274 @@ cartel__plan_reason(const struct cartel_plan *plan, const struct plan_entry *e,
 		if (pol->scale != NULL)
 			snprintf(worth, sizeof worth,
 				 " (his worth on the scale is %ld)", e->value);
+		const struct plan_side *os = &plan->side[1 - e->side];
+		if (pol->civilians_for_civilians && e->pool == 1) {
+			/* Civilians go only for civilians: the other side's
+			 * civilians bind, not its whole list. */
+			set_reason(
+			    buf, size,
+			    "not in this round: in category '%s', %s of %zu "
+			    "on side %s; civilians are exchanged only for "
+			    "civilians, and side %s %s %zu civilians%s, so "
+			    "the balance (ratio %ld:%ld) lets side %s give "
+			    "%zu civilians",
+			    label,
+			    cartel__plan_ordinal(e->tier_pos, o1, sizeof o1),
+			    e->tier_size, pol->parties[e->side], other,
+			    os->pool_listed[1] == os->pool_eligible[1]
+				    ? "has only"
+				    : "gives",
+			    os->pool_listed[1],
+			    os->pool_listed[1] == os->pool_eligible[1]
+				    ? " to give"
+				    : "",
+			    pol->ratio[0], pol->ratio[1],
+			    pol->parties[e->side],
+			    plan->side[e->side].pool_listed[1]);
+			return;
+		}
+		/* Under civilians for civilians, the others balance among
+		 * themselves: the civilians are left out of both values. */
+		int cfc = pol->civilians_for_civilians;
 		set_reason(
 		    buf, size,
 		    "not in this round: in category '%s', %s of %zu on "
-		    "side %s; side %s gives %ld %s, so the balance "
+		    "side %s; side %s gives %ld %s%s, so the balance "
 		    "(ratio %ld:%ld%s%s) lets side %s give %ld%s",
 		    label, cartel__plan_ordinal(e->tier_pos, o1, sizeof o1),
 		    e->tier_size, pol->parties[e->side], other,
-		    plan->side[1 - e->side].value,
-		    pol->scale ? "in value" : "persons", pol->ratio[0],
+		    cfc ? os->pool_value[0] : os->value,
+		    pol->scale ? "in value" : "persons",
+		    cfc ? " besides civilians" : "", pol->ratio[0],
 		    pol->ratio[1], pol->scale ? ", scale " : "",
 		    pol->scale ? pol->scale->name : "", pol->parties[e->side],
-		    plan->side[e->side].value, worth);
+		    cfc ? plan->side[e->side].pool_value[0]
+			: plan->side[e->side].value,
+		    worth);
 		return;
 	}
 	default:
 		set_reason(buf, size, "eligible");
+		return;
+	}
+}
+
+/* "300 persons", handed over (Ukrainian and Russian decline the noun
+ * by the number). */
+static const char *
+persons_given(long n, char *buf, size_t size)
+{
+	snprintf(buf, size,
+		 cartel_ngettext("%ld person", "%ld persons", (unsigned long)n),
+		 n);
+	return buf;
+}
+
+void
+cartel__plan_words(const struct cartel_plan *plan, const struct plan_entry *e,
+		   char *buf, size_t size)
+{
+	const struct cartel_policy *pol = plan->pol;
+	char ord[24], n1[64], n2[64], tail[256] = "";
+	const char *label =
+	    e->tier >= 0 ? cartel__plan_tier_label(plan, e->tier) : "";
+	const char *own = e->side >= 0 ? cartel_party_name(pol->parties[e->side])
+				       : "";
+	const char *other =
+	    e->side >= 0 ? cartel_party_name(pol->parties[1 - e->side]) : "";
+	if ((e->code == PC_LISTED || e->code == PC_DIRECT) &&
+	    (e->consent_not_asked || e->consent_undecided))
+		snprintf(tail, sizeof tail, "%s",
+			 e->consent_not_asked
+				 ? _("; nobody has yet asked whether this "
+				     "person wants to go home, and no one is "
+				     "handed over before saying yes")
+				 : _("; asked whether to go home, this person "
+				     "has not answered yet, and no one is "
+				     "handed over before saying yes"));
+	switch (e->code) {
+	case PC_LISTED: {
+		const struct plan_side *sd = &plan->side[e->side];
+		char st[64] = "";
+		if (pol->n_stages > 1)
+			snprintf(st, sizeof st, _(" (stage %d of %d)"),
+				 e->stage, pol->n_stages);
+		set_reason(buf, size,
+			   pol->mode == PLAN_MODE_ALL_FOR_ALL
+				   ? _("in the proposed round, all for "
+				       "all%1$s: %2$s hands over %3$s, and "
+				       "this person is %4$s on its list "
+				       "(group '%5$s')%6$s")
+				   : _("in the proposed round%1$s: %2$s hands "
+				       "over %3$s, and this person is %4$s on "
+				       "its list (group '%5$s')%6$s"),
+			   st, own,
+			   persons_given((long)sd->n_list, n1, sizeof n1),
+			   cartel_ordinal(e->pos, ord, sizeof ord), label,
+			   tail);
+		return;
+	}
+	case PC_DIRECT:
+		set_reason(buf, size,
+			   _("to be sent home as seriously wounded or sick "
+			     "(Art. 110): %1$s repatriates this person "
+			     "whatever the numbers or rank, outside the "
+			     "exchange count%2$s"),
+			   own, tail);
+		return;
+	case PC_WITHHELD:
+		set_reason(buf, size,
+			   e->hold == CARTEL_HOLD_PROCEEDINGS
+				   ? _("held back: under criminal "
+				       "proceedings (Art. 115); %1$s is told "
+				       "the name%2$s")
+				   : _("held back: serving a sentence (Art. "
+				       "119); %1$s is told the name%2$s"),
+			   other,
+			   e->direct_too
+				   ? _("; also designated to be sent home "
+				       "as seriously wounded or sick (Art. "
+				       "110), which waits for the case to end")
+				   : "");
+		return;
+	case PC_DECEASED:
+		set_reason(buf, size, "%s",
+			   _("recorded as deceased: not put on any list"));
+		return;
+	case PC_RELEASED:
+		set_reason(buf, size, "%s",
+			   _("released: no longer held"));
+		return;
+	case PC_REPATRIATED:
+		set_reason(buf, size, "%s", _("already home (repatriated)"));
+		return;
+	case PC_ESCAPED:
+		set_reason(buf, size, "%s", _("escaped: no longer held"));
+		return;
+	case PC_TRANSFERRED:
+		set_reason(buf, size, "%s",
+			   _("transferred to another state: no longer held "
+			     "by this party"));
+		return;
+	case PC_NOT_CONFIRMED:
+		set_reason(buf, size, "%s",
+			   _("reported missing and not confirmed as held: "
+			     "only confirmed captives are put on a list"));
+		return;
+	case PC_NOT_HELD:
+		set_reason(buf, size,
+			   _("held by neither party of this round (%1$s, "
+			     "%2$s)"),
+			   cartel_party_name(pol->parties[0]),
+			   cartel_party_name(pol->parties[1]));
+		return;
+	case PC_AGREED:
+		set_reason(buf, size, "%s",
+			   _("already on an agreed list, waiting for the "
+			     "handover"));
+		return;
+	case PC_REFUSES:
+		set_reason(buf, size, "%s",
+			   _("refused to be repatriated (Art. 109): nobody "
+			     "is put on a list against their will"));
+		return;
+	case PC_NOT_IN_CATEGORIES:
+		set_reason(buf, size, "%s",
+			   _("not in the groups this deal covers"));
+		return;
+	case PC_NO_RANK:
+		set_reason(buf, size,
+			   _("no rank is recorded, and the deal's rank scale "
+			     "'%s' counts nobody without one"),
+			   pol->scale->name);
+		return;
+	case PC_RANK_NOT_ON_SCALE:
+		set_reason(buf, size,
+			   _("the rank '%1$s' is not on the deal's rank "
+			     "scale '%2$s'"),
+			   e->rank ? e->rank : "", pol->scale->name);
+		return;
+	case PC_OVER_CAP:
+		set_reason(buf, size,
+			   _("not in this round: %1$s in line in the group "
+			     "'%2$s'; the deal covers %3$s from each side, "
+			     "and %4$s's list is full"),
+			   cartel_ordinal(e->tier_pos, ord, sizeof ord),
+			   label,
+			   persons_given(pol->max_per_side, n1, sizeof n1),
+			   own);
+		return;
+	case PC_BALANCE: {
+		const struct plan_side *ms = &plan->side[e->side];
+		const struct plan_side *os = &plan->side[1 - e->side];
+		cartel_ordinal(e->tier_pos, ord, sizeof ord);
+		if (pol->civilians_for_civilians && e->pool == 1) {
+			/* Civilians go only for civilians: the other
+			 * side's civilians are the limit. */
+			int only = os->pool_listed[1] == os->pool_eligible[1];
+			snprintf(n1, sizeof n1,
+				 cartel_ngettext("%zu civilian",
+						 "%zu civilians",
+						 os->pool_listed[1]),
+				 os->pool_listed[1]);
+			snprintf(n2, sizeof n2,
+				 cartel_ngettext("%zu civilian",
+						 "%zu civilians",
+						 ms->pool_listed[1]),
+				 ms->pool_listed[1]);
+			set_reason(
+			    buf, size,
+			    only ? _("not in this round: %1$s in line in the "
+				     "group '%2$s'; civilians are exchanged "
+				     "only for civilians, and %3$s has only "
+				     "%4$s to give, so %5$s hands over %6$s")
+				 : _("not in this round: %1$s in line in the "
+				     "group '%2$s'; civilians are exchanged "
+				     "only for civilians, and %3$s hands over "
+				     "%4$s, so %5$s hands over %6$s"),
+			    ord, label, other, n1, own, n2);
+			return;
+		}
+		int cfc = pol->civilians_for_civilians;
+		long ov = cfc ? os->pool_value[0] : os->value;
+		long mv = cfc ? ms->pool_value[0] : ms->value;
+		/* Under civilians for civilians the figures leave the
+		 * civilians out, and say so. */
+		if (pol->scale != NULL) {
+			set_reason(
+			    buf, size,
+			    cfc ? _("not in this round: %1$s in line in the "
+				    "group '%2$s'; not counting civilians, on "
+				    "the deal's rank scale %3$s hands over "
+				    "%4$ld, so the balance (%5$ld for %6$ld) "
+				    "lets %7$s hand over %8$ld, and this "
+				    "person's rank counts %9$ld")
+				: _("not in this round: %1$s in line in the "
+				    "group '%2$s'; on the deal's rank scale "
+				    "%3$s hands over %4$ld, so the balance "
+				    "(%5$ld for %6$ld) lets %7$s hand over "
+				    "%8$ld, and this person's rank counts "
+				    "%9$ld"),
+			    ord, label, other, ov, pol->ratio[0],
+			    pol->ratio[1], own, mv, e->value);
+			return;
+		}
+		set_reason(buf, size,
+			   cfc ? _("not in this round: %1$s in line in the "
+				   "group '%2$s'; not counting civilians, %3$s "
+				   "hands over %4$s, so the balance (%5$ld for "
+				   "%6$ld) lets %7$s hand over %8$s")
+			       : _("not in this round: %1$s in line in the "
+				   "group '%2$s'; %3$s hands over %4$s, so the "
+				   "balance (%5$ld for %6$ld) lets %7$s hand "
+				   "over %8$s"),
+			   ord, label, other, persons_given(ov, n1, sizeof n1),
+			   pol->ratio[0], pol->ratio[1], own,
+			   persons_given(mv, n2, sizeof n2));
+		return;
+	}
+	default:
+		set_reason(buf, size, "%s", _("eligible"));
 		return;
 	}
 }
@@ -573,8 +826,11 @@ lay_out(struct cartel_plan *plan, size_t *elig, size_t n_elig)
 		struct plan_entry *x = &e[elig[i]];
 		struct plan_side *sd = &plan->side[x->side];
 		sd->eligible++;
+		sd->pool_eligible[x->pool]++;
 		if (x->code != PC_LISTED)
 			continue;
+		sd->pool_listed[x->pool]++;
+		sd->pool_value[x->pool] += x->value;
 		sd->list[sd->n_list] = elig[i];
 		sd->gives[sd->n_list++] = x->id;
 		x->pos = sd->n_list;
@@ -785,6 +1041,7 @@ cartel_plan_place(const struct cartel_plan *plan, const char *id,
 	place->consent_undecided =
 		(e->code == PC_LISTED || e->code == PC_DIRECT) &&
 		e->consent_undecided;
+	cartel__plan_words(plan, e, place->words, sizeof place->words);
 	return 0;
 }
 
@@ -799,7 +1056,7 @@ cartel_plan_explain(const struct cartel_plan *plan, const char *id,
 				   "no person with id %.80s in the register",
 				   id ? id : "");
 	char words[CARTEL_PLAN_REASON_MAX];
-	cartel__plan_reason(plan, e, words, sizeof words);
+	cartel__plan_words(plan, e, words, sizeof words);
 	*out = cartel__asprintf("%s: %s", e->id, words);
 	return *out == NULL ? CARTEL_ENOMEM : 0;
 }

@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "plan/plan_int.h"
 
@@ -402,6 +403,19 @@ tb_add(struct tb *t, const char *fmt, ...)
 	}
 }
 
+/* One row of the summary's table: label padded to 34 characters (not
+ * bytes: a Cyrillic letter is two bytes of UTF-8 and one column), then the
+ * two sides' figures. */
+static void
+tb_row(struct tb *t, const char *label, long a, long b)
+{
+	int n = 0;
+	for (const char *p = label; *p != '\0'; p++)
+		n += ((unsigned char)*p & 0xC0) != 0x80;
+	tb_add(t, "%s%*s %10ld %10ld\n", label, n < 34 ? 34 - n : 0, "", a,
+	       b);
+}
+
 int
 cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 {
@@ -411,30 +425,30 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 	struct tb t = {0};
 	char buf[32];
 	*out = NULL;
-	tb_add(&t, "Proposed round under policy %s%s%s%s (sha256 %.16s...)\n",
+	tb_add(&t, _("Proposed round under policy %s%s%s%s (sha256 %.16s...)\n"),
 	       pol->file, pol->title ? " ('" : "",
 	       pol->title ? pol->title : "", pol->title ? "')" : "",
 	       pol->digest);
-	tb_add(&t, "Date %s. ",
+	tb_add(&t, _("Date %s. "),
 	       cartel_date_format(&plan->today, buf, sizeof buf));
 	if (pol->mode == PLAN_MODE_ALL_FOR_ALL) {
-		tb_add(&t, "All for all: everyone eligible, no balance.\n");
+		tb_add(&t, "%s",
+		       _("All for all: everyone eligible, no balance.\n"));
 	} else {
-		tb_add(&t, "Balanced %ld:%ld", pol->ratio[0], pol->ratio[1]);
+		tb_add(&t, _("Balanced %ld:%ld"), pol->ratio[0], pol->ratio[1]);
 		if (pol->scale)
-			tb_add(&t, " by scale '%s'", pol->scale->name);
+			tb_add(&t, _(" by scale '%s'"), pol->scale->name);
 		else
-			tb_add(&t, " by headcount");
+			tb_add(&t, "%s", _(" by headcount"));
 		if (pol->max_per_side)
-			tb_add(&t, ", at most %ld per side",
+			tb_add(&t, _(", at most %ld per side"),
 			       pol->max_per_side);
 		if (pol->civilians_for_civilians)
-			tb_add(&t, ", civilians for civilians");
+			tb_add(&t, "%s", _(", civilians for civilians"));
 		tb_add(&t, ".\n");
 	}
 	tb_add(&t, "\n%-34s %10s %10s\n", "", A, B);
-	tb_add(&t, "%-34s %10zu %10zu\n", "gives (persons)", a->n_list,
-	       b->n_list);
+	tb_row(&t, _("gives (persons)"), (long)a->n_list, (long)b->n_list);
 	size_t wh[2] = {0, 0}, cna[2] = {0, 0}, cnd[2] = {0, 0};
 	size_t cua[2] = {0, 0}, cud[2] = {0, 0};
 	size_t counts[PC_N] = {0};
@@ -452,27 +466,25 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 			cud[e->side]++;
 		counts[e->code]++;
 	}
-	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom civilians",
-	       a->n_civilians, b->n_civilians);
-	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom consent not yet asked",
-	       cna[0], cna[1]);
-	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom asked, no answer yet",
-	       cua[0], cua[1]);
-	tb_add(&t, "%-34s %10ld %10ld\n",
-	       pol->scale ? "value on the scale" : "value (headcount)",
+	tb_row(&t, _("  of whom civilians"), (long)a->n_civilians,
+	       (long)b->n_civilians);
+	tb_row(&t, _("  of whom consent not yet asked"), (long)cna[0],
+	       (long)cna[1]);
+	tb_row(&t, _("  of whom asked, no answer yet"), (long)cua[0],
+	       (long)cua[1]);
+	tb_row(&t, pol->scale ? _("value on the scale") : _("value (headcount)"),
 	       a->value, b->value);
-	tb_add(&t, "%-34s %10zu %10zu\n", "eligible under the deal",
-	       a->eligible, b->eligible);
-	tb_add(&t, "%-34s %10zu %10zu\n", "direct repatriation (Art. 110)",
-	       a->n_direct, b->n_direct);
-	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom consent not yet asked",
-	       cnd[0], cnd[1]);
-	tb_add(&t, "%-34s %10zu %10zu\n", "  of whom asked, no answer yet",
-	       cud[0], cud[1]);
-	tb_add(&t, "%-34s %10zu %10zu\n", "withheld (Arts. 115, 119)", wh[0],
-	       wh[1]);
+	tb_row(&t, _("eligible under the deal"), (long)a->eligible,
+	       (long)b->eligible);
+	tb_row(&t, _("direct repatriation (Art. 110)"), (long)a->n_direct,
+	       (long)b->n_direct);
+	tb_row(&t, _("  of whom consent not yet asked"), (long)cnd[0],
+	       (long)cnd[1]);
+	tb_row(&t, _("  of whom asked, no answer yet"), (long)cud[0],
+	       (long)cud[1]);
+	tb_row(&t, _("withheld (Arts. 115, 119)"), (long)wh[0], (long)wh[1]);
 	if (pol->n_stages > 1 || a->n_list + b->n_list > 0) {
-		tb_add(&t, "\nStages (%s / %s):", A, B);
+		tb_add(&t, _("\nStages (%s / %s):"), A, B);
 		for (int k = 0; k < pol->n_stages; k++) {
 			size_t fa = k ? a->stage_end[k - 1] : 0;
 			size_t fb = k ? b->stage_end[k - 1] : 0;
@@ -481,7 +493,7 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 		}
 		tb_add(&t, "\n");
 	}
-	tb_add(&t, "\nNot in this round, by reason:\n");
+	tb_add(&t, "%s", _("\nNot in this round, by reason:\n"));
 	int any = 0;
 	for (int c = PC_DECEASED; c < PC_ELIGIBLE; c++) {
 		if (!counts[c])
@@ -492,29 +504,35 @@ cartel_plan_summary(const struct cartel_plan *plan, char **out, char **why)
 	}
 	if (counts[PC_WITHHELD]) {
 		any = 1;
-		tb_add(&t, "  %-24s %zu (names listed for the other party)\n",
+		tb_add(&t, _("  %-24s %zu (names listed for the other party)\n"),
 		       "withheld", counts[PC_WITHHELD]);
 	}
 	if (!any)
-		tb_add(&t, "  nobody\n");
+		tb_add(&t, "%s", _("  nobody\n"));
 	if (plan->solve.optimal)
-		tb_add(&t, "\nBalance: proven optimal (%s).\n",
+		tb_add(&t, _("\nBalance: proven optimal (%s).\n"),
 		       plan->solve.status);
 	else if (plan->solve.unmet)
 		tb_add(&t,
-		       "\nBalance: NOT met. The solver found no list that "
-		       "meets the ratio %ld:%ld%s exactly, so no one is "
-		       "proposed (with these persons the ratio may only be "
-		       "met by giving no one).\n",
-		       pol->ratio[0], pol->ratio[1],
-		       pol->scale ? " on the scale" : "");
+		       pol->scale ? _("\nBalance: NOT met. The solver found no "
+				      "list that meets the ratio %ld:%ld on "
+				      "the scale exactly, so no one is "
+				      "proposed (with these persons the ratio "
+				      "may only be met by giving no one).\n")
+				  : _("\nBalance: NOT met. The solver found no "
+				      "list that meets the ratio %ld:%ld "
+				      "exactly, so no one is proposed (with "
+				      "these persons the ratio may only be met "
+				      "by giving no one).\n"),
+		       pol->ratio[0], pol->ratio[1]);
 	else
-		tb_add(&t, "\nBalance: NOT proven optimal (%s); gap %.2f%%.\n",
+		tb_add(&t, _("\nBalance: NOT proven optimal (%s); gap %.2f%%.\n"),
 		       plan->solve.status, plan->solve.gap * 100.0);
-	tb_add(&t, "Plan digest: sha256 %s\n", plan->digest);
-	tb_add(&t, "Persons whose consent was never asked, or who were asked "
-		   "and have not answered, may be proposed but are not "
-		   "handed over until a recorded 'willing'.\n");
+	tb_add(&t, _("Plan digest: sha256 %s\n"), plan->digest);
+	tb_add(&t, "%s",
+	       _("Persons whose consent was never asked, or who were asked "
+		 "and have not answered, may be proposed but are not "
+		 "handed over until a recorded 'willing'.\n"));
 	if (t.failed) {
 		free(t.s);
 		return cartel__why(why, CARTEL_ENOMEM,

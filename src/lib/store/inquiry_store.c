@@ -20,6 +20,7 @@
 #include <cartel/register.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "store/store_int.h"
 
@@ -60,8 +61,9 @@ step_done(struct cartel_db *db, sqlite3_stmt *st, const char *doing,
 
 static const char *const state_names[] = {"open", "candidate_found",
 					  "confirmed", "closed"};
-static const char *const state_texts[] = {"open", "candidate found",
-					  "confirmed", "closed"};
+static const char *const state_texts[] = {
+	NC_("inquiry", "open"), NC_("inquiry", "candidate found"),
+	NC_("inquiry", "confirmed"), NC_("inquiry", "closed")};
 
 const char *
 cartel_inquiry_state_name(enum cartel_inquiry_state s)
@@ -72,7 +74,8 @@ cartel_inquiry_state_name(enum cartel_inquiry_state s)
 const char *
 cartel_inquiry_state_text(enum cartel_inquiry_state s)
 {
-	return (unsigned)s < 4 ? state_texts[s] : "open";
+	return cartel_pgettext("inquiry",
+			       (unsigned)s < 4 ? state_texts[s] : "open");
 }
 
 static enum cartel_inquiry_state

@@ -53,6 +53,6 @@ load_small() {
 
 # explain ID POLICY TEXT: the explanation of ID under POLICY holds TEXT.
 explain() {
-	run 0 "$CARTEL" --db "$DB" plan explain "$1" --policy "$2"
+	run 0 "$CARTEL" --db "$DB" plan explain "$1" --policy "$2" --verbose
 	expect "$3" "$WORK/out"
 }
