@@ -62,6 +62,14 @@ int cartel_lang_known(const char *lang);
 const char *cartel_lang_from_env(void);
 
 /*
+ * The language an HTTP Accept-Language header asks for ("uk-UA,uk;q=0.9,
+ * en;q=0.8"): of the languages cartel speaks, the one with the highest
+ * weight (the first listed on a tie); NULL when the header names none
+ * of them or is NULL. Static storage.
+ */
+const char *cartel_lang_from_accept(const char *header);
+
+/*
  * Sets the process's language: lang ("en", "uk", "ru", or a locale name
  * starting with one), or the environment's (cartel_lang_from_env) when
  * lang is NULL or "". The messages locale is switched to a UTF-8 locale

@@ -39,6 +39,7 @@
 
 #include <cartel/account.h>
 #include <cartel/cartel.h>
+#include <cartel/i18n.h>
 #include <cartel/inquiry.h>
 #include <cartel/json.h>
 #include <cartel/match.h>
@@ -942,8 +943,21 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0 ||
 	    strcmp(url, "/api") == 0) {
+		/* Words in the reader's language: ?lang= (the web app's
+		 * switch), else the browser's Accept-Language, else the
+		 * process's. */
+		const char *lang = MHD_lookup_connection_value(
+			c, MHD_GET_ARGUMENT_KIND, "lang");
+		if (lang == NULL || !cartel_lang_known(lang))
+			lang = cartel_lang_from_accept(
+				MHD_lookup_connection_value(
+					c, MHD_HEADER_KIND, "Accept-Language"));
+		if (lang != NULL)
+			(void)cartel_lang_set(lang, NULL);
 		api(c, q, method, url, &r);
-		return send_resp(c, method, &r);
+		enum MHD_Result ret = send_resp(c, method, &r);
+		(void)cartel_lang_set(NULL, NULL);
+		return ret;
 	}
 	return serve_static(c, method, url);
 }

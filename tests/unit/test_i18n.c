@@ -139,6 +139,28 @@ one_language_per_thread(void **state)
 	assert_string_equal(cartel_party_name("UA"), "Ukraine");
 }
 
+/* A browser's Accept-Language header picks the language of the answer:
+ * the highest weight among the three, case and region ignored. */
+static void
+accept_language(void **state)
+{
+	(void)state;
+	assert_string_equal(cartel_lang_from_accept("uk-UA,uk;q=0.9,en;q=0.8"),
+			    "uk");
+	assert_string_equal(cartel_lang_from_accept("de-DE, ru;q=0.7, en;q=0.3"),
+			    "ru");
+	assert_string_equal(cartel_lang_from_accept("en;q=0.5,RU-ru;q=0.6"),
+			    "ru");
+	assert_string_equal(cartel_lang_from_accept("uk;q=0.8,ru;q=0.8"), "uk");
+	assert_string_equal(cartel_lang_from_accept("*;q=0.1,en"), "en");
+	assert_null(cartel_lang_from_accept("de, fr;q=0.9"));
+	assert_null(cartel_lang_from_accept("uk;q=0"));
+	assert_null(cartel_lang_from_accept(""));
+	assert_null(cartel_lang_from_accept(NULL));
+	/* "ukr" or "rus" are not the two-letter tags. */
+	assert_null(cartel_lang_from_accept("ukr,rus"));
+}
+
 int
 main(void)
 {
@@ -146,6 +168,7 @@ main(void)
 		cmocka_unit_test(env_choice),
 		cmocka_unit_test(words_by_language),
 		cmocka_unit_test(one_language_per_thread),
+		cmocka_unit_test(accept_language),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

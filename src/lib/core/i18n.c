@@ -98,6 +98,57 @@ cartel_lang_known(const char *lang)
 }
 
 const char *
+cartel_lang_from_accept(const char *header)
+{
+	/* "uk-UA,uk;q=0.9,en;q=0.8": the language cartel speaks with the
+	 * highest weight; the first listed wins a tie. A weight is q=0 to
+	 * q=1 with at most three decimals; a missing one is 1. */
+	int best = -1, best_q = 0;
+	const char *p = header;
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char tag[16];
+		size_t tl = 0;
+		while (tl < len && tl + 1 < sizeof tag && p[tl] != ';' &&
+		       p[tl] != ' ')
+			tag[tl] = p[tl], tl++;
+		tag[tl] = '\0';
+		int q = 1000;
+		const char *semi = memchr(p, ';', len);
+		if (semi != NULL) {
+			const char *v = semi + 1;
+			while (*v == ' ')
+				v++;
+			if (v[0] == 'q' && v[1] == '=') {
+				v += 2;
+				q = (*v == '1') ? 1000 : 0;
+				if (*v == '0' && v[1] == '.') {
+					int scale = 100;
+					for (v += 2; *v >= '0' && *v <= '9' &&
+						     scale > 0;
+					     v++, scale /= 10)
+						q += (*v - '0') * scale;
+				}
+			}
+		}
+		/* Tags are case-insensitive: "UK" is "uk". */
+		for (size_t i = 0; i < tl; i++)
+			if (tag[i] >= 'A' && tag[i] <= 'Z')
+				tag[i] = (char)(tag[i] - 'A' + 'a');
+		int li = lang_index(tag);
+		if (li >= 0 && q > best_q) {
+			best = li;
+			best_q = q;
+		}
+		p = end;
+	}
+	return best >= 0 ? lang_codes[best] : NULL;
+}
+
+const char *
 cartel_lang_from_env(void)
 {
 	/* LANGUAGE is a list ("de:ru:en"): its first language cartel

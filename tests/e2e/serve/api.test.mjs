@@ -91,6 +91,24 @@ test('search finds Сергій Шевченко typed in Latin, with where he s
 	assert.deepEqual(Object.keys(r.json.items[0]).sort(), Object.keys(cli[0]).sort());
 });
 
+test('search answers in the language the browser asks for, or ?lang=', async () => {
+	const url = '/api/persons?q=' + encodeURIComponent('Serhii Shevchenko') + '&born=1990';
+	const en = await as.hot.get(url);
+	const uk = await as.hot.get(url, { headers: { 'Accept-Language': 'uk-UA,uk;q=0.9,en;q=0.8' } });
+	const ru = await as.hot.get(url + '&lang=ru', { headers: { 'Accept-Language': 'uk' } });
+	for (const r of [en, uk, ru]) assert.equal(r.status, 200, r.text);
+	assert.match(en.json.items[0].status_text, /held by Ukraine/);
+	assert.match(uk.json.items[0].status_text, /Україн/);
+	assert.match(ru.json.items[0].status_text, /Украин/);
+	assert.notEqual(uk.json.items[0].status_text, ru.json.items[0].status_text);
+	// The record itself is the same in every language.
+	assert.equal(uk.json.items[0].id, en.json.items[0].id);
+	assert.equal(uk.json.items[0].status, 'confirmed_captive');
+	// The next request without a language is English again (the
+	// worker thread does not keep the last reader's language).
+	assert.match((await as.hot.get(url)).json.items[0].status_text, /held by Ukraine/);
+});
+
 test('search: paging, SQL fragments, 10,000-character and invalid names', async () => {
 	const p = await as.med.get('/api/persons?q=Petrov&limit=1&offset=0');
 	assert.equal(p.status, 200);
