@@ -21,13 +21,6 @@ bind_opt(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	return s != NULL ? cartel__strdup(s) : NULL;
-}
-
 /* Steps a statement that returns no row and finalizes it. */
 static int
 run(struct cartel_db *db, sqlite3_stmt *st, const char *doing, char **why)
@@ -92,16 +85,16 @@ cartel__user_insert(struct cartel_db *db, const struct cartel__user_row *u,
 static void
 user_from(sqlite3_stmt *st, struct cartel__user_row *u)
 {
-	u->name = col_dup(st, 0);
-	u->role = col_dup(st, 1);
-	u->party = col_dup(st, 2);
-	u->pw_hash = col_dup(st, 3);
+	u->name = cartel__col_dup(st, 0);
+	u->role = cartel__col_dup(st, 1);
+	u->party = cartel__col_dup(st, 2);
+	u->pw_hash = cartel__col_dup(st, 3);
 	u->disabled = sqlite3_column_int(st, 4);
 	u->failures = sqlite3_column_int(st, 5);
 	u->locked_until = sqlite3_column_int64(st, 6);
-	u->created_at = col_dup(st, 7);
-	u->created_by = col_dup(st, 8);
-	u->changed_at = col_dup(st, 9);
+	u->created_at = cartel__col_dup(st, 7);
+	u->created_by = cartel__col_dup(st, 8);
+	u->changed_at = cartel__col_dup(st, 9);
 }
 
 int
@@ -256,8 +249,8 @@ cartel__session_get(struct cartel_db *db, const char *id_hash, char **user,
 	bind_opt(st, 1, id_hash);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*user = col_dup(st, 0);
-		*csrf = col_dup(st, 1);
+		*user = cartel__col_dup(st, 0);
+		*csrf = cartel__col_dup(st, 1);
 		*seen_at = sqlite3_column_int64(st, 2);
 		if (*user == NULL || *csrf == NULL)
 			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
@@ -314,7 +307,7 @@ cartel__session_delete(struct cartel_db *db, const char *id_hash,
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char **nk = realloc(keys, (k + 1) * sizeof *nk);
-		if (nk == NULL || (nk[k] = col_dup(st, 0)) == NULL) {
+		if (nk == NULL || (nk[k] = cartel__col_dup(st, 0)) == NULL) {
 			if (nk != NULL)
 				keys = nk;
 			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
@@ -432,13 +425,13 @@ cartel__access_list(struct cartel_db *db, long long offset, long long limit,
 		v = nv;
 		struct cartel__access_row *r = &v[k++];
 		r->seq = sqlite3_column_int64(st, 0);
-		r->at = col_dup(st, 1);
-		r->user = col_dup(st, 2);
-		r->role = col_dup(st, 3);
-		r->action = col_dup(st, 4);
-		r->subject = col_dup(st, 5);
-		r->decision = col_dup(st, 6);
-		r->address = col_dup(st, 7);
+		r->at = cartel__col_dup(st, 1);
+		r->user = cartel__col_dup(st, 2);
+		r->role = cartel__col_dup(st, 3);
+		r->action = cartel__col_dup(st, 4);
+		r->subject = cartel__col_dup(st, 5);
+		r->decision = cartel__col_dup(st, 6);
+		r->address = cartel__col_dup(st, 7);
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading the access log", why);
@@ -488,7 +481,7 @@ cartel__case_code_find(struct cartel_db *db, const char *hash,
 	bind_opt(st, 1, hash);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		if ((*inquiry_id = col_dup(st, 0)) == NULL)
+		if ((*inquiry_id = cartel__col_dup(st, 0)) == NULL)
 			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	} else if (rc == SQLITE_DONE) {
 		err = cartel__why(why, CARTEL_ENOTFOUND, "no such case");

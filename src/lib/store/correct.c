@@ -45,13 +45,6 @@ wrong_clear(struct wrong *w)
 	memset(w, 0, sizeof *w);
 }
 
-static char *
-dup_col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return s ? cartel__strdup((const char *)s) : NULL;
-}
-
 static int
 wrong_load(struct cartel_db *db, long long seq, struct wrong *w, char **why)
 {
@@ -71,10 +64,10 @@ wrong_load(struct cartel_db *db, long long seq, struct wrong *w, char **why)
 	if (rc == SQLITE_ROW) {
 		w->seq = seq;
 		w->person_pk = sqlite3_column_int64(st, 0);
-		w->person_id = dup_col(st, 1);
-		w->field = dup_col(st, 2);
-		w->old_value = dup_col(st, 3);
-		w->new_value = dup_col(st, 4);
+		w->person_id = cartel__col_dup(st, 1);
+		w->field = cartel__col_dup(st, 2);
+		w->old_value = cartel__col_dup(st, 3);
+		w->new_value = cartel__col_dup(st, 4);
 		w->redacted = sqlite3_column_int(st, 5);
 		if (w->person_id == NULL || w->field == NULL ||
 		    (sqlite3_column_type(st, 3) != SQLITE_NULL &&

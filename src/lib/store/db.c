@@ -579,3 +579,19 @@ cartel__db_prep(struct cartel_db *db, const char *q, sqlite3_stmt **st,
 	}
 	return 0;
 }
+
+char *
+cartel__col_dup(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return s != NULL ? cartel__strdup(s) : NULL;
+}
+
+void
+cartel__bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL && s[0] != '\0')
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}

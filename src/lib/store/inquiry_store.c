@@ -25,22 +25,6 @@
 #include "store/store_int.h"
 
 static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s != NULL && s[0] != '\0')
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	return s ? cartel__strdup(s) : NULL;
-}
-
-static void
 col_date(sqlite3_stmt *st, int i, struct cartel_date *d)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
@@ -112,12 +96,12 @@ cartel__inquiry_history(struct cartel_db *db, const char *id, const char *at,
 		       &st, "writing the inquiry's history", why);
 	if (err != 0)
 		return err;
-	bind_text(st, 1, id);
-	bind_text(st, 2, at);
-	bind_text(st, 3, actor);
-	bind_text(st, 4, what);
-	bind_text(st, 5, person_id);
-	bind_text(st, 6, detail);
+	cartel__bind_text_or_null(st, 1, id);
+	cartel__bind_text_or_null(st, 2, at);
+	cartel__bind_text_or_null(st, 3, actor);
+	cartel__bind_text_or_null(st, 4, what);
+	cartel__bind_text_or_null(st, 5, person_id);
+	cartel__bind_text_or_null(st, 6, detail);
 	err = step_done(db, st, "writing the inquiry's history", why);
 	if (err != 0)
 		return err;
@@ -140,8 +124,8 @@ cartel__inquiry_set_state(struct cartel_db *db, const char *id,
 		       &st, "recording the inquiry's state", why);
 	if (err != 0)
 		return err;
-	bind_text(st, 1, id);
-	bind_text(st, 2, state);
+	cartel__bind_text_or_null(st, 1, id);
+	cartel__bind_text_or_null(st, 2, state);
 	err = step_done(db, st, "recording the inquiry's state", why);
 	if (err == 0)
 		err = cartel__ledger_touch(db, CARTEL__LT_INQUIRY, id, NULL,
@@ -216,26 +200,26 @@ inq_row(struct cartel_db *db, sqlite3_stmt *st, struct cartel_inquiry *q,
 	char **why)
 {
 	memset(q, 0, sizeof *q);
-	q->id = col_dup(st, 0);
-	q->created_at = col_dup(st, 1);
-	q->created_by = col_dup(st, 2);
-	q->requester = col_dup(st, 3);
-	q->relation = col_dup(st, 4);
-	q->contact = col_dup(st, 5);
-	q->typed = col_dup(st, 6);
-	q->family_name = col_dup(st, 7);
-	q->given_name = col_dup(st, 8);
-	q->patronymic = col_dup(st, 9);
+	q->id = cartel__col_dup(st, 0);
+	q->created_at = cartel__col_dup(st, 1);
+	q->created_by = cartel__col_dup(st, 2);
+	q->requester = cartel__col_dup(st, 3);
+	q->relation = cartel__col_dup(st, 4);
+	q->contact = cartel__col_dup(st, 5);
+	q->typed = cartel__col_dup(st, 6);
+	q->family_name = cartel__col_dup(st, 7);
+	q->given_name = cartel__col_dup(st, 8);
+	q->patronymic = cartel__col_dup(st, 9);
 	col_date(st, 10, &q->birth_date);
-	q->birth_place = col_dup(st, 11);
-	q->service_number = col_dup(st, 12);
-	q->unit = col_dup(st, 13);
-	q->last_seen_place = col_dup(st, 14);
+	q->birth_place = cartel__col_dup(st, 11);
+	q->service_number = cartel__col_dup(st, 12);
+	q->unit = cartel__col_dup(st, 13);
+	q->last_seen_place = cartel__col_dup(st, 14);
 	col_date(st, 15, &q->last_seen_on);
 	q->state = state_parse((const char *)sqlite3_column_text(st, 16));
-	q->closed_at = col_dup(st, 17);
-	q->closed_by = col_dup(st, 18);
-	q->closed_reason = col_dup(st, 19);
+	q->closed_at = cartel__col_dup(st, 17);
+	q->closed_by = cartel__col_dup(st, 18);
+	q->closed_reason = cartel__col_dup(st, 19);
 	q->n_callbacks_due = (size_t)sqlite3_column_int64(st, 20);
 	if (q->id == NULL)
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
@@ -267,7 +251,7 @@ cartel_inquiry_list(struct cartel_db *db, int open_only, const char *since,
 	if (err != 0)
 		return err;
 	sqlite3_bind_int(st, 1, open_only != 0);
-	bind_text(st, 2, from);
+	cartel__bind_text_or_null(st, 2, from);
 	struct cartel_inquiry *v = NULL;
 	size_t cap = 0;
 	int rc;
@@ -360,7 +344,7 @@ load_candidates(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 		       &st, "reading potential matches", why);
 	if (err != 0)
 		return err;
-	bind_text(st, 1, q->id);
+	cartel__bind_text_or_null(st, 1, q->id);
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -377,15 +361,15 @@ load_candidates(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 		}
 		struct cartel_inquiry_candidate *c = &q->cand[q->n_cand++];
 		memset(c, 0, sizeof *c);
-		c->person_id = col_dup(st, 0);
+		c->person_id = cartel__col_dup(st, 0);
 		c->score = sqlite3_column_double(st, 1);
-		c->band = col_dup(st, 2);
-		c->state = col_dup(st, 3);
-		c->explanation = col_dup(st, 4);
-		c->found_at = col_dup(st, 5);
-		c->decided_by = col_dup(st, 6);
-		c->decided_at = col_dup(st, 7);
-		c->reason = col_dup(st, 8);
+		c->band = cartel__col_dup(st, 2);
+		c->state = cartel__col_dup(st, 3);
+		c->explanation = cartel__col_dup(st, 4);
+		c->found_at = cartel__col_dup(st, 5);
+		c->decided_by = cartel__col_dup(st, 6);
+		c->decided_at = cartel__col_dup(st, 7);
+		c->reason = cartel__col_dup(st, 8);
 		if (c->person_id == NULL) {
 			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 			break;
@@ -413,7 +397,7 @@ load_history(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 		       &st, "reading the inquiry's history", why);
 	if (err != 0)
 		return err;
-	bind_text(st, 1, q->id);
+	cartel__bind_text_or_null(st, 1, q->id);
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -431,11 +415,11 @@ load_history(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 		struct cartel_inquiry_change *h = &q->history[q->n_history++];
 		memset(h, 0, sizeof *h);
 		h->seq = sqlite3_column_int64(st, 0);
-		h->at = col_dup(st, 1);
-		h->actor = col_dup(st, 2);
-		h->what = col_dup(st, 3);
-		h->person_id = col_dup(st, 4);
-		h->detail = col_dup(st, 5);
+		h->at = cartel__col_dup(st, 1);
+		h->actor = cartel__col_dup(st, 2);
+		h->what = cartel__col_dup(st, 3);
+		h->person_id = cartel__col_dup(st, 4);
+		h->detail = cartel__col_dup(st, 5);
 		char key[32];
 		snprintf(key, sizeof key, "%lld", h->seq);
 		err = cartel__ledger_check_row(db, CARTEL__LT_INQUIRY_HISTORY,
@@ -463,7 +447,7 @@ inq_get_row(struct cartel_db *db, const char *id, struct cartel_inquiry *q,
 		       &st, "reading the inquiry", why);
 	if (err != 0)
 		return err;
-	bind_text(st, 1, id);
+	cartel__bind_text_or_null(st, 1, id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		err = inq_row(db, st, q, why);
@@ -537,10 +521,10 @@ cartel_inquiry_close(struct cartel_db *db, const char *id, const char *reason,
 			   "closed_by = ?3, closed_reason = ?4 WHERE id = ?1",
 			   &st, "closing the inquiry", why);
 	if (err == 0) {
-		bind_text(st, 1, id);
-		bind_text(st, 2, now);
-		bind_text(st, 3, actor);
-		bind_text(st, 4, reason);
+		cartel__bind_text_or_null(st, 1, id);
+		cartel__bind_text_or_null(st, 2, now);
+		cartel__bind_text_or_null(st, 3, actor);
+		cartel__bind_text_or_null(st, 4, reason);
 		err = step_done(db, st, "closing the inquiry", why);
 	}
 	if (err == 0)
@@ -555,7 +539,7 @@ cartel_inquiry_close(struct cartel_db *db, const char *id, const char *reason,
 			   "ORDER BY person_id",
 			   &st, "reading potential matches", why);
 	if (err == 0) {
-		bind_text(st, 1, id);
+		cartel__bind_text_or_null(st, 1, id);
 		int rc;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			char **nv = realloc(pending,
@@ -566,7 +550,7 @@ cartel_inquiry_close(struct cartel_db *db, const char *id, const char *reason,
 				break;
 			}
 			pending = nv;
-			pending[n_pending] = col_dup(st, 0);
+			pending[n_pending] = cartel__col_dup(st, 0);
 			if (pending[n_pending++] == NULL) {
 				err = cartel__why(why, CARTEL_ENOMEM,
 						  "out of memory");
@@ -589,10 +573,10 @@ cartel_inquiry_close(struct cartel_db *db, const char *id, const char *reason,
 				   "WHERE inquiry_id = ?1 AND person_id = ?2",
 				   &st, "closing a potential match", why);
 		if (err == 0) {
-			bind_text(st, 1, id);
-			bind_text(st, 2, pending[i]);
-			bind_text(st, 3, actor);
-			bind_text(st, 4, now);
+			cartel__bind_text_or_null(st, 1, id);
+			cartel__bind_text_or_null(st, 2, pending[i]);
+			cartel__bind_text_or_null(st, 3, actor);
+			cartel__bind_text_or_null(st, 4, now);
 			err = step_done(db, st, "closing a potential match",
 					why);
 		}
@@ -719,10 +703,10 @@ cartel__inquiry_flush(struct cartel_db *db, const char *actor, char **why)
 			   why);
 		if (err != 0)
 			break;
-		bind_text(st, 1, r->inquiry_id);
-		bind_text(st, 2, r->person_id);
+		cartel__bind_text_or_null(st, 1, r->inquiry_id);
+		cartel__bind_text_or_null(st, 2, r->person_id);
 		sqlite3_bind_int64(st, 3, r->event_seq);
-		bind_text(st, 4, now);
+		cartel__bind_text_or_null(st, 4, now);
 		err = step_done(db, st,
 				"putting an inquiry on the call-back list",
 				why);
@@ -885,9 +869,9 @@ cartel_inquiry_callbacks(struct cartel_db *db, int all,
 			cb = &v[(*n)++];
 			memset(cb, 0, sizeof *cb);
 			cb->inquiry_id = cartel__strdup(inq);
-			cb->requester = col_dup(st, 6);
-			cb->relation = col_dup(st, 7);
-			cb->contact = col_dup(st, 8);
+			cb->requester = cartel__col_dup(st, 6);
+			cb->relation = cartel__col_dup(st, 7);
+			cb->contact = cartel__col_dup(st, 8);
 			cb->state = state_parse(
 				(const char *)sqlite3_column_text(st, 9));
 			if (cb->inquiry_id == NULL) {
@@ -907,10 +891,10 @@ cartel_inquiry_callbacks(struct cartel_db *db, int all,
 		struct cartel_callback_change *c = &nc[cb->n_changes++];
 		memset(c, 0, sizeof *c);
 		c->seq = sqlite3_column_int64(st, 0);
-		c->person_id = col_dup(st, 2);
+		c->person_id = cartel__col_dup(st, 2);
 		c->event_seq = sqlite3_column_int64(st, 3);
-		c->done_at = col_dup(st, 4);
-		c->done_by = col_dup(st, 5);
+		c->done_at = cartel__col_dup(st, 4);
+		c->done_by = cartel__col_dup(st, 5);
 		c->confirmed = sqlite3_column_int(st, 10) == 1;
 		char key[32];
 		snprintf(key, sizeof key, "%lld", c->seq);
@@ -966,7 +950,7 @@ cartel_inquiry_callback_done(struct cartel_db *db, const char *id,
 			   "= ?1 AND done_at IS NULL ORDER BY seq",
 			   &st, "reading the call-back list", why);
 	if (err == 0) {
-		bind_text(st, 1, id);
+		cartel__bind_text_or_null(st, 1, id);
 		int rc;
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			long long *nv = realloc(seqs, (n + 1) * sizeof *nv);
@@ -1000,8 +984,8 @@ cartel_inquiry_callback_done(struct cartel_db *db, const char *id,
 				   &st, "marking a call-back done", why);
 		if (err == 0) {
 			sqlite3_bind_int64(st, 1, seqs[i]);
-			bind_text(st, 2, now);
-			bind_text(st, 3, actor);
+			cartel__bind_text_or_null(st, 2, now);
+			cartel__bind_text_or_null(st, 3, actor);
 			err = step_done(db, st, "marking a call-back done",
 					why);
 		}

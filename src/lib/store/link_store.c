@@ -22,13 +22,6 @@
 #include "store/round_rows.h"
 #include "store/store_int.h"
 
-static char *
-dup_col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return s ? cartel__strdup((const char *)s) : NULL;
-}
-
 static void
 copy_col(char *dst, size_t size, sqlite3_stmt *st, int i)
 {
@@ -79,19 +72,19 @@ link_from_row(struct cartel_db *db, sqlite3_stmt *st, struct cartel_link *l,
 {
 	memset(l, 0, sizeof *l);
 	copy_col(l->their_party, sizeof l->their_party, st, 0);
-	l->their_id = dup_col(st, 1);
+	l->their_id = cartel__col_dup(st, 1);
 	copy_col(l->our_party, sizeof l->our_party, st, 2);
-	l->our_id = dup_col(st, 3);
+	l->our_id = cartel__col_dup(st, 3);
 	copy_col(l->their_kind, sizeof l->their_kind, st, 4);
 	copy_col(l->our_kind, sizeof l->our_kind, st, 5);
 	l->state = state_of((const char *)sqlite3_column_text(st, 6));
 	l->probability = sqlite3_column_double(st, 7);
-	l->explanation = dup_col(st, 8);
-	l->made_at = dup_col(st, 9);
-	l->made_by = dup_col(st, 10);
-	l->decided_at = dup_col(st, 11);
-	l->decided_by = dup_col(st, 12);
-	l->reason = dup_col(st, 13);
+	l->explanation = cartel__col_dup(st, 8);
+	l->made_at = cartel__col_dup(st, 9);
+	l->made_by = cartel__col_dup(st, 10);
+	l->decided_at = cartel__col_dup(st, 11);
+	l->decided_by = cartel__col_dup(st, 12);
+	l->reason = cartel__col_dup(st, 13);
 	if (l->their_id == NULL || l->our_id == NULL)
 		return CARTEL_ENOMEM;
 	char *k1 = cartel__asprintf("%s:%s", l->their_party, l->their_id);
@@ -278,7 +271,7 @@ cartel__decl_person_fields(struct cartel_db *db, const char *party,
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		copy_col(kind, 8, st, 0);
-		*fields = dup_col(st, 1);
+		*fields = cartel__col_dup(st, 1);
 		rc = *fields ? 0 : CARTEL_ENOMEM;
 	} else if (s == SQLITE_DONE) {
 		rc = cartel__why(why, CARTEL_ENOTFOUND,

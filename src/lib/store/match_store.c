@@ -19,22 +19,6 @@
 #include "core/why.h"
 #include "store/store_int.h"
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s != NULL && s[0] != '\0')
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	return s ? cartel__strdup(s) : NULL;
-}
-
 /* Checks a row read for a command against the audit chain (the row
  * ledger), so that a row changed behind the register's back is refused. */
 static int
@@ -98,22 +82,22 @@ cartel__inquiry_insert(struct cartel_db *db,
 		char born[16], seen[16];
 		cartel_date_format(&q->birth_date, born, sizeof born);
 		cartel_date_format(&req->last_seen_on, seen, sizeof seen);
-		bind_text(st, 1, id);
-		bind_text(st, 2, now);
-		bind_text(st, 3, actor);
-		bind_text(st, 4, q->family_name);
-		bind_text(st, 5, q->given_name);
-		bind_text(st, 6, q->patronymic);
-		bind_text(st, 7, born);
-		bind_text(st, 8, q->birth_place);
-		bind_text(st, 9, q->service_number);
-		bind_text(st, 10, req->contact);
-		bind_text(st, 11, req->requester);
-		bind_text(st, 12, req->relation);
-		bind_text(st, 13, req->typed);
-		bind_text(st, 14, q->unit);
-		bind_text(st, 15, req->last_seen_place);
-		bind_text(st, 16, seen);
+		cartel__bind_text_or_null(st, 1, id);
+		cartel__bind_text_or_null(st, 2, now);
+		cartel__bind_text_or_null(st, 3, actor);
+		cartel__bind_text_or_null(st, 4, q->family_name);
+		cartel__bind_text_or_null(st, 5, q->given_name);
+		cartel__bind_text_or_null(st, 6, q->patronymic);
+		cartel__bind_text_or_null(st, 7, born);
+		cartel__bind_text_or_null(st, 8, q->birth_place);
+		cartel__bind_text_or_null(st, 9, q->service_number);
+		cartel__bind_text_or_null(st, 10, req->contact);
+		cartel__bind_text_or_null(st, 11, req->requester);
+		cartel__bind_text_or_null(st, 12, req->relation);
+		cartel__bind_text_or_null(st, 13, req->typed);
+		cartel__bind_text_or_null(st, 14, q->unit);
+		cartel__bind_text_or_null(st, 15, req->last_seen_place);
+		cartel__bind_text_or_null(st, 16, seen);
 		int rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE)
 			err = cartel__db_err(db, rc, "recording the inquiry",
@@ -160,7 +144,7 @@ cartel__inquiries_load(struct cartel_db *db, const char *id,
 	if (err != 0)
 		return err;
 	if (id != NULL)
-		bind_text(st, 1, id);
+		cartel__bind_text_or_null(st, 1, id);
 	struct cartel__inq *v = NULL;
 	size_t cap = 0;
 	int rc;
@@ -176,16 +160,16 @@ cartel__inquiries_load(struct cartel_db *db, const char *id,
 		}
 		struct cartel__inq *it = &v[(*n)++];
 		memset(it, 0, sizeof *it);
-		it->id = col_dup(st, 0);
-		it->q.id = col_dup(st, 0);
-		it->q.family_name = col_dup(st, 1);
-		it->q.given_name = col_dup(st, 2);
-		it->q.patronymic = col_dup(st, 3);
+		it->id = cartel__col_dup(st, 0);
+		it->q.id = cartel__col_dup(st, 0);
+		it->q.family_name = cartel__col_dup(st, 1);
+		it->q.given_name = cartel__col_dup(st, 2);
+		it->q.patronymic = cartel__col_dup(st, 3);
 		const char *born = (const char *)sqlite3_column_text(st, 4);
 		if (born != NULL)
 			cartel_date_parse(born, &it->q.birth_date, NULL);
-		it->q.birth_place = col_dup(st, 5);
-		it->q.service_number = col_dup(st, 6);
+		it->q.birth_place = cartel__col_dup(st, 5);
+		it->q.service_number = cartel__col_dup(st, 6);
 		if (it->id == NULL) {
 			err = CARTEL_ENOMEM;
 			break;
@@ -234,13 +218,13 @@ cartel__candidates_keep(struct cartel_db *db, const char *inquiry_id,
 		   &ins, "keeping potential matches", why);
 	for (size_t k = 0; err == 0 && k < nc; k++) {
 		sqlite3_reset(ins);
-		bind_text(ins, 1, inquiry_id);
-		bind_text(ins, 2, c[k].person.id);
+		cartel__bind_text_or_null(ins, 1, inquiry_id);
+		cartel__bind_text_or_null(ins, 2, c[k].person.id);
 		sqlite3_bind_double(ins, 3, c[k].probability);
-		bind_text(ins, 4,
+		cartel__bind_text_or_null(ins, 4,
 			  c[k].band == CARTEL_BAND_MATCH ? "match" : "review");
-		bind_text(ins, 5, c[k].explanation);
-		bind_text(ins, 6, now);
+		cartel__bind_text_or_null(ins, 5, c[k].explanation);
+		cartel__bind_text_or_null(ins, 6, now);
 		int rc = sqlite3_step(ins);
 		if (rc != SQLITE_DONE) {
 			err = cartel__db_err(db, rc,
@@ -293,16 +277,16 @@ cartel__candidates_list(struct cartel_db *db, int all,
 		}
 		struct cartel_review_item *it = &v[(*n)++];
 		memset(it, 0, sizeof *it);
-		it->inquiry_id = col_dup(st, 0);
-		it->person_id = col_dup(st, 1);
+		it->inquiry_id = cartel__col_dup(st, 0);
+		it->person_id = cartel__col_dup(st, 1);
 		it->score = sqlite3_column_double(st, 2);
-		it->band = col_dup(st, 3);
-		it->state = col_dup(st, 4);
-		it->explanation = col_dup(st, 5);
-		it->found_at = col_dup(st, 6);
-		it->decided_by = col_dup(st, 7);
-		it->decided_at = col_dup(st, 8);
-		it->reason = col_dup(st, 9);
+		it->band = cartel__col_dup(st, 3);
+		it->state = cartel__col_dup(st, 4);
+		it->explanation = cartel__col_dup(st, 5);
+		it->found_at = cartel__col_dup(st, 6);
+		it->decided_by = cartel__col_dup(st, 7);
+		it->decided_at = cartel__col_dup(st, 8);
+		it->reason = cartel__col_dup(st, 9);
 		if (it->inquiry_id == NULL || it->person_id == NULL) {
 			err = CARTEL_ENOMEM;
 			break;
@@ -339,12 +323,12 @@ cartel__candidate_decide(struct cartel_db *db, const char *inquiry_id,
 		       &st, "recording the decision", why);
 	if (err != 0)
 		return err;
-	bind_text(st, 1, inquiry_id);
-	bind_text(st, 2, person_id);
-	bind_text(st, 3, state);
-	bind_text(st, 4, actor);
-	bind_text(st, 5, at);
-	bind_text(st, 6, reason);
+	cartel__bind_text_or_null(st, 1, inquiry_id);
+	cartel__bind_text_or_null(st, 2, person_id);
+	cartel__bind_text_or_null(st, 3, state);
+	cartel__bind_text_or_null(st, 4, actor);
+	cartel__bind_text_or_null(st, 5, at);
+	cartel__bind_text_or_null(st, 6, reason);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -370,8 +354,8 @@ cartel__candidates_others(struct cartel_db *db, const char *inquiry_id,
 		       &st, "reading potential matches", why);
 	if (err != 0)
 		return err;
-	bind_text(st, 1, inquiry_id);
-	bind_text(st, 2, person_id);
+	cartel__bind_text_or_null(st, 1, inquiry_id);
+	cartel__bind_text_or_null(st, 2, person_id);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char **nv = realloc(*out, (*n + 1) * sizeof *nv);
@@ -380,7 +364,7 @@ cartel__candidates_others(struct cartel_db *db, const char *inquiry_id,
 			break;
 		}
 		*out = nv;
-		if (((*out)[*n] = col_dup(st, 0)) == NULL) {
+		if (((*out)[*n] = cartel__col_dup(st, 0)) == NULL) {
 			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 			break;
 		}
@@ -408,8 +392,8 @@ cartel__candidate_get(struct cartel_db *db, const char *inquiry_id,
 		   &st, "reading the potential match", why);
 	if (err != 0)
 		return err;
-	bind_text(st, 1, inquiry_id);
-	bind_text(st, 2, person_id);
+	cartel__bind_text_or_null(st, 1, inquiry_id);
+	cartel__bind_text_or_null(st, 2, person_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		err = cartel__why(why, CARTEL_ENOTFOUND,
@@ -420,8 +404,8 @@ cartel__candidate_get(struct cartel_db *db, const char *inquiry_id,
 		err = cartel__db_err(db, rc, "reading the potential match",
 				     why);
 	} else {
-		*state = col_dup(st, 0);
-		*inquiry_state = col_dup(st, 1);
+		*state = cartel__col_dup(st, 0);
+		*inquiry_state = cartel__col_dup(st, 1);
 		if ((sqlite3_column_type(st, 0) != SQLITE_NULL &&
 		     *state == NULL) ||
 		    (sqlite3_column_type(st, 1) != SQLITE_NULL &&
@@ -450,7 +434,7 @@ cartel__inquiry_waiting(struct cartel_db *db, const char *inquiry_id,
 		   &st, "reading the inquiry", why);
 	if (err != 0)
 		return err;
-	bind_text(st, 1, inquiry_id);
+	cartel__bind_text_or_null(st, 1, inquiry_id);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)

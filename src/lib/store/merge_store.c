@@ -39,13 +39,6 @@ cartel__event_is_note(const char *field)
 		strncmp(field, CONFLICT_PREFIX, CONFLICT_PREFIX_LEN) == 0);
 }
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	return t != NULL ? cartel__strdup(t) : NULL;
-}
-
 /* Checks the merge row `seq` against the row ledger. */
 static int
 check_merge_row(struct cartel_db *db, long long seq, char **why)
@@ -87,7 +80,7 @@ merge_of(struct cartel_db *db, const char *id, long long *seq, char **keep,
 	int err = 0;
 	if (rc == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(st, 0);
-		*keep = col_dup(st, 1);
+		*keep = cartel__col_dup(st, 1);
 		if (*keep == NULL)
 			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	} else if (rc != SQLITE_DONE) {
@@ -197,7 +190,7 @@ in_pending_round(struct cartel_db *db, const char *a, const char *b,
 	rc = sqlite3_step(st);
 	int err = 0;
 	if (rc == SQLITE_ROW) {
-		char *round = col_dup(st, 0), *person = col_dup(st, 1);
+		char *round = cartel__col_dup(st, 0), *person = cartel__col_dup(st, 1);
 		sqlite3_finalize(st);
 		st = NULL;
 		if (round == NULL || person == NULL) {
@@ -614,15 +607,15 @@ cartel_person_merges(struct cartel_db *db, const char *id, int all,
 		struct cartel_merge *x = &m[n++];
 		memset(x, 0, sizeof *x);
 		x->seq = sqlite3_column_int64(st, 0);
-		x->keep_id = col_dup(st, 1);
-		x->other_id = col_dup(st, 2);
-		x->merged_at = col_dup(st, 3);
-		x->merged_by = col_dup(st, 4);
-		x->reason = col_dup(st, 5);
+		x->keep_id = cartel__col_dup(st, 1);
+		x->other_id = cartel__col_dup(st, 2);
+		x->merged_at = cartel__col_dup(st, 3);
+		x->merged_by = cartel__col_dup(st, 4);
+		x->reason = cartel__col_dup(st, 5);
 		x->n_conflicts = sqlite3_column_int64(st, 6);
-		x->unmerged_at = col_dup(st, 7);
-		x->unmerged_by = col_dup(st, 8);
-		x->unmerge_reason = col_dup(st, 9);
+		x->unmerged_at = cartel__col_dup(st, 7);
+		x->unmerged_by = cartel__col_dup(st, 8);
+		x->unmerge_reason = cartel__col_dup(st, 9);
 		if (x->keep_id == NULL || x->other_id == NULL)
 			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}

@@ -21,13 +21,6 @@
 #include "store/round_rows.h"
 #include "store/store_int.h"
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-	return s ? strdup((const char *)s) : NULL;
-}
-
 /* Checks a row read for a command against the audit chain (the row ledger);
  * the message names what the command was about to use. */
 static int
@@ -184,8 +177,8 @@ cartel__round_pin_list(struct cartel_db *db, struct cartel_key_pin **out,
 			 (const char *)sqlite3_column_text(st, 0));
 		snprintf(p->fingerprint, sizeof p->fingerprint, "%s",
 			 (const char *)sqlite3_column_text(st, 1));
-		p->pinned_at = col_dup(st, 2);
-		p->pinned_by = col_dup(st, 3);
+		p->pinned_at = cartel__col_dup(st, 2);
+		p->pinned_by = cartel__col_dup(st, 3);
 		p->replaced = sqlite3_column_int(st, 4);
 		char k1[24];
 		snprintf(k1, sizeof k1, "%lld",
@@ -258,7 +251,7 @@ cartel__round_doc_get(struct cartel_db *db, const char *round_id,
 			snprintf(digest, CARTEL_DIGEST_LEN, "%s",
 				 (const char *)sqlite3_column_text(st, 1));
 		if (started_at)
-			*started_at = col_dup(st, 2);
+			*started_at = cartel__col_dup(st, 2);
 		rc = 0;
 	} else if (s == SQLITE_DONE) {
 		rc = cartel__why(why, CARTEL_ENOTFOUND,
@@ -426,7 +419,7 @@ cartel__round_ho_by_holder(struct cartel_db *db, const char *round_id,
 	sqlite3_bind_text(st, 2, holder_id, -1, SQLITE_STATIC);
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
-		*person_id = col_dup(st, 0);
+		*person_id = cartel__col_dup(st, 0);
 		rc = *person_id ? 0 : CARTEL_ENOMEM;
 	} else if (s == SQLITE_DONE) {
 		rc = CARTEL_ENOTFOUND;
@@ -449,15 +442,15 @@ static void
 ho_from_row(sqlite3_stmt *st, struct cartel_handover_person *p)
 {
 	memset(p, 0, sizeof *p);
-	p->id = col_dup(st, 0);
-	p->side = col_dup(st, 1);
+	p->id = cartel__col_dup(st, 0);
+	p->side = cartel__col_dup(st, 1);
 	p->stage = sqlite3_column_int(st, 2);
 	p->direct = sqlite3_column_int(st, 3);
 	p->outcome = (enum cartel_handover_outcome)outcome_of(
 		(const char *)sqlite3_column_text(st, 4));
-	p->checked_at = col_dup(st, 5);
-	p->checked_by = col_dup(st, 6);
-	p->holder_id = col_dup(st, 7);
+	p->checked_at = cartel__col_dup(st, 5);
+	p->checked_by = cartel__col_dup(st, 6);
+	p->holder_id = cartel__col_dup(st, 7);
 }
 
 int
@@ -610,8 +603,8 @@ cartel__round_stage_list(struct cartel_db *db, const char *round_id,
 		struct cartel_handover_stage *g = &v[len++];
 		memset(g, 0, sizeof *g);
 		g->stage = sqlite3_column_int(st, 0);
-		g->closed_at = col_dup(st, 1);
-		g->closed_by = col_dup(st, 2);
+		g->closed_at = cartel__col_dup(st, 1);
+		g->closed_by = cartel__col_dup(st, 2);
 		g->closed = g->closed_at != NULL;
 		rc = stage_held(db, round_id, g->stage, why);
 		if (rc)
@@ -658,7 +651,7 @@ cartel__round_ho_pending_ids(struct cartel_db *db, const char *except,
 			break;
 		}
 		v = g;
-		v[len] = col_dup(st, 0);
+		v[len] = cartel__col_dup(st, 0);
 		if (v[len] == NULL) {
 			rc = CARTEL_ENOMEM;
 			break;
@@ -706,7 +699,7 @@ cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
 			break;
 		}
 		v = g;
-		v[len] = col_dup(st, 0);
+		v[len] = cartel__col_dup(st, 0);
 		if (v[len] == NULL) {
 			rc = CARTEL_ENOMEM;
 			break;
@@ -751,8 +744,8 @@ cartel__round_ho_repatriated(struct cartel_db *db, const char *person_id,
 	sqlite3_bind_text(st, 2, except, -1, SQLITE_STATIC);
 	int s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
-		*round_id = col_dup(st, 0);
-		*at = col_dup(st, 1);
+		*round_id = cartel__col_dup(st, 0);
+		*at = cartel__col_dup(st, 1);
 		if (*round_id == NULL)
 			rc = CARTEL_ENOMEM;
 	} else if (s != SQLITE_DONE) {
@@ -826,19 +819,19 @@ cartel__round_persons_brief(struct cartel_db *db, struct cartel_person **out,
 		}
 		struct cartel_person *p = &v[n++];
 		memset(p, 0, sizeof *p);
-		p->id = col_dup(st, 0);
-		p->family_name = col_dup(st, 1);
-		p->given_name = col_dup(st, 2);
-		p->patronymic = col_dup(st, 3);
+		p->id = cartel__col_dup(st, 0);
+		p->family_name = cartel__col_dup(st, 1);
+		p->given_name = cartel__col_dup(st, 2);
+		p->patronymic = cartel__col_dup(st, 3);
 		const char *bd = (const char *)sqlite3_column_text(st, 4);
 		if (bd != NULL)
 			cartel_date_parse(bd, &p->birth_date, NULL);
-		p->birth_place = col_dup(st, 5);
+		p->birth_place = cartel__col_dup(st, 5);
 		p->sex = (enum cartel_sex)col_enum(st, 6, CARTEL_ENUM_SEX);
-		p->service_number = col_dup(st, 7);
+		p->service_number = cartel__col_dup(st, 7);
 		p->status = (enum cartel_status)col_enum(st, 8,
 							 CARTEL_ENUM_STATUS);
-		p->held_by = col_dup(st, 9);
+		p->held_by = cartel__col_dup(st, 9);
 		if (p->id == NULL) {
 			rc = CARTEL_ENOMEM;
 			break;

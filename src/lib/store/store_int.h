@@ -461,4 +461,11 @@ int cartel__event_is_note(const char *field);
 int cartel__db_prep(struct cartel_db *db, const char *q, sqlite3_stmt **st,
 		    const char *doing, char **why);
 
+/* Column i of the current row as a malloc'd copy, or NULL when the value
+ * is NULL (or memory ran out). */
+char *cartel__col_dup(sqlite3_stmt *st, int i);
+
+/* Binds s to parameter i, or NULL when s is NULL or empty. */
+void cartel__bind_text_or_null(sqlite3_stmt *st, int i, const char *s);
+
 #endif
