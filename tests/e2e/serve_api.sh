@@ -4,7 +4,7 @@
 # route, every role, the forbidden cases, bad input, the static files,
 # and the OpenAPI file against the routes the server has.
 set -eu
-command -v node >/dev/null 2>&1 || { echo "SKIP: node is not installed"; exit 0; }
+command -v node >/dev/null 2>&1 || { echo "FAIL: node is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 CARTEL_TEST_TMP=$T exec node --test --test-reporter=spec \
