@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 
-const web = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const web = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'web');
 const LANGS = ['en', 'uk', 'ru'];
 const dicts = Object.fromEntries(LANGS.map((l) =>
 	[l, JSON.parse(fs.readFileSync(path.join(web, 'i18n', `${l}.json`), 'utf8'))]));

@@ -1,7 +1,7 @@
 // The browser tests' harness: a small register built with the command
 // line, the real `cartel serve` on a free loopback port, and Debian's
 // chromium driven by playwright-core (installed by `make` into the build
-// folder from web/package-lock.json; nothing is fetched here).
+// folder from tests/web/package-lock.json; nothing is fetched here).
 
 import {createRequire} from 'node:module';
 import {spawn, execFileSync} from 'node:child_process';
@@ -94,7 +94,7 @@ export async function setup(name) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cartel-web-${name}-`));
 	const db = path.join(dir, 'reg.db');
 	cli(db, ['init']);
-	cli(db, ['import', 'csv', path.join(TOP, 'web', 'tests', 'register.csv')]);
+	cli(db, ['import', 'csv', path.join(TOP, 'tests', 'web', 'register.csv')]);
 	for (const [user, [role, party]] of Object.entries(USERS)) {
 		const args = ['user', 'add', user, '--role', role];
 		if (party)
