@@ -155,14 +155,17 @@ on_external(XML_Parser p, const XML_Char *context, const XML_Char *base,
 	return XML_STATUS_ERROR; /* never fetched, never opened */
 }
 
-/* The local part of a name ("uri|c" or "x:c" or "c"). */
+/* The local part of a name ("x:c" or "c"). Namespaces are not resolved:
+ * the parts' vocabularies do not overlap in the names read here, and a
+ * sheet of 100,000 rows has millions of elements, each of which a
+ * namespace-aware parser would copy into "uri|name". */
 static const char *
 local(const char *n)
 {
-	const char *b = strrchr(n, '|');
-	if (b == NULL)
-		b = strrchr(n, ':');
-	return b ? b + 1 : n;
+	for (const char *p = n; *p; p++)
+		if (*p == ':')
+			n = p + 1;
+	return n;
 }
 
 /* The value of attribute `want` (by local name), or NULL. */
@@ -170,7 +173,8 @@ static const char *
 attr(const XML_Char **atts, const char *want)
 {
 	for (size_t i = 0; atts[i] != NULL; i += 2)
-		if (strcmp(local(atts[i]), want) == 0)
+		if (strncmp(atts[i], "xmlns", 5) != 0 &&
+		    strcmp(local(atts[i]), want) == 0)
 			return atts[i + 1];
 	return NULL;
 }
@@ -179,7 +183,7 @@ static XML_Parser
 parser_new(struct base *b, XML_StartElementHandler start,
 	   XML_EndElementHandler end, XML_CharacterDataHandler chars)
 {
-	XML_Parser p = XML_ParserCreateNS("UTF-8", '|');
+	XML_Parser p = XML_ParserCreate("UTF-8");
 	if (p == NULL)
 		return NULL;
 	b->p = p;
@@ -574,7 +578,7 @@ struct sheet {
 	int in_row, in_c, in_v, in_is, in_t, in_rph;
 	long row_no, next_row;
 	long col, next_col;
-	char ctype[16];
+	char ctype; /* t: s, b, e, d, i(nlineStr), r (str), n */
 	long style;
 	struct sbuf val; /* the cell's text */
 	size_t val_len;
@@ -624,7 +628,11 @@ sh_start(void *ud, const XML_Char *el, const XML_Char **atts)
 			cell_ref(r, &col, &row);
 		s->col = col >= 0 ? col : s->next_col;
 		s->next_col = s->col + 1;
-		snprintf(s->ctype, sizeof s->ctype, "%s", t ? t : "n");
+		s->ctype = t == NULL			  ? 'n'
+			   : strcmp(t, "inlineStr") == 0 ? 'i'
+			   : strcmp(t, "str") == 0	  ? 'r'
+			   : t[0] != '\0' && t[1] == '\0' ? t[0]
+							  : '?';
 		s->style = st ? strtol(st, NULL, 10) : 0;
 		s->val.n = 0;
 		s->val_len = 0;
@@ -744,8 +752,8 @@ cell_done(struct sheet *s)
 		return;
 	const char *v = s->val.p ? s->val.p : "";
 	char tmp[32];
-	const char *t = s->ctype;
-	if (strcmp(t, "s") == 0) {
+	char t = s->ctype;
+	if (t == 's') {
 		char *end;
 		errno = 0;
 		unsigned long k = strtoul(v, &end, 10);
@@ -760,11 +768,11 @@ cell_done(struct sheet *s)
 			return;
 		}
 		v = s->ss->text.p + s->ss->off[k];
-	} else if (strcmp(t, "b") == 0) {
+	} else if (t == 'b') {
 		v = strcmp(v, "1") == 0 ? "true" : *v ? "false" : "";
-	} else if (strcmp(t, "e") == 0) {
+	} else if (t == 'e') {
 		v = ""; /* #N/A, #REF!: no value */
-	} else if (strcmp(t, "d") == 0) {
+	} else if (t == 'd') {
 		/* An ISO 8601 date, perhaps with a time: the date. */
 		const char *tt = strchr(v, 'T');
 		if (tt != NULL && tt - v < (long)sizeof tmp) {
@@ -772,7 +780,7 @@ cell_done(struct sheet *s)
 			tmp[tt - v] = '\0';
 			v = tmp;
 		}
-	} else if (strcmp(t, "n") == 0 && s->st != NULL && s->style >= 0 &&
+	} else if (t == 'n' && s->st != NULL && s->style >= 0 &&
 		   (size_t)s->style < s->st->n && s->st->is_date[s->style] &&
 		   *v != '\0') {
 		if (serial_date(v, s->date1904, tmp, sizeof tmp) == 0)
