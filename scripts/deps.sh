@@ -16,6 +16,7 @@ libsqlite3-dev
 libicu-dev
 libsodium-dev
 libjansson-dev
+libexpat1-dev
 libmicrohttpd-dev
 libcmocka-dev
 gcovr
