@@ -110,7 +110,7 @@ struct cartel_pfif_doc {
  * <pfif>; *why names the line and the rule, never a value.
  */
 int cartel_pfif_parse(const char *data, size_t len,
-		      struct cartel_pfif_doc **out, char **why);
+                      struct cartel_pfif_doc **out, char **why);
 
 void cartel_pfif_doc_free(struct cartel_pfif_doc *doc);
 
@@ -122,8 +122,9 @@ int cartel_pfif_record_id_valid(const char *s);
  * (docs/pfif.md). */
 #define CARTEL_PFIF_WITH_HEALTH 0x1u     /* health, in the description */
 #define CARTEL_PFIF_WITH_LEGAL_HOLD 0x2u /* legal hold, likewise */
-#define CARTEL_PFIF_WITH_NOTES 0x4u      /* the notes field and the
-					  * notes' own texts */
+#define CARTEL_PFIF_WITH_NOTES                                                 \
+	0x4u /* the notes field and the                                        \
+	      * notes' own texts */
 
 struct cartel_pfif_opts {
 	/* The register's domain in record ids; NULL = CARTEL_PFIF_DOMAIN. */
@@ -143,7 +144,7 @@ struct cartel_pfif_counts {
 	size_t notes;
 	size_t withheld; /* persons left out as captives */
 	size_t unnamed;  /* persons left out for having no name (PFIF
-			  * requires full_name) */
+	                  * requires full_name) */
 };
 
 /*
@@ -155,8 +156,8 @@ struct cartel_pfif_counts {
  * since, CARTEL_EIO, or a database error.
  */
 int cartel_export_pfif(struct cartel_db *db, FILE *out,
-		       const struct cartel_pfif_opts *opts,
-		       struct cartel_pfif_counts *counts, char **why);
+                       const struct cartel_pfif_opts *opts,
+                       struct cartel_pfif_counts *counts, char **why);
 
 /*
  * Reads the PFIF document in `in` (`name` is what messages call it) into
@@ -173,9 +174,9 @@ int cartel_export_pfif(struct cartel_db *db, FILE *out,
  * (cartel_pfif_parse) changes nothing.
  */
 int cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
-		       const struct cartel_pfif_opts *opts,
-		       const struct cartel_import_opts *imp,
-		       struct cartel_import_result *res, char **why);
+                       const struct cartel_pfif_opts *opts,
+                       const struct cartel_import_opts *imp,
+                       struct cartel_import_result *res, char **why);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,9 @@
 /*
  * cartel export csv|json [-o FILE]: the whole register, to standard output
  * or a file. cartel export pfif: what the register may publish, as PFIF
- * 1.4 (docs/pfif.md). A file is written under a temporary name and renamed at the
- * end, so a failed export never leaves half a file under the real name.
+ * 1.4 (docs/pfif.md). A file is written under a temporary name and renamed
+ * at the end, so a failed export never leaves half a file under the real
+ * name.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (id != NULL && cartel_pfif_record_id_valid(id)) {
 			const char *slash = strchr(id, '/');
 			FUZZ_CHECK(slash != NULL && slash != id &&
-				   slash[1] != '\0');
+			           slash[1] != '\0');
 			for (const char *c = id; *c; c++)
 				FUZZ_CHECK((unsigned char)*c > ' ');
 		}

@@ -27,26 +27,53 @@
 
 #define NS "http://zesty.ca/pfif/1.4"
 
-static const char *const PERSON[] = {
-	"person_record_id", "entry_date", "expiry_date", "author_name",
-	"author_email", "author_phone", "source_name", "source_date",
-	"source_url", "full_name", "given_name", "family_name",
-	"alternate_names", "description", "sex", "date_of_birth", "age",
-	"home_street", "home_neighborhood", "home_city", "home_state",
-	"home_postal_code", "home_country", "photo_url", "profile_urls",
-	NULL};
-static const char *const NOTE[] = {
-	"note_record_id", "person_record_id", "linked_person_record_id",
-	"entry_date", "author_name", "author_email", "author_phone",
-	"source_date", "author_made_contact", "status",
-	"email_of_found_person", "phone_of_found_person",
-	"last_known_location", "text", "photo_url", NULL};
-static const char *const PERSON_REQ[] = {"person_record_id", "entry_date",
-					 "author_name", "source_name",
-					 "source_date", "full_name", NULL};
-static const char *const NOTE_REQ[] = {"note_record_id", "entry_date",
-				       "author_name", "source_date", "text",
-				       NULL};
+static const char *const PERSON[] = {"person_record_id",
+                                     "entry_date",
+                                     "expiry_date",
+                                     "author_name",
+                                     "author_email",
+                                     "author_phone",
+                                     "source_name",
+                                     "source_date",
+                                     "source_url",
+                                     "full_name",
+                                     "given_name",
+                                     "family_name",
+                                     "alternate_names",
+                                     "description",
+                                     "sex",
+                                     "date_of_birth",
+                                     "age",
+                                     "home_street",
+                                     "home_neighborhood",
+                                     "home_city",
+                                     "home_state",
+                                     "home_postal_code",
+                                     "home_country",
+                                     "photo_url",
+                                     "profile_urls",
+                                     NULL};
+static const char *const NOTE[] = {"note_record_id",
+                                   "person_record_id",
+                                   "linked_person_record_id",
+                                   "entry_date",
+                                   "author_name",
+                                   "author_email",
+                                   "author_phone",
+                                   "source_date",
+                                   "author_made_contact",
+                                   "status",
+                                   "email_of_found_person",
+                                   "phone_of_found_person",
+                                   "last_known_location",
+                                   "text",
+                                   "photo_url",
+                                   NULL};
+static const char *const PERSON_REQ[] = {
+    "person_record_id", "entry_date", "author_name", "source_name",
+    "source_date",      "full_name",  NULL};
+static const char *const NOTE_REQ[] = {
+    "note_record_id", "entry_date", "author_name", "source_date", "text", NULL};
 
 #define MAXF 32
 #define MAXV 4096
@@ -74,8 +101,8 @@ struct st {
 static void
 bad(struct st *s, const char *fmt, const char *a, const char *b)
 {
-	fprintf(stderr, "line %lu: ", (unsigned long)XML_GetCurrentLineNumber(
-					      s->xp));
+	fprintf(stderr,
+	        "line %lu: ", (unsigned long)XML_GetCurrentLineNumber(s->xp));
 	fprintf(stderr, fmt, a, b);
 	fputc('\n', stderr);
 	s->errors++;
@@ -163,14 +190,15 @@ check_value(struct st *s, const char *name, const char *v)
 {
 	static const char *const sexes[] = {"female", "male", "other", NULL};
 	static const char *const statuses[] = {
-		"information_sought", "is_note_author", "believed_alive",
-		"believed_missing", "believed_dead", NULL};
+	    "information_sought", "is_note_author", "believed_alive",
+	    "believed_missing",   "believed_dead",  NULL};
 	static const char *const bools[] = {"true", "false", NULL};
 	if (strstr(name, "record_id") != NULL) {
 		if (v[0] && !id_ok(v))
 			bad(s, "%s: not domain/local-id", name, "");
 		if (v[0] && strcmp(name, "linked_person_record_id") != 0 &&
-		    !(s->cur->is_note && strcmp(name, "person_record_id") == 0)) {
+		    !(s->cur->is_note &&
+		      strcmp(name, "person_record_id") == 0)) {
 			for (size_t i = 0; i < s->n_ids; i++)
 				if (strcmp(s->ids[i], v) == 0)
 					bad(s, "%s: the id is used twice", name,
@@ -182,8 +210,8 @@ check_value(struct st *s, const char *name, const char *v)
 			}
 		}
 	} else if (strcmp(name, "entry_date") == 0 ||
-		   strcmp(name, "source_date") == 0 ||
-		   strcmp(name, "expiry_date") == 0) {
+	           strcmp(name, "source_date") == 0 ||
+	           strcmp(name, "expiry_date") == 0) {
 		if (!time_ok(v))
 			bad(s, "%s: not YYYY-MM-DDTHH:MM:SSZ", name, "");
 	} else if (strcmp(name, "date_of_birth") == 0) {
@@ -225,7 +253,7 @@ close_rec(struct st *s, struct rec *r)
 	const char *const *all = r->is_note ? NOTE : PERSON;
 	char what[64];
 	snprintf(what, sizeof what, "%s %ld", r->is_note ? "note" : "person",
-		 r->index);
+	         r->index);
 	for (int i = 0; req[i]; i++)
 		if (!r->seen[pos_of(all, req[i])])
 			bad(s, "%s: required %s missing", what, req[i]);
@@ -301,8 +329,7 @@ on_end(void *ud, const XML_Char *name)
 		else
 			check_value(s, fname, s->val);
 		s->field = -1;
-	} else if (s->cur == &s->note &&
-		   s->depth == (s->note.nested ? 3 : 2)) {
+	} else if (s->cur == &s->note && s->depth == (s->note.nested ? 3 : 2)) {
 		close_rec(s, &s->note);
 		if (s->note.nested) {
 			s->cur = &s->person;
@@ -329,7 +356,7 @@ on_text(void *ud, const XML_Char *t, int len)
 
 static void XMLCALL
 on_doctype(void *ud, const XML_Char *name, const XML_Char *sys,
-	   const XML_Char *pub, int internal)
+           const XML_Char *pub, int internal)
 {
 	(void)name, (void)sys, (void)pub, (void)internal;
 	struct st *s = ud;
@@ -364,11 +391,11 @@ main(int argc, char **argv)
 		n = fread(buf, 1, sizeof buf, fp);
 		if (XML_Parse(s.xp, buf, (int)n, n == 0) != XML_STATUS_OK) {
 			if (s.errors == 0)
-				fprintf(stderr, "line %lu: %s\n",
-					(unsigned long)XML_GetCurrentLineNumber(
-						s.xp),
-					XML_ErrorString(
-						XML_GetErrorCode(s.xp)));
+				fprintf(
+				    stderr, "line %lu: %s\n",
+				    (unsigned long)XML_GetCurrentLineNumber(
+				        s.xp),
+				    XML_ErrorString(XML_GetErrorCode(s.xp)));
 			ok = 0;
 			break;
 		}

@@ -51,12 +51,12 @@ reads_old_names_and_trims(void **state)
 {
 	(void)state;
 	struct cartel_pfif_doc *doc = parse_ok(
-		"<pfif " NS14 "><person>"
-		"<person_record_id>\n  a.org/1 \t</person_record_id>"
-		"<first_name> Ivan </first_name><last_name>Bondar</last_name>"
-		"<home_zip>61000</home_zip>"
-		"<given_name>Later</given_name>"
-		"</person></pfif>");
+	    "<pfif " NS14 "><person>"
+	    "<person_record_id>\n  a.org/1 \t</person_record_id>"
+	    "<first_name> Ivan </first_name><last_name>Bondar</last_name>"
+	    "<home_zip>61000</home_zip>"
+	    "<given_name>Later</given_name>"
+	    "</person></pfif>");
 	assert_int_equal(doc->n_rec, 1);
 	struct cartel_pfif_record *r = &doc->rec[0];
 	assert_false(r->is_note);
@@ -74,29 +74,29 @@ reads_nested_and_standalone_notes(void **state)
 {
 	(void)state;
 	struct cartel_pfif_doc *doc = parse_ok(
-		"<p:pfif xmlns:p=\"http://zesty.ca/pfif/1.3\" "
-		"xmlns:o=\"http://other.example/\">"
-		"<p:person><p:person_record_id>a.org/1</p:person_record_id>"
-		"<o:extra><p:full_name>not this</p:full_name></o:extra>"
-		"<p:full_name>A <![CDATA[B]]> &amp; C</p:full_name>"
-		"<p:note><p:note_record_id>a.org/n1</p:note_record_id>"
-		"<p:status>believed_alive</p:status></p:note>"
-		"<p:text>a person has no text</p:text>"
-		"</p:person>"
-		"<p:note><p:note_record_id>a.org/n2</p:note_record_id>"
-		"<p:person_record_id>a.org/1</p:person_record_id>"
-		"<p:text>t</p:text><p:full_name>a note has no name"
-		"</p:full_name></p:note>"
-		"<o:person><p:full_name>foreign</p:full_name></o:person>"
-		"</p:pfif>");
+	    "<p:pfif xmlns:p=\"http://zesty.ca/pfif/1.3\" "
+	    "xmlns:o=\"http://other.example/\">"
+	    "<p:person><p:person_record_id>a.org/1</p:person_record_id>"
+	    "<o:extra><p:full_name>not this</p:full_name></o:extra>"
+	    "<p:full_name>A <![CDATA[B]]> &amp; C</p:full_name>"
+	    "<p:note><p:note_record_id>a.org/n1</p:note_record_id>"
+	    "<p:status>believed_alive</p:status></p:note>"
+	    "<p:text>a person has no text</p:text>"
+	    "</p:person>"
+	    "<p:note><p:note_record_id>a.org/n2</p:note_record_id>"
+	    "<p:person_record_id>a.org/1</p:person_record_id>"
+	    "<p:text>t</p:text><p:full_name>a note has no name"
+	    "</p:full_name></p:note>"
+	    "<o:person><p:full_name>foreign</p:full_name></o:person>"
+	    "</p:pfif>");
 	assert_int_equal(doc->n_rec, 3);
 	assert_string_equal(doc->rec[0].value[CARTEL_PFIF_FULL_NAME],
-			    "A B & C");
+	                    "A B & C");
 	assert_null(doc->rec[0].value[CARTEL_PFIF_TEXT]);
 	assert_true(doc->rec[1].is_note);
 	assert_int_equal(doc->rec[1].person, 1);
 	assert_string_equal(doc->rec[1].value[CARTEL_PFIF_STATUS],
-			    "believed_alive");
+	                    "believed_alive");
 	assert_true(doc->rec[2].is_note);
 	assert_int_equal(doc->rec[2].person, 0);
 	assert_null(doc->rec[2].value[CARTEL_PFIF_FULL_NAME]);
@@ -109,19 +109,19 @@ refuses_entities_and_bad_documents(void **state)
 	(void)state;
 	char *why = NULL;
 	const char *xxe =
-		"<!DOCTYPE pfif [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-		"<pfif " NS14 "><person><full_name>&x;</full_name></person>"
-		"</pfif>";
+	    "<!DOCTYPE pfif [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+	    "<pfif " NS14 "><person><full_name>&x;</full_name></person>"
+	    "</pfif>";
 	assert_int_equal(parse_err(xxe, strlen(xxe), &why), CARTEL_EFORMAT);
 	assert_non_null(strstr(why, "declares an entity"));
 	free(why);
 	why = NULL;
 	const char *laughs = "<!DOCTYPE pfif [<!ENTITY a \"aaaa\">"
-			     "<!ENTITY b \"&a;&a;&a;&a;\">]>"
-			     "<pfif " NS14 "><person><full_name>&b;"
-			     "</full_name></person></pfif>";
+	                     "<!ENTITY b \"&a;&a;&a;&a;\">]>"
+	                     "<pfif " NS14 "><person><full_name>&b;"
+	                     "</full_name></person></pfif>";
 	assert_int_equal(parse_err(laughs, strlen(laughs), &why),
-			 CARTEL_EFORMAT);
+	                 CARTEL_EFORMAT);
 	free(why);
 	why = NULL;
 	const char *atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"/>";
@@ -137,9 +137,9 @@ refuses_entities_and_bad_documents(void **state)
 	free(why);
 	why = NULL;
 	/* Over the size limit: refused before expat sees a byte. */
-	assert_int_equal(parse_err(cut, (size_t)CARTEL_LIMIT_PFIF_DOC + 1,
-				   &why),
-			 CARTEL_ERANGE);
+	assert_int_equal(
+	    parse_err(cut, (size_t)CARTEL_LIMIT_PFIF_DOC + 1, &why),
+	    CARTEL_ERANGE);
 	free(why);
 }
 
@@ -149,7 +149,7 @@ flags_a_value_over_the_field_limit(void **state)
 	(void)state;
 	size_t big = CARTEL_LIMIT_FIELD + 10;
 	const char *head = "<pfif " NS14 "><person><person_record_id>a.org/1"
-			   "</person_record_id><full_name>";
+	                   "</person_record_id><full_name>";
 	const char *tail = "</full_name></person></pfif>";
 	size_t n = strlen(head) + big + strlen(tail);
 	char *xml = malloc(n + 1);
@@ -193,8 +193,8 @@ export_reads_back(void **state)
 	char *why = NULL;
 	assert_int_equal(cartel_db_open(&db, a, CARTEL_DB_CREATE, &why), 0);
 	const char *csv = "id,family_name,given_name,birth_date,sex,status\n"
-			  "M1,Kovalenko,Oleh,1994-03,male,reported_missing\n"
-			  "C1,Melnyk,Petro,1990,male,confirmed_captive\n";
+	                  "M1,Kovalenko,Oleh,1994-03,male,reported_missing\n"
+	                  "C1,Melnyk,Petro,1990,male,confirmed_captive\n";
 	FILE *in = fmemopen((void *)csv, strlen(csv), "r");
 	struct cartel_import_result res = {0};
 	assert_int_equal(cartel_import_csv(db, in, "l", NULL, &res, &why), 0);
@@ -213,9 +213,8 @@ export_reads_back(void **state)
 	assert_non_null(strstr(xml, "cartel.invalid/M1"));
 
 	in = fmemopen(xml, len, "r");
-	assert_int_equal(cartel_import_pfif(db, in, "x", NULL, NULL, &res,
-					    &why),
-			 0);
+	assert_int_equal(
+	    cartel_import_pfif(db, in, "x", NULL, NULL, &res, &why), 0);
 	fclose(in);
 	assert_int_equal(res.imported, 0);
 	assert_int_equal(res.updated, 0);
@@ -225,9 +224,8 @@ export_reads_back(void **state)
 
 	assert_int_equal(cartel_db_open(&db, b, CARTEL_DB_CREATE, &why), 0);
 	in = fmemopen(xml, len, "r");
-	assert_int_equal(cartel_import_pfif(db, in, "x", NULL, NULL, &res,
-					    &why),
-			 0);
+	assert_int_equal(
+	    cartel_import_pfif(db, in, "x", NULL, NULL, &res, &why), 0);
 	fclose(in);
 	assert_int_equal(res.imported, 1);
 	cartel_import_result_clear(&res);

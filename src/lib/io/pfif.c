@@ -32,9 +32,12 @@
 const char *
 cartel__pfif_status_name(enum cartel_pfif_status s)
 {
-	static const char *const names[] = {
-		"", "information_sought", "is_note_author", "believed_alive",
-		"believed_missing", "believed_dead"};
+	static const char *const names[] = {"",
+	                                    "information_sought",
+	                                    "is_note_author",
+	                                    "believed_alive",
+	                                    "believed_missing",
+	                                    "believed_dead"};
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "";
 }
 
@@ -43,7 +46,7 @@ cartel__pfif_status_parse(const char *s, enum cartel_pfif_status *out)
 {
 	for (int k = CARTEL__PFIF_NONE; k <= CARTEL__PFIF_BELIEVED_DEAD; k++)
 		if (strcmp(s, cartel__pfif_status_name(
-				      (enum cartel_pfif_status)k)) == 0) {
+		                  (enum cartel_pfif_status)k)) == 0) {
 			*out = (enum cartel_pfif_status)k;
 			return 0;
 		}
@@ -82,10 +85,9 @@ cartel__pfif_time_valid(const char *s)
 		return 0;
 	for (size_t i = 0; shape[i]; i++)
 		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9')
-				    : s[i] != shape[i])
+		                    : s[i] != shape[i])
 			return 0;
-	int year = digits(s, 4), mon = digits(s + 5, 2),
-	    day = digits(s + 8, 2);
+	int year = digits(s, 4), mon = digits(s + 5, 2), day = digits(s + 8, 2);
 	return year >= 1 && mon >= 1 && mon <= 12 && day >= 1 &&
 	       day <= cartel_days_in_month(year, mon) &&
 	       digits(s + 11, 2) < 24 && digits(s + 14, 2) < 60 &&
@@ -101,12 +103,11 @@ cartel__pfif_domain(const char *given, const char **out, char **why)
 	for (size_t i = 0; ok && i < n; i++)
 		ok = (d[i] >= 'a' && d[i] <= 'z') ||
 		     (d[i] >= 'A' && d[i] <= 'Z') ||
-		     (d[i] >= '0' && d[i] <= '9') || d[i] == '-' ||
-		     d[i] == '.';
+		     (d[i] >= '0' && d[i] <= '9') || d[i] == '-' || d[i] == '.';
 	if (!ok)
 		return cartel__why(why, CARTEL_EINVAL,
-				   "the domain of record ids is a host name "
-				   "(letters, digits, '-' and '.')");
+		                   "the domain of record ids is a host name "
+		                   "(letters, digits, '-' and '.')");
 	*out = d;
 	return 0;
 }
@@ -130,7 +131,7 @@ struct pf {
 	char **pid;         /* per record: the register id of its person */
 	size_t *csv_rec;    /* person CSV data row k: record index */
 	size_t n_csv;
-	size_t *ev_rec;     /* event CSV data row k: record index */
+	size_t *ev_rec; /* event CSV data row k: record index */
 	size_t n_ev;
 };
 
@@ -173,16 +174,16 @@ register_id(const char *record_id, const char *domain)
 /* The attributes a foreign person record keeps, each named pfif_FIELD
  * (docs/pfif.md). */
 static const enum cartel_pfif_field KEPT[] = {
-	CARTEL_PFIF_FULL_NAME,        CARTEL_PFIF_ALTERNATE_NAMES,
-	CARTEL_PFIF_DESCRIPTION,      CARTEL_PFIF_AGE,
-	CARTEL_PFIF_HOME_STREET,      CARTEL_PFIF_HOME_NEIGHBORHOOD,
-	CARTEL_PFIF_HOME_CITY,        CARTEL_PFIF_HOME_STATE,
-	CARTEL_PFIF_HOME_POSTAL_CODE, CARTEL_PFIF_HOME_COUNTRY,
-	CARTEL_PFIF_PHOTO_URL,        CARTEL_PFIF_PROFILE_URLS,
-	CARTEL_PFIF_AUTHOR_NAME,      CARTEL_PFIF_AUTHOR_EMAIL,
-	CARTEL_PFIF_AUTHOR_PHONE,     CARTEL_PFIF_SOURCE_NAME,
-	CARTEL_PFIF_SOURCE_URL,       CARTEL_PFIF_SOURCE_DATE,
-	CARTEL_PFIF_EXPIRY_DATE,
+    CARTEL_PFIF_FULL_NAME,        CARTEL_PFIF_ALTERNATE_NAMES,
+    CARTEL_PFIF_DESCRIPTION,      CARTEL_PFIF_AGE,
+    CARTEL_PFIF_HOME_STREET,      CARTEL_PFIF_HOME_NEIGHBORHOOD,
+    CARTEL_PFIF_HOME_CITY,        CARTEL_PFIF_HOME_STATE,
+    CARTEL_PFIF_HOME_POSTAL_CODE, CARTEL_PFIF_HOME_COUNTRY,
+    CARTEL_PFIF_PHOTO_URL,        CARTEL_PFIF_PROFILE_URLS,
+    CARTEL_PFIF_AUTHOR_NAME,      CARTEL_PFIF_AUTHOR_EMAIL,
+    CARTEL_PFIF_AUTHOR_PHONE,     CARTEL_PFIF_SOURCE_NAME,
+    CARTEL_PFIF_SOURCE_URL,       CARTEL_PFIF_SOURCE_DATE,
+    CARTEL_PFIF_EXPIRY_DATE,
 };
 #define N_KEPT (sizeof(KEPT) / sizeof(KEPT[0]))
 
@@ -190,13 +191,16 @@ static const enum cartel_pfif_field KEPT[] = {
  * field each comes from. */
 enum { P_ID, P_FAMILY, P_GIVEN, P_PATRONYMIC, P_SEX, P_BIRTH, P_SOURCE, P_N };
 static const char *const pcol_names[P_N] = {
-	"id",  "family_name", "given_name", "patronymic",
-	"sex", "birth_date",  "source"};
+    "id",  "family_name", "given_name", "patronymic",
+    "sex", "birth_date",  "source"};
 static const enum cartel_pfif_field pcol_pfif[P_N] = {
-	CARTEL_PFIF_PERSON_RECORD_ID, CARTEL_PFIF_FAMILY_NAME,
-	CARTEL_PFIF_GIVEN_NAME,       CARTEL_PFIF_FULL_NAME,
-	CARTEL_PFIF_SEX,              CARTEL_PFIF_DATE_OF_BIRTH,
-	CARTEL_PFIF_SOURCE_NAME};
+    CARTEL_PFIF_PERSON_RECORD_ID,
+    CARTEL_PFIF_FAMILY_NAME,
+    CARTEL_PFIF_GIVEN_NAME,
+    CARTEL_PFIF_FULL_NAME,
+    CARTEL_PFIF_SEX,
+    CARTEL_PFIF_DATE_OF_BIRTH,
+    CARTEL_PFIF_SOURCE_NAME};
 
 /* For a record of the register's own domain, whose full_name the export
  * wrote as "given patronymic family": the patronymic, malloc'd, or NULL
@@ -224,12 +228,11 @@ patronymic_of(const char *full, const char *given, const char *family)
 /* The event list's columns, and the PFIF note field each comes from. */
 enum { E_PERSON, E_FIELD, E_VALUE, E_SOURCE, E_AT, E_NOTE, E_REF, E_N };
 static const char *const ecol_names[E_N] = {
-	"person_id", "field", "value", "source", "at", "note", "ref"};
+    "person_id", "field", "value", "source", "at", "note", "ref"};
 static const enum cartel_pfif_field ecol_pfif[E_N] = {
-	CARTEL_PFIF_PERSON_RECORD_ID, CARTEL_PFIF_STATUS,
-	CARTEL_PFIF_STATUS,           CARTEL_PFIF_SOURCE_DATE,
-	CARTEL_PFIF_SOURCE_DATE,      CARTEL_PFIF_TEXT,
-	CARTEL_PFIF_NOTE_RECORD_ID};
+    CARTEL_PFIF_PERSON_RECORD_ID, CARTEL_PFIF_STATUS,      CARTEL_PFIF_STATUS,
+    CARTEL_PFIF_SOURCE_DATE,      CARTEL_PFIF_SOURCE_DATE, CARTEL_PFIF_TEXT,
+    CARTEL_PFIF_NOTE_RECORD_ID};
 
 /* Checks a person record by PFIF's own rules; 1 when it may go on. */
 static int
@@ -243,37 +246,37 @@ person_check(struct pf *pf, struct cartel_pfif_record *r, int *err)
 		field = r->bad_field;
 		rule = r->bad_rule;
 	} else if (v[CARTEL_PFIF_PERSON_RECORD_ID] == NULL ||
-		   v[CARTEL_PFIF_PERSON_RECORD_ID][0] == '\0') {
+	           v[CARTEL_PFIF_PERSON_RECORD_ID][0] == '\0') {
 		field = "person_record_id";
 		rule = "required";
 	} else if (!cartel_pfif_record_id_valid(
-			   v[CARTEL_PFIF_PERSON_RECORD_ID])) {
+	               v[CARTEL_PFIF_PERSON_RECORD_ID])) {
 		field = "person_record_id";
 		rule = "not a record id of the form domain/local-id";
 	} else if ((v[CARTEL_PFIF_FULL_NAME] == NULL ||
-		    !v[CARTEL_PFIF_FULL_NAME][0]) &&
-		   (v[CARTEL_PFIF_GIVEN_NAME] == NULL ||
-		    !v[CARTEL_PFIF_GIVEN_NAME][0]) &&
-		   (v[CARTEL_PFIF_FAMILY_NAME] == NULL ||
-		    !v[CARTEL_PFIF_FAMILY_NAME][0])) {
+	            !v[CARTEL_PFIF_FULL_NAME][0]) &&
+	           (v[CARTEL_PFIF_GIVEN_NAME] == NULL ||
+	            !v[CARTEL_PFIF_GIVEN_NAME][0]) &&
+	           (v[CARTEL_PFIF_FAMILY_NAME] == NULL ||
+	            !v[CARTEL_PFIF_FAMILY_NAME][0])) {
 		field = "full_name";
 		rule = "required (or given_name and family_name)";
 	} else if (v[CARTEL_PFIF_SEX] != NULL && v[CARTEL_PFIF_SEX][0] &&
-		   strcmp(v[CARTEL_PFIF_SEX], "male") != 0 &&
-		   strcmp(v[CARTEL_PFIF_SEX], "female") != 0 &&
-		   strcmp(v[CARTEL_PFIF_SEX], "other") != 0) {
+	           strcmp(v[CARTEL_PFIF_SEX], "male") != 0 &&
+	           strcmp(v[CARTEL_PFIF_SEX], "female") != 0 &&
+	           strcmp(v[CARTEL_PFIF_SEX], "other") != 0) {
 		field = "sex";
 		rule = "not one of female, male, other";
 	} else if (v[CARTEL_PFIF_DATE_OF_BIRTH] != NULL &&
-		   v[CARTEL_PFIF_DATE_OF_BIRTH][0] &&
-		   cartel_date_parse(v[CARTEL_PFIF_DATE_OF_BIRTH], &d,
-				     &dwhy) != 0) {
+	           v[CARTEL_PFIF_DATE_OF_BIRTH][0] &&
+	           cartel_date_parse(v[CARTEL_PFIF_DATE_OF_BIRTH], &d, &dwhy) !=
+	               0) {
 		field = "date_of_birth";
 		rule = "not a date of the form YYYY, YYYY-MM or YYYY-MM-DD";
 	} else {
 		static const enum cartel_pfif_field times[] = {
-			CARTEL_PFIF_ENTRY_DATE, CARTEL_PFIF_SOURCE_DATE,
-			CARTEL_PFIF_EXPIRY_DATE};
+		    CARTEL_PFIF_ENTRY_DATE, CARTEL_PFIF_SOURCE_DATE,
+		    CARTEL_PFIF_EXPIRY_DATE};
 		for (size_t i = 0; i < 3; i++)
 			if (v[times[i]] != NULL && v[times[i]][0] &&
 			    !cartel__pfif_time_valid(v[times[i]])) {
@@ -294,7 +297,7 @@ person_check(struct pf *pf, struct cartel_pfif_record *r, int *err)
  * fields only; foreign ones keep the rest as pfif_ attributes. */
 static int
 person_row(struct pf *pf, FILE *csv, struct cartel_pfif_record *r,
-	   const char *source)
+           const char *source)
 {
 	char *const *v = r->value;
 	const char *row[P_N + N_KEPT];
@@ -314,12 +317,12 @@ person_row(struct pf *pf, FILE *csv, struct cartel_pfif_record *r,
 	row[P_FAMILY] = family ? family : "";
 	row[P_GIVEN] = given ? given : "";
 	char *patronymic =
-		foreign ? NULL
-			: patronymic_of(v[CARTEL_PFIF_FULL_NAME], given, family);
+	    foreign ? NULL
+	            : patronymic_of(v[CARTEL_PFIF_FULL_NAME], given, family);
 	row[P_PATRONYMIC] = patronymic ? patronymic : "";
 	row[P_SEX] = sex != NULL && strcmp(sex, "other") != 0 ? sex : "";
-	row[P_BIRTH] = v[CARTEL_PFIF_DATE_OF_BIRTH] ? v[CARTEL_PFIF_DATE_OF_BIRTH]
-						    : "";
+	row[P_BIRTH] =
+	    v[CARTEL_PFIF_DATE_OF_BIRTH] ? v[CARTEL_PFIF_DATE_OF_BIRTH] : "";
 	row[P_SOURCE] = source;
 	for (size_t k = 0; k < N_KEPT; k++)
 		row[P_N + k] = foreign && v[KEPT[k]] ? v[KEPT[k]] : "";
@@ -333,7 +336,7 @@ person_row(struct pf *pf, FILE *csv, struct cartel_pfif_record *r,
  * ("DOMAIN/note.SEQ", what the export writes), the event SEQ itself. */
 static int
 note_seen(const struct cartel_event *ev, size_t n, const char *note_id,
-	  const char *domain)
+          const char *domain)
 {
 	size_t dn = strlen(domain);
 	long long own = 0;
@@ -348,8 +351,8 @@ note_seen(const struct cartel_event *ev, size_t n, const char *note_id,
 		if (own > 0 && ev[i].seq == own)
 			return 1;
 		const char *ref = ev[i].prov.source_ref;
-		if (ref == NULL ||
-		    strncmp(ref, CARTEL__PFIF_REF, strlen(CARTEL__PFIF_REF)) != 0)
+		if (ref == NULL || strncmp(ref, CARTEL__PFIF_REF,
+		                           strlen(CARTEL__PFIF_REF)) != 0)
 			continue;
 		const char *colon = strchr(ref + strlen(CARTEL__PFIF_REF), ':');
 		if (colon != NULL && strcmp(colon + 1, note_id) == 0)
@@ -382,26 +385,26 @@ notes_csv(struct pf *pf, FILE *csv, const char *source, char **why)
 		enum cartel_pfif_status st = CARTEL__PFIF_NONE;
 		const char *pid = v[CARTEL_PFIF_PERSON_RECORD_ID];
 		const char *parent_id =
-			r->person ? doc->rec[r->person - 1]
-					    .value[CARTEL_PFIF_PERSON_RECORD_ID]
-				  : NULL;
-		const char *at = v[CARTEL_PFIF_SOURCE_DATE] &&
-					 v[CARTEL_PFIF_SOURCE_DATE][0]
-				 ? v[CARTEL_PFIF_SOURCE_DATE]
-				 : v[CARTEL_PFIF_ENTRY_DATE];
+		    r->person ? doc->rec[r->person - 1]
+		                    .value[CARTEL_PFIF_PERSON_RECORD_ID]
+		              : NULL;
+		const char *at =
+		    v[CARTEL_PFIF_SOURCE_DATE] && v[CARTEL_PFIF_SOURCE_DATE][0]
+		        ? v[CARTEL_PFIF_SOURCE_DATE]
+		        : v[CARTEL_PFIF_ENTRY_DATE];
 		if (r->bad_field != NULL) {
 			field = r->bad_field;
 			rule = r->bad_rule;
 		} else if (v[CARTEL_PFIF_NOTE_RECORD_ID] == NULL ||
-			   !v[CARTEL_PFIF_NOTE_RECORD_ID][0]) {
+		           !v[CARTEL_PFIF_NOTE_RECORD_ID][0]) {
 			field = "note_record_id";
 			rule = "required";
 		} else if (!cartel_pfif_record_id_valid(
-				   v[CARTEL_PFIF_NOTE_RECORD_ID])) {
+		               v[CARTEL_PFIF_NOTE_RECORD_ID])) {
 			field = "note_record_id";
 			rule = "not a record id of the form domain/local-id";
 		} else if (r->person && pid && pid[0] && parent_id &&
-			   strcmp(pid, parent_id) != 0) {
+		           strcmp(pid, parent_id) != 0) {
 			field = "person_record_id";
 			rule = "not the record id of the person the note is in";
 		} else if (!r->person && (pid == NULL || !pid[0])) {
@@ -414,15 +417,16 @@ notes_csv(struct pf *pf, FILE *csv, const char *source, char **why)
 			field = "person_record_id";
 			rule = "the person record it is in was rejected";
 		} else if (v[CARTEL_PFIF_STATUS] != NULL &&
-			   cartel__pfif_status_parse(v[CARTEL_PFIF_STATUS],
-						     &st) != 0) {
+		           cartel__pfif_status_parse(v[CARTEL_PFIF_STATUS],
+		                                     &st) != 0) {
 			field = "status";
 			rule = "not one of information_sought, is_note_author, "
 			       "believed_alive, believed_missing, "
 			       "believed_dead";
-		} else if (at != NULL && at[0] && !cartel__pfif_time_valid(at)) {
+		} else if (at != NULL && at[0] &&
+		           !cartel__pfif_time_valid(at)) {
 			field = v[CARTEL_PFIF_SOURCE_DATE] ? "source_date"
-							   : "entry_date";
+			                                   : "entry_date";
 			rule = "not a time of the form YYYY-MM-DDTHH:MM:SSZ";
 		}
 		if (field != NULL) {
@@ -430,7 +434,7 @@ notes_csv(struct pf *pf, FILE *csv, const char *source, char **why)
 			continue;
 		}
 		char *id = r->person ? cartel__strdup(pf->pid[r->person - 1])
-				     : register_id(pid, pf->domain);
+		                     : register_id(pid, pf->domain);
 		if (id == NULL) {
 			err = CARTEL_ENOMEM;
 			break;
@@ -442,8 +446,8 @@ notes_csv(struct pf *pf, FILE *csv, const char *source, char **why)
 		free(gwhy);
 		if (ge == CARTEL_ENOTFOUND) {
 			err = reject(pf, r->index, "person_record_id",
-				     "no such person in the register or "
-				     "the document");
+			             "no such person in the register or "
+			             "the document");
 			continue;
 		}
 		if (ge != 0) {
@@ -464,16 +468,17 @@ notes_csv(struct pf *pf, FILE *csv, const char *source, char **why)
 		size_t n_ev = 0;
 		int seen = 0;
 		if (cartel_person_events(pf->db, p.id, &ev, &n_ev, NULL) == 0)
-			seen = note_seen(ev, n_ev,
-					 v[CARTEL_PFIF_NOTE_RECORD_ID],
-					 pf->domain);
+			seen =
+			    note_seen(ev, n_ev, v[CARTEL_PFIF_NOTE_RECORD_ID],
+			              pf->domain);
 		cartel_events_free(ev, n_ev);
 		for (size_t j = 0; !seen && j < i; j++)
-			seen = doc->rec[j].is_note && !pf->bad[j] &&
-			       pf->pid[j] != NULL && status[j] >= 0 &&
-			       strcmp(doc->rec[j]
-					      .value[CARTEL_PFIF_NOTE_RECORD_ID],
-				      v[CARTEL_PFIF_NOTE_RECORD_ID]) == 0;
+			seen =
+			    doc->rec[j].is_note && !pf->bad[j] &&
+			    pf->pid[j] != NULL && status[j] >= 0 &&
+			    strcmp(
+			        doc->rec[j].value[CARTEL_PFIF_NOTE_RECORD_ID],
+			        v[CARTEL_PFIF_NOTE_RECORD_ID]) == 0;
 		cartel_person_clear(&p);
 		if (seen) {
 			/* Recorded before: nothing to add, and it does not
@@ -486,24 +491,25 @@ notes_csv(struct pf *pf, FILE *csv, const char *source, char **why)
 		 * public note do not put a man into custody or take him out
 		 * of it (docs/pfif.md); the note is kept on the status he
 		 * has, as a second word on it. */
-		int to = st == CARTEL__PFIF_BELIEVED_DEAD ? CARTEL_STATUS_DECEASED
-							  : cur;
+		int to = st == CARTEL__PFIF_BELIEVED_DEAD
+		             ? CARTEL_STATUS_DECEASED
+		             : cur;
 		status[i] = to;
-		char *ref = cartel__asprintf(
-			CARTEL__PFIF_REF "%s:%s", cartel__pfif_status_name(st),
-			v[CARTEL_PFIF_NOTE_RECORD_ID]);
+		char *ref = cartel__asprintf(CARTEL__PFIF_REF "%s:%s",
+		                             cartel__pfif_status_name(st),
+		                             v[CARTEL_PFIF_NOTE_RECORD_ID]);
 		if (ref == NULL) {
 			err = CARTEL_ENOMEM;
 			break;
 		}
 		const char *row[E_N] = {
-			id,
-			"status",
-			cartel_enum_name(CARTEL_ENUM_STATUS, to),
-			source,
-			at ? at : "",
-			v[CARTEL_PFIF_TEXT] ? v[CARTEL_PFIF_TEXT] : "",
-			ref};
+		    id,
+		    "status",
+		    cartel_enum_name(CARTEL_ENUM_STATUS, to),
+		    source,
+		    at ? at : "",
+		    v[CARTEL_PFIF_TEXT] ? v[CARTEL_PFIF_TEXT] : "",
+		    ref};
 		err = cartel_csv_write_row(csv, row, E_N);
 		free(ref);
 		size_t *g = realloc(pf->ev_rec, (pf->n_ev + 1) * sizeof(*g));
@@ -524,8 +530,8 @@ notes_csv(struct pf *pf, FILE *csv, const char *source, char **why)
  * back to PFIF records and fields. */
 static int
 map_rejects(struct pf *pf, FILE *rep, const size_t *rec_of, size_t n_rows,
-	    const char *const *cols, const enum cartel_pfif_field *pfif,
-	    size_t n_cols, char **why)
+            const char *const *cols, const enum cartel_pfif_field *pfif,
+            size_t n_cols, char **why)
 {
 	rewind(rep);
 	struct cartel_csv *csv;
@@ -552,9 +558,9 @@ map_rejects(struct pf *pf, FILE *rep, const size_t *rec_of, size_t n_rows,
 		if (column[0] == '\0' && strncmp(f[1], "pfif_", 5) == 0)
 			for (size_t k = 0; k < N_KEPT; k++)
 				if (strcmp(f[1] + 5, cartel_pfif_field_name(
-							     KEPT[k])) == 0)
+				                         KEPT[k])) == 0)
 					column =
-						cartel_pfif_field_name(KEPT[k]);
+					    cartel_pfif_field_name(KEPT[k]);
 		err = reject(pf, rec, column, f[2]);
 	}
 	cartel_csv_close(csv);
@@ -566,16 +572,16 @@ map_rejects(struct pf *pf, FILE *rep, const size_t *rec_of, size_t n_rows,
 /* Runs one of the register's imports on the text in buf. */
 static int
 run_import(struct pf *pf, int events, char *buf, size_t len,
-	   struct cartel_import_opts *o, FILE *rep,
-	   struct cartel_import_result *r, char **why)
+           struct cartel_import_opts *o, FILE *rep,
+           struct cartel_import_result *r, char **why)
 {
 	FILE *in = fmemopen(buf, len, "r");
 	if (in == NULL)
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	o->rejects = rep;
-	int err = events ? cartel_event_import_csv(pf->db, in, pf->name, o, r,
-						   why)
-			 : cartel_import_csv(pf->db, in, pf->name, o, r, why);
+	int err = events
+	              ? cartel_event_import_csv(pf->db, in, pf->name, o, r, why)
+	              : cartel_import_csv(pf->db, in, pf->name, o, r, why);
 	fclose(in);
 	return err;
 }
@@ -592,17 +598,17 @@ read_all(FILE *in, const char *name, char **out, size_t *len, char **why)
 			if (cap > CARTEL_LIMIT_PFIF_DOC) {
 				free(buf);
 				return cartel__why(
-					why, CARTEL_ERANGE,
-					"%s: the document is larger than the "
-					"limit of %u MiB (docs/limits.md); "
-					"nothing was imported",
-					name, CARTEL_LIMIT_PFIF_DOC >> 20);
+				    why, CARTEL_ERANGE,
+				    "%s: the document is larger than the "
+				    "limit of %u MiB (docs/limits.md); "
+				    "nothing was imported",
+				    name, CARTEL_LIMIT_PFIF_DOC >> 20);
 			}
 			char *g = realloc(buf, cap * 2);
 			if (g == NULL) {
 				free(buf);
 				return cartel__why(why, CARTEL_ENOMEM,
-						   "out of memory");
+				                   "out of memory");
 			}
 			buf = g;
 			cap *= 2;
@@ -639,9 +645,9 @@ pf_free(struct pf *pf)
 
 int
 cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
-		   const struct cartel_pfif_opts *opts,
-		   const struct cartel_import_opts *imp,
-		   struct cartel_import_result *res, char **why)
+                   const struct cartel_pfif_opts *opts,
+                   const struct cartel_import_opts *imp,
+                   struct cartel_import_result *res, char **why)
 {
 	static const struct cartel_pfif_opts no_opts = {0};
 	static const struct cartel_import_opts no_imp = {0};
@@ -666,7 +672,7 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 	free(data);
 	if (err != 0) {
 		cartel__why(why, err, "%s: %s; nothing was imported", name,
-			    pwhy ? pwhy : "");
+		            pwhy ? pwhy : "");
 		free(pwhy);
 		return err;
 	}
@@ -679,8 +685,8 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 		pf_free(&pf);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
-	enum cartel_source src = imp->source_set ? imp->source
-						  : CARTEL_SRC_FAMILY_REPORT;
+	enum cartel_source src =
+	    imp->source_set ? imp->source : CARTEL_SRC_FAMILY_REPORT;
 	const char *source = cartel_enum_name(CARTEL_ENUM_SOURCE, (int)src);
 
 	/* The persons, as an import CSV. */
@@ -699,7 +705,7 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 			hdr[k] = pcol_names[k];
 		for (size_t k = 0; k < N_KEPT; k++) {
 			snprintf(names[k], sizeof names[k], "pfif_%s",
-				 cartel_pfif_field_name(KEPT[k]));
+			         cartel_pfif_field_name(KEPT[k]));
 			hdr[P_N + k] = names[k];
 		}
 		err = cartel_csv_write_row(pcsv, hdr, P_N + N_KEPT);
@@ -733,7 +739,7 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 		err = run_import(&pf, 0, pbuf, plen, &o, prep, &pr, why);
 		if (err == 0)
 			err = map_rejects(&pf, prep, pf.csv_rec, pf.n_csv,
-					  pcol_names, pcol_pfif, P_N, why);
+			                  pcol_names, pcol_pfif, P_N, why);
 	}
 	res->imported = pr.imported;
 	res->updated = pr.updated;
@@ -754,7 +760,7 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 		err = run_import(&pf, 1, ebuf, elen, &eo, erep, &er, why);
 		if (err == 0)
 			err = map_rejects(&pf, erep, pf.ev_rec, pf.n_ev,
-					  ecol_names, ecol_pfif, E_N, why);
+			                  ecol_names, ecol_pfif, E_N, why);
 		res->events = er.events;
 	}
 	cartel_import_result_clear(&er);
@@ -767,11 +773,11 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 		if (pf.n_rej > 1)
 			qsort(pf.rej, pf.n_rej, sizeof(*pf.rej), rej_cmp);
 		err = cartel__why(why, CARTEL_EINVAL,
-				  "%zu of %zu records rejected, nothing "
-				  "imported (all or nothing); the first: "
-				  "record %zu, %s: %s",
-				  n_bad, n_rec, pf.rej[0].row,
-				  pf.rej[0].column, pf.rej[0].reason);
+		                  "%zu of %zu records rejected, nothing "
+		                  "imported (all or nothing); the first: "
+		                  "record %zu, %s: %s",
+		                  n_bad, n_rec, pf.rej[0].row, pf.rej[0].column,
+		                  pf.rej[0].reason);
 	}
 	if (err == 0)
 		err = cartel_db_commit(db, why);
@@ -790,7 +796,7 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 			char row[24];
 			snprintf(row, sizeof row, "%zu", pf.rej[i].row);
 			const char *f[3] = {row, pf.rej[i].column,
-					    pf.rej[i].reason};
+			                    pf.rej[i].reason};
 			cartel_csv_write_row(imp->rejects, f, 3);
 		}
 	}

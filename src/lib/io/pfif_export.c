@@ -34,8 +34,8 @@ struct note {
 	size_t person; /* index into the persons */
 	long long seq;
 	char recorded[24];
-	char *value;  /* the status it set */
-	char *ref;    /* NULL unless it came from a PFIF note */
+	char *value; /* the status it set */
+	char *ref;   /* NULL unless it came from a PFIF note */
 	char *text;
 	char *at;
 };
@@ -56,8 +56,8 @@ struct walk {
 static void
 copy_time(char dst[24], const char *t)
 {
-	snprintf(dst, 24, "%s", cartel__pfif_time_valid(t) ? t
-							   : "1970-01-01T00:00:00Z");
+	snprintf(dst, 24, "%s",
+	         cartel__pfif_time_valid(t) ? t : "1970-01-01T00:00:00Z");
 }
 
 static int
@@ -92,7 +92,7 @@ on_event(void *ctx, const struct cartel_event *ev, const char *recorded)
 	n->value = cartel__strdup(ev->new_value ? ev->new_value : "");
 	if (ev->prov.source_ref != NULL &&
 	    strncmp(ev->prov.source_ref, CARTEL__PFIF_REF,
-		    strlen(CARTEL__PFIF_REF)) == 0)
+	            strlen(CARTEL__PFIF_REF)) == 0)
 		n->ref = cartel__strdup(ev->prov.source_ref);
 	if (ev->prov.note != NULL && ev->prov.note[0])
 		n->text = cartel__strdup(ev->prov.note);
@@ -179,14 +179,14 @@ join(char *s, const char *sep, const char *part)
 	if (part == NULL || part[0] == '\0')
 		return s;
 	char *t = s == NULL ? cartel__strdup(part)
-			    : cartel__asprintf("%s%s%s", s, sep, part);
+	                    : cartel__asprintf("%s%s%s", s, sep, part);
 	free(s);
 	return t;
 }
 
 static int
 write_note(FILE *fp, const struct note *n, const char *record_id,
-	   const char *domain, unsigned with)
+           const char *domain, unsigned with)
 {
 	char *note_id = NULL;
 	const char *status = NULL;
@@ -212,7 +212,7 @@ write_note(FILE *fp, const struct note *n, const char *record_id,
 		int v = 0;
 		cartel_enum_parse(CARTEL_ENUM_STATUS, n->value, &v, NULL);
 		status = cartel__pfif_status_name(
-			cartel__pfif_status_of((enum cartel_status)v));
+		    cartel__pfif_status_of((enum cartel_status)v));
 	}
 	if (note_id == NULL)
 		return CARTEL_ENOMEM;
@@ -220,8 +220,8 @@ write_note(FILE *fp, const struct note *n, const char *record_id,
 	if ((with & CARTEL_PFIF_WITH_NOTES) && n->text != NULL)
 		text = cartel__strdup(n->text);
 	else
-		text = cartel__asprintf("Status in the register: %s.",
-					n->value);
+		text =
+		    cartel__asprintf("Status in the register: %s.", n->value);
 	if (text == NULL) {
 		free(note_id);
 		return CARTEL_ENOMEM;
@@ -233,7 +233,7 @@ write_note(FILE *fp, const struct note *n, const char *record_id,
 	put_field(fp, ind, "entry_date", n->recorded);
 	put_field(fp, ind, "author_name", domain);
 	put_field(fp, ind, "source_date",
-		  cartel__pfif_time_valid(n->at) ? n->at : n->recorded);
+	          cartel__pfif_time_valid(n->at) ? n->at : n->recorded);
 	put_field(fp, ind, "status", status);
 	put_field(fp, ind, "text", text);
 	fputs("  </pfif:note>\n", fp);
@@ -244,13 +244,13 @@ write_note(FILE *fp, const struct note *n, const char *record_id,
 
 static int
 write_person(FILE *fp, const struct cartel_person *p, const struct per *pr,
-	     const struct note *notes, size_t n_notes, size_t idx,
-	     const struct cartel_pfif_opts *o, const char *domain,
-	     size_t *n_written)
+             const struct note *notes, size_t n_notes, size_t idx,
+             const struct cartel_pfif_opts *o, const char *domain,
+             size_t *n_written)
 {
 	int foreign = strchr(p->id, '/') != NULL;
 	char *record_id = foreign ? cartel__strdup(p->id)
-				  : cartel__asprintf("%s/%s", domain, p->id);
+	                          : cartel__asprintf("%s/%s", domain, p->id);
 	char *full = NULL;
 	const char *kfull = foreign ? kept(p, CARTEL_PFIF_FULL_NAME) : NULL;
 	if (kfull != NULL && kfull[0]) {
@@ -266,13 +266,13 @@ write_person(FILE *fp, const struct cartel_person *p, const struct per *pr,
 	char line[96];
 	if (o->with & CARTEL_PFIF_WITH_HEALTH && p->health) {
 		snprintf(line, sizeof line, "health: %s",
-			 cartel_enum_name(CARTEL_ENUM_HEALTH, p->health));
+		         cartel_enum_name(CARTEL_ENUM_HEALTH, p->health));
 		desc = join(desc, "\n", line);
 	}
 	if (o->with & CARTEL_PFIF_WITH_LEGAL_HOLD && p->legal_hold) {
-		snprintf(line, sizeof line, "legal hold: %s",
-			 cartel_enum_name(CARTEL_ENUM_LEGAL_HOLD,
-					  p->legal_hold));
+		snprintf(
+		    line, sizeof line, "legal hold: %s",
+		    cartel_enum_name(CARTEL_ENUM_LEGAL_HOLD, p->legal_hold));
 		desc = join(desc, "\n", line);
 	}
 	if (o->with & CARTEL_PFIF_WITH_NOTES && p->notes && p->notes[0]) {
@@ -291,20 +291,20 @@ write_person(FILE *fp, const struct cartel_person *p, const struct per *pr,
 	put_field(fp, ind, "entry_date", pr->last);
 	if (foreign) {
 		put_field(fp, ind, "expiry_date",
-			  kept(p, CARTEL_PFIF_EXPIRY_DATE));
+		          kept(p, CARTEL_PFIF_EXPIRY_DATE));
 		const char *an = kept(p, CARTEL_PFIF_AUTHOR_NAME);
 		put_field(fp, ind, "author_name", an && an[0] ? an : domain);
 		put_field(fp, ind, "author_email",
-			  kept(p, CARTEL_PFIF_AUTHOR_EMAIL));
+		          kept(p, CARTEL_PFIF_AUTHOR_EMAIL));
 		put_field(fp, ind, "author_phone",
-			  kept(p, CARTEL_PFIF_AUTHOR_PHONE));
+		          kept(p, CARTEL_PFIF_AUTHOR_PHONE));
 		const char *sn = kept(p, CARTEL_PFIF_SOURCE_NAME);
 		put_field(fp, ind, "source_name", sn && sn[0] ? sn : domain);
 		const char *sd = kept(p, CARTEL_PFIF_SOURCE_DATE);
 		put_field(fp, ind, "source_date",
-			  cartel__pfif_time_valid(sd) ? sd : pr->first);
+		          cartel__pfif_time_valid(sd) ? sd : pr->first);
 		put_field(fp, ind, "source_url",
-			  kept(p, CARTEL_PFIF_SOURCE_URL));
+		          kept(p, CARTEL_PFIF_SOURCE_URL));
 	} else {
 		put_field(fp, ind, "author_name", domain);
 		put_field(fp, ind, "source_name", domain);
@@ -315,28 +315,28 @@ write_person(FILE *fp, const struct cartel_person *p, const struct per *pr,
 	put_field(fp, ind, "family_name", p->family_name);
 	if (foreign)
 		put_field(fp, ind, "alternate_names",
-			  kept(p, CARTEL_PFIF_ALTERNATE_NAMES));
+		          kept(p, CARTEL_PFIF_ALTERNATE_NAMES));
 	put_field(fp, ind, "description", desc);
 	if (p->sex == CARTEL_SEX_MALE || p->sex == CARTEL_SEX_FEMALE)
 		put_field(fp, ind, "sex",
-			  p->sex == CARTEL_SEX_MALE ? "male" : "female");
+		          p->sex == CARTEL_SEX_MALE ? "male" : "female");
 	char dob[16];
 	put_field(fp, ind, "date_of_birth",
-		  cartel_date_format(&p->birth_date, dob, sizeof dob));
+	          cartel_date_format(&p->birth_date, dob, sizeof dob));
 	if (foreign) {
 		static const enum cartel_pfif_field rest[] = {
-			CARTEL_PFIF_AGE,
-			CARTEL_PFIF_HOME_STREET,
-			CARTEL_PFIF_HOME_NEIGHBORHOOD,
-			CARTEL_PFIF_HOME_CITY,
-			CARTEL_PFIF_HOME_STATE,
-			CARTEL_PFIF_HOME_POSTAL_CODE,
-			CARTEL_PFIF_HOME_COUNTRY,
-			CARTEL_PFIF_PHOTO_URL,
-			CARTEL_PFIF_PROFILE_URLS};
+		    CARTEL_PFIF_AGE,
+		    CARTEL_PFIF_HOME_STREET,
+		    CARTEL_PFIF_HOME_NEIGHBORHOOD,
+		    CARTEL_PFIF_HOME_CITY,
+		    CARTEL_PFIF_HOME_STATE,
+		    CARTEL_PFIF_HOME_POSTAL_CODE,
+		    CARTEL_PFIF_HOME_COUNTRY,
+		    CARTEL_PFIF_PHOTO_URL,
+		    CARTEL_PFIF_PROFILE_URLS};
 		for (size_t k = 0; k < sizeof(rest) / sizeof(rest[0]); k++)
 			put_field(fp, ind, cartel_pfif_field_name(rest[k]),
-				  kept(p, rest[k]));
+			          kept(p, rest[k]));
 	}
 	fputs("  </pfif:person>\n", fp);
 	int err = 0;
@@ -358,8 +358,8 @@ write_person(FILE *fp, const struct cartel_person *p, const struct per *pr,
 
 int
 cartel_export_pfif(struct cartel_db *db, FILE *out,
-		   const struct cartel_pfif_opts *opts,
-		   struct cartel_pfif_counts *counts, char **why)
+                   const struct cartel_pfif_opts *opts,
+                   struct cartel_pfif_counts *counts, char **why)
 {
 	static const struct cartel_pfif_opts none = {0};
 	const struct cartel_pfif_opts *o = opts != NULL ? opts : &none;
@@ -370,8 +370,8 @@ cartel_export_pfif(struct cartel_db *db, FILE *out,
 		return err;
 	if (o->since != NULL && !cartel__pfif_time_valid(o->since))
 		return cartel__why(why, CARTEL_EINVAL,
-				   "--since is a time of the form "
-				   "YYYY-MM-DDTHH:MM:SSZ, as in entry_date");
+		                   "--since is a time of the form "
+		                   "YYYY-MM-DDTHH:MM:SSZ, as in entry_date");
 	struct walk w = {0};
 	err = cartel_db_persons(db, &w.p, &w.n_p, why);
 	if (err != 0)
@@ -397,17 +397,17 @@ cartel_export_pfif(struct cartel_db *db, FILE *out,
 			while (k1 < w.n_notes && w.notes[k1].person == i)
 				k1++;
 			int named = (p->given_name && p->given_name[0]) ||
-				    (p->family_name && p->family_name[0]) ||
-				    (p->patronymic && p->patronymic[0]);
+			            (p->family_name && p->family_name[0]) ||
+			            (p->patronymic && p->patronymic[0]);
 			if (!o->include_captives && !publishable(p)) {
 				c.withheld++;
 			} else if (!named || w.per[i].last[0] == '\0') {
 				c.unnamed++;
 			} else if (o->since == NULL ||
-				   strcmp(w.per[i].last, o->since) > 0) {
+			           strcmp(w.per[i].last, o->since) > 0) {
 				err = write_person(out, p, &w.per[i],
-						   w.notes + k0, k1 - k0,
-						   i, o, domain, &c.notes);
+				                   w.notes + k0, k1 - k0, i, o,
+				                   domain, &c.notes);
 				c.persons++;
 			}
 			k0 = k1;
@@ -415,7 +415,7 @@ cartel_export_pfif(struct cartel_db *db, FILE *out,
 		fputs("</pfif:pfif>\n", out);
 		if (err == 0 && (ferror(out) || fflush(out) != 0))
 			err = cartel__why(why, CARTEL_EIO,
-					  "writing the export failed");
+			                  "writing the export failed");
 		else if (err == CARTEL_ENOMEM)
 			cartel__why(why, err, "out of memory");
 	}

@@ -37,44 +37,43 @@ static const struct {
 	enum cartel_pfif_field field;
 	unsigned in; /* IN_PERSON, IN_NOTE */
 } NAMES[] = {
-	{"person_record_id", CARTEL_PFIF_PERSON_RECORD_ID, IN_PERSON | IN_NOTE},
-	{"entry_date", CARTEL_PFIF_ENTRY_DATE, IN_PERSON | IN_NOTE},
-	{"expiry_date", CARTEL_PFIF_EXPIRY_DATE, IN_PERSON},
-	{"author_name", CARTEL_PFIF_AUTHOR_NAME, IN_PERSON | IN_NOTE},
-	{"author_email", CARTEL_PFIF_AUTHOR_EMAIL, IN_PERSON | IN_NOTE},
-	{"author_phone", CARTEL_PFIF_AUTHOR_PHONE, IN_PERSON | IN_NOTE},
-	{"source_name", CARTEL_PFIF_SOURCE_NAME, IN_PERSON},
-	{"source_date", CARTEL_PFIF_SOURCE_DATE, IN_PERSON | IN_NOTE},
-	{"source_url", CARTEL_PFIF_SOURCE_URL, IN_PERSON},
-	{"full_name", CARTEL_PFIF_FULL_NAME, IN_PERSON},
-	{"given_name", CARTEL_PFIF_GIVEN_NAME, IN_PERSON},
-	{"family_name", CARTEL_PFIF_FAMILY_NAME, IN_PERSON},
-	{"alternate_names", CARTEL_PFIF_ALTERNATE_NAMES, IN_PERSON},
-	{"description", CARTEL_PFIF_DESCRIPTION, IN_PERSON},
-	{"sex", CARTEL_PFIF_SEX, IN_PERSON},
-	{"date_of_birth", CARTEL_PFIF_DATE_OF_BIRTH, IN_PERSON},
-	{"age", CARTEL_PFIF_AGE, IN_PERSON},
-	{"home_street", CARTEL_PFIF_HOME_STREET, IN_PERSON},
-	{"home_neighborhood", CARTEL_PFIF_HOME_NEIGHBORHOOD, IN_PERSON},
-	{"home_city", CARTEL_PFIF_HOME_CITY, IN_PERSON},
-	{"home_state", CARTEL_PFIF_HOME_STATE, IN_PERSON},
-	{"home_postal_code", CARTEL_PFIF_HOME_POSTAL_CODE, IN_PERSON},
-	{"home_country", CARTEL_PFIF_HOME_COUNTRY, IN_PERSON},
-	{"photo_url", CARTEL_PFIF_PHOTO_URL, IN_PERSON | IN_NOTE},
-	{"profile_urls", CARTEL_PFIF_PROFILE_URLS, IN_PERSON},
-	{"note_record_id", CARTEL_PFIF_NOTE_RECORD_ID, IN_NOTE},
-	{"linked_person_record_id", CARTEL_PFIF_LINKED_PERSON_RECORD_ID,
-	 IN_NOTE},
-	{"author_made_contact", CARTEL_PFIF_AUTHOR_MADE_CONTACT, IN_NOTE},
-	{"status", CARTEL_PFIF_STATUS, IN_NOTE},
-	{"email_of_found_person", CARTEL_PFIF_EMAIL_OF_FOUND_PERSON, IN_NOTE},
-	{"phone_of_found_person", CARTEL_PFIF_PHONE_OF_FOUND_PERSON, IN_NOTE},
-	{"last_known_location", CARTEL_PFIF_LAST_KNOWN_LOCATION, IN_NOTE},
-	{"text", CARTEL_PFIF_TEXT, IN_NOTE},
-	/* Names of PFIF 1.1 to 1.3 that 1.4 renamed. */
-	{"first_name", CARTEL_PFIF_GIVEN_NAME, IN_PERSON},
-	{"last_name", CARTEL_PFIF_FAMILY_NAME, IN_PERSON},
-	{"home_zip", CARTEL_PFIF_HOME_POSTAL_CODE, IN_PERSON},
+    {"person_record_id", CARTEL_PFIF_PERSON_RECORD_ID, IN_PERSON | IN_NOTE},
+    {"entry_date", CARTEL_PFIF_ENTRY_DATE, IN_PERSON | IN_NOTE},
+    {"expiry_date", CARTEL_PFIF_EXPIRY_DATE, IN_PERSON},
+    {"author_name", CARTEL_PFIF_AUTHOR_NAME, IN_PERSON | IN_NOTE},
+    {"author_email", CARTEL_PFIF_AUTHOR_EMAIL, IN_PERSON | IN_NOTE},
+    {"author_phone", CARTEL_PFIF_AUTHOR_PHONE, IN_PERSON | IN_NOTE},
+    {"source_name", CARTEL_PFIF_SOURCE_NAME, IN_PERSON},
+    {"source_date", CARTEL_PFIF_SOURCE_DATE, IN_PERSON | IN_NOTE},
+    {"source_url", CARTEL_PFIF_SOURCE_URL, IN_PERSON},
+    {"full_name", CARTEL_PFIF_FULL_NAME, IN_PERSON},
+    {"given_name", CARTEL_PFIF_GIVEN_NAME, IN_PERSON},
+    {"family_name", CARTEL_PFIF_FAMILY_NAME, IN_PERSON},
+    {"alternate_names", CARTEL_PFIF_ALTERNATE_NAMES, IN_PERSON},
+    {"description", CARTEL_PFIF_DESCRIPTION, IN_PERSON},
+    {"sex", CARTEL_PFIF_SEX, IN_PERSON},
+    {"date_of_birth", CARTEL_PFIF_DATE_OF_BIRTH, IN_PERSON},
+    {"age", CARTEL_PFIF_AGE, IN_PERSON},
+    {"home_street", CARTEL_PFIF_HOME_STREET, IN_PERSON},
+    {"home_neighborhood", CARTEL_PFIF_HOME_NEIGHBORHOOD, IN_PERSON},
+    {"home_city", CARTEL_PFIF_HOME_CITY, IN_PERSON},
+    {"home_state", CARTEL_PFIF_HOME_STATE, IN_PERSON},
+    {"home_postal_code", CARTEL_PFIF_HOME_POSTAL_CODE, IN_PERSON},
+    {"home_country", CARTEL_PFIF_HOME_COUNTRY, IN_PERSON},
+    {"photo_url", CARTEL_PFIF_PHOTO_URL, IN_PERSON | IN_NOTE},
+    {"profile_urls", CARTEL_PFIF_PROFILE_URLS, IN_PERSON},
+    {"note_record_id", CARTEL_PFIF_NOTE_RECORD_ID, IN_NOTE},
+    {"linked_person_record_id", CARTEL_PFIF_LINKED_PERSON_RECORD_ID, IN_NOTE},
+    {"author_made_contact", CARTEL_PFIF_AUTHOR_MADE_CONTACT, IN_NOTE},
+    {"status", CARTEL_PFIF_STATUS, IN_NOTE},
+    {"email_of_found_person", CARTEL_PFIF_EMAIL_OF_FOUND_PERSON, IN_NOTE},
+    {"phone_of_found_person", CARTEL_PFIF_PHONE_OF_FOUND_PERSON, IN_NOTE},
+    {"last_known_location", CARTEL_PFIF_LAST_KNOWN_LOCATION, IN_NOTE},
+    {"text", CARTEL_PFIF_TEXT, IN_NOTE},
+    /* Names of PFIF 1.1 to 1.3 that 1.4 renamed. */
+    {"first_name", CARTEL_PFIF_GIVEN_NAME, IN_PERSON},
+    {"last_name", CARTEL_PFIF_FAMILY_NAME, IN_PERSON},
+    {"home_zip", CARTEL_PFIF_HOME_POSTAL_CODE, IN_PERSON},
 };
 
 const char *
@@ -105,14 +104,14 @@ struct reader {
 	struct cartel_pfif_doc *doc;
 	size_t cap;
 	unsigned depth;
-	unsigned skip;     /* >0: inside an element being skipped */
-	size_t person;     /* the open person's record + 1, or 0 */
-	size_t note;       /* the open note's record + 1, or 0 */
-	int field;         /* the field being read, or -1 */
-	char *text;        /* its characters so far */
+	unsigned skip; /* >0: inside an element being skipped */
+	size_t person; /* the open person's record + 1, or 0 */
+	size_t note;   /* the open note's record + 1, or 0 */
+	int field;     /* the field being read, or -1 */
+	char *text;    /* its characters so far */
 	size_t text_len;
-	int too_long;      /* the value passed CARTEL_LIMIT_FIELD */
-	int stop_err;      /* why the reader stopped the parser */
+	int too_long; /* the value passed CARTEL_LIMIT_FIELD */
+	int stop_err; /* why the reader stopped the parser */
 	char *stop_why;
 };
 
@@ -160,7 +159,7 @@ new_record(struct reader *r, int is_note)
 	if (d->n_rec == r->cap) {
 		size_t ncap = r->cap ? r->cap * 2 : 16;
 		struct cartel_pfif_record *g =
-			realloc(d->rec, ncap * sizeof(*g));
+		    realloc(d->rec, ncap * sizeof(*g));
 		if (g == NULL)
 			return NULL;
 		d->rec = g;
@@ -181,11 +180,11 @@ on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	r->depth++;
 	if (r->depth > CARTEL_LIMIT_PFIF_DEPTH) {
 		stop(r, CARTEL_ERANGE,
-		     cartel__asprintf("line %lu: elements nested deeper than "
-				      "%d",
-				      (unsigned long)XML_GetCurrentLineNumber(
-					      r->xp),
-				      CARTEL_LIMIT_PFIF_DEPTH));
+		     cartel__asprintf(
+		         "line %lu: elements nested deeper than "
+		         "%d",
+		         (unsigned long)XML_GetCurrentLineNumber(r->xp),
+		         CARTEL_LIMIT_PFIF_DEPTH));
 		return;
 	}
 	if (r->skip > 0 || r->field >= 0) {
@@ -202,9 +201,9 @@ on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 		}
 		if (local == NULL || strcmp(local, "pfif") != 0)
 			stop(r, CARTEL_EFORMAT,
-			     cartel__strdup("the root element is not <pfif> "
-					    "of a PFIF namespace (" CARTEL_PFIF_NS
-					    ")"));
+			     cartel__strdup(
+			         "the root element is not <pfif> "
+			         "of a PFIF namespace (" CARTEL_PFIF_NS ")"));
 		return;
 	}
 	const char *local = local_name(name, NULL);
@@ -236,7 +235,8 @@ on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	unsigned where = in_note ? IN_NOTE : in_person ? IN_PERSON : 0;
 	for (size_t i = 0; where != 0 && i < sizeof(NAMES) / sizeof(NAMES[0]);
 	     i++) {
-		if ((NAMES[i].in & where) && strcmp(NAMES[i].name, local) == 0) {
+		if ((NAMES[i].in & where) &&
+		    strcmp(NAMES[i].name, local) == 0) {
 			r->field = (int)NAMES[i].field;
 			r->text_len = 0;
 			r->too_long = 0;
@@ -276,9 +276,9 @@ on_end(void *ud, const XML_Char *name)
 		int too_long = r->too_long || n > CARTEL_LIMIT_FIELD;
 		if (too_long && rec->bad_field == NULL) {
 			rec->bad_field = cartel_pfif_field_name(
-				(enum cartel_pfif_field)r->field);
+			    (enum cartel_pfif_field)r->field);
 			rec->bad_rule = "longer than the limit of one field "
-					"(docs/limits.md)";
+			                "(docs/limits.md)";
 		}
 		/* The first of a field given twice is kept. */
 		if (rec->value[r->field] == NULL && !too_long) {
@@ -328,23 +328,23 @@ on_text(void *ud, const XML_Char *s, int len)
 
 static void XMLCALL
 on_entity_decl(void *ud, const XML_Char *name, int is_param,
-	       const XML_Char *value, int value_len, const XML_Char *base,
-	       const XML_Char *system_id, const XML_Char *public_id,
-	       const XML_Char *notation)
+               const XML_Char *value, int value_len, const XML_Char *base,
+               const XML_Char *system_id, const XML_Char *public_id,
+               const XML_Char *notation)
 {
 	(void)name, (void)is_param, (void)value, (void)value_len, (void)base;
 	(void)system_id, (void)public_id, (void)notation;
 	struct reader *r = ud;
 	stop(r, CARTEL_EFORMAT,
 	     cartel__asprintf("line %lu: the document declares an entity; "
-			      "PFIF needs none and cartel reads no document "
-			      "that does",
-			      (unsigned long)XML_GetCurrentLineNumber(r->xp)));
+	                      "PFIF needs none and cartel reads no document "
+	                      "that does",
+	                      (unsigned long)XML_GetCurrentLineNumber(r->xp)));
 }
 
 static int XMLCALL
 on_external(XML_Parser xp, const XML_Char *context, const XML_Char *base,
-	    const XML_Char *system_id, const XML_Char *public_id)
+            const XML_Char *system_id, const XML_Char *public_id)
 {
 	(void)xp, (void)context, (void)base, (void)system_id, (void)public_id;
 	return XML_STATUS_ERROR; /* never fetched */
@@ -365,14 +365,14 @@ cartel_pfif_doc_free(struct cartel_pfif_doc *doc)
 
 int
 cartel_pfif_parse(const char *data, size_t len, struct cartel_pfif_doc **out,
-		  char **why)
+                  char **why)
 {
 	*out = NULL;
 	if (len > CARTEL_LIMIT_PFIF_DOC)
 		return cartel__why(why, CARTEL_ERANGE,
-				   "the document is larger than the limit of "
-				   "%u MiB (docs/limits.md)",
-				   CARTEL_LIMIT_PFIF_DOC >> 20);
+		                   "the document is larger than the limit of "
+		                   "%u MiB (docs/limits.md)",
+		                   CARTEL_LIMIT_PFIF_DOC >> 20);
 	struct reader r = {0};
 	r.field = -1;
 	r.doc = calloc(1, sizeof(*r.doc));
@@ -401,19 +401,17 @@ cartel_pfif_parse(const char *data, size_t len, struct cartel_pfif_doc **out,
 		    XML_STATUS_OK) {
 			if (r.stop_err != 0) {
 				err = cartel__why(why, r.stop_err, "%s",
-						  r.stop_why ? r.stop_why
-							     : "stopped");
+				                  r.stop_why ? r.stop_why
+				                             : "stopped");
 			} else {
 				err = cartel__why(
-					why, CARTEL_EFORMAT,
-					"line %lu, column %lu: %s",
-					(unsigned long)XML_GetCurrentLineNumber(
-						r.xp),
-					(unsigned long)
-						XML_GetCurrentColumnNumber(
-							r.xp),
-					XML_ErrorString(
-						XML_GetErrorCode(r.xp)));
+				    why, CARTEL_EFORMAT,
+				    "line %lu, column %lu: %s",
+				    (unsigned long)XML_GetCurrentLineNumber(
+				        r.xp),
+				    (unsigned long)XML_GetCurrentColumnNumber(
+				        r.xp),
+				    XML_ErrorString(XML_GetErrorCode(r.xp)));
 			}
 			break;
 		}

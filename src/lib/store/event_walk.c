@@ -21,21 +21,21 @@
 
 int
 cartel_db_events_each(struct cartel_db *db,
-		      int (*fn)(void *ctx, const struct cartel_event *ev,
-				const char *recorded),
-		      void *ctx, char **why)
+                      int (*fn)(void *ctx, const struct cartel_event *ev,
+                                const char *recorded),
+                      void *ctx, char **why)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(
-		cartel__db_sqlite(db),
-		"WITH clock(seq, t) AS (SELECT seq, max(at) OVER (ORDER BY seq "
-		"ROWS UNBOUNDED PRECEDING) FROM audit) "
-		"SELECT p.id, e.seq, e.field, e.old_value, e.new_value, "
-		"e.actor, e.at, e.source, e.source_ref, e.note, clock.t "
-		"FROM events e JOIN persons p ON p.pk = e.person "
-		"JOIN clock ON clock.seq = e.audit "
-		"WHERE " CARTEL__NOT_MERGED("p.id") " ORDER BY p.id, e.seq",
-		-1, &st, NULL);
+	    cartel__db_sqlite(db),
+	    "WITH clock(seq, t) AS (SELECT seq, max(at) OVER (ORDER BY seq "
+	    "ROWS UNBOUNDED PRECEDING) FROM audit) "
+	    "SELECT p.id, e.seq, e.field, e.old_value, e.new_value, "
+	    "e.actor, e.at, e.source, e.source_ref, e.note, clock.t "
+	    "FROM events e JOIN persons p ON p.pk = e.person "
+	    "JOIN clock ON clock.seq = e.audit "
+	    "WHERE " CARTEL__NOT_MERGED("p.id") " ORDER BY p.id, e.seq",
+	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "reading events", why);
 	int err = 0;
@@ -50,8 +50,8 @@ cartel_db_events_each(struct cartel_db *db,
 		e.prov.at = (const char *)sqlite3_column_text(st, 6);
 		int src = 0;
 		cartel_enum_parse(CARTEL_ENUM_SOURCE,
-				  (const char *)sqlite3_column_text(st, 7),
-				  &src, NULL);
+		                  (const char *)sqlite3_column_text(st, 7),
+		                  &src, NULL);
 		e.prov.source = (enum cartel_source)src;
 		e.prov.source_ref = (const char *)sqlite3_column_text(st, 8);
 		e.prov.note = (const char *)sqlite3_column_text(st, 9);
