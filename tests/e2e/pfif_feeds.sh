@@ -40,6 +40,19 @@ expect "0 persons added, 0 changed, 2 unchanged, 0 notes recorded, 0 rejected"
 "$CARTEL" export csv >"$WORK/twice.csv"
 cmp -s "$WORK/once.csv" "$WORK/twice.csv" || fail "the second reading changed the register"
 
+# A note's own text leaves only when notes are named; its id and
+# status are the ones it came with.
+run 0 "$CARTEL" export pfif -o "$WORK/out.xml"
+absent "Reported killed" "$WORK/out.xml"
+expect "<pfif:note_record_id>finder.example.org/n2</pfif:note_record_id>" "$WORK/out.xml"
+expect "<pfif:status>information_sought</pfif:status>" "$WORK/out.xml"
+run 0 "$CARTEL" export pfif --with notes -o "$WORK/out.xml"
+expect "<pfif:text>Reported killed near the front.</pfif:text>" "$WORK/out.xml"
+"$BUILD/pfif_validate" "$WORK/out.xml" >/dev/null || fail "the export is not valid PFIF 1.4"
+# From the standard input, too.
+run 0 "$CARTEL" import pfif - <"$DATA/nested_standalone.xml"
+expect "0 persons added"
+
 # The older names, inside a 1.4 document with a default namespace.
 run 0 "$CARTEL" import pfif "$DATA/old_names.xml"
 is old.example.net/person.7 given_name Ivan
