@@ -131,6 +131,8 @@ struct pf {
 	char **pid;         /* per record: the register id of its person */
 	size_t *csv_rec;    /* person CSV data row k: record index */
 	size_t n_csv;
+	size_t *new_rec; /* the same for the new persons' CSV */
+	size_t n_new;
 	size_t *ev_rec; /* event CSV data row k: record index */
 	size_t n_ev;
 };
@@ -589,38 +591,41 @@ run_import(struct pf *pf, int events, char *buf, size_t len,
 static int
 read_all(FILE *in, const char *name, char **out, size_t *len, char **why)
 {
+	/* Never more than one byte past the limit is read or held: that
+	 * byte is how a document over it is known. */
+	const size_t max = (size_t)CARTEL_LIMIT_PFIF_DOC + 1;
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 	if (buf == NULL)
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	for (;;) {
 		if (n == cap) {
-			if (cap > CARTEL_LIMIT_PFIF_DOC) {
-				free(buf);
-				return cartel__why(
-				    why, CARTEL_ERANGE,
-				    "%s: the document is larger than the "
-				    "limit of %u MiB (docs/limits.md); "
-				    "nothing was imported",
-				    name, CARTEL_LIMIT_PFIF_DOC >> 20);
-			}
-			char *g = realloc(buf, cap * 2);
+			size_t ncap = cap * 2 < max ? cap * 2 : max;
+			char *g = realloc(buf, ncap);
 			if (g == NULL) {
 				free(buf);
 				return cartel__why(why, CARTEL_ENOMEM,
 				                   "out of memory");
 			}
 			buf = g;
-			cap *= 2;
+			cap = ncap;
 		}
 		size_t got = fread(buf + n, 1, cap - n, in);
 		n += got;
-		if (got == 0)
+		if (got == 0 || n == max)
 			break;
 	}
 	if (ferror(in)) {
 		free(buf);
 		return cartel__why(why, CARTEL_EIO, "%s: reading failed", name);
+	}
+	if (n == max) {
+		free(buf);
+		return cartel__why(why, CARTEL_ERANGE,
+		                   "%s: the document is larger than the "
+		                   "limit of %u MiB (docs/limits.md); nothing "
+		                   "was imported",
+		                   name, CARTEL_LIMIT_PFIF_DOC >> 20);
 	}
 	*out = buf;
 	*len = n;
@@ -639,6 +644,7 @@ pf_free(struct pf *pf)
 	free(pf->pid);
 	free(pf->bad);
 	free(pf->csv_rec);
+	free(pf->new_rec);
 	free(pf->ev_rec);
 	cartel_pfif_doc_free(pf->doc);
 }
@@ -681,7 +687,9 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 	pf.bad = calloc(n_rec + 1, 1);
 	pf.pid = calloc(n_rec + 1, sizeof(*pf.pid));
 	pf.csv_rec = calloc(n_rec + 1, sizeof(*pf.csv_rec));
-	if (pf.bad == NULL || pf.pid == NULL || pf.csv_rec == NULL) {
+	pf.new_rec = calloc(n_rec + 1, sizeof(*pf.new_rec));
+	if (pf.bad == NULL || pf.pid == NULL || pf.csv_rec == NULL ||
+	    pf.new_rec == NULL) {
 		pf_free(&pf);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
@@ -689,12 +697,18 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 	    imp->source_set ? imp->source : CARTEL_SRC_FAMILY_REPORT;
 	const char *source = cartel_enum_name(CARTEL_ENUM_SOURCE, (int)src);
 
-	/* The persons, as an import CSV. */
-	char *pbuf = NULL, *ebuf = NULL;
-	size_t plen = 0, elen = 0;
+	/* The persons, as two import CSVs: those new to the register go
+	 * through the bulk import, which adds a person in a fraction of
+	 * the time the update takes; the others, and a person given twice,
+	 * through the update. */
+	char *pbuf = NULL, *nbuf = NULL, *ebuf = NULL;
+	size_t plen = 0, nlen = 0, elen = 0;
 	FILE *pcsv = open_memstream(&pbuf, &plen);
-	FILE *prep = tmpfile(), *erep = tmpfile();
-	if (pcsv == NULL || prep == NULL || erep == NULL) {
+	FILE *ncsv = open_memstream(&nbuf, &nlen);
+	FILE *prep = tmpfile(), *nrep = tmpfile(), *erep = tmpfile();
+	int in_tx = 0;
+	if (pcsv == NULL || ncsv == NULL || prep == NULL || nrep == NULL ||
+	    erep == NULL) {
 		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -709,39 +723,70 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 			hdr[P_N + k] = names[k];
 		}
 		err = cartel_csv_write_row(pcsv, hdr, P_N + N_KEPT);
+		if (err == 0)
+			err = cartel_csv_write_row(ncsv, hdr, P_N + N_KEPT);
 	}
+	if (err == 0 && (err = cartel_db_begin(db, why)) == 0)
+		in_tx = 1;
 	for (size_t i = 0; err == 0 && i < n_rec; i++) {
 		struct cartel_pfif_record *r = &pf.doc->rec[i];
 		if (r->is_note || !person_check(&pf, r, &err))
 			continue;
-		err = person_row(&pf, pcsv, r, source);
-		pf.csv_rec[pf.n_csv++] = r->index;
+		char *id = register_id(r->value[CARTEL_PFIF_PERSON_RECORD_ID],
+		                       pf.domain);
+		if (id == NULL) {
+			err = CARTEL_ENOMEM;
+			break;
+		}
+		int is_new = 1;
+		for (size_t j = 0; is_new && j < i; j++)
+			is_new = pf.pid[j] == NULL ||
+			         pf.doc->rec[j].is_note ||
+			         strcmp(pf.pid[j], id) != 0;
+		if (is_new) {
+			struct cartel_person cur = {0};
+			char *gwhy = NULL;
+			int ge = cartel_person_get(db, id, &cur, &gwhy);
+			free(gwhy);
+			cartel_person_clear(&cur);
+			is_new = ge == CARTEL_ENOTFOUND;
+		}
+		free(id);
+		err = person_row(&pf, is_new ? ncsv : pcsv, r, source);
+		if (is_new)
+			pf.new_rec[pf.n_new++] = r->index;
+		else
+			pf.csv_rec[pf.n_csv++] = r->index;
 	}
 	if (fclose(pcsv) != 0 && err == 0)
 		err = CARTEL_ENOMEM;
-	pcsv = NULL;
-	if (err != 0) {
+	if (fclose(ncsv) != 0 && err == 0)
+		err = CARTEL_ENOMEM;
+	pcsv = ncsv = NULL;
+	if (err == CARTEL_ENOMEM)
 		cartel__why(why, err, "out of memory");
-		goto out;
-	}
-
-	if ((err = cartel_db_begin(db, why)) != 0)
-		goto out;
 	struct cartel_import_opts o = {0};
 	o.actor = imp->actor != NULL && imp->actor[0] ? imp->actor : "import";
 	o.source = src;
 	o.source_set = 1;
 	o.shared = 1;
+	struct cartel_import_result pr = {0}, nr = {0}, er = {0};
+	if (err == 0 && pf.n_new > 0) {
+		err = run_import(&pf, 0, nbuf, nlen, &o, nrep, &nr, why);
+		if (err == 0)
+			err = map_rejects(&pf, nrep, pf.new_rec, pf.n_new,
+			                  pcol_names, pcol_pfif, P_N, why);
+	}
 	o.update = 1;
 	o.add_new = 1;
-	struct cartel_import_result pr = {0}, er = {0};
-	if (pf.n_csv > 0) {
+	if (err == 0 && pf.n_csv > 0) {
 		err = run_import(&pf, 0, pbuf, plen, &o, prep, &pr, why);
 		if (err == 0)
 			err = map_rejects(&pf, prep, pf.csv_rec, pf.n_csv,
 			                  pcol_names, pcol_pfif, P_N, why);
 	}
-	res->imported = pr.imported;
+	res->imported = nr.imported + pr.imported;
+	cartel_import_result_clear(&nr);
 	res->updated = pr.updated;
 	res->unchanged = pr.unchanged;
 	cartel_import_result_clear(&pr);
@@ -781,7 +826,7 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 	}
 	if (err == 0)
 		err = cartel_db_commit(db, why);
-	else
+	else if (in_tx)
 		cartel_db_rollback(db);
 	if (err != 0) /* rolled back: nothing of it is in */
 		res->imported = res->updated = res->events = 0;
@@ -803,11 +848,16 @@ cartel_import_pfif(struct cartel_db *db, FILE *in, const char *name,
 out:
 	if (pcsv != NULL)
 		fclose(pcsv);
+	if (ncsv != NULL)
+		fclose(ncsv);
 	if (prep != NULL)
 		fclose(prep);
+	if (nrep != NULL)
+		fclose(nrep);
 	if (erep != NULL)
 		fclose(erep);
 	free(pbuf);
+	free(nbuf);
 	free(ebuf);
 	pf_free(&pf);
 	return err;
