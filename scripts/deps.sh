@@ -16,7 +16,6 @@ libsqlite3-dev
 libicu-dev
 libsodium-dev
 libjansson-dev
-libexpat1-dev
 libmicrohttpd-dev
 libcmocka-dev
 gcovr
@@ -32,6 +31,10 @@ gettext
 locales
 chromium
 fonts-dejavu-core
+libzip-dev
+libexpat1-dev
+libxlsxwriter-dev
+zip
 "
 
 # The UTF-8 locales of the languages cartel speaks (docs/i18n.md): without

@@ -1,5 +1,6 @@
 /*
- * cartel import csv FILE|-: load a list into the register.
+ * cartel import csv FILE|- and cartel import xlsx FILE [--sheet NAME]:
+ * load a list into the register.
  * cartel import pfif FILE|-: load a PFIF 1.4 feed (docs/pfif.md).
  *
  * Rejected rows go to a reject file (row, column, reason): by default
@@ -16,6 +17,7 @@
 #include <cartel/cartel.h>
 #include <cartel/pfif.h>
 #include <cartel/store.h>
+#include <cartel/xlsx.h>
 
 #include "cli.h"
 
@@ -106,7 +108,8 @@ copy_rejects(FILE *tmp, const char *path)
 int
 cmd_import(struct cli *cli, int argc, char **argv)
 {
-	const char *format = NULL, *file = NULL, *rejects_path = NULL;
+	const char *format = NULL, *file = NULL, *rejects_path = NULL,
+		   *sheet = NULL;
 	struct cartel_import_opts opts = {0};
 	struct cartel_pfif_opts popts = {0};
 	int csv_only = 0; /* an option of the CSV import was given */
@@ -134,6 +137,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			   strcmp(a, "--actor") == 0 ||
 			   strcmp(a, "--source") == 0 ||
 			   strcmp(a, "--delimiter") == 0 ||
+			   strcmp(a, "--sheet") == 0 ||
 			   strcmp(a, "--encoding") == 0) {
 			if (i + 1 >= argc)
 				return cli_usage("import", "%s needs a value",
@@ -141,6 +145,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			const char *v = argv[++i];
 			if (strcmp(a, "--rejects") == 0) {
 				rejects_path = v;
+			} else if (strcmp(a, "--sheet") == 0) {
+				sheet = v;
 			} else if (strcmp(a, "--encoding") == 0) {
 				opts.encoding = v;
 				csv_only = 1;
@@ -181,13 +187,15 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (format == NULL || file == NULL)
-		return cli_usage("import",
-				 "usage: cartel import csv|pfif FILE|-");
+		return cli_usage("import", "usage: cartel import "
+					   "csv|xlsx|pfif FILE|-");
+	int xlsx = strcmp(format, "xlsx") == 0;
 	int pfif = strcmp(format, "pfif") == 0;
-	if (strcmp(format, "csv") != 0 && !pfif)
+	if (strcmp(format, "csv") != 0 && !xlsx && !pfif)
 		return cli_usage("import",
-				 "unknown format '%s' (csv or pfif)", format);
-	if (pfif && csv_only)
+				 "unknown format '%s' (csv, xlsx or pfif)",
+				 format);
+	if (pfif && (csv_only || sheet != NULL))
 		return cli_usage("import",
 				 "--update, --add-new, --delimiter and "
 				 "--encoding are for csv (a PFIF feed "
@@ -196,8 +204,17 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		return cli_usage("import", "--domain is for pfif");
 	if (opts.add_new && !opts.update)
 		return cli_usage("import", "--add-new goes with --update");
+	if (xlsx && (opts.update || opts.delimiter || opts.encoding))
+		return cli_usage("import", "--update, --delimiter and "
+					   "--encoding are for csv");
+	if (xlsx && strcmp(file, "-") == 0)
+		return cli_usage("import", "a workbook is read from a file, "
+					   "not standard input");
+	if (!xlsx && sheet != NULL)
+		return cli_usage("import", "--sheet is for xlsx");
 
 	int from_stdin = strcmp(file, "-") == 0;
+	/* A workbook is opened by the library itself. */
 	FILE *in = from_stdin ? stdin : fopen(file, "rb");
 	if (in == NULL)
 		return cli_fail("import: cannot open %s: %s", file,
@@ -247,7 +264,10 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		struct cli_progress pl;
 		opts.progress = cli_progress(cli, &pl, "import");
 		opts.progress_user = &pl;
-		if (pfif)
+		if (xlsx)
+			err = cartel_import_xlsx(db, file, sheet, &opts, &res,
+						 &why);
+		else if (pfif)
 			err = cartel_import_pfif(db, in,
 						 from_stdin ? "stdin" : file,
 						 &popts, &opts, &res, &why);

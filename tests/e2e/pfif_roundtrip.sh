@@ -1,6 +1,7 @@
 # PFIF 1.4 out and back (docs/pfif.md): every export passes the PFIF 1.4
 # checker of tests/tools (required fields, formats, record ids, the 1.4
-# namespace); no captive leaves without --include-captives; health, legal
+# namespace) and is recorded in the transfer log; no captive leaves
+# without --include-captives; health, legal
 # hold and notes only when named; the register's own export read back
 # changes nothing, and read into a fresh register gives the same persons
 # under the same ids; --since gives only what changed after a time.
@@ -47,6 +48,13 @@ absent "Melnyk" "$WORK/a.xml"
 absent "sick" "$WORK/a.xml"
 absent "bridge" "$WORK/a.xml"
 absent "<pfif:description>" "$WORK/a.xml"
+
+# The export is in the transfer log: kind, persons, to whom, the digest
+# of the bytes written (docs/transfers.md).
+run 0 "$CARTEL" export pfif -o "$WORK/t.xml" --to finder.example.org --by clerk
+run 0 "$CARTEL" transfers
+expect "pfif  clerk  3 persons  to finder.example.org"
+expect "$(sha256sum "$WORK/t.xml" | cut -d' ' -f1)"
 
 # Named, they leave; the captive only with --include-captives.
 run 0 "$CARTEL" export pfif --with health,notes -o "$WORK/b.xml"
