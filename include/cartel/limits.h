@@ -48,6 +48,15 @@
 /* A policy (YAML): 1 MiB. */
 #define CARTEL_LIMIT_POLICY_DOC (1u << 20)
 
+/* A PFIF document (XML, docs/pfif.md): 64 MiB, read whole before any
+ * record is written. A feed of 100,000 persons with a note each is about
+ * 60 MB. */
+#define CARTEL_LIMIT_PFIF_DOC (64u << 20)
+
+/* Nesting of the elements of a PFIF document: a person holds notes that
+ * hold fields; anything deeper is a foreign element or an attack. */
+#define CARTEL_LIMIT_PFIF_DEPTH 64
+
 /* A key file (JSON): 64 KiB. */
 #define CARTEL_LIMIT_KEY_FILE (64u << 10)
 

@@ -263,6 +263,20 @@ int cartel_person_events(struct cartel_db *db, const char *id,
 void cartel_events_free(struct cartel_event *ev, size_t n);
 
 /*
+ * Calls fn(ctx, ev, recorded) for every event of every person (records
+ * merged into another left out), ordered by person id, then oldest first.
+ * `recorded` is the UTC time (YYYY-MM-DDTHH:MM:SSZ) the register recorded
+ * the event: its audit entry's time, never earlier than any entry before
+ * it, so that it only grows along the register's history (an incremental
+ * export's "since"). ev and its strings are valid during the call only. A
+ * non-zero return from fn stops the walk and is returned.
+ */
+int cartel_db_events_each(struct cartel_db *db,
+			  int (*fn)(void *ctx, const struct cartel_event *ev,
+				    const char *recorded),
+			  void *ctx, char **why);
+
+/*
  * Appends an entry to the hash-chained audit log: who did what to which
  * subject, with free-text detail (no names of captives). Joins the open
  * transaction, or runs in its own. Modules that keep their own tables call

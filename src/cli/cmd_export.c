@@ -1,7 +1,8 @@
 /*
  * cartel export csv|json|xlsx [-o FILE] [--to WHOM] [--by NAME]
  * [--for-spreadsheet]: the whole register, to standard output or a file
- * (a workbook: to a file).
+ * (a workbook: to a file). cartel export pfif: what the register may
+ * publish, as PFIF 1.4 (docs/pfif.md).
  * A file is written under a temporary name and renamed at the end, so a
  * failed export never leaves half a file under the real name. Every
  * export is recorded in the transfer log (docs/transfers.md) with the
@@ -15,17 +16,46 @@
 #include <unistd.h>
 
 #include <cartel/cartel.h>
+#include <cartel/pfif.h>
 #include <cartel/store.h>
 #include <cartel/transfer.h>
 #include <cartel/xlsx.h>
 
 #include "cli.h"
 
+/* Reads --with's list into CARTEL_PFIF_WITH_* bits; 0 or -1. */
+static int
+parse_with(const char *v, unsigned *with)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"health", CARTEL_PFIF_WITH_HEALTH},
+		     {"legal_hold", CARTEL_PFIF_WITH_LEGAL_HOLD},
+		     {"notes", CARTEL_PFIF_WITH_NOTES}};
+	while (*v) {
+		size_t n = strcspn(v, ",");
+		size_t k = 0;
+		while (k < 3 && (strlen(names[k].name) != n ||
+				 strncmp(v, names[k].name, n) != 0))
+			k++;
+		if (k == 3)
+			return -1;
+		*with |= names[k].bit;
+		v += n;
+		if (*v == ',')
+			v++;
+	}
+	return 0;
+}
+
 int
 cmd_export(struct cli *cli, int argc, char **argv)
 {
 	const char *format = NULL, *out_path = NULL, *to = NULL, *by = NULL;
 	int for_sheet = 0;
+	struct cartel_pfif_opts popts = {0};
+	int pfif_opt = 0; /* an option of the PFIF export was given */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r = cli_common_opt(cli, "export", argc, argv, &i);
@@ -48,6 +78,26 @@ cmd_export(struct cli *cli, int argc, char **argv)
 				by = argv[++i];
 		} else if (strcmp(a, "--for-spreadsheet") == 0) {
 			for_sheet = 1;
+		} else if (strcmp(a, "--include-captives") == 0) {
+			popts.include_captives = 1;
+			pfif_opt = 1;
+		} else if (strcmp(a, "--domain") == 0 ||
+			   strcmp(a, "--since") == 0 ||
+			   strcmp(a, "--with") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("export", "%s needs a value",
+						 a);
+			const char *v = argv[++i];
+			pfif_opt = 1;
+			if (strcmp(a, "--domain") == 0)
+				popts.domain = v;
+			else if (strcmp(a, "--since") == 0)
+				popts.since = v;
+			else if (parse_with(v, &popts.with) != 0)
+				return cli_usage("export",
+						 "--with: a comma-separated "
+						 "list of health, legal_hold, "
+						 "notes");
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage("export", "unknown option '%s'", a);
 		} else if (format == NULL) {
@@ -60,14 +110,21 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	if (format == NULL)
 		format = cli->json ? "json" : NULL;
 	if (format == NULL)
-		return cli_usage("export", "usage: cartel export csv|json|xlsx "
-					   "[-o FILE] [--to WHOM]");
+		return cli_usage("export", "usage: cartel export "
+					   "csv|json|xlsx|pfif [-o FILE] "
+					   "[--to WHOM]");
 	int csv = strcmp(format, "csv") == 0;
 	int xlsx = strcmp(format, "xlsx") == 0;
-	if (!csv && !xlsx && strcmp(format, "json") != 0)
+	int pfif = strcmp(format, "pfif") == 0;
+	if (!csv && !xlsx && !pfif && strcmp(format, "json") != 0)
 		return cli_usage("export",
-				 "unknown format '%s' (csv, json or xlsx)",
+				 "unknown format '%s' (csv, json, xlsx or "
+				 "pfif)",
 				 format);
+	if (!pfif && pfif_opt)
+		return cli_usage("export",
+				 "--domain, --since, --with and "
+				 "--include-captives are for pfif");
 	if (xlsx && (out_path == NULL || strcmp(out_path, "-") == 0))
 		return cli_usage("export", "a workbook needs -o FILE.xlsx");
 
@@ -101,8 +158,11 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	struct cartel_export_opts eo = {for_sheet};
-	int err = csv ? cartel_export_csv_opts(db, out.fp, &eo, &n, &why)
-		      : cartel_export_json_n(db, out.fp, &n, &why);
+	struct cartel_pfif_counts counts = {0};
+	int err = pfif ? cartel_export_pfif(db, out.fp, &popts, &counts, &why)
+		  : csv ? cartel_export_csv_opts(db, out.fp, &eo, &n, &why)
+			: cartel_export_json_n(db, out.fp, &n, &why);
+	n = pfif ? (long long)counts.persons : n;
 	if (cli_out_close(&out, err == 0) != 0 && err == 0) {
 		cartel_db_close(db);
 		return EXIT_FAIL;
@@ -111,8 +171,17 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		cartel_db_close(db);
 		return cli_error(err, why, "export");
 	}
-	rc = cli_transfer(db, csv ? "csv" : "json", n, to, by, out_path,
-			  out.sha256);
+	/* What was left out, on the standard error: the standard output
+	 * may be the document itself. */
+	if (pfif && !cli->quiet)
+		fprintf(stderr,
+			"pfif: %zu persons and %zu notes written; %zu persons "
+			"in custody withheld (--include-captives), %zu "
+			"without a name left out\n",
+			counts.persons, counts.notes, counts.withheld,
+			counts.unnamed);
+	rc = cli_transfer(db, pfif ? "pfif" : csv ? "csv" : "json", n, to, by,
+			  out_path, out.sha256);
 	struct stat sb;
 	if (rc != 0 && out_path != NULL && strcmp(out_path, "-") != 0 &&
 	    lstat(out_path, &sb) == 0 && S_ISREG(sb.st_mode))

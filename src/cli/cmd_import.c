@@ -1,6 +1,7 @@
 /*
  * cartel import csv FILE|- and cartel import xlsx FILE [--sheet NAME]:
  * load a list into the register.
+ * cartel import pfif FILE|-: load a PFIF 1.4 feed (docs/pfif.md).
  *
  * Rejected rows go to a reject file (row, column, reason): by default
  * FILE.rejects.csv next to the input (import.rejects.csv in the current
@@ -14,6 +15,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/pfif.h>
 #include <cartel/store.h>
 #include <cartel/xlsx.h>
 
@@ -51,7 +53,13 @@ print_result(struct cli *cli, const char *file, const char *rejects_path,
 		json_decref(o);
 		return 0;
 	}
-	if (update)
+	if (update == 2)
+		printf("%s: %zu records read, %zu persons added, %zu "
+		       "changed, %zu unchanged, %zu notes recorded, %zu "
+		       "rejected\n",
+		       cli_t(file), res->rows_read, res->imported, res->updated,
+		       res->unchanged, res->events, res->rejected);
+	else if (update)
 		printf("%s: %zu rows read, %zu persons changed (%zu events), "
 		       "%zu unchanged, %zu added, %zu rejected\n",
 		       cli_t(file), res->rows_read, res->updated, res->events,
@@ -61,7 +69,10 @@ print_result(struct cli *cli, const char *file, const char *rejects_path,
 		       cli_t(file), res->rows_read, res->imported,
 		       res->rejected);
 	if (res->rejected)
-		printf("rejected rows (row, column, reason) are in %s\n",
+		printf(update == 2 ? "rejected records (row = record, field, "
+				     "reason) are in %s\n"
+				   : "rejected rows (row, column, reason) are "
+				     "in %s\n",
 		       cli_t(rejects_path));
 	if (res->n_unknown) {
 		printf("columns kept as extra attributes:");
@@ -100,6 +111,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 	const char *format = NULL, *file = NULL, *rejects_path = NULL,
 		   *sheet = NULL;
 	struct cartel_import_opts opts = {0};
+	struct cartel_pfif_opts popts = {0};
+	int csv_only = 0; /* an option of the CSV import was given */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r = cli_common_opt(cli, "import", argc, argv, &i);
@@ -111,8 +124,15 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			opts.all_or_nothing = 1;
 		} else if (strcmp(a, "--update") == 0) {
 			opts.update = 1;
+			csv_only = 1;
 		} else if (strcmp(a, "--add-new") == 0) {
 			opts.add_new = 1;
+			csv_only = 1;
+		} else if (strcmp(a, "--domain") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("import", "%s needs a value",
+						 a);
+			popts.domain = argv[++i];
 		} else if (strcmp(a, "--rejects") == 0 ||
 			   strcmp(a, "--actor") == 0 ||
 			   strcmp(a, "--source") == 0 ||
@@ -129,8 +149,10 @@ cmd_import(struct cli *cli, int argc, char **argv)
 				sheet = v;
 			} else if (strcmp(a, "--encoding") == 0) {
 				opts.encoding = v;
+				csv_only = 1;
 			} else if (strcmp(a, "--delimiter") == 0) {
 				int d = cli_delimiter(v);
+				csv_only = 1;
 				if (d < 0)
 					return cli_usage(
 						"import",
@@ -165,12 +187,21 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (format == NULL || file == NULL)
-		return cli_usage("import", "usage: cartel import csv|xlsx "
-					   "FILE|-");
+		return cli_usage("import", "usage: cartel import "
+					   "csv|xlsx|pfif FILE|-");
 	int xlsx = strcmp(format, "xlsx") == 0;
-	if (strcmp(format, "csv") != 0 && !xlsx)
-		return cli_usage("import", "unknown format '%s' (csv or xlsx)",
+	int pfif = strcmp(format, "pfif") == 0;
+	if (strcmp(format, "csv") != 0 && !xlsx && !pfif)
+		return cli_usage("import",
+				 "unknown format '%s' (csv, xlsx or pfif)",
 				 format);
+	if (pfif && (csv_only || sheet != NULL))
+		return cli_usage("import",
+				 "--update, --add-new, --delimiter and "
+				 "--encoding are for csv (a PFIF feed "
+				 "always updates the persons it names)");
+	if (!pfif && popts.domain != NULL)
+		return cli_usage("import", "--domain is for pfif");
 	if (opts.add_new && !opts.update)
 		return cli_usage("import", "--add-new goes with --update");
 	if (xlsx && (opts.update || opts.delimiter || opts.encoding))
@@ -236,6 +267,10 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		if (xlsx)
 			err = cartel_import_xlsx(db, file, sheet, &opts, &res,
 						 &why);
+		else if (pfif)
+			err = cartel_import_pfif(db, in,
+						 from_stdin ? "stdin" : file,
+						 &popts, &opts, &res, &why);
 		else
 			err = cartel_import_csv(db, in,
 						from_stdin ? "stdin" : file,
@@ -257,7 +292,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		if (err != 0) {
 			if (cli->json)
 				print_result(cli, file, rejects_path, &res, 0,
-					     opts.update);
+					     pfif ? 2 : opts.update);
 			rc = cli_error(err, why, "import");
 			if (res.rejected && !cli->json)
 				fprintf(stderr,
@@ -266,7 +301,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 					cli_t(rejects_path));
 		} else {
 			print_result(cli, file, rejects_path, &res, 1,
-				     opts.update);
+				     pfif ? 2 : opts.update);
 			/* Some rows did not make it: say so in the exit
 			 * status, although the valid ones are in. */
 			rc = res.rejected ? EXIT_FAIL : EXIT_OK;

@@ -87,7 +87,7 @@ static const struct cli_command commands[] = {
 	 "are a person's decision (confirm also links by hand); OUR_ID is\n"
 	 "PARTY:ID for a declared person. Every link is audited and under the\n"
 	 "row ledger. See docs/protocol.md.\n"},
-	{"import", cmd_import, "import a CSV or XLSX list of persons",
+	{"import", cmd_import, "import a CSV or XLSX list, or a PFIF feed, of persons",
 	 "usage: cartel import csv FILE|- [--all-or-nothing] [--rejects FILE]\n"
 	 "                    [--actor WHO] [--source KIND] [--json]\n"
 	 "                    [--delimiter D] [--encoding NAME]\n"
@@ -124,11 +124,23 @@ static const struct cli_command commands[] = {
 	 "never run. A file that is not a workbook, a DTD or a zip bomb is\n"
 	 "refused and the register left as it was (docs/import.md).\n"
 	 "Exit status: 0 all rows imported, 1 some rows rejected (the valid\n"
-	 "ones are in) or the import failed, 2 usage error.\n"},
-	{"export", cmd_export, "export the register as CSV, JSON or XLSX",
+	 "ones are in) or the import failed, 2 usage error.\n"
+	 "\n"
+	 "usage: cartel import pfif FILE|- [--domain NAME] [--all-or-nothing]\n"
+	 "                    [--rejects FILE] [--actor WHO] [--source KIND]\n"
+	 "Reads a PFIF 1.4 feed (docs/pfif.md): person records add or update\n"
+	 "the person their record id names (DOMAIN/ID is the register's own ID;\n"
+	 "any other record id is kept whole as the id), notes become status\n"
+	 "events (believed_dead: deceased). Rejects: row = the record's place\n"
+	 "in the document, the PFIF field, the rule. --source defaults to\n"
+	 "family_report, --domain to cartel.invalid.\n"},
+	{"export", cmd_export, "export the register as CSV, JSON, XLSX or PFIF",
 	 "usage: cartel export csv|json [-o FILE] [--to WHOM] [--by WHO]\n"
 	 "                    [--for-spreadsheet]\n"
 	 "       cartel export xlsx -o FILE [--to WHOM] [--by WHO]\n"
+	 "       cartel export pfif [-o FILE] [--domain NAME] [--since TIME]\n"
+	 "                          [--include-captives] [--to WHOM] [--by WHO]\n"
+	 "                          [--with health,legal_hold,notes]\n"
 	 "\n"
 	 "Writes every person, ordered by id, to standard output or FILE (written\n"
 	 "under a temporary name and renamed when complete). The CSV uses the\n"
@@ -143,7 +155,12 @@ static const struct cli_command commands[] = {
 	 "  --for-spreadsheet  a cell beginning with = + - @, a tab or a\n"
 	 "                     carriage return gets a leading ' so that a\n"
 	 "                     spreadsheet never runs it as a formula (the\n"
-	 "                     file then no longer imports back byte for byte)\n"},
+	 "                     file then no longer imports back byte for byte)\n"
+	 "pfif writes PFIF 1.4 (docs/pfif.md): only what may be published, so\n"
+	 "no person in custody unless --include-captives (GC III Art. 13);\n"
+	 "names, sex, date of birth, a note per change of status; health,\n"
+	 "legal hold and notes only when named by --with. --since TIME\n"
+	 "(YYYY-MM-DDTHH:MM:SSZ): only what was recorded after it.\n"},
 	{"transfers", cmd_transfers, "the log of every file that left the register",
 	 "usage: cartel transfers [--json]\n"
 	 "\n"
