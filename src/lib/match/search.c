@@ -23,6 +23,7 @@
 #include <cartel/match.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "match/match_int.h"
 #include "store/match_rows.h"
@@ -289,7 +290,7 @@ cartel__search_begin(struct cartel_db *db, const struct cartel_search_opts *so,
 			/* A name-table error or no memory: building would
 			 * meet it too. */
 			err = cartel__why(why, e, "%s",
-					  why_open ? why_open : "searching");
+					  why_open ? why_open : _("searching"));
 		}
 		free(why_open);
 	} else if (err == 0 && s->path != NULL) {
