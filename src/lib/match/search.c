@@ -282,7 +282,7 @@ cartel__search_begin(struct cartel_db *db, const struct cartel_search_opts *so,
 		} else if (e == CARTEL_EFORMAT || e == CARTEL_ESTATE ||
 			   e == CARTEL_ENOTFOUND || e == CARTEL_EIO) {
 			reason = e == CARTEL_ENOTFOUND
-					 ? cartel__strdup("no search index yet")
+					 ? cartel__strdup(_("no search index yet"))
 					 : why_open;
 			if (reason == why_open)
 				why_open = NULL;
@@ -294,7 +294,7 @@ cartel__search_begin(struct cartel_db *db, const struct cartel_search_opts *so,
 		}
 		free(why_open);
 	} else if (err == 0 && s->path != NULL) {
-		reason = cartel__strdup("a rebuild was asked for");
+		reason = cartel__strdup(_("a rebuild was asked for"));
 	}
 	if (err == 0 && s->ix == NULL)
 		err = build(db, s, so, reason, info, why);
