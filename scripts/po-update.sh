@@ -15,16 +15,24 @@ OUT=${2:-}
 
 # The marks: the library's (src/lib/core/intl.h) and the command's
 # (src/cli/cli.h), where the error helpers translate their first text.
+# The library's helpers that build a reason translate their format
+# themselves (src/lib/core/why.h): cartel__why, a round rule's breach
+# (round/rules.c), a document's problem (round/seal.c), a policy's
+# error (plan/policy.c), and what a failed database call was doing
+# (cartel__db_err, store/db.c).
 KEYWORDS="-k_ -kN_ -kC_:1c,2 -kNC_:1c,2 -kcartel_gettext
  -kcartel_ngettext:1,2 -kcartel_pgettext:1c,2
- -kcli_fail:1 -kcli_usage:2 -kcli_error:3"
+ -kcli_fail:1 -kcli_usage:2 -kcli_error:3
+ -kcartel__why:3 -kbreach:5 -kcartel__problem:2 -kperr:4
+ -kcartel__db_err:3"
 FLAGS="--flag=cli_fail:1:c-format --flag=cli_usage:2:c-format
- --flag=cartel__why:3:c-format"
+ --flag=cartel__why:3:c-format --flag=breach:5:c-format
+ --flag=cartel__problem:2:c-format --flag=perr:4:c-format"
 
 pot=${OUT:-po/cartel.pot}
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-find src/lib src/cli src/server -name '*.c' 2>/dev/null | LC_ALL=C sort >"$tmp"
+find src/lib src/cli src/server \( -name '*.c' -o -name '*.h' \) 2>/dev/null | LC_ALL=C sort >"$tmp"
 # shellcheck disable=SC2086
 xgettext --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: \
 	--package-name=cartel --msgid-bugs-address="the cartel issue tracker" \

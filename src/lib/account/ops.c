@@ -81,11 +81,15 @@ cartel_may(const struct cartel_user *u, enum cartel_action a,
 		return cartel__why(why, CARTEL_EDENIED, "not signed in");
 	if ((unsigned)u->role > CARTEL_ROLE_HOTLINE ||
 	    (unsigned)a >= CARTEL_DO_N || !(role_may[u->role] & (1u << a)))
-		return cartel__why(why, CARTEL_EDENIED,
-				   "a%s %s may not do %s",
-				   u->role == CARTEL_ROLE_ADMIN ? "n" : "",
-				   cartel_role_name(u->role),
-				   cartel_action_name(a));
+		return u->role == CARTEL_ROLE_ADMIN
+			       ? cartel__why(why, CARTEL_EDENIED,
+					     "an %s may not do %s",
+					     cartel_role_name(u->role),
+					     cartel_action_name(a))
+			       : cartel__why(why, CARTEL_EDENIED,
+					     "a %s may not do %s",
+					     cartel_role_name(u->role),
+					     cartel_action_name(a));
 	if (u->role != CARTEL_ROLE_REGISTRAR || p == NULL)
 		return 0;
 	/* A registrar works for one party: what it holds, and its own. */

@@ -42,6 +42,9 @@ cartel__vwhy(char **why, int err, const char *fmt, va_list ap)
 {
 	if (why == NULL)
 		return err;
+	/* "" would give the catalogue's header. */
+	if (fmt[0] != '\0')
+		fmt = cartel_gettext(fmt);
 	va_list ap2;
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap2);

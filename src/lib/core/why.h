@@ -12,12 +12,17 @@
 
 /* Formats a message into a new malloc'd *why (when why is not NULL),
  * freeing any message already there. Returns err, so that callers can write
- * `return cartel__why(why, CARTEL_EINVAL, "...", ...)`. */
+ * `return cartel__why(why, CARTEL_EINVAL, "...", ...)`. The format is
+ * translated into the calling thread's language first (docs/i18n.md:
+ * scripts/po-update.sh extracts it), so it is English in the source and
+ * keeps its conversions in every catalogue; values put in with %s are
+ * inserted as they are. */
 int cartel__why(char **why, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* As cartel__why, with a va_list. */
-int cartel__vwhy(char **why, int err, const char *fmt, va_list ap);
+/* As cartel__why, with a va_list (the format is translated too). */
+int cartel__vwhy(char **why, int err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* malloc'd printf; NULL when out of memory. */
 char *cartel__asprintf(const char *fmt, ...)

@@ -19,7 +19,9 @@
 #include <cartel/error.h>
 #include <cartel/limits.h>
 
+#include "core/intl.h"
 #include "core/why.h"
+#include "io/csv_int.h"
 
 #define READ_SIZE 65536
 /* Bytes of a file in another encoding read at a time, and the UTF-16
@@ -58,6 +60,12 @@ struct cartel_csv {
 	int raw_eof, conv_done, conv_error;
 	UChar u[U_SIZE]; /* converted, not yet written as UTF-8 */
 	size_t u_pos, u_len;
+
+	/* The last record refused: its column (0: the whole row) and the
+	 * reason in the reader's words, for a reject report
+	 * (cartel__csv_bad). */
+	size_t bad_column;
+	char *bad_reason;
 };
 
 int
@@ -132,6 +140,7 @@ cartel_csv_close(struct cartel_csv *c)
 	if (c->to_utf8 != NULL)
 		ucnv_close(c->to_utf8);
 	free(c->enc_name);
+	free(c->bad_reason);
 	free(c->name);
 	free(c->data);
 	free(c->starts);
@@ -370,12 +379,22 @@ conv_failed(struct cartel_csv *c, size_t row, char **why)
 	c->eof = 1;
 	c->conv_error = 0;
 	c->pos = c->len = 0;
-	return cartel__why(why, CARTEL_EIO,
-			   "%s: row %zu (line %zu): the bytes there are not "
-			   "%s text; the file was not read (is --encoding "
-			   "right?)",
-			   c->name, row,
-			   c->line, c->enc_name ? c->enc_name : "UTF-8");
+	free(c->bad_reason);
+	c->bad_column = 0;
+	c->bad_reason = cartel__asprintf(
+		_("the bytes there are not %s text; the file was not read (is "
+		  "--encoding right?)"),
+		c->enc_name ? c->enc_name : "UTF-8");
+	return cartel__why(why, CARTEL_EIO, "%s: row %zu (line %zu): %s",
+			   c->name, row, c->line,
+			   c->bad_reason ? c->bad_reason : "");
+}
+
+const char *
+cartel__csv_bad(const struct cartel_csv *c, size_t *column)
+{
+	*column = c->bad_column;
+	return c->bad_reason;
 }
 
 /* What a file that is not UTF-8 looks like, from its first bytes: a
@@ -593,6 +612,9 @@ int
 cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 		char **why)
 {
+	free(c->bad_reason);
+	c->bad_reason = NULL;
+	c->bad_column = 0;
 	if (!c->started) {
 		c->started = 1;
 		int rc = start(c, why);
@@ -652,21 +674,21 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 			if (ch >= 0 && !stuck && ++rec_bytes > max_bytes) {
 				note(&bad, CARTEL_ERANGE, 0,
 				     c->record_no == 0
-					     ? "the header is longer than "
-					       "the limit of 256 KiB"
-					     : "the line is longer than the "
-					       "limit of 1 MiB");
+					     ? N_("the header is longer than "
+						"the limit of 256 KiB")
+					     : N_("the line is longer than the "
+						"limit of 1 MiB"));
 				stuck = 1;
 			}
 			if (ch == 0)
 				note(&bad, CARTEL_EFORMAT, c->n_fields,
-				     "holds a NUL byte (the file is not "
-				     "text)");
+				     N_("holds a NUL byte (the file is not "
+					"text)"));
 		}
 		if (in_quotes) {
 			if (ch < 0) {
 				note(&bad, CARTEL_EFORMAT, c->n_fields,
-				     "a quoted field is never closed");
+				     N_("a quoted field is never closed"));
 				break;
 			}
 			if (ch == '"') {
@@ -700,14 +722,14 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 				    !cartel_utf8_valid(c->data + st,
 						       c->data_len - 1 - st))
 					note(&bad, CARTEL_EFORMAT, c->n_fields,
-					     "holds bytes that are not UTF-8 "
-					     "(save the file as UTF-8)");
+					     N_("holds bytes that are not UTF-8 "
+						"(save the file as UTF-8)"));
 				if (ch != delim)
 					break;
 				if (c->n_fields == CARTEL_LIMIT_COLUMNS) {
 					note(&bad, CARTEL_ERANGE, 0,
-					     "the row has more than 1000 "
-					     "columns");
+					     N_("the row has more than 1000 "
+						"columns"));
 					stuck = 1;
 					field_len = 0;
 					quoted = in_quotes = after_quote = 0;
@@ -726,20 +748,20 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 				}
 				note(&bad, CARTEL_EFORMAT, c->n_fields,
 				     after_quote
-					     ? "has text after its closing quote"
-					     : "has a quote inside an unquoted "
+					     ? N_("has text after its closing quote")
+					     : N_("has a quote inside an unquoted "
 					       "field (quote the whole field and "
-					       "double the inner quote)");
+					       "double the inner quote)"));
 			} else if (after_quote && ch != ' ') {
 				note(&bad, CARTEL_EFORMAT, c->n_fields,
-				     "has text after its closing quote");
+				     N_("has text after its closing quote"));
 			}
 		}
 		if (after_quote || stuck)
 			continue;
 		if (field_len >= c->max_field) {
 			note(&bad, CARTEL_ERANGE, c->n_fields,
-			     "is longer than the limit");
+			     N_("is longer than the limit"));
 			continue;
 		}
 		field_len++;
@@ -754,21 +776,25 @@ cartel_csv_next(struct cartel_csv *c, char ***fields, size_t *n_fields,
 	if (ch < 0 && c->conv_error)
 		return conv_failed(c, c->record_no, why);
 	if (bad.err != 0) {
+		free(c->bad_reason);
+		c->bad_column = bad.column;
+		c->bad_reason =
+			bad.column != 0 && bad.err == CARTEL_ERANGE
+				? cartel__asprintf(
+					  _("the field is longer than %zu "
+					    "bytes"),
+					  c->max_field)
+				: cartel__strdup(_(bad.what));
+		const char *reason = c->bad_reason ? c->bad_reason : "";
 		if (bad.column == 0)
 			return cartel__why(why, bad.err,
 					   "%s: row %zu (line %zu): %s",
 					   c->name, c->record_no, c->rec_line,
-					   bad.what);
-		if (bad.err == CARTEL_ERANGE)
-			return cartel__why(why, bad.err,
-					   "%s: row %zu (line %zu), column %zu: "
-					   "the field is longer than %zu bytes",
-					   c->name, c->record_no, c->rec_line,
-					   bad.column, c->max_field);
+					   reason);
 		return cartel__why(why, bad.err,
 				   "%s: row %zu (line %zu), column %zu: %s",
 				   c->name, c->record_no, c->rec_line,
-				   bad.column, bad.what);
+				   bad.column, reason);
 	}
 	for (size_t i = 0; i < c->n_fields; i++)
 		c->fields[i] = c->data + c->starts[i];

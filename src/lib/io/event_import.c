@@ -20,6 +20,7 @@
 #include <cartel/store.h>
 
 #include "core/why.h"
+#include "io/csv_int.h"
 #include "io/import_int.h"
 #include "io/lists.h"
 #include "store/import_rows.h"
@@ -246,24 +247,18 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		const char *reason = NULL;
 		char *owned = NULL;
 		if (rc < 0) {
-			const char *msg = rwhy ? rwhy : "malformed row";
-			const char *c = strstr(msg, ", column ");
-			const char *r = strstr(msg, "): ");
-			r = r != NULL ? r + 3 : msg;
-			if (c != NULL) {
-				char *end;
-				unsigned long k = strtoul(c + 9, &end, 10);
-				for (int j = 0; j < C_N; j++)
-					if (at_col[j] == k)
-						column = col_names[j];
-				if (end[0] == ':' && end[1] == ' ')
-					r = end + 2;
-			}
+			size_t k;
+			const char *r = cartel__csv_bad(csv, &k);
+			if (r == NULL)
+				r = rwhy ? rwhy : _("malformed row");
+			for (int j = 0; k != 0 && j < C_N; j++)
+				if (at_col[j] == k)
+					column = col_names[j];
 			owned = cartel__strdup(r);
 			reason = owned;
 		} else if (n != n_cols) {
-			owned = cartel__asprintf("the row has %zu fields; the "
-			                         "header has %zu",
+			owned = cartel__asprintf(_("the row has %zu fields; "
+			                           "the header has %zu"),
 			                         n, n_cols);
 			reason = owned;
 		} else {
@@ -307,10 +302,8 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 				                  "writing the reject file "
 				                  "failed");
 			if (first_reject == NULL)
-				first_reject = cartel__asprintf(
-				    "%s: row %zu%s%s: %s", name, row,
-				    column[0] ? ", column " : "", column,
-				    reason);
+				first_reject = cartel__import_row_reason(
+						name, row, column, reason);
 		}
 		free(owned);
 		if (err == 0 && in_batch >= BATCH) {
@@ -330,8 +323,8 @@ cartel_event_import_csv(struct cartel_db *db, FILE *in, const char *name,
 	}
 	res->imported = 0;
 	if (err == 0 && opts.all_or_nothing && res->rejected > 0)
-		err = cartel__why(why, CARTEL_EINVAL, IMPORT_MSG_ALL_OR_NOTHING,
-		                  res->rejected, res->rows_read, "recorded",
+		err = cartel__why(why, CARTEL_EINVAL, EVENT_MSG_ALL_OR_NOTHING,
+		                  res->rejected, res->rows_read,
 		                  first_reject ? first_reject : "?");
 	free(first_reject);
 	if (err == 0) {

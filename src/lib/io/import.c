@@ -32,7 +32,9 @@
 #include <cartel/register.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
+#include "io/csv_int.h"
 #include "io/import_int.h"
 #include "io/lists.h"
 #include "register/record.h"
@@ -163,18 +165,18 @@ read_header(struct cartel_csv *csv, const char *name, int need_name,
 				bad_name =
 					cartel__lists_non_ascii(cols[i].name)
 						? cartel__asprintf(
-							  IMPORT_MSG_UNKNOWN_HEADER,
+							  _(IMPORT_MSG_UNKNOWN_HEADER),
 							  name, i + 1,
 							  cartel__utf8_cut(
 								  cols[i].name,
 								  60),
 							  cols[i].name)
 						: cartel__asprintf(
-							  "%s: header, column "
-							  "%zu: %s",
+							  _("%s: header, column "
+							    "%zu: %s"),
 							  name, i + 1,
 							  rwhy ? rwhy
-							       : "a bad name");
+							       : _("a bad name"));
 			free(rwhy);
 			if (bad != 0)
 				continue;
@@ -238,11 +240,11 @@ read_header(struct cartel_csv *csv, const char *name, int need_name,
 			err = cartel__why(why, CARTEL_EFORMAT,
 					  IMPORT_MSG_NO_NAME, name, n,
 					  cartel_csv_delimiter(csv) == '\t'
-						  ? "tab"
+						  ? _("tab")
 						  : cartel_csv_delimiter(csv) ==
 								  ';'
-							  ? "semicolon"
-							  : "comma");
+							  ? _("semicolon")
+							  : _("comma"));
 	}
 	if (err == 0 && bad_name != NULL)
 		err = cartel__why(why, CARTEL_EFORMAT, "%s", bad_name);
@@ -270,26 +272,21 @@ write_reject(FILE *fp, size_t row, const char *column, const char *reason)
 	return cartel_csv_write_row(fp, f, 3);
 }
 
-/* Splits a reader message "file: row R (line L), column C: reason" into
- * the column's header name and the reason. */
+/* The column's header name and the reason of a record the reader
+ * refused (msg: its whole message, the reason when the parts are not
+ * known). */
 static const char *
-csv_reason(const char *msg, const struct column *cols, size_t n_cols,
-	   const char **column)
+csv_reason(const struct cartel_csv *csv, const char *msg,
+	   const struct column *cols, size_t n_cols, const char **column)
 {
 	*column = "";
-	const char *c = msg != NULL ? strstr(msg, ", column ") : NULL;
-	if (c == NULL) {
-		/* A problem of the whole row: the reason after "(line L): ". */
-		const char *r = msg != NULL ? strstr(msg, "): ") : NULL;
-		return r != NULL ? r + 3 : msg != NULL ? msg : "malformed row";
-	}
-	char *end;
-	unsigned long k = strtoul(c + 9, &end, 10);
+	size_t k;
+	const char *reason = cartel__csv_bad(csv, &k);
 	if (k >= 1 && k <= n_cols)
 		*column = cols[k - 1].name;
-	if (end[0] == ':' && end[1] == ' ')
-		return end + 2;
-	return msg;
+	if (reason != NULL)
+		return reason;
+	return msg != NULL ? msg : _("malformed row");
 }
 
 static int
@@ -496,6 +493,7 @@ struct block {
 };
 
 struct reader {
+	const char *lang; /* the caller's, for the reader's reasons */
 	struct cartel_csv *csv;
 	const struct column *cols;
 	size_t n_cols;
@@ -546,15 +544,16 @@ read_job(struct reader *rd, struct job *job)
 	if (rc < 0) {
 		const char *column;
 		const char *reason =
-			csv_reason(rwhy, rd->cols, rd->n_cols, &column);
+			csv_reason(rd->csv, rwhy, rd->cols, rd->n_cols,
+				   &column);
 		job->column = column;
 		job->reason = cartel__strdup(reason);
 		free(rwhy);
 		return 1;
 	}
 	if (n != rd->n_cols) {
-		job->reason = cartel__asprintf("the row has %zu fields; the "
-					       "header has %zu",
+		job->reason = cartel__asprintf(_("the row has %zu fields; the "
+						 "header has %zu"),
 					       n, rd->n_cols);
 		return 1;
 	}
@@ -642,6 +641,9 @@ static void *
 reader_main(void *arg)
 {
 	struct reader *rd = arg;
+	/* The reasons it writes are in the caller's language, which may be
+	 * its thread's alone (a server's request). */
+	cartel_lang_set(rd->lang, NULL);
 	for (;;) {
 		pthread_mutex_lock(&rd->mu);
 		while (rd->filled - rd->taken == N_BLOCKS && !rd->stop)
@@ -784,11 +786,22 @@ cartel__import_reject(FILE *fp, size_t row, const char *column,
 	return write_reject(fp, row, column, reason);
 }
 
-const char *
-cartel__import_csv_reason(const char *msg, const struct column *cols,
-			  size_t n_cols, const char **column)
+char *
+cartel__import_row_reason(const char *name, size_t row, const char *column,
+			  const char *reason)
 {
-	return csv_reason(msg, cols, n_cols, column);
+	if (column != NULL && column[0] != '\0')
+		return cartel__asprintf(_("%s: row %zu, column %s: %s"), name,
+					row, column, reason);
+	return cartel__asprintf(_("%s: row %zu: %s"), name, row, reason);
+}
+
+const char *
+cartel__import_csv_reason(const struct cartel_csv *csv, const char *msg,
+			  const struct column *cols, size_t n_cols,
+			  const char **column)
+{
+	return csv_reason(csv, msg, cols, n_cols, column);
 }
 
 int
@@ -876,6 +889,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 		cartel_csv_close(csv);
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
+	rd->lang = cartel_lang_get();
 	rd->csv = csv;
 	rd->cols = cols;
 	rd->n_cols = n_cols;
@@ -948,7 +962,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 				res->rows_read--;
 				err = cartel__why(why, job->err, "%s",
 						  reason ? reason
-							 : "read error");
+							 : _("read error"));
 				break;
 			}
 			if (job->kind == JOB_PERSON) {
@@ -993,7 +1007,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 						p->id);
 					column = "id";
 					reason = rwhy != NULL ? rwhy
-							      : "duplicate id";
+							      : _("duplicate id");
 				} else if (rc != 0) {
 					/* The database failed (full, read-
 					 * only, ...): the whole import
@@ -1002,7 +1016,7 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 					cartel__why(why, rc, "%s: row %zu: %s",
 						    name, row,
 						    rwhy ? rwhy
-							 : "write failed");
+							 : _("write failed"));
 					free(rwhy);
 					break;
 				} else {
@@ -1030,11 +1044,8 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 				 * lists every problem at once; the
 				 * transaction is dropped below. */
 				if (first_reject == NULL)
-					first_reject = cartel__asprintf(
-						"%s: row %zu%s%s: %s", name,
-						row,
-						column[0] ? ", column " : "",
-						column, reason);
+					first_reject = cartel__import_row_reason(
+						name, row, column, reason);
 			}
 			free(rwhy);
 			if (err == 0 && b.n >= BATCH)

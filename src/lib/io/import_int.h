@@ -15,45 +15,53 @@
 #include <cartel/register.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
+
 /* Messages a user reads (file-level refusals and reject reasons). None
- * quotes a cell: only header names, ids and field names. */
+ * quotes a cell: only header names, ids and field names. Marked for the
+ * catalogues: cartel__why translates them, and a reason used as it is
+ * goes through _(). */
 #define IMPORT_MSG_TWO_COLUMNS                                               \
-	"%s: header: columns %zu ('%.40s') and %zu ('%.40s') both fill the " \
-	"field %s; keep one of them"
+	N_("%s: header: columns %zu ('%.40s') and %zu ('%.40s') both fill the " \
+	"field %s; keep one of them")
 #define IMPORT_MSG_NO_NAME                                                   \
-	"%s: no column of the header is a name (family_name, given_name, "   \
+	N_("%s: no column of the header is a name (family_name, given_name, "   \
 	"patronymic, or Прізвище, Ім'я, По батькові, Фамилия, Имя, "         \
 	"Отчество; see docs/import.md); the header read as %zu column(s) "   \
 	"separated by %s: if that is wrong, give --delimiter. Nothing was "  \
-	"imported"
+	"imported")
 #define IMPORT_MSG_UNKNOWN_HEADER                                            \
-	"%s: header, column %zu: '%.*s' is neither a column name cartel "     \
+	N_("%s: header, column %zu: '%.*s' is neither a column name cartel "     \
 	"knows (data/list_columns.tsv has the Ukrainian and Russian ones) "  \
-	"nor an attribute name (a-z, 0-9, _)"
+	"nor an attribute name (a-z, 0-9, _)")
 #define IMPORT_MSG_UPDATE_NO_ID                                              \
-	"%s: an update needs an id column naming the persons it changes"
+	N_("%s: an update needs an id column naming the persons it changes")
 #define IMPORT_MSG_UPDATE_EMPTY_ID                                           \
-	"the row has no id: an update names the person it changes"
+	N_("the row has no id: an update names the person it changes")
 #define IMPORT_MSG_UPDATE_UNKNOWN                                            \
-	"id %.*s is not in the register (give --add-new to add it)"
+	N_("id %.*s is not in the register (give --add-new to add it)")
 #define EVENT_MSG_NO_COLUMN                                                  \
-	"%s: the header has no '%s' column (an event list has person_id, "   \
-	"field, value, and may have source, by, at, note, ref)"
+	N_("%s: the header has no '%s' column (an event list has person_id, "   \
+	"field, value, and may have source, by, at, note, ref)")
 #define EVENT_MSG_UNKNOWN_COLUMN                                             \
-	"%s: header, column %zu: '%.40s' is not a column of an event list "  \
-	"(person_id, field, value, source, by, at, note, ref)"
+	N_("%s: header, column %zu: '%.40s' is not a column of an event list "  \
+	"(person_id, field, value, source, by, at, note, ref)")
 #define EVENT_MSG_TWICE                                                      \
-	"%s: header: columns %zu and %zu both name '%s'; keep one of them"
+	N_("%s: header: columns %zu and %zu both name '%s'; keep one of them")
 #define EVENT_MSG_NO_ACTOR                                                   \
-	"the row has no 'by' and no --by was given: who records the event"
+	N_("the row has no 'by' and no --by was given: who records the event")
 #define EVENT_MSG_NO_SOURCE                                                  \
-	"the row has no 'source' and no --source was given"
+	N_("the row has no 'source' and no --source was given")
 #define EVENT_MSG_BAD_AT                                                     \
-	"at: is not a time of the form YYYY-MM-DDTHH:MM:SSZ"
-#define EVENT_MSG_NO_FIELD "field: the cell is empty"
-#define EVENT_MSG_NO_PERSON "person_id: the cell is empty"
-#define IMPORT_MSG_ALL_OR_NOTHING                                            \
-	"%zu of %zu rows rejected, nothing %s (all or nothing); the first: %s"
+	N_("at: is not a time of the form YYYY-MM-DDTHH:MM:SSZ")
+#define EVENT_MSG_NO_FIELD N_("field: the cell is empty")
+#define EVENT_MSG_NO_PERSON N_("person_id: the cell is empty")
+#define UPDATE_MSG_ALL_OR_NOTHING                                            \
+	N_("%zu of %zu rows rejected, nothing changed (all or nothing); the " \
+	   "first: %s")
+#define EVENT_MSG_ALL_OR_NOTHING                                             \
+	N_("%zu of %zu rows rejected, nothing recorded (all or nothing); the " \
+	   "first: %s")
 
 /* What each column of the file is. */
 struct column {
@@ -87,9 +95,16 @@ void cartel__import_columns_free(struct column *cols, size_t n);
 int cartel__import_reject(FILE *fp, size_t row, const char *column,
 			  const char *reason);
 
-/* Splits a reader message into the column's header name (*column) and
- * the reason (returned, a pointer into msg or static). */
-const char *cartel__import_csv_reason(const char *msg,
+/* "NAME: row R, column C: REASON" (no column when column is NULL or ""),
+ * malloc'd; NULL when out of memory. */
+char *cartel__import_row_reason(const char *name, size_t row,
+				const char *column, const char *reason);
+
+/* The column's header name (*column) and the reason (returned, owned
+ * by the reader, or msg, or static) of a record the reader refused with
+ * the message msg. */
+const char *cartel__import_csv_reason(const struct cartel_csv *csv,
+				      const char *msg,
 				      const struct column *cols, size_t n_cols,
 				      const char **column);
 

@@ -23,6 +23,7 @@
 #include <cartel/error.h>
 #include <cartel/limits.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "io/lists.h"
 
@@ -244,7 +245,7 @@ cartel__lists_load(char **why)
 	pthread_once(&once, load_once);
 	if (load_err != 0)
 		return cartel__why(why, load_err, "%s",
-		                   load_why ? load_why : "the list tables");
+		                   load_why ? load_why : _("the list tables"));
 	return 0;
 }
 

@@ -232,18 +232,18 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 		const char *reason = NULL;
 		char *owned = NULL;
 		if (rc < 0) {
-			reason = cartel__import_csv_reason(rwhy, cols, n_cols,
-			                                   &column);
+			reason = cartel__import_csv_reason(csv, rwhy, cols,
+			                                   n_cols, &column);
 			owned = rwhy;
 			rwhy = NULL;
 		} else if (n != n_cols) {
-			owned = cartel__asprintf("the row has %zu fields; the "
-			                         "header has %zu",
+			owned = cartel__asprintf(_("the row has %zu fields; "
+			                           "the header has %zu"),
 			                         n, n_cols);
 			reason = owned;
 		} else if (fields[u.id_col - 1][0] == '\0') {
 			column = cols[u.id_col - 1].name;
-			reason = IMPORT_MSG_UPDATE_EMPTY_ID;
+			reason = _(IMPORT_MSG_UPDATE_EMPTY_ID);
 		}
 		if (reason == NULL) {
 			const char *id = fields[u.id_col - 1];
@@ -316,17 +316,15 @@ cartel__import_update(struct cartel_db *db, FILE *in, const char *name,
 				                  "writing the reject file "
 				                  "failed");
 			if (first_reject == NULL)
-				first_reject = cartel__asprintf(
-				    "%s: row %zu%s%s: %s", name, row,
-				    column[0] ? ", column " : "", column,
-				    reason);
+				first_reject = cartel__import_row_reason(
+						name, row, column, reason);
 		}
 		free(owned);
 		free(rwhy);
 	}
 	if (err == 0 && opts->all_or_nothing && res->rejected > 0)
-		err = cartel__why(why, CARTEL_EINVAL, IMPORT_MSG_ALL_OR_NOTHING,
-		                  res->rejected, res->rows_read, "changed",
+		err = cartel__why(why, CARTEL_EINVAL, UPDATE_MSG_ALL_OR_NOTHING,
+		                  res->rejected, res->rows_read,
 		                  first_reject ? first_reject : "?");
 	free(first_reject);
 	if (err == 0) {

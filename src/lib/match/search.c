@@ -23,6 +23,7 @@
 #include <cartel/match.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "match/match_int.h"
 #include "store/match_rows.h"
@@ -281,7 +282,7 @@ cartel__search_begin(struct cartel_db *db, const struct cartel_search_opts *so,
 		} else if (e == CARTEL_EFORMAT || e == CARTEL_ESTATE ||
 			   e == CARTEL_ENOTFOUND || e == CARTEL_EIO) {
 			reason = e == CARTEL_ENOTFOUND
-					 ? cartel__strdup("no search index yet")
+					 ? cartel__strdup(_("no search index yet"))
 					 : why_open;
 			if (reason == why_open)
 				why_open = NULL;
@@ -289,11 +290,11 @@ cartel__search_begin(struct cartel_db *db, const struct cartel_search_opts *so,
 			/* A name-table error or no memory: building would
 			 * meet it too. */
 			err = cartel__why(why, e, "%s",
-					  why_open ? why_open : "searching");
+					  why_open ? why_open : _("searching"));
 		}
 		free(why_open);
 	} else if (err == 0 && s->path != NULL) {
-		reason = cartel__strdup("a rebuild was asked for");
+		reason = cartel__strdup(_("a rebuild was asked for"));
 	}
 	if (err == 0 && s->ix == NULL)
 		err = build(db, s, so, reason, info, why);

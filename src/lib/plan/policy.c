@@ -21,6 +21,7 @@
 #include <cartel/register.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "plan/plan_int.h"
 
@@ -50,7 +51,7 @@ perr(struct pctx *c, const yaml_node_t *n, const char *key, const char *fmt,
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, _(fmt), ap);
 	va_end(ap);
 	return cartel__why(c->why, CARTEL_EINVAL, "%s line %lu, key '%s': %s",
 			   c->file, line_of(n), key, msg);
@@ -61,13 +62,13 @@ node_kind(const yaml_node_t *n)
 {
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
-		return "a single value";
+		return _("a single value");
 	case YAML_SEQUENCE_NODE:
-		return "a list";
+		return _("a list");
 	case YAML_MAPPING_NODE:
-		return "a mapping";
+		return _("a mapping");
 	default:
-		return "empty";
+		return _("empty");
 	}
 }
 
@@ -123,7 +124,7 @@ want_long(struct pctx *c, const yaml_node_t *n, const char *key, long lo,
 	if (s[0] == '\0' || *end != '\0' || errno == ERANGE)
 		return perr(c, n, key, "\"%.40s\" is not a whole number", s);
 	if (v < lo || v > hi)
-		return perr(c, n, key, "%ld is not %s", v, what);
+		return perr(c, n, key, "%ld is not %s", v, _(what));
 	*out = v;
 	return 0;
 }
@@ -298,11 +299,16 @@ parse_filter(struct pctx *c, yaml_node_t *n, const char *key,
 			f->label = cartel__strdup("longest held");
 			return f->label == NULL ? CARTEL_ENOMEM : 0;
 		}
+		if (allow_catch_all)
+			return perr(c, n, key,
+				    "'%.40s' is not a condition (expected "
+				    "'longest_held' or a mapping such as "
+				    "'age_under: 25' or 'category: civilian')",
+				    sval(n));
 		return perr(c, n, key,
-			    "'%.40s' is not a condition (expected %sa mapping "
+			    "'%.40s' is not a condition (expected a mapping "
 			    "such as 'age_under: 25' or 'category: civilian')",
-			    sval(n),
-			    allow_catch_all ? "'longest_held' or " : "");
+			    sval(n));
 	}
 	struct pair_iter it;
 	int rc = map_begin(c, n, key, &it);
@@ -326,7 +332,7 @@ parse_filter(struct pctx *c, yaml_node_t *n, const char *key,
 		    strcmp(kk, "age_over") == 0 ||
 		    strcmp(kk, "age_from") == 0 || strcmp(kk, "age_to") == 0) {
 			rc = want_long(c, v, path, 0, 150,
-				       "an age between 0 and 150", &num);
+				       N_("an age between 0 and 150"), &num);
 			if (rc != 0)
 				return rc;
 			if (kk[4] == 'u')
@@ -339,7 +345,7 @@ parse_filter(struct pctx *c, yaml_node_t *n, const char *key,
 				f->age_to = (int)num;
 		} else if (strcmp(kk, "held_days_over") == 0) {
 			rc = want_long(c, v, path, 0, 100000,
-				       "a number of days (0 or more)", &num);
+				       N_("a number of days (0 or more)"), &num);
 			f->held_days_over = num;
 		} else if (strcmp(kk, "category") == 0) {
 			rc = want_enum_mask(c, v, path, CARTEL_ENUM_CATEGORY,
@@ -551,7 +557,7 @@ parse_stages(struct pctx *c, yaml_node_t *n, struct cartel_policy *pol)
 	if (n->type == YAML_SCALAR_NODE) {
 		long v = 0;
 		int rc = want_long(c, n, "stages", 1, 1000,
-				   "a number of stages from 1 to 1000", &v);
+				   N_("a number of stages from 1 to 1000"), &v);
 		pol->n_stages = (int)v;
 		return rc;
 	}
@@ -575,7 +581,7 @@ parse_stages(struct pctx *c, yaml_node_t *n, struct cartel_policy *pol)
 		char path[32];
 		snprintf(path, sizeof path, "stages[%zu]", i + 1);
 		int rc = want_long(c, e, path, 1, 10000000,
-				   "a stage size of 1 or more",
+				   N_("a stage size of 1 or more"),
 				   &pol->stage_sizes[i]);
 		if (rc != 0)
 			return rc;
@@ -653,7 +659,7 @@ parse_scale(struct pctx *c, yaml_node_t *n, struct cartel_policy *pol)
 		snprintf(path, sizeof path, "scale.values.%.60s", sval(k));
 		long val = 0;
 		rc = want_long(c, v, path, 1, 1000000,
-			       "a worth of 1 or more", &val);
+			       N_("a worth of 1 or more"), &val);
 		if (rc != 0)
 			return rc;
 		char *name = cartel__plan_rank_fold(sval(k));
@@ -756,7 +762,7 @@ parse_root(struct pctx *c, yaml_node_t *root, struct cartel_policy *pol)
 		} else if (strcmp(kk, "tolerance") == 0) {
 			at_tol = v;
 			rc = want_long(c, v, kk, 0, 1000000,
-				       "a scale value of 0 or more",
+				       N_("a scale value of 0 or more"),
 				       &pol->tolerance);
 		} else if (strcmp(kk, "unranked") == 0) {
 			at_unranked = v;
@@ -764,8 +770,8 @@ parse_root(struct pctx *c, yaml_node_t *root, struct cartel_policy *pol)
 		} else if (strcmp(kk, "max_per_side") == 0) {
 			at_cap = v;
 			rc = want_long(c, v, kk, 1, 100000000,
-				       "a positive whole number (the most "
-				       "persons one side gives)",
+				       N_("a positive whole number (the most "
+					  "persons one side gives)"),
 				       &pol->max_per_side);
 		} else if (strcmp(kk, "priorities") == 0) {
 			rc = parse_filters(c, v, kk, 1, &pol->priorities,
@@ -1086,7 +1092,7 @@ cartel_policy_balance(const struct cartel_policy *pol, const char *party_a,
 			   "ratio %ld:%ld%s by %lld",
 			   pol->parties[0], v0, pol->parties[1], v1,
 			   pol->ratio[0], pol->ratio[1],
-			   pol->scale != NULL ? " and tolerance" : "",
+			   pol->scale != NULL ? _(" and tolerance") : "",
 			   diff < 0 ? -diff : diff);
 }
 

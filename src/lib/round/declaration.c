@@ -35,6 +35,7 @@
 #include <cartel/round.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "round/jcs.h"
 #include "round/round_int.h"
@@ -314,16 +315,20 @@ cartel_declare(struct cartel_db *db, const struct cartel_declare_opts *o,
 	if (rc)
 		return rc;
 	if (owner.role != CARTEL_OWNER_PARTY)
-		return cartel__why(why, CARTEL_ESTATE,
-				   "declarations are made in a party's own "
-				   "register, and this one %s%s; set its owner "
-				   "with cartel owner set --party CODE",
-				   owner.role == CARTEL_OWNER_MEDIATOR
-					   ? "is the mediator's: "
-					   : "has no owner",
-				   owner.role == CARTEL_OWNER_MEDIATOR
-					   ? owner.name
-					   : "");
+		return owner.role == CARTEL_OWNER_MEDIATOR
+			       ? cartel__why(why, CARTEL_ESTATE,
+					     "declarations are made in a "
+					     "party's own register, and this "
+					     "one is the mediator's: %s; set "
+					     "its owner with cartel owner set "
+					     "--party CODE",
+					     owner.name)
+			       : cartel__why(why, CARTEL_ESTATE,
+					     "declarations are made in a "
+					     "party's own register, and this "
+					     "one has no owner; set its owner "
+					     "with cartel owner set --party "
+					     "CODE");
 	if (strcmp(o->key->party, owner.name) != 0)
 		return cartel__why(why, CARTEL_ESTATE,
 				   "the key is %s's, but this register is %s's",
@@ -775,6 +780,7 @@ apply(struct cartel_db *db, const json_t *doc, char **texts,
 /* The half of the seal's check that runs beside the other: the digest,
  * then the canonical form the signature covers. */
 struct seal_job {
+	const char *lang; /* the caller's, for the problems it words */
 	const json_t *doc;
 	struct cartel__problems pr;
 	int digest_ok;
@@ -788,6 +794,7 @@ static void *
 seal_job_run(void *arg)
 {
 	struct seal_job *j = arg;
+	cartel_lang_set(j->lang, NULL);
 	j->rc = cartel__seal_check_digest(j->doc, &j->pr, &j->digest_ok,
 					  &j->why);
 	if (j->rc == 0)
@@ -928,6 +935,7 @@ receive_doc(struct cartel_db *db, const char *path, json_t *doc,
 	 * document; nothing is written before both are done). */
 	struct seal_job job;
 	memset(&job, 0, sizeof job);
+	job.lang = cartel_lang_get();
 	job.doc = doc;
 	pthread_t th;
 	int threaded = pthread_create(&th, NULL, seal_job_run, &job) == 0;

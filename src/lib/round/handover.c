@@ -19,6 +19,7 @@
 #include <cartel/round.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "round/round_int.h"
 
@@ -101,26 +102,40 @@ static int
 not_agreed(struct cartel_db *db, const char *round_id, const char *person_id,
 	   enum cartel_status st, int stage, int loading, char **why)
 {
-	const char *act = loading ? "listed" : "checked off";
 	if (st == CARTEL_STATUS_REPATRIATED) {
 		char *other = NULL, *at = NULL;
 		int rc = cartel__round_ho_repatriated(db, person_id, round_id,
 						      &other, &at, why);
 		if (rc)
 			return rc;
-		if (other != NULL)
+		/* Whole sentences for each case, so that each language can
+		 * say them its own way. */
+		if (other != NULL && loading)
 			rc = cartel__why(why, CARTEL_ESTATE,
 					 "person %s was already repatriated "
 					 "through round %s (checked off at "
-					 "%s) and cannot be %s again in round "
-					 "%s",
-					 person_id, other, at ? at : "?", act,
+					 "%s) and cannot be listed again in "
+					 "round %s",
+					 person_id, other, at ? at : "?",
 					 round_id);
+		else if (other != NULL)
+			rc = cartel__why(why, CARTEL_ESTATE,
+					 "person %s was already repatriated "
+					 "through round %s (checked off at "
+					 "%s) and cannot be checked off again "
+					 "in round %s",
+					 person_id, other, at ? at : "?",
+					 round_id);
+		else if (loading)
+			rc = cartel__why(why, CARTEL_ESTATE,
+					 "person %s is already repatriated and "
+					 "cannot be listed in round %s",
+					 person_id, round_id);
 		else
 			rc = cartel__why(why, CARTEL_ESTATE,
 					 "person %s is already repatriated and "
-					 "cannot be %s in round %s",
-					 person_id, act, round_id);
+					 "cannot be checked off in round %s",
+					 person_id, round_id);
 		free(other);
 		free(at);
 		return rc;
@@ -386,14 +401,21 @@ map_other_side(struct cartel_db *db, const struct cartel_round *r,
 		}
 	if (rc == 0 && n_unmapped > 0)
 		rc = cartel__why(why, CARTEL_ENOTFOUND,
-				 "round %s: %zu person%s %s gives %s linked "
-				 "to nobody in this register (%s%s); link "
-				 "them first (cartel links make %s:held "
-				 "register, or cartel links confirm)",
-				 cartel_round_id(r), n_unmapped,
-				 n_unmapped == 1 ? "" : "s", other,
-				 n_unmapped == 1 ? "is" : "are", shown,
-				 n_unmapped > 10 ? ", ..." : "", other);
+				 cartel_ngettext(
+					 "round %s: %zu person %s gives is "
+					 "linked to nobody in this register "
+					 "(%s%s); link them first (cartel "
+					 "links make %s:held register, or "
+					 "cartel links confirm)",
+					 "round %s: %zu persons %s gives are "
+					 "linked to nobody in this register "
+					 "(%s%s); link them first (cartel "
+					 "links make %s:held register, or "
+					 "cartel links confirm)",
+					 n_unmapped),
+				 cartel_round_id(r), n_unmapped, other,
+				 shown, n_unmapped > 10 ? ", ..." : "",
+				 other);
 	if (rc) {
 		json_decref(m);
 		return rc;
@@ -865,11 +887,17 @@ cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
 	}
 	if (rc == 0 && pending > 0 && !mark_absent)
 		rc = cartel__why(why, CARTEL_ESTATE,
-				 "stage %d of round %s still has %zu person%s "
-				 "pending; check them off, or close with "
-				 "--mark-absent to record them absent",
-				 stage, round_id, pending,
-				 pending == 1 ? "" : "s");
+				 cartel_ngettext(
+					 "stage %d of round %s still has %zu "
+					 "person pending; check them off, or "
+					 "close with --mark-absent to record "
+					 "them absent",
+					 "stage %d of round %s still has %zu "
+					 "persons pending; check them off, or "
+					 "close with --mark-absent to record "
+					 "them absent",
+					 pending),
+				 stage, round_id, pending);
 	if (rc == 0)
 		rc = cartel__round_stage_close(db, round_id, stage, now, by,
 					       why);

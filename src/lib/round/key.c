@@ -276,8 +276,8 @@ cartel_key_parse(struct cartel_key *out, const char *text, size_t len,
 	    type == NULL) {
 		rc = cartel__why(why, CARTEL_EFORMAT,
 				 "%s: not a cartel key file (format must be "
-				 "\"" KEY_FORMAT "\")",
-				 path);
+				 "\"%s\")",
+				 path, KEY_FORMAT);
 		goto out;
 	}
 	if (!cartel_party_valid(party)) {

@@ -23,6 +23,7 @@
 #include <cartel/round.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "round/round_int.h"
 
@@ -103,7 +104,7 @@ classify(struct cartel_reconcile_row *r, const struct cartel_person *ours,
 	r->probability = n ? c[0].probability : 0;
 	if (n == 0) {
 		r->verdict = CARTEL_RECONCILE_NOT_HELD;
-		r->note = strdup("nobody in the register comes near");
+		r->note = strdup(_("nobody in the register comes near"));
 		return r->note ? 0 : CARTEL_ENOMEM;
 	}
 	size_t n_match = 0, n_review = 0;
@@ -125,11 +126,17 @@ classify(struct cartel_reconcile_row *r, const struct cartel_person *ours,
 			return r->our_id ? 0 : CARTEL_ENOMEM;
 		}
 		r->verdict = CARTEL_RECONCILE_NOT_HELD;
-		r->note = cartel__asprintf(
-			"the same person as %s, whose status is %s%s%s", c[0].id,
-			cartel_enum_name(CARTEL_ENUM_STATUS, (int)p->status),
-			p->held_by ? ", held by " : "",
-			p->held_by ? p->held_by : "");
+		const char *st = cartel_enum_name(CARTEL_ENUM_STATUS,
+						  (int)p->status);
+		r->note = p->held_by != NULL
+				  ? cartel__asprintf(
+					    _("the same person as %s, whose "
+					      "status is %s, held by %s"),
+					    c[0].id, st, p->held_by)
+				  : cartel__asprintf(
+					    _("the same person as %s, whose "
+					      "status is %s"),
+					    c[0].id, st);
 		return r->note ? 0 : CARTEL_ENOMEM;
 	}
 	if (n_match + n_review > 0) {
@@ -141,14 +148,21 @@ classify(struct cartel_reconcile_row *r, const struct cartel_person *ours,
 			return rc;
 		if (n_match > 1)
 			r->note = cartel__asprintf(
-				"%zu persons of the register match", n_match);
+				cartel_ngettext(
+					"%zu person of the register matches",
+					"%zu persons of the register match",
+					n_match),
+				n_match);
 		else if (n_match == 1)
-			r->note = strdup("the best candidate has a close "
-					 "runner-up");
+			r->note = strdup(_("the best candidate has a close "
+					   "runner-up"));
 		else
 			r->note = cartel__asprintf(
-				"%zu candidate%s in the review band only",
-				n_review, n_review == 1 ? "" : "s");
+				cartel_ngettext(
+					"%zu candidate in the review band only",
+					"%zu candidates in the review band only",
+					n_review),
+				n_review);
 		return r->note ? 0 : CARTEL_ENOMEM;
 	}
 	r->verdict = CARTEL_RECONCILE_NOT_HELD;
@@ -156,7 +170,7 @@ classify(struct cartel_reconcile_row *r, const struct cartel_person *ours,
 		rc = add_cand(r, ours, &c[i]);
 	if (rc)
 		return rc;
-	r->note = strdup("no match in the register; the nearest are shown");
+	r->note = strdup(_("no match in the register; the nearest are shown"));
 	return r->note ? 0 : CARTEL_ENOMEM;
 }
 

@@ -33,6 +33,7 @@
 #include <cartel/round.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "round/jcs.h"
 #include "round/round_int.h"
@@ -469,7 +470,7 @@ check_plan(const struct cartel_round *r,
 {
 	json_t *plan = json_loadb(o->plan_json, o->plan_len,
 				  JSON_REJECT_DUPLICATES, NULL);
-	const char *name = o->plan_name ? o->plan_name : "the plan";
+	const char *name = o->plan_name ? o->plan_name : _("the plan");
 	if (!json_is_object(plan)) {
 		json_decref(plan);
 		return breach(out, CARTEL_RULE_PLAN_DIGEST, 0, NULL,
@@ -495,7 +496,7 @@ check_plan(const struct cartel_round *r,
 		rc = breach(out, CARTEL_RULE_PLAN_DIGEST, 0, NULL,
 			    "the document names plan %.64s, but %s is plan "
 			    "%.64s",
-			    named, name, stated ? stated : "(no digest)");
+			    named, name, stated ? stated : _("(no digest)"));
 	json_decref(plan);
 	return rc;
 }
@@ -565,7 +566,7 @@ check_entry(struct cartel_db *db, const struct cartel_owner *owner,
 		rc = breach(out, CARTEL_RULE_TWICE, 0, id,
 			    "person %s is listed twice (%s and %s)%s%s", id,
 			    json_string_value(prev), list,
-			    strcmp(k.key, id) ? ": both entries are " : "",
+			    strcmp(k.key, id) ? _(": both entries are ") : "",
 			    strcmp(k.key, id) ? k.key : "");
 		cartel__known_clear(&k);
 		return rc;
@@ -578,15 +579,15 @@ check_entry(struct cartel_db *db, const struct cartel_owner *owner,
 		cartel__known_clear(&k);
 		return 0;
 	}
-	const char *per = k.declared ? "per its declaration" : "per the "
-								"register";
+	const char *per = k.declared ? _("per its declaration")
+				     : _("per the register");
 	if (strcmp(k.holder, side) != 0)
 		rc = breach(out, CARTEL_RULE_NOT_HOLDER, 0, id,
 			    "person %s is listed by %s (%s), but %s holds "
 			    "him (%s)",
-			    id, side, list, k.holder[0] ? k.holder : "nobody",
-			    k.declared ? "per the holder's declaration"
-				       : "per the register");
+			    id, side, list, k.holder[0] ? k.holder : _("nobody"),
+			    k.declared ? _("per the holder's declaration")
+				       : _("per the register"));
 	if (rc == 0 && k.dropped)
 		rc = breach(out, CARTEL_RULE_NOT_IN_CUSTODY, 0, id,
 			    "person %s is no longer declared by %s (dropped "
@@ -627,7 +628,7 @@ check_entry(struct cartel_db *db, const struct cartel_owner *owner,
 			    id,
 			    k.p.consent == CARTEL_CONSENT_REFUSES
 				    ? per
-				    : "per the document");
+				    : _("per the document"));
 	if (rc == 0 && traded &&
 	    k.p.direct_repatriation == CARTEL_DIRECT_YES)
 		rc = breach(out, CARTEL_RULE_DIRECT_TRADED, 0, id,
@@ -654,9 +655,9 @@ check_entry(struct cartel_db *db, const struct cartel_owner *owner,
 				    "person %s, held by %s, cannot be mapped "
 				    "to a record of %s's register%s",
 				    id, k.holder, signer,
-				    own ? ": the id the document gives is "
-					  "not in it"
-					: ": no identity link");
+				    own ? _(": the id the document gives is "
+					    "not in it")
+					: _(": no identity link"));
 		cartel_person_clear(&mine);
 		free(own);
 	}
@@ -735,17 +736,17 @@ cartel_round_rules_why(const struct cartel_round *r,
 		return err;
 	size_t cap = 256;
 	for (size_t i = 0; i < res->n; i++)
-		cap += strlen(res->v[i].text) + 40;
+		cap += strlen(res->v[i].text) + 80;
 	char *s = malloc(cap);
 	if (s == NULL)
 		return CARTEL_ENOMEM;
 	size_t len = (size_t)snprintf(
-		s, cap, "round %s version %d breaks the exchange rules (%zu):",
+		s, cap, _("round %s version %d breaks the exchange rules (%zu):"),
 		cartel_round_id(r), cartel_round_version(r), res->n_broken);
 	for (size_t i = 0; i < res->n && len < cap; i++) {
 		if (res->v[i].note)
 			continue;
-		len += (size_t)snprintf(s + len, cap - len, "\n  rule '%s': %s",
+		len += (size_t)snprintf(s + len, cap - len, _("\n  rule '%s': %s"),
 					cartel_round_rule_name(res->v[i].rule),
 					res->v[i].text);
 	}

@@ -27,6 +27,7 @@
 #include <cartel/error.h>
 #include <cartel/round.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "round/jcs.h"
 #include "round/round_int.h"
@@ -313,15 +314,17 @@ cartel__seal_check(const json_t *doc, struct cartel__problems *pr,
 int
 cartel__problems_why(struct cartel__problems *pr, char **why, const char *name)
 {
-	size_t total = strlen(name) + 64;
+	size_t total = strlen(name) + 256;
 	for (size_t i = 0; i < pr->n; i++)
 		total += strlen(pr->v[i]) + 8;
 	char *s = malloc(total);
 	if (s == NULL)
 		return CARTEL_ETAMPER;
-	size_t used = (size_t)snprintf(s, total,
-				       "%s does not verify (%zu problem%s):",
-				       name, pr->n, pr->n == 1 ? "" : "s");
+	size_t used = (size_t)snprintf(
+		s, total,
+		cartel_ngettext("%s does not verify (%zu problem):",
+				"%s does not verify (%zu problems):", pr->n),
+		name, pr->n);
 	for (size_t i = 0; i < pr->n; i++)
 		used += (size_t)snprintf(s + used, total - used, "\n  %s",
 					 pr->v[i]);

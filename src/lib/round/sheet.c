@@ -102,12 +102,15 @@ cartel_handover_sheet(struct cartel_db *db, const char *round_id,
 	if (rc)
 		return rc;
 	if (owner.role != CARTEL_OWNER_PARTY)
-		return cartel__why(why, CARTEL_ESTATE,
-				   "a handover sheet is written by a party's "
-				   "own register, and this one %s",
-				   owner.role == CARTEL_OWNER_MEDIATOR
-					   ? "is the mediator's"
-					   : "has no owner");
+		return owner.role == CARTEL_OWNER_MEDIATOR
+			       ? cartel__why(why, CARTEL_ESTATE,
+					     "a handover sheet is written by "
+					     "a party's own register, and "
+					     "this one is the mediator's")
+			       : cartel__why(why, CARTEL_ESTATE,
+					     "a handover sheet is written by "
+					     "a party's own register, and "
+					     "this one has no owner");
 	if (strcmp(key->party, owner.name) != 0)
 		return cartel__why(why, CARTEL_ESTATE,
 				   "the key is %s's, but this register is %s's",

@@ -36,6 +36,7 @@
 #include <cartel/register.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "store/store_cols.h"
 #include "store/store_int.h"
@@ -488,11 +489,11 @@ static int
 misplaced(struct cartel_audit_report *rep, const char *what, long long row,
 	  long long claims, long long seq, char **why)
 {
-	char *msg = cartel__asprintf("%s %lld claims it but was written "
-				     "after entry %lld",
+	char *msg = cartel__asprintf(_("%s %lld claims it but was written "
+				     "after entry %lld"),
 				     what, row, seq - 1);
 	int err = tamper(rep, claims, why,
-			 msg != NULL ? msg : "a row is out of place");
+			 msg != NULL ? msg : _("a row is out of place"));
 	free(msg);
 	return err;
 }
@@ -588,18 +589,18 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 				/* An event added later that claims an
 				 * earlier entry: that entry is the one
 				 * that does not hold. */
-				err = misplaced(rep, "event", row.seq,
+				err = misplaced(rep, _("event"), row.seq,
 						row.audit, e.seq, why);
 				goto done;
 			}
 			if (row.bad_type) {
 				char *msg = cartel__asprintf(
-					"event %lld holds a value that is not "
-					"text",
+					_("event %lld holds a value that is not "
+					"text"),
 					row.seq);
 				err = tamper(rep, e.seq, why,
 					     msg != NULL ? msg
-							 : "a value is not text");
+							 : _("a value is not text"));
 				free(msg);
 				goto done;
 			}
@@ -621,11 +622,11 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 		    e.events_hash.n != 64 ||
 		    memcmp(events_hex, e.events_hash.p, 64) != 0) {
 			char *msg = cartel__asprintf(
-				"the %lld event rows it covers do not match "
-				"(found %lld, changed, added or deleted)",
+				_("the %lld event rows it covers do not match "
+				"(found %lld, changed, added or deleted)"),
 				e.n_events, n);
 			err = tamper(rep, e.seq, why,
-				     msg != NULL ? msg : "its events differ");
+				     msg != NULL ? msg : _("its events differ"));
 			free(msg);
 			goto done;
 		}
@@ -634,7 +635,7 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 		n = 0;
 		while (have_led == 1 && led.audit <= e.seq) {
 			if (led.audit < e.seq) {
-				err = misplaced(rep, "row ledger record",
+				err = misplaced(rep, _("row ledger record"),
 						led.seq, led.audit, e.seq, why);
 				goto done;
 			}
@@ -655,12 +656,12 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 						       e.rows_hash.p, 64) == 0;
 		if (!rows_ok) {
 			char *msg = cartel__asprintf(
-				"the %lld row ledger records it covers do not "
-				"match (found %lld, changed, added or deleted)",
+				_("the %lld row ledger records it covers do not "
+				"match (found %lld, changed, added or deleted)"),
 				e.rows_hash.p != NULL ? e.n_rows : 0, n);
 			err = tamper(rep, e.seq, why,
 				     msg != NULL ? msg
-						 : "its ledger records differ");
+						 : _("its ledger records differ"));
 			free(msg);
 			goto done;
 		}
@@ -673,12 +674,12 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 	}
 	if (have == 1 || have_led == 1) {
 		char *msg = cartel__asprintf(
-			"%s %lld claims entry %lld, which does not exist",
-			have == 1 ? "event" : "row ledger record",
+			_("%s %lld claims entry %lld, which does not exist"),
+			have == 1 ? _("event") : _("row ledger record"),
 			have == 1 ? row.seq : led.seq,
 			have == 1 ? row.audit : led.audit);
 		err = tamper(rep, expect, why,
-			     msg != NULL ? msg : "rows past the chain's end");
+			     msg != NULL ? msg : _("rows past the chain's end"));
 		free(msg);
 		goto done;
 	}
@@ -691,12 +692,12 @@ verify_chain(struct cartel_db *db, struct cartel_audit_report *rep, char **why)
 		if (head_seq != last || last == 0 || head_hash.p == NULL ||
 		    head_hash.n != 64 || memcmp(head_hash.p, prev, 64) != 0) {
 			char *msg = cartel__asprintf(
-				"the chain's head names entry %lld, but the "
+				_("the chain's head names entry %lld, but the "
 				"log ends at entry %lld (entries deleted from "
-				"the end, or the head changed)",
+				"the end, or the head changed)"),
 				head_seq, last);
 			err = tamper(rep, last + 1, why,
-				     msg != NULL ? msg : "head mismatch");
+				     msg != NULL ? msg : _("head mismatch"));
 			free(msg);
 			goto done;
 		}

@@ -17,6 +17,7 @@
 #include <cartel/match.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "register/record.h"
 #include "store/store_int.h"
@@ -96,6 +97,10 @@ cartel__db_err(struct cartel_db *db, int rc, const char *doing, char **why)
 	const char *msg = db != NULL && db->sql != NULL
 				  ? sqlite3_errmsg(db->sql)
 				  : sqlite3_errstr(rc);
+	/* What was being done is said in the thread's language (marked at
+	 * each call: scripts/po-update.sh); SQLite's own words stay its. */
+	if (doing != NULL && doing[0] != '\0')
+		doing = _(doing);
 	if (err == CARTEL_EFULL)
 		return cartel__why(why, err,
 				   "%s: the database or disk is full "

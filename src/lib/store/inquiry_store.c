@@ -294,7 +294,7 @@ cand_status(struct cartel_db *db, struct cartel_inquiry_candidate *c,
 	int err = cartel_person_get(db, c->person_id, &p, &e);
 	if (err == CARTEL_ENOTFOUND) {
 		free(e);
-		c->status_text = cartel__strdup("no longer in the register");
+		c->status_text = cartel__strdup(_("no longer in the register"));
 		return c->status_text ? 0 : CARTEL_ENOMEM;
 	}
 	if (err != 0) {

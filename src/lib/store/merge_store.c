@@ -23,6 +23,7 @@
 #include <cartel/register.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "store/store_int.h"
 
@@ -51,7 +52,7 @@ check_merge_row(struct cartel_db *db, long long seq, char **why)
 	if (err == CARTEL_ETAMPER || err == CARTEL_ENOTFOUND)
 		err = cartel__why(why, CARTEL_ETAMPER,
 				  "merge record %lld cannot be trusted: %s",
-				  seq, inner ? inner : "it does not hold");
+				  seq, inner ? inner : _("it does not hold"));
 	else if (err != 0)
 		err = cartel__why(why, err, "%s",
 				  inner ? inner : cartel_strerror(err));
@@ -212,7 +213,7 @@ in_pending_round(struct cartel_db *db, const char *a, const char *b,
 					"the check-off of %.64s in round "
 					"%.64s cannot be trusted: %s",
 					person, round,
-					inner ? inner : "it does not hold");
+					inner ? inner : _("it does not hold"));
 			free(inner);
 		}
 		free(round);
@@ -243,8 +244,8 @@ on_round_list(const struct cartel_person *p, const char *id,
 			   "he leaves its list",
 			   id,
 			   p->status == CARTEL_STATUS_PROPOSED
-				   ? "proposed for exchange"
-				   : "on an agreed exchange list",
+				   ? _("proposed for exchange")
+				   : _("on an agreed exchange list"),
 			   cartel_enum_name(CARTEL_ENUM_STATUS,
 					    (int)p->status),
 			   what);
@@ -320,16 +321,16 @@ need_who_why(const char *by, const char *reason, const char *what, char **why)
 {
 	if (by == NULL || by[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
-				   "%s needs who records it (--by)", what);
+				   "%s needs who records it (--by)", _(what));
 	if (reason == NULL || reason[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
-				   "%s needs a reason (--reason)", what);
+				   "%s needs a reason (--reason)", _(what));
 	if (strlen(by) > CARTEL_LIMIT_FIELD ||
 	    strlen(reason) > CARTEL_LIMIT_FIELD)
 		return cartel__why(why, CARTEL_ERANGE,
 				   "%s: --by and --reason take at most %u "
 				   "bytes each",
-				   what, CARTEL_LIMIT_FIELD);
+				   _(what), CARTEL_LIMIT_FIELD);
 	return 0;
 }
 
@@ -345,7 +346,7 @@ cartel_person_merge(struct cartel_db *db, const char *keep_id,
 	    other_id[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
 				   "a merge needs two person ids");
-	int err = need_who_why(by, reason, "a merge", why);
+	int err = need_who_why(by, reason, N_("a merge"), why);
 	if (err != 0)
 		return err;
 	if (strcmp(keep_id, other_id) == 0)
@@ -465,7 +466,7 @@ cartel_person_unmerge(struct cartel_db *db, const char *other_id,
 	if (other_id == NULL || other_id[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL,
 				   "an unmerge needs a person id");
-	int err = need_who_why(by, reason, "an unmerge", why);
+	int err = need_who_why(by, reason, N_("an unmerge"), why);
 	if (err != 0)
 		return err;
 	int own;

@@ -17,6 +17,7 @@
 #include <cartel/round.h>
 #include <cartel/store.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "store/round_rows.h"
 #include "store/store_int.h"
@@ -30,8 +31,8 @@ held(struct cartel_db *db, int t, const char *k1, const char *k2,
 	char *inner = NULL;
 	int rc = cartel__ledger_check_row(db, t, k1, k2, &inner);
 	if (rc == CARTEL_ETAMPER) {
-		rc = cartel__why(why, rc, "%s cannot be trusted: %s", what,
-				 inner ? inner : "it does not hold");
+		rc = cartel__why(why, rc, "%s cannot be trusted: %s", _(what),
+				 inner ? inner : _("it does not hold"));
 	} else if (rc != 0) {
 		if (why && inner) {
 			free(*why);
@@ -49,7 +50,7 @@ stage_held(struct cartel_db *db, const char *round_id, int stage, char **why)
 	char k2[16];
 	snprintf(k2, sizeof k2, "%d", stage);
 	return held(db, CARTEL__LT_ROUND_STAGE, round_id, k2,
-		    "a stage of this round", why);
+		    N_("a stage of this round"), why);
 }
 
 static int
@@ -88,9 +89,11 @@ cartel__round_pin_get(struct cartel_db *db, const char *party,
 	if (rc == 0) {
 		/* A key changed behind the register's back would make a
 		 * stranger's signature hold: check it against the chain. */
-		char k1[24], what[64];
+		char k1[24], what[160];
 		snprintf(k1, sizeof k1, "%lld", seq);
-		snprintf(what, sizeof what, "the pinned key of party %.20s",
+		/* Already in words: held() leaves a text it has no
+		 * translation of as it is. */
+		snprintf(what, sizeof what, _("the pinned key of party %.20s"),
 			 party);
 		rc = held(db, CARTEL__LT_KEY_PIN, k1, NULL, what, why);
 		if (rc != 0)
@@ -183,7 +186,7 @@ cartel__round_pin_list(struct cartel_db *db, struct cartel_key_pin **out,
 		char k1[24];
 		snprintf(k1, sizeof k1, "%lld",
 			 (long long)sqlite3_column_int64(st, 5));
-		rc = held(db, CARTEL__LT_KEY_PIN, k1, NULL, "a pinned key",
+		rc = held(db, CARTEL__LT_KEY_PIN, k1, NULL, N_("a pinned key"),
 			  why);
 		if (rc)
 			break;
@@ -264,7 +267,7 @@ cartel__round_doc_get(struct cartel_db *db, const char *round_id,
 	sqlite3_finalize(st);
 	if (rc == 0)
 		rc = held(db, CARTEL__LT_ROUND_DOC, round_id, NULL,
-			  "the round's document", why);
+			  N_("the round's document"), why);
 	if (rc != 0 && started_at) {
 		free(*started_at);
 		*started_at = NULL;
@@ -483,7 +486,7 @@ cartel__round_ho_get(struct cartel_db *db, const char *round_id,
 	sqlite3_finalize(st);
 	if (rc == 0)
 		rc = held(db, CARTEL__LT_HANDOVER, round_id, person_id,
-			  "the check-off", why);
+			  N_("the check-off"), why);
 	if (rc != 0 && p->id != NULL)
 		cartel__round_ho_person_clear(p);
 	return rc;
@@ -556,7 +559,7 @@ cartel__round_ho_list(struct cartel_db *db, const char *round_id, int stage,
 			break;
 		}
 		rc = held(db, CARTEL__LT_HANDOVER, round_id, v[len - 1].id,
-			  "a check-off", why);
+			  N_("a check-off"), why);
 		if (rc)
 			break;
 	}
@@ -706,7 +709,7 @@ cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
 		}
 		len++;
 		rc = held(db, CARTEL__LT_HANDOVER, v[len - 1], person_id,
-			  "a check-off in another round", why);
+			  N_("a check-off in another round"), why);
 		if (rc)
 			break;
 	}
@@ -754,7 +757,7 @@ cartel__round_ho_repatriated(struct cartel_db *db, const char *person_id,
 	sqlite3_finalize(st);
 	if (rc == 0 && *round_id != NULL)
 		rc = held(db, CARTEL__LT_HANDOVER, *round_id, person_id,
-			  "the check-off in another round", why);
+			  N_("the check-off in another round"), why);
 	if (rc) {
 		free(*round_id);
 		free(*at);
