@@ -17,7 +17,7 @@ OUT=${2:-}
 # (src/cli/cli.h), where the error helpers translate their first text.
 KEYWORDS="-k_ -kN_ -kC_:1c,2 -kNC_:1c,2 -kcartel_gettext
  -kcartel_ngettext:1,2 -kcartel_pgettext:1c,2
- -kcli_fail:1 -kcli_usage:2 -kcli_error:3"
+ -kcli_fail:1 -kcli_usage:2 -kcli_error:3 -kcli_rules_error:5"
 FLAGS="--flag=cli_fail:1:c-format --flag=cli_usage:2:c-format
  --flag=cartel__why:3:c-format"
 

@@ -357,6 +357,11 @@ const struct cartel__migration cartel__migrations[] = {
 	 " hash TEXT PRIMARY KEY,"
 	 " inquiry_id TEXT NOT NULL,"
 	 " created_at TEXT NOT NULL) WITHOUT ROWID;"},
+	/* The receiving side checks a person off by his holder's id: without
+	 * an index each check-off read the whole round. */
+	{"1200-proto",
+	 "CREATE INDEX round_handover_holder"
+	 " ON round_handover(round_id, holder_id);"},
 	/* Append new migrations here, each with a unique name. */
 };
 
