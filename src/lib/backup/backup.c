@@ -244,35 +244,6 @@ read_head(int fd, const char *name, unsigned char head[HEAD_LEN],
 }
 
 /* Decrypts the encrypted backup open at in_fd into out_fd. */
-/*
- * A last chunk read short (the file ends inside it) whose bytes do not
- * authenticate: when the chunk ends earlier, at a final tag, with a few
- * bytes after it (up to TRAIL_MAX), the file is whole but has data after
- * its end mark, which is said as such rather than as a wrong passphrase.
- * Each try starts from the state before the chunk.
- */
-#define TRAIL_MAX 4096
-static int
-ends_early(const crypto_secretstream_xchacha20poly1305_state *st0,
-	   unsigned char *pt, const unsigned char *ct, size_t got,
-	   const unsigned char *head)
-{
-	size_t min = crypto_secretstream_xchacha20poly1305_ABYTES;
-	for (size_t trim = 1; trim <= TRAIL_MAX && got - trim >= min; trim++) {
-		crypto_secretstream_xchacha20poly1305_state st = *st0;
-		unsigned long long n_pt;
-		unsigned char tag;
-		int ok = crypto_secretstream_xchacha20poly1305_pull(
-				 &st, pt, &n_pt, &tag, ct, got - trim, head,
-				 HEAD_AD_LEN) == 0 &&
-			 tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-		sodium_memzero(&st, sizeof st);
-		if (ok)
-			return 1;
-	}
-	return 0;
-}
-
 static int
 decrypt_fd(int in_fd, const char *name, int out_fd, const char *out_name,
 	   const char *pass, size_t pass_len, char **why)
@@ -312,19 +283,9 @@ decrypt_fd(int in_fd, const char *name, int out_fd, const char *out_name,
 		}
 		unsigned long long n_pt;
 		unsigned char tag;
-		crypto_secretstream_xchacha20poly1305_state st0 = st;
 		if (crypto_secretstream_xchacha20poly1305_pull(
 			    &st, pt, &n_pt, &tag, ct, got, head, HEAD_AD_LEN) !=
 		    0) {
-			if (got < CHUNK_CT && ends_early(&st0, pt, ct, got,
-							 head)) {
-				err = cartel__why(why, CARTEL_EFORMAT,
-						  "%s is damaged: data after "
-						  "its end mark",
-						  name);
-				sodium_memzero(&st0, sizeof st0);
-				break;
-			}
 			err = chunk == 0
 				      ? cartel__why(why, CARTEL_ETAMPER,
 						    "%s: wrong passphrase, or "
