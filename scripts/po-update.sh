@@ -22,7 +22,7 @@ OUT=${2:-}
 # (cartel__db_err, store/db.c).
 KEYWORDS="-k_ -kN_ -kC_:1c,2 -kNC_:1c,2 -kcartel_gettext
  -kcartel_ngettext:1,2 -kcartel_pgettext:1c,2
- -kcli_fail:1 -kcli_usage:2 -kcli_error:3
+ -kcli_fail:1 -kcli_usage:2 -kcli_error:3 -kcli_rules_error:5
  -kcartel__why:3 -kbreach:5 -kcartel__problem:2 -kperr:4
  -kcartel__db_err:3"
 FLAGS="--flag=cli_fail:1:c-format --flag=cli_usage:2:c-format

@@ -54,6 +54,32 @@ json_t *cartel_review_item_json(const struct cartel_review_item *it);
 struct cartel_handover_status;
 json_t *cartel_handover_status_json(const struct cartel_handover_status *st);
 
+/* The exchange rules' findings (<cartel/round.h>) as `round new`, `round
+ * amend`, `round sign` and `handover start` print them with --json: an
+ * array of {"party" (the party whose list names him, or null), "id" (the
+ * document's id, or null for the plan), "rule" (its code: "refuses",
+ * "not_holder", ...), "note" (true: reported, does not refuse), "text"
+ * (the sentence)}, in the document's order. Only breaches, no notes, when
+ * breaches_only. */
+struct cartel_round_rules;
+json_t *cartel_round_rules_json(const struct cartel_round_rules *r,
+				int breaches_only);
+
+/* What `round amend` did to the balance (<cartel/round.h>): {"sides":
+ * [{"party", "persons_before", "persons_after", "value_before",
+ * "value_after", and under civilians_for_civilians "civilians_before",
+ * "civilians_after", "value_besides_civilians_before",
+ * "value_besides_civilians_after"}, ...], "balanced", "pools" (1, or 2
+ * when civilians are balanced apart), "verdict" (why not, or null)}. */
+struct cartel_round_balance;
+json_t *cartel_round_balance_json(const struct cartel_round_balance *b);
+
+/* A step refused for its breaches, as those commands print it on
+ * standard output with --json: {"ok": false, "error": the message,
+ * "breaches": cartel_round_rules_json(r, 1)}. */
+json_t *cartel_round_refusal_json(const struct cartel_round_rules *r,
+				  const char *error);
+
 /*
  * Statistics as `cartel stats --json` prints them. With public_figures,
  * every count from 1 to 4 is the string "fewer than 5" (GC III Art. 13:

@@ -79,6 +79,22 @@ int cartel_policy_balance(const struct cartel_policy *pol, const char *party_a,
 			  long value_a, const char *party_b, long value_b,
 			  char **why);
 
+/* 1 when the policy exchanges civilians only for civilians
+ * (civilians_for_civilians: true): two pools, each balanced apart. */
+int cartel_policy_civilians_apart(const struct cartel_policy *pol);
+
+/*
+ * As cartel_policy_balance for a policy with civilians_for_civilians:
+ * values_a[0] and values_b[0] the sides' values besides civilians (within
+ * the scale's tolerance), values_a[1] and values_b[1] their civilians (by
+ * head, exactly), each pool held to the ratio apart. CARTEL_ESTATE with
+ * *why naming the pool that is off and by how much.
+ */
+int cartel_policy_balance_pools(const struct cartel_policy *pol,
+				const char *party_a, const long values_a[2],
+				const char *party_b, const long values_b[2],
+				char **why);
+
 struct cartel_db;
 /* Checks the policy's two parties against the parties the register knows
  * (cartel_party_known), before a plan is made from its persons: a side
@@ -114,6 +130,21 @@ struct cartel_plan_opts {
 int cartel_plan_make(struct cartel_plan **out, const struct cartel_policy *pol,
 		     const struct cartel_person *persons, size_t n,
 		     const struct cartel_plan_opts *opts, char **why);
+
+/*
+ * As cartel_plan_make, knowing whom each receiving party seeks:
+ * sought[0..n_sought) are ids of `persons` (sorted by strcmp; NULL when
+ * n_sought is 0) that the party they would go to names in the sought
+ * declaration it sent (cartel_round_plan_sought). Under the policy's
+ * `sought_first` (the default), within each priority those go ahead of
+ * the persons not sought, before time held; the balance and every rule
+ * are as without them. cartel_plan_explain says it of each.
+ */
+int cartel_plan_make_sought(struct cartel_plan **out,
+			    const struct cartel_policy *pol,
+			    const struct cartel_person *persons, size_t n,
+			    const char *const *sought, size_t n_sought,
+			    const struct cartel_plan_opts *opts, char **why);
 
 /* Frees a plan; NULL is allowed. */
 void cartel_plan_free(struct cartel_plan *plan);

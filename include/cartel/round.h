@@ -167,6 +167,16 @@ int cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 			   const struct cartel_round_opts *opts,
 			   struct cartel_round **out, char **why);
 
+struct cartel_round_rules; /* below */
+/* As cartel_round_from_plan; when the plan's list breaks the exchange
+ * rules, *found (when not NULL) receives every breach, one per person and
+ * rule (clear it with cartel_round_rules_clear; zeroed otherwise). */
+int cartel_round_from_plan_rules(struct cartel_db *db, const char *plan_json,
+				 size_t len, const char *plan_name,
+				 const struct cartel_round_opts *opts,
+				 struct cartel_round **out,
+				 struct cartel_round_rules *found, char **why);
+
 /*
  * Reads a document from text (or from the file at path) and checks its
  * shape: every required field there with the right type. Does not check
@@ -222,8 +232,9 @@ struct cartel_round_rules;
  * with every problem in *why: CARTEL_ETAMPER for the seal, else
  * CARTEL_ESTATE. *notes (when not NULL) receives what the check reported
  * without refusing (persons the signer receives that it cannot map to its
- * own records); clear it with cartel_round_rules_clear. cartel_round_sign
- * is this with ropts and notes NULL.
+ * own records), and when the rules refuse the document, every breach
+ * (and note) found; clear it with cartel_round_rules_clear, whatever the
+ * outcome. cartel_round_sign is this with ropts and notes NULL.
  */
 int cartel_round_sign_checked(struct cartel_db *db, struct cartel_round *r,
 			      const struct cartel_key *key,
@@ -337,6 +348,9 @@ struct cartel_round_breach {
 	int note;     /* 1: reported, does not refuse */
 	char *person; /* the document's id, or NULL for the plan */
 	char *text;   /* one sentence naming the person and the list */
+	/* The party whose list names him (sides.P.gives or
+	 * direct_repatriation.P), or NULL for the withheld and the plan. */
+	char *party;
 };
 
 struct cartel_round_rules {
@@ -398,6 +412,20 @@ int cartel_round_plan_persons(struct cartel_db *db,
 			      struct cartel_person **out, size_t *n,
 			      char **why);
 
+/*
+ * Whom each receiving party seeks, among persons[0..n) (as
+ * cartel_round_plan_persons gives them): the ids of those an active
+ * identity link (linked or confirmed) ties to a person of a party's
+ * `sought` declaration received here, when another party holds them (a
+ * party seeks its own people, held by the other). Sets *ids (sorted, each
+ * once; free each and the array) and *n_ids, for cartel_plan_make_sought.
+ * Returns 0, CARTEL_ENOMEM or an error of the register (a link that does
+ * not hold against the audit chain: CARTEL_ETAMPER).
+ */
+int cartel_round_plan_sought(struct cartel_db *db,
+			     const struct cartel_person *persons, size_t n,
+			     char ***ids, size_t *n_ids, char **why);
+
 struct cartel_policy; /* <cartel/plan.h> */
 
 struct cartel_round_amend_opts {
@@ -419,6 +447,13 @@ struct cartel_round_balance {
 	long before[2], after[2];       /* the sides' values */
 	int balanced;  /* the policy's ratio holds (1 without a policy) */
 	char *verdict; /* why not, when not */
+	/* Under a policy with civilians_for_civilians the two pools, each
+	 * held to the ratio apart: [side][0] besides civilians (their value
+	 * by the policy's scale), [side][1] civilians (by head). pools is
+	 * 2 then, else 1 and the pool figures stay 0. */
+	int pools;
+	size_t pool_n_before[2][2], pool_n_after[2][2];
+	long pool_before[2][2], pool_after[2][2];
 };
 void cartel_round_balance_clear(struct cartel_round_balance *b);
 
@@ -485,6 +520,14 @@ int cartel_handover_start_checked(struct cartel_db *db,
 				  const struct cartel_round *r,
 				  const struct cartel_round_rules_opts *ropts,
 				  const char *actor, char **why);
+/* As cartel_handover_start_checked; when the rules refuse the document,
+ * *found (when not NULL) receives every breach (clear it with
+ * cartel_round_rules_clear; zeroed otherwise). */
+int cartel_handover_start_rules(struct cartel_db *db,
+				const struct cartel_round *r,
+				const struct cartel_round_rules_opts *ropts,
+				struct cartel_round_rules *found,
+				const char *actor, char **why);
 
 struct cartel_checkoff {
 	const char *round_id;
@@ -515,6 +558,31 @@ struct cartel_checkoff {
 int cartel_handover_check(struct cartel_db *db,
 			  const struct cartel_checkoff *c, int *already,
 			  char **why);
+
+/* What became of one check-off of a list. */
+struct cartel_checkoff_result {
+	int rc;      /* 0, or why the person was refused (nothing kept) */
+	int already; /* the outcome was already recorded */
+	char *why;   /* the reason when rc != 0; freed by
+		      * cartel_checkoff_results_clear */
+};
+
+/*
+ * Checks off v[0..n) in ONE transaction, each person under the same rules
+ * as cartel_handover_check, the round's document verified once (not once
+ * per person). A person refused (res[i].rc, res[i].why) leaves no trace
+ * and the others go on. Returns 0 when the transaction committed, refused
+ * persons or not; on an error of the register itself (a database,
+ * memory, disk or audit-chain failure) nothing of the list is kept and
+ * the error is returned with *why. res has n entries; free their reasons
+ * with cartel_checkoff_results_clear.
+ */
+int cartel_handover_check_list(struct cartel_db *db,
+			       const struct cartel_checkoff *v, size_t n,
+			       struct cartel_checkoff_result *res,
+			       char **why);
+void cartel_checkoff_results_clear(struct cartel_checkoff_result *res,
+				   size_t n);
 
 struct cartel_handover_person {
 	char *id;

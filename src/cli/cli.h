@@ -55,6 +55,13 @@ int cli_usage(const char *name, const char *fmt, ...)
  * why is set, the detail; frees why. Returns EXIT_FAIL. */
 int cli_error(int err, char *why, const char *doing);
 
+/* As cli_error for a step the exchange rules refused: with --json, first
+ * prints on standard output the library's JSON of the refusal (each
+ * breach an object: party, id, rule, text). rules may be NULL. */
+struct cartel_round_rules;
+int cli_rules_error(const struct cli *cli, const struct cartel_round_rules *rules,
+		    int err, char *why, const char *doing);
+
 /*
  * A stored value (an id, a name, a place, a note) made safe to print on a
  * terminal: control characters, C1 controls and bytes that are not UTF-8

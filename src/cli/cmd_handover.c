@@ -6,7 +6,9 @@
  * A sheet is a CSV with the header person_id,outcome and optionally at
  * and by columns; each row is one check-off in its own transaction, so
  * a sheet cut short (a crash, a lost connection) is simply run again:
- * rows already recorded with the same outcome are skipped.
+ * rows already recorded with the same outcome are skipped. With --batch
+ * the whole sheet is one transaction (the library's list check-off):
+ * all its good rows or, on a crash, none.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -65,7 +67,10 @@ ho_start(struct cli *cli, int argc, char **argv)
 		free(plan_text);
 		return EXIT_FAIL;
 	}
-	rc = cartel_handover_start_checked(db, r, &ro, cli_actor(by), &why);
+	struct cartel_round_rules found;
+	memset(&found, 0, sizeof found);
+	rc = cartel_handover_start_rules(db, r, &ro, &found, cli_actor(by),
+					 &why);
 	free(plan_text);
 	struct cartel_handover_status st;
 	if (rc == 0)
@@ -73,7 +78,10 @@ ho_start(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (rc) {
 		cartel_round_free(r);
-		return cli_error(rc, why, "starting the handover");
+		rc = cli_rules_error(cli, &found, rc, why,
+				     "starting the handover");
+		cartel_round_rules_clear(&found);
+		return rc;
 	}
 	printf("round %s version %d loaded for handover: %zu persons in %zu "
 	       "stage%s, now agreed\n",
@@ -134,9 +142,114 @@ find_col(char **fields, size_t n, const char *name)
 	return -1;
 }
 
+/* The rows of a sheet run as one list (--batch): each check-off with
+ * its own copies of the sheet's fields and its row number. */
+struct sheet_rows {
+	struct cartel_checkoff *v;
+	size_t *row;
+	char **owned; /* every string copied, to free */
+	size_t n, cap, n_owned, cap_owned;
+};
+
+static char *
+rows_keep(struct sheet_rows *b, const char *s)
+{
+	if (b->n_owned == b->cap_owned) {
+		size_t cap = b->cap_owned ? 2 * b->cap_owned : 256;
+		char **nv = realloc(b->owned, cap * sizeof *nv);
+		if (nv == NULL)
+			return NULL;
+		b->owned = nv;
+		b->cap_owned = cap;
+	}
+	char *c = strdup(s);
+	if (c != NULL)
+		b->owned[b->n_owned++] = c;
+	return c;
+}
+
+static int
+rows_add(struct sheet_rows *b, const struct cartel_checkoff *c, size_t row)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 256;
+		struct cartel_checkoff *nv = realloc(b->v, cap * sizeof *nv);
+		if (nv == NULL)
+			return -1;
+		b->v = nv;
+		size_t *nr = realloc(b->row, cap * sizeof *nr);
+		if (nr == NULL)
+			return -1;
+		b->row = nr;
+		b->cap = cap;
+	}
+	struct cartel_checkoff k = *c;
+	k.person_id = rows_keep(b, c->person_id);
+	if (k.person_id == NULL)
+		return -1;
+	if (c->by != NULL && (k.by = rows_keep(b, c->by)) == NULL)
+		return -1;
+	if (c->at != NULL && (k.at = rows_keep(b, c->at)) == NULL)
+		return -1;
+	if (c->where != NULL && (k.where = rows_keep(b, c->where)) == NULL)
+		return -1;
+	b->v[b->n] = k;
+	b->row[b->n++] = row;
+	return 0;
+}
+
+static void
+rows_free(struct sheet_rows *b)
+{
+	for (size_t i = 0; i < b->n_owned; i++)
+		free(b->owned[i]);
+	free(b->owned);
+	free(b->v);
+	free(b->row);
+}
+
+/* Runs the rows read as one list in one transaction; prints each refused
+ * row and the counts. */
+static int
+check_rows(struct cartel_db *db, const char *sheet, struct sheet_rows *b,
+	   long failed)
+{
+	struct cartel_checkoff_result *res =
+		calloc(b->n ? b->n : 1, sizeof *res);
+	if (res == NULL)
+		return cli_fail("out of memory");
+	char *why = NULL;
+	int rc = cartel_handover_check_list(db, b->v, b->n, res, &why);
+	if (rc) {
+		free(res);
+		fprintf(stderr, "cartel: %s: nothing was checked off\n",
+			cli_t(sheet));
+		return cli_error(rc, why, "checking off the sheet");
+	}
+	long committed = 0, skipped = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (res[i].rc) {
+			fprintf(stderr, "cartel: %s row %zu, person %s: %s\n",
+				cli_t(sheet), b->row[i], cli_t(b->v[i].person_id),
+				cli_t(res[i].why ? res[i].why
+						 : cartel_strerror(res[i].rc)));
+			failed++;
+		} else if (res[i].already) {
+			skipped++;
+		} else {
+			committed++;
+		}
+	}
+	cartel_checkoff_results_clear(res, b->n);
+	free(res);
+	printf("checked off %ld, already recorded %ld, refused %ld\n",
+	       committed, skipped, failed);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
 static int
 check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
-	    const char *by, const char *at, const char *where)
+	    const char *by, const char *at, const char *where, int batch)
 {
 	FILE *fp = strcmp(sheet, "-") == 0 ? stdin : fopen(sheet, "rb");
 	if (fp == NULL)
@@ -171,6 +284,9 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 				sheet);
 	}
 	long committed = 0, skipped = 0, failed = 0;
+	struct sheet_rows rows;
+	memset(&rows, 0, sizeof rows);
+	int oom = 0;
 	while ((rc = cartel_csv_next(csv, &f, &nf, &why)) != 0) {
 		size_t row = cartel_csv_record_no(csv);
 		if (rc < 0) {
@@ -200,6 +316,13 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 		int already = 0;
 		int e = cartel_handover_outcome_parse(f[c_out], &c.outcome,
 						      &why);
+		if (e == 0 && batch) {
+			if (rows_add(&rows, &c, row) != 0) {
+				oom = 1;
+				break;
+			}
+			continue;
+		}
 		if (e == 0)
 			e = check_one(db, &c, &committed, &already, &why);
 		if (e) {
@@ -216,6 +339,12 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 	cartel_csv_close(csv);
 	if (fp != stdin)
 		fclose(fp);
+	if (batch) {
+		int ex = oom ? cli_fail("out of memory")
+			     : check_rows(db, sheet, &rows, failed);
+		rows_free(&rows);
+		return ex;
+	}
 	printf("checked off %ld, already recorded %ld, refused %ld\n",
 	       committed, skipped, failed);
 	return failed ? EXIT_FAIL : EXIT_OK;
@@ -226,7 +355,7 @@ ho_check(struct cli *cli, int argc, char **argv)
 {
 	const char *pos[2] = {NULL, NULL}, *as = NULL, *by = NULL, *at = NULL,
 		   *sheet = NULL, *where = NULL;
-	int npos = 0;
+	int npos = 0, batch = 0;
 	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
@@ -239,6 +368,8 @@ ho_check(struct cli *cli, int argc, char **argv)
 			sheet = argv[++i];
 		else if (strcmp(argv[i], "--where") == 0 && i + 1 < argc)
 			where = argv[++i];
+		else if (strcmp(argv[i], "--batch") == 0)
+			batch = 1;
 		else if ((took = cli_common_opt(cli, "handover", argc, argv,
 						    &i)) != 0) {
 			if (took != 1)
@@ -252,6 +383,10 @@ ho_check(struct cli *cli, int argc, char **argv)
 	if (by == NULL)
 		return cli_usage("handover", "a check-off names who checked: "
 					     "--by NAME");
+	if (batch && sheet == NULL)
+		return cli_usage("handover", "--batch runs a sheet: handover "
+					     "check ROUND_ID --sheet FILE.csv "
+					     "--batch --by NAME");
 	if (sheet != NULL ? npos != 1 : (npos != 2 || as == NULL))
 		return cli_usage("handover",
 				 "handover check ROUND_ID PERSON_ID --as "
@@ -261,7 +396,7 @@ ho_check(struct cli *cli, int argc, char **argv)
 	if (cli_open_db(cli, 0, &db))
 		return EXIT_FAIL;
 	if (sheet != NULL) {
-		int ex = check_sheet(db, pos[0], sheet, by, at, where);
+		int ex = check_sheet(db, pos[0], sheet, by, at, where, batch);
 		cartel_db_close(db);
 		return ex;
 	}

@@ -116,8 +116,25 @@ compute(struct cli *cli, const struct plan_args *a, const char *action,
 		cartel_policy_free(*pol);
 		return cli_error(rc, why, "loading the register");
 	}
+	/* Whom each receiving party seeks (its sought declaration, through
+	 * the identity links): ahead within their priority. */
+	char **sought = NULL;
+	size_t n_sought = 0;
+	rc = cartel_round_plan_sought(db, persons, n, &sought, &n_sought,
+				      &why);
+	if (rc != 0) {
+		cartel_persons_free(persons, n);
+		cartel_db_close(db);
+		cartel_policy_free(*pol);
+		return cli_error(rc, why, "loading the register");
+	}
 	struct cartel_plan_opts opts = {{0, 0, 0}, a->time_limit_ms};
-	rc = cartel_plan_make(plan, *pol, persons, n, &opts, &why);
+	rc = cartel_plan_make_sought(plan, *pol, persons, n,
+				     (const char *const *)sought, n_sought,
+				     &opts, &why);
+	for (size_t i = 0; i < n_sought; i++)
+		free(sought[i]);
+	free(sought);
 	cartel_persons_free(persons, n);
 	if (rc != 0) {
 		cartel_db_close(db);

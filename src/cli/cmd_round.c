@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/json.h>
 #include <cartel/plan.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
@@ -124,10 +125,12 @@ round_new(struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	/* The audit entry commits only when the file is in place. */
+	struct cartel_round_rules found;
+	memset(&found, 0, sizeof found);
 	rc = cartel_db_begin(db, &why);
 	if (rc == 0)
-		rc = cartel_round_from_plan(db, text, len, plan, &opts, &r,
-					    &why);
+		rc = cartel_round_from_plan_rules(db, text, len, plan, &opts,
+						  &r, &found, &why);
 	free(text);
 	if (rc == 0)
 		rc = cartel_round_write(r, out, &why);
@@ -147,7 +150,15 @@ round_new(struct cli *cli, int argc, char **argv)
 		cartel_db_close(db);
 		cartel_round_free(prev);
 		cartel_round_free(r);
-		return logged ? EXIT_FAIL : cli_error(rc, why, "making the round");
+		if (logged) {
+			/* The transfer log said why. */
+			cartel_round_rules_clear(&found);
+			free(why);
+			return EXIT_FAIL;
+		}
+		rc = cli_rules_error(cli, &found, rc, why, "making the round");
+		cartel_round_rules_clear(&found);
+		return rc;
 	}
 	if (cli->json)
 		printf("{\"round_id\":\"%s\",\"version\":%d,\"kind\":\"%s\","
@@ -266,10 +277,15 @@ round_sign(struct cli *cli, int argc, char **argv)
 		cartel_db_rollback(db);
 		cartel_db_close(db);
 		cartel_round_free(r);
-		cartel_round_rules_clear(&notes);
-		if (logged)
+		if (logged) {
+			/* The transfer log said why. */
+			cartel_round_rules_clear(&notes);
+			free(why);
 			return EXIT_FAIL;
-		return cli_error(rc, why, "signing the round");
+		}
+		rc = cli_rules_error(cli, &notes, rc, why, "signing the round");
+		cartel_round_rules_clear(&notes);
+		return rc;
 	}
 	/* What the signer's own register could not map: reported, not a
 	 * reason to refuse. */
@@ -437,6 +453,23 @@ push_ref(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+/* Under civilians for civilians, each pool as the change leaves it. */
+static void
+print_pools(FILE *fp, const struct cartel_round_balance *b, int would)
+{
+	if (b->pools != 2)
+		return;
+	for (int i = 0; i < 2; i++)
+		fprintf(fp,
+			"  %s %s %zu civilian%s (was %zu); besides "
+			"civilians, value %ld (was %ld)\n",
+			cli_t(b->party[i]), would ? "would give" : "gives",
+			b->pool_n_after[i][1],
+			b->pool_n_after[i][1] == 1 ? "" : "s",
+			b->pool_n_before[i][1], b->pool_after[i][0],
+			b->pool_before[i][0]);
+}
+
 static int
 round_amend(struct cli *cli, int argc, char **argv)
 {
@@ -538,22 +571,22 @@ round_amend(struct cli *cli, int argc, char **argv)
 		goto fail;
 	}
 	if (cli->json) {
-		json_t *j = json_pack(
-			"{s:s, s:i, s:s, s:s, s:s, s:[{s:s, s:i, s:i, s:I, "
-			"s:I}, {s:s, s:i, s:i, s:I, s:I}], s:b}",
-			"round_id", cartel_round_id(r), "version",
-			cartel_round_version(r), "kind",
-			cartel_round_kind_name(cartel_round_kind(r)),
-			"previous_digest", cartel_round_digest(from), "digest",
-			cartel_round_digest(r), "sides", "party", bal.party[0],
-			"persons_before", (int)bal.n_before[0],
-			"persons_after", (int)bal.n_after[0], "value_before",
-			(json_int_t)bal.before[0], "value_after",
-			(json_int_t)bal.after[0], "party", bal.party[1],
-			"persons_before", (int)bal.n_before[1],
-			"persons_after", (int)bal.n_after[1], "value_before",
-			(json_int_t)bal.before[1], "value_after",
-			(json_int_t)bal.after[1], "balanced", bal.balanced);
+		json_t *j = cartel_round_balance_json(&bal);
+		if (j == NULL) {
+			rc = cli_fail("out of memory");
+			goto done;
+		}
+		json_object_set_new(j, "round_id",
+				    json_string(cartel_round_id(r)));
+		json_object_set_new(j, "version",
+				    json_integer(cartel_round_version(r)));
+		json_object_set_new(j, "kind",
+				    json_string(cartel_round_kind_name(
+					    cartel_round_kind(r))));
+		json_object_set_new(j, "previous_digest",
+				    json_string(cartel_round_digest(from)));
+		json_object_set_new(j, "digest",
+				    json_string(cartel_round_digest(r)));
 		json_t *notes = json_array();
 		for (size_t i = 0; i < rules.n; i++)
 			json_array_append_new(notes,
@@ -572,10 +605,14 @@ round_amend(struct cli *cli, int argc, char **argv)
 			printf("  %s gives %zu -> %zu, value %ld -> %ld\n",
 			       cli_t(bal.party[i]), bal.n_before[i],
 			       bal.n_after[i], bal.before[i], bal.after[i]);
+		print_pools(stdout, &bal, 0);
 		printf("  balance: %s\n",
 		       pol == NULL ? "by head; no policy given to check the "
 				     "ratio"
-				   : "holds under the policy");
+		       : bal.pools == 2
+			       ? "holds under the policy, civilians balanced "
+				 "apart from the others"
+			       : "holds under the policy");
 		for (size_t i = 0; i < rules.n; i++)
 			printf("  note: %s\n", cli_t(rules.v[i].text));
 		printf("digest %s\nwritten to %s; unsigned\n",
@@ -586,14 +623,16 @@ round_amend(struct cli *cli, int argc, char **argv)
 fail:
 	/* Say what the change would have done to the balance, then why it
 	 * was refused. */
-	if (bal.party[0][0] && bal.n_after[0] + bal.n_after[1] > 0)
+	if (bal.party[0][0] && bal.n_after[0] + bal.n_after[1] > 0) {
 		for (int i = 0; i < 2; i++)
 			fprintf(stderr,
 				"  %s would give %zu (was %zu), value %ld "
 				"(was %ld)\n",
 				cli_t(bal.party[i]), bal.n_after[i],
 				bal.n_before[i], bal.after[i], bal.before[i]);
-	rc = cli_error(rc, why, doing);
+		print_pools(stderr, &bal, 1);
+	}
+	rc = cli_rules_error(cli, &rules, rc, why, doing);
 done:
 	if (db != NULL)
 		cartel_db_close(db);

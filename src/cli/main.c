@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <cartel/cartel.h>
+#include <cartel/json.h>
+#include <cartel/round.h>
 
 #include "cli.h"
 
@@ -297,7 +299,8 @@ static const struct cli_command commands[] = {
 	 "usage: cartel handover start ROUND.json [--plan PLAN.json] [--by NAME]\n"
 	 "       cartel handover check ROUND_ID PERSON_ID --as OUTCOME --by NAME\n"
 	 "                             [--at TIME] [--where PLACE]\n"
-	 "       cartel handover check ROUND_ID --sheet FILE.csv --by NAME\n"
+	 "       cartel handover check ROUND_ID --sheet FILE.csv|- [--batch]\n"
+	 "                             --by NAME\n"
 	 "       cartel handover status ROUND_ID [--persons] [--json]\n"
 	 "       cartel handover stage ROUND_ID N --close --by NAME [--mark-absent]\n"
 	 "       cartel handover sheet ROUND_ID -o FILE --key CODE.key [--by NAME]\n"
@@ -312,7 +315,9 @@ static const struct cli_command commands[] = {
 	 "as refuses, with who (--by), the day and the exchange point (--where),\n"
 	 "so no later plan lists him until a new willing. Each check-off is one\n"
 	 "transaction with its event and audit entry; a sheet (CSV: person_id,\n"
-	 "outcome[,at][,by][,where]) cut short is run again to resume. A stage\n"
+	 "outcome[,at][,by][,where]; - for standard input) cut short is run\n"
+	 "again to resume; with --batch the whole sheet is one transaction (the\n"
+	 "good rows kept together, each refused row reported). A stage\n"
 	 "always closes: a pending person who died, was released or left the\n"
 	 "list since the round was agreed is closed out as deceased, released or\n"
 	 "withdrawn. In a party's register (docs/protocol.md) the persons the\n"
@@ -646,6 +651,22 @@ cli_error(int err, char *why, const char *doing)
 			   cartel_strerror(err));
 	free(why);
 	return EXIT_FAIL;
+}
+
+int
+cli_rules_error(const struct cli *cli, const struct cartel_round_rules *rules,
+		int err, char *why, const char *doing)
+{
+	if (cli->json && rules != NULL && rules->n_broken > 0) {
+		json_t *o = cartel_round_refusal_json(rules, why);
+		if (o != NULL) {
+			json_dumpf(o, stdout, JSON_COMPACT);
+			putchar('\n');
+			fflush(stdout);
+		}
+		json_decref(o);
+	}
+	return cli_error(err, why, doing);
 }
 
 static const struct cli_command *

@@ -278,3 +278,94 @@ cartel_stats_json(const struct cartel_stats *st, int pub)
 			 cartel_date_format(&st->today, today, sizeof today),
 			 "parties", parties);
 }
+
+json_t *
+cartel_round_rules_json(const struct cartel_round_rules *r, int breaches_only)
+{
+	json_t *a = json_array();
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; r != NULL && i < r->n; i++) {
+		const struct cartel_round_breach *b = &r->v[i];
+		if (breaches_only && b->note)
+			continue;
+		json_t *o = json_object();
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+		json_object_set_new(o, "party",
+				    b->party ? json_string(b->party)
+					     : json_null());
+		json_object_set_new(o, "id",
+				    b->person ? json_string(b->person)
+					      : json_null());
+		json_object_set_new(o, "rule",
+				    json_string(cartel_round_rule_name(b->rule)));
+		json_object_set_new(o, "note", json_boolean(b->note));
+		json_object_set_new(o, "text", json_string(b->text));
+	}
+	return a;
+}
+
+json_t *
+cartel_round_refusal_json(const struct cartel_round_rules *r,
+			  const char *error)
+{
+	json_t *b = cartel_round_rules_json(r, 1);
+	if (b == NULL)
+		return NULL;
+	json_t *o = json_object();
+	if (o == NULL) {
+		json_decref(b);
+		return NULL;
+	}
+	json_object_set_new(o, "ok", json_false());
+	json_object_set_new(o, "error",
+			    error ? json_string(error) : json_null());
+	json_object_set_new(o, "breaches", b);
+	return o;
+}
+
+json_t *
+cartel_round_balance_json(const struct cartel_round_balance *b)
+{
+	json_t *sides = json_array();
+	if (sides == NULL)
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		json_t *o = json_pack(
+			"{s:s, s:I, s:I, s:I, s:I}", "party", b->party[i],
+			"persons_before", (json_int_t)b->n_before[i],
+			"persons_after", (json_int_t)b->n_after[i],
+			"value_before", (json_int_t)b->before[i], "value_after",
+			(json_int_t)b->after[i]);
+		if (o == NULL || json_array_append_new(sides, o) != 0) {
+			json_decref(sides);
+			return NULL;
+		}
+		if (b->pools != 2)
+			continue;
+		json_object_set_new(o, "civilians_before",
+				    json_integer((json_int_t)
+						 b->pool_n_before[i][1]));
+		json_object_set_new(o, "civilians_after",
+				    json_integer((json_int_t)
+						 b->pool_n_after[i][1]));
+		json_object_set_new(o, "value_besides_civilians_before",
+				    json_integer(b->pool_before[i][0]));
+		json_object_set_new(o, "value_besides_civilians_after",
+				    json_integer(b->pool_after[i][0]));
+	}
+	json_t *o = json_object();
+	if (o == NULL) {
+		json_decref(sides);
+		return NULL;
+	}
+	json_object_set_new(o, "sides", sides);
+	json_object_set_new(o, "balanced", json_boolean(b->balanced));
+	json_object_set_new(o, "pools", json_integer(b->pools ? b->pools : 1));
+	json_object_set_new(o, "verdict", b->verdict ? json_string(b->verdict)
+						     : json_null());
+	return o;
+}

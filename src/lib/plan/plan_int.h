@@ -73,6 +73,8 @@ struct cartel_policy {
 	size_t n_categories;
 	unsigned withhold_mask; /* bit (1 << enum cartel_legal_hold) */
 	int civilians_for_civilians;
+	int sought_first;  /* 1 (the default): within a priority, the
+			    * persons the receiving party seeks first */
 	int n_stages;      /* >= 1 */
 	long *stage_sizes; /* n_stages sizes, or NULL for even stages */
 };
@@ -195,6 +197,9 @@ struct plan_entry {
 	size_t tier_pos, tier_size; /* 1-based, in the side's tier */
 	size_t pos;        /* 1-based on the side's list */
 	int stage;         /* 1-based */
+	int sought;        /* the receiving party's sought declaration
+			    * names him (cartel_plan_make_sought) */
+	int ahead;         /* sought, and the deal ranks the sought first */
 };
 
 struct plan_side {

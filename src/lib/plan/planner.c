@@ -6,8 +6,10 @@
  * withheld under a hold the deal names, or designated for direct
  * repatriation. (2) The rest are filtered by the deal's categories and,
  * under a rank scale, valued. (3) The eligible are queued per side by
- * priority tier, then longest held, then id. (4) The balance picks how many
- * of each group go (solve.c); each group gives its longest held. (5) Lists
+ * priority tier, then the persons the receiving party seeks (its sought
+ * declaration, when the policy's sought_first holds), then longest held,
+ * then id. (4) The balance picks how many of each group go (solve.c); each
+ * group gives those sought, then its longest held. (5) Lists
  * are split into stages, and every person gets a reason in words.
  *
  * Determinism: persons are first sorted by id, and every later order is a
@@ -61,6 +63,9 @@ cmp_queue(const void *a, const void *b)
 		return x->side < y->side ? -1 : 1;
 	if (x->tier != y->tier)
 		return x->tier < y->tier ? -1 : 1;
+	/* Within a priority, those the receiving party seeks first. */
+	if (x->ahead != y->ahead)
+		return x->ahead ? -1 : 1;
 	if (x->held_key != y->held_key)
 		return x->held_key < y->held_key ? -1 : 1;
 	return strcmp(x->id, y->id);
@@ -80,6 +85,9 @@ cmp_group(const void *a, const void *b)
 		return x->tier < y->tier ? -1 : 1;
 	if (x->cls != y->cls)
 		return x->cls < y->cls ? -1 : 1;
+	/* Each group gives first those the receiving party seeks. */
+	if (x->ahead != y->ahead)
+		return x->ahead ? -1 : 1;
 	if (x->held_key != y->held_key)
 		return x->held_key < y->held_key ? -1 : 1;
 	return strcmp(x->id, y->id);
@@ -798,7 +806,7 @@ lay_out(struct cartel_plan *plan, size_t *elig, size_t n_elig)
 {
 	struct plan_entry *e = plan->e;
 	const struct cartel_policy *pol = plan->pol;
-	/* elig is in queue order: side, tier, longest held, id. */
+	/* elig is in queue order: side, tier, sought, longest held, id. */
 	for (size_t i = 0; i < n_elig;) {
 		size_t j = i;
 		while (j < n_elig && e[elig[j]].side == e[elig[i]].side &&
@@ -900,10 +908,27 @@ lay_out(struct cartel_plan *plan, size_t *elig, size_t n_elig)
 	return 0;
 }
 
+static int
+cmp_sought(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, *(const char *const *)elem);
+}
+
 int
 cartel_plan_make(struct cartel_plan **out, const struct cartel_policy *pol,
 		 const struct cartel_person *persons, size_t n,
 		 const struct cartel_plan_opts *opts, char **why)
+{
+	return cartel_plan_make_sought(out, pol, persons, n, NULL, 0, opts,
+				       why);
+}
+
+int
+cartel_plan_make_sought(struct cartel_plan **out,
+			const struct cartel_policy *pol,
+			const struct cartel_person *persons, size_t n,
+			const char *const *sought, size_t n_sought,
+			const struct cartel_plan_opts *opts, char **why)
 {
 	*out = NULL;
 	struct cartel_plan *plan = calloc(1, sizeof *plan);
@@ -976,6 +1001,10 @@ cartel_plan_make(struct cartel_plan **out, const struct cartel_policy *pol,
 		cur += len;
 		if ((rc = classify(plan, e, &persons[idx[i]], &cur)) != 0)
 			goto done;
+		e->sought = n_sought > 0 &&
+			    bsearch(e->id, sought, n_sought, sizeof *sought,
+				    cmp_sought) != NULL;
+		e->ahead = e->sought && pol->sought_first;
 		if (e->code == PC_ELIGIBLE)
 			elig[n_elig++] = i;
 	}
@@ -1057,7 +1086,27 @@ cartel_plan_explain(const struct cartel_plan *plan, const char *id,
 				   id ? id : "");
 	char words[CARTEL_PLAN_REASON_MAX];
 	cartel__plan_words(plan, e, words, sizeof words);
-	*out = cartel__asprintf("%s: %s", e->id, words);
+	/* Whether the party he would go to seeks him, and what that did to
+	 * his place. */
+	char sought[CARTEL_PLAN_REASON_MAX] = "";
+	const char *to = e->side == 0 || e->side == 1
+				 ? cartel_party_name(
+					   plan->pol->parties[1 - e->side])
+				 : NULL;
+	if (e->sought && to != NULL && e->ahead)
+		snprintf(sought, sizeof sought,
+			 _("%s seeks him (its sought declaration names him, "
+			   "through the identity links): within his group he "
+			   "goes ahead of those it does not seek"),
+			 to);
+	else if (e->sought && to != NULL)
+		snprintf(sought, sizeof sought,
+			 _("%s seeks him (its sought declaration names him, "
+			   "through the identity links); this deal does not "
+			   "put the sought first (sought_first: false)"),
+			 to);
+	*out = sought[0] ? cartel__asprintf("%s: %s. %s", e->id, words, sought)
+			 : cartel__asprintf("%s: %s", e->id, words);
 	return *out == NULL ? CARTEL_ENOMEM : 0;
 }
 

@@ -728,6 +728,9 @@ parse_root(struct pctx *c, yaml_node_t *root, struct cartel_policy *pol)
 	pol->ratio[0] = pol->ratio[1] = 1;
 	pol->unranked = -1;
 	pol->n_stages = 1;
+	/* The persons the receiving party seeks go first within their
+	 * priority unless the deal says otherwise. */
+	pol->sought_first = 1;
 	while (map_next(c, &it, &k, &v)) {
 		const char *kk = sval(k);
 		if (strcmp(kk, "name") == 0) {
@@ -787,13 +790,16 @@ parse_root(struct pctx *c, yaml_node_t *root, struct cartel_policy *pol)
 		} else if (strcmp(kk, "stages") == 0) {
 			at_stages = v;
 			rc = parse_stages(c, v, pol);
+		} else if (strcmp(kk, "sought_first") == 0) {
+			rc = want_bool(c, v, kk, &pol->sought_first);
 		} else {
 			return perr(c, k, kk,
 				    "unknown key (known: name, description, "
 				    "parties, mode, ratio, scale, tolerance, "
 				    "unranked, max_per_side, priorities, "
 				    "categories, withhold, "
-				    "civilians_for_civilians, stages)");
+				    "civilians_for_civilians, stages, "
+				    "sought_first)");
 		}
 		if (rc != 0)
 			return rc;
@@ -1094,6 +1100,63 @@ cartel_policy_balance(const struct cartel_policy *pol, const char *party_a,
 			   pol->ratio[0], pol->ratio[1],
 			   pol->scale != NULL ? _(" and tolerance") : "",
 			   diff < 0 ? -diff : diff);
+}
+
+int
+cartel_policy_civilians_apart(const struct cartel_policy *pol)
+{
+	return pol != NULL && pol->mode != PLAN_MODE_ALL_FOR_ALL &&
+	       pol->civilians_for_civilians;
+}
+
+int
+cartel_policy_balance_pools(const struct cartel_policy *pol,
+			    const char *party_a, const long values_a[2],
+			    const char *party_b, const long values_b[2],
+			    char **why)
+{
+	if (!cartel_policy_civilians_apart(pol))
+		return cartel_policy_balance(pol, party_a,
+					     values_a[0] + values_a[1],
+					     party_b,
+					     values_b[0] + values_b[1], why);
+	char *w = NULL;
+	int rc = cartel_policy_balance(pol, party_a, values_a[0], party_b,
+				       values_b[0], &w);
+	if (rc && rc != CARTEL_ESTATE) {
+		if (why != NULL) {
+			free(*why);
+			*why = w;
+		} else {
+			free(w);
+		}
+		return rc;
+	}
+	/* Civilians by head, exactly: no tolerance in a headcount pool. */
+	long v0 = values_a[1], v1 = values_b[1];
+	if (strcmp(party_a, pol->parties[0]) != 0) {
+		v0 = values_b[1];
+		v1 = values_a[1];
+	}
+	long long diff = (long long)pol->ratio[1] * v0 -
+			 (long long)pol->ratio[0] * v1;
+	if (rc == 0 && diff == 0)
+		return 0;
+	/* Each pool that is off, said. */
+	char civ[256] = "";
+	if (diff != 0)
+		snprintf(civ, sizeof civ,
+			 "civilians are exchanged only for civilians, and %s "
+			 "gives %ld civilian%s and %s gives %ld, off the "
+			 "policy's ratio %ld:%ld by %lld",
+			 pol->parties[0], v0, v0 == 1 ? "" : "s",
+			 pol->parties[1], v1, pol->ratio[0], pol->ratio[1],
+			 diff < 0 ? -diff : diff);
+	rc = cartel__why(why, CARTEL_ESTATE, "%s%s%s%s",
+			 w ? "besides civilians, " : "", w ? w : "",
+			 w && civ[0] ? "; " : "", civ);
+	free(w);
+	return rc;
 }
 
 int

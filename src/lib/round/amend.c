@@ -104,16 +104,29 @@ remove_ref(json_t *doc, const struct cartel_round *r, const char *party,
 			   ref, cartel_round_id(r), cartel_round_version(r));
 }
 
+static int
+is_civilian(const json_t *e)
+{
+	const char *cat = json_string_value(json_object_get(e, "category"));
+	return cat != NULL && strcmp(cat, "civilian") == 0;
+}
+
 /* The side's value: its headcount, or the policy's scale values of its
- * list summed. */
+ * list summed; pool[0] and n_pool[0] of those besides civilians, pool[1]
+ * and n_pool[1] of the civilians (by head). */
 static int
 side_value(const json_t *gives, const struct cartel_policy *pol,
-	   const char *side, long *value, char **why)
+	   const char *side, long *value, long pool[2], size_t n_pool[2],
+	   char **why)
 {
 	*value = 0;
+	pool[0] = pool[1] = 0;
+	n_pool[0] = n_pool[1] = 0;
 	for (size_t j = 0; j < json_array_size(gives); j++) {
 		json_t *e = json_array_get(gives, j);
 		long v = 1;
+		int civ = is_civilian(e);
+		n_pool[civ]++;
 		if (pol != NULL) {
 			const char *cat = json_string_value(
 				json_object_get(e, "category"));
@@ -134,6 +147,7 @@ side_value(const json_t *gives, const struct cartel_policy *pol,
 			}
 		}
 		*value += v;
+		pool[civ] += civ ? 1 : v;
 	}
 	return 0;
 }
@@ -191,7 +205,22 @@ cartel_round_amend(struct cartel_db *db, const struct cartel_round *from,
 		bal->n_before[i] = json_array_size(g);
 		bal->before[i] = (long)json_number_value(json_object_get(
 			json_object_get(sides, parties[i]), "value"));
+		/* The pools before the change, counted as after it. */
+		long total;
+		if (o->policy != NULL &&
+		    cartel_policy_civilians_apart(o->policy)) {
+			bal->pools = 2;
+			rc = side_value(g, o->policy, parties[i], &total,
+					bal->pool_before[i],
+					bal->pool_n_before[i], why);
+			if (rc) {
+				json_decref(doc);
+				return rc;
+			}
+		}
 	}
+	if (bal->pools == 0)
+		bal->pools = 1;
 	for (size_t i = 0; rc == 0 && i < o->n_remove; i++) {
 		char party[CARTEL_PARTY_MAX];
 		const char *id;
@@ -250,7 +279,15 @@ cartel_round_amend(struct cartel_db *db, const struct cartel_round *from,
 					 parties[i], bal->before[i]);
 			break;
 		}
-		rc = side_value(g, o->policy, parties[i], &bal->after[i], why);
+		long pool[2];
+		size_t n_pool[2];
+		rc = side_value(g, o->policy, parties[i], &bal->after[i], pool,
+				n_pool, why);
+		if (rc == 0 && bal->pools == 2)
+			for (int k = 0; k < 2; k++) {
+				bal->pool_after[i][k] = pool[k];
+				bal->pool_n_after[i][k] = n_pool[k];
+			}
 		if (rc == 0)
 			json_object_set_new(side, "value",
 					    json_integer(bal->after[i]));
@@ -260,9 +297,18 @@ cartel_round_amend(struct cartel_db *db, const struct cartel_round *from,
 	bal->balanced = 1;
 	if (o->policy != NULL) {
 		char *w = NULL;
-		int brc = cartel_policy_balance(o->policy, parties[0],
-						bal->after[0], parties[1],
-						bal->after[1], &w);
+		/* Under civilians for civilians each pool is held to the
+		 * ratio apart, as the planner holds it; else the totals. */
+		int brc =
+			bal->pools == 2
+				? cartel_policy_balance_pools(
+					  o->policy, parties[0],
+					  bal->pool_after[0], parties[1],
+					  bal->pool_after[1], &w)
+				: cartel_policy_balance(o->policy, parties[0],
+							bal->after[0],
+							parties[1],
+							bal->after[1], &w);
 		if (brc == CARTEL_ESTATE) {
 			bal->balanced = 0;
 			bal->verdict = w;

@@ -646,7 +646,20 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 		       const struct cartel_round_opts *opts,
 		       struct cartel_round **out, char **why)
 {
+	return cartel_round_from_plan_rules(db, plan_json, len, plan_name,
+					    opts, out, NULL, why);
+}
+
+int
+cartel_round_from_plan_rules(struct cartel_db *db, const char *plan_json,
+			     size_t len, const char *plan_name,
+			     const struct cartel_round_opts *opts,
+			     struct cartel_round **out,
+			     struct cartel_round_rules *found, char **why)
+{
 	*out = NULL;
+	if (found != NULL)
+		memset(found, 0, sizeof *found);
 	if (opts == NULL || opts->actor == NULL)
 		return cartel__why(why, CARTEL_EINVAL, "no actor given");
 	json_error_t jerr;
@@ -872,7 +885,10 @@ cartel_round_from_plan(struct cartel_db *db, const char *plan_json,
 					     0, 0};
 	struct cartel_round_rules rules;
 	rc = cartel_round_rules_check(db, r, &ro, &rules, why);
-	cartel_round_rules_clear(&rules);
+	if (rc && rules.n_broken > 0 && found != NULL)
+		*found = rules;
+	else
+		cartel_round_rules_clear(&rules);
 	if (rc)
 		goto out;
 	char *detail = cartel__asprintf(
@@ -965,6 +981,8 @@ cartel_round_sign_checked(struct cartel_db *db, struct cartel_round *r,
 	struct cartel_round_rules rules;
 	int rrc = cartel_round_rules_check(db, r, &ro, &rules, &rules_why);
 	if (notes != NULL && rrc == 0)
+		*notes = rules;
+	else if (notes != NULL && rrc && rules.n_broken > 0)
 		*notes = rules;
 	else
 		cartel_round_rules_clear(&rules);

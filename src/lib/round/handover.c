@@ -437,6 +437,17 @@ cartel_handover_start_checked(struct cartel_db *db,
 			      const struct cartel_round_rules_opts *ropts,
 			      const char *actor, char **why)
 {
+	return cartel_handover_start_rules(db, r, ropts, NULL, actor, why);
+}
+
+int
+cartel_handover_start_rules(struct cartel_db *db, const struct cartel_round *r,
+			    const struct cartel_round_rules_opts *ropts,
+			    struct cartel_round_rules *found, const char *actor,
+			    char **why)
+{
+	if (found != NULL)
+		memset(found, 0, sizeof *found);
 	if (actor == NULL || actor[0] == '\0')
 		return cartel__why(why, CARTEL_EINVAL, "no actor given");
 	struct cartel_round_check chk;
@@ -454,7 +465,10 @@ cartel_handover_start_checked(struct cartel_db *db,
 	ro.received_unknown_ok = 1;
 	struct cartel_round_rules rules;
 	rc = cartel_round_rules_check(db, r, &ro, &rules, why);
-	cartel_round_rules_clear(&rules);
+	if (rc && rules.n_broken > 0 && found != NULL)
+		*found = rules;
+	else
+		cartel_round_rules_clear(&rules);
 	if (rc)
 		return rc;
 	if (cartel_round_kind(r) != CARTEL_ROUND_AGREED)
@@ -543,9 +557,118 @@ out:
 	return rc;
 }
 
+/*
+ * What a command's check-offs share, read and verified once: the round's
+ * document (its row hashed against the audit chain, which for a round of
+ * thousands is the costly part of a check-off), the register's owner and
+ * the last stage found open. Reset (memset 0) for each transaction: a
+ * rolled-back transaction may have undone what it holds.
+ */
+struct check_ctx {
+	char round_id[128];
+	int have_doc;
+	int version;
+	char digest[CARTEL_DIGEST_LEN];
+	int have_owner;
+	struct cartel_owner owner;
+	int open_stage; /* a stage found open; 0: none yet */
+};
+
+static int
+check_in(struct cartel_db *db, const struct cartel_checkoff *c,
+	 int *already, struct check_ctx *cx, char **why);
+
 int
 cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 		      int *already, char **why)
+{
+	struct check_ctx cx;
+	memset(&cx, 0, sizeof cx);
+	int rc = cartel_db_begin(db, why);
+	if (rc)
+		return rc;
+	rc = check_in(db, c, already, &cx, why);
+	/* Nothing written for a check-off already recorded: commit (not
+	 * roll back) all the same, so a caller's enclosing transaction stays
+	 * open. */
+	if (rc == 0)
+		rc = cartel_db_commit(db, why);
+	if (rc)
+		cartel_db_rollback(db);
+	return rc;
+}
+
+/* An error of the register itself rather than of one person's check-off:
+ * it ends a list. */
+static int
+register_failed(int e)
+{
+	return e == CARTEL_EDB || e == CARTEL_ENOMEM || e == CARTEL_EIO ||
+	       e == CARTEL_ETAMPER || e == CARTEL_EBUSY || e == CARTEL_EFULL ||
+	       e == CARTEL_EREADONLY;
+}
+
+int
+cartel_handover_check_list(struct cartel_db *db,
+			   const struct cartel_checkoff *v, size_t n,
+			   struct cartel_checkoff_result *res, char **why)
+{
+	memset(res, 0, n * sizeof *res);
+	struct check_ctx cx;
+	memset(&cx, 0, sizeof cx);
+	int rc = cartel_db_begin(db, why);
+	if (rc)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		rc = cartel__round_savepoint(db, 0, why);
+		if (rc)
+			break;
+		int e = check_in(db, &v[i], &res[i].already, &cx,
+				 &res[i].why);
+		if (e == 0) {
+			rc = cartel__round_savepoint(db, 1, why);
+			continue;
+		}
+		res[i].rc = e;
+		res[i].already = 0;
+		rc = cartel__round_savepoint(db, 2, why);
+		/* A refused person is reported and the list goes on; a
+		 * failing register stops it. */
+		if (rc == 0 && register_failed(e)) {
+			rc = e;
+			if (why != NULL && res[i].why != NULL) {
+				free(*why);
+				*why = res[i].why;
+				res[i].why = NULL;
+			}
+		}
+	}
+	if (rc == 0)
+		rc = cartel_db_commit(db, why);
+	if (rc) {
+		cartel_db_rollback(db);
+		for (size_t i = 0; i < n; i++) {
+			free(res[i].why);
+			res[i].why = NULL;
+			res[i].rc = 0;
+			res[i].already = 0;
+		}
+	}
+	return rc;
+}
+
+void
+cartel_checkoff_results_clear(struct cartel_checkoff_result *res, size_t n)
+{
+	for (size_t i = 0; res != NULL && i < n; i++) {
+		free(res[i].why);
+		res[i].why = NULL;
+	}
+}
+
+static int
+check_in(struct cartel_db *db, const struct cartel_checkoff *c,
+	 int *already, struct check_ctx *cx, char **why)
 {
 	if (already)
 		*already = 0;
@@ -576,13 +699,22 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 	memset(&hp, 0, sizeof hp);
 	char *ref = NULL, *detail = NULL, *mapped = NULL;
 	struct cartel_checkoff mine;
-	int rc = cartel_db_begin(db, why);
-	if (rc)
-		return rc;
-	rc = cartel__round_doc_get(db, c->round_id, &version, digest, NULL,
-				   why);
-	if (rc)
-		goto fail;
+	int rc = 0;
+	if (!cx->have_doc || strcmp(cx->round_id, c->round_id) != 0) {
+		cx->have_doc = 0;
+		cx->open_stage = 0;
+		rc = cartel__round_doc_get(db, c->round_id, &cx->version,
+					   cx->digest, NULL, why);
+		if (rc)
+			goto fail;
+		if (strlen(c->round_id) < sizeof cx->round_id) {
+			snprintf(cx->round_id, sizeof cx->round_id, "%s",
+				 c->round_id);
+			cx->have_doc = 1;
+		}
+	}
+	version = cx->version;
+	memcpy(digest, cx->digest, sizeof digest);
 	rc = cartel__round_ho_get(db, c->round_id, c->person_id, &hp, why);
 	if (rc == CARTEL_ENOTFOUND) {
 		/* At the exchange point the receiving side reads the agreed
@@ -612,12 +744,9 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 			/* Already done: a resumed stage replays its sheet. */
 			if (already)
 				*already = 1;
-			/* Nothing was written; commit (not roll back) so a
-			 * caller's enclosing transaction stays open. */
-			rc = cartel_db_commit(db, why);
 			cartel__round_ho_person_clear(&hp);
 			free(mapped);
-			return rc;
+			return 0;
 		}
 		rc = cartel__why(why, CARTEL_ESTATE,
 				 "person %s was already checked off as %s at "
@@ -629,9 +758,14 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 		goto fail;
 	}
 	int closed = 0;
-	rc = cartel__round_stage_get(db, c->round_id, hp.stage, &closed, why);
-	if (rc)
-		goto fail;
+	if (cx->open_stage != hp.stage || hp.stage == 0) {
+		rc = cartel__round_stage_get(db, c->round_id, hp.stage, &closed,
+					     why);
+		if (rc)
+			goto fail;
+		if (!closed)
+			cx->open_stage = hp.stage;
+	}
 	if (closed) {
 		rc = cartel__why(why, CARTEL_ESTATE,
 				 "person %s is in stage %d, which is closed",
@@ -646,10 +780,13 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 	 * The consent gate is the holding side's: the receiving side takes
 	 * whoever is brought to it. */
 	int receiving = 0;
-	struct cartel_owner owner;
-	rc = cartel__owner_get(db, &owner, why);
-	if (rc)
-		goto fail;
+	if (!cx->have_owner) {
+		rc = cartel__owner_get(db, &cx->owner, why);
+		if (rc)
+			goto fail;
+		cx->have_owner = 1;
+	}
+	const struct cartel_owner owner = cx->owner;
 	if (owner.role == CARTEL_OWNER_PARTY) {
 		receiving = strcmp(hp.side, owner.name) != 0;
 		if (receiving && c->outcome == CARTEL_HANDOVER_HANDED_OVER)
@@ -736,16 +873,14 @@ cartel_handover_check(struct cartel_db *db, const struct cartel_checkoff *c,
 				 detail, why);
 	if (rc)
 		goto fail;
-	rc = cartel_db_commit(db, why);
-	if (rc)
-		goto fail;
 	free(ref);
 	free(detail);
 	free(mapped);
 	cartel__round_ho_person_clear(&hp);
 	return 0;
 fail:
-	cartel_db_rollback(db);
+	/* The caller rolls back (the whole transaction, or this person's
+	 * savepoint). */
 	free(ref);
 	free(detail);
 	free(mapped);
@@ -856,9 +991,20 @@ cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
 	if (rc)
 		return rc;
 	int closed = 0;
-	rc = cartel__round_doc_get(db, round_id, NULL, NULL, NULL, why);
+	/* The document is verified once here, not again for each person
+	 * marked absent. */
+	struct check_ctx cx;
+	memset(&cx, 0, sizeof cx);
+	rc = cartel__round_doc_get(db, round_id, &cx.version, cx.digest, NULL,
+				   why);
+	if (rc == 0 && strlen(round_id) < sizeof cx.round_id) {
+		snprintf(cx.round_id, sizeof cx.round_id, "%s", round_id);
+		cx.have_doc = 1;
+	}
 	if (rc == 0)
 		rc = cartel__round_stage_get(db, round_id, stage, &closed, why);
+	if (rc == 0 && !closed)
+		cx.open_stage = stage;
 	if (rc == 0 && closed)
 		rc = cartel__why(why, CARTEL_ESTATE,
 				 "stage %d of round %s is already closed",
@@ -882,7 +1028,7 @@ cartel_handover_close_stage(struct cartel_db *db, const char *round_id,
 		struct cartel_checkoff c = {round_id, ps[i].id,
 					    CARTEL_HANDOVER_ABSENT, by, now,
 					    NULL};
-		rc = cartel_handover_check(db, &c, NULL, why);
+		rc = check_in(db, &c, NULL, &cx, why);
 		absent++;
 	}
 	if (rc == 0 && pending > 0 && !mark_absent)

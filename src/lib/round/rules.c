@@ -394,6 +394,99 @@ out:
 	return 0;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct by_id {
+	const char *id;
+	const struct cartel_person *p;
+};
+
+static int
+cmp_by_id(const void *a, const void *b)
+{
+	return strcmp(((const struct by_id *)a)->id,
+		      ((const struct by_id *)b)->id);
+}
+
+int
+cartel_round_plan_sought(struct cartel_db *db,
+			 const struct cartel_person *persons, size_t n,
+			 char ***ids_out, size_t *n_out, char **why)
+{
+	*ids_out = NULL;
+	*n_out = 0;
+	struct cartel_link *links = NULL;
+	size_t n_links = 0;
+	int rc = cartel_links_list(db, NULL, &links, &n_links, why);
+	if (rc)
+		return rc;
+	/* The plan's persons by id, to find who holds each. */
+	struct by_id *byid = malloc((n + 1) * sizeof *byid);
+	char **ids = malloc((n_links + 1) * sizeof *ids);
+	size_t n_ids = 0;
+	if (byid == NULL || ids == NULL)
+		rc = CARTEL_ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		byid[i].id = persons[i].id;
+		byid[i].p = &persons[i];
+	}
+	if (rc == 0)
+		qsort(byid, n, sizeof *byid, cmp_by_id);
+	for (size_t i = 0; rc == 0 && i < n_links; i++) {
+		const struct cartel_link *l = &links[i];
+		if (strcmp(l->their_kind, "sought") != 0 ||
+		    (l->state != CARTEL_LINK_LINKED &&
+		     l->state != CARTEL_LINK_CONFIRMED))
+			continue;
+		/* The seeker's person of ours: a person of another party's
+		 * held declaration ("PARTY:ID"), or of the register. */
+		char *id = l->our_party[0]
+				   ? cartel__asprintf("%s:%s", l->our_party,
+						      l->our_id)
+				   : cartel__strdup(l->our_id);
+		if (id == NULL) {
+			rc = CARTEL_ENOMEM;
+			break;
+		}
+		struct by_id key = {id, NULL};
+		const struct by_id *hit =
+			n ? bsearch(&key, byid, n, sizeof *byid, cmp_by_id)
+			  : NULL;
+		/* Only a man the other side holds goes to the seeker. */
+		if (hit == NULL || hit->p->held_by == NULL ||
+		    strcmp(hit->p->held_by, l->their_party) == 0) {
+			free(id);
+			continue;
+		}
+		ids[n_ids++] = id;
+	}
+	cartel_links_free(links, n_links);
+	free(byid);
+	if (rc) {
+		for (size_t i = 0; i < n_ids; i++)
+			free(ids[i]);
+		free(ids);
+		return rc;
+	}
+	qsort(ids, n_ids, sizeof *ids, cmp_str);
+	/* Once each (two sought persons may link to one of ours). */
+	size_t kept = 0;
+	for (size_t i = 0; i < n_ids; i++) {
+		if (kept > 0 && strcmp(ids[kept - 1], ids[i]) == 0) {
+			free(ids[i]);
+			continue;
+		}
+		ids[kept++] = ids[i];
+	}
+	*ids_out = ids;
+	*n_out = kept;
+	return 0;
+}
+
 /* ---- The rules ---- */
 
 static int
@@ -438,6 +531,7 @@ cartel_round_rules_clear(struct cartel_round_rules *r)
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->v[i].person);
 		free(r->v[i].text);
+		free(r->v[i].party);
 	}
 	free(r->v);
 	memset(r, 0, sizeof *r);
@@ -701,11 +795,17 @@ cartel_round_rules_check(struct cartel_db *db, const struct cartel_round *r,
 					: "direct_repatriation.%s",
 				 p);
 			size_t n = json_array_size(lists[l]);
+			size_t n0 = out->n;
 			for (size_t j = 0; rc == 0 && j < n; j++)
 				rc = check_entry(db, &owner, r,
 						 json_array_get(lists[l], j),
 						 where, p, l == 0, o, seen,
 						 out, why);
+			/* Each breach names the party whose list it is in. */
+			for (size_t b = n0; rc == 0 && b < out->n; b++)
+				if ((out->v[b].party = cartel__strdup(p)) ==
+				    NULL)
+					rc = CARTEL_ENOMEM;
 		}
 	}
 	json_t *w = json_object_get(r->doc, "withheld");

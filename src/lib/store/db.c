@@ -33,7 +33,24 @@ struct cartel_db {
 	struct cartel__search_cache search;
 	struct cartel__ledger_pending ledger; /* rows awaiting their entry */
 	struct cartel__inquiry_due due; /* call-backs awaiting their entry */
+	size_t sp_ledger_n; /* ledger records pending when the savepoint
+			     * opened */
+	/* Statements of cartel__db_prep_cached, by their SQL text's
+	 * address, each lent to one caller at a time. */
+	struct {
+		const char *q;
+		sqlite3_stmt *st;
+		int lent;
+	} cache[CARTEL__DB_CACHE_N];
+	/* The owner, read and checked once per handle (cartel__db_owner). */
+	struct cartel__owner_cache owner;
 };
+
+struct cartel__owner_cache *
+cartel__db_owner(struct cartel_db *db)
+{
+	return &db->owner;
+}
 
 struct cartel__inquiry_due *
 cartel__db_due(struct cartel_db *db)
@@ -399,6 +416,8 @@ cartel_db_close(struct cartel_db *db)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < CARTEL__ST_N; i++)
 		sqlite3_finalize(db->stmts[i]);
+	for (int i = 0; i < CARTEL__DB_CACHE_N; i++)
+		sqlite3_finalize(db->cache[i].st);
 	if (db->sql != NULL)
 		sqlite3_close_v2(db->sql);
 	cartel__buf_free(&db->buf);
@@ -469,6 +488,8 @@ cartel_db_rollback(struct cartel_db *db)
 	db->depth = 0;
 	cartel__ledger_pending_clear(&db->ledger);
 	cartel__inquiry_due_clear(&db->due);
+	/* The owner read may have been rolled back. */
+	db->owner.valid = 0;
 	/* An entry found to hold may have been rolled back. */
 	memset(db->ledger.checked, 0, sizeof db->ledger.checked);
 }
@@ -547,6 +568,20 @@ cartel__db_savepoint(struct cartel_db *db, int op, char **why)
 	int rc = sqlite3_exec(db->sql, sql[op], NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return cartel__db_err(db, rc, "a row's savepoint", why);
+	if (op == 0)
+		db->sp_ledger_n = db->ledger.n;
+	/* The rows the undone writes touched are no longer changed: their
+	 * ledger records go too, or the next audit entry would claim them. */
+	while (op == 2 && db->ledger.n > db->sp_ledger_n) {
+		db->ledger.n--;
+		free(db->ledger.v[db->ledger.n].k1);
+		free(db->ledger.v[db->ledger.n].k2);
+	}
+	/* The audit entries found to hold may have been undone. */
+	if (op == 2) {
+		memset(db->ledger.checked, 0, sizeof db->ledger.checked);
+		db->owner.valid = 0;
+	}
 	return 0;
 }
 
@@ -583,6 +618,51 @@ cartel__db_prep(struct cartel_db *db, const char *q, sqlite3_stmt **st,
 		return cartel__db_err(db, rc, doing, why);
 	}
 	return 0;
+}
+
+int
+cartel__db_prep_cached(struct cartel_db *db, const char *q,
+		       sqlite3_stmt **st, const char *doing, char **why)
+{
+	int free_slot = -1;
+	for (int i = 0; i < CARTEL__DB_CACHE_N; i++) {
+		if (db->cache[i].q == q) {
+			if (db->cache[i].lent)
+				break; /* in use (a nested call): a fresh one */
+			db->cache[i].lent = 1;
+			*st = db->cache[i].st;
+			return 0;
+		}
+		if (db->cache[i].q == NULL && free_slot < 0)
+			free_slot = i;
+	}
+	int rc = sqlite3_prepare_v3(db->sql, q, -1, SQLITE_PREPARE_PERSISTENT,
+				    st, NULL);
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return cartel__db_err(db, rc, doing, why);
+	}
+	if (free_slot >= 0) {
+		db->cache[free_slot].q = q;
+		db->cache[free_slot].st = *st;
+		db->cache[free_slot].lent = 1;
+	}
+	return 0;
+}
+
+void
+cartel__db_done(struct cartel_db *db, sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < CARTEL__DB_CACHE_N; i++)
+		if (db->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			db->cache[i].lent = 0;
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 char *

@@ -140,7 +140,7 @@ links_read(struct cartel_db *db, sqlite3_stmt *st, struct cartel_link **out,
 	}
 	if (rc == 0 && s != SQLITE_DONE)
 		rc = cartel__db_err(db, s, "reading identity links", why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (rc) {
 		links_drop(v, len);
 		return rc;
@@ -175,7 +175,7 @@ cartel__link_of_theirs(struct cartel_db *db, const char *their_party,
 		       struct cartel_link **out, size_t *n, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "SELECT " LINK_COLS " FROM identity_link"
 		      " WHERE their_party = ?1 AND their_id = ?2"
 		      " AND (?3 IS NULL OR our_party = ?3)"
@@ -195,7 +195,7 @@ cartel__link_of_ours(struct cartel_db *db, const char *our_party,
 		     struct cartel_link **out, size_t *n, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "SELECT " LINK_COLS " FROM identity_link"
 		      " WHERE our_party = ?1 AND our_id = ?2"
 		      " AND (?3 IS NULL OR their_party = ?3)"

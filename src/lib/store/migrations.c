@@ -372,6 +372,11 @@ const struct cartel__migration cartel__migrations[] = {
 	 " recipient TEXT,"
 	 " file TEXT,"
 	 " sha256 TEXT);"},
+	/* The receiving side checks a person off by his holder's id: without
+	 * an index each check-off read the whole round. */
+	{"1200-proto",
+	 "CREATE INDEX round_handover_holder"
+	 " ON round_handover(round_id, holder_id);"},
 	/* Append new migrations here, each with a unique name. */
 };
 

@@ -81,7 +81,23 @@ int
 cartel__owner_get(struct cartel_db *db, struct cartel_owner *o, char **why)
 {
 	memset(o, 0, sizeof *o);
+	/* Read and checked once per handle: every person of a round asks. */
+	struct cartel__owner_cache *oc = cartel__db_owner(db);
+	/* Another connection's commit (a long-running server, a second
+	 * command) changes the data version: read it again then. */
+	long long dv = -1;
 	sqlite3_stmt *st;
+	if (cartel__db_prep_cached(db, "PRAGMA data_version", &st,
+				   "reading the register's version",
+				   NULL) == 0) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			dv = sqlite3_column_int64(st, 0);
+		cartel__db_done(db, st);
+	}
+	if (oc->valid && dv >= 0 && dv == oc->data_version) {
+		*o = oc->o;
+		return 0;
+	}
 	int rc = cartel__db_prep(db,
 		      "SELECT role, name, set_at, set_by FROM register_owner"
 		      " WHERE id = 1",
@@ -108,6 +124,11 @@ cartel__owner_get(struct cartel_db *db, struct cartel_owner *o, char **why)
 				 why);
 	if (rc)
 		memset(o, 0, sizeof *o);
+	if (rc == 0 && dv >= 0) {
+		oc->o = *o;
+		oc->data_version = dv;
+		oc->valid = 1;
+	}
 	return rc;
 }
 
@@ -115,6 +136,7 @@ int
 cartel__owner_put(struct cartel_db *db, const char *role, const char *name,
 		  const char *at, const char *by, char **why)
 {
+	cartel__db_owner(db)->valid = 0;
 	sqlite3_stmt *st;
 	int rc = cartel__db_prep(db,
 		      "INSERT INTO register_owner (id, role, name, set_at,"
@@ -395,7 +417,7 @@ cartel__decl_person_get(struct cartel_db *db, const char *party,
 {
 	*status = *fields = *last_digest = NULL;
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 				 "SELECT status, fields, last_digest FROM"
 				 " declared_person WHERE party = ?1 AND"
 				 " kind = ?2 AND their_id = ?3",
@@ -420,7 +442,7 @@ cartel__decl_person_get(struct cartel_db *db, const char *party,
 	} else {
 		rc = cartel__db_err(db, s, "reading a declared person", why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (rc == 0) {
 		/* The row decides what a round may list: it must be the row
 		 * the audit chain recorded. */

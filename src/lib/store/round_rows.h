@@ -230,4 +230,9 @@ int cartel__sheet_last(struct cartel_db *db, const char *role,
 int cartel__sheet_has(struct cartel_db *db, const char *digest,
 		      const char *role, int *found, char **why);
 
+/* A savepoint inside the caller's transaction for one person of a list:
+ * op 0 opens it, 1 keeps the person's writes, 2 undoes them (with the row
+ * ledger's records they left). */
+int cartel__round_savepoint(struct cartel_db *db, int op, char **why);
+
 #endif

@@ -239,7 +239,7 @@ cartel__round_doc_get(struct cartel_db *db, const char *round_id,
 		      char **started_at, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "SELECT version, digest, started_at FROM round_doc"
 		      " WHERE round_id = ?1",
 		      &st, "reading a round", why);
@@ -264,7 +264,7 @@ cartel__round_doc_get(struct cartel_db *db, const char *round_id,
 	} else {
 		rc = cartel__db_err(db, s, "reading a round", why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (rc == 0)
 		rc = held(db, CARTEL__LT_ROUND_DOC, round_id, NULL,
 			  N_("the round's document"), why);
@@ -301,7 +301,7 @@ cartel__round_stage_get(struct cartel_db *db, const char *round_id,
 			int stage, int *closed, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "SELECT closed_at IS NOT NULL FROM round_stage"
 		      " WHERE round_id = ?1 AND stage = ?2",
 		      &st, "reading a stage", why);
@@ -320,7 +320,7 @@ cartel__round_stage_get(struct cartel_db *db, const char *round_id,
 	} else {
 		rc = cartel__db_err(db, s, "reading a stage", why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (rc == 0)
 		rc = stage_held(db, round_id, stage, why);
 	return rc;
@@ -361,7 +361,7 @@ cartel__round_ho_put(struct cartel_db *db, const char *round_id,
 		     int stage, int direct, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "INSERT INTO round_handover (round_id, person_id, ord,"
 		      " side, stage, direct) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		      &st, "listing a person for handover", why);
@@ -374,7 +374,7 @@ cartel__round_ho_put(struct cartel_db *db, const char *round_id,
 	sqlite3_bind_int(st, 5, stage);
 	sqlite3_bind_int(st, 6, direct);
 	int s = sqlite3_step(st);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (s != SQLITE_DONE)
 		return cartel__db_err(db, s, "listing a person for handover",
 				      why);
@@ -388,7 +388,7 @@ cartel__round_ho_holder(struct cartel_db *db, const char *round_id,
 			char **why)
 {
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "UPDATE round_handover SET holder_id = ?3"
 		      " WHERE round_id = ?1 AND person_id = ?2",
 		      &st, "recording the holder's id", why);
@@ -398,7 +398,7 @@ cartel__round_ho_holder(struct cartel_db *db, const char *round_id,
 	sqlite3_bind_text(st, 2, person_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, holder_id, -1, SQLITE_STATIC);
 	int s = sqlite3_step(st);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (s != SQLITE_DONE)
 		return cartel__db_err(db, s, "recording the holder's id", why);
 	return cartel__ledger_touch(db, CARTEL__LT_HANDOVER, round_id,
@@ -412,7 +412,7 @@ cartel__round_ho_by_holder(struct cartel_db *db, const char *round_id,
 {
 	*person_id = NULL;
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "SELECT person_id FROM round_handover"
 		      " WHERE round_id = ?1 AND holder_id = ?2",
 		      &st, "reading a check-off", why);
@@ -429,7 +429,7 @@ cartel__round_ho_by_holder(struct cartel_db *db, const char *round_id,
 	} else {
 		rc = cartel__db_err(db, s, "reading a check-off", why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	return rc;
 }
 
@@ -463,7 +463,7 @@ cartel__round_ho_get(struct cartel_db *db, const char *round_id,
 {
 	sqlite3_stmt *st;
 	memset(p, 0, sizeof *p);
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "SELECT person_id, side, stage, direct, outcome,"
 		      " checked_at, checked_by, holder_id FROM round_handover"
 		      " WHERE round_id = ?1 AND person_id = ?2",
@@ -483,7 +483,7 @@ cartel__round_ho_get(struct cartel_db *db, const char *round_id,
 	} else {
 		rc = cartel__db_err(db, s, "reading a check-off", why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (rc == 0)
 		rc = held(db, CARTEL__LT_HANDOVER, round_id, person_id,
 			  N_("the check-off"), why);
@@ -498,7 +498,7 @@ cartel__round_ho_set(struct cartel_db *db, const char *round_id,
 		     const char *at, const char *by, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "UPDATE round_handover SET outcome = ?3,"
 		      " checked_at = ?4, checked_by = ?5"
 		      " WHERE round_id = ?1 AND person_id = ?2"
@@ -513,7 +513,7 @@ cartel__round_ho_set(struct cartel_db *db, const char *round_id,
 	sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
 	int s = sqlite3_step(st);
 	int changed = sqlite3_changes(cartel__db_sqlite(db));
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (s != SQLITE_DONE)
 		return cartel__db_err(db, s, "recording a check-off", why);
 	if (changed != 1)
@@ -683,7 +683,7 @@ cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
 	*round_ids = NULL;
 	*n = 0;
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db,
+	int rc = cartel__db_prep_cached(db,
 		      "SELECT round_id FROM round_handover"
 		      " WHERE person_id = ?1 AND round_id <> ?2"
 		      " AND outcome = 'pending' ORDER BY round_id",
@@ -715,7 +715,7 @@ cartel__round_ho_pending_in(struct cartel_db *db, const char *person_id,
 	}
 	if (rc == 0 && s != SQLITE_DONE)
 		rc = cartel__db_err(db, s, "reading check-offs", why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (rc) {
 		for (size_t i = 0; i < len; i++)
 			free(v[i]);
@@ -858,7 +858,7 @@ cartel__round_person_state(struct cartel_db *db, const char *id,
 			   enum cartel_consent *consent, char **why)
 {
 	sqlite3_stmt *st;
-	int rc = cartel__db_prep(db, "SELECT status, consent FROM persons WHERE id = ?1",
+	int rc = cartel__db_prep_cached(db, "SELECT status, consent FROM persons WHERE id = ?1",
 		      &st, "reading a person", why);
 	if (rc)
 		return rc;
@@ -875,6 +875,12 @@ cartel__round_person_state(struct cartel_db *db, const char *id,
 	} else {
 		rc = cartel__db_err(db, s, "reading a person", why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	return rc;
+}
+
+int
+cartel__round_savepoint(struct cartel_db *db, int op, char **why)
+{
+	return cartel__db_savepoint(db, op, why);
 }

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include <cartel/declaration.h>
 #include <cartel/store.h>
 
 #include "store/import_rows.h"
@@ -461,6 +462,28 @@ int cartel__event_is_note(const char *field);
  */
 int cartel__db_prep(struct cartel_db *db, const char *q, sqlite3_stmt **st,
 		    const char *doing, char **why);
+
+/*
+ * As cartel__db_prep, for a statement run many times by one command: q
+ * must be a string literal (it is cached by its address). The statement
+ * is lent to the caller, who gives it back with cartel__db_done (never
+ * sqlite3_finalize); a statement already lent (a nested call) is prepared
+ * afresh, and cartel__db_done finalizes that one.
+ */
+#define CARTEL__DB_CACHE_N 24
+int cartel__db_prep_cached(struct cartel_db *db, const char *q,
+			   sqlite3_stmt **st, const char *doing, char **why);
+void cartel__db_done(struct cartel_db *db, sqlite3_stmt *st);
+
+/* The register's owner as read and checked against the audit chain once
+ * per handle: a rollback, the owner being set, or another connection's
+ * commit forgets it. */
+struct cartel__owner_cache {
+	int valid;
+	long long data_version; /* PRAGMA data_version when read */
+	struct cartel_owner o;
+};
+struct cartel__owner_cache *cartel__db_owner(struct cartel_db *db);
 
 /* Column i of the current row as a malloc'd copy, or NULL when the value
  * is NULL (or memory ran out). */
