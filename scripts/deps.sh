@@ -31,6 +31,9 @@ gettext
 locales
 chromium
 fonts-dejavu-core
+libcairo2-dev
+libpango1.0-dev
+poppler-utils
 "
 
 # The UTF-8 locales of the languages cartel speaks (docs/i18n.md): without
