@@ -34,6 +34,10 @@ fonts-dejavu-core
 libcairo2-dev
 libpango1.0-dev
 poppler-utils
+libzip-dev
+libexpat1-dev
+libxlsxwriter-dev
+zip
 "
 
 # The UTF-8 locales of the languages cartel speaks (docs/i18n.md): without

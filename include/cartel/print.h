@@ -59,13 +59,14 @@ int cartel_round_print_pdf(struct cartel_db *db, const struct cartel_round *r,
 /*
  * As cartel_round_print_pdf, then writes the PDF to path through
  * <cartel/file.h> (a temporary renamed into place: a failure leaves the
- * old file or none) and appends an audit entry "round.print" naming the
+ * old file or none), records it in the transfer log (<cartel/transfer.h>:
+ * kind "pdf", the persons, `to` (NULL: not said), `actor`, the path and
+ * the file's SHA-256) and appends an audit entry "round.print" naming the
  * round, its digest, the pages, the persons and the file's SHA-256 (never
- * a name); `actor` is recorded in it. Nothing is recorded when the file
- * cannot be written.
+ * a name). Nothing is recorded when the file cannot be written.
  */
 int cartel_round_print(struct cartel_db *db, const struct cartel_round *r,
-		       const char *path, const char *actor,
+		       const char *path, const char *actor, const char *to,
 		       struct cartel_print_result *res, char **why);
 
 #ifdef __cplusplus

@@ -45,6 +45,17 @@ sqlite3 "$T/r.db" "select detail from audit where action='round.print'" \
 grep -q "pages=1 persons=10" "$T/audit" || fail "audit: $(cat "$T/audit")"
 grep -q "Коваленко" "$T/audit" && fail "a name in the audit"
 
+# The paper list leaves the register: the transfer log records it, with
+# the PDF's own digest and the recipient.
+$C round print "$T/r.json" -o "$T/to.pdf" --to "ICRC delegation" >/dev/null
+$C transfers --json >"$T/tr.json" || fail "transfers"
+[ "$(jq -r '[.transfers[] | select(.kind == "pdf")] | length' "$T/tr.json")" = 2 ] ||
+	fail "pdf prints not in the transfer log: $(cat "$T/tr.json")"
+want=$(sha256sum "$T/to.pdf" | cut -d' ' -f1)
+jq -e --arg h "$want" '.transfers[] | select(.kind == "pdf" and
+	.sha256 == $h and .persons == 10 and .to == "ICRC delegation")' \
+	"$T/tr.json" >/dev/null || fail "no record of to.pdf: $(cat "$T/tr.json")"
+
 # In Ukrainian: the parties and the page line in the catalogue's words.
 $C --lang uk round print "$T/r.json" -o "$T/uk.pdf" >/dev/null
 pdftotext -layout "$T/uk.pdf" "$T/uk.txt"
@@ -59,6 +70,8 @@ fi
 grep -q "does not verify" "$T/err" || fail "no reason: $(cat "$T/err")"
 grep -q "Коваленко" "$T/err" && fail "a name in the message"
 [ ! -e "$T/bad.pdf" ] || fail "a PDF of a tampered list was left"
+[ "$($C transfers --json | jq '[.transfers[] | select(.kind == "pdf")] | length')" = 3 ] ||
+	fail "a refused print was recorded as a transfer"
 # A proposal verifies once signed, but is not the list to sign on paper.
 $C round new --plan "$T/plan.json" --kind proposal --id R-P -o "$T/p.json" \
 	>/dev/null

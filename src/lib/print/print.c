@@ -26,6 +26,7 @@
 #include <cartel/limits.h>
 #include <cartel/person.h>
 #include <cartel/print.h>
+#include <cartel/transfer.h>
 
 #include "core/intl.h"
 #include "core/why.h"
@@ -578,7 +579,7 @@ cartel_round_print_pdf(struct cartel_db *db, const struct cartel_round *r,
 
 int
 cartel_round_print(struct cartel_db *db, const struct cartel_round *r,
-		   const char *path, const char *actor,
+		   const char *path, const char *actor, const char *to,
 		   struct cartel_print_result *res, char **why)
 {
 	struct cartel_print_result own;
@@ -593,6 +594,12 @@ cartel_round_print(struct cartel_db *db, const struct cartel_round *r,
 		rc = cartel_file_put(path, pdf, len, 0, why);
 	free(pdf);
 	if (rc)
+		return rc;
+	/* A paper list with names leaves the register: the transfer log
+	 * keeps its record (docs/transfers.md). */
+	struct cartel_transfer t = {"pdf", (long long)res->n_persons, to,
+				    actor, path, res->file_sha256 + 7};
+	if ((rc = cartel_transfer_record(db, &t, why)) != 0)
 		return rc;
 	char detail[256];
 	snprintf(detail, sizeof detail, "pages=%d persons=%zu file=%s",
