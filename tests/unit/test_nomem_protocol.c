@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include <cartel/account.h>
+#include <cartel/backup.h>
 #include <cartel/cartel.h>
 #include <cartel/declaration.h>
 #include <cartel/inquiry.h>
@@ -498,6 +499,45 @@ inquiries_and_merges(void **state)
 	each_failure(f, op_unmerge, 1);
 }
 
+/* ---- Backups ------------------------------------------------------- */
+
+/* A backup of UA's register, restored as a new register: each run to
+ * files of its own. Plain, not encrypted: the key derivation takes a
+ * second a run, and what it allocates is checked by test_backup_errors. */
+static int
+op_backup(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	char copy[192], back[192];
+	int k = ++f->counter;
+	snprintf(copy, sizeof copy, "%s/copy-%d.bak", f->dir, k);
+	snprintf(back, sizeof back, "%s/restored-%d.db", f->dir, k);
+	int rc = cartel_backup(f->ua, copy, NULL, 0, WHY);
+	int encrypted = 0;
+	if (rc == 0)
+		rc = cartel_backup_probe(copy, &encrypted, WHY);
+	struct cartel_restore_report rep;
+	memset(&rep, 0, sizeof rep);
+	if (rc == 0)
+		rc = cartel_restore(copy, back, NULL, 0, 0, &rep, WHY);
+	if (rc == 0) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "%s, %zu persons",
+			 encrypted || rep.encrypted ? "encrypted" : "plain",
+			 (size_t)rep.audit.n_persons);
+		*out = strdup(buf);
+		rc = *out ? 0 : CARTEL_ENOMEM;
+	}
+	return rc;
+}
+
+static void
+backups(void **state)
+{
+	struct fx *f = *state;
+	each_failure(f, op_backup, 0);
+}
+
 /* ---- Accounts, sessions and what a signed-in user asks for ---------- */
 
 static const char pw[] = "correct horse battery";
@@ -755,6 +795,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(declarations, setup, teardown),
 		cmocka_unit_test_setup_teardown(inquiries_and_merges, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(backups, setup, teardown),
 		cmocka_unit_test_setup_teardown(accounts, setup, teardown),
 	};
 	if (nomem_skipped()) {
