@@ -31,6 +31,9 @@ gettext
 locales
 chromium
 fonts-dejavu-core
+libcairo2-dev
+libpango1.0-dev
+poppler-utils
 libzip-dev
 libexpat1-dev
 libxlsxwriter-dev

@@ -152,6 +152,12 @@ struct cartel_round_opts {
 	 * must hold. */
 	const struct cartel_round *supersedes;
 	const char *actor; /* recorded in the audit entry; required */
+	/* The person fields both parties agree to print on the paper list
+	 * (<cartel/print.h>), comma-separated ("family_name,given_name,
+	 * birth_date"), recorded as the document's signed `print_fields`.
+	 * NULL: those of the superseded version, else none (the printed list
+	 * then shows its default set). */
+	const char *print_fields;
 };
 
 /*

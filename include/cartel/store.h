@@ -503,6 +503,15 @@ int cartel_stats_get(struct cartel_db *db, struct cartel_stats *st,
 void cartel_stats_clear(struct cartel_stats *st);
 
 /*
+ * 1 when a count is not published as it is among public figures: 1 to 4,
+ * said "fewer than 5" instead (GC III Art. 13: a small count can point at
+ * a person; 0 is no one, and points at no one). Always 0 when
+ * public_figures is 0. The one rule for `stats --public`, the charts and
+ * the server's public statistics.
+ */
+int cartel_stats_suppressed(long n, int public_figures);
+
+/*
  * Rebuilds the current-state table from the events alone (inside one write
  * transaction, with an audit entry "rebuild"). For repair after a crash of
  * something other than SQLite, and for tests that the derived state is

@@ -128,6 +128,7 @@ int cmd_event(struct cli *, int, char **);
 int cmd_event_import(struct cli *, int, char **);
 int cmd_audit(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
+int cmd_report(struct cli *, int, char **);
 int cmd_demo(struct cli *, int, char **);
 int cmd_generate(struct cli *, int, char **);
 int cmd_plan(struct cli *, int, char **);

@@ -11,6 +11,7 @@
 #include <cartel/cartel.h>
 #include <cartel/json.h>
 #include <cartel/plan.h>
+#include <cartel/print.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -66,7 +67,8 @@ static int
 round_new(struct cli *cli, int argc, char **argv)
 {
 	const char *plan = NULL, *out = NULL, *sup = NULL, *id = NULL,
-		   *by = NULL, *kind = "proposal", *to = NULL;
+		   *by = NULL, *kind = "proposal", *print_fields = NULL,
+		   *to = NULL;
 	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
@@ -81,6 +83,9 @@ round_new(struct cli *cli, int argc, char **argv)
 			sup = argv[++i];
 		else if (strcmp(argv[i], "--id") == 0 && i + 1 < argc)
 			id = argv[++i];
+		else if (strcmp(argv[i], "--print-fields") == 0 &&
+			 i + 1 < argc)
+			print_fields = argv[++i];
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
 		else if ((took = cli_common_opt(cli, "round", argc, argv,
@@ -95,7 +100,7 @@ round_new(struct cli *cli, int argc, char **argv)
 					  "and -o ROUND.json");
 	char *why = NULL;
 	struct cartel_round_opts opts = {id, CARTEL_ROUND_PROPOSAL, NULL,
-					 cli_actor(by)};
+					 cli_actor(by), print_fields};
 	int rc = cartel_round_kind_parse(kind, &opts.kind, &why);
 	if (rc) {
 		fprintf(stderr, "cartel round: %s\n", cli_t(why));
@@ -797,6 +802,65 @@ round_diff(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* round print FILE -o LIST.pdf: the agreed list as a PDF for signing
+ * (docs/print.md). The library verifies it first and refuses one that
+ * does not hold. */
+static int
+round_print(struct cli *cli, int argc, char **argv)
+{
+	const char *file = NULL, *out = NULL, *by = NULL, *to = NULL;
+	int took;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			by = argv[++i];
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
+		else if ((took = cli_common_opt(cli, "round", argc, argv,
+						    &i)) != 0) {
+			if (took != 1)
+				return took;
+		} else if (argv[i][0] != '-' && file == NULL)
+			file = argv[i];
+		else
+			return cli_usage("round", "unexpected '%s'", argv[i]);
+	}
+	if (file == NULL || out == NULL)
+		return cli_usage("round", "round print needs FILE and -o "
+					  "LIST.pdf");
+	char *why = NULL;
+	struct cartel_round *r = NULL;
+	int rc = cartel_round_read(&r, file, &why);
+	if (rc)
+		return cli_error(rc, why, "printing the list");
+	struct cartel_db *db;
+	if (cli_open_db(cli, 0, &db)) {
+		cartel_round_free(r);
+		return EXIT_FAIL;
+	}
+	struct cartel_print_result res;
+	rc = cartel_round_print(db, r, out, cli_actor(by), to, &res, &why);
+	cartel_db_close(db);
+	cartel_round_free(r);
+	if (rc)
+		return cli_error(rc, why, "printing the list");
+	if (cli->json) {
+		json_t *o = json_pack("{s:s, s:i, s:I, s:s, s:s}", "file", out,
+				      "pages", res.n_pages, "persons",
+				      (json_int_t)res.n_persons, "digest",
+				      res.digest, "file_sha256",
+				      res.file_sha256);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf(_("%s: %d page(s), %zu person(s), document %s\n"),
+		       cli_t(out), res.n_pages, res.n_persons, res.digest);
+	}
+	return EXIT_OK;
+}
+
 int
 cmd_round(struct cli *cli, int argc, char **argv)
 {
@@ -813,5 +877,7 @@ cmd_round(struct cli *cli, int argc, char **argv)
 		return round_verify(cli, argc, argv);
 	if (strcmp(argv[1], "diff") == 0)
 		return round_diff(cli, argc, argv);
+	if (strcmp(argv[1], "print") == 0)
+		return round_print(cli, argc, argv);
 	return cli_usage("round", "unknown subcommand '%s'", argv[1]);
 }

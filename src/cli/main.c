@@ -239,6 +239,17 @@ static const struct cli_command commands[] = {
 	 "consent was never asked or was asked and not answered (undecided),\n"
 	 "legal holds, and every status. Counts only, never a name. CARTEL_TODAY=YYYY-MM-DD fixes the date time is\n"
 	 "measured to.\n"},
+	{"report", cmd_report, "the charts a mediator asks for, as SVG and PNG",
+	 "usage: cartel report [-o DIR] [--public]\n"
+	 "\n"
+	 "Writes DIR/NAME.svg and DIR/NAME.png (DIR: ./report, made when\n"
+	 "missing) for each chart: held (held by each side, month by month),\n"
+	 "rounds (loaded rounds and how many each side hands over), time-held\n"
+	 "(time in captivity), awaiting (the held by category, awaiting\n"
+	 "exchange), inquiries (by state: open, candidate found, confirmed,\n"
+	 "closed). Titles and labels in the language of --lang. --public\n"
+	 "suppresses every count from 1 to 4, shown as \"fewer than 5\" (GC III\n"
+	 "Art. 13). Counts only, never a name. See docs/report.md.\n"},
 	{"plan", cmd_plan, "propose an exchange round under a policy; explain it",
 	 "usage: cartel plan --policy FILE [--json] [-o PLAN.json] [--by NAME]\n"
 	 "                   [--time-limit SECONDS]\n"
@@ -272,12 +283,14 @@ static const struct cli_command commands[] = {
 	 "is given. Every pin is audited. See docs/rounds.md.\n"},
 	{"round", cmd_round, "list documents: make, amend, sign, verify, compare",
 	 "usage: cartel round new --plan PLAN.json [--kind proposal|counter|agreed]\n"
-	 "                        [--supersedes FILE] [--id ID] -o ROUND.json\n"
+	 "                        [--supersedes FILE] [--id ID]\n"
+	 "                        [--print-fields F1,F2,...] -o ROUND.json\n"
 	 "       cartel round amend FILE [--add PARTY:ID ...] [--remove PARTY:ID ...]\n"
 	 "                          --kind counter|agreed [--policy FILE] -o NEW\n"
 	 "       cartel round sign FILE --key CODE.key [--plan PLAN.json] [-o OUT]\n"
 	 "       cartel round verify FILE [--json]\n"
 	 "       cartel round diff A B [--json]\n"
+	 "       cartel round print FILE -o LIST.pdf [--to NAME] [--by NAME]\n"
 	 "\n"
 	 "new turns a plan (cartel plan --json) into a list document with the\n"
 	 "persons' identifying fields from the register (or from the parties'\n"
@@ -293,8 +306,9 @@ static const struct cli_command commands[] = {
 	 "verify checks the manifest, the digest and both signatures under the\n"
 	 "pinned keys, and names each field or signature that does not hold\n"
 	 "(exit 1). diff lists who was added, removed or changed between two\n"
-	 "versions and every other field that differs. Each is audited. See\n"
-	 "docs/rounds.md.\n"},
+	 "versions and every other field that differs. print renders an agreed,\n"
+	 "verified list as a PDF for signing at the table (docs/print.md). Each\n"
+	 "is audited. See docs/rounds.md.\n"},
 	{"handover", cmd_handover, "run an agreed round at the exchange point",
 	 "usage: cartel handover start ROUND.json [--plan PLAN.json] [--by NAME]\n"
 	 "       cartel handover check ROUND_ID PERSON_ID --as OUTCOME --by NAME\n"

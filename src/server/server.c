@@ -43,6 +43,7 @@
 #include <cartel/inquiry.h>
 #include <cartel/json.h>
 #include <cartel/match.h>
+#include <cartel/report.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 
@@ -91,6 +92,10 @@ struct req {
 struct resp {
 	int status;
 	json_t *body;
+	/* A body that is not JSON (a chart): malloc'd, sent as it is. */
+	unsigned char *raw;
+	size_t raw_len;
+	const char *raw_type;
 	char cookie[256];
 	const char *retry_after;
 	const char *route; /* the pattern, for the server's log */
@@ -301,6 +306,7 @@ static const char *const routes[][2] = {
 	{"POST", "/api/review/{inquiry_id}/{person_id}"},
 	{"GET", "/api/cases/{case_code}"},
 	{"GET", "/api/stats"},
+	{"GET", "/api/stats/charts/{chart}"},
 	{"GET", "/api/access-log"},
 	{"GET", "/api/audit/verify"},
 	{"GET", "/api/rounds/{id}/handover"},
@@ -484,6 +490,48 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		}
 		set_json(r, 200, cartel_stats_json(&st, !exact));
 		cartel_stats_clear(&st);
+		return;
+	}
+
+	if (strcmp(route, "/api/stats/charts/{chart}") == 0) {
+		/* A chart of `cartel report`, drawn by the same library call:
+		 * public figures unless the session may read statistics, as
+		 * /api/stats. {chart} is NAME.svg or NAME.png. */
+		const char *sid = MHD_lookup_connection_value(
+			c, MHD_COOKIE_KIND, COOKIE);
+		struct cartel_session s;
+		int exact = 0;
+		if (sid != NULL &&
+		    cartel_session_get(db, sid, now, S.idle_s, from, &s,
+				       NULL) == 0) {
+			exact = cartel_may(&s.user, CARTEL_DO_STATS, NULL,
+					   NULL) == 0;
+			cartel_session_clear(&s);
+		}
+		char name[256];
+		snprintf(name, sizeof name, "%s", args[0]);
+		char *dot = strrchr(name, '.');
+		enum cartel_chart_format fmt = CARTEL_CHART_SVG;
+		if (dot != NULL && strcmp(dot, ".png") == 0)
+			fmt = CARTEL_CHART_PNG;
+		else if (dot == NULL || strcmp(dot, ".svg") != 0) {
+			set_error(r, 404, "not_found",
+				  "no such chart: NAME.svg or NAME.png");
+			return;
+		}
+		*dot = '\0';
+		enum cartel_chart ch;
+		int err = cartel_chart_parse(name, &ch, &why);
+		if (err == 0)
+			err = cartel_chart_render(db, ch, fmt, !exact, &r->raw,
+						  &r->raw_len, &why);
+		if (err != 0) {
+			set_lib_error(r, err, why, 0);
+			return;
+		}
+		r->status = 200;
+		r->raw_type = fmt == CARTEL_CHART_SVG ? "image/svg+xml"
+						      : "image/png";
 		return;
 	}
 
@@ -766,11 +814,21 @@ security_headers(struct MHD_Response *resp)
 static enum MHD_Result
 send_resp(struct MHD_Connection *c, const char *method, struct resp *r)
 {
-	char *text = r->body ? json_dumps(r->body, JSON_COMPACT) : NULL;
-	if (text == NULL)
-		text = strdup("{\"error\":\"internal\",\"detail\":\"out of "
-			      "memory\"}");
-	size_t n = text ? strlen(text) : 0;
+	char *text = NULL;
+	size_t n = 0;
+	if (r->raw != NULL && r->status == 200) {
+		text = (char *)r->raw;
+		n = r->raw_len;
+	} else {
+		free(r->raw);
+		r->raw_type = NULL;
+		text = r->body ? json_dumps(r->body, JSON_COMPACT) : NULL;
+		if (text == NULL)
+			text = strdup("{\"error\":\"internal\",\"detail\":"
+				      "\"out of memory\"}");
+		n = text ? strlen(text) : 0;
+	}
+	r->raw = NULL;
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
 		n, text, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
@@ -779,7 +837,8 @@ send_resp(struct MHD_Connection *c, const char *method, struct resp *r)
 	}
 	(void)method;
 	MHD_add_response_header(resp, "Content-Type",
-				"application/json; charset=utf-8");
+				r->raw_type ? r->raw_type
+					    : "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	security_headers(resp);
 	if (r->cookie[0])

@@ -74,7 +74,7 @@ setup(void **state)
 	fclose(in);
 	cartel_import_result_clear(&res);
 	struct cartel_key ua, ru;
-	struct cartel_round_opts ro = {NULL, CARTEL_ROUND_AGREED, NULL, "t"};
+	struct cartel_round_opts ro = {NULL, CARTEL_ROUND_AGREED, NULL, "t", NULL};
 	struct cartel_round *r = NULL;
 	size_t len;
 	if (rc || cartel_key_generate(&ua, "UA", NULL) ||

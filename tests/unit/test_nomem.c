@@ -370,7 +370,7 @@ static int
 op_round(void *ctx, char **out)
 {
 	struct fx *f = ctx;
-	struct cartel_round_opts o = {NULL, CARTEL_ROUND_AGREED, NULL, "t"};
+	struct cartel_round_opts o = {NULL, CARTEL_ROUND_AGREED, NULL, "t", NULL};
 	struct cartel_round *r = NULL, *back = NULL;
 	struct cartel_round_check chk;
 	struct cartel_round_diff d;
@@ -421,7 +421,7 @@ static int
 op_amend(void *ctx, char **out)
 {
 	struct fx *f = ctx;
-	struct cartel_round_opts o = {NULL, CARTEL_ROUND_PROPOSAL, NULL, "t"};
+	struct cartel_round_opts o = {NULL, CARTEL_ROUND_PROPOSAL, NULL, "t", NULL};
 	struct cartel_round *r = NULL, *v2 = NULL;
 	static const char *const rem[] = {"UA:RU-2", "RU:UA-2"};
 	struct cartel_round_amend_opts ao = {CARTEL_ROUND_COUNTER, NULL, 0,
@@ -723,7 +723,7 @@ static void
 handover(void **state)
 {
 	struct fx *f = *state;
-	struct cartel_round_opts o = {NULL, CARTEL_ROUND_AGREED, NULL, "t"};
+	struct cartel_round_opts o = {NULL, CARTEL_ROUND_AGREED, NULL, "t", NULL};
 	struct handover_ctx h = {f, NULL};
 	char *why = NULL;
 	if (cartel_round_from_plan(f->db, plan_json, sizeof plan_json - 1,

@@ -119,7 +119,7 @@ static struct cartel_round *
 make(struct fx *f, const char *plan, enum cartel_round_kind kind,
      const struct cartel_round *prev)
 {
-	struct cartel_round_opts o = {NULL, kind, prev, "tester"};
+	struct cartel_round_opts o = {NULL, kind, prev, "tester", NULL};
 	struct cartel_round *r = NULL;
 	char *why = NULL;
 	int rc = cartel_round_from_plan(f->db, plan, strlen(plan), "plan.json",
@@ -140,7 +140,7 @@ bad_round_ids(void **state)
 	const char *bad[] = {"", "R 1", "R\n1", "Р-1", too_long};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct cartel_round_opts o = {bad[i], CARTEL_ROUND_PROPOSAL,
-					      NULL, "t"};
+					      NULL, "t", NULL};
 		struct cartel_round *r = NULL;
 		char *why = NULL;
 		assert_int_equal(cartel_round_from_plan(f->db, plan_v1,
@@ -153,7 +153,7 @@ bad_round_ids(void **state)
 	/* A plan naming someone the register does not hold. */
 	const char *ghost = "{\"parties\":[\"UA\",\"RU\"],\"sides\":{\"UA\":"
 			    "{\"gives\":[\"NOBODY\"]},\"RU\":{\"gives\":[]}}}";
-	struct cartel_round_opts o = {NULL, CARTEL_ROUND_PROPOSAL, NULL, "t"};
+	struct cartel_round_opts o = {NULL, CARTEL_ROUND_PROPOSAL, NULL, "t", NULL};
 	struct cartel_round *r = NULL;
 	char *why = NULL;
 	assert_int_equal(cartel_round_from_plan(f->db, ghost, strlen(ghost),
@@ -762,7 +762,7 @@ handover(void **state)
 static struct cartel_round *
 agreed_round(struct fx *f, const char *plan, const char *id)
 {
-	struct cartel_round_opts o = {id, CARTEL_ROUND_AGREED, NULL, "tester"};
+	struct cartel_round_opts o = {id, CARTEL_ROUND_AGREED, NULL, "tester", NULL};
 	struct cartel_round *r = NULL;
 	char *why = NULL;
 	if (cartel_round_from_plan(f->db, plan, strlen(plan), "plan.json", &o,
@@ -865,7 +865,7 @@ two_rounds(void **state)
 		"\"RU\":{\"gives\":[],\"value\":0}},"
 		"\"direct_repatriation\":{\"UA\":[],\"RU\":[]},"
 		"\"withheld\":[],\"excluded\":[],\"optimal\":true}";
-	struct cartel_round_opts o = {"R-C", CARTEL_ROUND_AGREED, NULL, "t"};
+	struct cartel_round_opts o = {"R-C", CARTEL_ROUND_AGREED, NULL, "t", NULL};
 	struct cartel_round *r3 = NULL;
 	assert_int_equal(cartel_round_from_plan(f->db, plan_c, strlen(plan_c),
 						"plan.json", &o, &r3, &why),

@@ -131,7 +131,7 @@ setup(void **state)
 	    cartel_key_pin(db, "RU", ru.public_key, 0, "t", NULL, NULL))
 		return -1;
 	struct cartel_round_opts o = {"R-STORE", CARTEL_ROUND_AGREED, NULL,
-				      "t"};
+				      "t", NULL};
 	struct cartel_round *r = NULL;
 	if (cartel_round_from_plan(db, plan, strlen(plan), "plan.json", &o,
 				   &r, &why) ||

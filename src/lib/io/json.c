@@ -218,7 +218,7 @@ static const char *const held_keys[CARTEL_HELD_N] = {
 static json_t *
 count(long v, int public_figures)
 {
-	if (public_figures && v > 0 && v < 5)
+	if (cartel_stats_suppressed(v, public_figures))
 		return json_string("fewer than 5");
 	return json_integer(v);
 }

@@ -77,6 +77,56 @@ static const char *const person_fields[] = {
 	"service_number", "category", "consent", "holder", "holder_id",
 	"receiver_id", NULL};
 
+/* The fields a printed list may show: the person fields and the id. */
+static int
+print_field_known(const char *s, size_t n)
+{
+	if (n == 2 && memcmp(s, "id", 2) == 0)
+		return 1;
+	for (size_t i = 0; person_fields[i] != NULL; i++)
+		if (strlen(person_fields[i]) == n &&
+		    memcmp(person_fields[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* opts->print_fields as the document's array, or NULL with *why. */
+static json_t *
+print_fields_json(const char *list, char **why)
+{
+	json_t *a = json_array();
+	const char *p = list;
+	while (a != NULL) {
+		size_t n = strcspn(p, ",");
+		if (n == 0 || !print_field_known(p, n)) {
+			cartel__why(why, CARTEL_EINVAL,
+				    "print fields: '%.*s' is not a person field "
+				    "(one of id, %s, ...)",
+				    cartel__utf8_cut(p, n < 40 ? n : 40), p,
+				    "family_name, given_name, birth_date");
+			json_decref(a);
+			return NULL;
+		}
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			const char *o = json_string_value(json_array_get(a, i));
+			if (strlen(o) == n && memcmp(o, p, n) == 0) {
+				cartel__why(why, CARTEL_EINVAL,
+					    "print fields: '%.*s' named twice",
+					    (int)n, p);
+				json_decref(a);
+				return NULL;
+			}
+		}
+		json_array_append_new(a, json_stringn(p, n));
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+	if (a == NULL)
+		cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	return a;
+}
+
 /* ---- Reading and shape ---- */
 
 static int
@@ -800,6 +850,22 @@ cartel_round_from_plan_rules(struct cartel_db *db, const char *plan_json,
 	const char *pdigest = json_string_value(json_object_get(plan,
 								"digest"));
 	json_object_set_new(doc, "plan_digest", str_or_null(pdigest));
+	/* What both parties agree to print (docs/print.md): given, else kept
+	 * from the version this one replaces. */
+	if (opts->print_fields != NULL) {
+		json_t *pf = print_fields_json(opts->print_fields, why);
+		if (pf == NULL) {
+			rc = CARTEL_EINVAL;
+			goto out;
+		}
+		json_object_set_new(doc, "print_fields", pf);
+	} else if (prev != NULL &&
+		   json_is_array(json_object_get(prev->doc, "print_fields"))) {
+		json_object_set_new(
+			doc, "print_fields",
+			json_deep_copy(json_object_get(prev->doc,
+						       "print_fields")));
+	}
 	/* Whose register wrote it, when the register has an owner (a shared
 	 * working register writes none, as before). */
 	rc = cartel__owner_get(db, &owner, why);

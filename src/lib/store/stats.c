@@ -167,3 +167,9 @@ cartel_stats_clear(struct cartel_stats *st)
 	free(st->parties);
 	memset(st, 0, sizeof(*st));
 }
+
+int
+cartel_stats_suppressed(long n, int public_figures)
+{
+	return public_figures && n > 0 && n < 5;
+}

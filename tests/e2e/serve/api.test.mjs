@@ -335,6 +335,27 @@ test('statistics: public counts under 5 read "fewer than 5"; exact for a mediato
 	assert.equal(hot.json.persons, 'fewer than 5', 'the hotline reads public figures');
 });
 
+test('charts: the SVG of cartel report, public for the hotline, exact for a mediator', async () => {
+	const desc = (t) => (t.match(/<desc>(.*)<\/desc>/) || [])[1] || '';
+	const pub = await new Client(srv).get('/api/stats/charts/time-held.svg');
+	assert.equal(pub.status, 200);
+	assert.equal(pub.headers.get('content-type'), 'image/svg+xml');
+	assert.match(pub.text, /<title>Time in captivity<\/title>/);
+	assert.match(desc(pub.text), /fewer than 5/);
+	assert.doesNotMatch(desc(pub.text), /: [1-4](;|$)/, 'no count from 1 to 4 in public');
+	const hot = await as.hot.get('/api/stats/charts/time-held.svg');
+	assert.doesNotMatch(desc(hot.text), /: [1-4](;|$)/, 'the hotline reads public figures');
+	const exact = await as.med.get('/api/stats/charts/time-held.svg');
+	assert.match(desc(exact.text), /: 1(;|$)/, 'a mediator reads exact counts');
+	const uk = await as.med.get('/api/stats/charts/time-held.svg?lang=uk');
+	assert.match(uk.text, /<title>Час у полоні<\/title>/);
+	const png = await as.med.req('GET', '/api/stats/charts/held.png');
+	assert.equal(png.status, 200);
+	assert.equal(png.headers.get('content-type'), 'image/png');
+	isError(await as.med.get('/api/stats/charts/nosuch.svg'), 404, 'not_found');
+	isError(await as.med.get('/api/stats/charts/held.pdf'), 404, 'not_found');
+});
+
 test('the access log: who read which record, and every refusal; admin only', async () => {
 	isError(await as.hot.get('/api/access-log'), 403, 'forbidden');
 	const r = await as.root.get('/api/access-log?limit=200');

@@ -2,10 +2,31 @@
 // "fewer than 5".
 
 import {h, put} from '../dom.js';
-import {t, word} from '../i18n.js';
+import {t, word, lang} from '../i18n.js';
 import {api} from '../api.js';
 import {heading, errorBox, loading} from './common.js';
 import {barChart, publicCount} from '../chart.js';
+
+// The charts of `cartel report`, drawn by the server (GET
+// /api/stats/charts/NAME.svg) from the same library call: public figures
+// unless the session may read exact ones, as /api/stats. Each has its
+// title as alt text; the SVG itself carries the counts in its <desc>.
+function reportCharts() {
+	const charts = [
+		['held', t('stats.chart_held')],
+		['rounds', t('stats.chart_rounds')],
+		['time-held', t('stats.chart_time_held')],
+		['awaiting', t('stats.chart_awaiting')],
+		['inquiries', t('stats.chart_inquiries')],
+	];
+	return h('section', {class: 'report-charts', 'aria-labelledby': 'report-charts-h'},
+		h('h2', {id: 'report-charts-h'}, t('stats.charts')),
+		h('div', {class: 'charts'}, charts.map(([name, title]) =>
+			h('figure', {class: 'report-chart'},
+				h('img', {src: `/api/stats/charts/${name}.svg?lang=${encodeURIComponent(lang())}`,
+					alt: title, width: 800, height: 450}),
+				h('figcaption', {}, title)))));
+}
 
 function rowsOf(group, obj) {
 	return Object.entries(obj || {}).map(([k, v]) => ({label: word(group, k), value: v}));
@@ -35,5 +56,6 @@ export async function render(main) {
 				barChart(t('stats.by_status'), rowsOf('status', p.by_status)),
 				barChart(t('stats.by_health'), rowsOf('health', p.by_health)),
 				barChart(t('stats.by_time_held'), rowsOf('time_held', p.by_time_held)),
-				barChart(t('stats.by_category'), rowsOf('category', p.by_category))))));
+				barChart(t('stats.by_category'), rowsOf('category', p.by_category))))),
+		reportCharts());
 }
