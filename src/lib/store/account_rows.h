@@ -76,6 +76,17 @@ int cartel__access_insert(struct cartel_db *db, const char *at,
 			  const char *decision, const char *address,
 			  char **why);
 
+/* The access log queue a handle's reads are logged through
+ * (cartel_access_batch_use), or NULL: kept on the handle, owned by the
+ * account module. */
+struct cartel_access_batch;
+struct cartel_access_batch *cartel__db_access_batch(struct cartel_db *db);
+void cartel__db_set_access_batch(struct cartel_db *db,
+				 struct cartel_access_batch *b);
+
+/* 1 when db is inside a transaction (cartel_db_begin). */
+int cartel__db_in_txn(struct cartel_db *db);
+
 struct cartel__access_row {
 	long long seq;
 	char *at, *user, *role, *action, *subject, *decision, *address;

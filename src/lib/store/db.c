@@ -19,6 +19,7 @@
 
 #include "core/why.h"
 #include "register/record.h"
+#include "store/account_rows.h"
 #include "store/store_int.h"
 
 struct cartel_db {
@@ -32,7 +33,33 @@ struct cartel_db {
 	struct cartel__search_cache search;
 	struct cartel__ledger_pending ledger; /* rows awaiting their entry */
 	struct cartel__inquiry_due due; /* call-backs awaiting their entry */
+	/* The access log's queue (account/access.c), or NULL. */
+	struct cartel_access_batch *access_batch;
+	/* Statements of cartel__db_prep_kept, by their SQL's address. */
+	struct {
+		const char *q;
+		sqlite3_stmt *st;
+	} kept[CARTEL__KEPT_N];
+	int n_kept;
 };
+
+struct cartel_access_batch *
+cartel__db_access_batch(struct cartel_db *db)
+{
+	return db->access_batch;
+}
+
+int
+cartel__db_in_txn(struct cartel_db *db)
+{
+	return db->depth > 0;
+}
+
+void
+cartel__db_set_access_batch(struct cartel_db *db, struct cartel_access_batch *b)
+{
+	db->access_batch = b;
+}
 
 struct cartel__inquiry_due *
 cartel__db_due(struct cartel_db *db)
@@ -394,6 +421,8 @@ cartel_db_close(struct cartel_db *db)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < CARTEL__ST_N; i++)
 		sqlite3_finalize(db->stmts[i]);
+	for (int i = 0; i < db->n_kept; i++)
+		sqlite3_finalize(db->kept[i].st);
 	if (db->sql != NULL)
 		sqlite3_close_v2(db->sql);
 	cartel__buf_free(&db->buf);
@@ -578,6 +607,41 @@ cartel__db_prep(struct cartel_db *db, const char *q, sqlite3_stmt **st,
 		return cartel__db_err(db, rc, doing, why);
 	}
 	return 0;
+}
+
+int
+cartel__db_prep_kept(struct cartel_db *db, const char *q, sqlite3_stmt **st,
+		     const char *doing, char **why)
+{
+	for (int i = 0; i < db->n_kept; i++)
+		if (db->kept[i].q == q) {
+			*st = db->kept[i].st;
+			return 0;
+		}
+	if (db->n_kept == CARTEL__KEPT_N)
+		return cartel__db_prep(db, q, st, doing, why);
+	int rc = sqlite3_prepare_v3(db->sql, q, -1, SQLITE_PREPARE_PERSISTENT,
+				    st, NULL);
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return cartel__db_err(db, rc, doing, why);
+	}
+	db->kept[db->n_kept].q = q;
+	db->kept[db->n_kept].st = *st;
+	db->n_kept++;
+	return 0;
+}
+
+void
+cartel__db_done(struct cartel_db *db, sqlite3_stmt *st)
+{
+	for (int i = 0; i < db->n_kept; i++)
+		if (db->kept[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 char *

@@ -336,7 +336,7 @@ static int
 load_candidates(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 {
 	sqlite3_stmt *st;
-	int err = cartel__db_prep(db,
+	int err = cartel__db_prep_kept(db,
 		       "SELECT person_id, score, band, state, explanation, "
 		       "found_at, decided_by, decided_at, reason FROM "
 		       "match_candidate WHERE inquiry_id = ?1 "
@@ -383,7 +383,7 @@ load_candidates(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading potential matches", why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	return err;
 }
 
@@ -391,7 +391,7 @@ static int
 load_history(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 {
 	sqlite3_stmt *st;
-	int err = cartel__db_prep(db,
+	int err = cartel__db_prep_kept(db,
 		       "SELECT seq, at, actor, what, person_id, detail FROM "
 		       "inquiry_history WHERE inquiry_id = ?1 ORDER BY seq",
 		       &st, "reading the inquiry's history", why);
@@ -430,7 +430,7 @@ load_history(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading the inquiry's history",
 				     why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	return err;
 }
 
@@ -441,7 +441,7 @@ inq_get_row(struct cartel_db *db, const char *id, struct cartel_inquiry *q,
 {
 	memset(q, 0, sizeof *q);
 	sqlite3_stmt *st;
-	int err = cartel__db_prep(db,
+	int err = cartel__db_prep_kept(db,
 		       "SELECT " INQ_COLS " FROM match_inquiry i "
 		       "WHERE i.id = ?1",
 		       &st, "reading the inquiry", why);
@@ -456,7 +456,7 @@ inq_get_row(struct cartel_db *db, const char *id, struct cartel_inquiry *q,
 				  id);
 	else
 		err = cartel__db_err(db, rc, "reading the inquiry", why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (err != 0)
 		cartel_inquiry_clear(q);
 	return err;

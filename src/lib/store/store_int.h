@@ -461,6 +461,20 @@ int cartel__event_is_note(const char *field);
 int cartel__db_prep(struct cartel_db *db, const char *q, sqlite3_stmt **st,
 		    const char *doing, char **why);
 
+/*
+ * cartel__db_prep for the statements of the server's busiest paths (a
+ * family's case page, a session, the access log): the statement is
+ * prepared once per handle and kept, found again by the address of q (so
+ * q must be a string literal). End each use with cartel__db_done(db, st),
+ * never sqlite3_finalize: it resets a kept statement and finalizes one
+ * that found no room among the CARTEL__KEPT_N kept. A kept statement is
+ * not used twice at once (no path here reads one while it is stepping).
+ */
+#define CARTEL__KEPT_N 32
+int cartel__db_prep_kept(struct cartel_db *db, const char *q,
+			 sqlite3_stmt **st, const char *doing, char **why);
+void cartel__db_done(struct cartel_db *db, sqlite3_stmt *st);
+
 /* Column i of the current row as a malloc'd copy, or NULL when the value
  * is NULL (or memory ran out). */
 char *cartel__col_dup(sqlite3_stmt *st, int i);
