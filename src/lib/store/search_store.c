@@ -39,10 +39,20 @@ cartel__db_read_end(struct cartel_db *db, int own, int err)
 			     NULL);
 }
 
-/* The register's state, as far as the persons go: the last event (every
- * change to a person is one), the audit entry that covers it (whose hash
- * chains every event before it, so that a register put back from a copy
- * and changed otherwise differs) and the highest person key. */
+/* The fields whose events can change what a search finds: a new person
+ * ("*"), the six a person's match record is made of (match/record.c) and
+ * the merges (which leave a record out). Status, holder, notes and the
+ * rest are read from the register when a hit is printed. A correction
+ * ("correct:SEQ:FIELD") counts whatever its field. */
+#define MATCH_FIELD_MAX(f)                                                     \
+	"SELECT max(seq) AS s FROM events WHERE field = '" f "' UNION ALL "
+
+/* The register's state, as far as searching it goes: the last event that
+ * can change what a search finds (every change to a person is an event),
+ * the audit entry that covers it (whose hash chains every event before it,
+ * so that a register put back from a copy and changed otherwise differs)
+ * and the highest person key. Each field's latest event is found through
+ * the events_field index (migration 1300-serve-perf). */
 int
 cartel__search_stamp(struct cartel_db *db, char *out, size_t size,
 		     char **why)
@@ -52,7 +62,15 @@ cartel__search_stamp(struct cartel_db *db, char *out, size_t size,
 	int rc = sqlite3_prepare_v2(
 		sql,
 		"SELECT (SELECT max(pk) FROM persons), e.seq, a.hash "
-		"FROM (SELECT max(seq) AS seq FROM events) m "
+		"FROM (SELECT max(s) AS seq FROM ("
+		MATCH_FIELD_MAX("*") MATCH_FIELD_MAX("family_name")
+		MATCH_FIELD_MAX("given_name") MATCH_FIELD_MAX("patronymic")
+		MATCH_FIELD_MAX("birth_date") MATCH_FIELD_MAX("birth_place")
+		MATCH_FIELD_MAX("service_number") MATCH_FIELD_MAX("merged_from")
+		MATCH_FIELD_MAX("merged_into") MATCH_FIELD_MAX("unmerged_from")
+		/* Corrections ("correct:SEQ:FIELD"), whatever their field. */
+		"SELECT max(seq) FROM events WHERE field >= 'correct:' AND "
+		"field < 'correct;')) m "
 		"LEFT JOIN events e ON e.seq = m.seq "
 		"LEFT JOIN audit a ON a.seq = e.audit",
 		-1, &st, NULL);
