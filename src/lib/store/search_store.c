@@ -57,10 +57,9 @@ int
 cartel__search_stamp(struct cartel_db *db, char *out, size_t size,
 		     char **why)
 {
-	sqlite3 *sql = cartel__db_sqlite(db);
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(
-		sql,
+	int err = cartel__db_prep_kept(
+		db,
 		"SELECT (SELECT max(pk) FROM persons), e.seq, a.hash "
 		"FROM (SELECT max(s) AS seq FROM ("
 		MATCH_FIELD_MAX("*") MATCH_FIELD_MAX("family_name")
@@ -73,12 +72,10 @@ cartel__search_stamp(struct cartel_db *db, char *out, size_t size,
 		"field < 'correct;')) m "
 		"LEFT JOIN events e ON e.seq = m.seq "
 		"LEFT JOIN audit a ON a.seq = e.audit",
-		-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, "reading the register's state",
-				      why);
-	rc = sqlite3_step(st);
-	int err = 0;
+		&st, "reading the register's state", why);
+	if (err != 0)
+		return err;
+	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char *h = (const char *)sqlite3_column_text(st, 2);
 		snprintf(out, size, "persons %lld events %lld audit %.64s",
@@ -89,7 +86,7 @@ cartel__search_stamp(struct cartel_db *db, char *out, size_t size,
 		err = cartel__db_err(db, rc, "reading the register's state",
 				     why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	return err;
 }
 
@@ -121,19 +118,18 @@ cartel__status_day(struct cartel_db *db, const char *id, char **out,
 {
 	*out = NULL;
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(
-		cartel__db_sqlite(db),
+	int err = cartel__db_prep_kept(
+		db,
 		"SELECT substr(e.at, 1, 10) FROM events e "
 		"JOIN persons p ON p.pk = e.person "
 		"WHERE p.id = ?1 AND (e.field = 'status' OR "
 		"e.field GLOB 'correct:*:status') "
 		"ORDER BY e.seq DESC LIMIT 1",
-		-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return cartel__db_err(db, rc, "reading a status's date", why);
+		&st, "reading a status's date", why);
+	if (err != 0)
+		return err;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	int err = 0;
+	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		if (t != NULL && (*out = cartel__strdup(t)) == NULL)
@@ -141,7 +137,7 @@ cartel__status_day(struct cartel_db *db, const char *id, char **out,
 	} else if (rc != SQLITE_DONE) {
 		err = cartel__db_err(db, rc, "reading a status's date", why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	return err;
 }
 
