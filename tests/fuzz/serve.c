@@ -236,6 +236,7 @@ setup_register(void)
 	memset(&res, 0, sizeof res);
 	FUZZ_CHECK(
 	    cartel_import_csv(db, fp, "persons.csv", &opts, &res, &why) == 0);
+	cartel_import_result_clear(&res);
 	fclose(fp);
 	static const struct {
 		const char *name;

@@ -243,37 +243,6 @@ read_head(int fd, const char *name, unsigned char head[HEAD_LEN],
 	return 0;
 }
 
-/* A short last read that does not decrypt: 1 when it is the end mark's
- * chunk followed by up to TRAILING_MAX bytes of something else (a file
- * appended to), which then reads as such rather than as a changed body.
- * Tries each shorter length on a copy of the stream's state. */
-#define TRAILING_MAX 4096
-
-static int
-trailing(const crypto_secretstream_xchacha20poly1305_state *st,
-	 const unsigned char *ct, size_t got, const unsigned char *head)
-{
-	unsigned char *pt = malloc(CHUNK);
-	if (pt == NULL)
-		return 0;
-	int found = 0;
-	size_t min = crypto_secretstream_xchacha20poly1305_ABYTES;
-	for (size_t k = 1; !found && k <= TRAILING_MAX && got - k >= min;
-	     k++) {
-		crypto_secretstream_xchacha20poly1305_state s2 = *st;
-		unsigned long long n_pt;
-		unsigned char tag;
-		found = crypto_secretstream_xchacha20poly1305_pull(
-				&s2, pt, &n_pt, &tag, ct, got - k, head,
-				HEAD_AD_LEN) == 0 &&
-			tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-		sodium_memzero(&s2, sizeof s2);
-	}
-	sodium_memzero(pt, CHUNK);
-	free(pt);
-	return found;
-}
-
 /* Decrypts the encrypted backup open at in_fd into out_fd. */
 static int
 decrypt_fd(int in_fd, const char *name, int out_fd, const char *out_name,
@@ -317,12 +286,7 @@ decrypt_fd(int in_fd, const char *name, int out_fd, const char *out_name,
 		if (crypto_secretstream_xchacha20poly1305_pull(
 			    &st, pt, &n_pt, &tag, ct, got, head, HEAD_AD_LEN) !=
 		    0) {
-			err = got < CHUNK_CT && trailing(&st, ct, got, head)
-				      ? cartel__why(why, CARTEL_EFORMAT,
-						    "%s is damaged: data after "
-						    "its end mark",
-						    name)
-			      : chunk == 0
+			err = chunk == 0
 				      ? cartel__why(why, CARTEL_ETAMPER,
 						    "%s: wrong passphrase, or "
 						    "the file was changed",
