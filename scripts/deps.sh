@@ -25,6 +25,7 @@ time
 jq
 bsdutils
 wrk
+nginx-light
 curl
 nodejs
 gettext

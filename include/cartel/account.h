@@ -185,11 +185,50 @@ int cartel_allow(struct cartel_db *db, const struct cartel_user *u,
 /*
  * Writes one line to the access log: user (NULL: "family", role
  * "family"), action, subject (an id or NULL), allowed or not, from.
- * Joins an open transaction, else runs in its own with its audit entry.
+ * Joins an open transaction; else queues it when db is attached to a
+ * batch (above); else runs in its own transaction with its audit entry.
  */
 int cartel_access_log(struct cartel_db *db, const struct cartel_user *u,
 		      const char *action, const char *subject, int allowed,
 		      const char *from, char **why);
+
+/*
+ * The access log in batches, for a server answering many reads a second.
+ * A read logged through a handle attached to a batch (cartel_access_batch_use)
+ * does not write: its line (time, who, what, from where) goes to a queue in
+ * memory, and a writer thread of the batch commits the queue every
+ * flush_ms milliseconds, each line with its audit entry, in one transaction
+ * on its own handle. A line logged while the handle is inside a write
+ * transaction of its own (a change and its log) still joins that
+ * transaction. A crash loses at most the lines queued since the last
+ * commit (docs/api.md says why that is acceptable); a stop loses none.
+ *
+ * cartel_access_batch_start opens the writer's handle on db_path and
+ * starts its thread; 0 or a negative cartel_err (*why says why).
+ * When the queue holds CARTEL_ACCESS_QUEUE_MAX lines (the register held by
+ * a long write elsewhere), a read waits for room, and after
+ * CARTEL_ACCESS_WAIT_MS is refused with CARTEL_EBUSY: nothing is read that
+ * cannot be logged.
+ */
+#define CARTEL_ACCESS_QUEUE_MAX 65536
+#define CARTEL_ACCESS_WAIT_MS 5000
+struct cartel_access_batch;
+int cartel_access_batch_start(const char *db_path, int flush_ms,
+			      struct cartel_access_batch **out, char **why);
+
+/* Logs db's reads through b from now on (b NULL: each in its own
+ * transaction again). b must outlive the attachment. */
+void cartel_access_batch_use(struct cartel_db *db,
+			     struct cartel_access_batch *b);
+
+/* Returns once every line queued before the call is committed: 0, or the
+ * writer's last error (the lines stay queued and are tried again). */
+int cartel_access_batch_flush(struct cartel_access_batch *b, char **why);
+
+/* Commits what is queued, stops the thread, closes its handle, frees b.
+ * Returns 0, or the error that kept lines from being written (b is freed
+ * all the same). NULL is a no-op. */
+int cartel_access_batch_stop(struct cartel_access_batch *b, char **why);
 
 /* The access log, newest first: {"items": [{"seq", "at", "user", "role",
  * "action", "subject", "decision", "address"}], "total", "offset",

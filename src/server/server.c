@@ -56,6 +56,8 @@
 #define MAX_THREADS 64
 #define PAGE_MAX 200
 #define COOKIE "cartel_session"
+#define ACCESS_FLUSH_MS 5
+#define MAX_PROXIES 8
 
 static const char csp[] =
 	"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -72,6 +74,12 @@ struct server {
 	struct cartel_limiter *login_addr; /* attempts per address */
 	struct cartel_limiter *case_addr;  /* wrong case codes per address */
 	atomic_int in_flight;
+	/* The access log's queue: reads are logged in batches (docs/api.md,
+	 * "The access log"). */
+	struct cartel_access_batch *log;
+	/* --trusted-proxy: peers whose X-Forwarded-For names the client. */
+	struct sockaddr_storage proxy[MAX_PROXIES];
+	int n_proxies;
 	pthread_mutex_t mu;
 	struct cartel_db *dbs[MAX_THREADS + 1];
 	int n_dbs;
@@ -110,6 +118,7 @@ worker_db(char **why)
 	int err = cartel_db_open(&db, S.db_path, 0, why);
 	if (err != 0)
 		return NULL;
+	cartel_access_batch_use(db, S.log);
 	pthread_mutex_lock(&S.mu);
 	if (S.n_dbs < MAX_THREADS + 1) {
 		S.dbs[S.n_dbs++] = db;
@@ -189,7 +198,56 @@ set_json(struct resp *r, int status, json_t *body)
 	r->body = body;
 }
 
-/* The client's address, for the access log and the limits. */
+/* 1 when sa is one of the --trusted-proxy addresses. */
+static int
+trusted_proxy(const struct sockaddr *sa)
+{
+	for (int i = 0; i < S.n_proxies; i++) {
+		const struct sockaddr *p = (const struct sockaddr *)&S.proxy[i];
+		if (p->sa_family != sa->sa_family)
+			continue;
+		if (sa->sa_family == AF_INET &&
+		    memcmp(&((const struct sockaddr_in *)p)->sin_addr,
+			   &((const struct sockaddr_in *)sa)->sin_addr,
+			   sizeof(struct in_addr)) == 0)
+			return 1;
+		if (sa->sa_family == AF_INET6 &&
+		    memcmp(&((const struct sockaddr_in6 *)p)->sin6_addr,
+			   &((const struct sockaddr_in6 *)sa)->sin6_addr,
+			   sizeof(struct in6_addr)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The last address of an X-Forwarded-For list, in canonical form, into
+ * buf: the one the trusted proxy appended (those before it are whatever
+ * the client sent). 0, or -1 when it is not an IP address. */
+static int
+forwarded_for(const char *xff, char *buf, size_t size)
+{
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	char a[INET6_ADDRSTRLEN];
+	size_t n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof a ||
+	    last[n + strspn(last + n, " \t")] != '\0')
+		return -1;
+	memcpy(a, last, n);
+	a[n] = '\0';
+	unsigned char bin[sizeof(struct in6_addr)];
+	if (inet_pton(AF_INET, a, bin) == 1)
+		return inet_ntop(AF_INET, bin, buf, (socklen_t)size) ? 0 : -1;
+	if (inet_pton(AF_INET6, a, bin) == 1)
+		return inet_ntop(AF_INET6, bin, buf, (socklen_t)size) ? 0 : -1;
+	return -1;
+}
+
+/* The client's address, for the access log and the limits: the peer's,
+ * or, when the peer is a --trusted-proxy, the address its X-Forwarded-For
+ * names (docs/deploy.md). */
 static void
 client_addr(struct MHD_Connection *c, char *buf, size_t size)
 {
@@ -199,6 +257,12 @@ client_addr(struct MHD_Connection *c, char *buf, size_t size)
 	if (ci == NULL || ci->client_addr == NULL)
 		return;
 	const struct sockaddr *sa = ci->client_addr;
+	if (S.n_proxies > 0 && trusted_proxy(sa)) {
+		const char *xff = MHD_lookup_connection_value(
+			c, MHD_HEADER_KIND, "X-Forwarded-For");
+		if (xff != NULL && forwarded_for(xff, buf, size) == 0)
+			return;
+	}
 	if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
 			  buf, (socklen_t)size);
@@ -746,11 +810,16 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		}
 		err = cartel_allow(db, u, CARTEL_DO_ACCESS_LOG, NULL, from,
 				   &why);
+		/* The admin reads every line queued so far, this one too. */
+		if (err == 0)
+			err = cartel_access_batch_flush(S.log, &why);
 		if (err == 0)
 			err = cartel_access_log_json(db, off, lim, &out, &why);
 	} else if (strcmp(route, "/api/audit/verify") == 0) {
 		err = cartel_allow(db, u, CARTEL_DO_AUDIT_VERIFY, NULL, from,
 				   &why);
+		if (err == 0)
+			err = cartel_access_batch_flush(S.log, &why);
 		struct cartel_audit_report rep;
 		memset(&rep, 0, sizeof rep);
 		int v = err == 0 ? cartel_audit_verify(db, NULL, &rep, &why) : 0;
@@ -1037,6 +1106,65 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&S.in_flight, 1);
 }
 
+/* The request path without a socket (server.h): what tests/fuzz/serve.c
+ * drives. */
+int
+server_test_init(const char *db_path, const char *web)
+{
+	memset(&S, 0, sizeof S);
+	S.db_path = db_path;
+	S.idle_s = CARTEL_SESSION_IDLE_S;
+	S.timeout_s = CONN_TIMEOUT_S;
+	S.login_limit = 30;
+	if (web != NULL && realpath(web, S.web_root) != NULL)
+		S.have_web = 1;
+	/* The peer is loopback, trusted, so X-Forwarded-For is read too. */
+	struct sockaddr_in *lo = (struct sockaddr_in *)&S.proxy[0];
+	lo->sin_family = AF_INET;
+	lo->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	S.n_proxies = 1;
+	pthread_mutex_init(&S.mu, NULL);
+	S.login_addr = cartel_limiter_new((int)S.login_limit, 60);
+	S.case_addr = cartel_limiter_new(10, 600);
+	if (S.login_addr == NULL || S.case_addr == NULL)
+		return -1;
+	return cartel_access_batch_start(db_path, 1, &S.log, NULL) == 0 ? 0
+									: -1;
+}
+
+int
+server_test_request(struct MHD_Connection *c, const char *method,
+		    const char *url, const char *body, size_t len)
+{
+	void *q = NULL;
+	size_t n = 0;
+	/* As libmicrohttpd calls: headers, then the body, then its end. */
+	enum MHD_Result r =
+		handle(NULL, c, url, method, "HTTP/1.1", NULL, &n, &q);
+	if (r == MHD_YES && len > 0) {
+		n = len;
+		r = handle(NULL, c, url, method, "HTTP/1.1", body, &n, &q);
+	}
+	if (r == MHD_YES) {
+		n = 0;
+		r = handle(NULL, c, url, method, "HTTP/1.1", NULL, &n, &q);
+	}
+	completed(NULL, c, &q, MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	return r == MHD_YES ? 0 : -1;
+}
+
+void
+server_test_end(void)
+{
+	cartel_access_batch_stop(S.log, NULL);
+	for (int i = 0; i < S.n_dbs; i++)
+		cartel_db_close(S.dbs[i]);
+	t_db = NULL;
+	cartel_limiter_free(S.login_addr);
+	cartel_limiter_free(S.case_addr);
+	memset(&S, 0, sizeof S);
+}
+
 static int
 usage(const char *fmt, const char *arg)
 {
@@ -1046,7 +1174,8 @@ usage(const char *fmt, const char *arg)
 			"[--threads N] [--web DIR]\n"
 			"                    [--secure-cookies] "
 			"[--idle-timeout SECONDS] [--timeout SECONDS]\n"
-			"                    [--login-limit N] [--routes]\n");
+			"                    [--login-limit N] "
+			"[--trusted-proxy ADDR]... [--routes]\n");
 	return 2;
 }
 
@@ -1096,6 +1225,25 @@ server_main(int argc, char **argv, const char *db_path)
 				return usage("--login-limit takes 1 to 100000 "
 					     "attempts, not '%s'",
 					     argv[i]);
+		} else if (strcmp(a, "--trusted-proxy") == 0 && more) {
+			const char *p = argv[++i];
+			struct sockaddr_storage *ss = &S.proxy[S.n_proxies];
+			if (S.n_proxies == MAX_PROXIES)
+				return usage("--trusted-proxy: at most 8 "
+					     "addresses, not '%s'",
+					     p);
+			memset(ss, 0, sizeof *ss);
+			struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+			if (inet_pton(AF_INET, p, &s4->sin_addr) == 1)
+				s4->sin_family = AF_INET;
+			else if (inet_pton(AF_INET6, p, &s6->sin6_addr) == 1)
+				s6->sin6_family = AF_INET6;
+			else
+				return usage("--trusted-proxy takes an IP "
+					     "address, not '%s'",
+					     p);
+			S.n_proxies++;
 		} else if (strcmp(a, "--secure-cookies") == 0) {
 			S.secure = 1;
 		} else if (strcmp(a, "--routes") == 0) {
@@ -1143,11 +1291,20 @@ server_main(int argc, char **argv, const char *db_path)
 		return 1;
 	}
 	cartel_db_close(probe);
+	err = cartel_access_batch_start(S.db_path, ACCESS_FLUSH_MS, &S.log,
+					&why);
+	if (err != 0) {
+		fprintf(stderr, "cartel serve: starting the access log: %s\n",
+			why ? why : cartel_strerror(err));
+		free(why);
+		return 1;
+	}
 	pthread_mutex_init(&S.mu, NULL);
 	S.login_addr = cartel_limiter_new((int)S.login_limit, 60);
 	S.case_addr = cartel_limiter_new(10, 600);
 	if (S.login_addr == NULL || S.case_addr == NULL) {
 		fprintf(stderr, "cartel serve: out of memory\n");
+		cartel_access_batch_stop(S.log, NULL);
 		return 1;
 	}
 	/* SIGTERM and SIGINT are waited for by this thread alone. */
@@ -1170,6 +1327,7 @@ server_main(int argc, char **argv, const char *db_path)
 		MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "cartel serve: cannot listen on %s\n", listen);
+		cartel_access_batch_stop(S.log, NULL);
 		return 1;
 	}
 	fprintf(stderr, "cartel serve: listening on %s\n", listen);
@@ -1187,10 +1345,17 @@ server_main(int argc, char **argv, const char *db_path)
 	     i++)
 		usleep(50000);
 	MHD_stop_daemon(d);
+	/* Every read answered is logged before the process ends. */
+	int rc = 0;
+	if (cartel_access_batch_stop(S.log, &why) != 0) {
+		fprintf(stderr, "cartel serve: %s\n", why ? why : "");
+		free(why);
+		rc = 1;
+	}
 	for (int i = 0; i < S.n_dbs; i++)
 		cartel_db_close(S.dbs[i]);
 	cartel_limiter_free(S.login_addr);
 	cartel_limiter_free(S.case_addr);
 	fprintf(stderr, "cartel serve: stopped\n");
-	return 0;
+	return rc;
 }

@@ -549,6 +549,11 @@ cartel_access_log(struct cartel_db *db, const struct cartel_user *u,
 	char now[32];
 	cartel__account_now(now, sizeof now);
 	const char *user = u ? u->name : "family";
+	if (!cartel__db_in_txn(db) && cartel__access_batched(db))
+		return cartel__access_enqueue(
+			db, now, user, u ? cartel_role_name(u->role) : "family",
+			action, subject, allowed ? "allowed" : "denied", from,
+			why);
 	int err = cartel_db_begin(db, why);
 	if (err != 0)
 		return err;

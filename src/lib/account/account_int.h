@@ -13,4 +13,15 @@ int cartel__account_user(struct cartel_db *db, const char *name,
 			 struct cartel_user *u, char **pw_hash, int *failures,
 			 char **why);
 
+/* 1 when db's reads are logged through a batch (access.c). */
+int cartel__access_batched(struct cartel_db *db);
+
+/* Queues one access log line on db's batch (copies the strings): 0, or
+ * CARTEL_EBUSY when the queue stayed full, CARTEL_ENOMEM. */
+int cartel__access_enqueue(struct cartel_db *db, const char *at,
+			   const char *user, const char *role,
+			   const char *action, const char *subject,
+			   const char *decision, const char *address,
+			   char **why);
+
 #endif

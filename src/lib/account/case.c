@@ -198,24 +198,23 @@ cartel_case_status(struct cartel_db *db, const char *code, const char *from,
 	}
 	if (err != 0)
 		return err;
-	struct cartel_inquiry q;
-	memset(&q, 0, sizeof q);
-	err = cartel_inquiry_get(db, inq, &q, why);
-	const char *confirmed = NULL;
-	for (size_t i = 0; err == 0 && i < q.n_cand; i++)
-		if (q.cand[i].state && strcmp(q.cand[i].state, "confirmed") == 0)
-			confirmed = q.cand[i].person_id;
+	/* The inquiry's state and its confirmed person only: the page reads
+	 * nothing else of it, and a request a family may make many times a
+	 * second should not load every candidate's record. */
+	int state = 0;
+	char *confirmed = NULL;
+	err = cartel__case_inquiry(db, inq, &state, &confirmed, why);
 	if (err == 0 && confirmed != NULL) {
 		struct cartel_person p;
 		err = cartel_person_get(db, confirmed, &p, why);
 		if (err == 0) {
-			*out = person_status(db, q.id, &p);
+			*out = person_status(db, inq, &p);
 			cartel_person_clear(&p);
 		}
 	} else if (err == 0) {
-		int closed = q.state == CARTEL_INQUIRY_CLOSED;
+		int closed = state == CARTEL_INQUIRY_CLOSED;
 		*out = json_pack(
-			"{s:s, s:s, s:s, s:s}", "case", q.id, "status",
+			"{s:s, s:s, s:s, s:s}", "case", inq, "status",
 			closed ? "closed" : "searching", "text",
 			closed ? "This case is closed. Call the hotline to "
 				 "ask why or to open it again."
@@ -234,7 +233,7 @@ cartel_case_status(struct cartel_db *db, const char *code, const char *from,
 		json_decref(*out);
 		*out = NULL;
 	}
-	cartel_inquiry_clear(&q);
+	free(confirmed);
 	free(inq);
 	return err;
 }

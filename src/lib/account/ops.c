@@ -17,6 +17,7 @@
 #include <cartel/register.h>
 #include <cartel/round.h>
 
+#include "account/account_int.h"
 #include "core/why.h"
 #include "store/account_rows.h"
 
@@ -369,7 +370,9 @@ cartel_account_search(struct cartel_db *db, const struct cartel_user *u,
 		return err;
 	json_t *items = json_array();
 	long long total = 0;
-	if ((err = cartel_db_begin(db, why)) == 0)
+	/* Batched, the lines are queued; else they share one transaction. */
+	int own = !cartel__access_batched(db);
+	if (!own || (err = cartel_db_begin(db, why)) == 0)
 		err = cartel_access_log(db, u, "search", NULL, 1, from, why);
 	for (size_t i = 0; err == 0 && i < nh; i++) {
 		if (cartel_may(u, CARTEL_DO_PERSON_READ, &h[i].person, NULL))
@@ -382,9 +385,9 @@ cartel_account_search(struct cartel_db *db, const struct cartel_user *u,
 		err = cartel_access_log(db, u, "person.read", h[i].person.id,
 					1, from, why);
 	}
-	if (err == 0)
+	if (err == 0 && own)
 		err = cartel_db_commit(db, why);
-	else
+	else if (own)
 		cartel_db_rollback(db);
 	cartel_search_hits_free(h, nh);
 	if (err == 0)

@@ -76,6 +76,25 @@ int cartel__access_insert(struct cartel_db *db, const char *at,
 			  const char *decision, const char *address,
 			  char **why);
 
+/* The access log queue a handle's reads are logged through
+ * (cartel_access_batch_use), or NULL: kept on the handle, owned by the
+ * account module. */
+struct cartel_access_batch;
+struct cartel_access_batch *cartel__db_access_batch(struct cartel_db *db);
+void cartel__db_set_access_batch(struct cartel_db *db,
+				 struct cartel_access_batch *b);
+
+/* What a family's case page needs of inquiry `id`, and nothing more (not
+ * the candidates' records, nor the history): its state (an enum
+ * cartel_inquiry_state) and the person confirmed as the one sought
+ * (malloc'd; NULL when none). The rows read are ledger-checked.
+ * CARTEL_ENOTFOUND when there is no such inquiry. */
+int cartel__case_inquiry(struct cartel_db *db, const char *id, int *state,
+			 char **confirmed, char **why);
+
+/* 1 when db is inside a transaction (cartel_db_begin). */
+int cartel__db_in_txn(struct cartel_db *db);
+
 struct cartel__access_row {
 	long long seq;
 	char *at, *user, *role, *action, *subject, *decision, *address;

@@ -120,7 +120,7 @@ cartel__user_get(struct cartel_db *db, const char *name,
 			       ? cartel__why(why, err, "no such user")
 			       : err;
 	sqlite3_stmt *st;
-	err = cartel__db_prep(db,
+	err = cartel__db_prep_cached(db,
 			      "SELECT " USER_COLS
 			      " FROM account_user WHERE name = ?1",
 			      &st, "reading a user", why);
@@ -135,7 +135,7 @@ cartel__user_get(struct cartel_db *db, const char *name,
 		err = cartel__why(why, CARTEL_ENOTFOUND, "no such user");
 	else
 		err = cartel__db_err(db, rc, "reading a user", why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (err == 0 && lost) {
 		cartel__user_row_clear(out);
 		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
@@ -255,7 +255,7 @@ cartel__session_get(struct cartel_db *db, const char *id_hash, char **user,
 			       ? cartel__why(why, err, "no such session")
 			       : err;
 	sqlite3_stmt *st;
-	err = cartel__db_prep(db,
+	err = cartel__db_prep_cached(db,
 			      "SELECT user, csrf, seen_at FROM account_session "
 			      "WHERE id_hash = ?1",
 			      &st, "reading a session", why);
@@ -274,7 +274,7 @@ cartel__session_get(struct cartel_db *db, const char *id_hash, char **user,
 	} else {
 		err = cartel__db_err(db, rc, "reading a session", why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (err != 0) {
 		free(*user);
 		free(*csrf);
@@ -362,7 +362,7 @@ cartel__access_insert(struct cartel_db *db, const char *at, const char *user,
 		      const char *address, char **why)
 {
 	sqlite3_stmt *st;
-	int err = cartel__db_prep(db,
+	int err = cartel__db_prep_cached(db,
 				  "INSERT INTO access_log (at, user, role, "
 				  "action, subject, decision, address) "
 				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -376,7 +376,11 @@ cartel__access_insert(struct cartel_db *db, const char *at, const char *user,
 	bind_opt(st, 5, subject);
 	bind_opt(st, 6, decision);
 	bind_opt(st, 7, address);
-	err = run(db, st, "writing the access log", why);
+	int rc = sqlite3_step(st);
+	cartel__db_done(db, st);
+	err = rc == SQLITE_DONE
+		      ? 0
+		      : cartel__db_err(db, rc, "writing the access log", why);
 	if (err == 0) {
 		char key[32];
 		snprintf(key, sizeof key, "%lld",
@@ -487,7 +491,7 @@ cartel__case_code_find(struct cartel_db *db, const char *hash,
 {
 	*inquiry_id = NULL;
 	sqlite3_stmt *st;
-	int err = cartel__db_prep(db,
+	int err = cartel__db_prep_cached(db,
 				  "SELECT inquiry_id FROM case_code "
 				  "WHERE hash = ?1",
 				  &st, "reading a case code", why);
@@ -503,7 +507,7 @@ cartel__case_code_find(struct cartel_db *db, const char *hash,
 	} else {
 		err = cartel__db_err(db, rc, "reading a case code", why);
 	}
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (err == 0)
 		err = cartel__ledger_check_row(db, CARTEL__LT_CASE_CODE, hash,
 					       NULL, why);
@@ -520,7 +524,7 @@ cartel__person_version(struct cartel_db *db, const char *id,
 {
 	*version = 0;
 	sqlite3_stmt *st;
-	int err = cartel__db_prep(db,
+	int err = cartel__db_prep_cached(db,
 				  "SELECT p.pk, (SELECT max(seq) FROM events e "
 				  "WHERE e.person = p.pk) FROM persons p "
 				  "WHERE p.id = ?1",
@@ -537,6 +541,6 @@ cartel__person_version(struct cartel_db *db, const char *id,
 	else
 		err = cartel__db_err(db, rc, "reading a record's version",
 				     why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	return err;
 }

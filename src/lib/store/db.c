@@ -20,6 +20,7 @@
 #include "core/intl.h"
 #include "core/why.h"
 #include "register/record.h"
+#include "store/account_rows.h"
 #include "store/store_int.h"
 
 struct cartel_db {
@@ -44,7 +45,27 @@ struct cartel_db {
 	} cache[CARTEL__DB_CACHE_N];
 	/* The owner, read and checked once per handle (cartel__db_owner). */
 	struct cartel__owner_cache owner;
+	/* The access log's queue (account/access.c), or NULL. */
+	struct cartel_access_batch *access_batch;
 };
+
+struct cartel_access_batch *
+cartel__db_access_batch(struct cartel_db *db)
+{
+	return db->access_batch;
+}
+
+int
+cartel__db_in_txn(struct cartel_db *db)
+{
+	return db->depth > 0;
+}
+
+void
+cartel__db_set_access_batch(struct cartel_db *db, struct cartel_access_batch *b)
+{
+	db->access_batch = b;
+}
 
 struct cartel__owner_cache *
 cartel__db_owner(struct cartel_db *db)

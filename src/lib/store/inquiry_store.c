@@ -22,6 +22,7 @@
 
 #include "core/intl.h"
 #include "core/why.h"
+#include "store/account_rows.h"
 #include "store/store_int.h"
 
 static void
@@ -336,7 +337,7 @@ static int
 load_candidates(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 {
 	sqlite3_stmt *st;
-	int err = cartel__db_prep(db,
+	int err = cartel__db_prep_cached(db,
 		       "SELECT person_id, score, band, state, explanation, "
 		       "found_at, decided_by, decided_at, reason FROM "
 		       "match_candidate WHERE inquiry_id = ?1 "
@@ -383,7 +384,7 @@ load_candidates(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading potential matches", why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	return err;
 }
 
@@ -391,7 +392,7 @@ static int
 load_history(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 {
 	sqlite3_stmt *st;
-	int err = cartel__db_prep(db,
+	int err = cartel__db_prep_cached(db,
 		       "SELECT seq, at, actor, what, person_id, detail FROM "
 		       "inquiry_history WHERE inquiry_id = ?1 ORDER BY seq",
 		       &st, "reading the inquiry's history", why);
@@ -430,7 +431,7 @@ load_history(struct cartel_db *db, struct cartel_inquiry *q, char **why)
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "reading the inquiry's history",
 				     why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	return err;
 }
 
@@ -441,7 +442,7 @@ inq_get_row(struct cartel_db *db, const char *id, struct cartel_inquiry *q,
 {
 	memset(q, 0, sizeof *q);
 	sqlite3_stmt *st;
-	int err = cartel__db_prep(db,
+	int err = cartel__db_prep_cached(db,
 		       "SELECT " INQ_COLS " FROM match_inquiry i "
 		       "WHERE i.id = ?1",
 		       &st, "reading the inquiry", why);
@@ -456,7 +457,7 @@ inq_get_row(struct cartel_db *db, const char *id, struct cartel_inquiry *q,
 				  id);
 	else
 		err = cartel__db_err(db, rc, "reading the inquiry", why);
-	sqlite3_finalize(st);
+	cartel__db_done(db, st);
 	if (err != 0)
 		cartel_inquiry_clear(q);
 	return err;
@@ -1008,5 +1009,63 @@ cartel_inquiry_callback_done(struct cartel_db *db, const char *id,
 	err = cartel__db_write_end(db, own, err, why);
 	if (err == 0 && n_done != NULL)
 		*n_done = n;
+	return err;
+}
+
+/* ---- What a family's case page reads ---- */
+
+int
+cartel__case_inquiry(struct cartel_db *db, const char *id, int *state,
+		     char **confirmed, char **why)
+{
+	*confirmed = NULL;
+	sqlite3_stmt *st;
+	int err = cartel__db_prep_cached(db,
+				       "SELECT " STATE_EXPR " FROM "
+				       "match_inquiry i WHERE i.id = ?1",
+				       &st, "reading the inquiry", why);
+	if (err != 0)
+		return err;
+	cartel__bind_text_or_null(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*state = (int)state_parse(
+			(const char *)sqlite3_column_text(st, 0));
+	else if (rc == SQLITE_DONE)
+		err = cartel__why(why, CARTEL_ENOTFOUND, "no such inquiry");
+	else
+		err = cartel__db_err(db, rc, "reading the inquiry", why);
+	cartel__db_done(db, st);
+	if (err == 0)
+		err = cartel__ledger_check_row(db, CARTEL__LT_INQUIRY, id, NULL,
+					       why);
+	if (err != 0)
+		return err;
+	/* Only the confirmed candidates decide what the family reads; in
+	 * the order cartel_inquiry_get lists them, the last one counts. */
+	err = cartel__db_prep_cached(db,
+				   "SELECT person_id FROM match_candidate "
+				   "WHERE inquiry_id = ?1 AND state = "
+				   "'confirmed' ORDER BY score DESC, person_id",
+				   &st, "reading potential matches", why);
+	if (err != 0)
+		return err;
+	cartel__bind_text_or_null(st, 1, id);
+	while (err == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		free(*confirmed);
+		*confirmed = cartel__col_dup(st, 0);
+		if (*confirmed == NULL)
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+		else
+			err = cartel__ledger_check_row(db, CARTEL__LT_CANDIDATE,
+						       id, *confirmed, why);
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = cartel__db_err(db, rc, "reading potential matches", why);
+	cartel__db_done(db, st);
+	if (err != 0) {
+		free(*confirmed);
+		*confirmed = NULL;
+	}
 	return err;
 }

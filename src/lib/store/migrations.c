@@ -377,6 +377,16 @@ const struct cartel__migration cartel__migrations[] = {
 	{"1200-proto",
 	 "CREATE INDEX round_handover_holder"
 	 " ON round_handover(round_id, holder_id);"},
+	/*
+	 * The search index's state (search_store.c, cartel__search_stamp) is
+	 * the last event that can change what a search finds: the latest of
+	 * a few fields, each found through this index rather than by reading
+	 * the events back from the newest, so that a server's stream of
+	 * status and note events neither slows that down nor makes the next
+	 * search rebuild the index.
+	 */
+	{"1300-serve-perf",
+	 "CREATE INDEX events_field ON events(field, seq);"},
 	/* Append new migrations here, each with a unique name. */
 };
 

@@ -470,7 +470,7 @@ int cartel__db_prep(struct cartel_db *db, const char *q, sqlite3_stmt **st,
  * sqlite3_finalize); a statement already lent (a nested call) is prepared
  * afresh, and cartel__db_done finalizes that one.
  */
-#define CARTEL__DB_CACHE_N 24
+#define CARTEL__DB_CACHE_N 48
 int cartel__db_prep_cached(struct cartel_db *db, const char *q,
 			   sqlite3_stmt **st, const char *doing, char **why);
 void cartel__db_done(struct cartel_db *db, sqlite3_stmt *st);

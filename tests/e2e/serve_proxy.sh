@@ -1,0 +1,9 @@
+#!/bin/sh
+# cartel serve behind a reverse proxy: --trusted-proxy and X-Forwarded-For
+# (tests/e2e/serve/proxy.test.mjs, docs/deploy.md).
+set -eu
+command -v node >/dev/null 2>&1 || { echo "FAIL: node is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+CARTEL_TEST_TMP=$T exec node --test --test-reporter=spec \
+	"$TOP/tests/e2e/serve/proxy.test.mjs"
