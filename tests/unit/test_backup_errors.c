@@ -199,7 +199,14 @@ restore_refused(void **state)
 	memcpy(longer, enc, n);
 	memcpy(longer + n, "xyz", 3);
 	spit(at("long.bak"), longer, n + 3);
-	refused(at("long.bak"), pass, CARTEL_EFORMAT, "after its end mark");
+	/* Only when the copy's last chunk is a full one can the bytes be
+	 * told from the end mark; after a shorter last chunk they fail its
+	 * authentication. Either way the restore is refused. */
+	if ((n - 80) % (65536 + 17) == 0)
+		refused(at("long.bak"), pass, CARTEL_EFORMAT,
+			"after its end mark");
+	else
+		refused(at("long.bak"), pass, CARTEL_ETAMPER, "damaged");
 	free(longer);
 	free(b);
 	free(enc);
