@@ -17,6 +17,10 @@
  * themselves: their callers pass the English. */
 #define _(s) cartel_gettext(s)
 #define N_(s) (s)
+/* A word in a context ("field", "help"), for a word that means different
+ * things; NC_() only marks one, cartel_pgettext translates it. */
+#define C_(c, s) cartel_pgettext(c, s)
+#define NC_(c, s) (s)
 
 /* Exit codes (documented in docs/cartel.1). */
 enum {
@@ -72,6 +76,42 @@ int cli_rules_error(const struct cli *cli, const struct cartel_round_rules *rule
  * and escape by their own rules, and are data, not text for a terminal).
  */
 const char *cli_t(const char *s);
+
+/*
+ * The printf field width that pads s to `width` columns on a terminal:
+ * width plus the bytes that take no column of their own (a Cyrillic letter
+ * is two bytes and one column). For "%-*s" with a translated word or a
+ * stored value, so that columns stay aligned in every language. Letters of
+ * the scripts cartel writes are one column each.
+ */
+int cli_w(const char *s, int width);
+
+/*
+ * The label of a person's field (an import column, "family_name") as a
+ * person reads it: the column name itself in English, as cartel has always
+ * printed it, a word in Ukrainian or Russian. An unknown name is given
+ * back as it is.
+ */
+const char *cli_field_label(const char *name);
+
+/*
+ * Value v of enum kind k as text shows it: the register's code in English
+ * ("confirmed_captive", as cartel has always printed it, so that what is
+ * typed back matches), the words of cartel_enum_text in another language.
+ */
+const char *cli_enum(int kind, int v);
+
+/*
+ * A code the library stores or returns ("pending", "handed_over") as a
+ * person reads it: translated in context ctx when it is one of `codes`
+ * (a NULL-terminated table whose entries are marked NC_(ctx, ...)), else
+ * given back as it is. The English of each is the code itself.
+ */
+const char *cli_code(const char *ctx, const char *const *codes,
+		     const char *code);
+
+/* 1 when the chosen language is English (the default). */
+int cli_english(void);
 
 /* The byte a --delimiter value names: "," ";" "tab" (or a tab, "\t"),
  * "comma", "semicolon", one other character as itself, "auto" 0 (chosen

@@ -71,9 +71,9 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	if (err != 0)
 		return cli_error(err, why, "audit verify");
 	if (!cli->json)
-		printf("the audit chain holds: %lld entries, %lld events, "
-		       "%lld persons, %lld other rows checked\nhead %s\n",
+		printf(_("the audit chain holds: %lld entries, %lld events, "
+			 "%lld persons, %lld other rows checked\nhead %s\n"),
 		       rep.n_entries, rep.n_events, rep.n_persons, rep.n_rows,
-		       rep.head[0] ? rep.head : "(empty log)");
+		       rep.head[0] ? rep.head : _("(empty log)"));
 	return EXIT_OK;
 }

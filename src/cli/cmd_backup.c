@@ -54,19 +54,19 @@ read_tty(const char *cmd, int confirm, char *buf, size_t cap)
 	char *again = malloc(cap);
 	if (again == NULL)
 		return -1;
-	fprintf(stderr, "cartel %s: passphrase: ", cmd);
+	fprintf(stderr, _("cartel %s: passphrase: "), cmd);
 	fflush(stderr);
 	tcsetattr(fd, TCSAFLUSH, &quiet);
 	n = read_line(stdin, buf, cap);
 	fputc('\n', stderr);
 	if (n >= 0 && confirm) {
-		fprintf(stderr, "cartel %s: the same again: ", cmd);
+		fprintf(stderr, _("cartel %s: the same again: "), cmd);
 		fflush(stderr);
 		long m = read_line(stdin, again, cap);
 		fputc('\n', stderr);
 		if (m != n || memcmp(buf, again, (size_t)n) != 0) {
-			fprintf(stderr, "cartel %s: the two passphrases "
-					"differ\n", cmd);
+			fprintf(stderr, _("cartel %s: the two passphrases "
+					  "differ\n"), cmd);
 			n = -2;
 		}
 	}
@@ -99,7 +99,7 @@ get_passphrase(const char *cmd, const char *file, int confirm, char *buf,
 	if (n < 0)
 		return cli_fail("%s: no passphrase could be read (one line, "
 				"at most %d bytes)",
-				file != NULL ? file : "standard input",
+				file != NULL ? file : _("standard input"),
 				PASS_MAX - 2);
 	*len = (size_t)n;
 	return 0;
@@ -192,8 +192,8 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 			json_decref(o);
 		}
 	} else {
-		printf("backup written to %s%s\n", out,
-		       encrypt ? " (encrypted)" : "");
+		printf(_("backup written to %s%s\n"), out,
+		       encrypt ? _(" (encrypted)") : "");
 	}
 	return EXIT_OK;
 }
@@ -275,10 +275,10 @@ cmd_restore(struct cli *cli, int argc, char **argv)
 	if (err != 0)
 		return cli_error(err, why, "restore (nothing was replaced)");
 	if (!cli->json)
-		printf("restored %s into %s: the audit chain holds: %lld "
-		       "entries, %lld events, %lld persons checked\nhead %s\n",
+		printf(_("restored %s into %s: the audit chain holds: %lld "
+			 "entries, %lld events, %lld persons checked\nhead %s\n"),
 		       file, cli->db_path, rep.audit.n_entries,
 		       rep.audit.n_events, rep.audit.n_persons,
-		       rep.audit.head[0] ? rep.audit.head : "(empty log)");
+		       rep.audit.head[0] ? rep.audit.head : _("(empty log)"));
 	return EXIT_OK;
 }

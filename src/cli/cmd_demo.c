@@ -350,8 +350,9 @@ cmd_demo(struct cli *cli, int argc, char **argv)
 	FILE *info = cli->json ? stderr : stdout;
 	char today[16];
 	fprintf(info,
-		"cartel demo: a generated register of %zu captives (%zu held "
-		"by each of %s and %s, seed %llu, reference date %s) in %s\n\n",
+		_("cartel demo: a generated register of %zu captives (%zu "
+		  "held by each of %s and %s, seed %llu, reference date %s) "
+		  "in %s\n\n"),
 		imported, a.gen.per_side,
 		a.gen.party_a ? a.gen.party_a : "UA",
 		a.gen.party_b ? a.gen.party_b : "RU", a.gen.seed,
@@ -361,8 +362,8 @@ cmd_demo(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	double t3 = now_s();
 	fprintf(info,
-		"\ntime: %.2f s (generate %.2f s, import with validation and "
-		"audit %.2f s, statistics %.2f s)\n",
+		_("\ntime: %.2f s (generate %.2f s, import with validation and "
+		  "audit %.2f s, statistics %.2f s)\n"),
 		t3 - t0, t1 - t0, t2 - t1, t3 - t2);
 	return rc;
 }

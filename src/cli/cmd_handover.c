@@ -26,6 +26,31 @@
 
 #include "cli.h"
 
+/* A check-off's outcome as a person reads it; sheets and JSON keep the
+ * code. */
+static const char *const outcome_codes[] = {
+	NC_("handover", "pending"),  NC_("handover", "handed_over"),
+	NC_("handover", "received"), NC_("handover", "refused"),
+	NC_("handover", "absent"),   NC_("handover", "deceased"),
+	NC_("handover", "released"), NC_("handover", "withdrawn"),
+	NULL};
+
+static const char *
+outcome_text(enum cartel_handover_outcome o)
+{
+	return cli_code("handover", outcome_codes,
+			cartel_handover_outcome_name(o));
+}
+
+/* The columns of a display width at least w: a translated word wider than
+ * the English widens its column. */
+static int
+col_width(const char *label, int w)
+{
+	int cols = (int)strlen(label) - cli_w(label, 0);
+	return cols > w ? cols : w;
+}
+
 static int
 ho_start(struct cli *cli, int argc, char **argv)
 {
@@ -83,11 +108,14 @@ ho_start(struct cli *cli, int argc, char **argv)
 		cartel_round_rules_clear(&found);
 		return rc;
 	}
-	printf("round %s version %d loaded for handover: %zu persons in %zu "
-	       "stage%s, now agreed\n",
+	/* TRANSLATORS: the plural follows the stages (%4$zu). */
+	printf(cartel_ngettext("round %1$s version %2$d loaded for handover: "
+			       "%3$zu persons in %4$zu stage, now agreed\n",
+			       "round %1$s version %2$d loaded for handover: "
+			       "%3$zu persons in %4$zu stages, now agreed\n",
+			       st.n_stages),
 	       cli_t(cartel_round_id(r)), cartel_round_version(r),
-	       st.n_persons,
-	       st.n_stages, st.n_stages == 1 ? "" : "s");
+	       st.n_persons, st.n_stages);
 	cartel_handover_status_clear(&st);
 	cartel_round_free(r);
 	return EXIT_OK;
@@ -299,7 +327,8 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 			continue;
 		}
 		if ((size_t)c_id >= nf || (size_t)c_out >= nf) {
-			fprintf(stderr, "cartel: %s row %zu: too few columns\n",
+			fputs("cartel: ", stderr);
+			fprintf(stderr, _("%s row %zu: too few columns\n"),
 				cli_t(sheet), row);
 			failed++;
 			continue;
@@ -326,7 +355,8 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 		if (e == 0)
 			e = check_one(db, &c, &committed, &already, &why);
 		if (e) {
-			fprintf(stderr, "cartel: %s row %zu, person %s: %s\n",
+			fputs("cartel: ", stderr);
+			fprintf(stderr, _("%s row %zu, person %s: %s\n"),
 				cli_t(sheet), row, cli_t(f[c_id]),
 				cli_t(why ? why : cartel_strerror(e)));
 			free(why);
@@ -345,7 +375,7 @@ check_sheet(struct cartel_db *db, const char *round_id, const char *sheet,
 		rows_free(&rows);
 		return ex;
 	}
-	printf("checked off %ld, already recorded %ld, refused %ld\n",
+	printf(_("checked off %ld, already recorded %ld, refused %ld\n"),
 	       committed, skipped, failed);
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
@@ -416,9 +446,8 @@ ho_check(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (rc)
 		return cli_error(rc, why, "checking off");
-	printf("%s: %s%s\n", cli_t(c.person_id),
-	       cartel_handover_outcome_name(c.outcome),
-	       already ? " (already recorded)" : "");
+	printf("%s: %s%s\n", cli_t(c.person_id), outcome_text(c.outcome),
+	       already ? _(" (already recorded)") : "");
 	return EXIT_OK;
 }
 
@@ -460,41 +489,67 @@ ho_status(struct cli *cli, int argc, char **argv)
 		cartel_handover_status_clear(&st);
 		return EXIT_OK;
 	}
-	printf("round %s version %d, loaded %s\n  digest %s\n",
+	printf(_("round %s version %d, loaded %s\n  digest %s\n"),
 	       cli_t(st.round_id), st.version, cli_t(st.started_at),
 	       cli_t(st.digest));
-	printf("  %-6s %7s %8s %12s %9s %8s %7s %10s  %s\n", "stage",
-	       "listed", "pending", "handed_over", "received", "refused",
-	       "absent", "closed_out", "state");
+	/* The table's columns, as wide as the English or the word. */
+	const char *h[9] = {
+		/* TRANSLATORS: the columns of handover status: stage,
+		 * persons listed, then the count of each outcome; short. */
+		C_("handover column", "stage"),
+		C_("handover column", "listed"),
+		C_("handover", "pending"),
+		C_("handover", "handed_over"),
+		C_("handover", "received"),
+		C_("handover", "refused"),
+		C_("handover", "absent"),
+		/* TRANSLATORS: deceased, released or withdrawn before
+		 * their turn. */
+		C_("handover column", "closed_out"),
+		C_("handover column", "state")};
+	static const int w0[8] = {6, 7, 8, 12, 9, 8, 7, 10};
+	int w[8];
+	for (int k = 0; k < 8; k++)
+		w[k] = col_width(h[k], w0[k]);
+	printf("  %-*s", cli_w(h[0], w[0]), h[0]);
+	for (int k = 1; k < 8; k++)
+		printf(" %*s", cli_w(h[k], w[k]), h[k]);
+	printf("  %s\n", h[8]);
 	for (size_t i = 0; i < st.n_stages; i++) {
 		const struct cartel_handover_stage *g = &st.stages[i];
 		/* Deceased, released or withdrawn before his turn came. */
 		long out = g->n[CARTEL_HANDOVER_DECEASED] +
 			   g->n[CARTEL_HANDOVER_RELEASED] +
 			   g->n[CARTEL_HANDOVER_WITHDRAWN];
-		printf("  %-6d %7ld %8ld %12ld %9ld %8ld %7ld %10ld  %s%s\n",
-		       g->stage, g->n_listed, g->n[CARTEL_HANDOVER_PENDING],
-		       g->n[CARTEL_HANDOVER_HANDED_OVER],
-		       g->n[CARTEL_HANDOVER_RECEIVED],
-		       g->n[CARTEL_HANDOVER_REFUSED],
-		       g->n[CARTEL_HANDOVER_ABSENT], out,
-		       g->closed ? "closed " : "open",
+		printf("  %-*d %*ld %*ld %*ld %*ld %*ld %*ld %*ld  %s%s\n",
+		       w[0], g->stage, w[1], g->n_listed, w[2],
+		       g->n[CARTEL_HANDOVER_PENDING], w[3],
+		       g->n[CARTEL_HANDOVER_HANDED_OVER], w[4],
+		       g->n[CARTEL_HANDOVER_RECEIVED], w[5],
+		       g->n[CARTEL_HANDOVER_REFUSED], w[6],
+		       g->n[CARTEL_HANDOVER_ABSENT], w[7], out,
+		       /* TRANSLATORS: a closed stage, then when it was
+			* closed; keep the space. */
+		       g->closed ? C_("stage", "closed ")
+				 : C_("stage", "open"),
 		       g->closed && g->closed_at ? g->closed_at : "");
 	}
 	if (persons)
 		for (size_t i = 0; i < st.n_persons; i++) {
 			const struct cartel_handover_person *p = &st.persons[i];
-			printf("  %-16s %-6s stage %d%s%s%s%s  %s%s%s%s%s\n",
-			       cli_t(p->id), cli_t(p->side), p->stage,
-			       p->direct ? " direct" : "",
+			printf("  %-*s %-6s ", cli_w(cli_t(p->id), 16),
+			       cli_t(p->id), cli_t(p->side));
+			printf(_("stage %d"), p->stage);
+			printf("%s%s%s%s  %s", p->direct ? _(" direct") : "",
 			       p->holder_id ? " (" : "",
 			       p->holder_id ? cli_t(p->holder_id) : "",
 			       p->holder_id ? ")" : "",
-			       cartel_handover_outcome_name(p->outcome),
-			       p->checked_at ? " at " : "",
-			       p->checked_at ? p->checked_at : "",
-			       p->checked_by ? " by " : "",
-			       p->checked_by ? p->checked_by : "");
+			       outcome_text(p->outcome));
+			if (p->checked_at)
+				printf(_(" at %s"), cli_t(p->checked_at));
+			if (p->checked_by)
+				printf(_(" by %s"), cli_t(p->checked_by));
+			putchar('\n');
 		}
 	cartel_handover_status_clear(&st);
 	return EXIT_OK;
@@ -541,7 +596,7 @@ ho_stage(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (rc)
 		return cli_error(rc, why, "closing the stage");
-	printf("stage %ld of round %s closed\n", stage, cli_t(pos[0]));
+	printf(_("stage %ld of round %s closed\n"), stage, cli_t(pos[0]));
 	return EXIT_OK;
 }
 
@@ -599,10 +654,13 @@ ho_sheet(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (logged)
 		return logged;
-	printf("wrote %s: %s's sheet number %ld of round %s, %zu persons, "
-	       "digest %s\n",
-	       cli_t(out), cli_t(party),
-	       res.sequence, cli_t(round_id), res.n_persons, res.digest);
+	printf(cartel_ngettext("wrote %1$s: %2$s's sheet number %3$ld of round "
+			       "%4$s, %5$zu persons, digest %6$s\n",
+			       "wrote %1$s: %2$s's sheet number %3$ld of round "
+			       "%4$s, %5$zu persons, digest %6$s\n",
+			       res.n_persons),
+	       cli_t(out), cli_t(party), res.sequence, cli_t(round_id),
+	       res.n_persons, res.digest);
 	return EXIT_OK;
 }
 

@@ -54,28 +54,28 @@ print_result(struct cli *cli, const char *file, const char *rejects_path,
 		return 0;
 	}
 	if (update == 2)
-		printf("%s: %zu records read, %zu persons added, %zu "
-		       "changed, %zu unchanged, %zu notes recorded, %zu "
-		       "rejected\n",
+		printf(_("%s: %zu records read, %zu persons added, %zu "
+			 "changed, %zu unchanged, %zu notes recorded, %zu "
+			 "rejected\n"),
 		       cli_t(file), res->rows_read, res->imported, res->updated,
 		       res->unchanged, res->events, res->rejected);
 	else if (update)
-		printf("%s: %zu rows read, %zu persons changed (%zu events), "
-		       "%zu unchanged, %zu added, %zu rejected\n",
+		printf(_("%s: %zu rows read, %zu persons changed (%zu events), "
+			 "%zu unchanged, %zu added, %zu rejected\n"),
 		       cli_t(file), res->rows_read, res->updated, res->events,
 		       res->unchanged, res->imported, res->rejected);
 	else
-		printf("%s: %zu rows read, %zu imported, %zu rejected\n",
+		printf(_("%s: %zu rows read, %zu imported, %zu rejected\n"),
 		       cli_t(file), res->rows_read, res->imported,
 		       res->rejected);
 	if (res->rejected)
-		printf(update == 2 ? "rejected records (row = record, field, "
-				     "reason) are in %s\n"
-				   : "rejected rows (row, column, reason) are "
-				     "in %s\n",
+		printf(update == 2 ? _("rejected records (row = record, field, "
+				       "reason) are in %s\n")
+				   : _("rejected rows (row, column, reason) are "
+				       "in %s\n"),
 		       cli_t(rejects_path));
 	if (res->n_unknown) {
-		printf("columns kept as extra attributes:");
+		fputs(_("columns kept as extra attributes:"), stdout);
 		for (size_t i = 0; i < res->n_unknown; i++)
 			printf("%s %s", i ? "," : "",
 			       cli_t(res->unknown_columns[i]));
@@ -296,8 +296,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			rc = cli_error(err, why, "import");
 			if (res.rejected && !cli->json)
 				fprintf(stderr,
-					"cartel: every rejected row is listed "
-					"in %s\n",
+					_("cartel: every rejected row is "
+					  "listed in %s\n"),
 					cli_t(rejects_path));
 		} else {
 			print_result(cli, file, rejects_path, &res, 1,
@@ -460,18 +460,18 @@ cmd_event_import(struct cli *cli, int argc, char **argv)
 			rc = cli_error(err, why, "event import");
 			if (res.rejected && !cli->json)
 				fprintf(stderr,
-					"cartel: every rejected row is listed "
-					"in %s\n",
+					_("cartel: every rejected row is "
+					  "listed in %s\n"),
 					cli_t(rejects_path));
 		} else {
 			if (!cli->json) {
-				printf("%s: %zu rows read, %zu events "
-				       "recorded, %zu rejected\n",
+				printf(_("%s: %zu rows read, %zu events "
+					 "recorded, %zu rejected\n"),
 				       cli_t(file), res.rows_read, res.events,
 				       res.rejected);
 				if (res.rejected)
-					printf("rejected rows (row, column, "
-					       "reason) are in %s\n",
+					printf(_("rejected rows (row, column, "
+						 "reason) are in %s\n"),
 					       cli_t(rejects_path));
 			}
 			rc = res.rejected ? EXIT_FAIL : EXIT_OK;

@@ -89,10 +89,10 @@ cmd_init(struct cli *cli, int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(o);
 	} else if (existed) {
-		printf("%s already holds a register (schema version %d)\n",
+		printf(_("%s already holds a register (schema version %d)\n"),
 		       cli->db_path, version);
 	} else {
-		printf("created the register %s (schema version %d)\n",
+		printf(_("created the register %s (schema version %d)\n"),
 		       cli->db_path, version);
 	}
 	if (!cli->json && owner.role != CARTEL_OWNER_NONE)

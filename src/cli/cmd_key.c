@@ -93,11 +93,11 @@ key_new(struct cli *cli, int argc, char **argv)
 		putchar('\n');
 		json_decref(o);
 	} else
-		printf("key of %s: %s\n  secret key: %s (mode 0600; keep it "
-		       "there)\n  public key: %s (give this to the other "
-		       "party)\n%s",
+		printf(_("key of %s: %s\n  secret key: %s (mode 0600; keep "
+			 "it there)\n  public key: %s (give this to the other "
+			 "party)\n%s"),
 		       party, fp, sp, pp,
-		       db != NULL ? "  pinned in the register\n" : "");
+		       db != NULL ? _("  pinned in the register\n") : "");
 	free(sp);
 	free(pp);
 	return EXIT_OK;
@@ -177,9 +177,9 @@ key_import(struct cli *cli, int argc, char **argv)
 		       party, fp, changed ? "true" : "false");
 	else
 		printf("%s: %s %s\n", party, fp,
-		       changed ? (replace ? "pinned (replacing the old pin)"
-					  : "pinned")
-			       : "was already pinned");
+		       changed ? (replace ? _("pinned (replacing the old pin)")
+					  : _("pinned"))
+			       : _("was already pinned"));
 	return EXIT_OK;
 }
 
@@ -218,17 +218,17 @@ key_list(struct cli *cli, int argc, char **argv)
 					  p[i].pinned_by ? p[i].pinned_by : "",
 					  "replaced", p[i].replaced));
 		else
-			printf("%-6s %s  pinned %s%s\n", p[i].party,
+			printf(_("%-6s %s  pinned %s%s\n"), p[i].party,
 			       p[i].fingerprint,
 			       p[i].pinned_at ? p[i].pinned_at : "",
-			       p[i].replaced ? "  (replaced)" : "");
+			       p[i].replaced ? _("  (replaced)") : "");
 	}
 	if (cli->json) {
 		json_dumpf(arr, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(arr);
 	} else if (n == 0) {
-		puts("no keys pinned");
+		puts(_("no keys pinned"));
 	}
 	cartel_key_pins_free(p, n);
 	return EXIT_OK;

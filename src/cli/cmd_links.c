@@ -28,11 +28,24 @@ parse_p(const char *opt, const char *s, double *out)
 	return 0;
 }
 
+/* A link's state and a pair's verdict as a person reads them. */
+static const char *const link_codes[] = {
+	NC_("link", "linked"),	  NC_("link", "pending"),
+	NC_("link", "confirmed"), NC_("link", "revoked"),
+	NC_("link", "review"),	  NC_("link", "unmatched"),
+	NC_("link", "kept"),	  NULL};
+#define LINK_WORD(s) cli_code("link", link_codes, (s))
+
 static void
 print_result(const struct cartel_links_result *r, int all)
 {
-	printf("linked %s (%zu persons) with %s (%zu): %zu linked, %zu for "
-	       "review, %zu unmatched, %zu kept as they were\n",
+	printf(cartel_ngettext("linked %1$s (%2$zu persons) with %3$s (%4$zu): "
+			       "%5$zu linked, %6$zu for review, %7$zu "
+			       "unmatched, %8$zu kept as they were\n",
+			       "linked %1$s (%2$zu persons) with %3$s (%4$zu): "
+			       "%5$zu linked, %6$zu for review, %7$zu "
+			       "unmatched, %8$zu kept as they were\n",
+			       r->n_theirs),
 	       cli_t(r->theirs), r->n_theirs, cli_t(r->ours), r->n_ours,
 	       r->n_made, r->n_review, r->n_unmatched, r->n_kept);
 	for (size_t i = 0; i < r->n_rows; i++) {
@@ -40,15 +53,15 @@ print_result(const struct cartel_links_result *r, int all)
 		if (!all && (w->verdict == CARTEL_LINK_MADE ||
 			     w->verdict == CARTEL_LINK_KEPT))
 			continue;
-		printf("  %-9s %s", cartel_link_verdict_name(w->verdict),
-		       cli_t(w->their_id));
+		const char *v = LINK_WORD(cartel_link_verdict_name(w->verdict));
+		printf("  %-*s %s", cli_w(v, 9), v, cli_t(w->their_id));
 		if (w->our_id != NULL)
 			printf(" -> %s %.3f", cli_t(w->our_id), w->probability);
 		if (w->verdict == CARTEL_LINK_UNMATCHED) {
 			if (w->n_cands == 0)
-				printf("  (nobody near)");
+				printf("  %s", _("(nobody near)"));
 			else
-				printf("  nearest:");
+				printf("  %s", _("nearest:"));
 			for (size_t k = 0; k < w->n_cands; k++)
 				printf(" %s %.3f", cli_t(w->cands[k].our_id),
 				       w->cands[k].probability);
@@ -56,7 +69,8 @@ print_result(const struct cartel_links_result *r, int all)
 		putchar('\n');
 	}
 	if (r->n_review > 0)
-		printf("the links for review are in 'cartel review list'\n");
+		printf("%s\n",
+		       _("the links for review are in 'cartel review list'"));
 }
 
 static int
@@ -108,16 +122,18 @@ links_list(struct cli *cli, struct cartel_db *db, const char *party)
 		free(text);
 	} else {
 		if (n == 0)
-			printf("no links\n");
+			printf("%s\n", _("no links"));
 		for (size_t i = 0; i < n; i++) {
 			const struct cartel_link *l = &v[i];
-			printf("%s:%s -> %s%s%s  %-9s %.3f", cli_t(l->their_party),
-			       cli_t(l->their_id), cli_t(l->our_party),
-			       l->our_party[0] ? ":" : "", cli_t(l->our_id),
-			       cartel_link_state_name(l->state),
+			const char *st =
+				LINK_WORD(cartel_link_state_name(l->state));
+			printf("%s:%s -> %s%s%s  %-*s %.3f",
+			       cli_t(l->their_party), cli_t(l->their_id),
+			       cli_t(l->our_party), l->our_party[0] ? ":" : "",
+			       cli_t(l->our_id), cli_w(st, 9), st,
 			       l->probability);
 			if (l->decided_by != NULL)
-				printf("  by %s at %s", cli_t(l->decided_by),
+				printf(_("  by %s at %s"), cli_t(l->decided_by),
 				       cli_t(l->decided_at));
 			putchar('\n');
 		}
@@ -215,10 +231,11 @@ cmd_links(struct cli *cli, int argc, char **argv)
 					     confirm, by, reason, &why);
 		if (err)
 			rc = cli_error(err, why, confirm ? "confirming the link"
-							 : "revoking the link");
+							 : N_("revoking the link"));
 		else
 			printf("%s -> %s %s\n", cli_t(pos[0]), cli_t(pos[1]),
-			       confirm ? "confirmed" : "revoked");
+			       confirm ? C_("link", "confirmed")
+				       : C_("link", "revoked"));
 	}
 	cartel_db_close(db);
 	return rc;

@@ -63,13 +63,20 @@ read_list(const char *path, struct cartel_person **p, size_t *n)
 		fclose(fp);
 	if (rc != 0)
 		return cli_error(rc, why, "reading a list");
-	if (*n == 0)
-		fprintf(stderr, "cartel: %s holds no records\n", cli_t(path));
-	if (bad_dates > 0)
+	if (*n == 0) {
+		fputs("cartel: ", stderr);
+		fprintf(stderr, _("%s holds no records\n"), cli_t(path));
+	}
+	if (bad_dates > 0) {
+		fputs("cartel: ", stderr);
 		fprintf(stderr,
-			"cartel: %s: %zu birth_date value%s not read as a "
-			"date (treated as unknown)\n",
-			cli_t(path), bad_dates, bad_dates == 1 ? "" : "s");
+			cartel_ngettext("%s: %zu birth_date value not read as "
+					"a date (treated as unknown)\n",
+					"%s: %zu birth_date values not read "
+					"as a date (treated as unknown)\n",
+					bad_dates),
+			cli_t(path), bad_dates);
+	}
 	return EXIT_OK;
 }
 
@@ -206,10 +213,10 @@ cmd_link(struct cli *cli, int argc, char **argv)
 	int rc_out = out_close(&out, ok);
 	int rc_rev = out_close(&rev, ok && rc_out == 0);
 	fprintf(stderr,
-		"cartel: %zu x %zu records: %zu matched, %zu for review%s\n",
+		_("cartel: %zu x %zu records: %zu matched, %zu for review%s\n"),
 		n_left, n_right, n_match, n_review,
 		review_path == NULL && n_review > 0
-			? " (use --review FILE to keep them)"
+			? _(" (use --review FILE to keep them)")
 			: "");
 	if (show_stats)
 		fprintf(stderr,
@@ -230,6 +237,27 @@ cmd_link(struct cli *cli, int argc, char **argv)
 		return ok ? EXIT_FAIL : cli_fail("writing the results failed");
 	return EXIT_OK;
 }
+
+/* The words of the codes an inquiry shows: a candidate's band and state,
+ * and what a line of its history records. */
+static const char *const band_codes[] = {
+	NC_("band", "match"), NC_("band", "review"),
+	NC_("band", "non-match"), NULL};
+static const char *const cand_states[] = {
+	NC_("candidate", "pending"), NC_("candidate", "confirmed"),
+	NC_("candidate", "rejected"), NC_("candidate", "closed"), NULL};
+static const char *const history_whats[] = {
+	NC_("inquiry history", "recorded"),
+	NC_("inquiry history", "candidates found"),
+	NC_("inquiry history", "confirmed"),
+	NC_("inquiry history", "rejected"),
+	NC_("inquiry history", "candidate closed"),
+	NC_("inquiry history", "closed"),
+	NC_("inquiry history", "called back"),
+	NC_("inquiry history", "call-back due"),
+	NULL};
+#define BAND(s) cli_code("band", band_codes, (s))
+#define CAND_STATE(s) cli_code("candidate", cand_states, (s))
 
 static const char *
 band_name(enum cartel_match_band b)
@@ -391,8 +419,8 @@ cmd_dedupe(struct cli *cli, int argc, char **argv)
 	}
 	int rc_out = out_close(&out, ok);
 	fprintf(stderr,
-		"cartel: %zu records in %zu clusters; %zu pairs judged one "
-		"person, %zu for review\n",
+		_("cartel: %zu records in %zu clusters; %zu pairs judged one "
+		  "person, %zu for review\n"),
 		n, n_clusters, n_match, n_d - n_match);
 	cartel_match_dups_free(d, n_d);
 	free(cluster);
@@ -416,7 +444,7 @@ search_on_build(void *ctx, const char *reason, size_t n_persons)
 {
 	(void)ctx;
 	fprintf(stderr,
-		"cartel: %s%sbuilding the search index (%zu persons)...\n",
+		_("cartel: %s%sbuilding the search index (%zu persons)...\n"),
 		cli_t(reason), reason[0] ? "; " : "", n_persons);
 	fflush(stderr);
 }
@@ -480,8 +508,8 @@ cmd_search(struct cli *cli, int argc, char **argv)
 				      &why)) != 0)
 		return cli_error(err, why,
 				 err == CARTEL_EINVAL ? "reading the name"
-						      : "reading the name "
-							"and --born");
+						      : N_("reading the name "
+							   "and --born"));
 	/* Read-only: the register is never written by a search; the index
 	 * beside it is a file of its own. */
 	struct cartel_db *db = NULL;
@@ -515,7 +543,10 @@ cmd_search(struct cli *cli, int argc, char **argv)
 		/* --rebuild-index alone. */
 		int saved = info.note == NULL;
 		if (info.built)
-			printf("search index built (%zu persons)\n",
+			printf(cartel_ngettext("search index built (%zu persons)\n",
+					       "search index built (%zu "
+					       "persons)\n",
+					       info.n_persons),
 			       info.n_persons);
 		cartel_search_info_clear(&info);
 		return saved ? EXIT_OK : EXIT_FAIL;
@@ -544,10 +575,11 @@ cmd_search(struct cli *cli, int argc, char **argv)
 			char d[16], st[256];
 			cartel_search_status_text(p, h[i].status_on, st,
 						  sizeof st);
-			printf("%2zu. %-12s %.3f %-9s %s %s %s %s\n    %s\n"
+			const char *band = BAND(band_name(h[i].band));
+			printf("%2zu. %-12s %.3f %-*s %s %s %s %s\n    %s\n"
 			       "    %s\n",
 			       i + 1, cli_t(p->id), h[i].probability,
-			       band_name(h[i].band), str_or(p->family_name),
+			       cli_w(band, 9), band, str_or(p->family_name),
 			       str_or(p->given_name), str_or(p->patronymic),
 			       cartel_date_format(&p->birth_date, d, sizeof d),
 			       cli_t(st), str_or(h[i].words));
@@ -590,17 +622,20 @@ inquiry_print_found(struct cartel_db *db, const char *id, int json, int all)
 		}
 	} else {
 		if (n == 0)
-			printf("nothing to review\n");
+			printf("%s\n", _("nothing to review"));
 		for (size_t i = 0; i < n; i++) {
 			if (id != NULL && strcmp(it[i].inquiry_id, id) != 0)
 				continue;
-			printf("%s %-12s %.3f %-6s %-9s %s\n",
-			       cli_t(it[i].inquiry_id), cli_t(it[i].person_id),
-			       it[i].score, cli_t(it[i].band),
-			       cli_t(it[i].state), str_or(it[i].explanation));
+			const char *band = BAND(it[i].band),
+				   *st = CAND_STATE(it[i].state);
+			printf("%s %-*s %.3f %-*s %-*s %s\n",
+			       cli_t(it[i].inquiry_id),
+			       cli_w(cli_t(it[i].person_id), 12),
+			       cli_t(it[i].person_id), it[i].score,
+			       cli_w(band, 6), band, cli_w(st, 9), st,
+			       str_or(it[i].explanation));
 			if (it[i].decided_by != NULL)
-				printf("    %s by %s at %s: %s\n",
-				       cli_t(it[i].state),
+				printf(_("      %s by %s at %s: %s\n"), st,
 				       cli_t(it[i].decided_by),
 				       str_or(it[i].decided_at),
 				       str_or(it[i].reason));
@@ -626,18 +661,23 @@ print_json(json_t *v)
 static void
 print_asker(const char *requester, const char *relation, const char *contact)
 {
-	printf("%s", requester ? cli_t(requester) : "(who asked not recorded)");
+	printf("%s", requester ? cli_t(requester)
+			       : _("(who asked not recorded)"));
 	if (relation != NULL)
 		printf(" (%s)", cli_t(relation));
-	printf(", contact %s",
-	       contact ? cli_t(contact) : "(none recorded)");
+	printf(_(", contact %s"),
+	       contact ? cli_t(contact) : _("(none recorded)"));
 }
 
 static void
 print_sought(const struct cartel_inquiry *q)
 {
 	char d[16];
-	printf("  sought:  ");
+	/* TRANSLATORS: the labels of inquiry show are aligned: the value
+	 * starts after the longest of them. */
+	const char *l_sought = _("sought:"), *l_typed = _("typed:"),
+		   *l_seen = _("last seen:");
+	printf("  %-*s ", cli_w(l_sought, 8), l_sought);
 	const char *sep = "";
 	const char *parts[3] = {q->family_name, q->given_name, q->patronymic};
 	for (int k = 0; k < 3; k++)
@@ -646,26 +686,70 @@ print_sought(const struct cartel_inquiry *q)
 			sep = " ";
 		}
 	if (q->birth_date.year != 0)
-		printf(", born %s",
+		printf(_(", born %s"),
 		       cartel_date_format(&q->birth_date, d, sizeof d));
 	if (q->birth_place != NULL)
-		printf(" in %s", cli_t(q->birth_place));
+		printf(_(" in %s"), cli_t(q->birth_place));
 	if (q->service_number != NULL)
-		printf(", service number %s", cli_t(q->service_number));
+		printf(_(", service number %s"), cli_t(q->service_number));
 	if (q->unit != NULL)
-		printf(", unit %s", cli_t(q->unit));
+		printf(_(", unit %s"), cli_t(q->unit));
 	printf("\n");
 	if (q->typed != NULL)
-		printf("  typed:   %s\n", cli_t(q->typed));
+		printf("  %-*s %s\n", cli_w(l_typed, 8), l_typed,
+		       cli_t(q->typed));
 	if (q->last_seen_place != NULL || q->last_seen_on.year != 0) {
-		printf("  last seen:");
+		printf("  %s", l_seen);
 		if (q->last_seen_place != NULL)
 			printf(" %s", cli_t(q->last_seen_place));
 		if (q->last_seen_on.year != 0)
-			printf(" on %s", cartel_date_format(&q->last_seen_on,
-							    d, sizeof d));
+			printf(_(" on %s"), cartel_date_format(&q->last_seen_on,
+							       d, sizeof d));
 		printf("\n");
 	}
+}
+
+/* The detail of a history line as a person reads it: the library records
+ * a few forms ("2 potential matches kept for review", "event #30"),
+ * said here in the chosen language; any other detail (a reason typed by
+ * a person) is shown as it was written. */
+/* 1 when d is the whole of "N WORD..." as fmt reads it ("%zu ...%n"),
+ * with N in *n. */
+static int
+detail_count(const char *d, const char *fmt, size_t *n)
+{
+	int used = 0;
+	return sscanf(d, fmt, n, &used) == 1 && used > 0 && d[used] == '\0';
+}
+
+static const char *
+history_detail(const char *d, char *buf, size_t size)
+{
+	size_t n = 0;
+	long long seq = 0;
+	int used = 0;
+	if (detail_count(d, "%zu potential match kept for review%n", &n) ||
+	    detail_count(d, "%zu potential matches kept for review%n", &n))
+		snprintf(buf, size,
+			 cartel_ngettext("%zu potential match kept for review",
+					 "%zu potential matches kept for "
+					 "review",
+					 n),
+			 n);
+	else if (detail_count(d, "%zu change told%n", &n) ||
+		 detail_count(d, "%zu changes told%n", &n))
+		snprintf(buf, size,
+			 cartel_ngettext("%zu change told", "%zu changes told",
+					 n),
+			 n);
+	else if (sscanf(d, "event #%lld%n", &seq, &used) == 1 && used > 0 &&
+		 d[used] == '\0')
+		snprintf(buf, size, _("event #%lld"), seq);
+	else if (strcmp(d, "another candidate confirmed") == 0)
+		snprintf(buf, size, "%s", _("another candidate confirmed"));
+	else
+		return d;
+	return buf;
 }
 
 /* Inquiry id in full (text), or as JSON: with full, the whole object;
@@ -687,43 +771,55 @@ inquiry_show(struct cartel_db *db, const char *id, int json, int full)
 		return rc;
 	}
 	printf("%s  %s\n", cli_t(q.id), cartel_inquiry_state_text(q.state));
-	printf("  recorded %s by %s\n", cli_t(q.created_at),
+	printf(_("  recorded %s by %s\n"), cli_t(q.created_at),
 	       cli_t(q.created_by));
-	printf("  asked by ");
+	printf("  %s ", _("asked by"));
 	print_asker(q.requester, q.relation, q.contact);
 	printf("\n");
 	print_sought(&q);
 	if (q.state == CARTEL_INQUIRY_CLOSED)
-		printf("  closed %s by %s: %s\n", cli_t(q.closed_at),
+		printf(_("  closed %s by %s: %s\n"), cli_t(q.closed_at),
 		       cli_t(q.closed_by), cli_t(q.closed_reason));
 	if (q.n_callbacks_due > 0)
-		printf("  call-back due (%zu change%s): cartel inquiry "
-		       "callbacks\n",
-		       q.n_callbacks_due, q.n_callbacks_due == 1 ? "" : "s");
-	printf("candidates:\n");
+		printf(cartel_ngettext("  call-back due (%zu change): cartel "
+				       "inquiry callbacks\n",
+				       "  call-back due (%zu changes): cartel "
+				       "inquiry callbacks\n",
+				       q.n_callbacks_due),
+		       q.n_callbacks_due);
+	printf("%s\n", _("candidates:"));
 	if (q.n_cand == 0)
-		printf("  none yet\n");
+		printf("  %s\n", _("none yet"));
 	for (size_t i = 0; i < q.n_cand; i++) {
 		const struct cartel_inquiry_candidate *c = &q.cand[i];
-		printf("  %-12s %.3f %-6s %-9s %s\n", cli_t(c->person_id),
-		       c->score, cli_t(c->band), cli_t(c->state),
+		const char *band = BAND(c->band), *st = CAND_STATE(c->state);
+		printf("  %-*s %.3f %-*s %-*s %s\n",
+		       cli_w(cli_t(c->person_id), 12), cli_t(c->person_id),
+		       c->score, cli_w(band, 6), band, cli_w(st, 9), st,
 		       cli_t(c->status_text));
 		if (c->decided_by != NULL)
-			printf("      %s by %s at %s: %s\n", cli_t(c->state),
+			/* TRANSLATORS: a candidate's decision: confirmed or
+			 * rejected, by whom, when, why. */
+			printf(_("      %s by %s at %s: %s\n"), st,
 			       cli_t(c->decided_by), cli_t(c->decided_at),
 			       cli_t(c->reason));
 	}
-	printf("history:\n");
+	printf("%s\n", _("history:"));
 	if (q.n_history == 0)
-		printf("  (recorded before inquiries kept a history)\n");
+		printf("  %s\n", _("(recorded before inquiries kept a "
+				   "history)"));
 	for (size_t i = 0; i < q.n_history; i++) {
 		const struct cartel_inquiry_change *h = &q.history[i];
 		printf("  %s %s: %s", cli_t(h->at), cli_t(h->actor),
-		       cli_t(h->what));
+		       cli_t(cli_code("inquiry history", history_whats,
+				      h->what)));
 		if (h->person_id != NULL)
 			printf(" %s", cli_t(h->person_id));
-		if (h->detail != NULL)
-			printf(" (%s)", cli_t(h->detail));
+		if (h->detail != NULL) {
+			char d[160];
+			printf(" (%s)",
+			       cli_t(history_detail(h->detail, d, sizeof d)));
+		}
 		printf("\n");
 	}
 	cartel_inquiry_clear(&q);
@@ -753,10 +849,11 @@ inquiry_list(struct cartel_db *db, int open_only, const char *since,
 		rc = print_json(arr);
 	} else {
 		if (n == 0)
-			printf("no inquiries\n");
+			printf("%s\n", _("no inquiries"));
 		for (size_t i = 0; i < n; i++) {
-			printf("%s  %-15s %.10s  ", cli_t(v[i].id),
-			       cartel_inquiry_state_text(v[i].state),
+			const char *st = cartel_inquiry_state_text(v[i].state);
+			printf("%s  %-*s %.10s  ", cli_t(v[i].id),
+			       cli_w(st, 15), st,
 			       cli_t(v[i].created_at));
 			const char *parts[3] = {v[i].family_name,
 						v[i].given_name,
@@ -767,11 +864,11 @@ inquiry_list(struct cartel_db *db, int open_only, const char *since,
 					printf("%s%s", sep, cli_t(parts[k]));
 					sep = " ";
 				}
-			printf("; asked by ");
+			printf("; %s ", _("asked by"));
 			print_asker(v[i].requester, v[i].relation,
 				    v[i].contact);
 			if (v[i].n_callbacks_due > 0)
-				printf("; call-back due");
+				printf("; %s", _("call-back due"));
 			printf("\n");
 		}
 	}
@@ -801,9 +898,10 @@ inquiry_callbacks(struct cartel_db *db, int all, int json)
 		rc = print_json(arr);
 	} else {
 		if (n == 0)
-			printf("nobody to call back\n");
+			printf("%s\n", _("nobody to call back"));
 		for (size_t i = 0; i < n; i++) {
-			printf("%s  call ", cli_t(v[i].inquiry_id));
+			/* TRANSLATORS: followed by whom to call back. */
+			printf("%s  %s ", cli_t(v[i].inquiry_id), _("call"));
 			print_asker(v[i].requester, v[i].relation,
 				    v[i].contact);
 			printf("\n");
@@ -812,10 +910,10 @@ inquiry_callbacks(struct cartel_db *db, int all, int json)
 					&v[i].changes[k];
 				printf("    %.10s %s%s: %s", cli_t(c->at),
 				       cli_t(c->person_id),
-				       c->confirmed ? "" : " (possible match)",
+				       c->confirmed ? "" : _(" (possible match)"),
 				       cli_t(c->text));
 				if (c->done_at != NULL)
-					printf(" [called back %s by %s]",
+					printf(_(" [called back %s by %s]"),
 					       cli_t(c->done_at),
 					       cli_t(c->done_by));
 				printf("\n");
@@ -980,7 +1078,7 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 			q.patronymic = rp->patronymic;
 		if (!cli->json) {
 			char read_as[512];
-			printf("read as %s\n",
+			printf(_("read as %s\n"),
 			       cli_t(cartel_query_reading_text(
 				       &pq, r, read_as, sizeof read_as)));
 		}
@@ -1004,8 +1102,13 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 			rc = cli_error(err, why, "recording the inquiry");
 		} else {
 			if (!cli->json)
-				printf("%s recorded, %zu potential match%s\n",
-				       cli_t(new_id), found, found == 1 ? "" : "es");
+				printf(cartel_ngettext(
+					       "%s recorded, %zu potential "
+					       "match\n",
+					       "%s recorded, %zu potential "
+					       "matches\n",
+					       found),
+				       cli_t(new_id), found);
 			if (err != 0)
 				rc = cli_error(err, why, "matching the inquiry");
 			else
@@ -1018,8 +1121,12 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		if (err != 0)
 			rc = cli_error(err, why, "matching inquiries");
 		else
-			printf("%zu new potential match%s kept for review\n",
-			       found, found == 1 ? "" : "es");
+			printf(cartel_ngettext("%zu new potential match kept "
+					       "for review\n",
+					       "%zu new potential matches kept "
+					       "for review\n",
+					       found),
+			       found);
 	} else if (is_show) {
 		/* Without an id: every potential match, as before. */
 		rc = id != NULL ? inquiry_show(db, id, cli->json, full)
@@ -1031,15 +1138,17 @@ cmd_inquiry(struct cli *cli, int argc, char **argv)
 		if (err != 0)
 			rc = cli_error(err, why, "closing the inquiry");
 		else
-			printf("%s closed\n", cli_t(id));
+			printf(_("%s closed\n"), cli_t(id));
 	} else if (done != NULL) {
 		size_t n = 0;
 		int err = cartel_inquiry_callback_done(db, id, by, &n, &why);
 		if (err != 0)
 			rc = cli_error(err, why, "recording the call-back");
 		else
-			printf("%s called back (%zu change%s)\n", cli_t(id), n,
-			       n == 1 ? "" : "s");
+			printf(cartel_ngettext("%s called back (%zu change)\n",
+					       "%s called back (%zu changes)\n",
+					       n),
+			       cli_t(id), n);
 	} else {
 		rc = inquiry_callbacks(db, all, cli->json);
 	}
@@ -1104,7 +1213,8 @@ cmd_review(struct cli *cli, int argc, char **argv)
 			rc = cli_error(err, why, "recording the decision");
 		else
 			printf("%s/%s %s\n", cli_t(pos[0]), cli_t(pos[1]),
-			       confirm ? "confirmed" : "rejected");
+			       confirm ? C_("candidate", "confirmed")
+				       : C_("candidate", "rejected"));
 	}
 	cartel_db_close(db);
 	return rc;

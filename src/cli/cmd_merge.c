@@ -44,7 +44,7 @@ parse(struct cli *cli, const char *cmd, int argc, char **argv, const char **ids,
 	}
 	if (n != n_ids)
 		return cli_usage(cmd, n_ids == 2 ? "needs two ids, KEEP OTHER"
-						 : "needs the merged id");
+						 : N_("needs the merged id"));
 	if (*by == NULL || (*by)[0] == '\0')
 		return cli_usage(cmd, "needs --by WHO");
 	if (*reason == NULL || (*reason)[0] == '\0')
@@ -83,12 +83,16 @@ cmd_merge(struct cli *cli, int argc, char **argv)
 				     "merged", ids[1], "conflicts",
 				     (json_int_t)n_conflicts));
 	} else {
-		printf("merged: %s into %s", cli_t(ids[1]), cli_t(ids[0]));
+		printf(_("merged: %s into %s"), cli_t(ids[1]), cli_t(ids[0]));
 		if (n_conflicts > 0)
-			printf("; %zu value%s to settle (conflict:FIELD events "
-			       "in 'cartel person show %s')",
-			       n_conflicts, n_conflicts == 1 ? "" : "s",
-			       cli_t(ids[0]));
+			printf(cartel_ngettext("; %zu value to settle "
+					       "(conflict:FIELD events in "
+					       "'cartel person show %s')",
+					       "; %zu values to settle "
+					       "(conflict:FIELD events in "
+					       "'cartel person show %s')",
+					       n_conflicts),
+			       n_conflicts, cli_t(ids[0]));
 		putchar('\n');
 	}
 	return EXIT_OK;
@@ -113,7 +117,7 @@ cmd_unmerge(struct cli *cli, int argc, char **argv)
 		print_json(json_pack("{s:s, s:s}", "unmerged", ids[0], "from",
 				     keep));
 	else
-		printf("unmerged: %s from %s\n", cli_t(ids[0]), cli_t(keep));
+		printf(_("unmerged: %s from %s\n"), cli_t(ids[0]), cli_t(keep));
 	free(keep);
 	return EXIT_OK;
 }

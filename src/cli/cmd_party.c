@@ -57,8 +57,8 @@ cmd_party(struct cli *cli, int argc, char **argv)
 		json_decref(j);
 	} else {
 		printf("%s %s\n", code,
-		       added ? "is now on the register's list of parties"
-			     : "was known already; nothing changed");
+		       added ? _("is now on the register's list of parties")
+			     : _("was known already; nothing changed"));
 	}
 	return EXIT_OK;
 }

@@ -173,15 +173,34 @@ print_person(const struct cartel_person *p)
 	size_t n;
 	const struct cartel_field *f = cartel_fields(&n);
 	char buf[CARTEL_FIELD_TEXT_MAX];
+	/* The values start in one column: after 20, or after the widest
+	 * label shown when a translated one is wider. */
+	int width = 20;
+	for (size_t i = 0; i < n; i++) {
+		const char *label = cli_field_label(f[i].name);
+		int cols = (int)strlen(label) - cli_w(label, 0);
+		if (cols > width &&
+		    cartel_person_field_text(p, &f[i], buf, sizeof buf)[0])
+			width = cols;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *t =
 			cartel_person_field_text(p, &f[i], buf, sizeof buf);
-		if (t[0] != '\0')
-			printf("%-20s %s\n", f[i].name, cli_t(t));
+		if (t[0] == '\0')
+			continue;
+		/* A coded value in words, outside English. */
+		int v;
+		if (f[i].type == CARTEL_FIELD_ENUM && !cli_english() &&
+		    cartel_enum_parse(f[i].kind, t, &v, NULL) == 0)
+			t = cli_enum((int)f[i].kind, v);
+		const char *label = cli_field_label(f[i].name);
+		printf("%-*s %s\n", cli_w(label, width), label, cli_t(t));
 	}
-	for (size_t i = 0; i < p->n_extra; i++)
-		printf("%-20s %s (extra)\n", cli_t(p->extra[i].key),
-		       cli_t(p->extra[i].value));
+	for (size_t i = 0; i < p->n_extra; i++) {
+		const char *key = cli_t(p->extra[i].key);
+		printf("%-*s %s %s\n", cli_w(key, width), key,
+		       cli_t(p->extra[i].value), _("(extra)"));
+	}
 }
 
 /* The histories of the records merged into the one shown. */
@@ -205,32 +224,35 @@ print_events(const struct cartel_event *ev, size_t n_ev)
 {
 	for (size_t i = 0; i < n_ev; i++) {
 		const struct cartel_event *e = &ev[i];
-		printf("  #%lld %s by %s, %s%s%s: ", e->seq, cli_t(e->prov.at),
-		       cli_t(e->prov.actor),
-		       cartel_enum_name(CARTEL_ENUM_SOURCE,
-					(int)e->prov.source),
+		/* TRANSLATORS: an event of a person's history: its number,
+		 * when, who recorded it, the kind of source and its
+		 * reference. */
+		printf(_("  #%1$lld %2$s by %3$s, %4$s%5$s%6$s: "), e->seq,
+		       cli_t(e->prov.at), cli_t(e->prov.actor),
+		       cli_enum(CARTEL_ENUM_SOURCE, (int)e->prov.source),
 		       e->prov.source_ref ? " " : "",
 		       cli_t(e->prov.source_ref));
 		const char *field;
 		long long fixes = cartel_event_corrects(e, &field);
 		long long fixed_by = cartel_event_corrected_by(ev, n_ev, e->seq);
 		if (strcmp(e->field, "*") == 0)
-			printf("created\n");
+			printf("%s\n", _("created"));
 		else
-			printf("%s%s '%s' -> '%s'\n", fixes ? "correction: " : "",
-			       cli_t(field), cli_t(e->old_value),
-			       cli_t(e->new_value));
+			printf("%s%s '%s' -> '%s'\n",
+			       fixes ? _("correction: ") : "",
+			       cli_t(cli_field_label(field)),
+			       cli_t(e->old_value), cli_t(e->new_value));
 		if (fixes != 0)
-			printf("      corrects event %lld: %s\n", fixes,
+			printf(_("      corrects event %lld: %s\n"), fixes,
 			       cli_t(e->prov.note));
 		else if (e->prov.note)
-			printf("      note: %s\n", cli_t(e->prov.note));
+			printf(_("      note: %s\n"), cli_t(e->prov.note));
 		if (fixed_by != 0) {
 			const struct cartel_event *c = NULL;
 			for (size_t k = i + 1; k < n_ev && !c; k++)
 				if (ev[k].seq == fixed_by)
 					c = &ev[k];
-			printf("      CORRECTED by event %lld: %s\n", fixed_by,
+			printf(_("      CORRECTED by event %lld: %s\n"), fixed_by,
 			       cli_t(c ? c->prov.note : NULL));
 		}
 	}
@@ -312,21 +334,33 @@ person_show(struct cli *cli, int argc, char **argv)
 		return EXIT_OK;
 	} else {
 		if (strcmp(p.id, id) != 0)
-			printf("%s was merged into %s; showing %s\n\n",
-			       cli_t(id), cli_t(p.id), cli_t(p.id));
+			printf(_("%1$s was merged into %2$s; showing %2$s\n\n"),
+			       cli_t(id), cli_t(p.id));
 		print_person(&p);
-		printf("\nhistory (%zu events, oldest first):\n", n_ev);
+		fputc('\n', stdout);
+		printf(cartel_ngettext("history (%zu events, oldest first):\n",
+				       "history (%zu events, oldest first):\n",
+				       n_ev),
+		       n_ev);
 		print_events(ev, n_ev);
 		for (size_t i = 0; i < n_m; i++) {
-			printf("\nmerged from %s on %s by %s: %s\n",
+			fputc('\n', stdout);
+			/* TRANSLATORS: the record merged in, when, by whom,
+			 * the reason given. */
+			printf(_("merged from %1$s on %2$s by %3$s: %4$s\n"),
 			       cli_t(m[i].other_id), cli_t(m[i].merged_at),
 			       cli_t(m[i].merged_by), cli_t(m[i].reason));
 			if (m[i].n_conflicts > 0)
-				printf("  %lld value%s to settle: the "
-				       "conflict: events above\n",
-				       m[i].n_conflicts,
-				       m[i].n_conflicts == 1 ? "" : "s");
-			printf("history of %s (%zu events):\n",
+				printf(cartel_ngettext(
+					       "  %lld value to settle: the "
+					       "conflict: events above\n",
+					       "  %lld values to settle: the "
+					       "conflict: events above\n",
+					       (unsigned long)m[i].n_conflicts),
+				       m[i].n_conflicts);
+			printf(cartel_ngettext("history of %s (%zu events):\n",
+					       "history of %s (%zu events):\n",
+					       mh[i].n),
 			       cli_t(m[i].other_id), mh[i].n);
 			print_events(mh[i].ev, mh[i].n);
 		}
@@ -360,6 +394,7 @@ struct list_ctx {
 	const char *held_by;
 	int status; /* -1: any */
 	size_t n;
+	int w[5]; /* the columns' widths: the English's, or a wider word's */
 };
 
 static int
@@ -379,16 +414,16 @@ list_one(void *vctx, const struct cartel_person *p)
 		free(j);
 	} else {
 		char born[16];
-		pad(p->id, 12);
-		pad(p->family_name ? p->family_name : "-", 20);
-		pad(p->given_name ? p->given_name : "-", 20);
+		pad(p->id, c->w[0]);
+		pad(p->family_name ? p->family_name : "-", c->w[1]);
+		pad(p->given_name ? p->given_name : "-", c->w[2]);
 		pad(cartel_date_known(&p->birth_date)
 			    ? cartel_date_format(&p->birth_date, born,
 						 sizeof born)
 			    : "-",
-		    10);
-		pad(p->held_by ? p->held_by : "-", 4);
-		puts(cartel_enum_name(CARTEL_ENUM_STATUS, (int)p->status));
+		    c->w[3]);
+		pad(p->held_by ? p->held_by : "-", c->w[4]);
+		puts(cli_enum(CARTEL_ENUM_STATUS, (int)p->status));
 	}
 	c->n++;
 	return 0;
@@ -397,7 +432,7 @@ list_one(void *vctx, const struct cartel_person *p)
 static int
 person_list(struct cli *cli, int argc, char **argv)
 {
-	struct list_ctx c = {cli, NULL, -1, 0};
+	struct list_ctx c = {cli, NULL, -1, 0, {12, 20, 20, 10, 4}};
 	for (int i = 2; i < argc; i++) {
 		int r = cli_common_opt(cli, "person", argc, argv, &i);
 		if (r == 1)
@@ -433,9 +468,25 @@ person_list(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (cli->json)
 		fputs("[", stdout);
-	else
-		printf("%-12s %-20s %-20s %-10s %-4s %s\n", "id", "family_name",
-		       "given_name", "born", "held", "status");
+	else {
+		const char *h[5] = {
+			cli_field_label("id"), cli_field_label("family_name"),
+			cli_field_label("given_name"),
+			/* TRANSLATORS: a column of person list: the birth
+			 * date. */
+			C_("column", "born"),
+			/* TRANSLATORS: a column of person list: the party
+			 * holding him, a short code. */
+			C_("column", "held")};
+		static const int w0[5] = {12, 20, 20, 10, 4};
+		for (int k = 0; k < 5; k++) {
+			int cols = (int)strlen(h[k]) - cli_w(h[k], 0);
+			c.w[k] = cols > w0[k] ? cols : w0[k];
+		}
+		for (int k = 0; k < 5; k++)
+			printf("%-*s ", cli_w(h[k], c.w[k]), h[k]);
+		printf("%s\n", cli_field_label("status"));
+	}
 	char *why = NULL;
 	int err = cartel_db_persons_each(db, list_one, &c, &why);
 	cartel_db_close(db);
@@ -444,7 +495,9 @@ person_list(struct cli *cli, int argc, char **argv)
 	if (err != 0)
 		return cli_error(err, why, "person list");
 	if (!cli->json)
-		printf("(%zu persons)\n", c.n);
+		printf(cartel_ngettext("(%zu persons)\n", "(%zu persons)\n",
+				       c.n),
+		       c.n);
 	return EXIT_OK;
 }
 
@@ -529,7 +582,7 @@ event_correct(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		printf("{\"corrected\": %lld, \"event\": %lld}\n", seq, fix);
 	else
-		printf("event %lld corrected by event %lld\n", seq, fix);
+		printf(_("event %lld corrected by event %lld\n"), seq, fix);
 	return EXIT_OK;
 }
 
@@ -592,12 +645,12 @@ cmd_event(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		printf("{\"ok\": true, \"event\": %lld}\n", seq);
 	else if (keep != NULL)
-		printf("recorded: %s %s (event %lld; %s is merged into %s)\n",
-		       cli_t(keep), cli_t(ev.field), seq, cli_t(ev.person_id),
-		       cli_t(keep));
+		printf(_("recorded: %1$s %2$s (event %3$lld; %4$s is merged "
+			 "into %1$s)\n"),
+		       cli_t(keep), cli_t(ev.field), seq, cli_t(ev.person_id));
 	else
-		printf("recorded: %s %s (event %lld)\n", cli_t(ev.person_id),
-		       cli_t(ev.field), seq);
+		printf(_("recorded: %s %s (event %lld)\n"),
+		       cli_t(ev.person_id), cli_t(ev.field), seq);
 	free(keep);
 	return EXIT_OK;
 }

@@ -227,7 +227,7 @@ cmd_plan_explain(struct cli *cli, int argc, char **argv)
 		if (rc != 0)
 			return cli_error(rc, why, "finding the person");
 		if (strcmp(p.id, a.id) != 0 && !cli->json)
-			printf("%s was merged into %s\n", cli_t(a.id),
+			printf(_("%s was merged into %s\n"), cli_t(a.id),
 			       cli_t(p.id));
 		snprintf(id_kept, sizeof id_kept, "%s", p.id);
 		a.id = id_kept;
@@ -311,7 +311,7 @@ cmd_plan(struct cli *cli, int argc, char **argv)
 		}
 		fputs(text, stdout);
 		if (a.out != NULL)
-			printf("Plan document written to %s.\n", a.out);
+			printf(_("Plan document written to %s.\n"), a.out);
 	}
 done:
 	free(text);

@@ -16,6 +16,15 @@
 
 #include "cli.h"
 
+/* A declaration's kind and a change it makes, as a person reads them;
+ * the files and JSON keep the codes. */
+static const char *const decl_codes[] = {
+	NC_("declaration", "held"),    NC_("declaration", "sought"),
+	NC_("declaration", "added"),   NC_("declaration", "dropped"),
+	NC_("declaration", "changed"), NC_("declaration", "returned"),
+	NULL};
+#define DECL_WORD(s) cli_code("declaration", decl_codes, (s))
+
 /* Prints the owner as `cartel owner` and `stats` show it. */
 void
 cli_owner_print(const struct cartel_owner *o)
@@ -225,10 +234,15 @@ cmd_declare(struct cli *cli, int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(j);
 	} else {
-		printf("wrote %s: %s declaration number %ld, %zu persons, "
-		       "digest %s\n",
-		       cli_t(out), cartel_decl_kind_name(o.kind), res.sequence,
-		       res.n_persons, res.digest);
+		/* TRANSLATORS: the file, the kind (held or sought), its
+		 * number, the persons, the digest. */
+		printf(cartel_ngettext("wrote %1$s: %2$s declaration number "
+				       "%3$ld, %4$zu persons, digest %5$s\n",
+				       "wrote %1$s: %2$s declaration number "
+				       "%3$ld, %4$zu persons, digest %5$s\n",
+				       res.n_persons),
+		       cli_t(out), DECL_WORD(cartel_decl_kind_name(o.kind)),
+		       res.sequence, res.n_persons, res.digest);
 	}
 	return EXIT_OK;
 }
@@ -299,14 +313,23 @@ cmd_receive(struct cli *cli, int argc, char **argv)
 		cartel_receive_result_clear(&res);
 		return EXIT_OK;
 	}
-	printf("received %s: %s's %s declaration number %ld as of %s, %zu "
-	       "persons\n",
-	       cli_t(file), cli_t(res.party), cartel_decl_kind_name(res.kind),
-	       res.sequence, res.as_of, res.n_persons);
-	printf("digest %s%s%s\n", res.digest,
-	       res.previous[0] ? ", supersedes " : "", res.previous);
-	printf("added %zu, dropped %zu, changed %zu, returned %zu, "
-	       "unchanged %zu\n",
+	/* TRANSLATORS: the file, the party, the kind (held or sought), its
+	 * number, its date, the persons. */
+	printf(cartel_ngettext("received %1$s: %2$s's %3$s declaration number "
+			       "%4$ld as of %5$s, %6$zu persons\n",
+			       "received %1$s: %2$s's %3$s declaration number "
+			       "%4$ld as of %5$s, %6$zu persons\n",
+			       res.n_persons),
+	       cli_t(file), cli_t(res.party),
+	       DECL_WORD(cartel_decl_kind_name(res.kind)), res.sequence,
+	       res.as_of, res.n_persons);
+	if (res.previous[0])
+		printf(_("digest %s, supersedes %s\n"), res.digest,
+		       res.previous);
+	else
+		printf(_("digest %s\n"), res.digest);
+	printf(_("added %zu, dropped %zu, changed %zu, returned %zu, "
+		 "unchanged %zu\n"),
 	       res.n_added, res.n_dropped, res.n_changed, res.n_returned,
 	       res.n_unchanged);
 	size_t shown[4] = {0, 0, 0, 0}, total[4] = {0, 0, 0, 0};
@@ -316,15 +339,15 @@ cmd_receive(struct cli *cli, int argc, char **argv)
 		if (shown[e->change] >= LIST_MAX)
 			continue;
 		shown[e->change]++;
-		printf("  %-8s %s\n", cartel_decl_change_name(e->change),
-		       cli_t(e->their_id));
+		const char *w = DECL_WORD(cartel_decl_change_name(e->change));
+		printf("  %-*s %s\n", cli_w(w, 8), w, cli_t(e->their_id));
 	}
 	for (int c = 0; c < 4; c++)
 		if (total[c] > shown[c])
-			printf("  (%zu more %s; --json lists all)\n",
+			printf(_("  (%zu more %s; --json lists all)\n"),
 			       total[c] - shown[c],
-			       cartel_decl_change_name(
-				       (enum cartel_decl_change)c));
+			       DECL_WORD(cartel_decl_change_name(
+				       (enum cartel_decl_change)c)));
 	cartel_receive_result_clear(&res);
 	return EXIT_OK;
 }

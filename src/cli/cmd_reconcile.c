@@ -18,6 +18,23 @@
 
 #include "cli.h"
 
+/* A check-off's outcome as a person reads it (as handover status says
+ * it); the sheets keep the code. */
+static const char *const outcome_codes[] = {
+	NC_("handover", "pending"),  NC_("handover", "handed_over"),
+	NC_("handover", "received"), NC_("handover", "refused"),
+	NC_("handover", "absent"),   NC_("handover", "deceased"),
+	NC_("handover", "released"), NC_("handover", "withdrawn"),
+	NULL};
+
+/* w, or the display width of label when it is wider. */
+static int
+col_width(const char *label, int w)
+{
+	int cols = (int)strlen(label) - cli_w(label, 0);
+	return cols > w ? cols : w;
+}
+
 static FILE *
 open_in(const char *path)
 {
@@ -193,33 +210,45 @@ reconcile_list(struct cli *cli, const char *file, const char *party,
 		cartel_reconcile_clear(&res);
 		return EXIT_OK;
 	}
-	printf("%s: %zu rows against %zu persons in the register\n"
-	       "  matched    %6zu\n  ambiguous  %6zu  (for review)\n"
-	       "  not held   %6zu\n",
-	       cli_t(file), res.n_rows, res.n_register, res.n_matched,
-	       res.n_ambiguous, res.n_not_held);
+	printf(cartel_ngettext("%s: %zu rows against %zu persons in the "
+			       "register\n",
+			       "%s: %zu rows against %zu persons in the "
+			       "register\n",
+			       res.n_rows),
+	       cli_t(file), res.n_rows, res.n_register);
+	const char *l_matched = _("matched"), *l_ambiguous = _("ambiguous"),
+		   *l_not_held = _("not held");
+	int lw = col_width(l_matched, 10);
+	lw = col_width(l_ambiguous, lw);
+	lw = col_width(l_not_held, lw);
+	printf("  %-*s %6zu\n", cli_w(l_matched, lw), l_matched,
+	       res.n_matched);
+	printf("  %-*s %6zu  %s\n", cli_w(l_ambiguous, lw), l_ambiguous,
+	       res.n_ambiguous, _("(for review)"));
+	printf("  %-*s %6zu\n", cli_w(l_not_held, lw), l_not_held,
+	       res.n_not_held);
 	for (size_t i = 0; i < res.n_rows; i++) {
 		const struct cartel_reconcile_row *r = &res.rows[i];
 		if (r->verdict == CARTEL_RECONCILE_MATCHED) {
 			if (show_all)
-				printf("row %zu, their id %s: matched %s "
-				       "(p=%.3f)\n",
+				printf(_("row %zu, their id %s: matched %s "
+					 "(p=%.3f)\n"),
 				       r->row, cli_t(r->their_id),
 				       cli_t(r->our_id),
 				       r->probability);
 			continue;
 		}
-		printf("row %zu, their id %s: %s: %s\n", r->row,
+		printf(_("row %zu, their id %s: %s: %s\n"), r->row,
 		       cli_t(r->their_id),
-		       r->verdict == CARTEL_RECONCILE_AMBIGUOUS ? "ambiguous"
-								: "not held",
+		       r->verdict == CARTEL_RECONCILE_AMBIGUOUS ? l_ambiguous
+								: l_not_held,
 		       cli_t(r->note));
 		for (size_t k = 0; k < r->n_cands; k++)
-			printf("    %-16s p=%.3f  %s%s%s\n",
-			       cli_t(r->cands[k].id),
-			       r->cands[k].probability,
+			printf("    %-*s p=%.3f  %s%s%s\n",
+			       cli_w(cli_t(r->cands[k].id), 16),
+			       cli_t(r->cands[k].id), r->cands[k].probability,
 			       cli_t(r->cands[k].status),
-			       r->cands[k].held_by ? ", held by " : "",
+			       r->cands[k].held_by ? _(", held by ") : "",
 			       cli_t(r->cands[k].held_by));
 	}
 	cartel_reconcile_clear(&res);
@@ -230,7 +259,7 @@ static void
 print_person(const char *tag, size_t pos, const struct cartel_person *p)
 {
 	char date[16];
-	printf("  row %-6zu %-16s %s %s %s %s%s\n", pos + 2, cli_t(p->id),
+	printf(_("  row %-6zu %-16s %s %s %s %s%s\n"), pos + 2, cli_t(p->id),
 	       cli_t(p->family_name), cli_t(p->given_name),
 	       cli_t(p->patronymic),
 	       cartel_date_format(&p->birth_date, date, sizeof date), tag);
@@ -336,26 +365,26 @@ reconcile_counts(struct cli *cli, const char *ft, const char *fo,
 		cartel_reconcile_counts_clear(&c);
 		return EXIT_OK;
 	}
-	printf("you report %zu, we count %zu: %zu on both lists, %zu for "
-	       "review, %zu only on yours, %zu only on ours\n",
+	printf(_("you report %zu, we count %zu: %zu on both lists, %zu for "
+		 "review, %zu only on yours, %zu only on ours\n"),
 	       c.n_theirs, c.n_ours, c.n_both, c.n_review, c.n_only_theirs,
 	       c.n_only_ours);
 	if (c.n_only_theirs)
-		printf("only on yours (%zu):\n", c.n_only_theirs);
+		printf(_("only on yours (%zu):\n"), c.n_only_theirs);
 	for (size_t i = 0; i < c.n_only_theirs; i++)
 		print_person("", c.only_theirs[i],
 			     &c.theirs[c.only_theirs[i]]);
 	if (c.n_only_ours)
-		printf("only on ours (%zu):\n", c.n_only_ours);
+		printf(_("only on ours (%zu):\n"), c.n_only_ours);
 	for (size_t i = 0; i < c.n_only_ours; i++)
 		print_person("", c.only_ours[i], &c.ours[c.only_ours[i]]);
 	if (c.n_review)
-		printf("for review (%zu), probably one person written two "
-		       "ways:\n",
+		printf(_("for review (%zu), probably one person written two "
+			 "ways:\n"),
 		       c.n_review);
 	for (size_t i = 0; i < c.n_pairs; i++)
 		if (c.pairs[i].review)
-			printf("  yours %s = ours %s ? (p=%.3f)\n",
+			printf(_("  yours %s = ours %s ? (p=%.3f)\n"),
 			       cli_t(c.theirs[c.pairs[i].theirs].id),
 			       cli_t(c.ours[c.pairs[i].ours].id),
 			       c.pairs[i].probability);
@@ -367,10 +396,16 @@ static void
 print_gaps(const char *title, const struct cartel_sheet_gap *g, size_t n)
 {
 	printf("%s (%zu):\n", title, n);
-	for (size_t i = 0; i < n; i++)
-		printf("  %-20s given by %-4s stage %d: %s / %s\n",
-		       cli_t(g[i].id), cli_t(g[i].side), g[i].stage,
-		       cli_t(g[i].giver), cli_t(g[i].receiver));
+	for (size_t i = 0; i < n; i++) {
+		printf("  %-*s ", cli_w(cli_t(g[i].id), 20), cli_t(g[i].id));
+		/* TRANSLATORS: the side that gave him and the stage, then
+		 * each sheet's outcome. */
+		printf(_("given by %-4s stage %d: %s / %s\n"),
+		       cli_t(g[i].side), g[i].stage,
+		       cli_t(cli_code("handover", outcome_codes, g[i].giver)),
+		       cli_t(cli_code("handover", outcome_codes,
+				      g[i].receiver)));
+	}
 }
 
 /* reconcile sheets A.json B.json: the two parties' handover sheets. */
@@ -394,19 +429,25 @@ reconcile_sheets(struct cli *cli, const char *a, const char *b,
 			printf("%s\n", text);
 		free(text);
 	} else {
-		printf("round %s (agreed list %s): sheets of %s (number %ld) "
-		       "and %s (number %ld)\n",
+		printf(_("round %s (agreed list %s): sheets of %s (number "
+			 "%ld) and %s (number %ld)\n"),
 		       cli_t(res.round_id), res.round_digest,
 		       cli_t(res.party[0]), res.sequence[0],
 		       cli_t(res.party[1]), res.sequence[1]);
-		printf("%zu persons: %zu handed over, %zu received; %zu "
-		       "handed over but not received, %zu received but not "
-		       "handed over\n",
+		printf(cartel_ngettext("%zu persons: %zu handed over, %zu "
+				       "received; %zu handed over but not "
+				       "received, %zu received but not handed "
+				       "over\n",
+				       "%zu persons: %zu handed over, %zu "
+				       "received; %zu handed over but not "
+				       "received, %zu received but not handed "
+				       "over\n",
+				       res.n_persons),
 		       res.n_persons, res.n_handed_over, res.n_received,
 		       res.n_not_received, res.n_not_handed);
-		print_gaps("handed over but not received", res.not_received,
+		print_gaps(_("handed over but not received"), res.not_received,
 			   res.n_not_received);
-		print_gaps("received but not handed over", res.not_handed,
+		print_gaps(_("received but not handed over"), res.not_handed,
 			   res.n_not_handed);
 	}
 	cartel_sheet_reconcile_clear(&res);

@@ -99,39 +99,44 @@ retention_show(struct cli *cli, struct cartel_db *db,
 		json_object_set_new(o, "closed", ji);
 		dump_json(o);
 	} else {
-		printf("retention rules (kept when none):\n");
+		printf("%s\n", _("retention rules (kept when none):"));
 		if (n_rules == 0)
-			printf("  none: every closed case is kept\n");
-		for (size_t i = 0; i < n_rules; i++)
-			printf("  %-12s %s after closing (set %s by %s)\n",
-			       cartel_enum_name(CARTEL_ENUM_STATUS,
-						(int)rules[i].status),
+			printf("  %s\n", _("none: every closed case is kept"));
+		for (size_t i = 0; i < n_rules; i++) {
+			const char *st = cli_enum(CARTEL_ENUM_STATUS,
+						  (int)rules[i].status);
+			printf("  %-*s ", cli_w(st, 12), st);
+			printf(_("%s after closing (set %s by %s)\n"),
 			       rules[i].period, rules[i].set_at,
-			       rules[i].set_by);
+			       cli_t(rules[i].set_by));
+		}
 		size_t n_due = 0, n_red = 0;
-		printf("closed cases as of %s:\n",
+		printf(_("closed cases as of %s:\n"),
 		       cartel_date_format(today, t, sizeof t));
 		for (size_t i = 0; i < n_items; i++) {
 			const struct cartel_retention_item *it = &items[i];
 			n_due += it->due != 0;
 			n_red += it->redacted != 0;
-			printf("  %-16s %-12s closed %-10s  %s%s\n", it->id,
-			       cartel_enum_name(CARTEL_ENUM_STATUS,
-						(int)it->status),
+			const char *st = cli_enum(CARTEL_ENUM_STATUS,
+						  (int)it->status);
+			printf("  %-16s %-*s ", it->id, cli_w(st, 12), st);
+			/* TRANSLATORS: the date a case closed, then what
+			 * becomes of it ("kept until 2031-01-01"). */
+			printf(_("closed %-10s  %s%s\n"),
 			       cartel_date_format(&it->closed_on, c, sizeof c),
-			       it->redacted ? "redacted"
-			       : it->legal_hold ? "kept (legal hold)"
+			       it->redacted ? _("redacted")
+			       : it->legal_hold ? _("kept (legal hold)")
 			       : !cartel_date_known(&it->due_on)
-				       ? "kept (no rule)"
-			       : it->due ? "due since "
-					 : "kept until ",
+				       ? _("kept (no rule)")
+			       : it->due ? _("due since ")
+					 : _("kept until "),
 			       !it->redacted && !it->legal_hold &&
 					       cartel_date_known(&it->due_on)
 				       ? cartel_date_format(&it->due_on, d,
 							    sizeof d)
 				       : "");
 		}
-		printf("(%zu closed, %zu due, %zu redacted)\n", n_items, n_due,
+		printf(_("(%zu closed, %zu due, %zu redacted)\n"), n_items, n_due,
 		       n_red);
 	}
 	free(rules);
@@ -232,7 +237,7 @@ cmd_retention(struct cli *cli, int argc, char **argv)
 	cartel_db_close(db);
 	if (err != 0)
 		return cli_error(err, why, "retention set");
-	printf("retention set: %s %s\n", args[0], args[1]);
+	printf(_("retention set: %s %s\n"), args[0], args[1]);
 	return EXIT_OK;
 }
 
@@ -300,33 +305,44 @@ cmd_purge(struct cli *cli, int argc, char **argv)
 		dump_json(o);
 	} else {
 		for (size_t i = 0; i < res.n_items; i++)
-			printf("%s %-16s %-12s closed %s, due %s\n",
-			       dry ? "due" : "redacted", res.items[i].id,
-			       cartel_enum_name(CARTEL_ENUM_STATUS,
-						(int)res.items[i].status),
+			/* TRANSLATORS: due or redacted, the id, the status,
+			 * the date closed, the date due. */
+			printf(_("%s %-16s %-12s closed %s, due %s\n"),
+			       dry ? C_("purge", "due") : _("redacted"),
+			       res.items[i].id,
+			       cli_enum(CARTEL_ENUM_STATUS,
+					(int)res.items[i].status),
 			       cartel_date_format(&res.items[i].closed_on, c,
 						  sizeof c),
 			       cartel_date_format(&res.items[i].due_on, d,
 						  sizeof d));
 		if (dry)
-			printf("%zu persons due as of %s (dry run: nothing "
-			       "redacted)\n",
+			printf(cartel_ngettext("%zu persons due as of %s (dry "
+					       "run: nothing redacted)\n",
+					       "%zu persons due as of %s (dry "
+					       "run: nothing redacted)\n",
+					       res.n_items),
 			       res.n_items,
 			       cartel_date_format(&today, t, sizeof t));
 		else if (res.n_items == 0)
-			printf("nothing due as of %s\n",
+			printf(_("nothing due as of %s\n"),
 			       cartel_date_format(&today, t, sizeof t));
 		else
-			printf("%zu persons redacted (%lld events) as of %s; "
-			       "audit entry %lld\n",
+			printf(cartel_ngettext("%zu persons redacted (%lld "
+					       "events) as of %s; audit entry "
+					       "%lld\n",
+					       "%zu persons redacted (%lld "
+					       "events) as of %s; audit entry "
+					       "%lld\n",
+					       res.n_items),
 			       res.n_items, res.n_events,
 			       cartel_date_format(&today, t, sizeof t),
 			       res.audit_seq);
 		if (!dry && res.n_items > 0 && !res.wal_cleared)
 			fprintf(stderr,
-				"cartel: purge: another process has the "
-				"register open, so the WAL still holds the "
-				"erased pages until its next checkpoint\n");
+				_("cartel: purge: another process has the "
+				  "register open, so the WAL still holds the "
+				  "erased pages until its next checkpoint\n"));
 	}
 	cartel_purge_result_clear(&res);
 	return EXIT_OK;

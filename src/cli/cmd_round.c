@@ -19,6 +19,19 @@
 
 #define PLAN_MAX CARTEL_LIMIT_ROUND_DOC
 
+/* A round's kind as a person reads it ("proposal"); the document keeps
+ * the code. */
+static const char *const kind_codes[] = {
+	NC_("round kind", "proposal"), NC_("round kind", "counter"),
+	NC_("round kind", "agreed"), NULL};
+
+static const char *
+kind_text(const struct cartel_round *r)
+{
+	return cli_code("round kind", kind_codes,
+			cartel_round_kind_name(cartel_round_kind(r)));
+}
+
 char *
 cli_read_plan(const char *path, size_t *len)
 {
@@ -172,13 +185,16 @@ round_new(struct cli *cli, int argc, char **argv)
 		       cartel_round_kind_name(cartel_round_kind(r)),
 		       cartel_round_n_persons(r), cartel_round_digest(r));
 	else
-		printf("round %s version %d (%s): %zu persons on its lists, "
-		       "digest %s\n"
-		       "written to %s; unsigned\n",
+		printf(cartel_ngettext("round %1$s version %2$d (%3$s): %4$zu "
+				       "persons on its lists, digest %5$s\n"
+				       "written to %6$s; unsigned\n",
+				       "round %1$s version %2$d (%3$s): %4$zu "
+				       "persons on its lists, digest %5$s\n"
+				       "written to %6$s; unsigned\n",
+				       cartel_round_n_persons(r)),
 		       cli_t(cartel_round_id(r)), cartel_round_version(r),
-		       cartel_round_kind_name(cartel_round_kind(r)),
-		       cartel_round_n_persons(r), cli_t(cartel_round_digest(r)),
-		       cli_t(out));
+		       kind_text(r), cartel_round_n_persons(r),
+		       cli_t(cartel_round_digest(r)), cli_t(out));
 	cartel_db_close(db);
 	cartel_round_free(prev);
 	cartel_round_free(r);
@@ -295,7 +311,7 @@ round_sign(struct cli *cli, int argc, char **argv)
 	/* What the signer's own register could not map: reported, not a
 	 * reason to refuse. */
 	for (size_t i = 0; i < notes.n; i++)
-		fprintf(cli->json ? stderr : stdout, "note: %s\n",
+		fprintf(cli->json ? stderr : stdout, _("note: %s\n"),
 			cli_t(notes.v[i].text));
 	cartel_round_rules_clear(&notes);
 	if (cli->json)
@@ -304,7 +320,7 @@ round_sign(struct cli *cli, int argc, char **argv)
 		       cartel_round_id(r), cartel_round_version(r), party, fp,
 		       cartel_round_digest(r));
 	else
-		printf("signed round %s version %d as %s (key %s)\n",
+		printf(_("signed round %s version %d as %s (key %s)\n"),
 		       cli_t(cartel_round_id(r)), cartel_round_version(r),
 		       cli_t(party), fp);
 	cartel_db_close(db);
@@ -407,44 +423,48 @@ round_verify(struct cli *cli, int argc, char **argv)
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("round %s version %d (%s), %zu persons on its lists\n"
-		       "  digest %s\n",
+		printf(cartel_ngettext("round %s version %d (%s), %zu persons "
+				       "on its lists\n  digest %s\n",
+				       "round %s version %d (%s), %zu persons "
+				       "on its lists\n  digest %s\n",
+				       cartel_round_n_persons(r)),
 		       cli_t(cartel_round_id(r)), cartel_round_version(r),
-		       cartel_round_kind_name(cartel_round_kind(r)),
-		       cartel_round_n_persons(r),
+		       kind_text(r), cartel_round_n_persons(r),
 		       cli_t(cartel_round_digest(r)));
-		printf("  manifest: %s\n  digest: %s\n",
-		       chk.manifest_ok ? "holds" : "DOES NOT HOLD",
-		       chk.digest_ok ? "holds" : "DOES NOT HOLD");
+		/* TRANSLATORS: said of the manifest, the digest and a
+		 * signature of a round's document. */
+		const char *holds = _("holds"), *broken = _("DOES NOT HOLD");
+		printf(_("  manifest: %s\n  digest: %s\n"),
+		       chk.manifest_ok ? holds : broken,
+		       chk.digest_ok ? holds : broken);
 		for (int i = 0; i < 2; i++) {
 			const struct cartel_round_sig_status *s = &chk.sig[i];
 			if (!s->present) {
-				printf("  signature %s: missing\n",
+				printf(_("  signature %s: missing\n"),
 				       cli_t(s->party));
 				continue;
 			}
-			printf("  signature %s: %s, key %s (%s)\n",
-			       cli_t(s->party),
-			       s->valid ? "holds" : "DOES NOT HOLD",
+			printf(_("  signature %s: %s, key %s (%s)\n"),
+			       cli_t(s->party), s->valid ? holds : broken,
 			       cli_t(s->fingerprint),
-			       s->key_is_pinned ? "pinned"
-			       : s->pinned	? "NOT the pinned key"
-						: "no key pinned");
+			       s->key_is_pinned ? _("pinned")
+			       : s->pinned	? _("NOT the pinned key")
+						: _("no key pinned"));
 		}
 	}
 	cartel_round_check_clear(&chk);
 	cartel_round_free(r);
 	if (vrc) {
 		fprintf(stderr, "cartel: %s\n",
-			vwhy ? cli_t(vwhy) : "does not verify");
+			vwhy ? cli_t(vwhy) : _("does not verify"));
 		free(vwhy);
 		return EXIT_FAIL;
 	}
 	if (!cli->json)
-		puts("verified: both signatures hold under the pinned keys");
+		puts(_("verified: both signatures hold under the pinned "
+		       "keys"));
 	return EXIT_OK;
 }
-
 
 /* Collects repeated PARTY:ID values of one option. */
 static int
@@ -601,26 +621,25 @@ round_amend(struct cli *cli, int argc, char **argv)
 		putchar('\n');
 		json_decref(j);
 	} else {
-		printf("round %s version %d (%s) from version %d: %zu added, "
-		       "%zu removed\n",
+		printf(_("round %s version %d (%s) from version %d: %zu "
+			 "added, %zu removed\n"),
 		       cli_t(cartel_round_id(r)), cartel_round_version(r),
-		       cartel_round_kind_name(cartel_round_kind(r)),
-		       cartel_round_version(from), n_add, n_rem);
+		       kind_text(r), cartel_round_version(from), n_add, n_rem);
 		for (int i = 0; i < 2; i++)
-			printf("  %s gives %zu -> %zu, value %ld -> %ld\n",
+			printf(_("  %s gives %zu -> %zu, value %ld -> %ld\n"),
 			       cli_t(bal.party[i]), bal.n_before[i],
 			       bal.n_after[i], bal.before[i], bal.after[i]);
 		print_pools(stdout, &bal, 0);
-		printf("  balance: %s\n",
-		       pol == NULL ? "by head; no policy given to check the "
-				     "ratio"
+		printf(_("  balance: %s\n"),
+		       pol == NULL ? _("by head; no policy given to check "
+				       "the ratio")
 		       : bal.pools == 2
-			       ? "holds under the policy, civilians balanced "
-				 "apart from the others"
-			       : "holds under the policy");
+			       ? _("holds under the policy, civilians balanced "
+				   "apart from the others")
+			       : _("holds under the policy"));
 		for (size_t i = 0; i < rules.n; i++)
-			printf("  note: %s\n", cli_t(rules.v[i].text));
-		printf("digest %s\nwritten to %s; unsigned\n",
+			printf(_("  note: %s\n"), cli_t(rules.v[i].text));
+		printf(_("digest %s\nwritten to %s; unsigned\n"),
 		       cli_t(cartel_round_digest(r)), cli_t(out));
 	}
 	rc = EXIT_OK;
@@ -631,8 +650,8 @@ fail:
 	if (bal.party[0][0] && bal.n_after[0] + bal.n_after[1] > 0) {
 		for (int i = 0; i < 2; i++)
 			fprintf(stderr,
-				"  %s would give %zu (was %zu), value %ld "
-				"(was %ld)\n",
+				_("  %s would give %zu (was %zu), value %ld "
+				  "(was %ld)\n"),
 				cli_t(bal.party[i]), bal.n_after[i],
 				bal.n_before[i], bal.after[i], bal.before[i]);
 		print_pools(stderr, &bal, 1);
@@ -763,12 +782,11 @@ round_diff(struct cli *cli, int argc, char **argv)
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("round %s version %d (%s) -> round %s version %d "
-		       "(%s)\n",
+		printf(_("round %s version %d (%s) -> round %s version %d "
+			 "(%s)\n"),
 		       cli_t(cartel_round_id(a)), cartel_round_version(a),
-		       cartel_round_kind_name(cartel_round_kind(a)),
-		       cli_t(cartel_round_id(b)), cartel_round_version(b),
-		       cartel_round_kind_name(cartel_round_kind(b)));
+		       kind_text(a), cli_t(cartel_round_id(b)),
+		       cartel_round_version(b), kind_text(b));
 		for (size_t i = 0; i < d.n_header; i++)
 			printf("  %s: %s -> %s\n", cli_t(d.header[i].field),
 			       cli_t(d.header[i].old_value),
@@ -776,16 +794,16 @@ round_diff(struct cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < d.n_entries; i++) {
 			const struct cartel_round_diff_entry *e = &d.entries[i];
 			if (e->change == CARTEL_ROUND_ADDED) {
-				printf("+ %s added to %s\n", cli_t(e->id),
+				printf(_("+ %s added to %s\n"), cli_t(e->id),
 				       cli_t(e->new_list));
 				continue;
 			}
 			if (e->change == CARTEL_ROUND_REMOVED) {
-				printf("- %s removed from %s\n", cli_t(e->id),
+				printf(_("- %s removed from %s\n"), cli_t(e->id),
 				       cli_t(e->old_list));
 				continue;
 			}
-			printf("~ %s changed:", cli_t(e->id));
+			printf(_("~ %s changed:"), cli_t(e->id));
 			for (size_t k = 0; k < e->n_fields; k++)
 				printf("%s %s %s -> %s", k ? ";" : "",
 				       cli_t(e->fields[k].field),
@@ -793,7 +811,7 @@ round_diff(struct cli *cli, int argc, char **argv)
 				       cli_t(e->fields[k].new_value));
 			putchar('\n');
 		}
-		printf("%zu added, %zu removed, %zu changed\n", d.n_added,
+		printf(_("%zu added, %zu removed, %zu changed\n"), d.n_added,
 		       d.n_removed, d.n_changed);
 	}
 	cartel_round_diff_clear(&d);

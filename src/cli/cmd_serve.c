@@ -15,6 +15,11 @@
 
 #include "cli.h"
 
+/* A role as a person reads it; the accounts keep the code. */
+static const char *const role_codes[] = {
+	NC_("role", "admin"), NC_("role", "registrar"),
+	NC_("role", "mediator"), NC_("role", "hotline"), NULL};
+
 int
 cmd_serve(struct cli *cli, int argc, char **argv)
 {
@@ -111,28 +116,37 @@ cmd_user(struct cli *cli, int argc, char **argv)
 			fputc('\n', stdout);
 			json_decref(a);
 		} else if (err == 0) {
-			for (size_t i = 0; i < n; i++)
-				printf("%-20s %-10s %-6s %s\n", cli_t(v[i].name),
-				       cartel_role_name(v[i].role),
+			for (size_t i = 0; i < n; i++) {
+				const char *rname = cli_code(
+					"role", role_codes,
+					cartel_role_name(v[i].role));
+				const char *state = v[i].disabled
+							    ? _("disabled")
+							    : _("active");
+				printf("%-*s %-*s %-6s %s\n",
+				       cli_w(cli_t(v[i].name), 20),
+				       cli_t(v[i].name), cli_w(rname, 10), rname,
 				       v[i].party ? cli_t(v[i].party) : "-",
-				       v[i].disabled ? "disabled" : "active");
+				       state);
+			}
 		}
 		cartel_users_free(v, n);
 	} else if (strcmp(sub, "add") == 0) {
 		err = cartel_user_add(db, name, rl, party, pw, (size_t)pw_len,
 				      by, &why);
 		if (err == 0)
-			printf("user %s added (%s)\n", cli_t(name),
-			       cartel_role_name(rl));
+			printf(_("user %s added (%s)\n"), cli_t(name),
+			       cli_code("role", role_codes,
+					cartel_role_name(rl)));
 	} else if (strcmp(sub, "disable") == 0) {
 		err = cartel_user_disable(db, name, by, &why);
 		if (err == 0)
-			printf("user %s disabled\n", cli_t(name));
+			printf(_("user %s disabled\n"), cli_t(name));
 	} else {
 		err = cartel_user_password(db, name, pw, (size_t)pw_len, by,
 					   &why);
 		if (err == 0)
-			printf("password of %s changed\n", cli_t(name));
+			printf(_("password of %s changed\n"), cli_t(name));
 	}
 	sodium_memzero(pw, sizeof pw);
 	cartel_db_close(db);

@@ -18,8 +18,8 @@
  */
 static const struct cli_command commands[] = {
 	/* CARTEL_COMMANDS_BEGIN (one row per command, in help order) */
-	{"init", cmd_init, "create the register (or upgrade an older one)",
-	 "usage: cartel [--db PATH] init [--party CODE | --mediator NAME]\n"
+	{"init", cmd_init, N_("create the register (or upgrade an older one)"),
+	 N_("usage: cartel [--db PATH] init [--party CODE | --mediator NAME]\n"
 	 "                              [--by WHO] [--json]\n"
 	 "\n"
 	 "Creates the register file (default ./cartel.db, or $CARTEL_DB) with\n"
@@ -28,26 +28,26 @@ static const struct cli_command commands[] = {
 	 "A register made by a newer cartel is refused.\n"
 	 "--party CODE makes it a party's register (its information bureau),\n"
 	 "--mediator NAME the neutral intermediary's; without either it is a\n"
-	 "shared working register (see cartel owner). See docs/protocol.md.\n"},
-	{"owner", cmd_owner, "whose register this is: a party's or the mediator's",
-	 "usage: cartel owner [show] [--json]\n"
+	 "shared working register (see cartel owner). See docs/protocol.md.\n")},
+	{"owner", cmd_owner, N_("whose register this is: a party's or the mediator's"),
+	 N_("usage: cartel owner [show] [--json]\n"
 	 "       cartel owner set --party CODE | --mediator NAME [--by WHO]\n"
 	 "\n"
 	 "show prints the register's owner. set gives a register without an\n"
 	 "owner one, once (refused when it has one); audited. The owner is\n"
 	 "shown by stats and written into every document the register makes.\n"
-	 "See docs/protocol.md.\n"},
-	{"party", cmd_party, "the register's list of parties, which codes are checked against",
-	 "usage: cartel party add CODE [--by WHO] [--json]\n"
+	 "See docs/protocol.md.\n")},
+	{"party", cmd_party, N_("the register's list of parties, which codes are checked against"),
+	 N_("usage: cartel party add CODE [--by WHO] [--json]\n"
 	 "\n"
 	 "Adds CODE to the register's list of parties (audited; adding it\n"
 	 "again changes nothing). Once a register has a list, held_by,\n"
 	 "depends_on and a policy's parties must name a party it knows: one\n"
 	 "added, its owner, one whose key is pinned, or one its persons are\n"
 	 "already held by or depend on. Without a list any well-formed code is\n"
-	 "taken. See docs/limits.md.\n"},
-	{"declare", cmd_declare, "a party's signed list of whom it holds or seeks",
-	 "usage: cartel declare held|sought -o FILE --key CODE.key\n"
+	 "taken. See docs/limits.md.\n")},
+	{"declare", cmd_declare, N_("a party's signed list of whom it holds or seeks"),
+	 N_("usage: cartel declare held|sought -o FILE --key CODE.key\n"
 	 "                      [--fields LIST] [--as-of DATE] [--by WHO] [--json]\n"
 	 "\n"
 	 "In a party's register: held writes the persons in its custody\n"
@@ -57,9 +57,9 @@ static const struct cli_command commands[] = {
 	 "of --fields (comma-separated import columns; default family_name,\n"
 	 "given_name, patronymic, birth_date, rank, service_number), sealed\n"
 	 "and signed with the party's pinned key, numbered one more than the\n"
-	 "last declaration of its kind. See docs/protocol.md.\n"},
-	{"receive", cmd_receive, "check and load a declaration from another register",
-	 "usage: cartel receive FILE [--fields LIST] [--by WHO] [--json]\n"
+	 "last declaration of its kind. See docs/protocol.md.\n")},
+	{"receive", cmd_receive, N_("check and load a declaration from another register"),
+	 N_("usage: cartel receive FILE [--fields LIST] [--by WHO] [--json]\n"
 	 "\n"
 	 "Checks the whole declaration before anything is written: size,\n"
 	 "format, kind, party, the fields (only those of --fields, default the\n"
@@ -70,9 +70,9 @@ static const struct cli_command commands[] = {
 	 "declaration of the same kind supersedes the earlier one: prints who\n"
 	 "was added, dropped (marked no longer declared, never deleted),\n"
 	 "changed or returned (--json: the same as JSON, with the fields).\n"
-	 "See docs/protocol.md.\n"},
-	{"links", cmd_links, "identity links: their persons to ours, by the engine",
-	 "usage: cartel links make THEIRS OURS [--threshold P]\n"
+	 "See docs/protocol.md.\n")},
+	{"links", cmd_links, N_("identity links: their persons to ours, by the engine"),
+	 N_("usage: cartel links make THEIRS OURS [--threshold P]\n"
 	 "                        [--review-threshold P] [--all] [--by WHO] [--json]\n"
 	 "       cartel links list [--party CODE] [--json]\n"
 	 "       cartel links confirm PARTY:THEIR_ID OUR_ID --by WHO [--why TEXT]\n"
@@ -88,9 +88,9 @@ static const struct cli_command commands[] = {
 	 "before are kept; a pair revoked is not made again. confirm and revoke\n"
 	 "are a person's decision (confirm also links by hand); OUR_ID is\n"
 	 "PARTY:ID for a declared person. Every link is audited and under the\n"
-	 "row ledger. See docs/protocol.md.\n"},
-	{"import", cmd_import, "import a CSV or XLSX list, or a PFIF feed, of persons",
-	 "usage: cartel import csv FILE|- [--all-or-nothing] [--rejects FILE]\n"
+	 "row ledger. See docs/protocol.md.\n")},
+	{"import", cmd_import, N_("import a CSV or XLSX list, or a PFIF feed, of persons"),
+	 N_("usage: cartel import csv FILE|- [--all-or-nothing] [--rejects FILE]\n"
 	 "                    [--actor WHO] [--source KIND] [--json]\n"
 	 "                    [--delimiter D] [--encoding NAME]\n"
 	 "                    [--update [--add-new]]\n"
@@ -135,9 +135,9 @@ static const struct cli_command commands[] = {
 	 "any other record id is kept whole as the id), notes become status\n"
 	 "events (believed_dead: deceased). Rejects: row = the record's place\n"
 	 "in the document, the PFIF field, the rule. --source defaults to\n"
-	 "family_report, --domain to cartel.invalid.\n"},
-	{"export", cmd_export, "export the register as CSV, JSON, XLSX or PFIF",
-	 "usage: cartel export csv|json [-o FILE] [--to WHOM] [--by WHO]\n"
+	 "family_report, --domain to cartel.invalid.\n")},
+	{"export", cmd_export, N_("export the register as CSV, JSON, XLSX or PFIF"),
+	 N_("usage: cartel export csv|json [-o FILE] [--to WHOM] [--by WHO]\n"
 	 "                    [--for-spreadsheet]\n"
 	 "       cartel export xlsx -o FILE [--to WHOM] [--by WHO]\n"
 	 "       cartel export pfif [-o FILE] [--domain NAME] [--since TIME]\n"
@@ -162,18 +162,18 @@ static const struct cli_command commands[] = {
 	 "no person in custody unless --include-captives (GC III Art. 13);\n"
 	 "names, sex, date of birth, a note per change of status; health,\n"
 	 "legal hold and notes only when named by --with. --since TIME\n"
-	 "(YYYY-MM-DDTHH:MM:SSZ): only what was recorded after it.\n"},
-	{"transfers", cmd_transfers, "the log of every file that left the register",
-	 "usage: cartel transfers [--json]\n"
+	 "(YYYY-MM-DDTHH:MM:SSZ): only what was recorded after it.\n")},
+	{"transfers", cmd_transfers, N_("the log of every file that left the register"),
+	 N_("usage: cartel transfers [--json]\n"
 	 "\n"
 	 "Lists every recorded transfer, oldest first: its number, when, what\n"
 	 "kind of file, who sent it, how many persons, to whom, the file and\n"
 	 "its SHA-256. Exports, round documents, declarations, handover\n"
 	 "sheets and backups are recorded as they are written. The log is\n"
 	 "under the audit chain: a record changed behind the register's back\n"
-	 "is refused (exit 1). See docs/transfers.md.\n"},
-	{"person", cmd_person, "add, show or list persons",
-	 "usage: cartel person add FIELD=VALUE... --by WHO --source KIND\n"
+	 "is refused (exit 1). See docs/transfers.md.\n")},
+	{"person", cmd_person, N_("add, show or list persons"),
+	 N_("usage: cartel person add FIELD=VALUE... --by WHO --source KIND\n"
 	 "                         [--ref TEXT] [--note TEXT]\n"
 	 "       cartel person show ID [--json]\n"
 	 "       cartel person list [--held-by PARTY] [--status STATUS] [--json]\n"
@@ -186,9 +186,9 @@ static const struct cli_command commands[] = {
 	 "(official_list, capture_card, icrc_visit, counterpart_list,\n"
 	 "video_testimony, family_report), --ref the document.\n"
 	 "show prints the current state and every event, oldest first.\n"
-	 "list prints one line per person, ordered by id.\n"},
-	{"event", cmd_event, "record a change to a person, or correct one",
-	 "usage: cartel event add PERSON_ID FIELD VALUE --by WHO --source KIND\n"
+	 "list prints one line per person, ordered by id.\n")},
+	{"event", cmd_event, N_("record a change to a person, or correct one"),
+	 N_("usage: cartel event add PERSON_ID FIELD VALUE --by WHO --source KIND\n"
 	 "                        [--ref TEXT] [--note TEXT] [--at TIME]\n"
 	 "       cartel event correct EVENT_ID --reason TEXT --source KIND\n"
 	 "                        [--by WHO] [--ref TEXT] [--at TIME]\n"
@@ -218,9 +218,9 @@ static const struct cli_command commands[] = {
 	 "optionally source, by, at, note, ref) in one transaction, each by\n"
 	 "the rule of add; rejected rows go to FILE.rejects.csv (row, column,\n"
 	 "reason) and the others are recorded, unless --all-or-nothing.\n"
-	 "--by and --source fill empty by and source cells.\n"},
-	{"audit", cmd_audit, "verify the audit hash chain",
-	 "usage: cartel audit verify [--head HASH] [--json]\n"
+	 "--by and --source fill empty by and source cells.\n")},
+	{"audit", cmd_audit, N_("verify the audit hash chain"),
+	 N_("usage: cartel audit verify [--head HASH] [--json]\n"
 	 "\n"
 	 "Walks the audit chain from its first entry: each entry's hash,\n"
 	 "its link to the one before, the event rows it covers, the chain's\n"
@@ -228,9 +228,9 @@ static const struct cli_command commands[] = {
 	 "Prints the head hash when all holds (exit 0); otherwise names the\n"
 	 "first entry or person that does not hold (exit 1). --head HASH also\n"
 	 "requires the head to be HASH, noted earlier outside the register, which\n"
-	 "catches entries removed from the end together with the head.\n"},
-	{"stats", cmd_stats, "what a mediator reads first (aggregates only)",
-	 "usage: cartel stats [--json]\n"
+	 "catches entries removed from the end together with the head.\n")},
+	{"stats", cmd_stats, N_("what a mediator reads first (aggregates only)"),
+	 N_("usage: cartel stats [--json]\n"
 	 "\n"
 	 "Per detaining party: how many are held now (confirmed captive,\n"
 	 "proposed or agreed), by category, by health, by time held (<3,\n"
@@ -238,9 +238,9 @@ static const struct cli_command commands[] = {
 	 "many await direct repatriation (Art. 110 determination yes), whose\n"
 	 "consent was never asked or was asked and not answered (undecided),\n"
 	 "legal holds, and every status. Counts only, never a name. CARTEL_TODAY=YYYY-MM-DD fixes the date time is\n"
-	 "measured to.\n"},
-	{"report", cmd_report, "the charts a mediator asks for, as SVG and PNG",
-	 "usage: cartel report [-o DIR] [--public]\n"
+	 "measured to.\n")},
+	{"report", cmd_report, N_("the charts a mediator asks for, as SVG and PNG"),
+	 N_("usage: cartel report [-o DIR] [--public]\n"
 	 "\n"
 	 "Writes DIR/NAME.svg and DIR/NAME.png (DIR: ./report, made when\n"
 	 "missing) for each chart: held (held by each side, month by month),\n"
@@ -249,9 +249,9 @@ static const struct cli_command commands[] = {
 	 "exchange), inquiries (by state: open, candidate found, confirmed,\n"
 	 "closed). Titles and labels in the language of --lang. --public\n"
 	 "suppresses every count from 1 to 4, shown as \"fewer than 5\" (GC III\n"
-	 "Art. 13). Counts only, never a name. See docs/report.md.\n"},
-	{"plan", cmd_plan, "propose an exchange round under a policy; explain it",
-	 "usage: cartel plan --policy FILE [--json] [-o PLAN.json] [--by NAME]\n"
+	 "Art. 13). Counts only, never a name. See docs/report.md.\n")},
+	{"plan", cmd_plan, N_("propose an exchange round under a policy; explain it"),
+	 N_("usage: cartel plan --policy FILE [--json] [-o PLAN.json] [--by NAME]\n"
 	 "                   [--time-limit SECONDS]\n"
 	 "       cartel plan explain ID --policy FILE [--json] [--by NAME]\n"
 	 "                          [--verbose]\n"
@@ -268,9 +268,9 @@ static const struct cli_command commands[] = {
 	 "words for his family (party names, his place in line, no values; in\n"
 	 "the language of --lang); --verbose adds the plan document's reason,\n"
 	 "--json gives both. Each computation is recorded in the audit chain\n"
-	 "with both digests.\n"},
-	{"key", cmd_key, "signing keys: make yours, pin the other party's",
-	 "usage: cartel key new --party CODE [-o DIR] [--no-pin] [--by NAME]\n"
+	 "with both digests.\n")},
+	{"key", cmd_key, N_("signing keys: make yours, pin the other party's"),
+	 N_("usage: cartel key new --party CODE [-o DIR] [--no-pin] [--by NAME]\n"
 	 "       cartel key import FILE.pub --party CODE [--fingerprint FP]\n"
 	 "                             [--replace] [--by NAME]\n"
 	 "       cartel key list [--json]\n"
@@ -280,9 +280,9 @@ static const struct cli_command commands[] = {
 	 "register. import pins the other party's public key (with --fingerprint,\n"
 	 "only if it has the fingerprint the other party read out to you); a\n"
 	 "second, different key for a pinned party is refused unless --replace\n"
-	 "is given. Every pin is audited. See docs/rounds.md.\n"},
-	{"round", cmd_round, "list documents: make, amend, sign, verify, compare",
-	 "usage: cartel round new --plan PLAN.json [--kind proposal|counter|agreed]\n"
+	 "is given. Every pin is audited. See docs/rounds.md.\n")},
+	{"round", cmd_round, N_("list documents: make, amend, sign, verify, compare"),
+	 N_("usage: cartel round new --plan PLAN.json [--kind proposal|counter|agreed]\n"
 	 "                        [--supersedes FILE] [--id ID]\n"
 	 "                        [--print-fields F1,F2,...] -o ROUND.json\n"
 	 "       cartel round amend FILE [--add PARTY:ID ...] [--remove PARTY:ID ...]\n"
@@ -308,9 +308,9 @@ static const struct cli_command commands[] = {
 	 "(exit 1). diff lists who was added, removed or changed between two\n"
 	 "versions and every other field that differs. print renders an agreed,\n"
 	 "verified list as a PDF for signing at the table (docs/print.md). Each\n"
-	 "is audited. See docs/rounds.md.\n"},
-	{"handover", cmd_handover, "run an agreed round at the exchange point",
-	 "usage: cartel handover start ROUND.json [--plan PLAN.json] [--by NAME]\n"
+	 "is audited. See docs/rounds.md.\n")},
+	{"handover", cmd_handover, N_("run an agreed round at the exchange point"),
+	 N_("usage: cartel handover start ROUND.json [--plan PLAN.json] [--by NAME]\n"
 	 "       cartel handover check ROUND_ID PERSON_ID --as OUTCOME --by NAME\n"
 	 "                             [--at TIME] [--where PLACE]\n"
 	 "       cartel handover check ROUND_ID --sheet FILE.csv|- [--batch]\n"
@@ -339,9 +339,9 @@ static const struct cli_command commands[] = {
 	 "off as received, with no consent gate (that is the holder's); the\n"
 	 "party's own as handed_over. sheet writes what this party checked\n"
 	 "off as a signed document for the mediator (reconcile sheets).\n"
-	 "See docs/rounds.md.\n"},
-	{"reconcile", cmd_reconcile, "the other side's lists against ours, by identity",
-	 "usage: cartel reconcile LIST.csv [--party CODE] [--all] [--json]\n"
+	 "See docs/rounds.md.\n")},
+	{"reconcile", cmd_reconcile, N_("the other side's lists against ours, by identity"),
+	 N_("usage: cartel reconcile LIST.csv [--party CODE] [--all] [--json]\n"
 	 "                        [-o OUT.csv] [--threshold P] [--by NAME]\n"
 	 "       cartel reconcile counts THEIRS.csv OURS.csv [--json] [-o OUT.csv]\n"
 	 "       cartel reconcile sheets A.json B.json [--json] [--by NAME]\n"
@@ -355,9 +355,9 @@ static const struct cli_command commands[] = {
 	 "only. The third checks both parties' signed handover sheets against\n"
 	 "the pinned keys (refusing a replayed or older sheet) and lists who\n"
 	 "was handed over but not received, received but not handed over, and\n"
-	 "both totals. See docs/rounds.md and docs/protocol.md.\n"},
-	{"demo", cmd_demo, "build a realistic demo register and print its statistics",
-	 "usage: cartel [--db PATH] demo [--per-side N] [--seed S] [--today DATE]\n"
+	 "both totals. See docs/rounds.md and docs/protocol.md.\n")},
+	{"demo", cmd_demo, N_("build a realistic demo register and print its statistics"),
+	 N_("usage: cartel [--db PATH] demo [--per-side N] [--seed S] [--today DATE]\n"
 	 "                              [--parties A,B] [--json]\n"
 	 "\n"
 	 "Generates two parties' registers (UA and RU, N captives held by each,\n"
@@ -369,18 +369,18 @@ static const struct cli_command commands[] = {
 	 "seed gives the same register; --today fixes the reference date\n"
 	 "(default today, or $CARTEL_TODAY); --parties names the two parties\n"
 	 "(default UA,RU; A's clerks write Ukrainian, B's Russian).\n"
-	 "See docs/demo.md.\n"},
-	{"generate", cmd_generate, "write a generated register as the import CSV",
-	 "usage: cartel generate [--per-side N] [--seed S] [--today DATE]\n"
+	 "See docs/demo.md.\n")},
+	{"generate", cmd_generate, N_("write a generated register as the import CSV"),
+	 N_("usage: cartel generate [--per-side N] [--seed S] [--today DATE]\n"
 	 "                       [--parties A,B] [-o FILE]\n"
 	 "\n"
 	 "Writes 2 x N generated captives (default N 100) as the import CSV of\n"
 	 "docs/import.md to standard output or FILE: those held by UA written\n"
 	 "in Ukrainian, those held by RU in Russian, as each side's clerks\n"
 	 "write. Deterministic: the same seed and date give the same bytes.\n"
-	 "See docs/demo.md.\n"},
-	{"link", cmd_link, "link two lists: the same persons across spellings",
-	 "usage: cartel link LEFT.csv RIGHT.csv [-o OUT.csv] [--review REVIEW.csv]\n"
+	 "See docs/demo.md.\n")},
+	{"link", cmd_link, N_("link two lists: the same persons across spellings"),
+	 N_("usage: cartel link LEFT.csv RIGHT.csv [-o OUT.csv] [--review REVIEW.csv]\n"
 	 "                   [--threshold P] [--review-threshold P] [--all]\n"
 	 "                   [--threads N] [--stats]\n"
 	 "\n"
@@ -393,9 +393,9 @@ static const struct cli_command commands[] = {
 	 "or any Latin spelling. score is a probability: at or above P (default\n"
 	 "0.50) a match, at or above the review threshold (default 0.05) review.\n"
 	 "Each record is linked at most once (best overall assignment) unless\n"
-	 "--all is given. See docs/matching.md.\n"},
-	{"dedupe", cmd_dedupe, "find the records of one list that are one person",
-	 "usage: cartel dedupe FILE.csv [-o OUT.csv] [--threshold P] [--pairs | --json]\n"
+	 "--all is given. See docs/matching.md.\n")},
+	{"dedupe", cmd_dedupe, N_("find the records of one list that are one person"),
+	 N_("usage: cartel dedupe FILE.csv [-o OUT.csv] [--threshold P] [--pairs | --json]\n"
 	 "       cartel dedupe --register [--db DB] [-o OUT.csv] [--threshold P]\n"
 	 "                     [--pairs | --json]\n"
 	 "\n"
@@ -407,9 +407,9 @@ static const struct cli_command commands[] = {
 	 "service_number) FIELD_a, FIELD_b, FIELD_how and FIELD_bits; --json the\n"
 	 "same pairs as one document. --register reads the register's records\n"
 	 "(those merged into another left out) instead of a file: the pairs to\n"
-	 "consider for 'cartel merge'. See docs/matching.md.\n"},
-	{"merge", cmd_merge, "fold two records of one man into one",
-	 "usage: cartel merge KEEP OTHER --by WHO --reason TEXT [--json]\n"
+	 "consider for 'cartel merge'. See docs/matching.md.\n")},
+	{"merge", cmd_merge, N_("fold two records of one man into one"),
+	 N_("usage: cartel merge KEEP OTHER --by WHO --reason TEXT [--json]\n"
 	 "\n"
 	 "Folds record OTHER into KEEP: both histories are kept (KEEP gets a\n"
 	 "merged_from event, OTHER a merged_into event), and OTHER's id becomes an\n"
@@ -421,16 +421,16 @@ static const struct cli_command commands[] = {
 	 "from a merged record, one with records merged into it, or one in a\n"
 	 "round not yet settled (listed in a loaded round with its handover\n"
 	 "pending, or proposed or agreed for exchange). Undo with 'cartel\n"
-	 "unmerge'. Exports leave OTHER out. See docs/matching.md.\n"},
-	{"unmerge", cmd_unmerge, "undo a merge: the record stands alone again",
-	 "usage: cartel unmerge OTHER --by WHO --reason TEXT [--json]\n"
+	 "unmerge'. Exports leave OTHER out. See docs/matching.md.\n")},
+	{"unmerge", cmd_unmerge, N_("undo a merge: the record stands alone again"),
+	 N_("usage: cartel unmerge OTHER --by WHO --reason TEXT [--json]\n"
 	 "\n"
 	 "Ends the alias that 'cartel merge' made of OTHER: both records are as\n"
 	 "they were before the merge, with the merge and its undoing kept in\n"
 	 "their histories (unmerged_from events). Refused, as a merge is, while\n"
-	 "either record is in a round not yet settled. See docs/matching.md.\n"},
-	{"search", cmd_search, "find a person in the register by a typed name",
-	 "usage: cartel search [--db DB] [--born DATE] [--limit N] [--json]\n"
+	 "either record is in a round not yet settled. See docs/matching.md.\n")},
+	{"search", cmd_search, N_("find a person in the register by a typed name"),
+	 N_("usage: cartel search [--db DB] [--born DATE] [--limit N] [--json]\n"
 	 "                     [--verbose] [--no-index | --verify-index] NAME...\n"
 	 "       cartel search [--db DB] --rebuild-index [NAME...]\n"
 	 "\n"
@@ -449,10 +449,10 @@ static const struct cli_command commands[] = {
 	 "--rebuild-index builds it now, --no-index loads the register instead.\n"
 	 "The answers are the same either way. Each person answered with is\n"
 	 "checked against the register; --verify-index also checks the whole\n"
-	 "file's digest first (slower). See docs/matching.md, docs/files.md.\n"},
+	 "file's digest first (slower). See docs/matching.md, docs/files.md.\n")},
 	{"inquiry", cmd_inquiry,
-	 "record an inquiry; follow it, call the family back, close it",
-	 "usage: cartel inquiry add --by NAME [--family F] [--given G]\n"
+	 N_("record an inquiry; follow it, call the family back, close it"),
+	 N_("usage: cartel inquiry add --by NAME [--family F] [--given G]\n"
 	 "                          [--patronymic P] [--name \"TEXT\"] [--born DATE]\n"
 	 "                          [--place P] [--service N] [--unit U]\n"
 	 "                          [--contact TEXT] [--requester WHO]\n"
@@ -480,9 +480,9 @@ static const struct cli_command commands[] = {
 	 "error. Any change recorded on a man an inquiry is about puts it on the\n"
 	 "call-back list: callbacks says whom to call and what changed, in plain\n"
 	 "words; callbacks done ID records the call. Audited. See\n"
-	 "docs/matching.md.\n"},
-	{"user", cmd_user, "accounts of the server: add, list, disable, password",
-	 "usage: cartel user add NAME --role ROLE [--party CODE] [--by WHO]\n"
+	 "docs/matching.md.\n")},
+	{"user", cmd_user, N_("accounts of the server: add, list, disable, password"),
+	 N_("usage: cartel user add NAME --role ROLE [--party CODE] [--by WHO]\n"
 	 "       cartel user list [--json]\n"
 	 "       cartel user disable NAME [--by WHO]\n"
 	 "       cartel user password NAME [--by WHO]\n"
@@ -492,9 +492,9 @@ static const struct cli_command commands[] = {
 	 "read the password from standard input (one line, at least 12\n"
 	 "characters), hashed with argon2id. disable ends the user's sessions\n"
 	 "and refuses every later sign-in; password sets a new one and lifts a\n"
-	 "lock after failed sign-ins. Audited. See docs/api.md.\n"},
-	{"serve", cmd_serve, "the HTTP API and the web app",
-	 "usage: cartel serve [--db DB] [--listen ADDR:PORT] [--threads N]\n"
+	 "lock after failed sign-ins. Audited. See docs/api.md.\n")},
+	{"serve", cmd_serve, N_("the HTTP API and the web app"),
+	 N_("usage: cartel serve [--db DB] [--listen ADDR:PORT] [--threads N]\n"
 	 "                    [--web DIR] [--secure-cookies]\n"
 	 "                    [--idle-timeout SECONDS] [--timeout SECONDS]\n"
 	 "                    [--login-limit N] [--routes]\n"
@@ -510,9 +510,9 @@ static const struct cli_command commands[] = {
 	 "429. Five failed sign-ins in a row lock an account for 15 minutes.\n"
 	 "--routes prints\n"
 	 "the routes and exits. SIGTERM finishes the requests in flight, then\n"
-	 "exits 0.\n"},
-	{"review", cmd_review, "confirm or reject potential matches of inquiries",
-	 "usage: cartel review list [--all] [--json]\n"
+	 "exits 0.\n")},
+	{"review", cmd_review, N_("confirm or reject potential matches of inquiries"),
+	 N_("usage: cartel review list [--all] [--json]\n"
 	 "       cartel review confirm INQUIRY_ID PERSON_ID --by NAME --why TEXT\n"
 	 "       cartel review reject INQUIRY_ID PERSON_ID --by NAME --why TEXT\n"
 	 "\n"
@@ -521,9 +521,9 @@ static const struct cli_command commands[] = {
 	 "who and why in the audit chain; a confirmation resolves the inquiry,\n"
 	 "closes its other pending candidates, and is an event on the person\n"
 	 "(attribute 'inquiry': every inquiry confirmed for him). See\n"
-	 "docs/matching.md.\n"},
-	{"backup", cmd_backup, "a consistent copy of the register, optionally encrypted",
-	 "usage: cartel backup -o FILE [--encrypt [--passphrase-file FILE]]\n"
+	 "docs/matching.md.\n")},
+	{"backup", cmd_backup, N_("a consistent copy of the register, optionally encrypted"),
+	 N_("usage: cartel backup -o FILE [--encrypt [--passphrase-file FILE]]\n"
 	 "\n"
 	 "Copies the register to FILE while it stays in use (SQLite's online\n"
 	 "backup: the register as of one commit). FILE is written under a\n"
@@ -531,9 +531,9 @@ static const struct cli_command commands[] = {
 	 "symbolic link. --encrypt encrypts the copy with a passphrase (argon2id\n"
 	 "key, XChaCha20-Poly1305): the first line of --passphrase-file, else\n"
 	 "of standard input (asked twice, without echo, on a terminal); never\n"
-	 "on the command line. At least 8 bytes. See docs/backup.md.\n"},
-	{"restore", cmd_restore, "check a backup, then make it the register",
-	 "usage: cartel [--db DB] restore FILE [--force] [--passphrase-file FILE]\n"
+	 "on the command line. At least 8 bytes. See docs/backup.md.\n")},
+	{"restore", cmd_restore, N_("check a backup, then make it the register"),
+	 N_("usage: cartel [--db DB] restore FILE [--force] [--passphrase-file FILE]\n"
 	 "\n"
 	 "Checks the backup before anything is replaced: decrypts it (asking\n"
 	 "for the passphrase as backup does) into a temporary file beside the\n"
@@ -542,9 +542,9 @@ static const struct cli_command commands[] = {
 	 "chain holds (as 'cartel audit verify'); then renames it over the\n"
 	 "register. A damaged, foreign or tampered backup is refused with the\n"
 	 "reason (exit 1). An existing register is replaced only with --force,\n"
-	 "and never while another process has it open. See docs/backup.md.\n"},
-	{"retention", cmd_retention, "how long closed cases keep their personal data",
-	 "usage: cartel retention set STATUS[,STATUS] PERIOD [--by WHO]\n"
+	 "and never while another process has it open. See docs/backup.md.\n")},
+	{"retention", cmd_retention, N_("how long closed cases keep their personal data"),
+	 N_("usage: cartel retention set STATUS[,STATUS] PERIOD [--by WHO]\n"
 	 "       cartel retention show [--today DATE] [--json]\n"
 	 "\n"
 	 "set keeps the personal data of cases closed with STATUS (repatriated,\n"
@@ -553,9 +553,9 @@ static const struct cli_command commands[] = {
 	 "the date of the event that gave it that status; a legal hold keeps it\n"
 	 "regardless. show lists the rules and every closed case with its\n"
 	 "retention date (ids, statuses and dates only). Audited.\n"
-	 "See docs/backup.md.\n"},
-	{"purge", cmd_purge, "redact the personal data of cases past retention",
-	 "usage: cartel purge --due [--dry-run] [--today DATE] [--by WHO] [--json]\n"
+	 "See docs/backup.md.\n")},
+	{"purge", cmd_purge, N_("redact the personal data of cases past retention"),
+	 N_("usage: cartel purge --due [--dry-run] [--today DATE] [--by WHO] [--json]\n"
 	 "\n"
 	 "Redacts, for every closed case past its retention date (as of\n"
 	 "--today, default today), the personal data from its current state and\n"
@@ -568,7 +568,7 @@ static const struct cli_command commands[] = {
 	 "dates purged, so 'cartel audit verify' still holds. The erased bytes\n"
 	 "are overwritten in the file and the WAL emptied; the search index is\n"
 	 "removed (rebuilt on the next search). --dry-run lists what is due.\n"
-	 "See docs/backup.md.\n"},
+	 "See docs/backup.md.\n")},
 	/* CARTEL_COMMANDS_END */
 	{NULL, NULL, NULL, NULL},
 };
@@ -715,7 +715,7 @@ overview(FILE *fp)
 		"Commands:\n"),
 	      fp);
 	for (const struct cli_command *c = commands; c->name != NULL; c++)
-		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
+		fprintf(fp, "  %-10s %s\n", c->name, _(c->summary));
 	fputs(_("\nRun 'cartel help COMMAND' for one command; 'man cartel' "
 		"for all.\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n"),
@@ -737,7 +737,7 @@ help(const char *name)
 		fputc('\n', stderr);
 		return EXIT_USAGE;
 	}
-	fputs(c->usage, stdout);
+	fputs(_(c->usage), stdout);
 	return EXIT_OK;
 }
 

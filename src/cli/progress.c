@@ -32,13 +32,14 @@ duration(double s, char *buf, size_t size)
 {
 	unsigned long t = (unsigned long)(s + 0.5);
 	if (s < 1)
-		snprintf(buf, size, "under a second");
+		snprintf(buf, size, "%s", _("under a second"));
 	else if (t < 60)
-		snprintf(buf, size, "%lu s", t);
+		snprintf(buf, size, _("%lu s"), t);
 	else if (t < 3600)
-		snprintf(buf, size, "%lu min %lu s", t / 60, t % 60);
+		snprintf(buf, size, _("%lu min %lu s"), t / 60, t % 60);
 	else
-		snprintf(buf, size, "%lu h %lu min", t / 3600, t / 60 % 60);
+		snprintf(buf, size, _("%lu h %lu min"), t / 3600,
+			 t / 60 % 60);
 	return buf;
 }
 
@@ -52,7 +53,9 @@ show(void *user, const struct cartel_progress *p)
 			 grouped(p->done, done, sizeof done));
 	if (p->total > 0 && n > 0 && (size_t)n < sizeof line)
 		n += snprintf(line + n, sizeof line - (size_t)n,
-			      " of %s %s (%llu%%)",
+			      /* TRANSLATORS: after the count done: the total,
+			       * what is counted ("rows"), the percentage. */
+			      _(" of %s %s (%llu%%)"),
 			      grouped(p->total, total, sizeof total), p->what,
 			      (unsigned long long)(p->done * 100 / p->total));
 	else if (n > 0 && (size_t)n < sizeof line)
@@ -61,17 +64,17 @@ show(void *user, const struct cartel_progress *p)
 	double per_s = p->seconds > 0 ? (double)p->done / p->seconds : 0;
 	if (p->last && n > 0 && (size_t)n < sizeof line)
 		n += snprintf(line + n, sizeof line - (size_t)n,
-			      ", done in %s",
+			      _(", done in %s"),
 			      duration(p->seconds, left, sizeof left));
 	else if (per_s > 0 && n > 0 && (size_t)n < sizeof line) {
 		n += snprintf(line + n, sizeof line - (size_t)n,
-			      ", %s %s/s",
+			      _(", %s %s/s"),
 			      grouped((unsigned long long)per_s, rate,
 				      sizeof rate),
 			      p->what);
 		if (p->total > p->done && n > 0 && (size_t)n < sizeof line)
 			snprintf(line + n, sizeof line - (size_t)n,
-				 ", %s left",
+				 _(", %s left"),
 				 duration((double)(p->total - p->done) / per_s,
 					  left, sizeof left));
 	}

@@ -170,3 +170,90 @@ cli_delimiter(const char *v)
 		return (unsigned char)v[0];
 	return -1;
 }
+
+int
+cli_w(const char *s, int width)
+{
+	if (s == NULL)
+		return width;
+	int extra = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) == 0x80)
+			extra++;
+	return width + extra;
+}
+
+int
+cli_english(void)
+{
+	const char *lang = cartel_lang_get();
+	return lang == NULL || strcmp(lang, "en") == 0;
+}
+
+/* The labels of the fields, in the order of cartel_fields. The English of
+ * each is the column name itself (docs/i18n.md). */
+static const char *const field_labels[] = {
+	NC_("field", "id"),
+	NC_("field", "family_name"),
+	NC_("field", "given_name"),
+	NC_("field", "patronymic"),
+	NC_("field", "birth_date"),
+	NC_("field", "birth_place"),
+	NC_("field", "sex"),
+	NC_("field", "rank"),
+	NC_("field", "service_number"),
+	NC_("field", "unit"),
+	NC_("field", "depends_on"),
+	NC_("field", "held_by"),
+	NC_("field", "category"),
+	NC_("field", "captured_on"),
+	NC_("field", "captured_at"),
+	NC_("field", "internment_place"),
+	NC_("field", "health"),
+	NC_("field", "direct_repatriation"),
+	NC_("field", "consent"),
+	NC_("field", "legal_hold"),
+	NC_("field", "status"),
+	NC_("field", "source"),
+	NC_("field", "notes"),
+	NC_("field", "father_name"),
+	NC_("field", "mother_maiden_name"),
+	NC_("field", "inform_person"),
+	NC_("field", "held_since"),
+	NC_("field", "direct_rep_by"),
+	NC_("field", "direct_rep_on"),
+	NC_("field", "consent_by"),
+	NC_("field", "consent_on"),
+};
+
+const char *
+cli_field_label(const char *name)
+{
+	if (name == NULL)
+		return "";
+	for (size_t i = 0; i < sizeof field_labels / sizeof *field_labels;
+	     i++)
+		if (strcmp(field_labels[i], name) == 0)
+			return C_("field", field_labels[i]);
+	return name;
+}
+
+const char *
+cli_enum(int kind, int v)
+{
+	enum cartel_enum_kind k = (enum cartel_enum_kind)kind;
+	if (cli_english())
+		return cartel_enum_name(k, v);
+	return cartel_enum_text(k, v);
+}
+
+const char *
+cli_code(const char *ctx, const char *const *codes, const char *code)
+{
+	if (code == NULL)
+		return "";
+	for (const char *const *c = codes; *c != NULL; c++)
+		if (strcmp(*c, code) == 0)
+			return cartel_pgettext(ctx, *c);
+	return code;
+}
