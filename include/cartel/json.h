@@ -61,6 +61,28 @@ json_t *cartel_handover_status_json(const struct cartel_handover_status *st);
  */
 json_t *cartel_stats_json(const struct cartel_stats *st, int public_figures);
 
+/* A list document's verification as `cartel round verify --json` prints
+ * it: {"ok", "round_id", "version", "kind", "digest", "manifest_ok",
+ * "digest_ok", "signatures": [{"party", "fingerprint", "present",
+ * "pinned", "key_is_pinned", "valid"}], "problems": [TEXT]}; ok is 1
+ * when cartel_round_verify found that everything holds. */
+struct cartel_round;
+struct cartel_round_check;
+json_t *cartel_round_check_json(const struct cartel_round *r,
+				const struct cartel_round_check *chk, int ok);
+
+/* The breaches and notes of cartel_round_rules_check: [{"rule", "note",
+ * "person"?, "text"}] in the document's order. */
+struct cartel_round_rules;
+json_t *cartel_round_rules_json(const struct cartel_round_rules *res);
+
+/* Two versions compared as `cartel round diff --json` prints them:
+ * {"header": [{"field", "old", "new"}], "added": [{"id", "list"}],
+ * "removed": [{"id", "list"}], "changed": [{"id", "old_list",
+ * "new_list", "fields": [{"field", "old", "new"}]}]}. */
+struct cartel_round_diff;
+json_t *cartel_round_diff_json(const struct cartel_round_diff *d);
+
 #ifdef __cplusplus
 }
 #endif

@@ -181,6 +181,14 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 	[CARTEL__LT_CASE_CODE] = LEDGER_TABLE(
 		"case_code", "CAST(hash AS TEXT)", "''",
 		"hash, inquiry_id, created_at", "hash = ?1"),
+	[CARTEL__LT_RECEIVED] = LEDGER_TABLE(
+		"round_received", "CAST(seq AS TEXT)", "''",
+		"seq, round_id, version, kind, digest, parties, signed_by, "
+		"document, received_at, received_by",
+		"seq = CAST(?1 AS INTEGER)"),
+	[CARTEL__LT_POLICY] = LEDGER_TABLE(
+		"plan_policy", "CAST(name AS TEXT)", "''",
+		"name, digest, yaml, added_at, added_by", "name = ?1"),
 };
 
 const char *
