@@ -987,6 +987,7 @@ cartel_plan_make(struct cartel_plan **out, const struct cartel_policy *pol,
 	if ((rc = lay_out(plan, elig, n_elig)) != 0)
 		goto done;
 done:
+	cartel__plan_solver_release();
 	free(idx);
 	free(elig);
 	if (rc != 0) {
