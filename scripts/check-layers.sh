@@ -35,6 +35,7 @@
 #   store/match_rows.h    match: the search's, inquiries' and review's rows
 #   store/backup_store.h  backup: the online copy, the checks, the lock
 #   store/account_rows.h  account: users, sessions, access log, case codes
+#   store/transfer_rows.h io: the transfer log's rows
 #
 # Usage: scripts/check-layers.sh [TOP]   (TOP: the source tree, default .)
 # Prints each violation as FILE:LINE: what, and exits 1 when any is not in
@@ -82,6 +83,7 @@ function interface(h) {
 	if (h == "register/record.h") return "store io"
 	if (h == "store/round_rows.h") return "round"
 	if (h == "store/import_rows.h") return "io"
+	if (h == "store/transfer_rows.h") return "io"
 	if (h == "store/match_rows.h") return "match"
 	if (h == "store/backup_store.h") return "backup"
 	return ""

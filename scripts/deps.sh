@@ -31,6 +31,10 @@ gettext
 locales
 chromium
 fonts-dejavu-core
+libzip-dev
+libexpat1-dev
+libxlsxwriter-dev
+zip
 "
 
 # The UTF-8 locales of the languages cartel speaks (docs/i18n.md): without

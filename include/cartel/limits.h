@@ -59,4 +59,13 @@
  * one, for the time zones between a clerk and the register. */
 #define CARTEL_LIMIT_FUTURE_DAYS 1
 
+/* Workbooks (.xlsx, docs/limits.md): the file read, each part inflated,
+ * all parts inflated together, the entries of the archive, the shared
+ * strings of a workbook. */
+#define CARTEL_LIMIT_XLSX_FILE (256u << 20)
+#define CARTEL_LIMIT_XLSX_PART (512u << 20)
+#define CARTEL_LIMIT_XLSX_TOTAL (1024u << 20)
+#define CARTEL_LIMIT_XLSX_ENTRIES 10000
+#define CARTEL_LIMIT_XLSX_STRINGS 8000000
+
 #endif

@@ -345,6 +345,12 @@ struct cartel_import_opts {
 	 * add_new is 1, which imports them as new persons. */
 	int update;
 	int add_new;
+	/* The rows' numbers as the source names them, by CSV record
+	 * (row_of[0] the header's): a workbook's sheet turned into CSV
+	 * skips its empty rows, and a reject names the sheet's row. NULL:
+	 * the CSV's own record numbers. */
+	const size_t *row_of;
+	size_t n_row_of;
 };
 
 struct cartel_import_result {
@@ -415,6 +421,25 @@ int cartel_export_csv(struct cartel_db *db, FILE *out, char **why);
 /* Writes every person as a JSON array of objects (fields in their text
  * forms, extra attributes under "extra"). */
 int cartel_export_json(struct cartel_db *db, FILE *out, char **why);
+
+/* How cartel_export_csv_opts writes. */
+struct cartel_export_opts {
+	/* For a spreadsheet: a cell beginning with =, +, -, @, a tab or a
+	 * carriage return gets a leading apostrophe, so that a spreadsheet
+	 * shows it as text and never runs it as a formula. The file then no
+	 * longer imports back byte for byte (docs/transfers.md). */
+	int for_spreadsheet;
+};
+
+/* As cartel_export_csv, with opts (NULL: the defaults), setting
+ * *n_persons (when not NULL) to the persons written. */
+int cartel_export_csv_opts(struct cartel_db *db, FILE *out,
+			   const struct cartel_export_opts *opts,
+			   long long *n_persons, char **why);
+
+/* As cartel_export_json, setting *n_persons (when not NULL). */
+int cartel_export_json_n(struct cartel_db *db, FILE *out,
+			 long long *n_persons, char **why);
 
 /* Time-held buckets of struct cartel_stats_party. */
 enum cartel_held_bucket {

@@ -75,11 +75,19 @@ int cli_delimiter(const char *v);
  * written through <cartel/file.h>: a temporary beside it, renamed over it
  * when complete, never through a symbolic link. */
 struct cartel_file;
+struct cartel_hash_out;
+struct cartel_db;
 struct cli_out {
 	const char *path; /* NULL: stdout */
 	struct cartel_file *f;
 	FILE *fp;
+	struct cartel_hash_out *hash; /* with CLI_OUT_HASH */
+	char sha256[65]; /* with CLI_OUT_HASH, after a close that kept it */
 };
+
+/* A flag of cli_out_open beside cartel_file_open's: the SHA-256 of what
+ * is written is kept (o->sha256), for the transfer log. */
+#define CLI_OUT_HASH 0x100u
 
 /* Starts writing path with cartel_file_open's flags; prints why and
  * returns EXIT_FAIL on failure, else 0 with o->fp ready. */
@@ -89,6 +97,16 @@ int cli_out_open(struct cli_out *o, const char *path, unsigned flags);
  * otherwise it is abandoned and the target left as it was. Returns 0, or
  * EXIT_FAIL after printing why. Closing twice is harmless. */
 int cli_out_close(struct cli_out *o, int ok);
+
+/*
+ * Records in the transfer log (<cartel/transfer.h>) that a file of `kind`
+ * holding n_persons left for `to` (NULL: not said), sent by `by` (--by or
+ * the login name); sha256 NULL reads a regular file back. Prints why and
+ * returns EXIT_FAIL on failure, else 0.
+ */
+int cli_transfer(struct cartel_db *db, const char *kind, long long n_persons,
+		 const char *to, const char *by, const char *file,
+		 const char *sha256);
 
 /* Commands, one family per file. */
 /* Reads a plan or round file of at most CARTEL_LIMIT_ROUND_DOC bytes into
@@ -132,6 +150,7 @@ int cmd_party(struct cli *, int, char **);
 int cmd_declare(struct cli *, int, char **);
 int cmd_receive(struct cli *, int, char **);
 int cmd_links(struct cli *, int, char **);
+int cmd_transfers(struct cli *, int, char **);
 
 /* Shared by the register's commands (defined in cmd_init.c). */
 struct cartel_db;

@@ -108,7 +108,7 @@ get_passphrase(const char *cmd, const char *file, int confirm, char *buf,
 int
 cmd_backup(struct cli *cli, int argc, char **argv)
 {
-	const char *out = NULL, *pass_file = NULL;
+	const char *out = NULL, *pass_file = NULL, *to = NULL, *by = NULL;
 	int encrypt = 0;
 	for (int i = 1; i < argc; i++) {
 		int r = cli_common_opt(cli, "backup", argc, argv, &i);
@@ -122,6 +122,12 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 				return cli_usage("backup", "%s needs a file",
 						 a);
 			out = argv[++i];
+		} else if ((strcmp(a, "--to") == 0 || strcmp(a, "--by") == 0) &&
+			   i + 1 < argc) {
+			if (a[2] == 't')
+				to = argv[++i];
+			else
+				by = argv[++i];
 		} else if (strcmp(a, "--encrypt") == 0) {
 			encrypt = 1;
 		} else if (strcmp(a, "--passphrase-file") == 0) {
@@ -153,8 +159,9 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 		if (rc != 0)
 			return rc;
 	}
+	/* Read-write: the copy is recorded in the transfer log. */
 	struct cartel_db *db;
-	int rc = cli_open_db(cli, CARTEL_DB_READONLY, &db);
+	int rc = cli_open_db(cli, 0, &db);
 	if (rc != 0) {
 		sodium_memzero(pass, sizeof pass);
 		return rc;
@@ -163,9 +170,19 @@ cmd_backup(struct cli *cli, int argc, char **argv)
 	int err = cartel_backup(db, out, encrypt ? pass : NULL, pass_len,
 				&why);
 	sodium_memzero(pass, sizeof pass);
-	cartel_db_close(db);
-	if (err != 0)
+	struct cartel_stats st;
+	memset(&st, 0, sizeof st);
+	if (err == 0)
+		err = cartel_stats_get(db, &st, &why);
+	if (err != 0) {
+		cartel_db_close(db);
 		return cli_error(err, why, "backup");
+	}
+	rc = cli_transfer(db, "backup", st.persons, to, by, out, NULL);
+	cartel_stats_clear(&st);
+	cartel_db_close(db);
+	if (rc != 0)
+		return rc;
 	if (cli->json) {
 		json_t *o = json_pack("{s:s, s:b}", "backup", out, "encrypted",
 				      encrypt);

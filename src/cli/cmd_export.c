@@ -1,23 +1,31 @@
 /*
- * cartel export csv|json [-o FILE]: the whole register, to standard output
- * or a file. A file is written under a temporary name and renamed at the
- * end, so a failed export never leaves half a file under the real name.
+ * cartel export csv|json|xlsx [-o FILE] [--to WHOM] [--by NAME]
+ * [--for-spreadsheet]: the whole register, to standard output or a file
+ * (a workbook: to a file).
+ * A file is written under a temporary name and renamed at the end, so a
+ * failed export never leaves half a file under the real name. Every
+ * export is recorded in the transfer log (docs/transfers.md) with the
+ * SHA-256 of what was written.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cartel/cartel.h>
 #include <cartel/store.h>
+#include <cartel/transfer.h>
+#include <cartel/xlsx.h>
 
 #include "cli.h"
 
 int
 cmd_export(struct cli *cli, int argc, char **argv)
 {
-	const char *format = NULL, *out_path = NULL;
+	const char *format = NULL, *out_path = NULL, *to = NULL, *by = NULL;
+	int for_sheet = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int r = cli_common_opt(cli, "export", argc, argv, &i);
@@ -30,6 +38,16 @@ cmd_export(struct cli *cli, int argc, char **argv)
 				return cli_usage("export", "%s needs a file",
 						 a);
 			out_path = argv[++i];
+		} else if (strcmp(a, "--to") == 0 || strcmp(a, "--by") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("export", "%s needs a value",
+						 a);
+			if (a[2] == 't')
+				to = argv[++i];
+			else
+				by = argv[++i];
+		} else if (strcmp(a, "--for-spreadsheet") == 0) {
+			for_sheet = 1;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			return cli_usage("export", "unknown option '%s'", a);
 		} else if (format == NULL) {
@@ -42,29 +60,63 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	if (format == NULL)
 		format = cli->json ? "json" : NULL;
 	if (format == NULL)
-		return cli_usage("export", "usage: cartel export csv|json "
-					   "[-o FILE]");
+		return cli_usage("export", "usage: cartel export csv|json|xlsx "
+					   "[-o FILE] [--to WHOM]");
 	int csv = strcmp(format, "csv") == 0;
-	if (!csv && strcmp(format, "json") != 0)
-		return cli_usage("export", "unknown format '%s' (csv or json)",
+	int xlsx = strcmp(format, "xlsx") == 0;
+	if (!csv && !xlsx && strcmp(format, "json") != 0)
+		return cli_usage("export",
+				 "unknown format '%s' (csv, json or xlsx)",
 				 format);
+	if (xlsx && (out_path == NULL || strcmp(out_path, "-") == 0))
+		return cli_usage("export", "a workbook needs -o FILE.xlsx");
 
+	if (for_sheet && !csv)
+		return cli_usage("export", "--for-spreadsheet is for csv");
+
+	/* Read-write: the transfer is recorded in the register. */
 	struct cartel_db *db;
-	int rc = cli_open_db(cli, CARTEL_DB_READONLY, &db);
+	int rc = cli_open_db(cli, 0, &db);
 	if (rc != 0)
 		return rc;
+	char *why = NULL;
+	long long n = 0;
+	if (xlsx) {
+		char sha[CARTEL_SHA256_HEX];
+		int err = cartel_export_xlsx(db, out_path, &n, sha, &why);
+		if (err != 0) {
+			cartel_db_close(db);
+			return cli_error(err, why, "export");
+		}
+		rc = cli_transfer(db, "xlsx", n, to, by, out_path, sha);
+		if (rc != 0)
+			remove(out_path); /* a regular file: nothing leaves
+					   * without its record */
+		cartel_db_close(db);
+		return rc != 0 ? EXIT_FAIL : EXIT_OK;
+	}
 	struct cli_out out;
-	if (cli_out_open(&out, out_path, 0) != 0) {
+	if (cli_out_open(&out, out_path, CLI_OUT_HASH) != 0) {
 		cartel_db_close(db);
 		return EXIT_FAIL;
 	}
-	char *why = NULL;
-	int err = csv ? cartel_export_csv(db, out.fp, &why)
-		      : cartel_export_json(db, out.fp, &why);
-	cartel_db_close(db);
-	if (cli_out_close(&out, err == 0) != 0 && err == 0)
+	struct cartel_export_opts eo = {for_sheet};
+	int err = csv ? cartel_export_csv_opts(db, out.fp, &eo, &n, &why)
+		      : cartel_export_json_n(db, out.fp, &n, &why);
+	if (cli_out_close(&out, err == 0) != 0 && err == 0) {
+		cartel_db_close(db);
 		return EXIT_FAIL;
-	if (err != 0)
+	}
+	if (err != 0) {
+		cartel_db_close(db);
 		return cli_error(err, why, "export");
-	return EXIT_OK;
+	}
+	rc = cli_transfer(db, csv ? "csv" : "json", n, to, by, out_path,
+			  out.sha256);
+	struct stat sb;
+	if (rc != 0 && out_path != NULL && strcmp(out_path, "-") != 0 &&
+	    lstat(out_path, &sb) == 0 && S_ISREG(sb.st_mode))
+		remove(out_path); /* nothing leaves without its record */
+	cartel_db_close(db);
+	return rc != 0 ? EXIT_FAIL : EXIT_OK;
 }

@@ -414,11 +414,14 @@ ho_stage(struct cli *cli, int argc, char **argv)
 static int
 ho_sheet(struct cli *cli, int argc, char **argv)
 {
-	const char *round_id = NULL, *out = NULL, *keyfile = NULL, *by = NULL;
+	const char *round_id = NULL, *out = NULL, *keyfile = NULL, *by = NULL,
+		   *to = NULL;
 	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
 		else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
 			keyfile = argv[++i];
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
@@ -452,9 +455,15 @@ ho_sheet(struct cli *cli, int argc, char **argv)
 	err = cartel_handover_sheet(db, round_id, &key, cli_actor(by), out,
 				    &res, &why);
 	cartel_key_wipe(&key);
-	cartel_db_close(db);
-	if (err)
+	if (err) {
+		cartel_db_close(db);
 		return cli_error(err, why, "writing the handover sheet");
+	}
+	int logged = cli_transfer(db, "handover-sheet",
+				  (long long)res.n_persons, to, by, out, NULL);
+	cartel_db_close(db);
+	if (logged)
+		return logged;
 	printf("wrote %s: %s's sheet number %ld of round %s, %zu persons, "
 	       "digest %s\n",
 	       cli_t(out), cli_t(party),

@@ -1,5 +1,6 @@
 /*
- * cartel import csv FILE|-: load a list into the register.
+ * cartel import csv FILE|- and cartel import xlsx FILE [--sheet NAME]:
+ * load a list into the register.
  *
  * Rejected rows go to a reject file (row, column, reason): by default
  * FILE.rejects.csv next to the input (import.rejects.csv in the current
@@ -14,6 +15,7 @@
 
 #include <cartel/cartel.h>
 #include <cartel/store.h>
+#include <cartel/xlsx.h>
 
 #include "cli.h"
 
@@ -95,7 +97,8 @@ copy_rejects(FILE *tmp, const char *path)
 int
 cmd_import(struct cli *cli, int argc, char **argv)
 {
-	const char *format = NULL, *file = NULL, *rejects_path = NULL;
+	const char *format = NULL, *file = NULL, *rejects_path = NULL,
+		   *sheet = NULL;
 	struct cartel_import_opts opts = {0};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -114,6 +117,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			   strcmp(a, "--actor") == 0 ||
 			   strcmp(a, "--source") == 0 ||
 			   strcmp(a, "--delimiter") == 0 ||
+			   strcmp(a, "--sheet") == 0 ||
 			   strcmp(a, "--encoding") == 0) {
 			if (i + 1 >= argc)
 				return cli_usage("import", "%s needs a value",
@@ -121,6 +125,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 			const char *v = argv[++i];
 			if (strcmp(a, "--rejects") == 0) {
 				rejects_path = v;
+			} else if (strcmp(a, "--sheet") == 0) {
+				sheet = v;
 			} else if (strcmp(a, "--encoding") == 0) {
 				opts.encoding = v;
 			} else if (strcmp(a, "--delimiter") == 0) {
@@ -159,14 +165,25 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (format == NULL || file == NULL)
-		return cli_usage("import", "usage: cartel import csv FILE|-");
-	if (strcmp(format, "csv") != 0)
-		return cli_usage("import", "unknown format '%s' (only csv)",
+		return cli_usage("import", "usage: cartel import csv|xlsx "
+					   "FILE|-");
+	int xlsx = strcmp(format, "xlsx") == 0;
+	if (strcmp(format, "csv") != 0 && !xlsx)
+		return cli_usage("import", "unknown format '%s' (csv or xlsx)",
 				 format);
 	if (opts.add_new && !opts.update)
 		return cli_usage("import", "--add-new goes with --update");
+	if (xlsx && (opts.update || opts.delimiter || opts.encoding))
+		return cli_usage("import", "--update, --delimiter and "
+					   "--encoding are for csv");
+	if (xlsx && strcmp(file, "-") == 0)
+		return cli_usage("import", "a workbook is read from a file, "
+					   "not standard input");
+	if (!xlsx && sheet != NULL)
+		return cli_usage("import", "--sheet is for xlsx");
 
 	int from_stdin = strcmp(file, "-") == 0;
+	/* A workbook is opened by the library itself. */
 	FILE *in = from_stdin ? stdin : fopen(file, "rb");
 	if (in == NULL)
 		return cli_fail("import: cannot open %s: %s", file,
@@ -216,8 +233,13 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		struct cli_progress pl;
 		opts.progress = cli_progress(cli, &pl, "import");
 		opts.progress_user = &pl;
-		err = cartel_import_csv(db, in, from_stdin ? "stdin" : file,
-					&opts, &res, &why);
+		if (xlsx)
+			err = cartel_import_xlsx(db, file, sheet, &opts, &res,
+						 &why);
+		else
+			err = cartel_import_csv(db, in,
+						from_stdin ? "stdin" : file,
+						&opts, &res, &why);
 		cli_progress_done(&pl);
 		cartel_db_close(db);
 	}

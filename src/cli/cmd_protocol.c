@@ -151,7 +151,7 @@ cmd_declare(struct cli *cli, int argc, char **argv)
 		free(why);
 		return r;
 	}
-	const char *out = NULL, *keyfile = NULL, *by = NULL;
+	const char *out = NULL, *keyfile = NULL, *by = NULL, *to = NULL;
 	char *fields = NULL;
 	for (int i = 2; i < argc; i++) {
 		int r = cli_common_opt(cli, "declare", argc, argv, &i);
@@ -167,6 +167,8 @@ cmd_declare(struct cli *cli, int argc, char **argv)
 			fields = argv[++i];
 		else if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc)
 			o.as_of = argv[++i];
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
 		else
@@ -200,11 +202,17 @@ cmd_declare(struct cli *cli, int argc, char **argv)
 	}
 	struct cartel_declare_result res;
 	err = cartel_declare(db, &o, out, &res, &why);
-	cartel_db_close(db);
 	cartel_key_wipe(&key);
 	free(fv);
-	if (err)
+	if (err) {
+		cartel_db_close(db);
 		return cli_error(err, why, "declare");
+	}
+	rc = cli_transfer(db, "declaration", (long long)res.n_persons, to, by,
+			  out, NULL);
+	cartel_db_close(db);
+	if (rc)
+		return rc;
 	if (cli->json) {
 		json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:s}", "file", out,
 				      "kind", cartel_decl_kind_name(o.kind),

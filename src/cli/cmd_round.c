@@ -66,11 +66,13 @@ static int
 round_new(struct cli *cli, int argc, char **argv)
 {
 	const char *plan = NULL, *out = NULL, *sup = NULL, *id = NULL,
-		   *by = NULL, *kind = "proposal";
+		   *by = NULL, *kind = "proposal", *to = NULL;
 	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
 			plan = argv[++i];
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
 		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc)
@@ -130,17 +132,23 @@ round_new(struct cli *cli, int argc, char **argv)
 	free(text);
 	if (rc == 0)
 		rc = cartel_round_write(r, out, &why);
+	int logged = 0;
 	if (rc == 0) {
-		rc = cartel_db_commit(db, &why);
-		if (rc)
+		/* The transfer is recorded in the same transaction. */
+		logged = cli_transfer(db, "round",
+				      (long long)cartel_round_n_persons(r), to,
+				      by, out, NULL);
+		if (logged == 0)
+			rc = cartel_db_commit(db, &why);
+		if (rc || logged)
 			remove(out);
 	}
-	if (rc) {
+	if (rc || logged) {
 		cartel_db_rollback(db);
 		cartel_db_close(db);
 		cartel_round_free(prev);
 		cartel_round_free(r);
-		return cli_error(rc, why, "making the round");
+		return logged ? EXIT_FAIL : cli_error(rc, why, "making the round");
 	}
 	if (cli->json)
 		printf("{\"round_id\":\"%s\",\"version\":%d,\"kind\":\"%s\","
@@ -166,11 +174,13 @@ static int
 round_sign(struct cli *cli, int argc, char **argv)
 {
 	const char *file = NULL, *keyf = NULL, *out = NULL, *by = NULL,
-		   *plan = NULL;
+		   *plan = NULL, *to = NULL;
 	int took;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
 			keyf = argv[++i];
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
 		else if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
 			plan = argv[++i];
 		else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
@@ -231,8 +241,15 @@ round_sign(struct cli *cli, int argc, char **argv)
 	plan_text = NULL;
 	if (rc == 0)
 		rc = cartel_round_write(r, out, &why);
+	int logged = 0;
 	if (rc == 0) {
-		rc = cartel_db_commit(db, &why);
+		logged = cli_transfer(db, "round",
+				      (long long)cartel_round_n_persons(r), to,
+				      by, out, NULL);
+		if (logged == 0)
+			rc = cartel_db_commit(db, &why);
+		else
+			rc = CARTEL_EIO;
 		if (rc) {
 			/* Put the file back as it was, or remove a new one. */
 			if (old == NULL ||
@@ -251,6 +268,8 @@ round_sign(struct cli *cli, int argc, char **argv)
 		cartel_db_close(db);
 		cartel_round_free(r);
 		cartel_round_rules_clear(&notes);
+		if (logged)
+			return EXIT_FAIL;
 		return cli_error(rc, why, "signing the round");
 	}
 	/* What the signer's own register could not map: reported, not a
@@ -391,7 +410,7 @@ static int
 round_amend(struct cli *cli, int argc, char **argv)
 {
 	const char *file = NULL, *out = NULL, *by = NULL, *kind = NULL,
-		   *policy = NULL;
+		   *policy = NULL, *to = NULL;
 	const char **add = NULL, **rem = NULL;
 	size_t n_add = 0, n_rem = 0;
 	int took, rc = 0;
@@ -406,6 +425,8 @@ round_amend(struct cli *cli, int argc, char **argv)
 			kind = argv[++i];
 		else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
 			policy = argv[++i];
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
 		else if ((took = cli_common_opt(cli, "round", argc, argv,
@@ -469,6 +490,14 @@ round_amend(struct cli *cli, int argc, char **argv)
 	if (rc == 0)
 		rc = cartel_round_write(r, out, &why);
 	if (rc == 0) {
+		if (cli_transfer(db, "round",
+				 (long long)cartel_round_n_persons(r), to, by,
+				 out, NULL) != 0) {
+			remove(out);
+			cartel_db_rollback(db);
+			rc = EXIT_FAIL;
+			goto done;
+		}
 		rc = cartel_db_commit(db, &why);
 		if (rc)
 			remove(out);

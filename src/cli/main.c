@@ -87,7 +87,7 @@ static const struct cli_command commands[] = {
 	 "are a person's decision (confirm also links by hand); OUR_ID is\n"
 	 "PARTY:ID for a declared person. Every link is audited and under the\n"
 	 "row ledger. See docs/protocol.md.\n"},
-	{"import", cmd_import, "import a CSV list of persons",
+	{"import", cmd_import, "import a CSV or XLSX list of persons",
 	 "usage: cartel import csv FILE|- [--all-or-nothing] [--rejects FILE]\n"
 	 "                    [--actor WHO] [--source KIND] [--json]\n"
 	 "                    [--delimiter D] [--encoding NAME]\n"
@@ -116,16 +116,43 @@ static const struct cli_command commands[] = {
 	 "Headers and enumerated values may be Ukrainian or Russian\n"
 	 "(data/list_columns.tsv, data/list_values.tsv); a file with no name\n"
 	 "column is refused.\n"
+	 "       cartel import xlsx FILE [--sheet NAME] [--all-or-nothing]\n"
+	 "                    [--rejects FILE] [--actor WHO] [--source KIND]\n"
+	 "A workbook is read as the CSV: the same columns (first row not\n"
+	 "empty), checks, reject report (the sheet's row numbers) and\n"
+	 "--all-or-nothing; dates as dates or text, formulas by their value,\n"
+	 "never run. A file that is not a workbook, a DTD or a zip bomb is\n"
+	 "refused and the register left as it was (docs/import.md).\n"
 	 "Exit status: 0 all rows imported, 1 some rows rejected (the valid\n"
 	 "ones are in) or the import failed, 2 usage error.\n"},
-	{"export", cmd_export, "export the register as CSV or JSON",
-	 "usage: cartel export csv|json [-o FILE]\n"
+	{"export", cmd_export, "export the register as CSV, JSON or XLSX",
+	 "usage: cartel export csv|json [-o FILE] [--to WHOM] [--by WHO]\n"
+	 "                    [--for-spreadsheet]\n"
+	 "       cartel export xlsx -o FILE [--to WHOM] [--by WHO]\n"
 	 "\n"
 	 "Writes every person, ordered by id, to standard output or FILE (written\n"
 	 "under a temporary name and renamed when complete). The CSV uses the\n"
 	 "import columns, then one column per extra attribute, so that an\n"
 	 "export imports back unchanged. The JSON is an array of objects, one\n"
-	 "per person, extra attributes under \"extra\".\n"},
+	 "per person, extra attributes under \"extra\". The workbook has the\n"
+	 "CSV's columns, a frozen header, dates as dates, every other cell a\n"
+	 "string, never a formula.\n"
+	 "Every export is recorded in the transfer log (cartel transfers):\n"
+	 "who (--by, else the login name), to whom (--to), how many persons,\n"
+	 "when, and the SHA-256 of what was written.\n"
+	 "  --for-spreadsheet  a cell beginning with = + - @, a tab or a\n"
+	 "                     carriage return gets a leading ' so that a\n"
+	 "                     spreadsheet never runs it as a formula (the\n"
+	 "                     file then no longer imports back byte for byte)\n"},
+	{"transfers", cmd_transfers, "the log of every file that left the register",
+	 "usage: cartel transfers [--json]\n"
+	 "\n"
+	 "Lists every recorded transfer, oldest first: its number, when, what\n"
+	 "kind of file, who sent it, how many persons, to whom, the file and\n"
+	 "its SHA-256. Exports, round documents, declarations, handover\n"
+	 "sheets and backups are recorded as they are written. The log is\n"
+	 "under the audit chain: a record changed behind the register's back\n"
+	 "is refused (exit 1). See docs/transfers.md.\n"},
 	{"person", cmd_person, "add, show or list persons",
 	 "usage: cartel person add FIELD=VALUE... --by WHO --source KIND\n"
 	 "                         [--ref TEXT] [--note TEXT]\n"

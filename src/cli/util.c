@@ -10,6 +10,7 @@
 #include <cartel/file.h>
 #include <cartel/store.h>
 #include <cartel/term.h>
+#include <cartel/transfer.h>
 
 #include "cli.h"
 
@@ -74,20 +75,47 @@ int
 cli_out_open(struct cli_out *o, const char *path, unsigned flags)
 {
 	memset(o, 0, sizeof *o);
+	int hash = (flags & CLI_OUT_HASH) != 0;
+	flags &= ~CLI_OUT_HASH;
+	char *why = NULL;
+	int err = 0;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		o->fp = stdout;
-		return 0;
+	} else {
+		err = cartel_file_open(&o->f, path, flags, &why);
+		if (err == 0 && (o->fp = cartel_file_fp(o->f)) == NULL) {
+			cartel_file_abort(o->f);
+			o->f = NULL;
+			err = CARTEL_ENOMEM;
+		}
+		if (err != 0)
+			return cli_error(err, why, "refused to write the file");
+		o->path = path;
 	}
+	if (hash) {
+		err = cartel_hash_out_open(&o->hash, o->fp);
+		if (err != 0) {
+			cartel_file_abort(o->f);
+			o->f = NULL;
+			o->fp = NULL;
+			return cli_error(err, NULL, "refused to write the file");
+		}
+		o->fp = cartel_hash_out_fp(o->hash);
+	}
+	return 0;
+}
+
+int
+cli_transfer(struct cartel_db *db, const char *kind, long long n_persons,
+	     const char *to, const char *by, const char *file,
+	     const char *sha256)
+{
+	struct cartel_transfer t = {kind,	 n_persons, to,
+				    cli_actor(by), file,      sha256};
 	char *why = NULL;
-	int err = cartel_file_open(&o->f, path, flags, &why);
-	if (err == 0 && (o->fp = cartel_file_fp(o->f)) == NULL) {
-		cartel_file_abort(o->f);
-		o->f = NULL;
-		err = CARTEL_ENOMEM;
-	}
+	int err = cartel_transfer_record(db, &t, &why);
 	if (err != 0)
-		return cli_error(err, why, "refused to write the file");
-	o->path = path;
+		return cli_error(err, why, "recording the transfer");
 	return 0;
 }
 
@@ -95,6 +123,19 @@ int
 cli_out_close(struct cli_out *o, int ok)
 {
 	int rc = 0;
+	if (o->hash != NULL) {
+		/* The hashing stream first: its bytes reach the file (or
+		 * stdout) before that is finished. */
+		if (cartel_hash_out_close(o->hash, o->sha256) != 0 && ok) {
+			ok = 0;
+			rc = cli_fail("writing the file failed");
+		}
+		o->hash = NULL;
+		if (o->f != NULL)
+			o->fp = cartel_file_fp(o->f);
+		else
+			o->fp = stdout;
+	}
 	if (o->f == NULL) {
 		if (o->fp != NULL && fflush(o->fp) != 0)
 			rc = cli_fail("writing to the standard output failed");

@@ -163,6 +163,11 @@ $UA handover sheet R-1 -o "$T/ua-sheet.json" --key "$T/k/UA.key" \
 	>"$T/out" || fail "UA sheet: $(cat "$T/out")"
 grep -q "UA's sheet number 1 of round R-1, $((n_ua + n_ru)) persons" \
 	"$T/out" || fail "sheet: $(cat "$T/out")"
+# The sheet left the register: the transfer log has it, with its digest.
+[ "$($UA --json transfers | jq -r '[.transfers[] |
+	select(.kind == "handover-sheet")] | last | .sha256')" = \
+	"$(sha256sum "$T/ua-sheet.json" | cut -d' ' -f1)" ] ||
+	fail "the sheet is not in the transfer log"
 grep -q '"format": "cartel-handover-sheet/1"' "$T/ua-sheet.json" ||
 	fail "sheet format"
 grep -q "\"id\": \"$first_ru\"" "$T/ua-sheet.json" ||

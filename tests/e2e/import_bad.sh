@@ -68,7 +68,10 @@ printf 'id,held_by\nB1,UA\nB2,UA\n' | "$CARTEL" import csv - --json >"$WORK/out"
 	fail "stdin import"
 expect '"imported": 2'
 [ -f import.rejects.csv ] && fail "a reject file for a clean import"
-run 2 "$CARTEL" import xlsx "$WORK/l.csv"
+run 2 "$CARTEL" import ods "$WORK/l.csv"
+# A CSV given as a workbook: refused as what it is (not a zip).
+run 1 "$CARTEL" import xlsx "$WORK/l.csv"
+expect "not a zip"
 run 2 "$CARTEL" import csv
 run 1 "$CARTEL" import csv "$WORK/missing.csv"
 expect "cannot open"

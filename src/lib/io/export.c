@@ -27,7 +27,55 @@ struct csv_out {
 	char (*bufs)[CARTEL_FIELD_TEXT_MAX];
 	size_t n_fields;
 	const struct cartel_field *fields;
+	int defuse;      /* --for-spreadsheet */
+	char *defused;   /* scratch for one defused cell */
+	size_t defused_cap;
+	long long n;     /* persons written */
 };
+
+/*
+ * A cell a spreadsheet would run as a formula (one beginning with =, +,
+ * -, @, a tab or a carriage return) gets a leading apostrophe, which a
+ * spreadsheet shows as nothing and takes to mean "text". Only for
+ * --for-spreadsheet: the default export stays a byte-exact round trip.
+ * Returns the cell, or a copy in the row's scratch (one per row:
+ * `slot` bytes offset), or NULL when out of memory.
+ */
+static int
+needs_defuse(const char *v)
+{
+	return v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' ||
+	       v[0] == '\t' || v[0] == '\r';
+}
+
+static int
+defuse_row(struct csv_out *o, size_t n)
+{
+	size_t need = 0;
+	for (size_t i = 0; i < n; i++)
+		if (needs_defuse(o->row[i]))
+			need += strlen(o->row[i]) + 2;
+	if (need == 0)
+		return 0;
+	if (need > o->defused_cap) {
+		char *nb = realloc(o->defused, need);
+		if (nb == NULL)
+			return CARTEL_ENOMEM;
+		o->defused = nb;
+		o->defused_cap = need;
+	}
+	char *at = o->defused;
+	for (size_t i = 0; i < n; i++) {
+		if (!needs_defuse(o->row[i]))
+			continue;
+		size_t len = strlen(o->row[i]);
+		at[0] = '\'';
+		memcpy(at + 1, o->row[i], len + 1);
+		o->row[i] = at;
+		at += len + 2;
+	}
+	return 0;
+}
 
 static int
 csv_person(void *ctx, const struct cartel_person *p)
@@ -40,14 +88,28 @@ csv_person(void *ctx, const struct cartel_person *p)
 		const char *v = cartel_person_attr(p, o->keys[k]);
 		o->row[o->n_fields + k] = v != NULL ? v : "";
 	}
+	if (o->defuse && defuse_row(o, o->n_fields + o->n_keys) != 0)
+		return CARTEL_ENOMEM;
+	o->n++;
 	return cartel_csv_write_row(o->fp, o->row, o->n_fields + o->n_keys);
 }
 
 int
 cartel_export_csv(struct cartel_db *db, FILE *out, char **why)
 {
+	return cartel_export_csv_opts(db, out, NULL, NULL, why);
+}
+
+int
+cartel_export_csv_opts(struct cartel_db *db, FILE *out,
+		       const struct cartel_export_opts *opts,
+		       long long *n_persons, char **why)
+{
 	struct csv_out o = {0};
 	o.fp = out;
+	o.defuse = opts != NULL && opts->for_spreadsheet;
+	if (n_persons != NULL)
+		*n_persons = 0;
 	o.fields = cartel_fields(&o.n_fields);
 	int err = cartel_db_attr_keys(db, &o.keys, &o.n_keys, why);
 	if (err != 0)
@@ -70,12 +132,17 @@ cartel_export_csv(struct cartel_db *db, FILE *out, char **why)
 	if (err == CARTEL_EIO)
 		cartel__why(why, err, "writing the export: %s",
 			    strerror(errno));
+	if (err == CARTEL_ENOMEM)
+		cartel__why(why, err, "out of memory");
+	if (err == 0 && n_persons != NULL)
+		*n_persons = o.n;
 done:
 	for (size_t k = 0; k < o.n_keys; k++)
 		free(o.keys[k]);
 	free(o.keys);
 	free(o.row);
 	free(o.bufs);
+	free(o.defused);
 	return err;
 }
 
@@ -148,7 +215,16 @@ json_person(void *ctx, const struct cartel_person *p)
 int
 cartel_export_json(struct cartel_db *db, FILE *out, char **why)
 {
+	return cartel_export_json_n(db, out, NULL, why);
+}
+
+int
+cartel_export_json_n(struct cartel_db *db, FILE *out, long long *n_persons,
+		     char **why)
+{
 	struct json_out o = {out, 0};
+	if (n_persons != NULL)
+		*n_persons = 0;
 	if (fputc('[', out) == EOF)
 		return cartel__why(why, CARTEL_EIO, "writing the export: %s",
 				   strerror(errno));
@@ -161,5 +237,7 @@ cartel_export_json(struct cartel_db *db, FILE *out, char **why)
 				   strerror(errno));
 	if (err == CARTEL_ENOMEM)
 		return cartel__why(why, err, "out of memory");
+	if (err == 0 && n_persons != NULL)
+		*n_persons = (long long)o.n;
 	return err;
 }

@@ -527,6 +527,9 @@ read_job(struct reader *rd, struct job *job)
 	if (rc == 0)
 		return 0;
 	job->row = cartel_csv_record_no(rd->csv);
+	if (rd->opts->row_of != NULL && job->row >= 1 &&
+	    job->row <= rd->opts->n_row_of)
+		job->row = rd->opts->row_of[job->row - 1];
 	job->column = NULL;
 	job->reason = NULL;
 	job->bytes = 0;

@@ -181,6 +181,10 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 	[CARTEL__LT_CASE_CODE] = LEDGER_TABLE(
 		"case_code", "CAST(hash AS TEXT)", "''",
 		"hash, inquiry_id, created_at", "hash = ?1"),
+	[CARTEL__LT_TRANSFER] = LEDGER_TABLE(
+		"transfer_log", "CAST(seq AS TEXT)", "''",
+		"seq, at, by, kind, n_persons, recipient, file, sha256",
+		"seq = CAST(?1 AS INTEGER)"),
 	[CARTEL__LT_RECEIVED] = LEDGER_TABLE(
 		"round_received", "CAST(seq AS TEXT)", "''",
 		"seq, round_id, version, kind, digest, parties, signed_by, "

@@ -357,6 +357,21 @@ const struct cartel__migration cartel__migrations[] = {
 	 " hash TEXT PRIMARY KEY,"
 	 " inquiry_id TEXT NOT NULL,"
 	 " created_at TEXT NOT NULL) WITHOUT ROWID;"},
+	/* The transfer log (docs/transfers.md): every file with persons in it
+	 * that leaves cartel (an export, a document, a declaration, a
+	 * handover sheet, a backup), who sent it where, how many persons and
+	 * the SHA-256 of what was written. Under the row ledger from its
+	 * first row. */
+	{"1100-transfers",
+	 "CREATE TABLE transfer_log ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " at TEXT NOT NULL,"
+	 " by TEXT NOT NULL,"
+	 " kind TEXT NOT NULL,"
+	 " n_persons INTEGER NOT NULL,"
+	 " recipient TEXT,"
+	 " file TEXT,"
+	 " sha256 TEXT);"},
 	/* Rounds through the server (docs/api.md): the list documents a
 	 * mediator received, kept as they came (canonical form, signatures
 	 * included) to be verified and compared, and the named policies a

@@ -1,0 +1,225 @@
+/*
+ * Writing the register as a workbook (<cartel/xlsx.h>) with libxlsxwriter:
+ * one sheet named "register", the export CSV's columns in the same order,
+ * a bold header row frozen above the rows and repeated on every printed
+ * page, a filter on the header, columns as wide as their contents (to a
+ * cap), landscape pages one page wide.
+ *
+ * Every cell is written as a string, or as a date when a date field holds
+ * a whole date (YYYY-MM-DD, shown as such): never a number, never a
+ * formula, so that a name beginning with "=" is shown as written and never
+ * run. A partial date (1990, 1990-05) stays a string, as in the CSV.
+ *
+ * libxlsxwriter writes the file by name, so the workbook is written to the
+ * safe writer's temporary (<cartel/file.h>) and put in place by it; its
+ * own scratch files (constant-memory mode: one row in memory at a time)
+ * go to the target's folder, never to a shared /tmp.
+ */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xlsxwriter.h>
+
+#include <cartel/error.h>
+#include <cartel/file.h>
+#include <cartel/register.h>
+#include <cartel/store.h>
+#include <cartel/transfer.h>
+#include <cartel/xlsx.h>
+
+#include "core/why.h"
+
+/* Widest a column is made, in characters. */
+#define WIDTH_MAX 60
+
+struct xw {
+	lxw_worksheet *ws;
+	lxw_format *date_fmt;
+	const struct cartel_field *fields;
+	size_t n_fields;
+	char **keys;
+	size_t n_keys;
+	unsigned *width; /* per column, in characters */
+	lxw_row_t row;
+	int failed; /* lxw_error of the first failed write */
+};
+
+/* Characters of a UTF-8 string (bytes that do not continue one). */
+static unsigned
+chars_of(const char *s)
+{
+	unsigned n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void
+fit(struct xw *w, size_t col, unsigned n)
+{
+	if (n > WIDTH_MAX)
+		n = WIDTH_MAX;
+	if (n > w->width[col])
+		w->width[col] = n;
+}
+
+/* A whole date YYYY-MM-DD as a datetime; 0, or -1 when it is not one. */
+static int
+whole_date(const char *t, lxw_datetime *dt)
+{
+	if (strlen(t) != 10 || t[4] != '-' || t[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (t[i] < '0' || t[i] > '9'))
+			return -1;
+	memset(dt, 0, sizeof *dt);
+	dt->year = (t[0] - '0') * 1000 + (t[1] - '0') * 100 +
+		   (t[2] - '0') * 10 + (t[3] - '0');
+	dt->month = (t[5] - '0') * 10 + (t[6] - '0');
+	dt->day = (t[8] - '0') * 10 + (t[9] - '0');
+	/* A spreadsheet's dates begin in 1900. */
+	return dt->year >= 1900 ? 0 : -1;
+}
+
+static int
+xw_person(void *ctx, const struct cartel_person *p)
+{
+	struct xw *w = ctx;
+	char buf[CARTEL_FIELD_TEXT_MAX];
+	w->row++;
+	for (size_t i = 0; i < w->n_fields; i++) {
+		const char *t =
+			cartel_person_field_text(p, &w->fields[i], buf,
+						 sizeof buf);
+		if (t == NULL || *t == '\0')
+			continue;
+		lxw_datetime dt;
+		lxw_error e;
+		if (w->fields[i].type == CARTEL_FIELD_DATE &&
+		    whole_date(t, &dt) == 0) {
+			e = worksheet_write_datetime(w->ws, w->row,
+						     (lxw_col_t)i, &dt,
+						     w->date_fmt);
+			fit(w, i, 10);
+		} else {
+			e = worksheet_write_string(w->ws, w->row, (lxw_col_t)i,
+						   t, NULL);
+			fit(w, i, chars_of(t));
+		}
+		if (e != LXW_NO_ERROR)
+			w->failed = (int)e;
+	}
+	for (size_t k = 0; k < w->n_keys; k++) {
+		const char *v = cartel_person_attr(p, w->keys[k]);
+		if (v == NULL || *v == '\0')
+			continue;
+		lxw_error e = worksheet_write_string(
+			w->ws, w->row, (lxw_col_t)(w->n_fields + k), v, NULL);
+		fit(w, w->n_fields + k, chars_of(v));
+		if (e != LXW_NO_ERROR)
+			w->failed = (int)e;
+	}
+	return w->failed ? CARTEL_EIO : 0;
+}
+
+int
+cartel_export_xlsx(struct cartel_db *db, const char *path,
+		   long long *n_persons, char *sha256, char **why)
+{
+	if (n_persons != NULL)
+		*n_persons = 0;
+	struct cartel_file *f;
+	int err = cartel_file_open(&f, path, 0, why);
+	if (err != 0)
+		return err;
+	const char *tmp = cartel_file_tmp_path(f);
+	if (tmp == NULL) {
+		cartel_file_abort(f);
+		return cartel__why(why, CARTEL_ESTATE,
+				   "%s: a workbook is written to a regular "
+				   "file, not a device or a pipe",
+				   path);
+	}
+	struct xw w;
+	memset(&w, 0, sizeof w);
+	w.fields = cartel_fields(&w.n_fields);
+	char *dir = strdup(path);
+	lxw_workbook *wb = NULL;
+	if (dir == NULL) {
+		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+		goto done;
+	}
+	err = cartel_db_attr_keys(db, &w.keys, &w.n_keys, why);
+	if (err != 0)
+		goto done;
+	w.width = calloc(w.n_fields + w.n_keys + 1, sizeof *w.width);
+	if (w.width == NULL) {
+		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+		goto done;
+	}
+	lxw_workbook_options o = {LXW_TRUE, dirname(dir), LXW_FALSE};
+	wb = workbook_new_opt(tmp, &o);
+	w.ws = wb ? workbook_add_worksheet(wb, "register") : NULL;
+	lxw_format *bold = wb ? workbook_add_format(wb) : NULL;
+	w.date_fmt = wb ? workbook_add_format(wb) : NULL;
+	if (w.ws == NULL || bold == NULL || w.date_fmt == NULL) {
+		err = cartel__why(why, CARTEL_ENOMEM,
+				  "%s: the workbook could not be started",
+				  path);
+		goto done;
+	}
+	format_set_bold(bold);
+	format_set_num_format(w.date_fmt, "yyyy-mm-dd");
+	size_t n_cols = w.n_fields + w.n_keys;
+	for (size_t c = 0; c < n_cols; c++) {
+		const char *h = c < w.n_fields ? w.fields[c].name
+					       : w.keys[c - w.n_fields];
+		worksheet_write_string(w.ws, 0, (lxw_col_t)c, h, bold);
+		fit(&w, c, chars_of(h) + 3); /* room for the filter button */
+	}
+	worksheet_freeze_panes(w.ws, 1, 0);
+	worksheet_repeat_rows(w.ws, 0, 0);
+	worksheet_set_landscape(w.ws);
+	worksheet_fit_to_pages(w.ws, 1, 0);
+	err = cartel_db_persons_each(db, xw_person, &w, why);
+	if (err == CARTEL_EIO || w.failed)
+		err = cartel__why(why, CARTEL_EIO, "%s: writing the workbook: %s",
+				  path, lxw_strerror((lxw_error)w.failed));
+	if (err != 0)
+		goto done;
+	if (n_cols > 0)
+		worksheet_autofilter(w.ws, 0, 0, w.row, (lxw_col_t)(n_cols - 1));
+	for (size_t c = 0; c < n_cols; c++)
+		worksheet_set_column(w.ws, (lxw_col_t)c, (lxw_col_t)c,
+				     (double)w.width[c] + 1.5, NULL);
+	lxw_error e = workbook_close(wb);
+	wb = NULL;
+	if (e != LXW_NO_ERROR) {
+		err = cartel__why(why, CARTEL_EIO, "%s: writing the workbook: %s",
+				  path, lxw_strerror(e));
+		goto done;
+	}
+	if (sha256 != NULL)
+		err = cartel_sha256_file(tmp, sha256, why);
+done:
+	if (wb != NULL) {
+		/* Closing writes the file, which is then abandoned. */
+		workbook_close(wb);
+	}
+	for (size_t k = 0; k < w.n_keys; k++)
+		free(w.keys[k]);
+	free(w.keys);
+	free(w.width);
+	free(dir);
+	if (err != 0) {
+		cartel_file_abort(f);
+		return err;
+	}
+	err = cartel_file_commit(f, why);
+	if (err == 0 && n_persons != NULL)
+		*n_persons = (long long)w.row;
+	return err;
+}
