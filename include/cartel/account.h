@@ -158,7 +158,10 @@ enum cartel_action {
 	CARTEL_DO_ACCESS_LOG,
 	CARTEL_DO_AUDIT_VERIFY,
 	CARTEL_DO_ROUND_READ,
-	CARTEL_DO_HANDOVER_CHECK,
+	CARTEL_DO_HANDOVER_CHECK,   /* handed over, refused, absent */
+	CARTEL_DO_ROUND_PLAN,       /* plan a round; the stored policies */
+	CARTEL_DO_ROUND_RECEIVE,    /* store a document or a policy */
+	CARTEL_DO_HANDOVER_RECEIVE, /* check a man off as received */
 	CARTEL_DO_N
 };
 
@@ -307,6 +310,82 @@ int cartel_account_checkoff(struct cartel_db *db, const struct cartel_user *u,
 			    const char *round_id, const char *person_id,
 			    json_t *body, const char *from, json_t **out,
 			    char **why);
+
+/*
+ * Rounds through the server (docs/api.md). Each checks the role first and
+ * logs the decision; each computation, verification and comparison is
+ * recorded in the audit chain as at the command line. Signing keys never
+ * enter these: documents come in signed.
+ */
+
+/*
+ * Plans a round for user u (a mediator) from a request body
+ * {"policy": NAME} (a policy stored in the register) or {"policy_yaml":
+ * TEXT} (one sent), from the register's persons and the parties' held
+ * declarations, as `cartel plan` does. *out is cartel_plan_view's answer
+ * (the plan document, the balance, every exclusion with its reason in the
+ * calling thread's language) with "policy": {"name", "digest"}.
+ * CARTEL_EINVAL or CARTEL_EFORMAT for a body or a policy that is wrong
+ * (*why names the key), CARTEL_ENOTFOUND for no such stored policy.
+ */
+int cartel_account_plan(struct cartel_db *db, const struct cartel_user *u,
+			json_t *body, const char *from, json_t **out,
+			char **why);
+
+/* Stores a named policy for user u (a mediator) from {"name", "yaml"},
+ * once it parses as a policy; CARTEL_EEXIST when the name is taken. *out
+ * is {"name", "digest"}. Audited ("policy.add"). */
+int cartel_account_policy_add(struct cartel_db *db,
+			      const struct cartel_user *u, json_t *body,
+			      const char *from, json_t **out, char **why);
+
+/* The stored policies for user u (a mediator): {"items": [{"name",
+ * "digest", "added_at", "added_by"}], "total", "offset", "limit"}. */
+int cartel_account_policies(struct cartel_db *db, const struct cartel_user *u,
+			    long long offset, long long limit,
+			    const char *from, json_t **out, char **why);
+
+/*
+ * Stores a list document a mediator received, from {"document": the
+ * document as a JSON object or as its text}. It must read as a list
+ * document (cartel_round_parse: CARTEL_EFORMAT naming the field); it is
+ * kept as it came, signatures included, whether or not it verifies (its
+ * verification is read with cartel_account_document). The same document
+ * sent again is not stored twice. Audited ("round.receive"). *out is
+ * {"seq", "round_id", "version", "kind", "digest", "already"}.
+ */
+int cartel_account_document_add(struct cartel_db *db,
+				const struct cartel_user *u, json_t *body,
+				const char *from, json_t **out, char **why);
+
+/* The documents received, newest first, of round_id (NULL: every round):
+ * {"items": [{"seq", "round_id", "version", "kind", "digest", "parties",
+ * "signed_by", "received_at", "received_by"}], "total", "offset",
+ * "limit"}. A registrar sees those of rounds his party is in. */
+int cartel_account_documents(struct cartel_db *db, const struct cartel_user *u,
+			     const char *round_id, long long offset,
+			     long long limit, const char *from, json_t **out,
+			     char **why);
+
+/*
+ * Received document `seq` (its number, as text) verified again now:
+ * {"received": its line of the list, "document": the document,
+ * "verification": cartel_round_check_json (signatures against the pinned
+ * keys), "rules": {"ok", "breaches": cartel_round_rules_json}} (the rules
+ * of docs/rounds.md checked against the register). Audited
+ * ("round.verify"). A registrar reads those of rounds his party is in.
+ */
+int cartel_account_document(struct cartel_db *db, const struct cartel_user *u,
+			    const char *seq, const char *from, json_t **out,
+			    char **why);
+
+/* Received documents a and b compared as `cartel round diff A B --json`
+ * prints it, with "from" and "to": their lines of the list. Audited
+ * ("round.diff"). */
+int cartel_account_document_diff(struct cartel_db *db,
+				 const struct cartel_user *u, const char *a,
+				 const char *b, const char *from,
+				 json_t **out, char **why);
 
 /* A case code: 100 bits, 20 characters of Crockford's base 32 in five
  * groups of four ("7K2M-Q9XD-..."), 24 characters and a NUL. */

@@ -59,7 +59,8 @@ json_t *cartel_handover_status_json(const struct cartel_handover_status *st);
  * array of {"party" (the party whose list names him, or null), "id" (the
  * document's id, or null for the plan), "rule" (its code: "refuses",
  * "not_holder", ...), "note" (true: reported, does not refuse), "text"
- * (the sentence)}, in the document's order. Only breaches, no notes, when
+ * (the sentence), "person" (the same as "id", the name the server's
+ * document verification gives it)}, in the document's order. Only breaches, no notes, when
  * breaches_only. */
 struct cartel_round_rules;
 json_t *cartel_round_rules_json(const struct cartel_round_rules *r,
@@ -86,6 +87,23 @@ json_t *cartel_round_refusal_json(const struct cartel_round_rules *r,
  * a small count can point at a person).
  */
 json_t *cartel_stats_json(const struct cartel_stats *st, int public_figures);
+
+/* A list document's verification as `cartel round verify --json` prints
+ * it: {"ok", "round_id", "version", "kind", "digest", "manifest_ok",
+ * "digest_ok", "signatures": [{"party", "fingerprint", "present",
+ * "pinned", "key_is_pinned", "valid"}], "problems": [TEXT]}; ok is 1
+ * when cartel_round_verify found that everything holds. */
+struct cartel_round;
+struct cartel_round_check;
+json_t *cartel_round_check_json(const struct cartel_round *r,
+				const struct cartel_round_check *chk, int ok);
+
+/* Two versions compared as `cartel round diff --json` prints them:
+ * {"header": [{"field", "old", "new"}], "added": [{"id", "list"}],
+ * "removed": [{"id", "list"}], "changed": [{"id", "old_list",
+ * "new_list", "fields": [{"field", "old", "new"}]}]}. */
+struct cartel_round_diff;
+json_t *cartel_round_diff_json(const struct cartel_round_diff *d);
 
 #ifdef __cplusplus
 }

@@ -181,6 +181,33 @@ int cartel_plan_explain(const struct cartel_plan *plan, const char *id,
 			char **out, char **why);
 
 /* The longest reason in words, with its NUL. */
+/*
+ * Records a plan computed from pol in the audit chain of db: action
+ * ("plan", "plan.explain") by actor, about subject (NULL: the plan's
+ * digest), with the policy's and the plan's digests and each side's count
+ * and value (counts only; the plan itself is the document). Returns 0 or
+ * the error of cartel_audit_append.
+ */
+int cartel_plan_audit(struct cartel_db *db, const char *actor,
+		      const char *action, const char *subject,
+		      const struct cartel_policy *pol,
+		      const struct cartel_plan *plan, char **why);
+
+/*
+ * The plan as a mediator reads it, in *out (json_decref it): {"plan": the
+ * plan document (cartel_plan_json), "balance": {"ratio", "optimal",
+ * "sides": [{"party", "gives", "value"}]}, "exclusions": [{"id", "party",
+ * "code", "withheld", "reason", "words"}] (every person excluded or
+ * withheld, "words" the reason in the calling thread's language, as
+ * `cartel plan explain` says it), "names": {ID: "family given
+ * patronymic"} for the persons of persons[0..n) the plan names}.
+ * CARTEL_ENOMEM or the error of cartel_plan_json.
+ */
+struct json_t;
+int cartel_plan_view(const struct cartel_plan *plan,
+		     const struct cartel_person *persons, size_t n,
+		     struct json_t **out, char **why);
+
 #define CARTEL_PLAN_REASON_MAX 512
 
 /* One person's place, for programs. Strings are owned by the plan. */

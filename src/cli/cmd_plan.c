@@ -143,24 +143,8 @@ compute(struct cli *cli, const struct plan_args *a, const char *action,
 	}
 	/* The audit entry names the policy and the plan by digest, and
 	 * counts only; the plan itself is the document. */
-	const char *A = cartel_plan_party(*plan, 0);
-	const char *B = cartel_plan_party(*plan, 1);
-	size_t na = 0, nb = 0;
-	cartel_plan_gives(*plan, A, &na);
-	cartel_plan_gives(*plan, B, &nb);
-	char detail[512];
-	snprintf(detail, sizeof detail,
-		 "policy sha256:%s; plan sha256:%s; %s gives %zu (value %ld), "
-		 "%s gives %zu (value %ld); %s",
-		 cartel_policy_digest(*pol), cartel_plan_digest(*plan), A, na,
-		 cartel_plan_value(*plan, A), B, nb,
-		 cartel_plan_value(*plan, B),
-		 cartel_plan_optimal(*plan, NULL) ? "proven optimal"
-						  : "not proven optimal");
-	rc = cartel_audit_append(db, cli_actor(a->by), action,
-				 subject != NULL ? subject
-						 : cartel_plan_digest(*plan),
-				 detail, &why);
+	rc = cartel_plan_audit(db, cli_actor(a->by), action, subject, *pol,
+			       *plan, &why);
 	cartel_db_close(db);
 	if (rc != 0) {
 		cartel_plan_free(*plan);

@@ -386,39 +386,7 @@ round_verify(struct cli *cli, int argc, char **argv)
 		return cli_error(rc, why, "recording the verification");
 	}
 	if (cli->json) {
-		json_t *o = json_object();
-		json_object_set_new(o, "ok", json_boolean(vrc == 0));
-		json_object_set_new(o, "round_id",
-				    json_string(cartel_round_id(r)));
-		json_object_set_new(o, "version",
-				    json_integer(cartel_round_version(r)));
-		json_object_set_new(
-			o, "kind",
-			json_string(cartel_round_kind_name(
-				cartel_round_kind(r))));
-		json_object_set_new(o, "digest",
-				    json_string(cartel_round_digest(r)));
-		json_object_set_new(o, "manifest_ok",
-				    json_boolean(chk.manifest_ok));
-		json_object_set_new(o, "digest_ok",
-				    json_boolean(chk.digest_ok));
-		json_t *sigs = json_array();
-		for (int i = 0; i < 2; i++)
-			json_array_append_new(
-				sigs,
-				json_pack("{sssssbsbsbsb}", "party",
-					  chk.sig[i].party, "fingerprint",
-					  chk.sig[i].fingerprint, "present",
-					  chk.sig[i].present, "pinned",
-					  chk.sig[i].pinned, "key_is_pinned",
-					  chk.sig[i].key_is_pinned, "valid",
-					  chk.sig[i].valid));
-		json_object_set_new(o, "signatures", sigs);
-		json_t *pr = json_array();
-		for (size_t i = 0; i < chk.n_problems; i++)
-			json_array_append_new(pr,
-					      json_string(chk.problems[i]));
-		json_object_set_new(o, "problems", pr);
+		json_t *o = cartel_round_check_json(r, &chk, vrc == 0);
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(o);
@@ -670,26 +638,6 @@ done:
 	return rc;
 }
 
-static json_t *
-value_of(const char *canon)
-{
-	json_t *v = json_loads(canon, JSON_DECODE_ANY, NULL);
-	return v ? v : json_string(canon);
-}
-
-static json_t *
-fields_json(const struct cartel_round_field_change *f, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{sssoso}", "field",
-						   f[i].field, "old",
-						   value_of(f[i].old_value),
-						   "new",
-						   value_of(f[i].new_value)));
-	return a;
-}
-
 static int
 round_diff(struct cli *cli, int argc, char **argv)
 {
@@ -751,33 +699,7 @@ round_diff(struct cli *cli, int argc, char **argv)
 		return cli_error(rc, why, "recording the comparison");
 	}
 	if (cli->json) {
-		json_t *o = json_object(), *add = json_array(),
-		       *rem = json_array(), *chg = json_array();
-		for (size_t i = 0; i < d.n_entries; i++) {
-			const struct cartel_round_diff_entry *e = &d.entries[i];
-			if (e->change == CARTEL_ROUND_ADDED)
-				json_array_append_new(
-					add, json_pack("{ssss}", "id", e->id,
-						       "list", e->new_list));
-			else if (e->change == CARTEL_ROUND_REMOVED)
-				json_array_append_new(
-					rem, json_pack("{ssss}", "id", e->id,
-						       "list", e->old_list));
-			else
-				json_array_append_new(
-					chg,
-					json_pack("{ssssssso}", "id", e->id,
-						  "old_list", e->old_list,
-						  "new_list", e->new_list,
-						  "fields",
-						  fields_json(e->fields,
-							      e->n_fields)));
-		}
-		json_object_set_new(o, "header",
-				    fields_json(d.header, d.n_header));
-		json_object_set_new(o, "added", add);
-		json_object_set_new(o, "removed", rem);
-		json_object_set_new(o, "changed", chg);
+		json_t *o = cartel_round_diff_json(&d);
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(o);

@@ -375,6 +375,13 @@ static const char *const routes[][2] = {
 	{"GET", "/api/audit/verify"},
 	{"GET", "/api/rounds/{id}/handover"},
 	{"POST", "/api/rounds/{id}/handover/{person_id}"},
+	{"GET", "/api/policies"},
+	{"POST", "/api/policies"},
+	{"POST", "/api/plan"},
+	{"GET", "/api/documents"},
+	{"POST", "/api/documents"},
+	{"GET", "/api/documents/{id}"},
+	{"GET", "/api/documents/{id}/diff/{other}"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -434,6 +441,56 @@ match_route(const char *method, const char *path, char args[2][256])
 			return (int)i;
 	}
 	return path_seen ? -2 : -1;
+}
+
+/* Planning a round and the documents received (docs/api.md): each
+ * route one library call, which checks the role and logs. Returns 1 when
+ * route is one of these (*err, *out, *status set, or r->body when the
+ * request itself was refused), else 0. */
+static int
+round_api(struct MHD_Connection *c, struct req *q, struct cartel_db *db,
+	  const char *route, int post, char args[2][256],
+	  const struct cartel_user *u, const char *from, struct resp *r,
+	  json_t **out, int *status, int *err, char **why)
+{
+	long long off = 0, lim = 0;
+	json_t *b = NULL;
+	int listing = !post && (strcmp(route, "/api/policies") == 0 ||
+				strcmp(route, "/api/documents") == 0);
+	if (listing && paging(c, r, &off, &lim) != 0)
+		return 1;
+	if (post && (strcmp(route, "/api/policies") == 0 ||
+	     strcmp(route, "/api/plan") == 0 ||
+	     strcmp(route, "/api/documents") == 0) &&
+	    (b = body_json(c, q, r)) == NULL)
+		return 1;
+	if (strcmp(route, "/api/policies") == 0 && post) {
+		*err = cartel_account_policy_add(db, u, b, from, out, why);
+		*status = 201;
+	} else if (strcmp(route, "/api/policies") == 0) {
+		*err = cartel_account_policies(db, u, off, lim, from, out, why);
+	} else if (strcmp(route, "/api/plan") == 0) {
+		*err = cartel_account_plan(db, u, b, from, out, why);
+	} else if (strcmp(route, "/api/documents") == 0 && post) {
+		*err = cartel_account_document_add(db, u, b, from, out, why);
+		*status = 201;
+	} else if (strcmp(route, "/api/documents") == 0) {
+		const char *round = MHD_lookup_connection_value(
+			c, MHD_GET_ARGUMENT_KIND, "round");
+		*err = cartel_account_documents(db, u,
+						round && round[0] ? round
+								  : NULL,
+						off, lim, from, out, why);
+	} else if (strcmp(route, "/api/documents/{id}") == 0) {
+		*err = cartel_account_document(db, u, args[0], from, out, why);
+	} else if (strcmp(route, "/api/documents/{id}/diff/{other}") == 0) {
+		*err = cartel_account_document_diff(db, u, args[0], args[1],
+						    from, out, why);
+	} else {
+		return 0;
+	}
+	json_decref(b);
+	return 1;
 }
 
 /* The API: one route, one library call. */
@@ -856,6 +913,9 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		}
 		err = cartel_account_checkoff(db, u, args[0], args[1], b, from,
 					      &out, &why);
+	} else if (round_api(c, q, db, route, post, args, u, from, r, &out,
+			     &status, &err, &why)) {
+		/* answered */
 	} else {
 		set_error(r, 404, "not_found", "no such route");
 	}

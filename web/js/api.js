@@ -170,6 +170,24 @@ export const api = {
 	checkOff(round, person, outcome) {
 		return call('POST', `/api/rounds/${enc(round)}/handover/${enc(person)}`, {outcome});
 	},
+	policies() {
+		return call('GET', '/api/policies?limit=200');
+	},
+	plan(body) {
+		return call('POST', '/api/plan', body);
+	},
+	documents(offset, limit) {
+		return call('GET', `/api/documents?offset=${offset || 0}&limit=${limit || 50}`);
+	},
+	addDocument(text) {
+		return call('POST', '/api/documents', {document: text});
+	},
+	document(seq) {
+		return call('GET', `/api/documents/${enc(seq)}`);
+	},
+	documentDiff(a, b) {
+		return call('GET', `/api/documents/${enc(a)}/diff/${enc(b)}`);
+	},
 	stats() {
 		return call('GET', '/api/stats');
 	},

@@ -12,6 +12,8 @@ import * as capture from './views/capture.js';
 import * as callbacks from './views/callbacks.js';
 import * as review from './views/review.js';
 import * as rounds from './views/rounds.js';
+import * as plan from './views/plan.js';
+import * as documents from './views/documents.js';
 import * as family from './views/family.js';
 import * as stats from './views/stats.js';
 
@@ -24,6 +26,8 @@ const SCREENS = [
 	{name: 'inquiry', view: inquiry, roles: ['hotline', 'admin']},
 	{name: 'callbacks', view: callbacks, roles: ['hotline', 'admin']},
 	{name: 'review', view: review, roles: ['hotline', 'registrar', 'admin']},
+	{name: 'plan', view: plan, roles: ['mediator']},
+	{name: 'documents', view: documents, roles: ['mediator', 'registrar']},
 	{name: 'rounds', view: rounds, roles: ['mediator', 'registrar', 'admin']},
 	{name: 'stats', view: stats, roles: ['registrar', 'hotline', 'mediator', 'admin'], open: true},
 	{name: 'family', view: family, open: true},

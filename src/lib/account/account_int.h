@@ -23,5 +23,14 @@ int cartel__access_enqueue(struct cartel_db *db, const char *at,
 			   const char *action, const char *subject,
 			   const char *decision, const char *address,
 			   char **why);
+/* A request body's member as a string (NULL when absent; CARTEL_EINVAL
+ * naming it when required and absent, not a string or holding a NUL). */
+int cartel__account_body_str(json_t *body, const char *key, const char **out,
+			     int required, char **why);
+
+/* CARTEL_EINVAL naming the first member of body whose key is not in keys
+ * (NULL-terminated), or when body is not an object. */
+int cartel__account_body_keys(json_t *body, const char *const *keys,
+			      char **why);
 
 #endif

@@ -36,6 +36,9 @@ static const char *const action_names[CARTEL_DO_N] = {
 	[CARTEL_DO_AUDIT_VERIFY] = "audit.verify",
 	[CARTEL_DO_ROUND_READ] = "round.read",
 	[CARTEL_DO_HANDOVER_CHECK] = "handover.check",
+	[CARTEL_DO_ROUND_PLAN] = "round.plan",
+	[CARTEL_DO_ROUND_RECEIVE] = "round.receive",
+	[CARTEL_DO_HANDOVER_RECEIVE] = "handover.receive",
 };
 
 const char *
@@ -54,13 +57,16 @@ static const unsigned role_may[] = {
 		1u << CARTEL_DO_PERSON_CHANGE | 1u << CARTEL_DO_INQUIRY_FILE |
 		1u << CARTEL_DO_INQUIRY_READ | 1u << CARTEL_DO_REVIEW_READ |
 		1u << CARTEL_DO_REVIEW_DECIDE | 1u << CARTEL_DO_STATS |
-		1u << CARTEL_DO_ROUND_READ | 1u << CARTEL_DO_HANDOVER_CHECK,
+		1u << CARTEL_DO_ROUND_READ | 1u << CARTEL_DO_HANDOVER_CHECK |
+		1u << CARTEL_DO_HANDOVER_RECEIVE,
 	[CARTEL_ROLE_MEDIATOR] =
 		1u << CARTEL_DO_SEARCH | 1u << CARTEL_DO_PERSON_READ |
 		1u << CARTEL_DO_INQUIRY_READ | 1u << CARTEL_DO_REVIEW_READ |
 		1u << CARTEL_DO_REVIEW_DECIDE | 1u << CARTEL_DO_STATS |
 		1u << CARTEL_DO_AUDIT_VERIFY | 1u << CARTEL_DO_ROUND_READ |
-		1u << CARTEL_DO_HANDOVER_CHECK,
+		1u << CARTEL_DO_HANDOVER_CHECK | 1u << CARTEL_DO_ROUND_PLAN |
+		1u << CARTEL_DO_ROUND_RECEIVE |
+		1u << CARTEL_DO_HANDOVER_RECEIVE,
 	[CARTEL_ROLE_HOTLINE] =
 		1u << CARTEL_DO_SEARCH | 1u << CARTEL_DO_PERSON_READ |
 		1u << CARTEL_DO_INQUIRY_FILE | 1u << CARTEL_DO_INQUIRY_READ |
@@ -96,8 +102,24 @@ cartel_may(const struct cartel_user *u, enum cartel_action a,
 	/* A registrar works for one party: what it holds, and its own. */
 	int holds = same(p->held_by, u->party);
 	int own = same(p->depends_on, u->party);
-	if (a == CARTEL_DO_PERSON_READ || a == CARTEL_DO_SEARCH ||
-	    a == CARTEL_DO_HANDOVER_CHECK)
+	/* At the exchange point the holding party's registrar says who
+	 * crossed, was refused or did not come; the receiving party's says
+	 * whom it received. */
+	if (a == CARTEL_DO_HANDOVER_CHECK)
+		return holds ? 0
+			     : cartel__why(why, CARTEL_EDENIED,
+					   "a registrar of %s checks off as "
+					   "handed over, refused or absent "
+					   "only the persons %s holds",
+					   u->party, u->party);
+	if (a == CARTEL_DO_HANDOVER_RECEIVE)
+		return own ? 0
+			   : cartel__why(why, CARTEL_EDENIED,
+					 "a registrar of %s checks off as "
+					 "received only the persons that "
+					 "depend on %s",
+					 u->party, u->party);
+	if (a == CARTEL_DO_PERSON_READ || a == CARTEL_DO_SEARCH)
 		return holds || own ? 0
 				    : cartel__why(why, CARTEL_EDENIED,
 						  "a registrar of %s reads only "
@@ -227,6 +249,19 @@ body_keys(json_t *body, const char *const *keys, char **why)
 					   cartel__utf8_cut(k, 64), k);
 	}
 	return 0;
+}
+
+int
+cartel__account_body_str(json_t *body, const char *key, const char **out,
+			 int required, char **why)
+{
+	return body_str(body, key, out, required, why);
+}
+
+int
+cartel__account_body_keys(json_t *body, const char *const *keys, char **why)
+{
+	return body_keys(body, keys, why);
 }
 
 int
@@ -523,10 +558,16 @@ cartel_account_checkoff(struct cartel_db *db, const struct cartel_user *u,
 	enum cartel_handover_outcome o;
 	if ((err = cartel_handover_outcome_parse(outcome, &o, why)) != 0)
 		return err;
+	enum cartel_action a = o == CARTEL_HANDOVER_RECEIVED
+				       ? CARTEL_DO_HANDOVER_RECEIVE
+				       : CARTEL_DO_HANDOVER_CHECK;
+	if ((err = cartel_may(u, a, NULL, why)) != 0)
+		return refused(db, u, cartel_action_name(a), person_id, from,
+			       err);
 	struct cartel_person p;
 	if ((err = cartel_person_get(db, person_id, &p, why)) != 0)
 		return err;
-	err = decide_on(db, u, CARTEL_DO_HANDOVER_CHECK, &p, from, why);
+	err = decide_on(db, u, a, &p, from, why);
 	cartel_person_clear(&p);
 	if (err != 0)
 		return err;

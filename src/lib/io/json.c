@@ -280,6 +280,33 @@ cartel_stats_json(const struct cartel_stats *st, int pub)
 }
 
 json_t *
+cartel_round_check_json(const struct cartel_round *r,
+			const struct cartel_round_check *chk, int ok)
+{
+	json_t *sigs = json_array();
+	for (int i = 0; sigs != NULL && i < 2; i++)
+		json_array_append_new(
+			sigs, json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}",
+					"party", chk->sig[i].party,
+					"fingerprint", chk->sig[i].fingerprint,
+					"present", chk->sig[i].present,
+					"pinned", chk->sig[i].pinned,
+					"key_is_pinned",
+					chk->sig[i].key_is_pinned, "valid",
+					chk->sig[i].valid));
+	json_t *pr = json_array();
+	for (size_t i = 0; pr != NULL && i < chk->n_problems; i++)
+		json_array_append_new(pr, json_string(chk->problems[i]));
+	return json_pack("{s:b, s:s, s:i, s:s, s:s, s:b, s:b, s:o*, s:o*}",
+			 "ok", ok, "round_id", cartel_round_id(r), "version",
+			 cartel_round_version(r), "kind",
+			 cartel_round_kind_name(cartel_round_kind(r)),
+			 "digest", cartel_round_digest(r), "manifest_ok",
+			 chk->manifest_ok, "digest_ok", chk->digest_ok,
+			 "signatures", sigs, "problems", pr);
+}
+
+json_t *
 cartel_round_rules_json(const struct cartel_round_rules *r, int breaches_only)
 {
 	json_t *a = json_array();
@@ -298,6 +325,11 @@ cartel_round_rules_json(const struct cartel_round_rules *r, int breaches_only)
 				    b->party ? json_string(b->party)
 					     : json_null());
 		json_object_set_new(o, "id",
+				    b->person ? json_string(b->person)
+					      : json_null());
+		/* "person": the same id, as the server's verification names
+		 * it. */
+		json_object_set_new(o, "person",
 				    b->person ? json_string(b->person)
 					      : json_null());
 		json_object_set_new(o, "rule",
@@ -368,4 +400,53 @@ cartel_round_balance_json(const struct cartel_round_balance *b)
 	json_object_set_new(o, "verdict", b->verdict ? json_string(b->verdict)
 						     : json_null());
 	return o;
+}
+
+/* A value of a round's field, from its canonical JSON text. */
+static json_t *
+canon_value(const char *canon)
+{
+	json_t *v = json_loads(canon ? canon : "null", JSON_DECODE_ANY, NULL);
+	return v ? v : json_string(canon ? canon : "");
+}
+
+static json_t *
+field_changes_json(const struct cartel_round_field_change *f, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a != NULL && i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o}", "field",
+						   f[i].field, "old",
+						   canon_value(f[i].old_value),
+						   "new",
+						   canon_value(f[i].new_value)));
+	return a;
+}
+
+json_t *
+cartel_round_diff_json(const struct cartel_round_diff *d)
+{
+	json_t *add = json_array(), *rem = json_array(), *chg = json_array();
+	for (size_t i = 0; chg != NULL && i < d->n_entries; i++) {
+		const struct cartel_round_diff_entry *e = &d->entries[i];
+		if (e->change == CARTEL_ROUND_ADDED)
+			json_array_append_new(add,
+					      json_pack("{s:s, s:s}", "id", e->id,
+							"list", e->new_list));
+		else if (e->change == CARTEL_ROUND_REMOVED)
+			json_array_append_new(rem,
+					      json_pack("{s:s, s:s}", "id", e->id,
+							"list", e->old_list));
+		else
+			json_array_append_new(
+				chg, json_pack("{s:s, s:s, s:s, s:o}", "id",
+					       e->id, "old_list", e->old_list,
+					       "new_list", e->new_list,
+					       "fields",
+					       field_changes_json(e->fields,
+								  e->n_fields)));
+	}
+	return json_pack("{s:o, s:o*, s:o*, s:o*}", "header",
+			 field_changes_json(d->header, d->n_header), "added",
+			 add, "removed", rem, "changed", chg);
 }

@@ -152,6 +152,11 @@ int cartel__plan_solve(struct plan_group *groups, size_t n_groups, int n_tiers,
 
 void cartel__plan_solve_clear(struct plan_solve *s);
 
+/* Frees the solver's environment of the calling thread (GLPK keeps one
+ * per thread): a server's worker thread that plans would otherwise leave
+ * it behind when it ends. Call only when no solver work is open. */
+void cartel__plan_solver_release(void);
+
 /* planner.c: where each person stands. */
 enum plan_code {
 	PC_LISTED = 0,

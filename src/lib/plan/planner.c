@@ -1016,6 +1016,7 @@ cartel_plan_make_sought(struct cartel_plan **out,
 	if ((rc = lay_out(plan, elig, n_elig)) != 0)
 		goto done;
 done:
+	cartel__plan_solver_release();
 	free(idx);
 	free(elig);
 	if (rc != 0) {

@@ -117,6 +117,12 @@ takes_hold(const struct plan_group *groups, size_t n_groups,
 }
 
 void
+cartel__plan_solver_release(void)
+{
+	glp_free_env();
+}
+
+void
 cartel__plan_solve_clear(struct plan_solve *s)
 {
 	free(s->steps);

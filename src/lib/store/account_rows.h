@@ -121,6 +121,58 @@ int cartel__case_code_find(struct cartel_db *db, const char *hash,
 int cartel__person_version(struct cartel_db *db, const char *id,
 			   long long *version, char **why);
 
+/* A list document a mediator received (migration "1400-web-rounds"):
+ * the document as it came, in canonical form with its signatures. */
+struct cartel__received_row {
+	long long seq;
+	int version;
+	char *round_id, *kind, *digest, *parties, *signed_by;
+	char *document; /* NULL in a list (cartel__received_list) */
+	char *received_at, *received_by;
+};
+void cartel__received_rows_free(struct cartel__received_row *v, size_t n);
+
+/* Stores a received document; *seq its number. A document stored before
+ * with the same text is not stored again: *seq is the earlier one and
+ * *already 1. */
+int cartel__received_insert(struct cartel_db *db,
+			    const struct cartel__received_row *r,
+			    long long *seq, int *already, char **why);
+
+/* Received document seq, its text included (ledger-checked: a row
+ * changed behind the register's back is CARTEL_ETAMPER);
+ * CARTEL_ENOTFOUND when none. Free with cartel__received_rows_free(r,
+ * 1) after copying, or clear its fields. */
+int cartel__received_get(struct cartel_db *db, long long seq,
+			 struct cartel__received_row *out, char **why);
+
+/* Received documents, newest first, of round_id (NULL: every round)
+ * between parties one of which is party (NULL: any), without their text;
+ * *total how many there are. */
+int cartel__received_list(struct cartel_db *db, const char *round_id,
+			  const char *party, long long offset, long long limit,
+			  struct cartel__received_row **out, size_t *n,
+			  long long *total, char **why);
+
+/* A named policy of the register. */
+struct cartel__policy_row {
+	char *name, *digest, *yaml, *added_at, *added_by;
+};
+void cartel__policy_rows_free(struct cartel__policy_row *v, size_t n);
+
+/* Stores a named policy; CARTEL_EEXIST when the name is taken. */
+int cartel__policy_insert(struct cartel_db *db,
+			  const struct cartel__policy_row *p, char **why);
+
+/* Policy `name` with its YAML (ledger-checked); CARTEL_ENOTFOUND when
+ * none. */
+int cartel__policy_get(struct cartel_db *db, const char *name,
+		       struct cartel__policy_row *out, char **why);
+
+/* Every named policy by name, without its YAML. */
+int cartel__policy_list(struct cartel_db *db, struct cartel__policy_row **out,
+			size_t *n, char **why);
+
 /* The current time, as the rest of the store writes it. */
 const char *cartel__account_now(char *buf, size_t size);
 

@@ -185,6 +185,14 @@ static const struct ledger_table tables[CARTEL__LT_N] = {
 		"transfer_log", "CAST(seq AS TEXT)", "''",
 		"seq, at, by, kind, n_persons, recipient, file, sha256",
 		"seq = CAST(?1 AS INTEGER)"),
+	[CARTEL__LT_RECEIVED] = LEDGER_TABLE(
+		"round_received", "CAST(seq AS TEXT)", "''",
+		"seq, round_id, version, kind, digest, parties, signed_by, "
+		"document, received_at, received_by",
+		"seq = CAST(?1 AS INTEGER)"),
+	[CARTEL__LT_POLICY] = LEDGER_TABLE(
+		"plan_policy", "CAST(name AS TEXT)", "''",
+		"name, digest, yaml, added_at, added_by", "name = ?1"),
 };
 
 const char *

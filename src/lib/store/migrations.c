@@ -387,6 +387,29 @@ const struct cartel__migration cartel__migrations[] = {
 	 */
 	{"1300-serve-perf",
 	 "CREATE INDEX events_field ON events(field, seq);"},
+	/* Rounds through the server (docs/api.md): the list documents a
+	 * mediator received, kept as they came (canonical form, signatures
+	 * included) to be verified and compared, and the named policies a
+	 * round may be planned with. Both under the row ledger. */
+	{"1400-web-rounds",
+	 "CREATE TABLE round_received ("
+	 " seq INTEGER PRIMARY KEY,"
+	 " round_id TEXT NOT NULL,"
+	 " version INTEGER NOT NULL,"
+	 " kind TEXT NOT NULL,"
+	 " digest TEXT NOT NULL,"
+	 " parties TEXT NOT NULL,"
+	 " signed_by TEXT NOT NULL,"
+	 " document TEXT NOT NULL,"
+	 " received_at TEXT NOT NULL,"
+	 " received_by TEXT NOT NULL);"
+	 "CREATE INDEX round_received_round ON round_received(round_id, version);"
+	 "CREATE TABLE plan_policy ("
+	 " name TEXT PRIMARY KEY,"
+	 " digest TEXT NOT NULL,"
+	 " yaml TEXT NOT NULL,"
+	 " added_at TEXT NOT NULL,"
+	 " added_by TEXT NOT NULL) WITHOUT ROWID;"},
 	/* Append new migrations here, each with a unique name. */
 };
 

@@ -272,6 +272,8 @@ enum cartel__ledger_table {
 	CARTEL__LT_ACCESS,      /* access_log (seq) */
 	CARTEL__LT_CASE_CODE,   /* case_code (hash) */
 	CARTEL__LT_TRANSFER,    /* transfer_log (seq) */
+	CARTEL__LT_RECEIVED,    /* round_received (seq) */
+	CARTEL__LT_POLICY,      /* plan_policy (name) */
 	CARTEL__LT_N
 };
 

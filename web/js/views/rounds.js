@@ -6,10 +6,21 @@
 
 import {h, put, field, announce} from '../dom.js';
 import {t, word, number} from '../i18n.js';
-import {api} from '../api.js';
+import {api, session} from '../api.js';
 import {heading, errorBox, fullName, loading} from './common.js';
 
 const OUTCOMES = ['handed_over', 'received', 'refused', 'absent'];
+
+// What the signed-in account may say of a man at the exchange point (the
+// server decides; the page offers only those): the holding party's
+// registrar that he was handed over, refused or absent, the receiving
+// party's that he was received; a mediator any.
+function outcomesFor(p) {
+	const s = session();
+	if (!s || s.role !== 'registrar' || !s.party)
+		return OUTCOMES;
+	return p.side === s.party ? OUTCOMES.filter((o) => o !== 'received') : ['received'];
+}
 
 // Names for the men on the sheet, a few requests at a time.
 async function names(ids) {
@@ -98,7 +109,7 @@ export async function render(main, {parts, go}) {
 		return h('li', {}, label,
 			h('span', {class: 'actions', role: 'group',
 				'aria-label': t('rounds.check_off', {name})},
-			OUTCOMES.map((o) => h('button', {type: 'button',
+			outcomesFor(p).map((o) => h('button', {type: 'button',
 				class: o === 'handed_over' || o === 'received' ? '' : 'secondary',
 				onclick: async () => {
 					try {
