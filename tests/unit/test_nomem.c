@@ -30,146 +30,10 @@
 #include <cartel/round.h>
 #include <cartel/store.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define NOMEM_SKIP 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NOMEM_SKIP 1
-#endif
-#endif
+#include "nomem.h"
 
-/* Allocations left before the one that fails; -1 when none is to fail. */
-static long countdown = -1;
-/* Set when an allocation was refused since the last arm(). */
-static int tripped;
-
-#ifndef NOMEM_SKIP
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-/* The bounds of this program's code, libcartel included (it is linked in
- * statically); SQLite, ICU and the C library are shared objects. */
-extern char __executable_start, etext;
-
-static int
-refuse(void)
-{
-	if (countdown < 0)
-		return 0;
-	/* Once one allocation is refused, every later one is too, as when
-	 * memory has run out; a one-off refusal lets libraries that ignore a
-	 * failed append (jansson's key dump) carry on with a gap. */
-	if (countdown == 0) {
-		tripped = 1;
-		return 1;
-	}
-	countdown--;
-	return 0;
-}
-
-/* Only allocations that cartel's own code asks for are counted and
- * refused (and jansson's, below): the loops then run once per allocation
- * site of cartel rather than once per allocation inside SQLite, whose own
- * failures are its own test suite's business. */
-static int
-refuse_from(const void *caller)
-{
-	const char *c = caller;
-	if (c < &__executable_start || c >= &etext)
-		return 0;
-	return refuse();
-}
-
-void *
-malloc(size_t n)
-{
-	return refuse_from(__builtin_return_address(0)) ? NULL
-							: __libc_malloc(n);
-}
-
-void *
-calloc(size_t n, size_t size)
-{
-	return refuse_from(__builtin_return_address(0))
-		       ? NULL
-		       : __libc_calloc(n, size);
-}
-
-void *
-realloc(void *p, size_t n)
-{
-	return refuse_from(__builtin_return_address(0))
-		       ? NULL
-		       : __libc_realloc(p, n);
-}
-
-char *
-strdup(const char *s)
-{
-	if (refuse_from(__builtin_return_address(0)))
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *d = __libc_malloc(n);
-	return d ? memcpy(d, s, n) : NULL;
-}
-
-char *
-strndup(const char *s, size_t max)
-{
-	if (refuse_from(__builtin_return_address(0)))
-		return NULL;
-	size_t n = strnlen(s, max);
-	char *d = __libc_malloc(n + 1);
-	if (d != NULL) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
-/* jansson allocates through this, for the documents and JSON records
- * cartel builds. */
-static void *
-json_malloc(size_t n)
-{
-	return refuse() ? NULL : __libc_malloc(n);
-}
-#endif
-
-/* A copy of s made with failures held off: for the summary of an
- * operation that has already committed, which cannot be undone. */
-static char *
-keep(const char *s)
-{
-	long saved = countdown;
-	countdown = -1;
-	char *d = strdup(s);
-	countdown = saved;
-	return d;
-}
-
-static void
-arm(long n)
-{
-	tripped = 0;
-	countdown = n;
-}
-
-static void
-disarm(void)
-{
-	countdown = -1;
-}
-
-/* An operation under test: returns 0 or a negative cartel_err, and on
- * success writes a text summary of its result into out (malloc'd), which
- * is compared with the summary of a run without failures. */
-typedef int (*op_fn)(void *ctx, char **out);
-
-/* The most counted allocations any one operation here makes, with room
- * to spare; a loop that reaches it has found an operation that never
- * completes. */
-#define MAX_ALLOCS 20000
+#define keep nomem_keep
+typedef nomem_op op_fn;
 
 struct fx {
 	char dir[64];
@@ -202,53 +66,23 @@ chain_holds(struct fx *f)
 		fail_msg("audit verify after a failed run: %s", why);
 }
 
-/* Runs op until it gets through, with allocation N failing on run N.
- * With `once` the operation can succeed only once (loading a round):
- * there is no run without failures beforehand, and the run that gets
- * through proves that no failed run left part of it behind. */
+static void
+after_run(void *ctx, int walk)
+{
+	struct fx *f = ctx;
+	if (walk)
+		chain_holds(f);
+	else
+		reopen(f);
+}
+
+/* Runs op once per allocation it makes (nomem.h); after each failed run
+ * the register is reopened as the next command would, and its chain
+ * walked now and then and at the end. */
 static void
 each_failure_once(struct fx *f, op_fn op, void *ctx, int once)
 {
-	char *want = NULL;
-	if (!once)
-		assert_int_equal(op(ctx, &want), 0);
-	long n;
-	for (n = 0; n < MAX_ALLOCS; n++) {
-		char *got = NULL;
-		arm(n);
-		int rc = op(ctx, &got);
-		int hit = tripped;
-		disarm();
-		if (!hit) {
-			/* No allocation left to fail: the full result. */
-			assert_int_equal(rc, 0);
-			if (want != NULL)
-				assert_string_equal(got, want);
-			free(got);
-			break;
-		}
-		if (rc == 0) {
-			/* A refused allocation that the operation could do
-			 * without must still give the full result. */
-			assert_false(once && want == NULL);
-			assert_string_equal(got, want);
-			free(got);
-		} else {
-			assert_true(rc < 0);
-			assert_null(got);
-		}
-		/* Every failed run reopens the register; every 16th (and the
-		 * first) also walks the whole chain, which is what makes a
-		 * loop of thousands of runs slow. */
-		if (f != NULL && n % 16 == 0)
-			chain_holds(f);
-		else if (f != NULL)
-			reopen(f);
-	}
-	assert_true(n < MAX_ALLOCS);
-	if (f != NULL)
-		chain_holds(f);
-	free(want);
+	nomem_each_failure(op, ctx, once, f != NULL ? after_run : NULL, f);
 }
 
 static void
@@ -988,12 +822,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(handover, setup, teardown),
 		cmocka_unit_test(match),
 	};
-#ifdef NOMEM_SKIP
-	(void)tests;
-	puts("allocation failures: skipped under AddressSanitizer");
-	return 0;
-#else
-	json_set_alloc_funcs(json_malloc, free);
+if (nomem_skipped()) {
+		puts("allocation failures: skipped under AddressSanitizer");
+		return 0;
+	}
+	nomem_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
-#endif
 }

@@ -184,7 +184,7 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 	}
 	if (own)
 		err = cartel__db_write_end(db, own, err, why);
-	for (size_t i = 0; hits != NULL && i < n_inq; i++)
+	for (size_t i = 0; hits != NULL && n_hits != NULL && i < n_inq; i++)
 		cartel_search_hits_free(hits[i], n_hits[i]);
 	free(hits);
 	free(n_hits);

@@ -82,19 +82,30 @@ cartel__user_insert(struct cartel_db *db, const struct cartel__user_row *u,
 	"name, role, party, pw_hash, disabled, failures, locked_until, "     \
 	"created_at, created_by, changed_at"
 
-static void
+/* Column i copied into *dst; 1 when it held a value that could not be
+ * copied (out of memory). */
+static int
+col_lost(sqlite3_stmt *st, int i, char **dst)
+{
+	*dst = cartel__col_dup(st, i);
+	return *dst == NULL && sqlite3_column_type(st, i) != SQLITE_NULL;
+}
+
+/* The row into *u; 1 when a value was lost to a failed allocation (the
+ * caller then reports it rather than act on a user with no password
+ * hash). */
+static int
 user_from(sqlite3_stmt *st, struct cartel__user_row *u)
 {
-	u->name = cartel__col_dup(st, 0);
-	u->role = cartel__col_dup(st, 1);
-	u->party = cartel__col_dup(st, 2);
-	u->pw_hash = cartel__col_dup(st, 3);
+	int lost = col_lost(st, 0, &u->name) | col_lost(st, 1, &u->role) |
+		   col_lost(st, 2, &u->party) | col_lost(st, 3, &u->pw_hash);
 	u->disabled = sqlite3_column_int(st, 4);
 	u->failures = sqlite3_column_int(st, 5);
 	u->locked_until = sqlite3_column_int64(st, 6);
-	u->created_at = cartel__col_dup(st, 7);
-	u->created_by = cartel__col_dup(st, 8);
-	u->changed_at = cartel__col_dup(st, 9);
+	lost |= col_lost(st, 7, &u->created_at) |
+		col_lost(st, 8, &u->created_by) |
+		col_lost(st, 9, &u->changed_at);
+	return lost;
 }
 
 int
@@ -117,14 +128,15 @@ cartel__user_get(struct cartel_db *db, const char *name,
 		return err;
 	bind_opt(st, 1, name);
 	int rc = sqlite3_step(st);
+	int lost = 0;
 	if (rc == SQLITE_ROW)
-		user_from(st, out);
+		lost = user_from(st, out);
 	else if (rc == SQLITE_DONE)
 		err = cartel__why(why, CARTEL_ENOTFOUND, "no such user");
 	else
 		err = cartel__db_err(db, rc, "reading a user", why);
 	sqlite3_finalize(st);
-	if (err == 0 && out->name == NULL) {
+	if (err == 0 && lost) {
 		cartel__user_row_clear(out);
 		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
@@ -155,7 +167,10 @@ cartel__user_list(struct cartel_db *db, struct cartel__user_row **out,
 		}
 		v = nv;
 		memset(&v[k], 0, sizeof v[k]);
-		user_from(st, &v[k++]);
+		if (user_from(st, &v[k++])) {
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
 	}
 	if (err == 0 && rc != SQLITE_DONE)
 		err = cartel__db_err(db, rc, "listing users", why);
