@@ -83,6 +83,19 @@ int cartel_import_xlsx(struct cartel_db *db, const char *path,
 int cartel_export_xlsx(struct cartel_db *db, const char *path,
 		       long long *n_persons, char *sha256, char **why);
 
+/*
+ * Writes a table given as CSV text (csv[0..len), a header row then the
+ * rows, as cartel_csv_write_row writes them) as a workbook at path with
+ * one sheet named `sheet`: a bold header row frozen above the rows, with a
+ * filter, columns sized to their contents, every cell a string. For the
+ * reports that are tables (reconciliation). Sets sha256 (hex) when not
+ * NULL. Returns 0, CARTEL_EFORMAT for CSV that does not read, or the
+ * errors of cartel_export_xlsx.
+ */
+int cartel_xlsx_write_csv(const char *path, const char *sheet,
+			  const char *csv, size_t len, char *sha256,
+			  char **why);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #include <cartel/round.h>
 #include <cartel/sheet.h>
 #include <cartel/store.h>
+#include <cartel/xlsx.h>
 
 #include "cli.h"
 
@@ -75,11 +76,61 @@ cands_text(const struct cartel_reconcile_row *r, char *buf, size_t size)
 	}
 }
 
+/* A report path ending in .xlsx is written as a workbook: the table is
+ * made as CSV in memory, then written by the library. */
+static int
+is_xlsx(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 5 && strcmp(path + n - 5, ".xlsx") == 0;
+}
+
+struct table_out {
+	struct cli_out out;
+	const char *path;
+	char *mem;
+	size_t len;
+	FILE *fp;
+};
+
+static int
+table_open(struct table_out *t, const char *path)
+{
+	memset(t, 0, sizeof *t);
+	t->path = path;
+	if (is_xlsx(path)) {
+		t->fp = open_memstream(&t->mem, &t->len);
+		return t->fp != NULL ? 0 : cli_fail("out of memory");
+	}
+	if (cli_out_open(&t->out, path, 0) != 0)
+		return EXIT_FAIL;
+	t->fp = t->out.fp;
+	return 0;
+}
+
+static int
+table_close(struct table_out *t, int ok)
+{
+	if (t->mem == NULL && !is_xlsx(t->path))
+		return cli_out_close(&t->out, ok);
+	int bad = fclose(t->fp) != 0;
+	int rc = 0;
+	if (ok && !bad) {
+		char *why = NULL;
+		int err = cartel_xlsx_write_csv(t->path, "reconciliation",
+						t->mem, t->len, NULL, &why);
+		if (err != 0)
+			rc = cli_error(err, why, "writing the workbook");
+	}
+	free(t->mem);
+	return rc;
+}
+
 static int
 write_list_csv(const char *path, const struct cartel_reconcile *res)
 {
-	struct cli_out out;
-	if (cli_out_open(&out, path, 0) != 0)
+	struct table_out out;
+	if (table_open(&out, path) != 0)
 		return EXIT_FAIL;
 	FILE *fp = out.fp;
 	const char *head[] = {"row",	     "their_id",   "verdict",
@@ -102,10 +153,10 @@ write_list_csv(const char *path, const struct cartel_reconcile *res)
 		bad = cartel_csv_write_row(fp, f, 7) != 0;
 	}
 	if (bad) {
-		cli_out_close(&out, 0);
+		table_close(&out, 0);
 		return cli_fail("%s: writing failed", cli_t(path));
 	}
-	return cli_out_close(&out, 1);
+	return table_close(&out, 1);
 }
 
 static int
@@ -268,8 +319,8 @@ print_person(const char *tag, size_t pos, const struct cartel_person *p)
 static int
 write_counts_csv(const char *path, const struct cartel_reconcile_counts *c)
 {
-	struct cli_out out;
-	if (cli_out_open(&out, path, 0) != 0)
+	struct table_out out;
+	if (table_open(&out, path) != 0)
 		return EXIT_FAIL;
 	FILE *fp = out.fp;
 	const char *head[] = {"side",	     "row",	   "id",
@@ -298,10 +349,10 @@ write_counts_csv(const char *path, const struct cartel_reconcile_counts *c)
 		bad = cartel_csv_write_row(fp, f, 6) != 0;
 	}
 	if (bad) {
-		cli_out_close(&out, 0);
+		table_close(&out, 0);
 		return cli_fail("%s: writing failed", cli_t(path));
 	}
-	return cli_out_close(&out, 1);
+	return table_close(&out, 1);
 }
 
 static int

@@ -81,4 +81,23 @@ python3 "$D/xlsx_make.py" two_sheets "$T/two.xlsx"
 $E import xlsx "$T/two.xlsx" --sheet Persons >/dev/null || fail "--sheet"
 [ "$($E person show RU-7 --json | jq -r .person.family_name)" = "Иванов" ] ||
 	fail "the sheet named"
+# A reconciliation report as a workbook: the same table as its CSV, every
+# cell a string, the header frozen.
+R="$CARTEL --db $T/r.db"
+$R init >/dev/null
+$R import csv "$D/round_reconcile_register.csv" >/dev/null
+$R reconcile "$D/round_reconcile_theirs.csv" --party RU --all \
+	-o "$T/rec.csv" >/dev/null || fail "reconcile csv"
+$R reconcile "$D/round_reconcile_theirs.csv" --party RU --all \
+	-o "$T/rec.xlsx" >/dev/null || fail "reconcile xlsx"
+unzip -p "$T/rec.xlsx" xl/worksheets/sheet1.xml >"$T/rec.xml"
+grep -q '<pane ySplit="1"' "$T/rec.xml" || fail "report header not frozen"
+grep -q '<f>' "$T/rec.xml" && fail "a formula in the report"
+grep -q ' t="n"\|<c r="[A-Z]*[0-9]*"><v>' "$T/rec.xml" &&
+	fail "a number cell in the report"
+for v in their_id verdict T-3 ambiguous; do
+	grep -q ">$v<" "$T/rec.xml" || fail "the report lacks $v"
+done
+[ "$(grep -o '<row ' "$T/rec.xml" | wc -l)" = "$(wc -l <"$T/rec.csv")" ] ||
+	fail "the report's rows differ from its CSV"
 echo ok

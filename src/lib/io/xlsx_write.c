@@ -22,8 +22,10 @@
 
 #include <xlsxwriter.h>
 
+#include <cartel/csv.h>
 #include <cartel/error.h>
 #include <cartel/file.h>
+#include <cartel/limits.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
 #include <cartel/transfer.h>
@@ -222,4 +224,100 @@ done:
 	if (err == 0 && n_persons != NULL)
 		*n_persons = (long long)w.row;
 	return err;
+}
+
+int
+cartel_xlsx_write_csv(const char *path, const char *sheet, const char *csv,
+		      size_t len, char *sha256, char **why)
+{
+	FILE *in = fmemopen((void *)(len ? csv : "\n"), len ? len : 1, "r");
+	if (in == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	struct cartel_csv *r;
+	if (cartel_csv_open(&r, in, path, 0) != 0) {
+		fclose(in);
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	struct cartel_file *f;
+	int err = cartel_file_open(&f, path, 0, why);
+	const char *tmp = err == 0 ? cartel_file_tmp_path(f) : NULL;
+	if (err == 0 && tmp == NULL) {
+		cartel_file_abort(f);
+		err = cartel__why(why, CARTEL_ESTATE,
+				  "%s: a workbook is written to a regular "
+				  "file, not a device or a pipe",
+				  path);
+	}
+	if (err != 0) {
+		cartel_csv_close(r);
+		fclose(in);
+		return err;
+	}
+	char *dir = strdup(path);
+	unsigned width[CARTEL_LIMIT_COLUMNS + 1] = {0};
+	lxw_workbook_options o = {LXW_TRUE, dir ? dirname(dir) : NULL,
+				  LXW_FALSE};
+	lxw_workbook *wb = dir ? workbook_new_opt(tmp, &o) : NULL;
+	lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, sheet) : NULL;
+	lxw_format *bold = wb ? workbook_add_format(wb) : NULL;
+	if (ws == NULL || bold == NULL)
+		err = cartel__why(why, CARTEL_ENOMEM,
+				  "%s: the workbook could not be started",
+				  path);
+	else
+		format_set_bold(bold);
+	lxw_row_t row = 0;
+	size_t n_cols = 0;
+	char **fields;
+	size_t n;
+	int k;
+	while (err == 0 && (k = cartel_csv_next(r, &fields, &n, why)) != 0) {
+		if (k < 0) {
+			err = k;
+			break;
+		}
+		for (size_t c = 0; c < n && c < CARTEL_LIMIT_COLUMNS; c++) {
+			if (fields[c][0] == '\0')
+				continue;
+			lxw_error e = worksheet_write_string(
+				ws, row, (lxw_col_t)c, fields[c],
+				row == 0 ? bold : NULL);
+			if (e != LXW_NO_ERROR)
+				err = cartel__why(why, CARTEL_EIO,
+						  "%s: writing the workbook: %s",
+						  path, lxw_strerror(e));
+			unsigned w = chars_of(fields[c]) + (row == 0 ? 3 : 0);
+			if (w > width[c])
+				width[c] = w > WIDTH_MAX ? WIDTH_MAX : w;
+		}
+		if (n > n_cols)
+			n_cols = n < CARTEL_LIMIT_COLUMNS ? n
+							  : CARTEL_LIMIT_COLUMNS;
+		row++;
+	}
+	cartel_csv_close(r);
+	fclose(in);
+	if (err == 0 && row > 0) {
+		worksheet_freeze_panes(ws, 1, 0);
+		worksheet_repeat_rows(ws, 0, 0);
+		worksheet_autofilter(ws, 0, 0, row - 1, (lxw_col_t)(n_cols - 1));
+		for (size_t c = 0; c < n_cols; c++)
+			worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+					     (double)width[c] + 1.5, NULL);
+	}
+	if (wb != NULL) {
+		lxw_error e = workbook_close(wb);
+		if (err == 0 && e != LXW_NO_ERROR)
+			err = cartel__why(why, CARTEL_EIO,
+					  "%s: writing the workbook: %s", path,
+					  lxw_strerror(e));
+	}
+	free(dir);
+	if (err == 0 && sha256 != NULL)
+		err = cartel_sha256_file(tmp, sha256, why);
+	if (err != 0) {
+		cartel_file_abort(f);
+		return err;
+	}
+	return cartel_file_commit(f, why);
 }
