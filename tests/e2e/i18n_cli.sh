@@ -104,9 +104,9 @@ lacks "$T/status.uk" "round|version|loaded|digest|stage|listed|pending|handed_ov
 
 # The command list of `cartel help`, each line in the language.
 $CARTEL help >"$T/list.en"
-has "$T/list.en" "  import     import a CSV or XLSX list of persons"
+has "$T/list.en" "  import     import a CSV or XLSX list, or a PFIF feed, of persons"
 $CARTEL --lang uk help >"$T/list.uk"
-has "$T/list.uk" "  import     імпортувати список осіб у CSV або XLSX"
+has "$T/list.uk" "  import     імпортувати список осіб у CSV або XLSX чи стрічку PFIF"
 $CARTEL --lang ru help >"$T/list.ru"
 has "$T/list.ru" "  handover   провести согласованный раунд в пункте обмена"
 
