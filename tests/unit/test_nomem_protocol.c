@@ -28,8 +28,10 @@
 #include <cartel/inquiry.h>
 #include <cartel/links.h>
 #include <cartel/merge.h>
+#include <cartel/pfif.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
+#include <cartel/xlsx.h>
 
 #include "nomem.h"
 
@@ -538,6 +540,104 @@ backups(void **state)
 	each_failure(f, op_backup, 0);
 }
 
+/* ---- Lists as they travel: XLSX and PFIF ---------------------------- */
+
+/* A fresh register for one run, at a path of its own. */
+static int
+fresh(struct fx *f, struct cartel_db **db)
+{
+	char path[192];
+	snprintf(path, sizeof path, "%s/fresh-%d.db", f->dir, ++f->counter);
+	return cartel_db_open(db, path, CARTEL_DB_CREATE, WHY);
+}
+
+/* UA's register written as a workbook and read into a fresh register. */
+static int
+op_xlsx(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	char book[192];
+	snprintf(book, sizeof book, "%s/book-%d.xlsx", f->dir, ++f->counter);
+	long long n_out = 0;
+	int rc = cartel_export_xlsx(f->ua, book, &n_out, NULL, WHY);
+	struct cartel_db *db = NULL;
+	if (rc == 0)
+		rc = fresh(f, &db);
+	struct cartel_import_opts o;
+	memset(&o, 0, sizeof o);
+	o.all_or_nothing = 1;
+	struct cartel_import_result res;
+	memset(&res, 0, sizeof res);
+	if (rc == 0)
+		rc = cartel_import_xlsx(db, book, NULL, &o, &res, WHY);
+	if (rc == 0) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "%lld out, %zu in", n_out,
+			 res.imported);
+		*out = strdup(buf);
+		rc = *out ? 0 : CARTEL_ENOMEM;
+	}
+	cartel_import_result_clear(&res);
+	cartel_db_close(db);
+	return rc;
+}
+
+/* UA's register as a PFIF feed (captives included), read into a fresh
+ * register. */
+static int
+op_pfif(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (mem == NULL)
+		return CARTEL_ENOMEM;
+	struct cartel_pfif_opts po;
+	memset(&po, 0, sizeof po);
+	po.include_captives = 1;
+	struct cartel_pfif_counts counts;
+	memset(&counts, 0, sizeof counts);
+	int rc = cartel_export_pfif(f->ua, mem, &po, &counts, WHY);
+	if (fclose(mem) != 0 && rc == 0)
+		rc = CARTEL_EIO;
+	struct cartel_db *db = NULL;
+	if (rc == 0)
+		rc = fresh(f, &db);
+	FILE *in = rc == 0 ? fmemopen(text, len, "r") : NULL;
+	if (rc == 0 && in == NULL)
+		rc = CARTEL_ENOMEM;
+	struct cartel_import_opts o;
+	memset(&o, 0, sizeof o);
+	o.all_or_nothing = 1;
+	struct cartel_import_result res;
+	memset(&res, 0, sizeof res);
+	if (rc == 0)
+		rc = cartel_import_pfif(db, in, "feed.xml", &po, &o, &res,
+					WHY);
+	if (in != NULL)
+		fclose(in);
+	if (rc == 0) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "%zu persons %zu notes out, %zu in",
+			 counts.persons, counts.notes, res.imported);
+		*out = strdup(buf);
+		rc = *out ? 0 : CARTEL_ENOMEM;
+	}
+	cartel_import_result_clear(&res);
+	cartel_db_close(db);
+	free(text);
+	return rc;
+}
+
+static void
+travelling_lists(void **state)
+{
+	struct fx *f = *state;
+	each_failure(f, op_xlsx, 0);
+	each_failure(f, op_pfif, 0);
+}
+
 /* ---- Accounts, sessions and what a signed-in user asks for ---------- */
 
 static const char pw[] = "correct horse battery";
@@ -796,6 +896,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(inquiries_and_merges, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(backups, setup, teardown),
+		cmocka_unit_test_setup_teardown(travelling_lists, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(accounts, setup, teardown),
 	};
 	if (nomem_skipped()) {

@@ -638,7 +638,7 @@ pf_free(struct pf *pf)
 	for (size_t i = 0; i < pf->n_rej; i++)
 		free(pf->rej[i].reason);
 	free(pf->rej);
-	if (pf->doc != NULL)
+	if (pf->doc != NULL && pf->pid != NULL)
 		for (size_t i = 0; i < pf->doc->n_rec; i++)
 			free(pf->pid[i]);
 	free(pf->pid);

@@ -321,6 +321,8 @@ wb_start(void *ud, const XML_Char *el, const XML_Char **atts)
 		nv[w->n].name = strdup(name);
 		nv[w->n].rid = strdup(rid);
 		w->n++;
+		if (nv[w->n - 1].name == NULL || nv[w->n - 1].rid == NULL)
+			stop(&w->b, CARTEL_ENOMEM, "out of memory");
 	} else if (strcmp(n, "workbookPr") == 0) {
 		const char *d = attr(atts, "date1904");
 		w->date1904 = d != NULL && (strcmp(d, "1") == 0 ||
@@ -365,6 +367,9 @@ rels_start(void *ud, const XML_Char *el, const XML_Char **atts)
 	nv[r->n].target = strdup(t);
 	nv[r->n].type = strdup(ty ? ty : "");
 	r->n++;
+	if (nv[r->n - 1].id == NULL || nv[r->n - 1].target == NULL ||
+	    nv[r->n - 1].type == NULL)
+		stop(&r->b, CARTEL_ENOMEM, "out of memory");
 }
 
 /* The part a relationship's target names, relative to xl/ unless
