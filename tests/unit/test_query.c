@@ -193,10 +193,18 @@ bad_input(void **state)
 					    &why),
 			 CARTEL_ERANGE);
 	free(why);
-	/* Not NUL-terminated, with NULs and invalid UTF-8 inside: read up
-	 * to len, no further. */
-	const char raw[] = {'I', 'v', 'a', 'n', '\0', (char)0xff, (char)0xd0,
-			    ' ', 'P', 'e', 't', 'r', 'o', 'v', 'X'};
+	/* Bytes that are not UTF-8: no name, refused with a reason. */
+	const char bad[] = {'I', 'v', 'a', 'n', ' ', (char)0xff, (char)0xd0,
+			    ' ', 'P', 'e', 't', 'r', 'o', 'v'};
+	why = NULL;
+	assert_int_equal(cartel_query_parse(bad, sizeof bad, NULL, NULL, &q,
+					    &why),
+			 CARTEL_EINVAL);
+	assert_non_null(strstr(why, "UTF-8"));
+	free(why);
+	/* Not NUL-terminated: read up to len, no further. */
+	const char raw[] = {'I', 'v', 'a', 'n', ' ', 'P', 'e', 't',
+			    'r', 'o', 'v', 'X'};
 	assert_int_equal(cartel_query_parse(raw, sizeof raw - 1, NULL, NULL,
 					    &q, NULL),
 			 0);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cartel/csv.h>
 #include <cartel/error.h>
 #include <cartel/match.h>
 
@@ -398,6 +399,11 @@ cartel_query_parse(const char *text, size_t len, const char *born,
 		return cartel__why(why, CARTEL_ERANGE,
 				   "the name is longer than %d bytes",
 				   CARTEL_QUERY_MAX_TEXT);
+	/* Bytes that are not UTF-8 are no name: refused here, for every
+	 * front end, rather than read as letters no record has. */
+	if (len > 0 && !cartel_utf8_valid(text, len))
+		return cartel__why(why, CARTEL_EINVAL,
+				   "the name is not valid UTF-8 text");
 	const struct match_names *nt;
 	int rc =
 	    cartel__match_names_get(opts ? opts->data_dir : NULL, &nt, why);
