@@ -135,6 +135,16 @@ mdays(int y, int m)
 	return d[m - 1];
 }
 
+/* The number written by the n digits at v (checked digits). */
+static int
+num(const char *v, int n)
+{
+	int x = 0;
+	for (int i = 0; i < n; i++)
+		x = x * 10 + (v[i] - '0');
+	return x;
+}
+
 static int
 ymd_ok(const char *v, size_t n)
 {
@@ -146,14 +156,14 @@ ymd_ok(const char *v, size_t n)
 		return 1;
 	if (v[4] != '-' || !is_digits(v + 5, 2))
 		return 0;
-	int y = atoi(v), m = (v[5] - '0') * 10 + v[6] - '0';
+	int y = num(v, 4), m = num(v + 5, 2);
 	if (m < 1 || m > 12)
 		return 0;
 	if (n == 7)
 		return 1;
 	if (v[7] != '-' || !is_digits(v + 8, 2))
 		return 0;
-	int d = (v[8] - '0') * 10 + v[9] - '0';
+	int d = num(v + 8, 2);
 	return d >= 1 && d <= mdays(y, m);
 }
 
@@ -164,7 +174,8 @@ time_ok(const char *v)
 	return n == 20 && ymd_ok(v, 10) && v[10] == 'T' && v[13] == ':' &&
 	       v[16] == ':' && v[19] == 'Z' && is_digits(v + 11, 2) &&
 	       is_digits(v + 14, 2) && is_digits(v + 17, 2) &&
-	       atoi(v + 11) < 24 && atoi(v + 14) < 60 && atoi(v + 17) < 61;
+	       num(v + 11, 2) < 24 && num(v + 14, 2) < 60 &&
+	       num(v + 17, 2) < 61;
 }
 
 static int
