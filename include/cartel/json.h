@@ -59,8 +59,7 @@ json_t *cartel_handover_status_json(const struct cartel_handover_status *st);
  * array of {"party" (the party whose list names him, or null), "id" (the
  * document's id, or null for the plan), "rule" (its code: "refuses",
  * "not_holder", ...), "note" (true: reported, does not refuse), "text"
- * (the sentence), "person" (the same as "id", the name the server's
- * document verification gives it)}, in the document's order. Only breaches, no notes, when
+ * (the sentence)}, in the document's order. Only breaches, no notes, when
  * breaches_only. */
 struct cartel_round_rules;
 json_t *cartel_round_rules_json(const struct cartel_round_rules *r,

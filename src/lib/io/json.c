@@ -327,11 +327,6 @@ cartel_round_rules_json(const struct cartel_round_rules *r, int breaches_only)
 		json_object_set_new(o, "id",
 				    b->person ? json_string(b->person)
 					      : json_null());
-		/* "person": the same id, as the server's verification names
-		 * it. */
-		json_object_set_new(o, "person",
-				    b->person ? json_string(b->person)
-					      : json_null());
 		json_object_set_new(o, "rule",
 				    json_string(cartel_round_rule_name(b->rule)));
 		json_object_set_new(o, "note", json_boolean(b->note));
