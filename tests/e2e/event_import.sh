@@ -2,7 +2,9 @@
 # rule of event add (unknown person, unknown field, an id that would
 # change, a bad value, a status against the lifecycle, a bad time); the
 # reject report names row, column and rule, never the cell; with
-# --all-or-nothing nothing is written; the audit chain holds.
+# --all-or-nothing nothing is written; a header naming one column twice
+# and a file that does not convert are refused whole; the audit chain
+# holds.
 set -u
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -83,6 +85,33 @@ expect "looks like windows-1251"
 run 0 "$CARTEL" event import "$WORK/ev1251.csv" --encoding windows-1251
 expect "1 rows read, 1 events recorded, 0 rejected"
 is A2 health seriously_wounded
+
+# A header that gives one column twice (person_id and its other name id;
+# by and actor), and a file whose bytes the named encoding does not have
+# (an unpaired UTF-16 surrogate on row 3): refused whole, naming the
+# columns or the row, nothing recorded.
+events() { sqlite3 "$CARTEL_DB" "SELECT count(*) FROM events; SELECT count(*) FROM audit"; }
+snap before
+n0=$(events)
+printf 'person_id,field,value,id,source,by
+A1,health,good,A1,icrc_visit,x
+' >"$WORK/twoid.csv"
+run 1 "$CARTEL" event import "$WORK/twoid.csv"
+expect "twoid.csv: header: columns 1 and 4 both name 'person_id'; keep one of them"
+printf 'person_id,field,value,source,by,actor
+A1,health,good,icrc_visit,x,y
+' >"$WORK/twoby.csv"
+run 1 "$CARTEL" event import "$WORK/twoby.csv"
+expect "columns 5 and 6 both name 'by'"
+printf '\377\376' >"$WORK/bad16.csv"
+printf 'person_id,field,value,source,by\nA1,health,good,icrc_visit,x\nA2,health,' | iconv -f utf-8 -t utf-16le >>"$WORK/bad16.csv"
+printf '\000\330s\000\n\000' >>"$WORK/bad16.csv"
+run 1 "$CARTEL" event import "$WORK/bad16.csv" --encoding UTF-16
+expect "row 3 (line 3): the bytes there are not UTF-16"
+# (An export is itself audited: counted before the snapshot.)
+[ "$(events)" = "$n0" ] || fail "a refused event list recorded something"
+snap after
+cmp -s "$WORK/before.csv" "$WORK/after.csv" || fail "a refused event list changed a person"
 
 run 0 "$CARTEL" audit verify
 echo "ok"

@@ -64,7 +64,7 @@ run 0 "$CARTEL" --db "$WORK/r2.db" audit verify
 expect "0 entries"
 
 # Standard input, and a clean file leaves no reject file behind.
-printf 'id,held_by\nB1,UA\nB2,UA\n' | "$CARTEL" import csv - --json >"$WORK/out" 2>&1 ||
+printf 'id,family_name,held_by\nB1,Bilyk,UA\nB2,Bondar,UA\n' | "$CARTEL" import csv - --json >"$WORK/out" 2>&1 ||
 	fail "stdin import"
 expect '"imported": 2'
 [ -f import.rejects.csv ] && fail "a reject file for a clean import"

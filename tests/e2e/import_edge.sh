@@ -37,7 +37,7 @@ expect "2,family_name," "$WORK/utf8.csv.rejects.csv"
 expect "UTF-8" "$WORK/utf8.csv.rejects.csv"
 
 # A 10 MB field: rejected as too long, the row after it still read.
-{ printf 'id,notes\nE1,'; head -c 10485760 /dev/zero | tr '\0' 'n'; printf '\nE2,fine\n'; } >"$WORK/big.csv"
+{ printf 'id,family_name,notes\nE1,Tkach,'; head -c 10485760 /dev/zero | tr '\0' 'n'; printf '\nE2,Tkach,fine\n'; } >"$WORK/big.csv"
 run 1 "$CARTEL" import csv "$WORK/big.csv"
 expect "2 rows read, 1 imported, 1 rejected"
 expect "2,notes,the field is longer than" "$WORK/big.csv.rejects.csv"
@@ -46,9 +46,9 @@ run 0 "$CARTEL" person show E2
 # A full database (capped at its current size): nothing of the file goes
 # in, the register still verifies.
 before=$(persons)
-i=0; printf 'id,notes\n' >"$WORK/many.csv"
+i=0; printf 'id,family_name,notes\n' >"$WORK/many.csv"
 while [ $i -lt 3000 ]; do
-	printf 'F%d,%0200d\n' $i $i >>"$WORK/many.csv"; i=$((i + 1))
+	printf 'F%d,Tkach,%0200d\n' $i $i >>"$WORK/many.csv"; i=$((i + 1))
 done
 pages=$(sqlite3 "$WORK/r.db" 'PRAGMA page_count')
 CARTEL_DB_MAX_PAGES=$pages "$CARTEL" import csv "$WORK/many.csv" >"$WORK/out" 2>&1

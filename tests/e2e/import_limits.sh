@@ -66,7 +66,7 @@ run 1 "$CARTEL" import csv "$WORK/longhead.csv"
 expect "row 1 (line 1): the header is longer than the limit of 256 KiB"
 
 # One 20 MB line of commas: a rejected row, in bounded memory.
-{ printf 'id,notes\nL1,'; head -c 20971520 /dev/zero | tr '\0' ','; printf '\nL2,fine\n'; } >"$WORK/long.csv"
+{ printf 'id,family_name,notes\nL1,Tkach,'; head -c 20971520 /dev/zero | tr '\0' ','; printf '\nL2,Tkach,fine\n'; } >"$WORK/long.csv"
 /usr/bin/time -f '%M' -o "$WORK/rss" "$CARTEL" import csv "$WORK/long.csv" >"$WORK/out" 2>&1
 expect "2 rows read, 1 imported, 1 rejected"
 expect "2,,the row has more than 1000 columns" "$WORK/long.csv.rejects.csv"
@@ -74,7 +74,7 @@ rss=$(tail -1 "$WORK/rss")
 [ "$rss" -lt 65536 ] || fail "a 20 MB line took $rss KiB"
 # A line of 20 fields of 60,000 bytes, each under the field limit: past
 # the line limit of 1 MiB, a rejected row.
-{ printf 'id,notes\nM1'; for i in $(seq 20); do printf ','; head -c 60000 /dev/zero | tr '\0' m; done; printf '\nM2,fine\n'; } >"$WORK/wide-line.csv"
+{ printf 'id,family_name,notes\nM1'; for i in $(seq 20); do printf ','; head -c 60000 /dev/zero | tr '\0' m; done; printf '\nM2,Tkach,fine\n'; } >"$WORK/wide-line.csv"
 run 1 "$CARTEL" import csv "$WORK/wide-line.csv"
 expect "2 rows read, 1 imported, 1 rejected"
 expect "2,,the line is longer than the limit of 1 MiB" "$WORK/wide-line.csv.rejects.csv"
@@ -89,7 +89,7 @@ expect "4,category," "$R"
 grep -q -e ТАЄМНИЧЕНКО -e Бондаренко -e Коваленко "$R" "$WORK/out" && fail "a name reached a reject reason"
 
 # held_by and depends_on are party codes, never free text.
-printf 'id,held_by,depends_on\nH1,Іван Петренко,\nH2,UA,Київ\nH3,RU,UA\nH4,ru,\n' >"$WORK/party.csv"
+printf 'id,family_name,held_by,depends_on\nH1,Tkach,Іван Петренко,\nH2,Tkach,UA,Київ\nH3,Tkach,RU,UA\nH4,Tkach,ru,\n' >"$WORK/party.csv"
 run 1 "$CARTEL" import csv "$WORK/party.csv"
 expect "4 rows read, 1 imported, 3 rejected"
 R="$WORK/party.csv.rejects.csv"
@@ -108,7 +108,7 @@ LC_ALL=C grep -q "$(printf '\320$')" "$WORK/out" && fail "stats cut a character"
 
 # Dates of things that happened may not lie ahead of today (2025-06-15);
 # the next day is allowed for time zones.
-printf 'id,held_by,captured_on,held_since,consent_on,direct_rep_on\nF1,RU,2025-06-16,,,\nF2,RU,,2025-07-01,,\nF3,RU,,,2030,\nF4,RU,,,,2025-12\nF5,RU,,,,2026-01-01\n' >"$WORK/future.csv"
+printf 'id,family_name,held_by,captured_on,held_since,consent_on,direct_rep_on\nF1,Tkach,RU,2025-06-16,,,\nF2,Tkach,RU,,2025-07-01,,\nF3,Tkach,RU,,,2030,\nF4,Tkach,RU,,,,2025-12\nF5,Tkach,RU,,,,2026-01-01\n' >"$WORK/future.csv"
 run 1 "$CARTEL" import csv "$WORK/future.csv"
 expect "5 rows read, 1 imported, 4 rejected"
 R="$WORK/future.csv.rejects.csv"

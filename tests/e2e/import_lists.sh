@@ -2,7 +2,8 @@
 # Windows-1251 with Ukrainian headers, a UTF-16 file with Russian headers
 # and values, one without a byte-order mark, a tab file, Russian headers
 # and values in UTF-8. Each imports with names and canonical values; a file
-# in another encoding without --encoding, a file with no name column, a
+# in another encoding without --encoding, a file with no name column (also
+# a partial list of ids and consent, which --update applies), a
 # header that fills one field twice and a file that does not convert are
 # refused, naming the reason, with the register as it was.
 set -u
@@ -122,6 +123,18 @@ run 1 "$CARTEL" import csv "$L/nameless.csv"
 expect "no column of the header is a name"
 expect "Nothing was imported"
 unchanged "a file without a name column"
+# A partial list (ids and consent, semicolons, Ukrainian headers) is no
+# list of persons: refused, naming the fields it fills and --update
+# (it imported two persons without names with exit 0).
+run 1 "$CARTEL" import csv "$L/partial_consent.csv"
+expect "partial_consent.csv: no column of the header is a name (family_name, given_name, patronymic"
+expect "read as 2 column(s) separated by semicolon, of which these are fields: id, consent."
+expect "give --update"
+unchanged "a partial list without --update"
+printf 'id,notes\nUA-0199,x\n' | "$CARTEL" import csv - >"$WORK/out" 2>&1 &&
+	fail "a list of ids and notes from standard input was imported"
+expect "stdin: no column of the header is a name"
+unchanged "a list without names from standard input"
 # Two columns for one field: refused naming both.
 run 1 "$CARTEL" import csv "$L/two_columns.csv"
 expect "columns 2 ('Прізвище') and 3 ('family_name') both fill the field family_name"
@@ -136,6 +149,12 @@ run 1 "$CARTEL" import csv "$WORK/bad16.csv" --encoding UTF-16
 expect "row 3 (line 3): the bytes there are not UTF-16"
 unchanged "a file that does not convert"
 "$CARTEL" person show B-1 >/dev/null 2>&1 && fail "B-1 imported from a file that did not convert"
+
+# The same partial list as an update: the persons it names by id change.
+run 0 "$CARTEL" import csv "$L/partial_consent.csv" --update
+expect "2 rows read, 2 persons changed (2 events)"
+is UA-0101 consent undecided
+is UA-0103 consent willing
 
 run 0 "$CARTEL" audit verify
 echo "ok"

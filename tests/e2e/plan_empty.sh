@@ -11,11 +11,11 @@ expect '"optimal": true' "$WORK/out"
 
 # RU holds two, both out of custody: UA's men stay, with the reason.
 cat >"$WORK/one-sided.csv" <<'CSV'
-id,held_by,category,rank,captured_on,consent,status
-u1,UA,military,private,2023-01-01,willing,confirmed_captive
-u2,UA,military,private,2023-02-01,willing,confirmed_captive
-r1,RU,military,private,2023-01-01,willing,deceased
-r2,RU,military,private,2023-01-01,willing,released
+id,family_name,held_by,category,rank,captured_on,consent,status
+u1,Tkach,UA,military,private,2023-01-01,willing,confirmed_captive
+u2,Bondar,UA,military,private,2023-02-01,willing,confirmed_captive
+r1,Ivanov,RU,military,private,2023-01-01,willing,deceased
+r2,Petrov,RU,military,private,2023-01-01,willing,released
 CSV
 run 0 "$CARTEL" --db "$DB" import csv "$WORK/one-sided.csv"
 run 0 "$CARTEL" --db "$DB" plan --policy "$POL/one-for-one.yaml"

@@ -101,4 +101,20 @@ n=$(grep -c '"id":' "$T/h.json")
 on_tty "$T/tty" "$CARTEL --db $T/m.db receive $T/h.json"
 grep -q "receive: $n of $n persons (100%), done in " "$T/tty" ||
 	fail "receive: $(cat "$T/tty")"
+
+# --quiet takes the line away from each of them, and leaves what each
+# prints on standard output as it was.
+$CARTEL --db "$T/m2.db" init --mediator "ICRC CTA" >/dev/null
+$CARTEL --db "$T/m2.db" key import "$T/k/UA.pub" --party UA >/dev/null
+on_tty "$T/tty" "$CARTEL --db $T/m2.db receive $T/h.json --quiet"
+grep -q 'receive:' "$T/tty" && fail "receive --quiet: $(cat "$T/tty")"
+grep -q "$n" "$T/tty" || fail "receive --quiet said: $(cat "$T/tty")"
+on_tty "$T/tty" "$CARTEL --db $T/t.db event import $T/ev.csv --quiet"
+grep -q 'event import:' "$T/tty" && fail "event import --quiet: $(cat "$T/tty")"
+grep -q '50 events recorded' "$T/tty" || fail "event import --quiet said: $(cat "$T/tty")"
+on_tty "$T/tty" "$CARTEL --db $T/t.db dedupe --register -o $T/d.csv --quiet"
+grep -q 'dedupe:' "$T/tty" && fail "dedupe --quiet: $(cat "$T/tty")"
+grep -q "records in .* clusters" "$T/tty" || fail "dedupe --quiet said: $(cat "$T/tty")"
+on_tty "$T/tty" "$CARTEL --db $T/t.db search --rebuild-index --quiet"
+grep -q 'search index:' "$T/tty" && fail "search --quiet: $(cat "$T/tty")"
 echo ok

@@ -2,7 +2,8 @@
 # Hostile workbooks are refused with a clear error and the register is
 # left as it was: a zip bomb (honest about its size, and lying about it),
 # an external entity (XXE), a billion laughs, a truncated zip, a file that
-# is not a zip, data under an empty (merged) header cell, no such sheet.
+# is not a zip, data under an empty (merged) header cell, a sheet with no
+# name column, no such sheet.
 set -eu
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -57,6 +58,12 @@ python3 "$D/xlsx_make.py" unnamed "$T/unnamed.xlsx"
 refused "$T/unnamed.xlsx"
 says "row 2, column 3"
 grep -q "Тарас" "$T/err" && fail "a cell was quoted"
+# A sheet with no name column: refused as the CSV is, not imported as
+# persons without names.
+python3 "$D/xlsx_make.py" nameless "$T/nameless.xlsx"
+refused "$T/nameless.xlsx"
+says "nameless.xlsx: no column of the header is a name"
+says "these are fields: id, consent."
 refused "$T/ok.xlsx" --sheet Nope
 says "no sheet named"
 refused "$T/missing.xlsx"

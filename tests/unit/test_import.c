@@ -167,19 +167,20 @@ import_good_file(void **state)
 	cartel_db_close(db);
 }
 
-static const char *bad = "id,birth_date,captured_on,sex,health,status\n"
-			 "A1,1990,2020,m,good,\n"  /* row 2: fine */
-			 "A2,2023-02-30,,,,\n"     /* 3: impossible date */
-			 "A3,2030-01-01,,,,\n"     /* 4: birth in the future */
-			 "A4,1990-05-01,1980,,,\n" /* 5: capture before birth */
-			 "A5,,,x,,\n"              /* 6: unknown sex */
-			 "A6,,,,,pending\n"        /* 7: unknown status */
-			 "A1,,,,,\n"               /* 8: duplicate in file */
-			 "A8,1990\n"               /* 9: too few fields */
-			 "A9,1990,,,,,extra\n"     /* 10: too many */
-			 "A10,\"1990\"x,,,,\n"     /* 11: text after quote */
-			 "A11,\xff\xfe,,,,\n"      /* 12: not UTF-8 */
-			 "A12,31.12.1999,,f,sick,captive\n"; /* 13: fine */
+static const char *bad =
+	"id,family_name,birth_date,captured_on,sex,health,status\n"
+	"A1,Adams,1990,2020,m,good,\n"         /* row 2: fine */
+	"A2,Baker,2023-02-30,,,,\n"            /* 3: impossible date */
+	"A3,Clark,2030-01-01,,,,\n"            /* 4: birth in the future */
+	"A4,Davis,1990-05-01,1980,,,\n"        /* 5: capture before birth */
+	"A5,Evans,,,x,,\n"                     /* 6: unknown sex */
+	"A6,Fox,,,,,pending\n"                 /* 7: unknown status */
+	"A1,Adams,,,,,\n"                      /* 8: duplicate in file */
+	"A8,Gray,1990\n"                       /* 9: too few fields */
+	"A9,Hill,1990,,,,,extra\n"             /* 10: too many */
+	"A10,Irwin,\"1990\"x,,,,\n"            /* 11: text after quote */
+	"A11,Jones,\xff\xfe,,,,\n"             /* 12: not UTF-8 */
+	"A12,King,31.12.1999,,f,sick,captive\n"; /* 13: fine */
 
 static void
 bad_rows_rejected_with_reasons(void **state)
@@ -208,14 +209,16 @@ bad_rows_rejected_with_reasons(void **state)
 	assert_non_null(strstr(rej, "future"));
 	assert_non_null(strstr(rej, "before birth_date"));
 	assert_non_null(strstr(rej, "already in the register"));
-	assert_non_null(strstr(rej, "has 2 fields"));
+	assert_non_null(strstr(rej, "has 3 fields"));
 	assert_non_null(strstr(rej, "UTF-8"));
 	free(rej);
 	cartel_import_result_clear(&res);
 	assert_int_equal(count(db), 2);
 	/* The same ids again: all already in the register. */
 	assert_int_equal(
-		import_str(db, "id\nA1\nA12\nNEW\n", 0, &res, &rej, NULL), 0);
+		import_str(db, "id,family_name\nA1,Adams\nA12,King\nNEW,Lee\n",
+			   0, &res, &rej, NULL),
+		0);
 	assert_int_equal(res.imported, 1);
 	assert_int_equal(res.rejected, 2);
 	free(rej);
@@ -306,14 +309,63 @@ empty_file_and_header_alone(void **state)
 	cartel_db_close(db);
 }
 
+/* A list with no name column (id,consent; id,notes) is refused whole,
+ * naming the fields it did fill and the columns that would count as a
+ * name; any one of those, in any language of the table, is enough. */
+static void
+no_name_column_refused(void **state)
+{
+	(void)state;
+	struct cartel_db *db = fresh();
+	struct cartel_import_result res;
+	char *why = NULL;
+	assert_int_equal(import_str(db, "id,consent\nA1,willing\n", 0, &res,
+				    NULL, &why),
+			 CARTEL_EFORMAT);
+	assert_non_null(strstr(why, "list.csv: no column of the header is a "
+				    "name (family_name, given_name, "
+				    "patronymic"));
+	assert_non_null(strstr(why, "2 column(s) separated by comma"));
+	assert_non_null(strstr(why, "these are fields: id, consent."));
+	assert_non_null(strstr(why, "give --update"));
+	free(why);
+	why = NULL;
+	cartel_import_result_clear(&res);
+	/* A header that is a row of names (no header at all) is not
+	 * quoted back. */
+	assert_int_equal(import_str(db, "Melnyk,Petro\nx,y\n", 0, &res, NULL,
+				    &why),
+			 CARTEL_EFORMAT);
+	assert_non_null(strstr(why, "these are fields: none."));
+	assert_null(strstr(why, "elnyk"));
+	free(why);
+	why = NULL;
+	cartel_import_result_clear(&res);
+	assert_int_equal(import_str(db, "id,notes\nA1,x\n", 1, &res, NULL,
+				    &why),
+			 CARTEL_EFORMAT);
+	free(why);
+	why = NULL;
+	cartel_import_result_clear(&res);
+	assert_int_equal(count(db), 0);
+	/* A patronymic alone, in Russian, is a name column. */
+	assert_int_equal(import_str(db, "id,Отчество\nA1,Петрович\n", 0, &res,
+				    NULL, &why),
+			 0);
+	assert_int_equal(res.imported, 1);
+	cartel_import_result_clear(&res);
+	verify_ok(db);
+	cartel_db_close(db);
+}
+
 static void
 ten_megabyte_field(void **state)
 {
 	(void)state;
 	struct cartel_db *db = fresh();
 	size_t big = 10u << 20;
-	const char *head = "id,notes\nC1,";
-	const char *tail = "\nC2,short\n";
+	const char *head = "id,given_name,notes\nC1,Ann,";
+	const char *tail = "\nC2,Bob,short\n";
 	size_t len = strlen(head) + big + strlen(tail);
 	char *text = malloc(len + 1);
 	assert_non_null(text);
@@ -350,10 +402,10 @@ full_database_rolls_back(void **state)
 	/* Enough rows to need new pages. */
 	size_t cap = 400000, len = 0;
 	char *text = malloc(cap);
-	len += (size_t)snprintf(text, cap, "id,notes\n");
+	len += (size_t)snprintf(text, cap, "id,family_name,notes\n");
 	for (int i = 0; len + 200 < cap; i++)
-		len += (size_t)snprintf(text + len, cap - len, "F%d,%0120d\n",
-					i, i);
+		len += (size_t)snprintf(text + len, cap - len,
+					"F%d,Fox,%0120d\n", i, i);
 	char *why = NULL;
 	assert_int_equal(import_text(db, text, len, 0, &res, NULL, &why),
 			 CARTEL_EFULL);
@@ -483,7 +535,8 @@ bulk_import_leaves_wal_on(void **state)
 	assert_int_equal(
 		cartel_db_open(&reader, path, CARTEL_DB_READONLY, NULL), 0);
 	assert_int_equal(count(reader), 4);
-	assert_int_equal(import_str(db, "id\nR1\nR2\n", 0, &res, NULL, NULL),
+	assert_int_equal(import_str(db, "id,family_name\nR1,Reed\nR2,Ross\n",
+				    0, &res, NULL, NULL),
 			 0);
 	cartel_import_result_clear(&res);
 	assert_int_equal(count(reader), 6);
@@ -502,6 +555,7 @@ main(void)
 		cmocka_unit_test(all_or_nothing),
 		cmocka_unit_test(bom_crlf_quotes_newlines),
 		cmocka_unit_test(empty_file_and_header_alone),
+		cmocka_unit_test(no_name_column_refused),
 		cmocka_unit_test(ten_megabyte_field),
 		cmocka_unit_test(full_database_rolls_back),
 		cmocka_unit_test(read_only_database),

@@ -1,7 +1,7 @@
 /*
  * Unit tests for the progress of long work (<cartel/progress.h>): import
- * (new persons, an update, events), link, dedupe and building an index
- * each call back with done never going
+ * (new persons, an update, events), link, dedupe, building an index and
+ * receiving a declaration each call back with done never going
  * back and never above a known total, at a bounded rate, and end with one
  * last call whose done equals its total.
  */
@@ -18,8 +18,10 @@
 #include <cmocka.h>
 
 #include <cartel/cartel.h>
+#include <cartel/declaration.h>
 #include <cartel/gen.h>
 #include <cartel/match.h>
+#include <cartel/round.h>
 #include <cartel/store.h>
 
 /* What the callback saw. */
@@ -91,7 +93,8 @@ check_seen(const struct seen *s, uint64_t n, const char *what)
 		    3 + ms / CARTEL_PROGRESS_EVERY_MS);
 }
 
-static char dir[64], db_path[128], csv_path[128];
+static char dir[64], db_path[128], csv_path[128], med_path[128],
+	decl_path[128];
 static struct cartel_person *persons;
 static size_t n_persons;
 
@@ -106,6 +109,8 @@ setup(void **state)
 		return -1;
 	snprintf(db_path, sizeof db_path, "%s/r.db", dir);
 	snprintf(csv_path, sizeof csv_path, "%s/g.csv", dir);
+	snprintf(med_path, sizeof med_path, "%s/m.db", dir);
+	snprintf(decl_path, sizeof decl_path, "%s/held.json", dir);
 	setenv("CARTEL_TODAY", "2025-06-15", 1);
 	struct cartel_names *names = NULL;
 	char *why = NULL;
@@ -141,8 +146,11 @@ teardown(void **state)
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(p, sizeof p, "%s%s", db_path, sfx[i]);
 		unlink(p);
+		snprintf(p, sizeof p, "%s%s", med_path, sfx[i]);
+		unlink(p);
 	}
 	unlink(csv_path);
+	unlink(decl_path);
 	rmdir(dir);
 	return 0;
 }
@@ -344,6 +352,67 @@ test_index(void **state)
 	check_seen(&s, 2 * (uint64_t)n_persons, "records");
 }
 
+/* Receiving a declaration: the persons it carries, as they are written;
+ * a declaration refused (the same one again) makes no last call. */
+static void
+test_receive(void **state)
+{
+	(void)state;
+	struct cartel_db *db = fresh();
+	struct cartel_import_result ir;
+	FILE *in = fopen(csv_path, "r");
+	assert_non_null(in);
+	assert_int_equal(cartel_import_csv(db, in, "g.csv", NULL, &ir, NULL),
+			 0);
+	fclose(in);
+	cartel_import_result_clear(&ir);
+	struct cartel_key key;
+	struct cartel_db *med = NULL;
+	unlink(med_path);
+	assert_int_equal(cartel_db_open(&med, med_path, CARTEL_DB_CREATE, NULL),
+			 0);
+	assert_int_equal(cartel_key_generate(&key, "UA", NULL), 0);
+	assert_int_equal(cartel_key_pin(db, "UA", key.public_key, 0, "t", NULL,
+					NULL),
+			 0);
+	assert_int_equal(cartel_key_pin(med, "UA", key.public_key, 0, "t",
+					NULL, NULL),
+			 0);
+	assert_int_equal(cartel_owner_set(db, CARTEL_OWNER_PARTY, "UA", "t",
+					  NULL),
+			 0);
+	struct cartel_declare_opts d = {CARTEL_DECL_HELD, NULL, 0, NULL, &key,
+					"t"};
+	struct cartel_declare_result dr;
+	assert_int_equal(cartel_declare(db, &d, decl_path, &dr, NULL), 0);
+	cartel_key_wipe(&key);
+	/* Enough persons that the count is worth watching. */
+	assert_true(dr.n_persons > 1000);
+
+	struct seen s = {0};
+	struct cartel_receive_opts ro = {0};
+	ro.actor = "mediator";
+	ro.progress = watch;
+	ro.progress_user = &s;
+	struct cartel_receive_result res;
+	assert_int_equal(cartel_receive(med, decl_path, &ro, &res, NULL), 0);
+	assert_int_equal(res.n_added, dr.n_persons);
+	cartel_receive_result_clear(&res);
+	check_seen(&s, dr.n_persons, "persons");
+	assert_int_equal(s.first_total, dr.n_persons);
+
+	struct seen again = {0};
+	ro.progress_user = &again;
+	char *why = NULL;
+	assert_int_not_equal(cartel_receive(med, decl_path, &ro, &res, &why),
+			     0);
+	assert_non_null(why);
+	free(why);
+	assert_int_equal(again.n_last, 0);
+	cartel_db_close(med);
+	cartel_db_close(db);
+}
+
 /* Without a callback nothing is called, and the work is the same. */
 static void
 test_none(void **state)
@@ -370,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_dedupe),
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_receive),
 		cmocka_unit_test(test_none),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -87,6 +87,50 @@ name_hash(const char *s)
 	return h;
 }
 
+/* The refusal of a header without a name column: it names the file, how
+ * the header was split, and the fields it did fill (their own names, never
+ * the header's text: a file without a header has a person's name where
+ * the header should be). */
+static int
+no_name(const struct column *cols, size_t n, const char *name, int delim,
+	char **why)
+{
+	/* At most every field once (a field filled twice is refused
+	 * before), so the list is short. */
+	size_t cap = 1;
+	for (size_t i = 0; i < n; i++)
+		if (cols[i].field != NULL)
+			cap += strlen(cols[i].field->name) + 2;
+	char *known = malloc(cap);
+	if (known == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cols[i].field == NULL)
+			continue;
+		size_t k = strlen(cols[i].field->name);
+		if (len > 0) {
+			memcpy(known + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(known + len, cols[i].field->name, k);
+		len += k;
+	}
+	known[len] = '\0';
+	/* Any other punctuation given with --delimiter is shown as it is. */
+	char other[4] = {'\'', (char)delim, '\'', '\0'};
+	int err = cartel__why(why, CARTEL_EFORMAT, IMPORT_MSG_NO_NAME, name,
+			      n,
+			      delim == '\t'   ? _("tab")
+			      : delim == ';' ? _("semicolon")
+			      : delim == ',' ? _("comma")
+					     : other,
+			      len > 0 ? known
+				      : C_("fields of a header", "none"));
+	free(known);
+	return err;
+}
+
 /* Reads the header into cols; records the unknown columns in res. Each
  * column costs one lookup in a table of the names seen so far, so a header
  * of the most columns the reader allows is read at once. */
@@ -215,10 +259,11 @@ read_header(struct cartel_csv *csv, const char *name, int need_name,
 			res->unknown_columns[res->n_unknown++] = copy;
 		}
 	}
-	/* A list without a name column but with columns cartel does not
-	 * know is read wrong (another delimiter, headers in a language the
-	 * table lacks): refused, rather than imported as persons without
-	 * names. */
+	/* A list of persons without a name column is refused rather than
+	 * imported as persons without names: either it was read wrong
+	 * (another delimiter, headers in a language the table lacks) or it
+	 * is a list of changes to persons already in the register (id,
+	 * consent), which is what --update is for. */
 	/* A bad column name is said first, but for a header of one column:
 	 * that is the sign of a delimiter read wrong, which the name check
 	 * says. */
@@ -231,20 +276,9 @@ read_header(struct cartel_csv *csv, const char *name, int need_name,
 				 (strcmp(known[k].name, "family_name") == 0 ||
 				  strcmp(known[k].name, "given_name") == 0 ||
 				  strcmp(known[k].name, "patronymic") == 0);
-		/* A header of known columns only is a partial list made so
-		 * on purpose (id,consent): it stays valid. */
-		int all_known = n > 0;
-		for (size_t i = 0; i < n; i++)
-			all_known &= cols[i].field != NULL;
-		if (!named && !all_known)
-			err = cartel__why(why, CARTEL_EFORMAT,
-					  IMPORT_MSG_NO_NAME, name, n,
-					  cartel_csv_delimiter(csv) == '\t'
-						  ? _("tab")
-						  : cartel_csv_delimiter(csv) ==
-								  ';'
-							  ? _("semicolon")
-							  : _("comma"));
+		if (!named)
+			err = no_name(cols, n, name,
+				      cartel_csv_delimiter(csv), why);
 	}
 	if (err == 0 && bad_name != NULL)
 		err = cartel__why(why, CARTEL_EFORMAT, "%s", bad_name);

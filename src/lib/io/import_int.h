@@ -27,9 +27,11 @@
 #define IMPORT_MSG_NO_NAME                                                   \
 	N_("%s: no column of the header is a name (family_name, given_name, "   \
 	"patronymic, or Прізвище, Ім'я, По батькові, Фамилия, Имя, "         \
-	"Отчество; see docs/import.md); the header read as %zu column(s) "   \
-	"separated by %s: if that is wrong, give --delimiter. Nothing was "  \
-	"imported")
+	"Отчество; see docs/import.md), and a list of persons needs one; "   \
+	"the header read as %zu column(s) separated by %s, of which these "  \
+	"are fields: %s. If the columns were split wrong, give --delimiter; " \
+	"to change persons already in the register, named by id, give "     \
+	"--update. Nothing was imported")
 #define IMPORT_MSG_UNKNOWN_HEADER                                            \
 	N_("%s: header, column %zu: '%.*s' is neither a column name cartel "     \
 	"knows (data/list_columns.tsv has the Ukrainian and Russian ones) "  \

@@ -6,7 +6,8 @@ text, a merged header, empty and formatted rows, a formula; and hostile
 ones: a zip bomb, an external entity, a billion laughs.
 
 usage: xlsx_make.py KIND OUT      (KIND: sample, bomb, liar, xxe, laughs,
-                                   formula_only, two_sheets)
+                                   formula_only, two_sheets,
+                                   unnamed, nameless)
 """
 import struct
 import sys
@@ -201,6 +202,15 @@ def unnamed(out):
     book(out, [('Sheet1', s)], sh)
 
 
+def nameless(out):
+    """A sheet with no name column (id, consent): refused as the CSV is."""
+    sh = Shared()
+    s = Sheet(sh)
+    s.row(1, [inline('A1', 'id'), inline('B1', 'consent')])
+    s.row(2, [inline('A2', 'UA-9'), inline('B2', 'willing')])
+    book(out, [('Sheet1', s)], sh)
+
+
 def bomb(out):
     """A sheet inflating to 600 MiB of the same rows, in a small file: one
     deflated megabyte, flushed so that it stands alone, repeated; with
@@ -272,6 +282,8 @@ def main():
         two_sheets(out)
     elif kind == 'unnamed':
         unnamed(out)
+    elif kind == 'nameless':
+        nameless(out)
     elif kind == 'bomb':
         bomb(out)
     elif kind == 'xxe':
