@@ -58,6 +58,8 @@
 #define COOKIE "cartel_session"
 #define ACCESS_FLUSH_MS 5
 #define MAX_PROXIES 8
+#define CASE_LIMIT 10      /* wrong case codes per address ... */
+#define CASE_WINDOW_S 600  /* ... in ten minutes */
 
 static const char csp[] =
 	"default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -83,10 +85,19 @@ struct server {
 	pthread_mutex_t mu;
 	struct cartel_db *dbs[MAX_THREADS + 1];
 	int n_dbs;
+	/* The time requests are answered at, for sessions, locks and
+	 * limits: the clock's, or fixed by server_test_init. */
+	long long fixed_now;
 };
 
 static struct server S;
 static _Thread_local struct cartel_db *t_db;
+
+static long long
+server_now(void)
+{
+	return S.fixed_now != 0 ? S.fixed_now : (long long)time(NULL);
+}
 
 /* One request: its body as it arrives. */
 struct req {
@@ -521,7 +532,7 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		set_error(r, 503, "unavailable", "the register cannot be opened");
 		return;
 	}
-	long long now = (long long)time(NULL);
+	long long now = server_now();
 	int post = strcmp(method, "POST") == 0;
 
 	if (strcmp(route, "/healthz") == 0) {
@@ -1176,6 +1187,7 @@ server_test_init(const char *db_path, const char *web)
 	S.idle_s = CARTEL_SESSION_IDLE_S;
 	S.timeout_s = CONN_TIMEOUT_S;
 	S.login_limit = 30;
+	S.fixed_now = (long long)time(NULL);
 	if (web != NULL && realpath(web, S.web_root) != NULL)
 		S.have_web = 1;
 	/* The peer is loopback, trusted, so X-Forwarded-For is read too. */
@@ -1185,7 +1197,7 @@ server_test_init(const char *db_path, const char *web)
 	S.n_proxies = 1;
 	pthread_mutex_init(&S.mu, NULL);
 	S.login_addr = cartel_limiter_new((int)S.login_limit, 60);
-	S.case_addr = cartel_limiter_new(10, 600);
+	S.case_addr = cartel_limiter_new(CASE_LIMIT, CASE_WINDOW_S);
 	if (S.login_addr == NULL || S.case_addr == NULL)
 		return -1;
 	return cartel_access_batch_start(db_path, 1, &S.log, NULL) == 0 ? 0
@@ -1211,6 +1223,26 @@ server_test_request(struct MHD_Connection *c, const char *method,
 	}
 	completed(NULL, c, &q, MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	return r == MHD_YES ? 0 : -1;
+}
+
+int
+server_test_reset(const char *spent)
+{
+	int rc = cartel_access_batch_flush(S.log, NULL) == 0 ? 0 : -1;
+	cartel_limiter_free(S.login_addr);
+	cartel_limiter_free(S.case_addr);
+	S.login_addr = cartel_limiter_new((int)S.login_limit, 60);
+	S.case_addr = cartel_limiter_new(CASE_LIMIT, CASE_WINDOW_S);
+	if (S.login_addr == NULL || S.case_addr == NULL)
+		return -1;
+	long long now = server_now();
+	if (spent != NULL) {
+		for (long i = 0; i <= S.login_limit; i++)
+			(void)cartel_limiter_hit(S.login_addr, spent, now);
+		for (int i = 0; i <= CASE_LIMIT; i++)
+			(void)cartel_limiter_hit(S.case_addr, spent, now);
+	}
+	return rc;
 }
 
 void
@@ -1361,7 +1393,7 @@ server_main(int argc, char **argv, const char *db_path)
 	}
 	pthread_mutex_init(&S.mu, NULL);
 	S.login_addr = cartel_limiter_new((int)S.login_limit, 60);
-	S.case_addr = cartel_limiter_new(10, 600);
+	S.case_addr = cartel_limiter_new(CASE_LIMIT, CASE_WINDOW_S);
 	if (S.login_addr == NULL || S.case_addr == NULL) {
 		fprintf(stderr, "cartel serve: out of memory\n");
 		cartel_access_batch_stop(S.log, NULL);

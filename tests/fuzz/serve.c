@@ -20,7 +20,21 @@
  *
  * Invariants: every request gets exactly one answer, with a status the API
  * uses, never 500; an API answer is a JSON object, and an error is
- * {"error", "detail"}; no header holds a line break.
+ * {"error", "detail"}; no header holds a line break; the access log
+ * commits what the request logged.
+ *
+ * Every input meets the same register and the same server: after each
+ * request the server's memory is put back (server_test_reset) and, when
+ * the request changed the register, the register is copied back from the
+ * template taken once it was made (SQLite's backup API, through a handle
+ * of this file's own). An input found to crash crashes alone, whatever
+ * ran before it, and the register never grows. Besides the three
+ * signed-in accounts, the template has an account one wrong password from
+ * its lock ("tired"), a locked one ("gone") and a disabled one ("off"),
+ * and the address SPENT has used up its sign-in and case-code attempts,
+ * so that every refusal is reached by one request. The accounts' password
+ * hashes are made at libsodium's lowest cost (the argon2id of a sign-in
+ * is otherwise a tenth of a second and 64 MiB).
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -33,16 +47,20 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <sodium.h>
+#include <sqlite3.h>
 
 #include <cartel/account.h>
 #include <cartel/error.h>
 #include <cartel/store.h>
 
 #include "../../src/server/server.h"
+#include "account/account_int.h"
 #include "fuzz.h"
 
 #define MAX_VALUES 32
 #define PASSWORD "a fuzzing passphrase"
+#define SPENT "192.0.2.99"
 
 struct kv {
 	char *k, *v;
@@ -65,8 +83,14 @@ struct MHD_Response {
 	int json;
 };
 
-static char dir[] = "/tmp/cartel-fuzz-serve.XXXXXX";
-static char db_path[64];
+static char dir[64];
+static char db_path[96];
+/* The register as made (in memory), and a handle on the register the
+ * server uses, to copy it back through. */
+static sqlite3 *template_db, *live_db;
+static sqlite3_stmt *data_version;
+static long long live_version;
+static int schema_version;
 static struct {
 	const char *name;
 	char cookie[128];
@@ -219,8 +243,14 @@ setup_register(void)
 {
 	char *why = NULL;
 	struct cartel_db *db;
+	/* In memory when /dev/shm is there: a commit's sync then costs
+	 * nothing, on a shared machine's disk it waits. */
+	snprintf(dir, sizeof dir, "%s/cartel-fuzz-serve.XXXXXX",
+	         access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	FUZZ_CHECK(mkdtemp(dir) != NULL);
 	snprintf(db_path, sizeof db_path, "%s/r.db", dir);
+	cartel__account_hash_cost(crypto_pwhash_OPSLIMIT_MIN,
+	                          crypto_pwhash_MEMLIMIT_MIN);
 	if (cartel_db_open(&db, db_path, CARTEL_DB_CREATE, &why) != 0) {
 		fprintf(stderr, "cannot create the register: %s\n",
 		        why ? why : "");
@@ -259,13 +289,96 @@ setup_register(void)
 		         s.csrf);
 		cartel_session_clear(&s);
 	}
+	/* One wrong password from its lock, locked, disabled. */
+	static const struct {
+		const char *name;
+		int failures;
+	} others[] = {{"tired", CARTEL_LOGIN_FAILURES - 1},
+	              {"gone", CARTEL_LOGIN_FAILURES},
+	              {"off", 0}};
+	for (size_t i = 0; i < 3; i++) {
+		FUZZ_CHECK(cartel_user_add(db, others[i].name,
+		                           CARTEL_ROLE_HOTLINE, NULL, PASSWORD,
+		                           strlen(PASSWORD), "fuzz",
+		                           &why) == 0);
+		for (int k = 0; k < others[i].failures; k++) {
+			struct cartel_session s;
+			FUZZ_CHECK(cartel_login(db, others[i].name, "wrong", 5,
+			                        "127.0.0.1",
+			                        (long long)time(NULL), &s,
+			                        &why) == CARTEL_EDENIED);
+			free(why);
+			why = NULL;
+		}
+	}
+	FUZZ_CHECK(cartel_user_disable(db, "off", "fuzz", &why) == 0);
 	cartel_db_close(db);
+
+	/* The template, and the handle that copies it back. */
+	FUZZ_CHECK(sqlite3_open_v2(db_path, &live_db, SQLITE_OPEN_READWRITE,
+	                           NULL) == SQLITE_OK);
+	sqlite3_busy_timeout(live_db, 10000);
+	FUZZ_CHECK(sqlite3_open(":memory:", &template_db) == SQLITE_OK);
+	sqlite3_backup *b =
+	    sqlite3_backup_init(template_db, "main", live_db, "main");
+	FUZZ_CHECK(b != NULL);
+	FUZZ_CHECK(sqlite3_backup_step(b, -1) == SQLITE_DONE);
+	FUZZ_CHECK(sqlite3_backup_finish(b) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_prepare_v2(live_db, "PRAGMA data_version", -1,
+	                              &data_version, NULL) == SQLITE_OK);
+	sqlite3_stmt *st;
+	FUZZ_CHECK(sqlite3_prepare_v2(live_db, "PRAGMA schema_version", -1,
+	                              &st, NULL) == SQLITE_OK);
+	FUZZ_CHECK(sqlite3_step(st) == SQLITE_ROW);
+	schema_version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+}
+
+/* The register's data_version as live_db sees it: it changes when
+ * another handle (the server's, the access log's) commits. */
+static long long
+live_data_version(void)
+{
+	FUZZ_CHECK(sqlite3_step(data_version) == SQLITE_ROW);
+	long long v = sqlite3_column_int64(data_version, 0);
+	sqlite3_reset(data_version);
+	return v;
+}
+
+/* The register as the template has it, when a request changed it. */
+static void
+restore_register(void)
+{
+	long long v = live_data_version();
+	if (v == live_version)
+		return;
+	sqlite3_backup *b =
+	    sqlite3_backup_init(live_db, "main", template_db, "main");
+	FUZZ_CHECK(b != NULL);
+	int rc = sqlite3_backup_step(b, -1);
+	if (rc != SQLITE_DONE)
+		fprintf(stderr, "restoring the register: %s\n",
+		        sqlite3_errmsg(live_db));
+	FUZZ_CHECK(rc == SQLITE_DONE);
+	FUZZ_CHECK(sqlite3_backup_finish(b) == SQLITE_OK);
+	/* The copy raised the schema's version, which would make every
+	 * handle read the schema again and prepare its statements anew: the
+	 * schema is the template's, so its version is too. (A handle that
+	 * saw a schema changed by the request sees the version change.) */
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA schema_version = %d",
+	         schema_version);
+	FUZZ_CHECK(sqlite3_exec(live_db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	live_version = live_data_version();
 }
 
 static void
 cleanup(void)
 {
 	server_test_end();
+	sqlite3_finalize(data_version);
+	sqlite3_close(live_db);
+	sqlite3_close(template_db);
 	char path[128];
 	static const char *const files[] = {"r.db", "r.db-wal", "r.db-shm",
 	                                    "r.db.search"};
@@ -284,6 +397,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	setenv("CARTEL_TODAY", "2026-12-01", 1);
 	setup_register();
 	FUZZ_CHECK(server_test_init(db_path, NULL) == 0);
+	FUZZ_CHECK(server_test_reset(SPENT) == 0);
+	live_version = live_data_version();
 	atexit(cleanup);
 	return 0;
 }
@@ -455,5 +570,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(c.body);
 	free(text);
+	/* What the request logged is committed; then the next input meets
+	 * the server and the register as the first did. */
+	FUZZ_CHECK(server_test_reset(SPENT) == 0);
+	restore_register();
 	return 0;
 }

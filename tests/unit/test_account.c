@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -188,6 +189,54 @@ limiter(void **state)
 	cartel_limiter_free(l);
 }
 
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A flush writes what is queued at once: it does not wait out the time
+ * the writer lets a batch gather (the server flushes before it shows the
+ * access log or verifies the audit, and a test flushes after each
+ * request). */
+static void
+access_batch_flush_now(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/cartel-account-XXXXXX", path[128];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/r.db", dir);
+	struct cartel_db *db;
+	assert_int_equal(cartel_db_open(&db, path, CARTEL_DB_CREATE, NULL), 0);
+	struct cartel_access_batch *b = NULL;
+	assert_int_equal(cartel_access_batch_start(path, 4000, &b, NULL), 0);
+	cartel_access_batch_use(db, b);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(cartel_access_log(db, NULL, "case", NULL, 0,
+						   "192.0.2.1", NULL),
+				 0);
+		double t0 = seconds_now();
+		assert_int_equal(cartel_access_batch_flush(b, NULL), 0);
+		/* The writer gathers for 4 s after each commit. */
+		assert_true(seconds_now() - t0 < 2.0);
+		json_t *log = NULL;
+		assert_int_equal(cartel_access_log_json(db, 0, 10, &log, NULL),
+				 0);
+		assert_int_equal(
+			json_integer_value(json_object_get(log, "total")),
+			i + 1);
+		json_decref(log);
+	}
+	cartel_access_batch_use(db, NULL);
+	assert_int_equal(cartel_access_batch_stop(b, NULL), 0);
+	cartel_db_close(db);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -196,6 +245,7 @@ main(void)
 		cmocka_unit_test(passwords),
 		cmocka_unit_test(case_codes),
 		cmocka_unit_test(limiter),
+		cmocka_unit_test(access_batch_flush_now),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

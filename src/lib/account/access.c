@@ -41,6 +41,7 @@ struct cartel_access_batch {
 	struct cartel_db *db;
 	int flush_ms;
 	int stop;
+	int flushers; /* callers of cartel_access_batch_flush waiting */
 	struct line **q; /* queued, oldest first */
 	size_t n, cap;
 	unsigned long long queued;    /* lines ever queued */
@@ -126,10 +127,11 @@ writer(void *arg)
 		}
 		pthread_cond_broadcast(&b->done);
 		/* Let the next batch gather (and a failed one wait before
-		 * it is tried again). */
+		 * it is tried again), unless someone waits for a flush: the
+		 * lines it waits for are written now. */
 		struct timespec ts;
 		deadline_in(&ts, err == 0 ? b->flush_ms : 100);
-		while (!b->stop &&
+		while (!b->stop && !(err == 0 && b->flushers > 0) &&
 		       pthread_cond_timedwait(&b->more, &b->mu, &ts) == 0)
 			if (err == 0 && b->n >= CARTEL_ACCESS_QUEUE_MAX / 2)
 				break;
@@ -275,13 +277,15 @@ cartel_access_batch_flush(struct cartel_access_batch *b, char **why)
 {
 	pthread_mutex_lock(&b->mu);
 	unsigned long long want = b->queued;
-	pthread_cond_signal(&b->more);
 	int err = 0;
+	b->flushers++;
+	pthread_cond_signal(&b->more);
 	while (b->committed < want && err == 0 && !b->stop) {
 		pthread_cond_wait(&b->done, &b->mu);
 		if (b->committed < want && b->last_err != 0)
 			err = b->last_err;
 	}
+	b->flushers--;
 	if (b->committed < want && err == 0)
 		err = CARTEL_EBUSY;
 	if (err != 0)

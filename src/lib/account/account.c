@@ -146,6 +146,21 @@ name_check(const char *name, char **why)
 	return 0;
 }
 
+/* The cost of the password hashes made from now on: libsodium's
+ * interactive cost, unless a test lowered it (cartel__account_hash_cost;
+ * nothing else sets these). */
+static unsigned long long hash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t hash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+
+void
+cartel__account_hash_cost(unsigned long long ops, size_t mem)
+{
+	hash_ops = ops < crypto_pwhash_OPSLIMIT_MIN ? crypto_pwhash_OPSLIMIT_MIN
+						    : ops;
+	hash_mem = mem < crypto_pwhash_MEMLIMIT_MIN ? crypto_pwhash_MEMLIMIT_MIN
+						    : mem;
+}
+
 static int
 hash_password(const char *pw, size_t len, char out[crypto_pwhash_STRBYTES],
 	      char **why)
@@ -153,9 +168,7 @@ hash_password(const char *pw, size_t len, char out[crypto_pwhash_STRBYTES],
 	if (sodium_init() < 0)
 		return cartel__why(why, CARTEL_EIO,
 				   "the cryptographic library did not start");
-	if (crypto_pwhash_str_alg(out, pw, len,
-				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE,
+	if (crypto_pwhash_str_alg(out, pw, len, hash_ops, hash_mem,
 				  crypto_pwhash_ALG_ARGON2ID13) != 0)
 		return cartel__why(why, CARTEL_ENOMEM,
 				   "out of memory hashing a password");

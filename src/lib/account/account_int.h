@@ -4,6 +4,8 @@
 #ifndef CARTEL_ACCOUNT_INT_H
 #define CARTEL_ACCOUNT_INT_H
 
+#include <stddef.h>
+
 #include <cartel/account.h>
 
 /* User `name` into *u (clear it), with its password hash (malloc'd) and
@@ -12,6 +14,17 @@
 int cartel__account_user(struct cartel_db *db, const char *name,
 			 struct cartel_user *u, char **pw_hash, int *failures,
 			 char **why);
+
+/*
+ * For tests only, never called by cartel itself: the argon2id cost of the
+ * password hashes made from now on (new and changed passwords, and the
+ * hash an unknown user's sign-in is checked against, made at the first
+ * such sign-in), raised to libsodium's minimum when below it. Checking a
+ * password costs what its stored hash says, so a test that signs in
+ * thousands of times a second (tests/fuzz/serve.c) lowers it before it
+ * makes its accounts. Call it before any thread hashes.
+ */
+void cartel__account_hash_cost(unsigned long long ops, size_t mem);
 
 /* 1 when db's reads are logged through a batch (access.c). */
 int cartel__access_batched(struct cartel_db *db);
