@@ -128,7 +128,7 @@ while [ "$k" -lt "${RUNS:-1}" ]; do
 	}'
 done
 echo "ratio = receive rows/s / import rows/s (the goal: at least 0.5), by wall"
-echo "time and by CPU time (user + system; receive works in two threads)"
+echo "time and by CPU time (user + system, every thread; both commands use two)"
 
 [ "$R" -gt 0 ] || exit 0
 
