@@ -185,6 +185,17 @@ sed '0,/"rank": "[^"]*"/s//"rank": "general"/' "$T/ru-held-1.json" \
 cmp -s "$T/edited.json" "$T/ru-held-1.json" && fail "edit: no change made"
 # (a first declaration of its kind is not received yet at m2)
 refused "$T/edited.json" "does not match its manifest digest" "$T/m2.db"
+# The digest changed by hand, everything else as signed: the manifest
+# holds, the digest recomputed from the canonical form does not.
+python3 - "$T/ru-held-1.json" "$T/redigest.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["digest"] = "sha256:" + ("0" * 64 if d["digest"][7] != "0" else "1" * 64)
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+refused "$T/redigest.json" "field 'digest' does not hold" "$T/m2.db"
+grep -q "does not match its manifest" "$T/err" &&
+	fail "a changed digest was reported as a changed field"
 # 1 GB.
 truncate -s 1G "$T/big.json"
 refused "$T/big.json" "larger than a declaration may be"

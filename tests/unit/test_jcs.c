@@ -221,6 +221,94 @@ refused(void **state)
 	free(why);
 }
 
+/* The canonical form of a document without some of its members, written
+ * without copying it, and the text of the document without one member
+ * read from where each member lies: byte for byte what the canonical form
+ * of a copy without them is. The seal of every document received is
+ * checked this way; one byte off and a good declaration is refused. */
+static void
+without_members(void **state)
+{
+	(void)state;
+	const char *in = "{\"z\":[1,{\"b\":2,\"a\":\"\\u00e9\"}],\"digest\":"
+			 "\"sha\",\"a\":{},\"m\":\"x\",\"\xc3\xa9\":null}";
+	json_t *doc = json_loads(in, 0, NULL);
+	assert_non_null(doc);
+	const char *keys[] = {"a", "digest", "m", "z", "\xc3\xa9"};
+	for (size_t k = 0; k < 5; k++) {
+		/* Leaving a member out, as a copy without it. */
+		const char *drop[] = {keys[k], NULL};
+		json_t *c = json_copy(doc);
+		json_object_del(c, keys[k]);
+		char *want, *got;
+		size_t wlen, glen;
+		assert_int_equal(cartel__jcs(c, &want, &wlen, NULL), 0);
+		assert_int_equal(cartel__jcs_object(doc, drop, &got, &glen,
+						    NULL, NULL, NULL),
+				 0);
+		assert_int_equal(glen, wlen);
+		assert_string_equal(got, want);
+		free(got);
+		/* The same text cut out of the whole one. */
+		char *all;
+		size_t alen, n;
+		struct cartel__jcs_member *m;
+		assert_int_equal(cartel__jcs_object(doc, NULL, &all, &alen, &m,
+						    &n, NULL),
+				 0);
+		assert_int_equal(n, 5);
+		size_t i = 0;
+		while (i < n && strcmp(m[i].key, keys[k]) != 0)
+			i++;
+		assert_true(i < n);
+		/* Each member's value is its own canonical form. */
+		char *v;
+		size_t vlen;
+		assert_int_equal(cartel__jcs(json_object_get(doc, keys[k]), &v,
+					     &vlen, NULL),
+				 0);
+		assert_int_equal(m[i].end - m[i].value, vlen);
+		assert_memory_equal(all + m[i].value, v, vlen);
+		free(v);
+		struct cartel__jcs_piece piece[2];
+		cartel__jcs_cut(all, alen, m, n, i, piece);
+		assert_int_equal(piece[0].n + piece[1].n, wlen);
+		assert_memory_equal(piece[0].p, want, piece[0].n);
+		assert_memory_equal(piece[1].p, want + piece[0].n, piece[1].n);
+		free(all);
+		free(m);
+		free(want);
+		json_decref(c);
+	}
+	/* An only member leaves an empty object. */
+	json_t *one = json_pack("{s:s}", "digest", "d");
+	char *all;
+	size_t alen, n;
+	struct cartel__jcs_member *m;
+	assert_int_equal(cartel__jcs_object(one, NULL, &all, &alen, &m, &n,
+					    NULL),
+			 0);
+	struct cartel__jcs_piece piece[2];
+	cartel__jcs_cut(all, alen, m, n, 0, piece);
+	assert_int_equal(piece[0].n + piece[1].n, 2);
+	assert_memory_equal(piece[0].p, "{", 1);
+	assert_memory_equal(piece[1].p, "}", 1);
+	free(all);
+	free(m);
+	json_decref(one);
+	/* Not an object: refused, nothing to free. */
+	json_t *arr = json_array();
+	char *out = NULL, *why = NULL;
+	size_t len;
+	assert_int_equal(cartel__jcs_object(arr, NULL, &out, &len, NULL, NULL,
+					    &why),
+			 CARTEL_EINVAL);
+	assert_null(out);
+	free(why);
+	json_decref(arr);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -233,6 +321,7 @@ main(void)
 		cmocka_unit_test(structure),
 		cmocka_unit_test(idempotent),
 		cmocka_unit_test(refused),
+		cmocka_unit_test(without_members),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -594,7 +594,13 @@ check_decl(const char *name, const json_t *d, const char *const *allowed,
 			}
 		}
 	}
-	if (rc == 0 && np > 1) {
+	/* Ids in strictly rising order (as a register lists its persons,
+	 * most often) are each there once: no sort needed. */
+	size_t rising = 1;
+	while (rc == 0 && rising < np &&
+	       strcmp(seen[rising - 1].id, seen[rising].id) < 0)
+		rising++;
+	if (rc == 0 && rising < np) {
 		qsort(seen, np, sizeof *seen, seen_cmp);
 		for (size_t i = 1; i < np; i++)
 			if (strcmp(seen[i - 1].id, seen[i].id) == 0) {
@@ -640,14 +646,9 @@ check_decl(const char *name, const json_t *d, const char *const *allowed,
 static int
 fields_text(const json_t *e, char **out, char **why)
 {
-	json_t *c = json_copy((json_t *)e);
-	if (c == NULL)
-		return CARTEL_ENOMEM;
-	json_object_del(c, "id");
+	static const char *const no_id[] = {"id", NULL};
 	size_t len;
-	int rc = cartel__jcs(c, out, &len, why);
-	json_decref(c);
-	return rc;
+	return cartel__jcs_object(e, no_id, out, &len, NULL, NULL, why);
 }
 
 static int
@@ -707,8 +708,7 @@ apply(struct cartel_db *db, const json_t *doc, char **texts,
 		const char *ostatus = json_string_value(json_array_get(o, 0));
 		const char *ofields = json_string_value(json_array_get(o, 1));
 		if (o == NULL) {
-			rc = cartel__decl_person_put(db, party, kind, id, ft,
-						     "declared", digest,
+			rc = cartel__decl_person_add(db, party, kind, id, ft,
 						     digest, why);
 			/* The entry takes the text over: no copy per person. */
 			if (rc == 0)
@@ -771,19 +771,26 @@ apply(struct cartel_db *db, const json_t *doc, char **texts,
 		res->n_dropped++;
 	}
 	json_decref(old);
-	if (rc == 0 && res->n_entries > 1)
+	/* Already in order when the declaration lists its ids rising and
+	 * only adds (a first declaration): checked in one pass. */
+	size_t in_order = 1;
+	while (rc == 0 && in_order < res->n_entries &&
+	       entry_cmp(&res->entries[in_order - 1],
+			 &res->entries[in_order]) < 0)
+		in_order++;
+	if (rc == 0 && in_order < res->n_entries)
 		qsort(res->entries, res->n_entries, sizeof *res->entries,
 		      entry_cmp);
 	return rc;
 }
 
-/* The half of the seal's check that runs beside the other: the digest,
- * then the canonical form the signature covers. */
+/* The seal's check, run beside the checks of the document's content: the
+ * canonical form, once, for the manifest, the digest and the signature. */
 struct seal_job {
 	const char *lang; /* the caller's, for the problems it words */
 	const json_t *doc;
 	struct cartel__problems pr;
-	int digest_ok;
+	int manifest_ok, digest_ok;
 	int rc;
 	char *why;
 	char *canon;
@@ -795,11 +802,9 @@ seal_job_run(void *arg)
 {
 	struct seal_job *j = arg;
 	cartel_lang_set(j->lang, NULL);
-	j->rc = cartel__seal_check_digest(j->doc, &j->pr, &j->digest_ok,
-					  &j->why);
-	if (j->rc == 0)
-		j->rc = cartel__seal_canon(j->doc, &j->canon, &j->clen,
-					   &j->why);
+	j->rc = cartel__seal_check_canon(j->doc, 0, &j->pr, &j->manifest_ok,
+					 &j->digest_ok, &j->canon, &j->clen,
+					 &j->why);
 	return NULL;
 }
 
@@ -929,10 +934,10 @@ receive_doc(struct cartel_db *db, const char *path, json_t *doc,
 	size_t n_texts = 0;
 	int in_txn = 0, bulk = 0;
 	/* The seal and the signature, as the list documents' are checked:
-	 * the digest and the canonical form in a second thread, started at
-	 * once, while this one checks the document's shape and manifest and
-	 * makes each person's canonical fields (both only read the
-	 * document; nothing is written before both are done). */
+	 * the canonical form, the manifest and the digest in a second
+	 * thread, started at once, while this one checks the document's
+	 * shape and makes each person's canonical fields (both only read
+	 * the document; nothing is written before both are done). */
 	struct seal_job job;
 	memset(&job, 0, sizeof job);
 	job.lang = cartel_lang_get();
@@ -962,13 +967,10 @@ receive_doc(struct cartel_db *db, const char *path, json_t *doc,
 	snprintf(res->digest, sizeof res->digest, "%s", digest);
 	res->n_persons = json_array_size(json_object_get(doc, "persons"));
 
-	struct cartel__problems pr = {NULL, 0};
-	int mok = 0;
-	rc = cartel__seal_check_manifest(doc, 0, &pr, &mok, why);
 	json_t *ps = json_object_get(doc, "persons");
 	n_texts = json_array_size(ps);
 	texts = calloc(n_texts ? n_texts : 1, sizeof *texts);
-	if (rc == 0 && texts == NULL)
+	if (texts == NULL)
 		rc = CARTEL_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < n_texts; i++)
 		rc = fields_text(json_array_get(ps, i), &texts[i], why);
@@ -984,9 +986,7 @@ receive_doc(struct cartel_db *db, const char *path, json_t *doc,
 		}
 	}
 	free(job.why);
-	for (size_t i = 0; i < job.pr.n; i++)
-		cartel__problem(&pr, "%s", job.pr.v[i]);
-	cartel__problems_free(&job.pr);
+	struct cartel__problems pr = job.pr;
 	if (rc == 0) {
 		struct cartel_round_sig_status st;
 		cartel__seal_verify_party(db, doc, party, canon, job.clen, &st,

@@ -209,13 +209,35 @@ ascii(const char *s, size_t n)
 
 static int emit(struct buf *b, const json_t *v, char **why, int depth);
 
+/* Objects of up to this many members sort their members on the stack: a
+ * person entry has a handful, and there are tens of thousands of them. */
+#define SMALL_OBJECT 16
+
 static int
-emit_object(struct buf *b, const json_t *v, char **why, int depth)
+dropped(const char *key, const char *const *drop)
+{
+	for (; drop != NULL && *drop != NULL; drop++)
+		if (strcmp(key, *drop) == 0)
+			return 1;
+	return 0;
+}
+
+/* Writes object v without the members named in drop (NULL: none). When
+ * spans is not NULL it receives, in canonical order, where each member
+ * written lies in b (an array of at least json_object_size(v)). */
+static int
+emit_object(struct buf *b, const json_t *v, const char *const *drop,
+	    struct cartel__jcs_member *spans, size_t *n_spans, char **why,
+	    int depth)
 {
 	size_t n = json_object_size(v);
-	struct member *m = calloc(n ? n : 1, sizeof *m);
-	if (m == NULL)
-		return CARTEL_ENOMEM;
+	struct member small[SMALL_OBJECT];
+	struct member *m = small;
+	if (n > SMALL_OBJECT) {
+		m = calloc(n, sizeof *m);
+		if (m == NULL)
+			return CARTEL_ENOMEM;
+	}
 	int rc = 0;
 	size_t i = 0;
 	const char *key;
@@ -223,12 +245,17 @@ emit_object(struct buf *b, const json_t *v, char **why, int depth)
 	int all_ascii = 1;
 	json_object_foreach((json_t *)v, key, val)
 	{
+		if (dropped(key, drop))
+			continue;
 		m[i].key = key;
 		m[i].key_len = strlen(key);
+		m[i].u16 = NULL;
 		m[i].value = val;
 		all_ascii = all_ascii && ascii(key, m[i].key_len);
 		i++;
 	}
+	n = i;
+	i = 0;
 	if (all_ascii) {
 		qsort(m, n, sizeof *m, member_cmp_ascii);
 		goto sorted;
@@ -267,15 +294,25 @@ sorted:
 	for (size_t j = 0; j < n && rc == 0; j++) {
 		if (j > 0)
 			put(b, ",", 1);
+		size_t at = b->len;
 		put_string(b, m[j].key, m[j].key_len);
 		put(b, ":", 1);
+		size_t value = b->len;
 		rc = emit(b, m[j].value, why, depth + 1);
+		if (spans != NULL) {
+			spans[j].key = m[j].key;
+			spans[j].at = at;
+			spans[j].value = value;
+			spans[j].end = b->len;
+			*n_spans = j + 1;
+		}
 	}
 	put(b, "}", 1);
 out:
 	for (size_t j = 0; j < i; j++)
 		free(m[j].u16);
-	free(m);
+	if (m != small)
+		free(m);
 	return rc;
 }
 
@@ -321,7 +358,7 @@ emit(struct buf *b, const json_t *v, char **why, int depth)
 		return 0;
 	}
 	case JSON_OBJECT:
-		return emit_object(b, v, why, depth);
+		return emit_object(b, v, NULL, NULL, NULL, why, depth);
 	}
 	return CARTEL_EINVAL;
 }
@@ -349,6 +386,65 @@ cartel__jcs(const json_t *v, char **out, size_t *len, char **why)
 	if (len)
 		*len = b.len;
 	return 0;
+}
+
+int
+cartel__jcs_object(const json_t *obj, const char *const *drop, char **out,
+		   size_t *len, struct cartel__jcs_member **members,
+		   size_t *n_members, char **why)
+{
+	struct buf b = {NULL, 0, 0, 0};
+	struct cartel__jcs_member *spans = NULL;
+	size_t n_spans = 0;
+	*out = NULL;
+	if (len)
+		*len = 0;
+	if (members != NULL) {
+		*members = NULL;
+		*n_members = 0;
+	}
+	if (!json_is_object(obj))
+		return cartel__why(why, CARTEL_EINVAL, "not a JSON object");
+	if (members != NULL) {
+		size_t n = json_object_size(obj);
+		spans = calloc(n ? n : 1, sizeof *spans);
+		if (spans == NULL)
+			return CARTEL_ENOMEM;
+	}
+	int rc = emit_object(&b, obj, drop, spans, &n_spans, why, 0);
+	if (rc == 0 && b.oom)
+		rc = CARTEL_ENOMEM;
+	if (rc) {
+		free(b.p);
+		free(spans);
+		return rc;
+	}
+	*out = b.p;
+	if (len)
+		*len = b.len;
+	if (members != NULL) {
+		*members = spans;
+		*n_members = n_spans;
+	}
+	return 0;
+}
+
+void
+cartel__jcs_cut(const char *text, size_t len,
+		const struct cartel__jcs_member *m, size_t n, size_t i,
+		struct cartel__jcs_piece piece[2])
+{
+	/* A member goes with the comma before it; the first, with the comma
+	 * after it; an only member leaves "{}". */
+	size_t from = m[i].at, to = m[i].end;
+	if (i > 0)
+		from--;
+	else if (n > 1)
+		to++;
+	piece[0].p = text;
+	piece[0].n = from;
+	piece[1].p = text + to;
+	piece[1].n = len - to;
 }
 
 int

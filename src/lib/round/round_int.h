@@ -72,6 +72,17 @@ int cartel__seal_check_manifest(const json_t *doc, int per_entry,
 int cartel__seal_check_digest(const json_t *doc, struct cartel__problems *pr,
 			      int *digest_ok, char **why);
 
+/* The three checks of a document received in one canonical pass: the
+ * manifest (per_entry as cartel__seal_doc makes it) and the digest, as the
+ * two halves above check them (the manifest's problems first), and the
+ * canonical form the signatures cover in *canon (malloc'd, *len bytes,
+ * for cartel__seal_verify_party; NULL on failure). Reads the document
+ * only. Returns 0, or an error when the check itself could not run. */
+int cartel__seal_check_canon(const json_t *doc, int per_entry,
+			     struct cartel__problems *pr, int *manifest_ok,
+			     int *digest_ok, char **canon, size_t *len,
+			     char **why);
+
 /* The canonical form the signatures cover (everything but `signatures`);
  * malloc'd. */
 int cartel__seal_canon(const json_t *doc, char **out, size_t *len,

@@ -62,14 +62,15 @@ static int
 canon_without(const json_t *doc, const char *const *drop, char **out,
 	      size_t *len, char **why)
 {
-	json_t *c = json_copy((json_t *)doc);
-	if (c == NULL)
-		return CARTEL_ENOMEM;
-	for (; *drop; drop++)
-		json_object_del(c, *drop);
-	int rc = cartel__jcs(c, out, len, why);
-	json_decref(c);
-	return rc;
+	return cartel__jcs_object(doc, drop, out, len, NULL, NULL, why);
+}
+
+static void
+short_hex(const unsigned char *canon, size_t len, char out[MANIFEST_HEX + 1])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, canon, len);
+	sodium_bin2hex(out, MANIFEST_HEX + 1, h, MANIFEST_HEX / 2);
 }
 
 static int
@@ -80,11 +81,27 @@ short_hash(const json_t *v, char out[MANIFEST_HEX + 1], char **why)
 	int rc = cartel__jcs(v, &canon, &len, why);
 	if (rc)
 		return rc;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)canon, len);
+	short_hex((const unsigned char *)canon, len, out);
 	free(canon);
-	sodium_bin2hex(out, MANIFEST_HEX + 1, h, MANIFEST_HEX / 2);
 	return 0;
+}
+
+/* The document's canonical text already written, with where each
+ * top-level member lies in it; the manifest hashes a top-level value from
+ * there instead of writing it again. */
+struct known_text {
+	const char *text;
+	const struct cartel__jcs_member *m;
+	size_t n;
+};
+
+static const struct cartel__jcs_member *
+known_member(const struct known_text *k, const char *key)
+{
+	for (size_t i = 0; k != NULL && i < k->n; i++)
+		if (strcmp(k->m[i].key, key) == 0)
+			return &k->m[i];
+	return NULL;
 }
 
 /* 1 when v is a non-empty array of objects that each have a string id:
@@ -161,7 +178,8 @@ manifest_walk(json_t *m, const char *path, const json_t *v, int per_entry,
 }
 
 static int
-compute_manifest(const json_t *doc, int per_entry, json_t **out, char **why)
+compute_manifest(const json_t *doc, int per_entry, const struct known_text *k,
+		 json_t **out, char **why)
 {
 	*out = NULL;
 	json_t *m = json_object();
@@ -176,7 +194,20 @@ compute_manifest(const json_t *doc, int per_entry, json_t **out, char **why)
 		    strcmp(key, "digest") == 0 ||
 		    strcmp(key, "signatures") == 0)
 			continue;
-		rc = manifest_walk(m, key, val, per_entry, why);
+		const struct cartel__jcs_member *at = known_member(k, key);
+		if (at != NULL && !(json_is_object(val) &&
+				    json_object_size(val) > 0) &&
+		    !(per_entry && is_person_list(val))) {
+			/* A value the manifest hashes whole: its canonical
+			 * form is its run of the document's. */
+			char h[MANIFEST_HEX + 1];
+			short_hex((const unsigned char *)k->text + at->value,
+				  at->end - at->value, h);
+			if (json_object_set_new(m, key, json_string(h)))
+				rc = CARTEL_ENOMEM;
+		} else {
+			rc = manifest_walk(m, key, val, per_entry, why);
+		}
 		if (rc)
 			break;
 	}
@@ -210,7 +241,7 @@ cartel__seal_doc(json_t *doc, int per_entry, char **why)
 	json_object_del(doc, "manifest");
 	json_object_del(doc, "digest");
 	json_t *m;
-	int rc = compute_manifest(doc, per_entry, &m, why);
+	int rc = compute_manifest(doc, per_entry, NULL, &m, why);
 	if (rc)
 		return rc;
 	json_object_set_new(doc, "manifest", m);
@@ -270,7 +301,7 @@ cartel__seal_check_manifest(const json_t *doc, int per_entry,
 			    char **why)
 {
 	json_t *fresh;
-	int rc = compute_manifest(doc, per_entry, &fresh, why);
+	int rc = compute_manifest(doc, per_entry, NULL, &fresh, why);
 	if (rc)
 		return rc;
 	*manifest_ok = manifest_compare(json_object_get(doc, "manifest"),
@@ -279,18 +310,15 @@ cartel__seal_check_manifest(const json_t *doc, int per_entry,
 	return 0;
 }
 
-int
-cartel__seal_check_digest(const json_t *doc, struct cartel__problems *pr,
-			  int *digest_ok, char **why)
+/* Compares the digest d computed with the one the document records. */
+static void
+digest_compare(const json_t *doc, const char d[CARTEL_DIGEST_LEN],
+	       struct cartel__problems *pr, int *digest_ok)
 {
-	char d[CARTEL_DIGEST_LEN];
 	const char *recorded =
 		json_string_value(json_object_get(doc, "digest"));
 	if (recorded == NULL)
 		recorded = "(none)";
-	int rc = compute_digest(doc, d, why);
-	if (rc)
-		return rc;
 	*digest_ok = strcmp(d, recorded) == 0;
 	if (!*digest_ok)
 		cartel__problem(pr,
@@ -298,6 +326,68 @@ cartel__seal_check_digest(const json_t *doc, struct cartel__problems *pr,
 				"canonical form hashes to %s, the document "
 				"says %s",
 				d, recorded);
+}
+
+int
+cartel__seal_check_digest(const json_t *doc, struct cartel__problems *pr,
+			  int *digest_ok, char **why)
+{
+	char d[CARTEL_DIGEST_LEN];
+	int rc = compute_digest(doc, d, why);
+	if (rc)
+		return rc;
+	digest_compare(doc, d, pr, digest_ok);
+	return 0;
+}
+
+int
+cartel__seal_check_canon(const json_t *doc, int per_entry,
+			 struct cartel__problems *pr, int *manifest_ok,
+			 int *digest_ok, char **canon, size_t *len, char **why)
+{
+	*canon = NULL;
+	*len = 0;
+	*manifest_ok = *digest_ok = 0;
+	char *text;
+	size_t n_text, n;
+	struct cartel__jcs_member *m;
+	int rc = cartel__jcs_object(doc, drop_for_signing, &text, &n_text, &m,
+				    &n, why);
+	if (rc)
+		return rc;
+	struct known_text k = {text, m, n};
+	json_t *fresh;
+	rc = compute_manifest(doc, per_entry, &k, &fresh, why);
+	if (rc == 0) {
+		*manifest_ok = manifest_compare(json_object_get(doc,
+								"manifest"),
+						fresh, pr) == 0;
+		json_decref(fresh);
+		/* The digest covers the same text without its own member. */
+		struct cartel__jcs_piece piece[2] = {{text, n_text}, {"", 0}};
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(m[i].key, "digest") == 0)
+				cartel__jcs_cut(text, n_text, m, n, i, piece);
+		crypto_hash_sha256_state st;
+		unsigned char h[crypto_hash_sha256_BYTES];
+		crypto_hash_sha256_init(&st);
+		for (int i = 0; i < 2; i++)
+			crypto_hash_sha256_update(
+				&st, (const unsigned char *)piece[i].p,
+				piece[i].n);
+		crypto_hash_sha256_final(&st, h);
+		char d[CARTEL_DIGEST_LEN];
+		memcpy(d, "sha256:", 7);
+		sodium_bin2hex(d + 7, sizeof d - 7, h, sizeof h);
+		digest_compare(doc, d, pr, digest_ok);
+	}
+	free(m);
+	if (rc) {
+		free(text);
+		return rc;
+	}
+	*canon = text;
+	*len = n_text;
 	return 0;
 }
 

@@ -595,8 +595,7 @@ cartel__db_savepoint(struct cartel_db *db, int op, char **why)
 	 * ledger records go too, or the next audit entry would claim them. */
 	while (op == 2 && db->ledger.n > db->sp_ledger_n) {
 		db->ledger.n--;
-		free(db->ledger.v[db->ledger.n].k1);
-		free(db->ledger.v[db->ledger.n].k2);
+		free(db->ledger.v[db->ledger.n].k1); /* k2 with it */
 	}
 	/* The audit entries found to hold may have been undone. */
 	if (op == 2) {

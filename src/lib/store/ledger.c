@@ -202,34 +202,91 @@ cartel__ledger_name(int t)
 }
 
 /*
- * The digest of the row under statement st (columns 2 on): the table's
- * name, then each column as a type tag and its value with its byte length
- * (integers in decimal, reals as their 8 IEEE bytes, big-endian), so that
- * a value rewritten to another type or spelling digests differently.
+ * The digest of a row of table t: the table's name, then each column as a
+ * type tag and its value with its byte length (integers in decimal, reals
+ * as their 8 IEEE bytes, big-endian), so that a value rewritten to another
+ * type or spelling digests differently. A row's columns are fed one by one
+ * (col_digest), from the row read back (row_digest) or from the text
+ * values just written (cartel__ledger_touch_text), through a small buffer:
+ * a row is a few dozen short pieces (tags, lengths, values), and the hash
+ * is updated once per buffer instead of once per piece.
  */
+struct row_hash {
+	crypto_generichash_state h;
+	size_t n;
+	unsigned char buf[512];
+};
+
+static void
+rh_put(struct row_hash *r, const void *p, size_t n)
+{
+	if (r->n + n > sizeof r->buf) {
+		crypto_generichash_update(&r->h, r->buf, r->n);
+		r->n = 0;
+		if (n >= sizeof r->buf) {
+			crypto_generichash_update(&r->h, p, n);
+			return;
+		}
+	}
+	memcpy(r->buf + r->n, p, n);
+	r->n += n;
+}
+
+/* A value as cartel__enc_b2 feeds it: its length, then its bytes. */
+static void
+rh_val(struct row_hash *r, struct cartel__val v)
+{
+	unsigned char len[4];
+	cartel__enc_len4(len, v);
+	rh_put(r, len, 4);
+	if (v.p != NULL)
+		rh_put(r, v.p, v.n);
+}
+
+static void
+digest_begin(int t, struct row_hash *r)
+{
+	crypto_generichash_init(&r->h, NULL, 0, CARTEL__DIGEST_BYTES);
+	r->n = 0;
+	struct cartel__val name = {tables[t].name, strlen(tables[t].name)};
+	rh_val(r, name);
+}
+
+static void
+digest_end(struct row_hash *r, unsigned char out[CARTEL__DIGEST_BYTES])
+{
+	crypto_generichash_update(&r->h, r->buf, r->n);
+	crypto_generichash_final(&r->h, out, CARTEL__DIGEST_BYTES);
+}
+
+/* Column i (from 0) of table t's row, of SQLite type `type`, whose value
+ * is v (for SQLITE_FLOAT, its 8 bytes big-endian). */
+static void
+col_digest(int t, struct row_hash *r, int i, int type, struct cartel__val v)
+{
+	if (tables[t].n_first > 0 && i >= tables[t].n_first) {
+		/* A later column: nothing while it is empty, else its
+		 * position, then as any other. */
+		if (type == SQLITE_NULL)
+			return;
+		unsigned char mark[2] = {0xff,
+					 (unsigned char)(i - tables[t].n_first)};
+		rh_put(r, mark, 2);
+	}
+	unsigned char tag = (unsigned char)type;
+	rh_put(r, &tag, 1);
+	rh_val(r, v);
+}
+
+/* The digest of the row under statement st (columns 2 on). */
 static void
 row_digest(int t, sqlite3_stmt *st, unsigned char out[CARTEL__DIGEST_BYTES])
 {
-	crypto_generichash_state h;
-	crypto_generichash_init(&h, NULL, 0, CARTEL__DIGEST_BYTES);
-	struct cartel__val name = {tables[t].name, strlen(tables[t].name)};
-	cartel__enc_b2(&h, name);
+	struct row_hash h;
+	digest_begin(t, &h);
 	int n = sqlite3_column_count(st);
-	int later = tables[t].n_first > 0 ? 2 + tables[t].n_first : n;
 	for (int i = 2; i < n; i++) {
 		int type = sqlite3_column_type(st, i);
-		if (i >= later) {
-			/* A later column: nothing while it is empty, else
-			 * its position, then as any other. */
-			if (type == SQLITE_NULL)
-				continue;
-			unsigned char pos = (unsigned char)(i - later);
-			unsigned char mark = 0xff;
-			crypto_generichash_update(&h, &mark, 1);
-			crypto_generichash_update(&h, &pos, 1);
-		}
-		unsigned char tag = (unsigned char)type;
-		crypto_generichash_update(&h, &tag, 1);
 		if (type == SQLITE_FLOAT) {
 			double d = sqlite3_column_double(st, i);
 			uint64_t u;
@@ -238,13 +295,13 @@ row_digest(int t, sqlite3_stmt *st, unsigned char out[CARTEL__DIGEST_BYTES])
 			for (int k = 0; k < 8; k++)
 				b[k] = (unsigned char)(u >> (56 - 8 * k));
 			struct cartel__val v = {b, 8};
-			cartel__enc_b2(&h, v);
+			col_digest(t, &h, i - 2, type, v);
 		} else {
 			/* Integers read as text give their decimal form. */
-			cartel__enc_b2(&h, cartel__col_val(st, i));
+			col_digest(t, &h, i - 2, type, cartel__col_val(st, i));
 		}
 	}
-	crypto_generichash_final(&h, out, CARTEL__DIGEST_BYTES);
+	digest_end(&h, out);
 }
 
 /* The cached statement that reads one row of table t, with its key bound;
@@ -267,10 +324,8 @@ one_row(struct cartel_db *db, int t, const char *k1, const char *k2,
 void
 cartel__ledger_pending_clear(struct cartel__ledger_pending *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
+	for (size_t i = 0; i < p->n; i++)
 		free(p->v[i].k1);
-		free(p->v[i].k2);
-	}
 	free(p->v);
 	p->v = NULL;
 	p->n = p->cap = 0;
@@ -290,13 +345,11 @@ pending_push(struct cartel__ledger_pending *p, int t, const void *k1,
 	}
 	struct cartel__ledger_rec *r = &p->v[p->n];
 	r->table = t;
-	r->k1 = malloc(n1 + 1);
-	r->k2 = malloc(n2 + 1);
-	if (r->k1 == NULL || r->k2 == NULL) {
-		free(r->k1);
-		free(r->k2);
+	/* Both keys in one block: k2 follows k1's NUL; k1 owns it. */
+	r->k1 = malloc(n1 + n2 + 2);
+	if (r->k1 == NULL)
 		return CARTEL_ENOMEM;
-	}
+	r->k2 = r->k1 + n1 + 1;
 	memcpy(r->k1, k1, n1);
 	r->k1[n1] = '\0';
 	memcpy(r->k2, k2, n2);
@@ -333,6 +386,32 @@ cartel__ledger_touch(struct cartel_db *db, int t, const char *k1,
 				      why);
 	int err = pending_push(cartel__db_ledger(db), t, k1, strlen(k1), k2,
 			       strlen(k2), rc == SQLITE_ROW ? d : NULL);
+	return err != 0 ? cartel__why(why, err, "out of memory") : 0;
+}
+
+int
+cartel__ledger_touch_text(struct cartel_db *db, int t, const char *k1,
+			  const char *k2, const char *const *cols, int n_cols,
+			  char **why)
+{
+	if (t < 0 || t >= CARTEL__LT_N || k1 == NULL || n_cols < 1)
+		return cartel__why(why, CARTEL_EINVAL, "bad ledger table");
+	if (!cartel__db_in_write(db))
+		return cartel__why(why, CARTEL_ESTATE,
+				   "%s row written outside a transaction",
+				   tables[t].name);
+	if (k2 == NULL)
+		k2 = "";
+	struct row_hash h;
+	unsigned char d[CARTEL__DIGEST_BYTES];
+	digest_begin(t, &h);
+	for (int i = 0; i < n_cols; i++) {
+		struct cartel__val v = {cols[i], cols[i] ? strlen(cols[i]) : 0};
+		col_digest(t, &h, i, cols[i] ? SQLITE_TEXT : SQLITE_NULL, v);
+	}
+	digest_end(&h, d);
+	int err = pending_push(cartel__db_ledger(db), t, k1, strlen(k1), k2,
+			       strlen(k2), d);
 	return err != 0 ? cartel__why(why, err, "out of memory") : 0;
 }
 

@@ -377,6 +377,40 @@ cartel__decl_person_put(struct cartel_db *db, const char *party,
 }
 
 int
+cartel__decl_person_add(struct cartel_db *db, const char *party,
+			const char *kind, const char *their_id,
+			const char *fields, const char *digest, char **why)
+{
+	sqlite3_stmt *st = cartel__db_stmt(
+		db, CARTEL__ST_DECL_PERSON_ADD,
+		"INSERT INTO declared_person (party, kind, their_id, fields,"
+		" status, first_digest, last_digest) VALUES (?1, ?2, ?3, ?4,"
+		" 'declared', ?5, ?5)",
+		why);
+	if (st == NULL)
+		return CARTEL_EDB;
+	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, their_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, fields, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, digest, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (s != SQLITE_DONE)
+		return cartel__db_err(db, s, "recording a declared person",
+				      why);
+	/* A new row holds exactly what was bound (every column is TEXT):
+	 * its ledger digest is made from the values, without reading the
+	 * row back. */
+	char k1[CARTEL_PARTY_MAX + 16];
+	snprintf(k1, sizeof k1, "%s:%s", party, kind);
+	const char *const cols[] = {party,    kind,   their_id, fields,
+				    "declared", digest, digest};
+	return cartel__ledger_touch_text(db, CARTEL__LT_DECL_PERSON, k1,
+					 their_id, cols, 7, why);
+}
+
+int
 cartel__decl_change_put(struct cartel_db *db, const char *digest,
 			const char *their_id, const char *change,
 			const char *old_fields, const char *new_fields,

@@ -99,6 +99,7 @@ enum {
 	CARTEL__ST_LEDGER_LATEST,
 	CARTEL__ST_LEDGER_ENTRY,
 	CARTEL__ST_DECL_PERSON_PUT,
+	CARTEL__ST_DECL_PERSON_ADD,
 	CARTEL__ST_DECL_CHANGE_PUT,
 	CARTEL__ST_INQUIRY_WATCH,
 	CARTEL__ST_MERGE_OF, /* every person read looks for a merge */
@@ -292,6 +293,19 @@ int cartel__ledger_touch(struct cartel_db *db, int t, const char *k1,
 			 const char *k2, char **why);
 
 /*
+ * cartel__ledger_touch for a row just written whose every column holds the
+ * text given (NULL: SQL NULL), in the order of the table's columns in the
+ * ledger registry: the digest is made from those values instead of the
+ * row read back, as `audit verify` makes it from the row (so a caller that
+ * gives other values than it wrote is found by the next verification).
+ * For a write of many rows in a row (a declaration received). Returns 0, or
+ * an error with *why.
+ */
+int cartel__ledger_touch_text(struct cartel_db *db, int t, const char *k1,
+			      const char *k2, const char *const *cols,
+			      int n_cols, char **why);
+
+/*
  * Checks that the row of table t with key (k1, k2), as it stands, is the
  * row the audit chain last recorded for that key, and that the ledger
  * record is the one its audit entry's hash covers. Returns 0, or
@@ -305,7 +319,7 @@ int cartel__ledger_check_row(struct cartel_db *db, int t, const char *k1,
  * them; ledger.c fills and writes them). */
 struct cartel__ledger_rec {
 	int table;
-	char *k1, *k2;
+	char *k1, *k2; /* one allocation: k1 owns it, k2 points into it */
 	int deleted;
 	unsigned char digest[CARTEL__DIGEST_BYTES];
 };
@@ -375,6 +389,8 @@ void cartel__entry_hash(const struct cartel__entry *e, char out[65]);
  * and the bytes; NULL as the length 0xFFFFFFFF. */
 void cartel__enc_sha(crypto_hash_sha256_state *st, struct cartel__val v);
 void cartel__enc_b2(crypto_generichash_state *st, struct cartel__val v);
+/* The length as both encodings write it (4 bytes). */
+void cartel__enc_len4(unsigned char out[4], struct cartel__val v);
 
 /*
  * Redaction (retention.c): checks every event row a purge redacted against
