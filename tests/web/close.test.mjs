@@ -62,7 +62,7 @@ await run('close', async (t, step) => {
 		await page.getByText(/closing an inquiry needs its reason/).waitFor();
 		await page.getByLabel('Reason for closing').fill('the family has found him');
 		await page.getByLabel('Reason for closing').press('Enter');
-		await page.getByText('The inquiry was closed.').first().waitFor();
+		await page.locator('main .notice').getByText('The inquiry was closed.').waitFor();
 		assert.match(await page.locator('.closed-reason').textContent(),
 			/^Closed on .* by hotline1: the family has found him$/);
 		assert.match(await page.locator('.history').textContent(), /inquiry closed: the family has found him/);

@@ -65,7 +65,8 @@ await run('merge', async (t, step) => {
 		await pair.getByLabel('Why they are one man').fill('one man on two lists');
 		await pair.getByLabel('Why they are one man').press('Tab');
 		await page.keyboard.press('Enter');
-		await page.getByText('UA-1B was merged into UA-1.').first().waitFor();
+		// The screen drawn again: the notice and the list come together.
+		await page.locator('main .notice').getByText('UA-1B was merged into UA-1.').waitFor();
 		assert.equal(await page.locator('.dup-pair').filter({hasText: 'UA-1B'}).count(), 0,
 			'the pair is no longer offered');
 		await t.shot(page, 'merged');
