@@ -76,7 +76,7 @@ export async function render(main) {
 		announce(t('imports.started'));
 		try {
 			let job = await api.startImport(f);
-			while (job.state === 'running' && main.isConnected) {
+			while (job.state === 'running' && bar.isConnected) {
 				if (job.total > 0)
 					bar.max = job.total;
 				bar.value = Math.min(job.done || 0, bar.max);
