@@ -162,6 +162,9 @@ enum cartel_action {
 	CARTEL_DO_ROUND_PLAN,       /* plan a round; the stored policies */
 	CARTEL_DO_ROUND_RECEIVE,    /* store a document or a policy */
 	CARTEL_DO_HANDOVER_RECEIVE, /* check a man off as received */
+	CARTEL_DO_MERGE,            /* see duplicates, merge, undo a merge */
+	CARTEL_DO_IMPORT,           /* import a list of persons */
+	CARTEL_DO_INQUIRY_CLOSE,    /* close an inquiry with a reason */
 	CARTEL_DO_N
 };
 
@@ -386,6 +389,103 @@ int cartel_account_document_diff(struct cartel_db *db,
 				 const struct cartel_user *u, const char *a,
 				 const char *b, const char *from,
 				 json_t **out, char **why);
+
+/*
+ * Duplicates and merging through the server (docs/api.md). A registrar
+ * works on the records of persons his party holds (and its own people
+ * reported missing and held by no one), as for a change; an admin on any.
+ */
+
+/*
+ * The register's records that may be one man, for user u: every pair
+ * cartel_match_dedupe_pairs scores at or above the review threshold
+ * (records merged into another left out) whose two records u may merge,
+ * paged (offset, limit): {"items": [{"a", "b", "cluster" (ids),
+ * "probability", "weight_bits", "band", "evidence": [{"field", "a", "b",
+ * "how", "bits"}], "records": {"a": person, "b": person}}], "total",
+ * "offset", "limit"}. Each record shown is logged as a read.
+ */
+int cartel_account_duplicates(struct cartel_db *db,
+			      const struct cartel_user *u, long long offset,
+			      long long limit, const char *from, json_t **out,
+			      char **why);
+
+/*
+ * Merges for user u from a request body {"keep", "other", "reason"}
+ * (cartel_person_merge, recorded by u). The rule applies to both records
+ * (CARTEL_EDENIED naming it); the merge's own refusals (a record into
+ * itself, into or from a merged record, a round not yet settled) are
+ * cartel_person_merge's, with its words. *out is {"keep", "other",
+ * "conflicts"}.
+ */
+int cartel_account_merge(struct cartel_db *db, const struct cartel_user *u,
+			 json_t *body, const char *from, json_t **out,
+			 char **why);
+
+/*
+ * Undoes the merge of record other_id for user u from {"reason"}
+ * (cartel_person_unmerge); the rule applies to the record it was merged
+ * into. *out is {"other", "keep"}.
+ */
+int cartel_account_unmerge(struct cartel_db *db, const struct cartel_user *u,
+			   const char *other_id, json_t *body,
+			   const char *from, json_t **out, char **why);
+
+/*
+ * Closes inquiry id for user u from {"reason"} (cartel_inquiry_close: any
+ * text of 1 to CARTEL_LIMIT_FIELD bytes; its pending candidates close
+ * with it). *out is the inquiry as it now stands (cartel_inquiry_json,
+ * with its candidates and history).
+ */
+int cartel_account_inquiry_close(struct cartel_db *db,
+				 const struct cartel_user *u, const char *id,
+				 json_t *body, const char *from, json_t **out,
+				 char **why);
+
+/*
+ * Imports through the server: a list is sent whole, then imported in the
+ * background on its own handle of the register (cartel_import_csv, in WAL
+ * mode so that readers carry on), while its progress is read. A job is
+ * kept in this process's memory only, seen by the account that started
+ * it; the last CARTEL_IMPORT_JOBS are kept, one runs at a time.
+ */
+#define CARTEL_IMPORT_JOBS 16
+
+enum cartel_import_format {
+	CARTEL_IMPORT_CSV = 0,
+	CARTEL_IMPORT_XLSX,
+};
+
+/*
+ * Starts importing data[0..len) (copied) into the register at db_path for
+ * user u (a registrar: rows of persons his party may not change are
+ * rejected, column held_by, with the rule's words). db is the caller's
+ * handle, for the decision and its log. name is what the reject report
+ * calls the file (NULL: "upload"). *out is the job as
+ * cartel_account_import_status gives it. CARTEL_EDENIED; CARTEL_ECONFLICT
+ * while another import runs; CARTEL_ENOMEM.
+ */
+int cartel_account_import_start(struct cartel_db *db, const char *db_path,
+				const struct cartel_user *u,
+				enum cartel_import_format format,
+				const char *data, size_t len,
+				const char *name, const char *from,
+				json_t **out, char **why);
+
+/*
+ * Import job id as it stands, for the user who started it (another's:
+ * CARTEL_ENOTFOUND): {"id", "state" ("running", "done" or "failed"),
+ * "done", "total" (rows; total an estimate until the end), "seconds",
+ * "rate" (rows a second), "result"? {"rows_read", "imported",
+ * "rejected", "rejects": [{"row", "column", "reason"}] (at most 1,000;
+ * never a cell's content), "unknown_columns"}, "error"? (why it failed,
+ * nothing written)}.
+ */
+int cartel_account_import_status(const struct cartel_user *u, const char *id,
+				 json_t **out, char **why);
+
+/* Waits for the import running, if any, to end (a server stopping). */
+void cartel_import_jobs_wait(void);
 
 /* A case code: 100 bits, 20 characters of Crockford's base 32 in five
  * groups of four ("7K2M-Q9XD-..."), 24 characters and a NUL. */

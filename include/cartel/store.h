@@ -365,6 +365,14 @@ struct cartel_import_opts {
 	 * the CSV's own record numbers. */
 	const size_t *row_of;
 	size_t n_row_of;
+	/* Asked of every valid row before it is written (NULL: every row
+	 * may be): 0 writes it; non-zero rejects it, with *column (set it
+	 * to a static column name) and *reason (malloc'd, freed by the
+	 * import; NULL for a plain refusal) in the reject report. Called
+	 * from the writing thread; not for an update. */
+	int (*row_allowed)(void *ctx, const struct cartel_person *p,
+			   const char **column, char **reason);
+	void *row_allowed_ctx;
 };
 
 struct cartel_import_result {

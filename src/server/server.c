@@ -10,7 +10,8 @@
  *
  * Limits: a request line and its headers must fit in the connection's
  * memory pool (CONN_MEMORY; libmicrohttpd answers 414 or 431 past it),
- * bodies are at most BODY_MAX bytes (413), a connection idle for
+ * bodies are at most BODY_MAX bytes (413) except on the few routes of
+ * body_limits (an uploaded list), a connection idle for
  * CONN_TIMEOUT_S seconds (--timeout) is closed (slow clients, slow-loris headers).
  * SIGTERM or SIGINT stops accepting, lets the requests in flight finish
  * (up to DRAIN_S seconds), then exits.
@@ -50,6 +51,7 @@
 #include "server.h"
 
 #define BODY_MAX (64u << 10)
+#define IMPORT_BODY_MAX (8u << 20)
 #define CONN_MEMORY (64u << 10)
 #define CONN_TIMEOUT_S 15
 #define DRAIN_S 20
@@ -103,6 +105,7 @@ server_now(void)
 struct req {
 	char *body;
 	size_t len;
+	size_t max; /* the route's body limit */
 	int too_big;
 	int answered; /* a response was queued before the body ended */
 };
@@ -393,6 +396,12 @@ static const char *const routes[][2] = {
 	{"POST", "/api/documents"},
 	{"GET", "/api/documents/{id}"},
 	{"GET", "/api/documents/{id}/diff/{other}"},
+	{"POST", "/api/inquiries/{id}/close"},
+	{"GET", "/api/duplicates"},
+	{"POST", "/api/merges"},
+	{"POST", "/api/merges/{other}/undo"},
+	{"POST", "/api/imports"},
+	{"GET", "/api/imports/{id}"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -452,6 +461,72 @@ match_route(const char *method, const char *path, char args[2][256])
 			return (int)i;
 	}
 	return path_seen ? -2 : -1;
+}
+
+/* The routes whose bodies may be larger than BODY_MAX (docs/limits.md);
+ * every other route keeps BODY_MAX. */
+static const struct {
+	const char *method, *route;
+	size_t max;
+} body_limits[] = {
+	{"POST", "/api/imports", IMPORT_BODY_MAX},
+};
+
+/* The body limit of the route that method and path name. */
+static size_t
+body_max(const char *method, const char *path)
+{
+	char args[2][256];
+	int ri = match_route(method, path, args);
+	for (size_t i = 0; ri >= 0 && i < sizeof body_limits /
+					     sizeof body_limits[0];
+	     i++)
+		if (strcmp(routes[ri][0], body_limits[i].method) == 0 &&
+		    strcmp(routes[ri][1], body_limits[i].route) == 0)
+			return body_limits[i].max;
+	return BODY_MAX;
+}
+
+/* The 413 answer, naming the route's limit. */
+static void
+set_too_big(struct resp *r, size_t max)
+{
+	char d[96];
+	if (max % (1u << 20) == 0)
+		snprintf(d, sizeof d, "the body is over %zu MiB", max >> 20);
+	else
+		snprintf(d, sizeof d, "the body is over %zu KiB", max >> 10);
+	r->route = "(too large)";
+	set_error(r, 413, "too_large", d);
+}
+
+/* Imports (docs/api.md): the list is the body itself, a CSV or a
+ * workbook, told apart by its Content-Type. */
+static void
+import_start(struct MHD_Connection *c, struct req *q, struct cartel_db *db,
+	     const struct cartel_user *u, const char *from, struct resp *r,
+	     json_t **out, int *status, int *err, char **why)
+{
+	static const char xlsx[] = "application/vnd.openxmlformats-"
+				   "officedocument.spreadsheetml.sheet";
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						     "Content-Type");
+	size_t n = ct ? strcspn(ct, "; ") : 0;
+	enum cartel_import_format fmt;
+	if (n == 8 && strncasecmp(ct, "text/csv", 8) == 0) {
+		fmt = CARTEL_IMPORT_CSV;
+	} else if (n == sizeof xlsx - 1 && strncasecmp(ct, xlsx, n) == 0) {
+		fmt = CARTEL_IMPORT_XLSX;
+	} else {
+		set_error(r, 415, "unsupported_media_type",
+			  "send the list as text/csv or as an XLSX workbook");
+		return;
+	}
+	*err = cartel_account_import_start(
+		db, S.db_path, u, fmt, q->body ? q->body : "", q->len,
+		MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name"),
+		from, out, why);
+	*status = 202;
 }
 
 /* Planning a round and the documents received (docs/api.md): each
@@ -924,6 +999,43 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		}
 		err = cartel_account_checkoff(db, u, args[0], args[1], b, from,
 					      &out, &why);
+	} else if (strcmp(route, "/api/inquiries/{id}/close") == 0) {
+		if ((b = body_json(c, q, r)) == NULL) {
+			cartel_session_clear(&s);
+			return;
+		}
+		err = cartel_account_inquiry_close(db, u, args[0], b, from,
+						   &out, &why);
+	} else if (strcmp(route, "/api/duplicates") == 0) {
+		long long off, lim;
+		if (paging(c, r, &off, &lim) != 0) {
+			cartel_session_clear(&s);
+			return;
+		}
+		err = cartel_account_duplicates(db, u, off, lim, from, &out,
+						&why);
+	} else if (strcmp(route, "/api/merges") == 0) {
+		if ((b = body_json(c, q, r)) == NULL) {
+			cartel_session_clear(&s);
+			return;
+		}
+		err = cartel_account_merge(db, u, b, from, &out, &why);
+		status = 201;
+	} else if (strcmp(route, "/api/merges/{other}/undo") == 0) {
+		if ((b = body_json(c, q, r)) == NULL) {
+			cartel_session_clear(&s);
+			return;
+		}
+		err = cartel_account_unmerge(db, u, args[0], b, from, &out,
+					     &why);
+	} else if (strcmp(route, "/api/imports") == 0) {
+		import_start(c, q, db, u, from, r, &out, &status, &err, &why);
+		if (out == NULL && err == 0) {
+			cartel_session_clear(&s);
+			return;
+		}
+	} else if (strcmp(route, "/api/imports/{id}") == 0) {
+		err = cartel_account_import_status(u, args[0], &out, &why);
 	} else if (round_api(c, q, db, route, post, args, u, from, r, &out,
 			     &status, &err, &why)) {
 		/* answered */
@@ -1099,13 +1211,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 			return MHD_NO;
 		*con_cls = q;
 		atomic_fetch_add(&S.in_flight, 1);
+		q->max = body_max(method, url);
 		const char *cl = MHD_lookup_connection_value(
 			c, MHD_HEADER_KIND, "Content-Length");
-		if (cl != NULL && strtoull(cl, NULL, 10) > BODY_MAX) {
+		if (cl != NULL && strtoull(cl, NULL, 10) > q->max) {
 			struct resp r = {0};
-			r.route = "(too large)";
-			set_error(&r, 413, "too_large",
-				  "the body is over 64 KiB");
+			set_too_big(&r, q->max);
 			q->answered = 1;
 			return send_resp(c, method, &r);
 		}
@@ -1116,7 +1227,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		if (q->answered || q->too_big)
 			return MHD_YES;
-		if (q->len + n > BODY_MAX) {
+		if (q->len + n > q->max) {
 			q->too_big = 1;
 			free(q->body);
 			q->body = NULL;
@@ -1136,8 +1247,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	struct resp r = {0};
 	if (q->too_big) {
-		r.route = "(too large)";
-		set_error(&r, 413, "too_large", "the body is over 64 KiB");
+		set_too_big(&r, q->max);
 		return send_resp(c, method, &r);
 	}
 	if (strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0 ||
@@ -1248,6 +1358,7 @@ server_test_reset(const char *spent)
 void
 server_test_end(void)
 {
+	cartel_import_jobs_wait();
 	cartel_access_batch_stop(S.log, NULL);
 	for (int i = 0; i < S.n_dbs; i++)
 		cartel_db_close(S.dbs[i]);
@@ -1437,6 +1548,8 @@ server_main(int argc, char **argv, const char *db_path)
 	     i++)
 		usleep(50000);
 	MHD_stop_daemon(d);
+	/* An import in the background ends before the register closes. */
+	cartel_import_jobs_wait();
 	/* Every read answered is logged before the process ends. */
 	int rc = 0;
 	if (cartel_access_batch_stop(S.log, &why) != 0) {

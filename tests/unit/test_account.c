@@ -100,6 +100,39 @@ roles_may(void **state)
 					    CARTEL_STATUS_REPORTED_MISSING);
 	assert_int_equal(cartel_may(&ua, CARTEL_DO_PERSON_CHANGE, &found, NULL),
 			 CARTEL_EDENIED);
+
+	/* Merging: an admin any record; a registrar those his party may
+	 * change; hotline and mediator none. Importing: registrars only,
+	 * row by row as a change. Closing an inquiry: hotline, registrar,
+	 * mediator; not an admin. */
+	why = NULL;
+	assert_int_equal(cartel_may(&adm, CARTEL_DO_MERGE, &theirs, NULL), 0);
+	assert_int_equal(cartel_may(&ua, CARTEL_DO_MERGE, &held, NULL), 0);
+	assert_int_equal(cartel_may(&ua, CARTEL_DO_MERGE, &missing, NULL), 0);
+	assert_int_equal(cartel_may(&ua, CARTEL_DO_MERGE, &theirs, &why),
+			 CARTEL_EDENIED);
+	assert_non_null(strstr(why, "merges only"));
+	free(why);
+	why = NULL;
+	assert_int_equal(cartel_may(&hot, CARTEL_DO_MERGE, NULL, NULL),
+			 CARTEL_EDENIED);
+	assert_int_equal(cartel_may(&med, CARTEL_DO_MERGE, NULL, NULL),
+			 CARTEL_EDENIED);
+	assert_int_equal(cartel_may(&ua, CARTEL_DO_IMPORT, &held, NULL), 0);
+	assert_int_equal(cartel_may(&ua, CARTEL_DO_IMPORT, &theirs, NULL),
+			 CARTEL_EDENIED);
+	assert_int_equal(cartel_may(&adm, CARTEL_DO_IMPORT, NULL, NULL),
+			 CARTEL_EDENIED);
+	assert_int_equal(cartel_may(&hot, CARTEL_DO_IMPORT, NULL, NULL),
+			 CARTEL_EDENIED);
+	assert_int_equal(cartel_may(&hot, CARTEL_DO_INQUIRY_CLOSE, NULL, NULL),
+			 0);
+	assert_int_equal(cartel_may(&med, CARTEL_DO_INQUIRY_CLOSE, NULL, NULL),
+			 0);
+	assert_int_equal(cartel_may(&adm, CARTEL_DO_INQUIRY_CLOSE, NULL, NULL),
+			 CARTEL_EDENIED);
+	assert_string_equal(cartel_action_name(CARTEL_DO_MERGE),
+			    "person.merge");
 }
 
 static void

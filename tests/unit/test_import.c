@@ -546,11 +546,68 @@ bulk_import_leaves_wal_on(void **state)
 	cartel_db_close(db);
 }
 
+/* The caller's rule on each row: those held by RU are not this caller's. */
+static int
+not_ru(void *ctx, const struct cartel_person *p, const char **column,
+       char **reason)
+{
+	int *asked = ctx;
+	(*asked)++;
+	if (p->held_by == NULL || strcmp(p->held_by, "RU") != 0)
+		return 0;
+	*column = "held_by";
+	*reason = strdup("not this caller's to import");
+	return 1;
+}
+
+/* A row the caller's rule refuses is rejected like a bad row: counted,
+ * in the reject report with its row, the column the rule names and the
+ * rule's words; the other rows go in. A row already bad is not asked. */
+static void
+row_rule_rejects_rows(void **state)
+{
+	(void)state;
+	struct cartel_db *db = fresh();
+	const char *text = "id,family_name,held_by,birth_date\n"
+			   "A-1,Шевченко,UA,1990-01-01\n"
+			   "A-2,Коваль,RU,1990-01-01\n"
+			   "A-3,Бойко,RU,1990-02-30\n"
+			   "A-4,Мельник,,1990-01-01\n";
+	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	char *rbuf = NULL;
+	size_t rlen = 0;
+	FILE *rej = open_memstream(&rbuf, &rlen);
+	int asked = 0;
+	struct cartel_import_opts opts = {0};
+	opts.rejects = rej;
+	opts.row_allowed = not_ru;
+	opts.row_allowed_ctx = &asked;
+	struct cartel_import_result res;
+	char *why = NULL;
+	assert_int_equal(cartel_import_csv(db, in, "l.csv", &opts, &res, &why),
+			 0);
+	fclose(in);
+	fclose(rej);
+	assert_int_equal(res.rows_read, 4);
+	assert_int_equal(res.imported, 2);
+	assert_int_equal(res.rejected, 2);
+	assert_int_equal(asked, 3);
+	assert_non_null(strstr(rbuf, "3,held_by,not this caller's to import"));
+	assert_non_null(strstr(rbuf, "4,birth_date,"));
+	assert_null(strstr(rbuf, "Коваль"));
+	assert_int_equal(count(db), 2);
+	verify_ok(db);
+	free(rbuf);
+	cartel_import_result_clear(&res);
+	cartel_db_close(db);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(import_good_file),
+		cmocka_unit_test(row_rule_rejects_rows),
 		cmocka_unit_test(bad_rows_rejected_with_reasons),
 		cmocka_unit_test(all_or_nothing),
 		cmocka_unit_test(bom_crlf_quotes_newlines),

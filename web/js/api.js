@@ -50,7 +50,11 @@ async function call(method, path, body, opts) {
 	// of a match, a family's status) come in the language chosen here.
 	const headers = {Accept: 'application/json', 'Accept-Language': lang()};
 	const init = {method, headers, credentials: 'same-origin'};
-	if (body !== undefined) {
+	if (opts && opts.raw) {
+		// A file sent as it is (an uploaded list), with its own type.
+		headers['Content-Type'] = opts.raw.type;
+		init.body = opts.raw.data;
+	} else if (body !== undefined) {
 		headers['Content-Type'] = 'application/json';
 		init.body = JSON.stringify(body);
 	}
@@ -190,6 +194,30 @@ export const api = {
 	},
 	stats() {
 		return call('GET', '/api/stats');
+	},
+	closeInquiry(id, reason) {
+		return call('POST', `/api/inquiries/${enc(id)}/close`, {reason});
+	},
+	duplicates(offset, limit) {
+		return call('GET', `/api/duplicates?offset=${offset || 0}&limit=${limit || 50}`);
+	},
+	merge(keep, other, reason) {
+		return call('POST', '/api/merges', {keep, other, reason});
+	},
+	unmerge(other, reason) {
+		return call('POST', `/api/merges/${enc(other)}/undo`, {reason});
+	},
+	// An uploaded list: a CSV, or a workbook (XLSX).
+	startImport(file) {
+		const xlsx = /\.xlsx$/i.test(file.name);
+		const type = xlsx ?
+			'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' :
+			'text/csv';
+		return call('POST', `/api/imports?name=${enc(file.name)}`, undefined,
+			{raw: {type, data: file}});
+	},
+	importStatus(id) {
+		return call('GET', `/api/imports/${enc(id)}`);
 	},
 	call,
 };

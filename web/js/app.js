@@ -16,6 +16,9 @@ import * as plan from './views/plan.js';
 import * as documents from './views/documents.js';
 import * as family from './views/family.js';
 import * as stats from './views/stats.js';
+import * as duplicates from './views/duplicates.js';
+import * as imports from './views/imports.js';
+import * as inquiries from './views/inquiries.js';
 
 // Screens, in the navigation's order. `open`: no account needed. `roles`:
 // who sees the link (the server decides what each may do; a screen a role
@@ -25,10 +28,13 @@ const SCREENS = [
 	{name: 'capture', view: capture, roles: ['registrar']},
 	{name: 'inquiry', view: inquiry, roles: ['hotline', 'admin']},
 	{name: 'callbacks', view: callbacks, roles: ['hotline', 'admin']},
+	{name: 'inquiries', view: inquiries, roles: ['hotline', 'registrar', 'mediator']},
 	{name: 'review', view: review, roles: ['hotline', 'registrar', 'admin']},
 	{name: 'plan', view: plan, roles: ['mediator']},
 	{name: 'documents', view: documents, roles: ['mediator', 'registrar']},
 	{name: 'rounds', view: rounds, roles: ['mediator', 'registrar', 'admin']},
+	{name: 'duplicates', view: duplicates, roles: ['registrar', 'admin']},
+	{name: 'imports', view: imports, roles: ['registrar']},
 	{name: 'stats', view: stats, roles: ['registrar', 'hotline', 'mediator', 'admin'], open: true},
 	{name: 'family', view: family, open: true},
 	{name: 'person', view: person, hidden: true},

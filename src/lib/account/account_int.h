@@ -46,4 +46,19 @@ int cartel__account_body_str(json_t *body, const char *key, const char **out,
 int cartel__account_body_keys(json_t *body, const char *const *keys,
 			      char **why);
 
+/* Applies the rule of action a to person p for u and logs the decision
+ * (subject p's id): 0, CARTEL_EDENIED with the rule in *why, or the log's
+ * failure. */
+int cartel__account_decide_on(struct cartel_db *db,
+			      const struct cartel_user *u,
+			      enum cartel_action a,
+			      const struct cartel_person *p, const char *from,
+			      char **why);
+
+/* Logs a refusal of action a made before any person was read; returns
+ * err, or the log's own failure. */
+int cartel__account_refused(struct cartel_db *db, const struct cartel_user *u,
+			    enum cartel_action a, const char *subject,
+			    const char *from, int err);
+
 #endif

@@ -39,6 +39,9 @@ static const char *const action_names[CARTEL_DO_N] = {
 	[CARTEL_DO_ROUND_PLAN] = "round.plan",
 	[CARTEL_DO_ROUND_RECEIVE] = "round.receive",
 	[CARTEL_DO_HANDOVER_RECEIVE] = "handover.receive",
+	[CARTEL_DO_MERGE] = "person.merge",
+	[CARTEL_DO_IMPORT] = "person.import",
+	[CARTEL_DO_INQUIRY_CLOSE] = "inquiry.close",
 };
 
 const char *
@@ -51,14 +54,16 @@ cartel_action_name(enum cartel_action a)
 static const unsigned role_may[] = {
 	[CARTEL_ROLE_ADMIN] = 1u << CARTEL_DO_STATS |
 			      1u << CARTEL_DO_ACCESS_LOG |
-			      1u << CARTEL_DO_AUDIT_VERIFY,
+			      1u << CARTEL_DO_AUDIT_VERIFY |
+			      1u << CARTEL_DO_MERGE,
 	[CARTEL_ROLE_REGISTRAR] =
 		1u << CARTEL_DO_SEARCH | 1u << CARTEL_DO_PERSON_READ |
 		1u << CARTEL_DO_PERSON_CHANGE | 1u << CARTEL_DO_INQUIRY_FILE |
 		1u << CARTEL_DO_INQUIRY_READ | 1u << CARTEL_DO_REVIEW_READ |
 		1u << CARTEL_DO_REVIEW_DECIDE | 1u << CARTEL_DO_STATS |
 		1u << CARTEL_DO_ROUND_READ | 1u << CARTEL_DO_HANDOVER_CHECK |
-		1u << CARTEL_DO_HANDOVER_RECEIVE,
+		1u << CARTEL_DO_HANDOVER_RECEIVE | 1u << CARTEL_DO_MERGE |
+		1u << CARTEL_DO_IMPORT | 1u << CARTEL_DO_INQUIRY_CLOSE,
 	[CARTEL_ROLE_MEDIATOR] =
 		1u << CARTEL_DO_SEARCH | 1u << CARTEL_DO_PERSON_READ |
 		1u << CARTEL_DO_INQUIRY_READ | 1u << CARTEL_DO_REVIEW_READ |
@@ -66,12 +71,13 @@ static const unsigned role_may[] = {
 		1u << CARTEL_DO_AUDIT_VERIFY | 1u << CARTEL_DO_ROUND_READ |
 		1u << CARTEL_DO_HANDOVER_CHECK | 1u << CARTEL_DO_ROUND_PLAN |
 		1u << CARTEL_DO_ROUND_RECEIVE |
-		1u << CARTEL_DO_HANDOVER_RECEIVE,
+		1u << CARTEL_DO_HANDOVER_RECEIVE |
+		1u << CARTEL_DO_INQUIRY_CLOSE,
 	[CARTEL_ROLE_HOTLINE] =
 		1u << CARTEL_DO_SEARCH | 1u << CARTEL_DO_PERSON_READ |
 		1u << CARTEL_DO_INQUIRY_FILE | 1u << CARTEL_DO_INQUIRY_READ |
 		1u << CARTEL_DO_CALLBACKS | 1u << CARTEL_DO_CALLBACK_DONE |
-		1u << CARTEL_DO_REVIEW_READ,
+		1u << CARTEL_DO_REVIEW_READ | 1u << CARTEL_DO_INQUIRY_CLOSE,
 };
 
 static int
@@ -126,7 +132,20 @@ cartel_may(const struct cartel_user *u, enum cartel_action a,
 						  "the persons %s holds or that "
 						  "depend on it",
 						  u->party, u->party);
-	if (a == CARTEL_DO_PERSON_CHANGE) {
+	if (a == CARTEL_DO_MERGE) {
+		int missing_own =
+			own && p->status == CARTEL_STATUS_REPORTED_MISSING &&
+			(p->held_by == NULL || p->held_by[0] == '\0');
+		return holds || missing_own
+			       ? 0
+			       : cartel__why(why, CARTEL_EDENIED,
+					     "a registrar of %s merges only "
+					     "the records of persons %s holds, "
+					     "and of its own people reported "
+					     "missing and held by no one",
+					     u->party, u->party);
+	}
+	if (a == CARTEL_DO_PERSON_CHANGE || a == CARTEL_DO_IMPORT) {
 		int missing_own =
 			own && p->status == CARTEL_STATUS_REPORTED_MISSING &&
 			(p->held_by == NULL || p->held_by[0] == '\0');
@@ -256,6 +275,22 @@ cartel__account_body_str(json_t *body, const char *key, const char **out,
 			 int required, char **why)
 {
 	return body_str(body, key, out, required, why);
+}
+
+int
+cartel__account_decide_on(struct cartel_db *db, const struct cartel_user *u,
+			  enum cartel_action a, const struct cartel_person *p,
+			  const char *from, char **why)
+{
+	return decide_on(db, u, a, p, from, why);
+}
+
+int
+cartel__account_refused(struct cartel_db *db, const struct cartel_user *u,
+			enum cartel_action a, const char *subject,
+			const char *from, int err)
+{
+	return refused(db, u, cartel_action_name(a), subject, from, err);
 }
 
 int
@@ -661,4 +696,29 @@ cartel_account_person_add(struct cartel_db *db, const struct cartel_user *u,
 		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	free(id);
 	return err;
+}
+
+int
+cartel_account_inquiry_close(struct cartel_db *db, const struct cartel_user *u,
+			     const char *id, json_t *body, const char *from,
+			     json_t **out, char **why)
+{
+	*out = NULL;
+	static const char *const keys[] = {"reason", NULL};
+	int err = cartel_allow(db, u, CARTEL_DO_INQUIRY_CLOSE, id, from, why);
+	if (err != 0)
+		return err;
+	const char *reason;
+	if ((err = body_keys(body, keys, why)) != 0 ||
+	    (err = body_str(body, "reason", &reason, 1, why)) != 0)
+		return err;
+	if ((err = cartel_inquiry_close(db, id, reason, u->name, why)) != 0)
+		return err;
+	struct cartel_inquiry q;
+	memset(&q, 0, sizeof q);
+	if ((err = cartel_inquiry_get(db, id, &q, why)) != 0)
+		return err;
+	*out = cartel_inquiry_json(&q);
+	cartel_inquiry_clear(&q);
+	return *out ? 0 : cartel__why(why, CARTEL_ENOMEM, "out of memory");
 }

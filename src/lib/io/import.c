@@ -999,7 +999,16 @@ cartel_import_csv(struct cartel_db *db, FILE *in, const char *name,
 							 : _("read error"));
 				break;
 			}
-			if (job->kind == JOB_PERSON) {
+			if (job->kind == JOB_PERSON &&
+			    opts.row_allowed != NULL &&
+			    opts.row_allowed(opts.row_allowed_ctx, &job->p,
+					     &column, &rwhy) != 0) {
+				/* The caller's rule refuses this row. */
+				reason = rwhy != NULL
+						 ? rwhy
+						 : _("this row may not be "
+						     "imported here");
+			} else if (job->kind == JOB_PERSON) {
 				struct cartel_person *p = &job->p;
 				int auto_id = p->id == NULL;
 				long long use = pk;

@@ -24,6 +24,8 @@ export async function render(main) {
 				return h('li', {class: 'card'},
 					h('h2', {}, t('callbacks.item', {id: c.inquiry_id,
 						who: c.requester || t('common.unknown')})),
+					h('p', {}, h('a', {href: `#/inquiries/${encodeURIComponent(c.inquiry_id)}`},
+						t('inq.open', {id: c.inquiry_id}))),
 					h('p', {}, t('callbacks.contact', {
 						contact: c.contact || '—',
 						relation: c.relation || t('common.unknown')})),

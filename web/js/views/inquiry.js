@@ -43,7 +43,9 @@ export async function render(main) {
 				h('h2', {id: 'inq-done-h'}, t('inquiry.filed', {id: d.id})),
 				h('p', {}, t('inquiry.read_code')),
 				caseCode(code),
-				h('p', {}, t('inquiry.code_where'))));
+				h('p', {}, t('inquiry.code_where')),
+				h('p', {}, h('a', {href: `#/inquiries/${encodeURIComponent(d.id)}`},
+					t('inq.open', {id: d.id})))));
 			announce(t('inquiry.filed', {id: d.id}));
 			form.reset();
 		} catch (err) {

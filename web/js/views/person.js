@@ -100,6 +100,44 @@ function eventForm(id, version, reload) {
 	return form;
 }
 
+// The records merged into this one, each with who merged it and why; a
+// registrar or an admin may undo a merge here.
+function mergedSection(merged, s, reload) {
+	const mayUndo = s && (s.role === 'registrar' || s.role === 'admin');
+	return h('section', {'aria-labelledby': 'merged-h'},
+		h('h2', {id: 'merged-h'}, t('person.merged')),
+		h('ul', {class: 'merges'}, merged.map((m) => {
+			const reason = h('input', {id: `undo-why-${m.id}`, autocomplete: 'off'});
+			const out = h('div', {class: 'out'});
+			const form = h('form', {class: 'undo'},
+				field(t('dup.undo_reason'), reason),
+				h('button', {type: 'submit', class: 'secondary'}, t('dup.undo', {other: m.id})),
+				out);
+			form.addEventListener('submit', async (e) => {
+				e.preventDefault();
+				out.replaceChildren();
+				if (!reason.value.trim()) {
+					out.append(h('p', {class: 'error', role: 'alert'}, t('dup.need_reason')));
+					reason.focus();
+					return;
+				}
+				try {
+					const r = await api.unmerge(m.id, reason.value.trim());
+					const text = t('dup.undone', {other: r.other, keep: r.keep});
+					announce(text);
+					await reload(text);
+				} catch (err) {
+					out.append(errorBox(err));
+				}
+			});
+			return h('li', {},
+				h('p', {}, t('person.merged_line', {id: m.id,
+					at: String(m.at || '').replace('T', ' ').replace(/:\d\dZ$/, ' UTC'),
+					by: m.by || t('common.unknown'), reason: m.reason || ''})),
+				mayUndo ? form : null);
+		})));
+}
+
 export async function render(main, {parts}) {
 	const id = parts[0];
 	main.append(loading());
@@ -146,6 +184,8 @@ export async function render(main, {parts}) {
 					h('ol', {class: 'timeline', reversed: true},
 						events.slice().reverse().map(eventLine)) :
 					h('p', {}, t('person.no_events'))),
+			d && Array.isArray(d.merged) && d.merged.length ?
+				mergedSection(d.merged, s, draw) : null,
 			canWrite ? eventForm(p.id || id, version, draw) : null);
 	}
 	await draw();
