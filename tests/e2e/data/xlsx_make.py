@@ -6,7 +6,7 @@ text, a merged header, empty and formatted rows, a formula; and hostile
 ones: a zip bomb, an external entity, a billion laughs.
 
 usage: xlsx_make.py KIND OUT      (KIND: sample, bomb, liar, xxe, laughs,
-                                   formula_only, two_sheets)
+                                   formula_only, two_sheets, million)
 """
 import struct
 import sys
@@ -225,6 +225,53 @@ def bomb(out):
             lie=lie)
 
 
+def million(out):
+    """A sheet of a million persons under a header with an empty cell
+    (G1), every row valid but the last, which holds data under that empty
+    header cell: the whole sheet is read before the reader refuses it.
+    The rows are deflated as they are made, so that the script stays
+    small in memory."""
+    n = 1000000
+    sh = Shared()
+    head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{NS}"'
+            f' xmlns:r="{RNS}"><sheetData><row r="1">'
+            + inline('A1', 'id') + inline('B1', 'family_name')
+            + inline('C1', 'given_name') + inline('D1', 'birth_date')
+            + inline('E1', 'status') + inline('F1', 'held_by')
+            + inline('H1', 'unit') + '</row>')
+    comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+    chunks = [comp.compress(head.encode())]
+    crc = zlib.crc32(head.encode())
+    size = len(head.encode())
+    batch = []
+    for r in range(2, n + 2):
+        last = '' if r <= n else inline(f'G{r}', 'x')
+        batch.append(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>M-{r}'
+                     f'</t></is></c><c r="B{r}" t="inlineStr"><is><t>Шевченко'
+                     f'</t></is></c><c r="C{r}" t="inlineStr"><is><t>Тарас'
+                     f'</t></is></c><c r="D{r}" s="1"><v>33010</v></c><c r="E{r}"'
+                     f' t="inlineStr"><is><t>confirmed_captive</t></is></c>'
+                     f'<c r="F{r}" t="inlineStr"><is><t>RU</t></is></c>'
+                     f'{last}</row>')
+        if len(batch) == 10000 or r == n + 1:
+            b = ''.join(batch).encode()
+            chunks.append(comp.compress(b))
+            crc = zlib.crc32(b, crc)
+            size += len(b)
+            batch = []
+    tail = b'</sheetData></worksheet>'
+    chunks.append(comp.compress(tail))
+    chunks.append(comp.flush())
+    crc = zlib.crc32(tail, crc)
+    size += len(tail)
+    base = [('[Content_Types].xml', CONTENT_TYPES), ('_rels/.rels', ROOT_RELS),
+            ('xl/workbook.xml', workbook(['Sheet1'])),
+            ('xl/_rels/workbook.xml.rels', wb_rels(1)),
+            ('xl/styles.xml', STYLES), ('xl/sharedStrings.xml', sh.xml())]
+    raw_zip(out, base, ('xl/worksheets/sheet1.xml', b''.join(chunks), crc,
+                        size))
+
+
 def raw_zip(out, parts, big, lie=False):
     """A zip written by hand, so that the big part's sizes may lie."""
     entries = [(n, zlib.compress(d.encode(), 9)[2:-4], zlib.crc32(d.encode()),
@@ -274,6 +321,8 @@ def main():
         unnamed(out)
     elif kind == 'bomb':
         bomb(out)
+    elif kind == 'million':
+        million(out)
     elif kind == 'xxe':
         hostile_xml(out, '<!DOCTYPE worksheet [<!ENTITY e SYSTEM '
                     '"file:///etc/passwd">]>')
