@@ -24,32 +24,6 @@
 
 #include "cli.h"
 
-/* Reads --with's list into CARTEL_PFIF_WITH_* bits; 0 or -1. */
-static int
-parse_with(const char *v, unsigned *with)
-{
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} names[] = {{"health", CARTEL_PFIF_WITH_HEALTH},
-		     {"legal_hold", CARTEL_PFIF_WITH_LEGAL_HOLD},
-		     {"notes", CARTEL_PFIF_WITH_NOTES}};
-	while (*v) {
-		size_t n = strcspn(v, ",");
-		size_t k = 0;
-		while (k < 3 && (strlen(names[k].name) != n ||
-				 strncmp(v, names[k].name, n) != 0))
-			k++;
-		if (k == 3)
-			return -1;
-		*with |= names[k].bit;
-		v += n;
-		if (*v == ',')
-			v++;
-	}
-	return 0;
-}
-
 int
 cmd_export(struct cli *cli, int argc, char **argv)
 {
@@ -100,7 +74,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 				popts.domain = v;
 			else if (strcmp(a, "--since") == 0)
 				popts.since = v;
-			else if (parse_with(v, &popts.with) != 0)
+			else if (cartel_pfif_with_parse(v, &popts.with,
+							NULL) != 0)
 				return cli_usage("export",
 						 "--with: a comma-separated "
 						 "list of health, legal_hold, "
