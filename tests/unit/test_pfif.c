@@ -311,6 +311,9 @@ export_by_party_and_in_pages(void **state)
 	FILE *out = open_memstream(&xml, &(size_t){0});
 	assert_int_equal(cartel_export_pfif(db, out, &o, &c, &why),
 	                 CARTEL_EINVAL);
+	assert_non_null(strstr(why, "a party is a code"));
+	free(why);
+	why = NULL;
 	fclose(out);
 	free(xml);
 

@@ -6,7 +6,8 @@ text, a merged header, empty and formatted rows, a formula; and hostile
 ones: a zip bomb, an external entity, a billion laughs.
 
 usage: xlsx_make.py KIND OUT      (KIND: sample, bomb, liar, xxe, laughs,
-                                   formula_only, two_sheets, million)
+                                   formula_only, two_sheets,
+                                   million [ROWS])
 """
 import struct
 import sys
@@ -227,38 +228,33 @@ def bomb(out):
 
 def million(out):
     """A sheet of a million persons under a header with an empty cell
-    (G1), every row valid but the last, which holds data under that empty
+    (D1), every row valid but the last, which holds data under that empty
     header cell: the whole sheet is read before the reader refuses it.
     The rows are deflated as they are made, so that the script stays
-    small in memory."""
-    n = 1000000
+    small in memory. ROWS (argv[3]) makes it smaller."""
+    n = int(sys.argv[3]) if len(sys.argv) > 3 else 1000000
     sh = Shared()
     head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{NS}"'
             f' xmlns:r="{RNS}"><sheetData><row r="1">'
             + inline('A1', 'id') + inline('B1', 'family_name')
-            + inline('C1', 'given_name') + inline('D1', 'birth_date')
-            + inline('E1', 'status') + inline('F1', 'held_by')
-            + inline('H1', 'unit') + '</row>')
+            + inline('C1', 'birth_date') + inline('E1', 'unit') + '</row>')
     comp = zlib.compressobj(1, zlib.DEFLATED, -15)
     chunks = [comp.compress(head.encode())]
     crc = zlib.crc32(head.encode())
     size = len(head.encode())
-    batch = []
-    for r in range(2, n + 2):
-        last = '' if r <= n else inline(f'G{r}', 'x')
-        batch.append(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>M-{r}'
-                     f'</t></is></c><c r="B{r}" t="inlineStr"><is><t>Шевченко'
-                     f'</t></is></c><c r="C{r}" t="inlineStr"><is><t>Тарас'
-                     f'</t></is></c><c r="D{r}" s="1"><v>33010</v></c><c r="E{r}"'
-                     f' t="inlineStr"><is><t>confirmed_captive</t></is></c>'
-                     f'<c r="F{r}" t="inlineStr"><is><t>RU</t></is></c>'
-                     f'{last}</row>')
-        if len(batch) == 10000 or r == n + 1:
-            b = ''.join(batch).encode()
-            chunks.append(comp.compress(b))
-            crc = zlib.crc32(b, crc)
-            size += len(b)
-            batch = []
+    row = ('<row r="%d"><c r="A%d" t="inlineStr"><is><t>M-%d</t></is></c>'
+           '<c r="B%d" t="inlineStr"><is><t>Шевченко</t></is></c>'
+           '<c r="C%d" s="1"><v>33010</v></c></row>')
+    for first in range(2, n + 2, 10000):
+        last = min(first + 10000, n + 2)
+        b = ''.join(row % (r, r, r, r, r) for r in range(first, last))
+        if last == n + 2:
+            r = n + 1
+            b = b[:-len('</row>')] + inline(f'D{r}', 'x') + '</row>'
+        b = b.encode()
+        chunks.append(comp.compress(b))
+        crc = zlib.crc32(b, crc)
+        size += len(b)
     tail = b'</sheetData></worksheet>'
     chunks.append(comp.compress(tail))
     chunks.append(comp.flush())
