@@ -54,8 +54,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 				by = argv[++i];
 		} else if (strcmp(a, "--round") == 0) {
 			if (i + 1 >= argc)
-				return cli_usage("export", "%s needs a round id",
-						 a);
+				return cli_usage("export",
+						 "%s needs a round id", a);
 			round_id = argv[++i];
 		} else if (strcmp(a, "--for-spreadsheet") == 0) {
 			for_sheet = 1;

@@ -139,7 +139,8 @@ static const struct cli_command commands[] = {
 	{"export", cmd_export, N_("export the register as CSV, JSON, XLSX or PFIF"),
 	 N_("usage: cartel export csv|json [-o FILE] [--to WHOM] [--by WHO]\n"
 	 "                    [--for-spreadsheet]\n"
-	 "       cartel export xlsx -o FILE [--round ID] [--to WHOM] [--by WHO]\n"
+	 "       cartel export xlsx -o FILE [--round ID] [--to WHOM]"
+	 " [--by WHO]\n"
 	 "       cartel export pfif [-o FILE] [--domain NAME] [--since TIME]\n"
 	 "                          [--include-captives] [--to WHOM] [--by WHO]\n"
 	 "                          [--with health,legal_hold,notes]\n"

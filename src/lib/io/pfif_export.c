@@ -507,7 +507,8 @@ cartel_export_pfif(struct cartel_db *db, FILE *out,
 			 * the first of that date in the feed. */
 			const char *last = w.per[pick[end - 1]].last;
 			size_t k = end;
-			while (k > 0 && strcmp(w.per[pick[k - 1]].last, last) == 0)
+			while (k > 0 &&
+			       strcmp(w.per[pick[k - 1]].last, last) == 0)
 				k--;
 			snprintf(c.next_min_entry_date,
 			         sizeof c.next_min_entry_date, "%s", last);

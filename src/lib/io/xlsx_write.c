@@ -480,8 +480,8 @@ round_sheet(struct rsheet *x, const char *name, const json_t *list,
 			cells[n_cells++] = json_string_value(
 				json_object_get(p, x->cols[i]));
 		if (side == NULL) {
-			cells[n_cells++] =
-				json_string_value(json_object_get(p, "held_by"));
+			cells[n_cells++] = json_string_value(
+				json_object_get(p, "held_by"));
 			cells[n_cells++] =
 				json_string_value(json_object_get(p, "reason"));
 		}
@@ -496,8 +496,9 @@ round_sheet(struct rsheet *x, const char *name, const json_t *list,
 			if (i < x->n_cols &&
 			    strcmp(x->cols[i], "birth_date") == 0 &&
 			    whole_date(t, &dt) == 0) {
-				e1 = worksheet_write_datetime(
-					ws, row, (lxw_col_t)c, &dt, x->date_fmt);
+				e1 = worksheet_write_datetime(ws, row,
+							      (lxw_col_t)c, &dt,
+							      x->date_fmt);
 				if (width[c] < 10)
 					width[c] = 10;
 				continue;
