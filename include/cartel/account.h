@@ -165,6 +165,9 @@ enum cartel_action {
 	CARTEL_DO_MERGE,            /* see duplicates, merge, undo a merge */
 	CARTEL_DO_IMPORT,           /* import a list of persons */
 	CARTEL_DO_INQUIRY_CLOSE,    /* close an inquiry with a reason */
+	CARTEL_DO_PFIF_EXPORT,      /* the PFIF feed of what may be published */
+	CARTEL_DO_PFIF_PROTECTED,   /* ... with captives, health, legal hold
+				     * or notes in it */
 	CARTEL_DO_N
 };
 
@@ -486,6 +489,30 @@ int cartel_account_import_status(const struct cartel_user *u, const char *id,
 
 /* Waits for the import running, if any, to end (a server stopping). */
 void cartel_import_jobs_wait(void);
+struct cartel_pfif_opts;   /* <cartel/pfif.h> */
+struct cartel_pfif_counts; /* <cartel/pfif.h> */
+
+/*
+ * The PFIF 1.4 feed for user u (cartel_export_pfif, docs/pfif.md) as a
+ * new malloc'd document *doc of *len bytes (the caller frees it), under
+ * the rule of u's role: a hotline gets what may be published (never a
+ * captive, never health, legal hold or notes: CARTEL_EDENIED when opts
+ * asks for them); a registrar only the persons his party holds or that
+ * depend on it (opts->party is set to his party whatever it was); a
+ * mediator and an admin what the command line gives, captives only with
+ * opts->include_captives. The decision is logged (action "pfif.export",
+ * or "pfif.protected" when captives, health, legal hold or notes are
+ * asked for) and the feed recorded in the transfer log (kind "pfif", by
+ * u, to `to` (may be NULL), file "/api/pfif", the persons written, the
+ * SHA-256 of the bytes): a feed whose record cannot be written is not
+ * returned. Fills *counts when not NULL. Returns 0, CARTEL_EDENIED, the
+ * errors of cartel_export_pfif (CARTEL_EINVAL for a bad time, domain or
+ * `to`) or of cartel_transfer_record.
+ */
+int cartel_account_pfif(struct cartel_db *db, const struct cartel_user *u,
+			const struct cartel_pfif_opts *opts, const char *to,
+			const char *from, char **doc, size_t *len,
+			struct cartel_pfif_counts *counts, char **why);
 
 /* A case code: 100 bits, 20 characters of Crockford's base 32 in five
  * groups of four ("7K2M-Q9XD-..."), 24 characters and a NUL. */

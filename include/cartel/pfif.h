@@ -126,6 +126,11 @@ int cartel_pfif_record_id_valid(const char *s);
 	0x4u /* the notes field and the                                        \
 	      * notes' own texts */
 
+/* Reads a comma-separated list of health, legal_hold and notes (the
+ * CLI's --with, the API's with=) into *with (CARTEL_PFIF_WITH_* bits
+ * added). Returns 0, or CARTEL_EINVAL with *why naming the words. */
+int cartel_pfif_with_parse(const char *list, unsigned *with, char **why);
+
 struct cartel_pfif_opts {
 	/* The register's domain in record ids; NULL = CARTEL_PFIF_DOMAIN. */
 	const char *domain;
@@ -136,6 +141,18 @@ struct cartel_pfif_opts {
 	 * captive's record never leaves). */
 	int include_captives;
 	unsigned with; /* CARTEL_PFIF_WITH_* */
+	/* Export: only persons held by this party or depending on it (a
+	 * registrar's reach, <cartel/account.h>); NULL = every person. */
+	const char *party;
+	/* Export: only records whose entry_date is at or after this time
+	 * (YYYY-MM-DDTHH:MM:SSZ), as a PFIF feed's min_entry_date; NULL =
+	 * all. */
+	const char *min_entry_date;
+	/* Export, a page: with max_results > 0 the persons are ordered by
+	 * entry_date (then id), the first `skip` of them left out and at
+	 * most max_results written, each with his notes; 0 = no limit, in
+	 * the order of ids. */
+	size_t skip, max_results;
 };
 
 /* What an export wrote. */
@@ -145,15 +162,24 @@ struct cartel_pfif_counts {
 	size_t withheld; /* persons left out as captives */
 	size_t unnamed;  /* persons left out for having no name (PFIF
 	                  * requires full_name) */
+	/* A page (max_results > 0): more persons follow this page; ask
+	 * for them with min_entry_date = next_min_entry_date and skip =
+	 * next_skip (the persons of that entry_date already written). */
+	int more;
+	char next_min_entry_date[24];
+	size_t next_skip;
 };
 
 /*
  * Writes the register as a PFIF 1.4 document to out: the persons that may
  * be published (docs/pfif.md: not a person in custody unless
  * opts->include_captives), each with a note per change of status. Health,
- * legal hold and the notes field only when opts->with names them. Fills
- * *counts (may be NULL). Returns 0, CARTEL_EINVAL for a bad domain or
- * since, CARTEL_EIO, or a database error.
+ * legal hold and the notes field only when opts->with names them; only
+ * opts->party's persons when it is set; a page when opts->max_results is
+ * set. Fills *counts (may be NULL; withheld and unnamed count only the
+ * persons of opts->party when it is set). Returns 0, CARTEL_EINVAL for a
+ * bad domain, since, min_entry_date or party, CARTEL_EIO, or a database
+ * error.
  */
 int cartel_export_pfif(struct cartel_db *db, FILE *out,
                        const struct cartel_pfif_opts *opts,

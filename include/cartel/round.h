@@ -629,6 +629,16 @@ int cartel_handover_status(struct cartel_db *db, const char *round_id,
 void cartel_handover_status_clear(struct cartel_handover_status *st);
 
 /*
+ * The document of loaded round round_id (as `handover start` stored it:
+ * the agreed, verified version, in canonical form) into a new *out (free
+ * with cartel_round_free). Its row is checked against the audit chain:
+ * CARTEL_ETAMPER when it was changed behind the register's back,
+ * CARTEL_ENOTFOUND when the round is not loaded.
+ */
+int cartel_round_loaded(struct cartel_db *db, const char *round_id,
+			struct cartel_round **out, char **why);
+
+/*
  * Closes stage `stage`: no check-off in it afterwards. A pending person who
  * is no longer "agreed" (died, was released or left the list another way
  * after the round was agreed) is closed out with that outcome (deceased,

@@ -84,6 +84,31 @@ int cartel_export_xlsx(struct cartel_db *db, const char *path,
 		       long long *n_persons, char *sha256, char **why);
 
 /*
+ * Writes the lists of loaded round round_id (<cartel/round.h>,
+ * cartel_round_loaded: the agreed document as `handover start` stored it)
+ * as a workbook at path (through <cartel/file.h>): a sheet per list,
+ * "UA gives" and "RU gives" always, "UA direct (Art. 110)" and "withheld"
+ * when the document has them. Each row is a person in the list's order:
+ * no (his place on the list, a number), stage (a number; not for the
+ * withheld), the fields of the document's print_fields (else
+ * CARTEL_PRINT_FIELDS_DEFAULT), held_by and reason for the withheld, and
+ * status: his handover outcome in the register now (pending, handed_over,
+ * received, refused, absent, deceased, released, withdrawn), "withheld"
+ * for the withheld. A bold header row frozen with a filter, columns sized
+ * to their contents, a whole birth date as a date, every other value a
+ * string, never a formula. Sets *n_persons (persons on every sheet) and
+ * the file's SHA-256 (hex) when not NULL. Returns 0, CARTEL_ENOTFOUND
+ * when the round is not loaded, CARTEL_ETAMPER when its stored document
+ * or rows were changed behind the register's back, CARTEL_EFORMAT for a
+ * print_fields entry that is no printable field, or the errors of
+ * cartel_export_xlsx. Nothing is recorded: the caller records the
+ * transfer.
+ */
+int cartel_export_xlsx_round(struct cartel_db *db, const char *round_id,
+			     const char *path, long long *n_persons,
+			     char *sha256, char **why);
+
+/*
  * Writes a table given as CSV text (csv[0..len), a header row then the
  * rows, as cartel_csv_write_row writes them) as a workbook at path with
  * one sheet named `sheet`: a bold header row frozen above the rows, with a

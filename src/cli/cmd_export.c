@@ -1,8 +1,9 @@
 /*
  * cartel export csv|json|xlsx [-o FILE] [--to WHOM] [--by NAME]
  * [--for-spreadsheet]: the whole register, to standard output or a file
- * (a workbook: to a file). cartel export pfif: what the register may
- * publish, as PFIF 1.4 (docs/pfif.md).
+ * (a workbook: to a file). cartel export xlsx --round ID -o FILE: a loaded
+ * round's lists, a sheet per list. cartel export pfif: what the register
+ * may publish, as PFIF 1.4 (docs/pfif.md).
  * A file is written under a temporary name and renamed at the end, so a
  * failed export never leaves half a file under the real name. Every
  * export is recorded in the transfer log (docs/transfers.md) with the
@@ -23,36 +24,11 @@
 
 #include "cli.h"
 
-/* Reads --with's list into CARTEL_PFIF_WITH_* bits; 0 or -1. */
-static int
-parse_with(const char *v, unsigned *with)
-{
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} names[] = {{"health", CARTEL_PFIF_WITH_HEALTH},
-		     {"legal_hold", CARTEL_PFIF_WITH_LEGAL_HOLD},
-		     {"notes", CARTEL_PFIF_WITH_NOTES}};
-	while (*v) {
-		size_t n = strcspn(v, ",");
-		size_t k = 0;
-		while (k < 3 && (strlen(names[k].name) != n ||
-				 strncmp(v, names[k].name, n) != 0))
-			k++;
-		if (k == 3)
-			return -1;
-		*with |= names[k].bit;
-		v += n;
-		if (*v == ',')
-			v++;
-	}
-	return 0;
-}
-
 int
 cmd_export(struct cli *cli, int argc, char **argv)
 {
 	const char *format = NULL, *out_path = NULL, *to = NULL, *by = NULL;
+	const char *round_id = NULL;
 	int for_sheet = 0;
 	struct cartel_pfif_opts popts = {0};
 	int pfif_opt = 0; /* an option of the PFIF export was given */
@@ -76,6 +52,11 @@ cmd_export(struct cli *cli, int argc, char **argv)
 				to = argv[++i];
 			else
 				by = argv[++i];
+		} else if (strcmp(a, "--round") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("export",
+						 "%s needs a round id", a);
+			round_id = argv[++i];
 		} else if (strcmp(a, "--for-spreadsheet") == 0) {
 			for_sheet = 1;
 		} else if (strcmp(a, "--include-captives") == 0) {
@@ -93,7 +74,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 				popts.domain = v;
 			else if (strcmp(a, "--since") == 0)
 				popts.since = v;
-			else if (parse_with(v, &popts.with) != 0)
+			else if (cartel_pfif_with_parse(v, &popts.with,
+							NULL) != 0)
 				return cli_usage("export",
 						 "--with: a comma-separated "
 						 "list of health, legal_hold, "
@@ -125,6 +107,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		return cli_usage("export",
 				 "--domain, --since, --with and "
 				 "--include-captives are for pfif");
+	if (round_id != NULL && !xlsx)
+		return cli_usage("export", "--round is for xlsx");
 	if (xlsx && (out_path == NULL || strcmp(out_path, "-") == 0))
 		return cli_usage("export", "a workbook needs -o FILE.xlsx");
 
@@ -140,7 +124,12 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	long long n = 0;
 	if (xlsx) {
 		char sha[CARTEL_SHA256_HEX];
-		int err = cartel_export_xlsx(db, out_path, &n, sha, &why);
+		int err = round_id != NULL
+				  ? cartel_export_xlsx_round(db, round_id,
+							     out_path, &n, sha,
+							     &why)
+				  : cartel_export_xlsx(db, out_path, &n, sha,
+						       &why);
 		if (err != 0) {
 			cartel_db_close(db);
 			return cli_error(err, why, "export");

@@ -44,6 +44,7 @@
 #include <cartel/inquiry.h>
 #include <cartel/json.h>
 #include <cartel/match.h>
+#include <cartel/pfif.h>
 #include <cartel/report.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
@@ -57,6 +58,8 @@
 #define DRAIN_S 20
 #define MAX_THREADS 64
 #define PAGE_MAX 200
+#define PFIF_PAGE 100      /* persons in a page of the PFIF feed ... */
+#define PFIF_PAGE_MAX 1000 /* ... and at most */
 #define COOKIE "cartel_session"
 #define ACCESS_FLUSH_MS 5
 #define MAX_PROXIES 8
@@ -119,6 +122,7 @@ struct resp {
 	size_t raw_len;
 	const char *raw_type;
 	char cookie[256];
+	char link[512]; /* a Link header (the next page of a feed) */
 	const char *retry_after;
 	const char *route; /* the pattern, for the server's log */
 };
@@ -402,6 +406,7 @@ static const char *const routes[][2] = {
 	{"POST", "/api/merges/{other}/undo"},
 	{"POST", "/api/imports"},
 	{"GET", "/api/imports/{id}"},
+	{"GET", "/api/pfif"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -577,6 +582,82 @@ round_api(struct MHD_Connection *c, struct req *q, struct cartel_db *db,
 	}
 	json_decref(b);
 	return 1;
+}
+
+/* GET /api/pfif (docs/api.md): the PFIF 1.4 feed the caller's role may
+ * publish, a page at a time by min_entry_date and skip. Returns 0 when
+ * answered (r set), else the library's error with *why. */
+static int
+pfif_feed(struct MHD_Connection *c, struct cartel_db *db,
+	  const struct cartel_user *u, const char *from, struct resp *r,
+	  char **why)
+{
+	struct cartel_pfif_opts o = {0};
+	const char *v;
+#define ARG(name) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name)
+	long long skip = arg_num(c, "skip", 0, 1000000000LL);
+	long long max = arg_num(c, "max_results", PFIF_PAGE, PFIF_PAGE_MAX);
+	if (skip < 0 || max < 1) {
+		set_error(r, 400, "bad_request",
+			  "skip is a whole number, max_results one from 1 "
+			  "to 1000");
+		return 0;
+	}
+	o.skip = (size_t)skip;
+	o.max_results = (size_t)max;
+	if ((v = ARG("min_entry_date")) != NULL && v[0])
+		o.min_entry_date = v;
+	if ((v = ARG("domain")) != NULL && v[0])
+		o.domain = v;
+	if ((v = ARG("include_captives")) != NULL && v[0]) {
+		if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
+			set_error(r, 400, "bad_request",
+				  "include_captives is 1 or 0");
+			return 0;
+		}
+		o.include_captives = v[0] == '1';
+	}
+	if ((v = ARG("with")) != NULL && v[0]) {
+		int err = cartel_pfif_with_parse(v, &o.with, why);
+		if (err != 0)
+			return err;
+	}
+	const char *to = ARG("to");
+#undef ARG
+	char *doc = NULL;
+	size_t len = 0;
+	struct cartel_pfif_counts n;
+	int err = cartel_account_pfif(db, u, &o, to, from, &doc, &len, &n,
+				      why);
+	if (err != 0)
+		return err;
+	if (n.more) {
+		/* The same question, from where this page ended. The
+		 * domain was checked by the library (a host name). */
+		char with[48] = "";
+		static const char *const words[] = {"health", "legal_hold",
+						    "notes"};
+		for (int k = 0; k < 3; k++)
+			if (o.with & (1u << k))
+				snprintf(with + strlen(with),
+					 sizeof with - strlen(with), "%s%s",
+					 with[0] ? "," : "&with=", words[k]);
+		int w = snprintf(r->link, sizeof r->link,
+				 "</api/pfif?min_entry_date=%s&skip=%zu"
+				 "&max_results=%lld%s%s%s%s>; rel=\"next\"",
+				 n.next_min_entry_date, n.next_skip, max,
+				 o.include_captives ? "&include_captives=1"
+						    : "",
+				 with, o.domain ? "&domain=" : "",
+				 o.domain ? o.domain : "");
+		if (w < 0 || (size_t)w >= sizeof r->link)
+			r->link[0] = '\0';
+	}
+	r->status = 200;
+	r->raw = (unsigned char *)doc;
+	r->raw_len = len;
+	r->raw_type = "application/xml; charset=utf-8";
+	return 0;
 }
 
 /* The API: one route, one library call. */
@@ -1036,6 +1117,12 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		}
 	} else if (strcmp(route, "/api/imports/{id}") == 0) {
 		err = cartel_account_import_status(u, args[0], &out, &why);
+	} else if (strcmp(route, "/api/pfif") == 0) {
+		err = pfif_feed(c, db, u, from, r, &why);
+		if (err == 0) {
+			cartel_session_clear(&s);
+			return;
+		}
 	} else if (round_api(c, q, db, route, post, args, u, from, r, &out,
 			     &status, &err, &why)) {
 		/* answered */
@@ -1097,6 +1184,8 @@ send_resp(struct MHD_Connection *c, const char *method, struct resp *r)
 		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
 	if (r->retry_after)
 		MHD_add_response_header(resp, "Retry-After", r->retry_after);
+	if (r->link[0] && r->raw_type != NULL)
+		MHD_add_response_header(resp, "Link", r->link);
 	if (r->status == 405)
 		MHD_add_response_header(resp, "Allow", "GET, HEAD, POST");
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);

@@ -3,7 +3,7 @@
 # left as it was: a zip bomb (honest about its size, and lying about it),
 # an external entity (XXE), a billion laughs, a truncated zip, a file that
 # is not a zip, data under an empty (merged) header cell, a sheet with no
-# name column, no such sheet.
+# name column, no such sheet. (A sheet of a million rows: xlsx_million.sh.)
 set -eu
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

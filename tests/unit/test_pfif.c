@@ -246,6 +246,120 @@ export_reads_back(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Export of a register into memory with opts; returns the document. */
+static char *
+export_with(struct cartel_db *db, const struct cartel_pfif_opts *o,
+            struct cartel_pfif_counts *c)
+{
+	char *xml = NULL, *why = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&xml, &len);
+	assert_non_null(out);
+	int rc = cartel_export_pfif(db, out, o, c, &why);
+	if (rc != 0)
+		fprintf(stderr, "export: %s\n", why);
+	assert_int_equal(rc, 0);
+	fclose(out);
+	free(why);
+	return xml;
+}
+
+/* A party's feed holds only the persons it holds or that depend on it;
+ * pages by entry_date and skip give every person once, in order, however
+ * many share one entry_date. */
+static void
+export_by_party_and_in_pages(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/cartel_pfif_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char a[64];
+	snprintf(a, sizeof a, "%s/a.db", dir);
+	struct cartel_db *db;
+	char *why = NULL;
+	assert_int_equal(cartel_db_open(&db, a, CARTEL_DB_CREATE, &why), 0);
+	const char *csv =
+	    "id,family_name,depends_on,held_by,status\n"
+	    "M1,Kovalenko,UA,,reported_missing\n"
+	    "M2,Ivanov,RU,,reported_missing\n"
+	    "M3,Bondar,UA,,reported_missing\n"
+	    "M4,Shevchuk,UA,,reported_missing\n"
+	    "C1,Melnyk,RU,UA,confirmed_captive\n";
+	FILE *in = fmemopen((void *)csv, strlen(csv), "r");
+	struct cartel_import_result res = {0};
+	assert_int_equal(cartel_import_csv(db, in, "l", NULL, &res, &why), 0);
+	fclose(in);
+	cartel_import_result_clear(&res);
+
+	struct cartel_pfif_opts o = {0};
+	struct cartel_pfif_counts c;
+	o.party = "UA";
+	char *xml = export_with(db, &o, &c);
+	assert_int_equal(c.persons, 3);
+	assert_int_equal(c.withheld, 1); /* C1, held by UA */
+	assert_null(strstr(xml, "Ivanov"));
+	assert_null(strstr(xml, "Melnyk"));
+	free(xml);
+	o.include_captives = 1;
+	xml = export_with(db, &o, &c);
+	assert_int_equal(c.persons, 4);
+	assert_non_null(strstr(xml, "Melnyk"));
+	assert_null(strstr(xml, "Ivanov"));
+	free(xml);
+	o.party = "U A";
+	xml = NULL;
+	FILE *out = open_memstream(&xml, &(size_t){0});
+	assert_int_equal(cartel_export_pfif(db, out, &o, &c, &why),
+	                 CARTEL_EINVAL);
+	assert_non_null(strstr(why, "a party is a code"));
+	free(why);
+	why = NULL;
+	fclose(out);
+	free(xml);
+
+	/* Every person, one a page. */
+	memset(&o, 0, sizeof o);
+	o.include_captives = 1;
+	o.max_results = 1;
+	char seen[5][8];
+	size_t n_seen = 0;
+	char min[24] = "";
+	for (int page = 0; page < 10; page++) {
+		o.min_entry_date = min[0] ? min : NULL;
+		xml = export_with(db, &o, &c);
+		assert_true(c.persons <= 1);
+		const char *id = strstr(xml, "cartel.invalid/");
+		if (c.persons == 1) {
+			assert_non_null(id);
+			assert_true(n_seen < 5);
+			sscanf(id + 15, "%7[^<]", seen[n_seen++]);
+		}
+		free(xml);
+		if (!c.more)
+			break;
+		snprintf(min, sizeof min, "%s", c.next_min_entry_date);
+		o.skip = c.next_skip;
+	}
+	assert_int_equal(n_seen, 5);
+	const char *all[] = {"C1", "M1", "M2", "M3", "M4"};
+	for (size_t i = 0; i < 5; i++) {
+		int once = 0;
+		for (size_t k = 0; k < n_seen; k++)
+			once += strcmp(seen[k], all[i]) == 0;
+		assert_int_equal(once, 1);
+	}
+	/* Nobody is recorded after the year 2999. */
+	memset(&o, 0, sizeof o);
+	o.min_entry_date = "2999-01-01T00:00:00Z";
+	xml = export_with(db, &o, &c);
+	assert_int_equal(c.persons, 0);
+	free(xml);
+	cartel_db_close(db);
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -256,6 +370,7 @@ main(void)
 	    cmocka_unit_test(flags_a_value_over_the_field_limit),
 	    cmocka_unit_test(checks_record_ids),
 	    cmocka_unit_test(export_reads_back),
+	    cmocka_unit_test(export_by_party_and_in_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

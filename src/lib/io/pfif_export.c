@@ -23,8 +23,10 @@
 
 #include <cartel/date.h>
 #include <cartel/error.h>
+#include <cartel/limits.h>
 #include <cartel/pfif.h>
 #include <cartel/register.h>
+#include <cartel/round.h>
 #include <cartel/store.h>
 
 #include "core/why.h"
@@ -346,6 +348,9 @@ write_person(FILE *fp, const struct cartel_person *p, const struct per *pr,
 		if (o->since != NULL &&
 		    strcmp(notes[k].recorded, o->since) <= 0)
 			continue;
+		if (o->min_entry_date != NULL &&
+		    strcmp(notes[k].recorded, o->min_entry_date) < 0)
+			continue;
 		err = write_note(fp, &notes[k], record_id, domain, o->with);
 		if (err == 0)
 			(*n_written)++;
@@ -354,6 +359,53 @@ write_person(FILE *fp, const struct cartel_person *p, const struct per *pr,
 	free(full);
 	free(desc);
 	return err;
+}
+
+int
+cartel_pfif_with_parse(const char *v, unsigned *with, char **why)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"health", CARTEL_PFIF_WITH_HEALTH},
+	             {"legal_hold", CARTEL_PFIF_WITH_LEGAL_HOLD},
+	             {"notes", CARTEL_PFIF_WITH_NOTES}};
+	while (v != NULL && *v) {
+		size_t n = strcspn(v, ",");
+		size_t k = 0;
+		while (k < 3 && (strlen(names[k].name) != n ||
+		                 strncmp(v, names[k].name, n) != 0))
+			k++;
+		if (k == 3)
+			return cartel__why(why, CARTEL_EINVAL,
+			                   "with: a comma-separated list of "
+			                   "health, legal_hold, notes");
+		*with |= names[k].bit;
+		v += n;
+		if (*v == ',')
+			v++;
+	}
+	return 0;
+}
+
+/* A person of a page, ordered by entry_date then id. */
+struct pick_key {
+	const char *last, *id;
+	size_t i;
+};
+
+static int
+by_entry_date(const void *a, const void *b)
+{
+	const struct pick_key *x = a, *y = b;
+	int c = strcmp(x->last, y->last);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int
+same_party(const char *a, const char *b)
+{
+	return a != NULL && strcmp(a, b) == 0;
 }
 
 int
@@ -372,6 +424,17 @@ cartel_export_pfif(struct cartel_db *db, FILE *out,
 		return cartel__why(why, CARTEL_EINVAL,
 		                   "--since is a time of the form "
 		                   "YYYY-MM-DDTHH:MM:SSZ, as in entry_date");
+	if (o->min_entry_date != NULL &&
+	    !cartel__pfif_time_valid(o->min_entry_date))
+		return cartel__why(why, CARTEL_EINVAL,
+		                   "min_entry_date is a time of the form "
+		                   "YYYY-MM-DDTHH:MM:SSZ, as in entry_date");
+	if (o->party != NULL && !cartel_party_valid(o->party))
+		return cartel__why(why, CARTEL_EINVAL,
+		                   "a party is a code of %d to %d capital "
+		                   "letters A-Z or digits, such as UA",
+		                   CARTEL_LIMIT_PARTY_MIN,
+		                   CARTEL_LIMIT_PARTY_MAX);
 	struct walk w = {0};
 	err = cartel_db_persons(db, &w.p, &w.n_p, why);
 	if (err != 0)
@@ -384,33 +447,90 @@ cartel_export_pfif(struct cartel_db *db, FILE *out,
 		if (err == CARTEL_ENOMEM)
 			cartel__why(why, err, "out of memory");
 	}
+	/* The persons that leave, in the order of ids, each with where
+	 * his notes begin and end (events came ordered by person id, as
+	 * the persons are). */
+	size_t *pick = NULL, *note0 = NULL, *note1 = NULL, n_pick = 0;
+	if (err == 0) {
+		pick = calloc(w.n_p + 1, sizeof(*pick));
+		note0 = calloc(w.n_p + 1, sizeof(*note0));
+		note1 = calloc(w.n_p + 1, sizeof(*note1));
+		if (pick == NULL || note0 == NULL || note1 == NULL)
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	size_t k0 = 0;
+	for (size_t i = 0; err == 0 && i < w.n_p; i++) {
+		const struct cartel_person *p = &w.p[i];
+		size_t k1 = k0;
+		while (k1 < w.n_notes && w.notes[k1].person == i)
+			k1++;
+		note0[i] = k0;
+		note1[i] = k1;
+		k0 = k1;
+		if (o->party != NULL && !same_party(p->held_by, o->party) &&
+		    !same_party(p->depends_on, o->party))
+			continue;
+		int named = (p->given_name && p->given_name[0]) ||
+		            (p->family_name && p->family_name[0]) ||
+		            (p->patronymic && p->patronymic[0]);
+		if (!o->include_captives && !publishable(p))
+			c.withheld++;
+		else if (!named || w.per[i].last[0] == '\0')
+			c.unnamed++;
+		else if ((o->since == NULL ||
+		          strcmp(w.per[i].last, o->since) > 0) &&
+		         (o->min_entry_date == NULL ||
+		          strcmp(w.per[i].last, o->min_entry_date) >= 0))
+			pick[n_pick++] = i;
+	}
+	size_t first = 0, end = n_pick;
+	if (err == 0 && o->max_results > 0) {
+		struct pick_key *keys = calloc(n_pick + 1, sizeof(*keys));
+		if (keys == NULL) {
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+			n_pick = 0;
+		}
+		for (size_t k = 0; k < n_pick; k++)
+			keys[k] = (struct pick_key){w.per[pick[k]].last,
+			                            w.p[pick[k]].id, pick[k]};
+		if (n_pick > 1)
+			qsort(keys, n_pick, sizeof(*keys), by_entry_date);
+		for (size_t k = 0; k < n_pick; k++)
+			pick[k] = keys[k].i;
+		free(keys);
+		first = o->skip < n_pick ? o->skip : n_pick;
+		end = n_pick - first > o->max_results ? first + o->max_results
+		                                      : n_pick;
+		c.more = end < n_pick;
+		if (end > first) {
+			/* The persons of the last entry_date written, from
+			 * the first of that date in the feed. */
+			const char *last = w.per[pick[end - 1]].last;
+			size_t k = end;
+			while (k > 0 &&
+			       strcmp(w.per[pick[k - 1]].last, last) == 0)
+				k--;
+			snprintf(c.next_min_entry_date,
+			         sizeof c.next_min_entry_date, "%s", last);
+			c.next_skip = end - k;
+		} else if (o->min_entry_date != NULL) {
+			snprintf(c.next_min_entry_date,
+			         sizeof c.next_min_entry_date, "%s",
+			         o->min_entry_date);
+			c.next_skip = o->skip;
+		}
+	}
 	if (err == 0) {
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		      "<pfif:pfif xmlns:pfif=\"" CARTEL_PFIF_NS "\">\n",
 		      out);
-		/* Notes are listed by person: events came ordered by person
-		 * id, as the persons are. */
-		size_t k0 = 0;
-		for (size_t i = 0; err == 0 && i < w.n_p; i++) {
-			const struct cartel_person *p = &w.p[i];
-			size_t k1 = k0;
-			while (k1 < w.n_notes && w.notes[k1].person == i)
-				k1++;
-			int named = (p->given_name && p->given_name[0]) ||
-			            (p->family_name && p->family_name[0]) ||
-			            (p->patronymic && p->patronymic[0]);
-			if (!o->include_captives && !publishable(p)) {
-				c.withheld++;
-			} else if (!named || w.per[i].last[0] == '\0') {
-				c.unnamed++;
-			} else if (o->since == NULL ||
-			           strcmp(w.per[i].last, o->since) > 0) {
-				err = write_person(out, p, &w.per[i],
-				                   w.notes + k0, k1 - k0, i, o,
-				                   domain, &c.notes);
-				c.persons++;
-			}
-			k0 = k1;
+		for (size_t k = first; err == 0 && k < end; k++) {
+			size_t i = pick[k];
+			err = write_person(out, &w.p[i], &w.per[i],
+			                   w.notes + note0[i],
+			                   note1[i] - note0[i], i, o, domain,
+			                   &c.notes);
+			c.persons++;
 		}
 		fputs("</pfif:pfif>\n", out);
 		if (err == 0 && (ferror(out) || fflush(out) != 0))
@@ -427,6 +547,9 @@ cartel_export_pfif(struct cartel_db *db, FILE *out,
 	}
 	free(w.notes);
 	free(w.per);
+	free(pick);
+	free(note0);
+	free(note1);
 	cartel_persons_free(w.p, w.n_p);
 	if (counts != NULL)
 		*counts = c;

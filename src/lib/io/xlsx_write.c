@@ -20,13 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <xlsxwriter.h>
 
 #include <cartel/csv.h>
 #include <cartel/error.h>
 #include <cartel/file.h>
 #include <cartel/limits.h>
+#include <cartel/print.h>
 #include <cartel/register.h>
+#include <cartel/round.h>
 #include <cartel/store.h>
 #include <cartel/transfer.h>
 #include <cartel/xlsx.h>
@@ -320,4 +323,319 @@ cartel_xlsx_write_csv(const char *path, const char *sheet, const char *csv,
 		return err;
 	}
 	return cartel_file_commit(f, why);
+}
+
+/* ---- A loaded round's lists ---- */
+
+/* The person fields a round document may name in print_fields (as the
+ * printed list does, <cartel/print.h>). */
+static const char *const round_fields[] = {
+	"id",	      "holder_id",  "receiver_id",	 "family_name",
+	"given_name", "patronymic", "birth_date",	 "rank",
+	"service_number", "category", "consent",	 "holder",
+};
+#define N_ROUND_FIELDS (sizeof round_fields / sizeof round_fields[0])
+
+struct rsheet {
+	lxw_workbook *wb;
+	lxw_format *bold, *date_fmt;
+	const char *cols[N_ROUND_FIELDS];
+	size_t n_cols;
+	const struct cartel_handover_status *st;
+	const char *round_id;
+	int version;
+	long long n_persons;
+};
+
+/* The columns: the document's print_fields, else the printed list's
+ * default set. */
+static int
+round_columns(struct rsheet *x, const json_t *doc, char **why)
+{
+	const json_t *pf = json_object_get(doc, "print_fields");
+	if (pf == NULL || json_is_null(pf)) {
+		const char *def = CARTEL_PRINT_FIELDS_DEFAULT;
+		while (*def) {
+			size_t n = strcspn(def, ",");
+			for (size_t i = 0; i < N_ROUND_FIELDS; i++)
+				if (strlen(round_fields[i]) == n &&
+				    memcmp(round_fields[i], def, n) == 0)
+					x->cols[x->n_cols++] = round_fields[i];
+			def += n + (def[n] == ',');
+		}
+		return 0;
+	}
+	size_t k;
+	const json_t *v;
+	if (!json_is_array(pf) || json_array_size(pf) > N_ROUND_FIELDS)
+		return cartel__why(why, CARTEL_EFORMAT,
+				   "field 'print_fields': expected an array of "
+				   "1 to %zu person field names",
+				   N_ROUND_FIELDS);
+	json_array_foreach(pf, k, v)
+	{
+		const char *f = json_string_value(v);
+		const char *known = NULL;
+		for (size_t i = 0; f != NULL && i < N_ROUND_FIELDS; i++)
+			if (strcmp(round_fields[i], f) == 0)
+				known = round_fields[i];
+		for (size_t i = 0; known != NULL && i < x->n_cols; i++)
+			if (x->cols[i] == known)
+				known = NULL;
+		if (known == NULL)
+			return cartel__why(why, CARTEL_EFORMAT,
+					   "field 'print_fields[%zu]': not a "
+					   "person field that can be printed, "
+					   "or named twice",
+					   k);
+		x->cols[x->n_cols++] = known;
+	}
+	return 0;
+}
+
+/* The handover outcome of person e on side's list, as the register has
+ * it; NULL when the register has no row for him. */
+static const char *
+round_outcome(const struct rsheet *x, const json_t *e, const char *side)
+{
+	const char *id = json_string_value(json_object_get(e, "id"));
+	const char *hid = json_string_value(json_object_get(e, "holder_id"));
+	for (size_t i = 0; i < x->st->n_persons; i++) {
+		const struct cartel_handover_person *p = &x->st->persons[i];
+		if (strcmp(p->side, side) != 0)
+			continue;
+		const char *pk = p->holder_id ? p->holder_id : p->id;
+		if ((id && (strcmp(pk, id) == 0 || strcmp(p->id, id) == 0)) ||
+		    (hid && (strcmp(pk, hid) == 0 || strcmp(p->id, hid) == 0)))
+			return cartel_handover_outcome_name(p->outcome);
+	}
+	return NULL;
+}
+
+/* Writes "&" doubled, as a page header shows it once. */
+static void
+header_text(char *dst, size_t size, const char *s)
+{
+	size_t n = 0;
+	for (; *s && n + 2 < size; s++) {
+		dst[n++] = *s;
+		if (*s == '&')
+			dst[n++] = '&';
+	}
+	dst[n] = '\0';
+}
+
+/* One sheet: a list of the document. side is the giving party (NULL for
+ * the withheld). */
+static int
+round_sheet(struct rsheet *x, const char *name, const json_t *list,
+	    const char *side, char **why)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
+	if (ws == NULL)
+		return cartel__why(why, CARTEL_ENOMEM,
+				   "the workbook could not be started");
+	unsigned width[N_ROUND_FIELDS + 5] = {0};
+	size_t c = 0;
+	const char *head[N_ROUND_FIELDS + 5];
+	head[c++] = "no";
+	if (side != NULL)
+		head[c++] = "stage";
+	for (size_t i = 0; i < x->n_cols; i++)
+		head[c++] = x->cols[i];
+	if (side == NULL) {
+		head[c++] = "held_by";
+		head[c++] = "reason";
+	}
+	head[c++] = "status";
+	size_t n_cols = c;
+	lxw_error e = LXW_NO_ERROR;
+	for (c = 0; c < n_cols; c++) {
+		lxw_error e1 = worksheet_write_string(ws, 0, (lxw_col_t)c,
+						      head[c], x->bold);
+		if (e == LXW_NO_ERROR)
+			e = e1;
+		width[c] = chars_of(head[c]) + 3;
+	}
+	size_t k;
+	const json_t *p;
+	lxw_row_t row = 0;
+	json_array_foreach(list, k, p)
+	{
+		row++;
+		c = 0;
+		lxw_error e1 = worksheet_write_number(ws, row, (lxw_col_t)c++,
+						      (double)row, NULL);
+		if (side != NULL) {
+			const json_t *sg = json_object_get(p, "stage");
+			if (json_is_integer(sg))
+				e1 = worksheet_write_number(
+					ws, row, (lxw_col_t)c,
+					(double)json_integer_value(sg), NULL);
+			c++;
+		}
+		const char *cells[N_ROUND_FIELDS + 3];
+		size_t n_cells = 0;
+		for (size_t i = 0; i < x->n_cols; i++)
+			cells[n_cells++] = json_string_value(
+				json_object_get(p, x->cols[i]));
+		if (side == NULL) {
+			cells[n_cells++] = json_string_value(
+				json_object_get(p, "held_by"));
+			cells[n_cells++] =
+				json_string_value(json_object_get(p, "reason"));
+		}
+		const char *status = side ? round_outcome(x, p, side)
+					  : "withheld";
+		cells[n_cells++] = status ? status : "not loaded";
+		for (size_t i = 0; i < n_cells; i++, c++) {
+			const char *t = cells[i];
+			if (t == NULL || *t == '\0')
+				continue;
+			lxw_datetime dt;
+			if (i < x->n_cols &&
+			    strcmp(x->cols[i], "birth_date") == 0 &&
+			    whole_date(t, &dt) == 0) {
+				e1 = worksheet_write_datetime(ws, row,
+							      (lxw_col_t)c, &dt,
+							      x->date_fmt);
+				if (width[c] < 10)
+					width[c] = 10;
+				continue;
+			}
+			e1 = worksheet_write_string(ws, row, (lxw_col_t)c, t,
+						    NULL);
+			unsigned w = chars_of(t);
+			if (w > width[c])
+				width[c] = w > WIDTH_MAX ? WIDTH_MAX : w;
+		}
+		if (e == LXW_NO_ERROR)
+			e = e1;
+		x->n_persons++;
+	}
+	if (e != LXW_NO_ERROR)
+		return cartel__why(why, CARTEL_EIO, "writing the workbook: %s",
+				   lxw_strerror(e));
+	char hdr[400], rid[160], sname[80];
+	header_text(rid, sizeof rid, x->round_id);
+	header_text(sname, sizeof sname, name);
+	snprintf(hdr, sizeof hdr, "&LRound %s, version %d: %s&RPage &P of &N",
+		 rid, x->version, sname);
+	worksheet_set_header(ws, hdr);
+	worksheet_freeze_panes(ws, 1, 0);
+	worksheet_repeat_rows(ws, 0, 0);
+	worksheet_set_landscape(ws);
+	worksheet_fit_to_pages(ws, 1, 0);
+	worksheet_autofilter(ws, 0, 0, row, (lxw_col_t)(n_cols - 1));
+	for (c = 0; c < n_cols; c++)
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+				     (double)width[c] + 1.5, NULL);
+	return 0;
+}
+
+int
+cartel_export_xlsx_round(struct cartel_db *db, const char *round_id,
+			 const char *path, long long *n_persons, char *sha256,
+			 char **why)
+{
+	if (n_persons != NULL)
+		*n_persons = 0;
+	struct cartel_round *r = NULL;
+	int err = cartel_round_loaded(db, round_id, &r, why);
+	if (err != 0)
+		return err;
+	struct cartel_handover_status st;
+	memset(&st, 0, sizeof st);
+	err = cartel_handover_status(db, round_id, &st, why);
+	char *canon = NULL;
+	size_t canon_len = 0;
+	if (err == 0)
+		err = cartel_round_canonical(r, &canon, &canon_len, why);
+	json_t *doc = err == 0 ? json_loadb(canon, canon_len, 0, NULL) : NULL;
+	free(canon);
+	if (err == 0 && doc == NULL)
+		err = cartel__why(why, CARTEL_ENOMEM,
+				  "reading the round document");
+	struct rsheet x;
+	memset(&x, 0, sizeof x);
+	x.st = &st;
+	x.round_id = cartel_round_id(r);
+	x.version = cartel_round_version(r);
+	if (err == 0)
+		err = round_columns(&x, doc, why);
+	struct cartel_file *f = NULL;
+	const char *tmp = NULL;
+	if (err == 0)
+		err = cartel_file_open(&f, path, 0, why);
+	if (err == 0 && (tmp = cartel_file_tmp_path(f)) == NULL) {
+		cartel_file_abort(f);
+		f = NULL;
+		err = cartel__why(why, CARTEL_ESTATE,
+				  "%s: a workbook is written to a regular "
+				  "file, not a device or a pipe",
+				  path);
+	}
+	char *dir = err == 0 ? strdup(path) : NULL;
+	if (err == 0 && dir == NULL)
+		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	if (err == 0) {
+		lxw_workbook_options o = {LXW_TRUE, dirname(dir), LXW_FALSE};
+		x.wb = workbook_new_opt(tmp, &o);
+		x.bold = x.wb ? workbook_add_format(x.wb) : NULL;
+		x.date_fmt = x.wb ? workbook_add_format(x.wb) : NULL;
+		if (x.bold == NULL || x.date_fmt == NULL)
+			err = cartel__why(why, CARTEL_ENOMEM,
+					  "%s: the workbook could not be "
+					  "started",
+					  path);
+	}
+	if (err == 0) {
+		format_set_bold(x.bold);
+		format_set_num_format(x.date_fmt, "yyyy-mm-dd");
+		const json_t *sides = json_object_get(doc, "sides");
+		const json_t *direct =
+			json_object_get(doc, "direct_repatriation");
+		char name[64];
+		for (int i = 0; err == 0 && i < 2; i++) {
+			const char *party = cartel_round_party(r, i);
+			snprintf(name, sizeof name, "%s gives", party);
+			err = round_sheet(
+				&x, name,
+				json_object_get(json_object_get(sides, party),
+						"gives"),
+				party, why);
+		}
+		for (int i = 0; err == 0 && i < 2; i++) {
+			const char *party = cartel_round_party(r, i);
+			const json_t *d = json_object_get(direct, party);
+			if (json_array_size(d) == 0)
+				continue;
+			snprintf(name, sizeof name, "%s direct (Art. 110)",
+				 party);
+			err = round_sheet(&x, name, d, party, why);
+		}
+		const json_t *w = json_object_get(doc, "withheld");
+		if (err == 0 && json_array_size(w) > 0)
+			err = round_sheet(&x, "withheld", w, NULL, why);
+	}
+	if (x.wb != NULL) {
+		lxw_error e = workbook_close(x.wb);
+		if (err == 0 && e != LXW_NO_ERROR)
+			err = cartel__why(why, CARTEL_EIO,
+					  "%s: writing the workbook: %s", path,
+					  lxw_strerror(e));
+	}
+	if (err == 0 && sha256 != NULL)
+		err = cartel_sha256_file(tmp, sha256, why);
+	free(dir);
+	json_decref(doc);
+	cartel_handover_status_clear(&st);
+	cartel_round_free(r);
+	if (f != NULL && err != 0)
+		cartel_file_abort(f);
+	else if (f != NULL)
+		err = cartel_file_commit(f, why);
+	if (err == 0 && n_persons != NULL)
+		*n_persons = x.n_persons;
+	return err;
 }

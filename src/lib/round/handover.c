@@ -922,6 +922,19 @@ cartel_handover_status(struct cartel_db *db, const char *round_id,
 	return 0;
 }
 
+int
+cartel_round_loaded(struct cartel_db *db, const char *round_id,
+		    struct cartel_round **out, char **why)
+{
+	*out = NULL;
+	char *text = NULL;
+	int rc = cartel__round_doc_text(db, round_id, &text, why);
+	if (rc == 0)
+		rc = cartel_round_parse(out, text, strlen(text), round_id, why);
+	free(text);
+	return rc;
+}
+
 void
 cartel_handover_status_clear(struct cartel_handover_status *st)
 {

@@ -35,6 +35,13 @@ int cartel__round_doc_get(struct cartel_db *db, const char *round_id,
 			  int *version, char digest[CARTEL_DIGEST_LEN],
 			  char **started_at, char **why);
 
+/* The canonical text of loaded round round_id's document into *document
+ * (malloc'd), its row checked against the audit chain's ledger;
+ * CARTEL_ENOTFOUND when the round is not loaded, CARTEL_ETAMPER when the
+ * row was changed behind the register's back. */
+int cartel__round_doc_text(struct cartel_db *db, const char *round_id,
+			   char **document, char **why);
+
 int cartel__round_stage_put(struct cartel_db *db, const char *round_id,
 			    int stage, char **why);
 /* *closed 1 when closed. CARTEL_ENOTFOUND for no such stage. */

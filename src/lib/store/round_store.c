@@ -276,6 +276,41 @@ cartel__round_doc_get(struct cartel_db *db, const char *round_id,
 }
 
 int
+cartel__round_doc_text(struct cartel_db *db, const char *round_id,
+		       char **document, char **why)
+{
+	*document = NULL;
+	sqlite3_stmt *st;
+	int rc = cartel__db_prep(db,
+		      "SELECT document FROM round_doc WHERE round_id = ?1",
+		      &st, "reading a round", why);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, round_id, -1, SQLITE_STATIC);
+	int s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*document = cartel__col_dup(st, 0);
+		rc = *document ? 0 : CARTEL_ENOMEM;
+	} else if (s == SQLITE_DONE) {
+		rc = cartel__why(why, CARTEL_ENOTFOUND,
+				 "round %.64s is not loaded in this register "
+				 "(cartel handover start)",
+				 round_id);
+	} else {
+		rc = cartel__db_err(db, s, "reading a round", why);
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = held(db, CARTEL__LT_ROUND_DOC, round_id, NULL,
+			  N_("the round's document"), why);
+	if (rc != 0) {
+		free(*document);
+		*document = NULL;
+	}
+	return rc;
+}
+
+int
 cartel__round_stage_put(struct cartel_db *db, const char *round_id,
 			int stage, char **why)
 {

@@ -7,7 +7,7 @@ ones: a zip bomb, an external entity, a billion laughs.
 
 usage: xlsx_make.py KIND OUT      (KIND: sample, bomb, liar, xxe, laughs,
                                    formula_only, two_sheets,
-                                   unnamed, nameless)
+                                   unnamed, nameless, million [ROWS])
 """
 import struct
 import sys
@@ -235,6 +235,48 @@ def bomb(out):
             lie=lie)
 
 
+def million(out):
+    """A sheet of a million persons under a header with an empty cell
+    (D1), every row valid but the last, which holds data under that empty
+    header cell: the whole sheet is read before the reader refuses it.
+    The rows are deflated as they are made, so that the script stays
+    small in memory. ROWS (argv[3]) makes it smaller."""
+    n = int(sys.argv[3]) if len(sys.argv) > 3 else 1000000
+    sh = Shared()
+    head = (f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{NS}"'
+            f' xmlns:r="{RNS}"><sheetData><row r="1">'
+            + inline('A1', 'id') + inline('B1', 'family_name')
+            + inline('C1', 'birth_date') + inline('E1', 'unit') + '</row>')
+    comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+    chunks = [comp.compress(head.encode())]
+    crc = zlib.crc32(head.encode())
+    size = len(head.encode())
+    row = ('<row r="%d"><c r="A%d" t="inlineStr"><is><t>M-%d</t></is></c>'
+           '<c r="B%d" t="inlineStr"><is><t>Шевченко</t></is></c>'
+           '<c r="C%d" s="1"><v>33010</v></c></row>')
+    for first in range(2, n + 2, 10000):
+        last = min(first + 10000, n + 2)
+        b = ''.join(row % (r, r, r, r, r) for r in range(first, last))
+        if last == n + 2:
+            r = n + 1
+            b = b[:-len('</row>')] + inline(f'D{r}', 'x') + '</row>'
+        b = b.encode()
+        chunks.append(comp.compress(b))
+        crc = zlib.crc32(b, crc)
+        size += len(b)
+    tail = b'</sheetData></worksheet>'
+    chunks.append(comp.compress(tail))
+    chunks.append(comp.flush())
+    crc = zlib.crc32(tail, crc)
+    size += len(tail)
+    base = [('[Content_Types].xml', CONTENT_TYPES), ('_rels/.rels', ROOT_RELS),
+            ('xl/workbook.xml', workbook(['Sheet1'])),
+            ('xl/_rels/workbook.xml.rels', wb_rels(1)),
+            ('xl/styles.xml', STYLES), ('xl/sharedStrings.xml', sh.xml())]
+    raw_zip(out, base, ('xl/worksheets/sheet1.xml', b''.join(chunks), crc,
+                        size))
+
+
 def raw_zip(out, parts, big, lie=False):
     """A zip written by hand, so that the big part's sizes may lie."""
     entries = [(n, zlib.compress(d.encode(), 9)[2:-4], zlib.crc32(d.encode()),
@@ -286,6 +328,8 @@ def main():
         nameless(out)
     elif kind == 'bomb':
         bomb(out)
+    elif kind == 'million':
+        million(out)
     elif kind == 'xxe':
         hostile_xml(out, '<!DOCTYPE worksheet [<!ENTITY e SYSTEM '
                     '"file:///etc/passwd">]>')
