@@ -30,6 +30,7 @@
 #include <cartel/report.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
+#include <cartel/transfer.h>
 
 #include "nomem.h"
 
@@ -243,6 +244,21 @@ summary_of(json_t *v, int rc, char **out)
 	}
 	json_decref(v);
 	return rc;
+}
+
+/* a followed by b, malloc'd (NULL when out of memory). */
+static char *
+concat(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = b ? strlen(b) : 0;
+	char *s = malloc(na + nb + 1);
+	if (s != NULL) {
+		memcpy(s, a, na);
+		if (nb)
+			memcpy(s + na, b, nb);
+		s[na + nb] = '\0';
+	}
+	return s;
 }
 
 /* ---- The printed list ----------------------------------------------- */
@@ -565,6 +581,206 @@ server_documents(void **state)
 	free(got);
 }
 
+/* ---- Lists in and out ----------------------------------------------- */
+
+/* An import's counts and its reject report as the summary. */
+static int
+import_summary(const struct cartel_import_result *res, char *rej,
+	       char **out)
+{
+	long held = nomem_hold();
+	char buf[128];
+	snprintf(buf, sizeof buf, "%zu read, %zu in, %zu updated, %zu events, "
+				  "%zu rejected\n",
+		 res->rows_read, res->imported, res->updated, res->events,
+		 res->rejected);
+	*out = concat(buf, rej);
+	nomem_release(held);
+	return *out ? 0 : CARTEL_ENOMEM;
+}
+
+/* A list of events, one row of it refused, each run another camp. */
+static int
+op_event_list(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	char csv[512];
+	int k = ++f->counter_n;
+	snprintf(csv, sizeof csv,
+		 "person_id,field,value,source,by,note\n"
+		 "UA-1,internment_place,camp %d,icrc_visit,ICRC,visit\n"
+		 "RU-1,unit,unit %d,,,\n"
+		 "UA-2,shoe_size,44,,,\n"
+		 "NO-1,rank,major,,,\n",
+		 k, k);
+	FILE *in = fmemopen(csv, strlen(csv), "r");
+	char *rej = NULL;
+	size_t rej_len = 0;
+	FILE *rf = open_memstream(&rej, &rej_len);
+	if (in == NULL || rf == NULL) {
+		if (in)
+			fclose(in);
+		if (rf)
+			fclose(rf);
+		free(rej);
+		return CARTEL_ENOMEM;
+	}
+	struct cartel_import_opts o;
+	memset(&o, 0, sizeof o);
+	o.rejects = rf;
+	o.source = CARTEL_SRC_OFFICIAL_LIST;
+	o.source_set = 1;
+	o.actor = "registrar";
+	struct cartel_import_result res;
+	memset(&res, 0, sizeof res);
+	int rc = cartel_event_import_csv(f->db, in, "events.csv", &o, &res,
+					 WHY);
+	fclose(in);
+	fclose(rf);
+	if (rc == 0)
+		rc = import_summary(&res, rej, out);
+	free(rej);
+	cartel_import_result_clear(&res);
+	return rc;
+}
+
+/* A correcting list: a changed value, an unchanged one, a new person,
+ * an unknown column kept, a row refused. */
+static int
+op_update_list(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	char csv[512];
+	int k = ++f->counter_n;
+	snprintf(csv, sizeof csv,
+		 "id,family_name,birth_date,unit\n"
+		 "UA-1,,,unit %d\n"
+		 "RU-2,,2001-11-11,\n"
+		 "N-%d,Новак,,\n"
+		 "UA-2,,1990-02-30,\n",
+		 k, k);
+	FILE *in = fmemopen(csv, strlen(csv), "r");
+	char *rej = NULL;
+	size_t rej_len = 0;
+	FILE *rf = open_memstream(&rej, &rej_len);
+	if (in == NULL || rf == NULL) {
+		if (in)
+			fclose(in);
+		if (rf)
+			fclose(rf);
+		free(rej);
+		return CARTEL_ENOMEM;
+	}
+	struct cartel_import_opts o;
+	memset(&o, 0, sizeof o);
+	o.rejects = rf;
+	o.update = 1;
+	o.add_new = 1;
+	struct cartel_import_result res;
+	memset(&res, 0, sizeof res);
+	int rc = cartel_import_csv(f->db, in, "fix.csv", &o, &res, WHY);
+	fclose(in);
+	fclose(rf);
+	if (rc == 0)
+		rc = import_summary(&res, rej, out);
+	free(rej);
+	cartel_import_result_clear(&res);
+	return rc;
+}
+
+/* The other side's list, reconciled against the register. */
+static int
+op_reconcile(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	static const char theirs[] =
+		"id,family_name,given_name,birth_date\n"
+		"T-1,Коваленко,Александр,1994-03-02\n"
+		"T-2,Kovalenko,Oleksandr,1994\n"
+		"T-3,Сидоренко,Петр,1960\n";
+	FILE *in = fmemopen((void *)theirs, sizeof theirs - 1, "r");
+	if (in == NULL)
+		return CARTEL_ENOMEM;
+	struct cartel_reconcile res;
+	memset(&res, 0, sizeof res);
+	int rc = cartel_reconcile_list(f->db, in, "theirs.csv", "RU", NULL,
+				       &res, WHY);
+	fclose(in);
+	if (rc == 0) {
+		char buf[256];
+		int used = snprintf(buf, sizeof buf, "%zu %zu %zu:",
+				    res.n_matched, res.n_ambiguous,
+				    res.n_not_held);
+		for (size_t i = 0; i < res.n_rows && used < 200; i++)
+			used += snprintf(buf + used, sizeof buf - (size_t)used,
+					 " %s=%s", res.rows[i].their_id,
+					 res.rows[i].our_id
+						 ? res.rows[i].our_id
+						 : cartel_reconcile_verdict_name(
+							   res.rows[i].verdict));
+		*out = strdup(buf);
+		rc = *out ? 0 : CARTEL_ENOMEM;
+	}
+	cartel_reconcile_clear(&res);
+	return rc;
+}
+
+/* The register as JSON, and the transfer log as JSON. */
+static int
+op_export_json(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m == NULL)
+		return CARTEL_ENOMEM;
+	long long n = 0;
+	int rc = cartel_export_json_n(f->db, m, &n, WHY);
+	if (fclose(m) != 0 && rc == 0)
+		rc = CARTEL_EIO;
+	json_t *log = NULL;
+	if (rc == 0)
+		rc = cartel_transfer_list_json(f->db, &log, WHY);
+	json_decref(log);
+	if (rc == 0) {
+		*out = text;
+		text = NULL;
+	}
+	free(text);
+	return rc;
+}
+
+static void
+lists(void **state)
+{
+	struct fx *f = *state;
+	each_failure(f, op_export_json, 0);
+	each_failure(f, op_reconcile, 0);
+	each_failure(f, op_event_list, 0);
+	each_failure(f, op_update_list, 0);
+	/* What a clerk sees of the lists: the refused rows named by row,
+	 * column and rule, never by their cells. */
+	char *got = NULL;
+	assert_int_equal(op_event_list(f, &got), 0);
+	assert_non_null(strstr(got, "4 read, 0 in, 0 updated, 2 events, 2 "
+				    "rejected"));
+	assert_non_null(strstr(got, "4,field,"));
+	assert_non_null(strstr(got, "5,person_id,"));
+	assert_null(strstr(got, "shoe"));
+	free(got);
+	assert_int_equal(op_update_list(f, &got), 0);
+	assert_non_null(strstr(got, "4 read, 1 in, 1 updated, 1 events, 1 "
+				    "rejected"));
+	assert_non_null(strstr(got, "5,birth_date,"));
+	assert_null(strstr(got, "02-30"));
+	free(got);
+	assert_int_equal(op_reconcile(f, &got), 0);
+	assert_non_null(strstr(got, "T-1=UA-1"));
+	assert_non_null(strstr(got, "T-3=not_held"));
+	free(got);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -575,6 +791,7 @@ main(int argc, char **argv)
 						teardown),
 		cmocka_unit_test_setup_teardown(server_documents, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(lists, setup, teardown),
 	};
 	/* One group when named (ctest runs each as a test of its own). */
 	if (argc > 1)
