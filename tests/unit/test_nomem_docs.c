@@ -28,6 +28,7 @@
 #include <cartel/inquiry.h>
 #include <cartel/print.h>
 #include <cartel/report.h>
+#include <cartel/retention.h>
 #include <cartel/round.h>
 #include <cartel/store.h>
 #include <cartel/transfer.h>
@@ -781,6 +782,132 @@ lists(void **state)
 	free(got);
 }
 
+/* ---- Retention and the purge ----------------------------------------- */
+
+static int
+op_retention_set(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	int rc = cartel_retention_set(f->db, CARTEL_STATUS_REPATRIATED, "1y",
+				      "registrar", WHY);
+	if (rc == 0)
+		rc = cartel_retention_set(f->db, CARTEL_STATUS_DECEASED,
+					  "18 months", "registrar", WHY);
+	struct cartel_retention_rule *v = NULL;
+	size_t n = 0;
+	if (rc == 0)
+		rc = cartel_retention_rules(f->db, &v, &n, WHY);
+	if (rc == 0) {
+		long held = nomem_hold();
+		char buf[128] = "";
+		size_t used = 0;
+		for (size_t i = 0; i < n && used < 100; i++)
+			used += (size_t)snprintf(buf + used, sizeof buf - used,
+						 "%d:%s ", (int)v[i].status,
+						 v[i].period);
+		*out = strdup(buf);
+		nomem_release(held);
+	}
+	free(v);
+	return rc;
+}
+
+static int
+retention_summary(const struct cartel_retention_item *v, size_t n,
+		  long long n_events, char **out)
+{
+	char buf[256];
+	int used = snprintf(buf, sizeof buf, "%lld events:", n_events);
+	for (size_t i = 0; i < n && used < 200; i++)
+		used += snprintf(buf + used, sizeof buf - (size_t)used,
+				 " %s due %04d-%02d-%02d%s", v[i].id,
+				 v[i].due_on.year, v[i].due_on.month,
+				 v[i].due_on.day, v[i].due ? " now" : "");
+	*out = strdup(buf);
+	return *out ? 0 : CARTEL_ENOMEM;
+}
+
+static const struct cartel_date purge_day = {2028, 1, 1};
+
+static int
+op_retention_list(void *ctx, char **out)
+{
+	struct fx *f = ctx;
+	struct cartel_retention_item *v = NULL;
+	size_t n = 0;
+	int rc = cartel_retention_list(f->db, &purge_day, &v, &n, WHY);
+	if (rc == 0)
+		rc = retention_summary(v, n, 0, out);
+	cartel_retention_items_free(v, n);
+	return rc;
+}
+
+static int
+op_purge(void *ctx, char **out, int dry)
+{
+	struct fx *f = ctx;
+	struct cartel_purge_result res;
+	memset(&res, 0, sizeof res);
+	int rc = cartel_purge_due(f->db, &purge_day, dry, "registrar", &res,
+				  WHY);
+	if (rc == 0) {
+		long held = nomem_hold();
+		rc = retention_summary(res.items, res.n_items, res.n_events,
+				       out);
+		nomem_release(held);
+	}
+	cartel_purge_result_clear(&res);
+	return rc;
+}
+
+static int
+op_purge_dry(void *ctx, char **out)
+{
+	return op_purge(ctx, out, 1);
+}
+
+static int
+op_purge_due(void *ctx, char **out)
+{
+	return op_purge(ctx, out, 0);
+}
+
+static void
+retention(void **state)
+{
+	struct fx *f = *state;
+	/* Two men handed over long ago, one dead, one under a legal hold. */
+	static const char closed[] =
+		"id,family_name,given_name,held_by,depends_on,status,"
+		"legal_hold\n"
+		"C-1,Гончаренко,Ігор,RU,UA,repatriated,\n"
+		"C-2,Романенко,Олег,RU,UA,repatriated,\n"
+		"C-3,Руденко,Павло,RU,UA,deceased,\n"
+		"C-4,Савченко,Юрій,RU,UA,repatriated,proceedings\n";
+	char *why = NULL;
+	if (import_text(f->db, closed, sizeof closed - 1, &why))
+		fail_msg("import: %s", why);
+	each_failure(f, op_retention_set, 0);
+	each_failure(f, op_retention_list, 0);
+	each_failure(f, op_purge_dry, 0);
+	each_failure(f, op_purge_due, 1);
+	/* The purged keep their ids and statuses, their names are gone, the
+	 * man under a hold is kept whole, and nothing is due any more. */
+	struct cartel_person p;
+	assert_int_equal(cartel_person_get(f->db, "C-1", &p, NULL), 0);
+	assert_int_equal(p.status, CARTEL_STATUS_REPATRIATED);
+	assert_true(p.family_name == NULL || p.family_name[0] == '\0' ||
+		    strcmp(p.family_name, "Гончаренко") != 0);
+	cartel_person_clear(&p);
+	assert_int_equal(cartel_person_get(f->db, "C-4", &p, NULL), 0);
+	assert_string_equal(p.family_name, "Савченко");
+	cartel_person_clear(&p);
+	char *got = NULL;
+	assert_int_equal(op_purge_dry(f, &got), 0);
+	assert_string_equal(got, "0 events:");
+	free(got);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -792,6 +919,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(server_documents, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(lists, setup, teardown),
+		cmocka_unit_test_setup_teardown(retention, setup, teardown),
 	};
 	/* One group when named (ctest runs each as a test of its own). */
 	if (argc > 1)
