@@ -419,6 +419,95 @@ plan_forms(void **state)
 	free(why);
 }
 
+/* A check-off at the exchange point as a clerk may type it wrong: each
+ * refused with the reason, the person still pending; the same check-off
+ * twice is taken once; another outcome after it is refused, naming the
+ * first. */
+static void
+checkoffs_refused(void **state)
+{
+	struct fx *f = *state;
+	struct cartel_round *r = NULL;
+	assert_int_equal(cartel_round_parse(&r, f->text, strlen(f->text),
+					    "r.json", NULL),
+			 0);
+	char *why = NULL;
+	if (cartel_handover_start(f->db, r, "officer", &why))
+		fail_msg("start: %s", why);
+	const char *rid = cartel_round_id(r);
+	static const struct {
+		const char *person;
+		enum cartel_handover_outcome o;
+		const char *by, *at;
+		int code;
+		const char *says;
+	} bad[] = {
+		{"RU-1", CARTEL_HANDOVER_PENDING, "officer", NULL, CARTEL_EINVAL,
+		 "a check-off is handed_over"},
+		{"RU-1", CARTEL_HANDOVER_DECEASED, "officer", NULL,
+		 CARTEL_EINVAL, "recorded when the stage closes"},
+		{"RU-1", (enum cartel_handover_outcome)42, "officer", NULL,
+		 CARTEL_EINVAL, "a check-off is handed_over"},
+		{"RU-1", CARTEL_HANDOVER_HANDED_OVER, "", NULL, CARTEL_EINVAL,
+		 "names who checked"},
+		{"RU-1", CARTEL_HANDOVER_HANDED_OVER, "officer",
+		 "2026-05-16 10:00:00", CARTEL_EINVAL, "is not YYYY-MM-DD"},
+		{"RU-1", CARTEL_HANDOVER_HANDED_OVER, "officer",
+		 "2026-02-30T10:00:00Z", CARTEL_EINVAL, "is not YYYY-MM-DD"},
+		{"RU-1", CARTEL_HANDOVER_HANDED_OVER, "officer",
+		 "2026-05-16T24:00:00Z", CARTEL_EINVAL, "is not YYYY-MM-DD"},
+		{"XX-9", CARTEL_HANDOVER_HANDED_OVER, "officer", NULL,
+		 CARTEL_ENOTFOUND, ""},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct cartel_checkoff c = {rid, bad[i].person, bad[i].o,
+					    bad[i].by, bad[i].at, NULL};
+		int already = 0;
+		why = NULL;
+		int rc = cartel_handover_check(f->db, &c, &already, &why);
+		if (rc != bad[i].code || why == NULL ||
+		    strstr(why, bad[i].says) == NULL)
+			fail_msg("check-off %zu: %d (%s)", i, rc,
+				 why ? why : "no reason");
+		free(why);
+	}
+	struct cartel_checkoff other = {"R-NONE", "RU-1",
+					CARTEL_HANDOVER_HANDED_OVER,
+					"officer", NULL, NULL};
+	assert_int_equal(cartel_handover_check(f->db, &other, NULL, NULL),
+			 CARTEL_ENOTFOUND);
+	struct cartel_checkoff ok = {rid, "RU-1", CARTEL_HANDOVER_REFUSED,
+				     "officer", "2026-05-16T10:00:00Z",
+				     "Sumy"};
+	int already = 7;
+	assert_int_equal(cartel_handover_check(f->db, &ok, &already, &why), 0);
+	assert_int_equal(already, 0);
+	assert_int_equal(cartel_handover_check(f->db, &ok, &already, &why), 0);
+	assert_int_equal(already, 1);
+	ok.outcome = CARTEL_HANDOVER_HANDED_OVER;
+	why = NULL;
+	assert_int_equal(cartel_handover_check(f->db, &ok, &already, &why),
+			 CARTEL_ESTATE);
+	assert_non_null(strstr(why, "already checked off as refused"));
+	assert_non_null(strstr(why, "by officer"));
+	free(why);
+	/* Outcomes by name, both ways. */
+	enum cartel_handover_outcome o;
+	assert_int_equal(cartel_handover_outcome_parse("absent", &o, NULL), 0);
+	assert_int_equal(o, CARTEL_HANDOVER_ABSENT);
+	why = NULL;
+	assert_int_equal(cartel_handover_outcome_parse("gone", &o, &why),
+			 CARTEL_EINVAL);
+	assert_non_null(strstr(why, "handed_over"));
+	free(why);
+	assert_int_equal(cartel_handover_outcome_parse(NULL, &o, NULL),
+			 CARTEL_EINVAL);
+	assert_string_equal(cartel_handover_outcome_name(
+				    (enum cartel_handover_outcome)99),
+			    "");
+	cartel_round_free(r);
+}
+
 static void
 kinds_and_parties(void **state)
 {
@@ -457,6 +546,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(not_json_refused, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(plan_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(checkoffs_refused, setup,
+						teardown),
 		cmocka_unit_test(kinds_and_parties),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
