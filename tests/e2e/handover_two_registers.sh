@@ -224,6 +224,72 @@ d["signatures"] = {"RU": d["signatures"]["UA"]}
 json.dump(d, open(sys.argv[2], "w"))
 EOF
 refused "but the key pinned for RU is" "$T/asru.json" "$T/ua-sheet.json"
+# Each field of UA's sheet taken out, of another type or out of its
+# range: refused naming the field (or the signature), nothing recorded.
+python3 - "$T/ua-sheet.json" "$T/shape" <<'EOF'
+import copy, json, os, sys
+base = json.load(open(sys.argv[1]))
+out = sys.argv[2]
+os.makedirs(out)
+def person(k, v):
+    def f(d):
+        d["persons"][0][k] = v
+    return f
+def setf(k, v):
+    def f(d):
+        d[k] = v
+    return f
+def drop(k):
+    def f(d):
+        del d[k]
+    return f
+cases = [
+    (setf("format", "cartel-handover-sheet/2"), "field 'format'"),
+    (drop("format"), "field 'format'"),
+    (setf("round_id", ""), "field 'round_id'"),
+    (setf("round_id", "R\u00011"), "field 'round_id'"),
+    (setf("round_id", "R" * 300), "field 'round_id'"),
+    (setf("version", 0), "field 'version'"),
+    (setf("version", "1"), "field 'version'"),
+    (setf("round_digest", "md5:00"), "field 'round_digest'"),
+    (drop("round_digest"), "field 'round_digest'"),
+    (setf("party", "Ukraine"), "field 'party'"),
+    (setf("owner", {"role": "mediator", "name": "UA"}), "field 'owner'"),
+    (setf("owner", {"role": "party", "name": "RU"}), "field 'owner'"),
+    (drop("owner"), "field 'owner'"),
+    (setf("sequence", 0), "field 'sequence'"),
+    (setf("sequence", 1.5), "field 'sequence'"),
+    (setf("created", 5), "field 'created'"),
+    (setf("digest", None), "field 'digest'"),
+    (setf("manifest", []), "field 'manifest'"),
+    (setf("persons", {}), "field 'persons'"),
+    (lambda d: d["persons"].__setitem__(0, 5), "entry 1 is not"),
+    (person("id", ""), "entry 1 is not"),
+    (person("side", "Russia"), "entry 1 is not"),
+    (person("stage", "1"), "entry 1 is not"),
+    (person("outcome", "gone"), "entry 1 is not"),
+    (drop("signatures"), "is not signed"),
+    (setf("signatures", {}), "is not signed"),
+    (lambda d: d["signatures"].update({"RU": d["signatures"]["UA"]}),
+     "signed by RU: a sheet is signed by its party alone"),
+]
+with open(os.path.join(out, "list"), "w") as lst:
+    for i, (change, says) in enumerate(cases):
+        d = copy.deepcopy(base)
+        change(d)
+        path = os.path.join(out, "s%d.json" % i)
+        json.dump(d, open(path, "w"))
+        lst.write("%s\t%s\n" % (path, says))
+    # Not an object at all.
+    path = os.path.join(out, "array.json")
+    json.dump([base], open(path, "w"))
+    lst.write("%s\t%s\n" % (path, "not a handover sheet"))
+EOF
+tab=$(printf '\t')
+while IFS="$tab" read -r file says; do
+	refused "$says" "$file" "$T/ru-sheet.json"
+done <"$T/shape/list"
+[ "$(wc -l <"$T/shape/list")" -ge 28 ] || fail "the shape cases were not all made"
 $CARTEL --db "$T/m2.db" init --mediator Other >/dev/null
 $CARTEL --db "$T/m2.db" key import "$T/k/UA.pub" --party UA >/dev/null
 if $CARTEL --db "$T/m2.db" reconcile sheets "$T/ua-sheet.json" \

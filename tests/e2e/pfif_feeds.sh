@@ -93,6 +93,33 @@ absent "1990-13" "$WORK/rej.csv"
 absent "believed_happy" "$WORK/rej.csv"
 is good.example.org/1 family_name Melnyk
 
+# More bad records, each by the PFIF rule it breaks: a note in a person
+# naming another person, no name at all, a sex PFIF does not have, a
+# note in a rejected person, a time not in PFIF's form, a birth date the
+# register refuses (its rule, under PFIF's field name), notes outside a
+# person without or with a bad person id, notes without or with a bad id.
+# "other" is a sex PFIF has and the register does not: left unknown.
+run 1 "$CARTEL" import pfif "$DATA/bad_records_2.xml" --rejects "$WORK/rej2.csv"
+expect "13 records read, 1 persons added, 0 changed, 0 unchanged, 0 notes recorded, 12 rejected"
+for want in \
+	"2,person_record_id,not the record id of the person the note is in" \
+	"3,full_name,required (or given_name and family_name)" \
+	"4,sex,\"not one of female, male, other\"" \
+	"5,person_record_id,the person record it is in was rejected" \
+	"6,entry_date,not a time of the form YYYY-MM-DDTHH:MM:SSZ" \
+	"7,date_of_birth,birth_date is in the future" \
+	"8,person_record_id,required in a note outside a person" \
+	"9,person_record_id,not a record id of the form domain/local-id" \
+	"10,source_date,not a time of the form YYYY-MM-DDTHH:MM:SSZ" \
+	"11,entry_date,not a time of the form YYYY-MM-DDTHH:MM:SSZ" \
+	"12,note_record_id,required" \
+	"13,note_record_id,not a record id of the form domain/local-id"; do
+	expect "$want" "$WORK/rej2.csv"
+done
+absent "Secret" "$WORK/rej2.csv"
+absent "2099" "$WORK/rej2.csv"
+is second.example.org/1 sex unknown
+
 # Options of the CSV import are refused for a feed.
 run 2 "$CARTEL" import pfif "$DATA/old_names.xml" --delimiter tab
 run 2 "$CARTEL" import csv "$WORK/once.csv" --domain x.org

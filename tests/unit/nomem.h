@@ -44,6 +44,7 @@ void nomem_release(long held);
  * With `once` the operation can succeed only once (loading a round): there
  * is no run without failures beforehand, and the run that gets through
  * proves that no failed run left part of it behind. after may be NULL.
+ * The environment's NOMEM_STRIDE=k refuses only every kth allocation.
  */
 void nomem_each_failure(nomem_op op, void *ctx, int once, nomem_after after,
 			void *after_ctx);

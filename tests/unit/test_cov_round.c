@@ -267,6 +267,247 @@ not_json_refused(void **state)
 	free(why);
 }
 
+/* A list made from plan text; the document as compact JSON (malloc'd),
+ * or NULL with *rc and *why. */
+static char *
+from_plan(struct fx *f, const char *plan, int *rc, char **why)
+{
+	struct cartel_round_opts ro = {"R-F", CARTEL_ROUND_PROPOSAL, NULL, "t",
+				       NULL};
+	struct cartel_round *r = NULL;
+	*why = NULL;
+	*rc = cartel_round_from_plan(f->db, plan, strlen(plan), "plan.json",
+				     &ro, &r, why);
+	if (*rc != 0)
+		return NULL;
+	char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(cartel_round_canonical(r, &text, &len, NULL), 0);
+	cartel_round_free(r);
+	return text;
+}
+
+/* The stage a person is given in the document text. */
+static long
+stage_in(const char *text, const char *id)
+{
+	json_t *doc = json_loads(text, 0, NULL);
+	assert_non_null(doc);
+	long stage = -1;
+	const char *party;
+	json_t *side;
+	json_object_foreach(json_object_get(doc, "sides"), party, side)
+	{
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(side, "gives"), i, e)
+		{
+			if (strcmp(json_string_value(json_object_get(e, "id")),
+				   id) == 0)
+				stage = (long)json_integer_value(
+					json_object_get(e, "stage"));
+		}
+	}
+	json_decref(doc);
+	return stage;
+}
+
+/* The plan forms a list is made from: parties named or taken from the
+ * sides, stages given per person, per table or by count; and plans that
+ * cannot be a list, each refused with the field named. */
+static void
+plan_forms(void **state)
+{
+	struct fx *f = *state;
+	int rc;
+	char *why = NULL;
+	/* No "parties": the sides' two names, in order of their codes. */
+	char *t = from_plan(
+		f,
+		"{\"sides\":{\"UA\":{\"gives\":[\"RU-1\"],\"value\":1},"
+		"\"RU\":{\"gives\":[\"UA-1\"],\"value\":1}}}",
+		&rc, &why);
+	if (t == NULL)
+		fail_msg("%s", why);
+	assert_non_null(strstr(t, "\"parties\":[\"RU\",\"UA\"]"));
+	assert_int_equal(stage_in(t, "RU-1"), 1);
+	free(t);
+	/* Stages from a table of stages (numbered, or by its order), from
+	 * a person's entry in the side's "persons", and from "stage_of". */
+	t = from_plan(
+		f,
+		"{\"parties\":[\"UA\",\"RU\"],"
+		"\"stages\":[{\"stage\":2,\"gives\":{\"UA\":[\"RU-1\"]}},"
+		"{\"RU\":[{\"id\":\"UA-1\"}]}],"
+		"\"stage_of\":{\"RU-2\":1,\"UA-2\":\"x\"},"
+		"\"sides\":{\"UA\":{\"gives\":[\"RU-1\",\"RU-2\"],\"value\":2,"
+		"\"persons\":[{\"id\":\"RU-2\",\"stage\":2}]},"
+		"\"RU\":{\"gives\":[\"UA-1\",\"UA-2\"],\"value\":2}}}",
+		&rc, &why);
+	if (t == NULL)
+		fail_msg("%s", why);
+	assert_int_equal(stage_in(t, "RU-1"), 2);
+	assert_int_equal(stage_in(t, "RU-2"), 1); /* stage_of comes last */
+	assert_int_equal(stage_in(t, "UA-1"), 2); /* the second table row */
+	free(t);
+	/* Three stages by the policy's count: a list of two takes stages 1
+	 * and 2. */
+	t = from_plan(f,
+		      "{\"parties\":[\"UA\",\"RU\"],"
+		      "\"policy\":{\"stages\":3},"
+		      "\"sides\":{\"UA\":{\"gives\":[\"RU-1\",\"RU-2\"],"
+		      "\"value\":2},\"RU\":{\"gives\":[],\"value\":0}}}",
+		      &rc, &why);
+	if (t == NULL)
+		fail_msg("%s", why);
+	assert_int_equal(stage_in(t, "RU-1"), 1);
+	assert_int_equal(stage_in(t, "RU-2"), 2);
+	free(t);
+
+	static const struct {
+		const char *plan, *says;
+	} bad[] = {
+		{"{\"parties\":[\"UA\",\"RU\"]}", "no 'sides' object"},
+		{"{\"sides\":{\"UA\":{\"gives\":[]}}}",
+		 "'parties' must name two different parties"},
+		{"{\"parties\":[\"UA\",\"UA\"],\"sides\":{\"UA\":{}}}",
+		 "'parties' must name two different parties"},
+		{"{\"parties\":[\"UA\",\"ru\"],\"sides\":{}}",
+		 "'parties' must name two different parties"},
+		{"{\"parties\":[\"UA\",\"RU\"],\"stages\":1001,\"sides\":{}}",
+		 "'stages' is over 1000"},
+		{"{\"parties\":[\"UA\",\"RU\"],\"stages\":2,"
+		 "\"sides\":{\"UA\":{\"gives\":[{\"id\":\"RU-1\",\"stage\":3}],"
+		 "\"value\":1},\"RU\":{\"gives\":[],\"value\":0}}}",
+		 "stage 3 is not between 1 and 2"},
+		{"{\"parties\":[\"UA\",\"RU\"],"
+		 "\"sides\":{\"UA\":{\"gives\":[{\"name\":\"x\"}],"
+		 "\"value\":1},\"RU\":{\"gives\":[],\"value\":0}}}",
+		 "has no id"},
+		{"{\"parties\":[\"UA\",\"RU\"],"
+		 "\"sides\":{\"UA\":{\"gives\":\"RU-1\",\"value\":1},"
+		 "\"RU\":{\"gives\":[],\"value\":0}}}",
+		 "is not an array"},
+		{"{\"parties\":[\"UA\",\"RU\"],"
+		 "\"sides\":{\"UA\":{\"gives\":[],\"value\":0},"
+		 "\"RU\":{\"gives\":[],\"value\":0}},"
+		 "\"direct_repatriation\":{\"UA\":{}}}",
+		 "is not an array"},
+		{"{\"parties\":[\"UA\",\"RU\"],"
+		 "\"sides\":{\"UA\":{\"gives\":[],\"value\":0},"
+		 "\"RU\":{\"gives\":[],\"value\":0}},\"withheld\":[7]}",
+		 "has no id"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		t = from_plan(f, bad[i].plan, &rc, &why);
+		assert_null(t);
+		assert_int_equal(rc, CARTEL_EFORMAT);
+		if (strstr(why, bad[i].says) == NULL ||
+		    strstr(why, "plan.json") == NULL)
+			fail_msg("plan %zu: %s", i, why);
+		free(why);
+		why = NULL;
+	}
+	struct cartel_round_opts none = {"R-F", CARTEL_ROUND_PROPOSAL, NULL,
+					 NULL, NULL};
+	struct cartel_round *r = NULL;
+	assert_int_equal(cartel_round_from_plan(f->db, plan_json,
+						sizeof plan_json - 1, "p",
+						&none, &r, &why),
+			 CARTEL_EINVAL);
+	assert_non_null(strstr(why, "no actor"));
+	free(why);
+}
+
+/* A check-off at the exchange point as a clerk may type it wrong: each
+ * refused with the reason, the person still pending; the same check-off
+ * twice is taken once; another outcome after it is refused, naming the
+ * first. */
+static void
+checkoffs_refused(void **state)
+{
+	struct fx *f = *state;
+	struct cartel_round *r = NULL;
+	assert_int_equal(cartel_round_parse(&r, f->text, strlen(f->text),
+					    "r.json", NULL),
+			 0);
+	char *why = NULL;
+	if (cartel_handover_start(f->db, r, "officer", &why))
+		fail_msg("start: %s", why);
+	const char *rid = cartel_round_id(r);
+	static const struct {
+		const char *person;
+		enum cartel_handover_outcome o;
+		const char *by, *at;
+		int code;
+		const char *says;
+	} bad[] = {
+		{"RU-1", CARTEL_HANDOVER_PENDING, "officer", NULL, CARTEL_EINVAL,
+		 "a check-off is handed_over"},
+		{"RU-1", CARTEL_HANDOVER_DECEASED, "officer", NULL,
+		 CARTEL_EINVAL, "recorded when the stage closes"},
+		{"RU-1", (enum cartel_handover_outcome)42, "officer", NULL,
+		 CARTEL_EINVAL, "a check-off is handed_over"},
+		{"RU-1", CARTEL_HANDOVER_HANDED_OVER, "", NULL, CARTEL_EINVAL,
+		 "names who checked"},
+		{"RU-1", CARTEL_HANDOVER_HANDED_OVER, "officer",
+		 "2026-05-16 10:00:00", CARTEL_EINVAL, "is not YYYY-MM-DD"},
+		{"RU-1", CARTEL_HANDOVER_HANDED_OVER, "officer",
+		 "2026-02-30T10:00:00Z", CARTEL_EINVAL, "is not YYYY-MM-DD"},
+		{"RU-1", CARTEL_HANDOVER_HANDED_OVER, "officer",
+		 "2026-05-16T24:00:00Z", CARTEL_EINVAL, "is not YYYY-MM-DD"},
+		{"XX-9", CARTEL_HANDOVER_HANDED_OVER, "officer", NULL,
+		 CARTEL_ENOTFOUND, ""},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct cartel_checkoff c = {rid, bad[i].person, bad[i].o,
+					    bad[i].by, bad[i].at, NULL};
+		int already = 0;
+		why = NULL;
+		int rc = cartel_handover_check(f->db, &c, &already, &why);
+		if (rc != bad[i].code || why == NULL ||
+		    strstr(why, bad[i].says) == NULL)
+			fail_msg("check-off %zu: %d (%s)", i, rc,
+				 why ? why : "no reason");
+		free(why);
+	}
+	struct cartel_checkoff other = {"R-NONE", "RU-1",
+					CARTEL_HANDOVER_HANDED_OVER,
+					"officer", NULL, NULL};
+	assert_int_equal(cartel_handover_check(f->db, &other, NULL, NULL),
+			 CARTEL_ENOTFOUND);
+	struct cartel_checkoff ok = {rid, "RU-1", CARTEL_HANDOVER_REFUSED,
+				     "officer", "2026-05-16T10:00:00Z",
+				     "Sumy"};
+	int already = 7;
+	assert_int_equal(cartel_handover_check(f->db, &ok, &already, &why), 0);
+	assert_int_equal(already, 0);
+	assert_int_equal(cartel_handover_check(f->db, &ok, &already, &why), 0);
+	assert_int_equal(already, 1);
+	ok.outcome = CARTEL_HANDOVER_HANDED_OVER;
+	why = NULL;
+	assert_int_equal(cartel_handover_check(f->db, &ok, &already, &why),
+			 CARTEL_ESTATE);
+	assert_non_null(strstr(why, "already checked off as refused"));
+	assert_non_null(strstr(why, "by officer"));
+	free(why);
+	/* Outcomes by name, both ways. */
+	enum cartel_handover_outcome o;
+	assert_int_equal(cartel_handover_outcome_parse("absent", &o, NULL), 0);
+	assert_int_equal(o, CARTEL_HANDOVER_ABSENT);
+	why = NULL;
+	assert_int_equal(cartel_handover_outcome_parse("gone", &o, &why),
+			 CARTEL_EINVAL);
+	assert_non_null(strstr(why, "handed_over"));
+	free(why);
+	assert_int_equal(cartel_handover_outcome_parse(NULL, &o, NULL),
+			 CARTEL_EINVAL);
+	assert_string_equal(cartel_handover_outcome_name(
+				    (enum cartel_handover_outcome)99),
+			    "");
+	cartel_round_free(r);
+}
+
 static void
 kinds_and_parties(void **state)
 {
@@ -303,6 +544,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(each_field_refused, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(not_json_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(plan_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(checkoffs_refused, setup,
 						teardown),
 		cmocka_unit_test(kinds_and_parties),
 	};

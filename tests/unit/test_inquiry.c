@@ -298,6 +298,92 @@ intake_refused(void **state)
 	cartel_inquiries_free(v, n);
 }
 
+/* Closing and calling back: who, why and which are required, each named
+ * in the reason; an inquiry not there is not found; a closed one is not
+ * closed twice nor called back. */
+static void
+close_and_call_back_refused(void **state)
+{
+	struct fx *f = *state;
+	struct cartel_person q;
+	memset(&q, 0, sizeof q);
+	q.family_name = (char *)"Ковальчук";
+	struct cartel_inquiry_request req;
+	memset(&req, 0, sizeof req);
+	req.sought = &q;
+	req.requester = "mother";
+	char *id = NULL, *why = NULL;
+	assert_int_equal(cartel_inquiry_record(f->db, &req, "hotline", NULL,
+					       &id, NULL, &why),
+			 0);
+	static const struct {
+		const char *id, *reason, *actor;
+		int code;
+		const char *says;
+	} bad[] = {
+		{NULL, "found", "hotline", CARTEL_EINVAL, "which inquiry"},
+		{"", "found", "hotline", CARTEL_EINVAL, "which inquiry"},
+		{"X", "found", "", CARTEL_EINVAL, "who closes it"},
+		{"X", NULL, "hotline", CARTEL_EINVAL, "its reason"},
+		{"INQ-999999", "found", "hotline", CARTEL_ENOTFOUND, ""},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *qid = bad[i].id && strcmp(bad[i].id, "X") == 0
+					  ? id
+					  : bad[i].id;
+		why = NULL;
+		assert_int_equal(cartel_inquiry_close(f->db, qid, bad[i].reason,
+						      bad[i].actor, &why),
+				 bad[i].code);
+		assert_non_null(why);
+		assert_non_null(strstr(why, bad[i].says));
+		free(why);
+	}
+	size_t big = CARTEL_LIMIT_FIELD + 1;
+	char *reason = malloc(big + 1);
+	assert_non_null(reason);
+	memset(reason, 'r', big);
+	reason[big] = '\0';
+	why = NULL;
+	assert_int_equal(cartel_inquiry_close(f->db, id, reason, "hotline",
+					      &why),
+			 CARTEL_ERANGE);
+	assert_non_null(strstr(why, "longer than"));
+	free(why);
+	free(reason);
+	size_t n_done = 7;
+	assert_int_equal(cartel_inquiry_callback_done(f->db, NULL, "hotline",
+						      &n_done, NULL),
+			 CARTEL_EINVAL);
+	assert_int_equal(n_done, 0);
+	assert_int_equal(cartel_inquiry_callback_done(f->db, id, "", NULL,
+						      NULL),
+			 CARTEL_EINVAL);
+	assert_int_equal(cartel_inquiry_callback_done(f->db, "INQ-999999",
+						      "hotline", NULL, NULL),
+			 CARTEL_ENOTFOUND);
+	/* Closed once; the second time says when and by whom. */
+	assert_int_equal(cartel_inquiry_close(f->db, id, "found him",
+					      "hotline", NULL),
+			 0);
+	why = NULL;
+	assert_int_equal(cartel_inquiry_close(f->db, id, "again", "hotline",
+					      &why),
+			 CARTEL_ESTATE);
+	assert_non_null(strstr(why, "already closed"));
+	assert_non_null(strstr(why, "by hotline"));
+	free(why);
+	why = NULL;
+	assert_int_equal(cartel_inquiry_callback_done(f->db, id, "hotline",
+						      NULL, &why),
+			 CARTEL_ESTATE);
+	free(why);
+	assert_string_equal(cartel_inquiry_state_name(
+				    (enum cartel_inquiry_state)9),
+			    "open");
+	free(id);
+}
+
 static void
 change_words(void **state)
 {
@@ -333,6 +419,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(intake_refused, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(close_and_call_back_refused,
+						setup, teardown),
 		cmocka_unit_test(change_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -362,6 +362,59 @@ examples_parse(void **state)
 	free(why);
 }
 
+/* The words a plan shows for a priority group when the policy gives no
+ * label: made from its conditions, every kind of age range included;
+ * conditions that hold nobody, or none at all, are refused by line. */
+static void
+group_labels(void **state)
+{
+	(void)state;
+	struct cartel_policy *pol = parse_ok(
+		"parties: [UA, RU]\n"
+		"priorities:\n"
+		"  - age_over: 60\n"
+		"  - {age_from: 18, age_to: 25}\n"
+		"  - age_from: 50\n"
+		"  - age_to: 20\n"
+		"  - held_days_over: 365\n"
+		"  - {sex: female, age_over: 40}\n"
+		"  - {age_over: 20, age_under: 30, age_from: 22, age_to: 28}\n");
+	assert_int_equal(pol->n_priorities, 7);
+	assert_string_equal(pol->priorities[0].label, "over 60");
+	assert_string_equal(pol->priorities[1].label, "aged 18-25");
+	assert_string_equal(pol->priorities[2].label, "aged 50 or more");
+	assert_string_equal(pol->priorities[3].label, "aged 20 or less");
+	assert_string_equal(pol->priorities[4].label, "held over 365 days");
+	assert_non_null(strstr(pol->priorities[5].label, "over 40"));
+	assert_non_null(strstr(pol->priorities[6].label, "aged 22-28"));
+	cartel_policy_free(pol);
+
+	expect_error("parties: [UA, RU]\npriorities:\n"
+		     "  - {age_from: 30, age_under: 20}\n",
+		     CARTEL_EINVAL, 3, NULL, "contradict");
+	expect_error("parties: [UA, RU]\npriorities:\n"
+		     "  - {age_over: 70, age_to: 70}\n",
+		     CARTEL_EINVAL, 3, NULL, "contradict");
+	expect_error("parties: [UA, RU]\npriorities:\n"
+		     "  - {label: nobody}\n",
+		     CARTEL_EINVAL, 3, NULL, "has no condition");
+	expect_error("parties: [UA, RU]\npriorities:\n"
+		     "  - {age_over: 20, longest_held: 1}\n",
+		     CARTEL_EINVAL, 3, NULL, "stands alone");
+	expect_error("parties: [UA, RU]\npriorities:\n"
+		     "  - {shoe_size: 44}\n",
+		     CARTEL_EINVAL, 3, NULL, "unknown condition");
+	expect_error("parties: [UA, RU]\npriorities:\n"
+		     "  - {held_days_over: -1}\n",
+		     CARTEL_EINVAL, 3, NULL, "number of days");
+	expect_error("parties: [UA, RU]\npriorities:\n"
+		     "  - {age_under: 151}\n",
+		     CARTEL_EINVAL, 3, NULL, "between 0 and 150");
+	expect_error("parties: [UA, RU]\npriorities:\n"
+		     "  - {sex: [female, female]}\n",
+		     CARTEL_EINVAL, 3, NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -372,6 +425,7 @@ main(void)
 		cmocka_unit_test(bad_values),
 		cmocka_unit_test(bad_yaml),
 		cmocka_unit_test(full_policy),
+		cmocka_unit_test(group_labels),
 		cmocka_unit_test(inline_scale),
 		cmocka_unit_test(dix_hill_ranks),
 		cmocka_unit_test(examples_parse),

@@ -170,6 +170,62 @@ dates(void **state)
 	assert_int_equal(q.n_readings, 0);
 }
 
+/* Every way a birth date is typed in the box: read to the same date, or
+ * refused with a reason when it cannot be one. */
+static void
+date_forms(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *typed;
+		int y, m, d;
+	} good[] = {
+		{"1988", 1988, 0, 0},          {" 1988 ", 1988, 0, 0},
+		{"1988-10", 1988, 10, 0},      {"10.1988", 1988, 10, 0},
+		{"1988/10/03", 1988, 10, 3},   {"03.10.1988", 1988, 10, 3},
+		{"3/10/1988", 1988, 10, 3},    {"1988-10-3", 1988, 10, 3},
+		{"29.02.2000", 2000, 2, 29},   {"1800", 1800, 0, 0},
+		{"2999-12-31", 2999, 12, 31},
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		struct cartel_query q;
+		char *why = NULL;
+		if (cartel_query_parse("Кузьмин", strlen("Кузьмин"),
+				       good[i].typed, NULL, &q, &why) != 0)
+			fail_msg("'%s': %s", good[i].typed, why);
+		if (q.born.year != good[i].y || q.born.month != good[i].m ||
+		    q.born.day != good[i].d)
+			fail_msg("'%s' read as %d-%d-%d", good[i].typed,
+				 q.born.year, q.born.month, q.born.day);
+		cartel_query_clear(&q);
+	}
+	static const struct {
+		const char *typed;
+		int code;
+	} bad[] = {
+		{"88", CARTEL_EFORMAT},          {"1988-x", CARTEL_EFORMAT},
+		{"1988-10-03-01", CARTEL_EFORMAT}, {"1988 10", CARTEL_EFORMAT},
+		{"198810", CARTEL_EFORMAT},      {"1988-100", CARTEL_EFORMAT},
+		{"100-1988", CARTEL_EFORMAT},    {"1988-1-100", CARTEL_EFORMAT},
+		{"1-100-1988", CARTEL_EFORMAT},  {"19880-1-1", CARTEL_EFORMAT},
+		{"1799", CARTEL_ERANGE},         {"3000-01-01", CARTEL_ERANGE},
+		{"1988-00", CARTEL_ERANGE},      {"29.02.1900", CARTEL_ERANGE},
+		{"00.10.1988", CARTEL_ERANGE},   {"1988-13-14", CARTEL_ERANGE},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct cartel_query q;
+		char *why = NULL;
+		int rc = cartel_query_parse("Кузьмин", strlen("Кузьмин"),
+					    bad[i].typed, NULL, &q, &why);
+		if (rc != bad[i].code || why == NULL ||
+		    strstr(why, "birth date") == NULL)
+			fail_msg("'%s': %d (%s)", bad[i].typed, rc,
+				 why ? why : "no reason");
+		free(why);
+		assert_int_equal(q.n_readings, 0);
+	}
+}
+
 /* No name at all, over-long text, bytes that are not text. */
 static void
 bad_input(void **state)
@@ -361,6 +417,7 @@ main(void)
 		cmocka_unit_test(initials),
 		cmocka_unit_test(shared_diminutive),
 		cmocka_unit_test(dates),
+		cmocka_unit_test(date_forms),
 		cmocka_unit_test(bad_input),
 		cmocka_unit_test(index_chooses),
 		cmocka_unit_test(status_words),

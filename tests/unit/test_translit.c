@@ -185,6 +185,37 @@ look_alikes_case_and_noise(void **state)
 	assert_true(a[0] != '\0');
 }
 
+/* A name pasted from a web page or a message can carry characters no one
+ * sees: zero-width spaces and joiners, a word joiner, a soft hyphen,
+ * direction marks and isolates, a byte-order mark. None of them is a
+ * letter or a space: the name meets itself written plainly, in Cyrillic
+ * and in Latin. */
+static void
+invisible_characters(void **state)
+{
+	(void)state;
+	static const char *const cyr[] = {
+		"Іваненко",
+		"Іва\u200Bненко", /* zero-width space */
+		"Іва\u200Cненко", "Іва\u200Dненко", /* non-joiner, joiner */
+		"Іва\u2060ненко", /* word joiner */
+		"Іва\u00ADненко", /* soft hyphen */
+		"\u200EІваненко\u200F", "\u202AІваненко\u202C",
+		"\u2066Іваненко\u2069", "\uFEFFІваненко",
+		"Іва\u180Eненко", /* Mongolian vowel separator */
+		NULL};
+	all_meet(cyr);
+	static const char *const lat[] = {"Ivanenko", "Iva\u200Bnenko",
+					  "Iva\u2060nenko", "\u2067Ivanenko",
+					  NULL};
+	all_meet(lat);
+	/* A real space still parts two words. */
+	char a[128], b[128];
+	skel("Іваненко", a);
+	skel("Іва ненко", b);
+	assert_string_not_equal(a, b);
+}
+
 int
 main(void)
 {
@@ -194,6 +225,7 @@ main(void)
 		cmocka_unit_test(lossy_folding_is_avoided),
 		cmocka_unit_test(systems_meet),
 		cmocka_unit_test(look_alikes_case_and_noise),
+		cmocka_unit_test(invisible_characters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

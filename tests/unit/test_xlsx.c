@@ -42,14 +42,25 @@ static const char *RELS =
 	"Target=\"sharedStrings.xml\"/>"
 	"<Relationship Id=\"rId4\" Type=\"x/styles\" Target=\"styles.xml\"/>"
 	"</Relationships>";
-/* xf 0 General, 1 a built-in date, 2 a custom date, 3 a time only. */
+/* xf 0 General, 1 a built-in date, 2 a custom date, 3 a time only, 4 a
+ * quoted "day"; 5 to 9 custom formats that are no dates (an escaped d,
+ * a [colour], a trailing backslash, an unclosed quote, an unclosed [),
+ * 10 a custom date of the year alone. */
 static const char *STYLES =
 	"<styleSheet xmlns=\"" NS "\"><numFmts><numFmt numFmtId=\"164\" "
 	"formatCode=\"[$-422]dd\\.mm\\.yyyy;@\"/><numFmt numFmtId=\"165\" "
-	"formatCode=\"&quot;day&quot; 0\"/></numFmts><cellStyleXfs>"
+	"formatCode=\"&quot;day&quot; 0\"/><numFmt numFmtId=\"166\" "
+	"formatCode=\"\\d0_)*-\"/><numFmt numFmtId=\"167\" "
+	"formatCode=\"[Red]0\"/><numFmt numFmtId=\"168\" "
+	"formatCode=\"0\\\"/><numFmt numFmtId=\"169\" "
+	"formatCode=\"&quot;dd\"/><numFmt numFmtId=\"170\" "
+	"formatCode=\"[Red\"/><numFmt numFmtId=\"171\" "
+	"formatCode=\"yyyy\"/></numFmts><cellStyleXfs>"
 	"<xf numFmtId=\"14\"/></cellStyleXfs><cellXfs><xf numFmtId=\"0\"/>"
 	"<xf numFmtId=\"14\"/><xf numFmtId=\"164\"/><xf numFmtId=\"20\"/>"
-	"<xf numFmtId=\"165\"/></cellXfs></styleSheet>";
+	"<xf numFmtId=\"165\"/><xf numFmtId=\"166\"/><xf numFmtId=\"167\"/>"
+	"<xf numFmtId=\"168\"/><xf numFmtId=\"169\"/><xf numFmtId=\"170\"/>"
+	"<xf numFmtId=\"171\"/></cellXfs></styleSheet>";
 static const char *SST =
 	"<sst xmlns=\"" NS "\"><si><t>id</t></si><si><t>family_name</t></si>"
 	"<si><r><t>Ковал</t></r><r><rPr><b/></rPr><t>енко</t></r>"
@@ -246,6 +257,60 @@ merged_header(void **state)
 	free(csv);
 }
 
+#define CELL(attrs, v) "<c " attrs "><v>" v "</v></c>"
+
+/* Each kind of cell as the clerk sees it: booleans as true and false, an
+ * error as nothing, an ISO date cell as its date, serial numbers under a
+ * date format as dates (around Excel's 29 February 1900, which never
+ * was), and numbers under formats that only look like dates as numbers. */
+static void
+cell_kinds(void **state)
+{
+	(void)state;
+	const char *sheet = SHEET(
+		"<row><c t=\"inlineStr\"><is><t>a</t></is></c>"
+		"<c t=\"inlineStr\"><is><t>b</t></is></c>"
+		"<c t=\"inlineStr\"><is><t>c</t></is></c>"
+		"<c t=\"inlineStr\"><is><t>d</t></is></c>"
+		"<c t=\"inlineStr\"><is><t>e</t></is></c>"
+		"<c t=\"inlineStr\"><is><t>f</t></is></c></row>"
+		"<row>" CELL("t=\"b\"", "1") CELL("t=\"b\"", "0")
+		CELL("t=\"e\"", "#N/A") CELL("t=\"d\"", "2024-02-29T10:00:00")
+		CELL("t=\"d\"", "2024-03-01") CELL("t=\"str\"", "=x") "</row>"
+		"<row>" CELL("s=\"1\"", "59") CELL("s=\"1\"", "60")
+		CELL("s=\"1\"", "61") CELL("s=\"1\"", "45351.5")
+		CELL("s=\"1\"", "-3") CELL("s=\"1\"", "abc") "</row>"
+		"<row>" CELL("s=\"5\"", "7") CELL("s=\"6\"", "7")
+		CELL("s=\"7\"", "7") CELL("s=\"8\"", "7") CELL("s=\"9\"", "7")
+		CELL("s=\"10\"", "45351") "</row>"
+		"<row>" CELL("s=\"1\"", "2958466") CELL("s=\"99\"", "45351")
+		"</row>");
+	int rc;
+	char *why;
+	char *csv = read_book(WB, sheet, NULL, NULL, &rc, &why);
+	if (rc != 0)
+		fail_msg("refused: %s", why);
+	assert_string_equal(csv, "a,b,c,d,e,f\n"
+				 "true,false,,2024-02-29,2024-03-01,=x\n"
+				 "1900-02-28,60,1900-03-01,2024-02-29,-3,abc\n"
+				 "7,7,7,7,7,2024-02-29\n"
+				 "2958466,45351,,,,\n");
+	free(csv);
+	/* The 1904 system said as "true". */
+	const char *wb = "<?xml version=\"1.0\"?><workbook xmlns=\"" NS
+			 "\" xmlns:r=\"" RNS "\"><workbookPr date1904=\"true\"/>"
+			 "<sheets><sheet name=\"One\" sheetId=\"1\" "
+			 "r:id=\"rId1\"/></sheets></workbook>";
+	csv = read_book(wb,
+			SHEET("<row><c t=\"inlineStr\"><is><t>d</t></is></c>"
+			      "</row><row>" CELL("s=\"1\"", "1") "</row>"),
+			NULL, NULL, &rc, &why);
+	if (rc != 0)
+		fail_msg("refused: %s", why);
+	assert_string_equal(csv, "d\n1904-01-02\n");
+	free(csv);
+}
+
 static void
 hostile_xml(void **state)
 {
@@ -338,6 +403,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(strings_dates_and_empty_rows),
+		cmocka_unit_test(cell_kinds),
 		cmocka_unit_test(date1904_and_sheets),
 		cmocka_unit_test(merged_header),
 		cmocka_unit_test(hostile_xml),

@@ -144,7 +144,12 @@ cartel_account_policy_add(struct cartel_db *db, const struct cartel_user *u,
 	};
 	char detail[128];
 	snprintf(detail, sizeof detail, "policy sha256:%s", row.digest);
-	if ((err = cartel_db_begin(db, why)) == 0) {
+	/* The answer is made before the commit: once the policy is stored,
+	 * the call must not report a failure that did not happen. */
+	if ((*out = json_pack("{s:s, s:s}", "name", name, "digest",
+			      row.digest)) == NULL)
+		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	if (err == 0 && (err = cartel_db_begin(db, why)) == 0) {
 		err = cartel__policy_insert(db, &row, why);
 		if (err == 0)
 			err = cartel_audit_append(db, u->name, "policy.add",
@@ -154,10 +159,10 @@ cartel_account_policy_add(struct cartel_db *db, const struct cartel_user *u,
 		else
 			cartel_db_rollback(db);
 	}
-	if (err == 0 &&
-	    (*out = json_pack("{s:s, s:s}", "name", name, "digest",
-			      row.digest)) == NULL)
-		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	if (err != 0) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	cartel_policy_free(pol);
 	return err;
 }
@@ -296,18 +301,24 @@ cartel_account_document_add(struct cartel_db *db,
 		if (err == 0)
 			err = cartel_round_audit(db, u->name, "round.receive", r,
 						 detail, why);
+		/* The answer is made before the commit: a document stored
+		 * is never reported as a failure. */
+		if (err == 0 &&
+		    (*out = json_pack("{s:I, s:s, s:i, s:s, s:s, s:b}", "seq",
+				      (json_int_t)seq, "round_id",
+				      row.round_id, "version", row.version,
+				      "kind", row.kind, "digest", row.digest,
+				      "already", already)) == NULL)
+			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 		if (err == 0)
 			err = cartel_db_commit(db, why);
 		else
 			cartel_db_rollback(db);
+		if (err != 0) {
+			json_decref(*out);
+			*out = NULL;
+		}
 	}
-	if (err == 0 &&
-	    (*out = json_pack("{s:I, s:s, s:i, s:s, s:s, s:b}", "seq",
-			      (json_int_t)seq, "round_id", row.round_id,
-			      "version", row.version, "kind", row.kind,
-			      "digest", row.digest, "already", already)) ==
-		    NULL)
-		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	cartel_round_check_clear(&chk);
 	free(canon);
 	cartel_round_free(r);

@@ -344,10 +344,12 @@ cartel__match_phonetic(const char *in, char *out, size_t size,
 		    c == 0xB4 || c == 0x200D || c == 0x200C || c == 0x200E ||
 		    c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
 		    (c >= 0x2066 && c <= 0x2069) || c == 0xAD ||
-		    c == 0xFEFF) {
+		    c == 0xFEFF || u_charType(c) == U_FORMAT_CHAR) {
 			/* Combining accents, apostrophes, primes (ISO 9's
-			 * soft sign), joiners and bidirectional marks carry
-			 * no sound of their own. */
+			 * soft sign), joiners, bidirectional marks and every
+			 * other invisible format character (a zero-width
+			 * space pasted from a web page) carry no sound of
+			 * their own and do not part words. */
 			continue;
 		}
 		const char *lx = c <= 0x17F ? latin_ext((uint32_t)c) : NULL;

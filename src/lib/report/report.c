@@ -740,7 +740,13 @@ cartel_chart_render(struct cartel_db *db, enum cartel_chart c,
 	/* The SVG with its title and description, which is what a screen
 	 * reader says: put right after the opening <svg ...> tag. */
 	struct sink svg = {0};
-	sink_put(&pic, "", 1); /* NUL-terminated for strstr */
+	/* NUL-terminated for strstr; a buffer that could not take the NUL
+	 * is not read past its end. */
+	if (sink_put(&pic, "", 1) != 0) {
+		chart_clear(&ch);
+		free(pic.buf);
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
 	const char *open = strstr((const char *)pic.buf, "<svg");
 	const char *gt = open ? strchr(open, '>') : NULL;
 	if (gt == NULL) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cartel/date.h>
 #include <cartel/error.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
@@ -480,7 +481,8 @@ cartel_event_add(struct cartel_db *db, const struct cartel_event *ev,
 }
 
 /* 1 when at is a UTC time as events record them, YYYY-MM-DDTHH:MM:SSZ,
- * or a day, YYYY-MM-DD, with each part in its range. */
+ * or a day, YYYY-MM-DD, with each part in its range and a day the month
+ * has (no 30 February). */
 static int
 at_valid(const char *at)
 {
@@ -492,9 +494,12 @@ at_valid(const char *at)
 		if (shape[i] == 'd' ? (at[i] < '0' || at[i] > '9')
 				    : at[i] != shape[i])
 			return 0;
+	int year = (at[0] - '0') * 1000 + (at[1] - '0') * 100 +
+		   (at[2] - '0') * 10 + (at[3] - '0');
 	int mon = (at[5] - '0') * 10 + (at[6] - '0');
 	int day = (at[8] - '0') * 10 + (at[9] - '0');
-	if (mon < 1 || mon > 12 || day < 1 || day > 31)
+	if (mon < 1 || mon > 12 || day < 1 ||
+	    day > cartel_days_in_month(year, mon))
 		return 0;
 	if (n == 20) {
 		int h = (at[11] - '0') * 10 + (at[12] - '0');

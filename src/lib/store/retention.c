@@ -814,6 +814,13 @@ cartel_purge_due(struct cartel_db *db, const struct cartel_date *today,
 	if (cartel__db_in_write(db))
 		return cartel__why(why, CARTEL_ESTATE,
 				   "a purge runs in its own transaction");
+	/* The search index holds the names a purge erases: its path is
+	 * made before anything is redacted, so that a purge never succeeds
+	 * without removing it. */
+	char *ix = NULL;
+	if (!dry_run && (ix = cartel__asprintf("%s.search",
+					       cartel__db_path(db))) == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	sqlite3 *sql = cartel__db_sqlite(db);
 	/* Freed and rewritten cells are overwritten with zeros, so the
 	 * erased values leave the file, not only the rows. */
@@ -871,14 +878,13 @@ cartel_purge_due(struct cartel_db *db, const struct cartel_date *today,
 	if (err != 0) {
 		res->audit_seq = 0;
 		cartel_purge_result_clear(res);
+		free(ix);
 		return err;
 	}
 	if (!dry_run && n_due > 0) {
 		res->wal_cleared = clear_wal(db);
-		char *ix = cartel__asprintf("%s.search", cartel__db_path(db));
-		if (ix != NULL)
-			unlink(ix);
-		free(ix);
+		unlink(ix);
 	}
+	free(ix);
 	return 0;
 }
