@@ -354,6 +354,7 @@ body_json(struct MHD_Connection *c, struct req *q, struct resp *r)
  * docs/openapi.json by tests/e2e/serve_api.sh). */
 static const char *const routes[][2] = {
 	{"GET", "/healthz"},
+	{"GET", "/api/i18n/{lang}"},
 	{"POST", "/api/login"},
 	{"POST", "/api/logout"},
 	{"GET", "/api/session"},
@@ -527,6 +528,24 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 	if (strcmp(route, "/healthz") == 0) {
 		set_json(r, 200, json_pack("{s:b, s:i}", "ok", 1, "schema",
 					   cartel_db_schema_version(db)));
+		return;
+	}
+	if (strcmp(route, "/api/i18n/{lang}") == 0) {
+		/* The page's texts, for everyone (the sign-in page needs
+		 * them), in the language the path names. */
+		json_t *out = NULL;
+		int err = strlen(args[0]) == 2 && cartel_lang_known(args[0])
+				  ? cartel_lang_set(args[0], &why)
+				  : CARTEL_ENOTFOUND;
+		if (err == 0)
+			err = cartel_web_texts_json(&out, &why);
+		if (err == CARTEL_ENOTFOUND && why == NULL)
+			set_error(r, 404, "not_found",
+				  "no such language: en, uk and ru are spoken");
+		else if (err != 0)
+			set_lib_error(r, err, why, 0);
+		else
+			set_json(r, 200, out);
 		return;
 	}
 	if (strcmp(route, "/api/cases/{case_code}") == 0) {
