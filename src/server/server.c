@@ -10,7 +10,8 @@
  *
  * Limits: a request line and its headers must fit in the connection's
  * memory pool (CONN_MEMORY; libmicrohttpd answers 414 or 431 past it),
- * bodies are at most BODY_MAX bytes (413), a connection idle for
+ * bodies are at most BODY_MAX bytes (413) but for the routes of
+ * body_limits (a round document uploaded), a connection idle for
  * CONN_TIMEOUT_S seconds (--timeout) is closed (slow clients, slow-loris headers).
  * SIGTERM or SIGINT stops accepting, lets the requests in flight finish
  * (up to DRAIN_S seconds), then exits.
@@ -42,6 +43,7 @@
 #include <cartel/i18n.h>
 #include <cartel/inquiry.h>
 #include <cartel/json.h>
+#include <cartel/limits.h>
 #include <cartel/match.h>
 #include <cartel/report.h>
 #include <cartel/round.h>
@@ -92,6 +94,9 @@ static _Thread_local struct cartel_db *t_db;
 struct req {
 	char *body;
 	size_t len;
+	size_t cap;	  /* bytes allocated at body */
+	size_t max;	  /* the most of a body this request may send */
+	const char *said; /* max in words, for the 413 */
 	int too_big;
 	int answered; /* a response was queued before the body ended */
 };
@@ -442,6 +447,74 @@ match_route(const char *method, const char *path, char args[2][256])
 			return (int)i;
 	}
 	return path_seen ? -2 : -1;
+}
+
+/*
+ * Request bodies larger than BODY_MAX, route by route (docs/limits.md):
+ * every other route takes at most BODY_MAX. A larger limit is granted
+ * only to a request of a signed-in session that sends its CSRF token, so
+ * that no one without an account can make the server hold more than
+ * BODY_MAX for him; any other request to these routes keeps BODY_MAX
+ * (and is refused by the route as before).
+ */
+static const struct body_limit {
+	const char *method;
+	const char *route; /* a pattern of routes[] */
+	size_t max;
+	const char *said; /* max in words */
+} body_limits[] = {
+	/* A round document of 10,000 persons is about 5 MB. */
+	{"POST", "/api/documents", CARTEL_LIMIT_HTTP_DOCUMENT, "16 MiB"},
+};
+
+/* Sets q->max and q->said for method and the URL's path, when its
+ * headers have arrived: before any of the body is kept. */
+static void
+body_limit(struct MHD_Connection *c, const char *method, const char *url,
+	   struct req *q)
+{
+	q->max = BODY_MAX;
+	q->said = "64 KiB";
+	int ri = -1;
+	for (size_t i = 0; i < sizeof body_limits / sizeof body_limits[0];
+	     i++)
+		if (strcmp(body_limits[i].method, method) == 0 &&
+		    strncmp(url, "/api/", 5) == 0) {
+			char args[2][256];
+			ri = match_route(method, url, args);
+			break;
+		}
+	const struct body_limit *bl = NULL;
+	for (size_t i = 0; ri >= 0 && i < sizeof body_limits /
+						  sizeof body_limits[0];
+	     i++)
+		if (strcmp(body_limits[i].method, routes[ri][0]) == 0 &&
+		    strcmp(body_limits[i].route, routes[ri][1]) == 0)
+			bl = &body_limits[i];
+	if (bl == NULL)
+		return;
+	char *why = NULL, from[64];
+	struct cartel_db *db = worker_db(&why);
+	free(why);
+	why = NULL;
+	if (db == NULL)
+		return;
+	client_addr(c, from, sizeof from);
+	struct cartel_session s;
+	const char *sid = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
+						      COOKIE);
+	if (cartel_session_get(db, sid, (long long)time(NULL), S.idle_s, from,
+			       &s, &why) != 0) {
+		free(why);
+		return;
+	}
+	if (cartel_session_csrf(&s, MHD_lookup_connection_value(
+					    c, MHD_HEADER_KIND,
+					    "X-CSRF-Token")) == 0) {
+		q->max = bl->max;
+		q->said = bl->said;
+	}
+	cartel_session_clear(&s);
 }
 
 /* Planning a round and the documents received (docs/api.md): each
@@ -1094,6 +1167,15 @@ serve_static(struct MHD_Connection *c, const char *method, const char *url)
 	return ret;
 }
 
+/* The 413 of a body over its route's limit. */
+static void
+too_large(struct resp *r, const struct req *q)
+{
+	char d[128];
+	snprintf(d, sizeof d, "the body is over %s", q->said);
+	set_error(r, 413, "too_large", d);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
        const char *method, const char *version, const char *upload_data,
@@ -1109,11 +1191,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		atomic_fetch_add(&S.in_flight, 1);
 		const char *cl = MHD_lookup_connection_value(
 			c, MHD_HEADER_KIND, "Content-Length");
-		if (cl != NULL && strtoull(cl, NULL, 10) > BODY_MAX) {
+		body_limit(c, method, url, q);
+		if (cl != NULL && strtoull(cl, NULL, 10) > q->max) {
 			struct resp r = {0};
 			r.route = "(too large)";
-			set_error(&r, 413, "too_large",
-				  "the body is over 64 KiB");
+			too_large(&r, q);
 			q->answered = 1;
 			return send_resp(c, method, &r);
 		}
@@ -1124,18 +1206,29 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		if (q->answered || q->too_big)
 			return MHD_YES;
-		if (q->len + n > BODY_MAX) {
+		if (n > q->max - q->len) {
 			q->too_big = 1;
 			free(q->body);
 			q->body = NULL;
 			q->len = 0;
+			q->cap = 0;
 			return MHD_YES;
 		}
-		char *nb = realloc(q->body, q->len + n + 1);
-		if (nb == NULL)
-			return MHD_NO;
-		memcpy(nb + q->len, upload_data, n);
-		q->body = nb;
+		if (q->len + n + 1 > q->cap) {
+			/* Doubling: a document of megabytes arrives in
+			 * many pieces. */
+			size_t cap = q->cap ? q->cap : 4096;
+			while (cap < q->len + n + 1)
+				cap *= 2;
+			if (cap > q->max + 1)
+				cap = q->max + 1;
+			char *nb = realloc(q->body, cap);
+			if (nb == NULL)
+				return MHD_NO;
+			q->body = nb;
+			q->cap = cap;
+		}
+		memcpy(q->body + q->len, upload_data, n);
 		q->len += n;
 		q->body[q->len] = '\0';
 		return MHD_YES;
@@ -1145,7 +1238,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	struct resp r = {0};
 	if (q->too_big) {
 		r.route = "(too large)";
-		set_error(&r, 413, "too_large", "the body is over 64 KiB");
+		too_large(&r, q);
 		return send_resp(c, method, &r);
 	}
 	if (strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0 ||
