@@ -463,7 +463,7 @@ static const struct body_limit {
 	size_t max;
 	const char *said; /* max in words */
 } body_limits[] = {
-	/* A round document of 10,000 persons is about 5 MB. */
+	/* A round document of 10,000 persons is about 5.4 MB as text. */
 	{"POST", "/api/documents", CARTEL_LIMIT_HTTP_DOCUMENT, "16 MiB"},
 };
 
