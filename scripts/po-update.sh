@@ -19,8 +19,9 @@ OUT=${2:-}
 # themselves (src/lib/core/why.h): cartel__why, a round rule's breach
 # (round/rules.c), a document's problem (round/seal.c), a policy's
 # error (plan/policy.c), and what a failed database call was doing
-# (cartel__db_err, store/db.c).
-KEYWORDS="-k_ -kN_ -kC_:1c,2 -kNC_:1c,2 -kcartel_gettext
+# (cartel__db_err, store/db.c). The web app's texts are WEB_TEXT(key,
+# text), the key their context (io/web_texts.c).
+KEYWORDS="-k_ -kN_ -kC_:1c,2 -kNC_:1c,2 -kWEB_TEXT:1c,2 -kcartel_gettext
  -kcartel_ngettext:1,2 -kcartel_pgettext:1c,2
  -kcli_fail:1 -kcli_usage:2 -kcli_error:3 -kcli_rules_error:5
  -kcartel__why:3 -kbreach:5 -kcartel__problem:2 -kperr:4

@@ -104,6 +104,15 @@ json_t *cartel_round_check_json(const struct cartel_round *r,
 struct cartel_round_diff;
 json_t *cartel_round_diff_json(const struct cartel_round_diff *d);
 
+/*
+ * The web app's texts in the calling thread's language (<cartel/i18n.h>):
+ * {"key": "text", ...}, every text the page shows, read from the message
+ * catalogue (docs/i18n.md, "The page's texts"); a text the catalogue
+ * lacks is the English. Sets *out (the caller's reference) and returns 0,
+ * or CARTEL_ENOMEM.
+ */
+int cartel_web_texts_json(json_t **out, char **why);
+
 #ifdef __cplusplus
 }
 #endif

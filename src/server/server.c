@@ -10,8 +10,8 @@
  *
  * Limits: a request line and its headers must fit in the connection's
  * memory pool (CONN_MEMORY; libmicrohttpd answers 414 or 431 past it),
- * bodies are at most BODY_MAX bytes (413) except on the few routes of
- * body_limits (an uploaded list), a connection idle for
+ * bodies are at most BODY_MAX bytes (413) but for the routes of
+ * body_limits (a round document, a list uploaded), a connection idle for
  * CONN_TIMEOUT_S seconds (--timeout) is closed (slow clients, slow-loris headers).
  * SIGTERM or SIGINT stops accepting, lets the requests in flight finish
  * (up to DRAIN_S seconds), then exits.
@@ -43,6 +43,7 @@
 #include <cartel/i18n.h>
 #include <cartel/inquiry.h>
 #include <cartel/json.h>
+#include <cartel/limits.h>
 #include <cartel/match.h>
 #include <cartel/pfif.h>
 #include <cartel/report.h>
@@ -108,7 +109,9 @@ server_now(void)
 struct req {
 	char *body;
 	size_t len;
-	size_t max; /* the route's body limit */
+	size_t cap;	  /* bytes allocated at body */
+	size_t max;	  /* the most of a body this request may send */
+	const char *said; /* max in words, for the 413 */
 	int too_big;
 	int answered; /* a response was queued before the body ended */
 };
@@ -372,6 +375,7 @@ body_json(struct MHD_Connection *c, struct req *q, struct resp *r)
  * docs/openapi.json by tests/e2e/serve_api.sh). */
 static const char *const routes[][2] = {
 	{"GET", "/healthz"},
+	{"GET", "/api/i18n/{lang}"},
 	{"POST", "/api/login"},
 	{"POST", "/api/logout"},
 	{"GET", "/api/session"},
@@ -468,41 +472,74 @@ match_route(const char *method, const char *path, char args[2][256])
 	return path_seen ? -2 : -1;
 }
 
-/* The routes whose bodies may be larger than BODY_MAX (docs/limits.md);
- * every other route keeps BODY_MAX. */
-static const struct {
-	const char *method, *route;
+/*
+ * Request bodies larger than BODY_MAX, route by route (docs/limits.md):
+ * every other route takes at most BODY_MAX. A larger limit is granted
+ * only to a request of a signed-in session that sends its CSRF token, so
+ * that no one without an account can make the server hold more than
+ * BODY_MAX for him; any other request to these routes keeps BODY_MAX
+ * (and is refused by the route as before).
+ */
+static const struct body_limit {
+	const char *method;
+	const char *route; /* a pattern of routes[] */
 	size_t max;
+	const char *said; /* max in words */
 } body_limits[] = {
-	{"POST", "/api/imports", IMPORT_BODY_MAX},
+	/* A round document of 10,000 persons is about 5.4 MB as text. */
+	{"POST", "/api/documents", CARTEL_LIMIT_HTTP_DOCUMENT, "16 MiB"},
+	/* A list to import, CSV or XLSX. */
+	{"POST", "/api/imports", IMPORT_BODY_MAX, "8 MiB"},
 };
 
-/* The body limit of the route that method and path name. */
-static size_t
-body_max(const char *method, const char *path)
-{
-	char args[2][256];
-	int ri = match_route(method, path, args);
-	for (size_t i = 0; ri >= 0 && i < sizeof body_limits /
-					     sizeof body_limits[0];
-	     i++)
-		if (strcmp(routes[ri][0], body_limits[i].method) == 0 &&
-		    strcmp(routes[ri][1], body_limits[i].route) == 0)
-			return body_limits[i].max;
-	return BODY_MAX;
-}
-
-/* The 413 answer, naming the route's limit. */
+/* Sets q->max and q->said for method and the URL's path, when its
+ * headers have arrived: before any of the body is kept. */
 static void
-set_too_big(struct resp *r, size_t max)
+body_limit(struct MHD_Connection *c, const char *method, const char *url,
+	   struct req *q)
 {
-	char d[96];
-	if (max % (1u << 20) == 0)
-		snprintf(d, sizeof d, "the body is over %zu MiB", max >> 20);
-	else
-		snprintf(d, sizeof d, "the body is over %zu KiB", max >> 10);
-	r->route = "(too large)";
-	set_error(r, 413, "too_large", d);
+	q->max = BODY_MAX;
+	q->said = "64 KiB";
+	int ri = -1;
+	for (size_t i = 0; i < sizeof body_limits / sizeof body_limits[0];
+	     i++)
+		if (strcmp(body_limits[i].method, method) == 0 &&
+		    strncmp(url, "/api/", 5) == 0) {
+			char args[2][256];
+			ri = match_route(method, url, args);
+			break;
+		}
+	const struct body_limit *bl = NULL;
+	for (size_t i = 0; ri >= 0 && i < sizeof body_limits /
+						  sizeof body_limits[0];
+	     i++)
+		if (strcmp(body_limits[i].method, routes[ri][0]) == 0 &&
+		    strcmp(body_limits[i].route, routes[ri][1]) == 0)
+			bl = &body_limits[i];
+	if (bl == NULL)
+		return;
+	char *why = NULL, from[64];
+	struct cartel_db *db = worker_db(&why);
+	free(why);
+	why = NULL;
+	if (db == NULL)
+		return;
+	client_addr(c, from, sizeof from);
+	struct cartel_session s;
+	const char *sid = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
+						      COOKIE);
+	if (cartel_session_get(db, sid, (long long)time(NULL), S.idle_s, from,
+			       &s, &why) != 0) {
+		free(why);
+		return;
+	}
+	if (cartel_session_csrf(&s, MHD_lookup_connection_value(
+					    c, MHD_HEADER_KIND,
+					    "X-CSRF-Token")) == 0) {
+		q->max = bl->max;
+		q->said = bl->said;
+	}
+	cartel_session_clear(&s);
 }
 
 /* Imports (docs/api.md): the list is the body itself, a CSV or a
@@ -694,6 +731,24 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 	if (strcmp(route, "/healthz") == 0) {
 		set_json(r, 200, json_pack("{s:b, s:i}", "ok", 1, "schema",
 					   cartel_db_schema_version(db)));
+		return;
+	}
+	if (strcmp(route, "/api/i18n/{lang}") == 0) {
+		/* The page's texts, for everyone (the sign-in page needs
+		 * them), in the language the path names. */
+		json_t *out = NULL;
+		int err = strlen(args[0]) == 2 && cartel_lang_known(args[0])
+				  ? cartel_lang_set(args[0], &why)
+				  : CARTEL_ENOTFOUND;
+		if (err == 0)
+			err = cartel_web_texts_json(&out, &why);
+		if (err == CARTEL_ENOTFOUND && why == NULL)
+			set_error(r, 404, "not_found",
+				  "no such language: en, uk and ru are spoken");
+		else if (err != 0)
+			set_lib_error(r, err, why, 0);
+		else
+			set_json(r, 200, out);
 		return;
 	}
 	if (strcmp(route, "/api/cases/{case_code}") == 0) {
@@ -1287,6 +1342,15 @@ serve_static(struct MHD_Connection *c, const char *method, const char *url)
 	return ret;
 }
 
+/* The 413 of a body over its route's limit. */
+static void
+too_large(struct resp *r, const struct req *q)
+{
+	char d[128];
+	snprintf(d, sizeof d, "the body is over %s", q->said);
+	set_error(r, 413, "too_large", d);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
        const char *method, const char *version, const char *upload_data,
@@ -1300,12 +1364,13 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 			return MHD_NO;
 		*con_cls = q;
 		atomic_fetch_add(&S.in_flight, 1);
-		q->max = body_max(method, url);
 		const char *cl = MHD_lookup_connection_value(
 			c, MHD_HEADER_KIND, "Content-Length");
+		body_limit(c, method, url, q);
 		if (cl != NULL && strtoull(cl, NULL, 10) > q->max) {
 			struct resp r = {0};
-			set_too_big(&r, q->max);
+			r.route = "(too large)";
+			too_large(&r, q);
 			q->answered = 1;
 			return send_resp(c, method, &r);
 		}
@@ -1316,18 +1381,29 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		if (q->answered || q->too_big)
 			return MHD_YES;
-		if (q->len + n > q->max) {
+		if (n > q->max - q->len) {
 			q->too_big = 1;
 			free(q->body);
 			q->body = NULL;
 			q->len = 0;
+			q->cap = 0;
 			return MHD_YES;
 		}
-		char *nb = realloc(q->body, q->len + n + 1);
-		if (nb == NULL)
-			return MHD_NO;
-		memcpy(nb + q->len, upload_data, n);
-		q->body = nb;
+		if (q->len + n + 1 > q->cap) {
+			/* Doubling: a document of megabytes arrives in
+			 * many pieces. */
+			size_t cap = q->cap ? q->cap : 4096;
+			while (cap < q->len + n + 1)
+				cap *= 2;
+			if (cap > q->max + 1)
+				cap = q->max + 1;
+			char *nb = realloc(q->body, cap);
+			if (nb == NULL)
+				return MHD_NO;
+			q->body = nb;
+			q->cap = cap;
+		}
+		memcpy(q->body + q->len, upload_data, n);
 		q->len += n;
 		q->body[q->len] = '\0';
 		return MHD_YES;
@@ -1336,7 +1412,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	struct resp r = {0};
 	if (q->too_big) {
-		set_too_big(&r, q->max);
+		r.route = "(too large)";
+		too_large(&r, q);
 		return send_resp(c, method, &r);
 	}
 	if (strcmp(url, "/healthz") == 0 || strncmp(url, "/api/", 5) == 0 ||

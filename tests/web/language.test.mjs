@@ -21,6 +21,10 @@ await run('language', async (t, step) => {
 		await page.locator('.hit').first().waitFor();
 		assert.match(await page.locator('.hit .standing').first().textContent(),
 			/Підтверджено: утримується RU з 2024-03/);
+		// The library's words for why he was found come in the page's
+		// language too, through the same catalogue.
+		assert.match(await page.locator('.hit .words').first().textContent(),
+			/^знайдено за /);
 	});
 	await step('switching to Russian redraws the screen in Russian', async () => {
 		await page.getByLabel('Мова').selectOption('ru');
@@ -29,6 +33,8 @@ await run('language', async (t, step) => {
 		await page.locator('.hit').first().waitFor();
 		assert.match(await page.locator('.hit .standing').first().textContent(),
 			/Подтверждено: удерживается RU с 2024-03/);
+		assert.match(await page.locator('.hit .words').first().textContent(),
+			/^найдено по /);
 		await t.shot(page, 'ru');
 	});
 	await step('the choice is kept when the page is opened again', async () => {

@@ -103,7 +103,9 @@ function drawNav(current) {
 let rendering = 0;
 let firstRender = true;
 
-async function render() {
+// opts.keepFocus: the screen redrawn in place (a language switched),
+// the focus left where it is.
+async function render(opts) {
 	const mine = ++rendering;
 	const {parts, query} = parseHash();
 	let name = parts[0] || home();
@@ -133,8 +135,10 @@ async function render() {
 	const h1 = main.querySelector('h1');
 	document.title = h1 ? `${h1.textContent} · cartel` : 'cartel';
 	// After a move to another screen the reader starts at its heading;
-	// the first load leaves the focus where the browser put it.
-	if (!firstRender && h1) {
+	// the first load leaves the focus where the browser put it, and so
+	// does a language switched (a keyboard user going on to the next
+	// language keeps the focus on the switch).
+	if (!firstRender && h1 && !(opts && opts.keepFocus)) {
 		h1.setAttribute('tabindex', '-1');
 		h1.focus();
 	}
@@ -148,7 +152,7 @@ async function start() {
 	select.addEventListener('change', async () => {
 		await setLang(select.value, true);
 		announce(t('lang.changed'));
-		render();
+		render({keepFocus: true});
 	});
 	document.getElementById('skip').addEventListener('click', (e) => {
 		e.preventDefault();

@@ -1,5 +1,8 @@
-// The page's texts in English, Ukrainian and Russian (web/i18n/*.json),
-// chosen by the browser's language and switchable; the choice is kept.
+// The page's texts in English, Ukrainian and Russian, chosen by the
+// browser's language and switchable; the choice is kept. The server
+// answers them from the message catalogues (GET /api/i18n/{lang}), the
+// same as its own words: a text is added in src/lib/io/web_texts.c and
+// translated in po/uk.po and po/ru.po (docs/i18n.md, "The page's texts").
 
 export const LANGS = ['en', 'uk', 'ru'];
 const KEY = 'cartel.lang';
@@ -32,7 +35,8 @@ export function pickLang() {
 export async function setLang(l, remember) {
 	if (!LANGS.includes(l))
 		l = 'en';
-	const r = await fetch(`/i18n/${l}.json`, {credentials: 'same-origin'});
+	const r = await fetch(`/api/i18n/${l}`, {
+		credentials: 'same-origin', headers: {Accept: 'application/json'}});
 	if (!r.ok)
 		throw new Error(`texts for ${l}: HTTP ${r.status}`);
 	dict = await r.json();

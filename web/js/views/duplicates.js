@@ -21,7 +21,8 @@ const made = [];
 function how(text) {
 	if (!text)
 		return '—';
-	const key = `how.${text}`;
+	const key = `how.${text.toLowerCase().replace(/[^a-z0-9]+/g, '_')
+		.replace(/^_|_$/g, '')}`;
 	return has(key) ? t(key) : text;
 }
 

@@ -23,7 +23,7 @@ function mayClose() {
 
 // A line of the history in the page's language when its kind is known.
 function what(x) {
-	const key = `inq.what.${x.what}`;
+	const key = `inq.what.${String(x.what).replace(/ /g, '_')}`;
 	return has(key) ? t(key) : x.what;
 }
 

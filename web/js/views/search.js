@@ -41,6 +41,10 @@ function hitCard(hit) {
 			hit.birth_date ? ` · ${t('search.born', {date: hit.birth_date})}` : '',
 			hit.held_by ? ` · ${t('search.holder', {party: hit.held_by})}` : ''),
 		h('p', {class: `band band-${hit.band || 'none'}`}, band(hit)),
+		// Why he was found, in plain words and in the page's language
+		// (the library's words, asked for in Accept-Language); the
+		// field-by-field evidence below is in the register's terms.
+		hit.words ? h('p', {class: 'words'}, hit.words) : null,
 		reasons.length ? h('details', {},
 			h('summary', {}, t('search.why')),
 			h('ul', {class: 'evidence'}, reasons.map((r) => h('li', {}, r))))
