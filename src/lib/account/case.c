@@ -18,6 +18,7 @@
 #include <cartel/error.h>
 #include <cartel/inquiry.h>
 
+#include "core/intl.h"
 #include "core/why.h"
 #include "store/account_rows.h"
 
@@ -98,9 +99,9 @@ canonical(const char *code, char canon[CODE_CHARS])
 }
 
 static const char warning[] =
-	"A place on an exchange list is never sold. No one can add a name "
+	N_("A place on an exchange list is never sold. No one can add a name "
 	"to a list for money: anyone who asks for payment is a fraud. "
-	"Report it to the hotline.";
+	"Report it to the hotline.");
 
 /* The day (YYYY-MM-DD) the person's status last changed, into day. */
 static void
@@ -134,46 +135,46 @@ person_status(struct cartel_db *db, const char *case_id,
 	case CARTEL_STATUS_REPORTED_MISSING:
 		status = "reported_missing";
 		snprintf(text, sizeof text,
-			 "Reported missing. There is no confirmation yet "
-			 "that he is held.");
+			 "%s", _("Reported missing. There is no confirmation "
+				 "yet that he is held."));
 		break;
 	case CARTEL_STATUS_CONFIRMED_CAPTIVE:
 	case CARTEL_STATUS_PROPOSED:
 		status = "held";
 		if (p->held_since.year)
 			cartel_date_format(&p->held_since, since, sizeof since);
-		snprintf(text, sizeof text, "Confirmed held since %s.",
-			 since[0] ? since : "a date not known");
+		snprintf(text, sizeof text, _("Confirmed held since %s."),
+			 since[0] ? since : _("a date not known"));
 		break;
 	case CARTEL_STATUS_AGREED:
 		status = "on_list";
 		snprintf(since, sizeof since, "%s", day);
-		snprintf(text, sizeof text, "On the list agreed on %s.",
-			 day[0] ? day : "a date not known");
+		snprintf(text, sizeof text, _("On the list agreed on %s."),
+			 day[0] ? day : _("a date not known"));
 		break;
 	case CARTEL_STATUS_REPATRIATED:
 		status = "handed_over";
 		snprintf(since, sizeof since, "%s", day);
-		snprintf(text, sizeof text, "Handed over on %s.",
-			 day[0] ? day : "a date not known");
+		snprintf(text, sizeof text, _("Handed over on %s."),
+			 day[0] ? day : _("a date not known"));
 		break;
 	case CARTEL_STATUS_RELEASED:
 		status = "released";
 		snprintf(since, sizeof since, "%s", day);
-		snprintf(text, sizeof text, "Released on %s.",
-			 day[0] ? day : "a date not known");
+		snprintf(text, sizeof text, _("Released on %s."),
+			 day[0] ? day : _("a date not known"));
 		break;
 	default:
 		/* Death, transfer, escape: news a person must give. */
 		status = "contact_hotline";
-		snprintf(text, sizeof text,
-			 "There is news on this case that we want to give "
-			 "you in person. Please call the hotline.");
+		snprintf(text, sizeof text, "%s",
+			 _("There is news on this case that we want to give "
+			   "you in person. Please call the hotline."));
 		break;
 	}
 	return json_pack("{s:s, s:s, s:s?, s:s, s:s}", "case", case_id,
 			 "status", status, "since", since[0] ? since : NULL,
-			 "text", text, "warning", warning);
+			 "text", text, "warning", _(warning));
 }
 
 int
@@ -216,11 +217,11 @@ cartel_case_status(struct cartel_db *db, const char *code, const char *from,
 		*out = json_pack(
 			"{s:s, s:s, s:s, s:s}", "case", inq, "status",
 			closed ? "closed" : "searching", "text",
-			closed ? "This case is closed. Call the hotline to "
-				 "ask why or to open it again."
-			       : "We are looking. We will call you when we "
-				 "know more.",
-			"warning", warning);
+			closed ? _("This case is closed. Call the hotline to "
+				   "ask why or to open it again.")
+			       : _("We are looking. We will call you when we "
+				   "know more."),
+			"warning", _(warning));
 	}
 	if (err == 0 && *out == NULL)
 		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");

@@ -262,6 +262,13 @@ test('the family sees "searching", then "Confirmed held since" after review', as
 	assert.equal(s1.json.text, 'Confirmed held since 2024-03-01.');
 	assert.deepEqual(Object.keys(s1.json).sort(), ['case', 'since', 'status', 'text', 'warning']);
 	assert.ok(!s1.text.includes('Шевченко') && !s1.text.includes('UA-1'), 'no record, no id');
+	// In the family's language, from the same catalogues as the page.
+	const uk = await fam.get('/api/cases/' + caseA + '?lang=uk');
+	assert.equal(uk.json.status, 'held');
+	assert.equal(uk.json.text, 'Підтверджено, що утримується в полоні з 2024-03-01.');
+	assert.match(uk.json.warning, /ніколи не продається/);
+	const ru = await fam.get('/api/cases/' + caseA + '?lang=ru');
+	assert.equal(ru.json.text, 'Подтверждено, что находится в плену с 2024-03-01.');
 	// The other case's code shows the other case only.
 	const sB = await fam.get('/api/cases/' + caseB);
 	assert.notEqual(sB.json.case, s1.json.case);
