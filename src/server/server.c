@@ -53,7 +53,6 @@
 #include "server.h"
 
 #define BODY_MAX (64u << 10)
-#define IMPORT_BODY_MAX (8u << 20)
 #define CONN_MEMORY (64u << 10)
 #define CONN_TIMEOUT_S 15
 #define DRAIN_S 20
@@ -111,7 +110,6 @@ struct req {
 	size_t len;
 	size_t cap;	  /* bytes allocated at body */
 	size_t max;	  /* the most of a body this request may send */
-	const char *said; /* max in words, for the 413 */
 	int too_big;
 	int answered; /* a response was queued before the body ended */
 };
@@ -484,22 +482,20 @@ static const struct body_limit {
 	const char *method;
 	const char *route; /* a pattern of routes[] */
 	size_t max;
-	const char *said; /* max in words */
 } body_limits[] = {
-	/* A round document of 10,000 persons is about 5.4 MB as text. */
-	{"POST", "/api/documents", CARTEL_LIMIT_HTTP_DOCUMENT, "16 MiB"},
+	/* A round document of 10,438 persons is 5.6 MB as text. */
+	{"POST", "/api/documents", CARTEL_LIMIT_HTTP_DOCUMENT},
 	/* A list to import, CSV or XLSX. */
-	{"POST", "/api/imports", IMPORT_BODY_MAX, "8 MiB"},
+	{"POST", "/api/imports", CARTEL_LIMIT_HTTP_IMPORT},
 };
 
-/* Sets q->max and q->said for method and the URL's path, when its
+/* Sets q->max for method and the URL's path, when its
  * headers have arrived: before any of the body is kept. */
 static void
 body_limit(struct MHD_Connection *c, const char *method, const char *url,
 	   struct req *q)
 {
 	q->max = BODY_MAX;
-	q->said = "64 KiB";
 	int ri = -1;
 	for (size_t i = 0; i < sizeof body_limits / sizeof body_limits[0];
 	     i++)
@@ -537,7 +533,6 @@ body_limit(struct MHD_Connection *c, const char *method, const char *url,
 					    c, MHD_HEADER_KIND,
 					    "X-CSRF-Token")) == 0) {
 		q->max = bl->max;
-		q->said = bl->said;
 	}
 	cartel_session_clear(&s);
 }
@@ -1347,7 +1342,10 @@ static void
 too_large(struct resp *r, const struct req *q)
 {
 	char d[128];
-	snprintf(d, sizeof d, "the body is over %s", q->said);
+	if (q->max % (1u << 20) == 0)
+		snprintf(d, sizeof d, "the body is over %zu MiB", q->max >> 20);
+	else
+		snprintf(d, sizeof d, "the body is over %zu KiB", q->max >> 10);
 	set_error(r, 413, "too_large", d);
 }
 
