@@ -415,50 +415,89 @@ cartel__ledger_touch_text(struct cartel_db *db, int t, const char *k1,
 	return err != 0 ? cartel__why(why, err, "out of memory") : 0;
 }
 
+/* "INSERT INTO audit_rows (...) VALUES (...), ..." with k rows of
+ * parameters, into buf (at least 64 + 24 * k bytes). */
+static void
+ledger_insert_sql(char *buf, size_t size, size_t k)
+{
+	size_t at = (size_t)snprintf(buf, size,
+				     "INSERT INTO audit_rows (seq, audit, tbl,"
+				     " k1, k2, digest) VALUES ");
+	for (size_t j = 0; j < k && at < size; j++)
+		at += (size_t)snprintf(buf + at, size - at, "%s(?,?,?,?,?,?)",
+				       j ? "," : "");
+}
+
 int
 cartel__ledger_claim(struct cartel_db *db, long long seq,
 		     crypto_hash_sha256_state *hs, long long *n, char **why)
 {
 	struct cartel__ledger_pending *p = cartel__db_ledger(db);
 	*n = 0;
+	/* Each record's number is given, the next after the last: the
+	 * number SQLite would choose, known before the row is written, so
+	 * that many rows go in one statement. */
+	long long next = 1;
+	sqlite3_stmt *st = cartel__db_stmt(
+		db, CARTEL__ST_LEDGER_MAX,
+		"SELECT coalesce(max(seq), 0) + 1 FROM audit_rows", why);
+	if (st == NULL)
+		return CARTEL_EDB;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		next = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return cartel__db_err(db, rc, "reading the row ledger", why);
 	int err = 0;
-	for (size_t i = 0; err == 0 && i < p->n; i++) {
-		const struct cartel__ledger_rec *r = &p->v[i];
-		sqlite3_stmt *st = cartel__db_stmt(
-			db, CARTEL__ST_LEDGER_INSERT,
-			"INSERT INTO audit_rows (audit, tbl, k1, k2, digest) "
-			"VALUES (?1, ?2, ?3, ?4, ?5)",
-			why);
+	for (size_t i = 0; err == 0 && i < p->n;) {
+		size_t k = p->n - i >= CARTEL__LEDGER_BATCH ? CARTEL__LEDGER_BATCH
+							   : 1;
+		char sql[64 + 24 * CARTEL__LEDGER_BATCH];
+		ledger_insert_sql(sql, sizeof sql, k);
+		st = cartel__db_stmt(db,
+				     k > 1 ? CARTEL__ST_LEDGER_INSERT_N
+					   : CARTEL__ST_LEDGER_INSERT,
+				     sql, why);
 		if (st == NULL) {
 			err = CARTEL_EDB;
 			break;
 		}
-		const char *name = tables[r->table].name;
-		sqlite3_bind_int64(st, 1, seq);
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, r->k1, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, r->k2, -1, SQLITE_STATIC);
-		if (r->deleted)
-			sqlite3_bind_null(st, 5);
-		else
-			sqlite3_bind_blob(st, 5, r->digest,
-					  CARTEL__DIGEST_BYTES, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
+		for (size_t j = 0; j < k; j++) {
+			const struct cartel__ledger_rec *r = &p->v[i + j];
+			int b = (int)j * 6;
+			sqlite3_bind_int64(st, b + 1, next + (long long)j);
+			sqlite3_bind_int64(st, b + 2, seq);
+			sqlite3_bind_text(st, b + 3, tables[r->table].name, -1,
+					  SQLITE_STATIC);
+			sqlite3_bind_text(st, b + 4, r->k1, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, b + 5, r->k2, -1, SQLITE_STATIC);
+			if (r->deleted)
+				sqlite3_bind_null(st, b + 6);
+			else
+				sqlite3_bind_blob(st, b + 6, r->digest,
+						  CARTEL__DIGEST_BYTES,
+						  SQLITE_STATIC);
+		}
+		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
 			err = cartel__db_err(db, rc, "writing the row ledger",
 					     why);
 			break;
 		}
-		struct cartel__val vt = {name, strlen(name)};
-		struct cartel__val v1 = {r->k1, strlen(r->k1)};
-		struct cartel__val v2 = {r->k2, strlen(r->k2)};
-		struct cartel__val vd = {r->deleted ? NULL : r->digest,
-					 r->deleted ? 0 : CARTEL__DIGEST_BYTES};
-		cartel__ledger_hash(
-			hs, sqlite3_last_insert_rowid(cartel__db_sqlite(db)),
-			seq, vt, v1, v2, vd);
-		(*n)++;
+		for (size_t j = 0; j < k; j++, i++, next++) {
+			const struct cartel__ledger_rec *r = &p->v[i];
+			const char *name = tables[r->table].name;
+			struct cartel__val vt = {name, strlen(name)};
+			struct cartel__val v1 = {r->k1, strlen(r->k1)};
+			struct cartel__val v2 = {r->k2, strlen(r->k2)};
+			struct cartel__val vd = {
+				r->deleted ? NULL : r->digest,
+				r->deleted ? 0 : CARTEL__DIGEST_BYTES};
+			cartel__ledger_hash(hs, next, seq, vt, v1, v2, vd);
+			(*n)++;
+		}
 	}
 	cartel__ledger_pending_clear(p);
 	return err;
