@@ -46,6 +46,9 @@
 #define DECL_PERSONS_MAX 5000000
 /* Declarations of at least this many persons are received in bulk. */
 #define BULK_PERSONS 10000
+/* New persons are written this many at a time (the store puts many rows
+ * in one statement). */
+#define ADD_BATCH 256
 
 const char *const cartel_decl_default_fields[] = {
 	"family_name", "given_name", "patronymic", "birth_date", "rank",
@@ -686,6 +689,36 @@ entry_cmp(const void *a, const void *b)
 	return strcmp(x->their_id, y->their_id);
 }
 
+/* The new persons met so far, not yet written: written many at a time. */
+struct adds {
+	const char *ids[ADD_BATCH];
+	const char *fields[ADD_BATCH];
+	size_t at[ADD_BATCH]; /* their places in "persons" */
+	size_t n;
+};
+
+/* Writes the new persons gathered, each then an "added" entry that takes
+ * his fields' text over (no copy per person). */
+static int
+adds_flush(struct cartel_db *db, const char *party, const char *kind,
+	   const char *digest, struct adds *a, char **texts,
+	   struct cartel_receive_result *res, size_t *cap, char **why)
+{
+	int rc = cartel__decl_persons_add(db, party, kind, a->ids, a->fields,
+					  a->n, digest, why);
+	for (size_t j = 0; rc == 0 && j < a->n; j++) {
+		rc = add_entry(res, cap, CARTEL_DECL_ADDED, a->ids[j], NULL,
+			       NULL);
+		if (rc == 0) {
+			res->entries[res->n_entries - 1].new_fields =
+				texts[a->at[j]];
+			texts[a->at[j]] = NULL;
+		}
+	}
+	a->n = 0;
+	return rc;
+}
+
 /* Writes the persons of a checked declaration, inside the transaction. */
 static int
 apply(struct cartel_db *db, const json_t *doc, char **texts,
@@ -699,6 +732,12 @@ apply(struct cartel_db *db, const json_t *doc, char **texts,
 	if (rc)
 		return rc;
 	size_t cap = 0;
+	struct adds *adds = malloc(sizeof *adds);
+	if (adds == NULL) {
+		json_decref(old);
+		return CARTEL_ENOMEM;
+	}
+	adds->n = 0;
 	json_t *ps = json_object_get(doc, "persons");
 	for (size_t i = 0; i < json_array_size(ps) && rc == 0; i++) {
 		json_t *e = json_array_get(ps, i);
@@ -708,17 +747,12 @@ apply(struct cartel_db *db, const json_t *doc, char **texts,
 		const char *ostatus = json_string_value(json_array_get(o, 0));
 		const char *ofields = json_string_value(json_array_get(o, 1));
 		if (o == NULL) {
-			rc = cartel__decl_person_add(db, party, kind, id, ft,
-						     digest, why);
-			/* The entry takes the text over: no copy per person. */
-			if (rc == 0)
-				rc = add_entry(res, &cap, CARTEL_DECL_ADDED, id,
-					       NULL, NULL);
-			if (rc == 0) {
-				res->entries[res->n_entries - 1].new_fields =
-					texts[i];
-				texts[i] = NULL;
-			}
+			adds->ids[adds->n] = id;
+			adds->fields[adds->n] = ft;
+			adds->at[adds->n++] = i;
+			if (adds->n == ADD_BATCH)
+				rc = adds_flush(db, party, kind, digest, adds,
+						texts, res, &cap, why);
 			res->n_added++;
 		} else {
 			enum cartel_decl_change ch =
@@ -748,6 +782,10 @@ apply(struct cartel_db *db, const json_t *doc, char **texts,
 		}
 		cartel__progress_at(pg, i + 1);
 	}
+	if (rc == 0 && adds->n > 0)
+		rc = adds_flush(db, party, kind, digest, adds, texts, res, &cap,
+				why);
+	free(adds);
 	/* Who is left was declared before and is not now. */
 	const char *id;
 	json_t *o;

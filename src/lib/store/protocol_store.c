@@ -377,37 +377,63 @@ cartel__decl_person_put(struct cartel_db *db, const char *party,
 }
 
 int
-cartel__decl_person_add(struct cartel_db *db, const char *party,
-			const char *kind, const char *their_id,
-			const char *fields, const char *digest, char **why)
+cartel__decl_persons_add(struct cartel_db *db, const char *party,
+			 const char *kind, const char *const *ids,
+			 const char *const *fields, size_t n,
+			 const char *digest, char **why)
 {
-	sqlite3_stmt *st = cartel__db_stmt(
-		db, CARTEL__ST_DECL_PERSON_ADD,
-		"INSERT INTO declared_person (party, kind, their_id, fields,"
-		" status, first_digest, last_digest) VALUES (?1, ?2, ?3, ?4,"
-		" 'declared', ?5, ?5)",
-		why);
-	if (st == NULL)
-		return CARTEL_EDB;
-	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, their_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, fields, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, digest, -1, SQLITE_STATIC);
-	int s = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (s != SQLITE_DONE)
-		return cartel__db_err(db, s, "recording a declared person",
-				      why);
-	/* A new row holds exactly what was bound (every column is TEXT):
-	 * its ledger digest is made from the values, without reading the
-	 * row back. */
 	char k1[CARTEL_PARTY_MAX + 16];
 	snprintf(k1, sizeof k1, "%s:%s", party, kind);
-	const char *const cols[] = {party,    kind,   their_id, fields,
-				    "declared", digest, digest};
-	return cartel__ledger_touch_text(db, CARTEL__LT_DECL_PERSON, k1,
-					 their_id, cols, 7, why);
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i >= CARTEL__LEDGER_BATCH ? CARTEL__LEDGER_BATCH
+							 : 1;
+		char sql[128 + 40 * CARTEL__LEDGER_BATCH];
+		size_t at = (size_t)snprintf(
+			sql, sizeof sql,
+			"INSERT INTO declared_person (party, kind, their_id,"
+			" fields, status, first_digest, last_digest) VALUES ");
+		for (size_t j = 0; j < k && at < sizeof sql; j++)
+			at += (size_t)snprintf(
+				sql + at, sizeof sql - at,
+				"%s(?1,?2,?%zu,?%zu,'declared',?3,?3)",
+				j ? "," : "", 4 + 2 * j, 5 + 2 * j);
+		sqlite3_stmt *st = cartel__db_stmt(
+			db,
+			k > 1 ? CARTEL__ST_DECL_PERSON_ADD_N
+			      : CARTEL__ST_DECL_PERSON_ADD,
+			sql, why);
+		if (st == NULL)
+			return CARTEL_EDB;
+		sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, digest, -1, SQLITE_STATIC);
+		for (size_t j = 0; j < k; j++) {
+			sqlite3_bind_text(st, 4 + 2 * (int)j, ids[i + j], -1,
+					  SQLITE_STATIC);
+			sqlite3_bind_text(st, 5 + 2 * (int)j, fields[i + j],
+					  -1, SQLITE_STATIC);
+		}
+		int s = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (s != SQLITE_DONE)
+			return cartel__db_err(db, s, "recording a declared person",
+					      why);
+		/* A new row holds exactly what was bound (every column is
+		 * TEXT): its ledger digest is made from the values, without
+		 * reading the row back. */
+		for (size_t j = 0; j < k; j++, i++) {
+			const char *const cols[] = {party,	  kind,
+						    ids[i],	  fields[i],
+						    "declared", digest,
+						    digest};
+			int rc = cartel__ledger_touch_text(
+				db, CARTEL__LT_DECL_PERSON, k1, ids[i], cols, 7,
+				why);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
 }
 
 int

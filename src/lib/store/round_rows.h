@@ -171,14 +171,15 @@ int cartel__decl_person_put(struct cartel_db *db, const char *party,
 			    const char *fields, const char *status,
 			    const char *first_digest,
 			    const char *last_digest, char **why);
-/* Inserts a person not declared before by party for kind, declared by
- * the declaration of that digest (its first and last). A person already
- * there is a constraint error: the caller knows him from
- * cartel__decl_persons_load and uses cartel__decl_person_put. */
-int cartel__decl_person_add(struct cartel_db *db, const char *party,
-			    const char *kind, const char *their_id,
-			    const char *fields, const char *digest,
-			    char **why);
+/* Inserts n persons not declared before by party for kind (ids[i] with
+ * fields[i]), declared by the declaration of that digest (its first and
+ * last), many rows to a statement. A person already there is a
+ * constraint error: the caller knows him from cartel__decl_persons_load
+ * and uses cartel__decl_person_put. */
+int cartel__decl_persons_add(struct cartel_db *db, const char *party,
+			     const char *kind, const char *const *ids,
+			     const char *const *fields, size_t n,
+			     const char *digest, char **why);
 int cartel__decl_change_put(struct cartel_db *db, const char *digest,
 			    const char *their_id, const char *change,
 			    const char *old_fields, const char *new_fields,
