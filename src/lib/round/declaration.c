@@ -892,7 +892,8 @@ receive_parse(const char *path, const char *text, size_t len, json_t **doc,
 	      char **why)
 {
 	json_error_t jerr;
-	*doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	*doc = cartel__json_load_split(text, len, "persons",
+				       JSON_REJECT_DUPLICATES, &jerr);
 	if (*doc == NULL)
 		return cartel__why(why, CARTEL_EFORMAT,
 				   "%s: not whole JSON (cut short, or not a "

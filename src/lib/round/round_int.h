@@ -83,6 +83,22 @@ int cartel__seal_check_canon(const json_t *doc, int per_entry,
 			     int *digest_ok, char **canon, size_t *len,
 			     char **why);
 
+/* json_loadb(text, len, flags, err), with the array of the top-level
+ * member `key` parsed in two halves on two threads when it is large
+ * (json_split.c): the same document, or NULL and the whole parse's error.
+ * (A nesting within an element deeper than jansson allows is the one
+ * difference: the halves nest one level less; no declaration accepts
+ * nested values there.) */
+json_t *cartel__json_load_split(const char *text, size_t len, const char *key,
+				size_t flags, json_error_t *err);
+/* Where it cuts t[0..n): the offsets of the array's '[' (*open) and ']'
+ * (*close), and of a comma between two of its elements past the middle of
+ * the text from *open (*cut). Returns 1 when it cuts, 0 when the text is
+ * not so shaped (no such member at the top level, not an array, shorter
+ * than a mebibyte): then it is parsed whole. */
+int cartel__json_find_cut(const char *t, size_t n, const char *key,
+			  size_t *open, size_t *close, size_t *cut);
+
 /* The canonical form the signatures cover (everything but `signatures`);
  * malloc'd. */
 int cartel__seal_canon(const json_t *doc, char **out, size_t *len,
