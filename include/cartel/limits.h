@@ -87,5 +87,9 @@
 #define CARTEL_LIMIT_XLSX_TOTAL (1024u << 20)
 #define CARTEL_LIMIT_XLSX_ENTRIES 10000
 #define CARTEL_LIMIT_XLSX_STRINGS 8000000
+/* The rows of a sheet: the format's own last row (a spreadsheet holds no
+ * row past 1,048,576), so that a sheet's row numbers fit a table made
+ * before its first row is read. */
+#define CARTEL_LIMIT_XLSX_ROWS 1048576
 
 #endif

@@ -13,11 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <zip.h>
 
 #include <cartel/error.h>
+#include <cartel/store.h>
 #include <cartel/xlsx.h>
+
+#include "store/store_int.h"
 
 #define NS "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 #define RNS "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -398,6 +404,235 @@ not_workbooks(void **state)
 	fclose(out);
 }
 
+/* A sheet can have no row past 1,048,576 (the format's last). */
+static void
+rows_past_the_last(void **state)
+{
+	(void)state;
+	const char *last = SHEET(
+		"<row r=\"1\"><c t=\"inlineStr\"><is><t>id</t></is></c>"
+		"</row><row r=\"1048576\"><c t=\"inlineStr\"><is><t>UA-1"
+		"</t></is></c></row>");
+	int rc;
+	char *why;
+	struct cartel_xlsx_rows rows;
+	char *csv = read_book(WB, last, NULL, &rows, &rc, &why);
+	if (rc != 0)
+		fail_msg("refused: %s", why);
+	assert_string_equal(csv, "id\nUA-1\n");
+	assert_int_equal(rows.n, 2);
+	assert_int_equal(rows.row_of[1], 1048576);
+	free(rows.row_of);
+	free(csv);
+	const char *past = SHEET(
+		"<row r=\"1\"><c t=\"inlineStr\"><is><t>id</t></is></c>"
+		"</row><row r=\"1048577\"><c t=\"inlineStr\"><is><t>UA-1"
+		"</t></is></c></row>");
+	csv = read_book(WB, past, NULL, NULL, &rc, &why);
+	assert_int_equal(rc, CARTEL_ERANGE);
+	assert_non_null(strstr(why, "1048576"));
+	free(why);
+}
+
+/* ---- cartel_import_xlsx: the sheet read while its rows are imported -- */
+
+static char imp_dir[64], imp_db[128], imp_book[128];
+
+/* A workbook on disk whose sheet has a header (id, family_name,
+ * birth_date) and n persons from sheet row 3 on (row 2 empty), with
+ * extra (a row's XML) after them; every bad-th person (0: none) has a
+ * birth date that is no date. */
+static void
+write_book(size_t n, size_t bad, const char *extra)
+{
+	size_t cap = 256 + n * 256 + strlen(extra);
+	char *sheet = malloc(cap);
+	assert_non_null(sheet);
+	size_t at = (size_t)snprintf(
+		sheet, cap,
+		"<?xml version=\"1.0\"?><worksheet xmlns=\"" NS "\">"
+		"<sheetData><row r=\"1\"><c t=\"inlineStr\"><is><t>id</t>"
+		"</is></c><c t=\"inlineStr\"><is><t>family_name</t></is></c>"
+		"<c t=\"inlineStr\"><is><t>birth_date</t></is></c></row>");
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)snprintf(
+			sheet + at, cap - at,
+			"<row r=\"%zu\"><c t=\"inlineStr\"><is><t>UA-%06zu"
+			"</t></is></c><c t=\"inlineStr\"><is><t>Коваленко"
+			"</t></is></c><c t=\"inlineStr\"><is><t>%s</t></is>"
+			"</c></row>",
+			i + 3, i + 1,
+			bad && (i + 1) % bad == 0 ? "not a date" : "1990-05-17");
+	at += (size_t)snprintf(sheet + at, cap - at, "%s</sheetData>"
+			       "</worksheet>", extra);
+	const char *parts[] = {"xl/workbook.xml", WB,
+			       "xl/_rels/workbook.xml.rels", RELS,
+			       "xl/styles.xml", STYLES,
+			       "xl/sharedStrings.xml", SST,
+			       "xl/worksheets/sheet1.xml", sheet,
+			       NULL};
+	size_t len;
+	unsigned char *z = make_zip(parts, &len);
+	FILE *f = fopen(imp_book, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(z, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	free(z);
+	free(sheet);
+}
+
+static struct cartel_db *
+fresh_register(void)
+{
+	char p[160];
+	const char *sfx[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof p, "%s%s", imp_db, sfx[i]);
+		unlink(p);
+	}
+	struct cartel_db *db = NULL;
+	char *why = NULL;
+	if (cartel_db_open(&db, imp_db, CARTEL_DB_CREATE, &why) != 0)
+		fail_msg("open: %s", why ? why : "?");
+	return db;
+}
+
+static long
+persons_in(struct cartel_db *db)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(cartel__db_sqlite(db),
+					    "SELECT count(*) FROM persons", -1,
+					    &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	long n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Imports the workbook; the reject report into *rejects. */
+static int
+import_book(struct cartel_db *db, int aon, struct cartel_import_result *res,
+	    char **rejects, char **why)
+{
+	size_t rlen = 0;
+	*rejects = NULL;
+	FILE *rej = open_memstream(rejects, &rlen);
+	assert_non_null(rej);
+	struct cartel_import_opts o = {0};
+	o.all_or_nothing = aon;
+	o.rejects = rej;
+	*why = NULL;
+	int rc = cartel_import_xlsx(db, imp_book, NULL, &o, res, why);
+	fclose(rej);
+	return rc;
+}
+
+static int
+imp_setup(void **state)
+{
+	(void)state;
+	snprintf(imp_dir, sizeof imp_dir, "/tmp/cartel-test-xlsx-XXXXXX");
+	if (mkdtemp(imp_dir) == NULL)
+		return -1;
+	snprintf(imp_db, sizeof imp_db, "%s/r.db", imp_dir);
+	snprintf(imp_book, sizeof imp_book, "%s/list.xlsx", imp_dir);
+	setenv("CARTEL_TODAY", "2025-06-15", 1);
+	return 0;
+}
+
+static int
+imp_teardown(void **state)
+{
+	(void)state;
+	char p[160];
+	const char *sfx[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof p, "%s%s", imp_db, sfx[i]);
+		unlink(p);
+	}
+	unlink(imp_book);
+	rmdir(imp_dir);
+	return 0;
+}
+
+/* Thousands of rows, more than the socket between the two threads holds:
+ * every good row imported, each bad one rejected under its sheet row. */
+static void
+import_rows_and_rejects(void **state)
+{
+	(void)state;
+	write_book(20000, 5000, "");
+	struct cartel_db *db = fresh_register();
+	struct cartel_import_result res;
+	char *rejects, *why;
+	int rc = import_book(db, 0, &res, &rejects, &why);
+	if (rc != 0)
+		fail_msg("import: %s", why);
+	assert_int_equal(res.rows_read, 20000);
+	assert_int_equal(res.imported, 19996);
+	assert_int_equal(res.rejected, 4);
+	assert_int_equal(persons_in(db), 19996);
+	/* Person 5000 is on sheet row 5002 (the header, then an empty
+	 * row); the CSV's own record number would be 5001. */
+	assert_non_null(strstr(rejects, "\n5002,birth_date,"));
+	assert_non_null(strstr(rejects, "\n20002,birth_date,"));
+	free(rejects);
+	cartel_db_close(db);
+}
+
+/* A workbook found broken after thousands of rows went to the import:
+ * its own error, nothing imported. */
+static void
+import_broken_late(void **state)
+{
+	(void)state;
+	write_book(20000, 0,
+		   "<row r=\"10\"><c t=\"inlineStr\"><is><t>UA-999999</t>"
+		   "</is></c></row>");
+	struct cartel_db *db = fresh_register();
+	struct cartel_import_result res;
+	char *rejects, *why;
+	int rc = import_book(db, 0, &res, &rejects, &why);
+	assert_int_equal(rc, CARTEL_EFORMAT);
+	assert_non_null(strstr(why, "not in order"));
+	assert_int_equal(res.imported, 0);
+	assert_int_equal(persons_in(db), 0);
+	free(why);
+	free(rejects);
+	/* Cut short: the sheet's XML ends in the middle of a row. */
+	write_book(20000, 0, "<row r=\"30000\"><c><v>1");
+	rc = import_book(db, 0, &res, &rejects, &why);
+	assert_int_equal(rc, CARTEL_EFORMAT);
+	assert_non_null(strstr(why, "not well-formed"));
+	assert_int_equal(persons_in(db), 0);
+	free(why);
+	free(rejects);
+	cartel_db_close(db);
+}
+
+/* All or nothing, a bad row early in a long sheet: the import stops
+ * there, the reading of the sheet stops with it (no wait for the rest),
+ * and the import's own error names the row. */
+static void
+import_stops_early(void **state)
+{
+	(void)state;
+	write_book(60000, 3, "");
+	struct cartel_db *db = fresh_register();
+	struct cartel_import_result res;
+	char *rejects, *why;
+	int rc = import_book(db, 1, &res, &rejects, &why);
+	assert_int_not_equal(rc, 0);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "row 5"));
+	assert_int_equal(persons_in(db), 0);
+	free(why);
+	free(rejects);
+	cartel_db_close(db);
+}
+
 int
 main(void)
 {
@@ -408,6 +643,13 @@ main(void)
 		cmocka_unit_test(merged_header),
 		cmocka_unit_test(hostile_xml),
 		cmocka_unit_test(not_workbooks),
+		cmocka_unit_test(rows_past_the_last),
+		cmocka_unit_test_setup_teardown(import_rows_and_rejects,
+						imp_setup, imp_teardown),
+		cmocka_unit_test_setup_teardown(import_broken_late, imp_setup,
+						imp_teardown),
+		cmocka_unit_test_setup_teardown(import_stops_early, imp_setup,
+						imp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -561,7 +561,10 @@ read_job(struct reader *rd, struct job *job)
 	job->row = cartel_csv_record_no(rd->csv);
 	if (rd->opts->row_of != NULL && job->row >= 1 &&
 	    job->row <= rd->opts->n_row_of)
-		job->row = rd->opts->row_of[job->row - 1];
+		/* Stored whole by the thread still reading a workbook's
+		 * sheet (xlsx_read.c), before this record reached us. */
+		job->row = __atomic_load_n(&rd->opts->row_of[job->row - 1],
+					   __ATOMIC_RELAXED);
 	job->column = NULL;
 	job->reason = NULL;
 	job->bytes = 0;

@@ -25,19 +25,24 @@
  * No message quotes a cell: only part names, sheet names, row and column
  * numbers.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <expat.h>
 #include <zip.h>
 
 #include <cartel/csv.h>
 #include <cartel/error.h>
+#include <cartel/i18n.h>
 #include <cartel/limits.h>
 #include <cartel/store.h>
 #include <cartel/xlsx.h>
@@ -579,6 +584,10 @@ struct sheet {
 	FILE *out;
 	struct cartel_xlsx_rows *rows;
 	size_t n_rows_cap;
+	/* rows->row_of was made for CARTEL_LIMIT_XLSX_ROWS rows before the
+	 * first, and another thread reads it while this one writes: it never
+	 * moves, and each number is stored whole (atomically). */
+	int rows_fixed;
 
 	int in_row, in_c, in_v, in_is, in_t, in_rph;
 	long row_no, next_row;
@@ -619,15 +628,65 @@ cell_ref(const char *r, long *col, long *row)
 	*row = *r >= '0' && *r <= '9' ? strtol(r, NULL, 10) : -1;
 }
 
+/* The sheet's elements that matter, by local name: a sheet of 100,000
+ * rows has millions of elements, so each is named once, not compared
+ * against each name in turn. */
+enum sh_el { EL_OTHER, EL_ROW, EL_C, EL_V, EL_IS, EL_T, EL_RPH };
+
+static enum sh_el
+sh_el(const char *el)
+{
+	const char *n = local(el);
+	switch (n[0]) {
+	case 'c':
+		return n[1] == '\0' ? EL_C : EL_OTHER;
+	case 'v':
+		return n[1] == '\0' ? EL_V : EL_OTHER;
+	case 't':
+		return n[1] == '\0' ? EL_T : EL_OTHER;
+	case 'i':
+		return strcmp(n, "is") == 0 ? EL_IS : EL_OTHER;
+	case 'r':
+		return strcmp(n, "row") == 0   ? EL_ROW
+		       : strcmp(n, "rPh") == 0 ? EL_RPH
+					       : EL_OTHER;
+	default:
+		return EL_OTHER;
+	}
+}
+
+/* A cell's attributes r, t and s (by local name, the first of each), in
+ * one pass. */
+static void
+cell_attrs(const XML_Char **atts, const char **r, const char **t,
+	   const char **st)
+{
+	*r = *t = *st = NULL;
+	for (size_t i = 0; atts[i] != NULL; i += 2) {
+		const char *n = atts[i];
+		if (strncmp(n, "xmlns", 5) == 0)
+			continue;
+		n = local(n);
+		if (n[0] == '\0' || n[1] != '\0')
+			continue;
+		const char **to = n[0] == 'r'	? r
+				  : n[0] == 't' ? t
+				  : n[0] == 's' ? st
+						: NULL;
+		if (to != NULL && *to == NULL)
+			*to = atts[i + 1];
+	}
+}
+
 static void XMLCALL
 sh_start(void *ud, const XML_Char *el, const XML_Char **atts)
 {
 	struct sheet *s = ud;
-	const char *n = local(el);
-	if (strcmp(n, "c") == 0 && s->in_row) {
+	enum sh_el k = sh_el(el);
+	if (k == EL_C && s->in_row) {
 		s->in_c = 1;
-		const char *r = attr(atts, "r"), *t = attr(atts, "t"),
-			   *st = attr(atts, "s");
+		const char *r, *t, *st;
+		cell_attrs(atts, &r, &t, &st);
 		long col = -1, row = -1;
 		if (r != NULL)
 			cell_ref(r, &col, &row);
@@ -643,15 +702,15 @@ sh_start(void *ud, const XML_Char *el, const XML_Char **atts)
 		s->val_len = 0;
 		if (s->val.p)
 			s->val.p[0] = '\0';
-	} else if (strcmp(n, "v") == 0 && s->in_c) {
+	} else if (k == EL_V && s->in_c) {
 		s->in_v = 1;
-	} else if (strcmp(n, "is") == 0 && s->in_c) {
+	} else if (k == EL_IS && s->in_c) {
 		s->in_is = 1;
-	} else if (strcmp(n, "t") == 0 && s->in_is) {
+	} else if (k == EL_T && s->in_is) {
 		s->in_t = 1;
-	} else if (strcmp(n, "rPh") == 0) {
+	} else if (k == EL_RPH) {
 		s->in_rph = 1;
-	} else if (strcmp(n, "row") == 0) {
+	} else if (k == EL_ROW) {
 		s->in_row = 1;
 		const char *r = attr(atts, "r");
 		long rn = r ? strtol(r, NULL, 10) : 0;
@@ -663,6 +722,12 @@ sh_start(void *ud, const XML_Char *el, const XML_Char **atts)
 			return;
 		}
 		s->row_no = rn > 0 ? rn : s->next_row;
+		if (s->row_no > CARTEL_LIMIT_XLSX_ROWS) {
+			stop(&s->b, CARTEL_ERANGE,
+			     "it has rows past row 1048576, the last a sheet "
+			     "can have");
+			return;
+		}
 		s->next_row = s->row_no + 1;
 		s->next_col = 0;
 		s->arena.n = 0;
@@ -812,6 +877,14 @@ static int
 push_row(struct sheet *s)
 {
 	struct cartel_xlsx_rows *r = s->rows;
+	if (s->rows_fixed) {
+		if (r->n >= CARTEL_LIMIT_XLSX_ROWS)
+			return CARTEL_ERANGE;
+		__atomic_store_n(&r->row_of[r->n], (size_t)s->row_no,
+				 __ATOMIC_RELAXED);
+		r->n++;
+		return 0;
+	}
 	if (r->n == s->n_rows_cap) {
 		size_t cap = s->n_rows_cap ? s->n_rows_cap * 2 : 1024;
 		size_t *nv = realloc(r->row_of, cap * sizeof *nv);
@@ -881,29 +954,45 @@ static void XMLCALL
 sh_end(void *ud, const XML_Char *el)
 {
 	struct sheet *s = ud;
-	const char *n = local(el);
-	if (strcmp(n, "v") == 0) {
+	switch (sh_el(el)) {
+	case EL_V:
 		s->in_v = 0;
-	} else if (strcmp(n, "t") == 0) {
+		break;
+	case EL_T:
 		s->in_t = 0;
-	} else if (strcmp(n, "is") == 0) {
+		break;
+	case EL_IS:
 		s->in_is = 0;
-	} else if (strcmp(n, "rPh") == 0) {
+		break;
+	case EL_RPH:
 		s->in_rph = 0;
-	} else if (strcmp(n, "c") == 0 && s->in_c) {
-		s->in_c = 0;
-		cell_done(s);
-	} else if (strcmp(n, "row") == 0 && s->in_row) {
-		s->in_row = 0;
-		row_done(s);
+		break;
+	case EL_C:
+		if (s->in_c) {
+			s->in_c = 0;
+			cell_done(s);
+		}
+		break;
+	case EL_ROW:
+		if (s->in_row) {
+			s->in_row = 0;
+			row_done(s);
+		}
+		break;
+	default:
+		break;
 	}
 }
 
 /* ---- the whole ------------------------------------------------------- */
 
+/* The sheet as CSV into out, its rows' numbers into *rows_out (made
+ * here), or when live is not NULL into live->row_of (made beforehand for
+ * CARTEL_LIMIT_XLSX_ROWS rows, read meanwhile by another thread). */
 static int
 to_csv(zip_t *zip, const char *name, const char *sheet_name, FILE *out,
-       struct cartel_xlsx_rows *rows_out, char **why)
+       struct cartel_xlsx_rows *rows_out, struct cartel_xlsx_rows *live,
+       char **why)
 {
 	struct xr x = {zip, name, why, 0, 0, NULL};
 	struct wb w;
@@ -986,7 +1075,8 @@ to_csv(zip_t *zip, const char *name, const char *sheet_name, FILE *out,
 	sh->st = &st;
 	sh->date1904 = w.date1904;
 	sh->out = out;
-	sh->rows = &rows;
+	sh->rows = live != NULL ? live : &rows;
+	sh->rows_fixed = live != NULL;
 	sh->max_col = -1;
 	sh->unnamed_col = -1;
 	sh->next_row = 1;
@@ -1073,13 +1163,11 @@ open_zip(zip_source_t *src, const char *name, zip_t **out, char **why)
 	return err;
 }
 
-int
-cartel_xlsx_to_csv(const void *data, size_t len, const char *name,
-		   const char *sheet, FILE *out, struct cartel_xlsx_rows *rows,
-		   char **why)
+static int
+buffer_to_csv(const void *data, size_t len, const char *name,
+	      const char *sheet, FILE *out, struct cartel_xlsx_rows *rows,
+	      struct cartel_xlsx_rows *live, char **why)
 {
-	if (rows != NULL)
-		memset(rows, 0, sizeof *rows);
 	zip_error_t ze;
 	zip_error_init(&ze);
 	zip_source_t *src = zip_source_buffer_create(len ? data : "", len, 0,
@@ -1091,17 +1179,26 @@ cartel_xlsx_to_csv(const void *data, size_t len, const char *name,
 	int err = open_zip(src, name, &zip, why);
 	if (err != 0)
 		return err;
-	err = to_csv(zip, name, sheet, out, rows, why);
+	err = to_csv(zip, name, sheet, out, rows, live, why);
 	zip_discard(zip);
 	return err;
 }
 
 int
-cartel_xlsx_file_to_csv(const char *path, const char *sheet, FILE *out,
-			struct cartel_xlsx_rows *rows, char **why)
+cartel_xlsx_to_csv(const void *data, size_t len, const char *name,
+		   const char *sheet, FILE *out, struct cartel_xlsx_rows *rows,
+		   char **why)
 {
 	if (rows != NULL)
 		memset(rows, 0, sizeof *rows);
+	return buffer_to_csv(data, len, name, sheet, out, rows, NULL, why);
+}
+
+static int
+file_to_csv(const char *path, const char *sheet, FILE *out,
+	    struct cartel_xlsx_rows *rows, struct cartel_xlsx_rows *live,
+	    char **why)
+{
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)
 		return cartel__why(why, errno == ENOENT ? CARTEL_ENOTFOUND
@@ -1131,18 +1228,28 @@ cartel_xlsx_file_to_csv(const char *path, const char *sheet, FILE *out,
 				  strerror(errno));
 	fclose(f);
 	if (err == 0)
-		err = cartel_xlsx_to_csv(b.p, b.n, path, sheet, out, rows,
-					 why);
+		err = buffer_to_csv(b.p, b.n, path, sheet, out, rows, live,
+				    why);
 	free(b.p);
 	return err;
 }
 
 int
-cartel_import_xlsx(struct cartel_db *db, const char *path, const char *sheet,
-		   const struct cartel_import_opts *opts,
-		   struct cartel_import_result *res, char **why)
+cartel_xlsx_file_to_csv(const char *path, const char *sheet, FILE *out,
+			struct cartel_xlsx_rows *rows, char **why)
 {
-	memset(res, 0, sizeof *res);
+	if (rows != NULL)
+		memset(rows, 0, sizeof *rows);
+	return file_to_csv(path, sheet, out, rows, NULL, why);
+}
+
+/* The whole sheet as CSV in memory, then imported: the way when no
+ * thread or socket can be had. */
+static int
+import_buffered(struct cartel_db *db, const char *path, const char *sheet,
+		const struct cartel_import_opts *opts,
+		struct cartel_import_result *res, char **why)
+{
 	char *csv = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&csv, &len);
@@ -1163,13 +1270,153 @@ cartel_import_xlsx(struct cartel_db *db, const char *path, const char *sheet,
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
 	struct cartel_import_opts o = *opts;
-	o.delimiter = ',';
-	o.encoding = NULL;
 	o.row_of = rows.row_of;
 	o.n_row_of = rows.n;
 	err = cartel_import_csv(db, in, path, &o, res, why);
 	fclose(in);
 	free(csv);
 	free(rows.row_of);
+	return err;
+}
+
+/*
+ * Importing while the sheet is read. A thread of its own turns the sheet
+ * into CSV and writes it into one end of a socket pair; the import reads
+ * the other end as it reads any CSV, so that inflating and parsing the
+ * workbook overlap with checking and writing its rows instead of coming
+ * before them. The sheet's row numbers go into a table made beforehand
+ * for the most rows a sheet can have, which never moves while the import
+ * reads it.
+ *
+ * A workbook found broken part-way (an unnamed column, a part past its
+ * limit) must not leave the rows before it imported: the converting
+ * thread sets its result before it ends its side, and the import's read
+ * of the end of the rows fails when that result is an error, so the
+ * import stops, writing nothing, and the workbook's own error is the one
+ * reported. An import that stops early (a row refused under all or
+ * nothing) closes its side, and the converting thread's next write fails
+ * (with no SIGPIPE) and ends it.
+ */
+struct stream {
+	int fd[2]; /* [0] the import reads, [1] the sheet is written */
+	const char *path, *sheet;
+	const char *lang;
+	struct cartel_xlsx_rows live;
+	int err;	 /* the conversion's result, set before [1] ends */
+	char *why;	 /* its message */
+	int told;	 /* the import's read was failed with it */
+};
+
+static ssize_t
+stream_write(void *c, const char *buf, size_t n)
+{
+	struct stream *s = c;
+	size_t done = 0;
+	while (done < n) {
+		ssize_t k = send(s->fd[1], buf + done, n - done, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return 0; /* fopencookie: 0 is an error */
+		done += (size_t)k;
+	}
+	return (ssize_t)n;
+}
+
+static ssize_t
+stream_read(void *c, char *buf, size_t n)
+{
+	struct stream *s = c;
+	for (;;) {
+		ssize_t k = recv(s->fd[0], buf, n, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k == 0 && __atomic_load_n(&s->err, __ATOMIC_ACQUIRE) != 0) {
+			s->told = 1;
+			errno = EIO;
+			return -1;
+		}
+		return k;
+	}
+}
+
+static void *
+stream_produce(void *arg)
+{
+	struct stream *s = arg;
+	cartel_lang_set(s->lang, NULL);
+	char *why = NULL;
+	int err;
+	cookie_io_functions_t io = {NULL, stream_write, NULL, NULL};
+	FILE *out = fopencookie(s, "w", io);
+	if (out == NULL) {
+		err = cartel__why(&why, CARTEL_ENOMEM, "out of memory");
+	} else {
+		setvbuf(out, NULL, _IOFBF, 1 << 16);
+		err = file_to_csv(s->path, s->sheet, out, NULL, &s->live, &why);
+		if (fclose(out) != 0 && err == 0)
+			err = cartel__why(&why, CARTEL_EIO,
+					  "the rows could not be written out");
+	}
+	s->why = why;
+	__atomic_store_n(&s->err, err, __ATOMIC_RELEASE);
+	shutdown(s->fd[1], SHUT_WR); /* the import reads the end */
+	return NULL;
+}
+
+int
+cartel_import_xlsx(struct cartel_db *db, const char *path, const char *sheet,
+		   const struct cartel_import_opts *opts,
+		   struct cartel_import_result *res, char **why)
+{
+	memset(res, 0, sizeof *res);
+	struct cartel_import_opts o = *opts;
+	o.delimiter = ',';
+	o.encoding = NULL;
+	struct stream s;
+	memset(&s, 0, sizeof s);
+	s.path = path;
+	s.sheet = sheet;
+	s.lang = cartel_lang_get();
+	/* Untouched pages of the table cost nothing: a list of a thousand
+	 * rows uses a few of its 8 MiB. */
+	s.live.row_of = calloc(CARTEL_LIMIT_XLSX_ROWS, sizeof *s.live.row_of);
+	if (s.live.row_of == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.fd) != 0) {
+		free(s.live.row_of);
+		return import_buffered(db, path, sheet, &o, res, why);
+	}
+	cookie_io_functions_t io = {stream_read, NULL, NULL, NULL};
+	FILE *in = fopencookie(&s, "r", io);
+	pthread_t th;
+	if (in == NULL || pthread_create(&th, NULL, stream_produce, &s) != 0) {
+		if (in != NULL)
+			fclose(in);
+		close(s.fd[0]);
+		close(s.fd[1]);
+		free(s.live.row_of);
+		return import_buffered(db, path, sheet, &o, res, why);
+	}
+	o.row_of = s.live.row_of;
+	o.n_row_of = CARTEL_LIMIT_XLSX_ROWS;
+	int err = cartel_import_csv(db, in, path, &o, res, why);
+	fclose(in);
+	close(s.fd[0]); /* a conversion still writing stops */
+	pthread_join(th, NULL);
+	close(s.fd[1]);
+	if (s.err != 0 && (err == 0 || s.told)) {
+		/* The workbook's own error, not the import's of its cut-short
+		 * rows; nothing was imported. */
+		err = s.err;
+		if (why != NULL) {
+			free(*why);
+			*why = s.why;
+			s.why = NULL;
+		}
+		memset(res, 0, sizeof *res);
+	}
+	free(s.why);
+	free(s.live.row_of);
 	return err;
 }
