@@ -579,6 +579,7 @@ import_rows_and_rejects(void **state)
 	assert_non_null(strstr(rejects, "\n5002,birth_date,"));
 	assert_non_null(strstr(rejects, "\n20002,birth_date,"));
 	free(rejects);
+	cartel_import_result_clear(&res);
 	cartel_db_close(db);
 }
 
@@ -601,6 +602,7 @@ import_broken_late(void **state)
 	assert_int_equal(persons_in(db), 0);
 	free(why);
 	free(rejects);
+	cartel_import_result_clear(&res);
 	/* Cut short: the sheet's XML ends in the middle of a row. */
 	write_book(20000, 0, "<row r=\"30000\"><c><v>1");
 	rc = import_book(db, 0, &res, &rejects, &why);
@@ -609,6 +611,7 @@ import_broken_late(void **state)
 	assert_int_equal(persons_in(db), 0);
 	free(why);
 	free(rejects);
+	cartel_import_result_clear(&res);
 	cartel_db_close(db);
 }
 
@@ -630,6 +633,7 @@ import_stops_early(void **state)
 	assert_int_equal(persons_in(db), 0);
 	free(why);
 	free(rejects);
+	cartel_import_result_clear(&res);
 	cartel_db_close(db);
 }
 

@@ -1414,7 +1414,7 @@ cartel_import_xlsx(struct cartel_db *db, const char *path, const char *sheet,
 			*why = s.why;
 			s.why = NULL;
 		}
-		memset(res, 0, sizeof *res);
+		cartel_import_result_clear(res);
 	}
 	free(s.why);
 	free(s.live.row_of);
