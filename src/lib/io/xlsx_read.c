@@ -238,13 +238,14 @@ read_part(struct xr *x, const char *part, struct base *b, int required)
 			       "%s cannot be read: %s (a damaged or "
 			       "encrypted archive?)",
 			       part, zip_strerror(x->zip));
-	char *buf = malloc(1 << 16);
-	if (buf == NULL) {
-		zip_fclose(f);
-		return xr_fail(x, CARTEL_ENOMEM, "out of memory");
-	}
 	size_t part_bytes = 0;
 	for (;;) {
+		/* Inflated straight into the parser's own buffer: no copy. */
+		void *buf = XML_GetBuffer(b->p, 1 << 16);
+		if (buf == NULL) {
+			xr_fail(x, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
 		zip_int64_t n = zip_fread(f, buf, 1 << 16);
 		if (n < 0) {
 			xr_fail(x, CARTEL_EFORMAT,
@@ -275,7 +276,7 @@ read_part(struct xr *x, const char *part, struct base *b, int required)
 					: CARTEL_LIMIT_XLSX_TOTAL >> 20);
 			break;
 		}
-		if (XML_Parse(b->p, buf, (int)n, n == 0) == XML_STATUS_ERROR) {
+		if (XML_ParseBuffer(b->p, (int)n, n == 0) == XML_STATUS_ERROR) {
 			if (x->err == 0)
 				xr_fail(x, CARTEL_EFORMAT,
 					"%s is not well-formed XML (line %lu: "
@@ -290,7 +291,6 @@ read_part(struct xr *x, const char *part, struct base *b, int required)
 		if (x->err != 0 || n == 0)
 			break;
 	}
-	free(buf);
 	zip_fclose(f);
 	return x->err;
 }
