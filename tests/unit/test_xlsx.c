@@ -23,6 +23,7 @@
 #include <cartel/store.h>
 #include <cartel/xlsx.h>
 
+#include "io/import_int.h"
 #include "store/store_int.h"
 
 #define NS "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -434,6 +435,122 @@ rows_past_the_last(void **state)
 	free(why);
 }
 
+/* ---- a large sheet, read in runs of rows on two cores ---------------- */
+
+/* A sheet of n rows, one a line after two lines of head: row i (from 0)
+ * on line i + 3, numbered i + 2 (or, from row 5000 to 5999, with no
+ * number: the one after the last), a shared string, an inline string
+ * with a quote and a comma, a date cell. At row `comment` a comment
+ * holding a row end tag; at row `broken` a cell whose tags do not
+ * match; at row `back` a row numbered 3 (out of order). 0: none. */
+static char *
+big_sheet(size_t n, size_t comment, size_t broken, size_t back)
+{
+	size_t cap = 256 + n * 256;
+	char *x = malloc(cap);
+	assert_non_null(x);
+	size_t at = (size_t)snprintf(
+		x, cap,
+		"<?xml version=\"1.0\"?>\n<worksheet xmlns=\"" NS "\">"
+		"<sheetData><row r=\"1\"><c t=\"s\"><v>0</v></c><c t=\"s\">"
+		"<v>1</v></c><c t=\"inlineStr\"><is><t>birth_date</t></is></c>"
+		"</row>\n");
+	for (size_t i = 0; i < n; i++) {
+		char num[32] = "";
+		if (i < 5000 || i >= 6000)
+			snprintf(num, sizeof num, " r=\"%zu\"",
+				 i == back && back ? (size_t)3 : i + 2);
+		at += (size_t)snprintf(
+			x + at, cap - at,
+			"<row%s>%s<c t=\"inlineStr\"><is><t>UA-%06zu</t></is>"
+			"</c><c t=\"s\"><v>%d</v></c><c s=\"1\"><v>%s</v></c>"
+			"%s</row>\n",
+			num,
+			i == comment && comment ? "<!-- </row><row r=\"9\"> -->"
+						: "",
+			i, i % 2 ? 2 : 3, i % 2 ? "32874" : "1",
+			i == broken && broken ? "<c><v>1</c>" : "");
+	}
+	at += (size_t)snprintf(x + at, cap - at,
+			       "</sheetData></worksheet>\n");
+	return x;
+}
+
+static void
+big_sheet_check(const char *csv, const struct cartel_xlsx_rows *rows,
+		size_t n)
+{
+	const char *p = csv;
+	const char *head = "id,family_name,birth_date\n";
+	assert_memory_equal(p, head, strlen(head));
+	p += strlen(head);
+	assert_int_equal(rows->n, n + 1);
+	assert_int_equal(rows->row_of[0], 1);
+	for (size_t i = 0; i < n; i++) {
+		char want[128];
+		int k = snprintf(want, sizeof want, "UA-%06zu,%s,%s\n", i,
+				 i % 2 ? "Коваленко" : "\" a, \"\"b\"\"\n\"",
+				 i % 2 ? "1990-01-01" : "1900-01-01");
+		if (memcmp(p, want, (size_t)k) != 0)
+			fail_msg("row %zu: got %.60s, want %s", i, p, want);
+		p += k;
+		assert_int_equal(rows->row_of[i + 1], i + 2);
+	}
+	assert_int_equal(*p, '\0');
+}
+
+static void
+large_sheet_in_runs(void **state)
+{
+	(void)state;
+	const size_t n = 20000;
+	/* Plain; then with a comment holding a row's end tag mid-way (the
+	 * rest read whole, as one parser reads it). */
+	size_t comments[] = {0, 12345};
+	for (size_t c = 0; c < 2; c++) {
+		char *sheet = big_sheet(n, comments[c], 0, 0);
+		assert_true(strlen(sheet) > (2u << 20));
+		size_t runs = cartel__xlsx_runs_apart();
+		int rc;
+		char *why;
+		struct cartel_xlsx_rows rows;
+		char *csv = read_book(WB, sheet, NULL, &rows, &rc, &why);
+		if (rc != 0)
+			fail_msg("refused: %s", why);
+		big_sheet_check(csv, &rows, n);
+		/* The workers read runs of it (2.8 MB in runs of 256 KiB,
+		 * the first and the end read by the reading thread): all
+		 * (8), or some before the comment, which sends the rest to
+		 * the reading thread's parser. */
+		size_t apart = cartel__xlsx_runs_apart() - runs;
+		if (c == 0 ? apart < 6 : apart < 1 || apart > 6)
+			fail_msg("%zu runs read apart", apart);
+		free(rows.row_of);
+		free(csv);
+		free(sheet);
+	}
+	/* Broken deep inside: the line of the broken row, as one parser
+	 * counts it. */
+	char *sheet = big_sheet(n, 0, 15000, 0);
+	int rc;
+	char *why;
+	char *csv = read_book(WB, sheet, NULL, NULL, &rc, &why);
+	assert_null(csv);
+	assert_int_equal(rc, CARTEL_EFORMAT);
+	if (strstr(why, "line 15003:") == NULL)
+		fail_msg("not the broken row's line: %s", why);
+	free(why);
+	free(sheet);
+	/* A row numbered 3 deep inside: out of order. */
+	sheet = big_sheet(n, 0, 0, 17000);
+	csv = read_book(WB, sheet, NULL, NULL, &rc, &why);
+	assert_null(csv);
+	assert_int_equal(rc, CARTEL_EFORMAT);
+	assert_non_null(strstr(why, "not in order"));
+	free(why);
+	free(sheet);
+}
+
 /* ---- cartel_import_xlsx: the sheet read while its rows are imported -- */
 
 static char imp_dir[64], imp_db[128], imp_book[128];
@@ -648,6 +765,7 @@ main(void)
 		cmocka_unit_test(hostile_xml),
 		cmocka_unit_test(not_workbooks),
 		cmocka_unit_test(rows_past_the_last),
+		cmocka_unit_test(large_sheet_in_runs),
 		cmocka_unit_test_setup_teardown(import_rows_and_rejects,
 						imp_setup, imp_teardown),
 		cmocka_unit_test_setup_teardown(import_broken_late, imp_setup,

@@ -77,6 +77,10 @@ struct column {
  * cannot be known (a pipe, a stream in memory). */
 uint64_t cartel__import_rows_left(FILE *in);
 
+/* The runs of a large sheet's rows parsed by the workers of
+ * xlsx_read.c so far (the tests see that they were). */
+size_t cartel__xlsx_runs_apart(void);
+
 /* Opens a reader on `in` with the options' delimiter and encoding. */
 int cartel__import_open(struct cartel_csv **out, FILE *in, const char *name,
 			const struct cartel_import_opts *opts, char **why);

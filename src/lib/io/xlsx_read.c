@@ -48,6 +48,7 @@
 #include <cartel/xlsx.h>
 
 #include "core/why.h"
+#include "io/import_int.h"
 
 /* A growable byte buffer. */
 struct sbuf {
@@ -610,6 +611,17 @@ struct sheet {
 	long unnamed_col;            /* first column with data, no name */
 	long unnamed_row;
 	const char **fields;         /* one row's output */
+
+	/* The reading thread's parser: inside sheetData, and where the end
+	 * tag of the last row it read ends (bytes from the part's start). */
+	int in_sheetdata;
+	long long row_end_at;
+	/* A worker's sheet (a run of rows parsed apart, par_* below): its
+	 * rows become records of seg instead of CSV. */
+	struct seg *seg;
+	long raw_rn;	/* the row's own number, 0 for none */
+	int depth;	/* elements open, the wrapper first */
+	int bail;	/* the run holds what only the whole parse reads */
 };
 
 /* "B12" → column 1 (0-based) and row 12; -1 for what is not there. */
@@ -631,7 +643,9 @@ cell_ref(const char *r, long *col, long *row)
 /* The sheet's elements that matter, by local name: a sheet of 100,000
  * rows has millions of elements, so each is named once, not compared
  * against each name in turn. */
-enum sh_el { EL_OTHER, EL_ROW, EL_C, EL_V, EL_IS, EL_T, EL_RPH };
+enum sh_el {
+	EL_OTHER, EL_ROW, EL_C, EL_V, EL_IS, EL_T, EL_RPH, EL_SHEETDATA
+};
 
 static enum sh_el
 sh_el(const char *el)
@@ -644,6 +658,8 @@ sh_el(const char *el)
 		return n[1] == '\0' ? EL_V : EL_OTHER;
 	case 't':
 		return n[1] == '\0' ? EL_T : EL_OTHER;
+	case 's':
+		return strcmp(n, "sheetData") == 0 ? EL_SHEETDATA : EL_OTHER;
 	case 'i':
 		return strcmp(n, "is") == 0 ? EL_IS : EL_OTHER;
 	case 'r':
@@ -678,11 +694,92 @@ cell_attrs(const XML_Char **atts, const char **r, const char **t,
 	}
 }
 
+/*
+ * A run of a large sheet's rows, parsed by a worker thread apart from
+ * the rest (read_sheet, below): the bytes as they are in the part, and
+ * the rows found in them as records, each its own number (0 for none),
+ * its cells as cell_done left them, for the reading thread to number,
+ * check and write in order as if it had parsed them itself.
+ */
+struct seg {
+	char *buf;	 /* "<w>", the run's bytes, "</w>" */
+	size_t len;
+	int state;	 /* SEG_QUEUED, then SEG_ROWS or SEG_WHOLE */
+	struct sbuf out; /* the records */
+	size_t lines;	 /* line ends in the run */
+};
+enum { SEG_QUEUED, SEG_ROWS, SEG_WHOLE };
+
+struct rec {
+	long rn, max_col;
+	int too_wide;
+	size_t arena_len;
+	/* then max_col + 1 offsets (size_t), then arena_len bytes */
+};
+
+static void
+seg_put_row(struct sheet *s)
+{
+	struct rec r = {s->raw_rn, s->max_col, s->too_wide, s->arena.n};
+	size_t n_off = s->max_col >= 0 ? (size_t)s->max_col + 1 : 0;
+	if (sb_add(&s->seg->out, (const char *)&r, sizeof r) != 0 ||
+	    (n_off && sb_add(&s->seg->out, (const char *)s->off,
+			     n_off * sizeof *s->off) != 0) ||
+	    (r.arena_len &&
+	     sb_add(&s->seg->out, s->arena.p, r.arena_len) != 0)) {
+		s->bail = 1; /* out of memory: the whole parse says so */
+		XML_StopParser(s->b.p, XML_FALSE);
+	}
+}
+
+/* Empties the row's cells for a new row. */
+static void
+row_clear(struct sheet *s)
+{
+	s->next_col = 0;
+	s->arena.n = 0;
+	for (long c = 0; c <= s->max_col; c++)
+		s->off[c] = 0;
+	s->max_col = -1;
+	s->too_wide = 0;
+}
+
+/* Opens the row numbered rn (0: the one after the last): checks its
+ * place, numbers it and empties its cells. -1 when stopped. */
+static int
+row_begin(struct sheet *s, long rn)
+{
+	if (rn > 0 && rn < s->next_row) {
+		/* A spreadsheet writes its rows in order; a file going back
+		 * would name two rows alike. */
+		stop(&s->b, CARTEL_EFORMAT, "its rows are not in order");
+		return -1;
+	}
+	s->row_no = rn > 0 ? rn : s->next_row;
+	if (s->row_no > CARTEL_LIMIT_XLSX_ROWS) {
+		stop(&s->b, CARTEL_ERANGE,
+		     "it has rows past row 1048576, the last a sheet can have");
+		return -1;
+	}
+	s->next_row = s->row_no + 1;
+	row_clear(s);
+	return 0;
+}
+
 static void XMLCALL
 sh_start(void *ud, const XML_Char *el, const XML_Char **atts)
 {
 	struct sheet *s = ud;
 	enum sh_el k = sh_el(el);
+	if (s->seg != NULL) {
+		/* A run of rows: the wrapper, then rows only. */
+		if (s->depth == 1 && k != EL_ROW) {
+			s->bail = 1;
+			XML_StopParser(s->b.p, XML_FALSE);
+			return;
+		}
+		s->depth++;
+	}
 	if (k == EL_C && s->in_row) {
 		s->in_c = 1;
 		const char *r, *t, *st;
@@ -714,27 +811,14 @@ sh_start(void *ud, const XML_Char *el, const XML_Char **atts)
 		s->in_row = 1;
 		const char *r = attr(atts, "r");
 		long rn = r ? strtol(r, NULL, 10) : 0;
-		if (rn > 0 && rn < s->next_row) {
-			/* A spreadsheet writes its rows in order; a file
-			 * going back would name two rows alike. */
-			stop(&s->b, CARTEL_EFORMAT,
-			     "its rows are not in order");
-			return;
+		if (s->seg != NULL) {
+			s->raw_rn = rn; /* numbered and checked in order */
+			row_clear(s);
+		} else {
+			row_begin(s, rn);
 		}
-		s->row_no = rn > 0 ? rn : s->next_row;
-		if (s->row_no > CARTEL_LIMIT_XLSX_ROWS) {
-			stop(&s->b, CARTEL_ERANGE,
-			     "it has rows past row 1048576, the last a sheet "
-			     "can have");
-			return;
-		}
-		s->next_row = s->row_no + 1;
-		s->next_col = 0;
-		s->arena.n = 0;
-		for (long c = 0; c <= s->max_col; c++)
-			s->off[c] = 0;
-		s->max_col = -1;
-		s->too_wide = 0;
+	} else if (k == EL_SHEETDATA && s->seg == NULL) {
+		s->in_sheetdata = 1;
 	}
 }
 
@@ -954,6 +1038,8 @@ static void XMLCALL
 sh_end(void *ud, const XML_Char *el)
 {
 	struct sheet *s = ud;
+	if (s->seg != NULL)
+		s->depth--;
 	switch (sh_el(el)) {
 	case EL_V:
 		s->in_v = 0;
@@ -976,12 +1062,484 @@ sh_end(void *ud, const XML_Char *el)
 	case EL_ROW:
 		if (s->in_row) {
 			s->in_row = 0;
-			row_done(s);
+			if (s->seg != NULL) {
+				seg_put_row(s);
+			} else {
+				row_done(s);
+				s->row_end_at =
+					XML_GetCurrentByteIndex(s->b.p) +
+					XML_GetCurrentByteCount(s->b.p);
+			}
 		}
+		break;
+	case EL_SHEETDATA:
+		if (s->seg == NULL)
+			s->in_sheetdata = 0;
 		break;
 	default:
 		break;
 	}
+}
+
+/* ---- a large sheet on two cores --------------------------------------- */
+
+/*
+ * Parsing the sheet's XML is most of a workbook import's time, and expat
+ * parses on one thread. A large sheet is therefore cut, as it is
+ * inflated, into runs of whole rows: after each "</row>" end tag that
+ * closes a run of about PAR_RUN bytes. The reading thread's own parser
+ * reads the start of the part (up to the end of a first row, when it
+ * must be inside sheetData between two rows, to the byte) and its end;
+ * each run between is parsed by one of two worker threads as a
+ * fragment ("<w>" run "</w>", the parser not resolving namespaces, no
+ * entity but XML's own since the part has no DTD), with cells read as
+ * the reading thread reads them, and the rows come back as records that
+ * the reading thread numbers, checks and writes in order, exactly as it
+ * does rows it parses itself.
+ *
+ * Whatever a worker does not read as a plain run of rows (an error, a
+ * comment, a processing instruction, a CDATA section, an element that
+ * is not a row, a cut that fell inside one of them) is handed back: from
+ * that run on, every byte goes to the reading thread's parser in order,
+ * which sees the same bytes as without the workers and gives the same
+ * rows or the same error (its line numbers counting the runs the workers
+ * read). Parts smaller than PAR_MIN are read as before.
+ */
+#define PAR_MIN (1u << 20)
+#define PAR_RUN (256u << 10)
+#define PAR_MAX_ACC (8u << 20) /* no row end in this much: read whole */
+#define PAR_QUEUE 6
+#define PAR_WORKERS 2
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct seg *q[PAR_QUEUE];
+	size_t pushed, taken, emitted; /* runs so far */
+	int quit;
+	pthread_t th[PAR_WORKERS];
+	int n_th;
+	struct xr x; /* for the workers' sheets (part name) */
+	const struct strings *ss;
+	const struct styles *st;
+	int date1904;
+};
+
+static void XMLCALL
+w_bail(void *ud)
+{
+	struct sheet *s = ud;
+	s->bail = 1;
+	XML_StopParser(s->b.p, XML_FALSE);
+}
+
+static void XMLCALL
+w_pi(void *ud, const XML_Char *target, const XML_Char *data)
+{
+	(void)target;
+	(void)data;
+	w_bail(ud);
+}
+
+static void XMLCALL
+w_comment(void *ud, const XML_Char *data)
+{
+	(void)data;
+	w_bail(ud);
+}
+
+/* A worker's parser, made afresh for each run (reset keeps memory). */
+static int
+w_parser(struct sheet *ws)
+{
+	XML_Parser p = ws->b.p;
+	if (p == NULL) {
+		if (parser_new(&ws->b, sh_start, sh_end, sh_chars) == NULL)
+			return -1;
+		p = ws->b.p;
+	} else {
+		if (!XML_ParserReset(p, "UTF-8"))
+			return -1;
+		XML_SetUserData(p, &ws->b);
+		XML_SetElementHandler(p, sh_start, sh_end);
+		XML_SetCharacterDataHandler(p, sh_chars);
+		XML_SetStartDoctypeDeclHandler(p, on_doctype);
+		XML_SetEntityDeclHandler(p, on_entity);
+		XML_SetExternalEntityRefHandler(p, on_external);
+		XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
+	}
+	XML_SetCommentHandler(p, w_comment);
+	XML_SetProcessingInstructionHandler(p, w_pi);
+	XML_SetStartCdataSectionHandler(p, w_bail);
+	return 0;
+}
+
+/* Parses one run: SEG_ROWS with its records, or SEG_WHOLE. */
+static int
+w_parse(struct sheet *ws, struct xr *wx, struct seg *g)
+{
+	if (w_parser(ws) != 0)
+		return SEG_WHOLE;
+	ws->seg = g;
+	ws->depth = 0;
+	ws->bail = 0;
+	ws->in_row = ws->in_c = ws->in_v = ws->in_is = ws->in_t = 0;
+	ws->in_rph = 0;
+	row_clear(ws); /* the last run's last row */
+	free(*wx->why);
+	*wx->why = NULL;
+	wx->err = 0;
+	for (const char *c = g->buf;
+	     (c = memchr(c, '\n', (size_t)(g->buf + g->len - c))) != NULL; c++)
+		g->lines++;
+	int ok = XML_Parse(ws->b.p, g->buf, (int)g->len, 1) ==
+			 XML_STATUS_OK &&
+		 !ws->bail && wx->err == 0;
+	return ok ? SEG_ROWS : SEG_WHOLE;
+}
+
+static void *
+w_run(void *arg)
+{
+	struct pool *pl = arg;
+	char *why = NULL;
+	struct xr wx = pl->x;
+	wx.why = &why;
+	struct sheet *ws = calloc(1, sizeof *ws);
+	if (ws != NULL) {
+		ws->b.x = &wx;
+		ws->ss = pl->ss;
+		ws->st = pl->st;
+		ws->date1904 = pl->date1904;
+		ws->max_col = -1;
+	}
+	for (;;) {
+		pthread_mutex_lock(&pl->mu);
+		while (pl->taken == pl->pushed && !pl->quit)
+			pthread_cond_wait(&pl->work, &pl->mu);
+		if (pl->quit) {
+			pthread_mutex_unlock(&pl->mu);
+			break;
+		}
+		struct seg *g = pl->q[pl->taken++ % PAR_QUEUE];
+		pthread_mutex_unlock(&pl->mu);
+		int st = ws != NULL ? w_parse(ws, &wx, g) : SEG_WHOLE;
+		pthread_mutex_lock(&pl->mu);
+		g->state = st;
+		pthread_cond_broadcast(&pl->done);
+		pthread_mutex_unlock(&pl->mu);
+	}
+	if (ws != NULL) {
+		if (ws->b.p != NULL)
+			XML_ParserFree(ws->b.p);
+		free(ws->val.p);
+		free(ws->arena.p);
+		free(ws);
+	}
+	free(why);
+	return NULL;
+}
+
+static void
+seg_free(struct seg *g)
+{
+	if (g != NULL) {
+		free(g->buf);
+		free(g->out.p);
+		free(g);
+	}
+}
+
+/* Stops the workers; frees the runs not yet emitted. */
+static void
+pool_end(struct pool *pl)
+{
+	pthread_mutex_lock(&pl->mu);
+	pl->quit = 1;
+	pthread_cond_broadcast(&pl->work);
+	pthread_mutex_unlock(&pl->mu);
+	for (int i = 0; i < pl->n_th; i++)
+		pthread_join(pl->th[i], NULL);
+	for (size_t k = pl->emitted; k < pl->pushed; k++)
+		seg_free(pl->q[k % PAR_QUEUE]);
+	pthread_cond_destroy(&pl->done);
+	pthread_cond_destroy(&pl->work);
+	pthread_mutex_destroy(&pl->mu);
+}
+
+/* The reading thread's parser over n bytes (final: the last). */
+static int
+p0_parse(struct xr *x, struct sheet *sh, const char *p, size_t n, int final,
+	 size_t lines_apart)
+{
+	if (XML_Parse(sh->b.p, p, (int)n, final) == XML_STATUS_ERROR) {
+		if (x->err == 0)
+			xr_fail(x, CARTEL_EFORMAT,
+				"%s is not well-formed XML (line %lu: %s)",
+				x->part,
+				(unsigned long)(XML_GetCurrentLineNumber(
+							sh->b.p) +
+						lines_apart),
+				XML_ErrorString(XML_GetErrorCode(sh->b.p)));
+		return -1;
+	}
+	return x->err != 0 ? -1 : 0;
+}
+
+/* The records of a run, written as the reading thread writes rows. */
+/* Runs of rows the workers parsed, since the process began (for the
+ * tests, through io/import_int.h). */
+static size_t runs_apart;
+
+size_t
+cartel__xlsx_runs_apart(void)
+{
+	return __atomic_load_n(&runs_apart, __ATOMIC_RELAXED);
+}
+
+static int
+emit_rows(struct sheet *sh, const struct seg *g)
+{
+	__atomic_add_fetch(&runs_apart, 1, __ATOMIC_RELAXED);
+	const char *p = g->out.p, *end = g->out.p + g->out.n;
+	while (p < end && sh->b.x->err == 0) {
+		struct rec r;
+		memcpy(&r, p, sizeof r);
+		p += sizeof r;
+		if (row_begin(sh, r.rn) != 0)
+			return -1;
+		size_t n_off = r.max_col >= 0 ? (size_t)r.max_col + 1 : 0;
+		memcpy(sh->off, p, n_off * sizeof *sh->off);
+		p += n_off * sizeof *sh->off;
+		sh->max_col = r.max_col;
+		sh->too_wide = r.too_wide;
+		sh->arena.n = 0;
+		if (r.arena_len && sb_add(&sh->arena, p, r.arena_len) != 0) {
+			stop(&sh->b, CARTEL_ENOMEM, "out of memory");
+			return -1;
+		}
+		p += r.arena_len;
+		row_done(sh);
+	}
+	return sh->b.x->err != 0 ? -1 : 0;
+}
+
+/* Where the last "</row>" of b[0..n) ends, or 0. */
+static size_t
+last_row_end(const char *b, size_t n)
+{
+	for (size_t k = n; k >= 6;) {
+		const char *lt = memrchr(b, '<', k);
+		if (lt == NULL)
+			return 0;
+		size_t at = (size_t)(lt - b);
+		if (n - at >= 6 && memcmp(lt, "</row>", 6) == 0)
+			return at + 6;
+		k = at;
+	}
+	return 0;
+}
+
+/*
+ * Reads the sheet part as read_part does, with the runs of rows between
+ * its start and its end parsed by the workers.
+ */
+static int
+read_sheet(struct xr *x, const char *part, struct sheet *sh)
+{
+	x->part = part;
+	zip_int64_t idx = zip_name_locate(x->zip, part, 0);
+	zip_stat_t st;
+	zip_stat_init(&st);
+	if (idx < 0 || zip_stat_index(x->zip, (zip_uint64_t)idx, 0, &st) != 0 ||
+	    !(st.valid & ZIP_STAT_SIZE) || st.size < PAR_MIN ||
+	    st.size > CARTEL_LIMIT_XLSX_PART ||
+	    st.size > CARTEL_LIMIT_XLSX_TOTAL - x->total)
+		return read_part(x, part, &sh->b, 1);
+	struct pool pl;
+	memset(&pl, 0, sizeof pl);
+	pl.x = *x;
+	pl.ss = sh->ss;
+	pl.st = sh->st;
+	pl.date1904 = sh->date1904;
+	if (pthread_mutex_init(&pl.mu, NULL) != 0)
+		return read_part(x, part, &sh->b, 1);
+	pthread_cond_init(&pl.work, NULL);
+	pthread_cond_init(&pl.done, NULL);
+	for (int i = 0; i < PAR_WORKERS; i++)
+		if (pthread_create(&pl.th[pl.n_th], NULL, w_run, &pl) == 0)
+			pl.n_th++;
+	if (pl.n_th == 0) {
+		pool_end(&pl);
+		return read_part(x, part, &sh->b, 1);
+	}
+	zip_file_t *f = zip_fopen_index(x->zip, (zip_uint64_t)idx, 0);
+	if (f == NULL) {
+		pool_end(&pl);
+		return xr_fail(x, CARTEL_EFORMAT,
+			       "%s cannot be read: %s (a damaged or "
+			       "encrypted archive?)",
+			       part, zip_strerror(x->zip));
+	}
+	/* head: the reading thread's parser to a first row's end; runs: to
+	 * the workers; whole: everything to the reading thread's parser. */
+	enum { HEAD, RUNS, WHOLE } mode = HEAD;
+	struct sbuf acc = {0};
+	size_t fed = 0, lines_apart = 0, part_bytes = 0;
+	int handed_back = 0; /* a worker gave a run back */
+	char *chunk = malloc(1 << 16);
+	if (chunk == NULL)
+		xr_fail(x, CARTEL_ENOMEM, "out of memory");
+	while (x->err == 0) {
+		zip_int64_t n = zip_fread(f, chunk, 1 << 16);
+		if (n < 0) {
+			xr_fail(x, CARTEL_EFORMAT,
+				"%s is damaged: %s (a cut or changed "
+				"archive?)",
+				part, zip_file_strerror(f));
+			break;
+		}
+		part_bytes += (size_t)n;
+		x->total += (size_t)n;
+		if (part_bytes > st.size) {
+			xr_fail(x, CARTEL_ERANGE,
+				"%s inflates past the %llu bytes the archive "
+				"declares (a zip bomb?); refused",
+				part, (unsigned long long)st.size);
+			break;
+		}
+		if (mode == WHOLE) {
+			if (p0_parse(x, sh, chunk, (size_t)n, n == 0,
+				     lines_apart) != 0 ||
+			    n == 0)
+				break;
+			continue;
+		}
+		if (n > 0 && sb_add(&acc, chunk, (size_t)n) != 0) {
+			xr_fail(x, CARTEL_ENOMEM, "out of memory");
+			break;
+		}
+		if (mode == HEAD && (acc.n >= PAR_RUN || n == 0)) {
+			size_t cut = n == 0 ? 0 : last_row_end(acc.p, acc.n);
+			if (cut == 0 && n != 0 && acc.n < PAR_MAX_ACC)
+				continue;
+			if (cut == 0)
+				cut = acc.n; /* no row end: read whole */
+			if (p0_parse(x, sh, acc.p, cut, 0, 0) != 0)
+				break;
+			fed = cut;
+			/* To the byte at a row's end inside sheetData, or the
+			 * rest is read whole. */
+			mode = sh->in_sheetdata && !sh->in_row &&
+					       sh->row_end_at == (long long)fed &&
+					       cut < acc.n
+				       ? RUNS
+				       : WHOLE;
+			memmove(acc.p, acc.p + cut, acc.n - cut);
+			acc.n -= cut;
+		}
+		/* Runs to the workers, while there is room in the queue. */
+		while (mode == RUNS && x->err == 0 &&
+		       (acc.n >= PAR_RUN || n == 0)) {
+			size_t cut = last_row_end(acc.p, acc.n);
+			if (cut == 0) {
+				/* More to read; or no row end in so much: the
+				 * rest is read whole; or the end: below. */
+				if (n != 0 && acc.n >= PAR_MAX_ACC)
+					mode = WHOLE;
+				break;
+			}
+			/* The oldest run first when the queue is full. */
+			pthread_mutex_lock(&pl.mu);
+			while (pl.pushed - pl.emitted == PAR_QUEUE &&
+			       pl.q[pl.emitted % PAR_QUEUE]->state ==
+				       SEG_QUEUED)
+				pthread_cond_wait(&pl.done, &pl.mu);
+			pthread_mutex_unlock(&pl.mu);
+			/* Emit the runs done, in order. */
+			for (;;) {
+				pthread_mutex_lock(&pl.mu);
+				struct seg *g =
+					pl.emitted < pl.pushed
+						? pl.q[pl.emitted % PAR_QUEUE]
+						: NULL;
+				int state = g ? g->state : SEG_QUEUED;
+				pthread_mutex_unlock(&pl.mu);
+				if (state == SEG_QUEUED)
+					break;
+				if (state == SEG_WHOLE) {
+					mode = WHOLE;
+					break;
+				}
+				lines_apart += g->lines;
+				emit_rows(sh, g);
+				seg_free(g);
+				pl.emitted++;
+				if (x->err != 0)
+					break;
+			}
+			if (mode != RUNS || x->err != 0)
+				break;
+			struct seg *g = calloc(1, sizeof *g);
+			char *b = g ? malloc(cut + 8) : NULL;
+			if (b == NULL) {
+				free(g);
+				xr_fail(x, CARTEL_ENOMEM, "out of memory");
+				break;
+			}
+			memcpy(b, "<w>", 3);
+			memcpy(b + 3, acc.p, cut);
+			memcpy(b + 3 + cut, "</w>", 4);
+			g->buf = b;
+			g->len = cut + 7;
+			memmove(acc.p, acc.p + cut, acc.n - cut);
+			acc.n -= cut;
+			pthread_mutex_lock(&pl.mu);
+			pl.q[pl.pushed++ % PAR_QUEUE] = g;
+			pthread_cond_signal(&pl.work);
+			pthread_mutex_unlock(&pl.mu);
+		}
+		if (x->err != 0)
+			break;
+		if (n != 0 && mode == RUNS)
+			continue;
+		if (mode == HEAD)
+			continue;
+		/* The end, or the workers gave a run back: every run left,
+		 * in order, then what is gathered, to the reading thread's
+		 * parser (its rows written as it reads them). */
+		while (pl.emitted < pl.pushed && x->err == 0) {
+			pthread_mutex_lock(&pl.mu);
+			struct seg *g = pl.q[pl.emitted % PAR_QUEUE];
+			while (g->state == SEG_QUEUED)
+				pthread_cond_wait(&pl.done, &pl.mu);
+			int state = g->state;
+			pthread_mutex_unlock(&pl.mu);
+			if (state == SEG_ROWS && !handed_back) {
+				lines_apart += g->lines;
+				emit_rows(sh, g);
+			} else {
+				handed_back = 1;
+				p0_parse(x, sh, g->buf + 3, g->len - 7, 0,
+					 lines_apart);
+			}
+			seg_free(g);
+			pl.emitted++;
+		}
+		if (x->err != 0)
+			break;
+		mode = WHOLE;
+		if (p0_parse(x, sh, acc.p, acc.n, n == 0, lines_apart) != 0)
+			break;
+		acc.n = 0;
+		if (n == 0)
+			break;
+	}
+	pool_end(&pl);
+	free(acc.p);
+	free(chunk);
+	zip_fclose(f);
+	return x->err;
 }
 
 /* ---- the whole ------------------------------------------------------- */
@@ -1085,7 +1643,7 @@ to_csv(zip_t *zip, const char *name, const char *sheet_name, FILE *out,
 		xr_fail(&x, CARTEL_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (read_part(&x, sheet_part, &sh->b, 1) != 0)
+	if (read_sheet(&x, sheet_part, sh) != 0)
 		goto done;
 	if (!sh->have_header) {
 		xr_fail(&x, CARTEL_EFORMAT,
