@@ -204,6 +204,45 @@ parser_new(struct base *b, XML_StartElementHandler start,
 	return p;
 }
 
+/* The next bytes of the part being read (x->part), at most 64 KiB into
+ * buf, counted against its declared size (st) and the limits: their
+ * number, 0 at its end, or -1 (x->err set). */
+static zip_int64_t
+part_next(struct xr *x, zip_file_t *f, const zip_stat_t *st,
+	  size_t *part_bytes, void *buf)
+{
+	zip_int64_t n = zip_fread(f, buf, 1 << 16);
+	if (n < 0) {
+		xr_fail(x, CARTEL_EFORMAT,
+			"%s is damaged: %s (a cut or changed archive?)",
+			x->part, zip_file_strerror(f));
+		return -1;
+	}
+	*part_bytes += (size_t)n;
+	x->total += (size_t)n;
+	if ((st->valid & ZIP_STAT_SIZE) && *part_bytes > st->size) {
+		/* More than the archive said: a zip bomb hiding its size, or
+		 * damage. Either way, not read on. */
+		xr_fail(x, CARTEL_ERANGE,
+			"%s inflates past the %llu bytes the archive declares "
+			"(a zip bomb?); refused",
+			x->part, (unsigned long long)st->size);
+		return -1;
+	}
+	if (*part_bytes > CARTEL_LIMIT_XLSX_PART ||
+	    x->total > CARTEL_LIMIT_XLSX_TOTAL) {
+		xr_fail(x, CARTEL_ERANGE,
+			"%s inflates past the limit of %u MiB (a zip bomb?); "
+			"refused",
+			x->part,
+			*part_bytes > CARTEL_LIMIT_XLSX_PART
+				? CARTEL_LIMIT_XLSX_PART >> 20
+				: CARTEL_LIMIT_XLSX_TOTAL >> 20);
+		return -1;
+	}
+	return n;
+}
+
 /*
  * Inflates part `part` into parser p, counting against the limits.
  * Returns 0, 1 when the part is not in the archive (and !required), or
@@ -247,36 +286,9 @@ read_part(struct xr *x, const char *part, struct base *b, int required)
 			xr_fail(x, CARTEL_ENOMEM, "out of memory");
 			break;
 		}
-		zip_int64_t n = zip_fread(f, buf, 1 << 16);
-		if (n < 0) {
-			xr_fail(x, CARTEL_EFORMAT,
-				"%s is damaged: %s (a cut or changed "
-				"archive?)",
-				part, zip_file_strerror(f));
+		zip_int64_t n = part_next(x, f, &st, &part_bytes, buf);
+		if (n < 0)
 			break;
-		}
-		part_bytes += (size_t)n;
-		x->total += (size_t)n;
-		if ((st.valid & ZIP_STAT_SIZE) && part_bytes > st.size) {
-			/* More than the archive said: a zip bomb hiding its
-			 * size, or damage. Either way, not read on. */
-			xr_fail(x, CARTEL_ERANGE,
-				"%s inflates past the %llu bytes the archive "
-				"declares (a zip bomb?); refused",
-				part, (unsigned long long)st.size);
-			break;
-		}
-		if (part_bytes > CARTEL_LIMIT_XLSX_PART ||
-		    x->total > CARTEL_LIMIT_XLSX_TOTAL) {
-			xr_fail(x, CARTEL_ERANGE,
-				"%s inflates past the limit of %u MiB (a zip "
-				"bomb?); refused",
-				part,
-				part_bytes > CARTEL_LIMIT_XLSX_PART
-					? CARTEL_LIMIT_XLSX_PART >> 20
-					: CARTEL_LIMIT_XLSX_TOTAL >> 20);
-			break;
-		}
 		if (XML_ParseBuffer(b->p, (int)n, n == 0) == XML_STATUS_ERROR) {
 			if (x->err == 0)
 				xr_fail(x, CARTEL_EFORMAT,
@@ -1391,23 +1403,9 @@ read_sheet(struct xr *x, const char *part, struct sheet *sh)
 	if (chunk == NULL)
 		xr_fail(x, CARTEL_ENOMEM, "out of memory");
 	while (x->err == 0) {
-		zip_int64_t n = zip_fread(f, chunk, 1 << 16);
-		if (n < 0) {
-			xr_fail(x, CARTEL_EFORMAT,
-				"%s is damaged: %s (a cut or changed "
-				"archive?)",
-				part, zip_file_strerror(f));
+		zip_int64_t n = part_next(x, f, &st, &part_bytes, chunk);
+		if (n < 0)
 			break;
-		}
-		part_bytes += (size_t)n;
-		x->total += (size_t)n;
-		if (part_bytes > st.size) {
-			xr_fail(x, CARTEL_ERANGE,
-				"%s inflates past the %llu bytes the archive "
-				"declares (a zip bomb?); refused",
-				part, (unsigned long long)st.size);
-			break;
-		}
 		if (mode == WHOLE) {
 			if (p0_parse(x, sh, chunk, (size_t)n, n == 0,
 				     lines_apart) != 0 ||
