@@ -505,9 +505,10 @@ struct cartel_pfif_counts; /* <cartel/pfif.h> */
  * asked for) and the feed recorded in the transfer log (kind "pfif", by
  * u, to `to` (may be NULL), file "/api/pfif", the persons written, the
  * SHA-256 of the bytes): a feed whose record cannot be written is not
- * returned. Fills *counts when not NULL. Returns 0, CARTEL_EDENIED, the
- * errors of cartel_export_pfif (CARTEL_EINVAL for a bad time, domain or
- * `to`) or of cartel_transfer_record.
+ * returned. With opts->probe (an HTTP HEAD) the feed is made but not
+ * recorded: nothing of it leaves. Fills *counts when not NULL. Returns 0,
+ * CARTEL_EDENIED, the errors of cartel_export_pfif (CARTEL_EINVAL for a
+ * bad time, domain or `to`) or of cartel_transfer_record.
  */
 int cartel_account_pfif(struct cartel_db *db, const struct cartel_user *u,
 			const struct cartel_pfif_opts *opts, const char *to,

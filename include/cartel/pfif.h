@@ -153,6 +153,10 @@ struct cartel_pfif_opts {
 	 * most max_results written, each with his notes; 0 = no limit, in
 	 * the order of ids. */
 	size_t skip, max_results;
+	/* The feed through a front end (cartel_account_pfif): 1 when only
+	 * its headers are asked for (an HTTP HEAD). The document is made,
+	 * for its size, but nothing leaves, so no transfer is recorded. */
+	int probe;
 };
 
 /* What an export wrote. */

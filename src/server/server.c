@@ -621,10 +621,11 @@ round_api(struct MHD_Connection *c, struct req *q, struct cartel_db *db,
  * answered (r set), else the library's error with *why. */
 static int
 pfif_feed(struct MHD_Connection *c, struct cartel_db *db,
-	  const struct cartel_user *u, const char *from, struct resp *r,
-	  char **why)
+	  const struct cartel_user *u, const char *from, int head,
+	  struct resp *r, char **why)
 {
 	struct cartel_pfif_opts o = {0};
+	o.probe = head; /* HEAD: the headers only, no transfer */
 	const char *v;
 #define ARG(name) MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name)
 	long long skip = arg_num(c, "skip", 0, 1000000000LL);
@@ -1168,7 +1169,8 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 	} else if (strcmp(route, "/api/imports/{id}") == 0) {
 		err = cartel_account_import_status(u, args[0], &out, &why);
 	} else if (strcmp(route, "/api/pfif") == 0) {
-		err = pfif_feed(c, db, u, from, r, &why);
+		err = pfif_feed(c, db, u, from, strcmp(method, "HEAD") == 0,
+				r, &why);
 		if (err == 0) {
 			cartel_session_clear(&s);
 			return;

@@ -55,7 +55,7 @@ cartel_account_pfif(struct cartel_db *db, const struct cartel_user *u,
 	err = cartel_export_pfif(db, mem, &o, &c, why);
 	if (fclose(mem) != 0 && err == 0)
 		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	if (err == 0) {
+	if (err == 0 && !o.probe) {
 		char sha[CARTEL_SHA256_HEX];
 		cartel_sha256_hex(buf, n, sha);
 		struct cartel_transfer t = {"pfif", (long long)c.persons, to,

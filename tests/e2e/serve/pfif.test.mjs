@@ -126,6 +126,16 @@ test('every page is a transfer, every decision in the access log', async () => {
 	const t = JSON.parse(cartel(reg.db, ['--json', 'transfers'])).transfers.pop();
 	assert.deepEqual([t.kind, t.by, t.to, t.file, t.persons, t.sha256],
 		['pfif', 'med', 'ICRC CTA', '/api/pfif', 3, sha]);
+	// A HEAD asks for the headers alone: the same type and length as the
+	// page, no body, and nothing left, so nothing is recorded.
+	const count = () => JSON.parse(cartel(reg.db, ['--json', 'transfers'])).transfers.length;
+	const n0 = count();
+	const h = await as.med.req('HEAD', '/api/pfif?to=ICRC%20CTA&max_results=3');
+	assert.equal(h.status, 200);
+	assert.equal(h.text, '');
+	assert.match(h.headers.get('content-type'), /^application\/xml/);
+	assert.equal(Number(h.headers.get('content-length')), Buffer.byteLength(r.text));
+	assert.equal(count(), n0);
 	// The hotline's refusal is logged as such; nothing is recorded for it.
 	const before = JSON.parse(cartel(reg.db, ['--json', 'transfers'])).transfers.length;
 	isError(await as.hot.get('/api/pfif?include_captives=1'), 403);
