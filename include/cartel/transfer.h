@@ -41,7 +41,8 @@ struct cartel_db;
 /* One transfer, as an exporter describes it. */
 struct cartel_transfer {
 	/* What left: "csv", "json", "xlsx", "pfif", "pdf", "declaration",
-	 * "round", "handover-sheet", "backup" (a short word, no spaces). */
+	 * "round", "handover-sheet", "backup", "reconcile" (a short word,
+	 * no spaces). */
 	const char *kind;
 	long long n_persons; /* persons in the file */
 	const char *to;      /* to whom; NULL or "" when not said */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -102,7 +103,7 @@ table_open(struct table_out *t, const char *path)
 		t->fp = open_memstream(&t->mem, &t->len);
 		return t->fp != NULL ? 0 : cli_fail("out of memory");
 	}
-	if (cli_out_open(&t->out, path, 0) != 0)
+	if (cli_out_open(&t->out, path, CLI_OUT_HASH) != 0)
 		return EXIT_FAIL;
 	t->fp = t->out.fp;
 	return 0;
@@ -126,10 +127,14 @@ table_close(struct table_out *t, int ok)
 	return rc;
 }
 
+/* Writes the table; *sha (65 bytes) the SHA-256 of what was written, or
+ * "" for a workbook (read back when it is recorded). */
 static int
-write_list_csv(const char *path, const struct cartel_reconcile *res)
+write_list_csv(const char *path, const struct cartel_reconcile *res,
+	       char *sha)
 {
 	struct table_out out;
+	sha[0] = '\0';
 	if (table_open(&out, path) != 0)
 		return EXIT_FAIL;
 	FILE *fp = out.fp;
@@ -156,13 +161,16 @@ write_list_csv(const char *path, const struct cartel_reconcile *res)
 		table_close(&out, 0);
 		return cli_fail("%s: writing failed", cli_t(path));
 	}
-	return table_close(&out, 1);
+	int rc = table_close(&out, 1);
+	if (rc == 0 && !is_xlsx(path))
+		memcpy(sha, out.out.sha256, sizeof out.out.sha256);
+	return rc;
 }
 
 static int
 reconcile_list(struct cli *cli, const char *file, const char *party,
-	       const char *out, const char *by, double threshold,
-	       int show_all)
+	       const char *out, const char *by, const char *to,
+	       double threshold, int show_all)
 {
 	FILE *in = open_in(file);
 	if (in == NULL)
@@ -192,15 +200,34 @@ reconcile_list(struct cli *cli, const char *file, const char *party,
 		 party ? party : "any");
 	rc = cartel_audit_append(db, cli_actor(by), "reconcile", file, detail,
 				 &why);
-	cartel_db_close(db);
 	if (rc) {
+		cartel_db_close(db);
 		cartel_reconcile_clear(&res);
 		return cli_error(rc, why, "recording the reconciliation");
 	}
-	if (out != NULL && write_list_csv(out, &res)) {
+	/* The table names our persons beside theirs: it leaves the register
+	 * like any export, and is recorded as a transfer (its persons
+	 * counted as its matched and ambiguous rows). Nothing leaves
+	 * without its record. */
+	char sha[65];
+	if (out != NULL && write_list_csv(out, &res, sha)) {
+		cartel_db_close(db);
 		cartel_reconcile_clear(&res);
 		return EXIT_FAIL;
 	}
+	if (out != NULL &&
+	    cli_transfer(db, "reconcile",
+			 (long long)(res.n_matched + res.n_ambiguous), to, by,
+			 out, sha[0] ? sha : NULL) != 0) {
+		struct stat sb;
+		if (strcmp(out, "-") != 0 && lstat(out, &sb) == 0 &&
+		    S_ISREG(sb.st_mode))
+			remove(out);
+		cartel_db_close(db);
+		cartel_reconcile_clear(&res);
+		return EXIT_FAIL;
+	}
+	cartel_db_close(db);
 	if (cli->json) {
 		json_t *o = json_pack("{sssIsIsIsI}", "file", file, "rows",
 				      (json_int_t)res.n_rows, "matched",
@@ -509,7 +536,7 @@ int
 cmd_reconcile(struct cli *cli, int argc, char **argv)
 {
 	const char *pos[3] = {NULL, NULL, NULL}, *party = NULL, *out = NULL,
-		   *by = NULL;
+		   *by = NULL, *to = NULL;
 	int npos = 0, all = 0;
 	double threshold = 0;
 	int took;
@@ -520,6 +547,8 @@ cmd_reconcile(struct cli *cli, int argc, char **argv)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
 			by = argv[++i];
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
 		else if (strcmp(argv[i], "--all") == 0)
 			all = 1;
 		else if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
@@ -539,6 +568,12 @@ cmd_reconcile(struct cli *cli, int argc, char **argv)
 			return cli_usage("reconcile", "unexpected '%s'",
 					 argv[i]);
 	}
+	if (to != NULL && npos >= 1 &&
+	    (strcmp(pos[0], "counts") == 0 || strcmp(pos[0], "sheets") == 0))
+		return cli_usage("reconcile",
+				 "--to is for the table of a list (reconcile "
+				 "LIST.csv -o OUT.csv --to WHOM): counts and "
+				 "sheets take nothing from the register");
 	if (npos >= 1 && strcmp(pos[0], "counts") == 0) {
 		if (npos != 3)
 			return cli_usage("reconcile", "reconcile counts "
@@ -557,5 +592,10 @@ cmd_reconcile(struct cli *cli, int argc, char **argv)
 	if (party != NULL && !cartel_party_valid(party))
 		return cli_usage("reconcile", "'%s' is not a party code",
 				 party);
-	return reconcile_list(cli, pos[0], party, out, by, threshold, all);
+	if (to != NULL && out == NULL)
+		return cli_usage("reconcile",
+				 "--to says to whom the -o table goes: give "
+				 "-o OUT.csv");
+	return reconcile_list(cli, pos[0], party, out, by, to, threshold,
+			      all);
 }

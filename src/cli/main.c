@@ -345,7 +345,8 @@ static const struct cli_command commands[] = {
 	 "See docs/rounds.md.\n")},
 	{"reconcile", cmd_reconcile, N_("the other side's lists against ours, by identity"),
 	 N_("usage: cartel reconcile LIST.csv [--party CODE] [--all] [--json]\n"
-	 "                        [-o OUT.csv] [--threshold P] [--by NAME]\n"
+	 "                        [-o OUT.csv [--to WHOM]] [--threshold P]\n"
+	 "                        [--by NAME]\n"
 	 "       cartel reconcile counts THEIRS.csv OURS.csv [--json] [-o OUT.csv]\n"
 	 "       cartel reconcile sheets A.json B.json [--json] [--by NAME]\n"
 	 "\n"
@@ -358,7 +359,9 @@ static const struct cli_command commands[] = {
 	 "only. The third checks both parties' signed handover sheets against\n"
 	 "the pinned keys (refusing a replayed or older sheet) and lists who\n"
 	 "was handed over but not received, received but not handed over, and\n"
-	 "both totals. See docs/rounds.md and docs/protocol.md.\n")},
+	 "both totals. The first's table (-o) names our persons, so it is\n"
+	 "recorded in the transfer log, to WHOM. See docs/rounds.md and\n"
+	 "docs/protocol.md.\n")},
 	{"demo", cmd_demo, N_("build a realistic demo register and print its statistics"),
 	 N_("usage: cartel [--db PATH] demo [--per-side N] [--seed S] [--today DATE]\n"
 	 "                              [--parties A,B] [--json]\n"

@@ -36,6 +36,37 @@ head -1 "$T/out.csv" | grep -q "^row,their_id,verdict,our_id,probability,candida
 	fail "CSV header"
 grep -q "^4,T-3,ambiguous,," "$T/out.csv" || fail "CSV ambiguous row"
 grep -q "^2,T-1,matched,UA-1," "$T/out.csv" || fail "CSV matched row"
+# The table names our persons beside theirs: it is in the transfer log,
+# with the digest of its bytes, the persons of ours it names (2 matched,
+# 1 ambiguous row) and to whom it went when said.
+$C --json transfers >"$T/tr.json"
+[ "$(jq -r '.transfers | length' "$T/tr.json")" = 1 ] || fail "no transfer"
+[ "$(jq -r '.transfers[0] | [.kind, .persons, .file] | join(" ")' "$T/tr.json")" = \
+	"reconcile 3 $T/out.csv" ] || fail "transfer: $(cat "$T/tr.json")"
+[ "$(jq -r '.transfers[0].sha256' "$T/tr.json")" = \
+	"$(sha256sum "$T/out.csv" | cut -d' ' -f1)" ] || fail "transfer digest"
+$C reconcile "$D/round_reconcile_theirs.csv" --party RU -o "$T/out2.csv" \
+	--to "ICRC CTA" >/dev/null || fail "reconcile --to"
+[ "$($C --json transfers | jq -r '.transfers[1].to')" = "ICRC CTA" ] ||
+	fail "transfer recipient"
+# Without -o nothing leaves, and --to alone is a mistake; a recipient that
+# cannot be recorded leaves no table behind.
+if $C reconcile "$D/round_reconcile_theirs.csv" --to X 2>"$T/err"; then
+	fail "--to without -o accepted"
+fi
+grep -q -- "-o OUT.csv" "$T/err" || fail "--to alone: $(cat "$T/err")"
+if $C reconcile counts "$T/out.csv" "$T/out.csv" -o "$T/c.csv" --to X \
+	2>"$T/err"; then
+	fail "--to with counts accepted"
+fi
+grep -q "take nothing from the register" "$T/err" || fail "counts --to: $(cat "$T/err")"
+if $C reconcile "$D/round_reconcile_theirs.csv" -o "$T/bad.csv" \
+	--to "$(printf 'a\tb')" >/dev/null 2>"$T/err"; then
+	fail "a recipient with a tab accepted"
+fi
+[ ! -e "$T/bad.csv" ] || fail "a table left without its record"
+[ "$($C --json transfers | jq -r '.transfers | length')" = 2 ] ||
+	fail "transfers after the refusals"
 # JSON.
 $C reconcile "$D/round_reconcile_theirs.csv" --party RU --json >"$T/out.json"
 grep -q '"matched":2,"ambiguous":1,"not_held":3' "$T/out.json" ||
