@@ -628,8 +628,8 @@ struct sheet {
 	 * tag of the last row it read ends (bytes from the part's start). */
 	int in_sheetdata;
 	long long row_end_at;
-	/* A worker's sheet (a run of rows parsed apart, par_* below): its
-	 * rows become records of seg instead of CSV. */
+	/* A worker's sheet (a run of rows parsed apart, read_sheet below):
+	 * its rows become records of seg instead of CSV. */
 	struct seg *seg;
 	long raw_rn;	/* the row's own number, 0 for none */
 	int depth;	/* elements open, the wrapper first */
@@ -1336,6 +1336,25 @@ emit_rows(struct sheet *sh, const struct seg *g)
 	return sh->b.x->err != 0 ? -1 : 0;
 }
 
+/* The oldest run not yet emitted, once a worker is done with it (waiting
+ * for that when wait is set; else NULL while it is not), or NULL when
+ * none is left. */
+static struct seg *
+run_oldest(struct pool *pl, int wait)
+{
+	struct seg *g = NULL;
+	pthread_mutex_lock(&pl->mu);
+	if (pl->emitted < pl->pushed) {
+		g = pl->q[pl->emitted % PAR_QUEUE];
+		while (wait && g->state == SEG_QUEUED)
+			pthread_cond_wait(&pl->done, &pl->mu);
+		if (g->state == SEG_QUEUED)
+			g = NULL;
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return g;
+}
+
 /* Where the last "</row>" of b[0..n) ends, or 0. */
 static size_t
 last_row_end(const char *b, size_t n)
@@ -1397,7 +1416,7 @@ read_sheet(struct xr *x, const char *part, struct sheet *sh)
 	 * the workers; whole: everything to the reading thread's parser. */
 	enum { HEAD, RUNS, WHOLE } mode = HEAD;
 	struct sbuf acc = {0};
-	size_t fed = 0, lines_apart = 0, part_bytes = 0;
+	size_t lines_apart = 0, part_bytes = 0;
 	int handed_back = 0; /* a worker gave a run back */
 	char *chunk = malloc(1 << 16);
 	if (chunk == NULL)
@@ -1425,11 +1444,10 @@ read_sheet(struct xr *x, const char *part, struct sheet *sh)
 				cut = acc.n; /* no row end: read whole */
 			if (p0_parse(x, sh, acc.p, cut, 0, 0) != 0)
 				break;
-			fed = cut;
 			/* To the byte at a row's end inside sheetData, or the
 			 * rest is read whole. */
 			mode = sh->in_sheetdata && !sh->in_row &&
-					       sh->row_end_at == (long long)fed &&
+					       sh->row_end_at == (long long)cut &&
 					       cut < acc.n
 				       ? RUNS
 				       : WHOLE;
@@ -1447,25 +1465,12 @@ read_sheet(struct xr *x, const char *part, struct sheet *sh)
 					mode = WHOLE;
 				break;
 			}
-			/* The oldest run first when the queue is full. */
-			pthread_mutex_lock(&pl.mu);
-			while (pl.pushed - pl.emitted == PAR_QUEUE &&
-			       pl.q[pl.emitted % PAR_QUEUE]->state ==
-				       SEG_QUEUED)
-				pthread_cond_wait(&pl.done, &pl.mu);
-			pthread_mutex_unlock(&pl.mu);
-			/* Emit the runs done, in order. */
-			for (;;) {
-				pthread_mutex_lock(&pl.mu);
-				struct seg *g =
-					pl.emitted < pl.pushed
-						? pl.q[pl.emitted % PAR_QUEUE]
-						: NULL;
-				int state = g ? g->state : SEG_QUEUED;
-				pthread_mutex_unlock(&pl.mu);
-				if (state == SEG_QUEUED)
-					break;
-				if (state == SEG_WHOLE) {
+			/* The runs done, in order (the oldest waited for when
+			 * the queue is full); one given back stops them. */
+			struct seg *g;
+			int full = pl.pushed - pl.emitted == PAR_QUEUE;
+			while (x->err == 0 && (g = run_oldest(&pl, full)) != NULL) {
+				if (g->state == SEG_WHOLE) {
 					mode = WHOLE;
 					break;
 				}
@@ -1473,12 +1478,11 @@ read_sheet(struct xr *x, const char *part, struct sheet *sh)
 				emit_rows(sh, g);
 				seg_free(g);
 				pl.emitted++;
-				if (x->err != 0)
-					break;
+				full = 0;
 			}
 			if (mode != RUNS || x->err != 0)
 				break;
-			struct seg *g = calloc(1, sizeof *g);
+			g = calloc(1, sizeof *g);
 			char *b = g ? malloc(cut + 8) : NULL;
 			if (b == NULL) {
 				free(g);
@@ -1506,14 +1510,9 @@ read_sheet(struct xr *x, const char *part, struct sheet *sh)
 		/* The end, or the workers gave a run back: every run left,
 		 * in order, then what is gathered, to the reading thread's
 		 * parser (its rows written as it reads them). */
-		while (pl.emitted < pl.pushed && x->err == 0) {
-			pthread_mutex_lock(&pl.mu);
-			struct seg *g = pl.q[pl.emitted % PAR_QUEUE];
-			while (g->state == SEG_QUEUED)
-				pthread_cond_wait(&pl.done, &pl.mu);
-			int state = g->state;
-			pthread_mutex_unlock(&pl.mu);
-			if (state == SEG_ROWS && !handed_back) {
+		struct seg *g;
+		while (x->err == 0 && (g = run_oldest(&pl, 1)) != NULL) {
+			if (g->state == SEG_ROWS && !handed_back) {
 				lines_apart += g->lines;
 				emit_rows(sh, g);
 			} else {
@@ -1799,42 +1798,6 @@ cartel_xlsx_file_to_csv(const char *path, const char *sheet, FILE *out,
 	return file_to_csv(path, sheet, out, rows, NULL, why);
 }
 
-/* The whole sheet as CSV in memory, then imported: the way when no
- * thread or socket can be had. */
-static int
-import_buffered(struct cartel_db *db, const char *path, const char *sheet,
-		const struct cartel_import_opts *opts,
-		struct cartel_import_result *res, char **why)
-{
-	char *csv = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&csv, &len);
-	if (mem == NULL)
-		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	struct cartel_xlsx_rows rows;
-	int err = cartel_xlsx_file_to_csv(path, sheet, mem, &rows, why);
-	if (fclose(mem) != 0 && err == 0)
-		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	if (err != 0) {
-		free(csv);
-		return err;
-	}
-	FILE *in = fmemopen(csv, len, "r");
-	if (in == NULL) {
-		free(csv);
-		free(rows.row_of);
-		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	}
-	struct cartel_import_opts o = *opts;
-	o.row_of = rows.row_of;
-	o.n_row_of = rows.n;
-	err = cartel_import_csv(db, in, path, &o, res, why);
-	fclose(in);
-	free(csv);
-	free(rows.row_of);
-	return err;
-}
-
 /*
  * Importing while the sheet is read. A thread of its own turns the sheet
  * into CSV and writes it into one end of a socket pair; the import reads
@@ -1940,19 +1903,27 @@ cartel_import_xlsx(struct cartel_db *db, const char *path, const char *sheet,
 	if (s.live.row_of == NULL)
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s.fd) != 0) {
+		int e = errno;
 		free(s.live.row_of);
-		return import_buffered(db, path, sheet, &o, res, why);
+		return cartel__why(why, CARTEL_EIO,
+				   "%s: the workbook cannot be read: %s", path,
+				   strerror(e));
 	}
 	cookie_io_functions_t io = {stream_read, NULL, NULL, NULL};
 	FILE *in = fopencookie(&s, "r", io);
 	pthread_t th;
-	if (in == NULL || pthread_create(&th, NULL, stream_produce, &s) != 0) {
+	int started = in != NULL &&
+		      pthread_create(&th, NULL, stream_produce, &s) == 0;
+	if (!started) {
 		if (in != NULL)
 			fclose(in);
 		close(s.fd[0]);
 		close(s.fd[1]);
 		free(s.live.row_of);
-		return import_buffered(db, path, sheet, &o, res, why);
+		return cartel__why(why, CARTEL_ENOMEM,
+				   "%s: the workbook cannot be read: out of "
+				   "memory (no thread to read it)",
+				   path);
 	}
 	o.row_of = s.live.row_of;
 	o.n_row_of = CARTEL_LIMIT_XLSX_ROWS;
