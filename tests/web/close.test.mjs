@@ -29,7 +29,7 @@ await run('close', async (t, step) => {
 		const link = page.getByRole('link', {name: /^Open inquiry INQ-\d+$/});
 		id = (await link.textContent()).replace('Open inquiry ', '');
 		await link.click();
-		await page.getByRole('heading', {name: `Inquiry ${id}`}).waitFor();
+		await page.getByRole('heading', {name: `Inquiry ${id}`, exact: true}).waitFor();
 		const rows = page.locator('table.candidates tbody tr');
 		assert.equal(await rows.count(), 2, 'UA-2 and UA-2B are candidates');
 		assert.match(await rows.allTextContents().then((x) => x.join(' ')), /awaiting review.*awaiting review/);
@@ -44,7 +44,7 @@ await run('close', async (t, step) => {
 		await item.getByRole('button', {name: 'Confirm: this is him'}).click();
 		await reg.locator('main').getByText('The match was confirmed.').waitFor();
 		await page.reload();
-		await page.getByRole('heading', {name: `Inquiry ${id}`}).waitFor();
+		await page.getByRole('heading', {name: `Inquiry ${id}`, exact: true}).waitFor();
 		const row = (pid) => page.locator('table.candidates tbody tr')
 			.filter({has: page.getByRole('link', {name: pid, exact: true})});
 		const ua2 = row('UA-2');
@@ -77,7 +77,7 @@ await run('close', async (t, step) => {
 		await page.getByRole('heading', {name: 'Запросы'}).waitFor();
 		await page.getByRole('link', {name: 'Показать все запросы'}).click();
 		await page.getByRole('link', {name: id}).click();
-		await page.getByRole('heading', {name: `Запрос ${id}`}).waitFor();
+		await page.getByRole('heading', {name: `Запрос ${id}`, exact: true}).waitFor();
 		assert.match(await page.locator('.closed-reason').textContent(), /^Закрыт .*: the family has found him$/);
 	});
 });

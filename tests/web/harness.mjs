@@ -106,13 +106,14 @@ export async function setup(name) {
 	fs.mkdirSync(shots, {recursive: true});
 	for (const f of fs.readdirSync(shots))
 		if (f.startsWith(`${name}-`))
-			fs.rmSync(path.join(shots, f));
+			fs.rmSync(path.join(shots, f), {force: true});
 	const browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		headless: true,
 		args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
 	});
 	const problems = [];
+	const pages = [];
 	let shot = 0;
 	const t = {
 		dir, db, url, browser,
@@ -125,6 +126,7 @@ export async function setup(name) {
 				viewport: opts.viewport || {width: 1280, height: 900},
 			});
 			const page = await ctx.newPage();
+			pages.push(page);
 			page.setDefaultTimeout(10000);
 			page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 			page.on('console', (m) => {
@@ -156,6 +158,19 @@ export async function setup(name) {
 				await done;
 			}
 			return proc.exitCode;
+		},
+		// What a failed test leaves to read: whether the server still
+		// runs, and what each page shows.
+		async state() {
+			const out = [proc.exitCode !== null ? `server exited with status ${proc.exitCode}` :
+				proc.signalCode !== null ? `server killed by ${proc.signalCode}` :
+				'server still running'];
+			for (const [i, p] of pages.entries()) {
+				const text = await p.locator('main').innerText({timeout: 1000})
+					.catch((e) => `(not read: ${e.message.split('\n')[0]})`);
+				out.push(`page ${i + 1} (${p.url()}):\n${text.slice(0, 1500)}`);
+			}
+			return out.join('\n');
 		},
 		remove() {
 			fs.rmSync(dir, {recursive: true, force: true});
@@ -285,6 +300,8 @@ export async function run(name, fn) {
 		console.log(`${passed} passed, 0 failed`);
 	} catch (e) {
 		console.error(`${name}: ${e.stack || e}`);
+		if (t)
+			console.error(await t.state().catch((x) => `state not read: ${x}`));
 		console.error(`server log:\n${log()}`);
 		process.exitCode = 1;
 	} finally {

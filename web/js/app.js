@@ -102,11 +102,13 @@ function drawNav(current) {
 
 let rendering = 0;
 let firstRender = true;
+// The screen last drawn, as its route: a hash that names the same screen
+// again ("#/" and "#/rounds" for a mediator, say) does not draw it anew,
+// so a form being filled in is not wiped by a second hash change.
+let shown = null;
 
-// opts.keepFocus: the screen redrawn in place (a language switched),
-// the focus left where it is.
-async function render(opts) {
-	const mine = ++rendering;
+// The screen the address names, as the page would draw it.
+function resolve() {
 	const {parts, query} = parseHash();
 	let name = parts[0] || home();
 	let sc = SCREENS.find((x) => x.name === name);
@@ -118,15 +120,30 @@ async function render(opts) {
 		name = 'login';
 		sc = SCREENS.find((x) => x.name === 'login');
 	}
+	const key = [name, ...parts.slice(1)].map(encodeURIComponent).join('/') +
+		`?${query.toString()}`;
+	return {name, sc, parts, query, key};
+}
+
+// opts.keepFocus: the screen redrawn in place (a language switched),
+// the focus left where it is.
+async function render(opts) {
+	const mine = ++rendering;
+	const {name, sc, parts, query, key} = resolve();
+	shown = key;
 	drawNav(name);
+	// Each drawing gets a container of its own: a screen still waiting
+	// for the server when another is asked for writes into its own,
+	// which is no longer on the page, never over the new one.
 	const main = document.getElementById('main');
-	main.replaceChildren();
+	const screen = h('div', {class: 'screen'});
+	main.replaceChildren(screen);
 	main.setAttribute('aria-busy', 'true');
 	try {
-		await sc.view.render(main, {parts: parts.slice(1), query, go});
+		await sc.view.render(screen, {parts: parts.slice(1), query, go});
 	} catch (e) {
 		if (mine === rendering)
-			main.replaceChildren(h('p', {class: 'error', role: 'alert'},
+			screen.replaceChildren(h('p', {class: 'error', role: 'alert'},
 				t('common.failed', {why: e.message})));
 	}
 	if (mine !== rendering)
@@ -168,7 +185,10 @@ async function start() {
 	});
 	if (!session())
 		await api.resume();
-	window.addEventListener('hashchange', render);
+	window.addEventListener('hashchange', () => {
+		if (resolve().key !== shown)
+			render();
+	});
 	// A session that ended (idle, signed out elsewhere, account disabled)
 	// takes the reader from a staff screen to the sign-in screen.
 	window.addEventListener('cartel:session', () => {
