@@ -198,9 +198,16 @@ reconcile_list(struct cli *cli, const char *file, const char *party,
 		 "rows=%zu matched=%zu ambiguous=%zu not_held=%zu party=%s",
 		 res.n_rows, res.n_matched, res.n_ambiguous, res.n_not_held,
 		 party ? party : "any");
-	rc = cartel_audit_append(db, cli_actor(by), "reconcile", file, detail,
-				 &why);
+	/* The reconciliation's entry, its table and the table's transfer
+	 * record stand or fall together: a table refused (a recipient the
+	 * log cannot take, a file that cannot be written) leaves neither
+	 * the entry nor the file. */
+	rc = cartel_db_begin(db, &why);
+	if (rc == 0)
+		rc = cartel_audit_append(db, cli_actor(by), "reconcile", file,
+					 detail, &why);
 	if (rc) {
+		cartel_db_rollback(db);
 		cartel_db_close(db);
 		cartel_reconcile_clear(&res);
 		return cli_error(rc, why, "recording the reconciliation");
@@ -211,17 +218,22 @@ reconcile_list(struct cli *cli, const char *file, const char *party,
 	 * without its record. */
 	char sha[65];
 	if (out != NULL && write_list_csv(out, &res, sha)) {
+		cartel_db_rollback(db);
 		cartel_db_close(db);
 		cartel_reconcile_clear(&res);
 		return EXIT_FAIL;
 	}
-	if (out != NULL &&
-	    cli_transfer(db, "reconcile",
-			 (long long)(res.n_matched + res.n_ambiguous), to, by,
-			 out, sha[0] ? sha : NULL) != 0) {
+	int failed = out != NULL &&
+		     cli_transfer(db, "reconcile",
+				  (long long)(res.n_matched + res.n_ambiguous),
+				  to, by, out, sha[0] ? sha : NULL) != 0;
+	if (!failed && (rc = cartel_db_commit(db, &why)) != 0)
+		failed = cli_error(rc, why, "recording the reconciliation") != 0;
+	if (failed) {
+		cartel_db_rollback(db);
 		struct stat sb;
-		if (strcmp(out, "-") != 0 && lstat(out, &sb) == 0 &&
-		    S_ISREG(sb.st_mode))
+		if (out != NULL && strcmp(out, "-") != 0 &&
+		    lstat(out, &sb) == 0 && S_ISREG(sb.st_mode))
 			remove(out);
 		cartel_db_close(db);
 		cartel_reconcile_clear(&res);

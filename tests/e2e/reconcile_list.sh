@@ -60,11 +60,14 @@ if $C reconcile counts "$T/out.csv" "$T/out.csv" -o "$T/c.csv" --to X \
 	fail "--to with counts accepted"
 fi
 grep -q "take nothing from the register" "$T/err" || fail "counts --to: $(cat "$T/err")"
+entries=$(sqlite3 "$T/r.db" "select count(*) from audit where action = 'reconcile'")
 if $C reconcile "$D/round_reconcile_theirs.csv" -o "$T/bad.csv" \
 	--to "$(printf 'a\tb')" >/dev/null 2>"$T/err"; then
 	fail "a recipient with a tab accepted"
 fi
 [ ! -e "$T/bad.csv" ] || fail "a table left without its record"
+[ "$(sqlite3 "$T/r.db" "select count(*) from audit where action = 'reconcile'")" = "$entries" ] ||
+	fail "a refused table left its reconciliation entry"
 [ "$($C --json transfers | jq -r '.transfers | length')" = 2 ] ||
 	fail "transfers after the refusals"
 # JSON.

@@ -386,14 +386,19 @@ cartel_account_event(struct cartel_db *db, const struct cartel_user *u,
 	};
 	if (err == 0)
 		err = cartel_event_record(db, &ev, &seq, why);
-	if (err == 0)
-		err = cartel_db_commit(db, why);
-	if (err != 0)
-		cartel_db_rollback(db);
+	/* The answer is made before the commit: a failure reported is an
+	 * event not recorded. */
 	if (err == 0 && (*out = json_pack("{s:I, s:s, s:I}", "seq",
 					  (json_int_t)seq, "person_id", p.id,
 					  "version", (json_int_t)seq)) == NULL)
 		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	if (err == 0)
+		err = cartel_db_commit(db, why);
+	if (err != 0) {
+		cartel_db_rollback(db);
+		json_decref(*out);
+		*out = NULL;
+	}
 	cartel_person_clear(&p);
 	return err;
 }
@@ -689,6 +694,12 @@ cartel_account_person_add(struct cartel_db *db, const struct cartel_user *u,
 	char *id = NULL;
 	struct cartel_provenance prov = {.actor = u->name,
 					 .source = (enum cartel_source)src};
+	/* The person, his version and the access line in one transaction,
+	 * the answer made before it commits: a failure reported is a
+	 * person not added, so a client that tries again adds him once. */
+	int begun = 0;
+	if (err == 0 && (err = cartel_db_begin(db, why)) == 0)
+		begun = 1;
 	if (err == 0)
 		err = cartel_person_add(db, &p, &prov, &id, why);
 	cartel_person_clear(&p);
@@ -701,6 +712,14 @@ cartel_account_person_add(struct cartel_db *db, const struct cartel_user *u,
 	    (*out = json_pack("{s:s, s:I}", "id", id, "version",
 			      (json_int_t)version)) == NULL)
 		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	if (err == 0)
+		err = cartel_db_commit(db, why);
+	if (err != 0) {
+		if (begun)
+			cartel_db_rollback(db);
+		json_decref(*out);
+		*out = NULL;
+	}
 	free(id);
 	return err;
 }
