@@ -1,5 +1,6 @@
 // A hotline files a mother's inquiry and reads the case code out in
 // groups; the family page answers that code, and only that one.
+import {execFileSync} from 'node:child_process';
 import {run, assert, checkA11y, signIn, fileInquiry} from './harness.mjs';
 
 await run('inquiry', async (t, step) => {
@@ -52,5 +53,26 @@ await run('inquiry', async (t, step) => {
 		await fam.getByLabel('Case code').fill(wrong.join('-'));
 		await fam.getByRole('button', {name: 'Show the status'}).click();
 		await fam.getByText('No case has this code.', {exact: false}).waitFor();
+	});
+	await step('an inquiry that could not be compared says so, and still gives its code', async () => {
+		// The register refuses to keep any potential match (a trigger
+		// put in by hand, then taken out).
+		const sql = (q) => execFileSync('sqlite3', [t.db, q], {encoding: 'utf8'});
+		sql("CREATE TRIGGER no_keep BEFORE INSERT ON match_candidate BEGIN SELECT RAISE(ABORT, 'kept nowhere'); END");
+		try {
+			const again = await fileInquiry(page, {
+				'Family name': 'Kovalchuk',
+				'Given name': 'Oleksandr',
+				"Caller's name": 'Ірина Ковальчук',
+				'Relation to the person sought': 'sister',
+			});
+			assert.ok(again.length >= 4, 'a case code all the same');
+		} finally {
+			sql('DROP TRIGGER no_keep');
+		}
+		const notice = page.locator('main .done .notice');
+		assert.match(await notice.textContent(),
+			/recorded, but it could not be compared with the register.*cartel inquiry match/);
+		await checkA11y(page, 'inquiry not compared');
 	});
 });

@@ -18,6 +18,7 @@
 #include <cartel/round.h>
 
 #include "account/account_int.h"
+#include "core/intl.h"
 #include "core/why.h"
 #include "store/account_rows.h"
 
@@ -566,7 +567,22 @@ cartel_account_inquiry(struct cartel_db *db, const struct cartel_user *u,
 	cartel_person_clear(&p);
 	if (err != 0 && id == NULL)
 		return err;
-	/* Recorded even when matching failed: the family gets its code. */
+	/* Recorded even when matching failed: the family gets its code, and
+	 * whoever filed it is told that it was not compared (the library's
+	 * reason, which names no one), never "no candidates". */
+	char *unmatched = NULL;
+	if (err != 0) {
+		unmatched = cartel__asprintf(
+			_("The inquiry is recorded, but it could not be "
+			  "compared with the register just now (%s). It is "
+			  "compared again when the matching is run: "
+			  "\"cartel inquiry match\" at the command line."),
+			why != NULL && *why != NULL ? *why
+						   : cartel_strerror(err));
+		free(*why);
+		*why = NULL;
+		err = 0;
+	}
 	char code[CARTEL_CASE_CODE_SIZE];
 	int e = cartel_db_begin(db, why);
 	if (e == 0)
@@ -578,11 +594,17 @@ cartel_account_inquiry(struct cartel_db *db, const struct cartel_user *u,
 	if (e != 0) {
 		cartel_db_rollback(db);
 		free(id);
+		free(unmatched);
 		return e;
 	}
-	*out = json_pack("{s:s, s:s, s:I}", "id", id, "case_code", code,
-			 "candidates", (json_int_t)n_found);
+	*out = json_pack("{s:s, s:s, s:I, s:b}", "id", id, "case_code", code,
+			 "candidates", (json_int_t)n_found, "matched",
+			 unmatched == NULL);
+	if (*out != NULL && unmatched != NULL)
+		json_object_set_new(*out, "match_problem",
+				    json_string(unmatched));
 	free(id);
+	free(unmatched);
 	return *out ? 0 : cartel__why(why, CARTEL_ENOMEM, "out of memory");
 }
 

@@ -1,6 +1,7 @@
 // The API of cartel serve, route by route and role by role (docs/api.md).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, makeRegister, startServer, cartel, getFrom, rawRequest,
@@ -218,6 +219,8 @@ test('the hotline files an inquiry and gets a case code to read out', async () =
 	assert.equal(r.status, 201, r.text);
 	assert.match(r.json.id, /^INQ-/);
 	assert.match(r.json.case_code, /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$/);
+	assert.equal(r.json.matched, true, 'compared with the register');
+	assert.equal(r.json.match_problem, undefined);
 	caseA = r.json.case_code;
 	inqA = r.json.id;
 	const b = await as['reg-ua'].post('/api/inquiries', { family_name: 'Бондаренко', given_name: 'Олег', requester: 'wife' });
@@ -460,4 +463,29 @@ test('registrars add persons their party holds or its own missing; no one else',
 	isError(await as['reg-ua'].post('/api/persons', { family_name: 'X', held_by: 'UA', birth_date: '1990-02-30' }), 422);
 	isError(await as['reg-ua'].post('/api/persons', { family_name: 'X', held_by: 'UA', id: 'UA-1' }), 422);
 	isError(await as['reg-ua'].post('/api/persons', { family_name: ['X'], held_by: 'UA' }), 422);
+});
+
+test('an inquiry that cannot be compared is recorded, and the answer says so', async () => {
+	// The register refuses to keep any potential match (a trigger put in
+	// by hand): the inquiry is still recorded with its code, and the
+	// answer says it was not compared rather than "no candidates".
+	const sql = (q) => execFileSync('sqlite3', [reg.db, q], { encoding: 'utf8' });
+	sql("CREATE TRIGGER no_keep BEFORE INSERT ON match_candidate BEGIN SELECT RAISE(ABORT, 'kept nowhere'); END");
+	let r;
+	try {
+		r = await as.hot.post('/api/inquiries', {
+			family_name: 'Shevchenko', given_name: 'Serhiy', birth_date: '1990-05-01',
+			requester: 'sister', relation: 'sister' }, { headers: { 'Accept-Language': 'uk' } });
+	} finally {
+		sql('DROP TRIGGER no_keep');
+	}
+	assert.equal(r.status, 201, r.text);
+	assert.match(r.json.case_code, /^[0-9A-Z]{4}-/);
+	assert.equal(r.json.matched, false);
+	assert.equal(r.json.candidates, 0);
+	assert.match(r.json.match_problem, /cartel inquiry match/);
+	assert.match(r.json.match_problem, /[А-Яа-яІіЇїЄє]{4}/, 'in the asker\'s language');
+	// Run again, it finds what the first inquiry found.
+	const out = cartel(reg.db, ['inquiry', 'match', r.json.id, '--by', 'registrar']);
+	assert.match(out, /potential match/, out);
 });

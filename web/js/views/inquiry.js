@@ -41,6 +41,8 @@ export async function render(main) {
 			const code = d.case_code;
 			out.append(h('section', {class: 'card done', 'aria-labelledby': 'inq-done-h'},
 				h('h2', {id: 'inq-done-h'}, t('inquiry.filed', {id: d.id})),
+				d.matched === false && d.match_problem ?
+					h('p', {class: 'notice', role: 'status'}, d.match_problem) : null,
 				h('p', {}, t('inquiry.read_code')),
 				caseCode(code),
 				h('p', {}, t('inquiry.code_where')),
