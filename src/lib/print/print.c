@@ -29,6 +29,7 @@
 #include <cartel/transfer.h>
 
 #include "core/intl.h"
+#include "core/text_lock.h"
 #include "core/why.h"
 
 /* Landscape A4, in points. */
@@ -526,6 +527,7 @@ cartel_round_print_pdf(struct cartel_db *db, const struct cartel_round *r,
 		L.n_pages = 1;
 
 	struct sink s = {0};
+	cartel__text_lock();
 	cairo_surface_t *surf =
 		cairo_pdf_surface_create_for_stream(sink_write, &s, PAGE_W,
 						    PAGE_H);
@@ -550,6 +552,7 @@ cartel_round_print_pdf(struct cartel_db *db, const struct cartel_round *r,
 	cairo_surface_finish(surf);
 	cairo_status_t cst = cairo_surface_status(surf);
 	cairo_surface_destroy(surf);
+	cartel__text_unlock();
 	if (cst != CAIRO_STATUS_SUCCESS || s.failed) {
 		free(s.buf);
 		layout_clear(&L);

@@ -28,6 +28,7 @@
 #include <cartel/store.h>
 
 #include "core/intl.h"
+#include "core/text_lock.h"
 #include "core/why.h"
 #include "store/report_rows.h"
 
@@ -709,6 +710,7 @@ cartel_chart_render(struct cartel_db *db, enum cartel_chart c,
 	suppress(&ch);
 
 	struct sink pic = {0};
+	cartel__text_lock();
 	cairo_surface_t *surf =
 		fmt == CARTEL_CHART_SVG
 			? cairo_svg_surface_create_for_stream(
@@ -725,6 +727,7 @@ cartel_chart_render(struct cartel_db *db, enum cartel_chart c,
 	cairo_surface_finish(surf);
 	cairo_status_t cst = cairo_surface_status(surf);
 	cairo_surface_destroy(surf);
+	cartel__text_unlock();
 	if (cst != CAIRO_STATUS_SUCCESS || pic.failed) {
 		chart_clear(&ch);
 		free(pic.buf);
