@@ -103,15 +103,22 @@ export async function setup(name) {
 	}
 	const {url, proc} = await startServer(db, path.join(dir, 'serve.log'));
 	const shots = path.join(BUILD, 'web-screenshots');
-	fs.mkdirSync(shots, {recursive: true});
-	for (const f of fs.readdirSync(shots))
-		if (f.startsWith(`${name}-`))
-			fs.rmSync(path.join(shots, f), {force: true});
-	const browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		headless: true,
-		args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
-	});
+	let browser;
+	try {
+		fs.mkdirSync(shots, {recursive: true});
+		for (const f of fs.readdirSync(shots))
+			if (f.startsWith(`${name}-`))
+				fs.rmSync(path.join(shots, f), {force: true});
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			headless: true,
+			args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
+		});
+	} catch (e) {
+		// Nothing is left running to keep the test from ending.
+		proc.kill('SIGKILL');
+		throw e;
+	}
 	const problems = [];
 	const pages = [];
 	let shot = 0;
