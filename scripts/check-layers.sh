@@ -29,6 +29,8 @@
 #                         header (error detail, string helpers)
 #   core/intl.h           every library module: the marks of the words
 #                         translated (_(), N_(), C_())
+#   core/text_lock.h      print report: one thread at a time sets text
+#                         with pango, fontconfig and cairo
 #   register/record.h     store io: the creation record, which the store
 #                         writes into the "created" event and the import
 #                         encodes while it reads
@@ -82,6 +84,7 @@ function rank(m) {
 function interface(h) {
 	if (h == "core/why.h") return "register store io match plan round backup account print report gen"
 	if (h == "core/intl.h") return "register store io match plan round backup account print report gen"
+	if (h == "core/text_lock.h") return "print report"
 	if (h == "store/account_rows.h") return "account"
 	if (h == "register/record.h") return "store io"
 	if (h == "store/round_rows.h") return "round"
