@@ -665,9 +665,14 @@ struct cartel_review_item {
 	double score;
 	char *band;        /* "match" or "review" */
 	char *state;       /* "pending", "confirmed" or "rejected" */
-	char *explanation;
+	char *explanation; /* the engine's, as kept when it was found */
 	char *found_at;
 	char *decided_by, *decided_at, *reason;
+	/* How the record and what the family said agree, in plain words in
+	 * the calling thread's language ("found by surname and date of
+	 * birth; ..."): NULL until cartel_review_words fills it, and when
+	 * the inquiry is no longer open or the person no longer found. */
+	char *words;
 };
 
 /* The kept potential matches, best first within each inquiry; only the
@@ -677,6 +682,17 @@ int cartel_review_list(struct cartel_db *db, int all,
 		       char **why);
 
 void cartel_review_items_free(struct cartel_review_item *it, size_t n);
+
+/*
+ * Fills the words of it[0..n) (those still NULL) by asking each open
+ * inquiry among them of the register once more, as it was matched, in
+ * the calling thread's language: what a reviewer reads instead of the
+ * engine's bits. An inquiry confirmed or closed, or a person the search
+ * no longer gives, keeps NULL. Returns 0, or an error (CARTEL_ENOMEM, a
+ * database error), after which the words filled so far stay.
+ */
+int cartel_review_words(struct cartel_db *db, struct cartel_review_item *it,
+			size_t n, char **why);
 
 /*
  * Confirms (confirm = 1) or rejects (0) the pending potential match of

@@ -1036,6 +1036,17 @@ api(struct MHD_Connection *c, struct req *q, const char *method,
 		if (err == 0)
 			err = cartel_review_list(db, all && all[0] == '1', &v,
 						 &n, &why);
+		if (err == 0 && (size_t)off < n) {
+			/* The page's items in the reader's words; without
+			 * them (the register busy) the engine's explanation
+			 * still stands. */
+			size_t k = n - (size_t)off;
+			if ((long long)k > lim)
+				k = (size_t)lim;
+			char *w = NULL;
+			(void)cartel_review_words(db, v + off, k, &w);
+			free(w);
+		}
 		if (err == 0) {
 			json_t *a = json_array();
 			for (size_t i = 0; a && i < n; i++)

@@ -19,6 +19,7 @@
 
 #include <cartel/cartel.h>
 #include <cartel/inquiry.h>
+#include <cartel/json.h>
 #include <cartel/limits.h>
 #include <cartel/match.h>
 #include <cartel/register.h>
@@ -134,6 +135,60 @@ due(struct cartel_db *db, const char *inquiry_id, char *text, size_t size)
 	}
 	cartel_callbacks_free(v, n);
 	return count;
+}
+
+/* The words of each kept potential match, asked again of the register:
+ * in plain words, for every item of an open inquiry, none for one closed,
+ * and the JSON carries them only when filled. */
+static void
+review_words(void **state)
+{
+	struct fx *f = *state;
+	size_t found = 0;
+	char *a = record(f->db, "Kovalchuk", "Oleksandr", "mother", &found);
+	assert_true(found >= 1);
+	char *b = record(f->db, "Haidamaka", "Serhii", "brother", &found);
+	assert_true(found >= 1);
+	struct cartel_review_item *it = NULL;
+	size_t n = 0;
+	char *why = NULL;
+	assert_int_equal(cartel_review_list(f->db, 0, &it, &n, &why), 0);
+	assert_true(n >= 2);
+	json_t *before = cartel_review_item_json(&it[0]);
+	assert_null(json_object_get(before, "words"));
+	json_decref(before);
+	assert_int_equal(cartel_review_words(f->db, it, n, &why), 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(it[i].words);
+		assert_true(strncmp(it[i].words, "found by ", 9) == 0);
+		assert_null(strstr(it[i].words, "bits"));
+		if (strcmp(it[i].person_id, "UA-3") == 0)
+			assert_non_null(strstr(it[i].words,
+					       "surname and given name"));
+	}
+	json_t *o = cartel_review_item_json(&it[0]);
+	assert_string_equal(json_string_value(json_object_get(o, "words")),
+			    it[0].words);
+	json_decref(o);
+	cartel_review_items_free(it, n);
+
+	/* Closed: its items keep no words; the other inquiry's still do. */
+	assert_int_equal(cartel_inquiry_close(f->db, b, "found", "hotline",
+					      &why),
+			 0);
+	assert_int_equal(cartel_review_list(f->db, 1, &it, &n, &why), 0);
+	assert_int_equal(cartel_review_words(f->db, it, n, &why), 0);
+	size_t with = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(it[i].inquiry_id, b) == 0)
+			assert_null(it[i].words);
+		else
+			with += it[i].words != NULL;
+	}
+	assert_true(with >= 1);
+	cartel_review_items_free(it, n);
+	free(a);
+	free(b);
 }
 
 static void
@@ -421,6 +476,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(close_and_call_back_refused,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(review_words, setup, teardown),
 		cmocka_unit_test(change_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

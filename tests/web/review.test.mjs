@@ -28,6 +28,19 @@ await run('review', async (t, step) => {
 		await checkA11y(page, 'review');
 		await t.shot(page, 'side-by-side');
 	});
+	await step('the agreement is said in words, in the page\'s language', async () => {
+		const item = page.locator('.review-item').filter({hasText: 'UA-3'});
+		const band = await item.locator('.band').textContent();
+		assert.match(band, /found by surname and given name/, band);
+		assert.doesNotMatch(band, /bits|probability/, 'no score where a sentence fits');
+		const uk = await t.page({locale: 'uk-UA'});
+		await signIn(uk, 'reg-ru');
+		await uk.goto(`${t.url}/#/review`);
+		const ukItem = uk.locator('.review-item').filter({hasText: 'UA-3'});
+		await ukItem.waitFor();
+		const ukBand = await ukItem.locator('.band').textContent();
+		assert.match(ukBand, /знайдено за прізвищем і ім'ям/, ukBand);
+	});
 	await step('a decision without a reason is not sent', async () => {
 		const item = page.locator('.review-item').filter({hasText: 'UA-3'});
 		await item.getByRole('button', {name: 'Confirm: this is him'}).click();

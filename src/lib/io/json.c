@@ -152,12 +152,20 @@ cartel_search_hit_json(const struct cartel_search_hit *h, const char *read_as)
 json_t *
 cartel_review_item_json(const struct cartel_review_item *it)
 {
-	return json_pack("{s:s, s:s, s:f, s:s, s:s, s:s?, s:s?, s:s?, s:s?}",
-			 "inquiry_id", it->inquiry_id, "person_id",
-			 it->person_id, "score", it->score, "band", it->band,
-			 "state", it->state, "explanation", it->explanation,
-			 "decided_by", it->decided_by, "decided_at",
-			 it->decided_at, "reason", it->reason);
+	json_t *o = json_pack(
+		"{s:s, s:s, s:f, s:s, s:s, s:s?, s:s?, s:s?, s:s?}",
+		"inquiry_id", it->inquiry_id, "person_id", it->person_id,
+		"score", it->score, "band", it->band, "state", it->state,
+		"explanation", it->explanation, "decided_by", it->decided_by,
+		"decided_at", it->decided_at, "reason", it->reason);
+	/* Only when filled (cartel_review_words): the JSON of callers that
+	 * do not ask for them is as it was. */
+	if (o != NULL && it->words != NULL &&
+	    json_object_set_new(o, "words", json_string(it->words)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 json_t *

@@ -55,6 +55,7 @@ cartel_review_items_free(struct cartel_review_item *it, size_t n)
 		free(it[i].decided_by);
 		free(it[i].decided_at);
 		free(it[i].reason);
+		free(it[i].words);
 	}
 	free(it);
 }

@@ -85,7 +85,7 @@ async function item(m, redraw) {
 		h('h2', {}, t('review.item', {name: fullName(person), id: personId})),
 		h('p', {class: 'standing'}, standing(person)),
 		h('p', {class: `band band-${m.band || 'none'}`}, word('band', m.band),
-			' · ', overall(m.explanation)),
+			' · ', m.words || overall(m.explanation)),
 		h('div', {class: 'table-wrap'}, table),
 		decides ? [field(t('review.reason'), reason),
 			h('div', {class: 'actions'},
