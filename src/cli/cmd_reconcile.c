@@ -227,8 +227,10 @@ reconcile_list(struct cli *cli, const char *file, const char *party,
 		     cli_transfer(db, "reconcile",
 				  (long long)(res.n_matched + res.n_ambiguous),
 				  to, by, out, sha[0] ? sha : NULL) != 0;
-	if (!failed && (rc = cartel_db_commit(db, &why)) != 0)
-		failed = cli_error(rc, why, "recording the reconciliation") != 0;
+	if (!failed && (rc = cartel_db_commit(db, &why)) != 0) {
+		cli_error(rc, why, "recording the reconciliation");
+		failed = 1;
+	}
 	if (failed) {
 		cartel_db_rollback(db);
 		struct stat sb;

@@ -597,12 +597,9 @@ cartel_account_inquiry(struct cartel_db *db, const struct cartel_user *u,
 		free(unmatched);
 		return e;
 	}
-	*out = json_pack("{s:s, s:s, s:I, s:b}", "id", id, "case_code", code,
-			 "candidates", (json_int_t)n_found, "matched",
-			 unmatched == NULL);
-	if (*out != NULL && unmatched != NULL)
-		json_object_set_new(*out, "match_problem",
-				    json_string(unmatched));
+	*out = json_pack("{s:s, s:s, s:I, s:b, s:s*}", "id", id, "case_code",
+			 code, "candidates", (json_int_t)n_found, "matched",
+			 unmatched == NULL, "match_problem", unmatched);
 	free(id);
 	free(unmatched);
 	return *out ? 0 : cartel__why(why, CARTEL_ENOMEM, "out of memory");

@@ -198,69 +198,60 @@ int
 cartel_review_words(struct cartel_db *db, struct cartel_review_item *it,
 		    size_t n, char **why)
 {
-	/* Each inquiry asked once, for all its items: done[i] marks the
-	 * items whose inquiry was asked. */
-	unsigned char *done = calloc(n ? n : 1, 1);
-	if (done == NULL)
-		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	int err = 0;
+	/* Every inquiry asked once, at its first item, of one state of the
+	 * register (one search begun for all, as cartel_inquiry_match
+	 * does). */
+	struct cartel_search_opts so;
+	cartel_search_opts_init(&so);
+	struct cartel_search_info info;
+	struct cartel__search srch;
+	int err = 0, begun = 0;
 	for (size_t i = 0; err == 0 && i < n; i++) {
-		if (done[i] || it[i].words != NULL ||
-		    strncmp(it[i].inquiry_id, "link:", 5) == 0)
+		const char *inq = it[i].inquiry_id;
+		size_t j = 0;
+		while (j < i && strcmp(it[j].inquiry_id, inq) != 0)
+			j++;
+		if (j < i || strncmp(inq, "link:", 5) == 0)
 			continue;
-		for (size_t j = i; j < n; j++)
-			if (strcmp(it[j].inquiry_id, it[i].inquiry_id) == 0)
-				done[j] = 1;
 		struct cartel__inq *inqs = NULL;
 		size_t n_inq = 0;
 		char *w = NULL;
-		int e = cartel__inquiries_load(db, it[i].inquiry_id, &inqs,
-					       &n_inq, &w);
+		int e = cartel__inquiries_load(db, inq, &inqs, &n_inq, &w);
 		free(w);
-		if (e == CARTEL_ENOTFOUND || e == CARTEL_ESTATE) {
+		if (e == CARTEL_ENOTFOUND || e == CARTEL_ESTATE)
 			continue; /* no longer open: no words */
-		} else if (e != 0) {
-			err = cartel__why(why, e, "reading inquiry %s",
-					  it[i].inquiry_id);
+		if (e != 0) {
+			err = cartel__why(why, e, "reading inquiry %s", inq);
 			break;
 		}
-		struct cartel_search_opts so;
-		cartel_search_opts_init(&so);
-		struct cartel_search_info info;
-		struct cartel__search srch;
 		struct cartel_search_hit *hits = NULL;
 		size_t n_hits = 0;
-		if (n_inq > 0) {
-			err = cartel__search_begin(db, &so, &srch, &info, why);
-			if (err == 0) {
-				err = cartel__search_query(db, &srch, &so,
-							   &info, &inqs[0].q,
-							   20, 1, &hits,
-							   &n_hits, why);
-				cartel__search_end(db, &srch, err);
-				cartel_search_info_clear(&info);
-			}
-		}
-		for (size_t h = 0; err == 0 && h < n_hits; h++) {
-			if (hits[h].words == NULL)
-				continue;
-			for (size_t j = i; err == 0 && j < n; j++) {
-				if (it[j].words != NULL ||
-				    strcmp(it[j].inquiry_id,
-					   it[i].inquiry_id) != 0 ||
+		if (n_inq > 0 && !begun &&
+		    (err = cartel__search_begin(db, &so, &srch, &info,
+						why)) == 0)
+			begun = 1;
+		if (n_inq > 0 && err == 0)
+			err = cartel__search_query(db, &srch, &so, &info,
+						   &inqs[0].q, 20, 1, &hits,
+						   &n_hits, why);
+		for (size_t h = 0; err == 0 && h < n_hits; h++)
+			for (j = i; err == 0 && j < n; j++)
+				if (it[j].words == NULL &&
+				    hits[h].words != NULL &&
+				    strcmp(it[j].inquiry_id, inq) == 0 &&
 				    strcmp(it[j].person_id,
-					   hits[h].person.id) != 0)
-					continue;
-				it[j].words = cartel__strdup(hits[h].words);
-				if (it[j].words == NULL)
+					   hits[h].person.id) == 0 &&
+				    (it[j].words = cartel__strdup(
+					     hits[h].words)) == NULL)
 					err = cartel__why(why, CARTEL_ENOMEM,
 							  "out of memory");
-			}
-		}
 		cartel_search_hits_free(hits, n_hits);
 		cartel__inquiries_free(inqs, n_inq);
 	}
-	free(done);
+	if (begun) {
+		cartel__search_end(db, &srch, err);
+		cartel_search_info_clear(&info);
+	}
 	return err;
 }
 
