@@ -57,7 +57,7 @@ await run('inquiry', async (t, step) => {
 	await step('an inquiry that could not be compared says so, and still gives its code', async () => {
 		// The register refuses to keep any potential match (a trigger
 		// put in by hand, then taken out).
-		const sql = (q) => execFileSync('sqlite3', [t.db, q], {encoding: 'utf8'});
+		const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 20000', t.db, q], {encoding: 'utf8'});
 		sql("CREATE TRIGGER no_keep BEFORE INSERT ON match_candidate BEGIN SELECT RAISE(ABORT, 'kept nowhere'); END");
 		try {
 			const again = await fileInquiry(page, {

@@ -469,7 +469,7 @@ test('an inquiry that cannot be compared is recorded, and the answer says so', a
 	// The register refuses to keep any potential match (a trigger put in
 	// by hand): the inquiry is still recorded with its code, and the
 	// answer says it was not compared rather than "no candidates".
-	const sql = (q) => execFileSync('sqlite3', [reg.db, q], { encoding: 'utf8' });
+	const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 20000', reg.db, q], { encoding: 'utf8' });
 	sql("CREATE TRIGGER no_keep BEFORE INSERT ON match_candidate BEGIN SELECT RAISE(ABORT, 'kept nowhere'); END");
 	let r;
 	try {

@@ -32,7 +32,7 @@ test('50 clients mixing searches, reads and writes: no error, no lost write, no 
 	assert.equal(v.found, r.writes);
 	// The access log: one "search" line per search answered, and a
 	// "person.read" line for every record read (more: search hits too).
-	const count = (action) => Number(execFileSync('sqlite3', [reg.db,
+	const count = (action) => Number(execFileSync('sqlite3', ['-cmd', '.timeout 20000', reg.db,
 		`SELECT count(*) FROM access_log WHERE user = 'hot' AND action = '${action}'`]).toString());
 	assert.equal(count('search'), r.by_kind.search, 'each search has its line');
 	assert.ok(count('person.read') >= r.by_kind.read, 'each read has its line');

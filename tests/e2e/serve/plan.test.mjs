@@ -223,7 +223,7 @@ test('check-off: the holding party hands over, the receiving party receives', as
 
 test('tamper: a document or a policy changed behind the register is refused', async () => {
 	const { execFileSync } = await import('node:child_process');
-	const sql = (q) => execFileSync('sqlite3', [db, q]).toString().trim();
+	const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 20000', db, q]).toString().trim();
 	const verify = () => {
 		try {
 			cartel(db, ['audit', 'verify']);
