@@ -126,6 +126,20 @@ int cartel_match_index_build(struct cartel_match_index **out,
 /* Frees the index (not the persons). NULL is allowed. */
 void cartel_match_index_free(struct cartel_match_index *ix);
 
+/* Fields compared, and so evidence entries per pair. */
+#define CARTEL_MATCH_N_EVIDENCE 6
+
+/* How one compared field of a found pair agrees, without the values (the
+ * caller holds both records). */
+struct cartel_match_field {
+	const char *field;  /* the import column (static): family_name,
+			     * given_name, patronymic, birth_date,
+			     * birth_place, service_number */
+	const char *how;    /* as struct cartel_match_evidence's (static) */
+	double weight;      /* bits for (+) or against (-); 0 when unknown
+			     * on a side */
+};
+
 /* One ranked candidate. */
 struct cartel_match_candidate {
 	size_t index;       /* position in the indexed array */
@@ -143,6 +157,9 @@ struct cartel_match_candidate {
 	 * the given name is written differently: Олександр and Александр
 	 * are the same name". NULL when explanations are off. */
 	char *words;
+	/* Field by field, in the order above; every field NULL when
+	 * explanations are off. */
+	struct cartel_match_field fields[CARTEL_MATCH_N_EVIDENCE];
 };
 
 /*
@@ -405,9 +422,6 @@ struct cartel_match_evidence {
 			     * when unknown on a side */
 };
 
-/* Fields compared, and so evidence entries per pair. */
-#define CARTEL_MATCH_N_EVIDENCE 6
-
 /* Two records of one list that may be one person. */
 struct cartel_match_dup {
 	size_t a, b;               /* positions, a < b */
@@ -550,6 +564,7 @@ struct cartel_search_hit {
 	enum cartel_match_band band;
 	char *explanation;           /* NULL when explanations are off */
 	char *words;                 /* as struct cartel_match_candidate */
+	struct cartel_match_field fields[CARTEL_MATCH_N_EVIDENCE]; /* the same */
 	/* The day (YYYY-MM-DD) the person's status was last changed by an
 	 * event on it, or NULL when no event changed it after the record
 	 * was made. malloc'd. */
@@ -673,6 +688,9 @@ struct cartel_review_item {
 	 * birth; ..."): NULL until cartel_review_words fills it, and when
 	 * the inquiry is no longer open or the person no longer found. */
 	char *words;
+	/* How each field agrees, filled with words (field NULL until
+	 * then): what the review screen shows in its evidence column. */
+	struct cartel_match_field fields[CARTEL_MATCH_N_EVIDENCE];
 };
 
 /* The kept potential matches, best first within each inquiry; only the
@@ -684,10 +702,10 @@ int cartel_review_list(struct cartel_db *db, int all,
 void cartel_review_items_free(struct cartel_review_item *it, size_t n);
 
 /*
- * Fills the words of it[0..n) (those still NULL) by asking each open
- * inquiry among them of the register once more, as it was matched, in
- * the calling thread's language: what a reviewer reads instead of the
- * engine's bits. An inquiry confirmed or closed, or a person the search
+ * Fills the words and the fields of it[0..n) (those still NULL) by asking
+ * each open inquiry among them of the register once more, as it was
+ * matched, the words in the calling thread's language: what a reviewer
+ * reads instead of the engine's bits. An inquiry confirmed or closed, or a person the search
  * no longer gives, keeps NULL. Returns 0, or an error (CARTEL_ENOMEM, a
  * database error), after which the words filled so far stay.
  */

@@ -162,13 +162,35 @@ review_words(void **state)
 		assert_non_null(it[i].words);
 		assert_true(strncmp(it[i].words, "found by ", 9) == 0);
 		assert_null(strstr(it[i].words, "bits"));
-		if (strcmp(it[i].person_id, "UA-3") == 0)
+		/* Field by field too, each with how it agrees. */
+		for (size_t k = 0; k < CARTEL_MATCH_N_EVIDENCE; k++) {
+			assert_non_null(it[i].fields[k].field);
+			assert_non_null(it[i].fields[k].how);
+		}
+		assert_string_equal(it[i].fields[0].field, "family_name");
+		if (strcmp(it[i].person_id, "UA-3") == 0) {
 			assert_non_null(strstr(it[i].words,
 					       "surname and given name"));
+			/* Haidamaka and Гайдамака: one surname, two
+			 * scripts, for one man. */
+			assert_true(it[i].fields[0].weight > 0);
+			assert_string_not_equal(it[i].fields[0].how,
+						"different");
+			assert_string_equal(it[i].fields[3].how,
+					    "missing on one side");
+		}
 	}
 	json_t *o = cartel_review_item_json(&it[0]);
 	assert_string_equal(json_string_value(json_object_get(o, "words")),
 			    it[0].words);
+	json_t *ev = json_object_get(o, "evidence");
+	assert_int_equal(json_array_size(ev), CARTEL_MATCH_N_EVIDENCE);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(ev, 1), "field")),
+			    "given_name");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(ev, 1), "how")),
+			    it[0].fields[1].how);
 	json_decref(o);
 	cartel_review_items_free(it, n);
 
@@ -180,9 +202,13 @@ review_words(void **state)
 	assert_int_equal(cartel_review_words(f->db, it, n, &why), 0);
 	size_t with = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(it[i].inquiry_id, b) == 0)
+		if (strcmp(it[i].inquiry_id, b) == 0) {
 			assert_null(it[i].words);
-		else
+			assert_null(it[i].fields[0].field);
+			json_t *c = cartel_review_item_json(&it[i]);
+			assert_null(json_object_get(c, "evidence"));
+			json_decref(c);
+		} else
 			with += it[i].words != NULL;
 	}
 	assert_true(with >= 1);

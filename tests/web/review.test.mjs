@@ -21,7 +21,14 @@ await run('review', async (t, step) => {
 		const cells = await row.locator('td').allTextContents();
 		assert.equal(cells[0], 'Hajdamaka', 'what the family said');
 		assert.equal(cells[1], 'Гайдамака', 'the register\'s record');
-		assert.ok(cells[2].length > 3, `evidence for the family name: ${cells[2]}`);
+		// How they agree, in words: never the engine's bits.
+		assert.equal(cells[2], 'the same surname in either language',
+			`evidence for the family name: ${cells[2]}`);
+		const dates = await table.locator('tr').filter({hasText: 'Date of birth'})
+			.locator('td').allTextContents();
+		assert.equal(dates[2], 'known on one side only');
+		for (const e of await table.locator('tbody tr td:nth-child(4)').allTextContents())
+			assert.doesNotMatch(e, /bits|\d/, `no score where a sentence fits: ${e}`);
 		const given = await table.locator('tr').filter({hasText: 'Given name'})
 			.locator('td').allTextContents();
 		assert.equal(given[1], 'Микола');
@@ -40,6 +47,9 @@ await run('review', async (t, step) => {
 		await ukItem.waitFor();
 		const ukBand = await ukItem.locator('.band').textContent();
 		assert.match(ukBand, /знайдено за прізвищем і ім'ям/, ukBand);
+		const ukRow = ukItem.locator('table.side-by-side tr').filter({hasText: 'Прізвище'});
+		const ukCells = await ukRow.locator('td').allTextContents();
+		assert.equal(ukCells[2], 'те саме прізвище будь-якою мовою', ukCells.join(' | '));
 	});
 	await step('a decision without a reason is not sent', async () => {
 		const item = page.locator('.review-item').filter({hasText: 'UA-3'});

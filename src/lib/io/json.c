@@ -165,6 +165,29 @@ cartel_review_item_json(const struct cartel_review_item *it)
 		json_decref(o);
 		return NULL;
 	}
+	/* Field by field, when filled with the words: "how" is a fixed
+	 * text a screen words in its own language; "bits" to a tenth, as
+	 * the duplicates' evidence gives them. */
+	if (o != NULL && it->fields[0].field != NULL) {
+		json_t *ev = json_array();
+		int bad = ev == NULL ||
+			  json_object_set_new(o, "evidence", ev) != 0;
+		for (size_t f = 0; !bad && f < CARTEL_MATCH_N_EVIDENCE; f++) {
+			const struct cartel_match_field *e = &it->fields[f];
+			double r = e->weight * 10;
+			r = r < 0 ? -(double)(long long)(-r + 0.5)
+				  : (double)(long long)(r + 0.5);
+			bad = e->field == NULL || e->how == NULL ||
+			      json_array_append_new(
+				      ev, json_pack("{s:s, s:s, s:f}", "field",
+						    e->field, "how", e->how,
+						    "bits", r / 10)) != 0;
+		}
+		if (bad) {
+			json_decref(o);
+			return NULL;
+		}
+	}
 	return o;
 }
 

@@ -447,6 +447,8 @@ cartel_match_query_fetch(const struct cartel_match_index *ix,
 			    &ix->side.arena, res[i].weight, res[i].probability);
 			res[i].words = cartel__match_words(&ix->mm, lvs[k],
 							   sws[k], &qr, &r);
+			cartel__match_fields(&ix->mm, lvs[k], &qr, &r,
+					     res[i].fields);
 		}
 	}
 	free(lvs);

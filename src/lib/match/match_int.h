@@ -256,6 +256,12 @@ int cartel__match_evidence(const struct match_model *mm,
 			   const struct match_rec *b,
 			   struct cartel_match_evidence out[F_N]);
 
+/* The same, without the values (static texts only, nothing to free). */
+struct cartel_match_field;
+void cartel__match_fields(const struct match_model *mm, const uint8_t lv[F_N],
+			  const struct match_rec *a, const struct match_rec *b,
+			  struct cartel_match_field out[F_N]);
+
 /* ---- index.c ---- */
 
 struct match_side {

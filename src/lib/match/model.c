@@ -381,39 +381,68 @@ static const char *const field_column[F_N] = {
 	"birth_date",  "birth_place", "service_number",
 };
 
+/* The two records' texts of field f, NULL when unknown (da, db hold a
+ * date's). */
+static void
+field_texts(const struct match_rec *a, const struct match_rec *b, int f,
+	    char da[16], char db[16], const char **ta, const char **tb)
+{
+	if (f == F_DATE) {
+		*ta = cartel_date_format(&a->p->birth_date, da, 16);
+		*tb = cartel_date_format(&b->p->birth_date, db, 16);
+	} else {
+		*ta = field_text(a, f);
+		*tb = field_text(b, f);
+	}
+	if (*ta != NULL && (*ta)[0] == '\0')
+		*ta = NULL;
+	if (*tb != NULL && (*tb)[0] == '\0')
+		*tb = NULL;
+}
+
+void
+cartel__match_fields(const struct match_model *mm, const uint8_t lv[F_N],
+		     const struct match_rec *a, const struct match_rec *b,
+		     struct cartel_match_field out[F_N])
+{
+	for (int f = 0; f < F_N; f++) {
+		char da[16], db[16];
+		const char *ta, *tb;
+		field_texts(a, b, f, da, db, &ta, &tb);
+		out[f].field = field_column[f];
+		if (lv[f] == 0) {
+			out[f].how = ta == NULL && tb == NULL
+					     ? "unknown on both sides"
+					     : "missing on one side";
+			out[f].weight = 0;
+			continue;
+		}
+		out[f].weight = level_weight(mm, f, lv[f], a, b);
+		out[f].how = how_text(f, lv[f], a, b, ta, tb);
+	}
+}
+
 int
 cartel__match_evidence(const struct match_model *mm, const uint8_t lv[F_N],
 		       const struct match_rec *a, const struct match_rec *b,
 		       struct cartel_match_evidence out[F_N])
 {
 	memset(out, 0, F_N * sizeof *out);
+	struct cartel_match_field fs[F_N];
+	cartel__match_fields(mm, lv, a, b, fs);
 	int bad = 0;
 	for (int f = 0; f < F_N; f++) {
 		char da[16], db[16];
 		const char *ta, *tb;
-		if (f == F_DATE) {
-			ta = cartel_date_format(&a->p->birth_date, da, sizeof da);
-			tb = cartel_date_format(&b->p->birth_date, db, sizeof db);
-		} else {
-			ta = field_text(a, f);
-			tb = field_text(b, f);
-		}
+		field_texts(a, b, f, da, db, &ta, &tb);
 		struct cartel_match_evidence *e = &out[f];
-		e->field = field_column[f];
-		if (ta != NULL && ta[0] != '\0' && (e->left = strdup(ta)) == NULL)
+		e->field = fs[f].field;
+		e->how = fs[f].how;
+		e->weight = fs[f].weight;
+		if (ta != NULL && (e->left = strdup(ta)) == NULL)
 			bad = 1;
-		if (tb != NULL && tb[0] != '\0' &&
-		    (e->right = strdup(tb)) == NULL)
+		if (tb != NULL && (e->right = strdup(tb)) == NULL)
 			bad = 1;
-		if (lv[f] == 0) {
-			e->how = e->left == NULL && e->right == NULL
-					 ? "unknown on both sides"
-					 : "missing on one side";
-			e->weight = 0;
-			continue;
-		}
-		e->weight = level_weight(mm, f, lv[f], a, b);
-		e->how = how_text(f, lv[f], a, b, e->left, e->right);
 	}
 	if (bad) {
 		for (int f = 0; f < F_N; f++) {

@@ -235,16 +235,20 @@ cartel_review_words(struct cartel_db *db, struct cartel_review_item *it,
 						   &inqs[0].q, 20, 1, &hits,
 						   &n_hits, why);
 		for (size_t h = 0; err == 0 && h < n_hits; h++)
-			for (j = i; err == 0 && j < n; j++)
-				if (it[j].words == NULL &&
-				    hits[h].words != NULL &&
-				    strcmp(it[j].inquiry_id, inq) == 0 &&
-				    strcmp(it[j].person_id,
-					   hits[h].person.id) == 0 &&
-				    (it[j].words = cartel__strdup(
+			for (j = i; err == 0 && j < n; j++) {
+				struct cartel_review_item *x = &it[j];
+				if (x->words != NULL || hits[h].words == NULL ||
+				    strcmp(x->inquiry_id, inq) != 0 ||
+				    strcmp(x->person_id, hits[h].person.id) != 0)
+					continue;
+				if ((x->words = cartel__strdup(
 					     hits[h].words)) == NULL)
 					err = cartel__why(why, CARTEL_ENOMEM,
 							  "out of memory");
+				else
+					memcpy(x->fields, hits[h].fields,
+					       sizeof x->fields);
+			}
 		cartel_search_hits_free(hits, n_hits);
 		cartel__inquiries_free(inqs, n_inq);
 	}

@@ -126,6 +126,7 @@ make_hits(struct fetched *f, struct cartel_match_candidate *c, size_t nc,
 		c[i].explanation = NULL;
 		h[i].words = c[i].words;
 		c[i].words = NULL;
+		memcpy(h[i].fields, c[i].fields, sizeof h[i].fields);
 		err = cartel__status_day(f->db, h[i].person.id,
 					 &h[i].status_on, why);
 	}

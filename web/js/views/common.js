@@ -56,3 +56,13 @@ export function dl(rows) {
 		h('dd', {}, v === null || v === undefined || v === '' ? '—' : v),
 	]));
 }
+
+// How two values compare, in the page's language when the words are known
+// (else the engine's English words).
+export function how(text) {
+	if (!text)
+		return '—';
+	const key = `how.${text.toLowerCase().replace(/[^a-z0-9]+/g, '_')
+		.replace(/^_|_$/g, '')}`;
+	return has(key) ? t(key) : text;
+}

@@ -5,9 +5,9 @@
 // shown as it comes.
 
 import {h, put, field, announce} from '../dom.js';
-import {t, word, has} from '../i18n.js';
+import {t, word} from '../i18n.js';
 import {api, items} from '../api.js';
-import {heading, errorBox, fullName, standing, loading} from './common.js';
+import {heading, errorBox, fullName, standing, loading, how} from './common.js';
 
 // The compared fields, in the order the engine gives them.
 const FIELDS = ['family_name', 'given_name', 'patronymic', 'birth_date',
@@ -15,16 +15,6 @@ const FIELDS = ['family_name', 'given_name', 'patronymic', 'birth_date',
 
 // Merges made on this screen, newest first, each offered for undoing.
 const made = [];
-
-// How two values compare, in the page's language when the words are known
-// (else the engine's English words).
-function how(text) {
-	if (!text)
-		return '—';
-	const key = `how.${text.toLowerCase().replace(/[^a-z0-9]+/g, '_')
-		.replace(/^_|_$/g, '')}`;
-	return has(key) ? t(key) : text;
-}
 
 function percent(p) {
 	if (typeof p !== 'number')

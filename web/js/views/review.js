@@ -5,7 +5,7 @@
 import {h, put, field, announce} from '../dom.js';
 import {t, word} from '../i18n.js';
 import {api, items, session} from '../api.js';
-import {heading, errorBox, fullName, standing, loading} from './common.js';
+import {heading, errorBox, fullName, standing, loading, how} from './common.js';
 
 // The compared fields: the name the evidence gives each, and the key of
 // the record and of what the family said.
@@ -23,6 +23,15 @@ function evidenceFor(explanation, label) {
 		return '';
 	const part = explanation.split('; ').find((x) => x.startsWith(`${label}:`));
 	return part ? part.slice(label.length + 1).trim() : '';
+}
+
+// A field's evidence: in the page's words when the server gave them
+// (an open inquiry), else the engine's explanation as it was kept.
+function evidence(m, key, label) {
+	const e = (m.evidence || []).find((x) => x.field === key);
+	if (e)
+		return how(e.how);
+	return evidenceFor(m.explanation, label) || '—';
 }
 
 function overall(explanation) {
@@ -61,7 +70,7 @@ async function item(m, redraw) {
 			h('th', {scope: 'row'}, word('field', k)),
 			h('td', {}, said[k] || '—'),
 			h('td', {}, person[k] || '—'),
-			h('td', {}, evidenceFor(m.explanation, label) || '—')))));
+			h('td', {}, evidence(m, k, label))))));
 	const reason = h('input', {id: `why-${inqId}-${personId}`, autocomplete: 'off'});
 	const out = h('div', {class: 'out'});
 	async function decide(decision) {
