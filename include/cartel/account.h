@@ -406,7 +406,9 @@ int cartel_account_document_diff(struct cartel_db *db,
  * paged (offset, limit): {"items": [{"a", "b", "cluster" (ids),
  * "probability", "weight_bits", "band", "evidence": [{"field", "a", "b",
  * "how", "bits"}], "records": {"a": person, "b": person}}], "total",
- * "offset", "limit"}. Each record shown is logged as a read.
+ * "offset", "limit"}. Each record shown is logged as a read. The pairs
+ * come from cartel_register_dups_json (worked out once per change); the
+ * records, and whether u may see them, are read at each call.
  */
 int cartel_account_duplicates(struct cartel_db *db,
 			      const struct cartel_user *u, long long offset,

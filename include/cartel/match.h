@@ -450,6 +450,20 @@ int cartel_match_dedupe_pairs(const struct cartel_person *persons, size_t n,
 void cartel_match_dups_free(struct cartel_match_dup *d, size_t n);
 
 /*
+ * The pairs of the register's persons (cartel_db_persons: those not
+ * merged into another) as cartel_match_dups_json writes them, with the
+ * default options, in a new string *out (free). The process keeps the
+ * last answer and gives it again, to any handle on the same register
+ * file, while the fields the deduplication reads are unchanged (the
+ * search index's state stamp: persons added, compared fields changed,
+ * merges, unmerges, corrections), so that a server works it out once per
+ * change, not once per request. Thread-safe. Returns 0 or an error (*out
+ * NULL).
+ */
+struct cartel_db;
+int cartel_register_dups_json(struct cartel_db *db, char **out, char **why);
+
+/*
  * The pairs as one JSON document (malloc'd UTF-8 text, NULL when out of
  * memory): {"records": n, "clusters": number of clusters, "pairs": [{"a",
  * "b", "cluster" (ids), "probability", "weight_bits", "band", "evidence":

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include <cartel/cartel.h>
+#include <cartel/match.h>
 #include <cartel/merge.h>
 #include <cartel/register.h>
 #include <cartel/store.h>
@@ -309,6 +311,93 @@ bad_merges(void **state)
 	free(big);
 }
 
+/* The register's pairs as "A-B C-D" (the ids of each, in order). */
+static char *
+pairs_of(struct cartel_db *db, char **text)
+{
+	char *why = NULL;
+	if (cartel_register_dups_json(db, text, &why) != 0)
+		fail_msg("pairs: %s", why ? why : "?");
+	json_t *o = json_loads(*text, 0, NULL);
+	assert_non_null(o);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+	json_t *pr;
+	size_t i;
+	json_array_foreach(json_object_get(o, "pairs"), i, pr)
+		fprintf(m, "%s%s-%s", i ? " " : "",
+			json_string_value(json_object_get(pr, "a")),
+			json_string_value(json_object_get(pr, "b")));
+	fclose(m);
+	json_decref(o);
+	return out;
+}
+
+/* A handle keeps the register's pairs while nothing they are read from
+ * changes, and works them out again after each change that does. */
+static void
+register_pairs_follow_changes(void **state)
+{
+	struct cartel_db *db = *state;
+	char *why = NULL, *t1 = NULL, *t2 = NULL;
+	char *p = pairs_of(db, &t1);
+	assert_string_equal(p, "A-B");
+	free(p);
+	p = pairs_of(db, &t2);
+	assert_string_equal(t1, t2); /* the same answer again */
+	free(p);
+	free(t1);
+	free(t2);
+	/* A person added: another of Мельник's records. */
+	add(db, "D", "Мельник", "солдат", NULL);
+	p = pairs_of(db, &t1);
+	assert_string_equal(p, "A-B C-D");
+	free(p);
+	free(t1);
+	/* A compared field changed: C is someone else after all. */
+	struct cartel_event e = {0};
+	e.person_id = "C";
+	e.field = "family_name";
+	e.new_value = "Шевчук";
+	e.prov = prov;
+	assert_int_equal(cartel_event_add(db, &e, &why), 0);
+	p = pairs_of(db, &t1);
+	assert_string_equal(p, "A-B");
+	free(p);
+	free(t1);
+	/* A merge leaves nothing to merge; undone, the pair is back. */
+	assert_int_equal(cartel_person_merge(db, "A", "B", "clerk", "same",
+					     NULL, &why),
+			 0);
+	p = pairs_of(db, &t1);
+	assert_string_equal(p, "");
+	free(p);
+	free(t1);
+	char *keep = NULL;
+	assert_int_equal(cartel_person_unmerge(db, "B", "clerk", "two men",
+					       &keep, &why),
+			 0);
+	free(keep);
+	p = pairs_of(db, &t1);
+	assert_string_equal(p, "A-B");
+	free(p);
+	free(t1);
+	/* Inside a write transaction that is then rolled back, the pairs
+	 * seen are that transaction's, and none of it is kept. */
+	assert_int_equal(cartel_db_begin(db, &why), 0);
+	add(db, "E", "Мельник", "солдат", NULL);
+	p = pairs_of(db, &t1);
+	assert_string_equal(p, "A-B D-E");
+	free(p);
+	free(t1);
+	cartel_db_rollback(db);
+	p = pairs_of(db, &t1);
+	assert_string_equal(p, "A-B");
+	free(p);
+	free(t1);
+}
+
 int
 main(void)
 {
@@ -318,6 +407,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(unmerge_restores, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(bad_merges, setup, teardown),
+		cmocka_unit_test_setup_teardown(register_pairs_follow_changes,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

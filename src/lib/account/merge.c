@@ -28,21 +28,34 @@ person_obj(const struct cartel_person *p)
 	return o;
 }
 
-/* The position of id in p[0..n), or n. */
-static size_t
-find(const struct cartel_person *p, size_t n, const char *id)
+/* The record a pair names by id, into *p; CARTEL_ENOTFOUND when it is
+ * no longer there (merged since: the pairs are of an earlier state). */
+static int
+record(struct cartel_db *db, json_t *id, struct cartel_person *p, char **why)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(p[i].id, id) == 0)
-			return i;
-	return n;
+	memset(p, 0, sizeof *p);
+	const char *s = json_string_value(id);
+	if (s == NULL)
+		return CARTEL_ENOTFOUND;
+	char *w = NULL;
+	int err = cartel_person_get(db, s, p, &w);
+	if (err == CARTEL_ENOTFOUND) {
+		free(w);
+		return err;
+	}
+	if (err != 0) {
+		if (why != NULL && *why == NULL)
+			*why = w;
+		else
+			free(w);
+	}
+	return err;
 }
 
 /* The pairs u may merge out of the engine's answer, paged, each with its
  * two records; every record shown logged as a read. */
 static int
-pairs_for(struct cartel_db *db, const struct cartel_user *u,
-	  const struct cartel_person *p, size_t n, json_t *all,
+pairs_for(struct cartel_db *db, const struct cartel_user *u, json_t *all,
 	  long long offset, long long limit, const char *from, json_t **out,
 	  char **why)
 {
@@ -61,29 +74,40 @@ pairs_for(struct cartel_db *db, const struct cartel_user *u,
 	json_t *pairs = json_object_get(all, "pairs");
 	for (size_t i = 0; err == 0 && i < json_array_size(pairs); i++) {
 		json_t *pr = json_array_get(pairs, i);
-		size_t a = find(p, n, json_string_value(
-					      json_object_get(pr, "a")));
-		size_t b = find(p, n, json_string_value(
-					      json_object_get(pr, "b")));
-		if (a == n || b == n ||
-		    cartel_may(u, CARTEL_DO_MERGE, &p[a], NULL) != 0 ||
-		    cartel_may(u, CARTEL_DO_MERGE, &p[b], NULL) != 0)
+		/* Both records as they stand now: who holds a man may have
+		 * changed since the pairs were worked out. */
+		struct cartel_person pa, pb;
+		int ga = record(db, json_object_get(pr, "a"), &pa, why);
+		int gb = ga == 0 ? record(db, json_object_get(pr, "b"), &pb, why)
+				 : ga;
+		if (ga == 0 && gb != 0)
+			cartel_person_clear(&pa);
+		if (ga == CARTEL_ENOTFOUND || gb == CARTEL_ENOTFOUND)
 			continue;
-		total++;
-		if (total <= offset || total > offset + limit)
-			continue;
-		json_t *rec = json_pack("{s:o, s:o}", "a", person_obj(&p[a]),
-					"b", person_obj(&p[b]));
-		if (rec == NULL || json_object_set_new(pr, "records", rec) ||
-		    json_array_append(items, pr)) {
-			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
+		if ((err = ga ? ga : gb) != 0)
 			break;
+		int shown = 0;
+		if (cartel_may(u, CARTEL_DO_MERGE, &pa, NULL) == 0 &&
+		    cartel_may(u, CARTEL_DO_MERGE, &pb, NULL) == 0 &&
+		    ++total > offset && total <= offset + limit) {
+			json_t *rec = json_pack("{s:o, s:o}", "a",
+						person_obj(&pa), "b",
+						person_obj(&pb));
+			if (rec == NULL ||
+			    json_object_set_new(pr, "records", rec) ||
+			    json_array_append(items, pr))
+				err = cartel__why(why, CARTEL_ENOMEM,
+						  "out of memory");
+			shown = err == 0;
 		}
-		err = cartel_access_log(db, u, "person.read", p[a].id, 1, from,
-					why);
-		if (err == 0)
-			err = cartel_access_log(db, u, "person.read", p[b].id,
-						1, from, why);
+		if (shown)
+			err = cartel_access_log(db, u, "person.read", pa.id, 1,
+						from, why);
+		if (shown && err == 0)
+			err = cartel_access_log(db, u, "person.read", pb.id, 1,
+						from, why);
+		cartel_person_clear(&pa);
+		cartel_person_clear(&pb);
 	}
 	if (own && err == 0)
 		err = cartel_db_commit(db, why);
@@ -112,37 +136,18 @@ cartel_account_duplicates(struct cartel_db *db, const struct cartel_user *u,
 	if (offset < 0 || limit < 1)
 		return cartel__why(why, CARTEL_EINVAL,
 				   "offset and limit must be whole numbers");
-	struct cartel_person *p = NULL;
-	size_t n = 0;
 	/* The records merged into another are left out: what remains to
-	 * merge, as `cartel dedupe --register` reads it. */
-	if ((err = cartel_db_persons(db, &p, &n, why)) != 0)
+	 * merge, as `cartel dedupe --register` reads it; worked out once per
+	 * change to the register (cartel_register_dups_json). */
+	char *text = NULL;
+	if ((err = cartel_register_dups_json(db, &text, why)) != 0)
 		return err;
-	size_t *cluster = malloc((n ? n : 1) * sizeof *cluster);
-	struct cartel_match_opts opts;
-	cartel_match_opts_init(&opts);
-	struct cartel_match_dup *d = NULL;
-	size_t n_d = 0;
-	if (cluster == NULL)
-		err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	if (err == 0)
-		err = cartel_match_dedupe_pairs(p, n, &opts, cluster, &d,
-						&n_d, NULL, why);
-	json_t *all = NULL;
-	if (err == 0) {
-		char *text = cartel_match_dups_json(p, n, cluster, d, n_d);
-		all = text ? json_loads(text, 0, NULL) : NULL;
-		free(text);
-		if (all == NULL)
-			err = cartel__why(why, CARTEL_ENOMEM, "out of memory");
-	}
-	if (err == 0)
-		err = pairs_for(db, u, p, n, all, offset, limit, from, out,
-				why);
+	json_t *all = json_loads(text, 0, NULL);
+	free(text);
+	if (all == NULL)
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	err = pairs_for(db, u, all, offset, limit, from, out, why);
 	json_decref(all);
-	cartel_match_dups_free(d, n_d);
-	free(cluster);
-	cartel_persons_free(p, n);
 	return err;
 }
 
