@@ -175,6 +175,17 @@ int cartel_link_decide(struct cartel_db *db, const char *their_party,
 		       const char *actor, const char *reason, char **why);
 
 /*
+ * The person one side of a link names, into *out (free with
+ * cartel_person_clear): with party NULL or "", the register's person id
+ * (cartel_person_get); else the person PARTY's latest received
+ * declaration of that id carries, with the fields it declared (the rest
+ * unknown; a value the register would refuse left unknown).
+ * CARTEL_ENOTFOUND when there is no such person.
+ */
+int cartel_link_person(struct cartel_db *db, const char *party,
+		       const char *id, struct cartel_person *out, char **why);
+
+/*
  * The lookups the round and handover code translate ids with (active
  * links only; the row is checked against the audit chain):
  * cartel_link_ours: their person (their_party, their_id) -> our id in

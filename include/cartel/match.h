@@ -705,6 +705,11 @@ struct cartel_review_item {
 	/* How each field agrees, filled with words (field NULL until
 	 * then): what the review screen shows in its evidence column. */
 	struct cartel_match_field fields[CARTEL_MATCH_N_EVIDENCE];
+	/* For an identity link ("link:PARTY:THEIR_ID"), filled with the
+	 * words: their person as PARTY declared him, and ours when ours is
+	 * a declared person too ("PARTY:ID", at a mediator); NULL otherwise
+	 * (a register's person is read through its own, logged, way). */
+	struct cartel_person *theirs, *ours;
 };
 
 /* The kept potential matches, best first within each inquiry; only the

@@ -1,7 +1,9 @@
 // Potential-match review: what the family said and the record side by
 // side with the evidence per field; a decision needs a reason and takes
 // the pair off the list.
-import {run, assert, checkA11y, signIn} from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import {run, assert, checkA11y, signIn, cli} from './harness.mjs';
 
 await run('review', async (t, step) => {
 	await step('an inquiry by Latin spelling leaves a potential match to review', async () => {
@@ -9,6 +11,28 @@ await run('review', async (t, step) => {
 			'--requester', 'brother', '--contact', '+380 50 000 0003']);
 		const pending = JSON.parse(t.cli(['review', 'list', '--json']));
 		assert.ok(pending.some((m) => m.person_id === 'UA-3'));
+	});
+	await step('UA declares the men it holds; a probable identity link joins the queue', async () => {
+		// UA's own register names RU's soldiers its own way (Ukrainian
+		// spelling, its own ids); one is written with another given name
+		// and birth month, so that linking leaves him to a person.
+		const ua = path.join(t.dir, 'ua.db');
+		fs.writeFileSync(path.join(t.dir, 'ua.csv'),
+			'id,family_name,given_name,patronymic,birth_date,sex,rank,depends_on,held_by,category,status\n' +
+			'P-1,Іванов,Дмитро,Сергійович,1993-04-04,male,рядовий,RU,UA,military,confirmed_captive\n' +
+			'P-3,Кузнецов,Олег,Петрович,1987-02-21,male,сержант,RU,UA,military,confirmed_captive\n');
+		cli(ua, ['init', '--party', 'UA']);
+		cli(ua, ['import', 'csv', path.join(t.dir, 'ua.csv')]);
+		cli(ua, ['key', 'new', '--party', 'UA', '-o', t.dir]);
+		cli(ua, ['declare', 'held', '-o', path.join(t.dir, 'held.json'),
+			'--key', path.join(t.dir, 'UA.key')]);
+		t.cli(['key', 'import', path.join(t.dir, 'UA.pub'), '--party', 'UA']);
+		t.cli(['receive', path.join(t.dir, 'held.json')]);
+		const out = t.cli(['links', 'make', 'UA:held', 'register', '--by', 'clerk',
+			'--threshold', '0.99']);
+		assert.match(out, /1 linked, 1 for review/, out);
+		const pending = JSON.parse(t.cli(['review', 'list', '--json']));
+		assert.ok(pending.some((m) => m.inquiry_id === 'link:UA:P-3' && m.person_id === 'RU-3'));
 	});
 	const page = await t.page();
 	await signIn(page, 'reg-ru');
@@ -51,6 +75,32 @@ await run('review', async (t, step) => {
 		const ukCells = await ukRow.locator('td').allTextContents();
 		assert.equal(ukCells[2], 'те саме прізвище будь-якою мовою', ukCells.join(' | '));
 	});
+	await step('the link: UA\'s declared man beside the record, in words, and confirmed', async () => {
+		await page.goto(`${t.url}/#/`);
+		await page.getByRole('link', {name: 'Potential matches'}).click();
+		const item = page.locator('.review-item').filter({hasText: 'RU-3'});
+		await item.waitFor();
+		assert.equal(await page.locator('main .card .error').count(), 0,
+			'no card fails to load');
+		const table = item.locator('table.side-by-side');
+		assert.equal(await table.locator('caption').textContent(),
+			"UA's declared person P-3 against record RU-3, field by field");
+		assert.equal(await table.locator('thead th').nth(1).textContent(), 'As UA declared him');
+		const given = await table.locator('tr').filter({hasText: 'Given name'})
+			.locator('td').allTextContents();
+		assert.deepEqual(given, ['Олег', 'Алексей', 'different']);
+		const band = await item.locator('.band').textContent();
+		assert.match(band, /found by surname, patronymic and date of birth/, band);
+		assert.match(band, /the given name differs: Олег and Алексей/, band);
+		assert.doesNotMatch(band, /bits|probability/, band);
+		await checkA11y(page, 'review of a link');
+		await item.getByLabel('Reason for the decision').fill('same unit, the same capture');
+		await item.getByRole('button', {name: 'Confirm: this is him'}).click();
+		await page.locator('main').getByText('The match was confirmed.').waitFor();
+		await item.waitFor({state: 'detached'});
+		const links = t.cli(['links', 'list']);
+		assert.match(links, /^UA:P-3 -> RU-3 {2}confirmed .* by reg-ru/m, links);
+	});
 	await step('a decision without a reason is not sent', async () => {
 		const item = page.locator('.review-item').filter({hasText: 'UA-3'});
 		await item.getByRole('button', {name: 'Confirm: this is him'}).click();
@@ -62,8 +112,10 @@ await run('review', async (t, step) => {
 		const item = page.locator('.review-item').filter({hasText: 'UA-3'});
 		await item.getByLabel('Reason for the decision').fill('the brother gave the birth date');
 		await item.getByRole('button', {name: 'Confirm: this is him'}).click();
+		// Off the list once the server has it (the words above may still
+		// stand from the link confirmed before).
+		await page.locator('.review-item').filter({hasText: 'UA-3'}).waitFor({state: 'detached'});
 		await page.locator('main').getByText('The match was confirmed.').waitFor();
-		assert.equal(await page.locator('.review-item').filter({hasText: 'UA-3'}).count(), 0);
 		const all = JSON.parse(t.cli(['review', 'list', '--all', '--json']));
 		const m = all.find((x) => x.person_id === 'UA-3');
 		assert.equal(m.state, 'confirmed');

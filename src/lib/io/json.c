@@ -188,6 +188,21 @@ cartel_review_item_json(const struct cartel_review_item *it)
 			return NULL;
 		}
 	}
+	/* An identity link's persons as declared: "said" (theirs), and
+	 * "person" when ours is declared too. */
+	const struct cartel_person *side[2] = {it->theirs, it->ours};
+	const char *key[2] = {"said", "person"};
+	for (int k = 0; o != NULL && k < 2; k++) {
+		if (side[k] == NULL)
+			continue;
+		char *text = cartel_person_json(side[k]);
+		json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+		free(text);
+		if (v == NULL || json_object_set_new(o, key[k], v) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
 	return o;
 }
 

@@ -56,6 +56,12 @@ cartel_review_items_free(struct cartel_review_item *it, size_t n)
 		free(it[i].decided_at);
 		free(it[i].reason);
 		free(it[i].words);
+		if (it[i].theirs != NULL)
+			cartel_person_clear(it[i].theirs);
+		if (it[i].ours != NULL)
+			cartel_person_clear(it[i].ours);
+		free(it[i].theirs);
+		free(it[i].ours);
 	}
 	free(it);
 }

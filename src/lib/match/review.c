@@ -194,6 +194,75 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 	return err;
 }
 
+/* The words and fields of a pending identity link: their person, as
+ * declared, asked of an index of our one person, as the linking asked
+ * it of the whole side. A link whose persons are gone keeps none. */
+static int
+link_words(struct cartel_db *db, struct cartel_review_item *it, char **why)
+{
+	size_t np = strlen(CARTEL_LINK_REVIEW_PREFIX);
+	const char *p = it->inquiry_id + np, *colon = strchr(p, ':');
+	char party[CARTEL_PARTY_MAX] = "", ours_party[CARTEL_PARTY_MAX] = "";
+	if (colon == NULL || (size_t)(colon - p) >= sizeof party)
+		return 0;
+	memcpy(party, p, (size_t)(colon - p));
+	const char *ours_id = it->person_id, *oc = strchr(ours_id, ':');
+	if (oc != NULL && (size_t)(oc - ours_id) < sizeof ours_party) {
+		memcpy(ours_party, ours_id, (size_t)(oc - ours_id));
+		ours_id = oc + 1;
+	}
+	struct cartel_person *theirs = calloc(1, sizeof *theirs);
+	struct cartel_person *ours = calloc(1, sizeof *ours);
+	if (theirs == NULL || ours == NULL) {
+		free(theirs);
+		free(ours);
+		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
+	}
+	char *w = NULL;
+	int err = cartel_link_person(db, party, colon + 1, theirs, &w);
+	if (err == 0)
+		err = cartel_link_person(db, ours_party, ours_id, ours, &w);
+	struct cartel_match_index *ix = NULL;
+	struct cartel_match_candidate *c = NULL;
+	size_t nc = 0;
+	struct cartel_match_opts o;
+	cartel_match_opts_init(&o);
+	o.n_threads = 1;
+	o.em = 0;
+	if (err == 0)
+		err = cartel_match_index_build(&ix, ours, 1, &o, &w);
+	if (err == 0)
+		err = cartel_match_query(ix, theirs, 1, 0, &c, &nc, &w);
+	if (err == 0 && nc == 1 && c[0].words != NULL) {
+		it->words = c[0].words;
+		c[0].words = NULL;
+		memcpy(it->fields, c[0].fields, sizeof it->fields);
+		it->theirs = theirs;
+		theirs = NULL;
+		if (ours_party[0] != '\0') {
+			it->ours = ours;
+			ours = NULL;
+		}
+	}
+	cartel_match_candidates_free(c, nc);
+	cartel_match_index_free(ix);
+	if (theirs != NULL)
+		cartel_person_clear(theirs);
+	if (ours != NULL)
+		cartel_person_clear(ours);
+	free(theirs);
+	free(ours);
+	/* Gone since (a later declaration, a merge): no words, no error. */
+	if (err == CARTEL_ENOTFOUND)
+		err = 0;
+	if (err != 0 && why != NULL && *why == NULL) {
+		*why = w;
+		w = NULL;
+	}
+	free(w);
+	return err;
+}
+
 int
 cartel_review_words(struct cartel_db *db, struct cartel_review_item *it,
 		    size_t n, char **why)
@@ -211,8 +280,18 @@ cartel_review_words(struct cartel_db *db, struct cartel_review_item *it,
 		size_t j = 0;
 		while (j < i && strcmp(it[j].inquiry_id, inq) != 0)
 			j++;
-		if (j < i || strncmp(inq, "link:", 5) == 0)
+		if (j < i)
 			continue;
+		if (strncmp(inq, CARTEL_LINK_REVIEW_PREFIX,
+			    strlen(CARTEL_LINK_REVIEW_PREFIX)) == 0) {
+			for (j = i; err == 0 && j < n; j++)
+				if (it[j].words == NULL &&
+				    strcmp(it[j].inquiry_id, inq) == 0 &&
+				    it[j].state != NULL &&
+				    strcmp(it[j].state, "pending") == 0)
+					err = link_words(db, &it[j], why);
+			continue;
+		}
 		struct cartel__inq *inqs = NULL;
 		size_t n_inq = 0;
 		char *w = NULL;

@@ -161,6 +161,26 @@ person_from_fields(struct cartel_person *p, const char *id,
 	return rc;
 }
 
+int
+cartel_link_person(struct cartel_db *db, const char *party, const char *id,
+		   struct cartel_person *out, char **why)
+{
+	memset(out, 0, sizeof *out);
+	if (party == NULL || party[0] == '\0')
+		return cartel_person_get(db, id, out, why);
+	char kind[8] = "";
+	char *fields = NULL;
+	int rc = cartel__decl_person_fields(db, party, id, kind, &fields, why);
+	if (rc == 0)
+		rc = person_from_fields(out, id, fields);
+	free(fields);
+	if (rc == CARTEL_ENOMEM)
+		rc = cartel__why(why, rc, "out of memory");
+	if (rc != 0)
+		cartel_person_clear(out);
+	return rc;
+}
+
 /* The persons of a side: the register's own, or those a received
  * declaration still declares. Free with cartel_persons_free. */
 static int

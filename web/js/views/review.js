@@ -41,16 +41,26 @@ function overall(explanation) {
 	return parts[parts.length - 1];
 }
 
+// An identity link between registers is queued as "link:PARTY:THEIR_ID":
+// the other party's declared person stands where a family's words do.
+function linkOf(inqId) {
+	const m = /^link:([^:]+):(.+)$/.exec(inqId);
+	return m ? {party: m[1], their: m[2]} : null;
+}
+
 async function item(m, redraw) {
 	const inqId = m.inquiry_id;
 	const personId = m.person_id;
-	let said = m.said || m.inquiry || null;
+	const link = linkOf(inqId);
+	let said = m.said || m.inquiry || (link ? {} : null);
 	let person = m.person || m.record || null;
 	try {
 		if (!said) {
 			const q = await api.inquiry(inqId);
 			said = (q && (q.said || (q.inquiry && q.inquiry.said))) || {};
 		}
+		if (!person && link && personId.includes(':'))
+			person = {id: personId}; // a declared person, not on record here
 		if (!person) {
 			const d = await api.person(personId);
 			person = d && d.person ? d.person : d;
@@ -60,10 +70,13 @@ async function item(m, redraw) {
 	}
 	said = said.said || said;
 	const table = h('table', {class: 'side-by-side'},
-		h('caption', {}, t('review.caption', {inquiry: inqId, person: personId})),
+		h('caption', {}, link ?
+			t('review.link_caption', {party: link.party, their: link.their, person: personId}) :
+			t('review.caption', {inquiry: inqId, person: personId})),
 		h('thead', {}, h('tr', {},
 			h('th', {scope: 'col'}, t('review.field')),
-			h('th', {scope: 'col'}, t('review.said')),
+			h('th', {scope: 'col'}, link ? t('review.declared', {party: link.party}) :
+				t('review.said')),
 			h('th', {scope: 'col'}, t('review.record')),
 			h('th', {scope: 'col'}, t('review.evidence')))),
 		h('tbody', {}, ROWS.map(([k, label]) => h('tr', {},
@@ -92,7 +105,8 @@ async function item(m, redraw) {
 	const decides = !s || s.role !== 'hotline';
 	return h('li', {class: 'card review-item'},
 		h('h2', {}, t('review.item', {name: fullName(person), id: personId})),
-		h('p', {class: 'standing'}, standing(person)),
+		// A declared person has no standing in this register.
+		link && personId.includes(':') ? null : h('p', {class: 'standing'}, standing(person)),
 		h('p', {class: `band band-${m.band || 'none'}`}, word('band', m.band),
 			' · ', m.words || overall(m.explanation)),
 		h('div', {class: 'table-wrap'}, table),
