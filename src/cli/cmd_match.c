@@ -623,6 +623,18 @@ inquiry_print_found(struct cartel_db *db, const char *id, int json, int all)
 	} else {
 		if (n == 0)
 			printf("%s\n", _("nothing to review"));
+		/* The pending ones shown, said in words under each (those of
+		 * an inquiry still open, and identity links); without them
+		 * (the register busy) the engine's explanation stands. */
+		for (size_t i = 0; i < n; i++) {
+			if ((id != NULL && strcmp(it[i].inquiry_id, id) != 0) ||
+			    it[i].state == NULL ||
+			    strcmp(it[i].state, "pending") != 0)
+				continue;
+			char *w = NULL;
+			(void)cartel_review_words(db, &it[i], 1, &w);
+			free(w);
+		}
 		for (size_t i = 0; i < n; i++) {
 			if (id != NULL && strcmp(it[i].inquiry_id, id) != 0)
 				continue;
@@ -634,6 +646,8 @@ inquiry_print_found(struct cartel_db *db, const char *id, int json, int all)
 			       cli_t(it[i].person_id), it[i].score,
 			       cli_w(band, 6), band, cli_w(st, 9), st,
 			       str_or(it[i].explanation));
+			if (it[i].words != NULL)
+				printf("      %s\n", it[i].words);
 			if (it[i].decided_by != NULL)
 				printf(_("      %s by %s at %s: %s\n"), st,
 				       cli_t(it[i].decided_by),

@@ -523,11 +523,12 @@ static const struct cli_command commands[] = {
 	 "       cartel review reject INQUIRY_ID PERSON_ID --by NAME --why TEXT\n"
 	 "\n"
 	 "list shows the pending potential matches (--all: decided ones too, with\n"
-	 "who decided, when and why). confirm and reject record the decision with\n"
-	 "who and why in the audit chain; a confirmation resolves the inquiry,\n"
-	 "closes its other pending candidates, and is an event on the person\n"
-	 "(attribute 'inquiry': every inquiry confirmed for him). See\n"
-	 "docs/matching.md.\n")},
+	 "who decided, when and why), each with the engine's explanation and, on\n"
+	 "the line under it, how the two agree in words. confirm and reject record\n"
+	 "the decision with who and why in the audit chain; a confirmation\n"
+	 "resolves the inquiry, closes its other pending candidates, and is an\n"
+	 "event on the person (attribute 'inquiry': every inquiry confirmed for\n"
+	 "him). See docs/matching.md.\n")},
 	{"backup", cmd_backup, N_("a consistent copy of the register, optionally encrypted"),
 	 N_("usage: cartel backup -o FILE [--encrypt [--passphrase-file FILE]]\n"
 	 "\n"

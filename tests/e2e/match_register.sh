@@ -40,6 +40,9 @@ grep -q '^INQ-000001 recorded' "$T/i1"
 grep -q 'UA-1' "$T/i1"
 "$CARTEL" --db "$DB" review list > "$T/r1"
 grep -q '^INQ-000001 UA-1 .* pending' "$T/r1"
+# Said in words under it, for a clerk: no bits.
+grep -A1 '^INQ-000001 UA-1 ' "$T/r1" | grep -q '^      found by surname' ||
+	{ echo "the match is not said in words: $(cat "$T/r1")"; exit 1; }
 # A second inquiry with no match yet; a person arrives; match again.
 "$CARTEL" --db "$DB" inquiry add --by hotline --family Бойко --given Андрій \
 	--born 1988-02-02 > "$T/i2"

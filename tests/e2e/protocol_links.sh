@@ -67,8 +67,13 @@ grep -q '"linked": 0' "$T/j" || fail "a second make made links again"
 
 # -- The probable pair is in the review queue; confirming there confirms
 # the link.
-$RU review list | grep -q "^link:UA:UA-000005 RZ-000005 .* pending" ||
+$RU review list >"$T/rl"
+grep -q "^link:UA:UA-000005 RZ-000005 .* pending" "$T/rl" ||
 	fail "the probable link is not in the review queue"
+# Under it, how the two agree in words: RZ-000005 has another given name.
+grep -A1 "^link:UA:UA-000005 " "$T/rl" |
+	grep -q "^      found by surname.*; the given name differs: " ||
+	fail "the link is not said in words: $(cat "$T/rl")"
 $RU review confirm link:UA:UA-000005 RZ-000005 --by "clerk A" \
 	--why "same unit and capture date" >/dev/null
 $RU links list | grep -q "^UA:UA-000005 -> RZ-000005  confirmed .* by clerk A" ||
