@@ -723,10 +723,12 @@ void cartel_review_items_free(struct cartel_review_item *it, size_t n);
 /*
  * Fills the words and the fields of it[0..n) (those still NULL) by asking
  * each open inquiry among them of the register once more, as it was
- * matched, the words in the calling thread's language: what a reviewer
- * reads instead of the engine's bits. An inquiry confirmed or closed, or a person the search
- * no longer gives, keeps NULL. Returns 0, or an error (CARTEL_ENOMEM, a
- * database error), after which the words filled so far stay.
+ * matched, and each pending identity link's declared person of ours, the
+ * words in the calling thread's language: what a reviewer reads instead
+ * of the engine's bits. An inquiry confirmed or closed, a person the
+ * search no longer gives, or a link whose persons are gone keeps NULL.
+ * Returns 0, or an error (CARTEL_ENOMEM, a database error), after which
+ * the words filled so far stay.
  */
 int cartel_review_words(struct cartel_db *db, struct cartel_review_item *it,
 			size_t n, char **why);

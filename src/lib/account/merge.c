@@ -77,14 +77,13 @@ pairs_for(struct cartel_db *db, const struct cartel_user *u, json_t *all,
 		/* Both records as they stand now: who holds a man may have
 		 * changed since the pairs were worked out. */
 		struct cartel_person pa, pb;
-		int ga = record(db, json_object_get(pr, "a"), &pa, why);
-		int gb = ga == 0 ? record(db, json_object_get(pr, "b"), &pb, why)
-				 : ga;
-		if (ga == 0 && gb != 0)
+		int e = record(db, json_object_get(pr, "a"), &pa, why);
+		if (e == 0 &&
+		    (e = record(db, json_object_get(pr, "b"), &pb, why)) != 0)
 			cartel_person_clear(&pa);
-		if (ga == CARTEL_ENOTFOUND || gb == CARTEL_ENOTFOUND)
+		if (e == CARTEL_ENOTFOUND)
 			continue;
-		if ((err = ga ? ga : gb) != 0)
+		if ((err = e) != 0)
 			break;
 		int shown = 0;
 		if (cartel_may(u, CARTEL_DO_MERGE, &pa, NULL) == 0 &&

@@ -3,6 +3,7 @@
  * command line and the server. Built with jansson; every builder returns a
  * new reference or NULL when out of memory, and steals nothing.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,14 +175,13 @@ cartel_review_item_json(const struct cartel_review_item *it)
 			  json_object_set_new(o, "evidence", ev) != 0;
 		for (size_t f = 0; !bad && f < CARTEL_MATCH_N_EVIDENCE; f++) {
 			const struct cartel_match_field *e = &it->fields[f];
-			double r = e->weight * 10;
-			r = r < 0 ? -(double)(long long)(-r + 0.5)
-				  : (double)(long long)(r + 0.5);
 			bad = e->field == NULL || e->how == NULL ||
 			      json_array_append_new(
 				      ev, json_pack("{s:s, s:s, s:f}", "field",
 						    e->field, "how", e->how,
-						    "bits", r / 10)) != 0;
+						    "bits",
+						    round(e->weight * 10) /
+							    10)) != 0;
 		}
 		if (bad) {
 			json_decref(o);

@@ -194,23 +194,38 @@ cartel_inquiry_match(struct cartel_db *db, const char *id, const char *actor,
 	return err;
 }
 
+/* Splits "PARTY:REST" (a valid party code before the first colon) into
+ * party and *rest; 0, with party "" and *rest = s, when s has none. */
+static int
+party_prefix(const char *s, char party[CARTEL_PARTY_MAX], const char **rest)
+{
+	const char *colon = strchr(s, ':');
+	party[0] = '\0';
+	*rest = s;
+	if (colon == NULL || (size_t)(colon - s) >= CARTEL_PARTY_MAX)
+		return 0;
+	memcpy(party, s, (size_t)(colon - s));
+	party[colon - s] = '\0';
+	if (!cartel_party_valid(party)) {
+		party[0] = '\0';
+		return 0;
+	}
+	*rest = colon + 1;
+	return 1;
+}
+
 /* The words and fields of a pending identity link: their person, as
  * declared, asked of an index of our one person, as the linking asked
  * it of the whole side. A link whose persons are gone keeps none. */
 static int
 link_words(struct cartel_db *db, struct cartel_review_item *it, char **why)
 {
-	size_t np = strlen(CARTEL_LINK_REVIEW_PREFIX);
-	const char *p = it->inquiry_id + np, *colon = strchr(p, ':');
-	char party[CARTEL_PARTY_MAX] = "", ours_party[CARTEL_PARTY_MAX] = "";
-	if (colon == NULL || (size_t)(colon - p) >= sizeof party)
+	char party[CARTEL_PARTY_MAX], ours_party[CARTEL_PARTY_MAX];
+	const char *their_id, *ours_id;
+	if (!party_prefix(it->inquiry_id + strlen(CARTEL_LINK_REVIEW_PREFIX),
+			  party, &their_id))
 		return 0;
-	memcpy(party, p, (size_t)(colon - p));
-	const char *ours_id = it->person_id, *oc = strchr(ours_id, ':');
-	if (oc != NULL && (size_t)(oc - ours_id) < sizeof ours_party) {
-		memcpy(ours_party, ours_id, (size_t)(oc - ours_id));
-		ours_id = oc + 1;
-	}
+	(void)party_prefix(it->person_id, ours_party, &ours_id);
 	struct cartel_person *theirs = calloc(1, sizeof *theirs);
 	struct cartel_person *ours = calloc(1, sizeof *ours);
 	if (theirs == NULL || ours == NULL) {
@@ -219,7 +234,7 @@ link_words(struct cartel_db *db, struct cartel_review_item *it, char **why)
 		return cartel__why(why, CARTEL_ENOMEM, "out of memory");
 	}
 	char *w = NULL;
-	int err = cartel_link_person(db, party, colon + 1, theirs, &w);
+	int err = cartel_link_person(db, party, their_id, theirs, &w);
 	if (err == 0)
 		err = cartel_link_person(db, ours_party, ours_id, ours, &w);
 	struct cartel_match_index *ix = NULL;
@@ -445,18 +460,14 @@ cartel_review_decide(struct cartel_db *db, const char *inquiry_id,
 	 * or rejected, which revokes it. */
 	size_t np = strlen(CARTEL_LINK_REVIEW_PREFIX);
 	if (strncmp(inquiry_id, CARTEL_LINK_REVIEW_PREFIX, np) == 0) {
-		const char *p = inquiry_id + np, *colon = strchr(p, ':');
-		char party[CARTEL_PARTY_MAX] = "";
-		if (colon != NULL && (size_t)(colon - p) < sizeof party) {
-			memcpy(party, p, (size_t)(colon - p));
-			party[colon - p] = '\0';
-		}
-		if (colon == NULL || !cartel_party_valid(party))
+		char party[CARTEL_PARTY_MAX];
+		const char *their_id;
+		if (!party_prefix(inquiry_id + np, party, &their_id))
 			return cartel__why(why, CARTEL_ENOTFOUND,
 					   "'%.64s' names no identity link "
 					   "(link:PARTY:THEIR_ID)",
 					   inquiry_id);
-		return cartel_link_decide(db, party, colon + 1, person_id,
+		return cartel_link_decide(db, party, their_id, person_id,
 					  confirm, actor, reason, why);
 	}
 	int own;
